@@ -1,0 +1,104 @@
+/** Time as a dependency: every loop takes a Clock so tests can run it under a fake one. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+  /** Resolves after `ms`, or rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface TimerHandle {
+  readonly id: number;
+}
+
+let nextId = 1;
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    const id = nextId++;
+    timers.set(id, t);
+    return { id };
+  },
+  clearTimeout(handle) {
+    const t = timers.get(handle.id);
+    if (t) clearTimeout(t);
+    timers.delete(handle.id);
+  },
+  sleep(ms, signal) {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const t = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  },
+};
+const timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+/** A clock that only moves when told to. */
+export class FakeClock implements Clock {
+  private current: number;
+  private pending: { id: number; at: number; fn: () => void }[] = [];
+
+  constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = nextId++;
+    this.pending.push({ id, at: this.current + Math.max(0, ms), fn });
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.pending = this.pending.filter((p) => p.id !== handle.id);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const h = this.setTimeout(() => resolve(), ms);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.clearTimeout(h);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** Moves time forward, firing due timers in order (and letting promise callbacks run between them). */
+  async advance(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      this.pending.sort((a, b) => a.at - b.at);
+      const next = this.pending[0];
+      if (!next || next.at > target) break;
+      this.pending.shift();
+      this.current = next.at;
+      next.fn();
+      await new Promise((r) => setImmediate(r));
+    }
+    this.current = target;
+    await new Promise((r) => setImmediate(r));
+  }
+
+  pendingTimers(): number {
+    return this.pending.length;
+  }
+}

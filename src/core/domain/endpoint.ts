@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { ModelUid, NodeId, ReplicaId } from '../ids.js';
+import { Timestamp } from './common.js';
+import { EngineType } from './model.js';
+
+export const EndpointStatus = z.enum(['downloading', 'starting', 'ready', 'failed', 'stopping']);
+export type EndpointStatus = z.infer<typeof EndpointStatus>;
+
+/** `/endpoints/{model_uid}/{replica_id}`: a replica as its node sees it, under the node's lease. */
+export const Endpoint = z.object({
+  model_uid: ModelUid,
+  replica_id: ReplicaId,
+  node_id: NodeId,
+  address: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  engine_type: EngineType,
+  served_model_name: z.string().min(1),
+  status: EndpointStatus,
+  plan_version: z.number().int().min(0),
+  gpu_indices: z.array(z.number().int().min(0)).default([]),
+  pid: z.number().int().optional(),
+  restarts: z.number().int().min(0).default(0),
+  last_error: z.string().optional(),
+  started_at: Timestamp.optional(),
+  ready_at: Timestamp.optional(),
+  /** When the supervisor will try again after a crash (backoff). */
+  next_restart_at: Timestamp.optional(),
+  updated_at: Timestamp,
+});
+export type Endpoint = z.infer<typeof Endpoint>;

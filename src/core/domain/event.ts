@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { ModelUid, NodeId, ReplicaId } from '../ids.js';
+import { Timestamp } from './common.js';
+
+export const EventType = z.enum([
+  'scheduled',
+  'rescheduled',
+  'unplaceable',
+  'unscheduled',
+  'downloading',
+  'downloaded',
+  'download_failed',
+  'starting',
+  'ready',
+  'crashed',
+  'restarted',
+  'stopped',
+  'failed',
+  'created',
+  'updated',
+  'deleted',
+  'scaled',
+]);
+export type EventType = z.infer<typeof EventType>;
+
+export const EventLevel = z.enum(['info', 'warning', 'error']);
+export type EventLevel = z.infer<typeof EventLevel>;
+
+/** `/events/{model_uid}/{time-ordered id}` under a retention lease: a model's lifecycle history. */
+export const ModelEvent = z.object({
+  id: z.string(),
+  model_uid: ModelUid,
+  time: Timestamp,
+  type: EventType,
+  level: EventLevel.default('info'),
+  message: z.string(),
+  source: z.enum(['scheduler', 'node', 'server']),
+  node_id: NodeId.optional(),
+  replica_id: ReplicaId.optional(),
+  plan_version: z.number().int().optional(),
+});
+export type ModelEvent = z.infer<typeof ModelEvent>;

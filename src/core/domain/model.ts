@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { ModelUid } from '../ids.js';
+import { Labels, Timestamp } from './common.js';
+
+export const ModelSource = z.enum(['huggingface', 'modelscope', 'local']);
+export type ModelSource = z.infer<typeof ModelSource>;
+
+export const EngineType = z.enum(['vllm', 'sglang', 'llamacpp', 'sim']);
+export type EngineType = z.infer<typeof EngineType>;
+
+export const RoutingPolicy = z.enum(['round-robin', 'least-outstanding', 'session-affinity', 'prefix-aware']);
+export type RoutingPolicy = z.infer<typeof RoutingPolicy>;
+
+export const Dtype = z.enum(['auto', 'float32', 'float16', 'bfloat16', 'fp8', 'int8', 'int4']);
+export type Dtype = z.infer<typeof Dtype>;
+
+/** A model name on a hub: `org/name` (Hugging Face, ModelScope) or a free name for local models. */
+export const ModelName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/, 'model_name must look like "org/name" or "name"')
+  .refine((s) => !s.includes('..'), 'model_name must not contain ".."');
+
+export const EngineConfig = z.object({
+  /** Extra command-line arguments appended to the engine's argv. */
+  extra_args: z.array(z.string().max(4096)).max(256).default([]),
+  /** Extra environment variables for the engine process. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(8192)).default({}),
+  max_model_len: z.number().int().positive().optional(),
+  dtype: Dtype.optional(),
+  quantization: z.string().max(64).optional(),
+  enable_lora: z.boolean().optional(),
+});
+export type EngineConfig = z.infer<typeof EngineConfig>;
+
+export const ResourceRequirements = z.object({
+  /** GPUs per replica (tensor parallel size). 0 = CPU-only (simulator, llama.cpp on CPU). */
+  gpu_count: z.number().int().min(0).max(16).default(1),
+  /** Explicit GPU memory per GPU in GiB; when absent the estimator derives it from the model size. */
+  gpu_memory_gib: z.number().positive().max(4096).optional(),
+  /** Parameter count in billions, for the estimator when the weights' size is not known. */
+  param_count_b: z.number().positive().max(100_000).optional(),
+  /** Size of the weights in bytes when known (from the hub's file list or the cache). */
+  weights_bytes: z.number().int().positive().optional(),
+});
+export type ResourceRequirements = z.infer<typeof ResourceRequirements>;
+
+/** `/models/{model_uid}/spec`: the persistent identity of a model. Written by the server. */
+export const ModelSpec = z.object({
+  model_uid: ModelUid,
+  model_name: ModelName,
+  model_source: ModelSource,
+  /** Hub revision (branch, tag or commit). */
+  revision: z.string().min(1).max(128).regex(/^[A-Za-z0-9._/-]+$/).default('main'),
+  /** For local sources: the directory holding the weights. Absent with engine `sim`: no weights needed. */
+  model_path: z.string().max(4096).optional(),
+  engine_type: EngineType,
+  engine_config: EngineConfig.default({ extra_args: [], env: {} }),
+  /** Name clients use in `model`; defaults to model_uid. */
+  served_model_name: z.string().min(1).max(200).optional(),
+  resources: ResourceRequirements.default({ gpu_count: 1 }),
+  routing_policy: RoutingPolicy.optional(),
+  labels: Labels.default({}),
+  description: z.string().max(2000).optional(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type ModelSpec = z.infer<typeof ModelSpec>;
+
+export const DesiredState = z.enum(['running', 'stopped']);
+export type DesiredState = z.infer<typeof DesiredState>;
+
+export const PlacementStrategy = z.enum(['binpack', 'spread']);
+export type PlacementStrategy = z.infer<typeof PlacementStrategy>;
+
+/** `/deployments/{model_uid}`: the desired running state. Written by the server. */
+export const ModelDeployment = z.object({
+  model_uid: ModelUid,
+  desired_state: DesiredState,
+  replicas: z.number().int().min(0).max(1000),
+  node_selector: Labels.default({}),
+  placement_strategy: PlacementStrategy.default('binpack'),
+  /** Bumped on every change of the deployment, so the scheduler and nodes can tell what they applied. */
+  generation: z.number().int().min(1),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type ModelDeployment = z.infer<typeof ModelDeployment>;
