@@ -1,3 +1,6 @@
 export * from './types.js';
 export * from './errors.js';
 export * from './json.js';
+export * from './lease-keeper.js';
+export * from './retention.js';
+export * from './events.js';

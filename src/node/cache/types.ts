@@ -1,0 +1,34 @@
+import type { DownloadProgress, ModelSpec } from '../../core/domain/index.js';
+
+/**
+ * The contract between the node agent's reconciler and the cache manager: before an engine starts, the
+ * reconciler asks for the model's files and gets the path the engine should load.
+ */
+export interface EnsureModelRequest {
+  spec: ModelSpec;
+  modelUid: string;
+  replicaId: number;
+  /** Aborted when the deployment stops or the replica is removed: the download is cancelled. */
+  signal: AbortSignal;
+  /** Called with byte-level progress while files are fetched (the cache manager also publishes it). */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface EnsureModelResult {
+  /**
+   * What the engine should be given as its model: a local directory (local source, or a downloaded
+   * snapshot), or the hub name when the engine resolves it from HF_HOME itself. Undefined when the engine
+   * needs no weights (the simulator with no path).
+   */
+  modelPath: string | undefined;
+  /** HF_HOME / MODELSCOPE_CACHE style directories to pass to the engine's environment. */
+  env: Record<string, string>;
+  /** True when files were fetched for this request (false when the cache already had them). */
+  downloaded: boolean;
+}
+
+export interface ModelFiles {
+  ensure(req: EnsureModelRequest): Promise<EnsureModelResult>;
+  /** Root of the node's model cache. */
+  readonly cacheDir: string;
+}
