@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from './clock.js';
+
+describe('FakeClock', () => {
+  it('fires timers in order only when time advances', async () => {
+    const clock = new FakeClock(0);
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push('b'), 200);
+    clock.setTimeout(() => fired.push('a'), 100);
+    const h = clock.setTimeout(() => fired.push('never'), 150);
+    clock.clearTimeout(h);
+    await clock.advance(99);
+    expect(fired).toEqual([]);
+    await clock.advance(150);
+    expect(fired).toEqual(['a', 'b']);
+    expect(clock.now()).toBe(249);
+  });
+  it('resolves sleeps and rejects aborted ones', async () => {
+    const clock = new FakeClock(0);
+    let done = false;
+    const p = clock.sleep(1000).then(() => (done = true));
+    await clock.advance(999);
+    expect(done).toBe(false);
+    await clock.advance(1);
+    await p;
+    expect(done).toBe(true);
+    const ac = new AbortController();
+    const q = clock.sleep(1000, ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(q).rejects.toThrow('stop');
+  });
+});
