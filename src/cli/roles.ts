@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
+import { registerEngineSimCommand } from './role-engine-sim.js';
+import { registerNodeCommand } from './role-node.js';
+import { registerRouterCommand } from './role-router.js';
+import { registerSchedulerCommand } from './role-scheduler.js';
 
 /** Server-side roles: `up`, `server`, `router`, `scheduler`, `node`, `engine-sim`. */
 export function registerRoleCommands(program: Command): void {
+  registerEngineSimCommand(program);
+  registerNodeCommand(program);
+  registerRouterCommand(program);
+  registerSchedulerCommand(program);
   program
     .command('up')
     .description('run the all-in-one on this machine: embedded store and every role in one process')

@@ -43,6 +43,7 @@ export const prefixes = {
   downloadProgress: '/download_progress/',
   nodeDisk: '/node_disk/',
   alerts: '/alerts/',
+  cachePurge: '/cache_purge/',
   users: '/auth/users/',
   apiKeys: '/auth/api_keys/',
   auth: '/auth/',
@@ -76,6 +77,9 @@ export const keys = {
   nodeDisk: (nodeId: string) => `/node_disk/${node(nodeId)}`,
   alert: (nodeId: string, alertType: string) => `/alerts/${node(nodeId)}/${segment(alertType, 'alert_type')}`,
   alertsOf: (nodeId: string) => `/alerts/${node(nodeId)}/`,
+  /** A request to delete one model's files from one node's cache (written by the server, handled by the node). */
+  cachePurge: (nodeId: string, nameHash: string) => `/cache_purge/${node(nodeId)}/${segment(nameHash, 'hash')}`,
+  cachePurgeOf: (nodeId: string) => `/cache_purge/${node(nodeId)}/`,
   user: (username: string) => `/auth/users/${segment(username, 'username')}`,
   apiKey: (id: string) => `/auth/api_keys/${segment(id, 'key id')}`,
   audit: (id: string) => `/audit/${segment(id, 'audit id')}`,
@@ -100,6 +104,7 @@ export type ParsedKey =
   | { kind: 'downloadProgress'; modelUid: string; replicaId: number }
   | { kind: 'nodeDisk'; nodeId: string }
   | { kind: 'alert'; nodeId: string; alertType: string }
+  | { kind: 'cachePurge'; nodeId: string; nameHash: string }
   | { kind: 'user'; username: string }
   | { kind: 'apiKey'; id: string }
   | { kind: 'audit'; id: string }
@@ -144,6 +149,8 @@ export function parseKey(key: string): ParsedKey | undefined {
       return n === 3 ? { kind: 'nodeDisk', nodeId: b } : undefined;
     case 'alerts':
       return n === 4 && c ? { kind: 'alert', nodeId: b, alertType: c } : undefined;
+    case 'cache_purge':
+      return n === 4 && c ? { kind: 'cachePurge', nodeId: b, nameHash: c } : undefined;
     case 'auth':
       if (n !== 4 || !c) return undefined;
       if (b === 'users') return { kind: 'user', username: c };

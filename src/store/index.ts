@@ -4,3 +4,6 @@ export * from './json.js';
 export * from './lease-keeper.js';
 export * from './retention.js';
 export * from './events.js';
+export * from './embedded/index.js';
+export * from './etcd/index.js';
+export * from './informer.js';

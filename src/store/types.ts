@@ -21,7 +21,7 @@ export interface KeyValue {
 export interface ListOptions {
   /** Maximum number of items (sorted by key); the result says whether more exist. */
   limit?: number;
-  /** Only keys >= this one (for paging). */
+  /** Only keys strictly after this one (paging: pass the last key of the previous page). */
   startAfter?: string;
   keysOnly?: boolean;
 }

@@ -29,6 +29,10 @@ export const ApiKey = z.object({
   expires_at: Timestamp.nullable().default(null),
   revoked_at: Timestamp.nullable().default(null),
   last_used_at: Timestamp.optional(),
+  /** Per-key request rate for the router's data plane (token bucket); absent = the router's default. */
+  rate_limit: z
+    .object({ rps: z.number().positive().max(1_000_000), burst: z.number().int().positive().max(1_000_000).optional() })
+    .optional(),
 });
 export type ApiKey = z.infer<typeof ApiKey>;
 

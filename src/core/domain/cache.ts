@@ -80,3 +80,29 @@ export const DiskAlert = z.object({
   updated_at: Timestamp,
 });
 export type DiskAlert = z.infer<typeof DiskAlert>;
+
+export const CachePurgeStatus = z.enum(['pending', 'done', 'refused', 'not_found', 'failed']);
+export type CachePurgeStatus = z.infer<typeof CachePurgeStatus>;
+
+/**
+ * `/cache_purge/{node_id}/{model_name_hash}`: a request to delete one model's files from one node's cache.
+ * The server writes it with status `pending` (DELETE of a node's cache entry, model delete with purge); the
+ * node's cache manager deletes the files unless a running replica uses them, writes the outcome into the
+ * same key (`done`, `refused` with the reason, `not_found`, `failed`) under a short lease, so the key
+ * disappears by itself once the result had time to be read.
+ */
+export const CachePurgeRequest = z.object({
+  node_id: NodeId,
+  /** `modelNameHash(source, model_name)`, the same hash as the cache entry's key. */
+  name_hash: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
+  /** The model, when the requester knows it (otherwise the node looks the hash up in its scan). */
+  model_name: z.string().min(1).max(4096).optional(),
+  source: ModelSource.optional(),
+  requested_by: z.string().max(200).optional(),
+  requested_at: Timestamp,
+  status: CachePurgeStatus.default('pending'),
+  reason: z.string().max(2000).optional(),
+  freed_bytes: z.number().int().min(0).optional(),
+  completed_at: Timestamp.optional(),
+});
+export type CachePurgeRequest = z.infer<typeof CachePurgeRequest>;

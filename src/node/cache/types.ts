@@ -32,3 +32,15 @@ export interface ModelFiles {
   /** Root of the node's model cache. */
   readonly cacheDir: string;
 }
+
+/** Outcome of deleting one model's files from a node (also written into `/cache_purge` requests). */
+export interface PurgeOutcome {
+  status: 'done' | 'refused' | 'not_found' | 'failed';
+  reason?: string;
+  freed_bytes: number;
+  model_name?: string;
+  source?: string;
+}
+
+/** Answers whether a running replica on this node uses the model's files (the node agent knows). */
+export type InUseCheck = (modelName: string, source: string) => boolean;

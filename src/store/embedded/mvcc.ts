@@ -43,7 +43,14 @@ export class RevisionWriter {
     const version = prev ? prev.version + 1 : 1;
     this.s.upsertKv.run(key, value, createRev, this.revision, version, lease);
     this.s.insertLog.run(this.revision, this.events.length, key, 0, value, createRev, version);
-    this.events.push({ type: 'put', key, value, modRevision: this.revision, createRevision: createRev, version });
+    this.events.push({
+      type: 'put',
+      key,
+      value,
+      modRevision: this.revision,
+      createRevision: createRev,
+      version,
+    });
   }
 
   /** Deletes a key if it exists; returns 1 when it did. */

@@ -51,6 +51,7 @@ export function applySchema(db: Database, persistent: boolean): void {
   }
   db.pragma('foreign_keys = OFF');
   db.exec(DDL);
-  const row = db.prepare('SELECT value FROM meta WHERE name = ?').get('schema_version') as { value: number } | undefined;
+  const row = db.prepare('SELECT value FROM meta WHERE name = ?').get('schema_version') as
+    { value: number } | undefined;
   if (!row) db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)').run('schema_version', SCHEMA_VERSION);
 }

@@ -70,7 +70,9 @@ export function prepareStatements(db: Database): Statements {
     keysOfLease: db.prepare(`SELECT ${KV_COLS} FROM kv WHERE lease = ? ORDER BY key`),
     insertLog: db.prepare(`INSERT INTO log (${LOG_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)`),
     logAll: db.prepare(`SELECT ${LOG_COLS} FROM log WHERE rev >= ? AND rev <= ? ORDER BY rev, idx`),
-    logFrom: db.prepare(`SELECT ${LOG_COLS} FROM log WHERE rev >= ? AND rev <= ? AND key >= ? ORDER BY rev, idx`),
+    logFrom: db.prepare(
+      `SELECT ${LOG_COLS} FROM log WHERE rev >= ? AND rev <= ? AND key >= ? ORDER BY rev, idx`,
+    ),
     logRange: db.prepare(
       `SELECT ${LOG_COLS} FROM log WHERE rev >= ? AND rev <= ? AND key >= ? AND key < ? ORDER BY rev, idx`,
     ),

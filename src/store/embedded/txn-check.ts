@@ -3,7 +3,8 @@ import type { TxnOp, TxnRequest } from '../types.js';
 
 /** Rejects a key that is empty or not a string (etcd refuses empty keys too). */
 export function checkKey(key: unknown, what = 'key'): asserts key is string {
-  if (typeof key !== 'string' || key.length === 0) throw new InvalidArgumentError(`${what} must be a non-empty string`);
+  if (typeof key !== 'string' || key.length === 0)
+    throw new InvalidArgumentError(`${what} must be a non-empty string`);
 }
 
 export function checkValue(value: unknown): asserts value is string {

@@ -1,0 +1,100 @@
+/**
+ * The slice of the control API the CLI uses, as one interface. Commands depend on this; `createCliClient`
+ * implements it on top of the typed client in src/client, so the commands never see HTTP.
+ */
+export type {
+  ModelView,
+  ModelDetailView,
+  ModelList,
+  DeleteModelResponse,
+  TemplateView,
+  NodeView,
+  NodeDetailView,
+  NodeSettingsView,
+  NodeCacheResponse,
+  NodeDiskResponse,
+  CacheSummary,
+  CachedModel,
+  LoginResponse,
+  WhoAmI,
+  UserView,
+  ApiKeyView,
+  CreatedApiKey,
+  SearchResponse,
+  CatalogItem,
+  CatalogModelDetail,
+  ImportResponse,
+  Overview,
+  Health,
+  RouterMetrics,
+  ModelStats,
+  MigrateResponse,
+} from '../server/schemas/index.js';
+import type * as S from '../server/schemas/index.js';
+import type { AuditEvent, DiskAlert, ModelEvent, ModelRequest } from '../core/domain/index.js';
+
+export interface LogLines {
+  lines: string[];
+  /** Opaque position to ask for what came after (follow mode). */
+  cursor?: string | number | null;
+}
+
+export interface CliClient {
+  listModels(query?: { state?: string; q?: string; label?: string; engine_type?: string; limit?: number }): Promise<S.ModelList>;
+  getModel(uid: string): Promise<S.ModelDetailView>;
+  createModel(body: Record<string, unknown>): Promise<S.ModelView>;
+  updateModel(uid: string, body: Record<string, unknown>): Promise<S.ModelView>;
+  deleteModel(uid: string, opts?: { purge?: boolean }): Promise<S.DeleteModelResponse>;
+  startModel(uid: string, body?: { replicas?: number }): Promise<S.ModelView>;
+  stopModel(uid: string): Promise<S.ModelView>;
+  scaleModel(uid: string, replicas: number): Promise<S.ModelView>;
+  saveModelAsTemplate(uid: string, body: Record<string, unknown>): Promise<S.TemplateView>;
+  modelEvents(uid: string, limit?: number): Promise<{ items: ModelEvent[] }>;
+  replicaLogs(uid: string, replicaId: number, opts: { tail?: number; cursor?: string | number | null }): Promise<LogLines>;
+
+  listTemplates(): Promise<{ items: S.TemplateView[] }>;
+  getTemplate(id: string): Promise<S.TemplateView>;
+  createTemplate(body: Record<string, unknown>): Promise<S.TemplateView>;
+  updateTemplate(id: string, body: Record<string, unknown>): Promise<S.TemplateView>;
+  deleteTemplate(id: string): Promise<unknown>;
+  deployTemplate(id: string, body: Record<string, unknown>): Promise<S.ModelView>;
+
+  listNodes(): Promise<{ items: S.NodeView[] }>;
+  getNode(id: string): Promise<S.NodeDetailView>;
+  cordonNode(id: string): Promise<unknown>;
+  uncordonNode(id: string): Promise<unknown>;
+  drainNode(id: string): Promise<unknown>;
+  nodeCache(id: string): Promise<S.NodeCacheResponse>;
+  nodeDisk(id: string): Promise<S.NodeDiskResponse>;
+  cacheSummary(): Promise<S.CacheSummary>;
+  alerts(query?: { node_id?: string; level?: string }): Promise<{ items: DiskAlert[] }>;
+  events(query?: { model_uid?: string; limit?: number }): Promise<{ items: ModelEvent[] }>;
+  audit(query?: { limit?: number; actor?: string; action?: string; since?: string }): Promise<{ items: AuditEvent[] }>;
+  migrate(): Promise<S.MigrateResponse>;
+
+  login(username: string, password: string): Promise<S.LoginResponse>;
+  whoami(): Promise<S.WhoAmI>;
+  listUsers(): Promise<{ items: S.UserView[] }>;
+  createUser(body: { username: string; password: string; role: string }): Promise<S.UserView>;
+  deleteUser(username: string): Promise<unknown>;
+  listApiKeys(all?: boolean): Promise<{ items: S.ApiKeyView[] }>;
+  createApiKey(body: { name: string; role?: string; expires_in?: string }): Promise<S.CreatedApiKey>;
+  revokeApiKey(id: string): Promise<unknown>;
+
+  catalogSearch(query: { provider: string; q?: string; page?: number; limit?: number }): Promise<S.SearchResponse>;
+  catalogModel(provider: string, modelId: string, revision?: string): Promise<S.CatalogModelDetail>;
+  catalogImport(body: Record<string, unknown>): Promise<S.ImportResponse>;
+
+  overview(): Promise<S.Overview>;
+  health(): Promise<S.Health>;
+  routerMetrics(): Promise<S.RouterMetrics>;
+  listRequests(): Promise<{ items: ModelRequest[] }>;
+  loadModel(body: Record<string, unknown>): Promise<ModelRequest>;
+  unloadModel(body: { request_id?: string; model_uid?: string }): Promise<unknown>;
+  forceStop(nodeId: string, uid: string, replicaId?: number): Promise<unknown>;
+}
+
+// TEMPORARY until src/client exists.
+export function createCliClient(_opts: { baseUrl: string; token: string | undefined; fetch: typeof fetch | undefined }): CliClient {
+  throw new Error('client not available yet');
+}

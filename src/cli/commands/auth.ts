@@ -1,0 +1,91 @@
+/**
+ * `nebula auth login|logout|whoami` and `nebula whoami`. Login asks for the password without echo (or reads
+ * it from stdin with --password-stdin) and keeps the token in the context, so later commands use it.
+ */
+import type { Command } from 'commander';
+import { findContext, loadConfig, updateContext, upsertContext } from '../context.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { renderFields } from '../output/table.js';
+import { readAllStdin, readLine, readPassword } from '../prompt.js';
+import { action, type CommandContext } from '../runtime.js';
+
+async function whoami(ctx: CommandContext): Promise<void> {
+  const me = await ctx.client().whoami();
+  ctx.print(me, () =>
+    renderFields([
+      ['User', me.username],
+      ['Role', me.role],
+      ['Auth', `${me.auth_method}${me.key_id ? ` (key ${me.key_id})` : ''}`],
+      ['Expires', me.expires_at ?? 'never'],
+      ['Server', ctx.connection().server],
+      ['Context', ctx.connection().contextName],
+    ]),
+  );
+}
+
+function registerWhoami(parent: Command, name: string): void {
+  const cmd = parent.command(name).description('show who the token belongs to and its role');
+  withConnection(withOutput(cmd));
+  examples(cmd, ['nebula whoami', 'nebula whoami -o json', 'nebula --context prod whoami']);
+  cmd.action(action(whoami));
+}
+
+export function registerAuthCommands(program: Command): void {
+  registerWhoami(program, 'whoami');
+  const auth = program.command('auth').description('log in and out (the token is kept in the CLI context)');
+  examples(auth, ['nebula auth login --username admin', 'nebula auth whoami', 'nebula auth logout']);
+  registerWhoami(auth, 'whoami');
+
+  const login = auth
+    .command('login')
+    .description('log in with a user name and password; the token is saved in the context')
+    .option('-u, --username <name>', 'user name (asked for when absent)')
+    .option('--password-stdin', 'read the password from stdin (for scripts)');
+  withConnection(login, { router: true });
+  examples(login, [
+    'nebula auth login --server http://gpu-head:8080 --username admin',
+    'echo "$PASSWORD" | nebula auth login -u admin --password-stdin',
+    'nebula auth login --context prod -u alice',
+  ]);
+  login.action(
+    action(async (ctx) => {
+      let username = ctx.str('username');
+      if (username === undefined) {
+        if (ctx.io.stdin.isTTY !== true || ctx.bool('passwordStdin')) throw new UsageError('--username is required when stdin is not a terminal');
+        username = (await readLine(ctx.io, 'Username: ')).trim();
+        if (username === '') throw new UsageError('a user name is required');
+      }
+      const password = ctx.bool('passwordStdin') ? await readAllStdin(ctx.io) : await readPassword(ctx.io, 'Password: ');
+      if (password === '') throw new UsageError('the password is empty');
+      const conn = ctx.connection();
+      const res = await ctx.anonymousClient().login(username, password);
+      const name = conn.contextName ?? ctx.str('context') ?? ctx.io.env.NEBULA_CONTEXT ?? 'default';
+      upsertContext(
+        {
+          name,
+          server: conn.server,
+          token: res.token,
+          user: res.username,
+          ...(ctx.str('router') !== undefined || conn.context?.router !== undefined ? { router: conn.router } : {}),
+        },
+        { configPath: conn.configPath },
+      );
+      ctx.out(`Logged in to ${conn.server} as ${res.username} (${res.role}); token saved in context "${name}" (expires ${res.expires_at}).\n`);
+    }),
+  );
+
+  const logout = auth.command('logout').description('forget the token of the context (the context stays)');
+  withConnection(logout);
+  examples(logout, ['nebula auth logout', 'nebula auth logout --context prod']);
+  logout.action(
+    action(async (ctx) => {
+      const conn = ctx.connection();
+      const name = conn.contextName;
+      if (name === undefined) throw new UsageError('no context to log out of (see: nebula context list)', 'NO_CONTEXT');
+      const had = findContext(loadConfig(conn.configPath), name)?.token !== undefined;
+      updateContext(name, { token: null }, { configPath: conn.configPath });
+      ctx.out(had ? `Logged out: token removed from context "${name}".\n` : `Context "${name}" had no token.\n`);
+    }),
+  );
+}

@@ -1,0 +1,119 @@
+/** `nebula cache list [--node]` and `nebula disk status [--node]`: model files on the nodes and their disks. */
+import type { Command } from 'commander';
+import { NODE_ID_PATTERN } from '../../core/ids.js';
+import type { DiskAlert, NodeDiskStatus } from '../../core/domain/index.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { formatAge, formatBytes, formatPercent } from '../output/human.js';
+import { colorState } from '../output/style.js';
+import { renderTable } from '../output/table.js';
+import { action } from '../runtime.js';
+
+export function checkNodeId(id: string): string {
+  if (!NODE_ID_PATTERN.test(id)) throw new UsageError(`invalid node id "${id}"`, 'INVALID_NODE_ID');
+  return id;
+}
+
+interface DiskRow {
+  node_id: string;
+  disk: NodeDiskStatus | null;
+  alerts: DiskAlert[];
+}
+
+export function diskTable(rows: readonly DiskRow[], color: (s: string) => string): string {
+  return renderTable(
+    [
+      { header: 'NODE', value: (r) => r.node_id },
+      { header: 'PATH', value: (r) => r.disk?.path },
+      { header: 'TOTAL', value: (r) => (r.disk ? formatBytes(r.disk.total_bytes) : undefined) },
+      { header: 'USED', value: (r) => (r.disk ? formatBytes(r.disk.used_bytes) : undefined) },
+      { header: 'AVAILABLE', value: (r) => (r.disk ? formatBytes(r.disk.available_bytes) : undefined) },
+      { header: 'USAGE', value: (r) => (r.disk ? formatPercent(r.disk.usage_percent) : undefined) },
+      {
+        header: 'ALERT',
+        value: (r) => r.alerts.map((a) => a.level).sort().reverse()[0] ?? 'ok',
+        decorate: (t) => (t === 'ok' ? t : color(t)),
+      },
+    ],
+    rows,
+  );
+}
+
+export function registerCacheCommands(program: Command): void {
+  const cache = program.command('cache').description('model files cached on the nodes');
+  examples(cache, ['nebula cache list', 'nebula cache list --node gpu-1']);
+  const list = cache
+    .command('list')
+    .alias('ls')
+    .description('cached models across the cluster, or on one node with --node')
+    .option('--node <node_id>', 'only this node (with paths and file counts)');
+  withConnection(withOutput(list));
+  examples(list, ['nebula cache list', 'nebula cache list --node gpu-1 -o json']);
+  list.action(
+    action(async (ctx) => {
+      const node = ctx.str('node');
+      if (node !== undefined) {
+        const res = await ctx.client().nodeCache(checkNodeId(node));
+        if (ctx.format !== 'table') return ctx.print(res, () => '');
+        ctx.printList(
+          res.items,
+          (items) =>
+            renderTable(
+              [
+                { header: 'MODEL', value: (e) => e.model_name, maxWidth: 48 },
+                { header: 'SOURCE', value: (e) => e.source },
+                { header: 'REVISION', value: (e) => e.revision, maxWidth: 12 },
+                { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
+                { header: 'FILES', value: (e) => e.file_count },
+                { header: 'COMPLETE', value: (e) => (e.complete ? 'yes' : 'no') },
+                { header: 'LAST USED', value: (e) => (e.last_used_at ? `${formatAge(e.last_used_at)} ago` : undefined) },
+                { header: 'PATH', value: (e) => e.path },
+              ],
+              items,
+            ) + `Total: ${formatBytes(res.total_bytes)}\n`,
+          `No cached models on node ${node}.`,
+        );
+        return;
+      }
+      const summary = await ctx.client().cacheSummary();
+      if (ctx.format !== 'table') return ctx.print(summary, () => '');
+      ctx.printList(
+        summary.items,
+        (items) =>
+          renderTable(
+            [
+              { header: 'MODEL', value: (c) => c.model_name, maxWidth: 48 },
+              { header: 'SOURCE', value: (c) => c.source },
+              { header: 'REVISION', value: (c) => c.revision, maxWidth: 12 },
+              { header: 'SIZE', value: (c) => formatBytes(c.size_bytes) },
+              { header: 'NODES', value: (c) => `${c.complete_nodes}/${c.node_count}` },
+              { header: 'LAST USED', value: (c) => (c.last_used_at ? `${formatAge(c.last_used_at)} ago` : undefined) },
+              { header: 'USED BY', value: (c) => c.models.map((m) => `${m.model_uid}(${m.state})`).join(','), maxWidth: 60 },
+            ],
+            items,
+          ) + `Total: ${formatBytes(summary.total_bytes)} on ${summary.node_count} node(s)\n`,
+        'No cached models.',
+      );
+    }),
+  );
+
+  const disk = program.command('disk').description('disk usage of the nodes\' model caches');
+  examples(disk, ['nebula disk status']);
+  const status = disk.command('status').description('disk usage and alerts (85% warning, 95% critical) per node').option('--node <node_id>', 'only this node');
+  withConnection(withOutput(status));
+  examples(status, ['nebula disk status', 'nebula disk status --node gpu-1 -o json']);
+  status.action(
+    action(async (ctx) => {
+      const node = ctx.str('node');
+      const red = (s: string): string => colorState(ctx.style, s);
+      if (node !== undefined) {
+        const res = await ctx.client().nodeDisk(checkNodeId(node));
+        ctx.print(res, () => diskTable([res], red));
+        return;
+      }
+      const { items } = await ctx.client().listNodes();
+      const rows = items.map((n) => ({ node_id: n.node_id, disk: n.disk, alerts: n.alerts }));
+      ctx.printList(rows, (r) => diskTable(r, red), 'No nodes.');
+    }),
+  );
+}

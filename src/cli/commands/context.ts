@@ -1,0 +1,111 @@
+/** `nebula context list|current|use|add|remove`: named connections to several clusters. */
+import type { Command } from 'commander';
+import { CliContext, ContextName, findContext, loadConfig, removeContext, saveConfig, useContext } from '../context.js';
+import { defaultConfigPath } from '../context.js';
+import { examples, withOutput } from '../define.js';
+import { CliError, UsageError } from '../errors.js';
+import { renderTable } from '../output/table.js';
+import { action } from '../runtime.js';
+
+/** A context as shown to people and scripts: the token never leaves the file. */
+function redacted(ctx: CliContext, current: string | undefined): Record<string, unknown> {
+  const { token, ...rest } = ctx;
+  return { ...rest, token: token === undefined ? null : '(set)', current: ctx.name === current };
+}
+
+export function registerContextCommands(program: Command): void {
+  const group = program.command('context').description('manage CLI contexts (server URL, router URL, token) in ~/.nebula/config.yaml');
+  examples(group, ['nebula context list', 'nebula context add prod --server https://nebula.example.com --use', 'nebula context use local']);
+
+  examples(
+    withOutput(group.command('list').alias('ls').description('list contexts (* marks the current one)')),
+    ['nebula context list', 'nebula context list -o yaml'],
+  ).action(
+    action(async (ctx) => {
+      const config = loadConfig(defaultConfigPath(ctx.io.env));
+      const current = config['current-context'];
+      const rows = config.contexts.map((c) => redacted(c, current));
+      ctx.printList(
+        rows,
+        () =>
+          renderTable(
+            [
+              { header: 'CURRENT', value: (r) => (r.current ? '*' : ' ') },
+              { header: 'NAME', value: (r) => r.name as string },
+              { header: 'SERVER', value: (r) => r.server as string },
+              { header: 'ROUTER', value: (r) => r.router as string | undefined },
+              { header: 'USER', value: (r) => r.user as string | undefined },
+              { header: 'TOKEN', value: (r) => r.token as string | null },
+            ],
+            rows,
+          ),
+        'No contexts. Add one with: nebula context add NAME --server URL',
+      );
+    }),
+  );
+
+  examples(group.command('current').description('print the name of the current context'), ['nebula context current']).action(
+    action(async (ctx) => {
+      const config = loadConfig(defaultConfigPath(ctx.io.env));
+      const name = ctx.io.env.NEBULA_CONTEXT || config['current-context'];
+      if (name === undefined || !findContext(config, name)) throw new CliError('no current context (see: nebula context use NAME)', 'NO_CONTEXT');
+      ctx.out(`${name}\n`);
+    }),
+  );
+
+  examples(group.command('use').argument('<name>', 'context to make current').description('switch the current context'), [
+    'nebula context use prod',
+  ]).action(
+    action(async (ctx, name) => {
+      useContext(name, { configPath: defaultConfigPath(ctx.io.env) });
+      ctx.out(`Switched to context "${name}".\n`);
+    }),
+  );
+
+  examples(
+    group
+      .command('add')
+      .argument('<name>', 'context name')
+      .description('add a context (or replace one with --force)')
+      .requiredOption('--server <url>', 'control API URL')
+      .option('--router <url>', 'OpenAI-compatible router URL (for chat)')
+      .option('--token <key>', 'API key (or use: nebula auth login)')
+      .option('--user <name>', 'user name shown by context list')
+      .option('--use', 'make it the current context')
+      .option('--force', 'replace an existing context of that name'),
+    [
+      'nebula context add prod --server https://nebula.example.com --router https://llm.example.com --use',
+      'nebula context add lab --server http://10.0.0.5:8080 --token nbk_... ',
+    ],
+  ).action(
+    action(async (ctx, name) => {
+      const parsedName = ContextName.safeParse(name);
+      if (!parsedName.success) throw new UsageError(`invalid context name "${name}": ${parsedName.error.issues[0]?.message ?? ''}`, 'INVALID_CONTEXT');
+      const candidate: Record<string, unknown> = { name, server: ctx.str('server') };
+      for (const k of ['router', 'token', 'user'] as const) if (ctx.str(k) !== undefined) candidate[k] = ctx.str(k);
+      const checked = CliContext.safeParse(candidate);
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new UsageError(`--${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`, 'INVALID_CONTEXT');
+      }
+      const path = defaultConfigPath(ctx.io.env);
+      const config = loadConfig(path);
+      const existing = findContext(config, name);
+      if (existing && !ctx.bool('force')) throw new CliError(`context "${name}" already exists (use --force to replace it)`, 'CONTEXT_EXISTS');
+      config.contexts = config.contexts.filter((c) => c.name !== name);
+      config.contexts.push(checked.data);
+      if (ctx.bool('use') || config['current-context'] === undefined) config['current-context'] = name;
+      saveConfig(path, config);
+      ctx.out(`Context "${name}" ${existing ? 'replaced' : 'added'}${config['current-context'] === name ? ' (current)' : ''}.\n`);
+    }),
+  );
+
+  examples(group.command('remove').alias('rm').argument('<name>', 'context to remove').description('remove a context'), [
+    'nebula context remove old-lab',
+  ]).action(
+    action(async (ctx, name) => {
+      removeContext(name, { configPath: defaultConfigPath(ctx.io.env) });
+      ctx.out(`Context "${name}" removed.\n`);
+    }),
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * The v1 commands seed 002 keeps working: `model load`, `model unload <request_id>` (request-driven, through
+ * /model_requests), `scale --id --replicas` and `drain --model-uid --replica-id` (force-stop of one replica).
+ */
+import { Option, type Command } from 'commander';
+import { EngineType, ModelSource } from '../../core/domain/index.js';
+import { SLUG_PATTERN } from '../../core/ids.js';
+import { checkModelUid, parseInteger, parsePositiveNumber } from '../args.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { CliError, UsageError } from '../errors.js';
+import { renderFields } from '../output/table.js';
+import { action } from '../runtime.js';
+import { finishLifecycle, withWait } from './lifecycle.js';
+
+function checkRequestId(id: string): string {
+  if (!SLUG_PATTERN.test(id)) throw new UsageError(`invalid request id "${id}"`, 'INVALID_ID');
+  return id;
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === code;
+}
+
+export function registerLegacyModelCommands(model: Command): void {
+  const load = model
+    .command('load')
+    .description('v1: load a model through a model request (kept for compatibility; prefer model create --start)')
+    .requiredOption('--uid <uid>', 'model uid')
+    .requiredOption('--name <model>', 'model name on the hub (org/name)')
+    .addOption(new Option('--source <source>', 'where the weights come from').choices(ModelSource.options).default('huggingface'))
+    .option('--path <dir>', 'directory of the weights (--source local)')
+    .addOption(new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'))
+    .option('--replicas <n>', 'replicas', '1')
+    .option('--gpus <n>', 'GPUs per replica')
+    .option('--gpu-memory <GiB>', 'GPU memory per GPU in GiB')
+    .option('--request-id <id>', 'request id (default: generated)');
+  withConnection(withOutput(load));
+  examples(load, ['nebula model load --uid qwen --name Qwen/Qwen2.5-0.5B-Instruct', 'nebula model load --uid tiny --name demo/tiny --engine sim --replicas 2']);
+  load.action(
+    action(async (ctx) => {
+      const body: Record<string, unknown> = {
+        model_uid: checkModelUid(ctx.str('uid') ?? ''),
+        model_name: ctx.str('name'),
+        model_source: ctx.str('source'),
+        engine_type: ctx.str('engine'),
+        replicas: parseInteger(ctx.str('replicas') ?? '1', '--replicas', 1, 1000),
+      };
+      if (ctx.str('path') !== undefined) body.model_path = ctx.str('path');
+      if (ctx.str('requestId') !== undefined) body.request_id = checkRequestId(ctx.str('requestId') ?? '');
+      const resources: Record<string, number> = {};
+      if (ctx.str('gpus') !== undefined) resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
+      if (ctx.str('gpuMemory') !== undefined) resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
+      if (Object.keys(resources).length > 0) body.resources = resources;
+      const req = await ctx.client().loadModel(body);
+      ctx.print(req, () =>
+        renderFields([
+          ['Request', req.request_id],
+          ['Model', req.spec.model_uid],
+          ['Replicas', req.replicas],
+          ['Status', req.status],
+        ]),
+      );
+    }),
+  );
+
+  const unload = model.command('unload').argument('<request_id>', 'the v1 model request').description('v1: unload a model loaded with model load');
+  withConnection(withOutput(unload));
+  examples(unload, ['nebula model unload req-3f9a1c0b2d4e']);
+  unload.action(
+    action(async (ctx, requestId) => {
+      const result = await ctx.client().unloadModel({ request_id: checkRequestId(requestId) });
+      ctx.print(result, () => `Request ${requestId} unloading.\n`);
+    }),
+  );
+}
+
+export function registerLegacyTopCommands(program: Command): void {
+  const scale = program
+    .command('scale')
+    .description('change the replicas of a model (by model uid) or of a v1 model request (by request id)')
+    .requiredOption('--id <id>', 'model uid or v1 request id')
+    .requiredOption('--replicas <n>', 'replicas wanted');
+  withConnection(withOutput(withWait(scale)));
+  examples(scale, ['nebula scale --id qwen2-5-7b --replicas 3', 'nebula scale --id req-3f9a1c0b2d4e --replicas 2']);
+  scale.action(
+    action(async (ctx) => {
+      const id = ctx.str('id') ?? '';
+      const replicas = parseInteger(ctx.str('replicas') ?? '', '--replicas', 0, 1000);
+      const client = ctx.client();
+      if (checkRequestIdOrUid(id) === 'uid') {
+        try {
+          const m = await client.scaleModel(id, replicas);
+          await finishLifecycle(ctx, id, replicas === 0 ? 'stopped' : 'running', `Model ${id} scaled to ${replicas} replica(s).`, m);
+          return;
+        } catch (err) {
+          if (!hasCode(err, 'MODEL_NOT_FOUND')) throw err;
+        }
+      }
+      // Not a v2 model: a v1 request, re-submitted with the new replica count (same request id).
+      const requests = await client.listRequests();
+      const req = requests.items.find((r) => r.request_id === id);
+      if (!req) throw new CliError(`no model or v1 request "${id}"`, 'NOT_FOUND');
+      if (replicas < 1) throw new UsageError('a v1 request needs at least 1 replica (use: nebula model unload)');
+      const { model_uid, created_at: _c, updated_at: _u, ...spec } = req.spec;
+      const updated = await client.loadModel({ ...spec, model_uid, replicas, request_id: req.request_id });
+      ctx.print(updated, () => `Request ${id} scaled to ${replicas} replica(s).\n`);
+    }),
+  );
+
+  const drain = program
+    .command('drain')
+    .description('force-stop one replica of a model on its node (the scheduler places it again)')
+    .requiredOption('--model-uid <uid>', 'the model')
+    .requiredOption('--replica-id <n>', 'the replica');
+  withConnection(withOutput(drain));
+  examples(drain, ['nebula drain --model-uid qwen2-5-7b --replica-id 1', 'nebula node drain gpu-3    # a whole node: see nebula node drain --help']);
+  drain.action(
+    action(async (ctx) => {
+      const uid = checkModelUid(ctx.str('modelUid') ?? '');
+      const replicaId = parseInteger(ctx.str('replicaId') ?? '', '--replica-id', 0, 9999);
+      const client = ctx.client();
+      const m = await client.getModel(uid);
+      const node =
+        m.endpoints.find((e) => e.replica_id === replicaId)?.node_id ?? m.plan?.assignments.find((a) => a.replica_id === replicaId)?.node_id;
+      if (!node) throw new CliError(`model ${uid} has no replica ${replicaId}`, 'REPLICA_NOT_FOUND');
+      const result = await client.forceStop(node, uid, replicaId);
+      ctx.print(result, () => `Replica ${replicaId} of ${uid} on node ${node} stopped.\n`);
+    }),
+  );
+}
+
+function checkRequestIdOrUid(id: string): 'uid' | 'request' {
+  if (/^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(id)) return 'uid';
+  checkRequestId(id);
+  return 'request';
+}

@@ -1,0 +1,200 @@
+/**
+ * `nebula model ...`: the v2 model lifecycle (list, get, create, start, stop, scale-model, delete) and the
+ * kept v1 commands (load, unload) of seed 002's Phase 6.
+ */
+import { Option, type Command } from 'commander';
+import { EngineType, ModelSource } from '../../core/domain/index.js';
+import { checkModelUid, collect, parseChoice, parseDurationFlag, parseEnvPairs, parseInteger, parseLabelPairs, parsePositiveNumber } from '../args.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { confirm } from '../prompt.js';
+import { action, type CommandContext } from '../runtime.js';
+import type { WaitTarget } from '../wait.js';
+import { finishLifecycle, withWait } from './lifecycle.js';
+import { registerLegacyModelCommands } from './legacy.js';
+import { modelDetail, modelsTable } from './model-views.js';
+
+const ENGINES = EngineType.options;
+const SOURCES = ModelSource.options;
+
+function replicasFlag(ctx: CommandContext, required: boolean): number | undefined {
+  const raw = ctx.str('replicas');
+  if (raw === undefined) {
+    if (required) throw new UsageError('--replicas is required');
+    return undefined;
+  }
+  return parseInteger(raw, '--replicas', 0, 1000);
+}
+
+export function registerModelCommands(program: Command): void {
+  const model = program.command('model').description('manage models: spec + deployment, lifecycle and state');
+  examples(model, ['nebula model list', 'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait', 'nebula model get qwen2-5-0-5b-instruct']);
+
+  const list = model
+    .command('list')
+    .alias('ls')
+    .description('list models with their aggregated state')
+    .addOption(new Option('--state <state>', 'only models in this state').choices(['stopped', 'downloading', 'starting', 'running', 'degraded', 'failed', 'stopping']))
+    .addOption(new Option('--engine <engine>', 'only models on this engine').choices(ENGINES))
+    .option('-q, --query <text>', 'only models whose uid or name contains this')
+    .option('-l, --label <key=value>', 'only models with this label');
+  withConnection(withOutput(list));
+  examples(list, ['nebula model list', 'nebula model list --state failed', 'nebula model list -o json']);
+  list.action(
+    action(async (ctx) => {
+      const page = await ctx.client().listModels({
+        ...(ctx.str('state') ? { state: ctx.str('state') } : {}),
+        ...(ctx.str('engine') ? { engine_type: ctx.str('engine') } : {}),
+        ...(ctx.str('query') ? { q: ctx.str('query') } : {}),
+        ...(ctx.str('label') ? { label: ctx.str('label') } : {}),
+        limit: 5000,
+      });
+      ctx.printList(page.items, (items) => modelsTable(items, ctx.style), 'No models found.');
+    }),
+  );
+
+  const get = model.command('get').argument('<model_uid>', 'the model').description('show a model: spec, deployment, replicas, download, traffic, events');
+  withConnection(withOutput(get));
+  examples(get, ['nebula model get qwen2-5-7b', 'nebula model get qwen2-5-7b -o yaml']);
+  get.action(
+    action(async (ctx, uid) => {
+      const m = await ctx.client().getModel(checkModelUid(uid));
+      ctx.print(m, () => modelDetail(m, ctx.style));
+    }),
+  );
+
+  const create = model
+    .command('create')
+    .description('create a model (spec + deployment); --start runs it')
+    .requiredOption('--name <model>', 'model name on the hub (org/name), or a name for --source local')
+    .option('--uid <uid>', 'model uid (default: derived from the name)')
+    .addOption(new Option('--source <source>', 'where the weights come from').choices(SOURCES).default('huggingface'))
+    .option('--path <dir>', 'directory of the weights (--source local)')
+    .addOption(new Option('--engine <engine>', 'inference engine').choices(ENGINES).default('vllm'))
+    .option('--replicas <n>', 'replicas to run', '1')
+    .option('--gpus <n>', 'GPUs per replica (tensor parallel size)')
+    .option('--gpu-memory <GiB>', 'GPU memory per GPU in GiB (default: estimated from the model)')
+    .option('--revision <rev>', 'hub revision: branch, tag or commit')
+    .option('--served-name <name>', 'name clients use in "model" (default: the uid)')
+    .option('--arg <arg>', 'extra engine argument (repeatable)', collect)
+    .option('--env <KEY=VALUE>', 'engine environment variable (repeatable)', collect)
+    .option('--label <key=value>', 'label (repeatable)', collect)
+    .option('--description <text>', 'free text')
+    .option('--start', 'start it right away');
+  withConnection(withOutput(withWait(create)));
+  examples(create, [
+    'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
+    'nebula model create --name Qwen/Qwen2.5-7B-Instruct --uid qwen7b --gpus 2 --arg --max-model-len=8192 --env HF_HUB_OFFLINE=1',
+    'nebula model create --name my-llama --source local --path /models/llama --engine llamacpp --gpus 0',
+    'nebula model create --name demo/tiny --engine sim --replicas 2 --start --wait --timeout 2m',
+  ]);
+  create.action(
+    action(async (ctx) => {
+      const uid = ctx.str('uid');
+      if (uid !== undefined) checkModelUid(uid);
+      const source = parseChoice(ctx.str('source') ?? 'huggingface', '--source', SOURCES);
+      const engine = parseChoice(ctx.str('engine') ?? 'vllm', '--engine', ENGINES);
+      if (source === 'local' && !ctx.str('path') && engine !== 'sim') throw new UsageError('--source local needs --path DIR');
+      if (ctx.bool('wait') && !ctx.bool('start')) throw new UsageError('--wait needs --start (there is nothing to wait for otherwise)');
+      const resources: Record<string, number> = {};
+      if (ctx.str('gpus') !== undefined) resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
+      if (ctx.str('gpuMemory') !== undefined) resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
+      const env = parseEnvPairs(ctx.list('env'));
+      const args = ctx.list('arg');
+      const labels = parseLabelPairs(ctx.list('label'));
+      const body: Record<string, unknown> = {
+        model_name: ctx.str('name'),
+        model_source: source,
+        engine_type: engine,
+        replicas: replicasFlag(ctx, false) ?? 1,
+        auto_start: ctx.bool('start'),
+      };
+      if (uid !== undefined) body.model_uid = uid;
+      if (ctx.str('path') !== undefined) body.model_path = ctx.str('path');
+      if (ctx.str('revision') !== undefined) body.revision = ctx.str('revision');
+      if (ctx.str('servedName') !== undefined) body.served_model_name = ctx.str('servedName');
+      if (ctx.str('description') !== undefined) body.description = ctx.str('description');
+      if (Object.keys(resources).length > 0) body.resources = resources;
+      if (args.length > 0 || Object.keys(env).length > 0) body.engine_config = { extra_args: args, env };
+      if (Object.keys(labels).length > 0) body.labels = labels;
+      const created = await ctx.client().createModel(body);
+      const started = ctx.bool('start') ? ' and started' : '';
+      await finishLifecycle(ctx, created.model_uid, 'running', `Model ${created.model_uid} created${started}.`, created);
+    }),
+  );
+
+  const start = model
+    .command('start')
+    .argument('<model_uid>', 'the model')
+    .description('start a model (desired state running)')
+    .option('--replicas <n>', 'replicas to run (default: the deployment\'s)');
+  withConnection(withOutput(withWait(start)));
+  examples(start, ['nebula model start qwen2-5-7b', 'nebula model start qwen2-5-7b --replicas 2 --wait']);
+  start.action(
+    action(async (ctx, uid) => {
+      checkModelUid(uid);
+      const replicas = replicasFlag(ctx, false);
+      if (replicas === 0) throw new UsageError('--replicas must be at least 1 to start (use: nebula model stop)');
+      const m = await ctx.client().startModel(uid, replicas === undefined ? {} : { replicas });
+      await finishLifecycle(ctx, uid, 'running', `Model ${uid} starting (${m.desired_replicas} replica(s)).`, m);
+    }),
+  );
+
+  const stop = model.command('stop').argument('<model_uid>', 'the model').description('stop a model; its spec and deployment are kept');
+  withConnection(withOutput(withWait(stop)));
+  examples(stop, ['nebula model stop qwen2-5-7b', 'nebula model stop qwen2-5-7b --wait']);
+  stop.action(
+    action(async (ctx, uid) => {
+      const m = await ctx.client().stopModel(checkModelUid(uid));
+      await finishLifecycle(ctx, uid, 'stopped', `Model ${uid} stopping.`, m);
+    }),
+  );
+
+  const scale = model
+    .command('scale-model')
+    .alias('scale')
+    .argument('<model_uid>', 'the model')
+    .description('change the number of replicas')
+    .option('--replicas <n>', 'replicas wanted (0-1000)');
+  withConnection(withOutput(withWait(scale)));
+  examples(scale, ['nebula model scale-model qwen2-5-7b --replicas 3', 'nebula model scale-model qwen2-5-7b --replicas 1 --wait']);
+  scale.action(
+    action(async (ctx, uid) => {
+      checkModelUid(uid);
+      const replicas = replicasFlag(ctx, true) ?? 0;
+      const m = await ctx.client().scaleModel(uid, replicas);
+      const target: WaitTarget = replicas === 0 || m.desired_state === 'stopped' ? 'stopped' : 'running';
+      await finishLifecycle(ctx, uid, target, `Model ${uid} scaled to ${replicas} replica(s).`, m);
+    }),
+  );
+
+  const del = model
+    .command('delete')
+    .alias('rm')
+    .argument('<model_uid...>', 'models to delete')
+    .description('delete models: spec, deployment and replicas (asks first unless --yes)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--purge', 'also remove the cached model files from the nodes');
+  withConnection(withOutput(del));
+  examples(del, ['nebula model delete qwen2-5-7b', 'nebula model delete old-a old-b --yes --purge']);
+  del.action(
+    action(async (ctx, uidsJoined) => {
+      const uids = (uidsJoined ?? '').split(' ').filter(Boolean).map(checkModelUid);
+      if (!ctx.bool('yes')) {
+        const ok = await confirm(ctx.io, `Delete ${uids.length === 1 ? `model ${uids[0]}` : `${uids.length} models (${uids.join(', ')})`}?`, `delete ${uids.join(', ')}`);
+        if (!ok) {
+          ctx.err('Nothing deleted.\n');
+          return;
+        }
+      }
+      const results = [];
+      for (const uid of uids) {
+        results.push(await ctx.client().deleteModel(uid, ctx.bool('purge') ? { purge: true } : {}));
+        if (ctx.format === 'table') ctx.out(`Model ${uid} deleted.\n`);
+      }
+      if (ctx.format !== 'table') ctx.print(uids.length === 1 ? results[0] : results, () => '');
+    }),
+  );
+
+  registerLegacyModelCommands(model);
+}

@@ -1,0 +1,134 @@
+/** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
+import type { Command } from 'commander';
+import type { NodeDetailView, NodeView } from '../client.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
+import { colorState, type Style } from '../output/style.js';
+import { renderFields, renderTable } from '../output/table.js';
+import { action } from '../runtime.js';
+import { checkNodeId } from './cache.js';
+
+function nodeState(n: NodeView): string {
+  if (!n.online) return 'offline';
+  if (n.draining) return 'draining';
+  if (n.cordoned) return 'cordoned';
+  return 'ready';
+}
+
+function colorNodeState(style: Style, state: string): string {
+  if (state === 'ready') return style.green(state);
+  if (state === 'offline') return style.red(state);
+  return style.yellow(state);
+}
+
+function heartbeat(n: NodeView): string | undefined {
+  return n.heartbeat_age_seconds === null ? undefined : `${formatDuration(Math.round(n.heartbeat_age_seconds) * 1000)} ago`;
+}
+
+function gpuMemory(n: NodeView): string {
+  if (n.gpus.length === 0) return '-';
+  return `${formatBytes(n.gpu_memory_reserved_bytes)} / ${formatBytes(n.gpu_memory_total_bytes)}`;
+}
+
+export function nodesTable(nodes: readonly NodeView[], style: Style): string {
+  return renderTable(
+    [
+      { header: 'NODE', value: (n) => n.node_id },
+      { header: 'STATE', value: nodeState, decorate: (t) => colorNodeState(style, t) },
+      { header: 'ADDRESS', value: (n) => n.address },
+      { header: 'GPUS', value: (n) => (n.gpus.length === 0 ? '0' : `${n.gpus.length}x ${n.gpus[0]?.name ?? ''}`), maxWidth: 32 },
+      { header: 'GPU MEM (RESERVED/TOTAL)', value: gpuMemory },
+      { header: 'REPLICAS', value: (n) => `${n.ready_replicas}/${n.replicas}` },
+      { header: 'DISK', value: (n) => (n.disk ? formatPercent(n.disk.usage_percent) : undefined) },
+      { header: 'HEARTBEAT', value: heartbeat },
+    ],
+    nodes,
+  );
+}
+
+function nodeDetail(n: NodeDetailView, style: Style): string {
+  let out = renderFields([
+    ['Node', n.node_id],
+    ['State', colorNodeState(style, nodeState(n))],
+    ['Address', n.address === null ? undefined : `${n.address}${n.admin_port ? ` (admin :${n.admin_port})` : ''}`],
+    ['Version', n.version],
+    ['Heartbeat', heartbeat(n)],
+    ['GPU source', n.gpu_source],
+    ['Ports', n.port_range ? `${n.port_range.start}-${n.port_range.end}` : undefined],
+    ['Labels', Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(' ')],
+    ['Disk', n.disk ? `${formatBytes(n.disk.used_bytes)} / ${formatBytes(n.disk.total_bytes)} (${formatPercent(n.disk.usage_percent)}) at ${n.disk.path}` : undefined],
+    ['Alerts', n.alerts.map((a) => `${a.level}: ${a.message}`).join('; ')],
+  ]);
+  if (n.gpus.length > 0) {
+    out += '\nGPUs:\n';
+    out += renderTable(
+      [
+        { header: 'INDEX', value: (g) => g.index },
+        { header: 'NAME', value: (g) => g.name },
+        { header: 'MEMORY USED/TOTAL', value: (g) => `${formatBytes(g.memory_used_bytes)} / ${formatBytes(g.memory_total_bytes)}` },
+        { header: 'RESERVED', value: (g) => formatBytes(g.reserved_memory_bytes) },
+        { header: 'UTIL', value: (g) => formatPercent(g.utilization_percent) },
+        { header: 'REPLICAS', value: (g) => g.replicas.map((r) => `${r.model_uid}/${r.replica_id}`).join(',') },
+      ],
+      n.gpus,
+    );
+  }
+  if (n.assignments.length > 0) {
+    out += '\nReplicas:\n';
+    const status = new Map(n.endpoints.map((e) => [`${e.model_uid}/${e.replica_id}`, e.status]));
+    out += renderTable(
+      [
+        { header: 'MODEL', value: (a) => a.model_uid },
+        { header: 'REPLICA', value: (a) => a.replica_id },
+        { header: 'GPUS', value: (a) => a.gpu_indices.join(',') },
+        { header: 'MEMORY', value: (a) => formatBytes(a.gpu_memory_bytes) },
+        { header: 'PORT', value: (a) => a.port },
+        { header: 'STATUS', value: (a) => status.get(`${a.model_uid}/${a.replica_id}`) ?? 'pending', decorate: (t) => colorState(style, t) },
+      ],
+      n.assignments,
+    );
+  }
+  return out;
+}
+
+export function registerNodeCommands(program: Command): void {
+  const node = program.command('node').description('GPU machines: list, inspect, cordon, drain');
+  examples(node, ['nebula node list', 'nebula node cordon gpu-3', 'nebula node drain gpu-3']);
+
+  const list = node.command('list').alias('ls').description('list nodes with GPUs, reservations and health');
+  withConnection(withOutput(list));
+  examples(list, ['nebula node list', 'nebula node list -o json']);
+  list.action(
+    action(async (ctx) => {
+      const { items } = await ctx.client().listNodes();
+      ctx.printList(items, (rows) => nodesTable(rows, ctx.style), 'No nodes have registered.');
+    }),
+  );
+
+  const get = node.command('get').argument('<node_id>', 'the node').description('show a node: GPUs, replicas, disk, alerts');
+  withConnection(withOutput(get));
+  examples(get, ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml']);
+  get.action(
+    action(async (ctx, id) => {
+      const n = await ctx.client().getNode(checkNodeId(id));
+      ctx.print(n, () => nodeDetail(n, ctx.style));
+    }),
+  );
+
+  const verbs = [
+    ['cordon', 'stop placing new replicas on a node (running ones stay)', 'cordonNode', 'cordoned'],
+    ['uncordon', 'allow new replicas on a node again (also ends a drain)', 'uncordonNode', 'uncordoned'],
+    ['drain', 'cordon a node and move its replicas to other nodes', 'drainNode', 'draining'],
+  ] as const;
+  for (const [verb, description, method, done] of verbs) {
+    const cmd = node.command(verb).argument('<node_id>', 'the node').description(description);
+    withConnection(withOutput(cmd));
+    examples(cmd, [`nebula node ${verb} gpu-3`]);
+    cmd.action(
+      action(async (ctx, id) => {
+        const result = await ctx.client()[method](checkNodeId(id));
+        ctx.print(result, () => `Node ${id} ${done}.\n`);
+      }),
+    );
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * What a command's action gets: the run's io, merged flags, the resolved connection, a lazily created API
+ * client, and printers that honour `-o table|json|yaml`, colours and TTY rules. Actions throw; `runCli`
+ * turns what they throw into one stderr line and an exit code.
+ */
+import type { Command } from 'commander';
+import { resolveConnection, type Connection } from './connection.js';
+import { ioOf, type CliIo } from './io.js';
+import { parseOutputFormat, serialize, type OutputFormat } from './output/format.js';
+import { ProgressReporter } from './output/progress.js';
+import { styleFor, type Style } from './output/style.js';
+import { createCliClient, type CliClient } from './client.js';
+
+export class CommandContext {
+  readonly io: CliIo;
+  readonly cmd: Command;
+  /** Local options merged over the ancestors' (the leaf wins). */
+  readonly flags: Record<string, unknown>;
+  readonly style: Style;
+  readonly errStyle: Style;
+  private conn: Connection | undefined;
+  private api: CliClient | undefined;
+
+  constructor(cmd: Command) {
+    this.cmd = cmd;
+    this.io = ioOf(cmd);
+    const chain: Command[] = [];
+    for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+    const flags: Record<string, unknown> = {};
+    for (const c of chain) {
+      for (const [k, v] of Object.entries(c.opts())) if (v !== undefined) flags[k] = v;
+    }
+    this.flags = flags;
+    this.style = styleFor(this.io.stdout, this.io.env);
+    this.errStyle = styleFor(this.io.stderr, this.io.env);
+  }
+
+  /** Server, router and token for this run (flag > env > context > default). */
+  connection(): Connection {
+    this.conn ??= resolveConnection(
+      {
+        server: this.str('server'),
+        token: this.str('token'),
+        context: this.str('context'),
+        router: this.str('router'),
+      },
+      this.io.env,
+    );
+    return this.conn;
+  }
+
+  /** The typed API client for the resolved server. */
+  client(): CliClient {
+    if (!this.api) {
+      const c = this.connection();
+      this.api = createCliClient({ baseUrl: c.server, token: c.token, fetch: this.io.fetch });
+    }
+    return this.api;
+  }
+
+  /** A client that sends no token (login must not be refused for a stale one). */
+  anonymousClient(): CliClient {
+    return createCliClient({ baseUrl: this.connection().server, token: undefined, fetch: this.io.fetch });
+  }
+
+  /** A string flag (undefined when absent). */
+  str(name: string): string | undefined {
+    const v = this.flags[name];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  bool(name: string): boolean {
+    return this.flags[name] === true;
+  }
+
+  list(name: string): string[] {
+    const v = this.flags[name];
+    return Array.isArray(v) ? v.map(String) : [];
+  }
+
+  /** `-o` of this command (table when it has none). */
+  get format(): OutputFormat {
+    return parseOutputFormat(this.str('output'));
+  }
+
+  out(text: string): void {
+    this.io.stdout.write(text);
+  }
+
+  err(text: string): void {
+    this.io.stderr.write(text);
+  }
+
+  /** Prints `data` as json/yaml, or the table text `table()` builds. */
+  print(data: unknown, table: () => string): void {
+    const f = this.format;
+    this.out(f === 'table' ? table() : serialize(data, f));
+  }
+
+  /** Prints a list: a table, or a note on stderr when it is empty (json/yaml print `[]`). */
+  printList<T>(items: readonly T[], table: (items: readonly T[]) => string, empty: string): void {
+    const f = this.format;
+    if (f !== 'table') this.out(serialize(items, f));
+    else if (items.length === 0) this.err(`${empty}\n`);
+    else this.out(table(items));
+  }
+
+  /** Progress on stderr: redrawn on a terminal, plain lines otherwise (or with NO_COLOR). */
+  progress(intervalMs?: number): ProgressReporter {
+    const interactive = this.style.interactive && this.errStyle.interactive;
+    return new ProgressReporter(this.io.stderr, { interactive, ...(intervalMs === undefined ? {} : { intervalMs }) });
+  }
+
+  /** A status line for people: on stderr when stdout carries json/yaml, so the data stays parseable. */
+  note(text: string): void {
+    if (this.format === 'table') this.out(`${text}\n`);
+    else this.err(`${text}\n`);
+  }
+}
+
+/** Wraps an action so it receives a CommandContext plus its positional arguments. */
+export function action(
+  fn: (ctx: CommandContext, ...args: string[]) => Promise<void>,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2).map((a) => (Array.isArray(a) ? a.join(' ') : (a as string)));
+    await fn(new CommandContext(cmd), ...positional);
+  };
+}

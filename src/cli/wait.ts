@@ -1,0 +1,81 @@
+/**
+ * `--wait`: polls a model until it reaches the state asked for, showing progress (download bytes with a
+ * bar, replicas ready x/y, state), and fails with the model's own reason when it ends up `failed`.
+ */
+import type { ModelDetailView } from './client.js';
+import type { CliClient } from './client.js';
+import { FailureError } from './errors.js';
+import { formatBytes, formatDuration } from './output/human.js';
+import { progressBar, type ProgressReporter } from './output/progress.js';
+
+export type WaitTarget = 'running' | 'stopped';
+
+export interface WaitOptions {
+  client: CliClient;
+  uid: string;
+  target: WaitTarget;
+  timeoutMs: number;
+  progress: ProgressReporter;
+  pollMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** One progress line for a model (pure). Returns the line and the key that says whether it changed. */
+export function describeProgress(m: Pick<ModelDetailView, 'state' | 'state_reason' | 'ready_replicas' | 'desired_replicas' | 'download' | 'downloads'>): {
+  line: string;
+  key: string;
+} {
+  const ready = `replicas ready ${m.ready_replicas}/${m.desired_replicas}`;
+  if (m.state === 'downloading' && m.download) {
+    const d = m.download;
+    const speed = m.downloads.reduce((s, x) => s + (x.speed_bps ?? 0), 0);
+    const fraction = d.bytes_total > 0 ? d.bytes_done / d.bytes_total : 0;
+    const pct = d.bytes_total > 0 ? `${Math.floor(d.percent)}%` : '';
+    const parts = [
+      'downloading',
+      progressBar(fraction),
+      `${formatBytes(d.bytes_done)} / ${d.bytes_total > 0 ? formatBytes(d.bytes_total) : '?'}`,
+      pct,
+      speed > 0 ? `${formatBytes(speed)}/s` : '',
+      ready,
+    ].filter((p) => p !== '');
+    return { line: parts.join('  '), key: `downloading ${ready}` };
+  }
+  const reason = m.state_reason ? ` (${m.state_reason})` : '';
+  return { line: `${m.state}  ${ready}${reason}`, key: `${m.state} ${ready} ${m.state_reason ?? ''}` };
+}
+
+function reached(m: ModelDetailView, target: WaitTarget): boolean {
+  if (target === 'stopped') return m.state === 'stopped';
+  return m.state === 'running' && m.ready_replicas >= m.desired_replicas;
+}
+
+/** Polls until `target`; resolves with the last view, throws MODEL_FAILED or WAIT_TIMEOUT (exit 1). */
+export async function waitForModel(opts: WaitOptions): Promise<ModelDetailView> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + opts.timeoutMs;
+  const pollMs = opts.pollMs ?? 500;
+  for (;;) {
+    const m = await opts.client.getModel(opts.uid);
+    const { line, key } = describeProgress(m);
+    if (reached(m, opts.target)) {
+      opts.progress.done(`${m.model_uid}: ${m.state}  replicas ready ${m.ready_replicas}/${m.desired_replicas}`);
+      return m;
+    }
+    if (m.state === 'failed' && opts.target === 'running') {
+      opts.progress.done(`${m.model_uid}: ${line}`);
+      throw new FailureError(`model ${m.model_uid} failed: ${m.state_reason ?? 'no reason given'}`, 'MODEL_FAILED');
+    }
+    opts.progress.update(`${m.model_uid}: ${line}`, key);
+    if (now() >= deadline) {
+      opts.progress.done();
+      throw new FailureError(
+        `timed out after ${formatDuration(opts.timeoutMs)} waiting for ${m.model_uid} to be ${opts.target} (state ${m.state}, replicas ready ${m.ready_replicas}/${m.desired_replicas})`,
+        'WAIT_TIMEOUT',
+      );
+    }
+    await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
+  }
+}

@@ -1,0 +1,65 @@
+import { cacheLayout, cudaVisibleDevices, mergeEnv, servedModelName } from './common.js';
+import { EngineLaunchError } from './errors.js';
+import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
+
+/** The GGUF to load: a local .gguf file, or (Hugging Face only) the repository for llama-server to fetch. */
+function modelFlags(input: LaunchInput): string[] {
+  const local = input.modelPath ?? input.spec.model_path;
+  if (local !== undefined) {
+    if (!/\.gguf$/i.test(local)) {
+      throw new EngineLaunchError(`llama.cpp needs a .gguf file, got "${local}"`, 'INVALID_MODEL_PATH');
+    }
+    return ['-m', local];
+  }
+  if (input.spec.model_source !== 'huggingface') {
+    throw new EngineLaunchError(
+      `llama.cpp needs a local .gguf file for ${input.spec.model_source} models`,
+      'MODEL_PATH_REQUIRED',
+    );
+  }
+  return ['--hf-repo', input.spec.model_name];
+}
+
+/**
+ * `llama-server (-m <file.gguf> | --hf-repo org/name) --host H --port P --alias S -ngl (999|0)
+ *  [--split-mode layer --tensor-split 1,1,...] [-c L] --metrics <extra_args>`. Every layer goes to the GPUs
+ * (split evenly by layer across several); dtype/quantization/LoRA settings do not apply (the GGUF fixes
+ * them) and llama.cpp has no memory-share flag.
+ */
+function buildLaunch(input: LaunchInput): LaunchCommand {
+  const { spec, assignment } = input;
+  const cfg = spec.engine_config;
+  const gpus = assignment.gpu_indices.length;
+  const argv = [...modelFlags(input), '--host', input.host, '--port', String(assignment.port)];
+  argv.push('--alias', servedModelName(spec), '-ngl', gpus > 0 ? '999' : '0');
+  if (gpus > 1)
+    argv.push('--split-mode', 'layer', '--tensor-split', assignment.gpu_indices.map(() => '1').join(','));
+  if (cfg.max_model_len !== undefined) argv.push('-c', String(cfg.max_model_len));
+  argv.push('--metrics', ...cfg.extra_args);
+
+  const layout = cacheLayout(input.cacheDir);
+  const env = mergeEnv({ LLAMA_CACHE: layout.llamacpp, HF_HOME: layout.hfHome }, input, {
+    CUDA_VISIBLE_DEVICES: cudaVisibleDevices(assignment.gpu_indices),
+  });
+  return { command: input.executable ?? 'llama-server', argv, env };
+}
+
+export const adapter: EngineAdapter = {
+  type: 'llamacpp',
+  buildLaunch,
+  // 503 while the model loads, 200 once it serves.
+  readiness: { path: '/health', expectStatus: 200 },
+  metricNames: {
+    running: 'llamacpp:requests_processing',
+    waiting: 'llamacpp:requests_deferred',
+    // Exported by builds up to late 2025; absent in newer ones (the router then has no KV signal).
+    kvCacheUsage: 'llamacpp:kv_cache_usage_ratio',
+    promptTokens: 'llamacpp:prompt_tokens_total',
+    generationTokens: 'llamacpp:tokens_predicted_total',
+    timeToFirstToken: null,
+    prefixCacheQueries: null,
+    prefixCacheHits: null,
+    prefixCacheHitRate: null,
+  },
+  servedModelName,
+};

@@ -1,0 +1,63 @@
+import { isAbsolute } from 'node:path';
+import {
+  cacheLayout,
+  cudaVisibleDevices,
+  memoryFraction,
+  mergeEnv,
+  modelArgument,
+  servedModelName,
+  torchDtypeFlags,
+} from './common.js';
+import type { EngineAdapter, EngineMetricNames, LaunchCommand, LaunchInput } from './types.js';
+
+/** vLLM's series (V1 engine names); the simulator exports the same ones. */
+export const VLLM_METRIC_NAMES: EngineMetricNames = {
+  running: 'vllm:num_requests_running',
+  waiting: 'vllm:num_requests_waiting',
+  // Before vLLM 0.9 this was vllm:gpu_cache_usage_perc (still exported, deprecated).
+  kvCacheUsage: 'vllm:kv_cache_usage_perc',
+  promptTokens: 'vllm:prompt_tokens_total',
+  generationTokens: 'vllm:generation_tokens_total',
+  timeToFirstToken: 'vllm:time_to_first_token_seconds',
+  prefixCacheQueries: 'vllm:prefix_cache_queries_total',
+  prefixCacheHits: 'vllm:prefix_cache_hits_total',
+  prefixCacheHitRate: null,
+};
+
+/**
+ * `vllm serve <model> --host H --port P --served-model-name S --tensor-parallel-size N
+ *  --gpu-memory-utilization F --download-dir <cache>/hub [--revision R] [--max-model-len L] [--dtype D]
+ *  [--quantization Q] [--enable-lora] <extra_args>`.
+ */
+function buildLaunch(input: LaunchInput): LaunchCommand {
+  const { spec, assignment } = input;
+  const cfg = spec.engine_config;
+  const { model } = modelArgument(input);
+  const layout = cacheLayout(input.cacheDir);
+  const gpus = assignment.gpu_indices.length;
+  const argv = ['serve', model, '--host', input.host, '--port', String(assignment.port)];
+  argv.push('--served-model-name', servedModelName(spec));
+  if (gpus > 0) argv.push('--tensor-parallel-size', String(gpus));
+  const share = gpus > 0 ? memoryFraction(assignment.gpu_memory_bytes, input.gpuMemoryTotalBytes) : undefined;
+  if (share !== undefined) argv.push('--gpu-memory-utilization', share);
+  argv.push('--download-dir', layout.hubDir);
+  if (!isAbsolute(model) && spec.revision !== 'main') argv.push('--revision', spec.revision);
+  if (cfg.max_model_len !== undefined) argv.push('--max-model-len', String(cfg.max_model_len));
+  argv.push(...torchDtypeFlags(cfg.dtype, cfg.quantization));
+  if (cfg.quantization !== undefined) argv.push('--quantization', cfg.quantization);
+  if (cfg.enable_lora === true) argv.push('--enable-lora');
+  argv.push(...cfg.extra_args);
+
+  const defaults: Record<string, string> = { HF_HOME: layout.hfHome, MODELSCOPE_CACHE: layout.modelscope };
+  if (spec.model_source === 'modelscope') defaults['VLLM_USE_MODELSCOPE'] = 'True';
+  const env = mergeEnv(defaults, input, { CUDA_VISIBLE_DEVICES: cudaVisibleDevices(assignment.gpu_indices) });
+  return { command: input.executable ?? 'vllm', argv, env };
+}
+
+export const adapter: EngineAdapter = {
+  type: 'vllm',
+  buildLaunch,
+  readiness: { path: '/health', expectStatus: 200 },
+  metricNames: VLLM_METRIC_NAMES,
+  servedModelName,
+};

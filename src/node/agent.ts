@@ -1,0 +1,283 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Registry } from 'prom-client';
+import { systemClock, type Clock } from '../core/clock.js';
+import { Labels, PortRange } from '../core/domain/index.js';
+import { errorMessage } from '../core/errors.js';
+import { NodeId } from '../core/ids.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { createMetricsRegistry } from '../core/metrics.js';
+import { EventRecorder } from '../store/events.js';
+import { LeaseKeeper } from '../store/lease-keeper.js';
+import type { Store } from '../store/types.js';
+import { createAdminApp, startAdminServer } from './admin-api.js';
+import { acquireAgentLock } from './agent-lock.js';
+import { LocalModelFiles } from './cache/local-files.js';
+import type { ModelFiles } from './cache/types.js';
+import type { DesiredReplica } from './desired.js';
+import { EndpointWriter } from './endpoint-writer.js';
+import { defaultEngineAdapterLoader, type EngineAdapterLoader, type NebulaBin } from './engine-contract.js';
+import { NodeConfigError } from './errors.js';
+import { parseGpuMode, type GpuMode } from './gpu-mode.js';
+import { GpuInventory } from './gpus.js';
+import { Heartbeat } from './heartbeat.js';
+import { createNodeMetrics } from './metrics.js';
+import { Reconciler } from './reconciler.js';
+import { DEFAULT_REPLICA_TIMING, type ReplicaEvent, type ReplicaTiming, type ReplicaView } from './replica-types.js';
+
+export interface NodeAgentOptions {
+  nodeId: string;
+  /** Address other machines (router, server) reach this node and its engines at. */
+  address: string;
+  /** State file, engine logs (and the default cache dir) live here. */
+  dataDir: string;
+  /** Root of the model cache (default `<data-dir>/models`). */
+  cacheDir?: string;
+  /** `auto`, `none`, `sim:2x80GiB` (string or parsed). Default auto. */
+  gpus?: string | GpuMode;
+  /** Ports engines may be given. Default 40000-40999. */
+  portRange?: PortRange;
+  /** Admin/metrics HTTP port; 0 picks a free one. Default 9092. */
+  adminPort?: number;
+  /** Interface for the admin API; forced to 127.0.0.1 when no token is configured. */
+  adminHost?: string;
+  /** Shared token for /admin/* (env NEBULA_NODE_TOKEN). */
+  adminToken?: string;
+  labels?: Record<string, string>;
+  /** Interface engines listen on (default 127.0.0.1 for a loopback address, else 0.0.0.0). */
+  engineHost?: string;
+  /** Node lease TTL (default 10 s). */
+  leaseTtlSeconds?: number;
+  /** Status rewrite period (default 5 s). */
+  heartbeatIntervalMs?: number;
+  /** Full re-list of placements and retry of failed endpoint writes (default 30 s). */
+  resyncIntervalMs?: number;
+  /** Supervisor timings (backoff, grace, probes); tests shrink them. */
+  timing?: Partial<ReplicaTiming>;
+  /** Refuse to start when another live agent uses the same data dir (default true). */
+  lockDataDir?: boolean;
+}
+
+export interface NodeAgentDeps {
+  store: Store;
+  logger?: Logger;
+  clock?: Clock;
+  registry?: Registry;
+  /** Provides model files before a launch (default: local paths and the simulator only). */
+  modelFiles?: ModelFiles;
+  /** Engine adapters by type (default: src/engines). */
+  engineAdapters?: EngineAdapterLoader;
+  /** How to run `nebula` (for `nebula engine-sim`). */
+  nebulaBin?: NebulaBin;
+  fetch?: typeof fetch;
+}
+
+export interface NodeAgentHandle {
+  nodeId: string;
+  adminPort: number;
+  adminUrl: string;
+  /** Local replicas and their state. */
+  replicas(): ReplicaView[];
+  /**
+   * Stops the agent. By default every engine is stopped and its endpoint deleted (no orphans);
+   * `keepEngines` leaves them running for a later agent to adopt (upgrades).
+   */
+  stop(opts?: { keepEngines?: boolean }): Promise<void>;
+}
+
+/** `process.execPath bin/nebula.js`, resolved from this module (src/node or dist/node). */
+export function defaultNebulaBin(): NebulaBin {
+  return { command: process.execPath, args: [fileURLToPath(new URL('../../bin/nebula.js', import.meta.url))] };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/**
+ * Starts the node agent: heartbeat (leased status), placement reconciler (engines and endpoints, with
+ * adoption of a previous agent's engines) and the admin HTTP API.
+ */
+export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentDeps): Promise<NodeAgentHandle> {
+  const nodeId = NodeId.parse(options.nodeId);
+  if (!options.address) throw new NodeConfigError('--address must not be empty');
+  const labelsParsed = Labels.safeParse(options.labels ?? {});
+  if (!labelsParsed.success) throw new NodeConfigError(`--labels: ${labelsParsed.error.issues[0]?.message ?? 'invalid'}`);
+  const portRange = PortRange.parse(options.portRange ?? { start: 40000, end: 40999 });
+  const gpuMode = typeof options.gpus === 'string' ? parseGpuMode(options.gpus) : (options.gpus ?? { kind: 'auto' });
+  if (!options.dataDir) throw new NodeConfigError('--data-dir must not be empty');
+  const dataDir = resolve(options.dataDir);
+  const cacheDir = resolve(options.cacheDir ?? join(dataDir, 'models'));
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+
+  const clock = deps.clock ?? systemClock;
+  const logger = (deps.logger ?? createLogger({ component: 'node' })).child({ node_id: nodeId });
+  const registry = deps.registry ?? createMetricsRegistry({ role: 'node' });
+  const store = deps.store;
+  const timing: ReplicaTiming = {
+    ...DEFAULT_REPLICA_TIMING,
+    ...options.timing,
+    backoff: { ...DEFAULT_REPLICA_TIMING.backoff, ...options.timing?.backoff },
+  };
+  const token = options.adminToken || undefined;
+  let adminHost = options.adminHost ?? (token ? '0.0.0.0' : '127.0.0.1');
+  if (!token && !isLoopback(adminHost)) {
+    logger.warn({ requested: adminHost }, 'no admin token configured: binding the admin API to 127.0.0.1 only');
+    adminHost = '127.0.0.1';
+  }
+
+  const releaseLock = options.lockDataDir === false ? () => undefined : acquireAgentLock(dataDir);
+  const cleanups: (() => Promise<void> | void)[] = [releaseLock];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
+  };
+
+  try {
+    let heartbeat: Heartbeat | undefined;
+    let writer: EndpointWriter | undefined;
+    const lease = new LeaseKeeper(store, {
+      ttlSeconds: options.leaseTtlSeconds ?? 10,
+      clock,
+      logger,
+      onRenewedAfterLoss: async () => {
+        // Everything under the old lease is gone: the status and every endpoint are written again.
+        logger.warn('node lease was lost: publishing status and endpoints again');
+        await heartbeat?.beat().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 're-put of status failed'));
+        await writer?.republishAll();
+      },
+    });
+    await lease.start();
+    cleanups.push(() => lease.stop(true));
+
+    writer = new EndpointWriter(store, nodeId, () => lease.id, logger);
+    const events = new EventRecorder(store, { clock });
+    const modelFiles = deps.modelFiles ?? new LocalModelFiles(cacheDir);
+
+    let reconciler: Reconciler | undefined;
+    const gpus = new GpuInventory(nodeId, gpuMode, () => reconciler?.reservations() ?? new Map(), logger);
+    await gpus.refresh();
+    const metrics = createNodeMetrics(registry, {
+      gpus: () => gpus.current().gpus,
+      replicas: () => reconciler?.views() ?? [],
+      planVersionLag: () => {
+        const lag = new Map<string, number>();
+        for (const c of reconciler?.controllersList() ?? []) {
+          lag.set(c.modelUid, Math.max(lag.get(c.modelUid) ?? 0, c.planVersionLag()));
+        }
+        return lag;
+      },
+    });
+
+    const recordEvent = (d: DesiredReplica, planVersion: number, e: ReplicaEvent) => {
+      events
+        .record({
+          model_uid: d.modelUid,
+          type: e.type,
+          level: e.level ?? 'info',
+          message: e.message,
+          source: 'node',
+          node_id: nodeId,
+          replica_id: d.replicaId,
+          plan_version: planVersion,
+        })
+        .catch((err: unknown) => logger.warn({ err: errorMessage(err), type: e.type }, 'could not record event'));
+    };
+
+    reconciler = new Reconciler(
+      store,
+      {
+        nodeId,
+        address: options.address,
+        dataDir,
+        engineHost: options.engineHost ?? (isLoopback(options.address) ? '127.0.0.1' : '0.0.0.0'),
+        clock,
+        logger,
+        writer,
+        modelFiles,
+        loadAdapter: deps.engineAdapters ?? defaultEngineAdapterLoader,
+        nebulaBin: deps.nebulaBin ?? defaultNebulaBin(),
+        timing,
+        gpuMemoryTotal: (indices) => gpus.totalMemoryOf(indices),
+        event: recordEvent,
+        onRestart: (uid) => metrics.restarts.inc({ model_uid: uid }),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      },
+      {
+        nodeId,
+        dataDir,
+        stateFile: join(dataDir, 'node-state.json'),
+        resyncMs: options.resyncIntervalMs ?? 30_000,
+        clock,
+        logger,
+        onReconciled: (s) => metrics.reconcileDuration.observe(s),
+      },
+    );
+    const rec = reconciler;
+
+    const app = createAdminApp({
+      nodeId,
+      dataDir,
+      token,
+      registry,
+      replicas: () => rec.views(),
+      forceStop: (uid, rid) => rec.forceStop(uid, rid),
+    });
+    const admin = await startAdminServer(app, adminHost, options.adminPort ?? 9092);
+    cleanups.push(() => admin.close());
+
+    const hb = new Heartbeat(
+      store,
+      () => lease.id,
+      gpus,
+      () => rec.ownPorts(),
+      {
+        nodeId,
+        address: options.address,
+        adminPort: admin.port,
+        portRange,
+        labels: labelsParsed.data,
+        cacheDir,
+        intervalMs: options.heartbeatIntervalMs ?? 5_000,
+        startedAt: clock.now(),
+        clock,
+        logger,
+      },
+      () => metrics.heartbeatFailures.inc(),
+    );
+    heartbeat = hb;
+    await hb.beat();
+    hb.start();
+    cleanups.push(() => hb.stop());
+
+    await rec.start();
+    logger.info(
+      { admin: `${admin.host}:${admin.port}`, gpus: gpus.current().gpus.length, gpu_source: gpus.current().source },
+      'node agent started',
+    );
+
+    let stopping: Promise<void> | undefined;
+    const adminUrl = `http://${admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host}:${admin.port}`;
+    return {
+      nodeId,
+      adminPort: admin.port,
+      adminUrl,
+      replicas: () => rec.views(),
+      stop: (opts = {}) =>
+        (stopping ??= (async () => {
+          const keepEngines = opts.keepEngines ?? false;
+          hb.stop();
+          await rec.stop(keepEngines);
+          await admin.close();
+          // Keeping engines: let the lease expire by itself, so endpoints stay routable until the next
+          // agent re-publishes them under its own lease.
+          await lease.stop(!keepEngines);
+          releaseLock();
+          logger.info({ keep_engines: keepEngines }, 'node agent stopped');
+        })()),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}

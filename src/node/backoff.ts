@@ -1,0 +1,40 @@
+/**
+ * Restart backoff for crashed engines (DESIGN §3): 10 s doubling up to 5 min, forgiven after 10 min of
+ * healthy running. Pure: the controller keeps the state and the clock.
+ */
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+  /** A replica that stayed ready this long before failing starts again from `initialMs`. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 };
+
+export interface BackoffState {
+  /** Consecutive failures counted towards the delay. */
+  failures: number;
+}
+
+/** Delay before the restart that follows the `failures`-th consecutive failure (1-based). */
+export function backoffDelay(policy: BackoffPolicy, failures: number): number {
+  if (failures <= 0) return 0;
+  // Cap the exponent so that large failure counts do not overflow to Infinity before the min().
+  const exp = Math.min(failures - 1, 40);
+  return Math.min(policy.maxMs, policy.initialMs * 2 ** exp);
+}
+
+/**
+ * Records one failure and returns the delay before the next attempt. `healthySince` is when the replica
+ * last became ready (undefined when it never did since the previous failure).
+ */
+export function nextBackoff(
+  policy: BackoffPolicy,
+  state: BackoffState,
+  now: number,
+  healthySince: number | undefined,
+): { state: BackoffState; delayMs: number } {
+  const forgiven = healthySince !== undefined && now - healthySince >= policy.resetAfterMs;
+  const failures = (forgiven ? 0 : state.failures) + 1;
+  return { state: { failures }, delayMs: backoffDelay(policy, failures) };
+}

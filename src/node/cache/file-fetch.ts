@@ -1,0 +1,183 @@
+/**
+ * Downloads one file into `<dest>.incomplete`, resuming from the partial file's size with a Range request,
+ * hashing while it writes, and renames it to `dest` only when size and digest match. Failures that may pass
+ * (connection reset, 5xx) are retried with exponential backoff; an attempt that received bytes resets the
+ * count, so a connection that keeps breaking still finishes, while three failures in a row end it.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import { cancelled, CacheError, TransientHubError } from './errors.js';
+import { headerValue, type HubHttp } from './hub-http.js';
+import type { ManifestFile } from './manifest.js';
+import { retryDelay, type RetryPolicy } from './retry.js';
+
+export const INCOMPLETE_SUFFIX = '.incomplete';
+
+export interface FetchFileOptions {
+  http: HubHttp;
+  file: ManifestFile;
+  /** Final path; the partial file is `dest + '.incomplete'` unless `partial` says otherwise. */
+  dest: string;
+  partial?: string;
+  signal: AbortSignal;
+  retry: RetryPolicy;
+  clock: Clock;
+  logger?: Logger;
+  /** Bytes received (negative when a partial file had to be discarded). */
+  onBytes: (delta: number) => void;
+  /** Called before each attempt after the first (1-based attempt number). */
+  onRetry?: (attempt: number, err: Error) => void;
+}
+
+async function sizeOf(p: string): Promise<number | undefined> {
+  try {
+    return (await stat(p)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Digest {
+  hash: Hash;
+  kind: 'sha256' | 'git';
+  expected: string;
+}
+
+function newDigest(file: ManifestFile): Digest | undefined {
+  if (file.sha256) return { hash: createHash('sha256'), kind: 'sha256', expected: file.sha256 };
+  if (file.gitOid) return { hash: createHash('sha1').update(`blob ${file.size}\0`), kind: 'git', expected: file.gitOid };
+  return undefined;
+}
+
+async function hashPrefix(d: Digest, path: string, bytes: number, signal: AbortSignal): Promise<void> {
+  if (bytes === 0) return;
+  const rs = createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1024 * 1024, signal });
+  for await (const c of rs as AsyncIterable<Buffer>) d.hash.update(c);
+}
+
+function checkDigest(d: Digest | undefined, label: string): void {
+  if (!d) return;
+  const got = d.hash.digest('hex');
+  if (got !== d.expected) {
+    const what = d.kind === 'sha256' ? 'sha256' : 'git blob id';
+    throw new CacheError(`${what} mismatch for ${label}: expected ${d.expected}, got ${got}`, 'CHECKSUM_MISMATCH');
+  }
+}
+
+/** One attempt: request from `have`, append, verify and rename. Returns the bytes this attempt received. */
+async function attempt(o: FetchFileOptions, partial: string, progress: { received: number }): Promise<void> {
+  const { file } = o;
+  let have = (await sizeOf(partial)) ?? 0;
+  if (have > file.size) {
+    await rm(partial, { force: true });
+    o.onBytes(-have);
+    have = 0;
+  }
+  const digest = newDigest(file);
+  if (have === file.size && file.size > 0) {
+    // Everything arrived before an interruption: only the check and the rename are left.
+    if (digest) await hashPrefix(digest, partial, have, o.signal);
+    await verifyAndPlace(o, partial, digest);
+    return;
+  }
+  const res = await o.http.open(file.url, { signal: o.signal, range: have, what: `download of ${file.path}` });
+  if (res.status === 416) {
+    res.body.resume();
+    await rm(partial, { force: true });
+    o.onBytes(-have);
+    throw new TransientHubError(`download of ${file.path}: the hub refused to resume at byte ${have}`);
+  }
+  if (res.status === 206) {
+    const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headerValue(res.headers, 'content-range') ?? '');
+    if (!cr || Number(cr[1]) !== have) {
+      res.body.destroy();
+      throw new CacheError(`download of ${file.path}: the hub answered an unexpected range`, 'DOWNLOAD_FAILED');
+    }
+  } else if (have > 0) {
+    // The hub ignored the Range header: start over.
+    await truncate(partial, 0);
+    o.onBytes(-have);
+    have = 0;
+  }
+  if (digest) await hashPrefix(digest, partial, have, o.signal);
+  let written = have;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      written += chunk.length;
+      if (written > file.size) {
+        cb(new CacheError(`size mismatch for ${file.path}: the hub sent more than ${file.size} bytes`, 'SIZE_MISMATCH'));
+        return;
+      }
+      digest?.hash.update(chunk);
+      progress.received += chunk.length;
+      o.onBytes(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  await mkdir(dirname(partial), { recursive: true });
+  try {
+    await pipeline(res.body, meter, createWriteStream(partial, { flags: have > 0 ? 'a' : 'w', highWaterMark: 1024 * 1024 }), { signal: o.signal });
+  } catch (err) {
+    if (o.signal.aborted || err instanceof CacheError) throw err;
+    throw new TransientHubError(`download of ${file.path} interrupted after ${written} of ${file.size} bytes: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  if (written !== file.size) throw new TransientHubError(`download of ${file.path} ended after ${written} of ${file.size} bytes`);
+  await verifyAndPlace(o, partial, digest);
+}
+
+async function verifyAndPlace(o: FetchFileOptions, partial: string, digest: Digest | undefined): Promise<void> {
+  try {
+    checkDigest(digest, o.file.path);
+  } catch (err) {
+    await rm(partial, { force: true });
+    o.onBytes(-o.file.size);
+    throw err;
+  }
+  await mkdir(dirname(o.dest), { recursive: true });
+  await rename(partial, o.dest);
+}
+
+/** Downloads `file` to `dest` (see the module comment). Resolves when `dest` holds the verified bytes. */
+export async function fetchFile(o: FetchFileOptions): Promise<void> {
+  const partial = o.partial ?? `${o.dest}${INCOMPLETE_SUFFIX}`;
+  if (o.file.size === 0) {
+    await mkdir(dirname(o.dest), { recursive: true });
+    const d = newDigest(o.file);
+    await pipeline(async function* () {}, createWriteStream(partial));
+    await verifyAndPlace(o, partial, d);
+    return;
+  }
+  let failures = 0;
+  let total = 0;
+  for (;;) {
+    if (o.signal.aborted) throw cancelled(o.file.path);
+    const progress = { received: 0 };
+    try {
+      await attempt(o, partial, progress);
+      return;
+    } catch (err) {
+      if (o.signal.aborted) throw cancelled(o.file.path);
+      const e = err instanceof Error ? err : new Error(String(err));
+      if (!(err instanceof CacheError) || !err.retryable) throw e;
+      failures = progress.received > 0 ? 1 : failures + 1;
+      total += 1;
+      if (failures >= o.retry.maxAttempts || total >= o.retry.maxAttempts * 20) {
+        throw new CacheError(`download of ${o.file.path} failed after ${failures} attempt(s) in a row: ${e.message}`, 'DOWNLOAD_FAILED', { cause: e });
+      }
+      const delay = retryDelay(o.retry, failures);
+      o.logger?.warn({ file: o.file.path, err: e.message, delay_ms: delay }, 'download attempt failed; retrying');
+      o.onRetry?.(total + 1, e);
+      try {
+        await o.clock.sleep(delay, o.signal);
+      } catch {
+        throw cancelled(o.file.path);
+      }
+    }
+  }
+}

@@ -1,0 +1,452 @@
+/**
+ * The node's model-files cache manager (DESIGN §6): provides model files to engines (`ensure`: local path
+ * check, or download from Hugging Face / ModelScope into the standard cache layouts, one download per
+ * model, progress under a lease), scans the cache into `/model_cache` entries, reports disk status and
+ * alerts, executes purge requests and, when enabled, evicts least-recently-used models under critical
+ * disk pressure.
+ */
+import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import {
+  CachePurgeRequest,
+  ModelDeployment,
+  ModelSpec,
+  type ModelCacheEntry,
+  type ModelSource,
+  type NodeDiskStatus,
+} from '../../core/domain/index.js';
+import { errorMessage } from '../../core/errors.js';
+import { modelNameHash } from '../../core/ids.js';
+import { keys, parseKey, prefixes } from '../../core/keys.js';
+import type { Logger } from '../../core/logger.js';
+import { Informer } from '../../store/informer.js';
+import { encode, listJson, type Typed } from '../../store/json.js';
+import type { Store } from '../../store/types.js';
+import type { Agent } from 'undici';
+import { DiskMonitor, defaultStatfs } from './disk.js';
+import { downloadHf, downloadMs, type DownloadEnv, type DownloadOutcome } from './download-model.js';
+import { CacheError, cancelled } from './errors.js';
+import { fetchHfManifest } from './hf-source.js';
+import { hfHome, hfRefPath, hfRepoDir, hfSnapshotDir } from './hf-layout.js';
+import { createHubAgent, HubHttp } from './hub-http.js';
+import { lastUsedPath, readStoredManifest } from './manifest.js';
+import { msCacheRoot, msModelDir, msTempDir } from './ms-layout.js';
+import { fetchMsManifest, msRevision } from './ms-source.js';
+import { modelRef, referencedModels, selectEvictions } from './lru.js';
+import type { CacheManagerDeps, CacheManagerOptions } from './options.js';
+import { publishEntries } from './publish-entries.js';
+import { isInside, removeModelFiles } from './purge.js';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+import { scanCache, type ScannedModel } from './scan.js';
+import { SharedDownload } from './shared-download.js';
+import type { EnsureModelRequest, EnsureModelResult, InUseCheck, ModelFiles, PurgeOutcome } from './types.js';
+import { DEFAULT_REDIRECT_HOSTS, parseBaseUrl } from './url-policy.js';
+import { validateRepoId, validateRevision } from './validate.js';
+import { readFile } from 'node:fs/promises';
+
+export interface CacheManager extends ModelFiles {
+  /** First scan and disk check, then the periodic loops and the purge-request watch. */
+  start(): Promise<void>;
+  /** Stops the loops and cancels downloads in flight. */
+  stop(): Promise<void>;
+  /** Scans now and publishes the entries (serialised with other scans). */
+  rescan(): Promise<ModelCacheEntry[]>;
+  /** statfs now: publishes the disk status and updates the alert (and evicts when enabled and critical). */
+  checkDisk(): Promise<NodeDiskStatus>;
+  /** Deletes a model's files from this node unless a running replica uses them. */
+  purge(modelName: string, source: ModelSource): Promise<PurgeOutcome>;
+  /** Runs one LRU eviction pass now (even when `evictLru` is off). */
+  evict(): Promise<PurgeOutcome[]>;
+  /** Records that an engine uses the model now (its `last_used_at`). */
+  markUsed(modelName: string, source: ModelSource): Promise<void>;
+  setInUseCheck(check: InUseCheck): void;
+  /** The entries of the last scan, by model name hash. */
+  readonly entries: ReadonlyMap<string, ModelCacheEntry>;
+  /** Downloads in flight (for tests and the admin API). */
+  readonly activeDownloads: number;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return !!(await stat(p).catch(() => undefined));
+}
+
+async function filesMatch(dir: string, files: readonly { path: string; size: number }[]): Promise<boolean> {
+  for (const f of files) {
+    const s = await stat(resolve(dir, ...f.path.split('/'))).catch(() => undefined);
+    if (!s?.isFile() || s.size !== f.size) return false;
+  }
+  return true;
+}
+
+class CacheManagerImpl implements CacheManager {
+  readonly cacheDir: string;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly logger: Logger | undefined;
+  private readonly retry: RetryPolicy;
+  private readonly agent: Agent;
+  private readonly hfHttp: HubHttp;
+  private readonly msHttp: HubHttp;
+  private readonly disk: DiskMonitor;
+  private readonly inflight = new Map<string, SharedDownload>();
+  private readonly plainDirs = new Set<string>();
+  private inUse: InUseCheck;
+  private scanned = new Map<string, ScannedModel>();
+  private entryMap = new Map<string, ModelCacheEntry>();
+  private scanChain: Promise<ModelCacheEntry[]> | undefined;
+  private scanAgain = false;
+  private timers: TimerHandle[] = [];
+  private purgeInformer: Informer<CachePurgeRequest> | undefined;
+  private purgeQueue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private evicting = false;
+
+  constructor(
+    private readonly opts: CacheManagerOptions,
+    deps: CacheManagerDeps,
+  ) {
+    this.cacheDir = resolve(opts.cacheDir);
+    this.store = deps.store;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.inUse = opts.isInUse ?? (() => false);
+    for (const d of opts.plainDirs ?? []) this.plainDirs.add(resolve(d));
+    const env = opts.env ?? process.env;
+    const redirectHosts = [...DEFAULT_REDIRECT_HOSTS, ...(opts.redirectHosts ?? [])];
+    this.agent = createHubAgent(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs });
+    const hfBase = parseBaseUrl(opts.hfEndpoint ?? env['HF_ENDPOINT'] ?? 'https://huggingface.co', 'Hugging Face endpoint');
+    const msBase = parseBaseUrl(opts.modelscopeEndpoint ?? env['MODELSCOPE_ENDPOINT'] ?? 'https://www.modelscope.cn', 'ModelScope endpoint');
+    const token = opts.hfToken ?? env['HF_TOKEN'];
+    this.hfHttp = new HubHttp({ policy: { base: hfBase, redirectHosts }, dispatcher: this.agent, ...(token ? { token } : {}) });
+    this.msHttp = new HubHttp({ policy: { base: msBase, redirectHosts }, dispatcher: this.agent });
+    this.disk = new DiskMonitor(this.store, {
+      nodeId: opts.nodeId,
+      path: this.cacheDir,
+      statfs: opts.statfs ?? defaultStatfs,
+      clock: this.clock,
+      ...(this.logger ? { logger: this.logger } : {}),
+    });
+  }
+
+  get entries(): ReadonlyMap<string, ModelCacheEntry> {
+    return this.entryMap;
+  }
+
+  get activeDownloads(): number {
+    return this.inflight.size;
+  }
+
+  setInUseCheck(check: InUseCheck): void {
+    this.inUse = check;
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    await mkdir(this.cacheDir, { recursive: true });
+    await this.rescan().catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'initial cache scan failed'));
+    await this.checkDisk().catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'initial disk check failed'));
+    this.loop(this.opts.scanIntervalMs ?? 60_000, () => this.rescan());
+    this.loop(this.opts.diskIntervalMs ?? 30_000, () => this.checkDisk());
+    this.purgeInformer = new Informer<CachePurgeRequest>({
+      store: this.store,
+      prefix: keys.cachePurgeOf(this.opts.nodeId),
+      schema: CachePurgeRequest,
+      clock: this.clock,
+      name: 'cache-purge',
+      onAdd: (item) => this.onPurgeRequest(item),
+      onUpdate: (item) => this.onPurgeRequest(item),
+      ...(this.logger ? { logger: this.logger } : {}),
+    }).start();
+    await this.purgeInformer.ready().catch(() => undefined);
+  }
+
+  private loop(everyMs: number, fn: () => Promise<unknown>): void {
+    const tick = () => {
+      if (this.stopped) return;
+      void fn()
+        .catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'cache loop failed'))
+        .finally(() => {
+          if (!this.stopped) this.timers.push(this.clock.setTimeout(tick, everyMs));
+        });
+    };
+    this.timers.push(this.clock.setTimeout(tick, everyMs));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers = [];
+    for (const d of this.inflight.values()) d.controller.abort(cancelled(d.modelName));
+    await Promise.allSettled([...this.inflight.values()].map((d) => d.promise));
+    await this.purgeInformer?.stop();
+    await this.purgeQueue.catch(() => undefined);
+    await this.scanChain?.catch(() => undefined);
+    await this.agent.close().catch(() => undefined);
+  }
+
+  // ---- ensure ------------------------------------------------------------------------------------
+
+  private envFor(source: ModelSource): Record<string, string> {
+    if (source === 'huggingface') return { HF_HOME: hfHome(this.cacheDir) };
+    if (source === 'modelscope') return { MODELSCOPE_CACHE: msCacheRoot(this.cacheDir) };
+    return {};
+  }
+
+  async ensure(req: EnsureModelRequest): Promise<EnsureModelResult> {
+    const { spec } = req;
+    if (req.signal.aborted) throw cancelled(spec.model_name);
+    if (spec.model_source === 'local') return this.ensureLocal(req);
+    const source = spec.model_source;
+    const name = spec.model_name;
+    validateRepoId(name, source === 'modelscope');
+    let revision = validateRevision(spec.revision || 'main');
+    if (source === 'modelscope') revision = msRevision(revision);
+    const cached = await this.completeLocally(source, name, revision);
+    if (cached) {
+      await this.markUsed(name, source);
+      return { modelPath: cached, env: this.envFor(source), downloaded: false };
+    }
+    const key = `${source}:${name}@${revision}`;
+    let shared = this.inflight.get(key);
+    if (!shared) {
+      const created = new SharedDownload(
+        {
+          store: this.store,
+          clock: this.clock,
+          nodeId: this.opts.nodeId,
+          progressIntervalMs: this.opts.progressIntervalMs ?? 500,
+          progressTtlSeconds: this.opts.progressTtlSeconds ?? 30,
+          ...(this.logger ? { logger: this.logger } : {}),
+        },
+        name,
+        source,
+        (signal, tracker) => this.download(source, name, revision, signal, tracker),
+      );
+      shared = created;
+      this.inflight.set(key, created);
+      void created.promise
+        .catch(() => undefined)
+        .finally(() => {
+          this.inflight.delete(key);
+          void this.rescan().catch(() => undefined);
+        });
+    }
+    const join: Parameters<SharedDownload['join']>[0] = { modelUid: req.modelUid, replicaId: req.replicaId, signal: req.signal };
+    if (req.onProgress) join.onProgress = req.onProgress;
+    const out = await shared.join(join);
+    await this.markUsed(name, source);
+    return { modelPath: out.modelPath, env: this.envFor(source), downloaded: out.fetchedBytes > 0 };
+  }
+
+  private async download(source: 'huggingface' | 'modelscope', name: string, revision: string, signal: AbortSignal, tracker: DownloadEnv['tracker']): Promise<DownloadOutcome> {
+    const http = source === 'huggingface' ? this.hfHttp : this.msHttp;
+    const env: DownloadEnv = {
+      cacheDir: this.cacheDir,
+      http,
+      retry: this.retry,
+      clock: this.clock,
+      concurrency: this.opts.concurrency ?? 4,
+      signal,
+      tracker,
+      freeBytes: () => this.disk.freeBytes(),
+    };
+    if (this.logger) env.logger = this.logger.child({ model: name, source });
+    this.logger?.info({ model: name, source, revision }, 'downloading model');
+    const manifest = source === 'huggingface' ? await fetchHfManifest(http, name, revision, signal) : await fetchMsManifest(http, name, revision, signal);
+    const out = source === 'huggingface' ? await downloadHf(env, manifest) : await downloadMs(env, manifest);
+    this.logger?.info({ model: name, source, commit: manifest.commit, fetched_bytes: out.fetchedBytes }, 'model files ready');
+    return out;
+  }
+
+  /** The model's directory when a finished download of this revision is still intact (no hub needed). */
+  private async completeLocally(source: 'huggingface' | 'modelscope', name: string, revision: string): Promise<string | undefined> {
+    const m = await readStoredManifest(this.cacheDir, source, name);
+    if (!m || (m.revision !== revision && m.commit !== revision)) return undefined;
+    if (source === 'huggingface') {
+      const repoDir = hfRepoDir(this.cacheDir, name);
+      if (m.revision === revision && revision !== m.commit) {
+        const ref = (await readFile(hfRefPath(repoDir, revision), 'utf8').catch(() => '')).trim();
+        if (ref !== m.commit) return undefined;
+      }
+      const snap = hfSnapshotDir(repoDir, m.commit);
+      return (await filesMatch(snap, m.files)) ? snap : undefined;
+    }
+    const [org = '', repo = ''] = name.split('/');
+    const dir = msModelDir(this.cacheDir, org, repo);
+    if (await exists(msTempDir(this.cacheDir, org, repo))) return undefined;
+    return (await filesMatch(dir, m.files)) ? dir : undefined;
+  }
+
+  private async ensureLocal(req: EnsureModelRequest): Promise<EnsureModelResult> {
+    const p = req.spec.model_path;
+    if (!p) {
+      if (req.spec.engine_type === 'sim') return { modelPath: undefined, env: {}, downloaded: false };
+      throw new CacheError(`local model ${req.spec.model_name} has no model_path`, 'LOCAL_PATH_MISSING');
+    }
+    if (!isAbsolute(p)) throw new CacheError(`model_path "${p}" must be an absolute path`, 'LOCAL_PATH_MISSING');
+    const s = await stat(p).catch(() => undefined);
+    if (!s) throw new CacheError(`model_path ${p} does not exist on node ${this.opts.nodeId}`, 'LOCAL_PATH_MISSING');
+    if (s.isDirectory() && !this.plainDirs.has(resolve(p))) {
+      this.plainDirs.add(resolve(p));
+      void this.rescan().catch(() => undefined);
+    }
+    await this.markUsed(resolve(p), 'local');
+    return { modelPath: p, env: {}, downloaded: false };
+  }
+
+  async markUsed(modelName: string, source: ModelSource): Promise<void> {
+    const p = lastUsedPath(this.cacheDir, source, modelName);
+    try {
+      await mkdir(dirname(p), { recursive: true });
+      const now = new Date(this.clock.now());
+      await writeFile(p, now.toISOString());
+      await utimes(p, now, now);
+    } catch (err) {
+      this.logger?.warn({ err: errorMessage(err) }, 'could not record model use');
+    }
+  }
+
+  // ---- scan --------------------------------------------------------------------------------------
+
+  rescan(): Promise<ModelCacheEntry[]> {
+    if (this.scanChain) {
+      this.scanAgain = true;
+      return this.scanChain;
+    }
+    const run = async (): Promise<ModelCacheEntry[]> => {
+      let out: ModelCacheEntry[] = [];
+      do {
+        this.scanAgain = false;
+        const models = await scanCache(this.cacheDir, [...this.plainDirs]);
+        const published = await publishEntries(this.store, this.opts.nodeId, models, this.clock.now(), 10 * 60_000);
+        this.scanned = new Map(models.map((m) => [modelNameHash(m.source, m.model_name), m]));
+        this.entryMap = published.entries;
+        out = [...published.entries.values()];
+      } while (this.scanAgain && !this.stopped);
+      return out;
+    };
+    this.scanChain = run().finally(() => {
+      this.scanChain = undefined;
+    });
+    return this.scanChain;
+  }
+
+  // ---- disk --------------------------------------------------------------------------------------
+
+  async checkDisk(): Promise<NodeDiskStatus> {
+    const st = await this.disk.check();
+    if (this.opts.evictLru && this.disk.alertLevel === 'critical' && !this.evicting) {
+      const results = await this.evict();
+      if (results.some((r) => r.status === 'done')) return this.disk.check();
+    }
+    return st;
+  }
+
+  async evict(): Promise<PurgeOutcome[]> {
+    if (this.evicting) return [];
+    this.evicting = true;
+    try {
+      await this.rescan();
+      const status = this.disk.status ?? (await this.disk.check());
+      const specs = await listJson(this.store, prefixes.models, ModelSpec, (k) => parseKey(k)?.kind === 'modelSpec');
+      const deps = await listJson(this.store, prefixes.deployments, ModelDeployment, (k) => parseKey(k)?.kind === 'deployment');
+      const referenced = referencedModels(
+        specs.items.map((t) => t.value),
+        deps.items.map((t) => t.value),
+      );
+      const victims = selectEvictions([...this.scanned.values()], status, (m) => this.evictable(m, referenced));
+      const out: PurgeOutcome[] = [];
+      for (const v of victims) {
+        this.logger?.warn({ model: v.model_name, source: v.source, bytes: v.size_bytes, last_used_at: v.last_used_at }, 'evicting model under disk pressure');
+        out.push(await this.purge(v.model_name, v.source));
+      }
+      return out;
+    } finally {
+      this.evicting = false;
+    }
+  }
+
+  private evictable(m: ScannedModel, referenced: ReadonlySet<string>): boolean {
+    if (referenced.has(modelRef(m.source, m.model_name))) return false;
+    if (!isInside(this.cacheDir, m.root)) return false;
+    if (this.downloading(m.model_name, m.source)) return false;
+    return !this.inUse(m.model_name, m.source);
+  }
+
+  // ---- purge -------------------------------------------------------------------------------------
+
+  private downloading(name: string, source: string): boolean {
+    return [...this.inflight.values()].some((d) => d.modelName === name && d.source === source);
+  }
+
+  async purge(modelName: string, source: ModelSource): Promise<PurgeOutcome> {
+    const base = { model_name: modelName, source };
+    if (this.inUse(modelName, source)) {
+      return { ...base, status: 'refused', reason: `${modelName} is in use by a running replica on ${this.opts.nodeId}`, freed_bytes: 0 };
+    }
+    if (this.downloading(modelName, source)) {
+      return { ...base, status: 'refused', reason: `${modelName} is being downloaded on ${this.opts.nodeId}`, freed_bytes: 0 };
+    }
+    await this.rescan();
+    const m = this.scanned.get(modelNameHash(source, modelName));
+    if (!m) return { ...base, status: 'not_found', reason: `${modelName} (${source}) is not cached on ${this.opts.nodeId}`, freed_bytes: 0 };
+    try {
+      const res = await removeModelFiles(this.cacheDir, m);
+      if (res.status === 'done') {
+        this.plainDirs.delete(m.root);
+        this.logger?.info({ model: modelName, source, freed_bytes: res.freed_bytes }, 'model files purged');
+      }
+      return res;
+    } catch (err) {
+      return { ...base, status: 'failed', reason: errorMessage(err), freed_bytes: 0 };
+    } finally {
+      await this.rescan().catch(() => undefined);
+    }
+  }
+
+  private onPurgeRequest(item: Typed<CachePurgeRequest>): void {
+    if (item.value.status !== 'pending' || this.stopped) return;
+    this.purgeQueue = this.purgeQueue.then(() => this.handlePurgeRequest(item)).catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'purge request failed'));
+  }
+
+  private async handlePurgeRequest(item: Typed<CachePurgeRequest>): Promise<void> {
+    const req = item.value;
+    let name = req.model_name;
+    let source = req.source;
+    if (!name || !source) {
+      await this.rescan();
+      const m = this.scanned.get(req.name_hash);
+      name = m?.model_name;
+      source = m?.source;
+    }
+    let result: PurgeOutcome;
+    if (!name || !source) result = { status: 'not_found', reason: `nothing cached under ${req.name_hash} on ${this.opts.nodeId}`, freed_bytes: 0 };
+    else if (modelNameHash(source, name) !== req.name_hash) result = { status: 'failed', reason: 'name_hash does not match model_name and source', freed_bytes: 0 };
+    else result = await this.purge(name, source);
+    const done: CachePurgeRequest = {
+      ...req,
+      status: result.status,
+      freed_bytes: result.freed_bytes,
+      completed_at: new Date(this.clock.now()).toISOString(),
+    };
+    if (name) done.model_name = name;
+    if (source) done.source = source;
+    if (result.reason) done.reason = result.reason;
+    const lease = await this.store.grantLease(this.opts.purgeResultTtlSeconds ?? 60);
+    const w = await this.store
+      .put(item.key, encode(CachePurgeRequest, done), { lease, ifModRevision: item.modRevision })
+      .catch((err: unknown) => {
+        this.logger?.warn({ err: errorMessage(err) }, 'could not record purge result');
+        return undefined;
+      });
+    if (!w) await this.store.revokeLease(lease).catch(() => undefined);
+  }
+}
+
+/** Creates the cache manager; call `start()` to begin scanning, disk checks and purge handling. */
+export function createCacheManager(opts: CacheManagerOptions, deps: CacheManagerDeps): CacheManager {
+  return new CacheManagerImpl(opts, deps);
+}

@@ -1,0 +1,90 @@
+/**
+ * What a model consists of at one revision (from the hub's file list), and the record of a finished
+ * download kept under `<cacheDir>/.nebula/manifests/` so scans can tell complete models from partial ones
+ * and restarts can skip the hub.
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import type { ModelSource } from '../../core/domain/index.js';
+import { modelNameHash } from '../../core/ids.js';
+
+export interface ManifestFile {
+  /** Path inside the repository (validated: relative, no '..'). */
+  path: string;
+  size: number;
+  /** Expected sha256 (LFS files on Hugging Face; every file on ModelScope). */
+  sha256?: string;
+  /** Expected git blob id (non-LFS files on Hugging Face). */
+  gitOid?: string;
+  /** Hugging Face blob name (the ETag: sha256 for LFS, git blob id otherwise). */
+  blobKey?: string;
+  /** Where to fetch it (under the hub base). */
+  url: URL;
+}
+
+export interface Manifest {
+  source: Exclude<ModelSource, 'local'>;
+  repoId: string;
+  /** The revision asked for (branch, tag or commit). */
+  revision: string;
+  /** The commit it resolved to. */
+  commit: string;
+  files: ManifestFile[];
+}
+
+export const StoredManifest = z.object({
+  model_name: z.string(),
+  source: z.enum(['huggingface', 'modelscope']),
+  revision: z.string(),
+  commit: z.string(),
+  files: z.array(z.object({ path: z.string(), size: z.number().int().min(0), sha256: z.string().optional() })),
+  completed_at: z.string(),
+});
+export type StoredManifest = z.infer<typeof StoredManifest>;
+
+export function nebulaDir(cacheDir: string): string {
+  return join(cacheDir, '.nebula');
+}
+
+export function manifestPath(cacheDir: string, source: string, modelName: string): string {
+  return join(nebulaDir(cacheDir), 'manifests', `${modelNameHash(source, modelName)}.json`);
+}
+
+export function lastUsedPath(cacheDir: string, source: string, modelName: string): string {
+  return join(nebulaDir(cacheDir), 'last-used', modelNameHash(source, modelName));
+}
+
+export async function readStoredManifest(cacheDir: string, source: string, modelName: string): Promise<StoredManifest | undefined> {
+  try {
+    const parsed = StoredManifest.safeParse(JSON.parse(await readFile(manifestPath(cacheDir, source, modelName), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Written atomically (tmp + rename): a crash leaves the old manifest or the new one. */
+export async function writeStoredManifest(cacheDir: string, m: StoredManifest): Promise<void> {
+  const p = manifestPath(cacheDir, m.source, m.model_name);
+  await mkdir(dirname(p), { recursive: true });
+  const tmp = `${p}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(m));
+  await rename(tmp, p);
+}
+
+export async function removeStoredManifest(cacheDir: string, source: string, modelName: string): Promise<void> {
+  await rm(manifestPath(cacheDir, source, modelName), { force: true });
+  await rm(lastUsedPath(cacheDir, source, modelName), { force: true });
+}
+
+export function toStored(m: Manifest, completedAt: string): StoredManifest {
+  return {
+    model_name: m.repoId,
+    source: m.source,
+    revision: m.revision,
+    commit: m.commit,
+    files: m.files.map((f) => (f.sha256 ? { path: f.path, size: f.size, sha256: f.sha256 } : { path: f.path, size: f.size })),
+    completed_at: completedAt,
+  };
+}

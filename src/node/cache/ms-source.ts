@@ -1,0 +1,63 @@
+/**
+ * The ModelScope file list of one revision (`GET /api/v1/models/{org}/{name}/repo/files?Revision=&Recursive=True`,
+ * answered in the `{Code, Data: {Files}, Success}` envelope) and the download URL of a file
+ * (`/api/v1/models/{org}/{name}/repo?Revision=&FilePath=`), as the modelscope library uses them.
+ */
+import { z } from 'zod';
+import { CacheError } from './errors.js';
+import type { HubHttp } from './hub-http.js';
+import type { Manifest, ManifestFile } from './manifest.js';
+import { hubUrl } from './url-policy.js';
+import { encodePath, isHexDigest, validateFilePath } from './validate.js';
+
+const MsFile = z.object({
+  Path: z.string(),
+  Name: z.string().optional(),
+  Type: z.string(),
+  Size: z.number().int().min(0).default(0),
+  Sha256: z.string().nullish(),
+  Revision: z.string().nullish(),
+});
+const FilesAnswer = z.object({
+  Code: z.number().optional(),
+  Success: z.boolean().optional(),
+  Message: z.string().optional(),
+  Data: z.object({ Files: z.array(MsFile).nullish() }).nullish(),
+});
+
+/** ModelScope calls the default branch `master`; Nebula's default revision `main` maps to it. */
+export function msRevision(revision: string): string {
+  return revision === 'main' ? 'master' : revision;
+}
+
+export async function fetchMsManifest(http: HubHttp, repoId: string, revision: string, signal: AbortSignal): Promise<Manifest> {
+  const rev = msRevision(revision);
+  const url = hubUrl(http.policy, `/api/v1/models/${encodePath(repoId)}/repo/files?Revision=${encodeURIComponent(rev)}&Recursive=True`);
+  const res = await http.json(url, { signal, what: `file list of ${repoId}@${rev}` });
+  const parsed = FilesAnswer.safeParse(res.body);
+  if (!parsed.success) throw new CacheError(`file list of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
+  if (parsed.data.Success === false || (parsed.data.Code !== undefined && parsed.data.Code !== 200)) {
+    throw new CacheError(`file list of ${repoId}: ${parsed.data.Message ?? 'hub refused'}`, 'MODEL_NOT_FOUND_ON_HUB');
+  }
+  const blobs = (parsed.data.Data?.Files ?? []).filter((f) => f.Type === 'blob' && f.Path !== '.gitignore' && f.Path !== '.gitattributes');
+  if (blobs.length === 0) throw new CacheError(`${repoId}@${rev} has no files`, 'MODEL_NOT_FOUND_ON_HUB');
+  const commit = blobs.find((f) => f.Revision)?.Revision ?? rev;
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(commit)) throw new CacheError(`file list of ${repoId}: invalid revision id`, 'DOWNLOAD_FAILED');
+  const seen = new Set<string>();
+  const files: ManifestFile[] = blobs.map((f) => {
+    validateFilePath(f.Path, repoId);
+    if (seen.has(f.Path)) throw new CacheError(`file list of ${repoId}: duplicate path ${f.Path}`, 'DOWNLOAD_FAILED');
+    seen.add(f.Path);
+    const out: ManifestFile = {
+      path: f.Path,
+      size: f.Size,
+      url: hubUrl(http.policy, `/api/v1/models/${encodePath(repoId)}/repo?Revision=${encodeURIComponent(rev)}&FilePath=${encodeURIComponent(f.Path)}`),
+    };
+    if (f.Sha256) {
+      if (!isHexDigest(f.Sha256, 64)) throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.Path}`, 'DOWNLOAD_FAILED');
+      out.sha256 = f.Sha256;
+    }
+    return out;
+  });
+  return { source: 'modelscope', repoId, revision: rev, commit, files };
+}

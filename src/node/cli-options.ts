@@ -1,0 +1,119 @@
+import { homedir, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import {
+  parseEtcdEndpoints,
+  parsePortRange,
+  resolveBool,
+  resolveOption,
+  resolveOptional,
+  resolvePort,
+} from '../core/config.js';
+import { Labels } from '../core/domain/index.js';
+import { NODE_ID_PATTERN } from '../core/ids.js';
+import type { NodeAgentOptions } from './agent.js';
+import { NodeConfigError } from './errors.js';
+import { parseGpuMode } from './gpu-mode.js';
+
+/** Flags of `nebula node` as commander hands them over (strings). */
+export interface NodeCliFlags {
+  etcd?: string;
+  etcdNamespace?: string;
+  nodeId?: string;
+  address?: string;
+  gpus?: string;
+  portRange?: string;
+  dataDir?: string;
+  cacheDir?: string;
+  adminPort?: string;
+  adminHost?: string;
+  adminTokenFile?: string;
+  labels?: string;
+  keepEngines?: boolean;
+  restartBackoffMs?: string;
+  stopGraceMs?: string;
+}
+
+export interface NodeCliConfig {
+  etcd: string[];
+  etcdNamespace: string | undefined;
+  keepEnginesOnExit: boolean;
+  agent: NodeAgentOptions;
+}
+
+/** Parses `k=v,k2=v2` into validated labels. */
+export function parseLabels(raw: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new NodeConfigError(`--labels: "${pair}" must look like key=value`);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  const parsed = Labels.safeParse(out);
+  if (!parsed.success) throw new NodeConfigError(`--labels: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
+function positiveInt(raw: string | undefined, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]{1,9}$/.test(raw)) throw new NodeConfigError(`${what}: "${raw}" is not a whole number`);
+  return Number(raw);
+}
+
+/** A hostname as a node id: invalid characters become '-', trimmed to 63. */
+export function defaultNodeId(host = hostname()): string {
+  const id = host.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63);
+  return id || 'node';
+}
+
+/** Resolves `nebula node` flags: flag > NEBULA_* environment variable > default. */
+export function resolveNodeCliConfig(flags: NodeCliFlags, env: NodeJS.ProcessEnv = process.env): NodeCliConfig {
+  const etcdRaw = resolveOptional(flags.etcd, 'NEBULA_ETCD', env);
+  if (!etcdRaw) throw new NodeConfigError('--etcd is required (or NEBULA_ETCD), e.g. --etcd http://127.0.0.1:2379');
+  const nodeId = resolveOption(flags.nodeId, 'NEBULA_NODE_ID', defaultNodeId(), env);
+  if (!NODE_ID_PATTERN.test(nodeId)) {
+    throw new NodeConfigError(`--node-id "${nodeId}": 1-63 letters, digits, ".", "_" or "-"`);
+  }
+  const address = resolveOption(flags.address, 'NEBULA_NODE_ADDRESS', '127.0.0.1', env);
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(address)) throw new NodeConfigError(`--address "${address}" is not a host`);
+  const gpus = resolveOption(flags.gpus, 'NEBULA_GPUS', 'auto', env);
+  parseGpuMode(gpus); // fail fast with the flag's own message
+  const dataDir = resolve(resolveOption(flags.dataDir, 'NEBULA_DATA_DIR', join(homedir(), '.nebula', 'node'), env));
+  const cacheDir = resolveOptional(flags.cacheDir, 'NEBULA_CACHE_DIR', env);
+  const tokenFile = resolveOptional(flags.adminTokenFile, 'NEBULA_NODE_TOKEN_FILE', env);
+  let adminToken = resolveOptional(undefined, 'NEBULA_NODE_TOKEN', env);
+  if (tokenFile) {
+    try {
+      adminToken = readFileSync(tokenFile, 'utf8').trim();
+    } catch (err) {
+      throw new NodeConfigError(`--admin-token-file: cannot read ${tokenFile}: ${(err as Error).message}`);
+    }
+    if (!adminToken) throw new NodeConfigError(`--admin-token-file: ${tokenFile} is empty`);
+  }
+  const backoff = positiveInt(resolveOptional(flags.restartBackoffMs, 'NEBULA_NODE_RESTART_BACKOFF_MS', env), '--restart-backoff-ms');
+  const grace = positiveInt(resolveOptional(flags.stopGraceMs, 'NEBULA_NODE_STOP_GRACE_MS', env), '--stop-grace-ms');
+  const agent: NodeAgentOptions = {
+    nodeId,
+    address,
+    dataDir,
+    gpus,
+    portRange: parsePortRange(resolveOption(flags.portRange, 'NEBULA_PORT_RANGE', '40000-40999', env)),
+    adminPort: resolvePort(flags.adminPort, 'NEBULA_NODE_ADMIN_PORT', 9092, env),
+    labels: parseLabels(resolveOption(flags.labels, 'NEBULA_NODE_LABELS', '', env)),
+  };
+  if (cacheDir) agent.cacheDir = resolve(cacheDir);
+  const adminHost = resolveOptional(flags.adminHost, 'NEBULA_NODE_ADMIN_HOST', env);
+  if (adminHost) agent.adminHost = adminHost;
+  if (adminToken) agent.adminToken = adminToken;
+  if (backoff !== undefined || grace !== undefined) {
+    agent.timing = {};
+    if (backoff !== undefined) agent.timing.backoff = { initialMs: backoff, maxMs: Math.max(backoff, 300_000), resetAfterMs: 600_000 };
+    if (grace !== undefined) agent.timing.stopGraceMs = grace;
+  }
+  return {
+    etcd: parseEtcdEndpoints(etcdRaw),
+    etcdNamespace: resolveOptional(flags.etcdNamespace, 'NEBULA_ETCD_NAMESPACE', env),
+    keepEnginesOnExit: resolveBool(flags.keepEngines, 'NEBULA_NODE_KEEP_ENGINES', false, env),
+    agent,
+  };
+}

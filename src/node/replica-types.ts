@@ -1,0 +1,92 @@
+import type { EndpointStatus, EventLevel, EventType } from '../core/domain/index.js';
+import type { BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF } from './backoff.js';
+
+/** Environment variables that mark an engine as started by the agent owning `data-dir` (orphan scan). */
+export const AGENT_MARKER_ENV = 'NEBULA_NODE_AGENT_DIR';
+export const REPLICA_MARKER_ENV = 'NEBULA_REPLICA';
+
+/**
+ * Local lifecycle of a replica. `backoff` (waiting to restart after a failure) and `held` (force-stopped by
+ * an operator) both show as endpoint status `failed`; `idle` has no endpoint.
+ */
+export type ReplicaPhase = 'idle' | 'downloading' | 'starting' | 'ready' | 'backoff' | 'stopping' | 'held';
+
+export function endpointStatusOf(phase: ReplicaPhase): EndpointStatus | undefined {
+  switch (phase) {
+    case 'downloading':
+    case 'starting':
+    case 'ready':
+    case 'stopping':
+      return phase;
+    case 'backoff':
+    case 'held':
+      return 'failed';
+    case 'idle':
+      return undefined;
+  }
+}
+
+/** Timings of the replica supervisor; tests shrink them. */
+export interface ReplicaTiming {
+  backoff: BackoffPolicy;
+  /** SIGTERM to SIGKILL when stopping an engine. */
+  stopGraceMs: number;
+  /** SIGTERM to SIGKILL for an operator's force-stop. */
+  forceStopGraceMs: number;
+  /** Readiness probe period while an engine starts. */
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  /** An engine not ready after this long is restarted (vLLM can take many minutes to load weights). */
+  startupTimeoutMs: number;
+  /** Readiness probe period once ready. */
+  healthIntervalMs: number;
+  /** Consecutive failed probes after ready that mark the engine failed and restart it. */
+  healthFailureThreshold: number;
+  /** How often the exit of an adopted (not child) engine is checked. */
+  adoptPollMs: number;
+  /** Log files kept per replica. */
+  keepLogs: number;
+}
+
+export const DEFAULT_REPLICA_TIMING: ReplicaTiming = {
+  backoff: DEFAULT_BACKOFF,
+  stopGraceMs: 10_000,
+  forceStopGraceMs: 2_000,
+  probeIntervalMs: 500,
+  probeTimeoutMs: 2_000,
+  startupTimeoutMs: 30 * 60_000,
+  healthIntervalMs: 5_000,
+  healthFailureThreshold: 3,
+  adoptPollMs: 1_000,
+  keepLogs: 10,
+};
+
+/** A replica as the admin API and metrics show it. */
+export interface ReplicaView {
+  model_uid: string;
+  replica_id: number;
+  phase: ReplicaPhase;
+  status: EndpointStatus | undefined;
+  pid: number | undefined;
+  port: number;
+  gpu_indices: number[];
+  /** Plan version the replica applies (the endpoint's plan_version). */
+  plan_version: number;
+  /** Plan version its running, ready process serves (undefined while not ready). */
+  running_plan_version: number | undefined;
+  restarts: number;
+  adopted: boolean;
+  last_error: string | undefined;
+  started_at: string | undefined;
+  ready_at: string | undefined;
+  next_restart_at: string | undefined;
+  log_path: string | undefined;
+  held: boolean;
+}
+
+export interface ReplicaEvent {
+  type: EventType;
+  message: string;
+  level?: EventLevel;
+}

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import type { ApiKey } from '../../core/domain/auth.js';
+import { routerErrors, type RouterError } from '../errors.js';
+import { ANONYMOUS, toRateLimit, type Principal } from './principal.js';
+import type { TokenTable } from './static-tokens.js';
+
+export type AuthFailureReason = 'missing' | 'invalid' | 'expired' | 'revoked';
+
+export type AuthResult =
+  | { ok: true; principal: Principal }
+  | { ok: false; reason: AuthFailureReason; error: RouterError };
+
+/** Store keys as the authenticator needs them (StoreKeys implements it). */
+export interface KeyLookup {
+  lookup(hash: string): ApiKey | undefined;
+}
+
+export interface AuthenticatorOptions {
+  /** Accept every request as `anonymous` (local use only). */
+  noAuth: boolean;
+  tokens: TokenTable;
+  keys?: KeyLookup | undefined;
+}
+
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Deny by default: a request passes only with `Authorization: Bearer <secret>` whose sha256 matches a static
+ * token or a store API key that is neither revoked nor expired. Secrets are never kept, only their hashes.
+ */
+export class Authenticator {
+  private tokens: TokenTable;
+  private readonly principals = new WeakMap<ApiKey, Principal>();
+
+  constructor(private readonly opts: AuthenticatorOptions) {
+    this.tokens = opts.tokens;
+  }
+
+  /** Swaps the static token table (the file was reloaded). */
+  setTokens(tokens: TokenTable): void {
+    this.tokens = tokens;
+  }
+
+  authenticate(authorization: string | undefined, now: number): AuthResult {
+    if (this.opts.noAuth) return { ok: true, principal: ANONYMOUS };
+    if (authorization === undefined || authorization === '') {
+      return { ok: false, reason: 'missing', error: routerErrors.missingKey() };
+    }
+    const m = BEARER.exec(authorization);
+    if (m === null || m[1] === undefined) return { ok: false, reason: 'missing', error: routerErrors.missingKey() };
+    const hash = createHash('sha256').update(m[1]).digest('hex');
+    const token = this.tokens.get(hash);
+    if (token !== undefined) return { ok: true, principal: token };
+    const key = this.opts.keys?.lookup(hash);
+    if (key === undefined) return { ok: false, reason: 'invalid', error: routerErrors.invalidKey() };
+    if (key.revoked_at !== null) return { ok: false, reason: 'revoked', error: routerErrors.revokedKey() };
+    if (key.expires_at !== null && Date.parse(key.expires_at) <= now) {
+      return { ok: false, reason: 'expired', error: routerErrors.expiredKey() };
+    }
+    return { ok: true, principal: this.principalOf(key) };
+  }
+
+  private principalOf(key: ApiKey): Principal {
+    let p = this.principals.get(key);
+    if (p === undefined) {
+      p = {
+        id: `key:${key.id}`,
+        name: key.name,
+        kind: 'api_key',
+        role: key.role,
+        rateLimit: key.rate_limit === undefined ? undefined : toRateLimit(key.rate_limit),
+      };
+      this.principals.set(key, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,98 @@
+import { parseBytes, parseEtcdEndpoints, parsePort, resolveBool, resolveOptional } from '../core/config.js';
+import { RoutingPolicy } from '../core/domain/model.js';
+import { ConfigError } from '../core/errors.js';
+import type { RouterOptionsInput } from './options.js';
+import { upstreamFromEnv } from './table/static-upstreams.js';
+
+/** `nebula router` flags as commander hands them over (strings; `auth`/`grpc` false with --no-auth/--no-grpc). */
+export interface RouterCliFlags {
+  etcd?: string;
+  etcdNamespace?: string;
+  port?: string;
+  host?: string;
+  grpcPort?: string;
+  grpc?: boolean;
+  tokensFile?: string;
+  staticUpstreams?: string;
+  upstreamUrl?: string;
+  upstreamModel?: string;
+  policy?: string;
+  auth?: boolean;
+  rateLimitRps?: string;
+  rateLimitBurst?: string;
+  maxBody?: string;
+  maxRetries?: string;
+  instanceId?: string;
+  advertiseAddress?: string;
+}
+
+export interface RouterCliConfig {
+  etcd: string[] | undefined;
+  etcdNamespace: string | undefined;
+  options: RouterOptionsInput;
+}
+
+function positiveNumber(raw: string | undefined, what: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${what}: "${raw}" is not a positive number`);
+  return n;
+}
+
+function positiveInt(raw: string | undefined, what: string, min = 1): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < min) throw new ConfigError(`${what}: "${raw}" is not an integer >= ${min}`);
+  return Number(raw);
+}
+
+/** Flags, then NEBULA_* variables, then defaults (env injectable for tests). */
+export function resolveRouterCli(flags: RouterCliFlags, env: NodeJS.ProcessEnv = process.env): RouterCliConfig {
+  const etcdRaw = resolveOptional(flags.etcd, 'NEBULA_ETCD', env);
+  const policyRaw = resolveOptional(flags.policy, 'NEBULA_ROUTER_POLICY', env);
+  let policy: RoutingPolicy | undefined;
+  if (policyRaw !== undefined) {
+    const p = RoutingPolicy.safeParse(policyRaw);
+    if (!p.success) throw new ConfigError(`--policy: "${policyRaw}" is not one of ${RoutingPolicy.options.join(', ')}`);
+    policy = p.data;
+  }
+  const port = resolveOptional(flags.port, 'NEBULA_ROUTER_PORT', env);
+  const grpcPort = resolveOptional(flags.grpcPort, 'NEBULA_ROUTER_GRPC_PORT', env);
+  const grpcOn = flags.grpc !== false && resolveBool(undefined, 'NEBULA_ROUTER_GRPC', true, env);
+  const noAuth = flags.auth === false || resolveBool(undefined, 'NEBULA_NO_AUTH', false, env);
+  const maxBody = resolveOptional(flags.maxBody, 'NEBULA_ROUTER_MAX_BODY', env);
+  const statics = upstreamFromEnv(
+    resolveOptional(flags.upstreamUrl, 'NEBULA_UPSTREAM_URL', env),
+    resolveOptional(flags.upstreamModel, 'NEBULA_UPSTREAM_MODEL', env),
+  );
+  const options: RouterOptionsInput = {
+    host: resolveOptional(flags.host, 'NEBULA_ROUTER_HOST', env) ?? '0.0.0.0',
+    port: port === undefined ? 8000 : parsePort(port, '--port'),
+    grpcPort: grpcOn ? (grpcPort === undefined ? 8001 : parsePort(grpcPort, '--grpc-port')) : null,
+    noAuth,
+  };
+  const tokensFile = resolveOptional(flags.tokensFile, 'NEBULA_TOKENS_FILE', env);
+  if (tokensFile !== undefined) options.tokensFile = tokensFile;
+  const staticFile = resolveOptional(flags.staticUpstreams, 'NEBULA_STATIC_UPSTREAMS', env);
+  if (staticFile !== undefined) options.staticUpstreamsFile = staticFile;
+  if (statics.length > 0) options.staticUpstreams = statics;
+  if (policy !== undefined) options.policy = policy;
+  const rps = positiveNumber(resolveOptional(flags.rateLimitRps, 'NEBULA_RATE_LIMIT_RPS', env), '--rate-limit-rps');
+  if (rps !== undefined) options.rateLimitRps = rps;
+  const burst = positiveInt(resolveOptional(flags.rateLimitBurst, 'NEBULA_RATE_LIMIT_BURST', env), '--rate-limit-burst');
+  if (burst !== undefined) options.rateLimitBurst = burst;
+  if (maxBody !== undefined) options.maxBodyBytes = parseBytes(maxBody);
+  const retries = positiveInt(flags.maxRetries, '--max-retries', 0);
+  if (retries !== undefined) options.maxRetries = retries;
+  const instanceId = resolveOptional(flags.instanceId, 'NEBULA_ROUTER_INSTANCE_ID', env);
+  if (instanceId !== undefined) options.instanceId = instanceId;
+  const advertise = resolveOptional(flags.advertiseAddress, 'NEBULA_ROUTER_ADVERTISE_ADDRESS', env);
+  if (advertise !== undefined) options.advertiseAddress = advertise;
+  if (etcdRaw === undefined && statics.length === 0 && staticFile === undefined) {
+    throw new ConfigError('give --etcd (managed models) or --static-upstreams / NEBULA_UPSTREAM_URL (static engines)');
+  }
+  return {
+    etcd: etcdRaw === undefined ? undefined : parseEtcdEndpoints(etcdRaw),
+    etcdNamespace: resolveOptional(flags.etcdNamespace, 'NEBULA_ETCD_NAMESPACE', env),
+    options,
+  };
+}

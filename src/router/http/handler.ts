@@ -1,0 +1,196 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { prefixHashes, promptPrefixText } from '../balancers/prefix-hash.js';
+import type { PickRequest } from '../balancers/types.js';
+import { admit } from '../admission.js';
+import type { RouterContext } from '../context.js';
+import { routerErrors, RouterError } from '../errors.js';
+import { ProxyCall } from '../proxy/forward.js';
+import type { ModelRoute } from '../table/endpoint-table.js';
+import { readBody } from './body.js';
+import { HttpSink } from './http-sink.js';
+import { inspectBody } from './inspect.js';
+import { asRouterError, sendError, sendJson } from './respond.js';
+import { requestIdFrom, traceFrom } from './trace.js';
+
+/** OpenAI-compatible routes proxied by the `model` in their body, with their `route` metric label. */
+const PROXY_ROUTES = new Map<string, string>([
+  ['/v1/chat/completions', 'chat'],
+  ['/v1/completions', 'completions'],
+  ['/v1/embeddings', 'embeddings'],
+  ['/v1/rerank', 'rerank'],
+  ['/rerank', 'rerank'],
+  ['/v2/rerank', 'rerank'],
+]);
+
+const UNKNOWN_MODEL = 'unknown';
+
+/** The router's HTTP face: a plain node:http request listener (no framework on the hot path). */
+export function createHttpHandler(ctx: RouterContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const route = PROXY_ROUTES.get(path);
+    if (route !== undefined) {
+      if (req.method !== 'POST') return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), route);
+      handleProxy(ctx, req, res, path, route).catch((err: unknown) => {
+        ctx.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request handler failed');
+        if (!res.headersSent) sendError(res, asRouterError(err), requestIdFrom(req.headers['x-request-id']));
+        else res.destroy();
+      });
+      return;
+    }
+    const isGet = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/healthz' || path === '/health') {
+      if (!isGet) return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'health');
+      sendJson(res, 200, JSON.stringify(ctx.health()));
+      return;
+    }
+    if (path === '/metrics') {
+      if (!isGet) return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'metrics');
+      ctx.metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, ['content-type', ctx.metrics.registry.contentType]);
+          res.end(text);
+        },
+        () => sendError(res, asRouterError(undefined), ''),
+      );
+      return;
+    }
+    if (path === '/v1/models' || path.startsWith('/v1/models/')) {
+      if (!isGet) return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'models');
+      handleModels(ctx, req, res, path);
+      return;
+    }
+    reject(ctx, res, req, routerErrors.notFound(path), 'other');
+  };
+}
+
+function reject(ctx: RouterContext, res: ServerResponse, req: IncomingMessage, err: RouterError, route: string): void {
+  sendError(res, err, requestIdFrom(req.headers['x-request-id']));
+  ctx.metrics.request(UNKNOWN_MODEL, route, err.status, 0);
+}
+
+/** Authentication and rate limit; answers and returns false when the request may not go on. */
+function admitHttp(ctx: RouterContext, req: IncomingMessage, res: ServerResponse, requestId: string, route: string): boolean {
+  const err = admit(ctx, req.headers.authorization);
+  if (err === undefined) return true;
+  sendError(res, err, requestId);
+  ctx.metrics.request(UNKNOWN_MODEL, route, err.status, 0);
+  return false;
+}
+
+function handleModels(ctx: RouterContext, req: IncomingMessage, res: ServerResponse, path: string): void {
+  const requestId = requestIdFrom(req.headers['x-request-id']);
+  if (!admitHttp(ctx, req, res, requestId, 'models')) return;
+  if (path === '/v1/models') {
+    sendJson(res, 200, ctx.table.modelsListBody(), ['x-request-id', requestId]);
+    ctx.metrics.request(UNKNOWN_MODEL, 'models', 200, 0);
+    return;
+  }
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice('/v1/models/'.length));
+  } catch {
+    id = '';
+  }
+  const entry = findByRoute(ctx, id);
+  if (entry === undefined) {
+    sendError(res, routerErrors.modelNotFound(id), requestId);
+    ctx.metrics.request(UNKNOWN_MODEL, 'models', 404, 0);
+    return;
+  }
+  sendJson(res, 200, JSON.stringify(entry), ['x-request-id', requestId]);
+  ctx.metrics.request(UNKNOWN_MODEL, 'models', 200, 0);
+}
+
+/** `/v1/models/{id}`: a routable model by any of its names (uid, served name), listed under its served name. */
+function findByRoute(ctx: RouterContext, id: string): Record<string, unknown> | undefined {
+  const route = ctx.table.lookup(id);
+  if (route === undefined || route.replicas.length === 0 || route.listName === '*') return undefined;
+  return { id: route.listName, object: 'model', created: route.created, owned_by: 'nebula' };
+}
+
+async function handleProxy(
+  ctx: RouterContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  routeName: string,
+): Promise<void> {
+  const startedAt = performance.now();
+  const requestId = requestIdFrom(req.headers['x-request-id']);
+  if (!admitHttp(ctx, req, res, requestId, routeName)) return;
+
+  let body: Buffer;
+  try {
+    body = await readBody(req, ctx.maxBodyBytes);
+  } catch (err) {
+    const re = asRouterError(err);
+    if (re.status === 499) {
+      ctx.metrics.request(UNKNOWN_MODEL, routeName, 499, (performance.now() - startedAt) / 1000);
+      return;
+    }
+    sendError(res, re, requestId);
+    if (re.status === 413) res.once('finish', () => req.socket.destroy());
+    ctx.metrics.request(UNKNOWN_MODEL, routeName, re.status, (performance.now() - startedAt) / 1000);
+    return;
+  }
+  const inspected = inspectBody(body);
+  if (inspected instanceof RouterError) {
+    sendError(res, inspected, requestId);
+    ctx.metrics.request(UNKNOWN_MODEL, routeName, 400, (performance.now() - startedAt) / 1000);
+    return;
+  }
+  const route = ctx.table.lookup(inspected.model);
+  if (route === undefined) {
+    sendError(res, routerErrors.modelNotFound(inspected.model), requestId);
+    ctx.metrics.request(UNKNOWN_MODEL, routeName, 404, (performance.now() - startedAt) / 1000);
+    return;
+  }
+  const trace = traceFrom(req.headers.traceparent);
+  const headers = ['content-type', 'application/json', 'x-request-id', requestId, 'traceparent', trace.traceparent];
+  const tracestate = req.headers.tracestate;
+  if (typeof tracestate === 'string' && tracestate.length <= 512) headers.push('tracestate', tracestate);
+
+  const sink = new HttpSink(res, requestId, route.model, routeName, startedAt, ctx.metrics, ctx.logger);
+  const call = new ProxyCall(
+    ctx.forward,
+    {
+      route,
+      path,
+      body,
+      model: inspected.model,
+      json: inspected.json,
+      headers,
+      pick: pickRequest(ctx, route, req, inspected.json, inspected.user),
+    },
+    sink,
+  );
+  sink.call = call;
+  res.on('close', () => {
+    if (!res.writableFinished) call.abort(new Error('client closed the connection'));
+  });
+  call.start();
+}
+
+function pickRequest(
+  ctx: RouterContext,
+  route: ModelRoute,
+  req: IncomingMessage,
+  json: Record<string, unknown>,
+  user: string | undefined,
+): PickRequest {
+  switch (route.policy) {
+    case 'session-affinity': {
+      const h = req.headers['x-session-id'];
+      return { sessionKey: typeof h === 'string' && h !== '' ? h.slice(0, 256) : user };
+    }
+    case 'prefix-aware': {
+      const o = ctx.prefixHash;
+      return { prefixHashes: prefixHashes(promptPrefixText(json, o.blockChars * o.maxBlocks), o) };
+    }
+    default:
+      return {};
+  }
+}

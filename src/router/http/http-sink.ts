@@ -1,0 +1,109 @@
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { Logger } from '../../core/logger.js';
+import { RouterError } from '../errors.js';
+import type { RouterMetrics } from '../metrics.js';
+import type { ProxyCall, ProxySink } from '../proxy/forward.js';
+import { asRouterError, sendError } from './respond.js';
+import { UsageTail } from './usage-tail.js';
+
+/**
+ * Passes an upstream response to the client byte for byte: the status, the few headers that describe the
+ * body, then each chunk as it arrives (no buffering, no compression), pausing the upstream when the client
+ * reads slowly. Records the request's metrics when it ends.
+ */
+export class HttpSink implements ProxySink {
+  call: ProxyCall | undefined;
+  private streaming = false;
+  private sawData = false;
+  private status = 0;
+  private chunked = true;
+  private readonly tail = new UsageTail();
+  private drainHooked = false;
+  private finished = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly requestId: string,
+    private readonly model: string,
+    private readonly route: string,
+    private readonly startedAt: number,
+    private readonly metrics: RouterMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  head(status: number, headers: IncomingHttpHeaders): void {
+    this.status = status;
+    const out: string[] = ['x-request-id', this.requestId];
+    const ct = headers['content-type'];
+    if (typeof ct === 'string') {
+      out.push('content-type', ct);
+      this.streaming = ct.startsWith('text/event-stream');
+    }
+    const len = headers['content-length'];
+    if (typeof len === 'string' && !this.streaming) {
+      out.push('content-length', len);
+      this.chunked = false;
+    }
+    if (this.streaming) out.push('cache-control', 'no-cache', 'x-accel-buffering', 'no');
+    const ra = headers['retry-after'];
+    if (typeof ra === 'string') out.push('retry-after', ra);
+    this.res.writeHead(status, out);
+    if (this.streaming) {
+      // Clients see the stream open as soon as the engine opens it, not with the first token.
+      this.res.flushHeaders();
+      this.metrics.activeStreams.inc();
+    }
+  }
+
+  data(chunk: Buffer): boolean {
+    if (!this.sawData) {
+      this.sawData = true;
+      if (this.streaming) this.metrics.firstToken(this.model, (performance.now() - this.startedAt) / 1000);
+    }
+    this.tail.push(chunk);
+    const ok = this.res.write(chunk);
+    if (!ok && !this.drainHooked) {
+      this.drainHooked = true;
+      this.res.on('drain', () => this.call?.resume());
+    }
+    return ok;
+  }
+
+  end(): void {
+    this.res.end();
+    this.done(this.status);
+    if (this.status < 400) {
+      const u = this.tail.usage();
+      if (u !== undefined) this.metrics.usage(this.model, u.prompt, u.completion);
+    }
+  }
+
+  fail(err: RouterError | Error, started: boolean): void {
+    if (this.call?.isAborted) {
+      // The client is gone; nothing to answer. 499 as nginx logs it.
+      if (!this.res.destroyed) this.res.destroy();
+      this.done(499);
+      return;
+    }
+    if (!started) {
+      const re = err instanceof RouterError ? err : asRouterError(err);
+      if (!(err instanceof RouterError)) this.logger.warn({ err: err.message, request_id: this.requestId }, 'proxy failed');
+      sendError(this.res, re, this.requestId);
+      this.done(re.status);
+      return;
+    }
+    this.logger.warn({ err: err.message, request_id: this.requestId, model: this.model }, 'upstream ended mid-response');
+    // A chunked stream just ends (the client sees no [DONE]); a sized body cannot end early, so the
+    // connection is cut and the client sees a short body.
+    if (this.chunked) this.res.end();
+    else this.res.destroy();
+    this.done(this.status);
+  }
+
+  private done(status: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.streaming) this.metrics.activeStreams.dec();
+    this.metrics.request(this.model, this.route, status, (performance.now() - this.startedAt) / 1000);
+  }
+}

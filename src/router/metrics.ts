@@ -1,0 +1,161 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Kinds of upstream failure, the `kind` label of nebula_router_upstream_errors_total. */
+export type UpstreamErrorKind = 'connect' | 'timeout' | 'http_5xx' | 'http_429' | 'reset' | 'protocol';
+
+type CounterChild = ReturnType<Counter<string>['labels']>;
+type HistogramChild = ReturnType<Histogram<string>['labels']>;
+
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
+
+/**
+ * The router's metrics, registered in the role's own registry. Label children are cached by their label
+ * values so the hot path does one Map lookup instead of prom-client's label hashing per request.
+ */
+export class RouterMetrics {
+  private readonly requests: Counter<'model' | 'status' | 'route'>;
+  private readonly duration: Histogram<'model' | 'route'>;
+  private readonly ttft: Histogram<'model'>;
+  private readonly promptTokens: Counter<'model'>;
+  private readonly completionTokens: Counter<'model'>;
+  private readonly upstreamErrors: Counter<'model' | 'kind'>;
+  readonly activeStreams: Gauge;
+  private readonly readyReplicas: Gauge<'model'>;
+  private readonly retries: Counter<'model'>;
+  readonly rateLimited: Counter;
+  private readonly authFailures: Counter<'reason'>;
+
+  private readonly counterChildren = new Map<string, CounterChild>();
+  private readonly histogramChildren = new Map<string, HistogramChild>();
+  private readonly readyModels = new Set<string>();
+
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
+    this.requests = new Counter({
+      name: 'nebula_router_requests_total',
+      help: 'Requests answered by the router, by model, HTTP status and route',
+      labelNames: ['model', 'status', 'route'],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: 'nebula_router_request_duration_seconds',
+      help: 'Time from receiving a request to the end of its response',
+      labelNames: ['model', 'route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.ttft = new Histogram({
+      name: 'nebula_router_time_to_first_token_seconds',
+      help: 'Time from receiving a streamed request to the first byte of the engine stream',
+      labelNames: ['model'],
+      buckets: TTFT_BUCKETS,
+      registers,
+    });
+    this.promptTokens = new Counter({
+      name: 'nebula_router_prompt_tokens_total',
+      help: 'Prompt tokens reported in responses (usage)',
+      labelNames: ['model'],
+      registers,
+    });
+    this.completionTokens = new Counter({
+      name: 'nebula_router_completion_tokens_total',
+      help: 'Completion tokens reported in responses (usage)',
+      labelNames: ['model'],
+      registers,
+    });
+    this.upstreamErrors = new Counter({
+      name: 'nebula_router_upstream_errors_total',
+      help: 'Failed upstream attempts, by model and kind (connect, timeout, http_5xx, http_429, reset, protocol)',
+      labelNames: ['model', 'kind'],
+      registers,
+    });
+    this.activeStreams = new Gauge({
+      name: 'nebula_router_active_streams',
+      help: 'Streamed responses in progress',
+      registers,
+    });
+    this.readyReplicas = new Gauge({
+      name: 'nebula_router_ready_replicas',
+      help: 'Ready replicas in the routing table, by model',
+      labelNames: ['model'],
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'nebula_router_retries_total',
+      help: 'Requests sent again to another replica after a failure before the first byte',
+      labelNames: ['model'],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: 'nebula_router_rate_limited_total',
+      help: 'Requests refused with 429 by the per-key rate limit',
+      registers,
+    });
+    this.authFailures = new Counter({
+      name: 'nebula_router_auth_failures_total',
+      help: 'Requests refused with 401, by reason (missing, invalid, expired, revoked)',
+      labelNames: ['reason'],
+      registers,
+    });
+  }
+
+  private counter(metric: Counter<string>, key: string, labels: Record<string, string>): CounterChild {
+    let child = this.counterChildren.get(key);
+    if (child === undefined) {
+      child = metric.labels(labels);
+      this.counterChildren.set(key, child);
+    }
+    return child;
+  }
+
+  private histogram(metric: Histogram<string>, key: string, labels: Record<string, string>): HistogramChild {
+    let child = this.histogramChildren.get(key);
+    if (child === undefined) {
+      child = metric.labels(labels);
+      this.histogramChildren.set(key, child);
+    }
+    return child;
+  }
+
+  /** One finished request: counts it and records its duration. */
+  request(model: string, route: string, status: number, seconds: number): void {
+    this.counter(this.requests, `r\0${model}\0${route}\0${status}`, { model, route, status: String(status) }).inc();
+    this.histogram(this.duration, `d\0${model}\0${route}`, { model, route }).observe(seconds);
+  }
+
+  firstToken(model: string, seconds: number): void {
+    this.histogram(this.ttft, `t\0${model}`, { model }).observe(seconds);
+  }
+
+  usage(model: string, prompt: number, completion: number): void {
+    if (prompt > 0) this.counter(this.promptTokens, `p\0${model}`, { model }).inc(prompt);
+    if (completion > 0) this.counter(this.completionTokens, `c\0${model}`, { model }).inc(completion);
+  }
+
+  upstreamError(model: string, kind: UpstreamErrorKind): void {
+    this.counter(this.upstreamErrors, `e\0${model}\0${kind}`, { model, kind }).inc();
+  }
+
+  retry(model: string): void {
+    this.counter(this.retries, `y\0${model}`, { model }).inc();
+  }
+
+  authFailure(reason: 'missing' | 'invalid' | 'expired' | 'revoked'): void {
+    this.counter(this.authFailures, `a\0${reason}`, { reason }).inc();
+  }
+
+  /** Publishes the ready replica count of every model, dropping models that left the table. */
+  setReadyReplicas(counts: ReadonlyMap<string, number>): void {
+    for (const model of this.readyModels) {
+      if (!counts.has(model)) {
+        this.readyReplicas.remove({ model });
+        this.readyModels.delete(model);
+      }
+    }
+    for (const [model, n] of counts) {
+      this.readyReplicas.set({ model }, n);
+      this.readyModels.add(model);
+    }
+  }
+}

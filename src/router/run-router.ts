@@ -1,0 +1,50 @@
+import { errorMessage } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import type { Store } from '../store/types.js';
+import { resolveRouterCli, type RouterCliFlags } from './cli-options.js';
+import { startRouter } from './router.js';
+
+/** `nebula router`: runs the data plane until SIGINT/SIGTERM. */
+export async function runRouter(flags: RouterCliFlags): Promise<void> {
+  const cfg = resolveRouterCli(flags);
+  const logger = createLogger({ component: 'router' });
+  let store: Store | undefined;
+  if (cfg.etcd !== undefined) {
+    const { openEtcdStore } = await import('../store/etcd/index.js');
+    store = await openEtcdStore({
+      endpoints: cfg.etcd,
+      ...(cfg.etcdNamespace !== undefined ? { namespace: cfg.etcdNamespace } : {}),
+      logger,
+    });
+  }
+  let router;
+  try {
+    router = await startRouter(cfg.options, { store, logger });
+  } catch (err) {
+    await store?.close().catch(() => undefined);
+    throw err;
+  }
+  const grpc = router.grpcPort === null ? 'off' : String(router.grpcPort);
+  process.stdout.write(`nebula router: OpenAI API ${router.url}/v1 (gRPC port ${grpc})\n`);
+  const handle = router;
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        process.stderr.write(`nebula router: second ${sig}, exiting now\n`);
+        process.exit(130);
+      }
+      logger.info({ signal: sig }, 'shutting down');
+      handle
+        .stop()
+        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'))
+        .finally(() => {
+          void (store?.close() ?? Promise.resolve()).finally(resolve);
+        });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', () => handle.reload());
+  });
+}

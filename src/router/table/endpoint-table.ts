@@ -1,0 +1,228 @@
+import type { RoutingPolicy } from '../../core/domain/model.js';
+import type { Logger } from '../../core/logger.js';
+import { createBalancer, PrefixAwareBalancer, type Balancer, type PrefixAwareOptions } from '../balancers/index.js';
+import type { PoolSet } from './pool-set.js';
+import { Replica, targetFingerprint, type UpstreamTarget } from './replica.js';
+import { WILDCARD_MODEL, type StaticModel } from './static-upstreams.js';
+
+/** A model Nebula manages, as read from the store (see store-source.ts). */
+export interface ManagedModel {
+  modelUid: string;
+  /** Other names clients may use (served model names). */
+  aliases: string[];
+  /** The id listed in `/v1/models`. */
+  listName: string;
+  policy?: RoutingPolicy | undefined;
+  /** Ready replicas only. */
+  ready: { replicaId: number; target: UpstreamTarget }[];
+  /** Unix seconds, for `/v1/models`. */
+  created: number;
+}
+
+/** Everything the router knows about one model: its policy, its balancer and its ready replicas. */
+export class ModelRoute {
+  replicas: readonly Replica[] = [];
+  balancer: Balancer;
+
+  constructor(
+    /** model_uid for managed models, the configured name for static ones. */
+    readonly model: string,
+    public listName: string,
+    public policy: RoutingPolicy,
+    readonly managed: boolean,
+    public created: number,
+    prefix: Partial<PrefixAwareOptions> | undefined,
+  ) {
+    this.balancer = createBalancer(policy, prefix);
+  }
+}
+
+export interface EndpointTableOptions {
+  pools: PoolSet;
+  defaultPolicy: RoutingPolicy;
+  prefix?: Partial<PrefixAwareOptions> | undefined;
+  logger?: Logger | undefined;
+  /** Called after every rebuild with the ready replica count per model. */
+  onChange?: (ready: ReadonlyMap<string, number>) => void;
+  now?: () => number;
+}
+
+/**
+ * The routing table: model names -> routes -> ready replicas, merged from managed endpoints and static
+ * upstreams. Rebuilt on every change of either; replica objects (with their load counters and pools) and
+ * balancers (with their hash rings and prefix tables) survive rebuilds that do not change them.
+ */
+export class EndpointTable {
+  private managed: ManagedModel[] = [];
+  private statics: StaticModel[] = [];
+  private routes = new Map<string, ModelRoute>();
+  private names = new Map<string, ModelRoute>();
+  private wildcard: ModelRoute | undefined;
+  private replicas = new Map<string, Replica>();
+  private modelsBody: string | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: EndpointTableOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  setManaged(models: ManagedModel[]): void {
+    this.managed = models;
+    this.rebuild();
+  }
+
+  setStatic(models: StaticModel[]): void {
+    this.statics = models;
+    this.rebuild();
+  }
+
+  /** The route for a client's `model` (model_uid, served name or static name), else the catch-all, if any. */
+  lookup(name: string): ModelRoute | undefined {
+    return this.names.get(name) ?? this.wildcard;
+  }
+
+  allRoutes(): IterableIterator<ModelRoute> {
+    return this.routes.values();
+  }
+
+  allReplicas(): IterableIterator<Replica> {
+    return this.replicas.values();
+  }
+
+  /** `/v1/models` body (OpenAI list format), cached between rebuilds: one entry per model with a ready replica. */
+  modelsListBody(): string {
+    if (this.modelsBody === undefined) {
+      const data = [];
+      const seen = new Set<string>();
+      for (const r of this.routes.values()) {
+        if (r === this.wildcard || r.replicas.length === 0) continue;
+        // Two models claiming one served name: the one the name resolves to keeps it, the other is listed by uid.
+        const id = this.names.get(r.listName) === r && !seen.has(r.listName) ? r.listName : r.model;
+        seen.add(id);
+        data.push({ id, object: 'model', created: r.created, owned_by: 'nebula' });
+      }
+      data.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.modelsBody = JSON.stringify({ object: 'list', data });
+    }
+    return this.modelsBody;
+  }
+
+  /** Counts for /healthz. */
+  counts(): { models: number; ready_models: number; ready_replicas: number } {
+    let ready = 0;
+    let readyModels = 0;
+    for (const r of this.routes.values()) {
+      ready += r.replicas.length;
+      if (r.replicas.length > 0) readyModels++;
+    }
+    return { models: this.routes.size, ready_models: readyModels, ready_replicas: ready };
+  }
+
+  /** Releases every replica's pool (router shutdown). */
+  clear(): void {
+    this.managed = [];
+    this.statics = [];
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    const nextRoutes = new Map<string, ModelRoute>();
+    const nextNames = new Map<string, ModelRoute>();
+    const nextReplicas = new Map<string, Replica>();
+    const aliases: [string, ModelRoute][] = [];
+    const nowS = Math.floor(this.now() / 1000);
+
+    for (const m of this.managed) {
+      const route = this.route(m.modelUid, m.listName, m.policy, true, m.created);
+      const list = m.ready.map((r) => this.replica(`${m.modelUid}/${r.replicaId}`, m.modelUid, r.target, true, nextReplicas));
+      this.setReplicas(route, list);
+      nextRoutes.set(route.model, route);
+      nextNames.set(m.modelUid, route);
+      for (const a of m.aliases) aliases.push([a, route]);
+    }
+    let wildcard: ModelRoute | undefined;
+    for (const s of this.statics) {
+      if (nextNames.has(s.name)) {
+        this.opts.logger?.warn({ model: s.name }, 'static upstream names a managed model; the managed one wins');
+        continue;
+      }
+      const key = `static:${s.name}`;
+      const route = this.route(key, s.name, s.policy, false, this.routes.get(key)?.created ?? nowS);
+      const list = s.targets.map((t, i) =>
+        this.replica(
+          `${key}#${i}`,
+          s.name,
+          { origin: t.origin, basePath: t.basePath, servedName: s.servedName, authorization: s.authorization },
+          false,
+          nextReplicas,
+        ),
+      );
+      this.setReplicas(route, list);
+      nextRoutes.set(key, route);
+      if (s.name === WILDCARD_MODEL) wildcard = route;
+      else nextNames.set(s.name, route);
+    }
+    // Served names come last: a name that is some model's uid keeps pointing at that model.
+    for (const [name, route] of aliases) if (!nextNames.has(name)) nextNames.set(name, route);
+
+    for (const [id, old] of this.replicas) {
+      if (nextReplicas.get(id) === old) continue;
+      this.opts.pools.release(old.target.origin);
+      const oldRoute = this.routes.get(old.managed ? old.model : `static:${old.model}`);
+      if (oldRoute?.balancer instanceof PrefixAwareBalancer) oldRoute.balancer.forgetReplica(id);
+    }
+    this.routes = nextRoutes;
+    this.names = nextNames;
+    this.wildcard = wildcard;
+    this.replicas = nextReplicas;
+    this.modelsBody = undefined;
+    if (this.opts.onChange) {
+      const ready = new Map<string, number>();
+      for (const r of nextRoutes.values()) ready.set(r.listName, r.replicas.length);
+      this.opts.onChange(ready);
+    }
+  }
+
+  private route(
+    key: string,
+    listName: string,
+    policy: RoutingPolicy | undefined,
+    managed: boolean,
+    created: number,
+  ): ModelRoute {
+    const want = policy ?? this.opts.defaultPolicy;
+    const old = this.routes.get(key);
+    if (old === undefined) return new ModelRoute(key, listName, want, managed, created, this.opts.prefix);
+    old.listName = listName;
+    old.created = created;
+    if (old.policy !== want) {
+      old.policy = want;
+      old.balancer = createBalancer(want, this.opts.prefix);
+    }
+    return old;
+  }
+
+  /** Reuses the replica object when it still points at the same target (keeping its counters and pool). */
+  private replica(
+    id: string,
+    model: string,
+    target: UpstreamTarget,
+    managed: boolean,
+    next: Map<string, Replica>,
+  ): Replica {
+    const old = this.replicas.get(id);
+    const r =
+      old !== undefined && targetFingerprint(old.target) === targetFingerprint(target)
+        ? old
+        : new Replica(id, model, target, this.opts.pools.acquire(target.origin), managed);
+    next.set(id, r);
+    return r;
+  }
+
+  /** Keeps the old array when membership is unchanged, so balancers can cache per-array state (hash rings). */
+  private setReplicas(route: ModelRoute, list: Replica[]): void {
+    const cur = route.replicas;
+    if (cur.length === list.length && cur.every((r, i) => r === list[i])) return;
+    route.replicas = list;
+  }
+}

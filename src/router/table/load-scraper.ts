@@ -1,0 +1,97 @@
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import { parseEngineLoad } from './prom-text.js';
+import type { Replica } from './replica.js';
+
+export interface LoadScraperOptions {
+  intervalMs: number;
+  /** Per-scrape limit; a replica that does not answer in time keeps its previous numbers until they go stale. */
+  timeoutMs: number;
+  clock?: Clock | undefined;
+  logger?: Logger | undefined;
+}
+
+const MAX_METRICS_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads every replica's `/metrics` every 1-2 s and stores the engine's queue length and KV usage on the
+ * replica for the balancers. Numbers older than three intervals are reset to 0 (unknown), so a replica
+ * that stopped answering is judged by the router's own in-flight count only.
+ */
+export class LoadScraper {
+  private timer: TimerHandle | undefined;
+  private stopped = false;
+  private readonly clock: Clock;
+
+  constructor(
+    private readonly replicas: () => Iterable<Replica>,
+    private readonly opts: LoadScraperOptions,
+  ) {
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  start(): void {
+    if (this.opts.intervalMs <= 0) return;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.scrapeAll();
+      this.schedule();
+    }, this.opts.intervalMs);
+  }
+
+  /** Starts one scrape per replica not already being scraped (never waits for them). */
+  scrapeAll(): void {
+    const now = this.clock.now();
+    for (const r of this.replicas()) {
+      if (r.loadAt !== 0 && now - r.loadAt > 3 * this.opts.intervalMs) {
+        r.waiting = 0;
+        r.running = 0;
+        r.kvUsage = 0;
+        r.loadAt = 0;
+      }
+      if (!r.scraping) void this.scrape(r);
+    }
+  }
+
+  /** Scrapes one replica; resolves when done (tests await it). */
+  async scrape(r: Replica): Promise<void> {
+    r.scraping = true;
+    try {
+      const res = await r.pool.request({
+        path: `${r.target.basePath}/metrics`,
+        method: 'GET',
+        headersTimeout: this.opts.timeoutMs,
+        bodyTimeout: this.opts.timeoutMs,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        return;
+      }
+      const len = Number(res.headers['content-length'] ?? 0);
+      if (len > MAX_METRICS_BYTES) {
+        await res.body.dump();
+        return;
+      }
+      const load = parseEngineLoad(await res.body.text());
+      r.waiting = load.waiting ?? 0;
+      r.running = load.running ?? 0;
+      r.kvUsage = load.kvUsage ?? 0;
+      r.loadAt = this.clock.now();
+    } catch (err) {
+      this.opts.logger?.debug({ replica: r.id, err: err instanceof Error ? err.message : String(err) }, 'scrape failed');
+    } finally {
+      r.scraping = false;
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The capacity ledger: what is reserved and free on every GPU and port of the live nodes while the
+ * planner works through the models. Free memory on a GPU is `total - max(reserved, used)`: memory the node
+ * reports used beyond Nebula's reservations belongs to someone else (other processes), and memory
+ * reserved but not used yet (an engine still loading) is taken all the same.
+ */
+import type { Labels } from '../core/domain/common.js';
+import type { Assignment } from '../core/domain/placement.js';
+import { PortPool } from './ports.js';
+import type { ClusterNode } from './types.js';
+
+export interface GpuSlot {
+  index: number;
+  name: string;
+  total: number;
+  /** Memory the node reports in use (Nebula's engines and anything else). */
+  used: number;
+  /** Memory Nebula's assignments reserve. */
+  reserved: number;
+}
+
+export interface NodeSlot {
+  id: string;
+  /** Status labels with the operator's settings labels on top. */
+  labels: Labels;
+  cordoned: boolean;
+  draining: boolean;
+  gpus: GpuSlot[];
+  gpuByIndex: Map<number, GpuSlot>;
+  ports: PortPool;
+  /** Replicas per model on this node (spread keeps replicas of one model apart). */
+  replicasByModel: Map<string, number>;
+  assignments: number;
+}
+
+export function gpuFree(g: GpuSlot): number {
+  return Math.max(0, g.total - Math.max(g.reserved, g.used));
+}
+
+export class Ledger {
+  readonly nodes = new Map<string, NodeSlot>();
+
+  constructor(nodes: readonly ClusterNode[]) {
+    for (const { status, settings } of nodes) {
+      const gpus = [...status.gpus]
+        .sort((a, b) => a.index - b.index)
+        .map((g) => ({
+          index: g.index,
+          name: g.name,
+          total: g.memory_total_bytes,
+          used: g.memory_used_bytes,
+          reserved: 0,
+        }));
+      this.nodes.set(status.node_id, {
+        id: status.node_id,
+        labels: { ...status.labels, ...(settings?.labels ?? {}) },
+        cordoned: (settings?.cordoned ?? false) || (settings?.draining ?? false),
+        draining: settings?.draining ?? false,
+        gpus,
+        gpuByIndex: new Map(gpus.map((g) => [g.index, g])),
+        ports: new PortPool(status.port_range, [...status.ports_in_use, status.admin_port]),
+        replicasByModel: new Map(),
+        assignments: 0,
+      });
+    }
+  }
+
+  /**
+   * Records an assignment's GPU memory and replica count (not its port: ports are claimed apart so a
+   * conflicting port can be replaced while the GPUs stay). Unknown nodes and GPUs are ignored.
+   */
+  reserve(modelUid: string, a: Assignment): void {
+    const node = this.nodes.get(a.node_id);
+    if (!node) return;
+    for (const i of a.gpu_indices) {
+      const g = node.gpuByIndex.get(i);
+      if (g) g.reserved += a.gpu_memory_bytes;
+    }
+    node.replicasByModel.set(modelUid, (node.replicasByModel.get(modelUid) ?? 0) + 1);
+    node.assignments += 1;
+  }
+
+  /** Undoes `reserve` (a kept replica that turns out to need a move). */
+  unreserve(modelUid: string, a: Assignment): void {
+    const node = this.nodes.get(a.node_id);
+    if (!node) return;
+    for (const i of a.gpu_indices) {
+      const g = node.gpuByIndex.get(i);
+      if (g) g.reserved = Math.max(0, g.reserved - a.gpu_memory_bytes);
+    }
+    const n = (node.replicasByModel.get(modelUid) ?? 0) - 1;
+    if (n > 0) node.replicasByModel.set(modelUid, n);
+    else node.replicasByModel.delete(modelUid);
+    node.assignments = Math.max(0, node.assignments - 1);
+  }
+
+  /** Fraction of a node's GPU memory taken (reserved or used by others), 0..1; 0 for GPU-less nodes. */
+  static utilization(node: NodeSlot): number {
+    let total = 0;
+    let taken = 0;
+    for (const g of node.gpus) {
+      total += g.total;
+      taken += Math.min(g.total, Math.max(g.reserved, g.used));
+    }
+    return total === 0 ? 0 : taken / total;
+  }
+}
+
+/** True when every selector label is present on the node with the same value. */
+export function matchesSelector(labels: Labels, selector: Labels): boolean {
+  for (const [k, v] of Object.entries(selector)) if (labels[k] !== v) return false;
+  return true;
+}

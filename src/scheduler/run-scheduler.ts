@@ -1,0 +1,31 @@
+import { errorMessage } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { resolveSchedulerCli, type SchedulerCliFlags } from './cli-options.js';
+import { startScheduler } from './start.js';
+
+/** `nebula scheduler`: runs until SIGINT/SIGTERM, then revokes its lease (handing leadership over) and exits 0. */
+export async function runScheduler(flags: SchedulerCliFlags): Promise<void> {
+  const options = resolveSchedulerCli(flags);
+  const logger = createLogger({ component: 'scheduler' });
+  const handle = await startScheduler(options, { logger });
+  process.stdout.write(
+    `nebula scheduler ${handle.instanceId}: metrics on :${handle.metricsPort} (/healthz, /metrics)\n`,
+  );
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        process.stderr.write(`nebula scheduler: second ${sig}, exiting now\n`);
+        process.exit(130);
+      }
+      logger.info({ signal: sig }, 'shutting down');
+      handle
+        .stop()
+        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'))
+        .finally(resolve);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,115 @@
+import type {
+  DownloadProgress,
+  Endpoint,
+  ModelDeployment,
+  ModelSpec,
+  PlacementPlan,
+} from '../../core/domain/index.js';
+import type { Typed } from '../../store/json.js';
+import type { ModelView } from '../schemas/models.js';
+import type { ModelsSnapshot } from './snapshot.js';
+import { aggregateState } from './state.js';
+
+const EMPTY: never[] = [];
+
+/**
+ * The resource version of a model: the newest modRevision of its spec and deployment. An update that
+ * carries it succeeds only if neither changed since (every later write has a higher revision).
+ */
+export function modelResourceVersion(spec: Typed<ModelSpec>, dep: Typed<ModelDeployment> | undefined): number {
+  return Math.max(spec.modRevision, dep?.modRevision ?? 0);
+}
+
+/** Builds the list view of one model (pure). */
+export function buildModelView(
+  spec: Typed<ModelSpec>,
+  dep: Typed<ModelDeployment> | undefined,
+  plan: Typed<PlacementPlan> | undefined,
+  endpoints: readonly Endpoint[],
+  downloads: readonly DownloadProgress[],
+): ModelView {
+  const s = aggregateState({ deployment: dep?.value, plan: plan?.value, endpoints, downloads });
+  const active = downloads.filter((d) => d.phase !== 'complete' && d.phase !== 'cancelled');
+  const done = active.reduce((n, d) => n + d.bytes_done, 0);
+  const total = active.reduce((n, d) => n + d.bytes_total, 0);
+  const v = spec.value;
+  return {
+    model_uid: v.model_uid,
+    model_name: v.model_name,
+    model_source: v.model_source,
+    engine_type: v.engine_type,
+    served_model_name: v.served_model_name ?? v.model_uid,
+    state: s.state,
+    state_reason: s.reason,
+    desired_state: dep?.value.desired_state ?? 'stopped',
+    desired_replicas: dep?.value.replicas ?? 0,
+    ready_replicas: s.ready,
+    total_replicas: s.total,
+    plan_version: plan?.value.plan_version ?? null,
+    download:
+      active.length === 0
+        ? null
+        : {
+            bytes_done: done,
+            bytes_total: total,
+            percent: total > 0 ? Math.min(100, Math.round((done / total) * 1000) / 10) : 0,
+            replicas: active.length,
+          },
+    spec: v,
+    deployment: dep ? { ...dep.value, resource_version: dep.modRevision } : null,
+    labels: v.labels,
+    created_at: v.created_at,
+    updated_at: dep && dep.value.updated_at > v.updated_at ? dep.value.updated_at : v.updated_at,
+    resource_version: modelResourceVersion(spec, dep),
+  };
+}
+
+/** The view of one model from a snapshot; undefined when it has no spec. */
+export function modelViewFrom(snap: ModelsSnapshot, uid: string): ModelView | undefined {
+  const spec = snap.specs.get(uid);
+  if (!spec) return undefined;
+  return buildModelView(
+    spec,
+    snap.deployments.get(uid),
+    snap.plans.get(uid),
+    snap.endpoints.get(uid) ?? EMPTY,
+    snap.downloads.get(uid) ?? EMPTY,
+  );
+}
+
+export interface ModelFilter {
+  state?: ModelView['state'] | undefined;
+  q?: string | undefined;
+  label?: string | undefined;
+  engine_type?: string | undefined;
+}
+
+/** Every model view of a snapshot (sorted by uid), filtered; plus counts by state over the unfiltered set. */
+export function listModelViews(snap: ModelsSnapshot, filter: ModelFilter = {}): { items: ModelView[]; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  const items: ModelView[] = [];
+  const q = filter.q?.toLowerCase();
+  const [lk, lv] = filter.label ? [filter.label.slice(0, filter.label.indexOf('=')), filter.label.slice(filter.label.indexOf('=') + 1)] : [];
+  const uids = [...snap.specs.keys()].sort();
+  for (const uid of uids) {
+    const view = modelViewFrom(snap, uid);
+    if (!view) continue;
+    counts[view.state] = (counts[view.state] ?? 0) + 1;
+    if (filter.state && view.state !== filter.state) continue;
+    if (filter.engine_type && view.engine_type !== filter.engine_type) continue;
+    if (q && !view.model_uid.includes(q) && !view.model_name.toLowerCase().includes(q)) continue;
+    if (lk !== undefined && view.labels[lk] !== lv) continue;
+    items.push(view);
+  }
+  return { items, counts };
+}
+
+/** Number of models in each aggregated state. */
+export function countModelStates(snap: ModelsSnapshot): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const uid of snap.specs.keys()) {
+    const view = modelViewFrom(snap, uid);
+    if (view) counts[view.state] = (counts[view.state] ?? 0) + 1;
+  }
+  return counts;
+}

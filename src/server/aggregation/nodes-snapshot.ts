@@ -1,0 +1,74 @@
+import {
+  type Assignment,
+  DiskAlert,
+  Endpoint,
+  ModelCacheEntry,
+  NodeDiskStatus,
+  NodeSettings,
+  NodeStatus,
+  PlacementPlan,
+} from '../../core/domain/index.js';
+import { parseKey, prefixes } from '../../core/keys.js';
+import type { Typed } from '../../store/json.js';
+import type { StoreReader } from './store-reader.js';
+
+/** Everything about nodes, indexed by node_id. Read-only. */
+export interface NodesSnapshot {
+  statuses: Map<string, Typed<NodeStatus>>;
+  settings: Map<string, Typed<NodeSettings>>;
+  disks: Map<string, NodeDiskStatus>;
+  alerts: Map<string, DiskAlert[]>;
+  plans: Typed<PlacementPlan>[];
+  endpoints: Endpoint[];
+  /** Assignments per node (precomputed: lists of 200 nodes x 5,000 plans stay linear). */
+  assignmentsByNode: Map<string, { plan: PlacementPlan; assignment: Assignment }[]>;
+  endpointsByNode: Map<string, Endpoint[]>;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+const kind = (k: string) => parseKey(k)?.kind;
+
+/**
+ * Lists nodes, settings, disks, alerts, plans and endpoints (one list each). Plans and endpoints may be
+ * passed in when the caller already listed them (the overview), so no prefix is read twice.
+ */
+export async function loadNodesSnapshot(
+  reader: StoreReader,
+  shared?: { plans: Typed<PlacementPlan>[]; endpoints: Typed<Endpoint>[] },
+): Promise<NodesSnapshot> {
+  const [statuses, settings, disks, alerts, plans, endpoints] = await Promise.all([
+    reader.list(prefixes.nodes, NodeStatus, (k) => kind(k) === 'nodeStatus'),
+    reader.list(prefixes.nodeSettings, NodeSettings),
+    reader.list(prefixes.nodeDisk, NodeDiskStatus),
+    reader.list(prefixes.alerts, DiskAlert, (k) => kind(k) === 'alert'),
+    shared ? { items: shared.plans } : reader.list(prefixes.placements, PlacementPlan),
+    shared ? { items: shared.endpoints } : reader.list(prefixes.endpoints, Endpoint, (k) => kind(k) === 'endpoint'),
+  ]);
+  const alertMap = new Map<string, DiskAlert[]>();
+  for (const a of alerts.items) push(alertMap, a.value.node_id, a.value);
+  const assignmentsByNode = new Map<string, { plan: PlacementPlan; assignment: Assignment }[]>();
+  for (const p of plans.items) for (const a of p.value.assignments) push(assignmentsByNode, a.node_id, { plan: p.value, assignment: a });
+  const endpointsByNode = new Map<string, Endpoint[]>();
+  for (const e of endpoints.items) push(endpointsByNode, e.value.node_id, e.value);
+  return {
+    statuses: new Map(statuses.items.map((t) => [t.value.node_id, t])),
+    settings: new Map(settings.items.map((t) => [t.value.node_id, t])),
+    disks: new Map(disks.items.map((t) => [t.value.node_id, t.value])),
+    alerts: alertMap,
+    plans: plans.items,
+    endpoints: endpoints.items.map((t) => t.value),
+    assignmentsByNode,
+    endpointsByNode,
+  };
+}
+
+/** Cache entries of every node (one list). */
+export async function loadCacheEntries(reader: StoreReader): Promise<ModelCacheEntry[]> {
+  const res = await reader.list(prefixes.modelCache, ModelCacheEntry, (k) => kind(k) === 'modelCache');
+  return res.items.map((t) => t.value);
+}

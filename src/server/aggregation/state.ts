@@ -1,0 +1,102 @@
+import type {
+  AggregatedState,
+  DownloadProgress,
+  Endpoint,
+  ModelDeployment,
+  PlacementPlan,
+} from '../../core/domain/index.js';
+
+/** What the aggregated state is computed from: everything the store knows about one model. */
+export interface StateInput {
+  deployment: Pick<ModelDeployment, 'desired_state' | 'replicas'> | undefined;
+  plan: Pick<PlacementPlan, 'assignments' | 'unplaced'> | undefined;
+  endpoints: readonly Pick<Endpoint, 'replica_id' | 'status' | 'restarts' | 'last_error'>[];
+  downloads: readonly Pick<DownloadProgress, 'phase' | 'bytes_done' | 'bytes_total' | 'error'>[];
+}
+
+export interface StateResult {
+  state: AggregatedState;
+  /** Why the model is in this state, for people (null when there is nothing to say). */
+  reason: string | null;
+  /** Replicas wanted (0 when stopped). */
+  desired: number;
+  /** Endpoints reporting ready. */
+  ready: number;
+  /** Endpoints that exist (any status). */
+  total: number;
+}
+
+const ACTIVE_DOWNLOAD = new Set(['pending', 'downloading', 'verifying']);
+
+/** True when an endpoint is crashing: failed, or restarted after an error and not ready again. */
+function isCrashing(e: StateInput['endpoints'][number]): boolean {
+  if (e.status === 'failed') return true;
+  return e.status !== 'ready' && e.restarts > 0 && e.last_error !== undefined && e.last_error !== '';
+}
+
+function percent(done: number, total: number): string {
+  if (total <= 0) return '';
+  return ` (${Math.min(100, Math.floor((done / total) * 100))}%)`;
+}
+
+/**
+ * The seven aggregated states of seed 002 (DESIGN §3), as a pure function:
+ * - stopped and no endpoints -> stopped; stopped with endpoints left -> stopping;
+ * - running with every replica ready -> running; some ready -> degraded;
+ * - none ready and a download under way -> downloading;
+ * - none ready and unplaceable (nothing could be placed) or crashing (failed endpoint, restarts with an
+ *   error, failed download) -> failed, with the reason;
+ * - otherwise starting.
+ * A running deployment scaled to 0 replicas counts as stopped (nothing is meant to serve).
+ */
+export function aggregateState(input: StateInput): StateResult {
+  const { deployment, plan, endpoints, downloads } = input;
+  const total = endpoints.length;
+  const ready = endpoints.filter((e) => e.status === 'ready').length;
+  const running = deployment?.desired_state === 'running' && deployment.replicas > 0;
+
+  if (!running) {
+    const why = deployment === undefined ? 'no deployment' : deployment.desired_state === 'running' ? 'scaled to 0 replicas' : null;
+    if (total === 0) return { state: 'stopped', reason: why, desired: 0, ready, total };
+    return { state: 'stopping', reason: `${total} replica(s) still shutting down`, desired: 0, ready, total };
+  }
+
+  const desired = deployment.replicas;
+  const crashing = endpoints.find(isCrashing);
+  const failedDownload = downloads.find((d) => d.phase === 'failed');
+  const unplaced = plan?.unplaced ?? null;
+
+  if (ready >= desired) return { state: 'running', reason: null, desired, ready, total };
+  if (ready > 0) {
+    const extra = crashing?.last_error
+      ? `; replica ${crashing.replica_id}: ${crashing.last_error}`
+      : unplaced
+        ? `; ${unplaced.replicas} unplaced: ${unplaced.reason}`
+        : '';
+    return { state: 'degraded', reason: `${ready}/${desired} replicas ready${extra}`, desired, ready, total };
+  }
+
+  const active = downloads.filter((d) => ACTIVE_DOWNLOAD.has(d.phase));
+  if (active.length > 0 || endpoints.some((e) => e.status === 'downloading')) {
+    const done = active.reduce((s, d) => s + d.bytes_done, 0);
+    const all = active.reduce((s, d) => s + d.bytes_total, 0);
+    return { state: 'downloading', reason: `downloading model files${percent(done, all)}`, desired, ready, total };
+  }
+
+  if (unplaced && (plan?.assignments.length ?? 0) === 0) {
+    return { state: 'failed', reason: `unplaceable: ${unplaced.reason}`, desired, ready, total };
+  }
+  if (crashing) {
+    const why = crashing.last_error ?? `endpoint ${crashing.status}`;
+    return { state: 'failed', reason: `replica ${crashing.replica_id}: ${why}`, desired, ready, total };
+  }
+  if (failedDownload) {
+    return { state: 'failed', reason: `download failed: ${failedDownload.error ?? 'unknown error'}`, desired, ready, total };
+  }
+
+  let reason: string;
+  if (!plan) reason = 'waiting for the scheduler';
+  else if (unplaced) reason = `${unplaced.replicas} replica(s) unplaced: ${unplaced.reason}`;
+  else reason = total === 0 ? 'waiting for nodes to start replicas' : `${total}/${desired} replica(s) starting`;
+  return { state: 'starting', reason, desired, ready, total };
+}

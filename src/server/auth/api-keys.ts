@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../core/clock.js';
+import { API_KEY_PREFIX, ApiKey } from '../../core/domain/auth.js';
+import type { Role } from '../../core/domain/common.js';
+import { sha256Hex } from '../../core/ids.js';
+import { keys, prefixes } from '../../core/keys.js';
+import { encode, listJson, type Typed } from '../../store/json.js';
+import type { Store } from '../../store/types.js';
+
+/** A new key: the secret (shown once) and the record to store (only its sha256). */
+export interface NewApiKey {
+  key: string;
+  record: ApiKey;
+}
+
+/** Builds an API key: `nbk_` + base64url of 24 random bytes; the record keeps its sha256 and a prefix. */
+export function generateApiKey(opts: {
+  name: string;
+  role: Role;
+  owner: string;
+  nowMs: number;
+  expiresInSeconds?: number;
+}): NewApiKey {
+  const key = API_KEY_PREFIX + randomBytes(24).toString('base64url');
+  const record = ApiKey.parse({
+    id: randomBytes(8).toString('hex'),
+    name: opts.name,
+    prefix: key.slice(0, API_KEY_PREFIX.length + 6),
+    key_hash: sha256Hex(key),
+    role: opts.role,
+    owner: opts.owner,
+    created_at: new Date(opts.nowMs).toISOString(),
+    expires_at: opts.expiresInSeconds ? new Date(opts.nowMs + opts.expiresInSeconds * 1000).toISOString() : null,
+    revoked_at: null,
+  });
+  return { key, record };
+}
+
+export async function putApiKey(store: Store, record: ApiKey): Promise<number> {
+  const res = await store.put(keys.apiKey(record.id), encode(ApiKey, record), { ifAbsent: true });
+  return res.revision;
+}
+
+/** True when the key may be used at `nowMs` (not revoked, not expired). */
+export function apiKeyUsable(k: ApiKey, nowMs: number): boolean {
+  if (k.revoked_at) return false;
+  return !(k.expires_at && Date.parse(k.expires_at) <= nowMs);
+}
+
+/**
+ * Finds API keys by the hash of their secret. The table is re-listed when older than `maxAgeMs` (keys are
+ * few), and invalidated at once by this server's own writes, so a revocation here takes effect on the
+ * next request and one made through another server within `maxAgeMs`.
+ */
+export class ApiKeyIndex {
+  private byHash = new Map<string, Typed<ApiKey>>();
+  private loadedAt = -Infinity;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly maxAgeMs = 1000,
+  ) {}
+
+  invalidate(): void {
+    this.loadedAt = -Infinity;
+  }
+
+  async list(): Promise<Typed<ApiKey>[]> {
+    await this.refresh();
+    return [...this.byHash.values()];
+  }
+
+  async findBySecret(secret: string): Promise<Typed<ApiKey> | undefined> {
+    await this.refresh();
+    return this.byHash.get(sha256Hex(secret));
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.clock.now() - this.loadedAt < this.maxAgeMs) return;
+    this.loading ??= (async () => {
+      try {
+        const started = this.clock.now();
+        const res = await listJson(this.store, prefixes.apiKeys, ApiKey);
+        this.byHash = new Map(res.items.map((t) => [t.value.key_hash, t]));
+        this.loadedAt = started;
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    await this.loading;
+  }
+}

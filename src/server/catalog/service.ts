@@ -1,0 +1,94 @@
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { ApiError, errors } from '../errors.js';
+import type { ModelService } from '../models/service.js';
+import { REPO_ID_PATTERN, type CatalogModelDetail, type CatalogProvider, type ImportBody, type SearchResponse } from '../schemas/catalog.js';
+import { HubNotFoundError } from './hub-http.js';
+import type { HubProvider } from './types.js';
+
+const WEIGHT_FILE = /\.(safetensors|bin|gguf|pt|pth)$/i;
+
+/** Bytes of the weight files of a repository (what the GPU estimator needs), when all are known. */
+export function weightsBytes(files: readonly { path: string; size: number | null }[]): number | undefined {
+  const weights = files.filter((f) => WEIGHT_FILE.test(f.path));
+  if (weights.length === 0 || weights.some((f) => f.size === null)) return undefined;
+  // A GGUF repository holds several quantisations; one is loaded: count the largest file.
+  if (weights.every((f) => /\.gguf$/i.test(f.path))) return Math.max(...weights.map((f) => f.size ?? 0));
+  return weights.reduce((n, f) => n + (f.size ?? 0), 0);
+}
+
+function checkId(id: string): void {
+  if (!REPO_ID_PATTERN.test(id) || id.includes('..')) throw errors.badRequest(`invalid model_id "${id}"`, 'INVALID_ID');
+}
+
+/** Catalog search, details and import over the preset hub providers (seed 004). */
+export class CatalogService {
+  constructor(
+    private readonly providers: Record<CatalogProvider, HubProvider>,
+    private readonly models: ModelService,
+    private readonly logger: Logger,
+  ) {}
+
+  async search(provider: CatalogProvider, q: string, page: number, limit: number): Promise<SearchResponse> {
+    const r = await this.providers[provider].search(q.trim(), page, limit);
+    return { provider, query: q, page, limit, items: r.items, has_more: r.hasMore };
+  }
+
+  async detail(provider: CatalogProvider, id: string, revision?: string): Promise<CatalogModelDetail> {
+    checkId(id);
+    try {
+      return await this.providers[provider].detail(id, revision);
+    } catch (err) {
+      if (err instanceof HubNotFoundError) {
+        throw errors.notFound('CATALOG_MODEL_NOT_FOUND', `"${id}" was not found on ${provider}`, { provider, model_id: id });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Creates spec + deployment for a hub repository. The hub is asked for the file list (to size the
+   * weights); a repository the hub says does not exist is refused, while a hub that does not answer only
+   * adds a warning: importing must keep working when the hub is away.
+   */
+  async import(body: ImportBody, actor: string): Promise<{ uid: string; warnings: string[] }> {
+    checkId(body.model_id);
+    const provider = this.providers[body.provider];
+    const warnings: string[] = [];
+    let weights: number | undefined;
+    try {
+      const detail = await provider.detail(body.model_id, body.revision);
+      weights = weightsBytes(detail.files);
+      if (detail.gated) warnings.push('this repository is gated: nodes need a hub token (HF_TOKEN) to download it');
+    } catch (err) {
+      if (err instanceof HubNotFoundError) {
+        throw errors.notFound('CATALOG_MODEL_NOT_FOUND', `"${body.model_id}" was not found on ${body.provider}`, {
+          provider: body.provider,
+          model_id: body.model_id,
+        });
+      }
+      if (!(err instanceof ApiError)) throw err;
+      this.logger.warn({ err: errorMessage(err), model_id: body.model_id }, 'hub unavailable during import; importing without file sizes');
+      warnings.push(`could not read the file list from ${body.provider} (${err.message}); the model was imported without its size`);
+    }
+    const resources = { ...(body.resources ?? {}) };
+    if (weights !== undefined && resources.weights_bytes === undefined) resources.weights_bytes = weights;
+    const uid = await this.models.create(
+      {
+        model_uid: body.model_uid,
+        spec: {
+          model_name: body.model_id,
+          model_source: body.provider,
+          revision: body.revision ?? provider.defaultRevision,
+          engine_type: body.engine_type,
+          resources,
+          ...(body.description !== undefined ? { description: body.description } : {}),
+        },
+        replicas: body.replicas,
+        auto_start: body.auto_start,
+      },
+      actor,
+    );
+    return { uid, warnings };
+  }
+}

@@ -1,0 +1,86 @@
+import { systemClock, type Clock } from '../core/clock.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { createMetricsRegistry } from '../core/metrics.js';
+import { EventRecorder } from '../store/events.js';
+import type { Store } from '../store/types.js';
+import { StoreReader } from './aggregation/store-reader.js';
+import { AuditLog } from './audit/audit-log.js';
+import { ApiKeyIndex } from './auth/api-keys.js';
+import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { RateLimiter } from './auth/rate-limit.js';
+import { UserDirectory } from './auth/users.js';
+import { CatalogService } from './catalog/service.js';
+import { HubHttp } from './catalog/hub-http.js';
+import { HuggingFaceProvider } from './catalog/huggingface.js';
+import { ModelScopeProvider } from './catalog/modelscope.js';
+import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { ModelService, type PurgeHook } from './models/service.js';
+import { TemplateService } from './models/template-service.js';
+import { resolveOptions, type ResolvedOptions, type ServerDeps, type ServerOptions } from './options.js';
+import { NodeClient } from './outbound/node-client.js';
+import { RouterClient } from './outbound/router-client.js';
+
+/** Everything handlers use, built once per app from injected dependencies and options. */
+export interface ServerContext {
+  store: Store;
+  reader: StoreReader;
+  clock: Clock;
+  logger: Logger;
+  options: ResolvedOptions;
+  metrics: ServerMetrics;
+  audit: AuditLog;
+  users: UserDirectory;
+  apiKeys: ApiKeyIndex;
+  jwtSecret: Uint8Array;
+  rateLimiter: RateLimiter | undefined;
+  loginLimiter: RateLimiter | undefined;
+  models: ModelService;
+  templates: TemplateService;
+  catalog: CatalogService;
+  router: RouterClient;
+  nodes: NodeClient;
+  purgeCache: PurgeHook | undefined;
+}
+
+export async function createContext(deps: ServerDeps, opts: ServerOptions): Promise<ServerContext> {
+  const options = resolveOptions(opts);
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger();
+  const registry = deps.registry ?? createMetricsRegistry({ role: 'server' });
+  const metrics = createServerMetrics(registry);
+  const store = deps.store;
+  const outFetch = deps.fetch ?? globalThis.fetch;
+  const events = new EventRecorder(store, { clock });
+  const models = new ModelService(store, clock, events, logger, deps.purgeCache);
+  const hubHttp = new HubHttp(deps.hubFetch ?? globalThis.fetch, {
+    bases: [options.hfEndpoint, options.modelscopeEndpoint],
+    timeoutMs: options.hubTimeoutMs,
+  });
+  return {
+    store,
+    reader: new StoreReader(store, logger),
+    clock,
+    logger,
+    options,
+    metrics,
+    audit: new AuditLog(store, clock, logger, metrics, options.auditRetentionSeconds),
+    users: new UserDirectory(store, clock),
+    apiKeys: new ApiKeyIndex(store, clock),
+    jwtSecret: await resolveJwtSecret(store, options.jwtSecret, clock.now()),
+    rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit, clock) : undefined,
+    loginLimiter: options.loginRateLimit ? new RateLimiter(options.loginRateLimit, clock) : undefined,
+    models,
+    templates: new TemplateService(store, clock),
+    catalog: new CatalogService(
+      {
+        huggingface: new HuggingFaceProvider(hubHttp, options.hfEndpoint),
+        modelscope: new ModelScopeProvider(hubHttp, options.modelscopeEndpoint),
+      },
+      models,
+      logger,
+    ),
+    router: new RouterClient(store, outFetch, clock, options.routerUrl, options.outboundTimeoutMs),
+    nodes: new NodeClient(store, outFetch, options.nodeToken, options.outboundTimeoutMs),
+    purgeCache: deps.purgeCache,
+  };
+}

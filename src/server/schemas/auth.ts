@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { AuthMethod, Role, Username } from '../../core/domain/index.js';
+import { listOf, ResourceVersion, WithResourceVersion } from './common.js';
+
+const Password = z.string().min(8, 'passwords have at least 8 characters').max(256);
+
+export const LoginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).meta({ id: 'LoginBody' });
+export const LoginResponse = z
+  .object({ token: z.string(), token_type: z.literal('Bearer'), expires_at: z.string(), username: z.string(), role: Role })
+  .meta({ id: 'LoginResponse' });
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const WhoAmI = z
+  .object({
+    username: z.string(),
+    role: Role,
+    auth_method: AuthMethod,
+    key_id: z.string().nullable(),
+    expires_at: z.string().nullable(),
+  })
+  .meta({ id: 'WhoAmI' });
+export type WhoAmI = z.infer<typeof WhoAmI>;
+
+export const ChangePasswordBody = z.strictObject({ current_password: z.string().min(1).max(256), new_password: Password });
+
+export const UserView = z
+  .object({
+    username: z.string(),
+    role: Role,
+    disabled: z.boolean(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    created_by: z.string().nullable(),
+    resource_version: ResourceVersion,
+  })
+  .meta({ id: 'User' });
+export type UserView = z.infer<typeof UserView>;
+export const UserList = listOf(UserView);
+export const UserParams = z.object({ username: Username });
+
+export const CreateUserBody = z.strictObject({ username: Username, password: Password, role: Role }).meta({ id: 'CreateUserBody' });
+export const UpdateUserBody = z
+  .strictObject({ role: Role.optional(), password: Password.optional(), disabled: z.boolean().optional(), ...WithResourceVersion })
+  .meta({ id: 'UpdateUserBody' });
+
+/** `expires_in`: seconds, or a duration like `30d`, `12h`, `90m`. */
+export const Duration = z.union([
+  z.number().int().min(60).max(10 * 365 * 86400),
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,5}[smhd]$/, 'durations look like 90m, 12h or 30d')
+    .transform((s) => Number(s.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[s.slice(-1) as 's' | 'm' | 'h' | 'd'])
+    .refine((n) => n >= 60 && n <= 10 * 365 * 86400, 'expires_in must be between 1 minute and 10 years'),
+]);
+
+export const CreateApiKeyBody = z
+  .strictObject({ name: z.string().min(1).max(100), role: Role.optional(), expires_in: Duration.optional() })
+  .meta({ id: 'CreateApiKeyBody' });
+
+export const ApiKeyView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    role: Role,
+    owner: z.string(),
+    created_at: z.string(),
+    expires_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+    last_used_at: z.string().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export type ApiKeyView = z.infer<typeof ApiKeyView>;
+export const ApiKeyList = listOf(ApiKeyView);
+export const CreatedApiKey = ApiKeyView.extend({ key: z.string() }).meta({ id: 'CreatedApiKey' });
+export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
+export const ApiKeyParams = z.object({ key_id: z.string().regex(/^[a-z0-9]{8,32}$/) });
+export const ApiKeyListQuery = z.object({ all: z.enum(['true', 'false']).optional() });

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { AggregatedState, DiskAlert, ModelCacheEntry, ModelSource, NodeDiskStatus } from '../../core/domain/index.js';
+import { ModelUid, NodeId } from '../../core/ids.js';
+import { listOf } from './common.js';
+
+export const NodeCacheResponse = z.object({
+  node_id: NodeId,
+  items: z.array(ModelCacheEntry),
+  total_bytes: z.number(),
+});
+export type NodeCacheResponse = z.infer<typeof NodeCacheResponse>;
+
+export const NodeDiskResponse = z.object({
+  node_id: NodeId,
+  disk: NodeDiskStatus.nullable(),
+  alerts: z.array(DiskAlert),
+});
+export type NodeDiskResponse = z.infer<typeof NodeDiskResponse>;
+
+/** One model's files across the cluster (the catalog page's "downloaded models" block). */
+export const CachedModel = z.object({
+  model_name: z.string(),
+  source: ModelSource,
+  revision: z.string(),
+  /** Largest copy (bytes): what one node needs. */
+  size_bytes: z.number(),
+  /** Sum over nodes. */
+  total_bytes: z.number(),
+  node_count: z.number().int(),
+  complete_nodes: z.number().int(),
+  nodes: z.array(
+    z.object({ node_id: NodeId, size_bytes: z.number(), complete: z.boolean(), last_used_at: z.string().nullable(), path: z.string() }),
+  ),
+  last_used_at: z.string().nullable(),
+  /** Models (specs) using these files, with their aggregated state. */
+  models: z.array(z.object({ model_uid: ModelUid, state: AggregatedState })),
+});
+export type CachedModel = z.infer<typeof CachedModel>;
+
+export const CacheSummary = z
+  .object({ items: z.array(CachedModel), total_bytes: z.number(), node_count: z.number().int() })
+  .meta({ id: 'CacheSummary' });
+export type CacheSummary = z.infer<typeof CacheSummary>;
+
+export const AlertsQuery = z.object({ node_id: NodeId.optional(), level: z.enum(['warning', 'critical']).optional() });
+export const AlertList = listOf(DiskAlert);

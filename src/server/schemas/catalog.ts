@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { EngineType, ResourceRequirements } from '../../core/domain/index.js';
+import { ModelUid } from '../../core/ids.js';
+import { ModelView } from './models.js';
+
+/** Preset providers only (no URLs from requests: SSRF). `hf` and `ms` are accepted as aliases. */
+export const CatalogProvider = z.preprocess(
+  (v) => (v === 'hf' ? 'huggingface' : v === 'ms' ? 'modelscope' : v),
+  z.enum(['huggingface', 'modelscope']),
+);
+export type CatalogProvider = 'huggingface' | 'modelscope';
+
+/**
+ * Hub repository ids: `name` or `owner/name`, letters, digits, ".", "_" and "-", no "..", no leading
+ * punctuation. Nothing else reaches a hub URL, so ids like `../x`, `a@b`, `http://...` are refused.
+ */
+export const REPO_ID_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?\/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?$/;
+export const RepoId = z
+  .string()
+  .max(200)
+  .regex(REPO_ID_PATTERN, 'model_id must look like "owner/name"')
+  .refine((s) => !s.includes('..'), 'model_id must not contain ".."');
+
+export const SearchQuery = z.object({
+  provider: CatalogProvider,
+  q: z.string().max(200).default(''),
+  page: z.coerce.number().int().min(1).max(50).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const CatalogItem = z
+  .object({
+    id: z.string(),
+    source: z.enum(['huggingface', 'modelscope']),
+    name: z.string(),
+    author: z.string().nullable(),
+    task: z.string().nullable(),
+    /** Size of the repository's files in bytes, when the hub says. */
+    size: z.number().nullable(),
+    downloads: z.number().nullable(),
+    likes: z.number().nullable(),
+    updated_at: z.string().nullable(),
+    tags: z.array(z.string()),
+    library: z.string().nullable(),
+  })
+  .meta({ id: 'CatalogItem' });
+export type CatalogItem = z.infer<typeof CatalogItem>;
+
+export const SearchResponse = z
+  .object({
+    provider: z.enum(['huggingface', 'modelscope']),
+    query: z.string(),
+    page: z.number().int(),
+    limit: z.number().int(),
+    items: z.array(CatalogItem),
+    has_more: z.boolean(),
+  })
+  .meta({ id: 'CatalogSearchResponse' });
+export type SearchResponse = z.infer<typeof SearchResponse>;
+
+export const CatalogFile = z.object({ path: z.string(), size: z.number().nullable() });
+export const CatalogModelDetail = CatalogItem.extend({
+  revision: z.string(),
+  sha: z.string().nullable(),
+  files: z.array(CatalogFile),
+  total_size: z.number().nullable(),
+  gated: z.boolean(),
+}).meta({ id: 'CatalogModelDetail' });
+export type CatalogModelDetail = z.infer<typeof CatalogModelDetail>;
+
+export const CatalogModelParams = z.object({ provider: CatalogProvider, model_id: RepoId });
+export const CatalogModelParams2 = z.object({
+  provider: CatalogProvider,
+  owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
+});
+export const CatalogRevisionQuery = z.object({ revision: z.string().max(128).regex(/^[A-Za-z0-9._-]+$/).optional() });
+
+export const ImportBody = z
+  .strictObject({
+    provider: CatalogProvider,
+    model_id: RepoId,
+    model_uid: ModelUid.optional(),
+    revision: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/).optional(),
+    engine_type: EngineType.default('vllm'),
+    replicas: z.number().int().min(0).max(1000).default(1),
+    auto_start: z.boolean().default(true),
+    resources: ResourceRequirements.partial().optional(),
+    description: z.string().max(2000).optional(),
+  })
+  .meta({ id: 'CatalogImportBody' });
+export type ImportBody = z.infer<typeof ImportBody>;
+
+export const ImportResponse = z.object({ model: ModelView, warnings: z.array(z.string()) }).meta({ id: 'CatalogImportResponse' });
+export type ImportResponse = z.infer<typeof ImportResponse>;

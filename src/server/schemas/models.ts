@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import {
+  AggregatedState,
+  DownloadProgress,
+  EngineConfig,
+  EngineType,
+  Endpoint,
+  Labels,
+  ModelCacheEntry,
+  ModelDeployment,
+  ModelEvent,
+  ModelName,
+  ModelSource,
+  ModelSpec,
+  PlacementPlan,
+  PlacementStrategy,
+  ResourceRequirements,
+  RoutingPolicy,
+} from '../../core/domain/index.js';
+import { ModelUid } from '../../core/ids.js';
+import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
+
+const Revision = z.string().min(1).max(128).regex(/^[A-Za-z0-9._/-]+$/, 'revision may contain letters, digits, ".", "_", "/" and "-"');
+
+/** The spec fields a client may set (everything but identity and timestamps). */
+export const SpecFields = {
+  model_name: ModelName,
+  model_source: ModelSource,
+  revision: Revision.optional(),
+  model_path: z.string().min(1).max(4096).optional(),
+  engine_type: EngineType,
+  engine_config: EngineConfig.partial().optional(),
+  served_model_name: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/).optional(),
+  resources: ResourceRequirements.partial().optional(),
+  routing_policy: RoutingPolicy.optional(),
+  labels: Labels.optional(),
+  description: z.string().max(2000).optional(),
+};
+
+export const DeploymentFields = {
+  replicas: z.number().int().min(0).max(1000).optional(),
+  node_selector: Labels.optional(),
+  placement_strategy: PlacementStrategy.optional(),
+};
+
+/** A local model needs a path, unless the simulator runs it (no weights). */
+export function checkLocalPath(
+  v: { model_source?: string | undefined; model_path?: string | undefined | null; engine_type?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (v.model_source === 'local' && !v.model_path && v.engine_type !== 'sim') {
+    ctx.addIssue({ code: 'custom', path: ['model_path'], message: 'model_path is required when model_source is "local"' });
+  }
+}
+
+export const CreateModelBody = z
+  .strictObject({
+    model_uid: ModelUid.optional(),
+    ...SpecFields,
+    ...DeploymentFields,
+    auto_start: z.boolean().default(false),
+  })
+  .superRefine(checkLocalPath)
+  .meta({ id: 'CreateModelBody' });
+export type CreateModelBody = z.infer<typeof CreateModelBody>;
+
+/** Partial update: fields left out keep their value; `model_path: null` clears the path. */
+export const UpdateModelBody = z
+  .strictObject({
+    model_name: SpecFields.model_name.optional(),
+    model_source: SpecFields.model_source.optional(),
+    revision: SpecFields.revision,
+    model_path: SpecFields.model_path.nullable(),
+    engine_type: SpecFields.engine_type.optional(),
+    engine_config: SpecFields.engine_config,
+    served_model_name: SpecFields.served_model_name.nullable(),
+    resources: SpecFields.resources,
+    routing_policy: SpecFields.routing_policy.nullable(),
+    labels: SpecFields.labels,
+    description: SpecFields.description.nullable(),
+    ...DeploymentFields,
+    ...WithResourceVersion,
+  })
+  .meta({ id: 'UpdateModelBody' });
+export type UpdateModelBody = z.infer<typeof UpdateModelBody>;
+
+export const ScaleBody = z.strictObject({ replicas: z.number().int().min(0).max(1000), ...WithResourceVersion }).meta({ id: 'ScaleBody' });
+export const StartBody = z.strictObject({ replicas: z.number().int().min(1).max(1000).optional(), ...WithResourceVersion });
+export const StopBody = z.strictObject({ ...WithResourceVersion });
+
+export const UidParams = z.object({ uid: ModelUid });
+export const ReplicaParams = z.object({ uid: ModelUid, replica_id: z.coerce.number().int().min(0).max(9999) });
+
+export const ListModelsQuery = z.object({
+  state: AggregatedState.optional(),
+  /** Substring of model_uid or model_name (case-insensitive). */
+  q: z.string().max(200).optional(),
+  /** `key=value` label selector. */
+  label: z.string().max(300).regex(/^[^=]+=.*$/, 'label must look like key=value').optional(),
+  engine_type: EngineType.optional(),
+  limit: queryInt(1, 5000, 100),
+  offset: queryInt(0, 1_000_000, 0),
+});
+
+export const DeleteModelQuery = z.object({ purge: QueryBool.optional() });
+
+export const DeploymentView = ModelDeployment.extend({ resource_version: ResourceVersion }).meta({ id: 'Deployment' });
+
+export const DownloadSummary = z.object({
+  bytes_done: z.number(),
+  bytes_total: z.number(),
+  percent: z.number().min(0).max(100),
+  replicas: z.number().int(),
+});
+
+/** One model in lists: spec + deployment summary + aggregated state + replica counts. */
+export const ModelView = z
+  .object({
+    model_uid: ModelUid,
+    model_name: z.string(),
+    model_source: ModelSource,
+    engine_type: EngineType,
+    served_model_name: z.string(),
+    state: AggregatedState,
+    state_reason: z.string().nullable(),
+    desired_state: z.enum(['running', 'stopped']),
+    desired_replicas: z.number().int(),
+    ready_replicas: z.number().int(),
+    total_replicas: z.number().int(),
+    plan_version: z.number().int().nullable(),
+    download: DownloadSummary.nullable(),
+    spec: ModelSpec.meta({ id: 'ModelSpec' }),
+    deployment: DeploymentView.nullable(),
+    labels: Labels,
+    created_at: z.string(),
+    updated_at: z.string(),
+    resource_version: ResourceVersion,
+  })
+  .meta({ id: 'ModelView' });
+export type ModelView = z.infer<typeof ModelView>;
+
+export const ModelList = pageOf(ModelView)
+  .extend({ counts: z.record(z.string(), z.number().int()) })
+  .meta({ id: 'ModelList' });
+export type ModelList = z.infer<typeof ModelList>;
+
+const Quantiles = z.object({ p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable() });
+
+/** Traffic of one model as the router reports it (from its /metrics). */
+export const ModelStats = z
+  .object({
+    model: z.string(),
+    requests_total: z.number(),
+    errors_total: z.number(),
+    /** Requests per second since the previous scrape (null on the first one). */
+    request_rate: z.number().nullable(),
+    latency_seconds: Quantiles,
+    ttft_seconds: Quantiles,
+    prompt_tokens_total: z.number(),
+    completion_tokens_total: z.number(),
+    tokens_rate: z.number().nullable(),
+  })
+  .meta({ id: 'ModelStats' });
+export type ModelStats = z.infer<typeof ModelStats>;
+
+export const ModelDetailView = ModelView.extend({
+  plan: PlacementPlan.nullable(),
+  endpoints: z.array(Endpoint),
+  downloads: z.array(DownloadProgress),
+  cache: z.array(ModelCacheEntry),
+  events: z.array(ModelEvent),
+  stats: ModelStats.nullable(),
+}).meta({ id: 'ModelDetailView' });
+export type ModelDetailView = z.infer<typeof ModelDetailView>;
+
+export const DeleteModelResponse = z.object({
+  model_uid: ModelUid,
+  deleted: z.literal(true),
+  purge: z.enum(['not_requested', 'requested', 'unsupported', 'failed']),
+});
+export type DeleteModelResponse = z.infer<typeof DeleteModelResponse>;
