@@ -33,12 +33,6 @@ export type {
 import type * as S from '../server/schemas/index.js';
 import type { AuditEvent, DiskAlert, ModelEvent, ModelRequest } from '../core/domain/index.js';
 
-export interface LogLines {
-  lines: string[];
-  /** Opaque position to ask for what came after (follow mode). */
-  cursor?: string | number | null;
-}
-
 export interface CliClient {
   listModels(query?: { state?: string; q?: string; label?: string; engine_type?: string; limit?: number }): Promise<S.ModelList>;
   getModel(uid: string): Promise<S.ModelDetailView>;
@@ -50,7 +44,10 @@ export interface CliClient {
   scaleModel(uid: string, replicas: number): Promise<S.ModelView>;
   saveModelAsTemplate(uid: string, body: Record<string, unknown>): Promise<S.TemplateView>;
   modelEvents(uid: string, limit?: number): Promise<{ items: ModelEvent[] }>;
-  replicaLogs(uid: string, replicaId: number, opts: { tail?: number; cursor?: string | number | null }): Promise<LogLines>;
+  /** The last `tail` lines of a replica's engine log. */
+  replicaLogs(uid: string, replicaId: number, opts: { tail: number }): Promise<string>;
+  /** The last `tail` lines, then new lines as they are written, until the signal aborts or the stream ends. */
+  followReplicaLogs(uid: string, replicaId: number, opts: { tail: number; signal?: AbortSignal }): AsyncIterable<string>;
 
   listTemplates(): Promise<{ items: S.TemplateView[] }>;
   getTemplate(id: string): Promise<S.TemplateView>;

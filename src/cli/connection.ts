@@ -34,14 +34,22 @@ function checkUrl(value: string, what: string): string {
   return value.replace(/\/+$/, '');
 }
 
-export function resolveConnection(flags: ConnectionFlags, env: Record<string, string | undefined>): Connection {
+/**
+ * `allowMissingContext`: a named context that does not exist yet is not an error (login creates it);
+ * `contextName` then carries the name and `context` is undefined.
+ */
+export function resolveConnection(
+  flags: ConnectionFlags,
+  env: Record<string, string | undefined>,
+  opts: { allowMissingContext?: boolean } = {},
+): Connection {
   const configPath = defaultConfigPath(env);
   const config = loadConfig(configPath);
   const wanted = pick(flags.context, env.NEBULA_CONTEXT);
   let context: CliContext | undefined;
   if (wanted !== undefined) {
     context = findContext(config, wanted);
-    if (!context) throw new UsageError(`context "${wanted}" does not exist (see: nebula context list)`, 'CONTEXT_NOT_FOUND');
+    if (!context && opts.allowMissingContext !== true) throw new UsageError(`context "${wanted}" does not exist (see: nebula context list)`, 'CONTEXT_NOT_FOUND');
   } else if (config['current-context'] !== undefined) {
     context = findContext(config, config['current-context']);
   }
@@ -52,7 +60,7 @@ export function resolveConnection(flags: ConnectionFlags, env: Record<string, st
     router,
     token: pick(flags.token, env.NEBULA_TOKEN, context?.token),
     context,
-    contextName: context?.name,
+    contextName: context?.name ?? wanted,
     configPath,
   };
 }

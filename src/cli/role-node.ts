@@ -7,21 +7,32 @@ export function registerNodeCommand(program: Command): void {
   // agent is then that command's own action, used when no subcommand is given.
   const cmd = program.commands.find((c) => c.name() === 'node') ?? program.command('node');
   cmd
-    .description('run the node agent: heartbeat, GPUs, engines for the placements naming this node, admin API')
+    .description(
+      'run the node agent: heartbeat, GPUs, engines for the placements naming this node, admin API',
+    )
     .option('--etcd <urls>', 'etcd client URLs, comma-separated (env NEBULA_ETCD)')
     .option('--etcd-namespace <prefix>', 'key prefix shared by this cluster (env NEBULA_ETCD_NAMESPACE)')
-    .option('--node-id <id>', 'this node\'s id (env NEBULA_NODE_ID; default: hostname)')
-    .option('--address <host>', 'address the router and server reach this node at (env NEBULA_NODE_ADDRESS; default 127.0.0.1)')
+    .option('--node-id <id>', "this node's id (env NEBULA_NODE_ID; default: hostname)")
+    .option(
+      '--address <host>',
+      'address the router and server reach this node at (env NEBULA_NODE_ADDRESS; default 127.0.0.1)',
+    )
     .option('--gpus <mode>', 'auto (nvidia-smi) | none | sim:2x80GiB (env NEBULA_GPUS; default auto)')
     .option('--port-range <from-to>', 'ports engines may use (env NEBULA_PORT_RANGE; default 40000-40999)')
     .option('--data-dir <dir>', 'state file and engine logs (env NEBULA_DATA_DIR; default ~/.nebula/node)')
     .option('--cache-dir <dir>', 'model cache (env NEBULA_CACHE_DIR; default <data-dir>/models)')
     .option('--admin-port <port>', 'admin API and /metrics port (env NEBULA_NODE_ADMIN_PORT; default 9092)')
-    .option('--admin-host <host>', 'admin API interface (env NEBULA_NODE_ADMIN_HOST; loopback unless a token is set)')
+    .option(
+      '--admin-host <host>',
+      'admin API interface (env NEBULA_NODE_ADMIN_HOST; loopback unless a token is set)',
+    )
     .option('--admin-token-file <file>', 'file holding the admin token (or env NEBULA_NODE_TOKEN)')
     .option('--labels <k=v,...>', 'node labels for node selectors (env NEBULA_NODE_LABELS)')
     .option('--keep-engines', 'on SIGTERM leave engines running for the next agent to adopt (upgrades)')
-    .option('--restart-backoff-ms <ms>', 'first restart delay after a crash (doubles up to 5 min; default 10000)')
+    .option(
+      '--restart-backoff-ms <ms>',
+      'first restart delay after a crash (doubles up to 5 min; default 10000)',
+    )
     .option('--stop-grace-ms <ms>', 'SIGTERM to SIGKILL when stopping an engine (default 10000)')
     .addHelpText(
       'after',
@@ -40,7 +51,8 @@ export function registerNodeCommand(program: Command): void {
         await runNodeAgent(flags);
       } catch (err) {
         // Bad flags or environment: one line and exit 2 (other failures exit 1 through runCli).
-        if (err instanceof NebulaError && /^INVALID/.test(err.code)) throw new UsageError(err.message, err.code);
+        if (err instanceof NebulaError && /^INVALID/.test(err.code))
+          throw new UsageError(err.message, err.code);
         throw err;
       }
     });

@@ -36,7 +36,7 @@ export class CommandContext {
   }
 
   /** Server, router and token for this run (flag > env > context > default). */
-  connection(): Connection {
+  connection(opts: { allowMissingContext?: boolean } = {}): Connection {
     this.conn ??= resolveConnection(
       {
         server: this.str('server'),
@@ -45,6 +45,7 @@ export class CommandContext {
         router: this.str('router'),
       },
       this.io.env,
+      opts,
     );
     return this.conn;
   }

@@ -51,7 +51,9 @@ function app(token?: string) {
     replicas: () => replicas,
     forceStop: async (uid, rid) => {
       stops.push([uid, rid]);
-      return replicas.filter((r) => r.model_uid === uid && (rid === undefined || r.replica_id === rid)).map((r) => r.replica_id);
+      return replicas
+        .filter((r) => r.model_uid === uid && (rid === undefined || r.replica_id === rid))
+        .map((r) => r.replica_id);
     },
     followPollMs: 20,
   });
@@ -71,8 +73,12 @@ describe('node admin API', () => {
   it('requires the token on /admin/* when one is set, and compares it exactly', async () => {
     const a = app('tok-123');
     expect((await a.request('/admin/replicas')).status).toBe(401);
-    expect((await a.request('/admin/replicas', { headers: { authorization: 'Bearer tok-1234' } })).status).toBe(401);
-    expect((await a.request('/admin/replicas', { headers: { authorization: 'Basic tok-123' } })).status).toBe(401);
+    expect(
+      (await a.request('/admin/replicas', { headers: { authorization: 'Bearer tok-1234' } })).status,
+    ).toBe(401);
+    expect((await a.request('/admin/replicas', { headers: { authorization: 'Basic tok-123' } })).status).toBe(
+      401,
+    );
     const ok = await a.request('/admin/replicas', { headers: { authorization: 'Bearer tok-123' } });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { replicas: unknown[] }).replicas).toHaveLength(2);
@@ -117,7 +123,10 @@ describe('node admin API', () => {
     expect(await all.json()).toMatchObject({ node_id: 'n1', model_uid: 'm1', stopped: [0, 1] });
     const one = await a.request('/admin/models/m1/stop?replica_id=1', { method: 'POST' });
     expect(await one.json()).toMatchObject({ stopped: [1] });
-    expect(stops.slice(-2)).toEqual([['m1', undefined], ['m1', 1]]);
+    expect(stops.slice(-2)).toEqual([
+      ['m1', undefined],
+      ['m1', 1],
+    ]);
     const none = await a.request('/admin/models/other/stop', { method: 'POST' });
     expect(none.status).toBe(404);
   });

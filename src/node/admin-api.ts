@@ -6,7 +6,14 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Registry } from 'prom-client';
 import { isValidModelUid } from '../core/ids.js';
-import { fileSize, listReplicaLogs, readRange, replicaLogDir, replicaLogPath, tailFile } from './log-files.js';
+import {
+  fileSize,
+  listReplicaLogs,
+  readRange,
+  replicaLogDir,
+  replicaLogPath,
+  tailFile,
+} from './log-files.js';
 import type { ReplicaView } from './replica-types.js';
 
 export interface AdminApiDeps {
@@ -76,8 +83,10 @@ export function createAdminApp(deps: AdminApiDeps): Hono {
   app.get('/admin/models/:uid/replicas/:rid/logs', (c) => {
     const uid = c.req.param('uid');
     const rid = intParam(c.req.param('rid'), 9999);
-    if (!isValidModelUid(uid)) return apiError(c, 400, 'INVALID_MODEL_UID', `invalid model_uid "${uid.slice(0, 80)}"`);
-    if (rid === undefined || Number.isNaN(rid)) return apiError(c, 400, 'INVALID_REPLICA_ID', 'replica id must be 0-9999');
+    if (!isValidModelUid(uid))
+      return apiError(c, 400, 'INVALID_MODEL_UID', `invalid model_uid "${uid.slice(0, 80)}"`);
+    if (rid === undefined || Number.isNaN(rid))
+      return apiError(c, 400, 'INVALID_REPLICA_ID', 'replica id must be 0-9999');
     const tail = intParam(c.req.query('tail'), MAX_TAIL);
     const restart = intParam(c.req.query('restart'), 1_000_000);
     if (Number.isNaN(tail)) return apiError(c, 400, 'INVALID_ARGUMENT', `tail must be 0-${MAX_TAIL}`);
@@ -110,7 +119,8 @@ export function createAdminApp(deps: AdminApiDeps): Hono {
         partial = parts.pop() ?? '';
         for (const line of parts) await stream.writeSSE({ data: line.replace(/\r$/, '') });
       };
-      for (const line of tailFile(file, lines).split('\n').slice(0, -1)) await stream.writeSSE({ data: line });
+      for (const line of tailFile(file, lines).split('\n').slice(0, -1))
+        await stream.writeSSE({ data: line });
       while (!stream.aborted && !stream.closed) {
         await stream.sleep(pollMs);
         const now = currentPath();
@@ -138,13 +148,19 @@ export function createAdminApp(deps: AdminApiDeps): Hono {
 
   app.post('/admin/models/:uid/stop', async (c) => {
     const uid = c.req.param('uid');
-    if (!isValidModelUid(uid)) return apiError(c, 400, 'INVALID_MODEL_UID', `invalid model_uid "${uid.slice(0, 80)}"`);
+    if (!isValidModelUid(uid))
+      return apiError(c, 400, 'INVALID_MODEL_UID', `invalid model_uid "${uid.slice(0, 80)}"`);
     const rid = intParam(c.req.query('replica_id'), 9999);
     if (Number.isNaN(rid)) return apiError(c, 400, 'INVALID_REPLICA_ID', 'replica_id must be 0-9999');
     const stopped = await deps.forceStop(uid, rid);
     if (stopped.length === 0) {
       const which = rid === undefined ? '' : ` replica ${rid}`;
-      return apiError(c, 404, 'REPLICA_NOT_FOUND', `no local replica of ${uid}${which} on node ${deps.nodeId}`);
+      return apiError(
+        c,
+        404,
+        'REPLICA_NOT_FOUND',
+        `no local replica of ${uid}${which} on node ${deps.nodeId}`,
+      );
     }
     return c.json({ node_id: deps.nodeId, model_uid: uid, stopped, reason: 'force-stopped by operator' });
   });

@@ -24,7 +24,12 @@ import { GpuInventory } from './gpus.js';
 import { Heartbeat } from './heartbeat.js';
 import { createNodeMetrics } from './metrics.js';
 import { Reconciler } from './reconciler.js';
-import { DEFAULT_REPLICA_TIMING, type ReplicaEvent, type ReplicaTiming, type ReplicaView } from './replica-types.js';
+import {
+  DEFAULT_REPLICA_TIMING,
+  type ReplicaEvent,
+  type ReplicaTiming,
+  type ReplicaView,
+} from './replica-types.js';
 
 export interface NodeAgentOptions {
   nodeId: string;
@@ -88,7 +93,10 @@ export interface NodeAgentHandle {
 
 /** `process.execPath bin/nebula.js`, resolved from this module (src/node or dist/node). */
 export function defaultNebulaBin(): NebulaBin {
-  return { command: process.execPath, args: [fileURLToPath(new URL('../../bin/nebula.js', import.meta.url))] };
+  return {
+    command: process.execPath,
+    args: [fileURLToPath(new URL('../../bin/nebula.js', import.meta.url))],
+  };
 }
 
 function isLoopback(host: string): boolean {
@@ -99,13 +107,18 @@ function isLoopback(host: string): boolean {
  * Starts the node agent: heartbeat (leased status), placement reconciler (engines and endpoints, with
  * adoption of a previous agent's engines) and the admin HTTP API.
  */
-export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentDeps): Promise<NodeAgentHandle> {
+export async function startNodeAgent(
+  options: NodeAgentOptions,
+  deps: NodeAgentDeps,
+): Promise<NodeAgentHandle> {
   const nodeId = NodeId.parse(options.nodeId);
   if (!options.address) throw new NodeConfigError('--address must not be empty');
   const labelsParsed = Labels.safeParse(options.labels ?? {});
-  if (!labelsParsed.success) throw new NodeConfigError(`--labels: ${labelsParsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!labelsParsed.success)
+    throw new NodeConfigError(`--labels: ${labelsParsed.error.issues[0]?.message ?? 'invalid'}`);
   const portRange = PortRange.parse(options.portRange ?? { start: 40000, end: 40999 });
-  const gpuMode = typeof options.gpus === 'string' ? parseGpuMode(options.gpus) : (options.gpus ?? { kind: 'auto' });
+  const gpuMode =
+    typeof options.gpus === 'string' ? parseGpuMode(options.gpus) : (options.gpus ?? { kind: 'auto' });
   if (!options.dataDir) throw new NodeConfigError('--data-dir must not be empty');
   const dataDir = resolve(options.dataDir);
   const cacheDir = resolve(options.cacheDir ?? join(dataDir, 'models'));
@@ -123,7 +136,10 @@ export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentD
   const token = options.adminToken || undefined;
   let adminHost = options.adminHost ?? (token ? '0.0.0.0' : '127.0.0.1');
   if (!token && !isLoopback(adminHost)) {
-    logger.warn({ requested: adminHost }, 'no admin token configured: binding the admin API to 127.0.0.1 only');
+    logger.warn(
+      { requested: adminHost },
+      'no admin token configured: binding the admin API to 127.0.0.1 only',
+    );
     adminHost = '127.0.0.1';
   }
 
@@ -134,8 +150,8 @@ export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentD
   };
 
   try {
-    let heartbeat: Heartbeat | undefined;
-    let writer: EndpointWriter | undefined;
+    // Parts wired to each other through callbacks before they all exist.
+    const late: { heartbeat?: Heartbeat; writer?: EndpointWriter; reconciler?: Reconciler } = {};
     const lease = new LeaseKeeper(store, {
       ttlSeconds: options.leaseTtlSeconds ?? 10,
       clock,
@@ -143,26 +159,33 @@ export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentD
       onRenewedAfterLoss: async () => {
         // Everything under the old lease is gone: the status and every endpoint are written again.
         logger.warn('node lease was lost: publishing status and endpoints again');
-        await heartbeat?.beat().catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 're-put of status failed'));
-        await writer?.republishAll();
+        await late.heartbeat
+          ?.beat()
+          .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 're-put of status failed'));
+        await late.writer?.republishAll();
       },
     });
     await lease.start();
     cleanups.push(() => lease.stop(true));
 
-    writer = new EndpointWriter(store, nodeId, () => lease.id, logger);
+    const writer = new EndpointWriter(store, nodeId, () => lease.id, logger);
+    late.writer = writer;
     const events = new EventRecorder(store, { clock });
     const modelFiles = deps.modelFiles ?? new LocalModelFiles(cacheDir);
 
-    let reconciler: Reconciler | undefined;
-    const gpus = new GpuInventory(nodeId, gpuMode, () => reconciler?.reservations() ?? new Map(), logger);
+    const gpus = new GpuInventory(
+      nodeId,
+      gpuMode,
+      () => late.reconciler?.reservations() ?? new Map(),
+      logger,
+    );
     await gpus.refresh();
     const metrics = createNodeMetrics(registry, {
       gpus: () => gpus.current().gpus,
-      replicas: () => reconciler?.views() ?? [],
+      replicas: () => late.reconciler?.views() ?? [],
       planVersionLag: () => {
         const lag = new Map<string, number>();
-        for (const c of reconciler?.controllersList() ?? []) {
+        for (const c of late.reconciler?.controllersList() ?? []) {
           lag.set(c.modelUid, Math.max(lag.get(c.modelUid) ?? 0, c.planVersionLag()));
         }
         return lag;
@@ -181,10 +204,12 @@ export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentD
           replica_id: d.replicaId,
           plan_version: planVersion,
         })
-        .catch((err: unknown) => logger.warn({ err: errorMessage(err), type: e.type }, 'could not record event'));
+        .catch((err: unknown) =>
+          logger.warn({ err: errorMessage(err), type: e.type }, 'could not record event'),
+        );
     };
 
-    reconciler = new Reconciler(
+    const rec = new Reconciler(
       store,
       {
         nodeId,
@@ -213,7 +238,7 @@ export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentD
         onReconciled: (s) => metrics.reconcileDuration.observe(s),
       },
     );
-    const rec = reconciler;
+    late.reconciler = rec;
 
     const app = createAdminApp({
       nodeId,
@@ -245,14 +270,18 @@ export async function startNodeAgent(options: NodeAgentOptions, deps: NodeAgentD
       },
       () => metrics.heartbeatFailures.inc(),
     );
-    heartbeat = hb;
+    late.heartbeat = hb;
     await hb.beat();
     hb.start();
     cleanups.push(() => hb.stop());
 
     await rec.start();
     logger.info(
-      { admin: `${admin.host}:${admin.port}`, gpus: gpus.current().gpus.length, gpu_source: gpus.current().source },
+      {
+        admin: `${admin.host}:${admin.port}`,
+        gpus: gpus.current().gpus.length,
+        gpu_source: gpus.current().source,
+      },
       'node agent started',
     );
 

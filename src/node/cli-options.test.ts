@@ -3,8 +3,16 @@ import { defaultNodeId, parseLabels, resolveNodeCliConfig } from './cli-options.
 
 describe('nebula node options', () => {
   it('takes flags over NEBULA_* env over defaults', () => {
-    const env = { NEBULA_ETCD: 'http://e1:2379', NEBULA_NODE_ID: 'from-env', NEBULA_GPUS: 'sim:1x24GiB', NEBULA_NODE_TOKEN: 's3cret' };
-    const cfg = resolveNodeCliConfig({ nodeId: 'gpu-1', adminPort: '9100', labels: 'zone=a,gpu=h100', dataDir: '/tmp/n1' }, env);
+    const env = {
+      NEBULA_ETCD: 'http://e1:2379',
+      NEBULA_NODE_ID: 'from-env',
+      NEBULA_GPUS: 'sim:1x24GiB',
+      NEBULA_NODE_TOKEN: 's3cret',
+    };
+    const cfg = resolveNodeCliConfig(
+      { nodeId: 'gpu-1', adminPort: '9100', labels: 'zone=a,gpu=h100', dataDir: '/tmp/n1' },
+      env,
+    );
     expect(cfg.etcd).toEqual(['http://e1:2379']);
     expect(cfg.agent).toMatchObject({
       nodeId: 'gpu-1',

@@ -44,7 +44,10 @@ export interface NodeCliConfig {
 /** Parses `k=v,k2=v2` into validated labels. */
 export function parseLabels(raw: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const pair of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new NodeConfigError(`--labels: "${pair}" must look like key=value`);
     out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
@@ -62,23 +65,33 @@ function positiveInt(raw: string | undefined, what: string): number | undefined 
 
 /** A hostname as a node id: invalid characters become '-', trimmed to 63. */
 export function defaultNodeId(host = hostname()): string {
-  const id = host.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 63);
+  const id = host
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 63);
   return id || 'node';
 }
 
 /** Resolves `nebula node` flags: flag > NEBULA_* environment variable > default. */
-export function resolveNodeCliConfig(flags: NodeCliFlags, env: NodeJS.ProcessEnv = process.env): NodeCliConfig {
+export function resolveNodeCliConfig(
+  flags: NodeCliFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): NodeCliConfig {
   const etcdRaw = resolveOptional(flags.etcd, 'NEBULA_ETCD', env);
-  if (!etcdRaw) throw new NodeConfigError('--etcd is required (or NEBULA_ETCD), e.g. --etcd http://127.0.0.1:2379');
+  if (!etcdRaw)
+    throw new NodeConfigError('--etcd is required (or NEBULA_ETCD), e.g. --etcd http://127.0.0.1:2379');
   const nodeId = resolveOption(flags.nodeId, 'NEBULA_NODE_ID', defaultNodeId(), env);
   if (!NODE_ID_PATTERN.test(nodeId)) {
     throw new NodeConfigError(`--node-id "${nodeId}": 1-63 letters, digits, ".", "_" or "-"`);
   }
   const address = resolveOption(flags.address, 'NEBULA_NODE_ADDRESS', '127.0.0.1', env);
-  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(address)) throw new NodeConfigError(`--address "${address}" is not a host`);
+  if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(address))
+    throw new NodeConfigError(`--address "${address}" is not a host`);
   const gpus = resolveOption(flags.gpus, 'NEBULA_GPUS', 'auto', env);
   parseGpuMode(gpus); // fail fast with the flag's own message
-  const dataDir = resolve(resolveOption(flags.dataDir, 'NEBULA_DATA_DIR', join(homedir(), '.nebula', 'node'), env));
+  const dataDir = resolve(
+    resolveOption(flags.dataDir, 'NEBULA_DATA_DIR', join(homedir(), '.nebula', 'node'), env),
+  );
   const cacheDir = resolveOptional(flags.cacheDir, 'NEBULA_CACHE_DIR', env);
   const tokenFile = resolveOptional(flags.adminTokenFile, 'NEBULA_NODE_TOKEN_FILE', env);
   let adminToken = resolveOptional(undefined, 'NEBULA_NODE_TOKEN', env);
@@ -90,8 +103,14 @@ export function resolveNodeCliConfig(flags: NodeCliFlags, env: NodeJS.ProcessEnv
     }
     if (!adminToken) throw new NodeConfigError(`--admin-token-file: ${tokenFile} is empty`);
   }
-  const backoff = positiveInt(resolveOptional(flags.restartBackoffMs, 'NEBULA_NODE_RESTART_BACKOFF_MS', env), '--restart-backoff-ms');
-  const grace = positiveInt(resolveOptional(flags.stopGraceMs, 'NEBULA_NODE_STOP_GRACE_MS', env), '--stop-grace-ms');
+  const backoff = positiveInt(
+    resolveOptional(flags.restartBackoffMs, 'NEBULA_NODE_RESTART_BACKOFF_MS', env),
+    '--restart-backoff-ms',
+  );
+  const grace = positiveInt(
+    resolveOptional(flags.stopGraceMs, 'NEBULA_NODE_STOP_GRACE_MS', env),
+    '--stop-grace-ms',
+  );
   const agent: NodeAgentOptions = {
     nodeId,
     address,
@@ -107,7 +126,8 @@ export function resolveNodeCliConfig(flags: NodeCliFlags, env: NodeJS.ProcessEnv
   if (adminToken) agent.adminToken = adminToken;
   if (backoff !== undefined || grace !== undefined) {
     agent.timing = {};
-    if (backoff !== undefined) agent.timing.backoff = { initialMs: backoff, maxMs: Math.max(backoff, 300_000), resetAfterMs: 600_000 };
+    if (backoff !== undefined)
+      agent.timing.backoff = { initialMs: backoff, maxMs: Math.max(backoff, 300_000), resetAfterMs: 600_000 };
     if (grace !== undefined) agent.timing.stopGraceMs = grace;
   }
   return {

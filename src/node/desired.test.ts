@@ -10,7 +10,12 @@ describe('launch fingerprint', () => {
   it('is stable and ignores descriptive fields and key order', () => {
     const fp = launchFingerprint(spec, a);
     expect(fp).toMatch(/^[0-9a-f]{16}$/);
-    expect(launchFingerprint({ ...spec, description: 'new words', updated_at: '2027-01-01T00:00:00Z', labels: { a: 'b' } }, a)).toBe(fp);
+    expect(
+      launchFingerprint(
+        { ...spec, description: 'new words', updated_at: '2027-01-01T00:00:00Z', labels: { a: 'b' } },
+        a,
+      ),
+    ).toBe(fp);
     const reordered = Object.fromEntries(Object.entries(spec).reverse()) as typeof spec;
     expect(launchFingerprint(reordered, { ...a })).toBe(fp);
   });
@@ -38,8 +43,12 @@ describe('launch fingerprint', () => {
 });
 
 describe('desiredReplicas', () => {
-  it('keeps only this node\'s assignments, with plan version and fingerprint', () => {
-    const p1 = plan(simSpec('m1'), 3, [assignment(0, 'n1', 40001), assignment(1, 'n2', 40001), assignment(2, 'n1', 40002)]);
+  it("keeps only this node's assignments, with plan version and fingerprint", () => {
+    const p1 = plan(simSpec('m1'), 3, [
+      assignment(0, 'n1', 40001),
+      assignment(1, 'n2', 40001),
+      assignment(2, 'n1', 40002),
+    ]);
     const p2 = plan(simSpec('m2'), 7, [assignment(0, 'n2', 40003)]);
     const d = desiredReplicas([p1, p2], 'n1');
     expect([...d.keys()]).toEqual(['m1/0', 'm1/2']);

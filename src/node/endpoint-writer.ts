@@ -78,7 +78,10 @@ export class EndpointWriter {
   async republishAll(): Promise<void> {
     for (const ep of [...this.published.values()]) {
       await this.publish({ ...ep, updated_at: new Date().toISOString() }, true).catch((err: unknown) =>
-        this.logger?.warn({ err: errorMessage(err), model_uid: ep.model_uid }, 'could not re-publish endpoint'),
+        this.logger?.warn(
+          { err: errorMessage(err), model_uid: ep.model_uid },
+          'could not re-publish endpoint',
+        ),
       );
     }
   }

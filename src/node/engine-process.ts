@@ -53,7 +53,10 @@ export class EngineProcess {
     try {
       mkdirSync(dirname(spec.logPath), { recursive: true });
       fd = openSync(spec.logPath, 'a', 0o640);
-      writeSync(fd, `--- nebula: ${new Date().toISOString()} launching ${spec.command} ${spec.argv.join(' ')}\n`);
+      writeSync(
+        fd,
+        `--- nebula: ${new Date().toISOString()} launching ${spec.command} ${spec.argv.join(' ')}\n`,
+      );
     } catch (err) {
       throw new EngineLaunchError(`cannot open engine log ${spec.logPath}: ${(err as Error).message}`, err);
     }

@@ -2,7 +2,11 @@ import { NebulaError } from '../core/errors.js';
 
 /** The model's files could not be provided (missing local path, downloads unavailable, hub error). */
 export class ModelFilesError extends NebulaError {
-  constructor(message: string, code = 'MODEL_FILES_UNAVAILABLE', opts: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    code = 'MODEL_FILES_UNAVAILABLE',
+    opts: { retryable?: boolean; cause?: unknown } = {},
+  ) {
     super(message, code, opts);
   }
 }

@@ -2,10 +2,7 @@ import { parseBytes } from '../core/config.js';
 import { NodeConfigError } from './errors.js';
 
 /** How the agent learns its GPUs: nvidia-smi, a simulated set, or none. */
-export type GpuMode =
-  | { kind: 'auto' }
-  | { kind: 'none' }
-  | { kind: 'sim'; memoryBytes: number[] };
+export type GpuMode = { kind: 'auto' } | { kind: 'none' } | { kind: 'sim'; memoryBytes: number[] };
 
 const MAX_SIM_GPUS = 64;
 
@@ -31,9 +28,11 @@ export function parseGpuMode(raw: string): GpuMode {
     } catch {
       throw new NodeConfigError(`--gpus: "${m[2] ?? ''}" is not a size (e.g. 80GiB)`);
     }
-    if (count < 1 || bytes < 1) throw new NodeConfigError(`--gpus: "${group}" needs a count and a size above 0`);
+    if (count < 1 || bytes < 1)
+      throw new NodeConfigError(`--gpus: "${group}" needs a count and a size above 0`);
     for (let i = 0; i < count; i++) memoryBytes.push(bytes);
   }
-  if (memoryBytes.length > MAX_SIM_GPUS) throw new NodeConfigError(`--gpus: at most ${MAX_SIM_GPUS} simulated GPUs`);
+  if (memoryBytes.length > MAX_SIM_GPUS)
+    throw new NodeConfigError(`--gpus: at most ${MAX_SIM_GPUS} simulated GPUs`);
   return { kind: 'sim', memoryBytes };
 }

@@ -64,7 +64,8 @@ export class GpuInventory {
           } else {
             this.source = 'nvidia-smi';
             this.last = res.gpus;
-            if (res.errors.length) this.logger?.warn({ errors: res.errors }, 'some nvidia-smi lines were not understood');
+            if (res.errors.length)
+              this.logger?.warn({ errors: res.errors }, 'some nvidia-smi lines were not understood');
           }
         } catch (err) {
           this.logger?.warn({ err: errorMessage(err) }, 'nvidia-smi failed; keeping the last reading');

@@ -68,7 +68,9 @@ export class Heartbeat {
     this.beating ??= (async () => {
       try {
         const st = await this.status();
-        await this.store.put(keys.nodeStatus(this.opts.nodeId), encode(NodeStatus, st), { lease: this.leaseId() });
+        await this.store.put(keys.nodeStatus(this.opts.nodeId), encode(NodeStatus, st), {
+          lease: this.leaseId(),
+        });
       } catch (err) {
         this.onFailure();
         throw err;
@@ -87,7 +89,9 @@ export class Heartbeat {
     if (this.stopped) return;
     this.timer = this.opts.clock.setTimeout(() => {
       this.beat()
-        .catch((err: unknown) => this.opts.logger.warn({ err: errorMessage(err) }, 'heartbeat failed; will retry'))
+        .catch((err: unknown) =>
+          this.opts.logger.warn({ err: errorMessage(err) }, 'heartbeat failed; will retry'),
+        )
         .finally(() => this.schedule());
     }, this.opts.intervalMs);
   }

@@ -6,10 +6,21 @@ export {
   type NodeAgentDeps,
   type NodeAgentHandle,
 } from './agent.js';
-export type { EngineAdapterLike, EngineAdapterLoader, LaunchContext, LaunchSpec, NebulaBin } from './engine-contract.js';
+export type {
+  EngineAdapterLike,
+  EngineAdapterLoader,
+  LaunchContext,
+  LaunchSpec,
+  NebulaBin,
+} from './engine-contract.js';
 export { parseGpuMode, type GpuMode } from './gpu-mode.js';
 export { parseNvidiaSmiCsv, NVIDIA_SMI_ARGS } from './nvidia-smi.js';
-export { DEFAULT_REPLICA_TIMING, type ReplicaTiming, type ReplicaView, type ReplicaPhase } from './replica-types.js';
+export {
+  DEFAULT_REPLICA_TIMING,
+  type ReplicaTiming,
+  type ReplicaView,
+  type ReplicaPhase,
+} from './replica-types.js';
 export { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { LocalModelFiles } from './cache/local-files.js';
 export { ModelFilesError, EngineLaunchError, NodeConfigError } from './errors.js';

@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listReplicaLogs, nextLogNumber, pruneReplicaLogs, replicaLogDir, replicaLogPath, tailFile } from './log-files.js';
+import {
+  listReplicaLogs,
+  nextLogNumber,
+  pruneReplicaLogs,
+  replicaLogDir,
+  replicaLogPath,
+  tailFile,
+} from './log-files.js';
 
 describe('replica log files', () => {
   let dir: string;

@@ -7,7 +7,12 @@ export function replicaLogDir(dataDir: string, modelUid: string, replicaId: numb
 }
 
 /** Log of one launch: `<restart-n>.log` (0 for the first launch, then one per restart). */
-export function replicaLogPath(dataDir: string, modelUid: string, replicaId: number, restart: number): string {
+export function replicaLogPath(
+  dataDir: string,
+  modelUid: string,
+  replicaId: number,
+  restart: number,
+): string {
   return join(replicaLogDir(dataDir, modelUid, replicaId), `${restart}.log`);
 }
 

@@ -11,7 +11,17 @@ const desired = desiredReplicas([p], 'n1');
 const fp = (k: string) => desired.get(k)?.fingerprint ?? '';
 
 function rec(over: Partial<ReplicaRecord>): ReplicaRecord {
-  return { model_uid: 'm1', replica_id: 0, pid: 100, start_time: 5000, port: 40001, fingerprint: fp('m1/0'), plan_version: 5, restarts: 0, ...over };
+  return {
+    model_uid: 'm1',
+    replica_id: 0,
+    pid: 100,
+    start_time: 5000,
+    port: 40001,
+    fingerprint: fp('m1/0'),
+    plan_version: 5,
+    restarts: 0,
+    ...over,
+  };
 }
 
 describe('planAdoption', () => {
@@ -19,7 +29,11 @@ describe('planAdoption', () => {
   const isAlive = (pid: number, st: number) => alive.has(`${pid}:${st}`);
 
   it('adopts live processes that are still planned with the same launch', () => {
-    const r = planAdoption([rec({}), rec({ replica_id: 1, pid: 101, start_time: 6000, port: 40002, fingerprint: fp('m1/1') })], desired, isAlive);
+    const r = planAdoption(
+      [rec({}), rec({ replica_id: 1, pid: 101, start_time: 6000, port: 40002, fingerprint: fp('m1/1') })],
+      desired,
+      isAlive,
+    );
     expect(r.adopt.map((x) => x.replica_id)).toEqual([0, 1]);
     expect(r.kill).toEqual([]);
   });
@@ -33,7 +47,10 @@ describe('planAdoption', () => {
 
   it('kills live processes no longer planned or launched differently', () => {
     const r = planAdoption(
-      [rec({ model_uid: 'gone', pid: 101, start_time: 6000 }), rec({ fingerprint: 'old', pid: 102, start_time: 7000 })],
+      [
+        rec({ model_uid: 'gone', pid: 101, start_time: 6000 }),
+        rec({ fingerprint: 'old', pid: 102, start_time: 7000 }),
+      ],
       desired,
       isAlive,
     );
@@ -49,7 +66,11 @@ describe('planAdoption', () => {
   });
 
   it('keeps a force-stop hold until the plan changes', () => {
-    const held = rec({ pid: undefined, start_time: undefined, held: { plan_version: 5, reason: 'force-stopped by operator' } });
+    const held = rec({
+      pid: undefined,
+      start_time: undefined,
+      held: { plan_version: 5, reason: 'force-stopped by operator' },
+    });
     expect(planAdoption([held], desired, isAlive).carry).toEqual([held]);
     // A live process that should be held is stopped, not adopted.
     const heldAlive = rec({ held: { plan_version: 5, reason: 'x' } });
@@ -76,11 +97,17 @@ describe('state file', () => {
     const path = join(dir, 'sub', 'node-state.json');
     expect(readStateFile(path)).toEqual({ records: [] });
     writeStateFile(path, 'n1', [rec({ log_path: '/x/0.log', restarts: 3 })]);
-    expect(readStateFile(path)).toEqual({ records: [rec({ log_path: '/x/0.log', restarts: 3 })], nodeId: 'n1' });
+    expect(readStateFile(path)).toEqual({
+      records: [rec({ log_path: '/x/0.log', restarts: 3 })],
+      nodeId: 'n1',
+    });
     expect(JSON.parse(readFileSync(path, 'utf8')).version).toBe(1);
     writeFileSync(path, '{"version":1');
     expect(readStateFile(path).error).toMatch(/not JSON/);
-    writeFileSync(path, JSON.stringify({ version: 1, node_id: 'n1', updated_at: 'x', replicas: [{ model_uid: 'BAD' }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({ version: 1, node_id: 'n1', updated_at: 'x', replicas: [{ model_uid: 'BAD' }] }),
+    );
     expect(readStateFile(path).records).toEqual([]);
     expect(readStateFile(path).error).toBeDefined();
   });

@@ -55,13 +55,24 @@ export function readStateFile(path: string): { records: ReplicaRecord[]; nodeId?
     return { records: [], error: `${path} is not JSON` };
   }
   const parsed = NodeStateFile.safeParse(raw);
-  if (!parsed.success) return { records: [], error: `${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  if (!parsed.success)
+    return { records: [], error: `${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
   return { records: parsed.data.replicas, nodeId: parsed.data.node_id };
 }
 
 /** Writes the state file atomically (temp file + rename), so a crash never leaves half a file. */
-export function writeStateFile(path: string, nodeId: string, records: ReplicaRecord[], now = new Date()): void {
-  const body: NodeStateFile = { version: 1, node_id: nodeId, updated_at: now.toISOString(), replicas: records };
+export function writeStateFile(
+  path: string,
+  nodeId: string,
+  records: ReplicaRecord[],
+  now = new Date(),
+): void {
+  const body: NodeStateFile = {
+    version: 1,
+    node_id: nodeId,
+    updated_at: now.toISOString(),
+    replicas: records,
+  };
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(NodeStateFile.parse(body), null, 2)}\n`, { mode: 0o600 });

@@ -13,7 +13,11 @@ export interface OrphanEngine {
  * to none of the `keep` process groups: left behind when an agent died between launching an engine and
  * recording it. Only our own user's processes are readable, so nothing else can match.
  */
-export function findOrphanEngines(dataDir: string, keep: ReadonlySet<number>, procRoot = '/proc'): OrphanEngine[] {
+export function findOrphanEngines(
+  dataDir: string,
+  keep: ReadonlySet<number>,
+  procRoot = '/proc',
+): OrphanEngine[] {
   const out: OrphanEngine[] = [];
   for (const pid of listPids(procRoot)) {
     if (pid === process.pid) continue;

@@ -22,7 +22,11 @@ export function parseProcNetTcp(text: string): number[] {
 }
 
 /** Ports of `listening` inside `range` that are not in `own` (the conflict signal for the scheduler). */
-export function foreignPortsInRange(listening: Iterable<number>, range: PortRange, own: ReadonlySet<number>): number[] {
+export function foreignPortsInRange(
+  listening: Iterable<number>,
+  range: PortRange,
+  own: ReadonlySet<number>,
+): number[] {
   const out = new Set<number>();
   for (const p of listening) if (p >= range.start && p <= range.end && !own.has(p)) out.add(p);
   return [...out].sort((a, b) => a - b);

@@ -16,7 +16,9 @@ export async function probeOnce(
 ): Promise<boolean> {
   const path = readiness.path.startsWith('/') ? readiness.path : `/${readiness.path}`;
   try {
-    const res = await fetchImpl(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetchImpl(`http://127.0.0.1:${port}${path}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     // Drain the body so the connection can be reused or closed cleanly.
     await res.arrayBuffer().catch(() => undefined);
     return res.status === readiness.expectStatus;

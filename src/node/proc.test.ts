@@ -4,7 +4,29 @@ import { foreignPortsInRange, parseProcNetTcp } from './ports-in-use.js';
 
 describe('parseProcStat', () => {
   it('reads state, pgid and start time, even with spaces and parentheses in the name', () => {
-    const fields = ['S', '1', '4242', '4242', '0', '-1', '4194560', '100', '0', '0', '0', '5', '3', '0', '0', '20', '0', '1', '0', '987654', '1000'];
+    const fields = [
+      'S',
+      '1',
+      '4242',
+      '4242',
+      '0',
+      '-1',
+      '4194560',
+      '100',
+      '0',
+      '0',
+      '0',
+      '5',
+      '3',
+      '0',
+      '0',
+      '20',
+      '0',
+      '1',
+      '0',
+      '987654',
+      '1000',
+    ];
     const st = parseProcStat(`4242 (node (engine) x) ${fields.join(' ')}\n`);
     expect(st).toEqual({ pid: 4242, state: 'S', pgid: 4242, startTime: 987654 });
   });
@@ -40,6 +62,8 @@ describe('ports in use', () => {
   });
 
   it('reports foreign ports inside the range', () => {
-    expect(foreignPortsInRange([8080, 40001, 40002, 40003], { start: 40000, end: 40002 }, new Set([40001]))).toEqual([40002]);
+    expect(
+      foreignPortsInRange([8080, 40001, 40002, 40003], { start: 40000, end: 40002 }, new Set([40001])),
+    ).toEqual([40002]);
   });
 });

@@ -21,11 +21,15 @@ export function parseProcStat(text: string): ProcStat | undefined {
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
   // After ')' come fields 3, 4, 5...: field N is at index N - 3.
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const state = rest[0];
   const pgid = Number(rest[2]);
   const startTime = Number(rest[19]);
-  if (!Number.isInteger(pid) || !state || !Number.isFinite(pgid) || !Number.isFinite(startTime)) return undefined;
+  if (!Number.isInteger(pid) || !state || !Number.isFinite(pgid) || !Number.isFinite(startTime))
+    return undefined;
   return { pid, state, pgid, startTime };
 }
 

@@ -129,13 +129,17 @@ export class Reconciler {
   /** First pass: adopt, stop or forget what the previous agent left, then kill unrecorded orphans. */
   private async adopt(desired: Map<string, DesiredReplica>): Promise<void> {
     const state = readStateFile(this.opts.stateFile);
-    if (state.error) this.opts.logger.warn({ err: state.error }, 'node state file unreadable; starting fresh');
+    if (state.error)
+      this.opts.logger.warn({ err: state.error }, 'node state file unreadable; starting fresh');
     const plan = planAdoption(state.records, desired, (pid, st) => isSameProcessAlive(pid, st));
     const grace = this.env.timing.stopGraceMs;
     await Promise.all(
       plan.kill.map(async (r) => {
         if (r.pid === undefined || r.start_time === undefined) return;
-        this.opts.logger.info({ model_uid: r.model_uid, replica_id: r.replica_id, pid: r.pid }, 'stopping engine left by a previous agent');
+        this.opts.logger.info(
+          { model_uid: r.model_uid, replica_id: r.replica_id, pid: r.pid },
+          'stopping engine left by a previous agent',
+        );
         await EngineProcess.adopt(r.pid, r.start_time, r.log_path ?? '', 100).terminate(grace);
       }),
     );
@@ -150,7 +154,10 @@ export class Reconciler {
     }
     const orphans = findOrphanEngines(this.opts.dataDir, keep);
     for (const o of orphans) {
-      this.opts.logger.warn({ pid: o.pid, replica: o.replica }, 'killing orphaned engine with no state record');
+      this.opts.logger.warn(
+        { pid: o.pid, replica: o.replica },
+        'killing orphaned engine with no state record',
+      );
       if (!signalSafe(-o.pgid, 'SIGKILL')) signalSafe(o.pid, 'SIGKILL');
     }
     // Wait until they are gone, so a relaunch does not find their ports still taken.
@@ -192,7 +199,9 @@ export class Reconciler {
   views(): ReplicaView[] {
     return [...this.controllers.values()]
       .map((c) => c.view())
-      .sort((a, b) => (a.model_uid === b.model_uid ? a.replica_id - b.replica_id : a.model_uid < b.model_uid ? -1 : 1));
+      .sort((a, b) =>
+        a.model_uid === b.model_uid ? a.replica_id - b.replica_id : a.model_uid < b.model_uid ? -1 : 1,
+      );
   }
 
   controllersList(): ReplicaController[] {

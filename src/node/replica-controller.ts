@@ -88,6 +88,7 @@ export class ReplicaController {
       this.restarts = restore.restarts;
       if (restore.held) this.held = { planVersion: restore.held.plan_version, reason: restore.held.reason };
       if (restore.started_at) this.startedAt = Date.parse(restore.started_at);
+      this.adoptedWasReady = restore.ready_at !== undefined;
     }
   }
 
@@ -150,7 +151,10 @@ export class ReplicaController {
           await this.stopProcess(this.env.timing.stopGraceMs);
         }
         this.resetForNewLaunch(desired);
-        this.event({ type: 'restarted', message: `plan version ${desired.planVersion} changed the launch; restarting` });
+        this.event({
+          type: 'restarted',
+          message: `plan version ${desired.planVersion} changed the launch; restarting`,
+        });
         this.beginAttempt('launch');
       } else if (desired.planVersion !== this.appliedPlanVersion) {
         this.appliedPlanVersion = desired.planVersion;
@@ -290,7 +294,10 @@ export class ReplicaController {
   /** GPU memory this replica holds while its engine runs. */
   reservation(): { gpuIndices: number[]; bytes: number } | undefined {
     if (!this.proc?.running) return undefined;
-    return { gpuIndices: this.desired.assignment.gpu_indices, bytes: this.desired.assignment.gpu_memory_bytes };
+    return {
+      gpuIndices: this.desired.assignment.gpu_indices,
+      bytes: this.desired.assignment.gpu_memory_bytes,
+    };
   }
 
   get modelUid(): string {
@@ -309,6 +316,8 @@ export class ReplicaController {
   // ---- internals (called under the lock unless said otherwise) ----
 
   private lastLogPath: string | undefined;
+  /** The adopted engine had been ready under the previous agent (so it is not still loading weights). */
+  private adoptedWasReady = false;
 
   private log(): Logger {
     return this.env.logger.child({ model_uid: this.desired.modelUid, replica_id: this.desired.replicaId });
@@ -440,7 +449,7 @@ export class ReplicaController {
           signal,
         });
         if (signal.aborted) return;
-        const launch = await adapter.buildLaunch({
+        const launch = adapter.buildLaunch({
           spec: d.spec,
           assignment: d.assignment,
           host: this.env.engineHost,
@@ -453,7 +462,12 @@ export class ReplicaController {
         proc = await this.lock.run(async () => {
           if (signal.aborted || this.disposed) return undefined;
           const dir = replicaLogDir(this.env.dataDir, d.modelUid, d.replicaId);
-          const logPath = replicaLogPath(this.env.dataDir, d.modelUid, d.replicaId, nextLogNumber(dir, this.restarts));
+          const logPath = replicaLogPath(
+            this.env.dataDir,
+            d.modelUid,
+            d.replicaId,
+            nextLogNumber(dir, this.restarts),
+          );
           const p = await EngineProcess.spawn({
             command: launch.command,
             argv: launch.argv,
@@ -476,7 +490,10 @@ export class ReplicaController {
           // The state file must know the pid before anything else can go wrong (agent kill -9).
           this.env.onChange();
           this.log().info({ pid: p.pid, port: d.assignment.port, log: logPath }, 'engine launched');
-          this.event({ type: 'starting', message: `engine started (pid ${p.pid}, port ${d.assignment.port})` });
+          this.event({
+            type: 'starting',
+            message: `engine started (pid ${p.pid}, port ${d.assignment.port})`,
+          });
           await this.publish();
           return p;
         });
@@ -484,7 +501,7 @@ export class ReplicaController {
         proc = this.proc;
       }
       if (!proc) return;
-      await this.waitReady(signal, proc, adapter.readiness);
+      await this.waitReady(signal, proc, adapter.readiness, mode === 'adopt' && this.adoptedWasReady);
       await this.watchHealth(signal, proc, adapter.readiness);
     } catch (err) {
       if (signal.aborted) return;
@@ -492,14 +509,22 @@ export class ReplicaController {
     }
   }
 
-  private async waitReady(signal: AbortSignal, proc: EngineProcess, readiness: ReadinessSpec): Promise<void> {
+  private async waitReady(
+    signal: AbortSignal,
+    proc: EngineProcess,
+    readiness: ReadinessSpec,
+    wasReady: boolean,
+  ): Promise<void> {
     const t = this.env.timing;
-    const deadline = this.env.clock.now() + t.startupTimeoutMs;
+    // An adopted engine that was already serving gets a short deadline: if it does not answer now it hung,
+    // and waiting the full startup timeout (meant for weight loading) would keep it out of service.
+    const limit = wasReady ? Math.min(t.startupTimeoutMs, t.adoptReadyTimeoutMs) : t.startupTimeoutMs;
+    const deadline = this.env.clock.now() + limit;
     for (;;) {
       if (signal.aborted || !proc.running) return;
       if (await probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch)) break;
       if (this.env.clock.now() > deadline) {
-        const secs = Math.round(t.startupTimeoutMs / 1000);
+        const secs = Math.round(limit / 1000);
         await this.lock.run(() => this.failRunning(proc, signal, `engine not ready after ${secs} s`));
         return;
       }
@@ -513,13 +538,20 @@ export class ReplicaController {
       this.lastError = undefined;
       this.nextRestartAt = undefined;
       this.log().info({ pid: proc.pid }, 'engine ready');
-      this.event({ type: 'ready', message: `engine ready on ${this.env.address}:${this.desired.assignment.port}` });
+      this.event({
+        type: 'ready',
+        message: `engine ready on ${this.env.address}:${this.desired.assignment.port}`,
+      });
       await this.publish();
       this.env.onChange();
     });
   }
 
-  private async watchHealth(signal: AbortSignal, proc: EngineProcess, readiness: ReadinessSpec): Promise<void> {
+  private async watchHealth(
+    signal: AbortSignal,
+    proc: EngineProcess,
+    readiness: ReadinessSpec,
+  ): Promise<void> {
     const t = this.env.timing;
     let failures = 0;
     for (;;) {

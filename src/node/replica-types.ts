@@ -45,6 +45,8 @@ export interface ReplicaTiming {
   healthFailureThreshold: number;
   /** How often the exit of an adopted (not child) engine is checked. */
   adoptPollMs: number;
+  /** Readiness deadline of an adopted engine that had been ready (a hung engine is restarted sooner). */
+  adoptReadyTimeoutMs: number;
   /** Log files kept per replica. */
   keepLogs: number;
 }
@@ -59,6 +61,7 @@ export const DEFAULT_REPLICA_TIMING: ReplicaTiming = {
   healthIntervalMs: 5_000,
   healthFailureThreshold: 3,
   adoptPollMs: 1_000,
+  adoptReadyTimeoutMs: 60_000,
   keepLogs: 10,
 };
 

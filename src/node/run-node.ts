@@ -20,7 +20,9 @@ export async function runNodeAgent(flags: NodeCliFlags): Promise<void> {
     await store.close().catch(() => undefined);
     throw err;
   }
-  process.stdout.write(`nebula node ${agent.nodeId}: admin API ${agent.adminUrl} (data dir ${cfg.agent.dataDir})\n`);
+  process.stdout.write(
+    `nebula node ${agent.nodeId}: admin API ${agent.adminUrl} (data dir ${cfg.agent.dataDir})\n`,
+  );
   const handle = agent;
   await new Promise<void>((resolve) => {
     let signals = 0;

@@ -20,8 +20,8 @@ export function describeZodError(error: z.ZodError): string {
   for (;;) {
     let pick: IssueLike | undefined;
     if (issue.code === 'invalid_union' && issue.errors !== undefined) {
-      const firsts = issue.errors.map((list) => list[0]).filter((i): i is IssueLike => i !== undefined);
-      pick = firsts.find((i) => i.code !== 'invalid_type') ?? firsts[0];
+      const firsts: IssueLike[] = issue.errors.map((list) => list[0]).filter((i): i is IssueLike => i !== undefined);
+      pick = firsts.find((i: IssueLike) => i.code !== 'invalid_type') ?? firsts[0];
     } else if ((issue.code === 'invalid_key' || issue.code === 'invalid_element') && issue.issues !== undefined) {
       pick = issue.issues[0];
     }

@@ -13,6 +13,8 @@ export interface HfState {
   tokens: Set<string>;
   lfsRedirect: boolean;
   secret: string;
+  /** Host name the CDN links use instead of the hub's (another origin on the same server). */
+  cdnHost: string | undefined;
 }
 
 function hfError(ctx: Ctx, status: number, code: string, message: string): void {
@@ -188,7 +190,9 @@ async function resolve(ctx: Ctx, s: HfState, repo: Repo, rev: string, path: stri
     common['X-Linked-Size'] = String(f.size);
     if (s.lfsRedirect) {
       const expires = Math.floor(Date.now() / 1000) + 3600;
-      const loc = `${ctx.base}/cdn-lfs/${repo.model.id}/${d.sha256}?expires=${expires}&sig=${sign(s, d.sha256, expires)}&name=${encodeURIComponent(path)}`;
+      const cdnBase = new URL(ctx.base);
+      if (s.cdnHost) cdnBase.hostname = s.cdnHost;
+      const loc = `${cdnBase.origin}/cdn-lfs/${repo.model.id}/${d.sha256}?expires=${expires}&sig=${sign(s, d.sha256, expires)}&name=${encodeURIComponent(path)}`;
       ctx.log.status = 302;
       ctx.res.writeHead(302, { ...common, ETag: `"${d.sha256}"`, Location: loc, 'Content-Length': '0' });
       ctx.res.end();

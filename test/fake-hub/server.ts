@@ -26,6 +26,11 @@ export interface FakeHubOptions {
   hfTokens?: string[];
   /** Answer `resolve` of LFS files with a 302 to a signed `/cdn-lfs/` URL, as the real hub does (default true). */
   lfsRedirect?: boolean;
+  /**
+   * Host name for the CDN links (e.g. 'localhost' while the hub is http://127.0.0.1:port): the same server
+   * under another origin, to test redirect allowlists and that tokens stay with the hub.
+   */
+  cdnHost?: string;
 }
 
 export interface FakeHub {
@@ -67,7 +72,7 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
   for (const m of [...(opts.models ?? defaultCatalog()), ...(opts.extraModels ?? [])]) add(m);
   const failures = new FailureRules();
   const requests: RequestLogEntry[] = [];
-  const hf: HfState = { repos, tokens: new Set(opts.hfTokens ?? [FAKE_HF_TOKEN]), lfsRedirect: opts.lfsRedirect ?? true, secret: randomBytes(16).toString('hex') };
+  const hf: HfState = { repos, tokens: new Set(opts.hfTokens ?? [FAKE_HF_TOKEN]), lfsRedirect: opts.lfsRedirect ?? true, secret: randomBytes(16).toString('hex'), cdnHost: opts.cdnHost };
   const ms: MsState = { repos };
   let base = '';
 

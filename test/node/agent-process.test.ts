@@ -40,19 +40,33 @@ describe('nebula node process: adoption after kill -9', () => {
     const child = spawn(
       process.execPath,
       [
-        BIN, 'node',
-        '--etcd', etcd.endpoint,
-        '--etcd-namespace', NS,
-        '--node-id', 'n2',
-        '--address', '127.0.0.1',
-        '--gpus', 'sim:1x80GiB',
-        '--port-range', `${Math.min(p0, p1)}-${Math.max(p0, p1)}`,
-        '--data-dir', dir.path,
-        '--admin-port', String(adminPort),
-        '--restart-backoff-ms', '200',
-        '--stop-grace-ms', '3000',
+        BIN,
+        'node',
+        '--etcd',
+        etcd.endpoint,
+        '--etcd-namespace',
+        NS,
+        '--node-id',
+        'n2',
+        '--address',
+        '127.0.0.1',
+        '--gpus',
+        'sim:1x80GiB',
+        '--port-range',
+        `${Math.min(p0, p1)}-${Math.max(p0, p1)}`,
+        '--data-dir',
+        dir.path,
+        '--admin-port',
+        String(adminPort),
+        '--restart-backoff-ms',
+        '200',
+        '--stop-grace-ms',
+        '3000',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEBULA_LOG_LEVEL: 'warn', NEBULA_NODE_TOKEN: '' } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NEBULA_LOG_LEVEL: 'warn', NEBULA_NODE_TOKEN: '' },
+      },
     );
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -63,11 +77,16 @@ describe('nebula node process: adoption after kill -9', () => {
 
   const replicas = async () => {
     const res = await fetch(`http://127.0.0.1:${adminPort}/admin/replicas`);
-    return ((await res.json()) as { replicas: { replica_id: number; status: string; pid: number; adopted: boolean; restarts: number }[] }).replicas;
+    return (
+      (await res.json()) as {
+        replicas: { replica_id: number; status: string; pid: number; adopted: boolean; restarts: number }[];
+      }
+    ).replicas;
   };
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before the node integration tests');
+    if (!existsSync(BUILT))
+      throw new Error('dist/ is missing: run `npm run build` before the node integration tests');
     etcd = await startEtcd();
     store = await openEtcdStore({ endpoints: [etcd.endpoint], namespace: NS });
     [adminPort, p0, p1] = [await freePort(), await freePort(), await freePort()];
@@ -87,11 +106,18 @@ describe('nebula node process: adoption after kill -9', () => {
   it('runs, survives its own kill -9 without twins, and cleans up on SIGTERM', async () => {
     agent = startAgent();
     const a1 = agent;
-    await waitFor(async () => (await getNodeStatus(store, 'n2')) ?? (a1.child.exitCode !== null ? Promise.reject(new Error(a1.output())) : undefined), {
-      timeoutMs: 30_000,
-      what: 'node status',
+    await waitFor(
+      async () =>
+        (await getNodeStatus(store, 'n2')) ??
+        (a1.child.exitCode !== null ? Promise.reject(new Error(a1.output())) : undefined),
+      {
+        timeoutMs: 30_000,
+        what: 'node status',
+      },
+    );
+    await waitFor(() => a1.output().includes(`admin API http://127.0.0.1:${adminPort}`), {
+      what: 'startup line',
     });
-    await waitFor(() => a1.output().includes(`admin API http://127.0.0.1:${adminPort}`), { what: 'startup line' });
 
     await putPlan(store, plan(spec, 1, [assignment(0, 'n2', p0), assignment(1, 'n2', p1)]));
     const readyBoth = () =>
@@ -120,13 +146,19 @@ describe('nebula node process: adoption after kill -9', () => {
       },
       { timeoutMs: 30_000, what: 'adopted replicas ready' },
     );
-    expect(adopted.map((r) => [r.pid, r.adopted])).toEqual([[pids[0], true], [pids[1], true]]);
+    expect(adopted.map((r) => [r.pid, r.adopted])).toEqual([
+      [pids[0], true],
+      [pids[1], true],
+    ]);
     expect(engineSimPids(p0)).toEqual([pids[0]]);
     expect(engineSimPids(p1)).toEqual([pids[1]]);
-    await waitFor(async () => {
-      const lease = (await store.get(keys.endpoint('adopt-me', 0)))?.lease;
-      return lease !== undefined && lease !== oldLease;
-    }, { what: 'endpoint under the new lease' });
+    await waitFor(
+      async () => {
+        const lease = (await store.get(keys.endpoint('adopt-me', 0)))?.lease;
+        return lease !== undefined && lease !== oldLease;
+      },
+      { what: 'endpoint under the new lease' },
+    );
     expect((await getEndpoint(store, 'adopt-me', 0))?.pid).toBe(pids[0]);
 
     // An adopted engine is not our child: its crash is still noticed (polling) and it is restarted.
@@ -144,7 +176,9 @@ describe('nebula node process: adoption after kill -9', () => {
     // Plan deleted: every engine goes.
     await store.delete(keys.placement('adopt-me'));
     await waitFor(() => enginesOfDataDir(dir.path).length === 0, { timeoutMs: 20_000, what: 'engines gone' });
-    await waitFor(async () => (await getEndpoint(store, 'adopt-me', 0)) === undefined, { what: 'endpoint deleted' });
+    await waitFor(async () => (await getEndpoint(store, 'adopt-me', 0)) === undefined, {
+      what: 'endpoint deleted',
+    });
     expect(await getEndpoint(store, 'adopt-me', 1)).toBeUndefined();
 
     // Engines again, then SIGTERM: the agent stops them and removes its status.
@@ -162,7 +196,9 @@ describe('nebula node process: adoption after kill -9', () => {
   });
 
   it('refuses bad flags with a one-line reason and exit code 2', async () => {
-    const child = spawn(process.execPath, [BIN, 'node', '--etcd', etcd.endpoint, '--gpus', 'lots'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'node', '--etcd', etcd.endpoint, '--gpus', 'lots'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -17,7 +17,12 @@ export function simSpec(modelUid: string, over: Partial<ModelSpec> = {}): ModelS
   });
 }
 
-export function assignment(replicaId: number, nodeId: string, port: number, over: Partial<Assignment> = {}): Assignment {
+export function assignment(
+  replicaId: number,
+  nodeId: string,
+  port: number,
+  over: Partial<Assignment> = {},
+): Assignment {
   return { replica_id: replicaId, node_id: nodeId, gpu_indices: [], gpu_memory_bytes: 0, port, ...over };
 }
 

@@ -16,14 +16,22 @@ export async function getNodeStatus(store: Store, nodeId: string): Promise<NodeS
 }
 
 /** Records every endpoint status written, per `uid/rid`, so short-lived states are not missed. */
-export async function recordEndpointHistory(store: Store): Promise<{ history: Map<string, Endpoint[]>; watcher: Watcher }> {
+export async function recordEndpointHistory(
+  store: Store,
+): Promise<{ history: Map<string, Endpoint[]>; watcher: Watcher }> {
   const history = new Map<string, Endpoint[]>();
   const watcher = await store.watch(prefixes.endpoints, {
     fromRevision: (await store.revision()) + 1,
     onEvents: (events) => {
       for (const ev of events) {
         if (ev.type !== 'put' || !ev.value) continue;
-        const ep = decode(Endpoint, { key: ev.key, value: ev.value, createRevision: 0, modRevision: 0, version: 0 }).value;
+        const ep = decode(Endpoint, {
+          key: ev.key,
+          value: ev.value,
+          createRevision: 0,
+          modRevision: 0,
+          version: 0,
+        }).value;
         const k = `${ep.model_uid}/${ep.replica_id}`;
         history.set(k, [...(history.get(k) ?? []), ep]);
       }

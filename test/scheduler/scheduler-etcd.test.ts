@@ -70,7 +70,7 @@ describe('scheduler on real etcd', () => {
     }, { what: 'scaled plan' });
     expect(p2.assignments.map((a) => a.replica_id)).toEqual([0, 1, 2, 3, 4]);
     expect(p2.assignments.slice(0, 2)).toEqual(p1?.assignments);
-    expect(p2.plan_version).toBeGreaterThan(p1!.plan_version);
+    expect(p2.plan_version).toBeGreaterThan(p1.plan_version);
     // 4 GPUs x 80 GiB hold 8 replicas of 30 GiB (2 per GPU): all 5 fit, none overcommits a GPU.
     const perGpu = new Map<string, number>();
     for (const a of p2.assignments) perGpu.set(`${a.node_id}/${a.gpu_indices[0]}`, (perGpu.get(`${a.node_id}/${a.gpu_indices[0]}`) ?? 0) + 30);

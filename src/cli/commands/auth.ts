@@ -58,9 +58,9 @@ export function registerAuthCommands(program: Command): void {
       }
       const password = ctx.bool('passwordStdin') ? await readAllStdin(ctx.io) : await readPassword(ctx.io, 'Password: ');
       if (password === '') throw new UsageError('the password is empty');
-      const conn = ctx.connection();
+      const conn = ctx.connection({ allowMissingContext: true });
       const res = await ctx.anonymousClient().login(username, password);
-      const name = conn.contextName ?? ctx.str('context') ?? ctx.io.env.NEBULA_CONTEXT ?? 'default';
+      const name = conn.contextName ?? 'default';
       upsertContext(
         {
           name,

@@ -5,11 +5,9 @@
  * count, so a connection that keeps breaking still finishes, while three failures in a row end it.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, truncate } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { cancelled, CacheError, TransientHubError } from './errors.js';
@@ -70,6 +68,57 @@ function checkDigest(d: Digest | undefined, label: string): void {
   }
 }
 
+const BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Appends the body to the partial file. Chunks are hashed and counted as they arrive and written in
+ * batches (writev, no copies); when the body breaks, what arrived is still written before the error is
+ * raised, so the next attempt resumes from every byte received.
+ */
+async function appendBody(o: FetchFileOptions, body: AsyncIterable<Buffer>, partial: string, have: number, digest: Digest | undefined, progress: { received: number }): Promise<number> {
+  const { file } = o;
+  const fh = await open(partial, have > 0 ? 'a' : 'w');
+  let written = have;
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    if (batchBytes === 0) return;
+    const b = batch;
+    batch = [];
+    batchBytes = 0;
+    await fh.writev(b);
+  };
+  let failure: unknown;
+  try {
+    for await (const chunk of body) {
+      if (written + chunk.length > file.size) {
+        throw new CacheError(`size mismatch for ${file.path}: the hub sent more than ${file.size} bytes`, 'SIZE_MISMATCH');
+      }
+      written += chunk.length;
+      digest?.hash.update(chunk);
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      progress.received += chunk.length;
+      o.onBytes(chunk.length);
+      if (batchBytes >= BATCH_BYTES) await flush();
+    }
+  } catch (err) {
+    failure = err;
+  }
+  const oversized = failure instanceof CacheError && failure.code === 'SIZE_MISMATCH';
+  try {
+    if (!oversized) await flush();
+  } finally {
+    await fh.close();
+  }
+  if (failure !== undefined) {
+    if (oversized) await rm(partial, { force: true });
+    if (o.signal.aborted || failure instanceof CacheError) throw failure;
+    throw new TransientHubError(`download of ${file.path} interrupted after ${written} of ${file.size} bytes: ${failure instanceof Error ? failure.message : String(failure)}`, failure);
+  }
+  return written;
+}
+
 /** One attempt: request from `have`, append, verify and rename. Returns the bytes this attempt received. */
 async function attempt(o: FetchFileOptions, partial: string, progress: { received: number }): Promise<void> {
   const { file } = o;
@@ -106,27 +155,8 @@ async function attempt(o: FetchFileOptions, partial: string, progress: { receive
     have = 0;
   }
   if (digest) await hashPrefix(digest, partial, have, o.signal);
-  let written = have;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      written += chunk.length;
-      if (written > file.size) {
-        cb(new CacheError(`size mismatch for ${file.path}: the hub sent more than ${file.size} bytes`, 'SIZE_MISMATCH'));
-        return;
-      }
-      digest?.hash.update(chunk);
-      progress.received += chunk.length;
-      o.onBytes(chunk.length);
-      cb(null, chunk);
-    },
-  });
   await mkdir(dirname(partial), { recursive: true });
-  try {
-    await pipeline(res.body, meter, createWriteStream(partial, { flags: have > 0 ? 'a' : 'w', highWaterMark: 1024 * 1024 }), { signal: o.signal });
-  } catch (err) {
-    if (o.signal.aborted || err instanceof CacheError) throw err;
-    throw new TransientHubError(`download of ${file.path} interrupted after ${written} of ${file.size} bytes: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
+  const written = await appendBody(o, res.body, partial, have, digest, progress);
   if (written !== file.size) throw new TransientHubError(`download of ${file.path} ended after ${written} of ${file.size} bytes`);
   await verifyAndPlace(o, partial, digest);
 }
@@ -149,7 +179,7 @@ export async function fetchFile(o: FetchFileOptions): Promise<void> {
   if (o.file.size === 0) {
     await mkdir(dirname(o.dest), { recursive: true });
     const d = newDigest(o.file);
-    await pipeline(async function* () {}, createWriteStream(partial));
+    await writeFile(partial, '');
     await verifyAndPlace(o, partial, d);
     return;
   }

@@ -227,17 +227,21 @@ class CacheManagerImpl implements CacheManager {
       );
       shared = created;
       this.inflight.set(key, created);
-      void created.promise
-        .catch(() => undefined)
-        .finally(() => {
+      void created.promise.then(
+        () => this.inflight.delete(key),
+        () => {
           this.inflight.delete(key);
+          // A failed download may have left partial files: show them as an incomplete entry.
           void this.rescan().catch(() => undefined);
-        });
+        },
+      );
     }
     const join: Parameters<SharedDownload['join']>[0] = { modelUid: req.modelUid, replicaId: req.replicaId, signal: req.signal };
     if (req.onProgress) join.onProgress = req.onProgress;
     const out = await shared.join(join);
     await this.markUsed(name, source);
+    // The entry is published before the engine starts: schedulers see the copy as soon as it exists.
+    await this.rescan().catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'cache scan after download failed'));
     return { modelPath: out.modelPath, env: this.envFor(source), downloaded: out.fetchedBytes > 0 };
   }
 
@@ -337,6 +341,7 @@ class CacheManagerImpl implements CacheManager {
   // ---- disk --------------------------------------------------------------------------------------
 
   async checkDisk(): Promise<NodeDiskStatus> {
+    await mkdir(this.cacheDir, { recursive: true });
     const st = await this.disk.check();
     if (this.opts.evictLru && this.disk.alertLevel === 'critical' && !this.evicting) {
       const results = await this.evict();

@@ -1,7 +1,7 @@
 /**
  * Where the cache manager may connect: only the configured hub base URLs, and redirects only to allowlisted
- * hosts (the base's own host and the hubs' CDN hosts), never from https down to http. A plain-http base is
- * accepted (a mirror on a private network, the fake hub in tests) and may redirect only to itself.
+ * hosts (the base's own host and the hubs' CDN hosts), never to plain http, except between loopback hosts
+ * (a test hub and its fake CDN). A plain-http base is accepted (a mirror on a private network).
  */
 import { CacheError } from './errors.js';
 
@@ -35,6 +35,11 @@ export function parseBaseUrl(raw: string, what: string): URL {
   return u;
 }
 
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 function hostAllowed(host: string, list: readonly string[]): boolean {
   const h = host.toLowerCase();
   return list.some((e) => (e.startsWith('.') ? h.endsWith(e) && h.length > e.length : h === e.toLowerCase()));
@@ -59,7 +64,9 @@ export function checkRedirect(policy: UrlPolicy, from: URL, location: string): U
   }
   if (to.username || to.password) throw new CacheError(`redirect to a URL with credentials refused`, 'REDIRECT_NOT_ALLOWED');
   if (to.origin === policy.base.origin) return to;
-  if (to.protocol !== 'https:') throw new CacheError(`redirect to non-https ${to.origin} refused`, 'REDIRECT_NOT_ALLOWED');
+  // Plain http only between loopback hosts (a test hub and its fake CDN), never from or to the network.
+  const loopbackHttp = policy.base.protocol === 'http:' && isLoopback(policy.base.hostname) && to.protocol === 'http:' && isLoopback(to.hostname);
+  if (to.protocol !== 'https:' && !loopbackHttp) throw new CacheError(`redirect to non-https ${to.origin} refused`, 'REDIRECT_NOT_ALLOWED');
   if (!hostAllowed(to.hostname, policy.redirectHosts)) {
     throw new CacheError(`redirect to ${to.hostname} refused: not an allowlisted hub host`, 'REDIRECT_NOT_ALLOWED');
   }

@@ -17,10 +17,14 @@ export class UsageTail {
   usage(): { prompt: number; completion: number } | undefined {
     if (this.bytes === 0) return undefined;
     const buf = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
-    return parseUsage(buf.toString('utf8', Math.max(0, buf.length - this.keep)));
+    // Found in the bytes, so only the usage object itself is decoded (a large JSON body is not).
+    const at = buf.lastIndexOf(USAGE_KEY);
+    if (at === -1) return undefined;
+    return parseUsage(buf.toString('utf8', at, Math.min(buf.length, at + 512)));
   }
 }
 
+const USAGE_KEY = Buffer.from('"usage"');
 const PROMPT = /"prompt_tokens"\s*:\s*(\d+)/;
 const COMPLETION = /"completion_tokens"\s*:\s*(\d+)/;
 

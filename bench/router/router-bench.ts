@@ -1,0 +1,266 @@
+/**
+ * Router benchmark (bench/README.md, "Router"). Everything on loopback, each server in its own process:
+ *
+ *  1. Overhead: a zero-latency simulator (ttft 0, itl 0) reached (a) directly, (b) through the router,
+ *     (c) through Debian nginx (upstream keepalive, proxy_pass, proxy_buffering off); non-streaming and
+ *     streaming, at 1 (unloaded latency), 64 and 512 concurrent clients.
+ *  2. Policies: TTFT p50/p90 of round-robin, least-outstanding and prefix-aware on a shared-prefix workload
+ *     (8 long system prompts x many users) over 4 simulators with prefix caching (TTFT proportional to the
+ *     uncached share of the prompt, KV cache too small to hold every prompt on every replica).
+ *
+ *   npx vite-node bench/router/router-bench.ts -- [--duration 4] [--only overhead|policies] [--json]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const argv = process.argv.slice(2).filter((a) => a !== '--');
+const flag = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : dflt;
+};
+const DURATION = Number(flag('duration', '4'));
+const ONLY = flag('only', 'all');
+const NGINX_WORKERS = flag('nginx-workers', '1');
+const TOKEN = 'bench-token-0123456789';
+const root = join(import.meta.dirname, '..', '..');
+const children: ChildProcess[] = [];
+const tmp = mkdtempSync(join(tmpdir(), 'nebula-router-bench-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(cmd, args, {
+    cwd: root,
+    env: { ...process.env, NEBULA_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  child.stderr?.on('data', (d: Buffer) => {
+    const s = d.toString();
+    if (!/npm warn/.test(s)) process.stderr.write(`[${args[args.length - 1] ?? cmd}] ${s}`);
+  });
+  return child;
+}
+
+/** Runs a role of the CLI from the sources in its own process. */
+function serve(args: string[]): ChildProcess {
+  return start(process.execPath, [join(root, 'node_modules', 'vite-node', 'vite-node.mjs'), join(root, 'bench/router/serve.ts'), '--', ...args]);
+}
+
+async function waitHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      await r.text();
+      if (r.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+interface LoadResult {
+  mode: string;
+  concurrency: number;
+  requests: number;
+  rps: number;
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p99_ms: number | null;
+  ttft_p50_ms: number | null;
+  ttft_p90_ms: number | null;
+  errors: number;
+  status_errors: number;
+}
+
+/** Runs the load generator in its own process. */
+function load(url: string, mode: string, concurrency: number, extra: string[] = []): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = start(process.execPath, [
+      join(root, 'bench/router/loadgen.mjs'),
+      '--url',
+      url,
+      '--mode',
+      mode,
+      '--concurrency',
+      String(concurrency),
+      '--duration',
+      String(DURATION),
+      '--token',
+      TOKEN,
+      ...extra,
+    ]);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`loadgen exited ${code}`));
+      resolve(JSON.parse(out.trim()) as LoadResult);
+    });
+  });
+}
+
+async function startSim(extra: string[] = []): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = serve([
+    'engine-sim', '--model', 'demo', '--host', '127.0.0.1', '--port', String(port), '--ttft-ms', '0', '--itl-ms', '0',
+    '--max-num-seqs', '100000', '--max-waiting', '1000000', '--mode', 'random', ...extra,
+  ]);
+  await waitHttp(`http://127.0.0.1:${port}/health`);
+  return { port, child };
+}
+
+async function startRouterProc(upstreams: string, policy: string): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const tokens = join(tmp, 'tokens.yaml');
+  writeFileSync(tokens, `- { token: ${TOKEN}, name: bench }\n`);
+  const file = join(tmp, `upstreams-${port}.yaml`);
+  writeFileSync(file, `demo:\n  urls: [${upstreams}]\n`);
+  const child = serve([
+    'router', '--host', '127.0.0.1', '--port', String(port), '--no-grpc', '--static-upstreams', file,
+    '--tokens-file', tokens, '--policy', policy,
+  ]);
+  await waitHttp(`http://127.0.0.1:${port}/healthz`);
+  return { port, child };
+}
+
+async function startNginx(simPort: number): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const dir = join(tmp, `nginx-${port}`);
+  const conf = join(tmp, `nginx-${port}.conf`);
+  writeFileSync(
+    conf,
+    `worker_processes ${NGINX_WORKERS};
+pid ${dir}.pid;
+error_log ${dir}.error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}-body; proxy_temp_path ${dir}-proxy;
+  fastcgi_temp_path ${dir}-fcgi; uwsgi_temp_path ${dir}-uwsgi; scgi_temp_path ${dir}-scgi;
+  client_max_body_size 32m;
+  upstream sim { server 127.0.0.1:${simPort}; keepalive 1024; }
+  server {
+    listen 127.0.0.1:${port} reuseport backlog=4096;
+    location / {
+      proxy_pass http://sim;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+`,
+  );
+  const child = start('/usr/sbin/nginx', ['-p', tmp, '-c', conf, '-g', 'daemon off;']);
+  await waitHttp(`http://127.0.0.1:${port}/health`);
+  return { port, child };
+}
+
+const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(2));
+
+async function overhead(): Promise<string[]> {
+  const sim = await startSim();
+  const router = await startRouterProc(`http://127.0.0.1:${sim.port}`, 'least-outstanding');
+  const nginx = await startNginx(sim.port);
+  const targets: [string, number][] = [
+    ['direct', sim.port],
+    ['router', router.port],
+    ['nginx', nginx.port],
+  ];
+  const rows: string[] = [
+    '| mode | concurrency | target | req/s | p50 ms | p90 ms | p99 ms | errors |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const summary: string[] = [];
+  for (const mode of ['plain', 'stream']) {
+    for (const c of [1, 64, 512]) {
+      const got: Record<string, LoadResult> = {};
+      for (const [name, port] of targets) {
+        const r = await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, c);
+        got[name] = r;
+        rows.push(
+          `| ${mode} | ${c} | ${name} | ${r.rps} | ${fmt(r.p50_ms)} | ${fmt(r.p90_ms)} | ${fmt(r.p99_ms)} | ${r.errors + r.status_errors} |`,
+        );
+        process.stderr.write(`${mode} c=${c} ${name}: ${JSON.stringify(r)}\n`);
+      }
+      const d = got['direct'];
+      const ro = got['router'];
+      const ng = got['nginx'];
+      if (d && ro && ng) {
+        summary.push(
+          `${mode} c=${c}: router adds ${fmt((ro.p50_ms ?? 0) - (d.p50_ms ?? 0))} ms p50 (nginx ${fmt((ng.p50_ms ?? 0) - (d.p50_ms ?? 0))}); router req/s = ${Math.round((100 * ro.rps) / Math.max(1, ng.rps))} % of nginx`,
+        );
+      }
+    }
+  }
+  await Promise.all([stop(nginx.child), stop(router.child), stop(sim.child)]);
+  return [...rows, '', ...summary.map((s) => `- ${s}`)];
+}
+
+async function policies(): Promise<string[]> {
+  const rows = ['| policy | requests | TTFT p50 ms | TTFT p90 ms | latency p99 ms | errors |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const results: Record<string, LoadResult> = {};
+  for (const policy of ['round-robin', 'least-outstanding', 'prefix-aware']) {
+    // Fresh engines per policy: every policy starts with cold caches.
+    const sims = serve([
+      'sims', '4', '--model', 'demo', '--host', '127.0.0.1', '--ttft-ms', flag('ttft-ms', '300'), '--itl-ms', '2',
+      '--kv-blocks', flag('kv-blocks', '160'), '--block-size', '16', '--max-num-seqs', '64', '--max-model-len', '8192',
+    ]);
+    const ports = await new Promise<number[]>((resolve) => {
+      let out = '';
+      sims.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const line = out.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve((JSON.parse(line) as { ports: number[] }).ports);
+      });
+    });
+    const router = await startRouterProc(ports.map((p) => `http://127.0.0.1:${p}`).join(', '), policy);
+    const r = await load(`http://127.0.0.1:${router.port}/v1/chat/completions`, 'prefix', Number(flag('policy-concurrency', '16')), [
+      '--warmup',
+      '0',
+    ]);
+    results[policy] = r;
+    rows.push(`| ${policy} | ${r.requests} | ${fmt(r.ttft_p50_ms)} | ${fmt(r.ttft_p90_ms)} | ${fmt(r.p99_ms)} | ${r.errors + r.status_errors} |`);
+    process.stderr.write(`policy ${policy}: ${JSON.stringify(r)}\n`);
+    await Promise.all([stop(router.child), stop(sims)]);
+  }
+  const rr = results['round-robin']?.ttft_p90_ms ?? 0;
+  const pa = results['prefix-aware']?.ttft_p90_ms ?? 1;
+  return [...rows, '', `- prefix-aware TTFT p90 is ${(rr / pa).toFixed(1)}x better than round-robin`];
+}
+
+const out: string[] = [];
+try {
+  if (ONLY === 'all' || ONLY === 'overhead') out.push(...(await overhead()), '');
+  if (ONLY === 'all' || ONLY === 'policies') out.push(...(await policies()));
+  process.stdout.write(`${out.join('\n')}\n`);
+} finally {
+  await Promise.all(children.map(stop));
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,126 @@
+/** `nebula catalog search|show|import`: find models on Hugging Face / ModelScope and import them. */
+import { Option, type Command } from 'commander';
+import { EngineType } from '../../core/domain/index.js';
+import { checkModelUid, parseInteger } from '../args.js';
+import type { CatalogItem } from '../client.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { formatBytes } from '../output/human.js';
+import { renderFields, renderTable } from '../output/table.js';
+import { action } from '../runtime.js';
+import { finishLifecycle, withWait } from './lifecycle.js';
+
+const PROVIDERS = ['huggingface', 'modelscope', 'hf', 'ms'];
+const REPO_ID = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function checkRepoId(id: string): string {
+  if (!REPO_ID.test(id) || id.includes('..')) throw new UsageError(`invalid model id "${id}": use owner/name`, 'INVALID_ID');
+  return id;
+}
+
+function compact(n: number | null): string | undefined {
+  if (n === null) return undefined;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
+function catalogTable(items: readonly CatalogItem[]): string {
+  return renderTable(
+    [
+      { header: 'ID', value: (i) => i.id, maxWidth: 56 },
+      { header: 'TASK', value: (i) => i.task, maxWidth: 24 },
+      { header: 'SIZE', value: (i) => (i.size === null ? undefined : formatBytes(i.size)) },
+      { header: 'DOWNLOADS', value: (i) => compact(i.downloads), align: 'right' },
+      { header: 'LIKES', value: (i) => compact(i.likes), align: 'right' },
+      { header: 'UPDATED', value: (i) => i.updated_at?.slice(0, 10) },
+    ],
+    items,
+  );
+}
+
+export function registerCatalogCommands(program: Command): void {
+  const catalog = program.command('catalog').description('search Hugging Face / ModelScope and import models');
+  examples(catalog, ['nebula catalog search qwen2.5 --limit 5', 'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait']);
+
+  const search = catalog
+    .command('search')
+    .argument('[query]', 'words to search for', '')
+    .description('search a hub for models')
+    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .option('--limit <n>', 'results per page (1-100)', '20')
+    .option('--page <n>', 'page number', '1');
+  withConnection(withOutput(search));
+  examples(search, ['nebula catalog search qwen2.5', 'nebula catalog search llama --provider modelscope --limit 5 -o json']);
+  search.action(
+    action(async (ctx, query) => {
+      const limit = parseInteger(ctx.str('limit') ?? '20', '--limit', 1, 100);
+      const page = parseInteger(ctx.str('page') ?? '1', '--page', 1, 50);
+      const res = await ctx.client().catalogSearch({ provider: ctx.str('provider') ?? 'huggingface', q: query ?? '', page, limit });
+      if (ctx.format !== 'table') return ctx.print(res, () => '');
+      ctx.printList(res.items, (items) => catalogTable(items) + (res.has_more ? `More results: --page ${page + 1}\n` : ''), 'No models found.');
+    }),
+  );
+
+  const show = catalog
+    .command('show')
+    .argument('<model_id>', 'owner/name on the hub')
+    .description('show a hub model: files, size, revision')
+    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .option('--revision <rev>', 'branch, tag or commit');
+  withConnection(withOutput(show));
+  examples(show, ['nebula catalog show Qwen/Qwen2.5-0.5B-Instruct']);
+  show.action(
+    action(async (ctx, id) => {
+      const d = await ctx.client().catalogModel(ctx.str('provider') ?? 'huggingface', checkRepoId(id), ctx.str('revision'));
+      ctx.print(d, () =>
+        renderFields([
+          ['ID', d.id],
+          ['Source', d.source],
+          ['Revision', `${d.revision}${d.sha ? ` (${d.sha.slice(0, 12)})` : ''}`],
+          ['Task', d.task],
+          ['Library', d.library],
+          ['Size', d.total_size === null ? undefined : formatBytes(d.total_size)],
+          ['Files', d.files.length],
+          ['Gated', d.gated ? 'yes (needs a token)' : 'no'],
+          ['Downloads', compact(d.downloads)],
+          ['Likes', compact(d.likes)],
+        ]),
+      );
+    }),
+  );
+
+  const imp = catalog
+    .command('import')
+    .argument('<model_id>', 'owner/name on the hub')
+    .description('create a model from a hub model (and start it, unless --no-start)')
+    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .option('--uid <uid>', 'model uid (default: derived from the name)')
+    .addOption(new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'))
+    .option('--replicas <n>', 'replicas', '1')
+    .option('--revision <rev>', 'branch, tag or commit')
+    .option('--no-start', 'import it stopped');
+  withConnection(withOutput(withWait(imp)));
+  examples(imp, [
+    'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
+    'nebula catalog import qwen/Qwen2.5-7B-Instruct --provider modelscope --uid qwen7b --replicas 2 --no-start',
+  ]);
+  imp.action(
+    action(async (ctx, id) => {
+      const body: Record<string, unknown> = {
+        provider: ctx.str('provider'),
+        model_id: checkRepoId(id),
+        engine_type: ctx.str('engine'),
+        replicas: parseInteger(ctx.str('replicas') ?? '1', '--replicas', 0, 1000),
+        auto_start: ctx.flags.start !== false,
+      };
+      if (ctx.str('uid') !== undefined) body.model_uid = checkModelUid(ctx.str('uid') ?? '');
+      if (ctx.str('revision') !== undefined) body.revision = ctx.str('revision');
+      if (ctx.bool('wait') && body.auto_start === false) throw new UsageError('--wait cannot be used with --no-start');
+      const res = await ctx.client().catalogImport(body);
+      for (const w of res.warnings) ctx.err(`warning: ${w}\n`);
+      const uid = res.model.model_uid;
+      await finishLifecycle(ctx, uid, 'running', `Model ${uid} imported from ${id}${body.auto_start ? ' and started' : ''}.`, res);
+    }),
+  );
+}

@@ -1,0 +1,121 @@
+/** `nebula events`, `nebula audit`, `nebula alerts`: what happened, who did what, what needs attention. */
+import { Option, type Command } from 'commander';
+import type { AuditEvent, DiskAlert, ModelEvent } from '../../core/domain/index.js';
+import { checkModelUid, parseInteger } from '../args.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { formatAge, formatPercent } from '../output/human.js';
+import { colorState, type Style } from '../output/style.js';
+import { renderTable } from '../output/table.js';
+import { action } from '../runtime.js';
+import { checkNodeId } from './cache.js';
+
+/** Oldest first, like a log. */
+function chronological<T extends { time: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => a.time.localeCompare(b.time));
+}
+
+export function eventsTable(items: readonly ModelEvent[], style: Style): string {
+  return renderTable(
+    [
+      { header: 'TIME', value: (e) => e.time },
+      { header: 'MODEL', value: (e) => e.model_uid },
+      { header: 'TYPE', value: (e) => e.type },
+      { header: 'LEVEL', value: (e) => e.level, decorate: (t) => colorState(style, t) },
+      { header: 'SOURCE', value: (e) => `${e.source}${e.node_id ? `/${e.node_id}` : ''}` },
+      { header: 'REPLICA', value: (e) => e.replica_id },
+      { header: 'MESSAGE', value: (e) => e.message, maxWidth: 100 },
+    ],
+    items,
+  );
+}
+
+export function auditTable(items: readonly AuditEvent[], style: Style): string {
+  return renderTable(
+    [
+      { header: 'TIME', value: (e) => e.time },
+      { header: 'ACTOR', value: (e) => e.actor },
+      { header: 'ROLE', value: (e) => e.role },
+      { header: 'ACTION', value: (e) => e.action },
+      { header: 'RESOURCE', value: (e) => e.resource, maxWidth: 48 },
+      { header: 'RESULT', value: (e) => e.result, decorate: (t) => colorState(style, t) },
+      { header: 'STATUS', value: (e) => e.status_code },
+      { header: 'SOURCE IP', value: (e) => e.source_ip },
+    ],
+    items,
+  );
+}
+
+export function alertsTable(items: readonly DiskAlert[], style: Style): string {
+  return renderTable(
+    [
+      { header: 'NODE', value: (a) => a.node_id },
+      { header: 'TYPE', value: (a) => a.alert_type },
+      { header: 'LEVEL', value: (a) => a.level, decorate: (t) => colorState(style, t) },
+      { header: 'USAGE', value: (a) => formatPercent(a.usage_percent) },
+      { header: 'SINCE', value: (a) => `${formatAge(a.since)} ago` },
+      { header: 'MESSAGE', value: (a) => a.message, maxWidth: 80 },
+    ],
+    items,
+  );
+}
+
+export function registerEventCommands(program: Command): void {
+  const events = program
+    .command('events')
+    .description('model lifecycle events: scheduled, downloading, started, crashed...')
+    .option('--model <model_uid>', 'only this model')
+    .option('--limit <n>', 'how many (newest)', '100');
+  withConnection(withOutput(events));
+  examples(events, ['nebula events', 'nebula events --model qwen2-5-7b --limit 20', 'nebula events -o json']);
+  events.action(
+    action(async (ctx) => {
+      const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
+      const model = ctx.str('model');
+      const res = model === undefined ? await ctx.client().events({ limit }) : await ctx.client().modelEvents(checkModelUid(model), limit);
+      ctx.printList(chronological(res.items), (items) => eventsTable(items, ctx.style), 'No events.');
+    }),
+  );
+
+  const audit = program
+    .command('audit')
+    .description('the audit trail: every change, who made it, and whether it worked (admin)')
+    .option('--limit <n>', 'how many (newest)', '100')
+    .option('--actor <name>', 'only this user or key')
+    .option('--action <action>', 'only this action (e.g. model.create)')
+    .option('--since <time>', 'only after this ISO time (2025-01-31T00:00:00Z)');
+  withConnection(withOutput(audit));
+  examples(audit, ['nebula audit', 'nebula audit --actor alice --since 2025-01-31T00:00:00Z', 'nebula audit --action model.delete -o json']);
+  audit.action(
+    action(async (ctx) => {
+      const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
+      const since = ctx.str('since');
+      if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since must be an ISO time (got "${since}")`);
+      const res = await ctx.client().audit({
+        limit,
+        ...(ctx.str('actor') ? { actor: ctx.str('actor') } : {}),
+        ...(ctx.str('action') ? { action: ctx.str('action') } : {}),
+        ...(since ? { since: new Date(since).toISOString() } : {}),
+      });
+      ctx.printList(chronological(res.items), (items) => auditTable(items, ctx.style), 'No audit events.');
+    }),
+  );
+
+  const alerts = program
+    .command('alerts')
+    .description('active alerts (disk usage >= 85% warning, >= 95% critical)')
+    .option('--node <node_id>', 'only this node')
+    .addOption(new Option('--level <level>', 'only this level').choices(['warning', 'critical']));
+  withConnection(withOutput(alerts));
+  examples(alerts, ['nebula alerts', 'nebula alerts --level critical -o json']);
+  alerts.action(
+    action(async (ctx) => {
+      const node = ctx.str('node');
+      const res = await ctx.client().alerts({
+        ...(node ? { node_id: checkNodeId(node) } : {}),
+        ...(ctx.str('level') ? { level: ctx.str('level') } : {}),
+      });
+      ctx.printList(res.items, (items) => alertsTable(items, ctx.style), 'No active alerts.');
+    }),
+  );
+}

@@ -1,0 +1,96 @@
+/** `nebula key create|list|revoke`: API keys for scripts and the router (the secret is shown once). */
+import { Option, type Command } from 'commander';
+import { Role } from '../../core/domain/index.js';
+import type { ApiKeyView } from '../client.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { formatAge } from '../output/human.js';
+import { renderFields, renderTable } from '../output/table.js';
+import { confirm } from '../prompt.js';
+import { action } from '../runtime.js';
+
+function keyState(k: ApiKeyView, nowMs = Date.now()): string {
+  if (k.revoked_at) return 'revoked';
+  if (k.expires_at && Date.parse(k.expires_at) <= nowMs) return 'expired';
+  return 'active';
+}
+
+export function keysTable(keys: readonly ApiKeyView[]): string {
+  return renderTable(
+    [
+      { header: 'ID', value: (k) => k.id },
+      { header: 'NAME', value: (k) => k.name, maxWidth: 32 },
+      { header: 'PREFIX', value: (k) => k.prefix },
+      { header: 'ROLE', value: (k) => k.role },
+      { header: 'OWNER', value: (k) => k.owner },
+      { header: 'STATE', value: (k) => keyState(k) },
+      { header: 'EXPIRES', value: (k) => k.expires_at ?? 'never' },
+      { header: 'LAST USED', value: (k) => (k.last_used_at ? `${formatAge(k.last_used_at)} ago` : 'never') },
+    ],
+    keys,
+  );
+}
+
+export function registerKeyCommands(program: Command): void {
+  const key = program.command('key').description('manage API keys');
+  examples(key, ['nebula key create --name ci --role operator --expires 30d', 'nebula key list', 'nebula key revoke 3f9a1c0b']);
+
+  const create = key
+    .command('create')
+    .description('create an API key; its secret is printed once, keep it safe')
+    .requiredOption('--name <name>', 'what the key is for')
+    .addOption(new Option('--role <role>', 'role of the key (at most your own)').choices(Role.options))
+    .option('--expires <duration>', 'lifetime such as 90m, 12h or 30d (default: never)');
+  withConnection(withOutput(create));
+  examples(create, ['nebula key create --name ci --role operator --expires 30d', 'nebula key create --name grafana --role viewer -o json']);
+  create.action(
+    action(async (ctx) => {
+      const expires = ctx.str('expires');
+      if (expires !== undefined && !/^[1-9][0-9]{0,5}[smhd]$/.test(expires)) {
+        throw new UsageError(`--expires must look like 90m, 12h or 30d (got "${expires}")`);
+      }
+      const body: { name: string; role?: string; expires_in?: string } = { name: ctx.str('name') ?? '' };
+      if (ctx.str('role') !== undefined) body.role = ctx.str('role');
+      if (expires !== undefined) body.expires_in = expires;
+      const k = await ctx.client().createApiKey(body);
+      ctx.print(k, () =>
+        renderFields([
+          ['ID', k.id],
+          ['Name', k.name],
+          ['Role', k.role],
+          ['Expires', k.expires_at ?? 'never'],
+          ['Key', k.key],
+        ]) + 'The key is shown only now: store it somewhere safe.\n',
+      );
+    }),
+  );
+
+  const list = key.command('list').alias('ls').description('list API keys (yours; all of them with --all, admin)').option('--all', 'every user\'s keys');
+  withConnection(withOutput(list));
+  examples(list, ['nebula key list', 'nebula key list --all -o json']);
+  list.action(
+    action(async (ctx) => {
+      const { items } = await ctx.client().listApiKeys(ctx.bool('all'));
+      ctx.printList(items, keysTable, 'No API keys.');
+    }),
+  );
+
+  const revoke = key
+    .command('revoke')
+    .argument('<key_id>', 'the key id (see: nebula key list)')
+    .description('revoke an API key at once (asks first unless --yes)')
+    .option('-y, --yes', 'do not ask for confirmation');
+  withConnection(revoke);
+  examples(revoke, ['nebula key revoke 3f9a1c0b --yes']);
+  revoke.action(
+    action(async (ctx, id) => {
+      if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
+      if (!ctx.bool('yes') && !(await confirm(ctx.io, `Revoke API key ${id}?`, `revoke key ${id}`))) {
+        ctx.err('Nothing revoked.\n');
+        return;
+      }
+      await ctx.client().revokeApiKey(id);
+      ctx.out(`API key ${id} revoked.\n`);
+    }),
+  );
+}

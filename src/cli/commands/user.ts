@@ -1,0 +1,90 @@
+/** `nebula user list|create|delete` (admin): people who can log in, with their role. */
+import { Option, type Command } from 'commander';
+import { Role, Username } from '../../core/domain/index.js';
+import type { UserView } from '../client.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { formatAge } from '../output/human.js';
+import { renderTable } from '../output/table.js';
+import { confirm, readAllStdin, readPassword } from '../prompt.js';
+import { action, type CommandContext } from '../runtime.js';
+
+function checkUsername(name: string): string {
+  const r = Username.safeParse(name);
+  if (!r.success) throw new UsageError(`invalid user name "${name}": ${r.error.issues[0]?.message ?? ''}`, 'INVALID_USERNAME');
+  return name;
+}
+
+async function newPassword(ctx: CommandContext): Promise<string> {
+  if (ctx.bool('passwordStdin')) return readAllStdin(ctx.io);
+  const first = await readPassword(ctx.io, 'Password: ');
+  const second = await readPassword(ctx.io, 'Repeat password: ');
+  if (first !== second) throw new UsageError('the passwords do not match');
+  return first;
+}
+
+export function usersTable(users: readonly UserView[]): string {
+  return renderTable(
+    [
+      { header: 'USER', value: (u) => u.username },
+      { header: 'ROLE', value: (u) => u.role },
+      { header: 'DISABLED', value: (u) => (u.disabled ? 'yes' : 'no') },
+      { header: 'CREATED BY', value: (u) => u.created_by },
+      { header: 'AGE', value: (u) => formatAge(u.created_at) },
+    ],
+    users,
+  );
+}
+
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('manage users (admin)');
+  examples(user, ['nebula user list', 'nebula user create alice --role operator']);
+
+  const list = user.command('list').alias('ls').description('list users');
+  withConnection(withOutput(list));
+  examples(list, ['nebula user list', 'nebula user list -o json']);
+  list.action(
+    action(async (ctx) => {
+      const { items } = await ctx.client().listUsers();
+      ctx.printList(items, usersTable, 'No users.');
+    }),
+  );
+
+  const create = user
+    .command('create')
+    .argument('<username>', 'user name')
+    .description('create a user; the password is asked twice without echo (or read with --password-stdin)')
+    .addOption(new Option('--role <role>', 'what the user may do').choices(Role.options).default('viewer'))
+    .option('--password-stdin', 'read the password from stdin');
+  withConnection(withOutput(create));
+  examples(create, ['nebula user create alice --role operator', 'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin']);
+  create.action(
+    action(async (ctx, username) => {
+      checkUsername(username);
+      const password = await newPassword(ctx);
+      if (password.length < 8) throw new UsageError('passwords have at least 8 characters');
+      const u = await ctx.client().createUser({ username, password, role: ctx.str('role') ?? 'viewer' });
+      ctx.print(u, () => `User ${u.username} created (${u.role}).\n`);
+    }),
+  );
+
+  const del = user
+    .command('delete')
+    .alias('rm')
+    .argument('<username>', 'user name')
+    .description('delete a user (asks first unless --yes)')
+    .option('-y, --yes', 'do not ask for confirmation');
+  withConnection(del);
+  examples(del, ['nebula user delete alice', 'nebula user delete ci --yes']);
+  del.action(
+    action(async (ctx, username) => {
+      checkUsername(username);
+      if (!ctx.bool('yes') && !(await confirm(ctx.io, `Delete user ${username}?`, `delete user ${username}`))) {
+        ctx.err('Nothing deleted.\n');
+        return;
+      }
+      await ctx.client().deleteUser(username);
+      ctx.out(`User ${username} deleted.\n`);
+    }),
+  );
+}

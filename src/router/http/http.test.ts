@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { RouterError } from '../errors.js';
+import { inspectBody } from './inspect.js';
+import { requestIdFrom, traceFrom } from './trace.js';
+import { parseUsage, UsageTail } from './usage-tail.js';
+
+describe('inspectBody', () => {
+  const ins = (s: string) => inspectBody(Buffer.from(s));
+
+  it('reads model, stream and user', () => {
+    expect(ins('{"model":"m","stream":true,"user":"u1","x":1}')).toMatchObject({ model: 'm', stream: true, user: 'u1' });
+    expect(ins('{"model":"m","stream":null}')).toMatchObject({ stream: false, user: undefined });
+  });
+
+  it('refuses what cannot be routed', () => {
+    const code = (s: string) => {
+      const r = ins(s);
+      return r instanceof RouterError ? `${r.status} ${r.code}` : 'ok';
+    };
+    expect(code('{bad')).toBe('400 invalid_json');
+    expect(code('[1]')).toBe('400 invalid_request');
+    expect(code('null')).toBe('400 invalid_request');
+    expect(code('{}')).toBe('400 invalid_request');
+    expect(code('{"model":""}')).toBe('400 invalid_request');
+    expect(code('{"model":3}')).toBe('400 invalid_request');
+    expect(code(`{"model":"${'m'.repeat(300)}"}`)).toBe('400 invalid_request');
+    expect(code('{"model":"m","stream":"yes"}')).toBe('400 invalid_request');
+  });
+});
+
+describe('trace context', () => {
+  it('keeps a sane request id and replaces others', () => {
+    expect(requestIdFrom('abc-123')).toBe('abc-123');
+    expect(requestIdFrom('bad id with spaces')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom(['a', 'b'])).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom('x'.repeat(200))).not.toBe('x'.repeat(200));
+  });
+
+  it('continues a valid traceparent with a new parent id, and starts one otherwise', () => {
+    const t = traceFrom('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
+    expect(t.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(t.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/);
+    expect(t.traceparent).not.toContain('00f067aa0ba902b7');
+    for (const bad of [
+      undefined,
+      'garbage',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    ]) {
+      const n = traceFrom(bad);
+      expect(n.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(n.traceparent.slice(3, 35)).toBe(n.traceId);
+    }
+    const ids = new Set(Array.from({ length: 2000 }, () => traceFrom(undefined).traceparent));
+    expect(ids.size).toBe(2000);
+  });
+});
+
+describe('usage', () => {
+  it('parses the last usage object, ignoring null ones', () => {
+    expect(parseUsage('{"usage":{"prompt_tokens":5,"total_tokens":9,"completion_tokens":4}}')).toEqual({
+      prompt: 5,
+      completion: 4,
+    });
+    expect(parseUsage('data: {"usage":{"prompt_tokens":1}}\n\ndata: {"usage": null}\n\n')).toBeUndefined();
+    expect(parseUsage('no usage here')).toBeUndefined();
+    expect(parseUsage('"usage": {"other": 1}')).toBeUndefined();
+  });
+
+  it('keeps only the tail of a long stream, without copying each chunk', () => {
+    const tail = new UsageTail(64);
+    for (let i = 0; i < 1000; i++) tail.push(Buffer.from(`data: {"choices":[{"delta":{"content":"w${i}"}}],"usage":null}\n\n`));
+    tail.push(Buffer.from('data: {"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":1000}}\n\n'));
+    tail.push(Buffer.from('data: [DONE]\n\n'));
+    expect(tail.usage()).toEqual({ prompt: 7, completion: 1000 });
+    expect(new UsageTail().usage()).toBeUndefined();
+  });
+});

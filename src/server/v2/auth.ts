@@ -1,0 +1,98 @@
+import { User } from '../../core/domain/index.js';
+import { keys } from '../../core/keys.js';
+import { encode } from '../../store/json.js';
+import { signSession } from '../auth/jwt.js';
+import { hashPassword, verifyPassword } from '../auth/passwords.js';
+import type { ServerContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { defineRoute, type AnyRoute } from '../http/route.js';
+import { ChangePasswordBody, LoginBody, LoginResponse, WhoAmI } from '../schemas/auth.js';
+import { Ack } from '../schemas/common.js';
+
+/** A hash to compare against when the user does not exist, so timing does not reveal which usernames exist. */
+let decoy: Promise<string> | undefined;
+
+const badLogin = () => new ApiError(401, 'UNAUTHORIZED', 'invalid username or password');
+
+export function authRoutes(ctx: ServerContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/v2/auth/login',
+      summary: 'Log in with username and password; returns a session token (JWT)',
+      description: 'Attempts are rate limited per source address (429 + Retry-After).',
+      tags: ['auth'],
+      body: LoginBody,
+      response: LoginResponse,
+      handler: async (c, { body }) => {
+        c.set('claimedUser', body.username.slice(0, 64));
+        if (ctx.loginLimiter) {
+          const wait = ctx.loginLimiter.take(`login:${c.var.sourceIp}`);
+          if (wait > 0) {
+            ctx.metrics.rateLimited.inc({ kind: 'login' });
+            throw new ApiError(429, 'RATE_LIMITED', `too many login attempts; retry in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
+          }
+        }
+        const user = await ctx.users.get(body.username, true).catch(() => undefined);
+        if (!user) {
+          decoy ??= hashPassword('decoy-password');
+          await verifyPassword(body.password, await decoy);
+          ctx.metrics.authFailures.inc({ reason: 'bad_login' });
+          throw badLogin();
+        }
+        const ok = await verifyPassword(body.password, user.value.password_hash);
+        if (!ok || user.value.disabled) {
+          ctx.metrics.authFailures.inc({ reason: 'bad_login' });
+          throw badLogin();
+        }
+        const { token, expiresAt } = await signSession(
+          ctx.jwtSecret,
+          { username: user.value.username, role: user.value.role },
+          { nowMs: ctx.clock.now(), ttlSeconds: ctx.options.jwtTtlSeconds },
+        );
+        c.set('principal', { username: user.value.username, role: user.value.role, method: 'jwt' });
+        return { token, token_type: 'Bearer' as const, expires_at: new Date(expiresAt).toISOString(), username: user.value.username, role: user.value.role };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v2/auth/whoami',
+      summary: 'Who the token belongs to: username, role, how authenticated',
+      tags: ['auth'],
+      response: WhoAmI,
+      handler: async (c) => {
+        const p = c.var.principal;
+        if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
+        return { username: p.username, role: p.role, auth_method: p.method, key_id: p.keyId ?? null, expires_at: p.expiresAt ?? null };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v2/auth/password',
+      summary: 'Change your own password (needs the current one)',
+      tags: ['auth'],
+      body: ChangePasswordBody,
+      response: Ack,
+      handler: async (c, { body }) => {
+        const p = c.var.principal;
+        if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
+        const user = await ctx.users.get(p.username, true);
+        if (!user || !(await verifyPassword(body.current_password, user.value.password_hash))) {
+          throw new ApiError(403, 'FORBIDDEN', 'the current password is wrong');
+        }
+        const next = User.parse({
+          ...user.value,
+          password_hash: await hashPassword(body.new_password),
+          updated_at: new Date(ctx.clock.now()).toISOString(),
+        });
+        const res = await ctx.store.txn({
+          compare: [{ key: keys.user(p.username), modRevision: user.modRevision }],
+          success: [{ op: 'put', key: keys.user(p.username), value: encode(User, next) }],
+        });
+        ctx.users.invalidate(p.username);
+        if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'your account changed concurrently; retry');
+        return { ok: true as const };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,90 @@
+import type { Role } from '../api/types.ts';
+
+/** A logged-in console session: the JWT and who it belongs to. */
+export interface Session {
+  token: string;
+  expires_at: string;
+  username: string;
+  role: Role;
+}
+
+/** Why the session ended, so the login page can say so. */
+export type EndReason = 'logout' | 'expired';
+
+const KEY = 'nebula.session';
+const ROLES: readonly string[] = ['viewer', 'operator', 'admin'];
+
+function parse(raw: string | null, now: number): Session | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<Session>;
+    if (typeof v.token !== 'string' || typeof v.username !== 'string' || typeof v.expires_at !== 'string') return null;
+    if (typeof v.role !== 'string' || !ROLES.includes(v.role)) return null;
+    const exp = Date.parse(v.expires_at);
+    if (!Number.isFinite(exp) || exp <= now) return null;
+    return v as Session;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The session, kept in localStorage so a reload stays logged in, with subscribers (React reads it through
+ * useSyncExternalStore). An expired or malformed stored session is dropped on read.
+ */
+export class SessionStore {
+  private session: Session | null;
+  private reason: EndReason | null = null;
+  private readonly listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined = globalThis.localStorage,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.session = parse(storage?.getItem(KEY) ?? null, now());
+    if (!this.session) storage?.removeItem(KEY);
+    this.arm();
+  }
+
+  get = (): Session | null => this.session;
+
+  /** Why the last session ended (null while logged in or before any login). */
+  endReason = (): EndReason | null => this.reason;
+
+  subscribe = (fn: () => void): (() => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  set(session: Session): void {
+    this.session = session;
+    this.reason = null;
+    this.storage?.setItem(KEY, JSON.stringify(session));
+    this.arm();
+    this.emit();
+  }
+
+  clear(reason: EndReason): void {
+    if (!this.session) return;
+    this.session = null;
+    this.reason = reason;
+    this.storage?.removeItem(KEY);
+    this.arm();
+    this.emit();
+  }
+
+  /** Ends the session when its token expires, so the console goes back to login by itself. */
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.session) return;
+    const ms = Date.parse(this.session.expires_at) - this.now();
+    // setTimeout overflows past ~24.8 days; a longer token is re-armed by the next set().
+    this.timer = setTimeout(() => this.clear('expired'), Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+  }
+
+  private emit(): void {
+    for (const fn of this.listeners) fn();
+  }
+}

@@ -1,0 +1,92 @@
+import { ActionIcon, Button, Group, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconArrowsVertical, IconPlayerPlay, IconPlayerStop, IconTrash } from '@tabler/icons-react';
+import type { ModelView } from '../../api/types.ts';
+import { usePermissions } from '../../auth/context.tsx';
+import { isActive } from '../../lib/states.ts';
+import { confirmDelete, confirmStop } from './confirmations.tsx';
+import { ScaleModal } from './scale-modal.tsx';
+import { useModelActions } from './use-model-actions.ts';
+
+/**
+ * Start / stop / scale / delete for one model, shown only to roles that may use them (operators start,
+ * stop and scale; admins also delete). `compact` renders icon buttons for table rows.
+ */
+export function ModelActions({ model, compact = false, onDeleted }: { model: ModelView; compact?: boolean; onDeleted?: () => void }) {
+  const { canOperate, isAdmin } = usePermissions();
+  const actions = useModelActions();
+  const [scaleOpen, scale] = useDisclosure(false);
+  if (!canOperate) return null;
+  const uid = model.model_uid;
+  const running = model.desired_state === 'running' && isActive(model.state);
+  const busy = actions.start.isPending || actions.stop.isPending;
+
+  const onStart = () => actions.start.mutate(uid);
+  const onStop = () => confirmStop(uid, () => actions.stop.mutate(uid));
+  const onDelete = () => confirmDelete(uid, model.model_name, (purge) => actions.remove.mutate({ uid, purge }, { onSuccess: () => onDeleted?.() }));
+  const modal = (
+    <ScaleModal
+      uid={uid}
+      current={model.desired_replicas}
+      opened={scaleOpen}
+      onClose={scale.close}
+      busy={actions.scale.isPending}
+      onSubmit={(replicas) => actions.scale.mutate({ uid, replicas }, { onSuccess: scale.close })}
+    />
+  );
+
+  if (compact) {
+    return (
+      <Group gap={4} wrap="nowrap" justify="flex-end" onClick={(e) => e.stopPropagation()}>
+        {running ? (
+          <Tooltip label="Stop">
+            <ActionIcon variant="subtle" color="orange" onClick={onStop} loading={actions.stop.isPending} aria-label={`Stop ${uid}`}>
+              <IconPlayerStop size={18} />
+            </ActionIcon>
+          </Tooltip>
+        ) : (
+          <Tooltip label="Start">
+            <ActionIcon variant="subtle" color="teal" onClick={onStart} loading={actions.start.isPending} aria-label={`Start ${uid}`}>
+              <IconPlayerPlay size={18} />
+            </ActionIcon>
+          </Tooltip>
+        )}
+        <Tooltip label="Scale">
+          <ActionIcon variant="subtle" color="gray" onClick={scale.open} aria-label={`Scale ${uid}`}>
+            <IconArrowsVertical size={18} />
+          </ActionIcon>
+        </Tooltip>
+        {isAdmin ? (
+          <Tooltip label="Delete">
+            <ActionIcon variant="subtle" color="red" onClick={onDelete} aria-label={`Delete ${uid}`}>
+              <IconTrash size={18} />
+            </ActionIcon>
+          </Tooltip>
+        ) : null}
+        {modal}
+      </Group>
+    );
+  }
+  return (
+    <Group gap="xs" wrap="nowrap">
+      {running ? (
+        <Button leftSection={<IconPlayerStop size={16} />} color="orange" variant="light" onClick={onStop} loading={actions.stop.isPending} disabled={busy}>
+          Stop
+        </Button>
+      ) : (
+        <Button leftSection={<IconPlayerPlay size={16} />} color="teal" onClick={onStart} loading={actions.start.isPending} disabled={busy}>
+          Start
+        </Button>
+      )}
+      <Button leftSection={<IconArrowsVertical size={16} />} variant="default" onClick={scale.open}>
+        Scale
+      </Button>
+      {isAdmin ? (
+        <Button leftSection={<IconTrash size={16} />} color="red" variant="subtle" onClick={onDelete} loading={actions.remove.isPending}>
+          Delete
+        </Button>
+      ) : null}
+      {modal}
+    </Group>
+  );
+}
