@@ -25,7 +25,7 @@ if (args.token) headers.authorization = `Bearer ${args.token}`;
 // Shared-prefix workload: 8 long system prompts, many users with short distinct questions.
 const SYSTEMS = Array.from({ length: Number(args.prompts ?? 8) }, (_, p) =>
   `You are assistant ${p}. ` +
-  Array.from({ length: Number(args.systemWords ?? 480) }, (_, w) => `rule${p}x${w % 97}`).join(' '),
+  Array.from({ length: Number(args.systemWords ?? 160) }, (_, w) => `rule${p}x${w % 97}`).join(' '),
 );
 let seq = 0;
 function body() {

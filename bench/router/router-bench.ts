@@ -229,8 +229,8 @@ async function policies(): Promise<string[]> {
   for (const policy of ['round-robin', 'least-outstanding', 'prefix-aware']) {
     // Fresh engines per policy: every policy starts with cold caches.
     const sims = serve([
-      'sims', '4', '--model', 'demo', '--host', '127.0.0.1', '--ttft-ms', flag('ttft-ms', '300'), '--itl-ms', '2',
-      '--kv-blocks', flag('kv-blocks', '160'), '--block-size', '16', '--max-num-seqs', '64', '--max-model-len', '8192',
+      'sims', '4', '--model', 'demo', '--host', '127.0.0.1', '--ttft-ms', flag('ttft-ms', '1000'), '--itl-ms', '5',
+      '--kv-blocks', flag('kv-blocks', '128'), '--block-size', '16', '--max-num-seqs', '64', '--max-model-len', '8192',
     ]);
     const ports = await new Promise<number[]>((resolve) => {
       let out = '';
@@ -241,9 +241,11 @@ async function policies(): Promise<string[]> {
       });
     });
     const router = await startRouterProc(ports.map((p) => `http://127.0.0.1:${p}`).join(', '), policy);
-    const r = await load(`http://127.0.0.1:${router.port}/v1/chat/completions`, 'prefix', Number(flag('policy-concurrency', '16')), [
+    const r = await load(`http://127.0.0.1:${router.port}/v1/chat/completions`, 'prefix', Number(flag('policy-concurrency', '8')), [
       '--warmup',
       '0',
+      '--duration',
+      flag('policy-duration', '8'),
     ]);
     results[policy] = r;
     rows.push(`| ${policy} | ${r.requests} | ${fmt(r.ttft_p50_ms)} | ${fmt(r.ttft_p90_ms)} | ${fmt(r.p99_ms)} | ${r.errors + r.status_errors} |`);

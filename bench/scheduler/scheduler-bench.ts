@@ -11,7 +11,7 @@ import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
 import { NodeStatus } from '../../src/core/domain/node.js';
 import { PlacementPlan } from '../../src/core/domain/placement.js';
 import { keys, prefixes } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
+import { createLogger, silentLogger } from '../../src/core/logger.js';
 import { deploymentFor, simNodeStatus, specFor } from '../../src/scheduler/fixtures.js';
 import { startScheduler } from '../../src/scheduler/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
@@ -78,7 +78,7 @@ async function runOne(kind: string, stores: Stores, n: number): Promise<Result> 
     await pool(NODES, CONC, (i) => store.put(keys.nodeStatus(`node-${i}`), encode(NodeStatus, simNodeStatus(`node-${i}`))));
     const sched = await startScheduler(
       { instanceId: 'bench', metricsPort: 0, host: '127.0.0.1', fullResyncMs: 0 },
-      { store: schedStore, logger: silentLogger() },
+      { store: schedStore, logger: process.env['BENCH_DEBUG'] ? createLogger({ component: 'bench', level: 'debug' }) : silentLogger() },
     );
     try {
       const deadline = Date.now() + 30_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkModelUid, collect, parseChoice, parseDurationFlag, parseEnvPairs, parseInteger, parseLabelPairs, parsePositiveNumber, uidFromModelName } from './args.js';
+import { checkModelUid, collect, parseChoice, parseDurationFlag, parseEnvPairs, parseInteger, parseLabelPairs, parsePositiveNumber } from './args.js';
 import { UsageError } from './errors.js';
 
 describe('flag parsers', () => {
@@ -46,14 +46,5 @@ describe('flag parsers', () => {
       expect((err as UsageError).code).toBe('INVALID_MODEL_UID');
       expect((err as UsageError).exitCode).toBe(2);
     }
-  });
-
-  it('derives a valid uid from a model name', () => {
-    expect(uidFromModelName('Qwen/Qwen2.5-0.5B-Instruct')).toBe('qwen2-5-0-5b-instruct');
-    expect(uidFromModelName('meta-llama/Llama-3.1-8B')).toBe('llama-3-1-8b');
-    expect(uidFromModelName('123')).toBe('model');
-    expect(uidFromModelName('--__--')).toBe('model');
-    expect(uidFromModelName(`a${'b'.repeat(100)}`)).toHaveLength(63);
-    expect(uidFromModelName('7-up/9-lives')).toBe('lives');
   });
 });

@@ -72,20 +72,3 @@ export function checkModelUid(uid: string): string {
   }
   return uid;
 }
-
-/**
- * A model uid derived from a model name (`Qwen/Qwen2.5-0.5B-Instruct` -> `qwen2-5-0-5b-instruct`),
- * used when `model create` gets no --uid.
- */
-export function uidFromModelName(name: string): string {
-  const base = name.split('/').pop() ?? name;
-  let uid = base
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
-  if (uid === '') uid = 'model';
-  return uid;
-}

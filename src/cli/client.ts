@@ -20,18 +20,18 @@ export type {
   UserView,
   ApiKeyView,
   CreatedApiKey,
-  SearchResponse,
+  CatalogSearchResponse as SearchResponse,
   CatalogItem,
   CatalogModelDetail,
-  ImportResponse,
+  CatalogImportResponse as ImportResponse,
   Overview,
   Health,
   RouterMetrics,
   ModelStats,
   MigrateResponse,
-} from '../server/schemas/index.js';
-import type * as S from '../server/schemas/index.js';
-import type { AuditEvent, DiskAlert, ModelEvent, ModelRequest } from '../core/domain/index.js';
+} from '../client/types.js';
+import type * as S from '../client/types.js';
+import type { AuditEvent, DiskAlert, ModelEvent, ModelRequest } from '../client/types.js';
 
 export interface CliClient {
   listModels(query?: { state?: string; q?: string; label?: string; engine_type?: string; limit?: number }): Promise<S.ModelList>;
@@ -78,9 +78,9 @@ export interface CliClient {
   createApiKey(body: { name: string; role?: string; expires_in?: string }): Promise<S.CreatedApiKey>;
   revokeApiKey(id: string): Promise<unknown>;
 
-  catalogSearch(query: { provider: string; q?: string; page?: number; limit?: number }): Promise<S.SearchResponse>;
+  catalogSearch(query: { provider: string; q?: string; page?: number; limit?: number }): Promise<S.CatalogSearchResponse>;
   catalogModel(provider: string, modelId: string, revision?: string): Promise<S.CatalogModelDetail>;
-  catalogImport(body: Record<string, unknown>): Promise<S.ImportResponse>;
+  catalogImport(body: Record<string, unknown>): Promise<S.CatalogImportResponse>;
 
   overview(): Promise<S.Overview>;
   health(): Promise<S.Health>;

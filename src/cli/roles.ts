@@ -3,6 +3,7 @@ import { registerEngineSimCommand } from './role-engine-sim.js';
 import { registerNodeCommand } from './role-node.js';
 import { registerRouterCommand } from './role-router.js';
 import { registerSchedulerCommand } from './role-scheduler.js';
+import { registerServerCommand } from './role-server.js';
 
 /** Server-side roles: `up`, `server`, `router`, `scheduler`, `node`, `engine-sim`. */
 export function registerRoleCommands(program: Command): void {
@@ -10,6 +11,7 @@ export function registerRoleCommands(program: Command): void {
   registerNodeCommand(program);
   registerRouterCommand(program);
   registerSchedulerCommand(program);
+  registerServerCommand(program);
   program
     .command('up')
     .description('run the all-in-one on this machine: embedded store and every role in one process')

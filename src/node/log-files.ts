@@ -74,3 +74,9 @@ export function tailFile(path: string, lines: number, maxBytes = 1024 * 1024): s
   if (all.at(-1) === '') all.pop();
   return all.slice(-lines).join('\n') + (all.length ? '\n' : '');
 }
+
+/** `reason`, followed by the last lines of the engine's log (what an operator needs to see first). */
+export function withLogTail(reason: string, logPath: string, lines = 10): string {
+  const tail = tailFile(logPath, lines, 16 * 1024).trimEnd();
+  return tail ? `${reason}; last log lines:\n${tail}` : reason;
+}

@@ -9,8 +9,8 @@ import { planAdoption, readStateFile, writeStateFile, type ReplicaRecord } from 
 import { findOrphanEngines } from './orphans.js';
 import { PlacementWatch } from './placement-watch.js';
 import { isSameProcessAlive, signalSafe } from './proc.js';
-import { ReplicaController, type ReplicaEnv } from './replica-controller.js';
-import type { ReplicaView } from './replica-types.js';
+import { ReplicaController } from './replica-controller.js';
+import type { ReplicaEnv, ReplicaView } from './replica-types.js';
 
 export interface ReconcilerOptions {
   nodeId: string;

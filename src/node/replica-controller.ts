@@ -1,53 +1,18 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
-import type { Endpoint } from '../core/domain/index.js';
+import type { TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { nextBackoff, type BackoffState } from './backoff.js';
-import type { ModelFiles } from './cache/types.js';
 import type { DesiredReplica } from './desired.js';
-import type { EndpointWriter } from './endpoint-writer.js';
-import type { EngineAdapterLoader, NebulaBin } from './engine-contract.js';
-import { describeExit, EngineProcess, type ExitInfo } from './engine-process.js';
+import { describeExit, type EngineProcess, type ExitInfo } from './engine-process.js';
 import { ModelFilesError } from './errors.js';
-import { nextLogNumber, pruneReplicaLogs, replicaLogDir, replicaLogPath, tailFile } from './log-files.js';
+import { launchEngine } from './engine-launch.js';
+import { withLogTail } from './log-files.js';
 import type { ReplicaRecord } from './node-state.js';
 import { probeOnce, type ReadinessSpec } from './probe.js';
-import {
-  AGENT_MARKER_ENV,
-  endpointStatusOf,
-  REPLICA_MARKER_ENV,
-  type ReplicaEvent,
-  type ReplicaPhase,
-  type ReplicaTiming,
-  type ReplicaView,
-} from './replica-types.js';
+import { waitUntilReady, watchReadiness } from './readiness-loops.js';
+import { toEndpoint, toRecord, toView, type ReplicaFacts } from './replica-snapshot.js';
+import type { ReplicaEnv, ReplicaEvent, ReplicaPhase, ReplicaView } from './replica-types.js';
 import { SerialQueue } from './serial-queue.js';
-
-/** What a replica controller needs from the agent. */
-export interface ReplicaEnv {
-  nodeId: string;
-  address: string;
-  dataDir: string;
-  engineHost: string;
-  clock: Clock;
-  logger: Logger;
-  writer: EndpointWriter;
-  modelFiles: ModelFiles;
-  loadAdapter: EngineAdapterLoader;
-  nebulaBin: NebulaBin;
-  timing: ReplicaTiming;
-  /** Smallest total memory of the given GPUs. */
-  gpuMemoryTotal(indices: readonly number[]): number;
-  /** Records a lifecycle event for this replica (fire and forget). */
-  event(replica: DesiredReplica, planVersion: number, e: ReplicaEvent): void;
-  /** Something the state file or metrics show changed. */
-  onChange(): void;
-  /** An engine was restarted after a failure. */
-  onRestart(modelUid: string): void;
-  fetch?: typeof fetch;
-}
-
-const LOG_LINES_IN_ERROR = 10;
 
 /**
  * Supervises one replica on this node: files -> launch -> readiness -> ready, restarts with backoff after
@@ -241,47 +206,27 @@ export class ReplicaController {
 
   /** Record for the state file. */
   record(): ReplicaRecord {
-    const d = this.desired;
-    const r: ReplicaRecord = {
-      model_uid: d.modelUid,
-      replica_id: d.replicaId,
-      port: d.assignment.port,
-      fingerprint: d.fingerprint,
-      plan_version: this.appliedPlanVersion,
-      restarts: this.restarts,
-    };
-    if (this.proc?.running) {
-      r.pid = this.proc.pid;
-      r.start_time = this.proc.startTime;
-      r.log_path = this.proc.logPath;
-    }
-    if (this.startedAt !== undefined) r.started_at = new Date(this.startedAt).toISOString();
-    if (this.readyAt !== undefined) r.ready_at = new Date(this.readyAt).toISOString();
-    if (this.held) r.held = { plan_version: this.held.planVersion, reason: this.held.reason };
-    return r;
+    return toRecord(this.facts());
   }
 
   view(): ReplicaView {
-    const d = this.desired;
-    const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+    return toView(this.facts());
+  }
+
+  private facts(): ReplicaFacts {
     return {
-      model_uid: d.modelUid,
-      replica_id: d.replicaId,
+      desired: this.desired,
       phase: this.phase,
-      status: endpointStatusOf(this.phase),
-      pid: this.proc?.running ? this.proc.pid : undefined,
-      port: d.assignment.port,
-      gpu_indices: d.assignment.gpu_indices,
-      plan_version: this.appliedPlanVersion,
-      running_plan_version: this.runningPlanVersion,
+      proc: this.proc,
+      appliedPlanVersion: this.appliedPlanVersion,
+      runningPlanVersion: this.runningPlanVersion,
       restarts: this.restarts,
-      adopted: this.proc?.adopted ?? false,
-      last_error: this.lastError,
-      started_at: iso(this.startedAt),
-      ready_at: iso(this.readyAt),
-      next_restart_at: iso(this.nextRestartAt),
-      log_path: this.proc?.logPath ?? this.lastLogPath,
-      held: this.held !== undefined,
+      lastError: this.lastError,
+      startedAt: this.startedAt,
+      readyAt: this.readyAt,
+      nextRestartAt: this.nextRestartAt,
+      held: this.held,
+      lastLogPath: this.lastLogPath,
     };
   }
 
@@ -461,35 +406,23 @@ export class ReplicaController {
         });
         proc = await this.lock.run(async () => {
           if (signal.aborted || this.disposed) return undefined;
-          const dir = replicaLogDir(this.env.dataDir, d.modelUid, d.replicaId);
-          const logPath = replicaLogPath(
-            this.env.dataDir,
-            d.modelUid,
-            d.replicaId,
-            nextLogNumber(dir, this.restarts),
-          );
-          const p = await EngineProcess.spawn({
-            command: launch.command,
-            argv: launch.argv,
-            env: {
-              ...stringEnv(process.env),
-              ...files.env,
-              ...launch.env,
-              [AGENT_MARKER_ENV]: this.env.dataDir,
-              [REPLICA_MARKER_ENV]: d.key,
-            },
-            logPath,
+          const p = await launchEngine({
+            dataDir: this.env.dataDir,
+            replica: d,
+            restarts: this.restarts,
+            launch,
+            filesEnv: files.env,
+            keepLogs: t.keepLogs,
           });
-          pruneReplicaLogs(dir, t.keepLogs);
           this.proc = p;
-          this.lastLogPath = logPath;
+          this.lastLogPath = p.logPath;
           this.startedAt = this.env.clock.now();
           this.readyAt = undefined;
           this.phase = 'starting';
           this.watchExit(p);
           // The state file must know the pid before anything else can go wrong (agent kill -9).
           this.env.onChange();
-          this.log().info({ pid: p.pid, port: d.assignment.port, log: logPath }, 'engine launched');
+          this.log().info({ pid: p.pid, port: d.assignment.port, log: p.logPath }, 'engine launched');
           this.event({
             type: 'starting',
             message: `engine started (pid ${p.pid}, port ${d.assignment.port})`,
@@ -501,35 +434,42 @@ export class ReplicaController {
         proc = this.proc;
       }
       if (!proc) return;
-      await this.waitReady(signal, proc, adapter.readiness, mode === 'adopt' && this.adoptedWasReady);
-      await this.watchHealth(signal, proc, adapter.readiness);
+      await this.superviseReadiness(
+        signal,
+        proc,
+        adapter.readiness,
+        mode === 'adopt' && this.adoptedWasReady,
+      );
     } catch (err) {
       if (signal.aborted) return;
       await this.lock.run(() => this.failAttempt(signal, err));
     }
   }
 
-  private async waitReady(
+  /** Waits for readiness (then marks ready), then watches it; failures stop the engine and back off. */
+  private async superviseReadiness(
     signal: AbortSignal,
     proc: EngineProcess,
     readiness: ReadinessSpec,
     wasReady: boolean,
   ): Promise<void> {
     const t = this.env.timing;
+    const loop = {
+      probe: () => probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch),
+      clock: this.env.clock,
+      signal,
+      alive: () => proc.running && this.proc === proc,
+    };
     // An adopted engine that was already serving gets a short deadline: if it does not answer now it hung,
     // and waiting the full startup timeout (meant for weight loading) would keep it out of service.
     const limit = wasReady ? Math.min(t.startupTimeoutMs, t.adoptReadyTimeoutMs) : t.startupTimeoutMs;
-    const deadline = this.env.clock.now() + limit;
-    for (;;) {
-      if (signal.aborted || !proc.running) return;
-      if (await probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch)) break;
-      if (this.env.clock.now() > deadline) {
-        const secs = Math.round(limit / 1000);
-        await this.lock.run(() => this.failRunning(proc, signal, `engine not ready after ${secs} s`));
-        return;
-      }
-      await this.env.clock.sleep(t.probeIntervalMs, signal);
+    const started = await waitUntilReady({ ...loop, intervalMs: t.probeIntervalMs, timeoutMs: limit });
+    if (started === 'timeout') {
+      const reason = `engine not ready after ${Math.round(limit / 1000)} s`;
+      await this.lock.run(() => this.failRunning(proc, signal, reason));
+      return;
     }
+    if (started === 'gone') return;
     await this.lock.run(async () => {
       if (signal.aborted || this.proc !== proc || this.disposed) return;
       this.phase = 'ready';
@@ -545,55 +485,20 @@ export class ReplicaController {
       await this.publish();
       this.env.onChange();
     });
-  }
-
-  private async watchHealth(
-    signal: AbortSignal,
-    proc: EngineProcess,
-    readiness: ReadinessSpec,
-  ): Promise<void> {
-    const t = this.env.timing;
-    let failures = 0;
-    for (;;) {
-      await this.env.clock.sleep(t.healthIntervalMs, signal);
-      if (signal.aborted || !proc.running || this.proc !== proc) return;
-      if (await probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch)) {
-        failures = 0;
-        continue;
-      }
-      failures += 1;
-      if (failures >= t.healthFailureThreshold) {
-        const reason = `readiness lost: ${failures} consecutive probes of ${readiness.path} failed`;
-        await this.lock.run(() => this.failRunning(proc, signal, reason));
-        return;
-      }
+    const health = await watchReadiness({
+      ...loop,
+      intervalMs: t.healthIntervalMs,
+      threshold: t.healthFailureThreshold,
+    });
+    if (health.result === 'unhealthy') {
+      const reason = `readiness lost: ${health.failures} consecutive probes of ${readiness.path} failed`;
+      await this.lock.run(() => this.failRunning(proc, signal, reason));
     }
   }
 
   private async publish(takeOver = true): Promise<void> {
-    const status = endpointStatusOf(this.phase);
-    if (!status) return;
-    const d = this.desired;
-    const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
-    const ep: Endpoint = {
-      model_uid: d.modelUid,
-      replica_id: d.replicaId,
-      node_id: this.env.nodeId,
-      address: this.env.address,
-      port: d.assignment.port,
-      engine_type: d.spec.engine_type,
-      served_model_name: d.spec.served_model_name ?? d.modelUid,
-      status,
-      plan_version: this.appliedPlanVersion,
-      gpu_indices: d.assignment.gpu_indices,
-      pid: this.proc?.running ? this.proc.pid : undefined,
-      restarts: this.restarts,
-      last_error: this.lastError?.slice(0, 4000),
-      started_at: iso(this.startedAt),
-      ready_at: this.phase === 'ready' ? iso(this.readyAt) : undefined,
-      next_restart_at: this.phase === 'backoff' ? iso(this.nextRestartAt) : undefined,
-      updated_at: new Date(this.env.clock.now()).toISOString(),
-    };
+    const ep = toEndpoint(this.facts(), this.env.nodeId, this.env.address, this.env.clock.now());
+    if (!ep) return;
     try {
       await this.env.writer.publish(ep, takeOver);
       this.dirty = false;
@@ -602,15 +507,4 @@ export class ReplicaController {
       this.log().warn({ err: errorMessage(err) }, 'could not publish endpoint; will retry');
     }
   }
-}
-
-function withLogTail(reason: string, logPath: string): string {
-  const tail = tailFile(logPath, LOG_LINES_IN_ERROR, 16 * 1024).trimEnd();
-  return tail ? `${reason}; last log lines:\n${tail}` : reason;
-}
-
-function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
-  return out;
 }

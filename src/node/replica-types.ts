@@ -1,4 +1,10 @@
+import type { Clock } from '../core/clock.js';
 import type { EndpointStatus, EventLevel, EventType } from '../core/domain/index.js';
+import type { Logger } from '../core/logger.js';
+import type { ModelFiles } from './cache/types.js';
+import type { DesiredReplica } from './desired.js';
+import type { EndpointWriter } from './endpoint-writer.js';
+import type { EngineAdapterLoader, NebulaBin } from './engine-contract.js';
 import type { BackoffPolicy } from './backoff.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 
@@ -92,4 +98,28 @@ export interface ReplicaEvent {
   type: EventType;
   message: string;
   level?: EventLevel;
+}
+
+/** What a replica controller needs from the agent. */
+export interface ReplicaEnv {
+  nodeId: string;
+  address: string;
+  dataDir: string;
+  engineHost: string;
+  clock: Clock;
+  logger: Logger;
+  writer: EndpointWriter;
+  modelFiles: ModelFiles;
+  loadAdapter: EngineAdapterLoader;
+  nebulaBin: NebulaBin;
+  timing: ReplicaTiming;
+  /** Smallest total memory of the given GPUs. */
+  gpuMemoryTotal(indices: readonly number[]): number;
+  /** Records a lifecycle event for this replica (fire and forget). */
+  event(replica: DesiredReplica, planVersion: number, e: ReplicaEvent): void;
+  /** Something the state file or metrics show changed. */
+  onChange(): void;
+  /** An engine was restarted after a failure. */
+  onRestart(modelUid: string): void;
+  fetch?: typeof fetch;
 }

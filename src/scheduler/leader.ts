@@ -114,13 +114,13 @@ export class LeaderElector {
     });
     if (!res.succeeded || this.stopped) return;
     this.leaderRevision = res.revision;
-    this.opts.logger?.info({ instance: this.opts.instanceId }, 'became the leader');
+    this.opts.logger?.info('became the leader');
     this.opts.onElected();
   }
 
   private depose(why: string): void {
     this.leaderRevision = undefined;
-    this.opts.logger?.warn({ instance: this.opts.instanceId, why }, 'lost leadership');
+    this.opts.logger?.warn({ why }, "lost leadership");
     this.opts.onDeposed(why);
   }
 }

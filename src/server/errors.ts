@@ -36,6 +36,7 @@ export const ErrorCodes = [
   'PRECONDITION_REQUIRED',
   'RATE_LIMITED',
   'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
   'HUB_UNAVAILABLE',
   'ROUTER_UNAVAILABLE',
   'NODE_UNREACHABLE',
@@ -102,6 +103,7 @@ export function errorToHttp(err: unknown): HttpError {
   }
   if (err instanceof HTTPException) {
     if (err.status === 400) return { status: 400, body: body('INVALID_JSON', 'request body is not valid JSON') };
+    if (err.status === 413) return { status: 413, body: body('PAYLOAD_TOO_LARGE', 'request body too large') };
     if (err.status === 415) {
       return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json') };
     }

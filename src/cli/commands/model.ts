@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { EngineType, ModelSource } from '../../core/domain/index.js';
-import { checkModelUid, collect, parseChoice, parseDurationFlag, parseEnvPairs, parseInteger, parseLabelPairs, parsePositiveNumber } from '../args.js';
+import { checkModelUid, collect, parseChoice, parseEnvPairs, parseInteger, parseLabelPairs, parsePositiveNumber } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { confirm } from '../prompt.js';

@@ -92,8 +92,13 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
 }
 
 export function registerNodeCommands(program: Command): void {
-  const node = program.command('node').description('GPU machines: list, inspect, cordon, drain');
-  examples(node, ['nebula node list', 'nebula node cordon gpu-3', 'nebula node drain gpu-3']);
+  // `nebula node` with no subcommand is the node agent role (role-node.ts) when that is registered; the
+  // client subcommands hang under the same command.
+  let node = program.commands.find((c) => c.name() === 'node');
+  if (!node) {
+    node = program.command('node').description('GPU machines: list, inspect, cordon, drain');
+    examples(node, ['nebula node list', 'nebula node cordon gpu-3', 'nebula node drain gpu-3']);
+  }
 
   const list = node.command('list').alias('ls').description('list nodes with GPUs, reservations and health');
   withConnection(withOutput(list));

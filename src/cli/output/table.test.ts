@@ -53,6 +53,7 @@ describe('renderTable', () => {
         { name: 'b', state: 'running' },
       ],
     );
+    // eslint-disable-next-line no-control-regex
     expect(out.replace(/\u001b\[[0-9;]*m/g, '')).toBe('STATE    NAME\nok       a\nrunning  b\n');
     expect(out).toContain('\u001b[32mok\u001b[39m');
   });

@@ -68,25 +68,32 @@ function checkDigest(d: Digest | undefined, label: string): void {
   }
 }
 
-const BATCH_BYTES = 1024 * 1024;
+const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Appends the body to the partial file. Chunks are hashed and counted as they arrive and written in
- * batches (writev, no copies); when the body breaks, what arrived is still written before the error is
- * raised, so the next attempt resumes from every byte received.
+ * batches (positional writev, no copies) while the next batch is being received (one write in flight);
+ * when the body breaks, what arrived is still written before the error is raised, so the next attempt
+ * resumes from every byte received.
  */
 async function appendBody(o: FetchFileOptions, body: AsyncIterable<Buffer>, partial: string, have: number, digest: Digest | undefined, progress: { received: number }): Promise<number> {
   const { file } = o;
-  const fh = await open(partial, have > 0 ? 'a' : 'w');
+  const fh = await open(partial, have > 0 ? 'r+' : 'w');
   let written = have;
+  let position = have;
   let batch: Buffer[] = [];
   let batchBytes = 0;
+  let writing: Promise<unknown> | undefined;
   const flush = async () => {
+    if (writing) await writing;
+    writing = undefined;
     if (batchBytes === 0) return;
     const b = batch;
+    const at = position;
+    position += batchBytes;
     batch = [];
     batchBytes = 0;
-    await fh.writev(b);
+    writing = fh.writev(b, at);
   };
   let failure: unknown;
   try {
@@ -107,8 +114,12 @@ async function appendBody(o: FetchFileOptions, body: AsyncIterable<Buffer>, part
   }
   const oversized = failure instanceof CacheError && failure.code === 'SIZE_MISMATCH';
   try {
-    if (!oversized) await flush();
+    if (!oversized) {
+      await flush();
+      await writing;
+    }
   } finally {
+    await writing?.catch(() => undefined);
     await fh.close();
   }
   if (failure !== undefined) {

@@ -39,11 +39,15 @@ export function windowSpeed(samples: readonly { t: number; bytes: number }[], no
 export class ProgressTracker {
   private snap: ProgressSnapshot;
   private readonly samples: { t: number; bytes: number }[] = [];
+  private done = 0;
+  private file: string | undefined;
+  private lastSampleAt = Number.NEGATIVE_INFINITY;
   private readonly listeners = new Set<(s: ProgressSnapshot) => void>();
 
   constructor(
     private readonly clock: Clock,
     private readonly windowMs = 5000,
+    private readonly sampleMs = 100,
   ) {
     this.snap = {
       phase: 'pending',
@@ -72,19 +76,30 @@ export class ProgressTracker {
   }
 
   update(patch: Partial<ProgressSnapshot>): void {
-    this.snap = { ...this.snap, ...patch };
+    if (patch.bytes_done !== undefined) this.done = patch.bytes_done;
+    this.snap = { ...this.snap, ...patch, bytes_done: this.done };
     this.emit();
   }
 
+  /**
+   * Counts bytes. Called for every received chunk, so it only adds; speed, ETA and listeners are refreshed
+   * at most every `sampleMs` (the publisher writes even less often).
+   */
   addBytes(delta: number, file?: string): void {
+    this.done = Math.min(this.snap.bytes_total, Math.max(0, this.done + delta));
+    if (file !== undefined) this.file = file;
     const now = this.clock.now();
-    const done = Math.min(this.snap.bytes_total, Math.max(0, this.snap.bytes_done + delta));
-    this.samples.push({ t: now, bytes: done });
+    if (delta < 0 || now - this.lastSampleAt >= this.sampleMs || this.done === this.snap.bytes_total) this.sample(now);
+  }
+
+  private sample(now: number): void {
+    this.lastSampleAt = now;
+    this.samples.push({ t: now, bytes: this.done });
     while (this.samples.length > 2 && (this.samples[0]?.t ?? now) < now - this.windowMs) this.samples.shift();
     const speed = windowSpeed(this.samples, now, this.windowMs);
-    const next: ProgressSnapshot = { ...this.snap, bytes_done: done, speed_bps: Math.round(speed) };
-    if (file !== undefined) next.current_file = file;
-    if (speed > 0) next.eta_seconds = Math.round((this.snap.bytes_total - done) / speed);
+    const next: ProgressSnapshot = { ...this.snap, bytes_done: this.done, speed_bps: Math.round(speed) };
+    if (this.file !== undefined) next.current_file = this.file;
+    if (speed > 0) next.eta_seconds = Math.round((this.snap.bytes_total - this.done) / speed);
     else delete next.eta_seconds;
     this.snap = next;
     this.emit();

@@ -304,6 +304,36 @@ describe('PrefixAwareBalancer', () => {
     expect(b.pick(cs, { prefixHashes: h, exclude: new Set(['r0', 'r1', 'r2']) })).toBeUndefined();
   });
 
+  it('copies a hot prefix to a second replica instead of moving it, then uses the least loaded holder', () => {
+    const b = new PrefixAwareBalancer({ slackRequests: 2, slackRatio: 0 });
+    const cs = candidates(3);
+    const h = hashesFor(sys(6));
+    const first = b.pick(cs, { prefixHashes: h })!;
+    first.outstanding = 3;
+    const second = b.pick(cs, { prefixHashes: h })!; // beyond the slack: a new holder
+    expect(second.id).not.toBe(first.id);
+    const third = cs.find((c) => c.id !== first.id && c.id !== second.id)!;
+    // Both holders stay in use: whichever is less loaded gets the next request, never the non-holder.
+    second.outstanding = 2;
+    third.outstanding = 0;
+    expect(b.pick(cs, { prefixHashes: h })!.id).toBe(second.id);
+    first.outstanding = 1;
+    expect(b.pick(cs, { prefixHashes: h })!.id).toBe(first.id);
+  });
+
+  it('forgets holders that have not served a prefix for a while', () => {
+    let now = 0;
+    const b = new PrefixAwareBalancer({ holderTtlMs: 1000, now: () => now });
+    const cs = candidates(2);
+    const h = hashesFor(sys(7));
+    const home = b.pick(cs, { prefixHashes: h })!;
+    home.outstanding = 1; // the other replica is now less loaded, but home holds the prefix
+    now = 900;
+    expect(b.pick(cs, { prefixHashes: h })!.id).toBe(home.id);
+    now = 2000; // home's entry is stale: back to least load
+    expect(b.pick(cs, { prefixHashes: h })!.id).not.toBe(home.id);
+  });
+
   it('keeps its table bounded', () => {
     const b = new PrefixAwareBalancer({ tableSize: 10 });
     const cs = candidates(2);

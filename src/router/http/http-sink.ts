@@ -20,6 +20,8 @@ export class HttpSink implements ProxySink {
   private readonly tail = new UsageTail();
   private drainHooked = false;
   private finished = false;
+  /** Last chunk of a non-streamed body, not yet written. */
+  private held: Buffer | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -61,6 +63,13 @@ export class HttpSink implements ProxySink {
       if (this.streaming) this.metrics.firstToken(this.model, (performance.now() - this.startedAt) / 1000);
     }
     this.tail.push(chunk);
+    if (!this.streaming) {
+      // A JSON body usually arrives in one chunk: holding it lets end() send headers and body in one write.
+      const held = this.held;
+      this.held = chunk;
+      if (held === undefined) return true;
+      chunk = held;
+    }
     const ok = this.res.write(chunk);
     if (!ok && !this.drainHooked) {
       this.drainHooked = true;
@@ -70,7 +79,10 @@ export class HttpSink implements ProxySink {
   }
 
   end(): void {
-    this.res.end();
+    const held = this.held;
+    this.held = undefined;
+    if (held !== undefined) this.res.end(held);
+    else this.res.end();
     this.done(this.status);
     if (this.status < 400) {
       const u = this.tail.usage();
@@ -95,8 +107,11 @@ export class HttpSink implements ProxySink {
     this.logger.warn({ err: err.message, request_id: this.requestId, model: this.model }, 'upstream ended mid-response');
     // A chunked stream just ends (the client sees no [DONE]); a sized body cannot end early, so the
     // connection is cut and the client sees a short body.
-    if (this.chunked) this.res.end();
-    else this.res.destroy();
+    const held = this.held;
+    this.held = undefined;
+    if (!this.chunked) this.res.destroy();
+    else if (held !== undefined) this.res.end(held);
+    else this.res.end();
     this.done(this.status);
   }
 

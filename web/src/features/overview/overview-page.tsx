@@ -45,7 +45,7 @@ function ModelsByState({ overview }: { overview: Overview }) {
           </Progress.Root>
           <SimpleGrid cols={{ base: 2, xl: 4 }} spacing="xs">
             {MODEL_STATES.map((s: AggregatedState) => (
-              <Group key={s} gap={6} wrap="nowrap" component={Link} to={`/models?state=${s}`} style={{ textDecoration: 'none', color: 'inherit' }}>
+              <Group key={s} gap={6} wrap="nowrap" renderRoot={(props) => <Link to={`/models?state=${s}`} {...props} />} style={{ textDecoration: 'none', color: 'inherit' }}>
                 <Badge color={STATE_COLOR[s]} variant="dot" size="sm" radius="sm">
                   {s}
                 </Badge>

@@ -1,0 +1,111 @@
+/**
+ * Response and request types of the control API, inferred from the server's zod schemas. Type-only: the
+ * CLI and the web console import these without pulling any server code into their bundles.
+ */
+import type { z } from 'zod';
+import type * as S from '../server/schemas/index.js';
+import type {
+  AggregatedState,
+  AuditEvent,
+  DiskAlert,
+  DownloadProgress,
+  Endpoint,
+  ModelCacheEntry,
+  ModelDeployment,
+  ModelEvent,
+  ModelRequest,
+  ModelSpec,
+  ModelTemplate,
+  NodeDiskStatus,
+  NodeSettings,
+  NodeStatus,
+  PlacementPlan,
+  Role,
+} from '../core/domain/index.js';
+
+export type {
+  AggregatedState,
+  AuditEvent,
+  DiskAlert,
+  DownloadProgress,
+  Endpoint,
+  ModelCacheEntry,
+  ModelDeployment,
+  ModelEvent,
+  ModelRequest,
+  ModelSpec,
+  ModelTemplate,
+  NodeDiskStatus,
+  NodeSettings,
+  NodeStatus,
+  PlacementPlan,
+  Role,
+};
+
+type Out<T extends z.ZodType> = z.output<T>;
+type In<T extends z.ZodType> = z.input<T>;
+
+export type ErrorResponse = Out<typeof S.ErrorResponse>;
+
+// models
+export type ModelView = Out<typeof S.ModelView>;
+export type ModelList = Out<typeof S.ModelList>;
+export type ModelDetailView = Out<typeof S.ModelDetailView>;
+export type ModelStats = Out<typeof S.ModelStats>;
+export type DeploymentView = Out<typeof S.DeploymentView>;
+export type DeleteModelResponse = Out<typeof S.DeleteModelResponse>;
+export type CreateModelRequest = In<typeof S.CreateModelBody>;
+export type UpdateModelRequest = In<typeof S.UpdateModelBody>;
+export type ListModelsParams = Partial<{ state: AggregatedState; q: string; label: string; engine_type: string; limit: number; offset: number }>;
+
+// templates
+export type TemplateView = Out<typeof S.TemplateView>;
+export type CreateTemplateRequest = In<typeof S.CreateTemplateBody>;
+export type UpdateTemplateRequest = In<typeof S.UpdateTemplateBody>;
+export type DeployTemplateRequest = In<typeof S.DeployTemplateBody>;
+export type SaveAsTemplateRequest = In<typeof S.SaveAsTemplateBody>;
+
+// nodes, cache
+export type NodeView = Out<typeof S.NodeView>;
+export type NodeDetailView = Out<typeof S.NodeDetailView>;
+export type NodeSettingsView = Out<typeof S.NodeSettingsView>;
+export type NodeCacheResponse = Out<typeof S.NodeCacheResponse>;
+export type NodeDiskResponse = Out<typeof S.NodeDiskResponse>;
+export type CacheSummary = Out<typeof S.CacheSummary>;
+export type CachedModel = Out<typeof S.CachedModel>;
+
+// auth
+export type LoginResponse = Out<typeof S.LoginResponse>;
+export type WhoAmI = Out<typeof S.WhoAmI>;
+export type UserView = Out<typeof S.UserView>;
+export type CreateUserRequest = In<typeof S.CreateUserBody>;
+export type UpdateUserRequest = In<typeof S.UpdateUserBody>;
+export type ApiKeyView = Out<typeof S.ApiKeyView>;
+export type CreatedApiKey = Out<typeof S.CreatedApiKey>;
+export type CreateApiKeyRequest = In<typeof S.CreateApiKeyBody>;
+
+// catalog
+export type CatalogProvider = 'huggingface' | 'modelscope';
+export type CatalogItem = Out<typeof S.CatalogItem>;
+export type CatalogSearchResponse = Out<typeof S.SearchResponse>;
+export type CatalogModelDetail = Out<typeof S.CatalogModelDetail>;
+export type CatalogImportRequest = In<typeof S.ImportBody>;
+export type CatalogImportResponse = Out<typeof S.ImportResponse>;
+
+// v1, health, metrics, migration
+export type Overview = Out<typeof S.Overview>;
+export type Health = Out<typeof S.Health>;
+export type RouterMetrics = Out<typeof S.RouterMetrics>;
+export type V1Node = Out<typeof S.V1Node>;
+export type V1Model = Out<typeof S.V1Model>;
+export type LoadModelRequest = In<typeof S.LoadBody>;
+export type UnloadModelRequest = In<typeof S.UnloadBody>;
+export type ForceStopResponse = Out<typeof S.ForceStopResponse>;
+export type MigrateResponse = Out<typeof S.MigrateResponse>;
+
+export interface ListOf<T> {
+  items: T[];
+}
+export interface Ack {
+  ok: true;
+}

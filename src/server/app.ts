@@ -1,0 +1,63 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { ROUTE_POLICIES, RouteTable, policyKey } from './auth/rbac.js';
+import { createContext, type ServerContext } from './context.js';
+import { errorToHttp } from './errors.js';
+import { auditMiddleware } from './http/audit-middleware.js';
+import { authMiddleware } from './http/auth-middleware.js';
+import type { ServerEnv } from './http/env.js';
+import { requestContext } from './http/request-context.js';
+import { mount, type AnyRoute } from './http/route.js';
+import { serveConsole } from './http/static.js';
+import { validationError } from './http/validation.js';
+import { seedSystemTemplates } from './models/system-templates.js';
+import type { ServerDeps, ServerOptions } from './options.js';
+import { systemRoutes } from './system-routes.js';
+import { v1Routes } from './v1/index.js';
+import { v2Routes } from './v2/index.js';
+
+/** The Hono app of the control API, with the context its handlers use (tests reach services through it). */
+export type NebulaApp = OpenAPIHono<ServerEnv> & { readonly context: ServerContext; readonly routes_: readonly AnyRoute[] };
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Builds the control API: context (JWT secret from the store), built-in templates, middlewares
+ * (request context -> audit -> auth/RBAC/rate limit), every route of the RBAC table, the console and
+ * JSON errors. No listener and no timers: tests call `app.request()` directly.
+ */
+export async function createApp(deps: ServerDeps, options: ServerOptions = {}): Promise<NebulaApp> {
+  const ctx = await createContext(deps, options);
+  await seedSystemTemplates(ctx.store, ctx.clock.now());
+
+  const app = new OpenAPIHono<ServerEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.target, result.error);
+    },
+  });
+  const table = new RouteTable(ROUTE_POLICIES);
+  app.use('*', requestContext(ctx, table));
+  app.use('/api/*', auditMiddleware(ctx));
+  app.use('/api/*', authMiddleware(ctx));
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
+
+  const policies = new Map(ROUTE_POLICIES.map((p) => [policyKey(p.method, p.path), p]));
+  const routes = [...systemRoutes(ctx, app), ...v1Routes(ctx), ...v2Routes(ctx)];
+  const mounted = new Set<string>();
+  for (const r of routes) {
+    mount(app, r, { policies, validateResponses: ctx.options.validateResponses });
+    mounted.add(policyKey(r.method, r.path));
+  }
+  const orphans = [...policies.keys()].filter((k) => !mounted.has(k));
+  if (orphans.length > 0) throw new Error(`RBAC table rows without a route: ${orphans.join(', ')}`);
+
+  app.use('*', serveConsole(ctx.options.webDir));
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((err, c) => {
+    const { status, body, headers } = errorToHttp(err);
+    if (status >= 500) c.var.logger?.error({ err, code: body.error.code }, 'request error');
+    for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v);
+    return c.json(body, status as 500);
+  });
+  return Object.assign(app, { context: ctx, routes_: routes });
+}

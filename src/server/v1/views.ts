@@ -1,0 +1,188 @@
+import { ComponentStatus, LeaderRecord, ModelRequest, NodeSettings, NodeStatus, PlacementPlan } from '../../core/domain/index.js';
+import { errorMessage } from '../../core/errors.js';
+import { keys, parseKey, prefixes } from '../../core/keys.js';
+import { loadNodesSnapshot } from '../aggregation/nodes-snapshot.js';
+import { buildOverview } from '../aggregation/overview.js';
+import { loadModelsSnapshot } from '../aggregation/snapshot.js';
+import { modelViewFrom } from '../aggregation/model-view.js';
+import type { ServerContext } from '../context.js';
+import { defineRoute, type AnyRoute } from '../http/route.js';
+import { EndpointList, Health, Overview, PlacementList, RequestList, RouterMetrics, V1ModelList, V1NodeList } from '../schemas/v1.js';
+import { aggregateState } from '../aggregation/state.js';
+
+const tags = ['v1'];
+const HEARTBEAT_STALE_SECONDS = 30;
+
+async function leader(ctx: ServerContext): Promise<{ holder: string; since: string } | undefined> {
+  const t = await ctx.reader.get(keys.leader('scheduler'), LeaderRecord).catch(() => undefined);
+  return t?.value;
+}
+
+/** Endpoints running an older plan than their model's current one (seed 001: plan_version consistency). Pure. */
+export function laggingEndpoints(
+  plans: Map<string, { value: { plan_version: number; assignments: { replica_id: number }[] } }>,
+  endpoints: readonly { model_uid: string; replica_id: number; node_id: string; plan_version: number }[],
+) {
+  const out = [];
+  for (const e of endpoints) {
+    const plan = plans.get(e.model_uid)?.value;
+    if (!plan || !plan.assignments.some((a) => a.replica_id === e.replica_id)) continue;
+    if (e.plan_version < plan.plan_version) {
+      out.push({ model_uid: e.model_uid, replica_id: e.replica_id, node_id: e.node_id, endpoint_plan_version: e.plan_version, plan_version: plan.plan_version });
+    }
+  }
+  return out;
+}
+
+export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/overview',
+      summary: 'Cluster overview: counts and health of nodes, GPUs, endpoints, placements, requests, models, alerts',
+      tags,
+      response: Overview,
+      handler: async () => {
+        const models = await loadModelsSnapshot(ctx.reader);
+        const [nodes, requests, lead] = await Promise.all([
+          loadNodesSnapshot(ctx.reader, { plans: models.planList, endpoints: models.endpointList }),
+          ctx.reader.list(prefixes.modelRequests, ModelRequest),
+          leader(ctx),
+        ]);
+        return buildOverview({
+          models,
+          nodes,
+          requests: requests.items.map((t) => t.value),
+          leader: lead?.holder ?? null,
+          revision: Math.max(models.revision, requests.revision),
+          nowMs: ctx.clock.now(),
+        });
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/nodes',
+      summary: 'Registered nodes (status, heartbeat age, cordon flag)',
+      tags,
+      response: V1NodeList,
+      handler: async () => {
+        const [st, settings] = await Promise.all([
+          ctx.reader.list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus'),
+          ctx.reader.list(prefixes.nodeSettings, NodeSettings),
+        ]);
+        const cordoned = new Set(settings.items.filter((t) => t.value.cordoned || t.value.draining).map((t) => t.value.node_id));
+        const now = ctx.clock.now();
+        return {
+          items: st.items.map((t) => ({
+            ...t.value,
+            heartbeat_age_seconds: Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000),
+            cordoned: cordoned.has(t.value.node_id),
+          })),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/endpoints',
+      summary: 'All endpoints (replicas as their nodes report them)',
+      tags,
+      response: EndpointList,
+      handler: async () => ({ items: [...(await loadModelsSnapshot(ctx.reader)).endpointList.map((t) => t.value)] }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/placements',
+      summary: 'All placement plans',
+      tags,
+      response: PlacementList,
+      handler: async () => {
+        return { items: (await ctx.reader.list(prefixes.placements, PlacementPlan)).items.map((t) => t.value) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/requests',
+      summary: 'The v1 request queue (/model_requests)',
+      tags,
+      response: RequestList,
+      handler: async () => ({ items: (await ctx.reader.list(prefixes.modelRequests, ModelRequest)).items.map((t) => t.value) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/models',
+      summary: 'Models as v1 sees them: v2 deployments, v1 requests and any placement',
+      tags,
+      response: V1ModelList,
+      handler: async () => {
+        const snap = await loadModelsSnapshot(ctx.reader);
+        const requests = (await ctx.reader.list(prefixes.modelRequests, ModelRequest)).items.map((t) => t.value);
+        const out = new Map<string, ReturnType<typeof row>>();
+        function row(uid: string, name: string, engine: string, origin: 'deployment' | 'request' | 'placement', replicas: number, state: string) {
+          const ready = (snap.endpoints.get(uid) ?? []).filter((e) => e.status === 'ready').length;
+          return { model_uid: uid, model_name: name, engine_type: engine, origin, replicas, ready_replicas: ready, state, plan_version: snap.plans.get(uid)?.value.plan_version ?? null };
+        }
+        for (const uid of snap.specs.keys()) {
+          const v = modelViewFrom(snap, uid);
+          if (v) out.set(uid, row(uid, v.model_name, v.engine_type, 'deployment', v.desired_replicas, v.state));
+        }
+        for (const r of requests) {
+          const uid = r.spec.model_uid;
+          if (out.has(uid)) continue;
+          out.set(uid, row(uid, r.spec.model_name, r.spec.engine_type, 'request', r.replicas, r.status));
+        }
+        for (const [uid, plan] of snap.plans) {
+          if (out.has(uid)) continue;
+          const s = aggregateState({ deployment: { desired_state: 'running', replicas: plan.value.assignments.length }, plan: plan.value, endpoints: snap.endpoints.get(uid) ?? [], downloads: snap.downloads.get(uid) ?? [] });
+          out.set(uid, row(uid, plan.value.spec.model_name, plan.value.spec.engine_type, 'placement', plan.value.assignments.length, s.state));
+        }
+        return { items: [...out.values()].sort((a, b) => a.model_uid.localeCompare(b.model_uid)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/health',
+      summary: 'Component health: store, router /healthz, scheduler leader, node heartbeats, plan_version consistency',
+      tags,
+      response: Health,
+      handler: async (c) => {
+        const now = ctx.clock.now();
+        let store: { ok: boolean; kind: string; revision: number | null; error: string | null };
+        try {
+          store = { ok: true, kind: ctx.store.kind, revision: await ctx.store.revision(), error: null };
+        } catch (err) {
+          store = { ok: false, kind: ctx.store.kind, revision: null, error: errorMessage(err) };
+        }
+        const [router, lead, nodes, comps, snap] = await Promise.all([
+          ctx.router.health(c.var.traceparent),
+          leader(ctx),
+          ctx.reader.list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus').catch(() => ({ items: [] })),
+          ctx.reader.list(prefixes.components, ComponentStatus, (k) => parseKey(k)?.kind === 'component').catch(() => ({ items: [] })),
+          loadModelsSnapshot(ctx.reader).catch(() => undefined),
+        ]);
+        const nodeRows = nodes.items.map((t) => {
+          const age = Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000);
+          return { node_id: t.value.node_id, heartbeat_at: t.value.heartbeat_at, age_seconds: age, healthy: age <= HEARTBEAT_STALE_SECONDS };
+        });
+        const lagging = snap ? laggingEndpoints(snap.plans, snap.endpointList.map((t) => t.value)) : [];
+        const ok = store.ok && router.ok && lead !== undefined && nodeRows.every((n) => n.healthy);
+        return {
+          status: ok ? ('ok' as const) : ('degraded' as const),
+          store,
+          router,
+          scheduler: { leader: lead?.holder ?? null, since: lead?.since ?? null },
+          nodes: nodeRows,
+          components: comps.items.map((t) => t.value),
+          plan_consistency: { consistent: lagging.length === 0, lagging },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/metrics/router',
+      summary: "The router's Prometheus metrics as JSON: request rate, latency and TTFT quantiles, tokens, per model",
+      tags: ['v1', 'metrics'],
+      response: RouterMetrics,
+      handler: async (c) => ctx.router.metrics(c.var.traceparent),
+    }),
+  ];
+}

@@ -1,0 +1,30 @@
+import type { ServerContext } from '../context.js';
+import type { AnyRoute } from '../http/route.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { authRoutes } from './auth.js';
+import { cacheRoutes } from './cache.js';
+import { catalogRoutes } from './catalog.js';
+import { eventRoutes } from './events.js';
+import { logRoutes } from './logs.js';
+import { migrateRoutes } from './migrate.js';
+import { modelRoutes } from './models.js';
+import { nodeRoutes } from './nodes.js';
+import { templateRoutes } from './templates.js';
+import { userRoutes } from './users.js';
+
+/** v2 control API (seed 002 Phase 4, seed 004 catalog, auth, audit...) under /api/v2/. */
+export function v2Routes(ctx: ServerContext): AnyRoute[] {
+  return [
+    ...modelRoutes(ctx),
+    ...templateRoutes(ctx),
+    ...nodeRoutes(ctx),
+    ...cacheRoutes(ctx),
+    ...eventRoutes(ctx),
+    ...logRoutes(ctx),
+    ...migrateRoutes(ctx),
+    ...authRoutes(ctx),
+    ...userRoutes(ctx),
+    ...apiKeyRoutes(ctx),
+    ...catalogRoutes(ctx),
+  ];
+}

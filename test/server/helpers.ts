@@ -1,0 +1,72 @@
+import { ApiKey, User, type Role } from '../../src/core/domain/index.js';
+import { keys } from '../../src/core/keys.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { createApp, type NebulaApp } from '../../src/server/app.js';
+import { generateApiKey } from '../../src/server/auth/api-keys.js';
+import { bootstrapAdmin } from '../../src/server/auth/bootstrap.js';
+import { hashPassword } from '../../src/server/auth/passwords.js';
+import type { ServerDeps, ServerOptions } from '../../src/server/options.js';
+import { openEmbeddedStore } from '../../src/store/embedded/index.js';
+import { encode } from '../../src/store/json.js';
+import type { Store } from '../../src/store/types.js';
+
+export const PASSWORD = 'correct-horse-battery';
+let hashed: Promise<string> | undefined;
+/** One scrypt hash per test process: users share it (hashing is deliberately slow). */
+export const passwordHash = () => (hashed ??= hashPassword(PASSWORD));
+
+export interface TestApp {
+  app: NebulaApp;
+  store: Store;
+  /** API keys per role (users `viewer`, `operator`, `admin`). */
+  tokens: Record<Role, string>;
+  /** In-process request with JSON helpers. */
+  call(method: string, path: string, opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  json<T = any>(method: string, path: string, opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string>; status?: number }): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Adds a user (shared password) and an API key of that role. */
+export async function addUser(store: Store, username: string, role: Role): Promise<string> {
+  const now = new Date().toISOString();
+  await store.put(
+    keys.user(username),
+    encode(User, { username, password_hash: await passwordHash(), role, disabled: false, created_at: now, updated_at: now }),
+  );
+  const k = generateApiKey({ name: `${username} key`, role, owner: username, nowMs: Date.now() });
+  await store.put(keys.apiKey(k.record.id), encode(ApiKey, k.record));
+  return k.key;
+}
+
+export async function makeApp(options: ServerOptions = {}, deps: Partial<ServerDeps> = {}): Promise<TestApp> {
+  const store = deps.store ?? (await openEmbeddedStore({}));
+  const boot = await bootstrapAdmin(store, { password: PASSWORD });
+  const app = await createApp(
+    { logger: silentLogger(), ...deps, store },
+    { rateLimit: false, loginRateLimit: false, validateResponses: true, webDir: '/nonexistent-web-dir', env: {}, ...options },
+  );
+  const tokens: Record<Role, string> = {
+    admin: boot.apiKey ?? '',
+    operator: await addUser(store, 'operator', 'operator'),
+    viewer: await addUser(store, 'viewer', 'viewer'),
+  };
+  const call: TestApp['call'] = (method, path, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    }
+    return Promise.resolve(app.request(path, body === undefined ? { method, headers } : { method, headers, body }));
+  };
+  const json: TestApp['json'] = async (method, path, opts = {}) => {
+    const res = await call(method, path, opts);
+    const text = await res.text();
+    const want = opts.status ?? (method === 'POST' ? [200, 201] : [200]);
+    const ok = Array.isArray(want) ? want.includes(res.status) : res.status === want;
+    if (!ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return { app, store, tokens, call, json, close: () => store.close() };
+}

@@ -1,0 +1,210 @@
+import { ActionIcon, Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, Select, Stack, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { modals } from '@mantine/modals';
+import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { errorMessage } from '../../api/errors.ts';
+import type { ApiKeyView, CreatedApiKey, Role } from '../../api/types.ts';
+import { useApi } from '../../auth/context.tsx';
+import { EmptyState } from '../../components/empty-state.tsx';
+import { PageHeader } from '../../components/page-header.tsx';
+import { QueryBoundary } from '../../components/query-boundary.tsx';
+import { formatDateTime, formatRelative } from '../../lib/format.ts';
+import { notifyError, notifySuccess } from '../../lib/notify.ts';
+import { ROLES } from './users-page.tsx';
+
+/** A key's status from its dates (pure). */
+export function keyStatus(k: Pick<ApiKeyView, 'revoked_at' | 'expires_at'>, now: number = Date.now()): 'active' | 'revoked' | 'expired' {
+  if (k.revoked_at) return 'revoked';
+  if (k.expires_at && Date.parse(k.expires_at) <= now) return 'expired';
+  return 'active';
+}
+
+const STATUS_COLOR = { active: 'teal', revoked: 'gray', expired: 'orange' } as const;
+
+function CreateKeyModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (k: CreatedApiKey) => void }) {
+  const api = useApi();
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<Role>('viewer');
+  const [expires, setExpires] = useState<string>('90d');
+  const create = useMutation({
+    mutationFn: () => api.apiKeys.create({ name: name.trim(), role, ...(expires !== 'never' ? { expires_in: expires } : {}) }),
+    onSuccess: (k) => {
+      setName('');
+      onCreated(k);
+    },
+  });
+  return (
+    <Modal opened={opened} onClose={onClose} title="New API key" centered>
+      <Stack>
+        {create.isError ? <Alert color="red">{errorMessage(create.error)}</Alert> : null}
+        <TextInput label="Name" description="What the key is for, e.g. ci-pipeline" value={name} onChange={(e) => setName(e.currentTarget.value)} withAsterisk />
+        <Select label="Role" data={ROLES} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} />
+        <Select
+          label="Expires"
+          data={[
+            { value: '30d', label: 'in 30 days' },
+            { value: '90d', label: 'in 90 days' },
+            { value: '365d', label: 'in a year' },
+            { value: 'never', label: 'never' },
+          ]}
+          value={expires}
+          onChange={(v) => v && setExpires(v)}
+          allowDeselect={false}
+        />
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button onClick={() => create.mutate()} disabled={!name.trim()} loading={create.isPending}>
+            Create key
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+/** Shows a new key's secret, once: the server keeps only its hash. */
+function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
+  return (
+    <Modal opened={created !== null} onClose={onClose} title="Copy your new API key" centered size="lg" closeOnClickOutside={false}>
+      {created ? (
+        <Stack>
+          <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />}>
+            This is the only time the key is shown. Store it somewhere safe now; Nebula keeps only its hash.
+          </Alert>
+          <Group gap="xs" wrap="nowrap">
+            <Code block style={{ flex: 1, wordBreak: 'break-all' }} data-testid="new-key-secret">
+              {created.key}
+            </Code>
+            <CopyButton value={created.key}>
+              {({ copied, copy }) => (
+                <Button color={copied ? 'teal' : 'violet'} leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />} onClick={copy}>
+                  {copied ? 'Copied' : 'Copy'}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+          <Text size="sm" c="dimmed">
+            Use it as <Code>Authorization: Bearer …</Code> with the API and the router, or <Code>nebula --token</Code> with the CLI.
+          </Text>
+          <Group justify="flex-end">
+            <Button onClick={onClose}>I have stored the key</Button>
+          </Group>
+        </Stack>
+      ) : null}
+    </Modal>
+  );
+}
+
+/** API keys of every user: create (secret shown once, with a copy button), revoke. Admins only. */
+export function ApiKeysPage() {
+  const api = useApi();
+  const qc = useQueryClient();
+  const [createOpen, setCreateOpen] = useState(false);
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const [showInactive, setShowInactive] = useState(false);
+  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.apiKeys.list(true) });
+  const revoke = useMutation({
+    mutationFn: (k: ApiKeyView) => api.apiKeys.revoke(k.id),
+    onSuccess: (_d, k) => notifySuccess(`Key ${k.name} revoked`),
+    onError: (e) => notifyError(e, 'Revoke failed'),
+    onSettled: () => void qc.invalidateQueries({ queryKey: ['api-keys'] }),
+  });
+  const confirmRevoke = (k: ApiKeyView) =>
+    modals.openConfirmModal({
+      title: `Revoke key "${k.name}"?`,
+      children: <Text size="sm">Every client using {k.prefix}… is refused from now on. This cannot be undone.</Text>,
+      labels: { confirm: 'Revoke key', cancel: 'Cancel' },
+      confirmProps: { color: 'red' },
+      onConfirm: () => revoke.mutate(k),
+    });
+  return (
+    <>
+      <PageHeader
+        title="API keys"
+        description="Keys for the CLI, scripts and OpenAI clients. The secret is shown once, at creation."
+        actions={
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setCreateOpen(true)}>
+            New key
+          </Button>
+        }
+      />
+      <Card withBorder radius="md" padding="md">
+        <Group mb="md">
+          <Switch label="Show revoked and expired keys" checked={showInactive} onChange={(e) => setShowInactive(e.currentTarget.checked)} />
+        </Group>
+        <QueryBoundary query={keys}>
+          {(data) => {
+            const items = data.items.filter((k) => showInactive || keyStatus(k) === 'active');
+            if (items.length === 0) return <EmptyState icon={<IconKey size={28} />} title="No API keys" description="Create one for the CLI or an application." />;
+            return (
+              <Table.ScrollContainer minWidth={900}>
+                <Table data-testid="keys-table">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Name</Table.Th>
+                      <Table.Th>Key</Table.Th>
+                      <Table.Th>Role</Table.Th>
+                      <Table.Th>Owner</Table.Th>
+                      <Table.Th>Created</Table.Th>
+                      <Table.Th>Expires</Table.Th>
+                      <Table.Th>Last used</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th />
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {items.map((k) => {
+                      const status = keyStatus(k);
+                      return (
+                        <Table.Tr key={k.id}>
+                          <Table.Td fw={600}>{k.name}</Table.Td>
+                          <Table.Td ff="monospace">{k.prefix}…</Table.Td>
+                          <Table.Td>
+                            <Badge variant="light" radius="sm">
+                              {k.role}
+                            </Badge>
+                          </Table.Td>
+                          <Table.Td>{k.owner}</Table.Td>
+                          <Table.Td title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</Table.Td>
+                          <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
+                          <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
+                          <Table.Td>
+                            <Badge color={STATUS_COLOR[status]} variant="light">
+                              {status}
+                            </Badge>
+                          </Table.Td>
+                          <Table.Td ta="right">
+                            {status === 'active' ? (
+                              <Tooltip label="Revoke">
+                                <ActionIcon variant="subtle" color="red" onClick={() => confirmRevoke(k)} aria-label={`Revoke ${k.name}`}>
+                                  <IconTrash size={18} />
+                                </ActionIcon>
+                              </Tooltip>
+                            ) : null}
+                          </Table.Td>
+                        </Table.Tr>
+                      );
+                    })}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            );
+          }}
+        </QueryBoundary>
+      </Card>
+      <CreateKeyModal
+        opened={createOpen}
+        onClose={() => setCreateOpen(false)}
+        onCreated={(k) => {
+          setCreateOpen(false);
+          setCreated(k);
+          void qc.invalidateQueries({ queryKey: ['api-keys'] });
+        }}
+      />
+      <SecretModal created={created} onClose={() => setCreated(null)} />
+    </>
+  );
+}

@@ -1,0 +1,91 @@
+import { Alert, Badge, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import type { ImportInput } from '../../api/endpoints.ts';
+import { errorMessage } from '../../api/errors.ts';
+import type { CatalogItem, EngineType, ImportResponse } from '../../api/types.ts';
+import { useApi } from '../../auth/context.tsx';
+import { formatBytes, MODEL_UID_PATTERN, suggestModelUid } from '../../lib/format.ts';
+import { ENGINES, SOURCE_LABEL } from '../../lib/states.ts';
+
+interface Values {
+  model_uid: string;
+  engine_type: EngineType;
+  replicas: number | string;
+  auto_start: boolean;
+}
+
+/** The form's values as the import request (a blank uid lets the server pick one). Pure. */
+export function toImportInput(item: Pick<CatalogItem, 'id' | 'source'>, v: Values): ImportInput {
+  return {
+    provider: item.source,
+    model_id: item.id,
+    ...(v.model_uid.trim() ? { model_uid: v.model_uid.trim() } : {}),
+    engine_type: v.engine_type,
+    replicas: Number(v.replicas),
+    auto_start: v.auto_start,
+  };
+}
+
+/** Seed 004 §4.1: the small form before a download (model_uid, engine_type, replicas, auto_start). */
+export function ImportModal({ item, onClose, onImported }: { item: CatalogItem | null; onClose: () => void; onImported: (res: ImportResponse) => void }) {
+  const api = useApi();
+  const form = useForm<Values>({
+    initialValues: { model_uid: '', engine_type: 'vllm', replicas: 1, auto_start: true },
+    validate: {
+      model_uid: (v) => (!v.trim() || MODEL_UID_PATTERN.test(v.trim()) ? null : 'lowercase letters, digits and "-", starting with a letter (max 63)'),
+      replicas: (v) => (Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) <= 1000 ? null : 'A whole number from 0 to 1000'),
+    },
+  });
+  const run = useMutation({ mutationFn: (body: ImportInput) => api.catalog.import(body), onSuccess: onImported });
+  const { setValues, resetDirty } = form;
+  const reset = run.reset;
+  useEffect(() => {
+    if (!item) return;
+    setValues({ model_uid: suggestModelUid(item.id), engine_type: 'vllm', replicas: 1, auto_start: true });
+    resetDirty();
+    reset();
+    // Reset once per item opened (the form helpers are stable, the item's identity is what matters).
+  }, [item?.id, item?.source]);
+
+  return (
+    <Modal opened={item !== null} onClose={onClose} title="Download model" centered size="md">
+      {item ? (
+        <form onSubmit={form.onSubmit((v) => run.mutate(toImportInput(item, v)))}>
+          <Stack gap="md">
+            <Stack gap={4}>
+              <Text ff="monospace" fw={600}>
+                {item.id}
+              </Text>
+              <Group gap={6}>
+                <Badge variant="light">{SOURCE_LABEL[item.source]}</Badge>
+                {item.task ? <Badge variant="default">{item.task}</Badge> : null}
+                {item.size ? <Badge variant="default">{formatBytes(item.size)}</Badge> : null}
+              </Group>
+            </Stack>
+            {run.isError ? (
+              <Alert color="red" variant="light" title="Import failed">
+                {errorMessage(run.error)}
+              </Alert>
+            ) : null}
+            <TextInput label="Model UID" description="The name clients use; leave empty to derive one" {...form.getInputProps('model_uid')} />
+            <SimpleGrid cols={2}>
+              <Select label="Engine" data={ENGINES.map((e) => ({ value: e.value, label: e.label }))} allowDeselect={false} {...form.getInputProps('engine_type')} />
+              <NumberInput label="Replicas" min={0} max={1000} allowDecimal={false} {...form.getInputProps('replicas')} />
+            </SimpleGrid>
+            <Switch label="Start after download" description="Off: only register the model; start it later" {...form.getInputProps('auto_start', { type: 'checkbox' })} />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={onClose}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={run.isPending}>
+                Download
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      ) : null}
+    </Modal>
+  );
+}
