@@ -22,6 +22,8 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      // The web console's component tests (React in jsdom): project 'web', configured in web/.
+      'web/vitest.config.ts',
     ],
   },
 });

@@ -1,19 +1,236 @@
-import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+/**
+ * `nebula up`: the all-in-one. One process runs the embedded store and every role (scheduler, node agent
+ * with its cache manager, router, control API + console), wired exactly as they run apart, only sharing
+ * the store instance instead of talking to etcd.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resolveOption } from './core/config.js';
+import { destination, pino } from 'pino';
+import { parsePortRange, resolveOption, resolveOptional, resolvePort } from './core/config.js';
+import { ConfigError, errorMessage } from './core/errors.js';
+import { NODE_ID_PATTERN } from './core/ids.js';
+import type { Logger } from './core/logger.js';
+import { nebulaVersion } from './core/version.js';
+import type { Store } from './store/types.js';
 
 export interface UpOptions {
   dataDir?: string;
+  host?: string;
+  serverPort?: string;
+  routerPort?: string;
+  grpcPort?: string;
+  schedulerPort?: string;
+  nodeAdminPort?: string;
+  nodeId?: string;
+  gpus?: string;
+  portRange?: string;
+  hfEndpoint?: string;
+  modelscopeEndpoint?: string;
+  /** Write logs to stderr instead of `<data-dir>/logs/nebula.log`. */
+  logStderr?: boolean;
+  /** Where the CLI context goes (default ~/.nebula/config.yaml, env NEBULA_CONFIG). */
+  cliConfig?: string;
+}
+
+export interface UpHandle {
+  dataDir: string;
+  serverUrl: string;
+  routerUrl: string;
+  adminKeyPath: string;
+  stop(): Promise<void>;
 }
 
 export function defaultDataDir(): string {
   return join(homedir(), '.nebula', 'data');
 }
 
-/** `nebula up`: the all-in-one. */
-export async function runUp(opts: UpOptions): Promise<void> {
+/** True when nvidia-smi answers with at least one GPU. */
+async function hasNvidiaGpu(): Promise<boolean> {
+  return new Promise((res) => {
+    execFile('nvidia-smi', ['-L'], { timeout: 5000 }, (err, stdout) => res(!err && /GPU \d+/.test(stdout)));
+  });
+}
+
+function upLogger(dataDir: string, toStderr: boolean): Logger {
+  const level = process.env['NEBULA_LOG_LEVEL'] ?? 'info';
+  const dest = toStderr
+    ? destination({ fd: 2, sync: false })
+    : destination({ dest: join(dataDir, 'logs', 'nebula.log'), mkdir: true, sync: false });
+  return pino(
+    {
+      level,
+      base: { component: 'up' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    dest,
+  );
+}
+
+/** Starts every role; resolves once all listen. `stop()` tears them down, engines first. */
+export async function startUp(opts: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
+  const env = process.env;
   const dataDir = resolve(resolveOption(opts.dataDir, 'NEBULA_DATA_DIR', defaultDataDir()));
+  const host = resolveOption(opts.host, 'NEBULA_HOST', '0.0.0.0');
+  const serverPort = resolvePort(opts.serverPort, 'NEBULA_SERVER_PORT', 8080);
+  const routerPort = resolvePort(opts.routerPort, 'NEBULA_ROUTER_PORT', 8000);
+  const grpcPort = resolvePort(opts.grpcPort, 'NEBULA_GRPC_PORT', 8001);
+  const schedulerPort = resolvePort(opts.schedulerPort, 'NEBULA_SCHEDULER_PORT', 9091);
+  const nodeAdminPort = resolvePort(opts.nodeAdminPort, 'NEBULA_NODE_ADMIN_PORT', 9092);
+  const portRange = parsePortRange(resolveOption(opts.portRange, 'NEBULA_PORT_RANGE', '40000-40999'));
+  const nodeId = resolveOption(opts.nodeId, 'NEBULA_NODE_ID', hostname().toLowerCase().replace(/[^a-z0-9._-]/g, '-'));
+  if (!NODE_ID_PATTERN.test(nodeId)) throw new ConfigError(`--node-id "${nodeId}" is not a valid node id`);
+  const hfEndpoint = resolveOptional(opts.hfEndpoint, 'HF_ENDPOINT');
+  const modelscopeEndpoint = resolveOptional(opts.modelscopeEndpoint, 'MODELSCOPE_ENDPOINT');
+
+  let gpus = resolveOptional(opts.gpus, 'NEBULA_GPUS');
+  let simulatedNote = '';
+  if (gpus === undefined || gpus === 'auto') {
+    if (await hasNvidiaGpu()) {
+      gpus = 'auto';
+    } else {
+      gpus = 'sim:2x80GiB';
+      simulatedNote = 'no NVIDIA GPU found (nvidia-smi): using simulated GPUs sim:2x80GiB (engine "sim" runs on them)';
+    }
+  }
+
   mkdirSync(dataDir, { recursive: true });
-  process.stdout.write(`nebula up: data dir ${dataDir}\n`);
+  const logger = upLogger(dataDir, opts.logStderr ?? false);
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    // Reverse start order: the node agent (and its engines) before the scheduler and the store.
+    for (const s of [...stops].reverse()) {
+      await s.stop().catch((err: unknown) => logger.error({ err: errorMessage(err), role: s.name }, 'stop failed'));
+    }
+    logger.flush();
+  };
+
+  let store: Store | undefined;
+  try {
+    const { openEmbeddedStore } = await import('./store/embedded/index.js');
+    store = await openEmbeddedStore({ path: join(dataDir, 'store.db'), logger: logger.child({ component: 'store' }) });
+    const st = store;
+    stops.push({ name: 'store', stop: () => st.close() });
+
+    // The node admin API is reached only by this process's server: a per-run random token.
+    const nodeToken = randomBytes(24).toString('base64url');
+
+    const { startScheduler } = await import('./scheduler/index.js');
+    const scheduler = await startScheduler(
+      { metricsPort: schedulerPort, host: '127.0.0.1', instanceId: `${nodeId}-scheduler` },
+      { store, logger: logger.child({ component: 'scheduler' }) },
+    );
+    stops.push({ name: 'scheduler', stop: () => scheduler.stop() });
+
+    const { startRouter } = await import('./router/index.js');
+    const router = await startRouter(
+      { host, port: routerPort, grpcPort },
+      { store, logger: logger.child({ component: 'router' }) },
+    );
+    stops.push({ name: 'router', stop: () => router.stop() });
+
+    const { startServer } = await import('./server/index.js');
+    const server = await startServer(
+      {
+        host,
+        port: serverPort,
+        routerUrl: `http://127.0.0.1:${router.port}`,
+        dataDir,
+        nodeToken,
+        ...(hfEndpoint ? { hfEndpoint } : {}),
+        ...(modelscopeEndpoint ? { modelscopeEndpoint } : {}),
+      },
+      { store, logger: logger.child({ component: 'server' }) },
+    );
+    stops.push({ name: 'server', stop: () => server.stop() });
+
+    const { startNodeAgent } = await import('./node/index.js');
+    const node = await startNodeAgent(
+      {
+        nodeId,
+        address: '127.0.0.1',
+        dataDir: join(dataDir, 'node'),
+        cacheDir: join(dataDir, 'cache'),
+        gpus,
+        portRange,
+        adminPort: nodeAdminPort,
+        adminHost: '127.0.0.1',
+        adminToken: nodeToken,
+        ...(hfEndpoint ? { hfEndpoint } : {}),
+        ...(modelscopeEndpoint ? { modelscopeEndpoint } : {}),
+      },
+      { store, logger: logger.child({ component: 'node' }) },
+    );
+    stops.push({ name: 'node', stop: () => node.stop() });
+
+    const adminKeyPath = join(dataDir, 'admin.key');
+    const serverUrl = `http://127.0.0.1:${server.port}`;
+    const routerUrl = `http://127.0.0.1:${router.port}`;
+    let contextNote = '';
+    if (existsSync(adminKeyPath)) {
+      const token = readFileSync(adminKeyPath, 'utf8').trim();
+      try {
+        const { upsertContext } = await import('./cli/context.js');
+        const configPath = opts.cliConfig ?? env['NEBULA_CONFIG'];
+        upsertContext(
+          { name: 'local', server: serverUrl, router: routerUrl, token },
+          { makeCurrent: true, ...(configPath ? { configPath } : {}) },
+        );
+        contextNote = `CLI context "local" written to ${configPath ?? join(homedir(), '.nebula', 'config.yaml')}`;
+      } catch (err) {
+        contextNote = `could not write the CLI context: ${errorMessage(err)}`;
+      }
+    }
+
+    const lines = [
+      `Nebula ${nebulaVersion()} is up (data dir ${dataDir})`,
+      `  Console:          ${serverUrl}/`,
+      `  Control API:      ${serverUrl}/api  (docs ${serverUrl}/api/docs)`,
+      `  OpenAI base URL:  ${routerUrl}/v1`,
+      `  gRPC:             127.0.0.1:${router.grpcPort ?? grpcPort}`,
+      `  Admin API key:    ${adminKeyPath}`,
+    ];
+    if (server.bootstrap?.created && server.bootstrap.password) {
+      lines.push(`  Admin login:      ${server.bootstrap.username} / ${server.bootstrap.password}  (shown once; change it)`);
+    }
+    if (contextNote) lines.push(`  ${contextNote}`);
+    if (simulatedNote) lines.push(`  Note: ${simulatedNote}`);
+    lines.push(`  Logs:             ${opts.logStderr ? 'stderr' : join(dataDir, 'logs', 'nebula.log')}`);
+    lines.push('Press Ctrl-C to stop (engines are stopped too).');
+    out.write(`${lines.join('\n')}\n`);
+    logger.info({ server: serverUrl, router: routerUrl, node_id: nodeId, gpus }, 'nebula up started');
+
+    return { dataDir, serverUrl, routerUrl, adminKeyPath, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** CLI action: start, then wait for SIGINT/SIGTERM and stop everything. */
+export async function runUp(opts: UpOptions): Promise<void> {
+  const handle = await startUp(opts);
+  await new Promise<void>((done) => {
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        process.stderr.write(`nebula up: second ${sig}, exiting now\n`);
+        process.exit(130);
+      }
+      process.stdout.write(`\nnebula up: ${sig} received, stopping engines and roles...\n`);
+      handle
+        .stop()
+        .catch((err: unknown) => process.stderr.write(`nebula up: stop failed: ${errorMessage(err)}\n`))
+        .finally(() => {
+          process.stdout.write('nebula up: stopped\n');
+          done();
+        });
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }

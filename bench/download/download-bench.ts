@@ -31,7 +31,9 @@ const MODEL = 'bench/big-model';
 /** Runs curl under bash's `time`; resolves with its CPU seconds (user + system). */
 function curl(url: string, out: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const p = spawn('bash', ['-c', `TIMEFORMAT='%U %S'; time curl -sS -L -o "$1" "$2"`, 'bash', out, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('bash', ['-c', `TIMEFORMAT='%U %S'; time curl -sS -L -o "$1" "$2"`, 'bash', out, url], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('error', reject);
@@ -48,7 +50,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** Starts the fake hub in a child process and resolves with its URL. */
 function startHubProcess(): Promise<{ url: string; stop: () => void }> {
   const bin = join(process.cwd(), 'node_modules', '.bin', 'vite-node');
-  const p = spawn(bin, [join('bench', 'download', 'hub-process.ts'), String(sizeMiB)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const p = spawn(bin, [join('bench', 'download', 'hub-process.ts'), String(sizeMiB)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let buf = '';
     p.stdout.on('data', (d: Buffer) => {
@@ -64,7 +68,9 @@ const hub = await startHubProcess();
 const tmp = tempDir('nebula-dlbench-');
 const store = await openEmbeddedStore({});
 try {
-  const info = (await (await fetch(`${hub.url}/api/models/${MODEL}?blobs=true`)).json()) as { siblings: { rfilename: string; size: number }[] };
+  const info = (await (await fetch(`${hub.url}/api/models/${MODEL}?blobs=true`)).json()) as {
+    siblings: { rfilename: string; size: number }[];
+  };
   const bytes = info.siblings.reduce((n, f) => n + f.size, 0);
   const weights = { size: info.siblings.find((f) => f.rfilename === 'model.safetensors')?.size ?? 0 };
   const url = `${hub.url}/${MODEL}/resolve/main/model.safetensors`;
@@ -74,11 +80,26 @@ try {
   const curlCpu: number[] = [];
   for (let r = 0; r < runs; r++) {
     const cacheDir = join(tmp.path, `cache-${r}`);
-    const m = createCacheManager({ nodeId: 'bench', cacheDir, hfEndpoint: hub.url, env: {} }, { store, logger: silentLogger() });
-    const spec = ModelSpec.parse({ model_uid: `bench${r}`, model_name: MODEL, model_source: 'huggingface', engine_type: 'vllm', created_at: new Date().toISOString(), updated_at: new Date().toISOString() });
+    const m = createCacheManager(
+      { nodeId: 'bench', cacheDir, hfEndpoint: hub.url, env: {} },
+      { store, logger: silentLogger() },
+    );
+    const spec = ModelSpec.parse({
+      model_uid: `bench${r}`,
+      model_name: MODEL,
+      model_source: 'huggingface',
+      engine_type: 'vllm',
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
+    });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const res = await m.ensure({ spec, modelUid: spec.model_uid, replicaId: 0, signal: new AbortController().signal });
+    const res = await m.ensure({
+      spec,
+      modelUid: spec.model_uid,
+      replicaId: 0,
+      signal: new AbortController().signal,
+    });
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
     nebulaCpu.push((cpu.user + cpu.system) / 1e6);
@@ -109,10 +130,16 @@ try {
   if (json) console.log(JSON.stringify(result));
   else {
     console.log(`size ${sizeMiB} MiB, ${runs} runs`);
-    console.log(`nebula cache manager: ${result.nebula_mib_s.join(', ')} MiB/s (median ${result.nebula_median_mib_s})`);
-    console.log(`curl -L -o:           ${result.curl_mib_s.join(', ')} MiB/s (median ${result.curl_median_mib_s})`);
+    console.log(
+      `nebula cache manager: ${result.nebula_mib_s.join(', ')} MiB/s (median ${result.nebula_median_mib_s})`,
+    );
+    console.log(
+      `curl -L -o:           ${result.curl_mib_s.join(', ')} MiB/s (median ${result.curl_median_mib_s})`,
+    );
     console.log(`ratio nebula / curl:  ${result.ratio}`);
-    console.log(`CPU s per GiB:        nebula ${result.nebula_cpu_s_per_gib}, curl ${result.curl_cpu_s_per_gib}`);
+    console.log(
+      `CPU s per GiB:        nebula ${result.nebula_cpu_s_per_gib}, curl ${result.curl_cpu_s_per_gib}`,
+    );
   }
 } finally {
   await store.close();

@@ -7,7 +7,15 @@ import { startFakeHub } from '../../test/fake-hub/index.js';
 
 const sizeMiB = Number(process.argv[2] ?? '1024');
 const hub = await startFakeHub({
-  models: [{ id: 'bench/big-model', files: [{ path: 'config.json', content: '{"model_type":"llama"}' }, { path: 'model.safetensors', size: sizeMiB * 1024 * 1024 }] }],
+  models: [
+    {
+      id: 'bench/big-model',
+      files: [
+        { path: 'config.json', content: '{"model_type":"llama"}' },
+        { path: 'model.safetensors', size: sizeMiB * 1024 * 1024 },
+      ],
+    },
+  ],
 });
 // Digests are computed lazily: compute them before announcing the URL so no timed request pays for them.
 for (const f of hub.repo('bench/big-model')?.files ?? []) f.digests();

@@ -5,7 +5,7 @@
  */
 import { silentLogger } from '../../src/core/logger.js';
 import { main } from '../../src/cli/main.js';
-import { startEngineSim, type SimOptionsInput } from '../../src/sim/index.js';
+import { startEngineSim, type EngineSimHandle, type SimOptionsInput } from '../../src/sim/index.js';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 if (argv[0] === 'sims') {
@@ -15,9 +15,11 @@ if (argv[0] === 'sims') {
     const k = (argv[i] ?? '').replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     opts[k] = argv[i + 1] ?? '';
   }
-  const sims = [];
+  const sims: EngineSimHandle[] = [];
   for (let i = 0; i < n; i++) {
-    sims.push(await startEngineSim({ ...(opts as unknown as SimOptionsInput), port: 0 }, { logger: silentLogger() }));
+    sims.push(
+      await startEngineSim({ ...(opts as unknown as SimOptionsInput), port: 0 }, { logger: silentLogger() }),
+    );
   }
   process.stdout.write(JSON.stringify({ ports: sims.map((s) => s.port) }) + '\n');
   const stop = () => void Promise.all(sims.map((s) => s.stop())).then(() => process.exit(0));

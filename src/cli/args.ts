@@ -17,7 +17,8 @@ export function parseEnvPairs(pairs: readonly string[], flag = '--env'): Record<
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`${flag} "${pair}" must look like KEY=VALUE`);
     const key = pair.slice(0, eq);
-    if (!ENV_NAME.test(key)) throw new UsageError(`${flag} "${key}" is not a valid variable name (letters, digits, "_")`);
+    if (!ENV_NAME.test(key))
+      throw new UsageError(`${flag} "${key}" is not a valid variable name (letters, digits, "_")`);
     out[key] = pair.slice(eq + 1);
   }
   return out;
@@ -45,14 +46,16 @@ export function parseInteger(value: string, flag: string, min = 0, max = Number.
 /** A positive decimal number (GiB and the like). */
 export function parsePositiveNumber(value: string, flag: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number (got "${value}")`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag} must be a positive number (got "${value}")`);
   return n;
 }
 
 /** A duration flag in milliseconds (`10m`, `90s`, `1h30m`). */
 export function parseDurationFlag(value: string, flag: string): number {
   const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} must be a duration like 30s, 10m or 1h (got "${value}")`);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`${flag} must be a duration like 30s, 10m or 1h (got "${value}")`);
   return ms;
 }
 

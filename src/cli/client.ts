@@ -31,10 +31,18 @@ export type {
   MigrateResponse,
 } from '../client/types.js';
 import type * as S from '../client/types.js';
+import { createClient } from '../client/index.js';
+import { forceStopReplica, listApiKeys } from '../client/cli-extras.js';
 import type { AuditEvent, DiskAlert, ModelEvent, ModelRequest } from '../client/types.js';
 
 export interface CliClient {
-  listModels(query?: { state?: string; q?: string; label?: string; engine_type?: string; limit?: number }): Promise<S.ModelList>;
+  listModels(query?: {
+    state?: string;
+    q?: string;
+    label?: string;
+    engine_type?: string;
+    limit?: number;
+  }): Promise<S.ModelList>;
   getModel(uid: string): Promise<S.ModelDetailView>;
   createModel(body: Record<string, unknown>): Promise<S.ModelView>;
   updateModel(uid: string, body: Record<string, unknown>): Promise<S.ModelView>;
@@ -47,7 +55,11 @@ export interface CliClient {
   /** The last `tail` lines of a replica's engine log. */
   replicaLogs(uid: string, replicaId: number, opts: { tail: number }): Promise<string>;
   /** The last `tail` lines, then new lines as they are written, until the signal aborts or the stream ends. */
-  followReplicaLogs(uid: string, replicaId: number, opts: { tail: number; signal?: AbortSignal }): AsyncIterable<string>;
+  followReplicaLogs(
+    uid: string,
+    replicaId: number,
+    opts: { tail: number; signal?: AbortSignal },
+  ): AsyncIterable<string>;
 
   listTemplates(): Promise<{ items: S.TemplateView[] }>;
   getTemplate(id: string): Promise<S.TemplateView>;
@@ -66,7 +78,12 @@ export interface CliClient {
   cacheSummary(): Promise<S.CacheSummary>;
   alerts(query?: { node_id?: string; level?: string }): Promise<{ items: DiskAlert[] }>;
   events(query?: { model_uid?: string; limit?: number }): Promise<{ items: ModelEvent[] }>;
-  audit(query?: { limit?: number; actor?: string; action?: string; since?: string }): Promise<{ items: AuditEvent[] }>;
+  audit(query?: {
+    limit?: number;
+    actor?: string;
+    action?: string;
+    since?: string;
+  }): Promise<{ items: AuditEvent[] }>;
   migrate(): Promise<S.MigrateResponse>;
 
   login(username: string, password: string): Promise<S.LoginResponse>;
@@ -78,7 +95,12 @@ export interface CliClient {
   createApiKey(body: { name: string; role?: string; expires_in?: string }): Promise<S.CreatedApiKey>;
   revokeApiKey(id: string): Promise<unknown>;
 
-  catalogSearch(query: { provider: string; q?: string; page?: number; limit?: number }): Promise<S.CatalogSearchResponse>;
+  catalogSearch(query: {
+    provider: string;
+    q?: string;
+    page?: number;
+    limit?: number;
+  }): Promise<S.CatalogSearchResponse>;
   catalogModel(provider: string, modelId: string, revision?: string): Promise<S.CatalogModelDetail>;
   catalogImport(body: Record<string, unknown>): Promise<S.CatalogImportResponse>;
 
@@ -91,7 +113,73 @@ export interface CliClient {
   forceStop(nodeId: string, uid: string, replicaId?: number): Promise<unknown>;
 }
 
-// TEMPORARY until src/client exists.
-export function createCliClient(_opts: { baseUrl: string; token: string | undefined; fetch: typeof fetch | undefined }): CliClient {
-  throw new Error('client not available yet');
+/** The CliClient of a server: a thin mapping onto src/client's createClient. */
+export function createCliClient(opts: {
+  baseUrl: string;
+  token: string | undefined;
+  fetch: typeof fetch | undefined;
+}): CliClient {
+  const c = createClient({
+    baseUrl: opts.baseUrl,
+    token: opts.token,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
+  // Bodies are assembled from flags and files and validated by the server (422 with the field on error).
+  const body = <B>(b: Record<string, unknown>): B => b as B;
+  return {
+    listModels: (q = {}) => c.models.list(body(q)),
+    getModel: (uid) => c.models.get(uid),
+    createModel: (b) => c.models.create(body(b)),
+    updateModel: (uid, b) => c.models.update(uid, body(b)),
+    deleteModel: (uid, o = {}) => c.models.delete(uid, o),
+    startModel: (uid, b = {}) => c.models.start(uid, b),
+    stopModel: (uid) => c.models.stop(uid),
+    scaleModel: (uid, replicas) => c.models.scale(uid, replicas),
+    saveModelAsTemplate: (uid, b) => c.models.saveAsTemplate(uid, body(b)),
+    modelEvents: (uid, limit) => c.models.events(uid, limit),
+    replicaLogs: (uid, rid, o) => c.models.logs(uid, rid, o),
+    followReplicaLogs: (uid, rid, o) => c.models.followLogs(uid, rid, o),
+
+    listTemplates: () => c.templates.list(),
+    getTemplate: (id) => c.templates.get(id),
+    createTemplate: (b) => c.templates.create(body(b)),
+    updateTemplate: (id, b) => c.templates.update(id, body(b)),
+    deleteTemplate: (id) => c.templates.delete(id),
+    deployTemplate: (id, b) => c.templates.deploy(id, body(b)),
+
+    listNodes: () => c.nodes.list(),
+    getNode: (id) => c.nodes.get(id),
+    cordonNode: (id) => c.nodes.cordon(id),
+    uncordonNode: (id) => c.nodes.uncordon(id),
+    drainNode: (id) => c.nodes.drain(id),
+    nodeCache: (id) => c.nodes.cache(id),
+    nodeDisk: (id) => c.nodes.disk(id),
+    cacheSummary: () => c.cache.summary(),
+    alerts: (q = {}) => c.alerts.list(body(q)),
+    events: (q = {}) => c.events.list(q),
+    audit: (q = {}) => c.audit.list(q),
+    migrate: () => c.admin.migrate(),
+
+    login: (u, p) => c.auth.login(u, p),
+    whoami: () => c.auth.whoami(),
+    listUsers: () => c.users.list(),
+    createUser: (b) => c.users.create(body(b)),
+    deleteUser: (u) => c.users.delete(u),
+    listApiKeys: (all) => listApiKeys(c, { all: all === true }),
+    createApiKey: (b) => c.keys.create(body(b)),
+    revokeApiKey: (id) => c.keys.revoke(id),
+
+    catalogSearch: (q) => c.catalog.search(body(q)),
+    catalogModel: (provider, id, revision) =>
+      c.catalog.get(provider as S.CatalogProvider, id, revision === undefined ? {} : { revision }),
+    catalogImport: (b) => c.catalog.import(body(b)),
+
+    overview: () => c.v1.overview(),
+    health: () => c.v1.health(),
+    routerMetrics: () => c.v1.routerMetrics(),
+    listRequests: () => c.v1.requests(),
+    loadModel: (b) => c.v1.load(body(b)),
+    unloadModel: (b) => c.v1.unload(b),
+    forceStop: (node, uid, rid) => forceStopReplica(c, node, uid, rid),
+  };
 }

@@ -30,7 +30,8 @@ function pick(...values: Array<string | undefined>): string | undefined {
 }
 
 function checkUrl(value: string, what: string): string {
-  if (!HttpUrl.safeParse(value).success) throw new UsageError(`${what} "${value}" is not an http:// or https:// URL`, 'INVALID_URL');
+  if (!HttpUrl.safeParse(value).success)
+    throw new UsageError(`${what} "${value}" is not an http:// or https:// URL`, 'INVALID_URL');
   return value.replace(/\/+$/, '');
 }
 
@@ -49,7 +50,11 @@ export function resolveConnection(
   let context: CliContext | undefined;
   if (wanted !== undefined) {
     context = findContext(config, wanted);
-    if (!context && opts.allowMissingContext !== true) throw new UsageError(`context "${wanted}" does not exist (see: nebula context list)`, 'CONTEXT_NOT_FOUND');
+    if (!context && opts.allowMissingContext !== true)
+      throw new UsageError(
+        `context "${wanted}" does not exist (see: nebula context list)`,
+        'CONTEXT_NOT_FOUND',
+      );
   } else if (config['current-context'] !== undefined) {
     context = findContext(config, config['current-context']);
   }

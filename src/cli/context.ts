@@ -24,16 +24,14 @@ export const ContextName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'context names are 1-63 letters, digits, ".", "_" or "-"');
 
-export const HttpUrl = z
-  .string()
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL');
+export const HttpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
 
 export const CliContext = z.looseObject({
   name: ContextName,
@@ -65,13 +63,19 @@ export function loadConfig(path: string): CliConfig {
   try {
     raw = parse(readFileSync(path, 'utf8')) ?? {};
   } catch (err) {
-    throw new CliError(`${path} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`, 'CONFIG_INVALID');
+    throw new CliError(
+      `${path} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`,
+      'CONFIG_INVALID',
+    );
   }
   const parsed = CliConfig.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '';
-    throw new CliError(`${path}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid config'}`, 'CONFIG_INVALID');
+    throw new CliError(
+      `${path}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid config'}`,
+      'CONFIG_INVALID',
+    );
   }
   return parsed.data;
 }
@@ -111,7 +115,11 @@ export function upsertContext(
   const checked = CliContext.safeParse(ctx);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    throw new CliError(`context ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`, 'INVALID_CONTEXT', EXIT_USAGE);
+    throw new CliError(
+      `context ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+      'INVALID_CONTEXT',
+      EXIT_USAGE,
+    );
   }
   const path = opts.configPath ?? defaultConfigPath();
   const config = loadConfig(path);
@@ -130,7 +138,8 @@ export function upsertContext(
 export function removeContext(name: string, opts: { configPath?: string } = {}): void {
   const path = opts.configPath ?? defaultConfigPath();
   const config = loadConfig(path);
-  if (!findContext(config, name)) throw new UsageError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
+  if (!findContext(config, name))
+    throw new UsageError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
   config.contexts = config.contexts.filter((c) => c.name !== name);
   if (config['current-context'] === name) delete config['current-context'];
   saveConfig(path, config);
@@ -140,7 +149,8 @@ export function removeContext(name: string, opts: { configPath?: string } = {}):
 export function useContext(name: string, opts: { configPath?: string } = {}): void {
   const path = opts.configPath ?? defaultConfigPath();
   const config = loadConfig(path);
-  if (!findContext(config, name)) throw new UsageError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
+  if (!findContext(config, name))
+    throw new UsageError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
   config['current-context'] = name;
   saveConfig(path, config);
 }

@@ -9,14 +9,23 @@ const CONNECTION_GROUP = 'Connection Options:';
  * follow it too (`nebula model list --server URL`).
  */
 export function withConnection(cmd: Command, opts: { router?: boolean } = {}): Command {
-  cmd.addOption(new Option('--server <url>', 'control API URL (env NEBULA_SERVER)').helpGroup(CONNECTION_GROUP));
-  cmd.addOption(new Option('--token <key>', 'API key or login token (env NEBULA_TOKEN)').helpGroup(CONNECTION_GROUP));
-  cmd.addOption(new Option('--context <name>', 'context from the config file (env NEBULA_CONTEXT)').helpGroup(CONNECTION_GROUP));
+  cmd.addOption(
+    new Option('--server <url>', 'control API URL (env NEBULA_SERVER)').helpGroup(CONNECTION_GROUP),
+  );
+  cmd.addOption(
+    new Option('--token <key>', 'API key or login token (env NEBULA_TOKEN)').helpGroup(CONNECTION_GROUP),
+  );
+  cmd.addOption(
+    new Option('--context <name>', 'context from the config file (env NEBULA_CONTEXT)').helpGroup(
+      CONNECTION_GROUP,
+    ),
+  );
   if (opts.router) {
     cmd.addOption(
-      new Option('--router <url>', 'OpenAI-compatible router URL (env NEBULA_ROUTER, default http://127.0.0.1:8000)').helpGroup(
-        CONNECTION_GROUP,
-      ),
+      new Option(
+        '--router <url>',
+        'OpenAI-compatible router URL (env NEBULA_ROUTER, default http://127.0.0.1:8000)',
+      ).helpGroup(CONNECTION_GROUP),
     );
   }
   return cmd;
@@ -24,7 +33,9 @@ export function withConnection(cmd: Command, opts: { router?: boolean } = {}): C
 
 /** `-o, --output table|json|yaml` on a read command. */
 export function withOutput(cmd: Command): Command {
-  return cmd.addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'));
+  return cmd.addOption(
+    new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'),
+  );
 }
 
 /** The `Examples:` section every command's help ends with. */
@@ -35,7 +46,15 @@ export function examples(cmd: Command, lines: readonly string[]): Command {
 /** Adds the global connection options to the program itself (before any subcommand). */
 export function addGlobalOptions(program: Command): void {
   program.enablePositionalOptions();
-  program.addOption(new Option('--server <url>', 'control API URL (env NEBULA_SERVER)').helpGroup(CONNECTION_GROUP));
-  program.addOption(new Option('--token <key>', 'API key or login token (env NEBULA_TOKEN)').helpGroup(CONNECTION_GROUP));
-  program.addOption(new Option('--context <name>', 'context from the config file (env NEBULA_CONTEXT)').helpGroup(CONNECTION_GROUP));
+  program.addOption(
+    new Option('--server <url>', 'control API URL (env NEBULA_SERVER)').helpGroup(CONNECTION_GROUP),
+  );
+  program.addOption(
+    new Option('--token <key>', 'API key or login token (env NEBULA_TOKEN)').helpGroup(CONNECTION_GROUP),
+  );
+  program.addOption(
+    new Option('--context <name>', 'context from the config file (env NEBULA_CONTEXT)').helpGroup(
+      CONNECTION_GROUP,
+    ),
+  );
 }

@@ -12,7 +12,12 @@ export const EXIT_USAGE = 2;
 export class CliError extends NebulaError {
   readonly exitCode: number;
 
-  constructor(message: string, code: string, exitCode: number = EXIT_FAILURE, details?: Record<string, unknown>) {
+  constructor(
+    message: string,
+    code: string,
+    exitCode: number = EXIT_FAILURE,
+    details?: Record<string, unknown>,
+  ) {
     super(message, code, details === undefined ? {} : { details });
     this.exitCode = exitCode;
   }
@@ -49,7 +54,16 @@ function hasStringCode(err: unknown): err is Error & CodedError {
 }
 
 /** Node's network error codes: the server is not there (or not reachable), as opposed to a server answer. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 /** The root cause of a `fetch failed` TypeError, which hides the useful part in `cause`. */
 function networkCause(err: unknown): string | undefined {
@@ -71,8 +85,10 @@ export function oneLine(text: string): string {
 export function describeError(err: unknown): { message: string; code: string; exitCode: number } {
   if (err instanceof CliError) return { message: err.message, code: err.code, exitCode: err.exitCode };
   const net = networkCause(err);
-  if (net !== undefined) return { message: `cannot reach the server: ${net}`, code: 'UNREACHABLE', exitCode: EXIT_FAILURE };
-  if (err instanceof Error && err.name === 'AbortError') return { message: 'cancelled', code: 'CANCELLED', exitCode: EXIT_FAILURE };
+  if (net !== undefined)
+    return { message: `cannot reach the server: ${net}`, code: 'UNREACHABLE', exitCode: EXIT_FAILURE };
+  if (err instanceof Error && err.name === 'AbortError')
+    return { message: 'cancelled', code: 'CANCELLED', exitCode: EXIT_FAILURE };
   if (hasStringCode(err) && /^[A-Z][A-Z0-9_]*$/.test(err.code)) {
     return { message: err.message, code: err.code, exitCode: EXIT_FAILURE };
   }

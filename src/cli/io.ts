@@ -25,6 +25,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   /** fetch used by the API client and the chat client (tests may wrap it). */
   fetch?: typeof fetch;
+  /** Current time in ms for ages and expiry shown in output (tests pin it). */
+  now?: () => number;
 }
 
 /** The real process streams. */

@@ -21,6 +21,11 @@ export function buildProgram(): Command {
 
 /** The `nebula` binary: runs `argv` (process.argv) with the process streams; see run-cli.ts. */
 export async function main(argv: string[]): Promise<void> {
+  // `nebula model list | head -1`: a reader that goes away is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   // Imported lazily: run-cli imports buildProgram from this file.
   const { runCli } = await import('./run-cli.js');
   process.exitCode = await runCli(argv.slice(2));

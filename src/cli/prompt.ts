@@ -26,7 +26,10 @@ export function readLine(io: CliIo, question: string): Promise<string> {
  */
 export async function confirm(io: CliIo, question: string, what: string): Promise<boolean> {
   if (io.stdin.isTTY !== true) {
-    throw new UsageError(`refusing to ${what} without --yes: stdin is not a terminal`, 'CONFIRMATION_REQUIRED');
+    throw new UsageError(
+      `refusing to ${what} without --yes: stdin is not a terminal`,
+      'CONFIRMATION_REQUIRED',
+    );
   }
   const answer = await readLine(io, `${question} [y/N] `);
   return /^(y|yes)$/i.test(answer.trim());
@@ -36,7 +39,9 @@ export async function confirm(io: CliIo, question: string, what: string): Promis
 export async function readAllStdin(io: CliIo): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /**
@@ -46,7 +51,9 @@ export async function readAllStdin(io: CliIo): Promise<string> {
 export function readPassword(io: CliIo, prompt: string): Promise<string> {
   const stdin = io.stdin;
   if (stdin.isTTY !== true || typeof stdin.setRawMode !== 'function') {
-    return Promise.reject(new UsageError('stdin is not a terminal: pipe the password with --password-stdin', 'PASSWORD_REQUIRED'));
+    return Promise.reject(
+      new UsageError('stdin is not a terminal: pipe the password with --password-stdin', 'PASSWORD_REQUIRED'),
+    );
   }
   io.stderr.write(prompt);
   return new Promise((resolve, reject) => {

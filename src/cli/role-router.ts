@@ -5,25 +5,51 @@ import type { RouterCliFlags } from '../router/cli-options.js';
 export function registerRouterCommand(program: Command): void {
   program
     .command('router')
-    .description('run the router: OpenAI-compatible /v1 API and gRPC over the ready replicas, with keys and limits')
+    .description(
+      'run the router: OpenAI-compatible /v1 API and gRPC over the ready replicas, with keys and limits',
+    )
     .option('--etcd <urls>', 'etcd client URLs, comma-separated (env NEBULA_ETCD)')
     .option('--etcd-namespace <prefix>', 'key prefix shared by this cluster (env NEBULA_ETCD_NAMESPACE)')
     .option('--port <port>', 'HTTP port (env NEBULA_ROUTER_PORT; default 8000)')
     .option('--host <host>', 'interface to listen on (env NEBULA_ROUTER_HOST; default 0.0.0.0)')
     .option('--grpc-port <port>', 'gRPC port (env NEBULA_ROUTER_GRPC_PORT; default 8001)')
     .option('--no-grpc', 'no gRPC listener')
-    .option('--tokens-file <file>', 'static tokens, YAML/JSON list of {token|sha256, name, rate_limit} (env NEBULA_TOKENS_FILE)')
-    .option('--static-upstreams <file>', 'engines Nebula does not manage, YAML/JSON model -> [urls] (env NEBULA_STATIC_UPSTREAMS)')
-    .option('--upstream-url <urls>', 'one static upstream (lite mode), comma-separated URLs (env NEBULA_UPSTREAM_URL)')
-    .option('--upstream-model <name>', 'model served by --upstream-url; every model when unset (env NEBULA_UPSTREAM_MODEL)')
-    .option('--policy <policy>', 'default routing policy: least-outstanding | round-robin | session-affinity | prefix-aware (env NEBULA_ROUTER_POLICY)')
+    .option(
+      '--tokens-file <file>',
+      'static tokens, YAML/JSON list of {token|sha256, name, rate_limit} (env NEBULA_TOKENS_FILE)',
+    )
+    .option(
+      '--static-upstreams <file>',
+      'engines Nebula does not manage, YAML/JSON model -> [urls] (env NEBULA_STATIC_UPSTREAMS)',
+    )
+    .option(
+      '--upstream-url <urls>',
+      'one static upstream (lite mode), comma-separated URLs (env NEBULA_UPSTREAM_URL)',
+    )
+    .option(
+      '--upstream-model <name>',
+      'model served by --upstream-url; every model when unset (env NEBULA_UPSTREAM_MODEL)',
+    )
+    .option(
+      '--policy <policy>',
+      'default routing policy: least-outstanding | round-robin | session-affinity | prefix-aware (env NEBULA_ROUTER_POLICY)',
+    )
     .option('--no-auth', 'accept requests without a key (local use only; env NEBULA_NO_AUTH=1)')
-    .option('--rate-limit-rps <n>', 'default requests/s per key; unlimited when unset (env NEBULA_RATE_LIMIT_RPS)')
+    .option(
+      '--rate-limit-rps <n>',
+      'default requests/s per key; unlimited when unset (env NEBULA_RATE_LIMIT_RPS)',
+    )
     .option('--rate-limit-burst <n>', 'default burst per key (env NEBULA_RATE_LIMIT_BURST)')
     .option('--max-body <size>', 'largest request body, e.g. 32MiB (env NEBULA_ROUTER_MAX_BODY)')
     .option('--max-retries <n>', 'other replicas tried after a failure before the first byte (default 2)')
-    .option('--instance-id <id>', 'id under /components/router/ (env NEBULA_ROUTER_INSTANCE_ID; default host-port)')
-    .option('--advertise-address <host>', 'address the server reaches this router at (env NEBULA_ROUTER_ADVERTISE_ADDRESS)')
+    .option(
+      '--instance-id <id>',
+      'id under /components/router/ (env NEBULA_ROUTER_INSTANCE_ID; default host-port)',
+    )
+    .option(
+      '--advertise-address <host>',
+      'address the server reaches this router at (env NEBULA_ROUTER_ADVERTISE_ADDRESS)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -36,14 +62,18 @@ export function registerRouterCommand(program: Command): void {
         'SIGHUP re-reads both files (they are also watched for changes).\n',
     )
     .action(async (flags: RouterCliFlags) => {
-      const { runRouter } = await import('../router/run-router.js');
-      const { NebulaError } = await import('../core/errors.js');
+      const [{ runRouter }, { NebulaError }, { UsageError }] = await Promise.all([
+        import('../router/run-router.js'),
+        import('../core/errors.js'),
+        import('./errors.js'),
+      ]);
       try {
         await runRouter(flags);
       } catch (err) {
-        if (!(err instanceof NebulaError) || !/^INVALID|^CONFIG/.test(err.code)) throw err;
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = 2;
+        // Bad flags, environment or config files: one line and exit 2, nothing started.
+        if (err instanceof NebulaError && /^INVALID|CONFIG/.test(err.code))
+          throw new UsageError(err.message, err.code);
+        throw err;
       }
     });
 }

@@ -15,9 +15,29 @@ export function registerRoleCommands(program: Command): void {
   program
     .command('up')
     .description('run the all-in-one on this machine: embedded store and every role in one process')
-    .option('--data-dir <dir>', 'where state, logs and the model cache live (env NEBULA_DATA_DIR)')
-    .addHelpText('after', '\nExamples:\n  nebula up\n  nebula up --data-dir /var/lib/nebula\n')
-    .action(async (opts: { dataDir?: string }) => {
+    .option('--data-dir <dir>', 'state, logs and the model cache (env NEBULA_DATA_DIR, default ~/.nebula/data)')
+    .option('--host <addr>', 'listen address of the console/API and the router (env NEBULA_HOST, default 0.0.0.0)')
+    .option('--server-port <port>', 'control API + console port (env NEBULA_SERVER_PORT, default 8080)')
+    .option('--router-port <port>', 'OpenAI-compatible router port (env NEBULA_ROUTER_PORT, default 8000)')
+    .option('--grpc-port <port>', 'router gRPC port (env NEBULA_GRPC_PORT, default 8001)')
+    .option('--scheduler-port <port>', 'scheduler /healthz + /metrics port (env NEBULA_SCHEDULER_PORT, default 9091)')
+    .option('--node-admin-port <port>', 'node admin API port (env NEBULA_NODE_ADMIN_PORT, default 9092)')
+    .option('--node-id <id>', 'this node\'s id (env NEBULA_NODE_ID, default the hostname)')
+    .option('--gpus <spec>', 'auto | none | sim:2x80GiB (env NEBULA_GPUS; default auto, simulated when no GPU is found)')
+    .option('--port-range <range>', 'ports for engines (env NEBULA_PORT_RANGE, default 40000-40999)')
+    .option('--hf-endpoint <url>', 'Hugging Face base URL, e.g. a mirror (env HF_ENDPOINT)')
+    .option('--modelscope-endpoint <url>', 'ModelScope base URL (env MODELSCOPE_ENDPOINT)')
+    .option('--log-stderr', 'write JSON logs to stderr instead of <data-dir>/logs/nebula.log')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  nebula up
+  nebula up --data-dir /var/lib/nebula --gpus sim:4x80GiB
+  nebula up --server-port 9080 --router-port 9000 --hf-endpoint https://hf-mirror.example.com
+`,
+    )
+    .action(async (opts: import('../up.js').UpOptions) => {
       const { runUp } = await import('../up.js');
       await runUp(opts);
     });

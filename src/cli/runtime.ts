@@ -84,6 +84,11 @@ export class CommandContext {
     return parseOutputFormat(this.str('output'));
   }
 
+  /** The time ages are measured against. */
+  now(): number {
+    return this.io.now?.() ?? Date.now();
+  }
+
   out(text: string): void {
     this.io.stdout.write(text);
   }
@@ -109,7 +114,10 @@ export class CommandContext {
   /** Progress on stderr: redrawn on a terminal, plain lines otherwise (or with NO_COLOR). */
   progress(intervalMs?: number): ProgressReporter {
     const interactive = this.style.interactive && this.errStyle.interactive;
-    return new ProgressReporter(this.io.stderr, { interactive, ...(intervalMs === undefined ? {} : { intervalMs }) });
+    return new ProgressReporter(this.io.stderr, {
+      interactive,
+      ...(intervalMs === undefined ? {} : { intervalMs }),
+    });
   }
 
   /** A status line for people: on stderr when stdout carries json/yaml, so the data stays parseable. */

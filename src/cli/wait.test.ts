@@ -4,10 +4,22 @@ import { FailureError } from './errors.js';
 import { ProgressReporter } from './output/progress.js';
 import { describeProgress, waitForModel } from './wait.js';
 
-type View = Pick<ModelDetailView, 'model_uid' | 'state' | 'state_reason' | 'ready_replicas' | 'desired_replicas' | 'download' | 'downloads'>;
+type View = Pick<
+  ModelDetailView,
+  'model_uid' | 'state' | 'state_reason' | 'ready_replicas' | 'desired_replicas' | 'download' | 'downloads'
+>;
 
 function view(over: Partial<View>): View {
-  return { model_uid: 'm', state: 'starting', state_reason: null, ready_replicas: 0, desired_replicas: 2, download: null, downloads: [], ...over };
+  return {
+    model_uid: 'm',
+    state: 'starting',
+    state_reason: null,
+    ready_replicas: 0,
+    desired_replicas: 2,
+    download: null,
+    downloads: [],
+    ...over,
+  };
 }
 
 const GIB = 1024 ** 3;
@@ -15,14 +27,17 @@ const GIB = 1024 ** 3;
 function fakeClient(seq: View[]): CliClient {
   let i = 0;
   return {
-    getModel: async () => (seq[Math.min(i++, seq.length - 1)] as ModelDetailView),
+    getModel: async () => seq[Math.min(i++, seq.length - 1)] as ModelDetailView,
   } as unknown as CliClient;
 }
 
 function run(seq: View[], target: 'running' | 'stopped', timeoutMs = 60_000) {
   let out = '';
   let now = 0;
-  const progress = new ProgressReporter({ write: (s: string) => (out += s) }, { interactive: false, intervalMs: 10_000, now: () => now });
+  const progress = new ProgressReporter(
+    { write: (s: string) => (out += s) },
+    { interactive: false, intervalMs: 10_000, now: () => now },
+  );
   const p = waitForModel({
     client: fakeClient(seq),
     uid: 'm',
@@ -44,18 +59,29 @@ describe('describeProgress', () => {
       view({
         state: 'downloading',
         download: { bytes_done: 1.5 * GIB, bytes_total: 6 * GIB, percent: 25, replicas: 2 },
-        downloads: [{ speed_bps: 10 * 1024 ** 2 } as ModelDetailView['downloads'][number], { speed_bps: 5 * 1024 ** 2 } as ModelDetailView['downloads'][number]],
+        downloads: [
+          { speed_bps: 10 * 1024 ** 2 } as ModelDetailView['downloads'][number],
+          { speed_bps: 5 * 1024 ** 2 } as ModelDetailView['downloads'][number],
+        ],
       }),
     );
-    expect(d.line).toBe('downloading  [######------------------]  1.5 GiB / 6.0 GiB  25%  15 MiB/s  replicas ready 0/2');
+    expect(d.line).toBe(
+      'downloading  [######------------------]  1.5 GiB / 6.0 GiB  25%  15 MiB/s  replicas ready 0/2',
+    );
     expect(d.key).toBe('downloading replicas ready 0/2');
   });
 
   it('shows state, replicas and reason otherwise', () => {
-    expect(describeProgress(view({ state_reason: 'waiting for the scheduler' })).line).toBe('starting  replicas ready 0/2 (waiting for the scheduler)');
-    expect(describeProgress(view({ state: 'degraded', ready_replicas: 1 })).line).toBe('degraded  replicas ready 1/2');
+    expect(describeProgress(view({ state_reason: 'waiting for the scheduler' })).line).toBe(
+      'starting  replicas ready 0/2 (waiting for the scheduler)',
+    );
+    expect(describeProgress(view({ state: 'degraded', ready_replicas: 1 })).line).toBe(
+      'degraded  replicas ready 1/2',
+    );
     expect(
-      describeProgress(view({ state: 'downloading', download: { bytes_done: 5, bytes_total: 0, percent: 0, replicas: 1 } })).line,
+      describeProgress(
+        view({ state: 'downloading', download: { bytes_done: 5, bytes_total: 0, percent: 0, replicas: 1 } }),
+      ).line,
     ).toBe('downloading  [------------------------]  5 B / ?  replicas ready 0/2');
   });
 });
@@ -65,8 +91,14 @@ describe('waitForModel', () => {
     const r = run(
       [
         view({ state_reason: 'waiting for the scheduler' }),
-        view({ state: 'downloading', download: { bytes_done: 0, bytes_total: 100, percent: 0, replicas: 2 } }),
-        view({ state: 'downloading', download: { bytes_done: 50, bytes_total: 100, percent: 50, replicas: 2 } }),
+        view({
+          state: 'downloading',
+          download: { bytes_done: 0, bytes_total: 100, percent: 0, replicas: 2 },
+        }),
+        view({
+          state: 'downloading',
+          download: { bytes_done: 50, bytes_total: 100, percent: 50, replicas: 2 },
+        }),
         view({ state: 'degraded', ready_replicas: 1 }),
         view({ state: 'running', ready_replicas: 2 }),
       ],
@@ -86,8 +118,13 @@ describe('waitForModel', () => {
   });
 
   it('fails with the reason when the model fails', async () => {
-    const r = run([view({}), view({ state: 'failed', state_reason: 'unplaceable: needs 2 x 80 GiB' })], 'running');
-    await expect(r.p).rejects.toThrow(new FailureError('model m failed: unplaceable: needs 2 x 80 GiB', 'MODEL_FAILED'));
+    const r = run(
+      [view({}), view({ state: 'failed', state_reason: 'unplaceable: needs 2 x 80 GiB' })],
+      'running',
+    );
+    await expect(r.p).rejects.toThrow(
+      new FailureError('model m failed: unplaceable: needs 2 x 80 GiB', 'MODEL_FAILED'),
+    );
     await r.p.catch((e: FailureError) => {
       expect(e.code).toBe('MODEL_FAILED');
       expect(e.exitCode).toBe(1);
@@ -96,11 +133,20 @@ describe('waitForModel', () => {
 
   it('times out with the last state', async () => {
     const r = run([view({})], 'running', 3000);
-    await expect(r.p).rejects.toThrow('timed out after 3s waiting for m to be running (state starting, replicas ready 0/2)');
+    await expect(r.p).rejects.toThrow(
+      'timed out after 3s waiting for m to be running (state starting, replicas ready 0/2)',
+    );
   });
 
   it('waits for stopped (a failed model being stopped is not an error)', async () => {
-    const r = run([view({ state: 'failed' }), view({ state: 'stopping' }), view({ state: 'stopped', desired_replicas: 0 })], 'stopped');
+    const r = run(
+      [
+        view({ state: 'failed' }),
+        view({ state: 'stopping' }),
+        view({ state: 'stopped', desired_replicas: 0 }),
+      ],
+      'stopped',
+    );
     expect((await r.p).state).toBe('stopped');
   });
 });

@@ -22,7 +22,12 @@ export interface WaitOptions {
 }
 
 /** One progress line for a model (pure). Returns the line and the key that says whether it changed. */
-export function describeProgress(m: Pick<ModelDetailView, 'state' | 'state_reason' | 'ready_replicas' | 'desired_replicas' | 'download' | 'downloads'>): {
+export function describeProgress(
+  m: Pick<
+    ModelDetailView,
+    'state' | 'state_reason' | 'ready_replicas' | 'desired_replicas' | 'download' | 'downloads'
+  >,
+): {
   line: string;
   key: string;
 } {
@@ -61,12 +66,19 @@ export async function waitForModel(opts: WaitOptions): Promise<ModelDetailView> 
     const m = await opts.client.getModel(opts.uid);
     const { line, key } = describeProgress(m);
     if (reached(m, opts.target)) {
-      opts.progress.done(`${m.model_uid}: ${m.state}  replicas ready ${m.ready_replicas}/${m.desired_replicas}`);
+      opts.progress.done(
+        opts.target === 'stopped'
+          ? `${m.model_uid}: stopped`
+          : `${m.model_uid}: ${m.state}  replicas ready ${m.ready_replicas}/${m.desired_replicas}`,
+      );
       return m;
     }
     if (m.state === 'failed' && opts.target === 'running') {
       opts.progress.done(`${m.model_uid}: ${line}`);
-      throw new FailureError(`model ${m.model_uid} failed: ${m.state_reason ?? 'no reason given'}`, 'MODEL_FAILED');
+      throw new FailureError(
+        `model ${m.model_uid} failed: ${m.state_reason ?? 'no reason given'}`,
+        'MODEL_FAILED',
+      );
     }
     opts.progress.update(`${m.model_uid}: ${line}`, key);
     if (now() >= deadline) {

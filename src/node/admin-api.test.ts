@@ -13,6 +13,8 @@ function view(over: Partial<ReplicaView>): ReplicaView {
   return {
     model_uid: 'm1',
     replica_id: 0,
+    model_name: 'm1',
+    model_source: 'local',
     phase: 'ready',
     status: 'ready',
     pid: 123,

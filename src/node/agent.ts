@@ -13,7 +13,7 @@ import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { Store } from '../store/types.js';
 import { createAdminApp, startAdminServer } from './admin-api.js';
 import { acquireAgentLock } from './agent-lock.js';
-import { LocalModelFiles } from './cache/local-files.js';
+import { createCacheManager, type CacheManager } from './cache/index.js';
 import type { ModelFiles } from './cache/types.js';
 import type { DesiredReplica } from './desired.js';
 import { EndpointWriter } from './endpoint-writer.js';
@@ -58,6 +58,16 @@ export interface NodeAgentOptions {
   heartbeatIntervalMs?: number;
   /** Full re-list of placements and retry of failed endpoint writes (default 30 s). */
   resyncIntervalMs?: number;
+  /** Hugging Face base URL for downloads (default env HF_ENDPOINT, else huggingface.co). */
+  hfEndpoint?: string;
+  /** ModelScope base URL for downloads (default env MODELSCOPE_ENDPOINT, else modelscope.cn). */
+  modelscopeEndpoint?: string;
+  /** Token for gated Hugging Face repositories (default env HF_TOKEN). */
+  hfToken?: string;
+  /** Evict unreferenced cached models, least recently used first, when the disk is critical. */
+  evictLru?: boolean;
+  /** Extra directories holding plain model folders to report in the cache. */
+  plainDirs?: string[];
   /** Supervisor timings (backoff, grace, probes); tests shrink them. */
   timing?: Partial<ReplicaTiming>;
   /** Refuse to start when another live agent uses the same data dir (default true). */
@@ -171,7 +181,31 @@ export async function startNodeAgent(
     const writer = new EndpointWriter(store, nodeId, () => lease.id, logger);
     late.writer = writer;
     const events = new EventRecorder(store, { clock });
-    const modelFiles = deps.modelFiles ?? new LocalModelFiles(cacheDir);
+    // The real cache manager (scan, disk alerts, downloads, purge) unless a test injects its own files.
+    let cacheManager: CacheManager | undefined;
+    if (!deps.modelFiles) {
+      cacheManager = createCacheManager(
+        {
+          nodeId,
+          cacheDir,
+          ...(options.hfEndpoint ? { hfEndpoint: options.hfEndpoint } : {}),
+          ...(options.modelscopeEndpoint ? { modelscopeEndpoint: options.modelscopeEndpoint } : {}),
+          ...(options.hfToken ? { hfToken: options.hfToken } : {}),
+          ...(options.evictLru !== undefined ? { evictLru: options.evictLru } : {}),
+          ...(options.plainDirs ? { plainDirs: options.plainDirs } : {}),
+          // A model's files are in use while one of this node's engines for it is alive.
+          isInUse: (name, source) =>
+            (late.reconciler?.views() ?? []).some(
+              (v) => v.model_name === name && v.model_source === source && v.pid !== undefined,
+            ),
+        },
+        { store, logger: logger.child({ component: 'cache' }), clock },
+      );
+      await cacheManager.start();
+      const cm = cacheManager;
+      cleanups.push(() => cm.stop());
+    }
+    const modelFiles = deps.modelFiles ?? cacheManager!;
 
     const gpus = new GpuInventory(
       nodeId,
@@ -297,6 +331,7 @@ export async function startNodeAgent(
           const keepEngines = opts.keepEngines ?? false;
           hb.stop();
           await rec.stop(keepEngines);
+          await cacheManager?.stop();
           await admin.close();
           // Keeping engines: let the lease expire by itself, so endpoints stay routable until the next
           // agent re-publishes them under its own lease.

@@ -60,6 +60,8 @@ export function toView(f: ReplicaFacts): ReplicaView {
   return {
     model_uid: d.modelUid,
     replica_id: d.replicaId,
+    model_name: d.spec.model_name,
+    model_source: d.spec.model_source,
     phase: f.phase,
     status: endpointStatusOf(f.phase),
     pid: livePid(f),

@@ -75,6 +75,9 @@ export const DEFAULT_REPLICA_TIMING: ReplicaTiming = {
 export interface ReplicaView {
   model_uid: string;
   replica_id: number;
+  /** The model's hub name (or local path) and source, from the plan's spec snapshot. */
+  model_name: string;
+  model_source: string;
   phase: ReplicaPhase;
   status: EndpointStatus | undefined;
   pid: number | undefined;

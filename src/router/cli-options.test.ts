@@ -8,8 +8,17 @@ describe('resolveRouterCli', () => {
       { NEBULA_ROUTER_PORT: '7000', NEBULA_ROUTER_POLICY: 'prefix-aware', NEBULA_ROUTER_GRPC_PORT: '7001' },
     );
     expect(cfg.etcd).toEqual(['http://a:2379']);
-    expect(cfg.options).toMatchObject({ host: '0.0.0.0', port: 9000, grpcPort: 7001, policy: 'round-robin', noAuth: false });
-    const env = resolveRouterCli({}, { NEBULA_ETCD: 'http://b:2379', NEBULA_NO_AUTH: '1', NEBULA_ETCD_NAMESPACE: '/ns' });
+    expect(cfg.options).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      grpcPort: 7001,
+      policy: 'round-robin',
+      noAuth: false,
+    });
+    const env = resolveRouterCli(
+      {},
+      { NEBULA_ETCD: 'http://b:2379', NEBULA_NO_AUTH: '1', NEBULA_ETCD_NAMESPACE: '/ns' },
+    );
     expect(env.options).toMatchObject({ port: 8000, grpcPort: 8001, noAuth: true });
     expect(env.etcdNamespace).toBe('/ns');
   });
@@ -36,7 +45,9 @@ describe('resolveRouterCli', () => {
     expect(() => resolveRouterCli({ etcd: 'http://a:1', port: '99999' }, {})).toThrow(/outside/);
     expect(() => resolveRouterCli({ etcd: 'nope' }, {})).toThrow(/not a URL/);
     expect(() => resolveRouterCli({ etcd: 'http://a:1', rateLimitRps: '-1' }, {})).toThrow(/rate-limit-rps/);
-    expect(() => resolveRouterCli({ etcd: 'http://a:1', rateLimitBurst: '1.5' }, {})).toThrow(/rate-limit-burst/);
+    expect(() => resolveRouterCli({ etcd: 'http://a:1', rateLimitBurst: '1.5' }, {})).toThrow(
+      /rate-limit-burst/,
+    );
     expect(() => resolveRouterCli({ upstreamUrl: 'ftp://x' }, {})).toThrow(/http/);
   });
 });

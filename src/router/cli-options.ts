@@ -41,18 +41,23 @@ function positiveNumber(raw: string | undefined, what: string): number | undefin
 
 function positiveInt(raw: string | undefined, what: string, min = 1): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min) throw new ConfigError(`${what}: "${raw}" is not an integer >= ${min}`);
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < min)
+    throw new ConfigError(`${what}: "${raw}" is not an integer >= ${min}`);
   return Number(raw);
 }
 
 /** Flags, then NEBULA_* variables, then defaults (env injectable for tests). */
-export function resolveRouterCli(flags: RouterCliFlags, env: NodeJS.ProcessEnv = process.env): RouterCliConfig {
+export function resolveRouterCli(
+  flags: RouterCliFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): RouterCliConfig {
   const etcdRaw = resolveOptional(flags.etcd, 'NEBULA_ETCD', env);
   const policyRaw = resolveOptional(flags.policy, 'NEBULA_ROUTER_POLICY', env);
   let policy: RoutingPolicy | undefined;
   if (policyRaw !== undefined) {
     const p = RoutingPolicy.safeParse(policyRaw);
-    if (!p.success) throw new ConfigError(`--policy: "${policyRaw}" is not one of ${RoutingPolicy.options.join(', ')}`);
+    if (!p.success)
+      throw new ConfigError(`--policy: "${policyRaw}" is not one of ${RoutingPolicy.options.join(', ')}`);
     policy = p.data;
   }
   const port = resolveOptional(flags.port, 'NEBULA_ROUTER_PORT', env);
@@ -76,9 +81,15 @@ export function resolveRouterCli(flags: RouterCliFlags, env: NodeJS.ProcessEnv =
   if (staticFile !== undefined) options.staticUpstreamsFile = staticFile;
   if (statics.length > 0) options.staticUpstreams = statics;
   if (policy !== undefined) options.policy = policy;
-  const rps = positiveNumber(resolveOptional(flags.rateLimitRps, 'NEBULA_RATE_LIMIT_RPS', env), '--rate-limit-rps');
+  const rps = positiveNumber(
+    resolveOptional(flags.rateLimitRps, 'NEBULA_RATE_LIMIT_RPS', env),
+    '--rate-limit-rps',
+  );
   if (rps !== undefined) options.rateLimitRps = rps;
-  const burst = positiveInt(resolveOptional(flags.rateLimitBurst, 'NEBULA_RATE_LIMIT_BURST', env), '--rate-limit-burst');
+  const burst = positiveInt(
+    resolveOptional(flags.rateLimitBurst, 'NEBULA_RATE_LIMIT_BURST', env),
+    '--rate-limit-burst',
+  );
   if (burst !== undefined) options.rateLimitBurst = burst;
   if (maxBody !== undefined) options.maxBodyBytes = parseBytes(maxBody);
   const retries = positiveInt(flags.maxRetries, '--max-retries', 0);
@@ -88,7 +99,9 @@ export function resolveRouterCli(flags: RouterCliFlags, env: NodeJS.ProcessEnv =
   const advertise = resolveOptional(flags.advertiseAddress, 'NEBULA_ROUTER_ADVERTISE_ADDRESS', env);
   if (advertise !== undefined) options.advertiseAddress = advertise;
   if (etcdRaw === undefined && statics.length === 0 && staticFile === undefined) {
-    throw new ConfigError('give --etcd (managed models) or --static-upstreams / NEBULA_UPSTREAM_URL (static engines)');
+    throw new ConfigError(
+      'give --etcd (managed models) or --static-upstreams / NEBULA_UPSTREAM_URL (static engines)',
+    );
   }
   return {
     etcd: etcdRaw === undefined ? undefined : parseEtcdEndpoints(etcdRaw),

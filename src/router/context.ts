@@ -14,6 +14,8 @@ export interface RouterContext {
   metrics: RouterMetrics;
   forward: ForwardSettings;
   logger: Logger;
+  /** Debug logging is on: one line per request. */
+  accessLog: boolean;
   now: () => number;
   maxBodyBytes: number;
   prefixHash: PrefixHashOptions;

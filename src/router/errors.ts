@@ -30,25 +30,44 @@ export class RouterError extends NebulaError {
 
   /** OpenAI's error body: `{"error":{"message","type","param","code"}}`. */
   toBody(): string {
-    return JSON.stringify({ error: { message: this.message, type: this.type, param: this.param, code: this.code } });
+    return JSON.stringify({
+      error: { message: this.message, type: this.type, param: this.param, code: this.code },
+    });
   }
 }
 
 export const routerErrors = {
   missingKey: () =>
-    new RouterError(401, 'authentication_error', 'invalid_api_key', 'missing API key: send "Authorization: Bearer <key>"'),
+    new RouterError(
+      401,
+      'authentication_error',
+      'invalid_api_key',
+      'missing API key: send "Authorization: Bearer <key>"',
+    ),
   invalidKey: () => new RouterError(401, 'authentication_error', 'invalid_api_key', 'invalid API key'),
   expiredKey: () => new RouterError(401, 'authentication_error', 'invalid_api_key', 'API key expired'),
   revokedKey: () => new RouterError(401, 'authentication_error', 'invalid_api_key', 'API key revoked'),
   rateLimited: (retryAfterS: number) =>
-    new RouterError(429, 'rate_limit_error', 'rate_limit_exceeded', `rate limit exceeded; retry after ${retryAfterS}s`, {
-      retryAfterS,
-      retryable: true,
-    }),
+    new RouterError(
+      429,
+      'rate_limit_error',
+      'rate_limit_exceeded',
+      `rate limit exceeded; retry after ${retryAfterS}s`,
+      {
+        retryAfterS,
+        retryable: true,
+      },
+    ),
   modelNotFound: (model: string) =>
-    new RouterError(404, 'invalid_request_error', 'model_not_found', `the model \`${model}\` does not exist`, {
-      param: 'model',
-    }),
+    new RouterError(
+      404,
+      'invalid_request_error',
+      'model_not_found',
+      `the model \`${model}\` does not exist`,
+      {
+        param: 'model',
+      },
+    ),
   noReplica: (model: string, retryAfterS: number) =>
     new RouterError(
       503,
@@ -58,16 +77,33 @@ export const routerErrors = {
       { retryAfterS, retryable: true },
     ),
   upstreamFailed: (model: string, detail: string) =>
-    new RouterError(502, 'upstream_error', 'upstream_unavailable', `no replica of \`${model}\` answered: ${detail}`, {
-      retryable: true,
-    }),
+    new RouterError(
+      502,
+      'upstream_error',
+      'upstream_unavailable',
+      `no replica of \`${model}\` answered: ${detail}`,
+      {
+        retryable: true,
+      },
+    ),
   badJson: (detail: string) =>
-    new RouterError(400, 'invalid_request_error', 'invalid_json', `request body is not valid JSON: ${detail}`),
+    new RouterError(
+      400,
+      'invalid_request_error',
+      'invalid_json',
+      `request body is not valid JSON: ${detail}`,
+    ),
   badRequest: (message: string, param: string | null = null) =>
     new RouterError(400, 'invalid_request_error', 'invalid_request', message, { param }),
   tooLarge: (limit: number) =>
     new RouterError(413, 'invalid_request_error', 'request_too_large', `request body exceeds ${limit} bytes`),
-  notFound: (path: string) => new RouterError(404, 'invalid_request_error', 'unknown_url', `unknown URL: ${path}`),
+  notFound: (path: string) =>
+    new RouterError(404, 'invalid_request_error', 'unknown_url', `unknown URL: ${path}`),
   methodNotAllowed: (method: string, path: string) =>
-    new RouterError(405, 'invalid_request_error', 'method_not_allowed', `${method} is not allowed on ${path}`),
+    new RouterError(
+      405,
+      'invalid_request_error',
+      'method_not_allowed',
+      `${method} is not allowed on ${path}`,
+    ),
 };

@@ -6,7 +6,9 @@ export type UpstreamErrorKind = 'connect' | 'timeout' | 'http_5xx' | 'http_429' 
 type CounterChild = ReturnType<Counter<string>['labels']>;
 type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
-const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+];
 const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
 /**
@@ -120,7 +122,11 @@ export class RouterMetrics {
 
   /** One finished request: counts it and records its duration. */
   request(model: string, route: string, status: number, seconds: number): void {
-    this.counter(this.requests, `r\0${model}\0${route}\0${status}`, { model, route, status: String(status) }).inc();
+    this.counter(this.requests, `r\0${model}\0${route}\0${status}`, {
+      model,
+      route,
+      status: String(status),
+    }).inc();
     this.histogram(this.duration, `d\0${model}\0${route}`, { model, route }).observe(seconds);
   }
 

@@ -68,7 +68,11 @@ export const RouterOptions = z
       try {
         buildTokenTable(o.tokens, 'tokens');
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['tokens'], message: err instanceof Error ? err.message : String(err) });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tokens'],
+          message: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   });

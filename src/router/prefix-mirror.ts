@@ -78,7 +78,10 @@ export class PrefixMirror {
     this.failures++;
     const retry = this.opts.retryMs ?? { min: 200, max: 5000 };
     const wait = Math.min(retry.max, retry.min * 2 ** Math.min(10, this.failures - 1));
-    this.opts.logger?.warn({ prefix: this.prefix, err: errorMessage(err), retry_ms: wait }, 'watch ended; re-listing');
+    this.opts.logger?.warn(
+      { prefix: this.prefix, err: errorMessage(err), retry_ms: wait },
+      'watch ended; re-listing',
+    );
     this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       this.sync().catch((e: unknown) => this.onWatchError(e instanceof Error ? e : new Error(String(e))));

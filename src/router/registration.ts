@@ -20,7 +20,9 @@ export function advertisedAddress(host: string): string {
 
 /** A safe default instance id: hostname-port. */
 export function defaultInstanceId(port: number): string {
-  return `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100)}-${port}`;
+  return `${hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 100)}-${port}`;
 }
 
 /**

@@ -72,7 +72,8 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
 
   const readTokens = (): TokenTable => {
     const merged = new Map(opts.tokensFile !== undefined ? loadTokensFile(opts.tokensFile) : []);
-    if (opts.tokens !== undefined) for (const [h, p] of buildTokenTable(opts.tokens, 'tokens')) merged.set(h, p);
+    if (opts.tokens !== undefined)
+      for (const [h, p] of buildTokenTable(opts.tokens, 'tokens')) merged.set(h, p);
     return merged;
   };
   const readStatics = (): StaticModel[] => [
@@ -125,11 +126,15 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
       logger.warn('no store and no static upstreams: every model will be unknown');
     }
     if (!opts.noAuth && tokens.size === 0 && store === undefined) {
-      logger.warn('no tokens and no store keys: every request will be refused (use --tokens-file or --no-auth)');
+      logger.warn(
+        'no tokens and no store keys: every request will be refused (use --tokens-file or --no-auth)',
+      );
     }
     const auth = new Authenticator({ noAuth: opts.noAuth, tokens, keys: storeKeys });
     const defaultLimit =
-      opts.rateLimitRps === undefined ? undefined : toRateLimit({ rps: opts.rateLimitRps, burst: opts.rateLimitBurst });
+      opts.rateLimitRps === undefined
+        ? undefined
+        : toRateLimit({ rps: opts.rateLimitRps, burst: opts.rateLimitBurst });
 
     const scraper = new LoadScraper(() => table.allReplicas(), {
       intervalMs: opts.scrapeIntervalMs,
@@ -154,6 +159,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
         now,
       },
       logger,
+      accessLog: logger.isLevelEnabled('debug'),
       now,
       maxBodyBytes: opts.maxBodyBytes,
       prefixHash: { blockChars: opts.prefixBlockChars, maxBlocks: opts.prefixMaxBlocks },
@@ -166,11 +172,15 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
       }),
     };
 
-    const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, createHttpHandler(ctx));
+    const server = createServer(
+      { noDelay: true, keepAlive: true, requestTimeout: 0 },
+      createHttpHandler(ctx),
+    );
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
     });
     const port = await listen(server, opts.host, opts.port);

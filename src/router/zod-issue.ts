@@ -20,9 +20,14 @@ export function describeZodError(error: z.ZodError): string {
   for (;;) {
     let pick: IssueLike | undefined;
     if (issue.code === 'invalid_union' && issue.errors !== undefined) {
-      const firsts: IssueLike[] = issue.errors.map((list) => list[0]).filter((i): i is IssueLike => i !== undefined);
+      const firsts: IssueLike[] = issue.errors
+        .map((list) => list[0])
+        .filter((i): i is IssueLike => i !== undefined);
       pick = firsts.find((i: IssueLike) => i.code !== 'invalid_type') ?? firsts[0];
-    } else if ((issue.code === 'invalid_key' || issue.code === 'invalid_element') && issue.issues !== undefined) {
+    } else if (
+      (issue.code === 'invalid_key' || issue.code === 'invalid_element') &&
+      issue.issues !== undefined
+    ) {
       pick = issue.issues[0];
     }
     if (pick === undefined) break;

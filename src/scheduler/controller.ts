@@ -242,6 +242,7 @@ export class SchedulerController {
   private async pass(): Promise<void> {
     if (!this.active || !this.view.synced) return;
     const endTimer = this.deps.metrics.reconcileDuration.startTimer();
+    const started = performance.now();
     this.passes += 1;
     const { clock, metrics } = this.deps;
     const now = clock.now();
@@ -320,7 +321,12 @@ export class SchedulerController {
       anyReady: (uid, ids) => this.view.anyReady(uid, ids),
     });
 
+    const planned = performance.now();
     await inPool(out.ops, this.opts.writeConcurrency ?? 64, (op) => this.write(op, plans));
+    this.deps.logger.debug(
+      { targets: targets.size, writes: out.ops.length, planMs: Math.round(planned - started), writeMs: Math.round(performance.now() - planned) },
+      'reconcile pass',
+    );
 
     let unplaced = 0;
     for (const t of plans.values()) unplaced += t.value.unplaced?.replicas ?? 0;

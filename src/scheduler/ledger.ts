@@ -31,6 +31,12 @@ export interface NodeSlot {
   /** Replicas per model on this node (spread keeps replicas of one model apart). */
   replicasByModel: Map<string, number>;
   assignments: number;
+  /** Sum of GPU memory (cached for scoring). */
+  memTotal: number;
+  /** Sum over GPUs of min(total, max(reserved, used)) (cached). */
+  memTaken: number;
+  /** Largest free memory of one GPU (cached: nodes that cannot fit a replica are skipped in O(1)). */
+  maxFree: number;
 }
 
 export function gpuFree(g: GpuSlot): number {
@@ -51,7 +57,7 @@ export class Ledger {
           used: g.memory_used_bytes,
           reserved: 0,
         }));
-      this.nodes.set(status.node_id, {
+      const slot: NodeSlot = {
         id: status.node_id,
         labels: { ...status.labels, ...(settings?.labels ?? {}) },
         cordoned: (settings?.cordoned ?? false) || (settings?.draining ?? false),
@@ -61,7 +67,12 @@ export class Ledger {
         ports: new PortPool(status.port_range, [...status.ports_in_use, status.admin_port]),
         replicasByModel: new Map(),
         assignments: 0,
-      });
+        memTotal: 0,
+        memTaken: 0,
+        maxFree: 0,
+      };
+      refresh(slot);
+      this.nodes.set(status.node_id, slot);
     }
   }
 
@@ -69,7 +80,7 @@ export class Ledger {
    * Records an assignment's GPU memory and replica count (not its port: ports are claimed apart so a
    * conflicting port can be replaced while the GPUs stay). Unknown nodes and GPUs are ignored.
    */
-  reserve(modelUid: string, a: Assignment): void {
+  reserve(modelUid: string, a: Assignment, refreshNow = true): void {
     const node = this.nodes.get(a.node_id);
     if (!node) return;
     for (const i of a.gpu_indices) {
@@ -78,6 +89,12 @@ export class Ledger {
     }
     node.replicasByModel.set(modelUid, (node.replicasByModel.get(modelUid) ?? 0) + 1);
     node.assignments += 1;
+    if (refreshNow) refresh(node);
+  }
+
+  /** Recomputes every node's cached sums (after a bulk of `reserve(..., false)`). */
+  refreshAll(): void {
+    for (const node of this.nodes.values()) refresh(node);
   }
 
   /** Undoes `reserve` (a kept replica that turns out to need a move). */
@@ -92,18 +109,28 @@ export class Ledger {
     if (n > 0) node.replicasByModel.set(modelUid, n);
     else node.replicasByModel.delete(modelUid);
     node.assignments = Math.max(0, node.assignments - 1);
+    refresh(node);
   }
 
   /** Fraction of a node's GPU memory taken (reserved or used by others), 0..1; 0 for GPU-less nodes. */
   static utilization(node: NodeSlot): number {
-    let total = 0;
-    let taken = 0;
-    for (const g of node.gpus) {
-      total += g.total;
-      taken += Math.min(g.total, Math.max(g.reserved, g.used));
-    }
-    return total === 0 ? 0 : taken / total;
+    return node.memTotal === 0 ? 0 : node.memTaken / node.memTotal;
   }
+}
+
+/** Recomputes a node's cached sums (8 GPUs at most in practice: cheap). */
+function refresh(node: NodeSlot): void {
+  let total = 0;
+  let taken = 0;
+  let maxFree = 0;
+  for (const g of node.gpus) {
+    total += g.total;
+    taken += Math.min(g.total, Math.max(g.reserved, g.used));
+    maxFree = Math.max(maxFree, gpuFree(g));
+  }
+  node.memTotal = total;
+  node.memTaken = taken;
+  node.maxFree = maxFree;
 }
 
 /** True when every selector label is present on the node with the same value. */

@@ -9,7 +9,7 @@ import { GIB } from '../core/domain/common.js';
 import type { PlacementStrategy } from '../core/domain/model.js';
 import type { Assignment } from '../core/domain/placement.js';
 import { formatBytes, formatSelector } from './format.js';
-import { gpuFree, Ledger, matchesSelector, type GpuSlot, type NodeSlot } from './ledger.js';
+import { gpuFree, Ledger, type GpuSlot, type NodeSlot } from './ledger.js';
 
 /** What one replica needs. `perGpuBytes` undefined: whole free GPUs (size unknown). */
 export interface Need {
@@ -43,7 +43,6 @@ function fits(g: GpuSlot, need: Need): boolean {
 
 interface Candidate {
   node: NodeSlot;
-  gpus: GpuSlot[];
   port: number;
   affinity: number;
   load: number;
@@ -53,16 +52,17 @@ interface Candidate {
 /** Finds a place for one replica and records it in the ledger; or explains why there is none. */
 export function placeReplica(ledger: Ledger, req: PlaceRequest): PlaceResult {
   const stats = new Stats(req);
+  const selector = Object.entries(req.selector);
   let best: Candidate | undefined;
+  // Hot loop (nodes x replicas): no allocation for nodes that do not fit.
   for (const node of ledger.nodes.values()) {
-    const c = evaluate(node, req, stats);
+    const c = evaluate(node, req, selector, stats);
     if (c && (!best || better(c, best, req.strategy))) best = c;
   }
   if (!best) return { ok: false, reason: stats.reason(ledger.nodes.size) };
 
-  const gpus = [...best.gpus].sort((a, b) => a.index - b.index);
-  const bytes =
-    req.need.perGpuBytes ?? (gpus.length === 0 ? 0 : Math.min(...gpus.map((g) => gpuFree(g))));
+  const gpus = pickGpus(best.node, req).sort((a, b) => a.index - b.index);
+  const bytes = req.need.perGpuBytes ?? (gpus.length === 0 ? 0 : Math.min(...gpus.map((g) => gpuFree(g))));
   best.node.ports.claim(best.port);
   const assignment: Assignment = {
     replica_id: req.replicaId,
@@ -75,13 +75,30 @@ export function placeReplica(ledger: Ledger, req: PlaceRequest): PlaceResult {
   return { ok: true, assignment };
 }
 
-function evaluate(node: NodeSlot, req: PlaceRequest, stats: Stats): Candidate | undefined {
+function matches(node: NodeSlot, selector: readonly [string, string][]): boolean {
+  for (const [k, v] of selector) if (node.labels[k] !== v) return false;
+  return true;
+}
+
+function fittingCount(node: NodeSlot, need: Need): number {
+  if (need.perGpuBytes !== undefined && node.maxFree < need.perGpuBytes) return 0;
+  let n = 0;
+  for (const g of node.gpus) if (fits(g, need)) n += 1;
+  return n;
+}
+
+function evaluate(
+  node: NodeSlot,
+  req: PlaceRequest,
+  selector: readonly [string, string][],
+  stats: Stats,
+): Candidate | undefined {
   if (node.cordoned) {
     stats.unschedulable += 1;
-    if (matchesSelector(node.labels, req.selector)) stats.matchingButCordoned += 1;
+    if (matches(node, selector)) stats.matchingButCordoned += 1;
     return undefined;
   }
-  if (!matchesSelector(node.labels, req.selector)) {
+  if (!matches(node, selector)) {
     stats.selectorMismatch += 1;
     return undefined;
   }
@@ -90,16 +107,12 @@ function evaluate(node: NodeSlot, req: PlaceRequest, stats: Stats): Candidate | 
     stats.noteFewGpus(node.gpus.length);
     return undefined;
   }
-  let gpus: GpuSlot[] = [];
   if (g > 0) {
-    const fitting = node.gpus.filter((x) => fits(x, req.need));
-    if (fitting.length < g) {
-      stats.noteMemory(node);
+    const fitting = fittingCount(node, req.need);
+    if (fitting < g) {
+      stats.noteMemory(node, fitting);
       return undefined;
     }
-    // binpack: tightest GPUs first; spread: emptiest first.
-    fitting.sort((a, b) => (req.strategy === 'spread' ? gpuFree(b) - gpuFree(a) : gpuFree(a) - gpuFree(b)));
-    gpus = fitting.slice(0, g);
   }
   const port = node.ports.peek();
   if (port === undefined) {
@@ -108,7 +121,16 @@ function evaluate(node: NodeSlot, req: PlaceRequest, stats: Stats): Candidate | 
   }
   const affinity = (req.previousNode === node.id ? 2 : 0) + (req.cachedNodes.has(node.id) ? 1 : 0);
   const load = g > 0 ? Ledger.utilization(node) : 0;
-  return { node, gpus, port, affinity, load, same: node.replicasByModel.get(req.modelUid) ?? 0 };
+  return { node, port, affinity, load, same: node.replicasByModel.get(req.modelUid) ?? 0 };
+}
+
+/** The GPUs of the chosen node: binpack takes the tightest that fit, spread the emptiest. */
+function pickGpus(node: NodeSlot, req: PlaceRequest): GpuSlot[] {
+  const g = req.need.gpuCount;
+  if (g === 0) return [];
+  const fitting = node.gpus.filter((x) => fits(x, req.need));
+  fitting.sort((a, b) => (req.strategy === 'spread' ? gpuFree(b) - gpuFree(a) : gpuFree(a) - gpuFree(b)));
+  return fitting.slice(0, g);
 }
 
 /** True when `a` is a better place than `b`. */
@@ -134,7 +156,7 @@ class Stats {
   fewGpus = 0;
   maxGpus = 0;
   noPort: NodeSlot[] = [];
-  private bestMemory: { node: NodeSlot; fitting: number; frees: number[] } | undefined;
+  private bestMemory: { node: NodeSlot; fitting: number; free: number } | undefined;
 
   constructor(private readonly req: PlaceRequest) {}
 
@@ -143,15 +165,11 @@ class Stats {
     this.maxGpus = Math.max(this.maxGpus, count);
   }
 
-  noteMemory(node: NodeSlot): void {
-    const g = this.req.need.gpuCount;
-    const fitting = node.gpus.filter((x) => fits(x, this.req.need)).length;
-    const frees = node.gpus.map(gpuFree).sort((a, b) => b - a).slice(0, g);
-    const sum = frees.reduce((s, x) => s + x, 0);
+  /** Keeps the node with the most fitting GPUs (then the most free memory); details are computed at the end. */
+  noteMemory(node: NodeSlot, fitting: number): void {
+    const free = node.memTotal - node.memTaken;
     const b = this.bestMemory;
-    if (!b || fitting > b.fitting || (fitting === b.fitting && sum > b.frees.reduce((s, x) => s + x, 0))) {
-      this.bestMemory = { node, fitting, frees };
-    }
+    if (!b || fitting > b.fitting || (fitting === b.fitting && free > b.free)) this.bestMemory = { node, fitting, free };
   }
 
   reason(totalNodes: number): string {
@@ -175,13 +193,17 @@ class Stats {
     return 'no node fits';
   }
 
-  private memoryReason(best: { node: NodeSlot; frees: number[] }): string {
+  private memoryReason(best: { node: NodeSlot }): string {
     const need = this.req.need;
+    const frees = best.node.gpus
+      .map(gpuFree)
+      .sort((a, b) => b - a)
+      .slice(0, Math.max(1, need.gpuCount));
     const what =
       need.perGpuBytes === undefined
         ? `${need.gpuCount} whole free GPU(s) (model size unknown: set resources.gpu_memory_gib)`
         : `${need.gpuCount} x ${formatBytes(need.perGpuBytes)}`;
-    return `needs ${what} on one node; best node ${best.node.id} has ${describeFrees(best.frees)} free`;
+    return `needs ${what} on one node; best node ${best.node.id} has ${describeFrees(frees)} free`;
   }
 }
 

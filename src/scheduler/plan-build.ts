@@ -5,7 +5,7 @@
  * revision of its deletion, which the scheduler has seen before it writes the plan again.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { PlacementPlan } from '../core/domain/placement.js';
+import type { PlacementPlan } from '../core/domain/placement.js';
 import type { PlanDecision, Unplaced, Workload } from './types.js';
 
 export function buildPlan(
@@ -26,7 +26,8 @@ export function buildPlan(
     updated_at: new Date(now).toISOString(),
   };
   if (w.request_id !== undefined) plan.request_id = w.request_id;
-  return PlacementPlan.parse(plan);
+  // Built from validated parts; the write validates it once more (encode) before it reaches the store.
+  return plan;
 }
 
 export function nextPlanVersion(prev: PlacementPlan | undefined, knownRevision: number): number {

@@ -46,14 +46,15 @@ export function planWorkloads(state: ClusterState, workloads: readonly Workload[
   const held = state.heldNodeIds ?? new Set<string>();
 
   // 1. Plans we are not touching keep their reservations, valid or not (they are replanned when dirty).
-  for (const uid of [...state.plans.keys()].sort()) {
+  // Order does not matter here: reservations add up and port claims form a set.
+  for (const [uid, plan] of state.plans) {
     if (planned.has(uid)) continue;
-    const plan = state.plans.get(uid);
-    for (const a of plan?.assignments ?? []) {
-      ledger.reserve(uid, a);
+    for (const a of plan.assignments) {
+      ledger.reserve(uid, a, false);
       ledger.nodes.get(a.node_id)?.ports.claim(a.port);
     }
   }
+  ledger.refreshAll();
 
   const cacheIndex = indexCache(state);
   const works = [...workloads]

@@ -4,6 +4,7 @@ import { createMetricsRegistry } from '../core/metrics.js';
 import { EventRecorder } from '../store/events.js';
 import type { Store } from '../store/types.js';
 import { StoreReader } from './aggregation/store-reader.js';
+import { DirectViewSource, type ViewSource } from './aggregation/view-source.js';
 import { AuditLog } from './audit/audit-log.js';
 import { ApiKeyIndex } from './auth/api-keys.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
@@ -40,6 +41,8 @@ export interface ServerContext {
   router: RouterClient;
   nodes: NodeClient;
   purgeCache: PurgeHook | undefined;
+  /** Where list views read from: the store directly, or a watched cache (startServer). */
+  views: ViewSource;
 }
 
 export async function createContext(deps: ServerDeps, opts: ServerOptions): Promise<ServerContext> {
@@ -56,9 +59,11 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
     bases: [options.hfEndpoint, options.modelscopeEndpoint],
     timeoutMs: options.hubTimeoutMs,
   });
+  const reader = new StoreReader(store, logger);
   return {
     store,
-    reader: new StoreReader(store, logger),
+    reader,
+    views: new DirectViewSource(reader),
     clock,
     logger,
     options,

@@ -1,7 +1,11 @@
 /** Shared setup of the cache suites: a fake hub, an in-memory embedded store, a temp cache dir, managers. */
 import { ModelSpec, type ModelSource } from '../../src/core/domain/index.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { createCacheManager, type CacheManager, type CacheManagerOptions } from '../../src/node/cache/index.js';
+import {
+  createCacheManager,
+  type CacheManager,
+  type CacheManagerOptions,
+} from '../../src/node/cache/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from '../fake-hub/index.js';
@@ -55,7 +59,11 @@ export async function setup(hubOpts: FakeHubOptions = {}): Promise<Env> {
 }
 
 let uidSeq = 0;
-export function spec(modelName: string, source: ModelSource = 'huggingface', extra: Partial<ModelSpec> = {}): ModelSpec {
+export function spec(
+  modelName: string,
+  source: ModelSource = 'huggingface',
+  extra: Partial<ModelSpec> = {},
+): ModelSpec {
   uidSeq += 1;
   return ModelSpec.parse({
     model_uid: `m${uidSeq}`,

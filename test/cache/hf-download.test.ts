@@ -48,8 +48,19 @@ describe('Hugging Face downloads', () => {
     expect(blobs).toHaveLength(repo.files.length);
 
     // The entry is published and complete.
-    const entry = await getJson(env.store, keys.modelCache('node-1', modelNameHash('huggingface', 'nebula-test/tiny-llm')), ModelCacheEntry);
-    expect(entry?.value).toMatchObject({ model_name: 'nebula-test/tiny-llm', source: 'huggingface', layout: 'huggingface', complete: true, revision: 'main', file_count: repo.files.length });
+    const entry = await getJson(
+      env.store,
+      keys.modelCache('node-1', modelNameHash('huggingface', 'nebula-test/tiny-llm')),
+      ModelCacheEntry,
+    );
+    expect(entry?.value).toMatchObject({
+      model_name: 'nebula-test/tiny-llm',
+      source: 'huggingface',
+      layout: 'huggingface',
+      complete: true,
+      revision: 'main',
+      file_count: repo.files.length,
+    });
     expect(entry?.value.size_bytes).toBe(repo.files.reduce((n, f) => n + f.size, 0));
     expect(entry?.value.last_used_at).toBeDefined();
   });
@@ -66,7 +77,9 @@ describe('Hugging Face downloads', () => {
     const repo = env.hub.repo('nebula-test/tiny-llm')!;
     const tok = repo.files.find((f) => f.path === 'tokenizer.json')!;
     const { rm } = await import('node:fs/promises');
-    await rm(join(m2.cacheDir, 'huggingface', 'hub', 'models--nebula-test--tiny-llm', 'blobs', tok.digests().gitOid));
+    await rm(
+      join(m2.cacheDir, 'huggingface', 'hub', 'models--nebula-test--tiny-llm', 'blobs', tok.digests().gitOid),
+    );
     const third = await m2.ensure(ensureReq(spec('nebula-test/tiny-llm')));
     expect(third.downloaded).toBe(true);
     expect(contentRequests(env.hub).map((r) => r.path)).toEqual([expect.stringContaining('tokenizer.json')]);
@@ -74,7 +87,10 @@ describe('Hugging Face downloads', () => {
 
   it('needs HF_TOKEN for gated repositories and says so', async () => {
     const without = env.manager();
-    await expect(without.ensure(ensureReq(spec('nebula-test/gated-llm')))).rejects.toMatchObject({ code: 'HUB_UNAUTHORIZED', message: expect.stringContaining('HF_TOKEN') });
+    await expect(without.ensure(ensureReq(spec('nebula-test/gated-llm')))).rejects.toMatchObject({
+      code: 'HUB_UNAUTHORIZED',
+      message: expect.stringContaining('HF_TOKEN'),
+    });
     const withToken = env.manager({ env: { HF_TOKEN: FAKE_HF_TOKEN } });
     const res = await withToken.ensure(ensureReq(spec('nebula-test/gated-llm')));
     expect(res.downloaded).toBe(true);
@@ -86,20 +102,60 @@ describe('Hugging Face downloads', () => {
 
   it('fails clearly for unknown models and refuses unsafe names', async () => {
     const m = env.manager();
-    await expect(m.ensure(ensureReq(spec('nebula-test/no-such-model')))).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND_ON_HUB' });
+    await expect(m.ensure(ensureReq(spec('nebula-test/no-such-model')))).rejects.toMatchObject({
+      code: 'MODEL_NOT_FOUND_ON_HUB',
+    });
     expect(() => spec('../etc/passwd')).toThrow();
-    await expect(m.ensure(ensureReq({ ...spec('nebula-test/tiny-llm'), model_name: 'a/../../b' }))).rejects.toMatchObject({ code: 'INVALID_MODEL_REFERENCE' });
+    await expect(
+      m.ensure(ensureReq({ ...spec('nebula-test/tiny-llm'), model_name: 'a/../../b' })),
+    ).rejects.toMatchObject({ code: 'INVALID_MODEL_REFERENCE' });
   });
 
   it('follows redirects only to allowlisted hosts', async () => {
-    const strict = env.manager({ redirectHosts: [], retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-    await expect(strict.ensure(ensureReq(spec('nebula-test/tiny-llm')))).rejects.toMatchObject({ code: 'REDIRECT_NOT_ALLOWED', message: expect.stringContaining('localhost') });
+    const strict = env.manager({
+      redirectHosts: [],
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await expect(strict.ensure(ensureReq(spec('nebula-test/tiny-llm')))).rejects.toMatchObject({
+      code: 'REDIRECT_NOT_ALLOWED',
+      message: expect.stringContaining('localhost'),
+    });
     expect(env.hub.requests.filter((r) => r.hub === 'cdn')).toHaveLength(0);
   });
 
   it('refuses a hub listing with a path that escapes the model folder', async () => {
-    env.hub.addModel({ id: 'evil/traversal', files: [{ path: 'config.json', content: '{}' }, { path: '../../../outside.txt', content: 'x' }] });
+    env.hub.addModel({
+      id: 'evil/traversal',
+      files: [
+        { path: 'config.json', content: '{}' },
+        { path: '../../../outside.txt', content: 'x' },
+      ],
+    });
     const m = env.manager();
-    await expect(m.ensure(ensureReq(spec('evil/traversal')))).rejects.toMatchObject({ code: 'INVALID_MODEL_REFERENCE', message: expect.stringContaining('unsafe file path') });
+    await expect(m.ensure(ensureReq(spec('evil/traversal')))).rejects.toMatchObject({
+      code: 'INVALID_MODEL_REFERENCE',
+      message: expect.stringContaining('unsafe file path'),
+    });
+  });
+});
+
+describe('Hugging Face file lists', () => {
+  it('falls back to the recursive tree when model info lacks sizes and hashes', async () => {
+    const local = await setup({ noBlobs: true });
+    try {
+      const m = local.manager();
+      const res = await m.ensure(ensureReq(spec('nebula-test/tiny-llm')));
+      expect(res.downloaded).toBe(true);
+      expect(
+        local.hub.requests.some((r) => r.path.includes('/tree/') && r.path.includes('recursive=true')),
+      ).toBe(true);
+      const repo = local.hub.repo('nebula-test/tiny-llm')!;
+      const nested = repo.files.find((f) => f.path === 'onnx/README.txt')!;
+      expect(
+        (await readFile(join(res.modelPath!, 'onnx', 'README.txt'))).equals(readAll(nested.source)),
+      ).toBe(true);
+    } finally {
+      await local.close();
+    }
   });
 });

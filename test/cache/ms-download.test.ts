@@ -19,7 +19,11 @@ afterEach(async () => {
 
 describe('ModelScope downloads', () => {
   it('writes the layout the modelscope library reads', async () => {
-    env.hub.addModel({ id: 'nebula-test/Qwen2.5-tiny', files: smallModelFiles(256 * 1024), task: 'text-generation' });
+    env.hub.addModel({
+      id: 'nebula-test/Qwen2.5-tiny',
+      files: smallModelFiles(256 * 1024),
+      task: 'text-generation',
+    });
     const m = env.manager();
     await m.start();
     const res = await m.ensure(ensureReq(spec('nebula-test/Qwen2.5-tiny', 'modelscope')));
@@ -33,21 +37,46 @@ describe('ModelScope downloads', () => {
     }
     expect(readMdlId(await readFile(join(dir, '.mdl')))).toBe('nebula-test/Qwen2.5-tiny');
     const msc = await readFile(join(dir, '.msc'));
-    expect(msc.equals(pickle(repo.files.filter((x) => x.path !== '.gitattributes').map((f) => ({ Path: f.path, Revision: repo.commit }))))).toBe(true);
+    expect(
+      msc.equals(
+        pickle(
+          repo.files
+            .filter((x) => x.path !== '.gitattributes')
+            .map((f) => ({ Path: f.path, Revision: repo.commit })),
+        ),
+      ),
+    ).toBe(true);
     expect(await readFile(join(dir, '.mv'), 'utf8')).toMatch(/^Revision:master,CreatedAt:\d+$/);
     await expect(stat(join(root, 'models', '._____temp', 'nebula-test', 'Qwen2.5-tiny'))).rejects.toThrow();
 
-    const entry = await getJson(env.store, keys.modelCache('node-1', modelNameHash('modelscope', 'nebula-test/Qwen2.5-tiny')), ModelCacheEntry);
-    expect(entry?.value).toMatchObject({ source: 'modelscope', layout: 'modelscope', complete: true, revision: 'master', path: dir });
+    const entry = await getJson(
+      env.store,
+      keys.modelCache('node-1', modelNameHash('modelscope', 'nebula-test/Qwen2.5-tiny')),
+      ModelCacheEntry,
+    );
+    expect(entry?.value).toMatchObject({
+      source: 'modelscope',
+      layout: 'modelscope',
+      complete: true,
+      revision: 'master',
+      path: dir,
+    });
 
     env.hub.clearRequests();
-    expect((await m.ensure(ensureReq(spec('nebula-test/Qwen2.5-tiny', 'modelscope')))).downloaded).toBe(false);
+    expect((await m.ensure(ensureReq(spec('nebula-test/Qwen2.5-tiny', 'modelscope')))).downloaded).toBe(
+      false,
+    );
     expect(env.hub.requests).toHaveLength(0);
   });
 
   it('verifies sha256 of every file and resumes from the temp folder', async () => {
     const m = env.manager();
-    env.hub.setFailure({ kind: 'drop', afterBytes: 300 * 1024, times: 1, match: 'FilePath=model.safetensors' });
+    env.hub.setFailure({
+      kind: 'drop',
+      afterBytes: 300 * 1024,
+      times: 1,
+      match: 'FilePath=model.safetensors',
+    });
     const res = await m.ensure(ensureReq(spec('nebula-test/tiny-llm', 'modelscope')));
     expect(res.downloaded).toBe(true);
     const gets = contentRequests(env.hub, 'model.safetensors');

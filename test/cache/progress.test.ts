@@ -32,12 +32,23 @@ describe('download progress, dedupe and cancel', () => {
     const mid = await waitFor(
       async () => {
         const p = await progressOf(env, s.model_uid, 0);
-        return p && p.value.phase === 'downloading' && p.value.bytes_done > 200_000 && p.value.bytes_done < p.value.bytes_total && p.value.speed_bps > 0 ? p : undefined;
+        return p &&
+          p.value.phase === 'downloading' &&
+          p.value.bytes_done > 200_000 &&
+          p.value.bytes_done < p.value.bytes_total &&
+          p.value.speed_bps > 0
+          ? p
+          : undefined;
       },
       { timeoutMs: 10_000, intervalMs: 50, what: 'progress mid-download' },
     );
     expect(mid.lease).toBeDefined();
-    expect(mid.value).toMatchObject({ node_id: 'node-1', model_name: MODEL, source: 'huggingface', files_total: 8 });
+    expect(mid.value).toMatchObject({
+      node_id: 'node-1',
+      model_name: MODEL,
+      source: 'huggingface',
+      files_total: 8,
+    });
     expect(mid.value.bytes_total).toBeGreaterThan(WEIGHTS);
     expect(mid.value.eta_seconds).toBeGreaterThan(0);
     expect(mid.value.current_file).toBeDefined();
@@ -69,20 +80,36 @@ describe('download progress, dedupe and cancel', () => {
     const s = spec(MODEL);
     const ctl = new AbortController();
     const run = m.ensure(ensureReq(s, 0, ctl.signal));
-    await waitFor(async () => ((await progressOf(env, s.model_uid, 0))?.value.bytes_done ?? 0) > 300_000, { timeoutMs: 10_000, intervalMs: 50 });
+    await waitFor(async () => ((await progressOf(env, s.model_uid, 0))?.value.bytes_done ?? 0) > 300_000, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     ctl.abort();
     expect(await failure(run)).toMatchObject({ code: 'DOWNLOAD_CANCELLED' });
     await waitFor(() => m.activeDownloads === 0, { timeoutMs: 5000 });
     expect((await progressOf(env, s.model_uid, 0))?.value.phase).toBe('cancelled');
-    const sha = env.hub.repo(MODEL)!.files.find((f) => f.path === 'model.safetensors')!.digests().sha256;
-    const partial = join(env.dir, 'cache', 'huggingface', 'hub', 'models--nebula-test--tiny-llm', 'blobs', `${sha}.incomplete`);
+    const sha = env.hub
+      .repo(MODEL)!
+      .files.find((f) => f.path === 'model.safetensors')!
+      .digests().sha256;
+    const partial = join(
+      env.dir,
+      'cache',
+      'huggingface',
+      'hub',
+      'models--nebula-test--tiny-llm',
+      'blobs',
+      `${sha}.incomplete`,
+    );
     const kept = (await stat(partial)).size;
     expect(kept).toBeGreaterThan(0);
     // The next attempt asks only for the rest.
     env.hub.setFailure(null);
     env.hub.clearRequests();
     await m.ensure(ensureReq(s));
-    expect(contentRequests(env.hub, 'model.safetensors').find((r) => r.hub === 'cdn')?.range).toBe(`bytes=${kept}-`);
+    expect(contentRequests(env.hub, 'model.safetensors').find((r) => r.hub === 'cdn')?.range).toBe(
+      `bytes=${kept}-`,
+    );
   });
 
   it('keeps downloading for the replicas still waiting when one of them is cancelled', async () => {
@@ -92,7 +119,10 @@ describe('download progress, dedupe and cancel', () => {
     const ctl = new AbortController();
     const first = m.ensure(ensureReq(s, 0, ctl.signal));
     const second = m.ensure(ensureReq(s, 1));
-    await waitFor(async () => ((await progressOf(env, s.model_uid, 1))?.value.bytes_done ?? 0) > 100_000, { timeoutMs: 10_000, intervalMs: 50 });
+    await waitFor(async () => ((await progressOf(env, s.model_uid, 1))?.value.bytes_done ?? 0) > 100_000, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
     ctl.abort();
     expect(await failure(first)).toMatchObject({ code: 'DOWNLOAD_CANCELLED' });
     expect((await second).modelPath).toContain('snapshots');

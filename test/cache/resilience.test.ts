@@ -33,15 +33,27 @@ describe('download resilience', () => {
   });
 
   it('retries a file after 500s with backoff (twice, then it works)', async () => {
-    env.hub.setFailure({ kind: 'status', status: 500, times: 2, match: /\/resolve\/[0-9a-f]{40}\/model\.safetensors$/ });
+    env.hub.setFailure({
+      kind: 'status',
+      status: 500,
+      times: 2,
+      match: /\/resolve\/[0-9a-f]{40}\/model\.safetensors$/,
+    });
     const m = env.manager();
     await m.ensure(ensureReq(spec(MODEL)));
-    const resolves = env.hub.requests.filter((r) => r.path.includes('/resolve/') && r.path.endsWith('model.safetensors'));
+    const resolves = env.hub.requests.filter(
+      (r) => r.path.includes('/resolve/') && r.path.endsWith('model.safetensors'),
+    );
     expect(resolves.map((r) => r.status)).toEqual([500, 500, 302]);
   });
 
   it('fails after three failures in a row, with the reason, in the progress key too', async () => {
-    env.hub.setFailure({ kind: 'status', status: 503, times: 3, match: /\/resolve\/[0-9a-f]{40}\/model\.safetensors$/ });
+    env.hub.setFailure({
+      kind: 'status',
+      status: 503,
+      times: 3,
+      match: /\/resolve\/[0-9a-f]{40}\/model\.safetensors$/,
+    });
     const m = env.manager();
     const s = spec(MODEL);
     const err = await failure(m.ensure(ensureReq(s)));
@@ -57,21 +69,34 @@ describe('download resilience', () => {
   it('rejects bytes that do not match the sha256, deletes them and says so', async () => {
     env.hub.setFailure({ kind: 'corrupt', match: '/cdn-lfs/' });
     const m = env.manager();
-    const sha = env.hub.repo(MODEL)!.files.find((f) => f.path === 'model.safetensors')!.digests().sha256;
+    const sha = env.hub
+      .repo(MODEL)!
+      .files.find((f) => f.path === 'model.safetensors')!
+      .digests().sha256;
     const err = await failure(m.ensure(ensureReq(spec(MODEL))));
     expect(err).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
-    expect(err.message).toMatch(new RegExp(`^sha256 mismatch for model.safetensors: expected ${sha}, got [0-9a-f]{64}$`));
+    expect(err.message).toMatch(
+      new RegExp(`^sha256 mismatch for model.safetensors: expected ${sha}, got [0-9a-f]{64}$`),
+    );
     const blobs = await readdir(blobsDir(env));
     expect(blobs.filter((b) => b.startsWith(sha))).toEqual([]);
     // Corrupt non-LFS files are caught too (by their git blob id).
     env.hub.setFailure({ kind: 'corrupt', match: /\/resolve\/[0-9a-f]{40}\/tokenizer\.json$/ });
-    const err2 = await failure(env.manager({ cacheDir: join(env.dir, 'other') }).ensure(ensureReq(spec(MODEL))));
+    const err2 = await failure(
+      env.manager({ cacheDir: join(env.dir, 'other') }).ensure(ensureReq(spec(MODEL))),
+    );
     expect(err2.message).toMatch(/^git blob id mismatch for tokenizer.json/);
   });
 
   it('counts an unreachable hub as a failure with a clear reason', async () => {
-    const m = env.manager({ hfEndpoint: 'http://127.0.0.1:9', retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
-    await expect(m.ensure(ensureReq(spec(MODEL)))).rejects.toMatchObject({ code: 'DOWNLOAD_FAILED', message: expect.stringContaining('ECONNREFUSED') });
+    const m = env.manager({
+      hfEndpoint: 'http://127.0.0.1:9',
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await expect(m.ensure(ensureReq(spec(MODEL)))).rejects.toMatchObject({
+      code: 'DOWNLOAD_FAILED',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
     expect(contentRequests(env.hub)).toHaveLength(0);
   });
 });

@@ -24,7 +24,11 @@ async function put(path: string, content: string | Buffer = 'x'): Promise<void> 
 }
 
 /** What huggingface_hub leaves behind: blobs, snapshot symlinks and refs/main. */
-async function hfRepo(hub: string, id: string, opts: { incomplete?: boolean; dangling?: boolean } = {}): Promise<void> {
+async function hfRepo(
+  hub: string,
+  id: string,
+  opts: { incomplete?: boolean; dangling?: boolean } = {},
+): Promise<void> {
   const repo = join(hub, `models--${id.replace('/', '--')}`);
   await put(join(repo, 'blobs', 'b1'), '{"model_type":"llama"}');
   await put(join(repo, 'blobs', 'b2'), Buffer.alloc(1000, 1));
@@ -39,7 +43,13 @@ async function hfRepo(hub: string, id: string, opts: { incomplete?: boolean; dan
 
 // A .mdl as Python 3.8+ writes it: pickle protocol 4 with FRAME, SHORT_BINUNICODE and MEMOIZE.
 function py4Mdl(id: string): Buffer {
-  const body = Buffer.concat([Buffer.from([0x7d, 0x94, 0x8c, 2]), Buffer.from('id'), Buffer.from([0x94, 0x8c, id.length]), Buffer.from(id), Buffer.from([0x94, 0x73, 0x2e])]);
+  const body = Buffer.concat([
+    Buffer.from([0x7d, 0x94, 0x8c, 2]),
+    Buffer.from('id'),
+    Buffer.from([0x94, 0x8c, id.length]),
+    Buffer.from(id),
+    Buffer.from([0x94, 0x73, 0x2e]),
+  ]);
   const frame = Buffer.alloc(9);
   frame[0] = 0x95;
   frame.writeBigUInt64LE(BigInt(body.length), 1);
@@ -78,18 +88,50 @@ describe('cache scan', () => {
 
     const m = env.manager({ plainDirs: [plain, direct] });
     await m.start();
-    const entries = (await listJson(env.store, keys.modelCacheOf('node-1'), ModelCacheEntry)).items.map((t) => t.value);
+    const entries = (await listJson(env.store, keys.modelCacheOf('node-1'), ModelCacheEntry)).items.map(
+      (t) => t.value,
+    );
     const by = (name: string) => entries.find((e) => e.model_name === name);
     expect(entries.map((e) => e.model_name).sort()).toEqual(
-      ['Qwen/Qwen2.5-0.5B', direct, join(plain, 'llama-gguf'), 'old/bert', 'org/broken', 'org/complete', 'org/loading', 'org/partial'].sort(),
+      [
+        'Qwen/Qwen2.5-0.5B',
+        direct,
+        join(plain, 'llama-gguf'),
+        'old/bert',
+        'org/broken',
+        'org/complete',
+        'org/loading',
+        'org/partial',
+      ].sort(),
     );
-    expect(by('org/complete')).toMatchObject({ source: 'huggingface', layout: 'huggingface', revision: 'main', complete: true, file_count: 2, size_bytes: 22 + 1000, path: join(hub, 'models--org--complete', 'snapshots', COMMIT) });
+    expect(by('org/complete')).toMatchObject({
+      source: 'huggingface',
+      layout: 'huggingface',
+      revision: 'main',
+      complete: true,
+      file_count: 2,
+      size_bytes: 22 + 1000,
+      path: join(hub, 'models--org--complete', 'snapshots', COMMIT),
+    });
     expect(by('org/partial')?.complete).toBe(false);
     expect(by('org/broken')?.complete).toBe(false);
-    expect(by('Qwen/Qwen2.5-0.5B')).toMatchObject({ source: 'modelscope', layout: 'modelscope', revision: 'v1.0.0', complete: true, file_count: 2, size_bytes: 2050, path: qwen });
+    expect(by('Qwen/Qwen2.5-0.5B')).toMatchObject({
+      source: 'modelscope',
+      layout: 'modelscope',
+      revision: 'v1.0.0',
+      complete: true,
+      file_count: 2,
+      size_bytes: 2050,
+      path: qwen,
+    });
     expect(by('org/loading')?.complete).toBe(false);
     expect(by('old/bert')).toMatchObject({ source: 'modelscope', complete: true });
-    expect(by(join(plain, 'llama-gguf'))).toMatchObject({ source: 'local', layout: 'plain', complete: true, size_bytes: 4096 });
+    expect(by(join(plain, 'llama-gguf'))).toMatchObject({
+      source: 'local',
+      layout: 'plain',
+      complete: true,
+      size_bytes: 4096,
+    });
     expect(by(direct)).toMatchObject({ source: 'local', layout: 'plain', complete: true, file_count: 2 });
     for (const e of entries) expect(e.node_id).toBe('node-1');
 
@@ -97,7 +139,9 @@ describe('cache scan', () => {
     await m.rescan();
     const after = (await listJson(env.store, keys.modelCacheOf('node-1'), ModelCacheEntry)).items;
     expect(after.map((t) => t.value.model_name)).not.toContain('org/complete');
-    expect(after.map((t) => t.key)).toContain(keys.modelCache('node-1', modelNameHash('modelscope', 'Qwen/Qwen2.5-0.5B')));
+    expect(after.map((t) => t.key)).toContain(
+      keys.modelCache('node-1', modelNameHash('modelscope', 'Qwen/Qwen2.5-0.5B')),
+    );
   });
 
   it('reports last_used_at from the use marker', async () => {

@@ -17,7 +17,14 @@ describe('nebula chat against the engine simulator', () => {
   beforeAll(async () => {
     sim = await startEngineSim({ model: 'tiny', port: 0, ttftMs: 1, itlMs: 1 });
     // Slow enough that an answer is visibly in progress when the test presses Ctrl-C.
-    slow = await startEngineSim({ model: 'slow', port: 0, ttftMs: 5, itlMs: 150, maxTokensDefault: 200, mode: 'random' });
+    slow = await startEngineSim({
+      model: 'slow',
+      port: 0,
+      ttftMs: 5,
+      itlMs: 150,
+      maxTokensDefault: 200,
+      mode: 'random',
+    });
     home = tempDir('nebula-cli-chat-');
     cli = cliFor(home.path, { NEBULA_ROUTER: sim.url });
   });
@@ -28,10 +35,24 @@ describe('nebula chat against the engine simulator', () => {
   });
 
   it('answers a one-shot prompt (argument or -m), streaming or not', async () => {
-    expect(await cli(['chat', 'tiny', 'hello', 'there'])).toEqual({ code: 0, stdout: 'hello there\n', stderr: '' });
-    expect(await cli(['chat', 'tiny', '-m', 'hi', '--no-stream', '--system', 'be brief'])).toEqual({ code: 0, stdout: 'hi\n', stderr: '' });
+    expect(await cli(['chat', 'tiny', 'hello', 'there'])).toEqual({
+      code: 0,
+      stdout: 'hello there\n',
+      stderr: '',
+    });
+    expect(await cli(['chat', 'tiny', '-m', 'hi', '--no-stream', '--system', 'be brief'])).toEqual({
+      code: 0,
+      stdout: 'hi\n',
+      stderr: '',
+    });
     // The router URL may come from the flag, with or without /v1.
-    expect((await cli(['chat', 'tiny', 'x', '--router', `${sim.url}/v1`], { env: { NEBULA_ROUTER: 'http://127.0.0.1:1' } })).stdout).toBe('x\n');
+    expect(
+      (
+        await cli(['chat', 'tiny', 'x', '--router', `${sim.url}/v1`], {
+          env: { NEBULA_ROUTER: 'http://127.0.0.1:1' },
+        })
+      ).stdout,
+    ).toBe('x\n');
     // No model named: the router's only model is used.
     expect((await cli(['chat', '-m', 'auto'])).stdout).toBe('auto\n');
   });
@@ -63,14 +84,20 @@ describe('nebula chat against the engine simulator', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: router answered 404: .*nope.* \([A-Z0-9_]+\)\n$/);
     const bad = await cli(['chat', 'tiny', 'x', '--temperature', 'hot']);
-    expect(bad).toEqual({ code: 2, stdout: '', stderr: 'error: --temperature must be a number from 0 to 2 (got "hot") (USAGE)\n' });
+    expect(bad).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: --temperature must be a number from 0 to 2 (got "hot") (USAGE)\n',
+    });
     const down = await cli(['chat', 'tiny', 'x', '--router', `http://127.0.0.1:${await freePort()}`]);
     expect(down.code).toBe(1);
     expect(down.stderr).toMatch(/^error: cannot reach the server: .* \(UNREACHABLE\)\n$/);
   });
 
   it('keeps history across questions read from a pipe', async () => {
-    const r = await cli(['chat', 'tiny', '--system', 'sys'], { stdin: 'first question\n/history\nsecond\n/exit\nnever asked\n' });
+    const r = await cli(['chat', 'tiny', '--system', 'sys'], {
+      stdin: 'first question\n/history\nsecond\n/exit\nnever asked\n',
+    });
     expect(r).toEqual({
       code: 0,
       stdout: 'first question\nsystem: sys\nuser: first question\nassistant: first question\nsecond\n',
@@ -79,7 +106,10 @@ describe('nebula chat against the engine simulator', () => {
   });
 
   it('runs interactively in a terminal: answers, Ctrl-C cancels an answer, /exit quits', async () => {
-    const pty = spawnCliInPty(['chat', 'slow'], { NEBULA_ROUTER: slow.url, NEBULA_CONFIG: join(home.path, 'none.yaml') });
+    const pty = spawnCliInPty(['chat', 'slow'], {
+      NEBULA_ROUTER: slow.url,
+      NEBULA_CONFIG: join(home.path, 'none.yaml'),
+    });
     try {
       await pty.waitFor('>>> ');
       expect(pty.text()).toContain('Chatting with slow at');

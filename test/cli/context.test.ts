@@ -19,13 +19,28 @@ describe('contexts', () => {
   afterEach(() => dir.cleanup());
 
   it('upsertContext writes a 0600 file in the documented format and makes the first context current', () => {
-    upsertContext({ name: 'local', server: 'http://127.0.0.1:8080', router: 'http://127.0.0.1:8000', token: 'nbk_secret' }, { configPath });
+    upsertContext(
+      {
+        name: 'local',
+        server: 'http://127.0.0.1:8080',
+        router: 'http://127.0.0.1:8000',
+        token: 'nbk_secret',
+      },
+      { configPath },
+    );
     const mode = statSync(configPath).mode & 0o777;
     expect(mode).toBe(0o600);
     expect(statSync(join(dir.path, '.nebula')).mode & 0o777).toBe(0o700);
     expect(parse(readFileSync(configPath, 'utf8'))).toEqual({
       'current-context': 'local',
-      contexts: [{ name: 'local', server: 'http://127.0.0.1:8080', router: 'http://127.0.0.1:8000', token: 'nbk_secret' }],
+      contexts: [
+        {
+          name: 'local',
+          server: 'http://127.0.0.1:8080',
+          router: 'http://127.0.0.1:8000',
+          token: 'nbk_secret',
+        },
+      ],
     });
     // A second context does not steal "current" unless asked; updating keeps fields not given.
     upsertContext({ name: 'prod', server: 'https://nebula.example.com' }, { configPath });
@@ -47,20 +62,37 @@ describe('contexts', () => {
     writeFileSync(configPath, 'contexts: []\n', { mode: 0o644 });
     upsertContext({ name: 'a', server: 'http://h:1' }, { configPath });
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
-    expect(() => upsertContext({ name: 'bad name', server: 'http://h:1' }, { configPath })).toThrow(/context/);
+    expect(() => upsertContext({ name: 'bad name', server: 'http://h:1' }, { configPath })).toThrow(
+      /context/,
+    );
     expect(() => upsertContext({ name: 'b', server: 'ftp://h' }, { configPath })).toThrow(/http/);
   });
 
   it('resolves flag > env > context > default', () => {
-    upsertContext({ name: 'c1', server: 'http://ctx:1', router: 'http://ctxr:2', token: 't-ctx' }, { configPath });
+    upsertContext(
+      { name: 'c1', server: 'http://ctx:1', router: 'http://ctxr:2', token: 't-ctx' },
+      { configPath },
+    );
     upsertContext({ name: 'c2', server: 'http://ctx2:1' }, { configPath });
     const env = { HOME: dir.path, NEBULA_CONFIG: configPath };
-    expect(resolveConnection({}, env)).toMatchObject({ server: 'http://ctx:1', router: 'http://ctxr:2', token: 't-ctx', contextName: 'c1' });
-    expect(resolveConnection({}, { ...env, NEBULA_SERVER: 'http://env:1', NEBULA_TOKEN: 't-env' })).toMatchObject({
+    expect(resolveConnection({}, env)).toMatchObject({
+      server: 'http://ctx:1',
+      router: 'http://ctxr:2',
+      token: 't-ctx',
+      contextName: 'c1',
+    });
+    expect(
+      resolveConnection({}, { ...env, NEBULA_SERVER: 'http://env:1', NEBULA_TOKEN: 't-env' }),
+    ).toMatchObject({
       server: 'http://env:1',
       token: 't-env',
     });
-    expect(resolveConnection({ server: 'http://flag:1/', token: 't-flag' }, { ...env, NEBULA_SERVER: 'http://env:1' })).toMatchObject({
+    expect(
+      resolveConnection(
+        { server: 'http://flag:1/', token: 't-flag' },
+        { ...env, NEBULA_SERVER: 'http://env:1' },
+      ),
+    ).toMatchObject({
       server: 'http://flag:1',
       token: 't-flag',
     });
@@ -80,14 +112,40 @@ describe('contexts', () => {
 
   it('context add / list / use / current / remove through the CLI', async () => {
     let r = await cli(['context', 'list']);
-    expect(r).toEqual({ code: 0, stdout: '', stderr: 'No contexts. Add one with: nebula context add NAME --server URL\n' });
-    r = await cli(['context', 'add', 'lab', '--server', 'http://10.0.0.5:8080', '--token', 'nbk_x', '--user', 'ops']);
+    expect(r).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'No contexts. Add one with: nebula context add NAME --server URL\n',
+    });
+    r = await cli([
+      'context',
+      'add',
+      'lab',
+      '--server',
+      'http://10.0.0.5:8080',
+      '--token',
+      'nbk_x',
+      '--user',
+      'ops',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Context "lab" added (current).\n');
-    r = await cli(['context', 'add', 'prod', '--server', 'https://nebula.example.com', '--router', 'https://llm.example.com']);
+    r = await cli([
+      'context',
+      'add',
+      'prod',
+      '--server',
+      'https://nebula.example.com',
+      '--router',
+      'https://llm.example.com',
+    ]);
     expect(r.stdout).toBe('Context "prod" added.\n');
     r = await cli(['context', 'add', 'prod', '--server', 'https://nebula.example.com']);
-    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: context "prod" already exists (use --force to replace it) (CONTEXT_EXISTS)\n' });
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: context "prod" already exists (use --force to replace it) (CONTEXT_EXISTS)\n',
+    });
     r = await cli(['context', 'list']);
     expect(r.stdout).toMatchInlineSnapshot(`
       "CURRENT  NAME  SERVER                      ROUTER                   USER  TOKEN
@@ -98,21 +156,33 @@ describe('contexts', () => {
     r = await cli(['context', 'list', '-o', 'json']);
     expect(JSON.parse(r.stdout)).toEqual([
       { name: 'lab', server: 'http://10.0.0.5:8080', user: 'ops', token: '(set)', current: true },
-      { name: 'prod', server: 'https://nebula.example.com', router: 'https://llm.example.com', token: null, current: false },
+      {
+        name: 'prod',
+        server: 'https://nebula.example.com',
+        router: 'https://llm.example.com',
+        token: null,
+        current: false,
+      },
     ]);
     expect(r.stdout).not.toContain('nbk_x');
     expect((await cli(['context', 'current'])).stdout).toBe('lab\n');
     expect((await cli(['context', 'use', 'prod'])).stdout).toBe('Switched to context "prod".\n');
     expect((await cli(['context', 'current'])).stdout).toBe('prod\n');
     r = await cli(['context', 'use', 'ghost']);
-    expect(r).toEqual({ code: 2, stdout: '', stderr: 'error: context "ghost" does not exist (CONTEXT_NOT_FOUND)\n' });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'error: context "ghost" does not exist (CONTEXT_NOT_FOUND)\n',
+    });
     expect((await cli(['context', 'remove', 'prod'])).code).toBe(0);
     r = await cli(['context', 'current']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: no current context (see: nebula context use NAME) (NO_CONTEXT)\n');
     r = await cli(['context', 'add', 'x', '--server', 'gopher://h']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: --server: must be an http:\/\/ or https:\/\/ URL \(INVALID_CONTEXT\)\n$/);
+    expect(r.stderr).toMatch(
+      /^error: --server: must be an http:\/\/ or https:\/\/ URL \(INVALID_CONTEXT\)\n$/,
+    );
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
   });
 

@@ -26,7 +26,9 @@ export interface PtySession {
 }
 
 export function spawnCliInPty(args: string[], env: Record<string, string>): PtySession {
-  const cmd = ['node_modules/.bin/vite-node', 'test/cli/fixtures/cli-entry.ts', '--', ...args].map(shellQuote).join(' ');
+  const cmd = ['node_modules/.bin/vite-node', 'test/cli/fixtures/cli-entry.ts', '--', ...args]
+    .map(shellQuote)
+    .join(' ');
   const child: ChildProcess = spawn('script', ['-qefc', cmd, '/dev/null'], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -47,7 +49,8 @@ export function spawnCliInPty(args: string[], env: Record<string, string>): PtyS
       for (;;) {
         const t = text().slice(from);
         if (typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t)) return;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; output so far:\n${text()}`);
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${String(pattern)}; output so far:\n${text()}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

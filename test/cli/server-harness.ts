@@ -14,7 +14,9 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(opts: { routerUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { routerUrl?: string; hfEndpoint?: string } = {},
+): Promise<TestServer> {
   const store = await openEmbeddedStore({});
   let server: ServerHandle;
   try {
@@ -29,6 +31,7 @@ export async function startTestServer(opts: { routerUrl?: string } = {}): Promis
         outboundTimeoutMs: 2000,
         env: {},
         ...(opts.routerUrl ? { routerUrl: opts.routerUrl } : {}),
+        ...(opts.hfEndpoint ? { hfEndpoint: opts.hfEndpoint } : {}),
       },
       { store },
     );

@@ -4,7 +4,15 @@
  * something to chew on.
  */
 import { createHash } from 'node:crypto';
-import { computeDigests, generatedContent, gitBlobOid, lfsPointer, literalContent, type ContentSource, type Digests } from './content.js';
+import {
+  computeDigests,
+  generatedContent,
+  gitBlobOid,
+  lfsPointer,
+  literalContent,
+  type ContentSource,
+  type Digests,
+} from './content.js';
 
 export type HubName = 'huggingface' | 'modelscope';
 
@@ -94,7 +102,9 @@ export function buildRepo(model: FakeModel, generation = 1): Repo {
     return { path: f.path, size: source.size, lfs, source, digests, pointer };
   });
   const commit = createHash('sha1')
-    .update(`${model.id}\n${generation}\n${model.files.map((f) => `${f.path}:${f.size ?? 0}:${f.content === undefined ? '' : String(f.content.length)}`).join('\n')}`)
+    .update(
+      `${model.id}\n${generation}\n${model.files.map((f) => `${f.path}:${f.size ?? 0}:${f.content === undefined ? '' : String(f.content.length)}`).join('\n')}`,
+    )
     .digest('hex');
   const createdAt = model.createdAt ?? '2025-01-15T08:00:00.000Z';
   return { model, commit, files, createdAt, lastModified: model.lastModified ?? '2025-06-01T12:00:00.000Z' };
@@ -132,7 +142,18 @@ export function smallModelFiles(weightsBytes = 2 * 1024 * 1024, modelType = 'lla
   ];
 }
 
-const ORGS = ['Qwen', 'meta-llama', 'BAAI', 'mistralai', 'google', 'microsoft', 'intfloat', 'deepseek-ai', 'THUDM', 'nebula-test'];
+const ORGS = [
+  'Qwen',
+  'meta-llama',
+  'BAAI',
+  'mistralai',
+  'google',
+  'microsoft',
+  'intfloat',
+  'deepseek-ai',
+  'THUDM',
+  'nebula-test',
+];
 const TASKS: { task: string; prefix: string; type: string; zh: string }[] = [
   { task: 'text-generation', prefix: 'chat', type: 'llama', zh: '文本生成' },
   { task: 'feature-extraction', prefix: 'embed', type: 'bert', zh: '句子嵌入' },

@@ -25,7 +25,10 @@ interface Base {
 export type FailureSpec =
   | (Base & { kind: 'status'; status?: number })
   | (Base & { kind: 'drop'; afterBytes: number })
-  | (Base & { kind: 'corrupt'; /** Offset in the file of the flipped byte (default: the middle). */ at?: number })
+  | (Base & {
+      kind: 'corrupt';
+      /** Offset in the file of the flipped byte (default: the middle). */ at?: number;
+    })
   | (Base & { kind: 'throttle'; bytesPerSec: number })
   | (Base & { kind: 'unreachable' });
 
@@ -56,7 +59,10 @@ export class FailureRules {
     }
   }
 
-  take<K extends FailureSpec['kind']>(kind: K, req: RequestInfo): Extract<FailureSpec, { kind: K }> | undefined {
+  take<K extends FailureSpec['kind']>(
+    kind: K,
+    req: RequestInfo,
+  ): Extract<FailureSpec, { kind: K }> | undefined {
     for (const r of this.rules) {
       if (r.spec.kind !== kind || r.left <= 0 || !matches(r.spec.match, req)) continue;
       r.left -= 1;

@@ -20,7 +20,12 @@ describe('fake hub: Hugging Face', () => {
     while (next) {
       const r: Response = await fetch(next);
       expect(r.status).toBe(200);
-      const rows = (await r.json()) as { id: string; downloads: number; modelId: string; pipeline_tag: string }[];
+      const rows = (await r.json()) as {
+        id: string;
+        downloads: number;
+        modelId: string;
+        pipeline_tag: string;
+      }[];
       ids.push(...rows.map((x) => x.id));
       next = /<([^>]+)>;\s*rel="next"/.exec(r.headers.get('link') ?? '')?.[1];
       pages += 1;
@@ -32,7 +37,9 @@ describe('fake hub: Hugging Face', () => {
   });
 
   it('filters by author and pipeline tag', async () => {
-    const rows = (await (await fetch(`${hub.url}/api/models?author=BAAI&pipeline_tag=text-ranking`)).json()) as { id: string; pipeline_tag: string }[];
+    const rows = (await (
+      await fetch(`${hub.url}/api/models?author=BAAI&pipeline_tag=text-ranking`)
+    ).json()) as { id: string; pipeline_tag: string }[];
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) {
       expect(r.id.startsWith('BAAI/')).toBe(true);
@@ -42,7 +49,9 @@ describe('fake hub: Hugging Face', () => {
 
   it('describes a model with blobs, a recursive tree and resolve headers that match the bytes', async () => {
     const repo = hub.repo('nebula-test/tiny-llm')!;
-    const info = (await (await fetch(`${hub.url}/api/models/nebula-test/tiny-llm/revision/main?blobs=true`)).json()) as {
+    const info = (await (
+      await fetch(`${hub.url}/api/models/nebula-test/tiny-llm/revision/main?blobs=true`)
+    ).json()) as {
       sha: string;
       siblings: { rfilename: string; size: number; lfs?: { sha256: string } }[];
       usedStorage: number;
@@ -50,18 +59,24 @@ describe('fake hub: Hugging Face', () => {
     expect(info.sha).toBe(repo.commit);
     const st = info.siblings.find((s) => s.rfilename === 'model.safetensors')!;
     expect(st.lfs?.sha256).toBe(repo.files.find((f) => f.path === 'model.safetensors')!.digests().sha256);
-    const tree = (await (await fetch(`${hub.url}/api/models/nebula-test/tiny-llm/tree/main?recursive=true`)).json()) as { type: string; path: string }[];
+    const tree = (await (
+      await fetch(`${hub.url}/api/models/nebula-test/tiny-llm/tree/main?recursive=true`)
+    ).json()) as { type: string; path: string }[];
     expect(tree.filter((e) => e.type === 'file').map((e) => e.path)).toContain('onnx/README.txt');
     expect(tree.some((e) => e.type === 'directory' && e.path === 'onnx')).toBe(true);
 
-    const r = await fetch(`${hub.url}/nebula-test/tiny-llm/resolve/main/model.safetensors`, { redirect: 'manual' });
+    const r = await fetch(`${hub.url}/nebula-test/tiny-llm/resolve/main/model.safetensors`, {
+      redirect: 'manual',
+    });
     expect(r.status).toBe(302);
     expect(r.headers.get('x-linked-etag')).toBe(`"${st.lfs?.sha256}"`);
     const body = Buffer.from(await (await fetch(r.headers.get('location')!)).arrayBuffer());
     expect(sha256(body)).toBe(st.lfs?.sha256);
     expect(body.equals(readAll(repo.files.find((f) => f.path === 'model.safetensors')!.source))).toBe(true);
 
-    const part = await fetch(`${hub.url}/nebula-test/tiny-llm/resolve/main/tokenizer.json`, { headers: { range: 'bytes=100-' } });
+    const part = await fetch(`${hub.url}/nebula-test/tiny-llm/resolve/main/tokenizer.json`, {
+      headers: { range: 'bytes=100-' },
+    });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 100-49168/49169');
   });
@@ -70,7 +85,9 @@ describe('fake hub: Hugging Face', () => {
     const no = await fetch(`${hub.url}/nebula-test/gated-llm/resolve/main/config.json`);
     expect(no.status).toBe(401);
     expect(no.headers.get('x-error-code')).toBe('GatedRepo');
-    const yes = await fetch(`${hub.url}/nebula-test/gated-llm/resolve/main/config.json`, { headers: { authorization: `Bearer ${FAKE_HF_TOKEN}` } });
+    const yes = await fetch(`${hub.url}/nebula-test/gated-llm/resolve/main/config.json`, {
+      headers: { authorization: `Bearer ${FAKE_HF_TOKEN}` },
+    });
     expect(yes.status).toBe(200);
   });
 });
@@ -80,9 +97,20 @@ describe('fake hub: ModelScope', () => {
     const r = await fetch(`${hub.url}/api/v1/dolphin/models`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ Name: 'model', PageSize: 5, PageNumber: 2, SortBy: 'DownloadsCount', Criterion: [{ category: 'tasks', predicate: 'contains', values: ['feature-extraction'] }] }),
+      body: JSON.stringify({
+        Name: 'model',
+        PageSize: 5,
+        PageNumber: 2,
+        SortBy: 'DownloadsCount',
+        Criterion: [{ category: 'tasks', predicate: 'contains', values: ['feature-extraction'] }],
+      }),
     });
-    const body = (await r.json()) as { Code: number; Data: { Model: { Models: { Name: string; Path: string; Tasks: { Name: string }[] }[]; TotalCount: number } } };
+    const body = (await r.json()) as {
+      Code: number;
+      Data: {
+        Model: { Models: { Name: string; Path: string; Tasks: { Name: string }[] }[]; TotalCount: number };
+      };
+    };
     expect(body.Code).toBe(200);
     expect(body.Data.Model.TotalCount).toBe(12);
     expect(body.Data.Model.Models).toHaveLength(5);
@@ -90,13 +118,26 @@ describe('fake hub: ModelScope', () => {
   });
 
   it('lists files with sha256 and serves them with Range', async () => {
-    const r = await fetch(`${hub.url}/api/v1/models/nebula-test/tiny-llm/repo/files?Revision=master&Recursive=True`);
-    const files = ((await r.json()) as { Data: { Files: { Path: string; Type: string; Size: number; Sha256: string }[] } }).Data.Files;
+    const r = await fetch(
+      `${hub.url}/api/v1/models/nebula-test/tiny-llm/repo/files?Revision=master&Recursive=True`,
+    );
+    const files = (
+      (await r.json()) as { Data: { Files: { Path: string; Type: string; Size: number; Sha256: string }[] } }
+    ).Data.Files;
     const tok = files.find((f) => f.Path === 'tokenizer.json')!;
-    const full = Buffer.from(await (await fetch(`${hub.url}/api/v1/models/nebula-test/tiny-llm/repo?Revision=master&FilePath=tokenizer.json`)).arrayBuffer());
+    const full = Buffer.from(
+      await (
+        await fetch(
+          `${hub.url}/api/v1/models/nebula-test/tiny-llm/repo?Revision=master&FilePath=tokenizer.json`,
+        )
+      ).arrayBuffer(),
+    );
     expect(full.length).toBe(tok.Size);
     expect(sha256(full)).toBe(tok.Sha256);
-    const tail = await fetch(`${hub.url}/api/v1/models/nebula-test/tiny-llm/repo?Revision=master&FilePath=tokenizer.json`, { headers: { range: 'bytes=49000-' } });
+    const tail = await fetch(
+      `${hub.url}/api/v1/models/nebula-test/tiny-llm/repo?Revision=master&FilePath=tokenizer.json`,
+      { headers: { range: 'bytes=49000-' } },
+    );
     expect(tail.status).toBe(206);
     expect(Buffer.from(await tail.arrayBuffer()).equals(full.subarray(49000))).toBe(true);
     const missing = await fetch(`${hub.url}/api/v1/models/nope/nope`);

@@ -15,6 +15,8 @@ export interface HfState {
   secret: string;
   /** Host name the CDN links use instead of the hub's (another origin on the same server). */
   cdnHost: string | undefined;
+  /** Ignore `?blobs=true` (siblings without sizes or hashes, like some mirrors): clients must use the tree. */
+  noBlobs: boolean;
 }
 
 function hfError(ctx: Ctx, status: number, code: string, message: string): void {
@@ -68,13 +70,19 @@ function listModels(ctx: Ctx, s: HfState): void {
   const q = ctx.url.searchParams;
   const search = (q.get('search') ?? '').toLowerCase();
   const author = q.get('author');
-  const filters = q.getAll('filter').flatMap((f) => f.split(',')).filter(Boolean);
+  const filters = q
+    .getAll('filter')
+    .flatMap((f) => f.split(','))
+    .filter(Boolean);
   const pipeline = q.get('pipeline_tag');
   let rows = [...s.repos.values()].filter((r) => visible(s, r.model.id));
   if (search) rows = rows.filter((r) => r.model.id.toLowerCase().includes(search));
   if (author) rows = rows.filter((r) => r.model.id.split('/')[0] === author);
   if (pipeline) rows = rows.filter((r) => r.model.task === pipeline);
-  for (const f of filters) rows = rows.filter((r) => r.model.task === f || (r.model.tags ?? []).includes(f) || r.model.library === f);
+  for (const f of filters)
+    rows = rows.filter(
+      (r) => r.model.task === f || (r.model.tags ?? []).includes(f) || r.model.library === f,
+    );
   const sort = q.get('sort');
   const key = sort ? SORT_KEYS[sort] : undefined;
   if (sort && !key) return hfError(ctx, 400, 'BadRequest', `Invalid sort parameter: ${sort}`);
@@ -105,7 +113,12 @@ function listModels(ctx: Ctx, s: HfState): void {
     next.searchParams.set('cursor', Buffer.from(JSON.stringify({ o: offset + limit })).toString('base64url'));
     headers['Link'] = `<${next.toString()}>; rel="next"`;
   }
-  sendJson(ctx, 200, page.map((r) => listItem(r, q.get('full') === 'true' || q.get('full') === '1')), headers);
+  sendJson(
+    ctx,
+    200,
+    page.map((r) => listItem(r, q.get('full') === 'true' || q.get('full') === '1')),
+    headers,
+  );
 }
 
 function sibling(f: RepoFile, blobs: boolean): Record<string, unknown> {
@@ -117,9 +130,9 @@ function sibling(f: RepoFile, blobs: boolean): Record<string, unknown> {
   return out;
 }
 
-function modelInfo(ctx: Ctx, repo: Repo): void {
+function modelInfo(ctx: Ctx, repo: Repo, s: HfState): void {
   const m = repo.model;
-  const blobs = ctx.url.searchParams.get('blobs') === 'true';
+  const blobs = ctx.url.searchParams.get('blobs') === 'true' && !s.noBlobs;
   const params = m.parameters ?? 0;
   sendJson(ctx, 200, {
     ...listItem(repo, false),
@@ -134,7 +147,8 @@ function modelInfo(ctx: Ctx, repo: Repo): void {
 }
 
 function tree(ctx: Ctx, repo: Repo, under: string): void {
-  const recursive = ctx.url.searchParams.get('recursive') === 'true' || ctx.url.searchParams.get('recursive') === '1';
+  const recursive =
+    ctx.url.searchParams.get('recursive') === 'true' || ctx.url.searchParams.get('recursive') === '1';
   const prefix = under ? `${under.replace(/\/$/, '')}/` : '';
   const entries: Record<string, unknown>[] = [];
   const dirs = new Set<string>();
@@ -152,11 +166,17 @@ function tree(ctx: Ctx, repo: Repo, under: string): void {
     if (!recursive && parts.length > 1) continue;
     const d = f.digests();
     const p = f.pointer();
-    const e: Record<string, unknown> = { type: 'file', oid: p ? p.oid : d.gitOid, size: f.size, path: f.path };
+    const e: Record<string, unknown> = {
+      type: 'file',
+      oid: p ? p.oid : d.gitOid,
+      size: f.size,
+      path: f.path,
+    };
     if (p) e['lfs'] = { oid: d.sha256, size: f.size, pointerSize: p.size };
     entries.push(e);
   }
-  if (under && entries.length === 0) return hfError(ctx, 404, 'EntryNotFound', `${under} does not exist on "${repo.commit}"`);
+  if (under && entries.length === 0)
+    return hfError(ctx, 404, 'EntryNotFound', `${under} does not exist on "${repo.commit}"`);
   sendJson(ctx, 200, entries);
 }
 
@@ -214,7 +234,10 @@ async function cdn(ctx: Ctx, s: HfState, id: string, sha: string): Promise<void>
   }
   const f = s.repos.get(id)?.files.find((x) => x.lfs && x.digests().sha256 === sha);
   if (!f) return hfError(ctx, 404, 'EntryNotFound', 'no such object');
-  return sendFile(ctx, f.source, { ETag: `"${sha}"`, 'Content-Disposition': `attachment; filename="${f.path.split('/').pop() ?? ''}"` });
+  return sendFile(ctx, f.source, {
+    ETag: `"${sha}"`,
+    'Content-Disposition': `attachment; filename="${f.path.split('/').pop() ?? ''}"`,
+  });
 }
 
 /** Handles the request when it is a Hugging Face route; false when the path is not one. */
@@ -236,13 +259,15 @@ function dispatch(ctx: Ctx, s: HfState): Promise<void> | void | false {
     const id = `${segs[2]}/${segs[3] ?? ''}`;
     const repo = visible(s, id);
     if (!repo || segs.length < 4) return hfError(ctx, 404, 'RepoNotFound', 'Repository not found');
-    if (segs.length === 4) return modelInfo(ctx, repo);
+    if (segs.length === 4) return modelInfo(ctx, repo, s);
     if (segs[4] === 'revision' && segs.length === 6) {
-      if (!revisionOk(repo, segs[5] ?? '')) return hfError(ctx, 404, 'RevisionNotFound', `Invalid rev id: ${segs[5]}`);
-      return modelInfo(ctx, repo);
+      if (!revisionOk(repo, segs[5] ?? ''))
+        return hfError(ctx, 404, 'RevisionNotFound', `Invalid rev id: ${segs[5]}`);
+      return modelInfo(ctx, repo, s);
     }
     if (segs[4] === 'tree' && segs.length >= 6) {
-      if (!revisionOk(repo, segs[5] ?? '')) return hfError(ctx, 404, 'RevisionNotFound', `Invalid rev id: ${segs[5]}`);
+      if (!revisionOk(repo, segs[5] ?? ''))
+        return hfError(ctx, 404, 'RevisionNotFound', `Invalid rev id: ${segs[5]}`);
       return tree(ctx, repo, segs.slice(6).join('/'));
     }
     return hfError(ctx, 404, 'NotFound', 'Not found');

@@ -31,11 +31,20 @@ export interface Ctx {
   base: string;
 }
 
-export function sendJson(ctx: Ctx, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  ctx: Ctx,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   ctx.log.status = status;
   ctx.log.bytes = Buffer.byteLength(text);
-  ctx.res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
+  ctx.res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   ctx.res.end(ctx.req.method === 'HEAD' ? undefined : text);
 }
 
@@ -51,7 +60,10 @@ export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promi
 }
 
 /** Parses a single-range `bytes=` header: [start, end) or 'unsatisfiable'; undefined for no/ignored range. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m) return undefined;

@@ -4,7 +4,17 @@
  * `url`, then inject failures with `setFailure` and inspect `requests`.
  */
 export { startFakeHub, FAKE_HF_TOKEN, type FakeHub, type FakeHubOptions } from './server.js';
-export { defaultCatalog, smallModelFiles, configJson, buildRepo, type FakeModel, type FakeFile, type Repo, type RepoFile, type HubName } from './catalog.js';
+export {
+  defaultCatalog,
+  smallModelFiles,
+  configJson,
+  buildRepo,
+  type FakeModel,
+  type FakeFile,
+  type Repo,
+  type RepoFile,
+  type HubName,
+} from './catalog.js';
 export type { FailureSpec, Matcher, RequestInfo } from './failures.js';
 export type { RequestLogEntry } from './http-util.js';
 export { readAll, generatedContent, literalContent, computeDigests, type ContentSource } from './content.js';

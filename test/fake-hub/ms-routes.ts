@@ -25,12 +25,20 @@ function ok(ctx: Ctx, data: unknown): void {
 }
 
 function msError(ctx: Ctx, status: number, code: number, message: string): void {
-  sendJson(ctx, status, { Code: code, Data: null, Message: message, RequestId: randomUUID(), Success: false });
+  sendJson(ctx, status, {
+    Code: code,
+    Data: null,
+    Message: message,
+    RequestId: randomUUID(),
+    Success: false,
+  });
 }
 
 function visible(s: MsState, id: string): Repo | undefined {
   const r = s.repos.get(id);
-  return r && (r.model.hubs ?? ['huggingface', 'modelscope']).includes('modelscope') && !r.model.private ? r : undefined;
+  return r && (r.model.hubs ?? ['huggingface', 'modelscope']).includes('modelscope') && !r.model.private
+    ? r
+    : undefined;
 }
 
 const unix = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -75,7 +83,14 @@ interface Criterion {
 
 /** The console's search: Name (substring of org/name), Criterion (tasks, tags, organizations), SortBy, paging. */
 async function dolphinSearch(ctx: Ctx, s: MsState): Promise<void> {
-  let body: { PageSize?: number; PageNumber?: number; SortBy?: string; Name?: string; Criterion?: Criterion[]; SingleCriterion?: Criterion[] };
+  let body: {
+    PageSize?: number;
+    PageNumber?: number;
+    SortBy?: string;
+    Name?: string;
+    Criterion?: Criterion[];
+    SingleCriterion?: Criterion[];
+  };
   try {
     body = JSON.parse((await readBody(ctx.req)) || '{}') as typeof body;
   } catch {
@@ -91,7 +106,8 @@ async function dolphinSearch(ctx: Ctx, s: MsState): Promise<void> {
     if (!vals.length) continue;
     if (c.category === 'tasks') rows = rows.filter((r) => vals.includes(r.model.task ?? ''));
     if (c.category === 'tags') rows = rows.filter((r) => vals.some((v) => (r.model.tags ?? []).includes(v)));
-    if (c.category === 'organizations') rows = rows.filter((r) => vals.includes(r.model.id.split('/')[0] ?? ''));
+    if (c.category === 'organizations')
+      rows = rows.filter((r) => vals.includes(r.model.id.split('/')[0] ?? ''));
     if (c.category === 'libraries') rows = rows.filter((r) => vals.includes(r.model.library ?? ''));
   }
   sortRows(rows, body.SortBy ?? 'Default');
@@ -126,9 +142,14 @@ async function ownerList(ctx: Ctx, s: MsState): Promise<void> {
   }
   const size = Math.min(100, Math.max(1, Number(body.PageSize ?? 10) || 10));
   const page = Math.max(1, Number(body.PageNumber ?? 1) || 1);
-  const rows = [...s.repos.values()].filter((r) => visible(s, r.model.id) && (!body.Path || r.model.id.split('/')[0] === body.Path));
+  const rows = [...s.repos.values()].filter(
+    (r) => visible(s, r.model.id) && (!body.Path || r.model.id.split('/')[0] === body.Path),
+  );
   const all = [...s.repos.keys()];
-  ok(ctx, { Models: rows.slice((page - 1) * size, page * size).map((r) => msModel(r, all.indexOf(r.model.id))), TotalCount: rows.length });
+  ok(ctx, {
+    Models: rows.slice((page - 1) * size, page * size).map((r) => msModel(r, all.indexOf(r.model.id))),
+    TotalCount: rows.length,
+  });
 }
 
 /** `GET /openapi/v1/models`: the newer public OpenAPI (snake_case). */
@@ -169,7 +190,8 @@ function openapiList(ctx: Ctx, s: MsState): void {
 
 function files(ctx: Ctx, repo: Repo): void {
   const q = ctx.url.searchParams;
-  if (!revisionOk(repo, q.get('Revision'))) return msError(ctx, 404, 10010205001, `revision ${q.get('Revision')} not found`);
+  if (!revisionOk(repo, q.get('Revision')))
+    return msError(ctx, 404, 10010205001, `revision ${q.get('Revision')} not found`);
   const recursive = /^(true|1)$/i.test(q.get('Recursive') ?? '');
   const root = (q.get('Root') ?? '').replace(/^\/+|\/+$/g, '');
   const prefix = root ? `${root}/` : '';
@@ -183,7 +205,17 @@ function files(ctx: Ctx, repo: Repo): void {
       const dir = prefix + parts.slice(0, i).join('/');
       if (dirs.has(dir) || (!recursive && i > 1)) continue;
       dirs.add(dir);
-      out.push({ Name: parts[i - 1], Path: dir, Type: 'tree', Size: 0, Sha256: '', IsLFS: false, Mode: '40000', Revision: repo.commit, CommittedDate: committed });
+      out.push({
+        Name: parts[i - 1],
+        Path: dir,
+        Type: 'tree',
+        Size: 0,
+        Sha256: '',
+        IsLFS: false,
+        Mode: '40000',
+        Revision: repo.commit,
+        CommittedDate: committed,
+      });
     }
     if (!recursive && parts.length > 1) continue;
     out.push({
@@ -202,14 +234,20 @@ function files(ctx: Ctx, repo: Repo): void {
       InCheck: false,
     });
   }
-  ok(ctx, { Files: out, LatestCommitter: { CommitterName: 'nebula', CommittedDate: committed, Id: repo.commit } });
+  ok(ctx, {
+    Files: out,
+    LatestCommitter: { CommitterName: 'nebula', CommittedDate: committed, Id: repo.commit },
+  });
 }
 
 async function download(ctx: Ctx, repo: Repo, rev: string | null, path: string): Promise<void> {
   if (!revisionOk(repo, rev)) return msError(ctx, 404, 10010205001, `revision ${rev} not found`);
   const f = repo.files.find((x) => x.path === path);
   if (!f) return msError(ctx, 404, 10010205001, `file ${path} not found`);
-  return sendFile(ctx, f.source, { ETag: `"${f.digests().sha256}"`, 'Content-Disposition': `attachment; filename="${path.split('/').pop() ?? ''}"` });
+  return sendFile(ctx, f.source, {
+    ETag: `"${f.digests().sha256}"`,
+    'Content-Disposition': `attachment; filename="${path.split('/').pop() ?? ''}"`,
+  });
 }
 
 /** Handles the request when it is a ModelScope route; false when the path is not one. */
@@ -236,7 +274,8 @@ function dispatch(ctx: Ctx, s: MsState): Promise<void> | void | false {
   }
   if (segs[0] !== 'api' || segs[1] !== 'v1') return false;
   ctx.log.hub = 'modelscope';
-  if (segs[2] === 'dolphin' && segs[3] === 'models' && segs.length === 4 && method === 'PUT') return dolphinSearch(ctx, s);
+  if (segs[2] === 'dolphin' && segs[3] === 'models' && segs.length === 4 && method === 'PUT')
+    return dolphinSearch(ctx, s);
   if (segs[2] !== 'models') return false;
   if (segs.length === 3 && method === 'PUT') return ownerList(ctx, s);
   if (segs.length < 5) return false;
@@ -244,13 +283,19 @@ function dispatch(ctx: Ctx, s: MsState): Promise<void> | void | false {
   if (!repo) return msError(ctx, 404, 10010205001, `model ${segs[3]}/${segs[4]} not found`);
   const q = ctx.url.searchParams;
   if (segs.length === 5 && get) {
-    if (!revisionOk(repo, q.get('Revision'))) return msError(ctx, 404, 10010205001, `revision ${q.get('Revision')} not found`);
+    if (!revisionOk(repo, q.get('Revision')))
+      return msError(ctx, 404, 10010205001, `revision ${q.get('Revision')} not found`);
     const all = [...s.repos.keys()];
     return ok(ctx, msModel(repo, all.indexOf(repo.model.id)));
   }
   if (segs.length === 6 && segs[5] === 'revisions' && get) {
     const created = unix(repo.lastModified);
-    return ok(ctx, { RevisionMap: { Branches: [{ Revision: 'master', CreatedAt: created, CommitId: repo.commit }], Tags: [] } });
+    return ok(ctx, {
+      RevisionMap: {
+        Branches: [{ Revision: 'master', CreatedAt: created, CommitId: repo.commit }],
+        Tags: [],
+      },
+    });
   }
   if (segs.length === 7 && segs[5] === 'repo' && segs[6] === 'files' && get) return files(ctx, repo);
   if (segs.length === 6 && segs[5] === 'repo' && get) {

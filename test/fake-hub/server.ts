@@ -31,6 +31,8 @@ export interface FakeHubOptions {
    * under another origin, to test redirect allowlists and that tokens stay with the hub.
    */
   cdnHost?: string;
+  /** Answer `?blobs=true` without sizes and hashes (forces clients onto the tree API). */
+  noBlobs?: boolean;
 }
 
 export interface FakeHub {
@@ -53,7 +55,10 @@ export interface FakeHub {
 
 function splitPath(pathname: string): string[] | undefined {
   try {
-    return pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    return pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
   } catch {
     return undefined;
   }
@@ -72,7 +77,14 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
   for (const m of [...(opts.models ?? defaultCatalog()), ...(opts.extraModels ?? [])]) add(m);
   const failures = new FailureRules();
   const requests: RequestLogEntry[] = [];
-  const hf: HfState = { repos, tokens: new Set(opts.hfTokens ?? [FAKE_HF_TOKEN]), lfsRedirect: opts.lfsRedirect ?? true, secret: randomBytes(16).toString('hex'), cdnHost: opts.cdnHost };
+  const hf: HfState = {
+    repos,
+    tokens: new Set(opts.hfTokens ?? [FAKE_HF_TOKEN]),
+    lfsRedirect: opts.lfsRedirect ?? true,
+    secret: randomBytes(16).toString('hex'),
+    cdnHost: opts.cdnHost,
+    noBlobs: opts.noBlobs ?? false,
+  };
   const ms: MsState = { repos };
   let base = '';
 
@@ -84,7 +96,15 @@ export async function startFakeHub(opts: FakeHubOptions = {}): Promise<FakeHub> 
     } catch {
       /* keep raw */
     }
-    const log: RequestLogEntry = { method: req.method ?? 'GET', path: decoded, hub: 'unknown', auth: !!req.headers.authorization, status: 0, bytes: 0, at: Date.now() };
+    const log: RequestLogEntry = {
+      method: req.method ?? 'GET',
+      path: decoded,
+      hub: 'unknown',
+      auth: !!req.headers.authorization,
+      status: 0,
+      bytes: 0,
+      at: Date.now(),
+    };
     if (req.headers.range) log.range = req.headers.range;
     requests.push(log);
     const info = { method: log.method, path: decoded };

@@ -12,7 +12,11 @@ describe('router: balancing, failover and cancellation', () => {
   });
 
   const chat = (cl: Cluster, maxTokens = 1) =>
-    cl.client.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens });
+    cl.client.chat.completions.create({
+      model: 'demo',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: maxTokens,
+    });
 
   it('round-robin spreads requests evenly over the replicas', async () => {
     c = await startCluster({ replicas: 3, policy: 'round-robin' });
@@ -34,7 +38,9 @@ describe('router: balancing, failover and cancellation', () => {
     await c.sims[1]!.stop(); // the endpoint still says ready: the node has not noticed yet
     for (let i = 0; i < 9; i++) await chat(c);
     expect(await metricValue(c.router, 'nebula_router_retries_total')).toBeGreaterThan(0);
-    expect(await metricValue(c.router, 'nebula_router_upstream_errors_total', { kind: 'connect' })).toBeGreaterThan(0);
+    expect(
+      await metricValue(c.router, 'nebula_router_upstream_errors_total', { kind: 'connect' }),
+    ).toBeGreaterThan(0);
     expect((await servedCount(c.sims[0]!)) + (await servedCount(c.sims[2]!))).toBe(9);
   });
 
@@ -50,7 +56,9 @@ describe('router: balancing, failover and cancellation', () => {
     await waitFor(() => cl.router.table.lookup('demo')?.replicas.length === 2);
     for (let i = 0; i < 6; i++) await chat(c);
     expect(await servedCount(c.sims[0]!)).toBe(6);
-    expect(await metricValue(c.router, 'nebula_router_upstream_errors_total', { kind: 'http_5xx' })).toBeGreaterThan(0);
+    expect(
+      await metricValue(c.router, 'nebula_router_upstream_errors_total', { kind: 'http_5xx' }),
+    ).toBeGreaterThan(0);
     expect(await metricValue(c.router, 'nebula_router_retries_total')).toBeGreaterThan(0);
 
     await c.store.delete('/endpoints/demo/0');
@@ -72,9 +80,14 @@ describe('router: balancing, failover and cancellation', () => {
     expect(sim.snapshot().running).toBe(1);
     expect(await metricValue(c.router, 'nebula_router_active_streams')).toBe(1);
     ac.abort();
-    await waitFor(() => sim.snapshot().running === 0, { timeoutMs: 3000, what: 'engine running gauge to drop' });
+    await waitFor(() => sim.snapshot().running === 0, {
+      timeoutMs: 3000,
+      what: 'engine running gauge to drop',
+    });
     const r = c.router;
-    await waitFor(async () => (await metricValue(r, 'nebula_router_active_streams')) === 0, { timeoutMs: 3000 });
+    await waitFor(async () => (await metricValue(r, 'nebula_router_active_streams')) === 0, {
+      timeoutMs: 3000,
+    });
     expect(await metricValue(c.router, 'nebula_router_requests_total', { status: '499' })).toBe(1);
   });
 

@@ -1,4 +1,11 @@
-import { credentials, Metadata, status, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  Metadata,
+  status,
+  type Client,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAiService } from '../../src/router/index.js';
 import { waitFor } from '../helpers/ports.js';
@@ -11,7 +18,11 @@ interface Chunk {
   request_id: string;
 }
 interface AiClient extends Client {
-  Predict(req: object, md: Metadata, cb: (err: ServiceError | null, res?: Record<string, unknown>) => void): void;
+  Predict(
+    req: object,
+    md: Metadata,
+    cb: (err: ServiceError | null, res?: Record<string, unknown>) => void,
+  ): void;
   StreamPredict(req: object, md: Metadata): ClientReadableStream<Chunk>;
 }
 
@@ -27,8 +38,11 @@ describe('router: gRPC AIService', () => {
   beforeAll(async () => {
     c = await startCluster({ replicas: 2, sim: { itlMs: 5 } });
     const { pkg } = loadAiService();
-    const Ctor = (pkg as unknown as { nebula: { ai: { v1: { AIService: new (addr: string, cred: unknown) => AiClient } } } }).nebula.ai
-      .v1.AIService;
+    const Ctor = (
+      pkg as unknown as {
+        nebula: { ai: { v1: { AIService: new (addr: string, cred: unknown) => AiClient } } };
+      }
+    ).nebula.ai.v1.AIService;
     client = new Ctor(`127.0.0.1:${c.router.grpcPort}`, credentials.createInsecure());
   });
   afterAll(async () => {
@@ -47,7 +61,12 @@ describe('router: gRPC AIService', () => {
   it('streams text deltas, the finish reason and usage', async () => {
     const { chunks, err } = await collect(
       client.StreamPredict(
-        { model: 'demo', messages: [{ role: 'user', content: 'tell me' }], max_tokens: 6, request_id: 'grpc-1' },
+        {
+          model: 'demo',
+          messages: [{ role: 'user', content: 'tell me' }],
+          max_tokens: 6,
+          request_id: 'grpc-1',
+        },
         authed(),
       ),
     );
@@ -56,7 +75,9 @@ describe('router: gRPC AIService', () => {
     expect(chunks.some((ch) => ch.finish_reason === 'length')).toBe(true);
     expect(chunks[chunks.length - 1]?.usage?.completion_tokens).toBe(6);
     expect(chunks.every((ch) => ch.request_id === 'grpc-1')).toBe(true);
-    expect(await metricValue(c.router, 'nebula_router_requests_total', { route: 'grpc_stream', status: '200' })).toBe(1);
+    expect(
+      await metricValue(c.router, 'nebula_router_requests_total', { route: 'grpc_stream', status: '200' }),
+    ).toBe(1);
   });
 
   it('answers Predict with the whole text (chat and plain prompt)', async () => {

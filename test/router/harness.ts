@@ -86,7 +86,16 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
     for (let i = 0; i < (o.replicas ?? 2); i++) {
       sims.push(
         await startEngineSim(
-          { model, servedModelName: o.servedName ?? model, port: 0, ttftMs: 0, itlMs: 0, shutdownGraceMs: 0, mode: 'random', ...o.sim },
+          {
+            model,
+            servedModelName: o.servedName ?? model,
+            port: 0,
+            ttftMs: 0,
+            itlMs: 0,
+            shutdownGraceMs: 0,
+            mode: 'random',
+            ...o.sim,
+          },
           { logger: silentLogger() },
         ),
       );
@@ -95,13 +104,16 @@ export async function startCluster(o: ClusterOptions = {}): Promise<Cluster> {
       ...(o.policy ? { routing_policy: o.policy } : {}),
       ...(o.servedName ? { served_model_name: o.servedName } : {}),
     });
-    for (const [i, s] of sims.entries()) await putEndpoint(store, model, i, s.port, 'ready', o.servedName ?? model);
+    for (const [i, s] of sims.entries())
+      await putEndpoint(store, model, i, s.port, 'ready', o.servedName ?? model);
     router = await startRouter(
       { host: '127.0.0.1', port: 0, grpcPort: 0, tokens: [{ token: TOKEN, name: 'test' }], ...o.router },
       { store, logger: silentLogger() },
     );
     const r = router;
-    await waitFor(() => (r.table.lookup(model)?.replicas.length ?? 0) === sims.length, { what: 'replicas routable' });
+    await waitFor(() => (r.table.lookup(model)?.replicas.length ?? 0) === sims.length, {
+      what: 'replicas routable',
+    });
     const client = new OpenAI({ baseURL: `${router.url}/v1`, apiKey: TOKEN, maxRetries: 0, timeout: 20_000 });
     return { store, sims, router, client, close };
   } catch (err) {
@@ -121,7 +133,11 @@ export async function servedCount(sim: EngineSimHandle): Promise<number> {
 }
 
 /** The value of one router metric series (summed over series matching `labels`). */
-export async function metricValue(router: RouterHandle, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  router: RouterHandle,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const text = await router.registry.metrics();
   let n = 0;
   for (const line of text.split('\n')) {

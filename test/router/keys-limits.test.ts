@@ -26,7 +26,8 @@ function apiKey(extra: Partial<ApiKey> = {}): ApiKey {
 
 describe('router: keys, rate limits and readiness', () => {
   let c: Cluster;
-  const clientWith = (key: string) => new OpenAI({ baseURL: `${c.router.url}/v1`, apiKey: key, maxRetries: 0 });
+  const clientWith = (key: string) =>
+    new OpenAI({ baseURL: `${c.router.url}/v1`, apiKey: key, maxRetries: 0 });
   const ask = (client: OpenAI, model = 'demo') =>
     client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 });
 
@@ -79,7 +80,9 @@ describe('router: keys, rate limits and readiness', () => {
       await new Promise((res) => setTimeout(res, 50));
     }
     expect(refused).toBe(true);
-    expect(await metricValue(c.router, 'nebula_router_auth_failures_total', { reason: 'revoked' })).toBeGreaterThan(0);
+    expect(
+      await metricValue(c.router, 'nebula_router_auth_failures_total', { reason: 'revoked' }),
+    ).toBeGreaterThan(0);
   });
 
   it('refuses expired and deleted store keys', async () => {
@@ -92,7 +95,9 @@ describe('router: keys, rate limits and readiness', () => {
       OpenAI.AuthenticationError,
     );
     await c.store.delete(keys.apiKey('key00001'));
-    expect(await ask(clientWith(STORE_SECRET)).catch((e: unknown) => e)).toBeInstanceOf(OpenAI.AuthenticationError);
+    expect(await ask(clientWith(STORE_SECRET)).catch((e: unknown) => e)).toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
   });
 
   it('answers 503 + Retry-After for a known model without a ready replica, and follows endpoint changes', async () => {

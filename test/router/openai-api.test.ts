@@ -13,13 +13,18 @@ describe('router: OpenAI API through the SDK', () => {
 
   it('answers a chat completion with usage and echoes the request id', async () => {
     const { data, response } = await c.client.chat.completions
-      .create({ model: 'demo', messages: [{ role: 'user', content: 'hello there' }], max_tokens: 4 }, { headers: { 'x-request-id': 'req-abc' } })
+      .create(
+        { model: 'demo', messages: [{ role: 'user', content: 'hello there' }], max_tokens: 4 },
+        { headers: { 'x-request-id': 'req-abc' } },
+      )
       .withResponse();
     expect(response.headers.get('x-request-id')).toBe('req-abc');
     expect(data.object).toBe('chat.completion');
     expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
     expect(data.usage?.completion_tokens).toBe(4);
-    expect(await metricValue(c.router, 'nebula_router_completion_tokens_total', { model: 'demo' })).toBeGreaterThanOrEqual(4);
+    expect(
+      await metricValue(c.router, 'nebula_router_completion_tokens_total', { model: 'demo' }),
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('streams a chat completion chunk by chunk', async () => {
@@ -44,13 +49,20 @@ describe('router: OpenAI API through the SDK', () => {
     // 8 tokens 20 ms apart: the first chunk must arrive well before the last (nothing buffered).
     expect(arrivals.length).toBeGreaterThanOrEqual(8);
     expect(arrivals[arrivals.length - 1]! - arrivals[0]!).toBeGreaterThan(100);
-    expect(await metricValue(c.router, 'nebula_router_time_to_first_token_seconds_count', { model: 'demo' })).toBeGreaterThan(0);
+    expect(
+      await metricValue(c.router, 'nebula_router_time_to_first_token_seconds_count', { model: 'demo' }),
+    ).toBeGreaterThan(0);
   });
 
   it('serves completions, streamed and not', async () => {
     const done = await c.client.completions.create({ model: 'demo', prompt: 'say something', max_tokens: 3 });
     expect(done.choices[0]?.text.length).toBeGreaterThan(0);
-    const stream = await c.client.completions.create({ model: 'demo', prompt: 'say more', max_tokens: 3, stream: true });
+    const stream = await c.client.completions.create({
+      model: 'demo',
+      prompt: 'say more',
+      max_tokens: 3,
+      stream: true,
+    });
     let n = 0;
     for await (const chunk of stream) n += chunk.choices.length;
     expect(n).toBeGreaterThanOrEqual(3);
@@ -72,13 +84,20 @@ describe('router: OpenAI API through the SDK', () => {
 
   it('refuses a bad key with AuthenticationError (401)', async () => {
     const bad = new OpenAI({ baseURL: `${c.router.url}/v1`, apiKey: 'wrong-key-000000', maxRetries: 0 });
-    const err = await bad.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await bad.chat.completions
+      .create({ model: 'demo', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((err as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('invalid_api_key');
     const res = await fetch(`${c.router.url}/v1/models`);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({
-      error: { message: expect.any(String), type: 'authentication_error', param: null, code: 'invalid_api_key' },
+      error: {
+        message: expect.any(String),
+        type: 'authentication_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
     });
     expect(await metricValue(c.router, 'nebula_router_auth_failures_total')).toBeGreaterThanOrEqual(2);
   });
@@ -103,7 +122,9 @@ describe('router: OpenAI API through the SDK', () => {
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
     const noModel = await post('{"messages":[]}');
     expect(noModel.status).toBe(400);
-    const get = await fetch(`${c.router.url}/v1/chat/completions`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const get = await fetch(`${c.router.url}/v1/chat/completions`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(get.status).toBe(405);
     const unknown = await fetch(`${c.router.url}/v1/nothing`);
     expect(unknown.status).toBe(404);

@@ -23,7 +23,8 @@ describe('router: prefix-aware and session-affinity routing against simulators',
 
   it('keeps each shared system prompt on one replica and spreads different prompts', async () => {
     expect(c.router.table.lookup('demo')?.policy).toBe('prefix-aware');
-    const system = (p: number) => `You are assistant number ${p}. ` + `Rule ${p}: answer carefully. `.repeat(30);
+    const system = (p: number) =>
+      `You are assistant number ${p}. ` + `Rule ${p}: answer carefully. `.repeat(30);
     const homes = new Map<number, Set<number>>();
     for (let u = 0; u < 4; u++) {
       for (let p = 0; p < 8; p++) {

@@ -25,13 +25,25 @@ describe('router: static upstreams and what goes over the wire', () => {
   }
   async function router(opts: Parameters<typeof startRouter>[0]): Promise<RouterHandle> {
     const r = await startRouter(
-      { host: '127.0.0.1', port: 0, grpcPort: null, tokens: [{ token: KEY, name: 't' }], scrapeIntervalMs: 0, ...opts },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        grpcPort: null,
+        tokens: [{ token: KEY, name: 't' }],
+        scrapeIntervalMs: 0,
+        ...opts,
+      },
       { logger: silentLogger() },
     );
     cleanups.push(() => r.stop());
     return r;
   }
-  const post = (r: RouterHandle, body: string, headers: Record<string, string> = {}, path = '/v1/chat/completions') =>
+  const post = (
+    r: RouterHandle,
+    body: string,
+    headers: Record<string, string> = {},
+    path = '/v1/chat/completions',
+  ) =>
     fetch(`${r.url}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers },
@@ -39,7 +51,9 @@ describe('router: static upstreams and what goes over the wire', () => {
     });
 
   it('forwards the original bytes with request id and a traceparent, never the client key', async () => {
-    const up = await fake((res) => okJson(res, { id: 'x', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } }));
+    const up = await fake((res) =>
+      okJson(res, { id: 'x', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2 } }),
+    );
     const r = await router({ staticUpstreams: upstreamFromEnv(up.url, 'm1') });
     const raw = '{ "model" : "m1",\n  "messages": [{"role":"user","content":"h\\u00e9"}], "zz": 1.50 }';
     const res = await post(r, raw, { 'x-request-id': 'rid-1' });
@@ -53,7 +67,7 @@ describe('router: static upstreams and what goes over the wire', () => {
     expect(seen.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(seen.headers['authorization']).toBeUndefined();
     expect(seen.headers['accept-encoding']).toBeUndefined();
-    expect(await metricValue(r, 'nebula_router_prompt_tokens_total', { model: 'static:m1' })).toBe(3);
+    expect(await metricValue(r, 'nebula_router_prompt_tokens_total', { model: 'm1' })).toBe(3);
 
     const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const res2 = await post(r, raw, { traceparent: parent });
@@ -69,7 +83,9 @@ describe('router: static upstreams and what goes over the wire', () => {
     const r = await router({ staticUpstreams: upstreamFromEnv(up.url, undefined) });
     expect((await post(r, '{"model":"anything"}')).status).toBe(200);
     expect((await post(r, '{"model":"other"}')).status).toBe(200);
-    const list = (await (await fetch(`${r.url}/v1/models`, { headers: { authorization: `Bearer ${KEY}` } })).json()) as {
+    const list = (await (
+      await fetch(`${r.url}/v1/models`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as {
       data: unknown[];
     };
     expect(list.data).toEqual([]);
@@ -80,7 +96,10 @@ describe('router: static upstreams and what goes over the wire', () => {
     const dir = tempDir();
     cleanups.push(dir.cleanup);
     const file = join(dir.path, 'upstreams.yaml');
-    writeFileSync(file, `alias:\n  urls: ["${up.url}/base"]\n  served_model_name: real-name\n  api_key: up-secret\n`);
+    writeFileSync(
+      file,
+      `alias:\n  urls: ["${up.url}/base"]\n  served_model_name: real-name\n  api_key: up-secret\n`,
+    );
     const r = await router({ staticUpstreamsFile: file });
     expect((await post(r, '{"model":"alias","x":[1, 2]}')).status).toBe(200);
     const seen = up.seen[0]!;
@@ -104,7 +123,10 @@ describe('router: static upstreams and what goes over the wire', () => {
       res.write('data: {"choices":[{"delta":{"content":"par"}}]}\n\n');
       setTimeout(() => res.destroy(), 50);
     });
-    const r = await router({ staticUpstreams: [...upstreamFromEnv(`${bad.url},${streaming.url}`, 'm')], policy: 'round-robin' });
+    const r = await router({
+      staticUpstreams: [...upstreamFromEnv(`${bad.url},${streaming.url}`, 'm')],
+      policy: 'round-robin',
+    });
     const res = await post(r, '{"model":"m","stream":true}');
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -143,9 +165,17 @@ describe('router: static upstreams and what goes over the wire', () => {
 
   it('works without auth when asked (--no-auth) and denies by default otherwise', async () => {
     const up = await fake((res) => okJson(res, {}));
-    const open = await router({ staticUpstreams: upstreamFromEnv(up.url, 'm'), noAuth: true, tokens: undefined });
-    expect((await fetch(`${open.url}/v1/chat/completions`, { method: 'POST', body: '{"model":"m"}' })).status).toBe(200);
+    const open = await router({
+      staticUpstreams: upstreamFromEnv(up.url, 'm'),
+      noAuth: true,
+      tokens: undefined,
+    });
+    expect(
+      (await fetch(`${open.url}/v1/chat/completions`, { method: 'POST', body: '{"model":"m"}' })).status,
+    ).toBe(200);
     const closed = await router({ staticUpstreams: upstreamFromEnv(up.url, 'm'), tokens: undefined });
-    expect((await fetch(`${closed.url}/v1/chat/completions`, { method: 'POST', body: '{"model":"m"}' })).status).toBe(401);
+    expect(
+      (await fetch(`${closed.url}/v1/chat/completions`, { method: 'POST', body: '{"model":"m"}' })).status,
+    ).toBe(401);
   });
 });

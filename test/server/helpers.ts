@@ -15,13 +15,18 @@ let hashed: Promise<string> | undefined;
 /** One scrypt hash per test process: users share it (hashing is deliberately slow). */
 export const passwordHash = () => (hashed ??= hashPassword(PASSWORD));
 
+/** A response whose JSON is untyped (tests assert on shapes). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TestResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
 export interface TestApp {
   app: NebulaApp;
   store: Store;
   /** API keys per role (users `viewer`, `operator`, `admin`). */
   tokens: Record<Role, string>;
   /** In-process request with JSON helpers. */
-  call(method: string, path: string, opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  call(method: string, path: string, opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json<T = any>(method: string, path: string, opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string>; status?: number }): Promise<T>;
   close(): Promise<void>;
 }

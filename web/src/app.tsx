@@ -37,9 +37,30 @@ export function App() {
         <Route path="nodes" element={<NodesPage />} />
         <Route path="nodes/:nodeId" element={<NodeDetailPage />} />
         <Route path="events" element={<EventsPage />} />
-        <Route path="audit" element={<RequireAdmin><AuditPage /></RequireAdmin>} />
-        <Route path="users" element={<RequireAdmin><UsersPage /></RequireAdmin>} />
-        <Route path="api-keys" element={<RequireAdmin><ApiKeysPage /></RequireAdmin>} />
+        <Route
+          path="audit"
+          element={
+            <RequireAdmin>
+              <AuditPage />
+            </RequireAdmin>
+          }
+        />
+        <Route
+          path="users"
+          element={
+            <RequireAdmin>
+              <UsersPage />
+            </RequireAdmin>
+          }
+        />
+        <Route
+          path="api-keys"
+          element={
+            <RequireAdmin>
+              <ApiKeysPage />
+            </RequireAdmin>
+          }
+        />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -42,13 +42,15 @@ export interface ProvidersProps {
   fetch?: typeof fetch;
   sessions?: SessionStore;
   queryClient?: QueryClient;
+  /** 'test' turns Mantine's transitions and portals off (component tests in jsdom). */
+  env?: 'default' | 'test';
 }
 
 /** Theme, modals, toasts, query cache and the API client + session: everything a page needs around it. */
-export function Providers({ children, fetch, sessions, queryClient }: ProvidersProps) {
+export function Providers({ children, fetch, sessions, queryClient, env = 'default' }: ProvidersProps) {
   const [client] = useState(() => queryClient ?? makeQueryClient());
   return (
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} defaultColorScheme="light" env={env}>
       <Notifications position="top-right" limit={4} />
       <QueryClientProvider client={client}>
         <AppContextProvider {...(fetch ? { fetch } : {})} {...(sessions ? { sessions } : {})}>

@@ -30,11 +30,15 @@ describe('diffFields', () => {
   });
 
   it('descends into objects and compares arrays whole', () => {
-    expect(diffFields({ engine_config: { env: { X: '1', Y: '2' }, extra_args: ['--a', '--b'] } }, current)).toEqual([
+    expect(
+      diffFields({ engine_config: { env: { X: '1', Y: '2' }, extra_args: ['--a', '--b'] } }, current),
+    ).toEqual([
       { path: 'engine_config.env.Y', from: undefined, to: '2' },
       { path: 'engine_config.extra_args', from: ['--a'], to: ['--a', '--b'] },
     ]);
-    expect(diffFields({ resources: { gpu_count: 2 } }, current)).toEqual([{ path: 'resources.gpu_count', from: undefined, to: 2 }]);
+    expect(diffFields({ resources: { gpu_count: 2 } }, current)).toEqual([
+      { path: 'resources.gpu_count', from: undefined, to: 2 },
+    ]);
   });
 
   it('treats an empty object as "none" only when something is there', () => {
@@ -48,7 +52,9 @@ describe('diffFields', () => {
       { path: 'a', from: undefined, to: 1 },
       { path: 'b.c', from: undefined, to: 2 },
     ]);
-    expect(diffFields({ a: { b: 1 } }, { a: 'scalar' })).toEqual([{ path: 'a', from: 'scalar', to: { b: 1 } }]);
+    expect(diffFields({ a: { b: 1 } }, { a: 'scalar' })).toEqual([
+      { path: 'a', from: 'scalar', to: { b: 1 } },
+    ]);
   });
 
   it('formats changes and lists top-level fields', () => {

@@ -17,7 +17,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Deep equality of JSON values (key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
     const kb = Object.keys(b).filter((k) => b[k] !== undefined);
@@ -30,7 +31,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
  * The changes needed to make `current` match `desired` on the fields `desired` sets. An empty object in
  * `desired` against a missing one counts as no change.
  */
-export function diffFields(desired: Record<string, unknown>, current: Record<string, unknown> | undefined, prefix = ''): FieldChange[] {
+export function diffFields(
+  desired: Record<string, unknown>,
+  current: Record<string, unknown> | undefined,
+  prefix = '',
+): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const [key, want] of Object.entries(desired)) {
     if (want === undefined) continue;
@@ -38,7 +43,12 @@ export function diffFields(desired: Record<string, unknown>, current: Record<str
     const have = current?.[key];
     if (isPlainObject(want) && (isPlainObject(have) || have === undefined || have === null)) {
       const nested = diffFields(want, isPlainObject(have) ? have : undefined, path);
-      if (nested.length === 0 && Object.keys(want).length === 0 && isPlainObject(have) && Object.keys(have).length > 0) {
+      if (
+        nested.length === 0 &&
+        Object.keys(want).length === 0 &&
+        isPlainObject(have) &&
+        Object.keys(have).length > 0
+      ) {
         // `labels: {}` asks for no labels at all: that clears what is there.
         changes.push({ path, from: have, to: want });
       } else {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { documentName, parseDocuments } from './documents.js';
-import { modelCreateBody, modelUpdateSteps, planModel, planTemplate, summarizePlan, templateUpdateBody } from './plan.js';
+import {
+  modelCreateBody,
+  modelUpdateSteps,
+  planModel,
+  planTemplate,
+  summarizePlan,
+  templateUpdateBody,
+} from './plan.js';
 import type { ModelDocument, TemplateDocument } from './documents.js';
 
 const YAML = `
@@ -58,20 +65,33 @@ describe('parseDocuments', () => {
 
   it('names the document and field of every problem', () => {
     expect(usage(() => parseDocuments('', 'f.yaml'))).toBe('f.yaml: no documents found');
-    expect(usage(() => parseDocuments('kind: Pod\n', 'f.yaml'))).toBe('f.yaml: document 1: kind must be Model or Template (got "Pod")');
-    expect(usage(() => parseDocuments('model_uid: a\n', 'f.yaml'))).toBe('f.yaml: document 1: kind must be Model or Template (got null)');
+    expect(usage(() => parseDocuments('kind: Pod\n', 'f.yaml'))).toBe(
+      'f.yaml: document 1: kind must be Model or Template (got "Pod")',
+    );
+    expect(usage(() => parseDocuments('model_uid: a\n', 'f.yaml'))).toBe(
+      'f.yaml: document 1: kind must be Model or Template (got null)',
+    );
     expect(usage(() => parseDocuments('- 1\n', 'f.yaml'))).toBe('f.yaml: document 1: expected an object');
     expect(
-      usage(() => parseDocuments('kind: Model\nmodel_uid: Bad_Uid\nmodel_name: a/b\nengine_type: vllm\n', 'f.yaml')),
+      usage(() =>
+        parseDocuments('kind: Model\nmodel_uid: Bad_Uid\nmodel_name: a/b\nengine_type: vllm\n', 'f.yaml'),
+      ),
     ).toMatch(/^f\.yaml: document 1 \(Model\): model_uid: model_uid must be/);
-    expect(usage(() => parseDocuments('kind: Model\nmodel_uid: a\nmodel_name: a/b\nengine_type: vllm\nreplica: 2\n', 'f.yaml'))).toBe(
-      'f.yaml: document 1 (Model): unknown field(s) "replica"',
-    );
-    expect(usage(() => parseDocuments('kind: Model\nmodel_uid: a\nmodel_name: a/b\nengine_type: tgi\n', 'f.yaml'))).toMatch(
-      /^f\.yaml: document 1 \(Model\): engine_type: /,
-    );
+    expect(
+      usage(() =>
+        parseDocuments(
+          'kind: Model\nmodel_uid: a\nmodel_name: a/b\nengine_type: vllm\nreplica: 2\n',
+          'f.yaml',
+        ),
+      ),
+    ).toBe('f.yaml: document 1 (Model): unknown field(s) "replica"');
+    expect(
+      usage(() => parseDocuments('kind: Model\nmodel_uid: a\nmodel_name: a/b\nengine_type: tgi\n', 'f.yaml')),
+    ).toMatch(/^f\.yaml: document 1 \(Model\): engine_type: /);
     const twice = 'kind: Model\nmodel_uid: a\nmodel_name: a/b\nengine_type: vllm\n';
-    expect(usage(() => parseDocuments(`${twice}---\n${twice}`, 'f.yaml'))).toBe('f.yaml: document 2: model/a appears twice');
+    expect(usage(() => parseDocuments(`${twice}---\n${twice}`, 'f.yaml'))).toBe(
+      'f.yaml: document 2: model/a appears twice',
+    );
     expect(usage(() => parseDocuments('kind: [unclosed\n', 'f.yaml'))).toMatch(/^f\.yaml: /);
   });
 });
@@ -100,7 +120,14 @@ describe('apply plan', () => {
       created_at: '2025-01-01T00:00:00Z',
       updated_at: '2025-01-01T00:00:00Z',
     },
-    deployment: { model_uid: 'qwen', desired_state: 'stopped', replicas: 1, node_selector: {}, placement_strategy: 'binpack', generation: 1 },
+    deployment: {
+      model_uid: 'qwen',
+      desired_state: 'stopped',
+      replicas: 1,
+      node_selector: {},
+      placement_strategy: 'binpack',
+      generation: 1,
+    },
   };
 
   it('creates what is missing, with auto_start from desired_state', () => {
@@ -123,13 +150,22 @@ describe('apply plan', () => {
       update: { replicas: 2, engine_config: { env: { A: '1' } } },
       lifecycle: 'start',
     });
-    const same = planModel({ ...doc, replicas: 1, engine_config: { env: {} }, desired_state: 'stopped' }, current);
+    const same = planModel(
+      { ...doc, replicas: 1, engine_config: { env: {} }, desired_state: 'stopped' },
+      current,
+    );
     expect(same.action).toBe('unchanged');
-    const stopOnly = planModel({ ...doc, replicas: 1, engine_config: undefined, desired_state: 'stopped' }, {
-      ...current,
-      deployment: { ...current.deployment, desired_state: 'running' },
+    const stopOnly = planModel(
+      { ...doc, replicas: 1, engine_config: undefined, desired_state: 'stopped' },
+      {
+        ...current,
+        deployment: { ...current.deployment, desired_state: 'running' },
+      },
+    );
+    expect(modelUpdateSteps(stopOnly as typeof stopOnly & { doc: ModelDocument })).toEqual({
+      update: undefined,
+      lifecycle: 'stop',
     });
-    expect(modelUpdateSteps(stopOnly as typeof stopOnly & { doc: ModelDocument })).toEqual({ update: undefined, lifecycle: 'stop' });
   });
 
   it('plans templates and summarises', () => {
@@ -140,12 +176,19 @@ describe('apply plan', () => {
       category: 'chat',
       spec: { model_name: 'a/b', model_source: 'huggingface', engine_type: 'vllm' },
     };
-    const cur = { template_id: 'small', name: 'Small', category: 'chat', spec: { model_name: 'a/b', model_source: 'huggingface', engine_type: 'sim', revision: 'main' } };
+    const cur = {
+      template_id: 'small',
+      name: 'Small',
+      category: 'chat',
+      spec: { model_name: 'a/b', model_source: 'huggingface', engine_type: 'sim', revision: 'main' },
+    };
     const e = planTemplate(t, cur);
     expect(e.changes).toEqual([{ path: 'spec.engine_type', from: 'sim', to: 'vllm' }]);
     expect(templateUpdateBody(e as typeof e & { doc: TemplateDocument })).toEqual({ spec: t.spec });
     expect(planTemplate(t, undefined).action).toBe('create');
-    expect(summarizePlan([e, planTemplate(t, undefined), planModel(doc, undefined)])).toBe('3 objects: 2 to create, 1 to update, 0 unchanged');
+    expect(summarizePlan([e, planTemplate(t, undefined), planModel(doc, undefined)])).toBe(
+      '3 objects: 2 to create, 1 to update, 0 unchanged',
+    );
     expect(summarizePlan([])).toBe('0 objects: 0 to create, 0 to update, 0 unchanged');
   });
 });

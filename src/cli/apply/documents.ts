@@ -95,7 +95,8 @@ function describeIssue(err: z.ZodError): string {
   const issue = err.issues[0];
   if (!issue) return 'invalid';
   const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}${path ? ` in ${path}` : ''}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}${path ? ` in ${path}` : ''}`;
   return `${path ? `${path}: ` : ''}${issue.message}`;
 }
 
@@ -106,7 +107,8 @@ function describeIssue(err: z.ZodError): string {
 export function parseDocuments(text: string, source: string): ApplyDocument[] {
   const raw: unknown[] = [];
   for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length > 0) throw new UsageError(`${source}: ${doc.errors[0]?.message ?? 'invalid YAML'}`, 'INVALID_FILE');
+    if (doc.errors.length > 0)
+      throw new UsageError(`${source}: ${doc.errors[0]?.message ?? 'invalid YAML'}`, 'INVALID_FILE');
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) continue;
     raw.push(...flatten(value));
@@ -116,13 +118,19 @@ export function parseDocuments(text: string, source: string): ApplyDocument[] {
   const seen = new Set<string>();
   raw.forEach((value, i) => {
     const where = `${source}: document ${i + 1}`;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where}: expected an object`, 'INVALID_FILE');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new UsageError(`${where}: expected an object`, 'INVALID_FILE');
     const kind = (value as { kind?: unknown }).kind;
     let parsed: z.ZodSafeParseResult<ApplyDocument>;
     if (kind === 'Model') parsed = ModelDocument.safeParse(value);
     else if (kind === 'Template') parsed = TemplateDocument.safeParse(value);
-    else throw new UsageError(`${where}: kind must be Model or Template (got ${JSON.stringify(kind ?? null)})`, 'INVALID_FILE');
-    if (!parsed.success) throw new UsageError(`${where} (${kind}): ${describeIssue(parsed.error)}`, 'INVALID_FILE');
+    else
+      throw new UsageError(
+        `${where}: kind must be Model or Template (got ${JSON.stringify(kind ?? null)})`,
+        'INVALID_FILE',
+      );
+    if (!parsed.success)
+      throw new UsageError(`${where} (${kind}): ${describeIssue(parsed.error)}`, 'INVALID_FILE');
     const name = documentName(parsed.data);
     if (seen.has(name)) throw new UsageError(`${where}: ${name} appears twice`, 'INVALID_FILE');
     seen.add(name);

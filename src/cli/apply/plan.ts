@@ -29,7 +29,8 @@ const DEPLOYMENT_FIELDS = ['replicas', 'node_selector', 'placement_strategy', 'd
 export function modelAsDocument(current: CurrentModel): Record<string, unknown> {
   const { model_uid: _uid, created_at: _c, updated_at: _u, ...spec } = current.spec;
   const out: Record<string, unknown> = { ...spec };
-  for (const f of DEPLOYMENT_FIELDS) if (current.deployment && current.deployment[f] !== undefined) out[f] = current.deployment[f];
+  for (const f of DEPLOYMENT_FIELDS)
+    if (current.deployment && current.deployment[f] !== undefined) out[f] = current.deployment[f];
   return out;
 }
 
@@ -76,7 +77,11 @@ export function modelUpdateSteps(entry: PlanEntry & { doc: ModelDocument }): {
     if (f === 'desired_state') continue;
     update[f] = (entry.doc as Record<string, unknown>)[f];
   }
-  const lifecycle = fields.includes('desired_state') ? (entry.doc.desired_state === 'running' ? 'start' : 'stop') : undefined;
+  const lifecycle = fields.includes('desired_state')
+    ? entry.doc.desired_state === 'running'
+      ? 'start'
+      : 'stop'
+    : undefined;
   return { update: Object.keys(update).length > 0 ? update : undefined, lifecycle };
 }
 

@@ -75,7 +75,10 @@ interface CompletionBody extends OpenAiError {
 /** Sends one chat completion; resolves with the whole answer. */
 export async function chatCompletion(req: ChatRequest): Promise<ChatResult> {
   const doFetch = req.fetch ?? fetch;
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: req.stream ? 'text/event-stream' : 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: req.stream ? 'text/event-stream' : 'application/json',
+  };
   if (req.token) headers.authorization = `Bearer ${req.token}`;
   const body: Record<string, unknown> = { model: req.model, messages: req.messages, stream: req.stream };
   if (req.stream) body.stream_options = { include_usage: true };
@@ -100,7 +103,10 @@ export async function chatCompletion(req: ChatRequest): Promise<ChatResult> {
   return readStream(res.body, req.onToken);
 }
 
-async function readStream(body: ReadableStream<Uint8Array>, onToken: ((t: string) => void) | undefined): Promise<ChatResult> {
+async function readStream(
+  body: ReadableStream<Uint8Array>,
+  onToken: ((t: string) => void) | undefined,
+): Promise<ChatResult> {
   const parser = new SseParser();
   const decoder = new TextDecoder();
   let content = '';
@@ -118,7 +124,8 @@ async function readStream(body: ReadableStream<Uint8Array>, onToken: ((t: string
     } catch {
       return; // keep-alives and the like
     }
-    if (chunk.error) throw new CliError(`router stream error: ${chunk.error.message ?? 'unknown'}`, 'STREAM_ERROR');
+    if (chunk.error)
+      throw new CliError(`router stream error: ${chunk.error.message ?? 'unknown'}`, 'STREAM_ERROR');
     if (chunk.usage) usage = chunk.usage;
     const choice = chunk.choices?.[0];
     const piece = choice?.delta?.content ?? '';

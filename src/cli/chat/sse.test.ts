@@ -3,7 +3,8 @@ import { SseParser } from './sse.js';
 
 describe('SseParser', () => {
   it('parses events split anywhere across chunks', () => {
-    const text = 'data: {"a":1}\n\n: keep-alive\n\nevent: note\ndata: line1\ndata: line2\nid: 7\n\ndata: [DONE]\n\n';
+    const text =
+      'data: {"a":1}\n\n: keep-alive\n\nevent: note\ndata: line1\ndata: line2\nid: 7\n\ndata: [DONE]\n\n';
     for (let cut = 0; cut <= text.length; cut++) {
       const p = new SseParser();
       const events = [...p.feed(text.slice(0, cut)), ...p.feed(text.slice(cut)), ...p.end()];

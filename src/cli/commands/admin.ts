@@ -31,7 +31,8 @@ export function registerAdminCommands(program: Command): void {
         }
         return out;
       });
-      if (r.failed > 0) throw new FailureError(`${r.failed} v1 request(s) could not be migrated`, 'MIGRATE_FAILED');
+      if (r.failed > 0)
+        throw new FailureError(`${r.failed} v1 request(s) could not be migrated`, 'MIGRATE_FAILED');
     }),
   );
 }

@@ -5,7 +5,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatChanges } from '../apply/diff.js';
-import { documentName, parseDocuments, type ApplyDocument, type ModelDocument, type TemplateDocument } from '../apply/documents.js';
+import {
+  documentName,
+  parseDocuments,
+  type ApplyDocument,
+  type ModelDocument,
+  type TemplateDocument,
+} from '../apply/documents.js';
 import {
   modelCreateBody,
   modelUpdateSteps,
@@ -45,7 +51,10 @@ async function readDocuments(ctx: CommandContext): Promise<ApplyDocument[]> {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'FILE_UNREADABLE');
+      throw new UsageError(
+        `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        'FILE_UNREADABLE',
+      );
     }
   }
   return parseDocuments(text, file === '-' ? 'stdin' : file);
@@ -56,7 +65,9 @@ async function plan(client: CliClient, docs: readonly ApplyDocument[]): Promise<
   for (const doc of docs) {
     if (doc.kind === 'Model') {
       const current = await orUndefined(client.getModel(doc.model_uid));
-      entries.push(planModel(doc, current ? { spec: current.spec, deployment: current.deployment } : undefined));
+      entries.push(
+        planModel(doc, current ? { spec: current.spec, deployment: current.deployment } : undefined),
+      );
     } else {
       const current = await orUndefined(client.getTemplate(doc.template_id));
       entries.push(planTemplate(doc, current));
@@ -67,7 +78,9 @@ async function plan(client: CliClient, docs: readonly ApplyDocument[]): Promise<
 
 /** The plan as people read it: one line per object, changed fields indented under updates. */
 export function planText(entries: readonly PlanEntry[]): string {
-  return entries.map((e) => `${e.name}: ${e.action}\n${e.action === 'update' ? formatChanges(e.changes) : ''}`).join('');
+  return entries
+    .map((e) => `${e.name}: ${e.action}\n${e.action === 'update' ? formatChanges(e.changes) : ''}`)
+    .join('');
 }
 
 function planData(entries: readonly PlanEntry[]): unknown[] {
@@ -84,9 +97,12 @@ async function execute(client: CliClient, entry: PlanEntry): Promise<string> {
     }
     const steps = modelUpdateSteps({ ...entry, doc });
     if (steps.update) await client.updateModel(doc.model_uid, steps.update);
-    if (steps.lifecycle === 'start') await client.startModel(doc.model_uid, doc.replicas === undefined ? {} : { replicas: doc.replicas });
+    if (steps.lifecycle === 'start')
+      await client.startModel(doc.model_uid, doc.replicas === undefined ? {} : { replicas: doc.replicas });
     if (steps.lifecycle === 'stop') await client.stopModel(doc.model_uid);
-    return steps.lifecycle ? `configured and ${steps.lifecycle === 'start' ? 'started' : 'stopped'}` : 'configured';
+    return steps.lifecycle
+      ? `configured and ${steps.lifecycle === 'start' ? 'started' : 'stopped'}`
+      : 'configured';
   }
   const doc: TemplateDocument = entry.doc;
   if (entry.action === 'create') await client.createTemplate(templateCreateBody(doc));
@@ -97,9 +113,14 @@ async function execute(client: CliClient, entry: PlanEntry): Promise<string> {
 export function registerApplyCommands(program: Command): void {
   const apply = program
     .command('apply')
-    .description('create or update the models and templates of a YAML/JSON file (kind: Model / kind: Template)')
+    .description(
+      'create or update the models and templates of a YAML/JSON file (kind: Model / kind: Template)',
+    )
     .option('-f, --filename <file>', 'the file (- for stdin)')
-    .option('--dry-run', 'print what would change (create / update with the changed fields / unchanged) and change nothing');
+    .option(
+      '--dry-run',
+      'print what would change (create / update with the changed fields / unchanged) and change nothing',
+    );
   withConnection(withOutput(apply));
   examples(apply, [
     'nebula apply -f models.yaml --dry-run',
@@ -125,13 +146,22 @@ export function registerApplyCommands(program: Command): void {
       const client = ctx.client();
       const entries = await plan(client, docs);
       if (ctx.bool('dryRun')) {
-        ctx.print(planData(entries), () => `${planText(entries)}${summarizePlan(entries)} (dry run: nothing changed)\n`);
+        ctx.print(
+          planData(entries),
+          () => `${planText(entries)}${summarizePlan(entries)} (dry run: nothing changed)\n`,
+        );
         return;
       }
       const results: unknown[] = [];
       for (const entry of entries) {
         const outcome = await execute(client, entry);
-        results.push({ kind: entry.doc.kind, name: entry.name, action: entry.action, result: outcome, changes: entry.changes });
+        results.push({
+          kind: entry.doc.kind,
+          name: entry.name,
+          action: entry.action,
+          result: outcome,
+          changes: entry.changes,
+        });
         if (ctx.format === 'table') ctx.out(`${entry.name} ${outcome}\n`);
       }
       if (ctx.format !== 'table') ctx.print(results, () => '');
@@ -143,21 +173,26 @@ export function registerApplyCommands(program: Command): void {
     .description('delete the models and templates a YAML/JSON file names (asks first unless --yes)')
     .option('-f, --filename <file>', 'the file (- for stdin)')
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--purge', 'also remove the models\' cached files from the nodes');
+    .option('--purge', "also remove the models' cached files from the nodes");
   withConnection(del);
   examples(del, ['nebula delete -f models.yaml', 'nebula delete -f models.yaml --yes --purge']);
   del.action(
     action(async (ctx) => {
       const docs = await readDocuments(ctx);
       const names = docs.map(documentName);
-      if (!ctx.bool('yes') && !(await confirm(ctx.io, `Delete ${names.join(', ')}?`, `delete ${names.length} object(s)`))) {
+      if (
+        !ctx.bool('yes') &&
+        !(await confirm(ctx.io, `Delete ${names.join(', ')}?`, `delete ${names.length} object(s)`))
+      ) {
         ctx.err('Nothing deleted.\n');
         return;
       }
       const client = ctx.client();
       for (const doc of docs) {
         const request =
-          doc.kind === 'Model' ? client.deleteModel(doc.model_uid, ctx.bool('purge') ? { purge: true } : {}) : client.deleteTemplate(doc.template_id);
+          doc.kind === 'Model'
+            ? client.deleteModel(doc.model_uid, ctx.bool('purge') ? { purge: true } : {})
+            : client.deleteTemplate(doc.template_id);
         const deleted = await orUndefined(request.then(() => true));
         ctx.out(`${documentName(doc)} ${deleted ? 'deleted' : 'not found (skipped)'}\n`);
       }

@@ -3,6 +3,7 @@
  * it from stdin with --password-stdin) and keeps the token in the context, so later commands use it.
  */
 import type { Command } from 'commander';
+import type { Connection } from '../connection.js';
 import { findContext, loadConfig, updateContext, upsertContext } from '../context.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
@@ -31,6 +32,34 @@ function registerWhoami(parent: Command, name: string): void {
   cmd.action(action(whoami));
 }
 
+function sameServer(a: string, b: string): boolean {
+  return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}
+
+/** `lab.example.com:8080` -> `lab.example.com-8080`: a context name for a server. */
+export function contextNameFor(server: string): string {
+  const host = new URL(server).host.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return host.slice(0, 63) || 'default';
+}
+
+/**
+ * Which context a login writes: the one named (--context / NEBULA_CONTEXT); else the current one when it
+ * is for the same server; else one already pointing at that server; else a new one named after the host
+ * ("default" for the very first). A login to another server never overwrites the current context.
+ */
+function loginContext(ctx: CommandContext, conn: Connection): { name: string; makeCurrent: boolean } {
+  const config = loadConfig(conn.configPath);
+  const current = config['current-context'];
+  const named = ctx.str('context') ?? (ctx.io.env.NEBULA_CONTEXT || undefined);
+  let name: string;
+  if (named !== undefined) name = named;
+  else if (conn.context && sameServer(conn.context.server, conn.server)) name = conn.context.name;
+  else if (config.contexts.length === 0) name = 'default';
+  else name = config.contexts.find((c) => sameServer(c.server, conn.server))?.name ?? contextNameFor(conn.server);
+  // Logging in to a server means working with it next (only an explicitly named context stays as is).
+  return { name, makeCurrent: named === undefined && name !== current };
+}
+
 export function registerAuthCommands(program: Command): void {
   registerWhoami(program, 'whoami');
   const auth = program.command('auth').description('log in and out (the token is kept in the CLI context)');
@@ -52,15 +81,18 @@ export function registerAuthCommands(program: Command): void {
     action(async (ctx) => {
       let username = ctx.str('username');
       if (username === undefined) {
-        if (ctx.io.stdin.isTTY !== true || ctx.bool('passwordStdin')) throw new UsageError('--username is required when stdin is not a terminal');
+        if (ctx.io.stdin.isTTY !== true || ctx.bool('passwordStdin'))
+          throw new UsageError('--username is required when stdin is not a terminal');
         username = (await readLine(ctx.io, 'Username: ')).trim();
         if (username === '') throw new UsageError('a user name is required');
       }
-      const password = ctx.bool('passwordStdin') ? await readAllStdin(ctx.io) : await readPassword(ctx.io, 'Password: ');
+      const password = ctx.bool('passwordStdin')
+        ? await readAllStdin(ctx.io)
+        : await readPassword(ctx.io, 'Password: ');
       if (password === '') throw new UsageError('the password is empty');
       const conn = ctx.connection({ allowMissingContext: true });
       const res = await ctx.anonymousClient().login(username, password);
-      const name = conn.contextName ?? 'default';
+      const { name, makeCurrent } = loginContext(ctx, conn);
       upsertContext(
         {
           name,
@@ -69,9 +101,11 @@ export function registerAuthCommands(program: Command): void {
           user: res.username,
           ...(ctx.str('router') !== undefined || conn.context?.router !== undefined ? { router: conn.router } : {}),
         },
-        { configPath: conn.configPath },
+        { configPath: conn.configPath, makeCurrent },
       );
-      ctx.out(`Logged in to ${conn.server} as ${res.username} (${res.role}); token saved in context "${name}" (expires ${res.expires_at}).\n`);
+      ctx.out(
+        `Logged in to ${conn.server} as ${res.username} (${res.role}); token saved in context "${name}"${makeCurrent ? ' (now current)' : ''} (expires ${res.expires_at}).\n`,
+      );
     }),
   );
 
@@ -82,10 +116,13 @@ export function registerAuthCommands(program: Command): void {
     action(async (ctx) => {
       const conn = ctx.connection();
       const name = conn.contextName;
-      if (name === undefined) throw new UsageError('no context to log out of (see: nebula context list)', 'NO_CONTEXT');
+      if (name === undefined)
+        throw new UsageError('no context to log out of (see: nebula context list)', 'NO_CONTEXT');
       const had = findContext(loadConfig(conn.configPath), name)?.token !== undefined;
       updateContext(name, { token: null }, { configPath: conn.configPath });
-      ctx.out(had ? `Logged out: token removed from context "${name}".\n` : `Context "${name}" had no token.\n`);
+      ctx.out(
+        had ? `Logged out: token removed from context "${name}".\n` : `Context "${name}" had no token.\n`,
+      );
     }),
   );
 }

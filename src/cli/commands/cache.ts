@@ -31,13 +31,20 @@ export function diskTable(rows: readonly DiskRow[], color: (s: string) => string
       { header: 'USAGE', value: (r) => (r.disk ? formatPercent(r.disk.usage_percent) : undefined) },
       {
         header: 'ALERT',
-        value: (r) => r.alerts.map((a) => a.level).sort().reverse()[0] ?? 'ok',
+        value: (r) =>
+          r.alerts
+            .map((a) => a.level)
+            .sort()
+            .reverse()[0] ?? 'ok',
         decorate: (t) => (t === 'ok' ? t : color(t)),
       },
     ],
     rows,
   );
 }
+
+const ago = (iso: string | null | undefined, nowMs: number): string | undefined =>
+  iso ? `${formatAge(iso, nowMs)} ago` : undefined;
 
 export function registerCacheCommands(program: Command): void {
   const cache = program.command('cache').description('model files cached on the nodes');
@@ -66,7 +73,7 @@ export function registerCacheCommands(program: Command): void {
                 { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
                 { header: 'FILES', value: (e) => e.file_count },
                 { header: 'COMPLETE', value: (e) => (e.complete ? 'yes' : 'no') },
-                { header: 'LAST USED', value: (e) => (e.last_used_at ? `${formatAge(e.last_used_at)} ago` : undefined) },
+                { header: 'LAST USED', value: (e) => ago(e.last_used_at, ctx.now()) },
                 { header: 'PATH', value: (e) => e.path },
               ],
               items,
@@ -87,8 +94,12 @@ export function registerCacheCommands(program: Command): void {
               { header: 'REVISION', value: (c) => c.revision, maxWidth: 12 },
               { header: 'SIZE', value: (c) => formatBytes(c.size_bytes) },
               { header: 'NODES', value: (c) => `${c.complete_nodes}/${c.node_count}` },
-              { header: 'LAST USED', value: (c) => (c.last_used_at ? `${formatAge(c.last_used_at)} ago` : undefined) },
-              { header: 'USED BY', value: (c) => c.models.map((m) => `${m.model_uid}(${m.state})`).join(','), maxWidth: 60 },
+              { header: 'LAST USED', value: (c) => ago(c.last_used_at, ctx.now()) },
+              {
+                header: 'USED BY',
+                value: (c) => c.models.map((m) => `${m.model_uid}(${m.state})`).join(','),
+                maxWidth: 60,
+              },
             ],
             items,
           ) + `Total: ${formatBytes(summary.total_bytes)} on ${summary.node_count} node(s)\n`,
@@ -97,9 +108,12 @@ export function registerCacheCommands(program: Command): void {
     }),
   );
 
-  const disk = program.command('disk').description('disk usage of the nodes\' model caches');
+  const disk = program.command('disk').description("disk usage of the nodes' model caches");
   examples(disk, ['nebula disk status']);
-  const status = disk.command('status').description('disk usage and alerts (85% warning, 95% critical) per node').option('--node <node_id>', 'only this node');
+  const status = disk
+    .command('status')
+    .description('disk usage and alerts (85% warning, 95% critical) per node')
+    .option('--node <node_id>', 'only this node');
   withConnection(withOutput(status));
   examples(status, ['nebula disk status', 'nebula disk status --node gpu-1 -o json']);
   status.action(

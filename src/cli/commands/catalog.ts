@@ -14,7 +14,8 @@ const PROVIDERS = ['huggingface', 'modelscope', 'hf', 'ms'];
 const REPO_ID = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function checkRepoId(id: string): string {
-  if (!REPO_ID.test(id) || id.includes('..')) throw new UsageError(`invalid model id "${id}": use owner/name`, 'INVALID_ID');
+  if (!REPO_ID.test(id) || id.includes('..'))
+    throw new UsageError(`invalid model id "${id}": use owner/name`, 'INVALID_ID');
   return id;
 }
 
@@ -40,8 +41,13 @@ function catalogTable(items: readonly CatalogItem[]): string {
 }
 
 export function registerCatalogCommands(program: Command): void {
-  const catalog = program.command('catalog').description('search Hugging Face / ModelScope and import models');
-  examples(catalog, ['nebula catalog search qwen2.5 --limit 5', 'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait']);
+  const catalog = program
+    .command('catalog')
+    .description('search Hugging Face / ModelScope and import models');
+  examples(catalog, [
+    'nebula catalog search qwen2.5 --limit 5',
+    'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
+  ]);
 
   const search = catalog
     .command('search')
@@ -51,14 +57,23 @@ export function registerCatalogCommands(program: Command): void {
     .option('--limit <n>', 'results per page (1-100)', '20')
     .option('--page <n>', 'page number', '1');
   withConnection(withOutput(search));
-  examples(search, ['nebula catalog search qwen2.5', 'nebula catalog search llama --provider modelscope --limit 5 -o json']);
+  examples(search, [
+    'nebula catalog search qwen2.5',
+    'nebula catalog search llama --provider modelscope --limit 5 -o json',
+  ]);
   search.action(
     action(async (ctx, query) => {
       const limit = parseInteger(ctx.str('limit') ?? '20', '--limit', 1, 100);
       const page = parseInteger(ctx.str('page') ?? '1', '--page', 1, 50);
-      const res = await ctx.client().catalogSearch({ provider: ctx.str('provider') ?? 'huggingface', q: query ?? '', page, limit });
+      const res = await ctx
+        .client()
+        .catalogSearch({ provider: ctx.str('provider') ?? 'huggingface', q: query ?? '', page, limit });
       if (ctx.format !== 'table') return ctx.print(res, () => '');
-      ctx.printList(res.items, (items) => catalogTable(items) + (res.has_more ? `More results: --page ${page + 1}\n` : ''), 'No models found.');
+      ctx.printList(
+        res.items,
+        (items) => catalogTable(items) + (res.has_more ? `More results: --page ${page + 1}\n` : ''),
+        'No models found.',
+      );
     }),
   );
 
@@ -72,7 +87,9 @@ export function registerCatalogCommands(program: Command): void {
   examples(show, ['nebula catalog show Qwen/Qwen2.5-0.5B-Instruct']);
   show.action(
     action(async (ctx, id) => {
-      const d = await ctx.client().catalogModel(ctx.str('provider') ?? 'huggingface', checkRepoId(id), ctx.str('revision'));
+      const d = await ctx
+        .client()
+        .catalogModel(ctx.str('provider') ?? 'huggingface', checkRepoId(id), ctx.str('revision'));
       ctx.print(d, () =>
         renderFields([
           ['ID', d.id],
@@ -96,7 +113,9 @@ export function registerCatalogCommands(program: Command): void {
     .description('create a model from a hub model (and start it, unless --no-start)')
     .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
     .option('--uid <uid>', 'model uid (default: derived from the name)')
-    .addOption(new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'))
+    .addOption(
+      new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'),
+    )
     .option('--replicas <n>', 'replicas', '1')
     .option('--revision <rev>', 'branch, tag or commit')
     .option('--no-start', 'import it stopped');
@@ -116,11 +135,18 @@ export function registerCatalogCommands(program: Command): void {
       };
       if (ctx.str('uid') !== undefined) body.model_uid = checkModelUid(ctx.str('uid') ?? '');
       if (ctx.str('revision') !== undefined) body.revision = ctx.str('revision');
-      if (ctx.bool('wait') && body.auto_start === false) throw new UsageError('--wait cannot be used with --no-start');
+      if (ctx.bool('wait') && body.auto_start === false)
+        throw new UsageError('--wait cannot be used with --no-start');
       const res = await ctx.client().catalogImport(body);
       for (const w of res.warnings) ctx.err(`warning: ${w}\n`);
       const uid = res.model.model_uid;
-      await finishLifecycle(ctx, uid, 'running', `Model ${uid} imported from ${id}${body.auto_start ? ' and started' : ''}.`, res);
+      await finishLifecycle(
+        ctx,
+        uid,
+        'running',
+        `Model ${uid} imported from ${id}${body.auto_start ? ' and started' : ''}.`,
+        res,
+      );
     }),
   );
 }

@@ -13,18 +13,26 @@ import { action, type CommandContext } from '../runtime.js';
 /** When no model is named: the router's only model, or a usage error listing what there is. */
 async function pickModel(ctx: CommandContext, baseUrl: string, token: string | undefined): Promise<string> {
   const url = chatCompletionsUrl(baseUrl).replace(/\/chat\/completions$/, '/models');
-  const res = await (ctx.io.fetch ?? fetch)(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  if (!res.ok) throw new CliError(`router answered ${res.status} to GET /v1/models; name the model: nebula chat MODEL`, `HTTP_${res.status}`);
+  const res = await (ctx.io.fetch ?? fetch)(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (!res.ok)
+    throw new CliError(
+      `router answered ${res.status} to GET /v1/models; name the model: nebula chat MODEL`,
+      `HTTP_${res.status}`,
+    );
   const body = (await res.json()) as { data?: Array<{ id?: string }> };
   const ids = (body.data ?? []).map((m) => m.id).filter((id): id is string => typeof id === 'string');
   if (ids.length === 1 && ids[0] !== undefined) return ids[0];
-  if (ids.length === 0) throw new CliError('the router serves no model yet (see: nebula model list)', 'NO_MODELS');
+  if (ids.length === 0)
+    throw new CliError('the router serves no model yet (see: nebula model list)', 'NO_MODELS');
   throw new UsageError(`name the model to chat with: nebula chat MODEL (available: ${ids.join(', ')})`);
 }
 
 function parseTemperature(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 2) throw new UsageError(`--temperature must be a number from 0 to 2 (got "${value}")`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 2)
+    throw new UsageError(`--temperature must be a number from 0 to 2 (got "${value}")`);
   return n;
 }
 
@@ -32,7 +40,7 @@ export function registerChatCommand(program: Command): void {
   const cmd = program
     .command('chat')
     .description('chat with a model through the router: one answer for a prompt, else an interactive session')
-    .argument('[model]', 'served model name (default: the router\'s only model)')
+    .argument('[model]', "served model name (default: the router's only model)")
     .argument('[prompt...]', 'ask this once and exit (the answer streams to stdout)')
     .option('-m, --message <text>', 'ask this once and exit (same as a PROMPT argument)')
     .option('--system <text>', 'system prompt that starts the conversation')
@@ -49,16 +57,30 @@ export function registerChatCommand(program: Command): void {
   cmd.action(
     action(async (ctx, modelArg, promptArg) => {
       const conn = ctx.connection();
-      const temperature = ctx.str('temperature') === undefined ? undefined : parseTemperature(ctx.str('temperature') ?? '');
+      const temperature =
+        ctx.str('temperature') === undefined ? undefined : parseTemperature(ctx.str('temperature') ?? '');
       const maxTokensFlag = ctx.str('maxTokens');
-      const maxTokens = maxTokensFlag === undefined ? undefined : parseInteger(maxTokensFlag, '--max-tokens', 1, 1_000_000);
-      const prompt = ctx.str('message') ?? (promptArg !== undefined && promptArg !== '' ? promptArg : undefined);
-      const model = modelArg !== undefined && modelArg !== '' ? modelArg : await pickModel(ctx, conn.router, conn.token);
+      const maxTokens =
+        maxTokensFlag === undefined ? undefined : parseInteger(maxTokensFlag, '--max-tokens', 1, 1_000_000);
+      const prompt =
+        ctx.str('message') ?? (promptArg !== undefined && promptArg !== '' ? promptArg : undefined);
+      const model =
+        modelArg !== undefined && modelArg !== '' ? modelArg : await pickModel(ctx, conn.router, conn.token);
       const stream = ctx.flags.stream !== false;
       const system = ctx.str('system');
 
       if (prompt === undefined) {
-        const code = await runChatRepl({ io: ctx.io, style: ctx.style, baseUrl: conn.router, token: conn.token, model, system, stream, temperature, maxTokens });
+        const code = await runChatRepl({
+          io: ctx.io,
+          style: ctx.style,
+          baseUrl: conn.router,
+          token: conn.token,
+          model,
+          system,
+          stream,
+          temperature,
+          maxTokens,
+        });
         if (code !== 0) throw new SilentExit(code); // the REPL printed the error line already
         return;
       }

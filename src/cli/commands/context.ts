@@ -1,6 +1,14 @@
 /** `nebula context list|current|use|add|remove`: named connections to several clusters. */
 import type { Command } from 'commander';
-import { CliContext, ContextName, findContext, loadConfig, removeContext, saveConfig, useContext } from '../context.js';
+import {
+  CliContext,
+  ContextName,
+  findContext,
+  loadConfig,
+  removeContext,
+  saveConfig,
+  useContext,
+} from '../context.js';
 import { defaultConfigPath } from '../context.js';
 import { examples, withOutput } from '../define.js';
 import { CliError, UsageError } from '../errors.js';
@@ -14,8 +22,14 @@ function redacted(ctx: CliContext, current: string | undefined): Record<string, 
 }
 
 export function registerContextCommands(program: Command): void {
-  const group = program.command('context').description('manage CLI contexts (server URL, router URL, token) in ~/.nebula/config.yaml');
-  examples(group, ['nebula context list', 'nebula context add prod --server https://nebula.example.com --use', 'nebula context use local']);
+  const group = program
+    .command('context')
+    .description('manage CLI contexts (server URL, router URL, token) in ~/.nebula/config.yaml');
+  examples(group, [
+    'nebula context list',
+    'nebula context add prod --server https://nebula.example.com --use',
+    'nebula context use local',
+  ]);
 
   examples(
     withOutput(group.command('list').alias('ls').description('list contexts (* marks the current one)')),
@@ -44,18 +58,25 @@ export function registerContextCommands(program: Command): void {
     }),
   );
 
-  examples(group.command('current').description('print the name of the current context'), ['nebula context current']).action(
+  examples(group.command('current').description('print the name of the current context'), [
+    'nebula context current',
+  ]).action(
     action(async (ctx) => {
       const config = loadConfig(defaultConfigPath(ctx.io.env));
       const name = ctx.io.env.NEBULA_CONTEXT || config['current-context'];
-      if (name === undefined || !findContext(config, name)) throw new CliError('no current context (see: nebula context use NAME)', 'NO_CONTEXT');
+      if (name === undefined || !findContext(config, name))
+        throw new CliError('no current context (see: nebula context use NAME)', 'NO_CONTEXT');
       ctx.out(`${name}\n`);
     }),
   );
 
-  examples(group.command('use').argument('<name>', 'context to make current').description('switch the current context'), [
-    'nebula context use prod',
-  ]).action(
+  examples(
+    group
+      .command('use')
+      .argument('<name>', 'context to make current')
+      .description('switch the current context'),
+    ['nebula context use prod'],
+  ).action(
     action(async (ctx, name) => {
       useContext(name, { configPath: defaultConfigPath(ctx.io.env) });
       ctx.out(`Switched to context "${name}".\n`);
@@ -80,29 +101,45 @@ export function registerContextCommands(program: Command): void {
   ).action(
     action(async (ctx, name) => {
       const parsedName = ContextName.safeParse(name);
-      if (!parsedName.success) throw new UsageError(`invalid context name "${name}": ${parsedName.error.issues[0]?.message ?? ''}`, 'INVALID_CONTEXT');
+      if (!parsedName.success)
+        throw new UsageError(
+          `invalid context name "${name}": ${parsedName.error.issues[0]?.message ?? ''}`,
+          'INVALID_CONTEXT',
+        );
       const candidate: Record<string, unknown> = { name, server: ctx.str('server') };
-      for (const k of ['router', 'token', 'user'] as const) if (ctx.str(k) !== undefined) candidate[k] = ctx.str(k);
+      for (const k of ['router', 'token', 'user'] as const)
+        if (ctx.str(k) !== undefined) candidate[k] = ctx.str(k);
       const checked = CliContext.safeParse(candidate);
       if (!checked.success) {
         const issue = checked.error.issues[0];
-        throw new UsageError(`--${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`, 'INVALID_CONTEXT');
+        throw new UsageError(
+          `--${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`,
+          'INVALID_CONTEXT',
+        );
       }
       const path = defaultConfigPath(ctx.io.env);
       const config = loadConfig(path);
       const existing = findContext(config, name);
-      if (existing && !ctx.bool('force')) throw new CliError(`context "${name}" already exists (use --force to replace it)`, 'CONTEXT_EXISTS');
+      if (existing && !ctx.bool('force'))
+        throw new CliError(`context "${name}" already exists (use --force to replace it)`, 'CONTEXT_EXISTS');
       config.contexts = config.contexts.filter((c) => c.name !== name);
       config.contexts.push(checked.data);
       if (ctx.bool('use') || config['current-context'] === undefined) config['current-context'] = name;
       saveConfig(path, config);
-      ctx.out(`Context "${name}" ${existing ? 'replaced' : 'added'}${config['current-context'] === name ? ' (current)' : ''}.\n`);
+      ctx.out(
+        `Context "${name}" ${existing ? 'replaced' : 'added'}${config['current-context'] === name ? ' (current)' : ''}.\n`,
+      );
     }),
   );
 
-  examples(group.command('remove').alias('rm').argument('<name>', 'context to remove').description('remove a context'), [
-    'nebula context remove old-lab',
-  ]).action(
+  examples(
+    group
+      .command('remove')
+      .alias('rm')
+      .argument('<name>', 'context to remove')
+      .description('remove a context'),
+    ['nebula context remove old-lab'],
+  ).action(
     action(async (ctx, name) => {
       removeContext(name, { configPath: defaultConfigPath(ctx.io.env) });
       ctx.out(`Context "${name}" removed.\n`);

@@ -46,14 +46,14 @@ export function auditTable(items: readonly AuditEvent[], style: Style): string {
   );
 }
 
-export function alertsTable(items: readonly DiskAlert[], style: Style): string {
+export function alertsTable(items: readonly DiskAlert[], style: Style, nowMs: number): string {
   return renderTable(
     [
       { header: 'NODE', value: (a) => a.node_id },
       { header: 'TYPE', value: (a) => a.alert_type },
       { header: 'LEVEL', value: (a) => a.level, decorate: (t) => colorState(style, t) },
       { header: 'USAGE', value: (a) => formatPercent(a.usage_percent) },
-      { header: 'SINCE', value: (a) => `${formatAge(a.since)} ago` },
+      { header: 'SINCE', value: (a) => `${formatAge(a.since, nowMs)} ago` },
       { header: 'MESSAGE', value: (a) => a.message, maxWidth: 80 },
     ],
     items,
@@ -72,7 +72,10 @@ export function registerEventCommands(program: Command): void {
     action(async (ctx) => {
       const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
       const model = ctx.str('model');
-      const res = model === undefined ? await ctx.client().events({ limit }) : await ctx.client().modelEvents(checkModelUid(model), limit);
+      const res =
+        model === undefined
+          ? await ctx.client().events({ limit })
+          : await ctx.client().modelEvents(checkModelUid(model), limit);
       ctx.printList(chronological(res.items), (items) => eventsTable(items, ctx.style), 'No events.');
     }),
   );
@@ -85,12 +88,17 @@ export function registerEventCommands(program: Command): void {
     .option('--action <action>', 'only this action (e.g. model.create)')
     .option('--since <time>', 'only after this ISO time (2025-01-31T00:00:00Z)');
   withConnection(withOutput(audit));
-  examples(audit, ['nebula audit', 'nebula audit --actor alice --since 2025-01-31T00:00:00Z', 'nebula audit --action model.delete -o json']);
+  examples(audit, [
+    'nebula audit',
+    'nebula audit --actor alice --since 2025-01-31T00:00:00Z',
+    'nebula audit --action model.delete -o json',
+  ]);
   audit.action(
     action(async (ctx) => {
       const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
       const since = ctx.str('since');
-      if (since !== undefined && Number.isNaN(Date.parse(since))) throw new UsageError(`--since must be an ISO time (got "${since}")`);
+      if (since !== undefined && Number.isNaN(Date.parse(since)))
+        throw new UsageError(`--since must be an ISO time (got "${since}")`);
       const res = await ctx.client().audit({
         limit,
         ...(ctx.str('actor') ? { actor: ctx.str('actor') } : {}),
@@ -115,7 +123,7 @@ export function registerEventCommands(program: Command): void {
         ...(node ? { node_id: checkNodeId(node) } : {}),
         ...(ctx.str('level') ? { level: ctx.str('level') } : {}),
       });
-      ctx.printList(res.items, (items) => alertsTable(items, ctx.style), 'No active alerts.');
+      ctx.printList(res.items, (items) => alertsTable(items, ctx.style, ctx.now()), 'No active alerts.');
     }),
   );
 }

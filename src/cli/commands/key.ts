@@ -15,7 +15,7 @@ function keyState(k: ApiKeyView, nowMs = Date.now()): string {
   return 'active';
 }
 
-export function keysTable(keys: readonly ApiKeyView[]): string {
+export function keysTable(keys: readonly ApiKeyView[], nowMs: number): string {
   return renderTable(
     [
       { header: 'ID', value: (k) => k.id },
@@ -23,9 +23,12 @@ export function keysTable(keys: readonly ApiKeyView[]): string {
       { header: 'PREFIX', value: (k) => k.prefix },
       { header: 'ROLE', value: (k) => k.role },
       { header: 'OWNER', value: (k) => k.owner },
-      { header: 'STATE', value: (k) => keyState(k) },
+      { header: 'STATE', value: (k) => keyState(k, nowMs) },
       { header: 'EXPIRES', value: (k) => k.expires_at ?? 'never' },
-      { header: 'LAST USED', value: (k) => (k.last_used_at ? `${formatAge(k.last_used_at)} ago` : 'never') },
+      {
+        header: 'LAST USED',
+        value: (k) => (k.last_used_at ? `${formatAge(k.last_used_at, nowMs)} ago` : 'never'),
+      },
     ],
     keys,
   );
@@ -33,7 +36,11 @@ export function keysTable(keys: readonly ApiKeyView[]): string {
 
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('manage API keys');
-  examples(key, ['nebula key create --name ci --role operator --expires 30d', 'nebula key list', 'nebula key revoke 3f9a1c0b']);
+  examples(key, [
+    'nebula key create --name ci --role operator --expires 30d',
+    'nebula key list',
+    'nebula key revoke 3f9a1c0b',
+  ]);
 
   const create = key
     .command('create')
@@ -42,7 +49,10 @@ export function registerKeyCommands(program: Command): void {
     .addOption(new Option('--role <role>', 'role of the key (at most your own)').choices(Role.options))
     .option('--expires <duration>', 'lifetime such as 90m, 12h or 30d (default: never)');
   withConnection(withOutput(create));
-  examples(create, ['nebula key create --name ci --role operator --expires 30d', 'nebula key create --name grafana --role viewer -o json']);
+  examples(create, [
+    'nebula key create --name ci --role operator --expires 30d',
+    'nebula key create --name grafana --role viewer -o json',
+  ]);
   create.action(
     action(async (ctx) => {
       const expires = ctx.str('expires');
@@ -53,25 +63,31 @@ export function registerKeyCommands(program: Command): void {
       if (ctx.str('role') !== undefined) body.role = ctx.str('role');
       if (expires !== undefined) body.expires_in = expires;
       const k = await ctx.client().createApiKey(body);
-      ctx.print(k, () =>
-        renderFields([
-          ['ID', k.id],
-          ['Name', k.name],
-          ['Role', k.role],
-          ['Expires', k.expires_at ?? 'never'],
-          ['Key', k.key],
-        ]) + 'The key is shown only now: store it somewhere safe.\n',
+      ctx.print(
+        k,
+        () =>
+          renderFields([
+            ['ID', k.id],
+            ['Name', k.name],
+            ['Role', k.role],
+            ['Expires', k.expires_at ?? 'never'],
+            ['Key', k.key],
+          ]) + 'The key is shown only now: store it somewhere safe.\n',
       );
     }),
   );
 
-  const list = key.command('list').alias('ls').description('list API keys (yours; all of them with --all, admin)').option('--all', 'every user\'s keys');
+  const list = key
+    .command('list')
+    .alias('ls')
+    .description('list API keys (yours; all of them with --all, admin)')
+    .option('--all', "every user's keys");
   withConnection(withOutput(list));
   examples(list, ['nebula key list', 'nebula key list --all -o json']);
   list.action(
     action(async (ctx) => {
       const { items } = await ctx.client().listApiKeys(ctx.bool('all'));
-      ctx.printList(items, keysTable, 'No API keys.');
+      ctx.printList(items, (rows) => keysTable(rows, ctx.now()), 'No API keys.');
     }),
   );
 

@@ -24,18 +24,29 @@ function hasCode(err: unknown, code: string): boolean {
 export function registerLegacyModelCommands(model: Command): void {
   const load = model
     .command('load')
-    .description('v1: load a model through a model request (kept for compatibility; prefer model create --start)')
+    .description(
+      'v1: load a model through a model request (kept for compatibility; prefer model create --start)',
+    )
     .requiredOption('--uid <uid>', 'model uid')
     .requiredOption('--name <model>', 'model name on the hub (org/name)')
-    .addOption(new Option('--source <source>', 'where the weights come from').choices(ModelSource.options).default('huggingface'))
+    .addOption(
+      new Option('--source <source>', 'where the weights come from')
+        .choices(ModelSource.options)
+        .default('huggingface'),
+    )
     .option('--path <dir>', 'directory of the weights (--source local)')
-    .addOption(new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'))
+    .addOption(
+      new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'),
+    )
     .option('--replicas <n>', 'replicas', '1')
     .option('--gpus <n>', 'GPUs per replica')
     .option('--gpu-memory <GiB>', 'GPU memory per GPU in GiB')
     .option('--request-id <id>', 'request id (default: generated)');
   withConnection(withOutput(load));
-  examples(load, ['nebula model load --uid qwen --name Qwen/Qwen2.5-0.5B-Instruct', 'nebula model load --uid tiny --name demo/tiny --engine sim --replicas 2']);
+  examples(load, [
+    'nebula model load --uid qwen --name Qwen/Qwen2.5-0.5B-Instruct',
+    'nebula model load --uid tiny --name demo/tiny --engine sim --replicas 2',
+  ]);
   load.action(
     action(async (ctx) => {
       const body: Record<string, unknown> = {
@@ -48,8 +59,10 @@ export function registerLegacyModelCommands(model: Command): void {
       if (ctx.str('path') !== undefined) body.model_path = ctx.str('path');
       if (ctx.str('requestId') !== undefined) body.request_id = checkRequestId(ctx.str('requestId') ?? '');
       const resources: Record<string, number> = {};
-      if (ctx.str('gpus') !== undefined) resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
-      if (ctx.str('gpuMemory') !== undefined) resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
+      if (ctx.str('gpus') !== undefined)
+        resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
+      if (ctx.str('gpuMemory') !== undefined)
+        resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
       if (Object.keys(resources).length > 0) body.resources = resources;
       const req = await ctx.client().loadModel(body);
       ctx.print(req, () =>
@@ -63,7 +76,10 @@ export function registerLegacyModelCommands(model: Command): void {
     }),
   );
 
-  const unload = model.command('unload').argument('<request_id>', 'the v1 model request').description('v1: unload a model loaded with model load');
+  const unload = model
+    .command('unload')
+    .argument('<request_id>', 'the v1 model request')
+    .description('v1: unload a model loaded with model load');
   withConnection(withOutput(unload));
   examples(unload, ['nebula model unload req-3f9a1c0b2d4e']);
   unload.action(
@@ -81,7 +97,10 @@ export function registerLegacyTopCommands(program: Command): void {
     .requiredOption('--id <id>', 'model uid or v1 request id')
     .requiredOption('--replicas <n>', 'replicas wanted');
   withConnection(withOutput(withWait(scale)));
-  examples(scale, ['nebula scale --id qwen2-5-7b --replicas 3', 'nebula scale --id req-3f9a1c0b2d4e --replicas 2']);
+  examples(scale, [
+    'nebula scale --id qwen2-5-7b --replicas 3',
+    'nebula scale --id req-3f9a1c0b2d4e --replicas 2',
+  ]);
   scale.action(
     action(async (ctx) => {
       const id = ctx.str('id') ?? '';
@@ -90,20 +109,36 @@ export function registerLegacyTopCommands(program: Command): void {
       if (checkRequestIdOrUid(id) === 'uid') {
         try {
           const m = await client.scaleModel(id, replicas);
-          await finishLifecycle(ctx, id, replicas === 0 ? 'stopped' : 'running', `Model ${id} scaled to ${replicas} replica(s).`, m);
+          await finishLifecycle(
+            ctx,
+            id,
+            replicas === 0 ? 'stopped' : 'running',
+            `Model ${id} scaled to ${replicas} replica(s).`,
+            m,
+          );
           return;
         } catch (err) {
           if (!hasCode(err, 'MODEL_NOT_FOUND')) throw err;
         }
       }
-      // Not a v2 model: a v1 request, re-submitted with the new replica count (same request id).
+      // Not a v2 model: a v1 request (by request id or model uid). v1 requests cannot change in place, so the
+      // request is replaced: the old one unloaded, a new one loaded with the same spec and the new count.
       const requests = await client.listRequests();
-      const req = requests.items.find((r) => r.request_id === id);
+      const req =
+        requests.items.find((r) => r.request_id === id) ??
+        requests.items.find((r) => r.spec.model_uid === id && r.status !== 'Unloading');
       if (!req) throw new CliError(`no model or v1 request "${id}"`, 'NOT_FOUND');
-      if (replicas < 1) throw new UsageError('a v1 request needs at least 1 replica (use: nebula model unload)');
+      if (replicas < 1)
+        throw new UsageError(
+          'a v1 request needs at least 1 replica (to remove it: nebula model unload REQUEST_ID)',
+        );
       const { model_uid, created_at: _c, updated_at: _u, ...spec } = req.spec;
-      const updated = await client.loadModel({ ...spec, model_uid, replicas, request_id: req.request_id });
-      ctx.print(updated, () => `Request ${id} scaled to ${replicas} replica(s).\n`);
+      await client.unloadModel({ request_id: req.request_id });
+      const created = await client.loadModel({ ...spec, model_uid, replicas });
+      ctx.print(
+        created,
+        () => `Request ${req.request_id} replaced by ${created.request_id} with ${replicas} replica(s).\n`,
+      );
     }),
   );
 
@@ -113,7 +148,10 @@ export function registerLegacyTopCommands(program: Command): void {
     .requiredOption('--model-uid <uid>', 'the model')
     .requiredOption('--replica-id <n>', 'the replica');
   withConnection(withOutput(drain));
-  examples(drain, ['nebula drain --model-uid qwen2-5-7b --replica-id 1', 'nebula node drain gpu-3    # a whole node: see nebula node drain --help']);
+  examples(drain, [
+    'nebula drain --model-uid qwen2-5-7b --replica-id 1',
+    'nebula node drain gpu-3    # a whole node: see nebula node drain --help',
+  ]);
   drain.action(
     action(async (ctx) => {
       const uid = checkModelUid(ctx.str('modelUid') ?? '');
@@ -121,7 +159,8 @@ export function registerLegacyTopCommands(program: Command): void {
       const client = ctx.client();
       const m = await client.getModel(uid);
       const node =
-        m.endpoints.find((e) => e.replica_id === replicaId)?.node_id ?? m.plan?.assignments.find((a) => a.replica_id === replicaId)?.node_id;
+        m.endpoints.find((e) => e.replica_id === replicaId)?.node_id ??
+        m.plan?.assignments.find((a) => a.replica_id === replicaId)?.node_id;
       if (!node) throw new CliError(`model ${uid} has no replica ${replicaId}`, 'REPLICA_NOT_FOUND');
       const result = await client.forceStop(node, uid, replicaId);
       ctx.print(result, () => `Replica ${replicaId} of ${uid} on node ${node} stopped.\n`);

@@ -17,14 +17,25 @@ export function withWait(cmd: Command): Command {
 }
 
 /** Waits when --wait was given, then prints the outcome (a line, or the final object with -o json/yaml). */
-export async function finishLifecycle(ctx: CommandContext, uid: string, target: WaitTarget, done: string, result: unknown): Promise<void> {
+export async function finishLifecycle(
+  ctx: CommandContext,
+  uid: string,
+  target: WaitTarget,
+  done: string,
+  result: unknown,
+): Promise<void> {
   if (!ctx.bool('wait')) {
     ctx.print(result, () => `${done}\n`);
     return;
   }
   const timeoutMs = typeof ctx.flags.timeout === 'number' ? ctx.flags.timeout : 600_000;
   if (ctx.format === 'table') ctx.out(`${done}\n`);
-  const final = await waitForModel({ client: ctx.client(), uid, target, timeoutMs, progress: ctx.progress() });
+  const final = await waitForModel({
+    client: ctx.client(),
+    uid,
+    target,
+    timeoutMs,
+    progress: ctx.progress(),
+  });
   if (ctx.format !== 'table') ctx.print(final, () => '');
 }
-

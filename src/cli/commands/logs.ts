@@ -9,7 +9,10 @@ import { action, type CommandContext } from '../runtime.js';
 /** Replicas of a model that have (or had) a place on a node, in id order. */
 async function replicaIds(client: CliClient, uid: string): Promise<number[]> {
   const m = await client.getModel(uid);
-  const ids = new Set<number>([...m.endpoints.map((e) => e.replica_id), ...(m.plan?.assignments.map((a) => a.replica_id) ?? [])]);
+  const ids = new Set<number>([
+    ...m.endpoints.map((e) => e.replica_id),
+    ...(m.plan?.assignments.map((a) => a.replica_id) ?? []),
+  ]);
   return [...ids].sort((a, b) => a - b);
 }
 
@@ -32,15 +35,26 @@ export function registerLogsCommand(program: Command): void {
     .option('-n, --tail <n>', 'lines from the end of each log', '200')
     .option('-f, --follow', 'keep printing new lines as they are written (Ctrl-C stops)');
   withConnection(logs);
-  examples(logs, ['nebula logs qwen2-5-7b', 'nebula logs qwen2-5-7b --replica 1 --tail 50', 'nebula logs qwen2-5-7b -f']);
+  examples(logs, [
+    'nebula logs qwen2-5-7b',
+    'nebula logs qwen2-5-7b --replica 1 --tail 50',
+    'nebula logs qwen2-5-7b -f',
+  ]);
   logs.action(
     action(async (ctx, uidArg) => {
       const uid = checkModelUid(uidArg);
       const tail = parseInteger(ctx.str('tail') ?? '200', '--tail', 1, 10_000);
       const replicaFlag = ctx.str('replica');
       const client = ctx.client();
-      const replicas = replicaFlag === undefined ? await replicaIds(client, uid) : [parseInteger(replicaFlag, '--replica', 0, 9999)];
-      if (replicas.length === 0) throw new CliError(`model ${uid} has no replicas placed on a node (is it running?)`, 'REPLICA_NOT_FOUND');
+      const replicas =
+        replicaFlag === undefined
+          ? await replicaIds(client, uid)
+          : [parseInteger(replicaFlag, '--replica', 0, 9999)];
+      if (replicas.length === 0)
+        throw new CliError(
+          `model ${uid} has no replicas placed on a node (is it running?)`,
+          'REPLICA_NOT_FOUND',
+        );
       const multi = replicas.length > 1;
 
       if (!ctx.bool('follow')) {

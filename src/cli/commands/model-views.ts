@@ -14,7 +14,8 @@ export function modelsTable(models: readonly ModelView[], style: Style, nowMs = 
       { header: 'READY', value: (m) => `${m.ready_replicas}/${m.desired_replicas}` },
       {
         header: 'DOWNLOAD',
-        value: (m) => (m.download && m.state === 'downloading' ? `${Math.floor(m.download.percent)}%` : undefined),
+        value: (m) =>
+          m.download && m.state === 'downloading' ? `${Math.floor(m.download.percent)}%` : undefined,
       },
       { header: 'AGE', value: (m) => formatAge(m.created_at, nowMs) },
     ],
@@ -34,16 +35,31 @@ export function modelDetail(m: ModelDetailView, style: Style, nowMs = Date.now()
     ['Engine', m.engine_type],
     ['Served name', m.served_model_name],
     ['State', `${colorState(style, m.state)}${m.state_reason ? ` (${m.state_reason})` : ''}`],
-    ['Desired', m.deployment ? `${m.deployment.desired_state}, ${m.deployment.replicas} replica(s)` : 'no deployment'],
+    [
+      'Desired',
+      m.deployment ? `${m.deployment.desired_state}, ${m.deployment.replicas} replica(s)` : 'no deployment',
+    ],
     ['Ready', `${m.ready_replicas}/${m.desired_replicas}`],
     ['GPUs/replica', `${gpus}${mem}`],
     ['Engine args', spec.engine_config.extra_args.join(' ')],
-    ['Engine env', Object.entries(spec.engine_config.env).map(([k, v]) => `${k}=${v}`).join(' ')],
-    ['Labels', Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(' ')],
+    [
+      'Engine env',
+      Object.entries(spec.engine_config.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ],
+    [
+      'Labels',
+      Object.entries(m.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ],
     ['Plan version', m.plan_version],
     [
       'Download',
-      m.download ? `${formatBytes(m.download.bytes_done)} / ${formatBytes(m.download.bytes_total)} (${Math.floor(m.download.percent)}%)` : undefined,
+      m.download
+        ? `${formatBytes(m.download.bytes_done)} / ${formatBytes(m.download.bytes_total)} (${Math.floor(m.download.percent)}%)`
+        : undefined,
     ],
     ['Created', `${m.created_at} (${formatAge(m.created_at, nowMs)} ago)`],
   ]);
@@ -68,7 +84,10 @@ export function modelDetail(m: ModelDetailView, style: Style, nowMs = Date.now()
     out += renderFields([
       ['Requests', `${s.requests_total} (${s.errors_total} errors)`],
       ['Req/s', formatNumber(s.request_rate)],
-      ['Latency p50/p99', `${formatSeconds(s.latency_seconds.p50)} / ${formatSeconds(s.latency_seconds.p99)}`],
+      [
+        'Latency p50/p99',
+        `${formatSeconds(s.latency_seconds.p50)} / ${formatSeconds(s.latency_seconds.p99)}`,
+      ],
       ['TTFT p50/p99', `${formatSeconds(s.ttft_seconds.p50)} / ${formatSeconds(s.ttft_seconds.p99)}`],
       ['Tokens in/out', `${s.prompt_tokens_total} / ${s.completion_tokens_total}`],
     ]);

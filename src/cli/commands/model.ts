@@ -4,7 +4,15 @@
  */
 import { Option, type Command } from 'commander';
 import { EngineType, ModelSource } from '../../core/domain/index.js';
-import { checkModelUid, collect, parseChoice, parseEnvPairs, parseInteger, parseLabelPairs, parsePositiveNumber } from '../args.js';
+import {
+  checkModelUid,
+  collect,
+  parseChoice,
+  parseEnvPairs,
+  parseInteger,
+  parseLabelPairs,
+  parsePositiveNumber,
+} from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { confirm } from '../prompt.js';
@@ -28,13 +36,27 @@ function replicasFlag(ctx: CommandContext, required: boolean): number | undefine
 
 export function registerModelCommands(program: Command): void {
   const model = program.command('model').description('manage models: spec + deployment, lifecycle and state');
-  examples(model, ['nebula model list', 'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait', 'nebula model get qwen2-5-0-5b-instruct']);
+  examples(model, [
+    'nebula model list',
+    'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
+    'nebula model get qwen2-5-0-5b-instruct',
+  ]);
 
   const list = model
     .command('list')
     .alias('ls')
     .description('list models with their aggregated state')
-    .addOption(new Option('--state <state>', 'only models in this state').choices(['stopped', 'downloading', 'starting', 'running', 'degraded', 'failed', 'stopping']))
+    .addOption(
+      new Option('--state <state>', 'only models in this state').choices([
+        'stopped',
+        'downloading',
+        'starting',
+        'running',
+        'degraded',
+        'failed',
+        'stopping',
+      ]),
+    )
     .addOption(new Option('--engine <engine>', 'only models on this engine').choices(ENGINES))
     .option('-q, --query <text>', 'only models whose uid or name contains this')
     .option('-l, --label <key=value>', 'only models with this label');
@@ -49,17 +71,20 @@ export function registerModelCommands(program: Command): void {
         ...(ctx.str('label') ? { label: ctx.str('label') } : {}),
         limit: 5000,
       });
-      ctx.printList(page.items, (items) => modelsTable(items, ctx.style), 'No models found.');
+      ctx.printList(page.items, (items) => modelsTable(items, ctx.style, ctx.now()), 'No models found.');
     }),
   );
 
-  const get = model.command('get').argument('<model_uid>', 'the model').description('show a model: spec, deployment, replicas, download, traffic, events');
+  const get = model
+    .command('get')
+    .argument('<model_uid>', 'the model')
+    .description('show a model: spec, deployment, replicas, download, traffic, events');
   withConnection(withOutput(get));
   examples(get, ['nebula model get qwen2-5-7b', 'nebula model get qwen2-5-7b -o yaml']);
   get.action(
     action(async (ctx, uid) => {
       const m = await ctx.client().getModel(checkModelUid(uid));
-      ctx.print(m, () => modelDetail(m, ctx.style));
+      ctx.print(m, () => modelDetail(m, ctx.style, ctx.now()));
     }),
   );
 
@@ -68,7 +93,9 @@ export function registerModelCommands(program: Command): void {
     .description('create a model (spec + deployment); --start runs it')
     .requiredOption('--name <model>', 'model name on the hub (org/name), or a name for --source local')
     .option('--uid <uid>', 'model uid (default: derived from the name)')
-    .addOption(new Option('--source <source>', 'where the weights come from').choices(SOURCES).default('huggingface'))
+    .addOption(
+      new Option('--source <source>', 'where the weights come from').choices(SOURCES).default('huggingface'),
+    )
     .option('--path <dir>', 'directory of the weights (--source local)')
     .addOption(new Option('--engine <engine>', 'inference engine').choices(ENGINES).default('vllm'))
     .option('--replicas <n>', 'replicas to run', '1')
@@ -94,11 +121,15 @@ export function registerModelCommands(program: Command): void {
       if (uid !== undefined) checkModelUid(uid);
       const source = parseChoice(ctx.str('source') ?? 'huggingface', '--source', SOURCES);
       const engine = parseChoice(ctx.str('engine') ?? 'vllm', '--engine', ENGINES);
-      if (source === 'local' && !ctx.str('path') && engine !== 'sim') throw new UsageError('--source local needs --path DIR');
-      if (ctx.bool('wait') && !ctx.bool('start')) throw new UsageError('--wait needs --start (there is nothing to wait for otherwise)');
+      if (source === 'local' && !ctx.str('path') && engine !== 'sim')
+        throw new UsageError('--source local needs --path DIR');
+      if (ctx.bool('wait') && !ctx.bool('start'))
+        throw new UsageError('--wait needs --start (there is nothing to wait for otherwise)');
       const resources: Record<string, number> = {};
-      if (ctx.str('gpus') !== undefined) resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
-      if (ctx.str('gpuMemory') !== undefined) resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
+      if (ctx.str('gpus') !== undefined)
+        resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
+      if (ctx.str('gpuMemory') !== undefined)
+        resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
       const env = parseEnvPairs(ctx.list('env'));
       const args = ctx.list('arg');
       const labels = parseLabelPairs(ctx.list('label'));
@@ -119,7 +150,13 @@ export function registerModelCommands(program: Command): void {
       if (Object.keys(labels).length > 0) body.labels = labels;
       const created = await ctx.client().createModel(body);
       const started = ctx.bool('start') ? ' and started' : '';
-      await finishLifecycle(ctx, created.model_uid, 'running', `Model ${created.model_uid} created${started}.`, created);
+      await finishLifecycle(
+        ctx,
+        created.model_uid,
+        'running',
+        `Model ${created.model_uid} created${started}.`,
+        created,
+      );
     }),
   );
 
@@ -127,20 +164,30 @@ export function registerModelCommands(program: Command): void {
     .command('start')
     .argument('<model_uid>', 'the model')
     .description('start a model (desired state running)')
-    .option('--replicas <n>', 'replicas to run (default: the deployment\'s)');
+    .option('--replicas <n>', "replicas to run (default: the deployment's)");
   withConnection(withOutput(withWait(start)));
   examples(start, ['nebula model start qwen2-5-7b', 'nebula model start qwen2-5-7b --replicas 2 --wait']);
   start.action(
     action(async (ctx, uid) => {
       checkModelUid(uid);
       const replicas = replicasFlag(ctx, false);
-      if (replicas === 0) throw new UsageError('--replicas must be at least 1 to start (use: nebula model stop)');
+      if (replicas === 0)
+        throw new UsageError('--replicas must be at least 1 to start (use: nebula model stop)');
       const m = await ctx.client().startModel(uid, replicas === undefined ? {} : { replicas });
-      await finishLifecycle(ctx, uid, 'running', `Model ${uid} starting (${m.desired_replicas} replica(s)).`, m);
+      await finishLifecycle(
+        ctx,
+        uid,
+        'running',
+        `Model ${uid} starting (${m.desired_replicas} replica(s)).`,
+        m,
+      );
     }),
   );
 
-  const stop = model.command('stop').argument('<model_uid>', 'the model').description('stop a model; its spec and deployment are kept');
+  const stop = model
+    .command('stop')
+    .argument('<model_uid>', 'the model')
+    .description('stop a model; its spec and deployment are kept');
   withConnection(withOutput(withWait(stop)));
   examples(stop, ['nebula model stop qwen2-5-7b', 'nebula model stop qwen2-5-7b --wait']);
   stop.action(
@@ -157,7 +204,10 @@ export function registerModelCommands(program: Command): void {
     .description('change the number of replicas')
     .option('--replicas <n>', 'replicas wanted (0-1000)');
   withConnection(withOutput(withWait(scale)));
-  examples(scale, ['nebula model scale-model qwen2-5-7b --replicas 3', 'nebula model scale-model qwen2-5-7b --replicas 1 --wait']);
+  examples(scale, [
+    'nebula model scale-model qwen2-5-7b --replicas 3',
+    'nebula model scale-model qwen2-5-7b --replicas 1 --wait',
+  ]);
   scale.action(
     action(async (ctx, uid) => {
       checkModelUid(uid);
@@ -181,7 +231,11 @@ export function registerModelCommands(program: Command): void {
     action(async (ctx, uidsJoined) => {
       const uids = (uidsJoined ?? '').split(' ').filter(Boolean).map(checkModelUid);
       if (!ctx.bool('yes')) {
-        const ok = await confirm(ctx.io, `Delete ${uids.length === 1 ? `model ${uids[0]}` : `${uids.length} models (${uids.join(', ')})`}?`, `delete ${uids.join(', ')}`);
+        const ok = await confirm(
+          ctx.io,
+          `Delete ${uids.length === 1 ? `model ${uids[0]}` : `${uids.length} models (${uids.join(', ')})`}?`,
+          `delete ${uids.join(', ')}`,
+        );
         if (!ok) {
           ctx.err('Nothing deleted.\n');
           return;

@@ -22,7 +22,10 @@ function colorNodeState(style: Style, state: string): string {
 }
 
 function heartbeat(n: NodeView): string | undefined {
-  return n.heartbeat_age_seconds === null ? undefined : `${formatDuration(Math.round(n.heartbeat_age_seconds) * 1000)} ago`;
+  if (n.heartbeat_age_seconds === null) return undefined;
+  return n.heartbeat_age_seconds < 1
+    ? 'just now'
+    : `${formatDuration(Math.floor(n.heartbeat_age_seconds) * 1000)} ago`;
 }
 
 function gpuMemory(n: NodeView): string {
@@ -36,7 +39,11 @@ export function nodesTable(nodes: readonly NodeView[], style: Style): string {
       { header: 'NODE', value: (n) => n.node_id },
       { header: 'STATE', value: nodeState, decorate: (t) => colorNodeState(style, t) },
       { header: 'ADDRESS', value: (n) => n.address },
-      { header: 'GPUS', value: (n) => (n.gpus.length === 0 ? '0' : `${n.gpus.length}x ${n.gpus[0]?.name ?? ''}`), maxWidth: 32 },
+      {
+        header: 'GPUS',
+        value: (n) => (n.gpus.length === 0 ? '0' : `${n.gpus.length}x ${n.gpus[0]?.name ?? ''}`),
+        maxWidth: 32,
+      },
       { header: 'GPU MEM (RESERVED/TOTAL)', value: gpuMemory },
       { header: 'REPLICAS', value: (n) => `${n.ready_replicas}/${n.replicas}` },
       { header: 'DISK', value: (n) => (n.disk ? formatPercent(n.disk.usage_percent) : undefined) },
@@ -50,13 +57,26 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
   let out = renderFields([
     ['Node', n.node_id],
     ['State', colorNodeState(style, nodeState(n))],
-    ['Address', n.address === null ? undefined : `${n.address}${n.admin_port ? ` (admin :${n.admin_port})` : ''}`],
+    [
+      'Address',
+      n.address === null ? undefined : `${n.address}${n.admin_port ? ` (admin :${n.admin_port})` : ''}`,
+    ],
     ['Version', n.version],
     ['Heartbeat', heartbeat(n)],
     ['GPU source', n.gpu_source],
     ['Ports', n.port_range ? `${n.port_range.start}-${n.port_range.end}` : undefined],
-    ['Labels', Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(' ')],
-    ['Disk', n.disk ? `${formatBytes(n.disk.used_bytes)} / ${formatBytes(n.disk.total_bytes)} (${formatPercent(n.disk.usage_percent)}) at ${n.disk.path}` : undefined],
+    [
+      'Labels',
+      Object.entries(n.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ],
+    [
+      'Disk',
+      n.disk
+        ? `${formatBytes(n.disk.used_bytes)} / ${formatBytes(n.disk.total_bytes)} (${formatPercent(n.disk.usage_percent)}) at ${n.disk.path}`
+        : undefined,
+    ],
     ['Alerts', n.alerts.map((a) => `${a.level}: ${a.message}`).join('; ')],
   ]);
   if (n.gpus.length > 0) {
@@ -65,10 +85,16 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
       [
         { header: 'INDEX', value: (g) => g.index },
         { header: 'NAME', value: (g) => g.name },
-        { header: 'MEMORY USED/TOTAL', value: (g) => `${formatBytes(g.memory_used_bytes)} / ${formatBytes(g.memory_total_bytes)}` },
+        {
+          header: 'MEMORY USED/TOTAL',
+          value: (g) => `${formatBytes(g.memory_used_bytes)} / ${formatBytes(g.memory_total_bytes)}`,
+        },
         { header: 'RESERVED', value: (g) => formatBytes(g.reserved_memory_bytes) },
         { header: 'UTIL', value: (g) => formatPercent(g.utilization_percent) },
-        { header: 'REPLICAS', value: (g) => g.replicas.map((r) => `${r.model_uid}/${r.replica_id}`).join(',') },
+        {
+          header: 'REPLICAS',
+          value: (g) => g.replicas.map((r) => `${r.model_uid}/${r.replica_id}`).join(','),
+        },
       ],
       n.gpus,
     );
@@ -83,7 +109,11 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
         { header: 'GPUS', value: (a) => a.gpu_indices.join(',') },
         { header: 'MEMORY', value: (a) => formatBytes(a.gpu_memory_bytes) },
         { header: 'PORT', value: (a) => a.port },
-        { header: 'STATUS', value: (a) => status.get(`${a.model_uid}/${a.replica_id}`) ?? 'pending', decorate: (t) => colorState(style, t) },
+        {
+          header: 'STATUS',
+          value: (a) => status.get(`${a.model_uid}/${a.replica_id}`) ?? 'pending',
+          decorate: (t) => colorState(style, t),
+        },
       ],
       n.assignments,
     );
@@ -110,7 +140,10 @@ export function registerNodeCommands(program: Command): void {
     }),
   );
 
-  const get = node.command('get').argument('<node_id>', 'the node').description('show a node: GPUs, replicas, disk, alerts');
+  const get = node
+    .command('get')
+    .argument('<node_id>', 'the node')
+    .description('show a node: GPUs, replicas, disk, alerts');
   withConnection(withOutput(get));
   examples(get, ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml']);
   get.action(

@@ -13,7 +13,11 @@ import { action } from '../runtime.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
 
 function checkTemplateId(id: string): string {
-  if (!SLUG_PATTERN.test(id)) throw new UsageError(`invalid template id "${id}": lowercase letters, digits, ".", "_" or "-"`, 'INVALID_ID');
+  if (!SLUG_PATTERN.test(id))
+    throw new UsageError(
+      `invalid template id "${id}": lowercase letters, digits, ".", "_" or "-"`,
+      'INVALID_ID',
+    );
   return id;
 }
 
@@ -32,21 +36,32 @@ function templatesTable(items: readonly TemplateView[]): string {
   );
 }
 
-function templateDetail(t: TemplateView): string {
+function templateDetail(t: TemplateView, nowMs: number): string {
   return renderFields([
     ['ID', t.template_id],
     ['Name', t.name],
     ['Description', t.description],
     ['Category', t.category],
     ['Source', t.source],
-    ['Model', `${t.spec.model_name} (${t.spec.model_source}${t.spec.revision ? ` @ ${t.spec.revision}` : ''})`],
+    [
+      'Model',
+      `${t.spec.model_name} (${t.spec.model_source}${t.spec.revision ? ` @ ${t.spec.revision}` : ''})`,
+    ],
     ['Path', t.spec.model_path],
     ['Engine', t.spec.engine_type],
-    ['GPUs/replica', `${t.spec.resources.gpu_count}${t.spec.resources.gpu_memory_gib ? ` x ${t.spec.resources.gpu_memory_gib} GiB` : ''}`],
+    [
+      'GPUs/replica',
+      `${t.spec.resources.gpu_count}${t.spec.resources.gpu_memory_gib ? ` x ${t.spec.resources.gpu_memory_gib} GiB` : ''}`,
+    ],
     ['Engine args', t.spec.engine_config.extra_args.join(' ')],
-    ['Engine env', Object.entries(t.spec.engine_config.env).map(([k, v]) => `${k}=${v}`).join(' ')],
+    [
+      'Engine env',
+      Object.entries(t.spec.engine_config.env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
+    ],
     ['Replicas', t.deployment.replicas],
-    ['Updated', `${t.updated_at} (${formatAge(t.updated_at)} ago)`],
+    ['Updated', `${t.updated_at} (${formatAge(t.updated_at, nowMs)} ago)`],
   ]);
 }
 
@@ -70,7 +85,7 @@ export function registerTemplateCommands(program: Command): void {
   get.action(
     action(async (ctx, id) => {
       const t = await ctx.client().getTemplate(checkTemplateId(id));
-      ctx.print(t, () => templateDetail(t));
+      ctx.print(t, () => templateDetail(t, ctx.now()));
     }),
   );
 
@@ -80,10 +95,20 @@ export function registerTemplateCommands(program: Command): void {
     .requiredOption('--name <text>', 'display name')
     .requiredOption('--model-name <model>', 'model name on the hub (org/name)')
     .option('--id <template_id>', 'template id (default: derived from the name)')
-    .addOption(new Option('--category <category>', 'what kind of model').choices(TemplateCategory.options).default('chat'))
-    .addOption(new Option('--source <source>', 'where the weights come from').choices(ModelSource.options).default('huggingface'))
+    .addOption(
+      new Option('--category <category>', 'what kind of model')
+        .choices(TemplateCategory.options)
+        .default('chat'),
+    )
+    .addOption(
+      new Option('--source <source>', 'where the weights come from')
+        .choices(ModelSource.options)
+        .default('huggingface'),
+    )
     .option('--path <dir>', 'directory of the weights (--source local)')
-    .addOption(new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'))
+    .addOption(
+      new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'),
+    )
     .option('--revision <rev>', 'hub revision')
     .option('--replicas <n>', 'default replicas when deployed', '1')
     .option('--gpus <n>', 'GPUs per replica')
@@ -106,11 +131,14 @@ export function registerTemplateCommands(program: Command): void {
       if (ctx.str('path') !== undefined) spec.model_path = ctx.str('path');
       if (ctx.str('revision') !== undefined) spec.revision = ctx.str('revision');
       const resources: Record<string, number> = {};
-      if (ctx.str('gpus') !== undefined) resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
-      if (ctx.str('gpuMemory') !== undefined) resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
+      if (ctx.str('gpus') !== undefined)
+        resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
+      if (ctx.str('gpuMemory') !== undefined)
+        resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
       if (Object.keys(resources).length > 0) spec.resources = resources;
       const env = parseEnvPairs(ctx.list('env'));
-      if (ctx.list('arg').length > 0 || Object.keys(env).length > 0) spec.engine_config = { extra_args: ctx.list('arg'), env };
+      if (ctx.list('arg').length > 0 || Object.keys(env).length > 0)
+        spec.engine_config = { extra_args: ctx.list('arg'), env };
       const body: Record<string, unknown> = {
         name: ctx.str('name'),
         category: ctx.str('category'),
@@ -129,26 +157,37 @@ export function registerTemplateCommands(program: Command): void {
     .argument('<template_id>', 'the template')
     .description('create a model from a template (and start it, unless --no-start)')
     .option('--uid <uid>', 'model uid (default: derived from the model name)')
-    .option('--replicas <n>', 'replicas (default: the template\'s)')
+    .option('--replicas <n>', "replicas (default: the template's)")
     .option('--no-start', 'create it stopped');
   withConnection(withOutput(withWait(deploy)));
-  examples(deploy, ['nebula template deploy qwen2-5-0-5b-instruct', 'nebula template deploy tiny-sim --uid tiny --replicas 3 --wait --timeout 5m']);
+  examples(deploy, [
+    'nebula template deploy qwen2-5-0-5b-instruct',
+    'nebula template deploy tiny-sim --uid tiny --replicas 3 --wait --timeout 5m',
+  ]);
   deploy.action(
     action(async (ctx, id) => {
       const body: Record<string, unknown> = { auto_start: ctx.flags.start !== false };
       if (ctx.str('uid') !== undefined) body.model_uid = checkModelUid(ctx.str('uid') ?? '');
-      if (ctx.str('replicas') !== undefined) body.replicas = parseInteger(ctx.str('replicas') ?? '', '--replicas', 0, 1000);
-      if (ctx.bool('wait') && body.auto_start === false) throw new UsageError('--wait cannot be used with --no-start');
+      if (ctx.str('replicas') !== undefined)
+        body.replicas = parseInteger(ctx.str('replicas') ?? '', '--replicas', 0, 1000);
+      if (ctx.bool('wait') && body.auto_start === false)
+        throw new UsageError('--wait cannot be used with --no-start');
       const m = await ctx.client().deployTemplate(checkTemplateId(id), body);
       const started = body.auto_start ? ' and started' : '';
-      await finishLifecycle(ctx, m.model_uid, 'running', `Model ${m.model_uid} created from template ${id}${started}.`, m);
+      await finishLifecycle(
+        ctx,
+        m.model_uid,
+        'running',
+        `Model ${m.model_uid} created from template ${id}${started}.`,
+        m,
+      );
     }),
   );
 
   const save = group
     .command('save')
     .argument('<model_uid>', 'the model to save')
-    .description('save a model\'s spec and deployment as a new template')
+    .description("save a model's spec and deployment as a new template")
     .requiredOption('--name <text>', 'display name of the template')
     .option('--id <template_id>', 'template id (default: derived from the name)')
     .addOption(new Option('--category <category>', 'what kind of model').choices(TemplateCategory.options))

@@ -11,7 +11,11 @@ import { action, type CommandContext } from '../runtime.js';
 
 function checkUsername(name: string): string {
   const r = Username.safeParse(name);
-  if (!r.success) throw new UsageError(`invalid user name "${name}": ${r.error.issues[0]?.message ?? ''}`, 'INVALID_USERNAME');
+  if (!r.success)
+    throw new UsageError(
+      `invalid user name "${name}": ${r.error.issues[0]?.message ?? ''}`,
+      'INVALID_USERNAME',
+    );
   return name;
 }
 
@@ -23,14 +27,14 @@ async function newPassword(ctx: CommandContext): Promise<string> {
   return first;
 }
 
-export function usersTable(users: readonly UserView[]): string {
+export function usersTable(users: readonly UserView[], nowMs: number): string {
   return renderTable(
     [
       { header: 'USER', value: (u) => u.username },
       { header: 'ROLE', value: (u) => u.role },
       { header: 'DISABLED', value: (u) => (u.disabled ? 'yes' : 'no') },
       { header: 'CREATED BY', value: (u) => u.created_by },
-      { header: 'AGE', value: (u) => formatAge(u.created_at) },
+      { header: 'AGE', value: (u) => formatAge(u.created_at, nowMs) },
     ],
     users,
   );
@@ -46,7 +50,7 @@ export function registerUserCommands(program: Command): void {
   list.action(
     action(async (ctx) => {
       const { items } = await ctx.client().listUsers();
-      ctx.printList(items, usersTable, 'No users.');
+      ctx.printList(items, (rows) => usersTable(rows, ctx.now()), 'No users.');
     }),
   );
 
@@ -57,7 +61,10 @@ export function registerUserCommands(program: Command): void {
     .addOption(new Option('--role <role>', 'what the user may do').choices(Role.options).default('viewer'))
     .option('--password-stdin', 'read the password from stdin');
   withConnection(withOutput(create));
-  examples(create, ['nebula user create alice --role operator', 'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin']);
+  examples(create, [
+    'nebula user create alice --role operator',
+    'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin',
+  ]);
   create.action(
     action(async (ctx, username) => {
       checkUsername(username);
@@ -79,7 +86,10 @@ export function registerUserCommands(program: Command): void {
   del.action(
     action(async (ctx, username) => {
       checkUsername(username);
-      if (!ctx.bool('yes') && !(await confirm(ctx.io, `Delete user ${username}?`, `delete user ${username}`))) {
+      if (
+        !ctx.bool('yes') &&
+        !(await confirm(ctx.io, `Delete user ${username}?`, `delete user ${username}`))
+      ) {
         ctx.err('Nothing deleted.\n');
         return;
       }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatBytes, formatDuration, formatNumber, formatPercent, formatSeconds, parseDuration } from './human.js';
+import {
+  formatAge,
+  formatBytes,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatSeconds,
+  parseDuration,
+} from './human.js';
 
 describe('formatBytes', () => {
   it.each([
@@ -36,7 +44,8 @@ describe('formatDuration / formatAge', () => {
   it('ages timestamps against a given now', () => {
     const now = Date.parse('2025-01-01T12:00:00Z');
     expect(formatAge('2025-01-01T11:55:00Z', now)).toBe('5m');
-    expect(formatAge('2025-01-01T12:00:00.400Z', now)).toBe('0ms');
+    expect(formatAge('2025-01-01T12:00:00.400Z', now)).toBe('0s');
+    expect(formatAge('2025-01-01T11:59:59.500Z', now)).toBe('0s');
     expect(formatAge(undefined, now)).toBe('-');
     expect(formatAge('garbage', now)).toBe('-');
   });
@@ -53,7 +62,9 @@ describe('parseDuration', () => {
     ['45', 45_000],
     [' 5m ', 300_000],
   ])('%s -> %d', (s, ms) => expect(parseDuration(s)).toBe(ms));
-  it.each(['', 'm', '10x', '-5m', '1h 30m', 'ten minutes'])('rejects %j', (s) => expect(parseDuration(s)).toBeUndefined());
+  it.each(['', 'm', '10x', '-5m', '1h 30m', 'ten minutes'])('rejects %j', (s) =>
+    expect(parseDuration(s)).toBeUndefined(),
+  );
 });
 
 describe('numbers', () => {

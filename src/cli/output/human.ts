@@ -14,7 +14,8 @@ export function formatBytes(bytes: number): string {
   if (unit === 0) return `${Math.round(value)} B`;
   const digits = value < 10 ? 1 : 0;
   // 1023.96 MiB would round to "1024 MiB": move up a unit instead.
-  if (Number(value.toFixed(digits)) >= 1024 && unit < SIZE_UNITS.length - 1) return `1.0 ${SIZE_UNITS[unit + 1]}`;
+  if (Number(value.toFixed(digits)) >= 1024 && unit < SIZE_UNITS.length - 1)
+    return `1.0 ${SIZE_UNITS[unit + 1]}`;
   return `${value.toFixed(digits)} ${SIZE_UNITS[unit]}`;
 }
 
@@ -41,7 +42,7 @@ export function formatAge(iso: string | undefined | null, nowMs: number = Date.n
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '-';
   const ms = Math.max(0, nowMs - t);
-  return formatDuration(Math.floor(ms / 1000) * 1000);
+  return ms < 1000 ? '0s' : formatDuration(Math.floor(ms / 1000) * 1000);
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

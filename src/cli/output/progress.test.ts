@@ -24,7 +24,10 @@ describe('ProgressReporter', () => {
   it('prints plain lines on change or after the interval otherwise', () => {
     let out = '';
     let now = 0;
-    const p = new ProgressReporter({ write: (s: string) => (out += s) }, { interactive: false, intervalMs: 1000, now: () => now });
+    const p = new ProgressReporter(
+      { write: (s: string) => (out += s) },
+      { interactive: false, intervalMs: 1000, now: () => now },
+    );
     p.update('downloading 10%', 'downloading');
     now = 500;
     p.update('downloading 20%', 'downloading'); // same key, too soon: skipped

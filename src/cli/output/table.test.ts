@@ -22,7 +22,13 @@ describe('renderTable', () => {
       { name: 'x', state: '' },
     ]);
     expect(out).toBe(
-      ['NAME       STATE      N', 'a          running    1', 'long-name  failed   100', 'x          -          -', ''].join('\n'),
+      [
+        'NAME       STATE      N',
+        'a          running    1',
+        'long-name  failed   100',
+        'x          -          -',
+        '',
+      ].join('\n'),
     );
     for (const line of out.split('\n')) expect(line).toBe(line.trimEnd());
   });
@@ -33,9 +39,10 @@ describe('renderTable', () => {
   });
 
   it('truncates long cells and flattens newlines', () => {
-    const out = renderTable<Row>([{ header: 'NAME', value: (r) => r.name, maxWidth: 6 }, cols[1] as Column<Row>], [
-      { name: 'abcdefghij', state: 'two\nlines' },
-    ]);
+    const out = renderTable<Row>(
+      [{ header: 'NAME', value: (r) => r.name, maxWidth: 6 }, cols[1] as Column<Row>],
+      [{ name: 'abcdefghij', state: 'two\nlines' }],
+    );
     expect(out).toBe('NAME    STATE\nabcde…  two lines\n');
     expect(truncate('abc', 3)).toBe('abc');
     expect(truncate('abcd', 1)).toBe('…');
@@ -71,6 +78,12 @@ describe('styleFor', () => {
 
 describe('renderFields', () => {
   it('aligns keys and shows - for empty values', () => {
-    expect(renderFields([['UID', 'qwen'], ['State', 'running'], ['Reason', null]])).toBe('UID:     qwen\nState:   running\nReason:  -\n');
+    expect(
+      renderFields([
+        ['UID', 'qwen'],
+        ['State', 'running'],
+        ['Reason', null],
+      ]),
+    ).toBe('UID:     qwen\nState:   running\nReason:  -\n');
   });
 });

@@ -40,7 +40,12 @@ export function renderTable<T>(columns: readonly Column<T>[], rows: readonly T[]
     const gap = ' '.repeat(Math.max(0, (widths[i] ?? 0) - visibleWidth(text)));
     return align === 'right' ? gap + text : text + gap;
   };
-  lines.push(columns.map((col, i) => pad(col.header, i, col.align)).join('  ').trimEnd());
+  lines.push(
+    columns
+      .map((col, i) => pad(col.header, i, col.align))
+      .join('  ')
+      .trimEnd(),
+  );
   rows.forEach((row, r) => {
     const line = columns.map((col, i) => {
       const text = cells[r]?.[i] ?? '';
@@ -53,7 +58,9 @@ export function renderTable<T>(columns: readonly Column<T>[], rows: readonly T[]
 }
 
 /** A two-column `Key: value` block for `get` commands (keys aligned). */
-export function renderFields(fields: ReadonlyArray<readonly [string, string | number | undefined | null]>): string {
+export function renderFields(
+  fields: ReadonlyArray<readonly [string, string | number | undefined | null]>,
+): string {
   const width = Math.max(0, ...fields.map(([k]) => k.length + 1));
   return fields
     .map(([k, v]) => {

@@ -53,7 +53,12 @@ describe('progress arithmetic', () => {
     t.addBytes(1000, 'a.bin');
     await clock.advance(1000);
     t.addBytes(2000, 'a.bin');
-    expect(t.snapshot).toMatchObject({ bytes_done: 3000, speed_bps: 2000, eta_seconds: 4, current_file: 'a.bin' });
+    expect(t.snapshot).toMatchObject({
+      bytes_done: 3000,
+      speed_bps: 2000,
+      eta_seconds: 4,
+      current_file: 'a.bin',
+    });
     t.addBytes(-3000);
     expect(t.snapshot.bytes_done).toBe(0);
     t.addBytes(50_000);

@@ -5,7 +5,13 @@
  */
 import { statfs as fsStatfs } from 'node:fs/promises';
 import type { Clock } from '../../core/clock.js';
-import { DISK_CRITICAL_PERCENT, DISK_WARNING_PERCENT, DiskAlert, NodeDiskStatus, type AlertLevel } from '../../core/domain/index.js';
+import {
+  DISK_CRITICAL_PERCENT,
+  DISK_WARNING_PERCENT,
+  DiskAlert,
+  NodeDiskStatus,
+  type AlertLevel,
+} from '../../core/domain/index.js';
 import { keys } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { decode, encode } from '../../store/json.js';

@@ -63,7 +63,8 @@ export function inside(root: string, rel: string): string {
 
 async function sha256File(p: string, signal: AbortSignal): Promise<string> {
   const h = createHash('sha256');
-  for await (const c of createReadStream(p, { highWaterMark: 1024 * 1024, signal }) as AsyncIterable<Buffer>) h.update(c);
+  for await (const c of createReadStream(p, { highWaterMark: 1024 * 1024, signal }) as AsyncIterable<Buffer>)
+    h.update(c);
   return h.digest('hex');
 }
 
@@ -86,12 +87,20 @@ interface Job {
 async function checkSpace(env: DownloadEnv, needed: number, what: string): Promise<void> {
   const free = await env.freeBytes?.();
   if (free !== undefined && needed > free) {
-    throw new CacheError(`not enough disk space for ${what}: needs ${needed} more bytes, ${free} available`, 'DOWNLOAD_FAILED');
+    throw new CacheError(
+      `not enough disk space for ${what}: needs ${needed} more bytes, ${free} available`,
+      'DOWNLOAD_FAILED',
+    );
   }
 }
 
 /** Accounts for what is on disk, then fetches the missing jobs with progress. */
-async function runJobs(env: DownloadEnv, jobs: Job[], manifest: Manifest, place: (job: Job) => Promise<void>): Promise<number> {
+async function runJobs(
+  env: DownloadEnv,
+  jobs: Job[],
+  manifest: Manifest,
+  place: (job: Job) => Promise<void>,
+): Promise<number> {
   let done = 0;
   let partialBytes = 0;
   for (const j of jobs) {
@@ -107,7 +116,13 @@ async function runJobs(env: DownloadEnv, jobs: Job[], manifest: Manifest, place:
     env.tracker.update({ files_done: filesDone });
   };
   // Files sharing a blob count once in bytes_done but fully in bytes_total: count their duplicates as done.
-  env.tracker.update({ phase: 'downloading', bytes_total: total, files_total: manifest.files.length, files_done: 0, bytes_done: 0 });
+  env.tracker.update({
+    phase: 'downloading',
+    bytes_total: total,
+    files_total: manifest.files.length,
+    files_done: 0,
+    bytes_done: 0,
+  });
   env.tracker.addBytes(done + partialBytes + (total - jobTotal));
   let fetched = 0;
   for (const j of jobs.filter((x) => x.present)) {
@@ -154,7 +169,13 @@ export async function downloadHf(env: DownloadEnv, manifest: Manifest): Promise<
       continue;
     }
     const dest = hfBlobPath(repoDir, f.blobKey);
-    byBlob.set(f.blobKey, { files: [f], dest, partial: `${dest}${INCOMPLETE_SUFFIX}`, size: f.size, present: (await sizeOf(dest)) === f.size });
+    byBlob.set(f.blobKey, {
+      files: [f],
+      dest,
+      partial: `${dest}${INCOMPLETE_SUFFIX}`,
+      size: f.size,
+      present: (await sizeOf(dest)) === f.size,
+    });
   }
   const link = async (j: Job) => {
     for (const f of j.files) {
@@ -168,7 +189,8 @@ export async function downloadHf(env: DownloadEnv, manifest: Manifest): Promise<
     }
   };
   const fetched = await runJobs(env, [...byBlob.values()], manifest, link);
-  if (manifest.revision !== manifest.commit) await writeAtomic(hfRefPath(repoDir, manifest.revision), manifest.commit);
+  if (manifest.revision !== manifest.commit)
+    await writeAtomic(hfRefPath(repoDir, manifest.revision), manifest.commit);
   await writeStoredManifest(env.cacheDir, toStored(manifest, new Date(env.clock.now()).toISOString()));
   return { manifest, modelPath: snap, fetchedBytes: fetched };
 }
@@ -184,12 +206,24 @@ export async function downloadMs(env: DownloadEnv, manifest: Manifest): Promise<
     let present = (await sizeOf(dest)) === f.size;
     // A file of the right size from an earlier run is kept only when its digest checks out.
     if (present && f.sha256 && (await sha256File(dest, env.signal)) !== f.sha256) present = false;
-    jobs.push({ files: [f], dest, partial: `${inside(temp, f.path)}${INCOMPLETE_SUFFIX}`, size: f.size, present });
+    jobs.push({
+      files: [f],
+      dest,
+      partial: `${inside(temp, f.path)}${INCOMPLETE_SUFFIX}`,
+      size: f.size,
+      present,
+    });
   }
   const fetched = await runJobs(env, jobs, manifest, async () => undefined);
   await writeFile(join(dir, '.mdl'), pickle({ id: manifest.repoId }));
-  await writeFile(join(dir, '.msc'), pickle(manifest.files.map((f) => ({ Path: f.path, Revision: manifest.commit }))));
-  await writeFile(join(dir, '.mv'), `Revision:${manifest.revision},CreatedAt:${Math.floor(env.clock.now() / 1000)}`);
+  await writeFile(
+    join(dir, '.msc'),
+    pickle(manifest.files.map((f) => ({ Path: f.path, Revision: manifest.commit }))),
+  );
+  await writeFile(
+    join(dir, '.mv'),
+    `Revision:${manifest.revision},CreatedAt:${Math.floor(env.clock.now() / 1000)}`,
+  );
   await rm(temp, { recursive: true, force: true });
   await writeStoredManifest(env.cacheDir, toStored(manifest, new Date(env.clock.now()).toISOString()));
   return { manifest, modelPath: dir, fetchedBytes: fetched };

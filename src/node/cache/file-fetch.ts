@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { cancelled, CacheError, TransientHubError } from './errors.js';
 import { headerValue, type HubHttp } from './hub-http.js';
@@ -49,7 +50,8 @@ interface Digest {
 
 function newDigest(file: ManifestFile): Digest | undefined {
   if (file.sha256) return { hash: createHash('sha256'), kind: 'sha256', expected: file.sha256 };
-  if (file.gitOid) return { hash: createHash('sha1').update(`blob ${file.size}\0`), kind: 'git', expected: file.gitOid };
+  if (file.gitOid)
+    return { hash: createHash('sha1').update(`blob ${file.size}\0`), kind: 'git', expected: file.gitOid };
   return undefined;
 }
 
@@ -64,7 +66,10 @@ function checkDigest(d: Digest | undefined, label: string): void {
   const got = d.hash.digest('hex');
   if (got !== d.expected) {
     const what = d.kind === 'sha256' ? 'sha256' : 'git blob id';
-    throw new CacheError(`${what} mismatch for ${label}: expected ${d.expected}, got ${got}`, 'CHECKSUM_MISMATCH');
+    throw new CacheError(
+      `${what} mismatch for ${label}: expected ${d.expected}, got ${got}`,
+      'CHECKSUM_MISMATCH',
+    );
   }
 }
 
@@ -76,7 +81,14 @@ const BATCH_BYTES = 4 * 1024 * 1024;
  * when the body breaks, what arrived is still written before the error is raised, so the next attempt
  * resumes from every byte received.
  */
-async function appendBody(o: FetchFileOptions, body: AsyncIterable<Buffer>, partial: string, have: number, digest: Digest | undefined, progress: { received: number }): Promise<number> {
+async function appendBody(
+  o: FetchFileOptions,
+  body: AsyncIterable<Buffer>,
+  partial: string,
+  have: number,
+  digest: Digest | undefined,
+  progress: { received: number },
+): Promise<number> {
   const { file } = o;
   const fh = await open(partial, have > 0 ? 'r+' : 'w');
   let written = have;
@@ -99,7 +111,10 @@ async function appendBody(o: FetchFileOptions, body: AsyncIterable<Buffer>, part
   try {
     for await (const chunk of body) {
       if (written + chunk.length > file.size) {
-        throw new CacheError(`size mismatch for ${file.path}: the hub sent more than ${file.size} bytes`, 'SIZE_MISMATCH');
+        throw new CacheError(
+          `size mismatch for ${file.path}: the hub sent more than ${file.size} bytes`,
+          'SIZE_MISMATCH',
+        );
       }
       written += chunk.length;
       digest?.hash.update(chunk);
@@ -125,7 +140,10 @@ async function appendBody(o: FetchFileOptions, body: AsyncIterable<Buffer>, part
   if (failure !== undefined) {
     if (oversized) await rm(partial, { force: true });
     if (o.signal.aborted || failure instanceof CacheError) throw failure;
-    throw new TransientHubError(`download of ${file.path} interrupted after ${written} of ${file.size} bytes: ${failure instanceof Error ? failure.message : String(failure)}`, failure);
+    throw new TransientHubError(
+      `download of ${file.path} interrupted after ${written} of ${file.size} bytes: ${errorMessage(failure)}`,
+      failure,
+    );
   }
   return written;
 }
@@ -146,7 +164,11 @@ async function attempt(o: FetchFileOptions, partial: string, progress: { receive
     await verifyAndPlace(o, partial, digest);
     return;
   }
-  const res = await o.http.open(file.url, { signal: o.signal, range: have, what: `download of ${file.path}` });
+  const res = await o.http.open(file.url, {
+    signal: o.signal,
+    range: have,
+    what: `download of ${file.path}`,
+  });
   if (res.status === 416) {
     res.body.resume();
     await rm(partial, { force: true });
@@ -157,7 +179,10 @@ async function attempt(o: FetchFileOptions, partial: string, progress: { receive
     const cr = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(headerValue(res.headers, 'content-range') ?? '');
     if (!cr || Number(cr[1]) !== have) {
       res.body.destroy();
-      throw new CacheError(`download of ${file.path}: the hub answered an unexpected range`, 'DOWNLOAD_FAILED');
+      throw new CacheError(
+        `download of ${file.path}: the hub answered an unexpected range`,
+        'DOWNLOAD_FAILED',
+      );
     }
   } else if (have > 0) {
     // The hub ignored the Range header: start over.
@@ -168,11 +193,16 @@ async function attempt(o: FetchFileOptions, partial: string, progress: { receive
   if (digest) await hashPrefix(digest, partial, have, o.signal);
   await mkdir(dirname(partial), { recursive: true });
   const written = await appendBody(o, res.body, partial, have, digest, progress);
-  if (written !== file.size) throw new TransientHubError(`download of ${file.path} ended after ${written} of ${file.size} bytes`);
+  if (written !== file.size)
+    throw new TransientHubError(`download of ${file.path} ended after ${written} of ${file.size} bytes`);
   await verifyAndPlace(o, partial, digest);
 }
 
-async function verifyAndPlace(o: FetchFileOptions, partial: string, digest: Digest | undefined): Promise<void> {
+async function verifyAndPlace(
+  o: FetchFileOptions,
+  partial: string,
+  digest: Digest | undefined,
+): Promise<void> {
   try {
     checkDigest(digest, o.file.path);
   } catch (err) {
@@ -209,10 +239,17 @@ export async function fetchFile(o: FetchFileOptions): Promise<void> {
       failures = progress.received > 0 ? 1 : failures + 1;
       total += 1;
       if (failures >= o.retry.maxAttempts || total >= o.retry.maxAttempts * 20) {
-        throw new CacheError(`download of ${o.file.path} failed after ${failures} attempt(s) in a row: ${e.message}`, 'DOWNLOAD_FAILED', { cause: e });
+        throw new CacheError(
+          `download of ${o.file.path} failed after ${failures} attempt(s) in a row: ${e.message}`,
+          'DOWNLOAD_FAILED',
+          { cause: e },
+        );
       }
       const delay = retryDelay(o.retry, failures);
-      o.logger?.warn({ file: o.file.path, err: e.message, delay_ms: delay }, 'download attempt failed; retrying');
+      o.logger?.warn(
+        { file: o.file.path, err: e.message, delay_ms: delay },
+        'download attempt failed; retrying',
+      );
       o.onRetry?.(total + 1, e);
       try {
         await o.clock.sleep(delay, o.signal);

@@ -39,16 +39,31 @@ function repoPath(repoId: string): string {
 }
 
 function resolveUrl(http: HubHttp, repoId: string, commit: string, path: string): URL {
-  return hubUrl(http.policy, `/${repoPath(repoId)}/resolve/${encodeURIComponent(commit)}/${encodePath(path)}`);
+  return hubUrl(
+    http.policy,
+    `/${repoPath(repoId)}/resolve/${encodeURIComponent(commit)}/${encodePath(path)}`,
+  );
 }
 
-async function listTree(http: HubHttp, repoId: string, commit: string, signal: AbortSignal): Promise<Listed[]> {
+async function listTree(
+  http: HubHttp,
+  repoId: string,
+  commit: string,
+  signal: AbortSignal,
+): Promise<Listed[]> {
   const out: Listed[] = [];
-  let url: URL | undefined = hubUrl(http.policy, `/api/models/${repoPath(repoId)}/tree/${encodeURIComponent(commit)}?recursive=true`);
+  let url: URL | undefined = hubUrl(
+    http.policy,
+    `/api/models/${repoPath(repoId)}/tree/${encodeURIComponent(commit)}?recursive=true`,
+  );
   for (let page = 0; url && page < 1000; page++) {
-    const res: { body: unknown; headers: Record<string, string | string[] | undefined> } = await http.json(url, { signal, what: `file list of ${repoId}` });
+    const res: { body: unknown; headers: Record<string, string | string[] | undefined> } = await http.json(
+      url,
+      { signal, what: `file list of ${repoId}` },
+    );
     const entries = z.array(TreeEntry).safeParse(res.body);
-    if (!entries.success) throw new CacheError(`file list of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
+    if (!entries.success)
+      throw new CacheError(`file list of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
     for (const e of entries.data) {
       if (e.type !== 'file') continue;
       const f: Listed = { path: e.path, size: e.lfs?.size ?? e.size };
@@ -60,7 +75,11 @@ async function listTree(http: HubHttp, repoId: string, commit: string, signal: A
     url = undefined;
     if (next) {
       const u = new URL(next, http.policy.base);
-      if (u.origin !== http.policy.base.origin) throw new CacheError(`file list of ${repoId}: next page on another host refused`, 'REDIRECT_NOT_ALLOWED');
+      if (u.origin !== http.policy.base.origin)
+        throw new CacheError(
+          `file list of ${repoId}: next page on another host refused`,
+          'REDIRECT_NOT_ALLOWED',
+        );
       url = u;
     }
   }
@@ -68,37 +87,52 @@ async function listTree(http: HubHttp, repoId: string, commit: string, signal: A
 }
 
 /** Resolves `revision` to a commit and lists its files. */
-export async function fetchHfManifest(http: HubHttp, repoId: string, revision: string, signal: AbortSignal): Promise<Manifest> {
-  const infoUrl = hubUrl(http.policy, `/api/models/${repoPath(repoId)}/revision/${encodeURIComponent(revision)}?blobs=true`);
+export async function fetchHfManifest(
+  http: HubHttp,
+  repoId: string,
+  revision: string,
+  signal: AbortSignal,
+): Promise<Manifest> {
+  const infoUrl = hubUrl(
+    http.policy,
+    `/api/models/${repoPath(repoId)}/revision/${encodeURIComponent(revision)}?blobs=true`,
+  );
   const res = await http.json(infoUrl, { signal, what: `model info of ${repoId}@${revision}` });
   const info = ModelInfo.safeParse(res.body);
-  if (!info.success) throw new CacheError(`model info of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
+  if (!info.success)
+    throw new CacheError(`model info of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
   const commit = info.data.sha;
-  if (!isCommitId(commit)) throw new CacheError(`model info of ${repoId}: invalid commit id`, 'DOWNLOAD_FAILED');
+  if (!isCommitId(commit))
+    throw new CacheError(`model info of ${repoId}: invalid commit id`, 'DOWNLOAD_FAILED');
   let listed: Listed[] = info.data.siblings.map((s) => {
     const f: Listed = { path: s.rfilename, size: s.lfs?.size ?? s.size ?? -1 };
     if (s.lfs) f.sha256 = s.lfs.sha256;
     else if (s.blobId) f.gitOid = s.blobId;
     return f;
   });
-  if (listed.some((f) => f.size < 0 || (!f.sha256 && !f.gitOid))) listed = await listTree(http, repoId, commit, signal);
+  if (listed.some((f) => f.size < 0 || (!f.sha256 && !f.gitOid)))
+    listed = await listTree(http, repoId, commit, signal);
   const seen = new Set<string>();
   const files: ManifestFile[] = listed.map((f) => {
     validateFilePath(f.path, repoId);
-    if (seen.has(f.path)) throw new CacheError(`file list of ${repoId}: duplicate path ${f.path}`, 'DOWNLOAD_FAILED');
+    if (seen.has(f.path))
+      throw new CacheError(`file list of ${repoId}: duplicate path ${f.path}`, 'DOWNLOAD_FAILED');
     seen.add(f.path);
     const out: ManifestFile = { path: f.path, size: f.size, url: resolveUrl(http, repoId, commit, f.path) };
     if (f.sha256 !== undefined) {
-      if (!isHexDigest(f.sha256, 64)) throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.path}`, 'DOWNLOAD_FAILED');
+      if (!isHexDigest(f.sha256, 64))
+        throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.path}`, 'DOWNLOAD_FAILED');
       out.sha256 = f.sha256;
       out.blobKey = f.sha256;
     } else if (f.gitOid !== undefined) {
-      if (!isHexDigest(f.gitOid, 40)) throw new CacheError(`file list of ${repoId}: invalid blob id for ${f.path}`, 'DOWNLOAD_FAILED');
+      if (!isHexDigest(f.gitOid, 40))
+        throw new CacheError(`file list of ${repoId}: invalid blob id for ${f.path}`, 'DOWNLOAD_FAILED');
       out.gitOid = f.gitOid;
       out.blobKey = f.gitOid;
     }
     return out;
   });
-  if (files.length === 0) throw new CacheError(`${repoId}@${revision} has no files`, 'MODEL_NOT_FOUND_ON_HUB');
+  if (files.length === 0)
+    throw new CacheError(`${repoId}@${revision} has no files`, 'MODEL_NOT_FOUND_ON_HUB');
   return { source: 'huggingface', repoId, revision, commit, files };
 }

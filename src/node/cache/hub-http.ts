@@ -45,7 +45,12 @@ function header(h: Record<string, string | string[] | undefined>, name: string):
 export { header as headerValue };
 
 /** Maps a non-2xx status to a typed error, after draining the body for the message. */
-async function statusError(status: number, h: Record<string, string | string[] | undefined>, body: Readable, what: string): Promise<CacheError> {
+async function statusError(
+  status: number,
+  h: Record<string, string | string[] | undefined>,
+  body: Readable,
+  what: string,
+): Promise<CacheError> {
   let text = '';
   try {
     for await (const c of body as AsyncIterable<Buffer>) {
@@ -54,13 +59,19 @@ async function statusError(status: number, h: Record<string, string | string[] |
   } catch {
     /* the message is best effort */
   }
-  const hubMsg = header(h, 'x-error-message') ?? (/"(?:error|Message|message)"\s*:\s*"([^"]{1,300})"/.exec(text)?.[1] ?? '');
+  const hubMsg =
+    header(h, 'x-error-message') ?? /"(?:error|Message|message)"\s*:\s*"([^"]{1,300})"/.exec(text)?.[1] ?? '';
   const detail = hubMsg ? `: ${hubMsg}` : '';
   if (status === 401 || status === 403) {
-    return new CacheError(`${what}: hub answered ${status}${detail} (gated or private repository: set HF_TOKEN / a valid token)`, 'HUB_UNAUTHORIZED');
+    return new CacheError(
+      `${what}: hub answered ${status}${detail} (gated or private repository: set HF_TOKEN / a valid token)`,
+      'HUB_UNAUTHORIZED',
+    );
   }
-  if (status === 404) return new CacheError(`${what}: not found on the hub${detail}`, 'MODEL_NOT_FOUND_ON_HUB');
-  if (status === 408 || status === 429 || status >= 500) return new TransientHubError(`${what}: hub answered ${status}${detail}`);
+  if (status === 404)
+    return new CacheError(`${what}: not found on the hub${detail}`, 'MODEL_NOT_FOUND_ON_HUB');
+  if (status === 408 || status === 429 || status >= 500)
+    return new TransientHubError(`${what}: hub answered ${status}${detail}`);
   return new CacheError(`${what}: hub answered ${status}${detail}`, 'DOWNLOAD_FAILED');
 }
 
@@ -73,7 +84,8 @@ export class HubHttp {
 
   private headersFor(url: URL, extra: Record<string, string>): Record<string, string> {
     const h: Record<string, string> = { 'user-agent': this.opts.userAgent ?? 'nebula-node', ...extra };
-    if (this.opts.token && url.origin === this.opts.policy.base.origin) h['authorization'] = `Bearer ${this.opts.token}`;
+    if (this.opts.token && url.origin === this.opts.policy.base.origin)
+      h['authorization'] = `Bearer ${this.opts.token}`;
     return h;
   }
 
@@ -81,13 +93,25 @@ export class HubHttp {
    * Sends a request, following up to five checked redirects. Returns 2xx responses (and 416 when asked for
    * a range); throws typed errors for everything else.
    */
-  async open(url: URL, opts: { signal: AbortSignal; method?: 'GET' | 'PUT' | 'HEAD'; range?: number; body?: string; what: string; timeoutMs?: number }): Promise<OpenedBody> {
+  async open(
+    url: URL,
+    opts: {
+      signal: AbortSignal;
+      method?: 'GET' | 'PUT' | 'HEAD';
+      range?: number;
+      body?: string;
+      what: string;
+      timeoutMs?: number;
+    },
+  ): Promise<OpenedBody> {
     let current = url;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const extra: Record<string, string> = {};
       if (opts.range !== undefined && opts.range > 0) extra['range'] = `bytes=${opts.range}-`;
       if (opts.body !== undefined) extra['content-type'] = 'application/json';
-      const signal = opts.timeoutMs ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]) : opts.signal;
+      const signal = opts.timeoutMs
+        ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)])
+        : opts.signal;
       let res: Dispatcher.ResponseData<unknown>;
       try {
         const reqOpts: Parameters<typeof request>[1] = {
@@ -119,8 +143,15 @@ export class HubHttp {
   }
 
   /** GETs (or PUTs) JSON; returns the parsed body and the response headers. */
-  async json(url: URL, opts: { signal: AbortSignal; what: string; method?: 'GET' | 'PUT'; body?: unknown }): Promise<{ body: unknown; headers: Record<string, string | string[] | undefined> }> {
-    const o: Parameters<HubHttp['open']>[1] = { signal: opts.signal, what: opts.what, timeoutMs: this.opts.jsonTimeoutMs ?? 30_000 };
+  async json(
+    url: URL,
+    opts: { signal: AbortSignal; what: string; method?: 'GET' | 'PUT'; body?: unknown },
+  ): Promise<{ body: unknown; headers: Record<string, string | string[] | undefined> }> {
+    const o: Parameters<HubHttp['open']>[1] = {
+      signal: opts.signal,
+      what: opts.what,
+      timeoutMs: this.opts.jsonTimeoutMs ?? 30_000,
+    };
     if (opts.method) o.method = opts.method;
     if (opts.body !== undefined) o.body = JSON.stringify(opts.body);
     const res = await this.open(url, o);
@@ -128,7 +159,8 @@ export class HubHttp {
     try {
       for await (const c of res.body as AsyncIterable<Buffer>) {
         text += c.toString('utf8');
-        if (text.length > 64 * 1024 * 1024) throw new CacheError(`${opts.what}: answer too large`, 'DOWNLOAD_FAILED');
+        if (text.length > 64 * 1024 * 1024)
+          throw new CacheError(`${opts.what}: answer too large`, 'DOWNLOAD_FAILED');
       }
     } catch (err) {
       if (err instanceof CacheError || opts.signal.aborted) throw err;

@@ -9,7 +9,14 @@ export { CacheError, type CacheErrorCode } from './errors.js';
 export { diskLevel, diskStatus, type StatFsFn, type StatFsResult } from './disk.js';
 export { selectEvictions, referencedModels, modelRef } from './lru.js';
 export { scanCache, type ScannedModel } from './scan.js';
-export { hfHome, hfHubDir, hfRepoDir, hfRepoFolderName, parseHfRepoFolderName, hfSymlinkTarget } from './hf-layout.js';
+export {
+  hfHome,
+  hfHubDir,
+  hfRepoDir,
+  hfRepoFolderName,
+  parseHfRepoFolderName,
+  hfSymlinkTarget,
+} from './hf-layout.js';
 export { msCacheRoot, msModelsRoot, msModelDir, msFolderName, pickle, readMdlId } from './ms-layout.js';
 export { msRevision } from './ms-source.js';
 export { validateRepoId, validateRevision, isSafeRelativePath } from './validate.js';

@@ -32,13 +32,27 @@ describe('ModelScope cache layout', () => {
 
   it('writes pickles Python reads (protocol 2) and reads .mdl files Python wrote', () => {
     // What `pickle.dumps({"id": "org/name"}, protocol=2)` produces, memo ops aside.
-    expect(pickle({ id: 'org/name' }).toString('latin1')).toBe('\x80\x02}(X\x02\x00\x00\x00idX\x08\x00\x00\x00org/nameu.');
+    expect(pickle({ id: 'org/name' }).toString('latin1')).toBe(
+      '\x80\x02}(X\x02\x00\x00\x00idX\x08\x00\x00\x00org/nameu.',
+    );
     expect(pickle([]).toString('latin1')).toBe('\x80\x02].');
-    expect(pickleStrings(pickle([{ Path: 'sub/模型.bin', Revision: 'abc' }]))).toEqual(['Path', 'sub/模型.bin', 'Revision', 'abc']);
+    expect(pickleStrings(pickle([{ Path: 'sub/模型.bin', Revision: 'abc' }]))).toEqual([
+      'Path',
+      'sub/模型.bin',
+      'Revision',
+      'abc',
+    ]);
     // Python 3.8+ default (protocol 4) and protocol 2 with memo opcodes:
-    const p4 = Buffer.from('8004951b000000000000007d948c026964948c0f5177656e2f5177656e322e352d374294732e', 'hex');
+    const p4 = Buffer.from(
+      '8004951b000000000000007d948c026964948c0f5177656e2f5177656e322e352d374294732e',
+      'hex',
+    );
     expect(readMdlId(p4)).toBe('Qwen/Qwen2.5-7B');
-    const p2 = Buffer.concat([Buffer.from('\x80\x02}q\x00X\x02\x00\x00\x00idq\x01X\x0f\x00\x00\x00', 'latin1'), Buffer.from('Qwen/Qwen2.5-7B'), Buffer.from('q\x02s.', 'latin1')]);
+    const p2 = Buffer.concat([
+      Buffer.from('\x80\x02}q\x00X\x02\x00\x00\x00idq\x01X\x0f\x00\x00\x00', 'latin1'),
+      Buffer.from('Qwen/Qwen2.5-7B'),
+      Buffer.from('q\x02s.', 'latin1'),
+    ]);
     expect(readMdlId(p2)).toBe('Qwen/Qwen2.5-7B');
     expect(readMdlId(Buffer.from('garbage'))).toBeUndefined();
   });

@@ -5,11 +5,25 @@ import type { ScannedModel } from './scan.js';
 
 const MiB = 1024 * 1024;
 function model(name: string, size: number, daysAgo?: number): ScannedModel {
-  const m: ScannedModel = { model_name: name, source: 'huggingface', layout: 'huggingface', revision: 'main', path: `/c/${name}`, root: `/c/${name}`, size_bytes: size * MiB, file_count: 1, complete: true };
-  if (daysAgo !== undefined) m.last_used_at = new Date(Date.UTC(2026, 0, 31) - daysAgo * 86_400_000).toISOString();
+  const m: ScannedModel = {
+    model_name: name,
+    source: 'huggingface',
+    layout: 'huggingface',
+    revision: 'main',
+    path: `/c/${name}`,
+    root: `/c/${name}`,
+    size_bytes: size * MiB,
+    file_count: 1,
+    complete: true,
+  };
+  if (daysAgo !== undefined)
+    m.last_used_at = new Date(Date.UTC(2026, 0, 31) - daysAgo * 86_400_000).toISOString();
   return m;
 }
-const disk = (usedMiB: number, availMiB: number) => ({ used_bytes: usedMiB * MiB, available_bytes: availMiB * MiB });
+const disk = (usedMiB: number, availMiB: number) => ({
+  used_bytes: usedMiB * MiB,
+  available_bytes: availMiB * MiB,
+});
 
 describe('selectEvictions', () => {
   const models = [model('new', 10, 1), model('old', 10, 30), model('never', 5), model('mid', 10, 10)];
@@ -25,8 +39,12 @@ describe('selectEvictions', () => {
     expect(selectEvictions(models, disk(90, 10), all).map((m) => m.model_name)).toEqual(['never', 'old']);
   });
   it('skips what may not go, and evicts everything allowed when even that is not enough', () => {
-    expect(selectEvictions(models, disk(99, 1), (m) => m.model_name !== 'old').map((m) => m.model_name)).toEqual(['never', 'mid']);
-    expect(selectEvictions(models, disk(199, 1), (m) => m.model_name !== 'old').map((m) => m.model_name)).toEqual(['never', 'mid', 'new']);
+    expect(
+      selectEvictions(models, disk(99, 1), (m) => m.model_name !== 'old').map((m) => m.model_name),
+    ).toEqual(['never', 'mid']);
+    expect(
+      selectEvictions(models, disk(199, 1), (m) => m.model_name !== 'old').map((m) => m.model_name),
+    ).toEqual(['never', 'mid', 'new']);
     expect(selectEvictions(models, disk(99, 1), () => false)).toEqual([]);
   });
   it('honours another target and an empty volume', () => {
@@ -38,12 +56,33 @@ describe('selectEvictions', () => {
 describe('referencedModels', () => {
   const t = '2026-01-01T00:00:00.000Z';
   const spec = (uid: string, name: string, source: 'huggingface' | 'modelscope' | 'local', path?: string) =>
-    ModelSpec.parse({ model_uid: uid, model_name: name, model_source: source, engine_type: 'vllm', created_at: t, updated_at: t, ...(path ? { model_path: path } : {}) });
-  const dep = (uid: string, state: 'running' | 'stopped') => ModelDeployment.parse({ model_uid: uid, desired_state: state, replicas: 1, generation: 1, created_at: t, updated_at: t });
+    ModelSpec.parse({
+      model_uid: uid,
+      model_name: name,
+      model_source: source,
+      engine_type: 'vllm',
+      created_at: t,
+      updated_at: t,
+      ...(path ? { model_path: path } : {}),
+    });
+  const dep = (uid: string, state: 'running' | 'stopped') =>
+    ModelDeployment.parse({
+      model_uid: uid,
+      desired_state: state,
+      replicas: 1,
+      generation: 1,
+      created_at: t,
+      updated_at: t,
+    });
 
   it('counts specs that have a deployment, running or stopped', () => {
     const refs = referencedModels(
-      [spec('a', 'org/a', 'huggingface'), spec('b', 'org/b', 'modelscope'), spec('c', 'org/c', 'huggingface'), spec('d', 'mine', 'local', '/data/mine')],
+      [
+        spec('a', 'org/a', 'huggingface'),
+        spec('b', 'org/b', 'modelscope'),
+        spec('c', 'org/c', 'huggingface'),
+        spec('d', 'mine', 'local', '/data/mine'),
+      ],
       [dep('a', 'running'), dep('b', 'stopped'), dep('d', 'running')],
     );
     expect(refs.has(modelRef('huggingface', 'org/a'))).toBe(true);

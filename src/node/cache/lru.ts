@@ -17,7 +17,10 @@ export function modelRef(source: string, nameOrPath: string): string {
 }
 
 /** The models that deployments reference (running or stopped: a stopped deployment may start again). */
-export function referencedModels(specs: readonly ModelSpec[], deployments: readonly ModelDeployment[]): Set<string> {
+export function referencedModels(
+  specs: readonly ModelSpec[],
+  deployments: readonly ModelDeployment[],
+): Set<string> {
   const deployed = new Set(deployments.map((d) => d.model_uid));
   const out = new Set<string>();
   for (const s of specs) {

@@ -5,7 +5,7 @@
  * alerts, executes purge requests and, when enabled, evicts least-recently-used models under critical
  * disk pressure.
  */
-import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import {
@@ -21,7 +21,7 @@ import { modelNameHash } from '../../core/ids.js';
 import { keys, parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { Informer } from '../../store/informer.js';
-import { encode, listJson, type Typed } from '../../store/json.js';
+import { listJson, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import type { Agent } from 'undici';
 import { DiskMonitor, defaultStatfs } from './disk.js';
@@ -37,13 +37,13 @@ import { modelRef, referencedModels, selectEvictions } from './lru.js';
 import type { CacheManagerDeps, CacheManagerOptions } from './options.js';
 import { publishEntries } from './publish-entries.js';
 import { isInside, removeModelFiles } from './purge.js';
+import { answerPurgeRequest, type PurgeRequestDeps } from './purge-requests.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { scanCache, type ScannedModel } from './scan.js';
 import { SharedDownload } from './shared-download.js';
 import type { EnsureModelRequest, EnsureModelResult, InUseCheck, ModelFiles, PurgeOutcome } from './types.js';
 import { DEFAULT_REDIRECT_HOSTS, parseBaseUrl } from './url-policy.js';
 import { validateRepoId, validateRevision } from './validate.js';
-import { readFile } from 'node:fs/promises';
 
 export interface CacheManager extends ModelFiles {
   /** First scan and disk check, then the periodic loops and the purge-request watch. */
@@ -115,11 +115,23 @@ class CacheManagerImpl implements CacheManager {
     for (const d of opts.plainDirs ?? []) this.plainDirs.add(resolve(d));
     const env = opts.env ?? process.env;
     const redirectHosts = [...DEFAULT_REDIRECT_HOSTS, ...(opts.redirectHosts ?? [])];
-    this.agent = createHubAgent(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs });
-    const hfBase = parseBaseUrl(opts.hfEndpoint ?? env['HF_ENDPOINT'] ?? 'https://huggingface.co', 'Hugging Face endpoint');
-    const msBase = parseBaseUrl(opts.modelscopeEndpoint ?? env['MODELSCOPE_ENDPOINT'] ?? 'https://www.modelscope.cn', 'ModelScope endpoint');
+    this.agent = createHubAgent(
+      opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs },
+    );
+    const hfBase = parseBaseUrl(
+      opts.hfEndpoint ?? env['HF_ENDPOINT'] ?? 'https://huggingface.co',
+      'Hugging Face endpoint',
+    );
+    const msBase = parseBaseUrl(
+      opts.modelscopeEndpoint ?? env['MODELSCOPE_ENDPOINT'] ?? 'https://www.modelscope.cn',
+      'ModelScope endpoint',
+    );
     const token = opts.hfToken ?? env['HF_TOKEN'];
-    this.hfHttp = new HubHttp({ policy: { base: hfBase, redirectHosts }, dispatcher: this.agent, ...(token ? { token } : {}) });
+    this.hfHttp = new HubHttp({
+      policy: { base: hfBase, redirectHosts },
+      dispatcher: this.agent,
+      ...(token ? { token } : {}),
+    });
     this.msHttp = new HubHttp({ policy: { base: msBase, redirectHosts }, dispatcher: this.agent });
     this.disk = new DiskMonitor(this.store, {
       nodeId: opts.nodeId,
@@ -146,8 +158,12 @@ class CacheManagerImpl implements CacheManager {
 
   async start(): Promise<void> {
     await mkdir(this.cacheDir, { recursive: true });
-    await this.rescan().catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'initial cache scan failed'));
-    await this.checkDisk().catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'initial disk check failed'));
+    await this.rescan().catch((err: unknown) =>
+      this.logger?.warn({ err: errorMessage(err) }, 'initial cache scan failed'),
+    );
+    await this.checkDisk().catch((err: unknown) =>
+      this.logger?.warn({ err: errorMessage(err) }, 'initial disk check failed'),
+    );
     this.loop(this.opts.scanIntervalMs ?? 60_000, () => this.rescan());
     this.loop(this.opts.diskIntervalMs ?? 30_000, () => this.checkDisk());
     this.purgeInformer = new Informer<CachePurgeRequest>({
@@ -236,16 +252,28 @@ class CacheManagerImpl implements CacheManager {
         },
       );
     }
-    const join: Parameters<SharedDownload['join']>[0] = { modelUid: req.modelUid, replicaId: req.replicaId, signal: req.signal };
+    const join: Parameters<SharedDownload['join']>[0] = {
+      modelUid: req.modelUid,
+      replicaId: req.replicaId,
+      signal: req.signal,
+    };
     if (req.onProgress) join.onProgress = req.onProgress;
     const out = await shared.join(join);
     await this.markUsed(name, source);
     // The entry is published before the engine starts: schedulers see the copy as soon as it exists.
-    await this.rescan().catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'cache scan after download failed'));
+    await this.rescan().catch((err: unknown) =>
+      this.logger?.warn({ err: errorMessage(err) }, 'cache scan after download failed'),
+    );
     return { modelPath: out.modelPath, env: this.envFor(source), downloaded: out.fetchedBytes > 0 };
   }
 
-  private async download(source: 'huggingface' | 'modelscope', name: string, revision: string, signal: AbortSignal, tracker: DownloadEnv['tracker']): Promise<DownloadOutcome> {
+  private async download(
+    source: 'huggingface' | 'modelscope',
+    name: string,
+    revision: string,
+    signal: AbortSignal,
+    tracker: DownloadEnv['tracker'],
+  ): Promise<DownloadOutcome> {
     const http = source === 'huggingface' ? this.hfHttp : this.msHttp;
     const env: DownloadEnv = {
       cacheDir: this.cacheDir,
@@ -259,14 +287,24 @@ class CacheManagerImpl implements CacheManager {
     };
     if (this.logger) env.logger = this.logger.child({ model: name, source });
     this.logger?.info({ model: name, source, revision }, 'downloading model');
-    const manifest = source === 'huggingface' ? await fetchHfManifest(http, name, revision, signal) : await fetchMsManifest(http, name, revision, signal);
+    const manifest =
+      source === 'huggingface'
+        ? await fetchHfManifest(http, name, revision, signal)
+        : await fetchMsManifest(http, name, revision, signal);
     const out = source === 'huggingface' ? await downloadHf(env, manifest) : await downloadMs(env, manifest);
-    this.logger?.info({ model: name, source, commit: manifest.commit, fetched_bytes: out.fetchedBytes }, 'model files ready');
+    this.logger?.info(
+      { model: name, source, commit: manifest.commit, fetched_bytes: out.fetchedBytes },
+      'model files ready',
+    );
     return out;
   }
 
   /** The model's directory when a finished download of this revision is still intact (no hub needed). */
-  private async completeLocally(source: 'huggingface' | 'modelscope', name: string, revision: string): Promise<string | undefined> {
+  private async completeLocally(
+    source: 'huggingface' | 'modelscope',
+    name: string,
+    revision: string,
+  ): Promise<string | undefined> {
     const m = await readStoredManifest(this.cacheDir, source, name);
     if (!m || (m.revision !== revision && m.commit !== revision)) return undefined;
     if (source === 'huggingface') {
@@ -290,9 +328,14 @@ class CacheManagerImpl implements CacheManager {
       if (req.spec.engine_type === 'sim') return { modelPath: undefined, env: {}, downloaded: false };
       throw new CacheError(`local model ${req.spec.model_name} has no model_path`, 'LOCAL_PATH_MISSING');
     }
-    if (!isAbsolute(p)) throw new CacheError(`model_path "${p}" must be an absolute path`, 'LOCAL_PATH_MISSING');
+    if (!isAbsolute(p))
+      throw new CacheError(`model_path "${p}" must be an absolute path`, 'LOCAL_PATH_MISSING');
     const s = await stat(p).catch(() => undefined);
-    if (!s) throw new CacheError(`model_path ${p} does not exist on node ${this.opts.nodeId}`, 'LOCAL_PATH_MISSING');
+    if (!s)
+      throw new CacheError(
+        `model_path ${p} does not exist on node ${this.opts.nodeId}`,
+        'LOCAL_PATH_MISSING',
+      );
     if (s.isDirectory() && !this.plainDirs.has(resolve(p))) {
       this.plainDirs.add(resolve(p));
       void this.rescan().catch(() => undefined);
@@ -325,7 +368,13 @@ class CacheManagerImpl implements CacheManager {
       do {
         this.scanAgain = false;
         const models = await scanCache(this.cacheDir, [...this.plainDirs]);
-        const published = await publishEntries(this.store, this.opts.nodeId, models, this.clock.now(), 10 * 60_000);
+        const published = await publishEntries(
+          this.store,
+          this.opts.nodeId,
+          models,
+          this.clock.now(),
+          10 * 60_000,
+        );
         this.scanned = new Map(models.map((m) => [modelNameHash(m.source, m.model_name), m]));
         this.entryMap = published.entries;
         out = [...published.entries.values()];
@@ -356,16 +405,31 @@ class CacheManagerImpl implements CacheManager {
     try {
       await this.rescan();
       const status = this.disk.status ?? (await this.disk.check());
-      const specs = await listJson(this.store, prefixes.models, ModelSpec, (k) => parseKey(k)?.kind === 'modelSpec');
-      const deps = await listJson(this.store, prefixes.deployments, ModelDeployment, (k) => parseKey(k)?.kind === 'deployment');
+      const specs = await listJson(
+        this.store,
+        prefixes.models,
+        ModelSpec,
+        (k) => parseKey(k)?.kind === 'modelSpec',
+      );
+      const deps = await listJson(
+        this.store,
+        prefixes.deployments,
+        ModelDeployment,
+        (k) => parseKey(k)?.kind === 'deployment',
+      );
       const referenced = referencedModels(
         specs.items.map((t) => t.value),
         deps.items.map((t) => t.value),
       );
-      const victims = selectEvictions([...this.scanned.values()], status, (m) => this.evictable(m, referenced));
+      const victims = selectEvictions([...this.scanned.values()], status, (m) =>
+        this.evictable(m, referenced),
+      );
       const out: PurgeOutcome[] = [];
       for (const v of victims) {
-        this.logger?.warn({ model: v.model_name, source: v.source, bytes: v.size_bytes, last_used_at: v.last_used_at }, 'evicting model under disk pressure');
+        this.logger?.warn(
+          { model: v.model_name, source: v.source, bytes: v.size_bytes, last_used_at: v.last_used_at },
+          'evicting model under disk pressure',
+        );
         out.push(await this.purge(v.model_name, v.source));
       }
       return out;
@@ -390,14 +454,30 @@ class CacheManagerImpl implements CacheManager {
   async purge(modelName: string, source: ModelSource): Promise<PurgeOutcome> {
     const base = { model_name: modelName, source };
     if (this.inUse(modelName, source)) {
-      return { ...base, status: 'refused', reason: `${modelName} is in use by a running replica on ${this.opts.nodeId}`, freed_bytes: 0 };
+      return {
+        ...base,
+        status: 'refused',
+        reason: `${modelName} is in use by a running replica on ${this.opts.nodeId}`,
+        freed_bytes: 0,
+      };
     }
     if (this.downloading(modelName, source)) {
-      return { ...base, status: 'refused', reason: `${modelName} is being downloaded on ${this.opts.nodeId}`, freed_bytes: 0 };
+      return {
+        ...base,
+        status: 'refused',
+        reason: `${modelName} is being downloaded on ${this.opts.nodeId}`,
+        freed_bytes: 0,
+      };
     }
     await this.rescan();
     const m = this.scanned.get(modelNameHash(source, modelName));
-    if (!m) return { ...base, status: 'not_found', reason: `${modelName} (${source}) is not cached on ${this.opts.nodeId}`, freed_bytes: 0 };
+    if (!m)
+      return {
+        ...base,
+        status: 'not_found',
+        reason: `${modelName} (${source}) is not cached on ${this.opts.nodeId}`,
+        freed_bytes: 0,
+      };
     try {
       const res = await removeModelFiles(this.cacheDir, m);
       if (res.status === 'done') {
@@ -414,40 +494,26 @@ class CacheManagerImpl implements CacheManager {
 
   private onPurgeRequest(item: Typed<CachePurgeRequest>): void {
     if (item.value.status !== 'pending' || this.stopped) return;
-    this.purgeQueue = this.purgeQueue.then(() => this.handlePurgeRequest(item)).catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'purge request failed'));
+    this.purgeQueue = this.purgeQueue
+      .then(() => this.handlePurgeRequest(item))
+      .catch((err: unknown) => this.logger?.warn({ err: errorMessage(err) }, 'purge request failed'));
   }
 
   private async handlePurgeRequest(item: Typed<CachePurgeRequest>): Promise<void> {
-    const req = item.value;
-    let name = req.model_name;
-    let source = req.source;
-    if (!name || !source) {
-      await this.rescan();
-      const m = this.scanned.get(req.name_hash);
-      name = m?.model_name;
-      source = m?.source;
-    }
-    let result: PurgeOutcome;
-    if (!name || !source) result = { status: 'not_found', reason: `nothing cached under ${req.name_hash} on ${this.opts.nodeId}`, freed_bytes: 0 };
-    else if (modelNameHash(source, name) !== req.name_hash) result = { status: 'failed', reason: 'name_hash does not match model_name and source', freed_bytes: 0 };
-    else result = await this.purge(name, source);
-    const done: CachePurgeRequest = {
-      ...req,
-      status: result.status,
-      freed_bytes: result.freed_bytes,
-      completed_at: new Date(this.clock.now()).toISOString(),
+    const deps: PurgeRequestDeps = {
+      store: this.store,
+      nodeId: this.opts.nodeId,
+      clock: this.clock,
+      resultTtlSeconds: this.opts.purgeResultTtlSeconds ?? 60,
+      lookup: async (hash) => {
+        await this.rescan();
+        const m = this.scanned.get(hash);
+        return m ? { name: m.model_name, source: m.source } : undefined;
+      },
+      purge: (name, source) => this.purge(name, source),
     };
-    if (name) done.model_name = name;
-    if (source) done.source = source;
-    if (result.reason) done.reason = result.reason;
-    const lease = await this.store.grantLease(this.opts.purgeResultTtlSeconds ?? 60);
-    const w = await this.store
-      .put(item.key, encode(CachePurgeRequest, done), { lease, ifModRevision: item.modRevision })
-      .catch((err: unknown) => {
-        this.logger?.warn({ err: errorMessage(err) }, 'could not record purge result');
-        return undefined;
-      });
-    if (!w) await this.store.revokeLease(lease).catch(() => undefined);
+    if (this.logger) deps.logger = this.logger;
+    await answerPurgeRequest(deps, item);
   }
 }
 

@@ -38,7 +38,9 @@ export const StoredManifest = z.object({
   source: z.enum(['huggingface', 'modelscope']),
   revision: z.string(),
   commit: z.string(),
-  files: z.array(z.object({ path: z.string(), size: z.number().int().min(0), sha256: z.string().optional() })),
+  files: z.array(
+    z.object({ path: z.string(), size: z.number().int().min(0), sha256: z.string().optional() }),
+  ),
   completed_at: z.string(),
 });
 export type StoredManifest = z.infer<typeof StoredManifest>;
@@ -55,9 +57,15 @@ export function lastUsedPath(cacheDir: string, source: string, modelName: string
   return join(nebulaDir(cacheDir), 'last-used', modelNameHash(source, modelName));
 }
 
-export async function readStoredManifest(cacheDir: string, source: string, modelName: string): Promise<StoredManifest | undefined> {
+export async function readStoredManifest(
+  cacheDir: string,
+  source: string,
+  modelName: string,
+): Promise<StoredManifest | undefined> {
   try {
-    const parsed = StoredManifest.safeParse(JSON.parse(await readFile(manifestPath(cacheDir, source, modelName), 'utf8')));
+    const parsed = StoredManifest.safeParse(
+      JSON.parse(await readFile(manifestPath(cacheDir, source, modelName), 'utf8')),
+    );
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
@@ -73,7 +81,11 @@ export async function writeStoredManifest(cacheDir: string, m: StoredManifest): 
   await rename(tmp, p);
 }
 
-export async function removeStoredManifest(cacheDir: string, source: string, modelName: string): Promise<void> {
+export async function removeStoredManifest(
+  cacheDir: string,
+  source: string,
+  modelName: string,
+): Promise<void> {
   await rm(manifestPath(cacheDir, source, modelName), { force: true });
   await rm(lastUsedPath(cacheDir, source, modelName), { force: true });
 }
@@ -84,7 +96,9 @@ export function toStored(m: Manifest, completedAt: string): StoredManifest {
     source: m.source,
     revision: m.revision,
     commit: m.commit,
-    files: m.files.map((f) => (f.sha256 ? { path: f.path, size: f.size, sha256: f.sha256 } : { path: f.path, size: f.size })),
+    files: m.files.map((f) =>
+      f.sha256 ? { path: f.path, size: f.size, sha256: f.sha256 } : { path: f.path, size: f.size },
+    ),
     completed_at: completedAt,
   };
 }

@@ -79,7 +79,17 @@ export function pickle(value: PickleValue): Buffer {
 }
 
 /** Opcodes with fixed-size arguments (FRAME, BINPUT, LONG_BINPUT, BINGET, LONG_BINGET, BININT*, PROTO). */
-const ARG_BYTES: Record<number, number> = { 0x95: 8, 0x71: 1, 0x72: 4, 0x68: 1, 0x6a: 4, 0x4a: 4, 0x4b: 1, 0x4d: 2, 0x80: 1 };
+const ARG_BYTES: Record<number, number> = {
+  0x95: 8,
+  0x71: 1,
+  0x72: 4,
+  0x68: 1,
+  0x6a: 4,
+  0x4a: 4,
+  0x4b: 1,
+  0x4d: 2,
+  0x80: 1,
+};
 
 /**
  * The strings of a pickle, in order (BINUNICODE, SHORT_BINUNICODE, BINUNICODE8 and the protocol-0/1

@@ -30,31 +30,51 @@ export function msRevision(revision: string): string {
   return revision === 'main' ? 'master' : revision;
 }
 
-export async function fetchMsManifest(http: HubHttp, repoId: string, revision: string, signal: AbortSignal): Promise<Manifest> {
+export async function fetchMsManifest(
+  http: HubHttp,
+  repoId: string,
+  revision: string,
+  signal: AbortSignal,
+): Promise<Manifest> {
   const rev = msRevision(revision);
-  const url = hubUrl(http.policy, `/api/v1/models/${encodePath(repoId)}/repo/files?Revision=${encodeURIComponent(rev)}&Recursive=True`);
+  const url = hubUrl(
+    http.policy,
+    `/api/v1/models/${encodePath(repoId)}/repo/files?Revision=${encodeURIComponent(rev)}&Recursive=True`,
+  );
   const res = await http.json(url, { signal, what: `file list of ${repoId}@${rev}` });
   const parsed = FilesAnswer.safeParse(res.body);
-  if (!parsed.success) throw new CacheError(`file list of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
+  if (!parsed.success)
+    throw new CacheError(`file list of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
   if (parsed.data.Success === false || (parsed.data.Code !== undefined && parsed.data.Code !== 200)) {
-    throw new CacheError(`file list of ${repoId}: ${parsed.data.Message ?? 'hub refused'}`, 'MODEL_NOT_FOUND_ON_HUB');
+    throw new CacheError(
+      `file list of ${repoId}: ${parsed.data.Message ?? 'hub refused'}`,
+      'MODEL_NOT_FOUND_ON_HUB',
+    );
   }
-  const blobs = (parsed.data.Data?.Files ?? []).filter((f) => f.Type === 'blob' && f.Path !== '.gitignore' && f.Path !== '.gitattributes');
+  const blobs = (parsed.data.Data?.Files ?? []).filter(
+    (f) => f.Type === 'blob' && f.Path !== '.gitignore' && f.Path !== '.gitattributes',
+  );
   if (blobs.length === 0) throw new CacheError(`${repoId}@${rev} has no files`, 'MODEL_NOT_FOUND_ON_HUB');
   const commit = blobs.find((f) => f.Revision)?.Revision ?? rev;
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(commit)) throw new CacheError(`file list of ${repoId}: invalid revision id`, 'DOWNLOAD_FAILED');
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(commit))
+    throw new CacheError(`file list of ${repoId}: invalid revision id`, 'DOWNLOAD_FAILED');
   const seen = new Set<string>();
   const files: ManifestFile[] = blobs.map((f) => {
     validateFilePath(f.Path, repoId);
-    if (seen.has(f.Path)) throw new CacheError(`file list of ${repoId}: duplicate path ${f.Path}`, 'DOWNLOAD_FAILED');
+    if (seen.has(f.Path))
+      throw new CacheError(`file list of ${repoId}: duplicate path ${f.Path}`, 'DOWNLOAD_FAILED');
     seen.add(f.Path);
     const out: ManifestFile = {
       path: f.Path,
       size: f.Size,
-      url: hubUrl(http.policy, `/api/v1/models/${encodePath(repoId)}/repo?Revision=${encodeURIComponent(rev)}&FilePath=${encodeURIComponent(f.Path)}`),
+      url: hubUrl(
+        http.policy,
+        `/api/v1/models/${encodePath(repoId)}/repo?Revision=${encodeURIComponent(rev)}&FilePath=${encodeURIComponent(f.Path)}`,
+      ),
     };
     if (f.Sha256) {
-      if (!isHexDigest(f.Sha256, 64)) throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.Path}`, 'DOWNLOAD_FAILED');
+      if (!isHexDigest(f.Sha256, 64))
+        throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.Path}`, 'DOWNLOAD_FAILED');
       out.sha256 = f.Sha256;
     }
     return out;

@@ -1,5 +1,9 @@
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure aborts the rest and is thrown. */
-export async function runPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed: { err: unknown } | undefined;
   const worker = async (): Promise<void> => {

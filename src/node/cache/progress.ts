@@ -28,7 +28,11 @@ export interface ProgressSnapshot {
 }
 
 /** Speed over a sliding window of samples (bytes per second), so it reacts within seconds. */
-export function windowSpeed(samples: readonly { t: number; bytes: number }[], now: number, windowMs: number): number {
+export function windowSpeed(
+  samples: readonly { t: number; bytes: number }[],
+  now: number,
+  windowMs: number,
+): number {
   const recent = samples.filter((s) => s.t >= now - windowMs);
   const first = recent[0];
   const last = recent[recent.length - 1];
@@ -89,7 +93,8 @@ export class ProgressTracker {
     this.done = Math.min(this.snap.bytes_total, Math.max(0, this.done + delta));
     if (file !== undefined) this.file = file;
     const now = this.clock.now();
-    if (delta < 0 || now - this.lastSampleAt >= this.sampleMs || this.done === this.snap.bytes_total) this.sample(now);
+    if (delta < 0 || now - this.lastSampleAt >= this.sampleMs || this.done === this.snap.bytes_total)
+      this.sample(now);
   }
 
   private sample(now: number): void {
@@ -128,7 +133,13 @@ export class ProgressPublisher {
   constructor(
     private readonly store: Store,
     private readonly id: ProgressIdentity,
-    private readonly opts: { clock: Clock; logger?: Logger; ttlSeconds?: number; minIntervalMs?: number; onProgress?: (p: DownloadProgress) => void },
+    private readonly opts: {
+      clock: Clock;
+      logger?: Logger;
+      ttlSeconds?: number;
+      minIntervalMs?: number;
+      onProgress?: (p: DownloadProgress) => void;
+    },
   ) {}
 
   /** The record this publisher writes for a snapshot. */
@@ -164,10 +175,13 @@ export class ProgressPublisher {
     if (s.phase !== this.lastPhase || now - this.lastWriteAt >= interval) {
       this.flush();
     } else if (!this.timer) {
-      this.timer = this.opts.clock.setTimeout(() => {
-        this.timer = undefined;
-        this.flush();
-      }, interval - (now - this.lastWriteAt));
+      this.timer = this.opts.clock.setTimeout(
+        () => {
+          this.timer = undefined;
+          this.flush();
+        },
+        interval - (now - this.lastWriteAt),
+      );
     }
   }
 
@@ -193,14 +207,26 @@ export class ProgressPublisher {
           clock: this.opts.clock,
           ...(this.opts.logger ? { logger: this.opts.logger } : {}),
           onRenewedAfterLoss: async (lease) => {
-            if (this.latest && !this.closed) await this.store.put(keys.downloadProgress(this.id.modelUid, this.id.replicaId), encode(DownloadProgress, this.toRecord(this.latest)), { lease });
+            if (this.latest && !this.closed)
+              await this.store.put(
+                keys.downloadProgress(this.id.modelUid, this.id.replicaId),
+                encode(DownloadProgress, this.toRecord(this.latest)),
+                { lease },
+              );
           },
         });
         await this.keeper.start();
       }
-      await this.store.put(keys.downloadProgress(this.id.modelUid, this.id.replicaId), encode(DownloadProgress, rec), { lease: this.keeper.id });
+      await this.store.put(
+        keys.downloadProgress(this.id.modelUid, this.id.replicaId),
+        encode(DownloadProgress, rec),
+        { lease: this.keeper.id },
+      );
     } catch (err) {
-      this.opts.logger?.warn({ err: errorMessage(err), model_uid: this.id.modelUid }, 'could not publish download progress');
+      this.opts.logger?.warn(
+        { err: errorMessage(err), model_uid: this.id.modelUid },
+        'could not publish download progress',
+      );
     }
   }
 

@@ -37,7 +37,13 @@ export interface PublishResult {
   deleted: number;
 }
 
-export async function publishEntries(store: Store, nodeId: string, scanned: readonly ScannedModel[], nowMs: number, refreshMs: number): Promise<PublishResult> {
+export async function publishEntries(
+  store: Store,
+  nodeId: string,
+  scanned: readonly ScannedModel[],
+  nowMs: number,
+  refreshMs: number,
+): Promise<PublishResult> {
   const existing = await listJson(store, keys.modelCacheOf(nodeId), ModelCacheEntry);
   const old = new Map(existing.items.map((t) => [t.key, t.value]));
   const entries = new Map<string, ModelCacheEntry>();

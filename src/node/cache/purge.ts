@@ -18,7 +18,12 @@ export function isInside(root: string, p: string): boolean {
 export async function removeModelFiles(cacheDir: string, m: ScannedModel): Promise<PurgeResult> {
   const base = { model_name: m.model_name, source: m.source };
   if (!isInside(cacheDir, m.root)) {
-    return { ...base, status: 'refused', reason: `${m.root} is not inside the cache directory ${cacheDir}: Nebula does not delete it`, freed_bytes: 0 };
+    return {
+      ...base,
+      status: 'refused',
+      reason: `${m.root} is not inside the cache directory ${cacheDir}: Nebula does not delete it`,
+      freed_bytes: 0,
+    };
   }
   await rm(m.root, { recursive: true, force: true });
   if (m.layout === 'modelscope') {

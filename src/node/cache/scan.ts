@@ -45,7 +45,12 @@ interface Walk {
 }
 
 /** Walks a tree without following directory symlinks; counts files (symlinks to files count, sizes via lstat unless `follow`). */
-async function walk(dir: string, opts: { follow: boolean; skipDot: boolean }, acc: Walk = { files: 0, bytes: 0, incomplete: 0, dangling: 0, names: [] }, rel = ''): Promise<Walk> {
+async function walk(
+  dir: string,
+  opts: { follow: boolean; skipDot: boolean },
+  acc: Walk = { files: 0, bytes: 0, incomplete: 0, dangling: 0, names: [] },
+  rel = '',
+): Promise<Walk> {
   for (const e of await entries(dir)) {
     if (opts.skipDot && e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
@@ -108,7 +113,11 @@ async function readRefs(refsDir: string, prefix = ''): Promise<Map<string, strin
   return out;
 }
 
-async function scanHfRepo(cacheDir: string, repoDir: string, repoId: string): Promise<ScannedModel | undefined> {
+async function scanHfRepo(
+  cacheDir: string,
+  repoDir: string,
+  repoId: string,
+): Promise<ScannedModel | undefined> {
   const manifest = await readStoredManifest(cacheDir, 'huggingface', repoId);
   const refs = await readRefs(join(repoDir, 'refs'));
   const snaps = (await entries(join(repoDir, 'snapshots'))).filter((e) => e.isDirectory()).map((e) => e.name);
@@ -141,8 +150,15 @@ async function scanHfRepo(cacheDir: string, repoDir: string, repoId: string): Pr
   }
   const blobs = await walk(join(repoDir, 'blobs'), { follow: false, skipDot: false });
   const path = commit ? join(repoDir, 'snapshots', commit) : join(repoDir, 'snapshots');
-  const snap = commit ? await walk(path, { follow: true, skipDot: false }) : { files: 0, dangling: 0, names: [] as string[] };
-  const complete = !!commit && blobs.incomplete === 0 && snap.dangling === 0 && snap.files > 0 && (await manifestComplete(path, manifest && manifest.commit === commit ? manifest : undefined));
+  const snap = commit
+    ? await walk(path, { follow: true, skipDot: false })
+    : { files: 0, dangling: 0, names: [] as string[] };
+  const complete =
+    !!commit &&
+    blobs.incomplete === 0 &&
+    snap.dangling === 0 &&
+    snap.files > 0 &&
+    (await manifestComplete(path, manifest && manifest.commit === commit ? manifest : undefined));
   const out: ScannedModel = {
     model_name: repoId,
     source: 'huggingface',
@@ -172,7 +188,13 @@ async function scanHf(cacheDir: string): Promise<ScannedModel[]> {
   return out;
 }
 
-async function scanMsModel(cacheDir: string, dir: string, org: string, folder: string, tempDir: string): Promise<ScannedModel | undefined> {
+async function scanMsModel(
+  cacheDir: string,
+  dir: string,
+  org: string,
+  folder: string,
+  tempDir: string,
+): Promise<ScannedModel | undefined> {
   const w = await walk(dir, { follow: true, skipDot: true });
   const mdl = await readFile(join(dir, '.mdl')).catch(() => undefined);
   const id = (mdl && readMdlId(mdl)) || `${org}/${msUnfolderName(folder)}`;
@@ -190,7 +212,11 @@ async function scanMsModel(cacheDir: string, dir: string, org: string, folder: s
     root: dir,
     size_bytes: w.bytes + temp.bytes,
     file_count: w.files,
-    complete: temp.files === 0 && w.incomplete === 0 && looksLikeModel(w.names) && (await manifestComplete(dir, manifest)),
+    complete:
+      temp.files === 0 &&
+      w.incomplete === 0 &&
+      looksLikeModel(w.names) &&
+      (await manifestComplete(dir, manifest)),
   };
   const used = await lastUsed(cacheDir, 'modelscope', id);
   if (used) out.last_used_at = used;
@@ -212,8 +238,18 @@ async function scanMs(cacheDir: string): Promise<ScannedModel[]> {
         if (!m.isDirectory() || m.name.startsWith('.')) continue;
         const dir = join(root, org.name, m.name);
         // Legacy folders are recognised by the library's markers only (anything else could live there).
-        if (legacy && !(await lstat(join(dir, '.mdl')).catch(() => undefined)) && !(await lstat(join(dir, '.msc')).catch(() => undefined))) continue;
-        const tempDir = join(legacy ? root : msModelsRoot(cacheDir), MS_TEMP_FOLDER, org.name, msUnfolderName(m.name));
+        if (
+          legacy &&
+          !(await lstat(join(dir, '.mdl')).catch(() => undefined)) &&
+          !(await lstat(join(dir, '.msc')).catch(() => undefined))
+        )
+          continue;
+        const tempDir = join(
+          legacy ? root : msModelsRoot(cacheDir),
+          MS_TEMP_FOLDER,
+          org.name,
+          msUnfolderName(m.name),
+        );
         const s = await scanMsModel(cacheDir, dir, org.name, m.name, tempDir);
         if (s && !seen.has(s.model_name)) {
           seen.add(s.model_name);
@@ -251,7 +287,11 @@ async function scanPlain(cacheDir: string, dirs: readonly string[]): Promise<Sca
   for (const d of dirs) {
     const dir = resolve(d);
     const direct = (await entries(dir)).map((e) => e.name);
-    const candidates = looksLikeModel(direct) ? [dir] : (await entries(dir)).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => join(dir, e.name));
+    const candidates = looksLikeModel(direct)
+      ? [dir]
+      : (await entries(dir))
+          .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+          .map((e) => join(dir, e.name));
     for (const c of candidates) {
       if (seen.has(c)) continue;
       seen.add(c);
@@ -263,7 +303,14 @@ async function scanPlain(cacheDir: string, dirs: readonly string[]): Promise<Sca
 }
 
 /** Everything the node caches. */
-export async function scanCache(cacheDir: string, plainDirs: readonly string[] = []): Promise<ScannedModel[]> {
-  const [hf, ms, plain] = await Promise.all([scanHf(cacheDir), scanMs(cacheDir), scanPlain(cacheDir, plainDirs)]);
+export async function scanCache(
+  cacheDir: string,
+  plainDirs: readonly string[] = [],
+): Promise<ScannedModel[]> {
+  const [hf, ms, plain] = await Promise.all([
+    scanHf(cacheDir),
+    scanMs(cacheDir),
+    scanPlain(cacheDir, plainDirs),
+  ]);
   return [...hf, ...ms, ...plain];
 }

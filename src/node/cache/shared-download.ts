@@ -52,7 +52,8 @@ export class SharedDownload {
       },
       (err: unknown) => {
         this.settled = true;
-        const isCancel = this.controller.signal.aborted || (err instanceof CacheError && err.code === 'DOWNLOAD_CANCELLED');
+        const isCancel =
+          this.controller.signal.aborted || (err instanceof CacheError && err.code === 'DOWNLOAD_CANCELLED');
         this.tracker.update({ phase: isCancel ? 'cancelled' : 'failed', error: errorMessage(err) });
         throw err;
       },
@@ -78,7 +79,13 @@ export class SharedDownload {
     if (req.onProgress) pubOpts.onProgress = req.onProgress;
     const pub = new ProgressPublisher(
       this.deps.store,
-      { nodeId: this.deps.nodeId, modelUid: req.modelUid, replicaId: req.replicaId, modelName: this.modelName, source: this.source },
+      {
+        nodeId: this.deps.nodeId,
+        modelUid: req.modelUid,
+        replicaId: req.replicaId,
+        modelName: this.modelName,
+        source: this.source,
+      },
       pubOpts,
     );
     const unsubscribe = this.tracker.subscribe((s) => pub.update(s));
@@ -95,13 +102,17 @@ export class SharedDownload {
       return out;
     } catch (err) {
       unsubscribe();
-      const phase = req.signal.aborted || (err instanceof CacheError && err.code === 'DOWNLOAD_CANCELLED') ? 'cancelled' : 'failed';
+      const phase =
+        req.signal.aborted || (err instanceof CacheError && err.code === 'DOWNLOAD_CANCELLED')
+          ? 'cancelled'
+          : 'failed';
       await pub.finish({ ...this.tracker.snapshot, phase, error: errorMessage(err) });
       throw err;
     } finally {
       if (onAbort) req.signal.removeEventListener('abort', onAbort);
       this.waiters -= 1;
-      if (this.waiters === 0 && !this.settled && req.signal.aborted) this.controller.abort(cancelled(this.modelName));
+      if (this.waiters === 0 && !this.settled && req.signal.aborted)
+        this.controller.abort(cancelled(this.modelName));
     }
   }
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkRedirect, DEFAULT_REDIRECT_HOSTS, hubUrl, isLoopback, parseBaseUrl, type UrlPolicy } from './url-policy.js';
+import {
+  checkRedirect,
+  DEFAULT_REDIRECT_HOSTS,
+  hubUrl,
+  isLoopback,
+  parseBaseUrl,
+  type UrlPolicy,
+} from './url-policy.js';
 
 const hf: UrlPolicy = { base: new URL('https://huggingface.co'), redirectHosts: DEFAULT_REDIRECT_HOSTS };
 const local: UrlPolicy = { base: new URL('http://127.0.0.1:8080'), redirectHosts: ['localhost'] };
@@ -30,7 +37,9 @@ describe('redirect policy', () => {
     expect(checkRedirect(local, f, 'http://localhost:8080/cdn').hostname).toBe('localhost');
     expect(() => checkRedirect(local, f, 'http://10.0.0.1/cdn')).toThrow(/non-https/);
     const lan: UrlPolicy = { base: new URL('http://10.0.0.5:8080'), redirectHosts: ['10.0.0.6'] };
-    expect(() => checkRedirect(lan, new URL('http://10.0.0.5:8080/a'), 'http://10.0.0.6/x')).toThrow(/non-https/);
+    expect(() => checkRedirect(lan, new URL('http://10.0.0.5:8080/a'), 'http://10.0.0.6/x')).toThrow(
+      /non-https/,
+    );
     expect(isLoopback('[::1]')).toBe(true);
     expect(isLoopback('127.1.2.3')).toBe(true);
     expect(isLoopback('127.0.0.1.evil.com')).toBe(false);
@@ -42,7 +51,12 @@ describe('base URLs', () => {
     const p: UrlPolicy = { base: parseBaseUrl('https://mirror.example.com/hf/', 'x'), redirectHosts: [] };
     expect(hubUrl(p, '/api/models/a/b').href).toBe('https://mirror.example.com/hf/api/models/a/b');
   });
-  it.each(['ftp://x', 'not a url', 'https://u:p@x.com', 'https://x.com/?a=1', 'javascript:alert(1)'])('refuses %s', (raw) => {
-    expect(() => parseBaseUrl(raw, 'endpoint')).toThrow(expect.objectContaining({ code: 'INVALID_MODEL_REFERENCE' }));
-  });
+  it.each(['ftp://x', 'not a url', 'https://u:p@x.com', 'https://x.com/?a=1', 'javascript:alert(1)'])(
+    'refuses %s',
+    (raw) => {
+      expect(() => parseBaseUrl(raw, 'endpoint')).toThrow(
+        expect.objectContaining({ code: 'INVALID_MODEL_REFERENCE' }),
+      );
+    },
+  );
 });

@@ -30,7 +30,10 @@ export function parseBaseUrl(raw: string, what: string): URL {
     throw new CacheError(`${what} "${raw}" is not a URL`, 'INVALID_MODEL_REFERENCE');
   }
   if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || u.search || u.hash) {
-    throw new CacheError(`${what} "${raw}" must be an http(s) URL without credentials or query`, 'INVALID_MODEL_REFERENCE');
+    throw new CacheError(
+      `${what} "${raw}" must be an http(s) URL without credentials or query`,
+      'INVALID_MODEL_REFERENCE',
+    );
   }
   return u;
 }
@@ -62,13 +65,22 @@ export function checkRedirect(policy: UrlPolicy, from: URL, location: string): U
   } catch {
     throw new CacheError(`hub redirected to an invalid URL`, 'REDIRECT_NOT_ALLOWED');
   }
-  if (to.username || to.password) throw new CacheError(`redirect to a URL with credentials refused`, 'REDIRECT_NOT_ALLOWED');
+  if (to.username || to.password)
+    throw new CacheError(`redirect to a URL with credentials refused`, 'REDIRECT_NOT_ALLOWED');
   if (to.origin === policy.base.origin) return to;
   // Plain http only between loopback hosts (a test hub and its fake CDN), never from or to the network.
-  const loopbackHttp = policy.base.protocol === 'http:' && isLoopback(policy.base.hostname) && to.protocol === 'http:' && isLoopback(to.hostname);
-  if (to.protocol !== 'https:' && !loopbackHttp) throw new CacheError(`redirect to non-https ${to.origin} refused`, 'REDIRECT_NOT_ALLOWED');
+  const loopbackHttp =
+    policy.base.protocol === 'http:' &&
+    isLoopback(policy.base.hostname) &&
+    to.protocol === 'http:' &&
+    isLoopback(to.hostname);
+  if (to.protocol !== 'https:' && !loopbackHttp)
+    throw new CacheError(`redirect to non-https ${to.origin} refused`, 'REDIRECT_NOT_ALLOWED');
   if (!hostAllowed(to.hostname, policy.redirectHosts)) {
-    throw new CacheError(`redirect to ${to.hostname} refused: not an allowlisted hub host`, 'REDIRECT_NOT_ALLOWED');
+    throw new CacheError(
+      `redirect to ${to.hostname} refused: not an allowlisted hub host`,
+      'REDIRECT_NOT_ALLOWED',
+    );
   }
   return to;
 }

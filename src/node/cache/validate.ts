@@ -14,14 +14,23 @@ export function validateRepoId(id: string, requireOrg: boolean): { org: string |
     (parts.length === 2 || (!requireOrg && parts.length === 1)) &&
     parts.every((p) => PART.test(p) && !p.includes('..') && !p.endsWith('.'));
   if (!ok) {
-    throw new CacheError(`invalid model name "${id}": expected ${requireOrg ? '"org/name"' : '"org/name" or "name"'}`, 'INVALID_MODEL_REFERENCE');
+    throw new CacheError(
+      `invalid model name "${id}": expected ${requireOrg ? '"org/name"' : '"org/name" or "name"'}`,
+      'INVALID_MODEL_REFERENCE',
+    );
   }
-  return parts.length === 2 ? { org: parts[0], name: parts[1] ?? '' } : { org: undefined, name: parts[0] ?? '' };
+  return parts.length === 2
+    ? { org: parts[0], name: parts[1] ?? '' }
+    : { org: undefined, name: parts[0] ?? '' };
 }
 
 /** Branch, tag or commit; may contain '/' (refs/pr/1) but no '..' or empty segments. */
 export function validateRevision(rev: string): string {
-  if (!/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(rev) || rev.length > 128 || rev.split('/').some((s) => s === '.' || s === '..')) {
+  if (
+    !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(rev) ||
+    rev.length > 128 ||
+    rev.split('/').some((s) => s === '.' || s === '..')
+  ) {
     throw new CacheError(`invalid revision "${rev}"`, 'INVALID_MODEL_REFERENCE');
   }
   return rev;
@@ -37,7 +46,8 @@ export function isSafeRelativePath(p: string): boolean {
 }
 
 export function validateFilePath(p: string, repo: string): string {
-  if (!isSafeRelativePath(p)) throw new CacheError(`hub listed an unsafe file path "${p}" in ${repo}`, 'INVALID_MODEL_REFERENCE');
+  if (!isSafeRelativePath(p))
+    throw new CacheError(`hub listed an unsafe file path "${p}" in ${repo}`, 'INVALID_MODEL_REFERENCE');
   return p;
 }
 

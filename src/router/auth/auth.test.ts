@@ -55,7 +55,10 @@ describe('static tokens', () => {
         { sha256: hashed.toUpperCase(), name: 'b', rate_limit: { rps: 1, burst: 4 } },
       ],
     });
-    expect(t.get(sha256Hex('first-secret-xyz'))).toMatchObject({ id: 'token:a', rateLimit: { rps: 3, burst: 3 } });
+    expect(t.get(sha256Hex('first-secret-xyz'))).toMatchObject({
+      id: 'token:a',
+      rateLimit: { rps: 3, burst: 3 },
+    });
     expect(t.get(hashed)).toMatchObject({ id: 'token:b', rateLimit: { rps: 1, burst: 4 } });
     expect(buildTokenTable([{ token: 'abcdefgh', name: 'x' }]).size).toBe(1);
   });
@@ -63,7 +66,9 @@ describe('static tokens', () => {
   it('refuses bad entries with a reason', () => {
     expect(() => buildTokenTable([{ token: 'short', name: 'a' }])).toThrow(/at least 8/);
     expect(() => buildTokenTable([{ name: 'a' }])).toThrow(/exactly one/);
-    expect(() => buildTokenTable([{ token: 'abcdefgh', sha256: 'a'.repeat(64), name: 'a' }])).toThrow(/exactly one/);
+    expect(() => buildTokenTable([{ token: 'abcdefgh', sha256: 'a'.repeat(64), name: 'a' }])).toThrow(
+      /exactly one/,
+    );
     expect(() => buildTokenTable([{ sha256: 'nothex', name: 'a' }])).toThrow(/64 hex/);
     expect(() => buildTokenTable([{ token: 'abcdefgh', name: 'a', extra: 1 }])).toThrow();
     expect(() =>
@@ -109,7 +114,10 @@ describe('Authenticator', () => {
 
   it('accepts static tokens and valid store keys (any case of "Bearer")', () => {
     const a = make(key({ rate_limit: { rps: 2 } }));
-    expect(a.authenticate('Bearer static-secret', now)).toMatchObject({ ok: true, principal: { id: 'token:s' } });
+    expect(a.authenticate('Bearer static-secret', now)).toMatchObject({
+      ok: true,
+      principal: { id: 'token:s' },
+    });
     expect(a.authenticate('bearer   nbk_secret', now)).toMatchObject({
       ok: true,
       principal: { id: 'key:k1abcdef', role: 'operator', rateLimit: { rps: 2, burst: 2 } },
@@ -117,19 +125,28 @@ describe('Authenticator', () => {
   });
 
   it('refuses revoked and expired keys', () => {
-    expect(make(key({ revoked_at: '2026-02-01T00:00:00.000Z' })).authenticate('Bearer nbk_secret', now)).toMatchObject({
+    expect(
+      make(key({ revoked_at: '2026-02-01T00:00:00.000Z' })).authenticate('Bearer nbk_secret', now),
+    ).toMatchObject({
       ok: false,
       reason: 'revoked',
     });
-    expect(make(key({ expires_at: '2026-05-31T23:59:59.000Z' })).authenticate('Bearer nbk_secret', now)).toMatchObject({
+    expect(
+      make(key({ expires_at: '2026-05-31T23:59:59.000Z' })).authenticate('Bearer nbk_secret', now),
+    ).toMatchObject({
       ok: false,
       reason: 'expired',
     });
-    expect(make(key({ expires_at: '2026-06-02T00:00:00.000Z' })).authenticate('Bearer nbk_secret', now).ok).toBe(true);
+    expect(
+      make(key({ expires_at: '2026-06-02T00:00:00.000Z' })).authenticate('Bearer nbk_secret', now).ok,
+    ).toBe(true);
   });
 
   it('lets everything through with noAuth, and swaps token tables', () => {
-    expect(make(undefined, true).authenticate(undefined, now)).toMatchObject({ ok: true, principal: { id: 'anonymous' } });
+    expect(make(undefined, true).authenticate(undefined, now)).toMatchObject({
+      ok: true,
+      principal: { id: 'anonymous' },
+    });
     const a = make(undefined);
     a.setTokens(buildTokenTable([{ token: 'new-secret-1', name: 'n' }]));
     expect(a.authenticate('Bearer static-secret', now).ok).toBe(false);

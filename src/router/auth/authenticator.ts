@@ -7,8 +7,7 @@ import type { TokenTable } from './static-tokens.js';
 export type AuthFailureReason = 'missing' | 'invalid' | 'expired' | 'revoked';
 
 export type AuthResult =
-  | { ok: true; principal: Principal }
-  | { ok: false; reason: AuthFailureReason; error: RouterError };
+  { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason; error: RouterError };
 
 /** Store keys as the authenticator needs them (StoreKeys implements it). */
 export interface KeyLookup {
@@ -47,7 +46,8 @@ export class Authenticator {
       return { ok: false, reason: 'missing', error: routerErrors.missingKey() };
     }
     const m = BEARER.exec(authorization);
-    if (m === null || m[1] === undefined) return { ok: false, reason: 'missing', error: routerErrors.missingKey() };
+    if (m === null || m[1] === undefined)
+      return { ok: false, reason: 'missing', error: routerErrors.missingKey() };
     const hash = createHash('sha256').update(m[1]).digest('hex');
     const token = this.tokens.get(hash);
     if (token !== undefined) return { ok: true, principal: token };

@@ -22,7 +22,10 @@ const TokenEntry = z
     rate_limit: RateLimitInput.optional(),
   })
   .strict()
-  .refine((e) => (e.token === undefined) !== (e.sha256 === undefined), 'give exactly one of "token" or "sha256"');
+  .refine(
+    (e) => (e.token === undefined) !== (e.sha256 === undefined),
+    'give exactly one of "token" or "sha256"',
+  );
 
 /** The tokens file: a list of entries, or `{ tokens: [...] }`. YAML or JSON. */
 export const TokensFile = z.union([z.array(TokenEntry), z.object({ tokens: z.array(TokenEntry) }).strict()]);
@@ -60,13 +63,17 @@ export function loadTokensFile(path: string): TokenTable {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read tokens file ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(
+      `cannot read tokens file ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`tokens file ${path} is not YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(
+      `tokens file ${path} is not YAML/JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return buildTokenTable(doc, `tokens file ${path}`);
 }

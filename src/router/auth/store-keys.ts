@@ -13,7 +13,10 @@ export class StoreKeys {
   private byHash = new Map<string, ApiKey>();
   private readonly mirror: PrefixMirror;
 
-  constructor(store: Store, opts: { logger?: Logger | undefined; clock?: Clock | undefined; onChange?: () => void }) {
+  constructor(
+    store: Store,
+    opts: { logger?: Logger | undefined; clock?: Clock | undefined; onChange?: () => void },
+  ) {
     this.mirror = new PrefixMirror(store, prefixes.apiKeys, {
       logger: opts.logger,
       clock: opts.clock,

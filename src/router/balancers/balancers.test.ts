@@ -27,7 +27,15 @@ describe('RoundRobinBalancer', () => {
   it('cycles through every candidate in order', () => {
     const b = new RoundRobinBalancer();
     const cs = candidates(3);
-    expect(Array.from({ length: 7 }, () => b.pick(cs, {})?.id)).toEqual(['r0', 'r1', 'r2', 'r0', 'r1', 'r2', 'r0']);
+    expect(Array.from({ length: 7 }, () => b.pick(cs, {})?.id)).toEqual([
+      'r0',
+      'r1',
+      'r2',
+      'r0',
+      'r1',
+      'r2',
+      'r0',
+    ]);
   });
 
   it('skips excluded candidates and returns undefined when none is eligible', () => {
@@ -189,7 +197,10 @@ describe('promptPrefixText', () => {
     const body = {
       messages: [
         { role: 'system', content: 'be brief' },
-        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url' }, { type: 'text', text: '!' }] },
+        {
+          role: 'user',
+          content: [{ type: 'text', text: 'hi' }, { type: 'image_url' }, { type: 'text', text: '!' }],
+        },
       ],
     };
     expect(promptPrefixText(body, 1000)).toBe('system\nbe brief\nuser\nhi!\n');
@@ -234,7 +245,9 @@ describe('PrefixAwareBalancer', () => {
     for (let p = 0; p < 8; p++) home.set(p, b.pick(cs, { prefixHashes: hashesFor(sys(p) + 'user 0') })!.id);
     for (let u = 1; u < 20; u++) {
       for (let p = 0; p < 8; p++) {
-        expect(b.pick(cs, { prefixHashes: hashesFor(`${sys(p)}user ${u} asks something`) })!.id).toBe(home.get(p));
+        expect(b.pick(cs, { prefixHashes: hashesFor(`${sys(p)}user ${u} asks something`) })!.id).toBe(
+          home.get(p),
+        );
       }
     }
     // New prefixes went to the least loaded (all idle: rotating), so all replicas got some.
@@ -247,7 +260,10 @@ describe('PrefixAwareBalancer', () => {
     const shared = 'A'.repeat(16);
     const first = b.pick(cs, { prefixHashes: hashesFor(shared + 'B'.repeat(16)) })!.id;
     // Force a different replica for a longer branch by excluding the first.
-    const second = b.pick(cs, { prefixHashes: hashesFor(shared + 'C'.repeat(32)), exclude: new Set([first]) })!.id;
+    const second = b.pick(cs, {
+      prefixHashes: hashesFor(shared + 'C'.repeat(32)),
+      exclude: new Set([first]),
+    })!.id;
     expect(second).not.toBe(first);
     expect(b.pick(cs, { prefixHashes: hashesFor(shared + 'C'.repeat(32) + 'D'.repeat(8)) })!.id).toBe(second);
     expect(b.pick(cs, { prefixHashes: hashesFor(shared + 'B'.repeat(16) + 'E'.repeat(8)) })!.id).toBe(first);

@@ -14,7 +14,12 @@ export { SessionAffinityBalancer } from './session-affinity.js';
 export { PrefixAwareBalancer, DEFAULT_PREFIX_AWARE, type PrefixAwareOptions } from './prefix-aware.js';
 export { HashRing } from './hash-ring.js';
 export { LruMap } from './lru.js';
-export { prefixHashes, promptPrefixText, DEFAULT_PREFIX_HASH, type PrefixHashOptions } from './prefix-hash.js';
+export {
+  prefixHashes,
+  promptPrefixText,
+  DEFAULT_PREFIX_HASH,
+  type PrefixHashOptions,
+} from './prefix-hash.js';
 export { fnv1a, hashString, mix32 } from './hash.js';
 
 export const DEFAULT_POLICY: RoutingPolicy = 'least-outstanding';

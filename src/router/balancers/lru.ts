@@ -3,7 +3,8 @@ export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('LRU capacity must be a positive integer');
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError('LRU capacity must be a positive integer');
   }
 
   get size(): number {

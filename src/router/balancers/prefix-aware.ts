@@ -64,7 +64,8 @@ export class PrefixAwareBalancer implements Balancer {
     let chosen: C | undefined;
     if (hashes !== undefined && hashes.length > 0) chosen = this.cached(candidates, req, hashes, now);
     chosen ??= this.leastLoaded(candidates, req);
-    if (chosen !== undefined && hashes !== undefined) for (const h of hashes) this.remember(h, chosen.id, now);
+    if (chosen !== undefined && hashes !== undefined)
+      for (const h of hashes) this.remember(h, chosen.id, now);
     return chosen;
   }
 

@@ -33,7 +33,11 @@ function contentText(content: unknown): string {
   if (Array.isArray(content)) {
     let s = '';
     for (const part of content) {
-      if (part !== null && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') {
+      if (
+        part !== null &&
+        typeof part === 'object' &&
+        typeof (part as { text?: unknown }).text === 'string'
+      ) {
         s += (part as { text: string }).text;
       }
     }

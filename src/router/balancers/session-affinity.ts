@@ -29,7 +29,8 @@ export class SessionAffinityBalancer implements Balancer {
   private ringOf(candidates: readonly Candidate[]): HashRing {
     if (this.ring !== undefined && this.ringFor === candidates) return this.ring;
     const ids = candidates.map((c) => c.id);
-    if (this.ring === undefined || !sameMembers(this.ring.members, ids)) this.ring = new HashRing(ids, this.virtualNodes);
+    if (this.ring === undefined || !sameMembers(this.ring.members, ids))
+      this.ring = new HashRing(ids, this.virtualNodes);
     this.ringFor = candidates;
     return this.ring;
   }

@@ -28,7 +28,13 @@ import { aiServiceProtoPath } from './proto-path.js';
 import { grpcErrorOf, StreamSink, UnarySink } from './sinks.js';
 
 /** Loader options shared with clients (tests): snake_case fields, numbers for int64, defaults filled in. */
-export const PROTO_LOADER_OPTIONS = { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true };
+export const PROTO_LOADER_OPTIONS = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
 
 /** The AIService definition from proto/ai_service.proto (dynamic loading, no generated code). */
 export function loadAiService(): { service: ServiceDefinition; pkg: GrpcObject } {
@@ -51,7 +57,12 @@ interface Prepared {
 }
 
 /** Admission, mapping and routing shared by both methods; a RouterError when the call cannot go on. */
-function prepare(ctx: RouterContext, md: Metadata, msg: PredictRequestMsg, stream: boolean): Prepared | RouterError {
+function prepare(
+  ctx: RouterContext,
+  md: Metadata,
+  msg: PredictRequestMsg,
+  stream: boolean,
+): Prepared | RouterError {
   const requestId = requestIdFrom(msg.request_id !== '' ? msg.request_id : metaString(md, 'x-request-id'));
   const denied = admit(ctx, metaString(md, 'authorization'));
   if (denied !== undefined) return denied;
@@ -61,7 +72,14 @@ function prepare(ctx: RouterContext, md: Metadata, msg: PredictRequestMsg, strea
   if (route === undefined) return routerErrors.modelNotFound(msg.model);
   const trace = traceFrom(metaString(md, 'traceparent'));
   const body = Buffer.from(JSON.stringify(mapped.body));
-  const headers = ['content-type', 'application/json', 'x-request-id', requestId, 'traceparent', trace.traceparent];
+  const headers = [
+    'content-type',
+    'application/json',
+    'x-request-id',
+    requestId,
+    'traceparent',
+    trace.traceparent,
+  ];
   let pick: PickRequest = {};
   if (route.policy === 'session-affinity') {
     pick = { sessionKey: msg.session_id !== '' ? msg.session_id : msg.user !== '' ? msg.user : undefined };
@@ -73,7 +91,11 @@ function prepare(ctx: RouterContext, md: Metadata, msg: PredictRequestMsg, strea
     route,
     requestId,
     call: (sink) =>
-      new ProxyCall(ctx.forward, { route, path: mapped.path, body, model: msg.model, json: mapped.body, headers, pick }, sink),
+      new ProxyCall(
+        ctx.forward,
+        { route, path: mapped.path, body, model: msg.model, json: mapped.body, headers, pick },
+        sink,
+      ),
   };
 }
 
@@ -89,7 +111,10 @@ export async function startGrpcServer(
   const { service } = loadAiService();
   const server = new Server({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
   server.addService(service, {
-    Predict: (call: ServerUnaryCall<PredictRequestMsg, PredictResponseMsg>, callback: sendUnaryData<PredictResponseMsg>) => {
+    Predict: (
+      call: ServerUnaryCall<PredictRequestMsg, PredictResponseMsg>,
+      callback: sendUnaryData<PredictResponseMsg>,
+    ) => {
       const startedAt = performance.now();
       const p = prepare(ctx, call.metadata, call.request, false);
       if (p instanceof RouterError) {
@@ -99,7 +124,7 @@ export async function startGrpcServer(
       }
       const sink = new UnarySink(callback, {
         requestId: p.requestId,
-        model: p.route.model,
+        model: p.route.label,
         route: 'grpc_predict',
         startedAt,
         metrics: ctx.metrics,
@@ -120,7 +145,7 @@ export async function startGrpcServer(
       }
       const sink = new StreamSink(call, {
         requestId: p.requestId,
-        model: p.route.model,
+        model: p.route.label,
         route: 'grpc_stream',
         startedAt,
         metrics: ctx.metrics,

@@ -1,7 +1,14 @@
 import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../errors.js';
-import { errorMessageOf, grpcCodeFor, toOpenAIRequest, toPredictChunk, toPredictResponse, type PredictRequestMsg } from './mapping.js';
+import {
+  errorMessageOf,
+  grpcCodeFor,
+  toOpenAIRequest,
+  toPredictChunk,
+  toPredictResponse,
+  type PredictRequestMsg,
+} from './mapping.js';
 import { aiServiceProtoPath } from './proto-path.js';
 import { loadAiService } from './grpc-server.js';
 import { SseParser } from './sse.js';
@@ -19,7 +26,14 @@ const base: PredictRequestMsg = {
 describe('toOpenAIRequest', () => {
   it('maps messages to a chat completion and a prompt to a completion', () => {
     const chat = toOpenAIRequest(
-      { ...base, messages: [{ role: 'user', content: 'hi', name: '' }], max_tokens: 5, temperature: 0.5, stop: ['x'], user: 'u' },
+      {
+        ...base,
+        messages: [{ role: 'user', content: 'hi', name: '' }],
+        max_tokens: 5,
+        temperature: 0.5,
+        stop: ['x'],
+        user: 'u',
+      },
       true,
     );
     expect(chat).toEqual({
@@ -35,9 +49,18 @@ describe('toOpenAIRequest', () => {
         stream_options: { include_usage: true },
       },
     });
-    const plain = toOpenAIRequest({ ...base, prompt: 'p', seed: '7', stream_options: { include_usage: false } }, true);
-    expect(plain).toMatchObject({ path: '/v1/completions', body: { prompt: 'p', seed: 7, stream_options: { include_usage: false } } });
-    expect(toOpenAIRequest({ ...base, prompt: 'p' }, false)).toEqual({ path: '/v1/completions', body: { model: 'm', stream: false, prompt: 'p' } });
+    const plain = toOpenAIRequest(
+      { ...base, prompt: 'p', seed: '7', stream_options: { include_usage: false } },
+      true,
+    );
+    expect(plain).toMatchObject({
+      path: '/v1/completions',
+      body: { prompt: 'p', seed: 7, stream_options: { include_usage: false } },
+    });
+    expect(toOpenAIRequest({ ...base, prompt: 'p' }, false)).toEqual({
+      path: '/v1/completions',
+      body: { model: 'm', stream: false, prompt: 'p' },
+    });
   });
 
   it('refuses what an engine cannot take', () => {
@@ -56,7 +79,12 @@ describe('toOpenAIRequest', () => {
 
 describe('response mapping', () => {
   it('maps chunks and responses of both APIs', () => {
-    expect(toPredictChunk({ id: 'c', model: 'm', choices: [{ index: 0, delta: { content: 'he' }, finish_reason: null }] }, 'r')).toEqual({
+    expect(
+      toPredictChunk(
+        { id: 'c', model: 'm', choices: [{ index: 0, delta: { content: 'he' }, finish_reason: null }] },
+        'r',
+      ),
+    ).toEqual({
       id: 'c',
       model: 'm',
       delta: 'he',
@@ -65,15 +93,22 @@ describe('response mapping', () => {
       request_id: 'r',
       index: 0,
     });
-    expect(toPredictChunk({ choices: [{ text: 'x', finish_reason: 'length' }] }, 'r')).toMatchObject({ delta: 'x', finish_reason: 'length' });
-    expect(toPredictChunk({ choices: [], usage: { prompt_tokens: 2, completion_tokens: 3 } }, 'r')?.usage).toEqual({
+    expect(toPredictChunk({ choices: [{ text: 'x', finish_reason: 'length' }] }, 'r')).toMatchObject({
+      delta: 'x',
+      finish_reason: 'length',
+    });
+    expect(
+      toPredictChunk({ choices: [], usage: { prompt_tokens: 2, completion_tokens: 3 } }, 'r')?.usage,
+    ).toEqual({
       prompt_tokens: 2,
       completion_tokens: 3,
       total_tokens: 5,
     });
     expect(toPredictChunk({ choices: [{ delta: { role: 'assistant' } }] }, 'r')).toBeUndefined();
     expect(toPredictChunk('x', 'r')).toBeUndefined();
-    expect(toPredictResponse({ id: 'a', choices: [{ message: { content: 'full' }, finish_reason: 'stop' }] }, 'r')).toMatchObject({
+    expect(
+      toPredictResponse({ id: 'a', choices: [{ message: { content: 'full' }, finish_reason: 'stop' }] }, 'r'),
+    ).toMatchObject({
       text: 'full',
       finish_reason: 'stop',
       usage: null,

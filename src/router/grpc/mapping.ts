@@ -49,7 +49,8 @@ export function toOpenAIRequest(
   msg: PredictRequestMsg,
   stream: boolean,
 ): { path: string; body: Record<string, unknown> } | RouterError {
-  if (typeof msg.model !== 'string' || msg.model === '') return routerErrors.badRequest('model is required', 'model');
+  if (typeof msg.model !== 'string' || msg.model === '')
+    return routerErrors.badRequest('model is required', 'model');
   if (msg.model.length > 256) return routerErrors.badRequest('model is too long', 'model');
   const body: Record<string, unknown> = { model: msg.model, stream };
   let path: string;
@@ -57,7 +58,9 @@ export function toOpenAIRequest(
     const messages = [];
     for (const m of msg.messages) {
       if (!ROLES.has(m.role)) return routerErrors.badRequest(`unknown message role "${m.role}"`, 'messages');
-      messages.push(m.name ? { role: m.role, content: m.content, name: m.name } : { role: m.role, content: m.content });
+      messages.push(
+        m.name ? { role: m.role, content: m.content, name: m.name } : { role: m.role, content: m.content },
+      );
     }
     body['messages'] = messages;
     path = '/v1/chat/completions';

@@ -1,5 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Metadata, type ServerErrorResponse, type ServerWritableStream, type sendUnaryData } from '@grpc/grpc-js';
+import {
+  Metadata,
+  type ServerErrorResponse,
+  type ServerWritableStream,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import type { Logger } from '../../core/logger.js';
 import { RouterError } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
@@ -18,7 +23,11 @@ import { SseParser } from './sse.js';
 const MAX_UNARY_BYTES = 16 * 1024 * 1024;
 
 /** A gRPC error with the status code matching an HTTP status (and Retry-After as metadata). */
-export function grpcError(status: number, message: string, retryAfterS?: number | string): ServerErrorResponse {
+export function grpcError(
+  status: number,
+  message: string,
+  retryAfterS?: number | string,
+): ServerErrorResponse {
   const metadata = new Metadata();
   if (retryAfterS !== undefined) metadata.set('retry-after', String(retryAfterS));
   return Object.assign(new Error(message), { code: grpcCodeFor(status), details: message, metadata });
@@ -67,7 +76,10 @@ export class UnarySink implements ProxySink {
     const text = Buffer.concat(this.chunks).toString('utf8');
     if (this.bytes > MAX_UNARY_BYTES) return this.reply(grpcError(502, 'upstream response too large'), 502);
     if (this.status !== 200) {
-      return this.reply(grpcError(this.status, errorMessageOf(text, this.status), this.retryAfter), this.status);
+      return this.reply(
+        grpcError(this.status, errorMessageOf(text, this.status), this.retryAfter),
+        this.status,
+      );
     }
     let json: unknown;
     try {
@@ -154,13 +166,17 @@ export class StreamSink implements ProxySink {
     }
     const chunk = toPredictChunk(json, this.c.requestId);
     if (chunk === undefined) return;
-    if (chunk.usage) this.c.metrics.usage(this.c.model, chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
+    if (chunk.usage)
+      this.c.metrics.usage(this.c.model, chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
     if (!this.stream.write(chunk)) this.writable = false;
   }
 
   end(): void {
     if (this.status !== 200) {
-      return this.finish(grpcError(this.status, errorMessageOf(this.errorBody, this.status), this.retryAfter), this.status);
+      return this.finish(
+        grpcError(this.status, errorMessageOf(this.errorBody, this.status), this.retryAfter),
+        this.status,
+      );
     }
     this.parser.end();
     this.finish(null, 200);
@@ -170,7 +186,10 @@ export class StreamSink implements ProxySink {
     if (this.call?.isAborted) return this.finish(null, 499, true);
     if (err instanceof RouterError) return this.finish(grpcErrorOf(err), err.status);
     this.c.logger.warn({ err: err.message, request_id: this.c.requestId }, 'grpc stream failed');
-    this.finish(grpcError(502, started ? 'upstream ended mid-stream' : err.message), started ? this.status : 502);
+    this.finish(
+      grpcError(502, started ? 'upstream ended mid-stream' : err.message),
+      started ? this.status : 502,
+    );
   }
 
   private finish(err: ServerErrorResponse | null, status: number, cancelled = false): void {

@@ -32,7 +32,8 @@ export function createHttpHandler(ctx: RouterContext): (req: IncomingMessage, re
     const path = q === -1 ? url : url.slice(0, q);
     const route = PROXY_ROUTES.get(path);
     if (route !== undefined) {
-      if (req.method !== 'POST') return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), route);
+      if (req.method !== 'POST')
+        return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), route);
       handleProxy(ctx, req, res, path, route).catch((err: unknown) => {
         ctx.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'request handler failed');
         if (!res.headersSent) sendError(res, asRouterError(err), requestIdFrom(req.headers['x-request-id']));
@@ -42,12 +43,14 @@ export function createHttpHandler(ctx: RouterContext): (req: IncomingMessage, re
     }
     const isGet = req.method === 'GET' || req.method === 'HEAD';
     if (path === '/healthz' || path === '/health') {
-      if (!isGet) return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'health');
+      if (!isGet)
+        return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'health');
       sendJson(res, 200, JSON.stringify(ctx.health()));
       return;
     }
     if (path === '/metrics') {
-      if (!isGet) return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'metrics');
+      if (!isGet)
+        return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'metrics');
       ctx.metrics.registry.metrics().then(
         (text) => {
           res.writeHead(200, ['content-type', ctx.metrics.registry.contentType]);
@@ -58,7 +61,8 @@ export function createHttpHandler(ctx: RouterContext): (req: IncomingMessage, re
       return;
     }
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
-      if (!isGet) return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'models');
+      if (!isGet)
+        return reject(ctx, res, req, routerErrors.methodNotAllowed(req.method ?? '', path), 'models');
       handleModels(ctx, req, res, path);
       return;
     }
@@ -66,13 +70,25 @@ export function createHttpHandler(ctx: RouterContext): (req: IncomingMessage, re
   };
 }
 
-function reject(ctx: RouterContext, res: ServerResponse, req: IncomingMessage, err: RouterError, route: string): void {
+function reject(
+  ctx: RouterContext,
+  res: ServerResponse,
+  req: IncomingMessage,
+  err: RouterError,
+  route: string,
+): void {
   sendError(res, err, requestIdFrom(req.headers['x-request-id']));
   ctx.metrics.request(UNKNOWN_MODEL, route, err.status, 0);
 }
 
 /** Authentication and rate limit; answers and returns false when the request may not go on. */
-function admitHttp(ctx: RouterContext, req: IncomingMessage, res: ServerResponse, requestId: string, route: string): boolean {
+function admitHttp(
+  ctx: RouterContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  route: string,
+): boolean {
   const err = admit(ctx, req.headers.authorization);
   if (err === undefined) return true;
   sendError(res, err, requestId);
@@ -149,11 +165,28 @@ async function handleProxy(
     return;
   }
   const trace = traceFrom(req.headers.traceparent);
-  const headers = ['content-type', 'application/json', 'x-request-id', requestId, 'traceparent', trace.traceparent];
+  const headers = [
+    'content-type',
+    'application/json',
+    'x-request-id',
+    requestId,
+    'traceparent',
+    trace.traceparent,
+  ];
   const tracestate = req.headers.tracestate;
   if (typeof tracestate === 'string' && tracestate.length <= 512) headers.push('tracestate', tracestate);
 
-  const sink = new HttpSink(res, requestId, route.model, routeName, startedAt, ctx.metrics, ctx.logger);
+  const sink = new HttpSink(
+    res,
+    requestId,
+    trace.traceId,
+    route.label,
+    routeName,
+    startedAt,
+    ctx.metrics,
+    ctx.logger,
+    ctx.accessLog,
+  );
   const call = new ProxyCall(
     ctx.forward,
     {

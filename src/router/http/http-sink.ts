@@ -26,11 +26,14 @@ export class HttpSink implements ProxySink {
   constructor(
     private readonly res: ServerResponse,
     private readonly requestId: string,
+    private readonly traceId: string,
     private readonly model: string,
     private readonly route: string,
     private readonly startedAt: number,
     private readonly metrics: RouterMetrics,
     private readonly logger: Logger,
+    /** Log one line per request (debug level; decided once at start, not per request). */
+    private readonly accessLog: boolean,
   ) {}
 
   head(status: number, headers: IncomingHttpHeaders): void {
@@ -99,12 +102,16 @@ export class HttpSink implements ProxySink {
     }
     if (!started) {
       const re = err instanceof RouterError ? err : asRouterError(err);
-      if (!(err instanceof RouterError)) this.logger.warn({ err: err.message, request_id: this.requestId }, 'proxy failed');
+      if (!(err instanceof RouterError))
+        this.logger.warn({ err: err.message, request_id: this.requestId }, 'proxy failed');
       sendError(this.res, re, this.requestId);
       this.done(re.status);
       return;
     }
-    this.logger.warn({ err: err.message, request_id: this.requestId, model: this.model }, 'upstream ended mid-response');
+    this.logger.warn(
+      { err: err.message, request_id: this.requestId, model: this.model },
+      'upstream ended mid-response',
+    );
     // A chunked stream just ends (the client sees no [DONE]); a sized body cannot end early, so the
     // connection is cut and the client sees a short body.
     const held = this.held;
@@ -119,6 +126,20 @@ export class HttpSink implements ProxySink {
     if (this.finished) return;
     this.finished = true;
     if (this.streaming) this.metrics.activeStreams.dec();
-    this.metrics.request(this.model, this.route, status, (performance.now() - this.startedAt) / 1000);
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    this.metrics.request(this.model, this.route, status, seconds);
+    if (this.accessLog) {
+      this.logger.debug(
+        {
+          request_id: this.requestId,
+          trace_id: this.traceId,
+          model: this.model,
+          route: this.route,
+          status,
+          ms: seconds * 1000,
+        },
+        'request',
+      );
+    }
   }
 }

@@ -8,7 +8,11 @@ describe('inspectBody', () => {
   const ins = (s: string) => inspectBody(Buffer.from(s));
 
   it('reads model, stream and user', () => {
-    expect(ins('{"model":"m","stream":true,"user":"u1","x":1}')).toMatchObject({ model: 'm', stream: true, user: 'u1' });
+    expect(ins('{"model":"m","stream":true,"user":"u1","x":1}')).toMatchObject({
+      model: 'm',
+      stream: true,
+      user: 'u1',
+    });
     expect(ins('{"model":"m","stream":null}')).toMatchObject({ stream: false, user: undefined });
   });
 
@@ -70,7 +74,8 @@ describe('usage', () => {
 
   it('keeps only the tail of a long stream, without copying each chunk', () => {
     const tail = new UsageTail(64);
-    for (let i = 0; i < 1000; i++) tail.push(Buffer.from(`data: {"choices":[{"delta":{"content":"w${i}"}}],"usage":null}\n\n`));
+    for (let i = 0; i < 1000; i++)
+      tail.push(Buffer.from(`data: {"choices":[{"delta":{"content":"w${i}"}}],"usage":null}\n\n`));
     tail.push(Buffer.from('data: {"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":1000}}\n\n'));
     tail.push(Buffer.from('data: [DONE]\n\n'));
     expect(tail.usage()).toEqual({ prompt: 7, completion: 1000 });

@@ -106,14 +106,17 @@ export class ProxyCall {
       );
       return;
     }
-    if (this.tried.length > 0) this.settings.metrics.retry(route.model);
+    if (this.tried.length > 0) this.settings.metrics.retry(route.label);
     this.tried.push(replica.id);
     replica.outstanding++;
     const attempt = new Attempt(this, replica);
     this.attempt = attempt;
     const t = replica.target;
     const body = this.bodyFor(replica);
-    const headers = t.authorization === undefined ? this.req.headers : [...this.req.headers, 'authorization', t.authorization];
+    const headers =
+      t.authorization === undefined
+        ? this.req.headers
+        : [...this.req.headers, 'authorization', t.authorization];
     replica.pool.dispatch({ path: t.basePath + this.req.path, method: 'POST', headers, body }, attempt);
   }
 
@@ -147,7 +150,8 @@ export class ProxyCall {
 
   private bodyFor(replica: Replica): Buffer {
     const served = replica.target.servedName;
-    if (served === undefined || served === this.req.model || this.req.json === undefined) return this.req.body;
+    if (served === undefined || served === this.req.model || this.req.json === undefined)
+      return this.req.body;
     this.rewritten ??= new Map();
     let b = this.rewritten.get(served);
     if (b === undefined) {
@@ -160,7 +164,7 @@ export class ProxyCall {
   /** @internal an attempt ended before any byte was passed on. */
   failedBeforeStart(attempt: Attempt, err: Error): void {
     const replica = attempt.replica;
-    const model = this.req.route.model;
+    const model = this.req.route.label;
     if (this.aborted) {
       this.sink.fail(this.abortReason ?? err, false);
       return;
@@ -185,7 +189,7 @@ export class ProxyCall {
 
   /** @internal */
   get modelLabel(): string {
-    return this.req.route.model;
+    return this.req.route.label;
   }
 
   /** @internal */

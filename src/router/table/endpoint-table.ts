@@ -1,6 +1,11 @@
 import type { RoutingPolicy } from '../../core/domain/model.js';
 import type { Logger } from '../../core/logger.js';
-import { createBalancer, PrefixAwareBalancer, type Balancer, type PrefixAwareOptions } from '../balancers/index.js';
+import {
+  createBalancer,
+  PrefixAwareBalancer,
+  type Balancer,
+  type PrefixAwareOptions,
+} from '../balancers/index.js';
 import type { PoolSet } from './pool-set.js';
 import { Replica, targetFingerprint, type UpstreamTarget } from './replica.js';
 import { WILDCARD_MODEL, type StaticModel } from './static-upstreams.js';
@@ -23,6 +28,8 @@ export interface ManagedModel {
 export class ModelRoute {
   replicas: readonly Replica[] = [];
   balancer: Balancer;
+  /** The `model` label of this model's metrics: the model_uid, or the configured name of a static model. */
+  readonly label: string;
 
   constructor(
     /** model_uid for managed models, the configured name for static ones. */
@@ -34,6 +41,7 @@ export class ModelRoute {
     prefix: Partial<PrefixAwareOptions> | undefined,
   ) {
     this.balancer = createBalancer(policy, prefix);
+    this.label = managed ? model : listName;
   }
 }
 
@@ -134,7 +142,9 @@ export class EndpointTable {
 
     for (const m of this.managed) {
       const route = this.route(m.modelUid, m.listName, m.policy, true, m.created);
-      const list = m.ready.map((r) => this.replica(`${m.modelUid}/${r.replicaId}`, m.modelUid, r.target, true, nextReplicas));
+      const list = m.ready.map((r) =>
+        this.replica(`${m.modelUid}/${r.replicaId}`, m.modelUid, r.target, true, nextReplicas),
+      );
       this.setReplicas(route, list);
       nextRoutes.set(route.model, route);
       nextNames.set(m.modelUid, route);
@@ -143,7 +153,10 @@ export class EndpointTable {
     let wildcard: ModelRoute | undefined;
     for (const s of this.statics) {
       if (nextNames.has(s.name)) {
-        this.opts.logger?.warn({ model: s.name }, 'static upstream names a managed model; the managed one wins');
+        this.opts.logger?.warn(
+          { model: s.name },
+          'static upstream names a managed model; the managed one wins',
+        );
         continue;
       }
       const key = `static:${s.name}`;
@@ -152,7 +165,12 @@ export class EndpointTable {
         this.replica(
           `${key}#${i}`,
           s.name,
-          { origin: t.origin, basePath: t.basePath, servedName: s.servedName, authorization: s.authorization },
+          {
+            origin: t.origin,
+            basePath: t.basePath,
+            servedName: s.servedName,
+            authorization: s.authorization,
+          },
           false,
           nextReplicas,
         ),
@@ -178,7 +196,7 @@ export class EndpointTable {
     this.modelsBody = undefined;
     if (this.opts.onChange) {
       const ready = new Map<string, number>();
-      for (const r of nextRoutes.values()) ready.set(r.listName, r.replicas.length);
+      for (const r of nextRoutes.values()) ready.set(r.label, r.replicas.length);
       this.opts.onChange(ready);
     }
   }

@@ -89,7 +89,10 @@ export class LoadScraper {
       r.kvUsage = load.kvUsage ?? 0;
       r.loadAt = this.clock.now();
     } catch (err) {
-      this.opts.logger?.debug({ replica: r.id, err: err instanceof Error ? err.message : String(err) }, 'scrape failed');
+      this.opts.logger?.debug(
+        { replica: r.id, err: err instanceof Error ? err.message : String(err) },
+        'scrape failed',
+      );
     } finally {
       r.scraping = false;
     }

@@ -28,7 +28,10 @@ export function parseEngineLoad(text: string): EngineLoad {
     let end = text.indexOf('\n', start);
     if (end === -1) end = n;
     // Only lines of our metrics are split further; everything else is skipped by its first characters.
-    if (text.charCodeAt(start) !== 35 /* # */ && (text.startsWith('vllm:', start) || text.startsWith('sglang:', start))) {
+    if (
+      text.charCodeAt(start) !== 35 /* # */ &&
+      (text.startsWith('vllm:', start) || text.startsWith('sglang:', start))
+    ) {
       const line = text.slice(start, end).trim();
       const brace = line.indexOf('{');
       const space = line.indexOf(' ');

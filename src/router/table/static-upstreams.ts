@@ -70,13 +70,18 @@ export interface StaticModel {
 }
 
 /** Validates a parsed static upstreams document. `env` resolves `api_key_env`. */
-export function parseStaticUpstreams(doc: unknown, source: string, env: NodeJS.ProcessEnv = process.env): StaticModel[] {
+export function parseStaticUpstreams(
+  doc: unknown,
+  source: string,
+  env: NodeJS.ProcessEnv = process.env,
+): StaticModel[] {
   if (doc === null || doc === undefined) return [];
   let body = doc;
   if (typeof doc === 'object' && !Array.isArray(doc)) {
     const keys = Object.keys(doc);
     const inner = (doc as Record<string, unknown>)['models'];
-    if (keys.length === 1 && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) body = inner;
+    if (keys.length === 1 && inner !== null && typeof inner === 'object' && !Array.isArray(inner))
+      body = inner;
   }
   const parsed = StaticUpstreamsDoc.safeParse(body);
   if (!parsed.success) {
@@ -91,7 +96,8 @@ export function parseStaticUpstreams(doc: unknown, source: string, env: NodeJS.P
     let key = entry.api_key;
     if (entry.api_key_env !== undefined) {
       key = env[entry.api_key_env];
-      if (key === undefined || key === '') throw new ConfigError(`${source}: ${name}: ${entry.api_key_env} is not set`);
+      if (key === undefined || key === '')
+        throw new ConfigError(`${source}: ${name}: ${entry.api_key_env} is not set`);
     }
     out.push({
       name,
@@ -110,13 +116,17 @@ export function loadStaticUpstreamsFile(path: string, env: NodeJS.ProcessEnv = p
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read static upstreams file ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(
+      `cannot read static upstreams file ${path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ConfigError(`static upstreams file ${path} is not YAML/JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ConfigError(
+      `static upstreams file ${path} is not YAML/JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return parseStaticUpstreams(doc, `static upstreams file ${path}`, env);
 }

@@ -1,13 +1,12 @@
 import type { ModelCacheEntry } from '../../core/domain/index.js';
 import type { CacheSummary, CachedModel } from '../schemas/cache.js';
-import type { ModelsSnapshot } from './snapshot.js';
-import { modelViewFrom } from './model-view.js';
+import type { ModelView } from '../schemas/models.js';
 
 /**
  * Groups cache entries of all nodes by model (source + name + revision), with the models (specs) that
  * use those files and their states: the catalog page's "downloaded models" block (pure).
  */
-export function summariseCache(entries: readonly ModelCacheEntry[], snap: ModelsSnapshot | undefined): CacheSummary {
+export function summariseCache(entries: readonly ModelCacheEntry[], views: readonly ModelView[] | undefined): CacheSummary {
   const groups = new Map<string, CachedModel>();
   const nodes = new Set<string>();
   let totalBytes = 0;
@@ -38,14 +37,12 @@ export function summariseCache(entries: readonly ModelCacheEntry[], snap: Models
     if (e.complete) g.complete_nodes++;
     if (e.last_used_at && (!g.last_used_at || e.last_used_at > g.last_used_at)) g.last_used_at = e.last_used_at;
   }
-  if (snap) {
+  if (views) {
     const byName = new Map<string, { model_uid: string; state: CachedModel['models'][number]['state'] }[]>();
-    for (const [uid, spec] of snap.specs) {
-      const k = `${spec.value.model_source}\u0000${spec.value.model_name}`;
-      const view = modelViewFrom(snap, uid);
-      if (!view) continue;
+    for (const view of views) {
+      const k = `${view.model_source}\u0000${view.model_name}`;
       const list = byName.get(k) ?? [];
-      list.push({ model_uid: uid, state: view.state });
+      list.push({ model_uid: view.model_uid, state: view.state });
       byName.set(k, list);
     }
     for (const g of groups.values()) g.models = byName.get(`${g.source}\u0000${g.model_name}`) ?? [];

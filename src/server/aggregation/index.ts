@@ -7,3 +7,5 @@ export * from './model-view.js';
 export * from './node-view.js';
 export * from './overview.js';
 export * from './cache-summary.js';
+export * from './view-source.js';
+export * from './cluster-cache.js';

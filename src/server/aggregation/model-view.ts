@@ -84,16 +84,15 @@ export interface ModelFilter {
   engine_type?: string | undefined;
 }
 
-/** Every model view of a snapshot (sorted by uid), filtered; plus counts by state over the unfiltered set. */
-export function listModelViews(snap: ModelsSnapshot, filter: ModelFilter = {}): { items: ModelView[]; counts: Record<string, number> } {
+/** Filters views (sorted by uid) and counts states over the unfiltered set (pure). */
+export function filterModelViews(views: readonly ModelView[], filter: ModelFilter = {}): { items: ModelView[]; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
   const items: ModelView[] = [];
   const q = filter.q?.toLowerCase();
-  const [lk, lv] = filter.label ? [filter.label.slice(0, filter.label.indexOf('=')), filter.label.slice(filter.label.indexOf('=') + 1)] : [];
-  const uids = [...snap.specs.keys()].sort();
-  for (const uid of uids) {
-    const view = modelViewFrom(snap, uid);
-    if (!view) continue;
+  const eq = filter.label ? filter.label.indexOf('=') : -1;
+  const lk = filter.label && eq > 0 ? filter.label.slice(0, eq) : undefined;
+  const lv = filter.label && eq > 0 ? filter.label.slice(eq + 1) : undefined;
+  for (const view of views) {
     counts[view.state] = (counts[view.state] ?? 0) + 1;
     if (filter.state && view.state !== filter.state) continue;
     if (filter.engine_type && view.engine_type !== filter.engine_type) continue;
@@ -105,11 +104,8 @@ export function listModelViews(snap: ModelsSnapshot, filter: ModelFilter = {}): 
 }
 
 /** Number of models in each aggregated state. */
-export function countModelStates(snap: ModelsSnapshot): Record<string, number> {
+export function countModelStates(views: readonly ModelView[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const uid of snap.specs.keys()) {
-    const view = modelViewFrom(snap, uid);
-    if (view) counts[view.state] = (counts[view.state] ?? 0) + 1;
-  }
+  for (const v of views) counts[v.state] = (counts[v.state] ?? 0) + 1;
   return counts;
 }

@@ -33,6 +33,36 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 const kind = (k: string) => parseKey(k)?.kind;
 
+/** The raw lists a nodes snapshot is built from. */
+export interface NodesLists {
+  statuses: Typed<NodeStatus>[];
+  settings: Typed<NodeSettings>[];
+  disks: Typed<NodeDiskStatus>[];
+  alerts: Typed<DiskAlert>[];
+  plans: Typed<PlacementPlan>[];
+  endpoints: Typed<Endpoint>[];
+}
+
+/** Indexes node lists by node (pure): per-node assignments and endpoints are precomputed. */
+export function buildNodesSnapshot(l: NodesLists): NodesSnapshot {
+  const alertMap = new Map<string, DiskAlert[]>();
+  for (const a of l.alerts) push(alertMap, a.value.node_id, a.value);
+  const assignmentsByNode = new Map<string, { plan: PlacementPlan; assignment: Assignment }[]>();
+  for (const p of l.plans) for (const a of p.value.assignments) push(assignmentsByNode, a.node_id, { plan: p.value, assignment: a });
+  const endpointsByNode = new Map<string, Endpoint[]>();
+  for (const e of l.endpoints) push(endpointsByNode, e.value.node_id, e.value);
+  return {
+    statuses: new Map(l.statuses.map((t) => [t.value.node_id, t])),
+    settings: new Map(l.settings.map((t) => [t.value.node_id, t])),
+    disks: new Map(l.disks.map((t) => [t.value.node_id, t.value])),
+    alerts: alertMap,
+    plans: l.plans,
+    endpoints: l.endpoints.map((t) => t.value),
+    assignmentsByNode,
+    endpointsByNode,
+  };
+}
+
 /**
  * Lists nodes, settings, disks, alerts, plans and endpoints (one list each). Plans and endpoints may be
  * passed in when the caller already listed them (the overview), so no prefix is read twice.
@@ -49,22 +79,14 @@ export async function loadNodesSnapshot(
     shared ? { items: shared.plans } : reader.list(prefixes.placements, PlacementPlan),
     shared ? { items: shared.endpoints } : reader.list(prefixes.endpoints, Endpoint, (k) => kind(k) === 'endpoint'),
   ]);
-  const alertMap = new Map<string, DiskAlert[]>();
-  for (const a of alerts.items) push(alertMap, a.value.node_id, a.value);
-  const assignmentsByNode = new Map<string, { plan: PlacementPlan; assignment: Assignment }[]>();
-  for (const p of plans.items) for (const a of p.value.assignments) push(assignmentsByNode, a.node_id, { plan: p.value, assignment: a });
-  const endpointsByNode = new Map<string, Endpoint[]>();
-  for (const e of endpoints.items) push(endpointsByNode, e.value.node_id, e.value);
-  return {
-    statuses: new Map(statuses.items.map((t) => [t.value.node_id, t])),
-    settings: new Map(settings.items.map((t) => [t.value.node_id, t])),
-    disks: new Map(disks.items.map((t) => [t.value.node_id, t.value])),
-    alerts: alertMap,
+  return buildNodesSnapshot({
+    statuses: statuses.items,
+    settings: settings.items,
+    disks: disks.items,
+    alerts: alerts.items,
     plans: plans.items,
-    endpoints: endpoints.items.map((t) => t.value),
-    assignmentsByNode,
-    endpointsByNode,
-  };
+    endpoints: endpoints.items,
+  });
 }
 
 /** Cache entries of every node (one list). */

@@ -1,4 +1,5 @@
 import type { DiskAlert, ModelRequest } from '../../core/domain/index.js';
+import type { ModelView } from '../schemas/models.js';
 import type { Overview } from '../schemas/v1.js';
 import { countModelStates } from './model-view.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
@@ -13,6 +14,7 @@ function countBy<T>(items: readonly T[], key: (t: T) => string): Record<string, 
 /** The cluster overview (pure): counts and health of nodes, GPUs, endpoints, placements, requests, models. */
 export function buildOverview(input: {
   models: ModelsSnapshot;
+  views: readonly ModelView[];
   nodes: NodesSnapshot;
   requests: readonly ModelRequest[];
   leader: string | null;
@@ -44,7 +46,7 @@ export function buildOverview(input: {
   }
   const endpoints = models.endpointList.map((t) => t.value);
   const alerts: DiskAlert[] = [...nodes.alerts.values()].flat();
-  const counts = countModelStates(models);
+  const counts = countModelStates(input.views);
   return {
     nodes: {
       total: known.size,

@@ -22,6 +22,7 @@ function isError(s: Sample): boolean {
     const v = s.labels[l];
     if (v === undefined) continue;
     if (/^[0-9]{3}$/.test(v)) return Number(v) >= 400;
+    if (/^[0-9]xx$/i.test(v)) return v[0] === '4' || v[0] === '5';
     return /error|fail/i.test(v);
   }
   return s.labels['result'] === 'error' || s.labels['outcome'] === 'error';
@@ -82,7 +83,9 @@ export function summariseRouterMetrics(
     if (!kind || !Number.isFinite(s.value)) continue;
     families.add(s.name.replace(/_bucket$/, ''));
     const model = modelOf(s);
-    const targets = model ? [total, per.get(model) ?? (per.set(model, newAcc()).get(model) as Acc)] : [total];
+    let acc = model === undefined ? undefined : per.get(model);
+    if (model !== undefined && !acc) per.set(model, (acc = newAcc()));
+    const targets = acc ? [total, acc] : [total];
     for (const a of targets) {
       if (kind === 'requests') {
         a.requests += s.value;

@@ -109,8 +109,15 @@ export function v1ActionRoutes(ctx: ServerContext): AnyRoute[] {
       response: ForceStopResponse,
       handler: async (c, { params }) => {
         const r = await ctx.nodes.stopModel(params.node_id, params.uid, c.var.traceparent);
+        if (r.status === 404) {
+          throw errors.notFound('REPLICA_NOT_FOUND', `node "${params.node_id}" runs no replica of "${params.uid}"`, {
+            node_id: params.node_id,
+            model_uid: params.uid,
+          });
+        }
         if (r.status >= 400) {
-          throw new ApiError(502, 'NODE_UNREACHABLE', `node "${params.node_id}" refused the stop (HTTP ${r.status})`, {
+          const why = r.status === 401 ? 'refused the node admin token (check --node-token)' : `answered HTTP ${r.status}`;
+          throw new ApiError(502, 'NODE_UNREACHABLE', `node "${params.node_id}" ${why}`, {
             details: { node_id: params.node_id, node_status: r.status, node_answer: r.body },
           });
         }

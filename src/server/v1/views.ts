@@ -43,18 +43,15 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       tags,
       response: Overview,
       handler: async () => {
-        const models = await loadModelsSnapshot(ctx.reader);
-        const [nodes, requests, lead] = await Promise.all([
-          loadNodesSnapshot(ctx.reader, { plans: models.planList, endpoints: models.endpointList }),
-          ctx.reader.list(prefixes.modelRequests, ModelRequest),
-          leader(ctx),
-        ]);
+        const models = await ctx.views.models();
+        const [nodes, requests, lead] = await Promise.all([ctx.views.nodes(models), ctx.views.requests(), leader(ctx)]);
         return buildOverview({
-          models,
+          models: models.snap,
+          views: models.views,
           nodes,
-          requests: requests.items.map((t) => t.value),
+          requests,
           leader: lead?.holder ?? null,
-          revision: Math.max(models.revision, requests.revision),
+          revision: models.snap.revision,
           nowMs: ctx.clock.now(),
         });
       },
@@ -66,14 +63,11 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       tags,
       response: V1NodeList,
       handler: async () => {
-        const [st, settings] = await Promise.all([
-          ctx.reader.list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus'),
-          ctx.reader.list(prefixes.nodeSettings, NodeSettings),
-        ]);
-        const cordoned = new Set(settings.items.filter((t) => t.value.cordoned || t.value.draining).map((t) => t.value.node_id));
+        const snap = await ctx.views.nodes();
+        const cordoned = new Set([...snap.settings.values()].filter((t) => t.value.cordoned || t.value.draining).map((t) => t.value.node_id));
         const now = ctx.clock.now();
         return {
-          items: st.items.map((t) => ({
+          items: [...snap.statuses.values()].sort((a, b) => a.value.node_id.localeCompare(b.value.node_id)).map((t) => ({
             ...t.value,
             heartbeat_age_seconds: Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000),
             cordoned: cordoned.has(t.value.node_id),
@@ -87,7 +81,7 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       summary: 'All endpoints (replicas as their nodes report them)',
       tags,
       response: EndpointList,
-      handler: async () => ({ items: [...(await loadModelsSnapshot(ctx.reader)).endpointList.map((t) => t.value)] }),
+      handler: async () => ({ items: (await ctx.views.models()).snap.endpointList.map((t) => t.value) }),
     }),
     defineRoute({
       method: 'get',
@@ -96,7 +90,7 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       tags,
       response: PlacementList,
       handler: async () => {
-        return { items: (await ctx.reader.list(prefixes.placements, PlacementPlan)).items.map((t) => t.value) };
+        return { items: (await ctx.views.models()).snap.planList.map((t) => t.value) };
       },
     }),
     defineRoute({
@@ -105,7 +99,7 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       summary: 'The v1 request queue (/model_requests)',
       tags,
       response: RequestList,
-      handler: async () => ({ items: (await ctx.reader.list(prefixes.modelRequests, ModelRequest)).items.map((t) => t.value) }),
+      handler: async () => ({ items: await ctx.views.requests() }),
     }),
     defineRoute({
       method: 'get',
@@ -114,8 +108,8 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       tags,
       response: V1ModelList,
       handler: async () => {
-        const snap = await loadModelsSnapshot(ctx.reader);
-        const requests = (await ctx.reader.list(prefixes.modelRequests, ModelRequest)).items.map((t) => t.value);
+        const { snap } = await ctx.views.models();
+        const requests = await ctx.views.requests();
         const out = new Map<string, ReturnType<typeof row>>();
         function row(uid: string, name: string, engine: string, origin: 'deployment' | 'request' | 'placement', replicas: number, state: string) {
           const ready = (snap.endpoints.get(uid) ?? []).filter((e) => e.status === 'ready').length;
@@ -157,7 +151,7 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
           leader(ctx),
           ctx.reader.list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus').catch(() => ({ items: [] })),
           ctx.reader.list(prefixes.components, ComponentStatus, (k) => parseKey(k)?.kind === 'component').catch(() => ({ items: [] })),
-          loadModelsSnapshot(ctx.reader).catch(() => undefined),
+          ctx.views.models().then((m) => m.snap).catch(() => undefined),
         ]);
         const nodeRows = nodes.items.map((t) => {
           const age = Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000);

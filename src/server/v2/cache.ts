@@ -1,8 +1,6 @@
 import { DiskAlert } from '../../core/domain/index.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import { summariseCache } from '../aggregation/cache-summary.js';
-import { loadCacheEntries } from '../aggregation/nodes-snapshot.js';
-import { loadModelsSnapshot } from '../aggregation/snapshot.js';
 import type { ServerContext } from '../context.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { AlertList, AlertsQuery, CacheSummary } from '../schemas/cache.js';
@@ -16,8 +14,8 @@ export function cacheRoutes(ctx: ServerContext): AnyRoute[] {
       tags: ['cache'],
       response: CacheSummary,
       handler: async () => {
-        const [entries, snap] = await Promise.all([loadCacheEntries(ctx.reader), loadModelsSnapshot(ctx.reader)]);
-        return summariseCache(entries, snap);
+        const [entries, models] = await Promise.all([ctx.views.cacheEntries(), ctx.views.models()]);
+        return summariseCache(entries, models.views);
       },
     }),
     defineRoute({

@@ -12,6 +12,28 @@ const LogsQuery = z.object({
   follow: QueryBool.optional(),
 });
 
+/**
+ * Passes a node's stream through, ending it cleanly when the node or the client goes away (an aborted
+ * upstream would otherwise surface as a stream error on the server's response).
+ */
+function endQuietly(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch {
+        controller.close();
+      }
+    },
+    async cancel() {
+      await reader.cancel().catch(() => undefined);
+    },
+  });
+}
+
 export function logRoutes(ctx: ServerContext): AnyRoute[] {
   return [
     defineRoute({
@@ -57,7 +79,7 @@ export function logRoutes(ctx: ServerContext): AnyRoute[] {
           'x-nebula-node': nodeId,
         });
         if (follow) headers.set('x-accel-buffering', 'no');
-        return new Response(upstream.body, { status: upstream.status, headers });
+        return new Response(upstream.body ? endQuietly(upstream.body) : null, { status: upstream.status, headers });
       },
     }),
   ];

@@ -1,7 +1,6 @@
-import { DownloadProgress, Endpoint, ModelCacheEntry, PlacementPlan } from '../../core/domain/index.js';
-import { keys, prefixes, parseKey } from '../../core/keys.js';
-import { listModelViews } from '../aggregation/model-view.js';
-import { loadModelsSnapshot } from '../aggregation/snapshot.js';
+import { DownloadProgress, Endpoint, PlacementPlan } from '../../core/domain/index.js';
+import { keys } from '../../core/keys.js';
+import { filterModelViews } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
 import { actor, expected, readModelEvents, readModelView, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
@@ -58,8 +57,8 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       query: ListModelsQuery,
       response: ModelList,
       handler: async (_c, { query }) => {
-        const snap = await loadModelsSnapshot(ctx.reader);
-        const { items, counts } = listModelViews(snap, query);
+        const { views } = await ctx.views.models();
+        const { items, counts } = filterModelViews(views, query);
         return { items: items.slice(query.offset, query.offset + query.limit), total: items.length, offset: query.offset, limit: query.limit, counts };
       },
     }),
@@ -78,7 +77,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
           ctx.reader.list(keys.endpointsOf(uid), Endpoint),
           ctx.reader.list(keys.downloadProgressOf(uid), DownloadProgress),
           readModelEvents(ctx, uid, 50),
-          ctx.reader.list(prefixes.modelCache, ModelCacheEntry, (k) => parseKey(k)?.kind === 'modelCache'),
+          ctx.views.cacheEntries(),
           statsFor(ctx, view.served_model_name, uid, c.var.traceparent),
         ]);
         return withEtag(c, {
@@ -86,7 +85,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
           plan: plan?.value ?? null,
           endpoints: endpoints.items.map((t) => t.value),
           downloads: downloads.items.map((t) => t.value),
-          cache: cache.items.map((t) => t.value).filter((e) => e.model_name === view.model_name && e.source === view.model_source),
+          cache: cache.filter((e) => e.model_name === view.model_name && e.source === view.model_source),
           events,
           stats,
         });

@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { DiskAlert, ModelCacheEntry, NodeDiskStatus, NodeSettings } from '../../core/domain/index.js';
 import { keys } from '../../core/keys.js';
 import { decode, encode } from '../../store/json.js';
-import { loadCacheEntries, loadNodesSnapshot } from '../aggregation/nodes-snapshot.js';
 import { buildNodeDetail, buildNodeView, knownNodeIds } from '../aggregation/node-view.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
@@ -75,7 +74,7 @@ export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
       tags,
       response: NodeList,
       handler: async () => {
-        const snap = await loadNodesSnapshot(ctx.reader);
+        const snap = await ctx.views.nodes();
         const now = ctx.clock.now();
         return { items: knownNodeIds(snap).map((id) => buildNodeView(snap, id, now)) };
       },
@@ -88,7 +87,7 @@ export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
       params: NodeParams,
       response: NodeDetailView,
       handler: async (c, { params }) => {
-        const [snap, cache] = await Promise.all([loadNodesSnapshot(ctx.reader), loadCacheEntries(ctx.reader)]);
+        const [snap, cache] = await Promise.all([ctx.views.nodes(), ctx.views.cacheEntries()]);
         if (!knownNodeIds(snap).includes(params.node_id) && !cache.some((e) => e.node_id === params.node_id)) {
           throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, { node_id: params.node_id });
         }

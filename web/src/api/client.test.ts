@@ -2,13 +2,19 @@ import { describe, expect, it, vi } from 'vitest';
 import { buildQuery, createApiClient } from './client.ts';
 import { ApiError } from './errors.ts';
 
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 describe('createApiClient', () => {
   it('sends the bearer token, JSON bodies and queries', async () => {
     const fetch = vi.fn(async () => json({ ok: true }));
     const api = createApiClient({ getToken: () => 'tok', fetch });
-    await expect(api.request('POST', '/api/v2/models', { body: { a: 1 }, query: { q: 'x', empty: '', none: undefined } })).resolves.toEqual({ ok: true });
+    await expect(
+      api.request('POST', '/api/v2/models', {
+        body: { a: 1 },
+        query: { q: 'x', empty: '', none: undefined },
+      }),
+    ).resolves.toEqual({ ok: true });
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe('/api/v2/models?q=x');
     expect((init.headers as Record<string, string>).authorization).toBe('Bearer tok');
@@ -16,25 +22,53 @@ describe('createApiClient', () => {
   });
 
   it('turns error bodies into ApiError with the server code and message', async () => {
-    const api = createApiClient({ getToken: () => 't', fetch: async () => json({ error: { code: 'MODEL_NOT_FOUND', message: 'model x not found' } }, 404, { 'x-request-id': 'r1' }) });
+    const api = createApiClient({
+      getToken: () => 't',
+      fetch: async () =>
+        json({ error: { code: 'MODEL_NOT_FOUND', message: 'model x not found' } }, 404, {
+          'x-request-id': 'r1',
+        }),
+    });
     const err = await api.request('GET', '/api/v2/models/x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
-    expect(err).toMatchObject({ status: 404, code: 'MODEL_NOT_FOUND', message: 'model x not found', requestId: 'r1' });
+    expect(err).toMatchObject({
+      status: 404,
+      code: 'MODEL_NOT_FOUND',
+      message: 'model x not found',
+      requestId: 'r1',
+    });
   });
 
   it('falls back to the status for non-JSON errors and reports network failures', async () => {
-    const html = createApiClient({ getToken: () => null, fetch: async () => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }) });
-    await expect(html.request('GET', '/x')).rejects.toMatchObject({ status: 502, code: 'HTTP_502', message: '502 Bad Gateway' });
-    const down = createApiClient({ getToken: () => null, fetch: async () => Promise.reject(new TypeError('fetch failed')) });
+    const html = createApiClient({
+      getToken: () => null,
+      fetch: async () => new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }),
+    });
+    await expect(html.request('GET', '/x')).rejects.toMatchObject({
+      status: 502,
+      code: 'HTTP_502',
+      message: '502 Bad Gateway',
+    });
+    const down = createApiClient({
+      getToken: () => null,
+      fetch: async () => Promise.reject(new TypeError('fetch failed')),
+    });
     await expect(down.request('GET', '/x')).rejects.toMatchObject({ status: 0, code: 'NETWORK' });
   });
 
   it('ends the session on 401 only when a token was sent', async () => {
     const onUnauthorized = vi.fn();
     const res401 = async () => json({ error: { code: 'UNAUTHORIZED', message: 'token expired' } }, 401);
-    await expect(createApiClient({ getToken: () => 'old', fetch: res401, onUnauthorized }).request('GET', '/x')).rejects.toBeInstanceOf(ApiError);
+    await expect(
+      createApiClient({ getToken: () => 'old', fetch: res401, onUnauthorized }).request('GET', '/x'),
+    ).rejects.toBeInstanceOf(ApiError);
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
-    await expect(createApiClient({ getToken: () => null, fetch: res401, onUnauthorized }).request('POST', '/api/v2/auth/login')).rejects.toThrow('token expired');
+    await expect(
+      createApiClient({ getToken: () => null, fetch: res401, onUnauthorized }).request(
+        'POST',
+        '/api/v2/auth/login',
+      ),
+    ).rejects.toThrow('token expired');
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 

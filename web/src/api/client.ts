@@ -30,7 +30,8 @@ export interface ApiClient {
 export function buildQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -82,14 +82,19 @@ export interface ListModelsParams {
 
 /** Every control API call the console makes, grouped as the API is. */
 export function makeApi(client: ApiClient) {
-  const get = <T>(path: string, query?: Record<string, string | number | boolean | undefined>) => client.request<T>('GET', path, query ? { query } : {});
-  const post = <T>(path: string, body?: unknown) => client.request<T>('POST', path, body === undefined ? {} : { body });
-  const put = <T>(path: string, body?: unknown) => client.request<T>('PUT', path, body === undefined ? {} : { body });
-  const del = <T>(path: string, query?: Record<string, string | number | boolean | undefined>) => client.request<T>('DELETE', path, query ? { query } : {});
+  const get = <T>(path: string, query?: Record<string, string | number | boolean | undefined>) =>
+    client.request<T>('GET', path, query ? { query } : {});
+  const post = <T>(path: string, body?: unknown) =>
+    client.request<T>('POST', path, body === undefined ? {} : { body });
+  const put = <T>(path: string, body?: unknown) =>
+    client.request<T>('PUT', path, body === undefined ? {} : { body });
+  const del = <T>(path: string, query?: Record<string, string | number | boolean | undefined>) =>
+    client.request<T>('DELETE', path, query ? { query } : {});
 
   return {
     auth: {
-      login: (username: string, password: string) => post<LoginResponse>('/api/v2/auth/login', { username, password }),
+      login: (username: string, password: string) =>
+        post<LoginResponse>('/api/v2/auth/login', { username, password }),
       whoami: () => get<WhoAmI>('/api/v2/auth/whoami'),
     },
     cluster: {
@@ -103,19 +108,27 @@ export function makeApi(client: ApiClient) {
       create: (body: CreateModelInput) => post<ModelView>('/api/v2/models', body),
       start: (uid: string) => post<ModelView>(`/api/v2/models/${enc(uid)}/start`, {}),
       stop: (uid: string) => post<ModelView>(`/api/v2/models/${enc(uid)}/stop`, {}),
-      scale: (uid: string, replicas: number) => put<ModelView>(`/api/v2/models/${enc(uid)}/scale`, { replicas }),
-      remove: (uid: string, purge = false) => del<DeleteModelResponse>(`/api/v2/models/${enc(uid)}`, purge ? { purge: true } : undefined),
-      saveAsTemplate: (uid: string, body: { name: string; template_id?: string; category?: TemplateCategory; description?: string }) =>
-        post<TemplateView>(`/api/v2/models/${enc(uid)}/save-as-template`, body),
+      scale: (uid: string, replicas: number) =>
+        put<ModelView>(`/api/v2/models/${enc(uid)}/scale`, { replicas }),
+      remove: (uid: string, purge = false) =>
+        del<DeleteModelResponse>(`/api/v2/models/${enc(uid)}`, purge ? { purge: true } : undefined),
+      saveAsTemplate: (
+        uid: string,
+        body: { name: string; template_id?: string; category?: TemplateCategory; description?: string },
+      ) => post<TemplateView>(`/api/v2/models/${enc(uid)}/save-as-template`, body),
       events: (uid: string) => get<ListEnvelope<ModelEvent>>(`/api/v2/models/${enc(uid)}/events`),
       /** Follows a replica's log (SSE); the caller reads the stream and aborts it. */
       followLogs: (uid: string, replicaId: number, tail: number, signal: AbortSignal) =>
-        client.stream('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, { query: { tail, follow: 1 }, signal }),
+        client.stream('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {
+          query: { tail, follow: 1 },
+          signal,
+        }),
     },
     templates: {
       list: () => get<ListEnvelope<TemplateView>>('/api/v2/templates'),
       create: (body: TemplateInput) => post<TemplateView>('/api/v2/templates', body),
-      update: (id: string, body: Omit<TemplateInput, 'template_id'>) => put<TemplateView>(`/api/v2/templates/${enc(id)}`, body),
+      update: (id: string, body: Omit<TemplateInput, 'template_id'>) =>
+        put<TemplateView>(`/api/v2/templates/${enc(id)}`, body),
       remove: (id: string) => del<unknown>(`/api/v2/templates/${enc(id)}`),
       deploy: (id: string, body: { model_uid?: string; replicas?: number; auto_start?: boolean }) =>
         post<ModelView>(`/api/v2/templates/${enc(id)}/deploy`, body),
@@ -135,33 +148,45 @@ export function makeApi(client: ApiClient) {
       list: () => get<ListEnvelope<DiskAlert>>('/api/v2/alerts'),
     },
     events: {
-      list: (p: { model_uid?: string; limit?: number } = {}) => get<ListEnvelope<ModelEvent>>('/api/v2/events', { limit: 200, ...p }),
+      list: (p: { model_uid?: string; limit?: number } = {}) =>
+        get<ListEnvelope<ModelEvent>>('/api/v2/events', { limit: 200, ...p }),
     },
     audit: {
-      list: (p: { actor?: string; action?: string; limit?: number } = {}) => get<ListEnvelope<AuditEvent>>('/api/v2/audit', { limit: 200, ...p }),
+      list: (p: { actor?: string; action?: string; limit?: number } = {}) =>
+        get<ListEnvelope<AuditEvent>>('/api/v2/audit', { limit: 200, ...p }),
     },
     users: {
       list: () => get<ListEnvelope<UserView>>('/api/v2/auth/users'),
-      create: (body: { username: string; password: string; role: Role }) => post<UserView>('/api/v2/auth/users', body),
+      create: (body: { username: string; password: string; role: Role }) =>
+        post<UserView>('/api/v2/auth/users', body),
       update: (username: string, body: { role?: Role; disabled?: boolean; password?: string }) =>
         put<UserView>(`/api/v2/auth/users/${enc(username)}`, body),
       remove: (username: string) => del<unknown>(`/api/v2/auth/users/${enc(username)}`),
     },
     apiKeys: {
-      list: (all: boolean) => get<ListEnvelope<ApiKeyView>>('/api/v2/auth/api-keys', all ? { all: 'true' } : undefined),
-      create: (body: { name: string; role?: Role; expires_in?: string }) => post<CreatedApiKey>('/api/v2/auth/api-keys', body),
+      list: (all: boolean) =>
+        get<ListEnvelope<ApiKeyView>>('/api/v2/auth/api-keys', all ? { all: 'true' } : undefined),
+      create: (body: { name: string; role?: Role; expires_in?: string }) =>
+        post<CreatedApiKey>('/api/v2/auth/api-keys', body),
       revoke: (id: string) => del<unknown>(`/api/v2/auth/api-keys/${enc(id)}`),
     },
     catalog: {
-      search: (p: { provider: CatalogProvider; q: string; page: number; limit: number }, signal?: AbortSignal) =>
-        client.request<SearchResponse>('GET', '/api/v2/catalog/search', { query: { ...p }, ...(signal ? { signal } : {}) }),
+      search: (
+        p: { provider: CatalogProvider; q: string; page: number; limit: number },
+        signal?: AbortSignal,
+      ) =>
+        client.request<SearchResponse>('GET', '/api/v2/catalog/search', {
+          query: { ...p },
+          ...(signal ? { signal } : {}),
+        }),
       model: (provider: CatalogProvider, id: string) =>
         get<CatalogModelDetail>(`/api/v2/catalog/models/${provider}/${id.split('/').map(enc).join('/')}`),
       import: (body: ImportInput) => post<ImportResponse>('/api/v2/catalog/import', body),
     },
     playground: {
       /** OpenAI chat completions through the server's proxy to the router (SSE when streaming). */
-      chat: (body: unknown, signal: AbortSignal) => client.stream('POST', '/api/v2/openai/v1/chat/completions', { body, signal }),
+      chat: (body: unknown, signal: AbortSignal) =>
+        client.stream('POST', '/api/v2/openai/v1/chat/completions', { body, signal }),
     },
   };
 }

@@ -10,7 +10,12 @@ export class ApiError extends Error {
   readonly details: Record<string, unknown> | undefined;
   readonly requestId: string | undefined;
 
-  constructor(status: number, code: string, message: string, opts: { details?: Record<string, unknown>; requestId?: string } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    opts: { details?: Record<string, unknown>; requestId?: string } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -38,9 +43,15 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   }
   if (isErrorBody(parsed)) {
     const { code, message, details } = parsed.error;
-    return new ApiError(res.status, code || 'ERROR', message, { ...(details ? { details } : {}), ...(requestId ? { requestId } : {}) });
+    return new ApiError(res.status, code || 'ERROR', message, {
+      ...(details ? { details } : {}),
+      ...(requestId ? { requestId } : {}),
+    });
   }
-  const message = text && text.length < 300 && !text.trimStart().startsWith('<') ? text.trim() : `${res.status} ${res.statusText || 'error'}`;
+  const message =
+    text && text.length < 300 && !text.trimStart().startsWith('<')
+      ? text.trim()
+      : `${res.status} ${res.statusText || 'error'}`;
   return new ApiError(res.status, `HTTP_${res.status}`, message, requestId ? { requestId } : {});
 }
 

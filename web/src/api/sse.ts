@@ -45,7 +45,11 @@ export class SseParser {
         this.event = '';
         return undefined;
       }
-      const ev: SseEvent = { event: this.event || 'message', data: this.data.join('\n'), ...(this.id ? { id: this.id } : {}) };
+      const ev: SseEvent = {
+        event: this.event || 'message',
+        data: this.data.join('\n'),
+        ...(this.id ? { id: this.id } : {}),
+      };
       this.data = [];
       this.event = '';
       return ev;
@@ -63,7 +67,11 @@ export class SseParser {
 }
 
 /** Reads an SSE response body to its end (or until aborted), calling `onEvent` for each event. */
-export async function readSse(res: Response, onEvent: (ev: SseEvent) => void, signal?: AbortSignal): Promise<void> {
+export async function readSse(
+  res: Response,
+  onEvent: (ev: SseEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!res.body) return;
   const reader = res.body.getReader();
   const decoder = new TextDecoder();

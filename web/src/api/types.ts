@@ -1,19 +1,28 @@
 /**
- * Wire types of the control API, imported type-only from the server's zod schemas (erased at build time,
- * so no server code reaches the bundle). When src/client/types.ts exists it re-exports the same names.
+ * Wire types of the control API, from src/client/types.ts (inferred from the server's zod schemas).
+ * Type-only imports: erased at build time, so no server code reaches the bundle.
  */
 export type {
+  AggregatedState,
   ApiKeyView,
+  AuditEvent,
   CachedModel,
   CacheSummary,
   CatalogItem,
   CatalogModelDetail,
+  CatalogProvider,
+  CatalogSearchResponse as SearchResponse,
+  CatalogImportResponse as ImportResponse,
   CreatedApiKey,
   DeleteModelResponse,
+  DiskAlert,
+  DownloadProgress,
+  Endpoint,
   Health,
-  ImportResponse,
   LoginResponse,
+  ModelCacheEntry,
   ModelDetailView,
+  ModelEvent,
   ModelList,
   ModelStats,
   ModelView,
@@ -22,30 +31,16 @@ export type {
   NodeDiskResponse,
   NodeView,
   Overview,
+  PlacementPlan,
+  Role,
   RouterMetrics,
-  SearchResponse,
   TemplateView,
   UserView,
   WhoAmI,
-} from '../../../src/server/schemas/index.ts';
+} from '../../../src/client/types.ts';
 
-export type {
-  AggregatedState,
-  AuditEvent,
-  DiskAlert,
-  DownloadProgress,
-  Endpoint,
-  EngineType,
-  ModelCacheEntry,
-  ModelEvent,
-  ModelSource,
-  PlacementPlan,
-  Role,
-  TemplateCategory,
-} from '../../../src/core/domain/index.ts';
-
-/** Catalog providers the server knows (preset only: no URLs). */
-export type CatalogProvider = 'huggingface' | 'modelscope';
+// Enumerations the client module does not re-export (type-only as well).
+export type { EngineType, ModelSource, TemplateCategory } from '../../../src/core/domain/index.ts';
 
 /** `{"error":{"code","message","details"}}`: the body of every error response. */
 export interface ErrorBody {

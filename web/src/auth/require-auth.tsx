@@ -19,7 +19,13 @@ export function RequireAuth({ children }: { children: ReactNode }) {
 export function RequireAdmin({ children }: { children: ReactNode }) {
   const { isAdmin } = usePermissions();
   if (!isAdmin) {
-    return <EmptyState icon={<IconLock size={28} />} title="Admins only" description="Your role cannot see this page. Ask an admin if you need access." />;
+    return (
+      <EmptyState
+        icon={<IconLock size={28} />}
+        title="Admins only"
+        description="Your role cannot see this page. Ask an admin if you need access."
+      />
+    );
   }
   return <>{children}</>;
 }

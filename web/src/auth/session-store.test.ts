@@ -4,9 +4,21 @@ import { SessionStore, type Session } from './session-store.ts';
 function memory(initial?: string) {
   const m = new Map<string, string>();
   if (initial) m.set('nebula.session', initial);
-  return { m, storage: { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k) } };
+  return {
+    m,
+    storage: {
+      getItem: (k: string) => m.get(k) ?? null,
+      setItem: (k: string, v: string) => void m.set(k, v),
+      removeItem: (k: string) => void m.delete(k),
+    },
+  };
 }
-const session = (expiresInMs: number): Session => ({ token: 't', username: 'ann', role: 'operator', expires_at: new Date(Date.now() + expiresInMs).toISOString() });
+const session = (expiresInMs: number): Session => ({
+  token: 't',
+  username: 'ann',
+  role: 'operator',
+  expires_at: new Date(Date.now() + expiresInMs).toISOString(),
+});
 
 afterEach(() => vi.useRealTimers());
 
@@ -17,7 +29,9 @@ describe('SessionStore', () => {
     expect(new SessionStore(expired.storage).get()).toBeNull();
     expect(expired.m.size).toBe(0);
     expect(new SessionStore(memory('{not json').storage).get()).toBeNull();
-    expect(new SessionStore(memory(JSON.stringify({ ...session(60_000), role: 'root' })).storage).get()).toBeNull();
+    expect(
+      new SessionStore(memory(JSON.stringify({ ...session(60_000), role: 'root' })).storage).get(),
+    ).toBeNull();
   });
 
   it('ends the session by itself when the token expires, and says why', () => {

@@ -18,7 +18,8 @@ function parse(raw: string | null, now: number): Session | null {
   if (!raw) return null;
   try {
     const v = JSON.parse(raw) as Partial<Session>;
-    if (typeof v.token !== 'string' || typeof v.username !== 'string' || typeof v.expires_at !== 'string') return null;
+    if (typeof v.token !== 'string' || typeof v.username !== 'string' || typeof v.expires_at !== 'string')
+      return null;
     if (typeof v.role !== 'string' || !ROLES.includes(v.role)) return null;
     const exp = Date.parse(v.expires_at);
     if (!Number.isFinite(exp) || exp <= now) return null;
@@ -39,7 +40,8 @@ export class SessionStore {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined = globalThis.localStorage,
+    private readonly storage:
+      Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined = globalThis.localStorage,
     private readonly now: () => number = Date.now,
   ) {
     this.session = parse(storage?.getItem(KEY) ?? null, now());

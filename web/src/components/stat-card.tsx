@@ -2,7 +2,21 @@ import { Card, Group, Text, ThemeIcon } from '@mantine/core';
 import type { ReactNode } from 'react';
 
 /** A headline number with a label, an icon and an optional footer (bars, breakdowns). */
-export function StatCard({ label, value, icon, color = 'violet', footer, testId }: { label: string; value: ReactNode; icon: ReactNode; color?: string; footer?: ReactNode; testId?: string }) {
+export function StatCard({
+  label,
+  value,
+  icon,
+  color = 'violet',
+  footer,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  icon: ReactNode;
+  color?: string;
+  footer?: ReactNode;
+  testId?: string;
+}) {
   return (
     <Card withBorder padding="lg" radius="md" data-testid={testId}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">

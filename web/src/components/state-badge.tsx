@@ -3,10 +3,23 @@ import type { AggregatedState } from '../api/types.ts';
 import { STATE_COLOR, STATE_HELP } from '../lib/states.ts';
 
 /** A model's aggregated state as a colored badge; the tooltip says what it means (and why, when known). */
-export function StateBadge({ state, reason, size = 'sm' }: { state: AggregatedState; reason?: string | null; size?: 'xs' | 'sm' | 'md' }) {
+export function StateBadge({
+  state,
+  reason,
+  size = 'sm',
+}: {
+  state: AggregatedState;
+  reason?: string | null;
+  size?: 'xs' | 'sm' | 'md';
+}) {
   const pulsing = state === 'downloading' || state === 'starting' || state === 'stopping';
   return (
-    <Tooltip label={reason ? `${STATE_HELP[state]}: ${reason}` : STATE_HELP[state]} multiline maw={360} withArrow>
+    <Tooltip
+      label={reason ? `${STATE_HELP[state]}: ${reason}` : STATE_HELP[state]}
+      multiline
+      maw={360}
+      withArrow
+    >
       <Badge
         color={STATE_COLOR[state]}
         variant={state === 'stopped' ? 'outline' : 'light'}

@@ -10,7 +10,19 @@ export function usageColor(pct: number): string {
  * Memory or disk usage as a bar: used (colored by threshold) and, for GPUs, memory the scheduler reserved
  * beyond what is in use yet.
  */
-export function UsageBar({ used, total, reserved, label, size = 'md' }: { used: number; total: number; reserved?: number; label?: string; size?: 'sm' | 'md' | 'lg' }) {
+export function UsageBar({
+  used,
+  total,
+  reserved,
+  label,
+  size = 'md',
+}: {
+  used: number;
+  total: number;
+  reserved?: number;
+  label?: string;
+  size?: 'sm' | 'md' | 'lg';
+}) {
   const usedPct = percent(used, total);
   const reservedPct = reserved !== undefined ? Math.max(0, percent(reserved, total) - usedPct) : 0;
   return (

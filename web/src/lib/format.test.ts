@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, formatRelative, formatSeconds, MODEL_UID_PATTERN, percent, suggestModelUid } from './format.ts';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatRelative,
+  formatSeconds,
+  MODEL_UID_PATTERN,
+  percent,
+  suggestModelUid,
+} from './format.ts';
 
 describe('formatBytes', () => {
   it('uses binary units with sensible precision', () => {
@@ -57,7 +66,14 @@ describe('small formatters', () => {
 
 describe('suggestModelUid', () => {
   it('derives a valid model uid from hub ids', () => {
-    for (const id of ['Qwen/Qwen2.5-0.5B-Instruct', 'nebula-test/tiny-llm', 'org/7B__model', 'x/--a--', 'org/' + 'a'.repeat(100), '0abc/1-model']) {
+    for (const id of [
+      'Qwen/Qwen2.5-0.5B-Instruct',
+      'nebula-test/tiny-llm',
+      'org/7B__model',
+      'x/--a--',
+      'org/' + 'a'.repeat(100),
+      '0abc/1-model',
+    ]) {
       expect(suggestModelUid(id)).toMatch(MODEL_UID_PATTERN);
     }
     expect(suggestModelUid('Qwen/Qwen2.5-0.5B-Instruct')).toBe('qwen2-5-0-5b-instruct');

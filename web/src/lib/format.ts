@@ -38,7 +38,14 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   if (!Number.isFinite(t)) return '—';
   const diff = Math.round((now - t) / 1000);
   const abs = Math.abs(diff);
-  const text = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.floor(abs / 60)} min` : abs < 86400 ? `${Math.floor(abs / 3600)} h` : `${Math.floor(abs / 86400)} d`;
+  const text =
+    abs < 60
+      ? `${abs} s`
+      : abs < 3600
+        ? `${Math.floor(abs / 60)} min`
+        : abs < 86400
+          ? `${Math.floor(abs / 3600)} h`
+          : `${Math.floor(abs / 86400)} d`;
   if (abs < 5) return 'just now';
   return diff >= 0 ? `${text} ago` : `in ${text}`;
 }

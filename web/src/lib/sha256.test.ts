@@ -8,11 +8,20 @@ describe('sha256Hex', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
   it('agrees with node:crypto on multi-block and non-ASCII input', () => {
-    for (const s of ['a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'x'.repeat(1000), 'huggingface:Qwen/Qwen2.5-7B', 'modelscope:模型/小']) {
+    for (const s of [
+      'a'.repeat(55),
+      'a'.repeat(56),
+      'a'.repeat(64),
+      'x'.repeat(1000),
+      'huggingface:Qwen/Qwen2.5-7B',
+      'modelscope:模型/小',
+    ]) {
       expect(sha256Hex(s)).toBe(createHash('sha256').update(s).digest('hex'));
     }
   });
   it('computes the cache key hash the nodes use', () => {
-    expect(modelNameHash('huggingface', 'nebula-test/tiny-llm')).toBe(createHash('sha256').update('huggingface:nebula-test/tiny-llm').digest('hex').slice(0, 16));
+    expect(modelNameHash('huggingface', 'nebula-test/tiny-llm')).toBe(
+      createHash('sha256').update('huggingface:nebula-test/tiny-llm').digest('hex').slice(0, 16),
+    );
   });
 });

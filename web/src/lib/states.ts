@@ -1,7 +1,15 @@
 import type { AggregatedState } from '../api/types.ts';
 
 /** Every aggregated state, in the order filters and legends list them. */
-export const MODEL_STATES: readonly AggregatedState[] = ['running', 'degraded', 'starting', 'downloading', 'stopping', 'stopped', 'failed'];
+export const MODEL_STATES: readonly AggregatedState[] = [
+  'running',
+  'degraded',
+  'starting',
+  'downloading',
+  'stopping',
+  'stopped',
+  'failed',
+];
 
 /** Mantine color of each aggregated state (badges, legends, bars). */
 export const STATE_COLOR: Record<AggregatedState, string> = {
@@ -44,5 +52,14 @@ export const SOURCES = [
   { value: 'local', label: 'Local path' },
 ] as const;
 
-export const SOURCE_LABEL: Record<string, string> = { huggingface: 'Hugging Face', modelscope: 'ModelScope', local: 'Local' };
-export const ENGINE_LABEL: Record<string, string> = { vllm: 'vLLM', sglang: 'SGLang', llamacpp: 'llama.cpp', sim: 'Simulator' };
+export const SOURCE_LABEL: Record<string, string> = {
+  huggingface: 'Hugging Face',
+  modelscope: 'ModelScope',
+  local: 'Local',
+};
+export const ENGINE_LABEL: Record<string, string> = {
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  llamacpp: 'llama.cpp',
+  sim: 'Simulator',
+};

@@ -17,8 +17,10 @@ export interface Call {
 type Handler = (call: Call) => Response | Promise<Response> | unknown;
 
 /** JSON response helper. */
-export const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-export const apiError = (status: number, code: string, message: string) => json({ error: { code, message } }, status);
+export const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+export const apiError = (status: number, code: string, message: string) =>
+  json({ error: { code, message } }, status);
 
 /**
  * A fake control API: routes are "METHOD /path" (exact) with handlers returning a Response or a value to
@@ -30,22 +32,42 @@ export function fakeApi(routes: Record<string, Handler>) {
     const url = new URL(String(input), 'http://console.test');
     const method = (init?.method ?? 'GET').toUpperCase();
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
-    const call: Call = { method, path: url.pathname, query: url.searchParams, body, headers: new Headers(init?.headers) };
+    const call: Call = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      headers: new Headers(init?.headers),
+    };
     calls.push(call);
     const handler = routes[`${method} ${url.pathname}`];
     if (!handler) return apiError(404, 'NOT_FOUND', `no route ${method} ${url.pathname}`);
     const out = await handler(call);
     return out instanceof Response ? out : json(out);
   };
-  return { fetch: fetch as typeof globalThis.fetch, calls, callsTo: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path) };
+  return {
+    fetch: fetch as typeof globalThis.fetch,
+    calls,
+    callsTo: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path),
+  };
 }
 
 /** An in-memory session store, logged in as `role` (or logged out with null). */
 export function sessionAs(role: Role | null, username = role ?? 'nobody'): SessionStore {
   const mem = new Map<string, string>();
-  const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v), removeItem: (k: string) => void mem.delete(k) };
+  const storage = {
+    getItem: (k: string) => mem.get(k) ?? null,
+    setItem: (k: string, v: string) => void mem.set(k, v),
+    removeItem: (k: string) => void mem.delete(k),
+  };
   const store = new SessionStore(storage);
-  if (role) store.set({ token: `token-${username}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), username, role });
+  if (role)
+    store.set({
+      token: `token-${username}`,
+      expires_at: new Date(Date.now() + 3600_000).toISOString(),
+      username,
+      role,
+    });
   return store;
 }
 
@@ -55,9 +77,13 @@ function LocationProbe() {
 }
 
 /** Renders the whole console at `route` against a fake API. */
-export function renderApp(opts: { route: string; fetch: typeof fetch; sessions: SessionStore }): RenderResult {
+export function renderApp(opts: {
+  route: string;
+  fetch: typeof fetch;
+  sessions: SessionStore;
+}): RenderResult {
   return render(
-    <Providers fetch={opts.fetch} sessions={opts.sessions} queryClient={makeQueryClient()}>
+    <Providers fetch={opts.fetch} sessions={opts.sessions} queryClient={makeQueryClient()} env="test">
       <MemoryRouter initialEntries={[opts.route]}>
         <App />
         <Routes>

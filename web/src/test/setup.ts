@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 // jsdom lacks the layout APIs Mantine uses (media queries, resize observers, scrolling): inert stand-ins.
@@ -28,6 +28,9 @@ Element.prototype.scrollTo ??= function scrollTo() {};
 Element.prototype.scrollIntoView ??= function scrollIntoView() {};
 window.HTMLElement.prototype.scrollIntoView ??= function scrollIntoView() {};
 Object.defineProperty(window, 'getComputedStyle', { value: window.getComputedStyle, writable: true });
+
+// The machine running these is shared and slow: give transitions and polls time.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => {
   cleanup();

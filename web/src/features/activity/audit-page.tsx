@@ -18,7 +18,8 @@ export function AuditPage() {
   const act = useDebounced(action.trim(), 300);
   const audit = useQuery({
     queryKey: ['audit', a, act],
-    queryFn: () => api.audit.list({ ...(a ? { actor: a } : {}), ...(act ? { action: act } : {}), limit: 300 }),
+    queryFn: () =>
+      api.audit.list({ ...(a ? { actor: a } : {}), ...(act ? { action: act } : {}), limit: 300 }),
     refetchInterval: 15_000,
     placeholderData: keepPreviousData,
   });
@@ -27,13 +28,33 @@ export function AuditPage() {
       <PageHeader title="Audit log" description="Who changed what, when, and whether it worked." />
       <Card withBorder radius="md" padding="md">
         <Group mb="md">
-          <TextInput placeholder="Actor" leftSection={<IconSearch size={14} />} value={actor} onChange={(e) => setActor(e.currentTarget.value)} w={200} aria-label="Actor" />
-          <TextInput placeholder="Action, e.g. model.delete" value={action} onChange={(e) => setAction(e.currentTarget.value)} w={240} aria-label="Action" />
+          <TextInput
+            placeholder="Actor"
+            leftSection={<IconSearch size={14} />}
+            value={actor}
+            onChange={(e) => setActor(e.currentTarget.value)}
+            w={200}
+            aria-label="Actor"
+          />
+          <TextInput
+            placeholder="Action, e.g. model.delete"
+            value={action}
+            onChange={(e) => setAction(e.currentTarget.value)}
+            w={240}
+            aria-label="Action"
+          />
         </Group>
         <QueryBoundary query={audit}>
           {(data) => {
             const items = [...data.items].sort((x, y) => y.time.localeCompare(x.time));
-            if (items.length === 0) return <EmptyState icon={<IconShieldCheck size={28} />} title="No audit events" description="Nothing matches these filters." />;
+            if (items.length === 0)
+              return (
+                <EmptyState
+                  icon={<IconShieldCheck size={28} />}
+                  title="No audit events"
+                  description="Nothing matches these filters."
+                />
+              );
             return (
               <Table.ScrollContainer minWidth={1000}>
                 <Table data-testid="audit-table" fz="sm">
@@ -65,7 +86,11 @@ export function AuditPage() {
                         </Table.Td>
                         <Table.Td ff="monospace">{e.resource}</Table.Td>
                         <Table.Td>
-                          <Tooltip label={e.details ? JSON.stringify(e.details) : `HTTP ${e.status_code}`} multiline maw={420}>
+                          <Tooltip
+                            label={e.details ? JSON.stringify(e.details) : `HTTP ${e.status_code}`}
+                            multiline
+                            maw={420}
+                          >
                             <Badge color={e.result === 'success' ? 'teal' : 'red'} variant="light">
                               {e.result} {e.status_code}
                             </Badge>

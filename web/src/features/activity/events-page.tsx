@@ -25,16 +25,45 @@ export function EventsPage() {
   });
   return (
     <>
-      <PageHeader title="Events" description="What happened to each model, as the scheduler, nodes and server record it. Refreshes every 10 s." />
+      <PageHeader
+        title="Events"
+        description="What happened to each model, as the scheduler, nodes and server record it. Refreshes every 10 s."
+      />
       <Card withBorder radius="md" padding="md">
         <Group mb="md">
-          <Select placeholder="All models" searchable clearable data={(models.data?.items ?? []).map((m) => m.model_uid)} value={model} onChange={setModel} w={240} aria-label="Model" />
-          <Select placeholder="All levels" clearable data={['info', 'warning', 'error']} value={level} onChange={setLevel} w={160} aria-label="Level" />
+          <Select
+            placeholder="All models"
+            searchable
+            clearable
+            data={(models.data?.items ?? []).map((m) => m.model_uid)}
+            value={model}
+            onChange={setModel}
+            w={240}
+            aria-label="Model"
+          />
+          <Select
+            placeholder="All levels"
+            clearable
+            data={['info', 'warning', 'error']}
+            value={level}
+            onChange={setLevel}
+            w={160}
+            aria-label="Level"
+          />
         </Group>
         <QueryBoundary query={events}>
           {(data) => {
-            const items = [...data.items].filter((e) => !level || e.level === level).sort((a, b) => b.time.localeCompare(a.time));
-            if (items.length === 0) return <EmptyState icon={<IconListDetails size={28} />} title="No events" description="Events appear as models are scheduled, downloaded, started and stopped." />;
+            const items = [...data.items]
+              .filter((e) => !level || e.level === level)
+              .sort((a, b) => b.time.localeCompare(a.time));
+            if (items.length === 0)
+              return (
+                <EmptyState
+                  icon={<IconListDetails size={28} />}
+                  title="No events"
+                  description="Events appear as models are scheduled, downloaded, started and stopped."
+                />
+              );
             return (
               <Table.ScrollContainer minWidth={900}>
                 <Table data-testid="events-table">

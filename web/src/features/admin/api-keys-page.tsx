@@ -1,4 +1,21 @@
-import { ActionIcon, Alert, Badge, Button, Card, Code, CopyButton, Group, Modal, Select, Stack, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -14,7 +31,10 @@ import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { ROLES } from './users-page.tsx';
 
 /** A key's status from its dates (pure). */
-export function keyStatus(k: Pick<ApiKeyView, 'revoked_at' | 'expires_at'>, now: number = Date.now()): 'active' | 'revoked' | 'expired' {
+export function keyStatus(
+  k: Pick<ApiKeyView, 'revoked_at' | 'expires_at'>,
+  now: number = Date.now(),
+): 'active' | 'revoked' | 'expired' {
   if (k.revoked_at) return 'revoked';
   if (k.expires_at && Date.parse(k.expires_at) <= now) return 'expired';
   return 'active';
@@ -22,13 +42,26 @@ export function keyStatus(k: Pick<ApiKeyView, 'revoked_at' | 'expires_at'>, now:
 
 const STATUS_COLOR = { active: 'teal', revoked: 'gray', expired: 'orange' } as const;
 
-function CreateKeyModal({ opened, onClose, onCreated }: { opened: boolean; onClose: () => void; onCreated: (k: CreatedApiKey) => void }) {
+function CreateKeyModal({
+  opened,
+  onClose,
+  onCreated,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  onCreated: (k: CreatedApiKey) => void;
+}) {
   const api = useApi();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [expires, setExpires] = useState<string>('90d');
   const create = useMutation({
-    mutationFn: () => api.apiKeys.create({ name: name.trim(), role, ...(expires !== 'never' ? { expires_in: expires } : {}) }),
+    mutationFn: () =>
+      api.apiKeys.create({
+        name: name.trim(),
+        role,
+        ...(expires !== 'never' ? { expires_in: expires } : {}),
+      }),
     onSuccess: (k) => {
       setName('');
       onCreated(k);
@@ -38,8 +71,20 @@ function CreateKeyModal({ opened, onClose, onCreated }: { opened: boolean; onClo
     <Modal opened={opened} onClose={onClose} title="New API key" centered>
       <Stack>
         {create.isError ? <Alert color="red">{errorMessage(create.error)}</Alert> : null}
-        <TextInput label="Name" description="What the key is for, e.g. ci-pipeline" value={name} onChange={(e) => setName(e.currentTarget.value)} withAsterisk />
-        <Select label="Role" data={ROLES} value={role} onChange={(v) => v && setRole(v as Role)} allowDeselect={false} />
+        <TextInput
+          label="Name"
+          description="What the key is for, e.g. ci-pipeline"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          withAsterisk
+        />
+        <Select
+          label="Role"
+          data={ROLES}
+          value={role}
+          onChange={(v) => v && setRole(v as Role)}
+          allowDeselect={false}
+        />
         <Select
           label="Expires"
           data={[
@@ -68,7 +113,14 @@ function CreateKeyModal({ opened, onClose, onCreated }: { opened: boolean; onClo
 /** Shows a new key's secret, once: the server keeps only its hash. */
 function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onClose: () => void }) {
   return (
-    <Modal opened={created !== null} onClose={onClose} title="Copy your new API key" centered size="lg" closeOnClickOutside={false}>
+    <Modal
+      opened={created !== null}
+      onClose={onClose}
+      title="Copy your new API key"
+      centered
+      size="lg"
+      closeOnClickOutside={false}
+    >
       {created ? (
         <Stack>
           <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />}>
@@ -80,14 +132,19 @@ function SecretModal({ created, onClose }: { created: CreatedApiKey | null; onCl
             </Code>
             <CopyButton value={created.key}>
               {({ copied, copy }) => (
-                <Button color={copied ? 'teal' : 'violet'} leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />} onClick={copy}>
+                <Button
+                  color={copied ? 'teal' : 'violet'}
+                  leftSection={copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
+                  onClick={copy}
+                >
                   {copied ? 'Copied' : 'Copy'}
                 </Button>
               )}
             </CopyButton>
           </Group>
           <Text size="sm" c="dimmed">
-            Use it as <Code>Authorization: Bearer …</Code> with the API and the router, or <Code>nebula --token</Code> with the CLI.
+            Use it as <Code>Authorization: Bearer …</Code> with the API and the router, or{' '}
+            <Code>nebula --token</Code> with the CLI.
           </Text>
           <Group justify="flex-end">
             <Button onClick={onClose}>I have stored the key</Button>
@@ -115,7 +172,9 @@ export function ApiKeysPage() {
   const confirmRevoke = (k: ApiKeyView) =>
     modals.openConfirmModal({
       title: `Revoke key "${k.name}"?`,
-      children: <Text size="sm">Every client using {k.prefix}… is refused from now on. This cannot be undone.</Text>,
+      children: (
+        <Text size="sm">Every client using {k.prefix}… is refused from now on. This cannot be undone.</Text>
+      ),
       labels: { confirm: 'Revoke key', cancel: 'Cancel' },
       confirmProps: { color: 'red' },
       onConfirm: () => revoke.mutate(k),
@@ -133,12 +192,23 @@ export function ApiKeysPage() {
       />
       <Card withBorder radius="md" padding="md">
         <Group mb="md">
-          <Switch label="Show revoked and expired keys" checked={showInactive} onChange={(e) => setShowInactive(e.currentTarget.checked)} />
+          <Switch
+            label="Show revoked and expired keys"
+            checked={showInactive}
+            onChange={(e) => setShowInactive(e.currentTarget.checked)}
+          />
         </Group>
         <QueryBoundary query={keys}>
           {(data) => {
             const items = data.items.filter((k) => showInactive || keyStatus(k) === 'active');
-            if (items.length === 0) return <EmptyState icon={<IconKey size={28} />} title="No API keys" description="Create one for the CLI or an application." />;
+            if (items.length === 0)
+              return (
+                <EmptyState
+                  icon={<IconKey size={28} />}
+                  title="No API keys"
+                  description="Create one for the CLI or an application."
+                />
+              );
             return (
               <Table.ScrollContainer minWidth={900}>
                 <Table data-testid="keys-table">
@@ -168,7 +238,9 @@ export function ApiKeysPage() {
                             </Badge>
                           </Table.Td>
                           <Table.Td>{k.owner}</Table.Td>
-                          <Table.Td title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</Table.Td>
+                          <Table.Td title={formatDateTime(k.created_at)}>
+                            {formatRelative(k.created_at)}
+                          </Table.Td>
                           <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
                           <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
                           <Table.Td>
@@ -179,7 +251,12 @@ export function ApiKeysPage() {
                           <Table.Td ta="right">
                             {status === 'active' ? (
                               <Tooltip label="Revoke">
-                                <ActionIcon variant="subtle" color="red" onClick={() => confirmRevoke(k)} aria-label={`Revoke ${k.name}`}>
+                                <ActionIcon
+                                  variant="subtle"
+                                  color="red"
+                                  onClick={() => confirmRevoke(k)}
+                                  aria-label={`Revoke ${k.name}`}
+                                >
                                   <IconTrash size={18} />
                                 </ActionIcon>
                               </Tooltip>

@@ -1,4 +1,20 @@
-import { ActionIcon, Alert, Badge, Button, Card, Group, Modal, PasswordInput, Select, Stack, Switch, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  PasswordInput,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { modals } from '@mantine/modals';
 import { IconPlus, IconTrash, IconUsers } from '@tabler/icons-react';
@@ -25,7 +41,10 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
   const form = useForm({
     initialValues: { username: '', password: '', role: 'viewer' as Role },
     validate: {
-      username: (v) => (/^[a-z][a-z0-9._-]{1,31}$/.test(v) ? null : '2-32 lowercase letters, digits, ".", "_" or "-", starting with a letter'),
+      username: (v) =>
+        /^[a-z][a-z0-9._-]{1,31}$/.test(v)
+          ? null
+          : '2-32 lowercase letters, digits, ".", "_" or "-", starting with a letter',
       password: (v) => (v.length >= 8 ? null : 'At least 8 characters'),
     },
   });
@@ -44,7 +63,12 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
         <Stack>
           {create.isError ? <Alert color="red">{errorMessage(create.error)}</Alert> : null}
           <TextInput label="Username" withAsterisk autoComplete="off" {...form.getInputProps('username')} />
-          <PasswordInput label="Password" withAsterisk autoComplete="new-password" {...form.getInputProps('password')} />
+          <PasswordInput
+            label="Password"
+            withAsterisk
+            autoComplete="new-password"
+            {...form.getInputProps('password')}
+          />
           <Select label="Role" data={ROLES} allowDeselect={false} {...form.getInputProps('role')} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
@@ -69,7 +93,11 @@ export function UsersPage() {
   const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
   const invalidate = () => void qc.invalidateQueries({ queryKey: ['users'] });
   const update = useMutation({
-    mutationFn: (v: { username: string; role?: Role; disabled?: boolean }) => api.users.update(v.username, { ...(v.role ? { role: v.role } : {}), ...(v.disabled !== undefined ? { disabled: v.disabled } : {}) }),
+    mutationFn: (v: { username: string; role?: Role; disabled?: boolean }) =>
+      api.users.update(v.username, {
+        ...(v.role ? { role: v.role } : {}),
+        ...(v.disabled !== undefined ? { disabled: v.disabled } : {}),
+      }),
     onSuccess: (u) => notifySuccess(`${u.username} updated`),
     onError: (e) => notifyError(e, 'Update failed'),
     onSettled: invalidate,
@@ -125,7 +153,11 @@ export function UsersPage() {
                             <Text size="sm" fw={600}>
                               {u.username}
                             </Text>
-                            {self ? <Badge size="xs" variant="light">you</Badge> : null}
+                            {self ? (
+                              <Badge size="xs" variant="light">
+                                you
+                              </Badge>
+                            ) : null}
                           </Group>
                         </Table.Td>
                         <Table.Td>
@@ -136,12 +168,21 @@ export function UsersPage() {
                             value={u.role}
                             allowDeselect={false}
                             disabled={self}
-                            onChange={(v) => v && v !== u.role && update.mutate({ username: u.username, role: v as Role })}
+                            onChange={(v) =>
+                              v && v !== u.role && update.mutate({ username: u.username, role: v as Role })
+                            }
                             aria-label={`Role of ${u.username}`}
                           />
                         </Table.Td>
                         <Table.Td>
-                          <Switch checked={!u.disabled} disabled={self} onChange={(e) => update.mutate({ username: u.username, disabled: !e.currentTarget.checked })} aria-label={`Enable ${u.username}`} />
+                          <Switch
+                            checked={!u.disabled}
+                            disabled={self}
+                            onChange={(e) =>
+                              update.mutate({ username: u.username, disabled: !e.currentTarget.checked })
+                            }
+                            aria-label={`Enable ${u.username}`}
+                          />
                         </Table.Td>
                         <Table.Td>
                           <Text size="sm" c="dimmed">
@@ -152,7 +193,12 @@ export function UsersPage() {
                         <Table.Td ta="right">
                           {!self ? (
                             <Tooltip label="Delete user">
-                              <ActionIcon variant="subtle" color="red" onClick={() => confirmRemove(u)} aria-label={`Delete ${u.username}`}>
+                              <ActionIcon
+                                variant="subtle"
+                                color="red"
+                                onClick={() => confirmRemove(u)}
+                                aria-label={`Delete ${u.username}`}
+                              >
                                 <IconTrash size={18} />
                               </ActionIcon>
                             </Tooltip>

@@ -30,7 +30,9 @@ export function CatalogPage() {
     notifications.show({
       color: 'teal',
       title: `Importing ${res.model.model_name}`,
-      message: res.warnings.length ? `${uid} created. ${res.warnings.join(' ')}` : `${uid} created; the download progress shows under Downloaded models.`,
+      message: res.warnings.length
+        ? `${uid} created. ${res.warnings.join(' ')}`
+        : `${uid} created; the download progress shows under Downloaded models.`,
     });
     void qc.invalidateQueries({ queryKey: ['models'] });
     void qc.invalidateQueries({ queryKey: ['cache-summary'] });
@@ -40,10 +42,20 @@ export function CatalogPage() {
 
   return (
     <>
-      <PageHeader title="Model Catalog" description="Model assets in the cluster, and the hubs to fetch new ones from." />
+      <PageHeader
+        title="Model Catalog"
+        description="Model assets in the cluster, and the hubs to fetch new ones from."
+      />
       {unavailable !== null ? (
-        <Alert color="orange" variant="light" icon={<IconCloudOff size={18} />} mb="md" data-testid="downloaded-only">
-          Downloaded-only mode: hub search is unavailable ({unavailable}). Downloaded models can still be managed.
+        <Alert
+          color="orange"
+          variant="light"
+          icon={<IconCloudOff size={18} />}
+          mb="md"
+          data-testid="downloaded-only"
+        >
+          Downloaded-only mode: hub search is unavailable ({unavailable}). Downloaded models can still be
+          managed.
         </Alert>
       ) : null}
       <Stack gap="lg">

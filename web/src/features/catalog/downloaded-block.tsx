@@ -1,4 +1,16 @@
-import { ActionIcon, Badge, Button, Card, Drawer, Group, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Card,
+  Drawer,
+  Group,
+  Progress,
+  Stack,
+  Table,
+  Text,
+  Tooltip,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconEye, IconRefresh, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -21,7 +33,12 @@ import { Checkbox } from '@mantine/core';
 export const CATALOG_REFRESH_MS = 10_000;
 
 function NodeSpread({ row }: { row: DownloadedModelRow }) {
-  if (row.node_count === 0) return <Text c="dimmed" size="sm">—</Text>;
+  if (row.node_count === 0)
+    return (
+      <Text c="dimmed" size="sm">
+        —
+      </Text>
+    );
   const list = row.nodes.map((n) => `${n.node_id}${n.complete ? '' : ' (partial)'}`).join(', ');
   return (
     <Tooltip label={list} multiline maw={360}>
@@ -29,7 +46,11 @@ function NodeSpread({ row }: { row: DownloadedModelRow }) {
         {row.node_count} node{row.node_count === 1 ? '' : 's'}
         <Text span size="xs" c="dimmed">
           {' '}
-          · {row.nodes.slice(0, 2).map((n) => n.node_id).join(', ')}
+          ·{' '}
+          {row.nodes
+            .slice(0, 2)
+            .map((n) => n.node_id)
+            .join(', ')}
           {row.nodes.length > 2 ? ` +${row.nodes.length - 2}` : ''}
         </Text>
       </Text>
@@ -49,8 +70,18 @@ function StateCell({ row }: { row: DownloadedModelRow }) {
     <Stack gap={4}>
       <StateBadge state={row.state} reason={row.state_reason} />
       {row.state === 'downloading' && row.download ? (
-        <Tooltip label={`${formatBytes(row.download.bytes_done)} of ${formatBytes(row.download.bytes_total)}`}>
-          <Progress value={row.download.percent} size="sm" radius="xl" striped animated w={140} data-testid="catalog-download-progress" />
+        <Tooltip
+          label={`${formatBytes(row.download.bytes_done)} of ${formatBytes(row.download.bytes_total)}`}
+        >
+          <Progress
+            value={row.download.percent}
+            size="sm"
+            radius="xl"
+            striped
+            animated
+            w={140}
+            data-testid="catalog-download-progress"
+          />
         </Tooltip>
       ) : null}
       {row.state === 'failed' && row.state_reason ? (
@@ -69,8 +100,16 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
   const navigate = useNavigate();
   const { isAdmin } = usePermissions();
   const [detailsOf, setDetailsOf] = useState<DownloadedModelRow | null>(null);
-  const cache = useQuery({ queryKey: ['cache-summary'], queryFn: () => api.cache.summary(), refetchInterval: CATALOG_REFRESH_MS });
-  const models = useQuery({ queryKey: ['models', 'catalog'], queryFn: () => api.models.list(), refetchInterval: CATALOG_REFRESH_MS });
+  const cache = useQuery({
+    queryKey: ['cache-summary'],
+    queryFn: () => api.cache.summary(),
+    refetchInterval: CATALOG_REFRESH_MS,
+  });
+  const models = useQuery({
+    queryKey: ['models', 'catalog'],
+    queryFn: () => api.models.list(),
+    refetchInterval: CATALOG_REFRESH_MS,
+  });
 
   const refresh = () => {
     void cache.refetch();
@@ -100,7 +139,8 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
           {row.model_uid ? (
             <>
               <Text size="sm">
-                This deletes model <b>{row.model_uid}</b> ({row.model_name}): its spec and deployment, and it stops its replicas. It cannot be undone.
+                This deletes model <b>{row.model_uid}</b> ({row.model_name}): its spec and deployment, and it
+                stops its replicas. It cannot be undone.
               </Text>
               {row.node_count > 0 ? (
                 <Checkbox
@@ -114,7 +154,9 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
             </>
           ) : (
             <Text size="sm">
-              This deletes the cached files of <b>{row.model_name}</b> ({formatBytes(row.size_bytes)}) from {row.node_count} node{row.node_count === 1 ? '' : 's'}. Nodes keep files that a running model still uses.
+              This deletes the cached files of <b>{row.model_name}</b> ({formatBytes(row.size_bytes)}) from{' '}
+              {row.node_count} node{row.node_count === 1 ? '' : 's'}. Nodes keep files that a running model
+              still uses.
             </Text>
           )}
         </Stack>
@@ -125,7 +167,8 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
     });
   };
 
-  const rows = cache.data && models.data ? buildDownloadedRows(cache.data.items, models.data.items) : undefined;
+  const rows =
+    cache.data && models.data ? buildDownloadedRows(cache.data.items, models.data.items) : undefined;
   const error = cache.error ?? models.error;
   const updatedAt = Math.max(cache.dataUpdatedAt, models.dataUpdatedAt);
 
@@ -144,16 +187,27 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
             ) : null}
           </Group>
           <Text size="sm" c="dimmed">
-            Model files in the cluster and the models using them. Refreshes every 10 s{updatedAt ? ` · updated ${formatRelative(new Date(updatedAt).toISOString())}` : ''}.
+            Model files in the cluster and the models using them. Refreshes every 10 s
+            {updatedAt ? ` · updated ${formatRelative(new Date(updatedAt).toISOString())}` : ''}.
           </Text>
         </div>
-        <Button variant="default" leftSection={<IconRefresh size={16} />} onClick={refresh} loading={cache.isFetching || models.isFetching}>
+        <Button
+          variant="default"
+          leftSection={<IconRefresh size={16} />}
+          onClick={refresh}
+          loading={cache.isFetching || models.isFetching}
+        >
           Refresh
         </Button>
       </Group>
       {error && !rows ? <ErrorState error={error} onRetry={refresh} /> : null}
       {!rows && !error ? <TableSkeleton rows={4} /> : null}
-      {rows && rows.length === 0 ? <EmptyState title="No models in the cluster yet" description="Search a hub below and download a model." /> : null}
+      {rows && rows.length === 0 ? (
+        <EmptyState
+          title="No models in the cluster yet"
+          description="Search a hub below and download a model."
+        />
+      ) : null}
       {rows && rows.length > 0 ? (
         <Table.ScrollContainer minWidth={1000}>
           <Table data-testid="downloaded-table">
@@ -172,14 +226,26 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
             </Table.Thead>
             <Table.Tbody>
               {rows.map((r) => (
-                <Table.Tr key={r.key} data-testid={`downloaded-row-${r.model_uid ?? r.model_name}`} bg={highlight && r.model_uid === highlight ? 'var(--mantine-color-violet-light)' : undefined}>
+                <Table.Tr
+                  key={r.key}
+                  data-testid={`downloaded-row-${r.model_uid ?? r.model_name}`}
+                  bg={
+                    highlight && r.model_uid === highlight ? 'var(--mantine-color-violet-light)' : undefined
+                  }
+                >
                   <Table.Td>
                     <Text size="sm" fw={600} ff="monospace">
                       {r.model_name}
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{r.model_uid ?? <Text span c="dimmed">—</Text>}</Text>
+                    <Text size="sm">
+                      {r.model_uid ?? (
+                        <Text span c="dimmed">
+                          —
+                        </Text>
+                      )}
+                    </Text>
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm">{SOURCE_LABEL[r.source] ?? r.source}</Text>
@@ -206,13 +272,25 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                   <Table.Td>
                     <Group gap={4} justify="flex-end" wrap="nowrap">
                       <Tooltip label="Details">
-                        <ActionIcon variant="subtle" color="gray" aria-label={`Details of ${r.model_uid ?? r.model_name}`} onClick={() => (r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r))}>
+                        <ActionIcon
+                          variant="subtle"
+                          color="gray"
+                          aria-label={`Details of ${r.model_uid ?? r.model_name}`}
+                          onClick={() =>
+                            r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r)
+                          }
+                        >
                           <IconEye size={18} />
                         </ActionIcon>
                       </Tooltip>
                       {isAdmin ? (
                         <Tooltip label="Delete">
-                          <ActionIcon variant="subtle" color="red" aria-label={`Delete ${r.model_uid ?? r.model_name}`} onClick={() => confirmDelete(r)}>
+                          <ActionIcon
+                            variant="subtle"
+                            color="red"
+                            aria-label={`Delete ${r.model_uid ?? r.model_name}`}
+                            onClick={() => confirmDelete(r)}
+                          >
                             <IconTrash size={18} />
                           </ActionIcon>
                         </Tooltip>
@@ -225,7 +303,17 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
           </Table>
         </Table.ScrollContainer>
       ) : null}
-      <Drawer opened={detailsOf !== null} onClose={() => setDetailsOf(null)} position="right" size="lg" title={<Text fw={600} ff="monospace">{detailsOf?.model_name}</Text>}>
+      <Drawer
+        opened={detailsOf !== null}
+        onClose={() => setDetailsOf(null)}
+        position="right"
+        size="lg"
+        title={
+          <Text fw={600} ff="monospace">
+            {detailsOf?.model_name}
+          </Text>
+        }
+      >
         {detailsOf ? (
           <Stack>
             <Fields

@@ -26,12 +26,20 @@ const fileKey = (source: string, name: string) => `${source}\u0000${name}`;
  * one row for files no model uses, and one row per model with nothing cached yet (a download under way,
  * a simulated or local model), so an import shows up at once with its progress. Sorted by name, then uid.
  */
-export function buildDownloadedRows(cache: readonly CachedModel[], models: readonly ModelView[]): DownloadedModelRow[] {
+export function buildDownloadedRows(
+  cache: readonly CachedModel[],
+  models: readonly ModelView[],
+): DownloadedModelRow[] {
   const byUid = new Map(models.map((m) => [m.model_uid, m]));
   const rows: DownloadedModelRow[] = [];
   const covered = new Set<string>();
   for (const c of cache) {
-    const nodes = c.nodes.map((n) => ({ node_id: n.node_id, complete: n.complete, size_bytes: n.size_bytes, path: n.path }));
+    const nodes = c.nodes.map((n) => ({
+      node_id: n.node_id,
+      complete: n.complete,
+      size_bytes: n.size_bytes,
+      path: n.path,
+    }));
     const base = {
       model_name: c.model_name,
       source: c.source,
@@ -42,10 +50,22 @@ export function buildDownloadedRows(cache: readonly CachedModel[], models: reado
       nodes,
       last_used_at: c.last_used_at,
     };
-    const users = [...c.models.map((u) => u.model_uid), ...models.filter((m) => m.model_name === c.model_name && m.model_source === c.source).map((m) => m.model_uid)];
+    const users = [
+      ...c.models.map((u) => u.model_uid),
+      ...models
+        .filter((m) => m.model_name === c.model_name && m.model_source === c.source)
+        .map((m) => m.model_uid),
+    ];
     const uniqueUsers = [...new Set(users)];
     if (uniqueUsers.length === 0) {
-      rows.push({ ...base, key: `cache:${fileKey(c.source, c.model_name)}`, model_uid: null, state: null, state_reason: null, download: null });
+      rows.push({
+        ...base,
+        key: `cache:${fileKey(c.source, c.model_name)}`,
+        model_uid: null,
+        state: null,
+        state_reason: null,
+        download: null,
+      });
       continue;
     }
     for (const uid of uniqueUsers) {
@@ -81,5 +101,8 @@ export function buildDownloadedRows(cache: readonly CachedModel[], models: reado
       download: m.download,
     });
   }
-  return rows.sort((a, b) => a.model_name.localeCompare(b.model_name) || (a.model_uid ?? '').localeCompare(b.model_uid ?? ''));
+  return rows.sort(
+    (a, b) =>
+      a.model_name.localeCompare(b.model_name) || (a.model_uid ?? '').localeCompare(b.model_uid ?? ''),
+  );
 }

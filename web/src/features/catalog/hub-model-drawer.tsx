@@ -10,7 +10,15 @@ import { SOURCE_LABEL } from '../../lib/states.ts';
 import { Fields } from '../models/detail-sections.tsx';
 
 /** A hub model's metadata and files (seed 004 §3.2 "view basic metadata"). */
-export function HubModelDrawer({ item, onClose, onDownload }: { item: CatalogItem | null; onClose: () => void; onDownload: (item: CatalogItem) => void }) {
+export function HubModelDrawer({
+  item,
+  onClose,
+  onDownload,
+}: {
+  item: CatalogItem | null;
+  onClose: () => void;
+  onDownload: (item: CatalogItem) => void;
+}) {
   const api = useApi();
   const { canOperate } = usePermissions();
   const detail = useQuery({
@@ -20,7 +28,17 @@ export function HubModelDrawer({ item, onClose, onDownload }: { item: CatalogIte
   });
   const d = detail.data;
   return (
-    <Drawer opened={item !== null} onClose={onClose} position="right" size="lg" title={<Text fw={600} ff="monospace">{item?.id}</Text>}>
+    <Drawer
+      opened={item !== null}
+      onClose={onClose}
+      position="right"
+      size="lg"
+      title={
+        <Text fw={600} ff="monospace">
+          {item?.id}
+        </Text>
+      }
+    >
       {item ? (
         <Stack>
           {detail.isError ? <ErrorState error={detail.error} onRetry={() => void detail.refetch()} /> : null}
@@ -38,8 +56,26 @@ export function HubModelDrawer({ item, onClose, onDownload }: { item: CatalogIte
                   ['Downloads', formatCount(d.downloads)],
                   ['Likes', formatCount(d.likes)],
                   ['Updated', formatDateTime(d.updated_at)],
-                  ['Access', d.gated ? <Badge key="g" color="orange" variant="light">gated: needs a hub token on the nodes</Badge> : 'public'],
-                  ['Tags', <Group key="t" gap={4}>{d.tags.slice(0, 20).map((t) => <Badge key={t} variant="default" size="sm">{t}</Badge>)}</Group>],
+                  [
+                    'Access',
+                    d.gated ? (
+                      <Badge key="g" color="orange" variant="light">
+                        gated: needs a hub token on the nodes
+                      </Badge>
+                    ) : (
+                      'public'
+                    ),
+                  ],
+                  [
+                    'Tags',
+                    <Group key="t" gap={4}>
+                      {d.tags.slice(0, 20).map((t) => (
+                        <Badge key={t} variant="default" size="sm">
+                          {t}
+                        </Badge>
+                      ))}
+                    </Group>,
+                  ],
                 ]}
               />
               <Text fw={600} mt="sm">

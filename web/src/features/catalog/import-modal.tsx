@@ -1,4 +1,17 @@
-import { Alert, Badge, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -29,16 +42,33 @@ export function toImportInput(item: Pick<CatalogItem, 'id' | 'source'>, v: Value
 }
 
 /** Seed 004 §4.1: the small form before a download (model_uid, engine_type, replicas, auto_start). */
-export function ImportModal({ item, onClose, onImported }: { item: CatalogItem | null; onClose: () => void; onImported: (res: ImportResponse) => void }) {
+export function ImportModal({
+  item,
+  onClose,
+  onImported,
+}: {
+  item: CatalogItem | null;
+  onClose: () => void;
+  onImported: (res: ImportResponse) => void;
+}) {
   const api = useApi();
   const form = useForm<Values>({
     initialValues: { model_uid: '', engine_type: 'vllm', replicas: 1, auto_start: true },
     validate: {
-      model_uid: (v) => (!v.trim() || MODEL_UID_PATTERN.test(v.trim()) ? null : 'lowercase letters, digits and "-", starting with a letter (max 63)'),
-      replicas: (v) => (Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) <= 1000 ? null : 'A whole number from 0 to 1000'),
+      model_uid: (v) =>
+        !v.trim() || MODEL_UID_PATTERN.test(v.trim())
+          ? null
+          : 'lowercase letters, digits and "-", starting with a letter (max 63)',
+      replicas: (v) =>
+        Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) <= 1000
+          ? null
+          : 'A whole number from 0 to 1000',
     },
   });
-  const run = useMutation({ mutationFn: (body: ImportInput) => api.catalog.import(body), onSuccess: onImported });
+  const run = useMutation({
+    mutationFn: (body: ImportInput) => api.catalog.import(body),
+    onSuccess: onImported,
+  });
   const { setValues, resetDirty } = form;
   const reset = run.reset;
   useEffect(() => {
@@ -69,12 +99,31 @@ export function ImportModal({ item, onClose, onImported }: { item: CatalogItem |
                 {errorMessage(run.error)}
               </Alert>
             ) : null}
-            <TextInput label="Model UID" description="The name clients use; leave empty to derive one" {...form.getInputProps('model_uid')} />
+            <TextInput
+              label="Model UID"
+              description="The name clients use; leave empty to derive one"
+              {...form.getInputProps('model_uid')}
+            />
             <SimpleGrid cols={2}>
-              <Select label="Engine" data={ENGINES.map((e) => ({ value: e.value, label: e.label }))} allowDeselect={false} {...form.getInputProps('engine_type')} />
-              <NumberInput label="Replicas" min={0} max={1000} allowDecimal={false} {...form.getInputProps('replicas')} />
+              <Select
+                label="Engine"
+                data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
+                allowDeselect={false}
+                {...form.getInputProps('engine_type')}
+              />
+              <NumberInput
+                label="Replicas"
+                min={0}
+                max={1000}
+                allowDecimal={false}
+                {...form.getInputProps('replicas')}
+              />
             </SimpleGrid>
-            <Switch label="Start after download" description="Off: only register the model; start it later" {...form.getInputProps('auto_start', { type: 'checkbox' })} />
+            <Switch
+              label="Start after download"
+              description="Off: only register the model; start it later"
+              {...form.getInputProps('auto_start', { type: 'checkbox' })}
+            />
             <Group justify="flex-end">
               <Button variant="default" onClick={onClose}>
                 Cancel

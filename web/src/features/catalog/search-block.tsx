@@ -1,4 +1,17 @@
-import { ActionIcon, Alert, Badge, Button, Card, Group, Pagination, SegmentedControl, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Pagination,
+  SegmentedControl,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { IconCloudOff, IconDownload, IconEye, IconHeart, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -21,12 +34,27 @@ export const SEARCH_DEBOUNCE_MS = 400;
  */
 export function isCatalogUnavailable(err: unknown): boolean {
   if (!(err instanceof ApiError)) return false;
-  return err.code === 'HUB_UNAVAILABLE' || err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504 || (err.status === 404 && err.code === 'NOT_FOUND');
+  return (
+    err.code === 'HUB_UNAVAILABLE' ||
+    err.status === 0 ||
+    err.status === 502 ||
+    err.status === 503 ||
+    err.status === 504 ||
+    (err.status === 404 && err.code === 'NOT_FOUND')
+  );
 }
 
 const PROVIDER_SHORT: Record<CatalogProvider, string> = { huggingface: 'HF', modelscope: 'MS' };
 
-export function SearchBlock({ onDownload, onDetails, onUnavailable }: { onDownload: (item: CatalogItem) => void; onDetails: (item: CatalogItem) => void; onUnavailable: (reason: string | null) => void }) {
+export function SearchBlock({
+  onDownload,
+  onDetails,
+  onUnavailable,
+}: {
+  onDownload: (item: CatalogItem) => void;
+  onDetails: (item: CatalogItem) => void;
+  onUnavailable: (reason: string | null) => void;
+}) {
   const api = useApi();
   const { canOperate } = usePermissions();
   const [provider, setProvider] = useState<CatalogProvider>('huggingface');
@@ -107,8 +135,16 @@ export function SearchBlock({ onDownload, onDetails, onUnavailable }: { onDownlo
         </Group>
       </form>
       {unavailable ? (
-        <Alert color="orange" variant="light" icon={<IconCloudOff size={20} />} title="Search is unavailable" data-testid="search-unavailable">
-          <Text size="sm">{search.error instanceof Error ? search.error.message : 'The hub cannot be reached.'}</Text>
+        <Alert
+          color="orange"
+          variant="light"
+          icon={<IconCloudOff size={20} />}
+          title="Search is unavailable"
+          data-testid="search-unavailable"
+        >
+          <Text size="sm">
+            {search.error instanceof Error ? search.error.message : 'The hub cannot be reached.'}
+          </Text>
           <Text size="sm" mt={4}>
             The catalog works in downloaded-only mode: the models already in the cluster are listed above.
           </Text>
@@ -117,9 +153,20 @@ export function SearchBlock({ onDownload, onDetails, onUnavailable }: { onDownlo
           </Button>
         </Alert>
       ) : null}
-      {search.isError && !unavailable ? <ErrorState error={search.error} onRetry={() => void search.refetch()} title="Search failed" /> : null}
+      {search.isError && !unavailable ? (
+        <ErrorState error={search.error} onRetry={() => void search.refetch()} title="Search failed" />
+      ) : null}
       {!data && !search.isError ? <TableSkeleton rows={8} /> : null}
-      {data && data.items.length === 0 ? <EmptyState title="No models found" description={q ? `Nothing on ${provider === 'huggingface' ? 'Hugging Face' : 'ModelScope'} matches “${q}”.` : 'The hub returned no models.'} /> : null}
+      {data && data.items.length === 0 ? (
+        <EmptyState
+          title="No models found"
+          description={
+            q
+              ? `Nothing on ${provider === 'huggingface' ? 'Hugging Face' : 'ModelScope'} matches “${q}”.`
+              : 'The hub returned no models.'
+          }
+        />
+      ) : null}
       {data && data.items.length > 0 ? (
         <>
           <Table.ScrollContainer minWidth={900}>
@@ -140,12 +187,22 @@ export function SearchBlock({ onDownload, onDetails, onUnavailable }: { onDownlo
                 {data.items.map((it) => (
                   <Table.Tr key={`${it.source}:${it.id}`} data-testid={`hub-row-${it.id}`}>
                     <Table.Td>
-                      <Text size="sm" fw={600} ff="monospace" className="nb-row-link" onClick={() => onDetails(it)}>
+                      <Text
+                        size="sm"
+                        fw={600}
+                        ff="monospace"
+                        className="nb-row-link"
+                        onClick={() => onDetails(it)}
+                      >
                         {it.id}
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={it.source === 'huggingface' ? 'yellow' : 'indigo'} radius="sm">
+                      <Badge
+                        variant="light"
+                        color={it.source === 'huggingface' ? 'yellow' : 'indigo'}
+                        radius="sm"
+                      >
                         {PROVIDER_SHORT[it.source]}
                       </Badge>
                     </Table.Td>
@@ -172,12 +229,23 @@ export function SearchBlock({ onDownload, onDetails, onUnavailable }: { onDownlo
                     <Table.Td>
                       <Group gap={4} justify="flex-end" wrap="nowrap">
                         <Tooltip label="Details">
-                          <ActionIcon variant="subtle" color="gray" onClick={() => onDetails(it)} aria-label={`Details of ${it.id}`}>
+                          <ActionIcon
+                            variant="subtle"
+                            color="gray"
+                            onClick={() => onDetails(it)}
+                            aria-label={`Details of ${it.id}`}
+                          >
                             <IconEye size={18} />
                           </ActionIcon>
                         </Tooltip>
                         {canOperate ? (
-                          <Button size="compact-sm" variant="light" leftSection={<IconDownload size={14} />} onClick={() => onDownload(it)} aria-label={`Download ${it.id}`}>
+                          <Button
+                            size="compact-sm"
+                            variant="light"
+                            leftSection={<IconDownload size={14} />}
+                            onClick={() => onDownload(it)}
+                            aria-label={`Download ${it.id}`}
+                          >
                             Download
                           </Button>
                         ) : null}

@@ -1,4 +1,15 @@
-import { Alert, Anchor, Button, Card, Center, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Center,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconAlertTriangle, IconClockExclamation } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
@@ -21,7 +32,10 @@ export function LoginPage() {
   const next = safeNext(params.get('next'));
   const form = useForm({
     initialValues: { username: '', password: '' },
-    validate: { username: (v) => (v.trim() ? null : 'Enter your username'), password: (v) => (v ? null : 'Enter your password') },
+    validate: {
+      username: (v) => (v.trim() ? null : 'Enter your username'),
+      password: (v) => (v ? null : 'Enter your password'),
+    },
   });
   const login = useMutation({
     mutationFn: (v: { username: string; password: string }) => api.auth.login(v.username.trim(), v.password),
@@ -35,7 +49,14 @@ export function LoginPage() {
   const expired = sessions.endReason() === 'expired';
 
   return (
-    <Center mih="100vh" p="md" style={{ background: 'radial-gradient(1200px 600px at 20% 0%, rgba(121,80,242,.18), transparent), var(--nb-page-bg)' }}>
+    <Center
+      mih="100vh"
+      p="md"
+      style={{
+        background:
+          'radial-gradient(1200px 600px at 20% 0%, rgba(121,80,242,.18), transparent), var(--nb-page-bg)',
+      }}
+    >
       <Card withBorder shadow="md" radius="lg" p={36} w={420}>
         <Stack gap="lg">
           <Stack gap={6} align="center">
@@ -48,19 +69,38 @@ export function LoginPage() {
             </Text>
           </Stack>
           {expired && !login.isError ? (
-            <Alert color="yellow" variant="light" icon={<IconClockExclamation size={18} />} data-testid="session-expired">
+            <Alert
+              color="yellow"
+              variant="light"
+              icon={<IconClockExclamation size={18} />}
+              data-testid="session-expired"
+            >
               Your session expired. Sign in again to continue.
             </Alert>
           ) : null}
           {login.isError ? (
-            <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} data-testid="login-error">
+            <Alert
+              color="red"
+              variant="light"
+              icon={<IconAlertTriangle size={18} />}
+              data-testid="login-error"
+            >
               {errorMessage(login.error)}
             </Alert>
           ) : null}
           <form onSubmit={form.onSubmit((v) => login.mutate(v))}>
             <Stack gap="md">
-              <TextInput label="Username" autoComplete="username" autoFocus {...form.getInputProps('username')} />
-              <PasswordInput label="Password" autoComplete="current-password" {...form.getInputProps('password')} />
+              <TextInput
+                label="Username"
+                autoComplete="username"
+                autoFocus
+                {...form.getInputProps('username')}
+              />
+              <PasswordInput
+                label="Password"
+                autoComplete="current-password"
+                {...form.getInputProps('password')}
+              />
               <Button type="submit" fullWidth size="md" loading={login.isPending}>
                 Sign in
               </Button>

@@ -7,7 +7,8 @@ export function confirmStop(uid: string, onConfirm: () => void): void {
     title: `Stop ${uid}?`,
     children: (
       <Text size="sm">
-        Its replicas shut down and requests to this model fail until it is started again. The configuration is kept.
+        Its replicas shut down and requests to this model fail until it is started again. The configuration is
+        kept.
       </Text>
     ),
     labels: { confirm: 'Stop model', cancel: 'Cancel' },

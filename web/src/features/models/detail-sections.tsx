@@ -23,7 +23,17 @@ export function Fields({ rows }: { rows: [string, ReactNode][] }) {
   );
 }
 
-export function SectionCard({ title, children, right, testId }: { title: string; children: ReactNode; right?: ReactNode; testId?: string }) {
+export function SectionCard({
+  title,
+  children,
+  right,
+  testId,
+}: {
+  title: string;
+  children: ReactNode;
+  right?: ReactNode;
+  testId?: string;
+}) {
   return (
     <Card withBorder radius="md" padding="lg" data-testid={testId}>
       <Group justify="space-between" mb="sm">
@@ -54,11 +64,29 @@ export function SpecCard({ m }: { m: ModelDetailView }) {
           ...(s.model_path ? ([['Path', mono(s.model_path)]] as [string, ReactNode][]) : []),
           ['Engine', ENGINE_LABEL[s.engine_type] ?? s.engine_type],
           ['Served as', mono(m.served_model_name)],
-          ['GPUs per replica', `${s.resources.gpu_count}${s.resources.gpu_memory_gib ? ` × ${s.resources.gpu_memory_gib} GiB` : ''}`],
-          ...(s.resources.weights_bytes ? ([['Weights', formatBytes(s.resources.weights_bytes)]] as [string, ReactNode][]) : []),
+          [
+            'GPUs per replica',
+            `${s.resources.gpu_count}${s.resources.gpu_memory_gib ? ` × ${s.resources.gpu_memory_gib} GiB` : ''}`,
+          ],
+          ...(s.resources.weights_bytes
+            ? ([['Weights', formatBytes(s.resources.weights_bytes)]] as [string, ReactNode][])
+            : []),
           ...(extra ? ([['Engine args', mono(extra)]] as [string, ReactNode][]) : []),
-          ...(s.engine_config.max_model_len ? ([['Max model length', formatCount(s.engine_config.max_model_len)]] as [string, ReactNode][]) : []),
-          ['Labels', Object.keys(s.labels).length ? <Group gap={4}>{Object.entries(s.labels).map(([k, v]) => <Badge key={k} variant="default" size="sm">{`${k}=${v}`}</Badge>)}</Group> : '—'],
+          ...(s.engine_config.max_model_len
+            ? ([['Max model length', formatCount(s.engine_config.max_model_len)]] as [string, ReactNode][])
+            : []),
+          [
+            'Labels',
+            Object.keys(s.labels).length ? (
+              <Group gap={4}>
+                {Object.entries(s.labels).map(([k, v]) => (
+                  <Badge key={k} variant="default" size="sm">{`${k}=${v}`}</Badge>
+                ))}
+              </Group>
+            ) : (
+              '—'
+            ),
+          ],
           ...(s.description ? ([['Description', s.description]] as [string, ReactNode][]) : []),
           ['Created', formatDateTime(s.created_at)],
         ]}
@@ -75,10 +103,22 @@ export function DeploymentCard({ m }: { m: ModelDetailView }) {
       {d ? (
         <Fields
           rows={[
-            ['Desired state', <Badge key="d" variant="light" color={d.desired_state === 'running' ? 'teal' : 'gray'}>{d.desired_state}</Badge>],
+            [
+              'Desired state',
+              <Badge key="d" variant="light" color={d.desired_state === 'running' ? 'teal' : 'gray'}>
+                {d.desired_state}
+              </Badge>,
+            ],
             ['Replicas', `${m.ready_replicas} ready · ${m.total_replicas} placed · ${d.replicas} wanted`],
             ['Placement', d.placement_strategy],
-            ['Node selector', Object.keys(d.node_selector).length ? Object.entries(d.node_selector).map(([k, v]) => `${k}=${v}`).join(', ') : 'any node'],
+            [
+              'Node selector',
+              Object.keys(d.node_selector).length
+                ? Object.entries(d.node_selector)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(', ')
+                : 'any node',
+            ],
             ['Generation', d.generation],
             ['Plan version', plan ? `${plan.plan_version} (from generation ${plan.generation})` : 'no plan'],
           ]}
@@ -124,7 +164,13 @@ export function DeploymentCard({ m }: { m: ModelDetailView }) {
   );
 }
 
-const EP_COLOR: Record<string, string> = { ready: 'teal', starting: 'yellow', downloading: 'blue', failed: 'red', stopping: 'grape' };
+const EP_COLOR: Record<string, string> = {
+  ready: 'teal',
+  starting: 'yellow',
+  downloading: 'blue',
+  failed: 'red',
+  stopping: 'grape',
+};
 
 export function EndpointsCard({ m, onLogs }: { m: ModelDetailView; onLogs: (replica: number) => void }) {
   return (
@@ -170,7 +216,12 @@ export function EndpointsCard({ m, onLogs }: { m: ModelDetailView; onLogs: (repl
                   <Table.Td>{e.restarts}</Table.Td>
                   <Table.Td>{e.ready_at ? formatRelative(e.ready_at) : '—'}</Table.Td>
                   <Table.Td>
-                    <Text size="sm" c="violet" style={{ cursor: 'pointer' }} onClick={() => onLogs(e.replica_id)}>
+                    <Text
+                      size="sm"
+                      c="violet"
+                      style={{ cursor: 'pointer' }}
+                      onClick={() => onLogs(e.replica_id)}
+                    >
                       Logs
                     </Text>
                   </Table.Td>
@@ -189,7 +240,9 @@ export function CacheCard({ m }: { m: ModelDetailView }) {
     <SectionCard title="Cache status" testId="cache-card">
       {m.cache.length === 0 ? (
         <Text c="dimmed" size="sm">
-          {m.model_source === 'local' || m.engine_type === 'sim' ? 'No cached copy (local or simulated model).' : 'Not cached on any node yet.'}
+          {m.model_source === 'local' || m.engine_type === 'sim'
+            ? 'No cached copy (local or simulated model).'
+            : 'Not cached on any node yet.'}
         </Text>
       ) : (
         <Table fz="sm">
@@ -246,8 +299,14 @@ export function StatsRow({ m }: { m: ModelDetailView }) {
       <SimpleGrid cols={{ base: 3, lg: 6 }}>
         {cell('Replicas ready', `${m.ready_replicas} / ${m.desired_replicas}`)}
         {cell('Requests', s ? formatCount(s.requests_total) : '—')}
-        {cell('Request rate', s?.request_rate !== null && s?.request_rate !== undefined ? `${s.request_rate.toFixed(2)}/s` : '—')}
-        {cell('Latency p50 / p90', s ? `${formatSeconds(s.latency_seconds.p50)} / ${formatSeconds(s.latency_seconds.p90)}` : '—')}
+        {cell(
+          'Request rate',
+          s?.request_rate !== null && s?.request_rate !== undefined ? `${s.request_rate.toFixed(2)}/s` : '—',
+        )}
+        {cell(
+          'Latency p50 / p90',
+          s ? `${formatSeconds(s.latency_seconds.p50)} / ${formatSeconds(s.latency_seconds.p90)}` : '—',
+        )}
         {cell('TTFT p50', s ? formatSeconds(s.ttft_seconds.p50) : '—')}
         {cell('Tokens out', s ? formatCount(s.completion_tokens_total) : '—')}
       </SimpleGrid>

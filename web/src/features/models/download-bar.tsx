@@ -8,13 +8,21 @@ export function DownloadSummaryBar({ download }: { download: NonNullable<ModelVi
     <Stack gap={2} miw={140} data-testid="download-summary">
       <Progress value={download.percent} size="sm" radius="xl" color="blue" striped animated />
       <Text size="xs" c="dimmed">
-        {download.percent.toFixed(0)}% · {formatBytes(download.bytes_done)} / {formatBytes(download.bytes_total)}
+        {download.percent.toFixed(0)}% · {formatBytes(download.bytes_done)} /{' '}
+        {formatBytes(download.bytes_total)}
       </Text>
     </Stack>
   );
 }
 
-const PHASE_COLOR: Record<string, string> = { downloading: 'blue', verifying: 'cyan', complete: 'teal', failed: 'red', cancelled: 'gray', pending: 'gray' };
+const PHASE_COLOR: Record<string, string> = {
+  downloading: 'blue',
+  verifying: 'cyan',
+  complete: 'teal',
+  failed: 'red',
+  cancelled: 'gray',
+  pending: 'gray',
+};
 
 /** One replica's download on one node, with speed, ETA, files and the error of a failed attempt. */
 export function DownloadProgressBar({ p }: { p: DownloadProgress }) {
@@ -31,11 +39,19 @@ export function DownloadProgressBar({ p }: { p: DownloadProgress }) {
           </Text>
         </Text>
         <Text size="xs" c="dimmed" ff="monospace">
-          {formatBytes(p.bytes_done)} / {formatBytes(p.bytes_total)} · {p.files_done}/{p.files_total} files · {formatSpeed(p.speed_bps)}
+          {formatBytes(p.bytes_done)} / {formatBytes(p.bytes_total)} · {p.files_done}/{p.files_total} files ·{' '}
+          {formatSpeed(p.speed_bps)}
           {p.eta_seconds !== undefined ? ` · ETA ${formatDuration(p.eta_seconds)}` : ''}
         </Text>
       </Group>
-      <Progress value={pct} size="lg" radius="xl" color={PHASE_COLOR[p.phase] ?? 'blue'} striped={p.phase === 'downloading'} animated={p.phase === 'downloading'} />
+      <Progress
+        value={pct}
+        size="lg"
+        radius="xl"
+        color={PHASE_COLOR[p.phase] ?? 'blue'}
+        striped={p.phase === 'downloading'}
+        animated={p.phase === 'downloading'}
+      />
       {p.current_file ? (
         <Text size="xs" c="dimmed" ff="monospace" truncate>
           {p.current_file}

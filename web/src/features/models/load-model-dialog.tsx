@@ -1,4 +1,20 @@
-import { Alert, Badge, Button, Card, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Tabs, Text, TextInput } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Tabs,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconForms, IconTemplate } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -26,7 +42,10 @@ interface ManualValues {
   auto_start: boolean;
 }
 
-export const uidError = (v: string) => (v && !MODEL_UID_PATTERN.test(v) ? 'lowercase letters, digits and "-", starting with a letter (max 63)' : null);
+export const uidError = (v: string) =>
+  v && !MODEL_UID_PATTERN.test(v)
+    ? 'lowercase letters, digits and "-", starting with a letter (max 63)'
+    : null;
 
 /** The manual form's values as the create request (empty optional fields left out). Pure. */
 export function toCreateInput(v: ManualValues): CreateModelInput {
@@ -47,15 +66,36 @@ export function toCreateInput(v: ManualValues): CreateModelInput {
 function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
   const api = useApi();
   const form = useForm<ManualValues>({
-    initialValues: { model_name: '', model_source: 'huggingface', model_path: '', revision: '', engine_type: 'vllm', model_uid: '', replicas: 1, gpu_count: 1, auto_start: true },
+    initialValues: {
+      model_name: '',
+      model_source: 'huggingface',
+      model_path: '',
+      revision: '',
+      engine_type: 'vllm',
+      model_uid: '',
+      replicas: 1,
+      gpu_count: 1,
+      auto_start: true,
+    },
     validate: {
-      model_name: (v) => (!v.trim() ? 'Enter the model name' : MODEL_NAME_PATTERN.test(v.trim()) && !v.includes('..') ? null : 'Looks like "org/name" or "name"'),
+      model_name: (v) =>
+        !v.trim()
+          ? 'Enter the model name'
+          : MODEL_NAME_PATTERN.test(v.trim()) && !v.includes('..')
+            ? null
+            : 'Looks like "org/name" or "name"',
       model_uid: uidError,
-      model_path: (v, all) => (all.model_source === 'local' && all.engine_type !== 'sim' && !v.trim() ? 'A local model needs the directory of its weights' : null),
+      model_path: (v, all) =>
+        all.model_source === 'local' && all.engine_type !== 'sim' && !v.trim()
+          ? 'A local model needs the directory of its weights'
+          : null,
       replicas: (v) => (Number.isInteger(Number(v)) && Number(v) >= 0 ? null : 'A whole number ≥ 0'),
     },
   });
-  const create = useMutation({ mutationFn: (v: ManualValues) => api.models.create(toCreateInput(v)), onSuccess: (m) => onDone(m.model_uid) });
+  const create = useMutation({
+    mutationFn: (v: ManualValues) => api.models.create(toCreateInput(v)),
+    onSuccess: (m) => onDone(m.model_uid),
+  });
   const local = form.values.model_source === 'local';
   return (
     <form onSubmit={form.onSubmit((v) => create.mutate(v))}>
@@ -69,28 +109,75 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
           <Text size="sm" fw={500} mb={4}>
             Model source
           </Text>
-          <SegmentedControl fullWidth data={SOURCES.map((s) => ({ value: s.value, label: s.label }))} {...form.getInputProps('model_source')} aria-label="Model source" />
+          <SegmentedControl
+            fullWidth
+            data={SOURCES.map((s) => ({ value: s.value, label: s.label }))}
+            {...form.getInputProps('model_source')}
+            aria-label="Model source"
+          />
         </div>
         <TextInput
           label={local ? 'Model name' : 'Repository'}
-          placeholder={local ? 'my-model' : form.values.model_source === 'modelscope' ? 'qwen/Qwen2.5-7B-Instruct' : 'Qwen/Qwen2.5-7B-Instruct'}
+          placeholder={
+            local
+              ? 'my-model'
+              : form.values.model_source === 'modelscope'
+                ? 'qwen/Qwen2.5-7B-Instruct'
+                : 'Qwen/Qwen2.5-7B-Instruct'
+          }
           withAsterisk
           {...form.getInputProps('model_name')}
         />
         {local ? (
-          <TextInput label="Model path" description="Directory on the nodes that holds the weights" placeholder="/models/my-model" {...form.getInputProps('model_path')} />
+          <TextInput
+            label="Model path"
+            description="Directory on the nodes that holds the weights"
+            placeholder="/models/my-model"
+            {...form.getInputProps('model_path')}
+          />
         ) : (
-          <TextInput label="Revision" placeholder="main" description="Branch, tag or commit" {...form.getInputProps('revision')} />
+          <TextInput
+            label="Revision"
+            placeholder="main"
+            description="Branch, tag or commit"
+            {...form.getInputProps('revision')}
+          />
         )}
         <SimpleGrid cols={2}>
-          <Select label="Engine" data={ENGINES.map((e) => ({ value: e.value, label: e.label }))} allowDeselect={false} {...form.getInputProps('engine_type')} />
-          <TextInput label="Model UID" placeholder="derived from the name" description="Name clients use" {...form.getInputProps('model_uid')} />
+          <Select
+            label="Engine"
+            data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
+            allowDeselect={false}
+            {...form.getInputProps('engine_type')}
+          />
+          <TextInput
+            label="Model UID"
+            placeholder="derived from the name"
+            description="Name clients use"
+            {...form.getInputProps('model_uid')}
+          />
         </SimpleGrid>
         <SimpleGrid cols={2}>
-          <NumberInput label="Replicas" min={0} max={1000} allowDecimal={false} {...form.getInputProps('replicas')} />
-          <NumberInput label="GPUs per replica" min={0} max={16} allowDecimal={false} {...form.getInputProps('gpu_count')} />
+          <NumberInput
+            label="Replicas"
+            min={0}
+            max={1000}
+            allowDecimal={false}
+            {...form.getInputProps('replicas')}
+          />
+          <NumberInput
+            label="GPUs per replica"
+            min={0}
+            max={16}
+            allowDecimal={false}
+            {...form.getInputProps('gpu_count')}
+          />
         </SimpleGrid>
-        <Switch label="Start right away" description="Download the weights and launch the replicas now" {...form.getInputProps('auto_start', { type: 'checkbox' })} />
+        <Switch
+          label="Start right away"
+          description="Download the weights and launch the replicas now"
+          {...form.getInputProps('auto_start', { type: 'checkbox' })}
+        />
         <Group justify="flex-end">
           <Button type="submit" loading={create.isPending}>
             Create model
@@ -109,7 +196,12 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
   const [replicas, setReplicas] = useState<number | string>('');
   const [autoStart, setAutoStart] = useState(true);
   const deploy = useMutation({
-    mutationFn: () => api.templates.deploy(id ?? '', { ...(uid.trim() ? { model_uid: uid.trim() } : {}), ...(replicas !== '' ? { replicas: Number(replicas) } : {}), auto_start: autoStart }),
+    mutationFn: () =>
+      api.templates.deploy(id ?? '', {
+        ...(uid.trim() ? { model_uid: uid.trim() } : {}),
+        ...(replicas !== '' ? { replicas: Number(replicas) } : {}),
+        auto_start: autoStart,
+      }),
     onSuccess: (m) => onDone(m.model_uid),
   });
   const t = templates.data?.items.find((x) => x.template_id === id);
@@ -125,7 +217,10 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
         label="Template"
         placeholder={templates.isLoading ? 'Loading templates…' : 'Pick a template'}
         searchable
-        data={(templates.data?.items ?? []).map((x) => ({ value: x.template_id, label: `${x.name} (${x.spec.model_name})` }))}
+        data={(templates.data?.items ?? []).map((x) => ({
+          value: x.template_id,
+          label: `${x.name} (${x.spec.model_name})`,
+        }))}
         value={id}
         onChange={(v) => {
           setId(v);
@@ -146,7 +241,8 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
             {t.spec.model_name}
           </Text>
           <Text size="xs" c="dimmed">
-            {SOURCE_LABEL[t.spec.model_source]} · {ENGINE_LABEL[t.spec.engine_type]} · {t.spec.resources.gpu_count} GPU(s) per replica
+            {SOURCE_LABEL[t.spec.model_source]} · {ENGINE_LABEL[t.spec.engine_type]} ·{' '}
+            {t.spec.resources.gpu_count} GPU(s) per replica
           </Text>
           {t.description ? (
             <Text size="xs" mt={4}>
@@ -156,12 +252,33 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
         </Card>
       ) : null}
       <SimpleGrid cols={2}>
-        <TextInput label="Model UID" placeholder="derived from the template" value={uid} onChange={(e) => setUid(e.currentTarget.value)} error={uidError(uid.trim())} />
-        <NumberInput label="Replicas" min={0} max={1000} allowDecimal={false} value={replicas} onChange={setReplicas} />
+        <TextInput
+          label="Model UID"
+          placeholder="derived from the template"
+          value={uid}
+          onChange={(e) => setUid(e.currentTarget.value)}
+          error={uidError(uid.trim())}
+        />
+        <NumberInput
+          label="Replicas"
+          min={0}
+          max={1000}
+          allowDecimal={false}
+          value={replicas}
+          onChange={setReplicas}
+        />
       </SimpleGrid>
-      <Switch label="Start right away" checked={autoStart} onChange={(e) => setAutoStart(e.currentTarget.checked)} />
+      <Switch
+        label="Start right away"
+        checked={autoStart}
+        onChange={(e) => setAutoStart(e.currentTarget.checked)}
+      />
       <Group justify="flex-end">
-        <Button onClick={() => deploy.mutate()} disabled={!id || uidError(uid.trim()) !== null} loading={deploy.isPending}>
+        <Button
+          onClick={() => deploy.mutate()}
+          disabled={!id || uidError(uid.trim()) !== null}
+          loading={deploy.isPending}
+        >
           Deploy template
         </Button>
       </Group>

@@ -81,7 +81,12 @@ export function LogViewer({ uid, replicaIds }: { uid: string; replicaIds: number
       </Text>
     );
   }
-  const badge = { connecting: ['gray', 'connecting'], live: ['teal', 'live'], ended: ['gray', 'ended'], error: ['red', 'error'] }[state];
+  const badge = {
+    connecting: ['gray', 'connecting'],
+    live: ['teal', 'live'],
+    ended: ['gray', 'ended'],
+    error: ['red', 'error'],
+  }[state];
   return (
     <Card withBorder radius="md" padding="md" data-testid="log-viewer">
       <Group justify="space-between" mb="sm">
@@ -95,7 +100,11 @@ export function LogViewer({ uid, replicaIds }: { uid: string; replicaIds: number
             allowDeselect={false}
             aria-label="Replica"
           />
-          <Badge color={badge?.[0]} variant="light" leftSection={<span className={state === 'live' && !paused ? 'nb-dot nb-dot-pulse' : 'nb-dot'} />}>
+          <Badge
+            color={badge?.[0]}
+            variant="light"
+            leftSection={<span className={state === 'live' && !paused ? 'nb-dot nb-dot-pulse' : 'nb-dot'} />}
+          >
             {paused ? 'paused' : badge?.[1]}
           </Badge>
           <Text size="xs" c="dimmed">
@@ -104,7 +113,11 @@ export function LogViewer({ uid, replicaIds }: { uid: string; replicaIds: number
         </Group>
         <Group gap={4}>
           <Tooltip label={paused ? 'Resume' : 'Pause'}>
-            <ActionIcon variant="default" onClick={() => setPaused((p) => !p)} aria-label={paused ? 'Resume logs' : 'Pause logs'}>
+            <ActionIcon
+              variant="default"
+              onClick={() => setPaused((p) => !p)}
+              aria-label={paused ? 'Resume logs' : 'Pause logs'}
+            >
               {paused ? <IconPlayerPlay size={16} /> : <IconPlayerPause size={16} />}
             </ActionIcon>
           </Tooltip>
@@ -114,7 +127,11 @@ export function LogViewer({ uid, replicaIds }: { uid: string; replicaIds: number
             </ActionIcon>
           </Tooltip>
           <Tooltip label="Reconnect">
-            <ActionIcon variant="default" onClick={() => setAttempt((a) => a + 1)} aria-label="Reconnect logs">
+            <ActionIcon
+              variant="default"
+              onClick={() => setAttempt((a) => a + 1)}
+              aria-label="Reconnect logs"
+            >
               <IconRefresh size={16} />
             </ActionIcon>
           </Tooltip>
@@ -131,7 +148,11 @@ export function LogViewer({ uid, replicaIds }: { uid: string; replicaIds: number
         </Group>
       ) : null}
       <ScrollArea h={420} viewportRef={viewport} className="nb-logs" type="auto">
-        {lines.length === 0 ? <span style={{ opacity: 0.6 }}>{state === 'connecting' ? 'Connecting…' : 'No output yet.'}</span> : lines.join('\n')}
+        {lines.length === 0 ? (
+          <span style={{ opacity: 0.6 }}>{state === 'connecting' ? 'Connecting…' : 'No output yet.'}</span>
+        ) : (
+          lines.join('\n')
+        )}
       </ScrollArea>
     </Card>
   );

@@ -12,7 +12,15 @@ import { useModelActions } from './use-model-actions.ts';
  * Start / stop / scale / delete for one model, shown only to roles that may use them (operators start,
  * stop and scale; admins also delete). `compact` renders icon buttons for table rows.
  */
-export function ModelActions({ model, compact = false, onDeleted }: { model: ModelView; compact?: boolean; onDeleted?: () => void }) {
+export function ModelActions({
+  model,
+  compact = false,
+  onDeleted,
+}: {
+  model: ModelView;
+  compact?: boolean;
+  onDeleted?: () => void;
+}) {
   const { canOperate, isAdmin } = usePermissions();
   const actions = useModelActions();
   const [scaleOpen, scale] = useDisclosure(false);
@@ -23,7 +31,10 @@ export function ModelActions({ model, compact = false, onDeleted }: { model: Mod
 
   const onStart = () => actions.start.mutate(uid);
   const onStop = () => confirmStop(uid, () => actions.stop.mutate(uid));
-  const onDelete = () => confirmDelete(uid, model.model_name, (purge) => actions.remove.mutate({ uid, purge }, { onSuccess: () => onDeleted?.() }));
+  const onDelete = () =>
+    confirmDelete(uid, model.model_name, (purge) =>
+      actions.remove.mutate({ uid, purge }, { onSuccess: () => onDeleted?.() }),
+    );
   const modal = (
     <ScaleModal
       uid={uid}
@@ -40,13 +51,25 @@ export function ModelActions({ model, compact = false, onDeleted }: { model: Mod
       <Group gap={4} wrap="nowrap" justify="flex-end" onClick={(e) => e.stopPropagation()}>
         {running ? (
           <Tooltip label="Stop">
-            <ActionIcon variant="subtle" color="orange" onClick={onStop} loading={actions.stop.isPending} aria-label={`Stop ${uid}`}>
+            <ActionIcon
+              variant="subtle"
+              color="orange"
+              onClick={onStop}
+              loading={actions.stop.isPending}
+              aria-label={`Stop ${uid}`}
+            >
               <IconPlayerStop size={18} />
             </ActionIcon>
           </Tooltip>
         ) : (
           <Tooltip label="Start">
-            <ActionIcon variant="subtle" color="teal" onClick={onStart} loading={actions.start.isPending} aria-label={`Start ${uid}`}>
+            <ActionIcon
+              variant="subtle"
+              color="teal"
+              onClick={onStart}
+              loading={actions.start.isPending}
+              aria-label={`Start ${uid}`}
+            >
               <IconPlayerPlay size={18} />
             </ActionIcon>
           </Tooltip>
@@ -70,11 +93,24 @@ export function ModelActions({ model, compact = false, onDeleted }: { model: Mod
   return (
     <Group gap="xs" wrap="nowrap">
       {running ? (
-        <Button leftSection={<IconPlayerStop size={16} />} color="orange" variant="light" onClick={onStop} loading={actions.stop.isPending} disabled={busy}>
+        <Button
+          leftSection={<IconPlayerStop size={16} />}
+          color="orange"
+          variant="light"
+          onClick={onStop}
+          loading={actions.stop.isPending}
+          disabled={busy}
+        >
           Stop
         </Button>
       ) : (
-        <Button leftSection={<IconPlayerPlay size={16} />} color="teal" onClick={onStart} loading={actions.start.isPending} disabled={busy}>
+        <Button
+          leftSection={<IconPlayerPlay size={16} />}
+          color="teal"
+          onClick={onStart}
+          loading={actions.start.isPending}
+          disabled={busy}
+        >
           Start
         </Button>
       )}
@@ -82,7 +118,13 @@ export function ModelActions({ model, compact = false, onDeleted }: { model: Mod
         Scale
       </Button>
       {isAdmin ? (
-        <Button leftSection={<IconTrash size={16} />} color="red" variant="subtle" onClick={onDelete} loading={actions.remove.isPending}>
+        <Button
+          leftSection={<IconTrash size={16} />}
+          color="red"
+          variant="subtle"
+          onClick={onDelete}
+          loading={actions.remove.isPending}
+        >
           Delete
         </Button>
       ) : null}

@@ -12,7 +12,15 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { CardsSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { formatRelative } from '../../lib/format.ts';
-import { CacheCard, DeploymentCard, EndpointsCard, EventsTimeline, SectionCard, SpecCard, StatsRow } from './detail-sections.tsx';
+import {
+  CacheCard,
+  DeploymentCard,
+  EndpointsCard,
+  EventsTimeline,
+  SectionCard,
+  SpecCard,
+  StatsRow,
+} from './detail-sections.tsx';
 import { DownloadProgressBar } from './download-bar.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { ModelActions } from './model-actions.tsx';
@@ -31,7 +39,8 @@ export function ModelDetailPage() {
   const detail = useQuery({
     queryKey: ['model', uid],
     queryFn: () => api.models.get(uid),
-    refetchInterval: (q) => (q.state.error instanceof ApiError && q.state.error.status === 404 ? false : DETAIL_POLL_MS),
+    refetchInterval: (q) =>
+      q.state.error instanceof ApiError && q.state.error.status === 404 ? false : DETAIL_POLL_MS,
   });
   const m = detail.data;
   const crumbs = (
@@ -48,19 +57,36 @@ export function ModelDetailPage() {
       return (
         <>
           {crumbs}
-          <EmptyState title={`Model ${uid} does not exist`} description="It may have been deleted." action={<Button component={Link} to="/models" variant="light">Back to models</Button>} />
+          <EmptyState
+            title={`Model ${uid} does not exist`}
+            description="It may have been deleted."
+            action={
+              <Button component={Link} to="/models" variant="light">
+                Back to models
+              </Button>
+            }
+          />
         </>
       );
     }
     return (
       <>
         {crumbs}
-        {detail.isError ? <ErrorState error={detail.error} onRetry={() => void detail.refetch()} /> : <CardsSkeleton count={3} height={200} />}
+        {detail.isError ? (
+          <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />
+        ) : (
+          <CardsSkeleton count={3} height={200} />
+        )}
       </>
     );
   }
 
-  const replicaIds = [...new Set([...(m.plan?.assignments.map((a) => a.replica_id) ?? []), ...m.endpoints.map((e) => e.replica_id)])].sort((a, b) => a - b);
+  const replicaIds = [
+    ...new Set([
+      ...(m.plan?.assignments.map((a) => a.replica_id) ?? []),
+      ...m.endpoints.map((e) => e.replica_id),
+    ]),
+  ].sort((a, b) => a - b);
   const activeDownloads = m.downloads.filter((d) => d.phase !== 'complete' || m.state === 'downloading');
 
   return (
@@ -80,7 +106,11 @@ export function ModelDetailPage() {
         actions={
           <>
             {m.state === 'running' || m.state === 'degraded' ? (
-              <Button variant="light" leftSection={<IconMessageChatbot size={16} />} onClick={() => void navigate(`/playground?model=${encodeURIComponent(m.model_uid)}`)}>
+              <Button
+                variant="light"
+                leftSection={<IconMessageChatbot size={16} />}
+                onClick={() => void navigate(`/playground?model=${encodeURIComponent(m.model_uid)}`)}
+              >
                 Chat
               </Button>
             ) : null}
@@ -94,7 +124,13 @@ export function ModelDetailPage() {
         }
       />
       {m.state_reason && (m.state === 'failed' || m.state === 'degraded' || m.state === 'starting') ? (
-        <Alert color={m.state === 'failed' ? 'red' : 'orange'} variant="light" icon={<IconAlertTriangle size={18} />} mb="md" data-testid="state-reason">
+        <Alert
+          color={m.state === 'failed' ? 'red' : 'orange'}
+          variant="light"
+          icon={<IconAlertTriangle size={18} />}
+          mb="md"
+          data-testid="state-reason"
+        >
           {m.state_reason}
         </Alert>
       ) : null}

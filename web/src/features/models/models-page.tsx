@@ -20,7 +20,14 @@ import { ModelActions } from './model-actions.tsx';
 export const MODELS_POLL_MS = 5_000;
 
 function Replicas({ m }: { m: ModelView }) {
-  const color = m.desired_state === 'stopped' ? 'dimmed' : m.ready_replicas >= m.desired_replicas ? 'teal' : m.ready_replicas > 0 ? 'orange' : undefined;
+  const color =
+    m.desired_state === 'stopped'
+      ? 'dimmed'
+      : m.ready_replicas >= m.desired_replicas
+        ? 'teal'
+        : m.ready_replicas > 0
+          ? 'orange'
+          : undefined;
   return (
     <Tooltip label={`${m.ready_replicas} ready of ${m.total_replicas} placed; ${m.desired_replicas} wanted`}>
       <Text size="sm" fw={600} c={color} ff="monospace">
@@ -30,11 +37,27 @@ function Replicas({ m }: { m: ModelView }) {
   );
 }
 
-function StateFilter({ value, counts, onChange }: { value: AggregatedState | null; counts: Record<string, number>; onChange: (s: AggregatedState | null) => void }) {
+function StateFilter({
+  value,
+  counts,
+  onChange,
+}: {
+  value: AggregatedState | null;
+  counts: Record<string, number>;
+  onChange: (s: AggregatedState | null) => void;
+}) {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   return (
     <Group gap={6} data-testid="state-filter">
-      <Badge component="button" variant={value === null ? 'filled' : 'default'} color="dark" size="lg" radius="sm" style={{ cursor: 'pointer' }} onClick={() => onChange(null)}>
+      <Badge
+        component="button"
+        variant={value === null ? 'filled' : 'default'}
+        color="dark"
+        size="lg"
+        radius="sm"
+        style={{ cursor: 'pointer' }}
+        onClick={() => onChange(null)}
+      >
         All {total}
       </Badge>
       {MODEL_STATES.map((s) => (
@@ -76,7 +99,12 @@ export function ModelsPage() {
 
   const models = useQuery({
     queryKey: ['models', { state, engine, q: debouncedQ }],
-    queryFn: () => api.models.list({ ...(state ? { state } : {}), ...(engine ? { engine_type: engine } : {}), ...(debouncedQ ? { q: debouncedQ } : {}) }),
+    queryFn: () =>
+      api.models.list({
+        ...(state ? { state } : {}),
+        ...(engine ? { engine_type: engine } : {}),
+        ...(debouncedQ ? { q: debouncedQ } : {}),
+      }),
     refetchInterval: MODELS_POLL_MS,
     placeholderData: keepPreviousData,
   });
@@ -97,7 +125,11 @@ export function ModelsPage() {
       />
       <Card withBorder radius="md" padding="md">
         <Group justify="space-between" mb="md" gap="sm">
-          <StateFilter value={state} counts={models.data?.counts ?? {}} onChange={(s) => setParam('state', s)} />
+          <StateFilter
+            value={state}
+            counts={models.data?.counts ?? {}}
+            onChange={(s) => setParam('state', s)}
+          />
           <Group gap="sm">
             <Select
               placeholder="All engines"
@@ -118,11 +150,21 @@ export function ModelsPage() {
             />
           </Group>
         </Group>
-        {models.isError && !models.data ? <ErrorState error={models.error} onRetry={() => void models.refetch()} /> : null}
+        {models.isError && !models.data ? (
+          <ErrorState error={models.error} onRetry={() => void models.refetch()} />
+        ) : null}
         {!models.data && !models.isError ? <TableSkeleton rows={6} /> : null}
         {models.data && models.data.items.length === 0 ? (
           filtered ? (
-            <EmptyState title="No model matches these filters" description="Clear the filters to see every model." action={<Button variant="light" onClick={() => setParams({}, { replace: true })}>Clear filters</Button>} />
+            <EmptyState
+              title="No model matches these filters"
+              description="Clear the filters to see every model."
+              action={
+                <Button variant="light" onClick={() => setParams({}, { replace: true })}>
+                  Clear filters
+                </Button>
+              }
+            />
           ) : (
             <EmptyState
               icon={<IconBox size={28} />}
@@ -149,7 +191,12 @@ export function ModelsPage() {
               </Table.Thead>
               <Table.Tbody>
                 {models.data.items.map((m) => (
-                  <Table.Tr key={m.model_uid} className="nb-row-link" onClick={() => void navigate(`/models/${m.model_uid}`)} data-testid={`model-row-${m.model_uid}`}>
+                  <Table.Tr
+                    key={m.model_uid}
+                    className="nb-row-link"
+                    onClick={() => void navigate(`/models/${m.model_uid}`)}
+                    data-testid={`model-row-${m.model_uid}`}
+                  >
                     <Table.Td>
                       <Text fw={600} size="sm">
                         {m.model_uid}
@@ -177,7 +224,9 @@ export function ModelsPage() {
                     <Table.Td>
                       <Replicas m={m} />
                     </Table.Td>
-                    <Table.Td>{m.download ? <DownloadSummaryBar download={m.download} /> : <Text c="dimmed">—</Text>}</Table.Td>
+                    <Table.Td>
+                      {m.download ? <DownloadSummaryBar download={m.download} /> : <Text c="dimmed">—</Text>}
+                    </Table.Td>
                     <Table.Td>
                       <Text size="sm" c="dimmed">
                         {formatRelative(m.updated_at)}

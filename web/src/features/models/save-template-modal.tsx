@@ -6,17 +6,38 @@ import type { TemplateCategory } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
 
-export const CATEGORIES: TemplateCategory[] = ['chat', 'completion', 'embedding', 'rerank', 'multimodal', 'code', 'other'];
+export const CATEGORIES: TemplateCategory[] = [
+  'chat',
+  'completion',
+  'embedding',
+  'rerank',
+  'multimodal',
+  'code',
+  'other',
+];
 
 /** Saves a model's spec and replica count as a user template. */
-export function SaveTemplateModal({ uid, opened, onClose }: { uid: string; opened: boolean; onClose: () => void }) {
+export function SaveTemplateModal({
+  uid,
+  opened,
+  onClose,
+}: {
+  uid: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
   const api = useApi();
   const qc = useQueryClient();
   const [name, setName] = useState(uid);
   const [category, setCategory] = useState<TemplateCategory>('chat');
   const [description, setDescription] = useState('');
   const save = useMutation({
-    mutationFn: () => api.models.saveAsTemplate(uid, { name: name.trim(), category, ...(description.trim() ? { description: description.trim() } : {}) }),
+    mutationFn: () =>
+      api.models.saveAsTemplate(uid, {
+        name: name.trim(),
+        category,
+        ...(description.trim() ? { description: description.trim() } : {}),
+      }),
     onSuccess: (t) => {
       void qc.invalidateQueries({ queryKey: ['templates'] });
       notifySuccess(`Template "${t.name}" saved`);
@@ -27,9 +48,26 @@ export function SaveTemplateModal({ uid, opened, onClose }: { uid: string; opene
     <Modal opened={opened} onClose={onClose} title="Save as template" centered>
       <Stack>
         {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
-        <TextInput label="Template name" value={name} onChange={(e) => setName(e.currentTarget.value)} withAsterisk />
-        <Select label="Category" data={CATEGORIES} value={category} onChange={(v) => v && setCategory(v as TemplateCategory)} allowDeselect={false} />
-        <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} />
+        <TextInput
+          label="Template name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          withAsterisk
+        />
+        <Select
+          label="Category"
+          data={CATEGORIES}
+          value={category}
+          onChange={(v) => v && setCategory(v as TemplateCategory)}
+          allowDeselect={false}
+        />
+        <Textarea
+          label="Description"
+          value={description}
+          onChange={(e) => setDescription(e.currentTarget.value)}
+          autosize
+          minRows={2}
+        />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
             Cancel

@@ -26,7 +26,8 @@ export function useModelActions() {
   });
   const scale = useMutation({
     mutationFn: (v: { uid: string; replicas: number }) => api.models.scale(v.uid, v.replicas),
-    onSuccess: (_d, v) => notifySuccess(`${v.uid} scaled to ${v.replicas} replica${v.replicas === 1 ? '' : 's'}`),
+    onSuccess: (_d, v) =>
+      notifySuccess(`${v.uid} scaled to ${v.replicas} replica${v.replicas === 1 ? '' : 's'}`),
     onError: (e) => notifyError(e, 'Scale failed'),
     onSettled: (_d, _e, v) => refresh(v.uid),
   });
@@ -34,7 +35,9 @@ export function useModelActions() {
     mutationFn: (v: { uid: string; purge: boolean }) => api.models.remove(v.uid, v.purge),
     onSuccess: (d, v) => {
       qc.removeQueries({ queryKey: ['model', v.uid] });
-      notifySuccess(d.purge === 'requested' ? `${v.uid} deleted; its cached files are being removed` : `${v.uid} deleted`);
+      notifySuccess(
+        d.purge === 'requested' ? `${v.uid} deleted; its cached files are being removed` : `${v.uid} deleted`,
+      );
     },
     onError: (e) => notifyError(e, 'Delete failed'),
     onSettled: (_d, _e, v) => refresh(v.uid),

@@ -15,7 +15,10 @@ export function NodeActions({ node, size = 'xs' }: { node: NodeView; size?: 'xs'
   const { canOperate } = usePermissions();
   const run = useMutation({
     mutationFn: (a: Action) => api.nodes[a](node.node_id),
-    onSuccess: (_d, a) => notifySuccess(`${node.node_id}: ${a === 'drain' ? 'draining' : a === 'cordon' ? 'cordoned' : 'uncordoned'}`),
+    onSuccess: (_d, a) =>
+      notifySuccess(
+        `${node.node_id}: ${a === 'drain' ? 'draining' : a === 'cordon' ? 'cordoned' : 'uncordoned'}`,
+      ),
     onError: (e) => notifyError(e),
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: ['nodes'] });
@@ -26,7 +29,12 @@ export function NodeActions({ node, size = 'xs' }: { node: NodeView; size?: 'xs'
   const drain = () =>
     modals.openConfirmModal({
       title: `Drain ${node.node_id}?`,
-      children: <Text size="sm">The node is cordoned and the scheduler moves its {node.replicas} replica(s) to other nodes. Requests to those replicas may fail while they move.</Text>,
+      children: (
+        <Text size="sm">
+          The node is cordoned and the scheduler moves its {node.replicas} replica(s) to other nodes. Requests
+          to those replicas may fail while they move.
+        </Text>
+      ),
       labels: { confirm: 'Drain node', cancel: 'Cancel' },
       confirmProps: { color: 'orange' },
       onConfirm: () => run.mutate('drain'),
@@ -34,16 +42,35 @@ export function NodeActions({ node, size = 'xs' }: { node: NodeView; size?: 'xs'
   return (
     <Group gap={6} wrap="nowrap">
       {node.cordoned ? (
-        <Button size={size} variant="default" leftSection={<IconLockOpen size={14} />} onClick={() => run.mutate('uncordon')} loading={run.isPending && run.variables === 'uncordon'}>
+        <Button
+          size={size}
+          variant="default"
+          leftSection={<IconLockOpen size={14} />}
+          onClick={() => run.mutate('uncordon')}
+          loading={run.isPending && run.variables === 'uncordon'}
+        >
           Uncordon
         </Button>
       ) : (
-        <Button size={size} variant="default" leftSection={<IconLock size={14} />} onClick={() => run.mutate('cordon')} loading={run.isPending && run.variables === 'cordon'}>
+        <Button
+          size={size}
+          variant="default"
+          leftSection={<IconLock size={14} />}
+          onClick={() => run.mutate('cordon')}
+          loading={run.isPending && run.variables === 'cordon'}
+        >
           Cordon
         </Button>
       )}
       {!node.draining ? (
-        <Button size={size} variant="light" color="orange" leftSection={<IconArrowBarDown size={14} />} onClick={drain} loading={run.isPending && run.variables === 'drain'}>
+        <Button
+          size={size}
+          variant="light"
+          color="orange"
+          leftSection={<IconArrowBarDown size={14} />}
+          onClick={drain}
+          loading={run.isPending && run.variables === 'drain'}
+        >
           Drain
         </Button>
       ) : null}

@@ -1,4 +1,16 @@
-import { ActionIcon, Anchor, Badge, Breadcrumbs, Card, Group, SimpleGrid, Stack, Table, Text, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Card,
+  Group,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Tooltip,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -22,7 +34,11 @@ export function NodeDetailPage() {
   const api = useApi();
   const qc = useQueryClient();
   const { isAdmin } = usePermissions();
-  const node = useQuery({ queryKey: ['node', nodeId], queryFn: () => api.nodes.get(nodeId), refetchInterval: 5_000 });
+  const node = useQuery({
+    queryKey: ['node', nodeId],
+    queryFn: () => api.nodes.get(nodeId),
+    refetchInterval: 5_000,
+  });
   const purge = useMutation({
     mutationFn: (e: ModelCacheEntry) => api.nodes.purgeCache(nodeId, modelNameHash(e.source, e.model_name)),
     onSuccess: (_d, e) => notifySuccess(`Deleting ${e.model_name} from ${nodeId}`),
@@ -35,7 +51,11 @@ export function NodeDetailPage() {
   const confirmPurge = (e: ModelCacheEntry) =>
     modals.openConfirmModal({
       title: `Delete ${e.model_name} from ${nodeId}?`,
-      children: <Text size="sm">Frees {formatBytes(e.size_bytes)}. The node refuses if a running replica uses these files.</Text>,
+      children: (
+        <Text size="sm">
+          Frees {formatBytes(e.size_bytes)}. The node refuses if a running replica uses these files.
+        </Text>
+      ),
       labels: { confirm: 'Delete files', cancel: 'Cancel' },
       confirmProps: { color: 'red' },
       onConfirm: () => purge.mutate(e),
@@ -52,18 +72,39 @@ export function NodeDetailPage() {
       <QueryBoundary query={node} loading={<CardsSkeleton count={3} height={180} />}>
         {(n) => (
           <>
-            <PageHeader title={n.node_id} badge={<NodeBadges node={n} />} description={`${n.address ?? 'no address'} · admin port ${n.admin_port ?? '—'} · heartbeat ${formatRelative(n.heartbeat_at)}`} actions={<NodeActions node={n} size="sm" />} />
+            <PageHeader
+              title={n.node_id}
+              badge={<NodeBadges node={n} />}
+              description={`${n.address ?? 'no address'} · admin port ${n.admin_port ?? '—'} · heartbeat ${formatRelative(n.heartbeat_at)}`}
+              actions={<NodeActions node={n} size="sm" />}
+            />
             <Stack gap="lg">
               <SimpleGrid cols={{ base: 1, lg: 2 }}>
                 <SectionCard title={`GPUs (${n.gpus.length})`} testId="node-gpus">
                   <Stack gap="md">
-                    {n.gpus.length === 0 ? <Text c="dimmed" size="sm">No GPUs.</Text> : null}
+                    {n.gpus.length === 0 ? (
+                      <Text c="dimmed" size="sm">
+                        No GPUs.
+                      </Text>
+                    ) : null}
                     {n.gpus.map((g) => (
                       <Stack key={g.index} gap={4}>
-                        <UsageBar label={`GPU ${g.index} · ${g.name} · ${g.utilization_percent.toFixed(0)}% util${g.temperature_c !== undefined ? ` · ${g.temperature_c}°C` : ''}`} used={g.memory_used_bytes} reserved={g.reserved_memory_bytes} total={g.memory_total_bytes} />
+                        <UsageBar
+                          label={`GPU ${g.index} · ${g.name} · ${g.utilization_percent.toFixed(0)}% util${g.temperature_c !== undefined ? ` · ${g.temperature_c}°C` : ''}`}
+                          used={g.memory_used_bytes}
+                          reserved={g.reserved_memory_bytes}
+                          total={g.memory_total_bytes}
+                        />
                         <Group gap={4}>
                           {g.replicas.map((r) => (
-                            <Badge key={`${r.model_uid}-${r.replica_id}`} variant="light" size="sm" component={Link} to={`/models/${r.model_uid}`} style={{ cursor: 'pointer' }}>
+                            <Badge
+                              key={`${r.model_uid}-${r.replica_id}`}
+                              variant="light"
+                              size="sm"
+                              component={Link}
+                              to={`/models/${r.model_uid}`}
+                              style={{ cursor: 'pointer' }}
+                            >
                               {r.model_uid} #{r.replica_id}
                             </Badge>
                           ))}
@@ -73,7 +114,13 @@ export function NodeDetailPage() {
                   </Stack>
                 </SectionCard>
                 <SectionCard title="Disk & alerts" testId="node-disk">
-                  {n.disk ? <UsageBar label={n.disk.path} used={n.disk.used_bytes} total={n.disk.total_bytes} /> : <Text c="dimmed" size="sm">No disk status reported.</Text>}
+                  {n.disk ? (
+                    <UsageBar label={n.disk.path} used={n.disk.used_bytes} total={n.disk.total_bytes} />
+                  ) : (
+                    <Text c="dimmed" size="sm">
+                      No disk status reported.
+                    </Text>
+                  )}
                   <Stack gap={6} mt="md">
                     {n.alerts.length === 0 ? (
                       <Text size="sm" c="dimmed">
@@ -112,7 +159,9 @@ export function NodeDetailPage() {
                     </Table.Thead>
                     <Table.Tbody>
                       {n.assignments.map((a) => {
-                        const ep = n.endpoints.find((e) => e.model_uid === a.model_uid && e.replica_id === a.replica_id);
+                        const ep = n.endpoints.find(
+                          (e) => e.model_uid === a.model_uid && e.replica_id === a.replica_id,
+                        );
                         return (
                           <Table.Tr key={`${a.model_uid}-${a.replica_id}`}>
                             <Table.Td>
@@ -124,7 +173,23 @@ export function NodeDetailPage() {
                             <Table.Td>{a.gpu_indices.length ? a.gpu_indices.join(', ') : 'CPU'}</Table.Td>
                             <Table.Td>{formatBytes(a.gpu_memory_bytes)}</Table.Td>
                             <Table.Td ff="monospace">{a.port}</Table.Td>
-                            <Table.Td>{ep ? <Badge variant="light" size="sm" color={ep.status === 'ready' ? 'teal' : ep.status === 'failed' ? 'red' : 'yellow'}>{ep.status}</Badge> : <Text c="dimmed" size="sm">pending</Text>}</Table.Td>
+                            <Table.Td>
+                              {ep ? (
+                                <Badge
+                                  variant="light"
+                                  size="sm"
+                                  color={
+                                    ep.status === 'ready' ? 'teal' : ep.status === 'failed' ? 'red' : 'yellow'
+                                  }
+                                >
+                                  {ep.status}
+                                </Badge>
+                              ) : (
+                                <Text c="dimmed" size="sm">
+                                  pending
+                                </Text>
+                              )}
+                            </Table.Td>
                           </Table.Tr>
                         );
                       })}
@@ -134,7 +199,8 @@ export function NodeDetailPage() {
               </SectionCard>
               <Card withBorder radius="md" padding="lg" data-testid="node-cache">
                 <Text fw={600} mb="sm">
-                  Model cache ({n.cache.length}) · {formatBytes(n.cache.reduce((s, e) => s + e.size_bytes, 0))}
+                  Model cache ({n.cache.length}) ·{' '}
+                  {formatBytes(n.cache.reduce((s, e) => s + e.size_bytes, 0))}
                 </Text>
                 {n.cache.length === 0 ? (
                   <Text c="dimmed" size="sm">
@@ -169,7 +235,12 @@ export function NodeDetailPage() {
                           {isAdmin ? (
                             <Table.Td>
                               <Tooltip label="Delete these files">
-                                <ActionIcon variant="subtle" color="red" onClick={() => confirmPurge(e)} aria-label={`Delete cache of ${e.model_name}`}>
+                                <ActionIcon
+                                  variant="subtle"
+                                  color="red"
+                                  onClick={() => confirmPurge(e)}
+                                  aria-label={`Delete cache of ${e.model_name}`}
+                                >
                                   <IconTrash size={16} />
                                 </ActionIcon>
                               </Tooltip>

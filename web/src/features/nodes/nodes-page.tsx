@@ -39,10 +39,24 @@ function NodeCard({ node }: { node: NodeView }) {
           </Text>
         ) : (
           node.gpus.map((g) => (
-            <UsageBar key={g.index} label={`GPU ${g.index} · ${g.name} · ${g.utilization_percent.toFixed(0)}% util`} used={g.memory_used_bytes} reserved={g.reserved_memory_bytes} total={g.memory_total_bytes} size="sm" />
+            <UsageBar
+              key={g.index}
+              label={`GPU ${g.index} · ${g.name} · ${g.utilization_percent.toFixed(0)}% util`}
+              used={g.memory_used_bytes}
+              reserved={g.reserved_memory_bytes}
+              total={g.memory_total_bytes}
+              size="sm"
+            />
           ))
         )}
-        {node.disk ? <UsageBar label={`Disk ${node.disk.path}`} used={node.disk.used_bytes} total={node.disk.total_bytes} size="sm" /> : null}
+        {node.disk ? (
+          <UsageBar
+            label={`Disk ${node.disk.path}`}
+            used={node.disk.used_bytes}
+            total={node.disk.total_bytes}
+            size="sm"
+          />
+        ) : null}
       </Stack>
       <Group gap="lg" mt="md">
         <Text size="sm">
@@ -69,7 +83,11 @@ export function NodesPage() {
         {(data) =>
           data.items.length === 0 ? (
             <Card withBorder radius="md">
-              <EmptyState icon={<IconCpu size={28} />} title="No nodes have joined" description="Start a node agent (nebula node --etcd …) on each GPU machine." />
+              <EmptyState
+                icon={<IconCpu size={28} />}
+                title="No nodes have joined"
+                description="Start a node agent (nebula node --etcd …) on each GPU machine."
+              />
             </Card>
           ) : (
             <SimpleGrid cols={{ base: 1, xl: 2 }}>

@@ -6,7 +6,16 @@ const q = (p50: number | null) => ({ p50, p90: p50, p99: p50 });
 const scrape = (iso: string, rate: number | null): RouterMetrics => ({
   url: 'http://router/metrics',
   scraped_at: iso,
-  totals: { requests_total: 10, errors_total: 1, request_rate: rate, latency_seconds: q(0.25), ttft_seconds: q(0.05), prompt_tokens_total: 0, completion_tokens_total: 0, tokens_rate: null },
+  totals: {
+    requests_total: 10,
+    errors_total: 1,
+    request_rate: rate,
+    latency_seconds: q(0.25),
+    ttft_seconds: q(0.05),
+    prompt_tokens_total: 0,
+    completion_tokens_total: 0,
+    tokens_rate: null,
+  },
   models: [],
   families: [],
 });
@@ -27,7 +36,8 @@ describe('appendScrape', () => {
   });
   it('keeps only the last points', () => {
     let h = appendScrape([], scrape(new Date(0).toISOString(), 1));
-    for (let i = 1; i < HISTORY_POINTS + 10; i++) h = appendScrape(h, scrape(new Date(i * 5000).toISOString(), i));
+    for (let i = 1; i < HISTORY_POINTS + 10; i++)
+      h = appendScrape(h, scrape(new Date(i * 5000).toISOString(), i));
     expect(h).toHaveLength(HISTORY_POINTS);
     expect(h.at(-1)?.rate).toBe(HISTORY_POINTS + 9);
   });

@@ -1,5 +1,12 @@
 import { Badge, Card, Group, Progress, SimpleGrid, Stack, Text, ThemeIcon, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconBox, IconCircleCheck, IconCpu, IconPlugConnected, IconServer } from '@tabler/icons-react';
+import {
+  IconAlertTriangle,
+  IconBox,
+  IconCircleCheck,
+  IconCpu,
+  IconPlugConnected,
+  IconServer,
+} from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { AggregatedState, Health, NodeView, Overview } from '../../api/types.ts';
@@ -45,7 +52,13 @@ function ModelsByState({ overview }: { overview: Overview }) {
           </Progress.Root>
           <SimpleGrid cols={{ base: 2, xl: 4 }} spacing="xs">
             {MODEL_STATES.map((s: AggregatedState) => (
-              <Group key={s} gap={6} wrap="nowrap" renderRoot={(props) => <Link to={`/models?state=${s}`} {...props} />} style={{ textDecoration: 'none', color: 'inherit' }}>
+              <Group
+                key={s}
+                gap={6}
+                wrap="nowrap"
+                renderRoot={(props) => <Link to={`/models?state=${s}`} {...props} />}
+                style={{ textDecoration: 'none', color: 'inherit' }}
+              >
                 <Badge color={STATE_COLOR[s]} variant="dot" size="sm" radius="sm">
                   {s}
                 </Badge>
@@ -79,7 +92,13 @@ function HealthRow({ ok, label, detail }: { ok: boolean; label: string; detail: 
 
 function EndpointHealth({ overview, health }: { overview: Overview; health: Health | undefined }) {
   const by = overview.endpoints.by_status;
-  const colors: Record<string, string> = { ready: 'teal', starting: 'yellow', downloading: 'blue', failed: 'red', stopping: 'grape' };
+  const colors: Record<string, string> = {
+    ready: 'teal',
+    starting: 'yellow',
+    downloading: 'blue',
+    failed: 'red',
+    stopping: 'grape',
+  };
   return (
     <Card withBorder radius="md" padding="lg" data-testid="endpoint-health">
       <Text fw={600} mb="sm">
@@ -100,13 +119,29 @@ function EndpointHealth({ overview, health }: { overview: Overview; health: Heal
       </Group>
       {health ? (
         <Stack gap={8}>
-          <HealthRow ok={health.store.ok} label={`Store (${health.store.kind})`} detail={health.store.error ?? `revision ${health.store.revision ?? '—'}`} />
-          <HealthRow ok={health.router.ok} label="Router" detail={health.router.error ?? health.router.url ?? 'not configured'} />
-          <HealthRow ok={health.scheduler.leader !== null} label="Scheduler leader" detail={health.scheduler.leader ?? 'no leader'} />
+          <HealthRow
+            ok={health.store.ok}
+            label={`Store (${health.store.kind})`}
+            detail={health.store.error ?? `revision ${health.store.revision ?? '—'}`}
+          />
+          <HealthRow
+            ok={health.router.ok}
+            label="Router"
+            detail={health.router.error ?? health.router.url ?? 'not configured'}
+          />
+          <HealthRow
+            ok={health.scheduler.leader !== null}
+            label="Scheduler leader"
+            detail={health.scheduler.leader ?? 'no leader'}
+          />
           <HealthRow
             ok={health.plan_consistency.consistent}
             label="Plan consistency"
-            detail={health.plan_consistency.consistent ? 'nodes applied the latest plans' : `${health.plan_consistency.lagging.length} replica(s) lagging`}
+            detail={
+              health.plan_consistency.consistent
+                ? 'nodes applied the latest plans'
+                : `${health.plan_consistency.lagging.length} replica(s) lagging`
+            }
           />
         </Stack>
       ) : null}
@@ -149,7 +184,14 @@ function GpuPanel({ nodes }: { nodes: NodeView[] }) {
                 ) : null}
               </Group>
               {n.gpus.map((g) => (
-                <UsageBar key={g.index} label={`GPU ${g.index} · ${g.name}`} used={g.memory_used_bytes} reserved={g.reserved_memory_bytes} total={g.memory_total_bytes} size="sm" />
+                <UsageBar
+                  key={g.index}
+                  label={`GPU ${g.index} · ${g.name}`}
+                  used={g.memory_used_bytes}
+                  reserved={g.reserved_memory_bytes}
+                  total={g.memory_total_bytes}
+                  size="sm"
+                />
               ))}
             </Stack>
           ))}
@@ -161,7 +203,11 @@ function GpuPanel({ nodes }: { nodes: NodeView[] }) {
 
 function AlertsPanel() {
   const api = useApi();
-  const alerts = useQuery({ queryKey: ['alerts'], queryFn: () => api.alerts.list(), refetchInterval: POLL_MS });
+  const alerts = useQuery({
+    queryKey: ['alerts'],
+    queryFn: () => api.alerts.list(),
+    refetchInterval: POLL_MS,
+  });
   const items = alerts.data?.items ?? [];
   return (
     <Card withBorder radius="md" padding="lg" data-testid="alerts-panel">
@@ -204,9 +250,17 @@ function AlertsPanel() {
 /** The cluster at a glance, polled every 5 s. */
 export function OverviewPage() {
   const api = useApi();
-  const overview = useQuery({ queryKey: ['overview'], queryFn: () => api.cluster.overview(), refetchInterval: POLL_MS });
+  const overview = useQuery({
+    queryKey: ['overview'],
+    queryFn: () => api.cluster.overview(),
+    refetchInterval: POLL_MS,
+  });
   const nodes = useQuery({ queryKey: ['nodes'], queryFn: () => api.nodes.list(), refetchInterval: POLL_MS });
-  const health = useQuery({ queryKey: ['health'], queryFn: () => api.cluster.health(), refetchInterval: POLL_MS });
+  const health = useQuery({
+    queryKey: ['health'],
+    queryFn: () => api.cluster.health(),
+    refetchInterval: POLL_MS,
+  });
   const traffic = useTraffic();
 
   const o = overview.data;
@@ -223,7 +277,9 @@ export function OverviewPage() {
           ) : null
         }
       />
-      {overview.isError && !o ? <ErrorState error={overview.error} onRetry={() => void overview.refetch()} /> : null}
+      {overview.isError && !o ? (
+        <ErrorState error={overview.error} onRetry={() => void overview.refetch()} />
+      ) : null}
       {!o && !overview.isError ? <CardsSkeleton count={4} /> : null}
       {o ? (
         <Stack gap="lg">
@@ -245,7 +301,14 @@ export function OverviewPage() {
               value={o.gpus.total}
               color="indigo"
               icon={<IconCpu size={22} />}
-              footer={<UsageBar used={o.gpus.memory_used_bytes} reserved={o.gpus.memory_reserved_bytes} total={o.gpus.memory_total_bytes} size="sm" />}
+              footer={
+                <UsageBar
+                  used={o.gpus.memory_used_bytes}
+                  reserved={o.gpus.memory_reserved_bytes}
+                  total={o.gpus.memory_total_bytes}
+                  size="sm"
+                />
+              }
             />
             <StatCard
               testId="stat-models"
@@ -281,7 +344,10 @@ export function OverviewPage() {
           {nodes.data ? (
             nodes.data.items.length === 0 ? (
               <Card withBorder radius="md">
-                <EmptyState title="No nodes have joined" description="Start a node agent (nebula node) pointing at this cluster's store." />
+                <EmptyState
+                  title="No nodes have joined"
+                  description="Start a node agent (nebula node) pointing at this cluster's store."
+                />
               </Card>
             ) : (
               <GpuPanel nodes={nodes.data.items} />

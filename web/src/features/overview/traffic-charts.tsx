@@ -6,7 +6,17 @@ import { ErrorState } from '../../components/error-state.tsx';
 import { formatCount, formatSeconds } from '../../lib/format.ts';
 import type { useTraffic } from './use-traffic.ts';
 
-function ChartCard({ title, icon, right, children }: { title: string; icon: ReactNode; right?: ReactNode; children: ReactNode }) {
+function ChartCard({
+  title,
+  icon,
+  right,
+  children,
+}: {
+  title: string;
+  icon: ReactNode;
+  right?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <Card withBorder radius="md" padding="lg">
       <Group justify="space-between" mb="md">
@@ -33,7 +43,13 @@ function Waiting() {
 export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraffic> }) {
   const { metrics, history } = traffic;
   if (metrics.isError && history.length === 0) {
-    return <ErrorState title="Router metrics are unavailable" error={metrics.error} onRetry={() => void metrics.refetch()} />;
+    return (
+      <ErrorState
+        title="Router metrics are unavailable"
+        error={metrics.error}
+        onRetry={() => void metrics.refetch()}
+      />
+    );
   }
   const totals = metrics.data?.totals;
   return (
@@ -43,7 +59,9 @@ export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraff
         icon={<IconActivity size={18} />}
         right={
           <Text size="xs" c="dimmed">
-            {totals ? `${formatCount(totals.requests_total)} requests · ${formatCount(totals.errors_total)} errors` : ''}
+            {totals
+              ? `${formatCount(totals.requests_total)} requests · ${formatCount(totals.errors_total)} errors`
+              : ''}
           </Text>
         }
       >
@@ -68,7 +86,9 @@ export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraff
         icon={<IconClock size={18} />}
         right={
           <Text size="xs" c="dimmed">
-            {totals ? `p50 ${formatSeconds(totals.latency_seconds.p50)} · TTFT ${formatSeconds(totals.ttft_seconds.p50)}` : ''}
+            {totals
+              ? `p50 ${formatSeconds(totals.latency_seconds.p50)} · TTFT ${formatSeconds(totals.ttft_seconds.p50)}`
+              : ''}
           </Text>
         }
       >

@@ -13,8 +13,18 @@ export const TRAFFIC_POLL_MS = 5_000;
 export function useTraffic() {
   const api = useApi();
   const qc = useQueryClient();
-  const metrics = useQuery({ queryKey: ['router-metrics'], queryFn: () => api.cluster.routerMetrics(), refetchInterval: TRAFFIC_POLL_MS, retry: false });
-  const history = useQuery<TrafficPoint[]>({ queryKey: HISTORY_KEY, queryFn: () => [], staleTime: Infinity, gcTime: Infinity });
+  const metrics = useQuery({
+    queryKey: ['router-metrics'],
+    queryFn: () => api.cluster.routerMetrics(),
+    refetchInterval: TRAFFIC_POLL_MS,
+    retry: false,
+  });
+  const history = useQuery<TrafficPoint[]>({
+    queryKey: HISTORY_KEY,
+    queryFn: () => [],
+    staleTime: Infinity,
+    gcTime: Infinity,
+  });
   useEffect(() => {
     if (!metrics.data) return;
     qc.setQueryData<TrafficPoint[]>(HISTORY_KEY, (h) => appendScrape(h ?? [], metrics.data));

@@ -32,7 +32,11 @@ export function parseChatChunk(data: string): ChunkResult {
   if (typeof json !== 'object' || json === null) return empty;
   const obj = json as {
     error?: { message?: string };
-    choices?: { delta?: { content?: string | null }; message?: { content?: string | null }; finish_reason?: string | null }[];
+    choices?: {
+      delta?: { content?: string | null };
+      message?: { content?: string | null };
+      finish_reason?: string | null;
+    }[];
     usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
   };
   if (obj.error) return { ...empty, error: obj.error.message ?? 'The model returned an error', done: true };
@@ -47,7 +51,22 @@ export function parseChatChunk(data: string): ChunkResult {
 }
 
 /** The request body of a streamed chat: the system prompt first (when set), then the conversation. */
-export function buildChatBody(model: string, system: string, history: ChatMessage[], opts: { temperature: number; max_tokens: number }) {
-  const messages: ChatMessage[] = [...(system.trim() ? [{ role: 'system' as const, content: system.trim() }] : []), ...history];
-  return { model, messages, stream: true, stream_options: { include_usage: true }, temperature: opts.temperature, max_tokens: opts.max_tokens };
+export function buildChatBody(
+  model: string,
+  system: string,
+  history: ChatMessage[],
+  opts: { temperature: number; max_tokens: number },
+) {
+  const messages: ChatMessage[] = [
+    ...(system.trim() ? [{ role: 'system' as const, content: system.trim() }] : []),
+    ...history,
+  ];
+  return {
+    model,
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    temperature: opts.temperature,
+    max_tokens: opts.max_tokens,
+  };
 }

@@ -1,5 +1,28 @@
-import { ActionIcon, Alert, Badge, Button, Card, Grid, Group, NumberInput, Paper, ScrollArea, Select, Slider, Stack, Text, Textarea, Tooltip } from '@mantine/core';
-import { IconEraser, IconMessageChatbot, IconPlayerStopFilled, IconSend, IconUser } from '@tabler/icons-react';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  NumberInput,
+  Paper,
+  ScrollArea,
+  Select,
+  Slider,
+  Stack,
+  Text,
+  Textarea,
+  Tooltip,
+} from '@mantine/core';
+import {
+  IconEraser,
+  IconMessageChatbot,
+  IconPlayerStopFilled,
+  IconSend,
+  IconUser,
+} from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
@@ -20,7 +43,11 @@ interface Turn extends ChatMessage {
 export function PlaygroundPage() {
   const api = useApi();
   const [params, setParams] = useSearchParams();
-  const models = useQuery({ queryKey: ['models', 'playground'], queryFn: () => api.models.list(), refetchInterval: 10_000 });
+  const models = useQuery({
+    queryKey: ['models', 'playground'],
+    queryFn: () => api.models.list(),
+    refetchInterval: 10_000,
+  });
   const runnable = (models.data?.items ?? []).filter((m) => m.state === 'running' || m.state === 'degraded');
   const selected = params.get('model');
   const model = runnable.find((m) => m.model_uid === selected) ?? null;
@@ -42,7 +69,10 @@ export function PlaygroundPage() {
   const send = async () => {
     const text = input.trim();
     if (!text || !model || streaming) return;
-    const history: ChatMessage[] = [...turns.filter((t) => !t.error).map(({ role, content }) => ({ role, content })), { role: 'user', content: text }];
+    const history: ChatMessage[] = [
+      ...turns.filter((t) => !t.error).map(({ role, content }) => ({ role, content })),
+      { role: 'user', content: text },
+    ];
     setTurns([...turns, { role: 'user', content: text }, { role: 'assistant', content: '' }]);
     setInput('');
     setStreaming(true);
@@ -52,9 +82,19 @@ export function PlaygroundPage() {
     let first = 0;
     let chars = 0;
     let completionTokens: number | undefined;
-    const patchLast = (fn: (t: Turn) => Turn) => setTurns((prev) => [...prev.slice(0, -1), fn(prev[prev.length - 1] ?? { role: 'assistant', content: '' })]);
+    const patchLast = (fn: (t: Turn) => Turn) =>
+      setTurns((prev) => [
+        ...prev.slice(0, -1),
+        fn(prev[prev.length - 1] ?? { role: 'assistant', content: '' }),
+      ]);
     try {
-      const res = await api.playground.chat(buildChatBody(model.served_model_name, system, history, { temperature, max_tokens: Number(maxTokens) || 256 }), ctl.signal);
+      const res = await api.playground.chat(
+        buildChatBody(model.served_model_name, system, history, {
+          temperature,
+          max_tokens: Number(maxTokens) || 256,
+        }),
+        ctl.signal,
+      );
       await readSse(
         res,
         (ev) => {
@@ -72,7 +112,10 @@ export function PlaygroundPage() {
       const total = (performance.now() - started) / 1000;
       const ttft = first ? (first - started) / 1000 : total;
       const tokens = completionTokens ?? Math.round(chars / 4);
-      patchLast((t) => ({ ...t, stats: `${tokens} tokens · TTFT ${ttft.toFixed(2)} s · ${(tokens / Math.max(0.001, total - ttft || total)).toFixed(1)} tok/s${ctl.signal.aborted ? ' · stopped' : ''}` }));
+      patchLast((t) => ({
+        ...t,
+        stats: `${tokens} tokens · TTFT ${ttft.toFixed(2)} s · ${(tokens / Math.max(0.001, total - ttft || total)).toFixed(1)} tok/s${ctl.signal.aborted ? ' · stopped' : ''}`,
+      }));
     } catch (err) {
       if (ctl.signal.aborted) {
         patchLast((t) => ({ ...t, stats: 'stopped' }));
@@ -91,7 +134,10 @@ export function PlaygroundPage() {
 
   return (
     <>
-      <PageHeader title="Playground" description="Chat with a running model. Replies stream token by token through the router." />
+      <PageHeader
+        title="Playground"
+        description="Chat with a running model. Replies stream token by token through the router."
+      />
       {models.data && runnable.length === 0 ? (
         <Card withBorder radius="md">
           <EmptyState
@@ -127,23 +173,66 @@ export function PlaygroundPage() {
                     </Text>
                   </Group>
                 ) : null}
-                <Textarea label="System prompt" value={system} onChange={(e) => setSystem(e.currentTarget.value)} autosize minRows={3} maxRows={10} />
+                <Textarea
+                  label="System prompt"
+                  value={system}
+                  onChange={(e) => setSystem(e.currentTarget.value)}
+                  autosize
+                  minRows={3}
+                  maxRows={10}
+                />
                 <div>
                   <Text size="sm" fw={500}>
                     Temperature: {temperature.toFixed(1)}
                   </Text>
-                  <Slider min={0} max={2} step={0.1} value={temperature} onChange={setTemperature} label={(v) => v.toFixed(1)} mt={6} />
+                  <Slider
+                    min={0}
+                    max={2}
+                    step={0.1}
+                    value={temperature}
+                    onChange={setTemperature}
+                    label={(v) => v.toFixed(1)}
+                    mt={6}
+                  />
                 </div>
-                <NumberInput label="Max tokens" min={1} max={32768} value={maxTokens} onChange={setMaxTokens} allowDecimal={false} />
+                <NumberInput
+                  label="Max tokens"
+                  min={1}
+                  max={32768}
+                  value={maxTokens}
+                  onChange={setMaxTokens}
+                  allowDecimal={false}
+                />
               </Stack>
             </Card>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 8, xl: 9 }}>
-            <Card withBorder radius="md" padding={0} style={{ display: 'flex', flexDirection: 'column', height: 'calc(100vh - 200px)', minHeight: 460 }}>
-              <Group justify="space-between" px="lg" py="sm" style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+            <Card
+              withBorder
+              radius="md"
+              padding={0}
+              style={{
+                display: 'flex',
+                flexDirection: 'column',
+                height: 'calc(100vh - 200px)',
+                minHeight: 460,
+              }}
+            >
+              <Group
+                justify="space-between"
+                px="lg"
+                py="sm"
+                style={{ borderBottom: '1px solid var(--mantine-color-default-border)' }}
+              >
                 <Text fw={600}>Conversation</Text>
                 <Tooltip label="Clear the conversation">
-                  <ActionIcon variant="subtle" color="gray" onClick={() => setTurns([])} disabled={streaming} aria-label="Clear conversation">
+                  <ActionIcon
+                    variant="subtle"
+                    color="gray"
+                    onClick={() => setTurns([])}
+                    disabled={streaming}
+                    aria-label="Clear conversation"
+                  >
                     <IconEraser size={18} />
                   </ActionIcon>
                 </Tooltip>
@@ -156,14 +245,30 @@ export function PlaygroundPage() {
                 ) : (
                   <Stack gap="md" data-testid="chat-transcript">
                     {turns.map((t, i) => (
-                      <Group key={i} align="flex-start" gap="sm" wrap="nowrap" justify={t.role === 'user' ? 'flex-end' : 'flex-start'}>
+                      <Group
+                        key={i}
+                        align="flex-start"
+                        gap="sm"
+                        wrap="nowrap"
+                        justify={t.role === 'user' ? 'flex-end' : 'flex-start'}
+                      >
                         {t.role === 'assistant' ? (
                           <Badge size="lg" circle variant="light" color="violet">
                             <IconMessageChatbot size={14} />
                           </Badge>
                         ) : null}
                         <Stack gap={4} maw="80%">
-                          <Paper px="md" py="sm" radius="lg" bg={t.role === 'user' ? 'var(--mantine-color-violet-light)' : 'var(--mantine-color-default-hover)'} data-testid={t.role === 'assistant' ? 'assistant-message' : 'user-message'}>
+                          <Paper
+                            px="md"
+                            py="sm"
+                            radius="lg"
+                            bg={
+                              t.role === 'user'
+                                ? 'var(--mantine-color-violet-light)'
+                                : 'var(--mantine-color-default-hover)'
+                            }
+                            data-testid={t.role === 'assistant' ? 'assistant-message' : 'user-message'}
+                          >
                             <Text size="sm" className="nb-chat-bubble">
                               {t.content || (streaming && i === turns.length - 1 ? '…' : '')}
                             </Text>
@@ -199,7 +304,11 @@ export function PlaygroundPage() {
                 <Group align="flex-end" wrap="nowrap" gap="sm">
                   <Textarea
                     style={{ flex: 1 }}
-                    placeholder={model ? `Message ${model.model_uid} (Enter to send, Shift+Enter for a new line)` : 'Pick a model first'}
+                    placeholder={
+                      model
+                        ? `Message ${model.model_uid} (Enter to send, Shift+Enter for a new line)`
+                        : 'Pick a model first'
+                    }
                     value={input}
                     onChange={(e) => setInput(e.currentTarget.value)}
                     onKeyDown={(e) => {
@@ -215,11 +324,20 @@ export function PlaygroundPage() {
                     aria-label="Message"
                   />
                   {streaming ? (
-                    <Button color="red" variant="light" leftSection={<IconPlayerStopFilled size={16} />} onClick={() => abortRef.current?.abort()}>
+                    <Button
+                      color="red"
+                      variant="light"
+                      leftSection={<IconPlayerStopFilled size={16} />}
+                      onClick={() => abortRef.current?.abort()}
+                    >
                       Stop
                     </Button>
                   ) : (
-                    <Button type="submit" leftSection={<IconSend size={16} />} disabled={!model || !input.trim()}>
+                    <Button
+                      type="submit"
+                      leftSection={<IconSend size={16} />}
+                      disabled={!model || !input.trim()}
+                    >
                       Send
                     </Button>
                   )}

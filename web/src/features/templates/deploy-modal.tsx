@@ -17,7 +17,12 @@ export function DeployModal({ template, onClose }: { template: TemplateView | nu
   const [replicas, setReplicas] = useState<number | string>(1);
   const [autoStart, setAutoStart] = useState(true);
   const deploy = useMutation({
-    mutationFn: (t: TemplateView) => api.templates.deploy(t.template_id, { ...(uid.trim() ? { model_uid: uid.trim() } : {}), replicas: Number(replicas), auto_start: autoStart }),
+    mutationFn: (t: TemplateView) =>
+      api.templates.deploy(t.template_id, {
+        ...(uid.trim() ? { model_uid: uid.trim() } : {}),
+        replicas: Number(replicas),
+        auto_start: autoStart,
+      }),
     onSuccess: (m) => {
       void qc.invalidateQueries({ queryKey: ['models'] });
       notifySuccess(`Model ${m.model_uid} deployed from the template`);
@@ -41,14 +46,35 @@ export function DeployModal({ template, onClose }: { template: TemplateView | nu
             {template.spec.model_name} · {template.spec.engine_type}
           </Text>
           {deploy.isError ? <Alert color="red">{errorMessage(deploy.error)}</Alert> : null}
-          <TextInput label="Model UID" placeholder="derived from the template" value={uid} onChange={(e) => setUid(e.currentTarget.value)} error={uidError(uid.trim())} />
-          <NumberInput label="Replicas" min={0} max={1000} allowDecimal={false} value={replicas} onChange={setReplicas} />
-          <Switch label="Start right away" checked={autoStart} onChange={(e) => setAutoStart(e.currentTarget.checked)} />
+          <TextInput
+            label="Model UID"
+            placeholder="derived from the template"
+            value={uid}
+            onChange={(e) => setUid(e.currentTarget.value)}
+            error={uidError(uid.trim())}
+          />
+          <NumberInput
+            label="Replicas"
+            min={0}
+            max={1000}
+            allowDecimal={false}
+            value={replicas}
+            onChange={setReplicas}
+          />
+          <Switch
+            label="Start right away"
+            checked={autoStart}
+            onChange={(e) => setAutoStart(e.currentTarget.checked)}
+          />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel
             </Button>
-            <Button onClick={() => deploy.mutate(template)} loading={deploy.isPending} disabled={uidError(uid.trim()) !== null}>
+            <Button
+              onClick={() => deploy.mutate(template)}
+              loading={deploy.isPending}
+              disabled={uidError(uid.trim()) !== null}
+            >
               Deploy
             </Button>
           </Group>

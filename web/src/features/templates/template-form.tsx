@@ -1,4 +1,17 @@
-import { Alert, Button, Group, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Modal,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -23,7 +36,18 @@ interface Values {
   replicas: number | string;
 }
 
-const EMPTY: Values = { name: '', description: '', category: 'chat', model_name: '', model_source: 'huggingface', model_path: '', revision: '', engine_type: 'vllm', gpu_count: 1, replicas: 1 };
+const EMPTY: Values = {
+  name: '',
+  description: '',
+  category: 'chat',
+  model_name: '',
+  model_source: 'huggingface',
+  model_path: '',
+  revision: '',
+  engine_type: 'vllm',
+  gpu_count: 1,
+  replicas: 1,
+};
 
 function fromTemplate(t: TemplateView): Values {
   return {
@@ -59,7 +83,15 @@ export function toTemplateInput(v: Values): Omit<TemplateInput, 'template_id'> {
 }
 
 /** Creates a user template, or edits one (`editing`). */
-export function TemplateFormModal({ opened, editing, onClose }: { opened: boolean; editing: TemplateView | null; onClose: () => void }) {
+export function TemplateFormModal({
+  opened,
+  editing,
+  onClose,
+}: {
+  opened: boolean;
+  editing: TemplateView | null;
+  onClose: () => void;
+}) {
   const api = useApi();
   const qc = useQueryClient();
   const form = useForm<Values>({
@@ -67,7 +99,10 @@ export function TemplateFormModal({ opened, editing, onClose }: { opened: boolea
     validate: {
       name: (v) => (v.trim() ? null : 'Give the template a name'),
       model_name: (v) => (v.trim() ? null : 'Enter the model name'),
-      model_path: (v, all) => (all.model_source === 'local' && all.engine_type !== 'sim' && !v.trim() ? 'A local model needs the directory of its weights' : null),
+      model_path: (v, all) =>
+        all.model_source === 'local' && all.engine_type !== 'sim' && !v.trim()
+          ? 'A local model needs the directory of its weights'
+          : null,
     },
   });
   const { setValues } = form;
@@ -75,7 +110,10 @@ export function TemplateFormModal({ opened, editing, onClose }: { opened: boolea
     if (opened) setValues(editing ? fromTemplate(editing) : EMPTY);
   }, [opened, editing, setValues]);
   const save = useMutation({
-    mutationFn: (v: Values) => (editing ? api.templates.update(editing.template_id, toTemplateInput(v)) : api.templates.create(toTemplateInput(v))),
+    mutationFn: (v: Values) =>
+      editing
+        ? api.templates.update(editing.template_id, toTemplateInput(v))
+        : api.templates.create(toTemplateInput(v)),
     onSuccess: (t) => {
       void qc.invalidateQueries({ queryKey: ['templates'] });
       notifySuccess(`Template "${t.name}" ${editing ? 'updated' : 'created'}`);
@@ -89,27 +127,68 @@ export function TemplateFormModal({ opened, editing, onClose }: { opened: boolea
   }, [opened, resetSave]);
   const local = form.values.model_source === 'local';
   return (
-    <Modal opened={opened} onClose={onClose} title={editing ? `Edit ${editing.name}` : 'New template'} size="lg" centered>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={editing ? `Edit ${editing.name}` : 'New template'}
+      size="lg"
+      centered
+    >
       <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
         <Stack>
           {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
           <SimpleGrid cols={2}>
             <TextInput label="Name" withAsterisk {...form.getInputProps('name')} />
-            <Select label="Category" data={CATEGORIES} allowDeselect={false} {...form.getInputProps('category')} />
+            <Select
+              label="Category"
+              data={CATEGORIES}
+              allowDeselect={false}
+              {...form.getInputProps('category')}
+            />
           </SimpleGrid>
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
           <div>
             <Text size="sm" fw={500} mb={4}>
               Model source
             </Text>
-            <SegmentedControl fullWidth data={SOURCES.map((s) => ({ value: s.value, label: s.label }))} {...form.getInputProps('model_source')} />
+            <SegmentedControl
+              fullWidth
+              data={SOURCES.map((s) => ({ value: s.value, label: s.label }))}
+              {...form.getInputProps('model_source')}
+            />
           </div>
-          <TextInput label={local ? 'Model name' : 'Repository'} withAsterisk placeholder="Qwen/Qwen2.5-7B-Instruct" {...form.getInputProps('model_name')} />
-          {local ? <TextInput label="Model path" {...form.getInputProps('model_path')} /> : <TextInput label="Revision" placeholder="main" {...form.getInputProps('revision')} />}
+          <TextInput
+            label={local ? 'Model name' : 'Repository'}
+            withAsterisk
+            placeholder="Qwen/Qwen2.5-7B-Instruct"
+            {...form.getInputProps('model_name')}
+          />
+          {local ? (
+            <TextInput label="Model path" {...form.getInputProps('model_path')} />
+          ) : (
+            <TextInput label="Revision" placeholder="main" {...form.getInputProps('revision')} />
+          )}
           <SimpleGrid cols={3}>
-            <Select label="Engine" data={ENGINES.map((e) => ({ value: e.value, label: e.label }))} allowDeselect={false} {...form.getInputProps('engine_type')} />
-            <NumberInput label="GPUs per replica" min={0} max={16} allowDecimal={false} {...form.getInputProps('gpu_count')} />
-            <NumberInput label="Default replicas" min={0} max={1000} allowDecimal={false} {...form.getInputProps('replicas')} />
+            <Select
+              label="Engine"
+              data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
+              allowDeselect={false}
+              {...form.getInputProps('engine_type')}
+            />
+            <NumberInput
+              label="GPUs per replica"
+              min={0}
+              max={16}
+              allowDecimal={false}
+              {...form.getInputProps('gpu_count')}
+            />
+            <NumberInput
+              label="Default replicas"
+              min={0}
+              max={1000}
+              allowDecimal={false}
+              {...form.getInputProps('replicas')}
+            />
           </SimpleGrid>
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

@@ -1,4 +1,14 @@
-import { ActionIcon, Badge, Button, Card, Group, SegmentedControl, Table, Text, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Card,
+  Group,
+  SegmentedControl,
+  Table,
+  Text,
+  Tooltip,
+} from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconLock, IconPencil, IconPlus, IconRocket, IconTemplate, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -74,7 +84,17 @@ export function TemplatesPage() {
           {(data) => {
             const items = data.items.filter((t) => filter === 'all' || t.source === filter);
             if (items.length === 0) {
-              return <EmptyState icon={<IconTemplate size={28} />} title="No templates" description={canOperate ? 'Create one, or save a model as a template from its page.' : 'Nothing to show yet.'} />;
+              return (
+                <EmptyState
+                  icon={<IconTemplate size={28} />}
+                  title="No templates"
+                  description={
+                    canOperate
+                      ? 'Create one, or save a model as a template from its page.'
+                      : 'Nothing to show yet.'
+                  }
+                />
+              );
             }
             return (
               <Table.ScrollContainer minWidth={900}>
@@ -120,7 +140,12 @@ export function TemplatesPage() {
                         <Table.Td>{ENGINE_LABEL[t.spec.engine_type]}</Table.Td>
                         <Table.Td>{t.deployment.replicas}</Table.Td>
                         <Table.Td>
-                          <Badge variant="outline" radius="sm" color={t.source === 'system' ? 'gray' : 'violet'} leftSection={t.source === 'system' ? <IconLock size={11} /> : undefined}>
+                          <Badge
+                            variant="outline"
+                            radius="sm"
+                            color={t.source === 'system' ? 'gray' : 'violet'}
+                            leftSection={t.source === 'system' ? <IconLock size={11} /> : undefined}
+                          >
                             {t.source}
                           </Badge>
                         </Table.Td>
@@ -132,7 +157,12 @@ export function TemplatesPage() {
                         {canOperate ? (
                           <Table.Td>
                             <Group gap={4} justify="flex-end" wrap="nowrap">
-                              <Button size="compact-sm" variant="light" leftSection={<IconRocket size={14} />} onClick={() => setDeploying(t)}>
+                              <Button
+                                size="compact-sm"
+                                variant="light"
+                                leftSection={<IconRocket size={14} />}
+                                onClick={() => setDeploying(t)}
+                              >
                                 Deploy
                               </Button>
                               {t.source === 'user' ? (
@@ -151,7 +181,12 @@ export function TemplatesPage() {
                                     </ActionIcon>
                                   </Tooltip>
                                   <Tooltip label="Delete">
-                                    <ActionIcon variant="subtle" color="red" aria-label={`Delete ${t.name}`} onClick={() => confirmRemove(t)}>
+                                    <ActionIcon
+                                      variant="subtle"
+                                      color="red"
+                                      aria-label={`Delete ${t.name}`}
+                                      onClick={() => confirmRemove(t)}
+                                    >
                                       <IconTrash size={18} />
                                     </ActionIcon>
                                   </Tooltip>

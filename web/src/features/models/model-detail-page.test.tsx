@@ -1,0 +1,101 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { apiError, fakeApi, fixtures, renderApp, sessionAs } from '../../test/harness.tsx';
+
+const now = new Date().toISOString();
+const detail = {
+  ...fixtures.model({
+    model_uid: 'tiny',
+    model_name: 'org/tiny',
+    state: 'downloading',
+    ready_replicas: 0,
+    desired_replicas: 2,
+  }),
+  plan: null,
+  endpoints: [],
+  downloads: [
+    {
+      model_uid: 'tiny',
+      replica_id: 0,
+      node_id: 'n1',
+      model_name: 'org/tiny',
+      source: 'huggingface',
+      phase: 'downloading',
+      bytes_done: 300,
+      bytes_total: 1000,
+      files_done: 1,
+      files_total: 3,
+      current_file: 'model.safetensors',
+      speed_bps: 2048,
+      eta_seconds: 5,
+      attempt: 2,
+      started_at: now,
+      updated_at: now,
+    },
+  ],
+  cache: [
+    {
+      node_id: 'n2',
+      model_name: 'org/tiny',
+      source: 'huggingface',
+      layout: 'huggingface',
+      revision: 'main',
+      path: '/cache/models--org--tiny',
+      size_bytes: 1000,
+      file_count: 3,
+      complete: true,
+      scanned_at: now,
+    },
+  ],
+  events: [
+    {
+      id: 'e1',
+      model_uid: 'tiny',
+      time: now,
+      type: 'scheduled',
+      level: 'info',
+      message: 'placed 2 replicas',
+      source: 'scheduler',
+    },
+  ],
+  stats: null,
+};
+
+describe('model detail', () => {
+  it('shows download progress, cache status and events, refreshed from the API', async () => {
+    const api = fakeApi({ 'GET /api/v2/models/tiny': () => detail });
+    renderApp({ route: '/models/tiny', fetch: api.fetch, sessions: sessionAs('viewer') });
+    const dl = await screen.findByTestId('download-progress');
+    expect(dl).toHaveTextContent('Replica 0 on n1');
+    expect(dl).toHaveTextContent('attempt 2');
+    expect(dl).toHaveTextContent('1/3 files');
+    expect(within(screen.getByTestId('cache-card')).getByText('complete')).toBeInTheDocument();
+    expect(screen.getByTestId('spec-card')).toHaveTextContent('org/tiny');
+    // viewers get no lifecycle buttons
+    expect(screen.queryByRole('button', { name: 'Scale' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Start' })).toBeNull();
+    await userEvent.setup().click(screen.getByRole('tab', { name: /Events/ }));
+    expect(await screen.findByText('placed 2 replicas')).toBeInTheDocument();
+  });
+
+  it('says so when the model does not exist', async () => {
+    const api = fakeApi({
+      'GET /api/v2/models/ghost': () => apiError(404, 'MODEL_NOT_FOUND', 'model ghost not found'),
+    });
+    renderApp({ route: '/models/ghost', fetch: api.fetch, sessions: sessionAs('admin') });
+    expect(await screen.findByText('Model ghost does not exist')).toBeInTheDocument();
+  });
+
+  it('shows the server message when loading fails', async () => {
+    const api = fakeApi({
+      'GET /api/v2/models/tiny': () => apiError(503, 'STORE_UNAVAILABLE', 'the store does not answer'),
+    });
+    renderApp({ route: '/models/tiny', fetch: api.fetch, sessions: sessionAs('admin') });
+    await waitFor(
+      () => expect(screen.getByTestId('error-state')).toHaveTextContent('the store does not answer'),
+      { timeout: 15_000 },
+    );
+    expect(screen.getByTestId('error-state')).toHaveTextContent('STORE_UNAVAILABLE');
+  });
+});
