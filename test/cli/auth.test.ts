@@ -33,7 +33,7 @@ describe('nebula auth, whoami, user, key', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^Logged in to ${srv.url} as admin \\(admin\\); token saved in context "default" \\(expires \\S+\\)\\.\\n$`,
+        `^Logged in to ${srv.url} as admin \\(admin\\); token saved in context "default" \\(now current\\) \\(expires \\S+\\)\\.\\n$`,
       ),
     );
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
@@ -93,9 +93,24 @@ describe('nebula auth, whoami, user, key', () => {
     expect((await cli(['--context', 'prod', 'whoami', '-o', 'json'])).code).toBe(0);
     expect((await cli(['whoami', '--context', 'prod', '-o', 'json'])).code).toBe(0);
     // The current context is still "default" (logged out), so a bare whoami fails.
+    expect(loadConfig(configPath)['current-context']).toBe('default');
     expect((await cli(['whoami'])).code).toBe(1);
     expect((await cli(['context', 'use', 'prod'])).code).toBe(0);
     expect((await cli(['whoami'])).code).toBe(0);
+  });
+
+  it('never overwrites the current context with another server', async () => {
+    const other = srv.url.replace('127.0.0.1', 'localhost');
+    const port = new URL(srv.url).port;
+    const r = await cli(['auth', 'login', '--server', other, '-u', 'admin', '--password-stdin'], { stdin: ADMIN_PASSWORD });
+    expect(r.stdout).toContain(`token saved in context "localhost-${port}" (now current)`);
+    const cfg = loadConfig(configPath);
+    expect(cfg['current-context']).toBe(`localhost-${port}`);
+    expect(cfg.contexts.find((c) => c.name === 'prod')?.server).toBe(srv.url);
+    // Logging in again to the same server reuses its context.
+    const again = await cli(['auth', 'login', '--server', other, '-u', 'admin', '--password-stdin'], { stdin: ADMIN_PASSWORD });
+    expect(again.stdout).toContain(`token saved in context "localhost-${port}" (expires`);
+    expect((await cli(['context', 'use', 'prod'])).code).toBe(0);
   });
 
   it('manages users', async () => {
