@@ -201,6 +201,7 @@ export function createClient(opts: ClientOptions) {
     catalog,
     v1,
     admin: { migrate: () => call<T.MigrateResponse>('POST', '/api/v2/migrate') },
+    metrics: { router: () => get<T.RouterMetrics>('/api/v2/metrics/router') },
     system: {
       healthz: () => get<{ status: string; version: string; store: string }>('/healthz'),
       metrics: async () => (await send('GET', '/metrics', { headers: { accept: 'text/plain' } })).text(),

@@ -151,10 +151,15 @@ export class ClusterView {
       onUpdate: bySettings,
       onDelete: bySettings,
     });
-    const byEndpoint = (i: Typed<Endpoint>) => {
-      if (i.value.status === 'ready') h.model(i.value.model_uid);
-    };
-    this.endpoints = make('endpoints', prefixes.endpoints, Endpoint, 'endpoint', { onAdd: byEndpoint, onUpdate: byEndpoint });
+    // Only a replica becoming ready matters (v1 requests go Scheduled -> Running); endpoint heartbeats do not.
+    this.endpoints = make('endpoints', prefixes.endpoints, Endpoint, 'endpoint', {
+      onAdd: (i) => {
+        if (i.value.status === 'ready') h.model(i.value.model_uid);
+      },
+      onUpdate: (i, o) => {
+        if (i.value.status === 'ready' && o.value.status !== 'ready') h.model(i.value.model_uid);
+      },
+    });
     this.placements = make('placements', prefixes.placements, PlacementPlan, 'placement', {
       onAdd: (i) => h.planEvent(i.value.model_uid, i.modRevision),
       onUpdate: (i) => h.planEvent(i.value.model_uid, i.modRevision),

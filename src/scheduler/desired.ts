@@ -60,7 +60,8 @@ export function desiredWorkloads(input: DesiredInput): Desired {
   for (const d of input.deployments.values()) {
     if (d.desired_state !== 'running') continue;
     const spec = input.specs.get(d.model_uid);
-    if (!spec) {
+    // A spec stored under another uid's key is as good as missing (never plan one model as another).
+    if (!spec || spec.model_uid !== d.model_uid) {
       missingSpecs.push(d.model_uid);
       continue;
     }

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { CachedViewSource } from './aggregation/cluster-cache.js';
 import { ROUTE_POLICIES, RouteTable, policyKey } from './auth/rbac.js';
 import { createContext, type ServerContext } from './context.js';
 import { errorToHttp } from './errors.js';
@@ -24,11 +25,17 @@ const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Builds the control API: context (JWT secret from the store), built-in templates, middlewares
  * (request context -> audit -> auth/RBAC/rate limit), every route of the RBAC table, the console and
- * JSON errors. No listener and no timers: tests call `app.request()` directly.
+ * JSON errors. No listener, and no timers or watches unless `viewCache` is set (then call
+ * `app.context.views.stop()` when done): tests call `app.request()` directly.
  */
 export async function createApp(deps: ServerDeps, options: ServerOptions = {}): Promise<NebulaApp> {
   const ctx = await createContext(deps, options);
   await seedSystemTemplates(ctx.store, ctx.clock.now());
+  if (options.viewCache) {
+    const cached = new CachedViewSource(ctx.store, ctx.views, ctx.clock, ctx.logger);
+    await cached.start();
+    ctx.views = cached;
+  }
 
   const app = new OpenAPIHono<ServerEnv>({
     defaultHook: (result) => {

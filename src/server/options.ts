@@ -47,6 +47,11 @@ export interface ServerOptions {
   outboundTimeoutMs?: number;
   /** Trust X-Forwarded-For (only behind a proxy you run). */
   trustProxy?: boolean;
+  /**
+   * Serve list views from a watched in-memory copy of the store instead of listing it per request
+   * (default: on in startServer, off in createApp, whose callers then need no cleanup).
+   */
+  viewCache?: boolean;
   /** Validate every response against its schema (tests). */
   validateResponses?: boolean;
   /** Environment for fallbacks (tests pass their own). */

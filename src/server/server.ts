@@ -42,7 +42,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
     });
     if (bootstrap.created && bootstrap.apiKey && options.dataDir) adminKeyPath = writeAdminKeyFile(options.dataDir, bootstrap.apiKey);
   }
-  const app = await createApp(deps, options);
+  const app = await createApp(deps, { viewCache: true, ...options });
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_PORT, hostname: host }, () => resolve(s));
@@ -79,6 +79,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
   } catch (err) {
     await keeper.stop().catch(() => undefined);
     await new Promise<void>((r) => server.close(() => r()));
+    await app.context.views.stop();
     throw err;
   }
   logger?.info({ url, instance_id: instanceId }, 'control API listening');
@@ -99,6 +100,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
         const s = server as ServerType & { closeAllConnections?: () => void };
         s.closeAllConnections?.();
       });
+      await app.context.views.stop();
     },
   };
 }

@@ -102,13 +102,17 @@ describe('nebula auth, whoami, user, key', () => {
   it('never overwrites the current context with another server', async () => {
     const other = srv.url.replace('127.0.0.1', 'localhost');
     const port = new URL(srv.url).port;
-    const r = await cli(['auth', 'login', '--server', other, '-u', 'admin', '--password-stdin'], { stdin: ADMIN_PASSWORD });
+    const r = await cli(['auth', 'login', '--server', other, '-u', 'admin', '--password-stdin'], {
+      stdin: ADMIN_PASSWORD,
+    });
     expect(r.stdout).toContain(`token saved in context "localhost-${port}" (now current)`);
     const cfg = loadConfig(configPath);
     expect(cfg['current-context']).toBe(`localhost-${port}`);
     expect(cfg.contexts.find((c) => c.name === 'prod')?.server).toBe(srv.url);
     // Logging in again to the same server reuses its context.
-    const again = await cli(['auth', 'login', '--server', other, '-u', 'admin', '--password-stdin'], { stdin: ADMIN_PASSWORD });
+    const again = await cli(['auth', 'login', '--server', other, '-u', 'admin', '--password-stdin'], {
+      stdin: ADMIN_PASSWORD,
+    });
     expect(again.stdout).toContain(`token saved in context "localhost-${port}" (expires`);
     expect((await cli(['context', 'use', 'prod'])).code).toBe(0);
   });

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig, upsertContext } from '../../src/cli/context.js';
 import { resolveConnection } from '../../src/cli/connection.js';
+import { contextNameFor } from '../../src/cli/commands/auth.js';
 import { tempDir } from '../helpers/tmp.js';
 import { cliFor } from './harness.js';
 
@@ -184,6 +185,12 @@ describe('contexts', () => {
       /^error: --server: must be an http:\/\/ or https:\/\/ URL \(INVALID_CONTEXT\)\n$/,
     );
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
+  });
+
+  it('names contexts after their server for logins', () => {
+    expect(contextNameFor('http://lab.example.com:8080')).toBe('lab.example.com-8080');
+    expect(contextNameFor('https://nebula.example.com/')).toBe('nebula.example.com');
+    expect(contextNameFor('http://[::1]:8080')).toBe('1-8080');
   });
 
   it('reports a broken config file in one line', async () => {

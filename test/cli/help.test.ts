@@ -43,7 +43,11 @@ describe('help', () => {
       const v = await cli(['--version']);
       expect(v.code).toBe(0);
       expect(v.stdout).toMatch(/^\d+\.\d+\.\d+/);
-      expect(await cli(['nonsense'])).toEqual({ code: 2, stdout: '', stderr: "error: unknown command 'nonsense' (USAGE)\n" });
+      expect(await cli(['nonsense'])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: "error: unknown command 'nonsense' (USAGE)\n",
+      });
       const group = await cli(['model']);
       expect(group.code).toBe(2);
       expect(group.stderr).toMatch(/^Usage: nebula model/);

@@ -73,5 +73,9 @@ export async function makeApp(options: ServerOptions = {}, deps: Partial<ServerD
     if (!ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
   };
-  return { app, store, tokens, call, json, close: () => store.close() };
+  const close = async () => {
+    await app.context.views.stop();
+    await store.close();
+  };
+  return { app, store, tokens, call, json, close };
 }

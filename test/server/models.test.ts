@@ -6,11 +6,11 @@ import { putCache, putDownload, putEndpoint, putNode, putPlan } from './fixtures
 
 const base = { model_source: 'huggingface', engine_type: 'vllm' };
 
-describe('v2 models', () => {
+describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
   let t: TestApp;
   const purged: [string, ModelSource][] = [];
   beforeAll(async () => {
-    t = await makeApp({}, { purgeCache: async (name, source) => void purged.push([name, source]) });
+    t = await makeApp({ viewCache }, { purgeCache: async (name, source) => void purged.push([name, source]) });
   });
   afterAll(async () => {
     await t.close();

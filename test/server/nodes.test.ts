@@ -5,10 +5,10 @@ import { getJson } from '../../src/store/json.js';
 import { makeApp, type TestApp } from './helpers.js';
 import { GIB, putCache, putDisk, putEndpoint, putNode, putPlan } from './fixtures.js';
 
-describe('nodes, cache, disk, alerts, events', () => {
+describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)', (viewCache) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await makeApp();
+    t = await makeApp({ viewCache });
     await putNode(t.store, 'node-a', { gpus: 2 });
     await putNode(t.store, 'node-b', { gpus: 1, heartbeatAgoMs: 90_000 });
     await t.json('POST', '/api/v2/models', { token: t.tokens.operator, body: { model_uid: 'm1', model_name: 'Qwen/Qwen2.5-7B-Instruct', model_source: 'huggingface', engine_type: 'vllm', auto_start: true, replicas: 2 } });

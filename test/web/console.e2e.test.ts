@@ -345,7 +345,7 @@ describe('web console (browser, real nebula up)', () => {
     } catch (err) {
       await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);
       throw new Error(
-        `${err instanceof Error ? err.message : String(err)}\n--- nebula up output (tail) ---\n${cluster?.output().slice(-4000) ?? ''}`,
+        `${err instanceof Error ? err.message : String(err)}\n--- page errors ---\n${consoleErrors.join('\n')}\n--- nebula up output (tail) ---\n${cluster?.output().slice(-4000) ?? ''}`,
         { cause: err },
       );
     }

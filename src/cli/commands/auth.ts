@@ -55,7 +55,9 @@ function loginContext(ctx: CommandContext, conn: Connection): { name: string; ma
   if (named !== undefined) name = named;
   else if (conn.context && sameServer(conn.context.server, conn.server)) name = conn.context.name;
   else if (config.contexts.length === 0) name = 'default';
-  else name = config.contexts.find((c) => sameServer(c.server, conn.server))?.name ?? contextNameFor(conn.server);
+  else
+    name =
+      config.contexts.find((c) => sameServer(c.server, conn.server))?.name ?? contextNameFor(conn.server);
   // Logging in to a server means working with it next (only an explicitly named context stays as is).
   return { name, makeCurrent: named === undefined && name !== current };
 }
@@ -99,7 +101,9 @@ export function registerAuthCommands(program: Command): void {
           server: conn.server,
           token: res.token,
           user: res.username,
-          ...(ctx.str('router') !== undefined || conn.context?.router !== undefined ? { router: conn.router } : {}),
+          ...(ctx.str('router') !== undefined || conn.context?.router !== undefined
+            ? { router: conn.router }
+            : {}),
         },
         { configPath: conn.configPath, makeCurrent },
       );

@@ -6,6 +6,9 @@ import type { ProxyCall, ProxySink } from '../proxy/forward.js';
 import { asRouterError, sendError } from './respond.js';
 import { UsageTail } from './usage-tail.js';
 
+/** A non-streamed body is held up to this size (then passed on in pieces of it). */
+const HOLD_LIMIT = 64 * 1024;
+
 /**
  * Passes an upstream response to the client byte for byte: the status, the few headers that describe the
  * body, then each chunk as it arrives (no buffering, no compression), pausing the upstream when the client
@@ -20,8 +23,11 @@ export class HttpSink implements ProxySink {
   private readonly tail = new UsageTail();
   private drainHooked = false;
   private finished = false;
-  /** Last chunk of a non-streamed body, not yet written. */
-  private held: Buffer | undefined;
+  /** Chunks received and not yet written (this tick's SSE events, or a JSON body until its end). */
+  private readonly pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushQueued = false;
+  private writable = true;
 
   constructor(
     private readonly res: ServerResponse,
@@ -66,25 +72,50 @@ export class HttpSink implements ProxySink {
       if (this.streaming) this.metrics.firstToken(this.model, (performance.now() - this.startedAt) / 1000);
     }
     this.tail.push(chunk);
-    if (!this.streaming) {
-      // A JSON body usually arrives in one chunk: holding it lets end() send headers and body in one write.
-      const held = this.held;
-      this.held = chunk;
-      if (held === undefined) return true;
-      chunk = held;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.streaming) {
+      // Engines send one HTTP chunk per SSE event and several arrive in one read: they are written together
+      // at the end of this tick (a write per event costs more than the copy), so nothing waits longer.
+      if (!this.flushQueued) {
+        this.flushQueued = true;
+        queueMicrotask(this.flush);
+      }
+    } else if (this.pendingBytes >= HOLD_LIMIT) {
+      this.flush();
     }
-    const ok = this.res.write(chunk);
-    if (!ok && !this.drainHooked) {
+    // A JSON body is held until end(): headers and body then leave in one write.
+    return this.writable;
+  }
+
+  /** Writes what is pending; a full socket pauses the upstream until it drains. */
+  private readonly flush = (): void => {
+    this.flushQueued = false;
+    const buf = this.takePending();
+    if (buf === undefined || this.res.destroyed) return;
+    if (this.res.write(buf)) return;
+    this.writable = false;
+    if (!this.drainHooked) {
       this.drainHooked = true;
-      this.res.on('drain', () => this.call?.resume());
+      this.res.on('drain', () => {
+        this.writable = true;
+        this.call?.resume();
+      });
     }
-    return ok;
+  };
+
+  private takePending(): Buffer | undefined {
+    const n = this.pending.length;
+    if (n === 0) return undefined;
+    const buf = n === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending.length = 0;
+    this.pendingBytes = 0;
+    return buf;
   }
 
   end(): void {
-    const held = this.held;
-    this.held = undefined;
-    if (held !== undefined) this.res.end(held);
+    const rest = this.takePending();
+    if (rest !== undefined) this.res.end(rest);
     else this.res.end();
     this.done(this.status);
     if (this.status < 400) {
@@ -114,10 +145,9 @@ export class HttpSink implements ProxySink {
     );
     // A chunked stream just ends (the client sees no [DONE]); a sized body cannot end early, so the
     // connection is cut and the client sees a short body.
-    const held = this.held;
-    this.held = undefined;
+    const rest = this.takePending();
     if (!this.chunked) this.res.destroy();
-    else if (held !== undefined) this.res.end(held);
+    else if (rest !== undefined) this.res.end(rest);
     else this.res.end();
     this.done(this.status);
   }

@@ -54,6 +54,7 @@ export function apiKeyUsable(k: ApiKey, nowMs: number): boolean {
  */
 export class ApiKeyIndex {
   private byHash = new Map<string, Typed<ApiKey>>();
+  private readonly touched = new Map<string, number>();
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
 
@@ -75,6 +76,21 @@ export class ApiKeyIndex {
   async findBySecret(secret: string): Promise<Typed<ApiKey> | undefined> {
     await this.refresh();
     return this.byHash.get(sha256Hex(secret));
+  }
+
+  /**
+   * Records that a key was used, at most every `everyMs` per key (a write per request would be a write
+   * per read). Compared on the key's revision, so it never undoes a revocation; failures are ignored.
+   */
+  markUsed(k: Typed<ApiKey>, nowMs: number, everyMs = 5 * 60_000): void {
+    const last = this.touched.get(k.value.id) ?? (k.value.last_used_at ? Date.parse(k.value.last_used_at) : 0);
+    if (nowMs - last < everyMs) return;
+    this.touched.set(k.value.id, nowMs);
+    const next = { ...k.value, last_used_at: new Date(nowMs).toISOString() };
+    void this.store
+      .txn({ compare: [{ key: k.key, modRevision: k.modRevision }], success: [{ op: 'put', key: k.key, value: encode(ApiKey, next) }] })
+      .then(() => this.invalidate())
+      .catch(() => undefined);
   }
 
   private async refresh(): Promise<void> {

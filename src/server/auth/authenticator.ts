@@ -40,6 +40,7 @@ export async function authenticate(token: string, deps: AuthenticatorDeps): Prom
     if (!owner || owner.value.disabled) throw unauthorized('invalid, expired or revoked API key');
     // A key never acts above its owner's current role (a demoted owner demotes their keys).
     const role = roleAtLeast(owner.value.role, k.role) ? k.role : owner.value.role;
+    deps.apiKeys.markUsed(found, now);
     return { username: k.owner, role, method: 'api_key', keyId: k.id, expiresAt: k.expires_at };
   }
   if (!looksLikeJwt(token)) throw unauthorized('unrecognised token');

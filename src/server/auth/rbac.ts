@@ -85,6 +85,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   // events, audit, migration
   p('GET', '/api/v2/events', 'viewer', 'event.list', 'events'),
   p('GET', '/api/v2/audit', 'admin', 'audit.list', 'audit'),
+  p('GET', '/api/v2/metrics/router', 'viewer', 'metrics.router', 'router'),
   p('POST', '/api/v2/migrate', 'admin', 'system.migrate', 'model_requests'),
 
   // auth, users, API keys

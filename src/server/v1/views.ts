@@ -1,10 +1,7 @@
-import { ComponentStatus, LeaderRecord, ModelRequest, NodeSettings, NodeStatus, PlacementPlan } from '../../core/domain/index.js';
+import { ComponentStatus, LeaderRecord, NodeStatus } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import { keys, parseKey, prefixes } from '../../core/keys.js';
-import { loadNodesSnapshot } from '../aggregation/nodes-snapshot.js';
 import { buildOverview } from '../aggregation/overview.js';
-import { loadModelsSnapshot } from '../aggregation/snapshot.js';
-import { modelViewFrom } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { EndpointList, Health, Overview, PlacementList, RequestList, RouterMetrics, V1ModelList, V1NodeList } from '../schemas/v1.js';
@@ -108,17 +105,14 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       tags,
       response: V1ModelList,
       handler: async () => {
-        const { snap } = await ctx.views.models();
+        const { snap, views } = await ctx.views.models();
         const requests = await ctx.views.requests();
         const out = new Map<string, ReturnType<typeof row>>();
         function row(uid: string, name: string, engine: string, origin: 'deployment' | 'request' | 'placement', replicas: number, state: string) {
           const ready = (snap.endpoints.get(uid) ?? []).filter((e) => e.status === 'ready').length;
           return { model_uid: uid, model_name: name, engine_type: engine, origin, replicas, ready_replicas: ready, state, plan_version: snap.plans.get(uid)?.value.plan_version ?? null };
         }
-        for (const uid of snap.specs.keys()) {
-          const v = modelViewFrom(snap, uid);
-          if (v) out.set(uid, row(uid, v.model_name, v.engine_type, 'deployment', v.desired_replicas, v.state));
-        }
+        for (const v of views) out.set(v.model_uid, row(v.model_uid, v.model_name, v.engine_type, 'deployment', v.desired_replicas, v.state));
         for (const r of requests) {
           const uid = r.spec.model_uid;
           if (out.has(uid)) continue;
@@ -169,6 +163,14 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
           plan_consistency: { consistent: lagging.length === 0, lagging },
         };
       },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v2/metrics/router',
+      summary: 'Router metrics as JSON (same as /api/metrics/router)',
+      tags: ['metrics'],
+      response: RouterMetrics,
+      handler: async (c) => ctx.router.metrics(c.var.traceparent),
     }),
     defineRoute({
       method: 'get',

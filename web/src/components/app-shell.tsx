@@ -34,6 +34,7 @@ import {
 import type { ReactNode } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { usePermissions, useSession, useSessionStore } from '../auth/context.tsx';
+import { PageErrorBoundary } from './error-boundary.tsx';
 import { Logo } from './logo.tsx';
 
 interface NavItem {
@@ -177,7 +178,9 @@ export function ConsoleShell() {
       </AppShell.Navbar>
       <AppShell.Main>
         <div style={{ maxWidth: 1680, margin: '0 auto' }}>
-          <Outlet />
+          <PageErrorBoundary key={pathname}>
+            <Outlet />
+          </PageErrorBoundary>
         </div>
       </AppShell.Main>
     </AppShell>

@@ -31,10 +31,10 @@ function ChartCard({
   );
 }
 
-function Waiting() {
+function Waiting({ text = 'Collecting samples… charts fill in as the router is polled every 5 s.' }: { text?: string }) {
   return (
     <Text c="dimmed" size="sm" h={220} ta="center" pt={90}>
-      Collecting samples… charts fill in as the router is polled every 5 s.
+      {text}
     </Text>
   );
 }
@@ -77,6 +77,7 @@ export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraff
             withDots={false}
             gridAxis="xy"
             tickLine="none"
+            yAxisProps={{ domain: [0, (max: number) => Math.max(1, Math.ceil(max))], allowDecimals: false }}
             valueFormatter={(v) => `${v} req/s`}
           />
         )}
@@ -94,6 +95,8 @@ export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraff
       >
         {history.length < 2 ? (
           <Waiting />
+        ) : history.every((p) => p.p50 === null && p.ttft === null) ? (
+          <Waiting text="No completed requests yet: latency appears with the first answered request." />
         ) : (
           <LineChart
             h={220}

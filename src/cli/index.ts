@@ -1,0 +1,20 @@
+/**
+ * The `nebula` command line. `runCli` runs one command with injected streams and environment (what the
+ * binary and the tests call); `upsertContext` lets other parts (`nebula up`) leave a working CLI context.
+ */
+export { runCli } from './run-cli.js';
+export { buildProgram, main } from './main.js';
+export { registerClientCommands } from './commands.js';
+export {
+  upsertContext,
+  removeContext,
+  useContext,
+  loadConfig,
+  saveConfig,
+  defaultConfigPath,
+  type CliConfig,
+  type CliContext,
+} from './context.js';
+export { resolveConnection, DEFAULT_SERVER, DEFAULT_ROUTER, type Connection } from './connection.js';
+export { processIo, type CliIo, type CliInput, type CliOutput } from './io.js';
+export { CliError, UsageError, FailureError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
