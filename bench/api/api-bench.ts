@@ -3,7 +3,8 @@
  * 5,000-model list and the node list) over real HTTP against an embedded store (SQLite file, WAL) holding
  * N models and M nodes with plans, endpoints, downloads, disks and caches. Requests are sequential, with an
  * API key, after a warm-up. Usage:
- *   npx vite-node bench/api/api-bench.ts -- [--models 5000] [--nodes 200] [--n 200] [--json]
+ *   npx vite-node bench/api/api-bench.ts -- [--models 5000] [--nodes 200] [--n 200] [--no-cache] [--json]
+ * `--no-cache` lists the store on every request instead of serving from the watched view cache.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,13 @@ async function populate(store: Store, models: number, nodes: number): Promise<vo
         node_id: id,
         address: `10.0.${Math.floor(n / 250)}.${n % 250}`,
         admin_port: 9092,
-        gpus: Array.from({ length: 8 }, (_, i) => ({ index: i, name: 'NVIDIA H100 80GB HBM3', memory_total_bytes: 80 * GIB, memory_used_bytes: 40 * GIB, utilization_percent: 50 })),
+        gpus: Array.from({ length: 8 }, (_, i) => ({
+          index: i,
+          name: 'NVIDIA H100 80GB HBM3',
+          memory_total_bytes: 80 * GIB,
+          memory_used_bytes: 40 * GIB,
+          utilization_percent: 50,
+        })),
         gpu_source: 'simulated',
         port_range: { start: 40000, end: 40999 },
         labels: { zone: `z${n % 4}` },
@@ -62,7 +69,18 @@ async function populate(store: Store, models: number, nodes: number): Promise<vo
         heartbeat_at: now,
       }),
     );
-    await put(keys.nodeDisk(id), encode(NodeDiskStatus, { node_id: id, path: '/data', total_bytes: 4000 * GIB, used_bytes: 2000 * GIB, available_bytes: 2000 * GIB, usage_percent: 50, updated_at: now }));
+    await put(
+      keys.nodeDisk(id),
+      encode(NodeDiskStatus, {
+        node_id: id,
+        path: '/data',
+        total_bytes: 4000 * GIB,
+        used_bytes: 2000 * GIB,
+        available_bytes: 2000 * GIB,
+        usage_percent: 50,
+        updated_at: now,
+      }),
+    );
   }
   for (let m = 0; m < models; m++) {
     const uid = `model-${String(m).padStart(5, '0')}`;
@@ -84,7 +102,16 @@ async function populate(store: Store, models: number, nodes: number): Promise<vo
     await put(keys.modelSpec(uid), encode(ModelSpec, spec));
     await put(
       keys.deployment(uid),
-      encode(ModelDeployment, { model_uid: uid, desired_state: running ? 'running' : 'stopped', replicas, node_selector: {}, placement_strategy: 'binpack', generation: 3, created_at: now, updated_at: now }),
+      encode(ModelDeployment, {
+        model_uid: uid,
+        desired_state: running ? 'running' : 'stopped',
+        replicas,
+        node_selector: {},
+        placement_strategy: 'binpack',
+        generation: 3,
+        created_at: now,
+        updated_at: now,
+      }),
     );
     if (!running) continue;
     const assignments = Array.from({ length: replicas }, (_, r) => ({
@@ -94,7 +121,19 @@ async function populate(store: Store, models: number, nodes: number): Promise<vo
       gpu_memory_bytes: 20 * GIB,
       port: 40000 + ((m * 2 + r) % 900),
     }));
-    await put(keys.placement(uid), encode(PlacementPlan, { model_uid: uid, plan_version: 2, source: 'deployment', generation: 3, spec, assignments, unplaced: null, updated_at: now }));
+    await put(
+      keys.placement(uid),
+      encode(PlacementPlan, {
+        model_uid: uid,
+        plan_version: 2,
+        source: 'deployment',
+        generation: 3,
+        spec,
+        assignments,
+        unplaced: null,
+        updated_at: now,
+      }),
+    );
     for (const a of assignments) {
       const downloading = m % 17 === 0;
       await put(
@@ -117,7 +156,21 @@ async function populate(store: Store, models: number, nodes: number): Promise<vo
       if (downloading) {
         await put(
           keys.downloadProgress(uid, a.replica_id),
-          encode(DownloadProgress, { model_uid: uid, replica_id: a.replica_id, node_id: a.node_id, model_name: name, source: 'huggingface', phase: 'downloading', bytes_done: GIB, bytes_total: 15 * GIB, files_done: 1, files_total: 4, speed_bps: 100e6, started_at: now, updated_at: now }),
+          encode(DownloadProgress, {
+            model_uid: uid,
+            replica_id: a.replica_id,
+            node_id: a.node_id,
+            model_name: name,
+            source: 'huggingface',
+            phase: 'downloading',
+            bytes_done: GIB,
+            bytes_total: 15 * GIB,
+            files_done: 1,
+            files_total: 4,
+            speed_bps: 100e6,
+            started_at: now,
+            updated_at: now,
+          }),
         );
       }
     }
@@ -125,7 +178,17 @@ async function populate(store: Store, models: number, nodes: number): Promise<vo
       const node = assignments[0]?.node_id ?? 'node-000';
       await put(
         keys.modelCache(node, modelNameHash('huggingface', name)),
-        encode(ModelCacheEntry, { node_id: node, model_name: name, source: 'huggingface', layout: 'huggingface', path: `/data/hub/${name}`, size_bytes: 15 * GIB, file_count: 8, complete: true, scanned_at: now }),
+        encode(ModelCacheEntry, {
+          node_id: node,
+          model_name: name,
+          source: 'huggingface',
+          layout: 'huggingface',
+          path: `/data/hub/${name}`,
+          size_bytes: 15 * GIB,
+          file_count: 8,
+          complete: true,
+          scanned_at: now,
+        }),
       );
     }
   }
@@ -136,7 +199,11 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function measure(url: string, token: string, n: number): Promise<{ p50: number; p99: number; mean: number; bytes: number }> {
+async function measure(
+  url: string,
+  token: string,
+  n: number,
+): Promise<{ p50: number; p99: number; mean: number; bytes: number }> {
   const times: number[] = [];
   let bytes = 0;
   for (let i = 0; i < n + 10; i++) {
@@ -149,7 +216,12 @@ async function measure(url: string, token: string, n: number): Promise<{ p50: nu
     if (i >= 10) times.push(dt); // the first 10 warm up (JIT, decode memo)
   }
   times.sort((a, b) => a - b);
-  return { p50: pct(times, 50), p99: pct(times, 99), mean: times.reduce((a, b) => a + b, 0) / times.length, bytes };
+  return {
+    p50: pct(times, 50),
+    p99: pct(times, 99),
+    mean: times.reduce((a, b) => a + b, 0) / times.length,
+    bytes,
+  };
 }
 
 async function main(): Promise<void> {
@@ -162,8 +234,19 @@ async function main(): Promise<void> {
   await populate(store, models, nodes);
   const populateMs = performance.now() - t0;
   const server = await startServer(
-    { port: 0, host: '127.0.0.1', rateLimit: false, webDir: join(dir, 'no-web'), env: {} },
-    { store, logger: silentLogger(), registry: createMetricsRegistry({ role: 'server', processMetrics: false }) },
+    {
+      port: 0,
+      host: '127.0.0.1',
+      rateLimit: false,
+      webDir: join(dir, 'no-web'),
+      env: {},
+      viewCache: !process.argv.includes('--no-cache'),
+    },
+    {
+      store,
+      logger: silentLogger(),
+      registry: createMetricsRegistry({ role: 'server', processMetrics: false }),
+    },
   );
   const token = server.bootstrap?.apiKey ?? '';
   try {
@@ -175,14 +258,21 @@ async function main(): Promise<void> {
       ['GET /api/v2/models/{uid} (detail)', '/api/v2/models/model-00001'],
     ];
     const rows = [];
-    for (const [name, path] of routes) rows.push({ route: name, ...(await measure(server.url + path, token, n)) });
+    for (const [name, path] of routes)
+      rows.push({ route: name, ...(await measure(server.url + path, token, n)) });
     if (process.argv.includes('--json')) {
       process.stdout.write(`${JSON.stringify({ models, nodes, n, populateMs, rows }, null, 2)}\n`);
     } else {
-      process.stdout.write(`store: embedded (SQLite WAL file), ${models} models, ${nodes} nodes; populated in ${(populateMs / 1000).toFixed(1)} s; ${n} sequential requests per route\n\n`);
-      process.stdout.write('| route | p50 (ms) | p99 (ms) | mean (ms) | response |\n| --- | ---: | ---: | ---: | ---: |\n');
+      process.stdout.write(
+        `store: embedded (SQLite WAL file), ${models} models, ${nodes} nodes; view cache ${process.argv.includes('--no-cache') ? 'off' : 'on'}; populated in ${(populateMs / 1000).toFixed(1)} s; ${n} sequential requests per route\n\n`,
+      );
+      process.stdout.write(
+        '| route | p50 (ms) | p99 (ms) | mean (ms) | response |\n| --- | ---: | ---: | ---: | ---: |\n',
+      );
       for (const r of rows) {
-        process.stdout.write(`| ${r.route} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.mean.toFixed(1)} | ${(r.bytes / 1024).toFixed(0)} KiB |\n`);
+        process.stdout.write(
+          `| ${r.route} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.mean.toFixed(1)} | ${(r.bytes / 1024).toFixed(0)} KiB |\n`,
+        );
       }
     }
   } finally {

@@ -9,7 +9,7 @@
  *     uncached share of the prompt, KV cache too small to hold every prompt on every replica).
  *
  *   npx vite-node bench/router/router-bench.ts -- [--duration 3] [--repeat 1] [--only overhead|policies]
- *     [--nginx-workers 1] [--ttft-ms 1000] [--kv-blocks 128] [--policy-concurrency 8] [--policy-duration 8]
+ *     [--modes plain,stream] [--concurrency 1,64,512] [--nginx-workers 1] [--ttft-ms 1000] [--kv-blocks 128] [--policy-concurrency 8] [--policy-duration 8]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,8 @@ const DURATION = Number(flag('duration', '4'));
 const ONLY = flag('only', 'all');
 const NGINX_WORKERS = flag('nginx-workers', '1');
 const REPEAT = Number(flag('repeat', '1'));
+const MODES = flag('modes', 'plain,stream').split(',') as ('plain' | 'stream')[];
+const CONCURRENCY = flag('concurrency', '1,64,512').split(',').map(Number);
 const TOKEN = 'bench-token-0123456789';
 const root = join(import.meta.dirname, '..', '..');
 const children: ChildProcess[] = [];
@@ -267,8 +269,8 @@ async function overhead(): Promise<string[]> {
     for (const mode of ['plain', 'stream'] as const)
       await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, 64);
   }
-  for (const mode of ['plain', 'stream'] as const) {
-    for (const c of [1, 64, 512]) {
+  for (const mode of MODES) {
+    for (const c of CONCURRENCY) {
       const got: Record<string, LoadResult> = {};
       for (const [name, port, proc] of targets) {
         // Several runs per cell on a shared machine: the median one (by req/s) is reported.

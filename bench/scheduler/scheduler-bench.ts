@@ -3,7 +3,7 @@
  * every plan written, on 200 simulated nodes x 8 GPUs x 80 GiB, for the embedded store (SQLite file, WAL)
  * and a real etcd started for the run. Also the latency of one more deployment once N exist (the
  * incremental path). Usage (see bench/README.md):
- *   npx vite-node bench/scheduler/scheduler-bench.ts -- [--n 100,1000,5000] [--stores embedded,etcd] [--nodes 200] [--json]
+ *   npx vite-node bench/scheduler/run.ts -- [--n 100,1000,5000] [--stores embedded,etcd] [--nodes 200] [--json]
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,9 +48,11 @@ interface Result {
 
 async function pool(count: number, conc: number, fn: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: conc }, async () => {
-    while (next < count) await fn(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: conc }, async () => {
+      while (next < count) await fn(next++);
+    }),
+  );
 }
 
 /** A model mix that fills about 90 % of the cluster at N = 5000: 4-40 GiB, some 2-GPU, some 2 replicas. */
@@ -60,7 +62,10 @@ function model(i: number): { spec: ModelSpec; deployment: ModelDeployment } {
   const gpus = i % 10 === 7 ? 2 : 1;
   return {
     spec: specFor(uid, { resources: { gpu_count: gpus, gpu_memory_gib: gpus === 2 ? gib / 2 : gib } }),
-    deployment: deploymentFor(uid, { replicas: i % 4 === 0 ? 2 : 1, placement_strategy: i % 3 === 0 ? 'spread' : 'binpack' }),
+    deployment: deploymentFor(uid, {
+      replicas: i % 4 === 0 ? 2 : 1,
+      placement_strategy: i % 3 === 0 ? 'spread' : 'binpack',
+    }),
   };
 }
 
@@ -75,10 +80,17 @@ async function runOne(kind: string, stores: Stores, n: number): Promise<Result> 
   const store = stores.client;
   const schedStore = stores.scheduler;
   try {
-    await pool(NODES, CONC, (i) => store.put(keys.nodeStatus(`node-${i}`), encode(NodeStatus, simNodeStatus(`node-${i}`))));
+    await pool(NODES, CONC, (i) =>
+      store.put(keys.nodeStatus(`node-${i}`), encode(NodeStatus, simNodeStatus(`node-${i}`))),
+    );
     const sched = await startScheduler(
       { instanceId: 'bench', metricsPort: 0, host: '127.0.0.1', fullResyncMs: 0 },
-      { store: schedStore, logger: process.env['BENCH_DEBUG'] ? createLogger({ component: 'bench', level: 'debug' }) : silentLogger() },
+      {
+        store: schedStore,
+        logger: process.env['BENCH_DEBUG']
+          ? createLogger({ component: 'bench', level: 'debug' })
+          : silentLogger(),
+      },
     );
     try {
       const deadline = Date.now() + 30_000;
@@ -111,12 +123,19 @@ async function runOne(kind: string, stores: Stores, n: number): Promise<Result> 
           compare: [],
           success: [
             { op: 'put', key: keys.modelSpec(m.spec.model_uid), value: encode(ModelSpec, m.spec) },
-            { op: 'put', key: keys.deployment(m.spec.model_uid), value: encode(ModelDeployment, m.deployment) },
+            {
+              op: 'put',
+              key: keys.deployment(m.spec.model_uid),
+              value: encode(ModelDeployment, m.deployment),
+            },
           ],
         });
       });
       const burstWriteMs = performance.now() - t0;
-      await Promise.race([done, new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${planned.size}/${n} plans`)), 600_000))]);
+      await Promise.race([
+        done,
+        new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${planned.size}/${n} plans`)), 600_000)),
+      ]);
       const allPlannedMs = doneAt - t0;
       await watcher.close();
       await sched.controller.idle();
@@ -129,8 +148,16 @@ async function runOne(kind: string, stores: Stores, n: number): Promise<Result> 
       await store.txn({
         compare: [],
         success: [
-          { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, { ...extra.spec, model_uid: uid }) },
-          { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, { ...extra.deployment, model_uid: uid }) },
+          {
+            op: 'put',
+            key: keys.modelSpec(uid),
+            value: encode(ModelSpec, { ...extra.spec, model_uid: uid }),
+          },
+          {
+            op: 'put',
+            key: keys.deployment(uid),
+            value: encode(ModelDeployment, { ...extra.deployment, model_uid: uid }),
+          },
         ],
       });
       for (;;) {
@@ -184,7 +211,11 @@ async function main(): Promise<void> {
           const opts = { endpoints: [etcd.endpoint], namespace: `/bench-${n}`, callTimeoutMs: 30_000 };
           const client = await openEtcdStore(opts);
           const scheduler = await openEtcdStore(opts);
-          stores = { client, scheduler, close: async () => void (await Promise.all([client.close(), scheduler.close()])) };
+          stores = {
+            client,
+            scheduler,
+            close: async () => void (await Promise.all([client.close(), scheduler.close()])),
+          };
         } else throw new Error(`unknown store ${kind}`);
         const r = await runOne(kind, stores, n);
         results.push(r);
@@ -199,7 +230,9 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(results, null, 2));
     return;
   }
-  console.log('| store | N | burst write (ms) | all plans written (ms) | plans/s | passes | replicas placed | unplaced | +1 deployment (ms) |');
+  console.log(
+    '| store | N | burst write (ms) | all plans written (ms) | plans/s | passes | replicas placed | unplaced | +1 deployment (ms) |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(

@@ -5,14 +5,31 @@ import type { SchedulerCliFlags } from '../scheduler/cli-options.js';
 export function registerSchedulerCommand(program: Command): void {
   program
     .command('scheduler')
-    .description('run the scheduler: places model replicas on GPUs of nodes, leader-elected, /healthz + /metrics')
+    .description(
+      'run the scheduler: places model replicas on GPUs of nodes, leader-elected, /healthz + /metrics',
+    )
     .option('--etcd <urls>', 'etcd client URLs, comma-separated (env NEBULA_ETCD)')
     .option('--etcd-namespace <prefix>', 'key prefix shared by this cluster (env NEBULA_ETCD_NAMESPACE)')
-    .option('--instance-id <id>', 'id under /components/scheduler/ (env NEBULA_SCHEDULER_INSTANCE_ID; default host-pid)')
-    .option('--metrics-port <port>', 'port of /healthz and /metrics, 0 = random (env NEBULA_SCHEDULER_METRICS_PORT; default 9091)')
-    .option('--host <host>', 'interface for /healthz and /metrics (env NEBULA_SCHEDULER_HOST; default 0.0.0.0)')
-    .option('--grace-period <duration>', 're-place replicas of a node gone this long (env NEBULA_SCHEDULER_GRACE_PERIOD; default 50s)')
-    .option('--lease-ttl <duration>', 'leadership lease; failover takes about this long (env NEBULA_SCHEDULER_LEASE_TTL; default 10s)')
+    .option(
+      '--instance-id <id>',
+      'id under /components/scheduler/ (env NEBULA_SCHEDULER_INSTANCE_ID; default host-pid)',
+    )
+    .option(
+      '--metrics-port <port>',
+      'port of /healthz and /metrics, 0 = random (env NEBULA_SCHEDULER_METRICS_PORT; default 9091)',
+    )
+    .option(
+      '--host <host>',
+      'interface for /healthz and /metrics (env NEBULA_SCHEDULER_HOST; default 0.0.0.0)',
+    )
+    .option(
+      '--grace-period <duration>',
+      're-place replicas of a node gone this long (env NEBULA_SCHEDULER_GRACE_PERIOD; default 50s)',
+    )
+    .option(
+      '--lease-ttl <duration>',
+      'leadership lease; failover takes about this long (env NEBULA_SCHEDULER_LEASE_TTL; default 10s)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -30,7 +47,8 @@ export function registerSchedulerCommand(program: Command): void {
         await runScheduler(flags);
       } catch (err) {
         // Bad flags or environment: one line and exit 2, nothing started.
-        if (err instanceof NebulaError && /^INVALID|CONFIG/.test(err.code)) throw new UsageError(err.message, err.code);
+        if (err instanceof NebulaError && /^INVALID|CONFIG/.test(err.code))
+          throw new UsageError(err.message, err.code);
         throw err;
       }
     });

@@ -10,9 +10,18 @@ export function registerServerCommand(program: Command): void {
     .option('--etcd-namespace <prefix>', 'key prefix shared by this cluster (env NEBULA_ETCD_NAMESPACE)')
     .option('--port <port>', 'HTTP port (env NEBULA_SERVER_PORT; default 8080)')
     .option('--host <host>', 'interface to listen on (env NEBULA_SERVER_HOST; default 0.0.0.0)')
-    .option('--router-url <url>', 'router base URL for metrics and health (env NEBULA_ROUTER_URL; default: the registered router)')
-    .option('--hf-endpoint <url>', 'Hugging Face base URL or mirror (env HF_ENDPOINT; default https://huggingface.co)')
-    .option('--modelscope-endpoint <url>', 'ModelScope base URL (env MODELSCOPE_ENDPOINT; default https://modelscope.cn)')
+    .option(
+      '--router-url <url>',
+      'router base URL for metrics and health (env NEBULA_ROUTER_URL; default: the registered router)',
+    )
+    .option(
+      '--hf-endpoint <url>',
+      'Hugging Face base URL or mirror (env HF_ENDPOINT; default https://huggingface.co)',
+    )
+    .option(
+      '--modelscope-endpoint <url>',
+      'ModelScope base URL (env MODELSCOPE_ENDPOINT; default https://modelscope.cn)',
+    )
     .option('--data-dir <dir>', 'where admin.key is written on first start (env NEBULA_DATA_DIR)')
     .option('--web-dir <dir>', 'web console assets (env NEBULA_WEB_DIR; default dist/web)')
     .option('--node-token <token>', 'bearer token for node admin APIs (env NEBULA_NODE_TOKEN)')

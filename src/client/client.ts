@@ -31,7 +31,8 @@ export interface Conditional {
 }
 
 const enc = encodeURIComponent;
-const cond = (c?: Conditional): Record<string, string> | undefined => (c?.ifMatch === undefined ? undefined : { 'if-match': `"${c.ifMatch}"` });
+const cond = (c?: Conditional): Record<string, string> | undefined =>
+  c?.ifMatch === undefined ? undefined : { 'if-match': `"${c.ifMatch}"` };
 
 /**
  * Typed client of the Nebula control API (used by the CLI, the tests and the benchmarks; the web console
@@ -44,21 +45,33 @@ export function createClient(opts: ClientOptions) {
 
   async function send(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
     const url = new URL(base + path);
-    for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = { accept: 'application/json', ...(opts.headers ?? {}), ...(o.headers ?? {}) };
+    for (const [k, v] of Object.entries(o.query ?? {}))
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(opts.headers ?? {}),
+      ...(o.headers ?? {}),
+    };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
     const init: RequestInit = { method, headers };
     if (o.body !== undefined) {
       headers['content-type'] = 'application/json';
       init.body = JSON.stringify(o.body);
     }
-    const signals = [o.signal, o.noTimeout ? undefined : AbortSignal.timeout(timeoutMs)].filter((s): s is AbortSignal => s !== undefined);
+    const signals = [o.signal, o.noTimeout ? undefined : AbortSignal.timeout(timeoutMs)].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
     if (signals.length > 0) init.signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     let res: Response;
     try {
       res = await fetchImpl(url, init);
     } catch (err) {
-      const why = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : err instanceof Error ? err.message : String(err);
+      const why =
+        err instanceof Error && err.name === 'TimeoutError'
+          ? `timed out after ${timeoutMs} ms`
+          : err instanceof Error
+            ? err.message
+            : String(err);
       throw new ApiError(0, 'UNREACHABLE', `cannot reach ${base}: ${why}`);
     }
     if (!res.ok) throw await toApiError(res);
@@ -78,7 +91,7 @@ export function createClient(opts: ClientOptions) {
     /** Every model, paging through the list. */
     async listAll(p: Omit<T.ListModelsParams, 'limit' | 'offset'> = {}): Promise<T.ModelView[]> {
       const out: T.ModelView[] = [];
-      for (let offset = 0; ; ) {
+      for (let offset = 0; ;) {
         const page = await models.list({ ...p, limit: 1000, offset });
         out.push(...page.items);
         offset += page.items.length;
@@ -90,22 +103,34 @@ export function createClient(opts: ClientOptions) {
     update: (uid: string, body: T.UpdateModelRequest, c?: Conditional) =>
       call<T.ModelView>('PUT', `/api/v2/models/${enc(uid)}`, { body, headers: cond(c) }),
     delete: (uid: string, o: { purge?: boolean } & Conditional = {}) =>
-      call<T.DeleteModelResponse>('DELETE', `/api/v2/models/${enc(uid)}`, { query: { purge: o.purge }, headers: cond(o) }),
+      call<T.DeleteModelResponse>('DELETE', `/api/v2/models/${enc(uid)}`, {
+        query: { purge: o.purge },
+        headers: cond(o),
+      }),
     start: (uid: string, body: { replicas?: number; resource_version?: number } = {}) =>
       call<T.ModelView>('POST', `/api/v2/models/${enc(uid)}/start`, { body }),
-    stop: (uid: string, body: { resource_version?: number } = {}) => call<T.ModelView>('POST', `/api/v2/models/${enc(uid)}/stop`, { body }),
+    stop: (uid: string, body: { resource_version?: number } = {}) =>
+      call<T.ModelView>('POST', `/api/v2/models/${enc(uid)}/stop`, { body }),
     scale: (uid: string, replicas: number, c: { resource_version?: number } = {}) =>
       call<T.ModelView>('PUT', `/api/v2/models/${enc(uid)}/scale`, { body: { replicas, ...c } }),
     saveAsTemplate: (uid: string, body: T.SaveAsTemplateRequest) =>
       call<T.TemplateView>('POST', `/api/v2/models/${enc(uid)}/save-as-template`, { body }),
-    events: (uid: string, limit?: number) => get<T.ListOf<T.ModelEvent>>(`/api/v2/models/${enc(uid)}/events`, { limit }),
+    events: (uid: string, limit?: number) =>
+      get<T.ListOf<T.ModelEvent>>(`/api/v2/models/${enc(uid)}/events`, { limit }),
     /** The last `tail` lines of a replica's engine log. */
     async logs(uid: string, replicaId: number, o: { tail?: number } = {}): Promise<string> {
-      const res = await send('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, { query: { tail: o.tail }, headers: { accept: 'text/plain' } });
+      const res = await send('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {
+        query: { tail: o.tail },
+        headers: { accept: 'text/plain' },
+      });
       return res.text();
     },
     /** Follows a replica's log (SSE): yields each event's data until the stream ends or `signal` aborts. */
-    async *followLogs(uid: string, replicaId: number, o: { tail?: number; signal?: AbortSignal } = {}): AsyncGenerator<string> {
+    async *followLogs(
+      uid: string,
+      replicaId: number,
+      o: { tail?: number; signal?: AbortSignal } = {},
+    ): AsyncGenerator<string> {
       const res = await send('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {
         query: { tail: o.tail, follow: true },
         headers: { accept: 'text/event-stream' },
@@ -123,25 +148,36 @@ export function createClient(opts: ClientOptions) {
     create: (body: T.CreateTemplateRequest) => call<T.TemplateView>('POST', '/api/v2/templates', { body }),
     update: (id: string, body: T.UpdateTemplateRequest, c?: Conditional) =>
       call<T.TemplateView>('PUT', `/api/v2/templates/${enc(id)}`, { body, headers: cond(c) }),
-    delete: (id: string, c?: Conditional) => call<T.Ack>('DELETE', `/api/v2/templates/${enc(id)}`, { headers: cond(c) }),
-    deploy: (id: string, body: T.DeployTemplateRequest = {}) => call<T.ModelView>('POST', `/api/v2/templates/${enc(id)}/deploy`, { body }),
+    delete: (id: string, c?: Conditional) =>
+      call<T.Ack>('DELETE', `/api/v2/templates/${enc(id)}`, { headers: cond(c) }),
+    deploy: (id: string, body: T.DeployTemplateRequest = {}) =>
+      call<T.ModelView>('POST', `/api/v2/templates/${enc(id)}/deploy`, { body }),
   };
 
   const nodes = {
     list: () => get<T.ListOf<T.NodeView>>('/api/v2/nodes'),
     get: (nodeId: string) => get<T.NodeDetailView>(`/api/v2/nodes/${enc(nodeId)}`),
-    cordon: (nodeId: string, c?: Conditional) => call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/cordon`, { body: {}, headers: cond(c) }),
-    uncordon: (nodeId: string, c?: Conditional) => call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/uncordon`, { body: {}, headers: cond(c) }),
-    drain: (nodeId: string, c?: Conditional) => call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/drain`, { body: {}, headers: cond(c) }),
+    cordon: (nodeId: string, c?: Conditional) =>
+      call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/cordon`, { body: {}, headers: cond(c) }),
+    uncordon: (nodeId: string, c?: Conditional) =>
+      call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/uncordon`, {
+        body: {},
+        headers: cond(c),
+      }),
+    drain: (nodeId: string, c?: Conditional) =>
+      call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/drain`, { body: {}, headers: cond(c) }),
     cache: (nodeId: string) => get<T.NodeCacheResponse>(`/api/v2/nodes/${enc(nodeId)}/cache`),
     disk: (nodeId: string) => get<T.NodeDiskResponse>(`/api/v2/nodes/${enc(nodeId)}/disk`),
   };
 
   const auth = {
-    login: (username: string, password: string) => call<T.LoginResponse>('POST', '/api/v2/auth/login', { body: { username, password } }),
+    login: (username: string, password: string) =>
+      call<T.LoginResponse>('POST', '/api/v2/auth/login', { body: { username, password } }),
     whoami: () => get<T.WhoAmI>('/api/v2/auth/whoami'),
     changePassword: (currentPassword: string, newPassword: string) =>
-      call<T.Ack>('POST', '/api/v2/auth/password', { body: { current_password: currentPassword, new_password: newPassword } }),
+      call<T.Ack>('POST', '/api/v2/auth/password', {
+        body: { current_password: currentPassword, new_password: newPassword },
+      }),
   };
 
   const users = {
@@ -164,7 +200,8 @@ export function createClient(opts: ClientOptions) {
       get<T.CatalogSearchResponse>('/api/v2/catalog/search', p),
     get: (provider: T.CatalogProvider, modelId: string, o: { revision?: string } = {}) =>
       get<T.CatalogModelDetail>(`/api/v2/catalog/models/${provider}/${enc(modelId)}`, o),
-    import: (body: T.CatalogImportRequest) => call<T.CatalogImportResponse>('POST', '/api/v2/catalog/import', { body }),
+    import: (body: T.CatalogImportRequest) =>
+      call<T.CatalogImportResponse>('POST', '/api/v2/catalog/import', { body }),
   };
 
   const v1 = {
@@ -177,9 +214,11 @@ export function createClient(opts: ClientOptions) {
     health: () => get<T.Health>('/api/health'),
     routerMetrics: () => get<T.RouterMetrics>('/api/metrics/router'),
     load: (body: T.LoadModelRequest) => call<T.ModelRequest>('POST', '/api/models/load', { body }),
-    unload: (body: T.UnloadModelRequest) => call<T.ListOf<T.ModelRequest>>('POST', '/api/models/unload', { body }),
+    unload: (body: T.UnloadModelRequest) =>
+      call<T.ListOf<T.ModelRequest>>('POST', '/api/models/unload', { body }),
     deleteRequest: (requestId: string) => call<T.ModelRequest>('DELETE', `/api/requests/${enc(requestId)}`),
-    forceStop: (nodeId: string, uid: string) => call<T.ForceStopResponse>('POST', `/api/nodes/${enc(nodeId)}/models/${enc(uid)}/stop`),
+    forceStop: (nodeId: string, uid: string) =>
+      call<T.ForceStopResponse>('POST', `/api/nodes/${enc(nodeId)}/models/${enc(uid)}/stop`),
   };
 
   return {
@@ -190,10 +229,17 @@ export function createClient(opts: ClientOptions) {
     templates,
     nodes,
     cache: { summary: () => get<T.CacheSummary>('/api/v2/cache/summary') },
-    alerts: { list: (p: { node_id?: string; level?: 'warning' | 'critical' } = {}) => get<T.ListOf<T.DiskAlert>>('/api/v2/alerts', p) },
-    events: { list: (p: { model_uid?: string; limit?: number } = {}) => get<T.ListOf<T.ModelEvent>>('/api/v2/events', p) },
+    alerts: {
+      list: (p: { node_id?: string; level?: 'warning' | 'critical' } = {}) =>
+        get<T.ListOf<T.DiskAlert>>('/api/v2/alerts', p),
+    },
+    events: {
+      list: (p: { model_uid?: string; limit?: number } = {}) =>
+        get<T.ListOf<T.ModelEvent>>('/api/v2/events', p),
+    },
     audit: {
-      list: (p: { limit?: number; actor?: string; action?: string; since?: string } = {}) => get<T.ListOf<T.AuditEvent>>('/api/v2/audit', p),
+      list: (p: { limit?: number; actor?: string; action?: string; since?: string } = {}) =>
+        get<T.ListOf<T.AuditEvent>>('/api/v2/audit', p),
     },
     auth,
     users,

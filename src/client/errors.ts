@@ -6,7 +6,13 @@ export class ApiError extends Error {
   /** Retry-After seconds on 429 / 503, when the server sent it. */
   readonly retryAfter: number | undefined;
 
-  constructor(status: number, code: string, message: string, details?: Record<string, unknown>, retryAfter?: number) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details?: Record<string, unknown>,
+    retryAfter?: number,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -28,12 +34,20 @@ export async function toApiError(res: Response): Promise<ApiError> {
         res.status,
         body.error.code,
         typeof body.error.message === 'string' ? body.error.message : `HTTP ${res.status}`,
-        typeof body.error.details === 'object' && body.error.details !== null ? (body.error.details as Record<string, unknown>) : undefined,
+        typeof body.error.details === 'object' && body.error.details !== null
+          ? (body.error.details as Record<string, unknown>)
+          : undefined,
         retryAfter,
       );
     }
   } catch {
     // not JSON: fall through
   }
-  return new ApiError(res.status, res.status >= 500 ? 'INTERNAL' : 'HTTP_ERROR', text.slice(0, 300) || `HTTP ${res.status}`, undefined, retryAfter);
+  return new ApiError(
+    res.status,
+    res.status >= 500 ? 'INTERNAL' : 'HTTP_ERROR',
+    text.slice(0, 300) || `HTTP ${res.status}`,
+    undefined,
+    retryAfter,
+  );
 }

@@ -26,7 +26,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         const line = buf.slice(0, nl);
         buf = buf.slice(buf[nl] === '\r' ? nl + 2 : nl + 1);
         if (line === '') {
-          if (data.length > 0) yield id === undefined ? { event, data: data.join('\n') } : { event, data: data.join('\n'), id };
+          if (data.length > 0)
+            yield id === undefined ? { event, data: data.join('\n') } : { event, data: data.join('\n'), id };
           event = 'message';
           data = [];
           id = undefined;
@@ -41,7 +42,8 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         else if (field === 'id') id = val;
       }
     }
-    if (data.length > 0) yield id === undefined ? { event, data: data.join('\n') } : { event, data: data.join('\n'), id };
+    if (data.length > 0)
+      yield id === undefined ? { event, data: data.join('\n') } : { event, data: data.join('\n'), id };
   } finally {
     await reader.cancel().catch(() => undefined);
   }

@@ -56,7 +56,14 @@ export type DeploymentView = Out<typeof S.DeploymentView>;
 export type DeleteModelResponse = Out<typeof S.DeleteModelResponse>;
 export type CreateModelRequest = In<typeof S.CreateModelBody>;
 export type UpdateModelRequest = In<typeof S.UpdateModelBody>;
-export type ListModelsParams = Partial<{ state: AggregatedState; q: string; label: string; engine_type: string; limit: number; offset: number }>;
+export type ListModelsParams = Partial<{
+  state: AggregatedState;
+  q: string;
+  label: string;
+  engine_type: string;
+  limit: number;
+  offset: number;
+}>;
 
 // templates
 export type TemplateView = Out<typeof S.TemplateView>;

@@ -22,15 +22,20 @@ export function parseDuration(raw: string, what: string): number {
   return Math.round(Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000));
 }
 
-export function resolveSchedulerCli(flags: SchedulerCliFlags, env: NodeJS.ProcessEnv = process.env): SchedulerOptions {
+export function resolveSchedulerCli(
+  flags: SchedulerCliFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): SchedulerOptions {
   const etcd = resolveOptional(flags.etcd, 'NEBULA_ETCD', env);
-  if (etcd === undefined) throw new ConfigError('--etcd (or NEBULA_ETCD) is required: the scheduler runs against etcd');
+  if (etcd === undefined)
+    throw new ConfigError('--etcd (or NEBULA_ETCD) is required: the scheduler runs against etcd');
   const opts: SchedulerOptions = { etcd: parseEtcdEndpoints(etcd) };
   const ns = resolveOptional(flags.etcdNamespace, 'NEBULA_ETCD_NAMESPACE', env);
   if (ns !== undefined) opts.etcdNamespace = ns;
   const id = resolveOptional(flags.instanceId, 'NEBULA_SCHEDULER_INSTANCE_ID', env);
   if (id !== undefined) {
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(id)) throw new ConfigError(`--instance-id: "${id}" must be 1-128 letters, digits, ".", "_" or "-"`);
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(id))
+      throw new ConfigError(`--instance-id: "${id}" must be 1-128 letters, digits, ".", "_" or "-"`);
     opts.instanceId = id;
   }
   const port = resolveOptional(flags.metricsPort, 'NEBULA_SCHEDULER_METRICS_PORT', env);

@@ -117,7 +117,11 @@ export class ClusterView {
       onUpdate: byUid,
       onDelete: byUid,
     });
-    this.specs = make('specs', prefixes.models, ModelSpec, 'modelSpec', { onAdd: byUid, onUpdate: byUid, onDelete: byUid });
+    this.specs = make('specs', prefixes.models, ModelSpec, 'modelSpec', {
+      onAdd: byUid,
+      onUpdate: byUid,
+      onDelete: byUid,
+    });
     const byRequest = (i: Typed<ModelRequest>) => h.model(i.value.spec.model_uid);
     this.requests = make('requests', prefixes.modelRequests, ModelRequest, 'modelRequest', {
       onAdd: byRequest,
@@ -217,7 +221,12 @@ export class ClusterView {
   }
 
   drainingNodeIds(): Set<string> {
-    return new Set(this.settings.list().filter((s) => s.value.draining).map((s) => s.value.node_id));
+    return new Set(
+      this.settings
+        .list()
+        .filter((s) => s.value.draining)
+        .map((s) => s.value.node_id),
+    );
   }
 
   /** True when some replica of `uid` listed in `replicaIds` has a ready endpoint. */

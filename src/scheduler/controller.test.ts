@@ -29,7 +29,14 @@ describe('scheduler controller on the embedded store', () => {
   beforeEach(async () => {
     store = await openEmbeddedStore({});
     sched = await startScheduler(
-      { instanceId: 'test', metricsPort: 0, host: '127.0.0.1', gracePeriodMs: 300, leaseTtlSeconds: 2, debounceMs: 5 },
+      {
+        instanceId: 'test',
+        metricsPort: 0,
+        host: '127.0.0.1',
+        gracePeriodMs: 300,
+        leaseTtlSeconds: 2,
+        debounceMs: 5,
+      },
       { store, logger: silentLogger() },
     );
     await until(async () => sched.isLeader(), 'leadership');
@@ -54,7 +61,12 @@ describe('scheduler controller on the embedded store', () => {
     expect(p1.source).toBe('deployment');
     expect(p1.spec.model_uid).toBe('m1');
 
-    await putJson(store, keys.deployment('m1'), ModelDeployment, deploymentFor('m1', { replicas: 3, generation: 2 }));
+    await putJson(
+      store,
+      keys.deployment('m1'),
+      ModelDeployment,
+      deploymentFor('m1', { replicas: 3, generation: 2 }),
+    );
     const p2 = await until(async () => {
       const p = (await plan('m1'))?.value;
       return p?.assignments.length === 3 ? p : undefined;
@@ -63,10 +75,20 @@ describe('scheduler controller on the embedded store', () => {
     expect(p2.assignments.slice(0, 2)).toEqual(p1.assignments);
     expect(p2.generation).toBe(2);
 
-    await putJson(store, keys.deployment('m1'), ModelDeployment, deploymentFor('m1', { desired_state: 'stopped', generation: 3 }));
+    await putJson(
+      store,
+      keys.deployment('m1'),
+      ModelDeployment,
+      deploymentFor('m1', { desired_state: 'stopped', generation: 3 }),
+    );
     await until(async () => !(await plan('m1')), 'plan removed');
 
-    await putJson(store, keys.deployment('m1'), ModelDeployment, deploymentFor('m1', { replicas: 1, generation: 4 }));
+    await putJson(
+      store,
+      keys.deployment('m1'),
+      ModelDeployment,
+      deploymentFor('m1', { replicas: 1, generation: 4 }),
+    );
     const p3 = await until(async () => (await plan('m1'))?.value, 'plan again');
     expect(p3.plan_version).toBeGreaterThan(p2.plan_version);
 
@@ -127,7 +149,10 @@ describe('scheduler controller on the embedded store', () => {
         updated_at: now,
       });
     await putJson(store, keys.modelRequest('r1'), ModelRequest, req('r1', 'v1m', 10));
-    await until(async () => (await getJson(store, keys.modelRequest('r1'), ModelRequest))?.value.status === 'Scheduled', 'scheduled');
+    await until(
+      async () => (await getJson(store, keys.modelRequest('r1'), ModelRequest))?.value.status === 'Scheduled',
+      'scheduled',
+    );
     const p = (await plan('v1m'))?.value;
     expect(p).toMatchObject({ source: 'request', request_id: 'r1', generation: 0 });
 
@@ -161,7 +186,9 @@ describe('scheduler controller on the embedded store', () => {
     }, 're-placed');
     expect(moved.assignments[0]?.replica_id).toBe(0);
     const events = await listJson(store, keys.eventsOf('m4'), ModelEvent);
-    expect(events.items.some((e) => e.value.type === 'rescheduled' && e.value.message.includes('node n1 is gone'))).toBe(true);
+    expect(
+      events.items.some((e) => e.value.type === 'rescheduled' && e.value.message.includes('node n1 is gone')),
+    ).toBe(true);
   });
 
   it('serves /healthz and /metrics', async () => {

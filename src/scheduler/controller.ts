@@ -10,7 +10,7 @@ import type { ModelRequest } from '../core/domain/request.js';
 import { errorMessage } from '../core/errors.js';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
-import type { EventRecorder } from '../store/events.js';
+import type { EventRecorder, NewModelEvent } from '../store/events.js';
 import type { Typed } from '../store/json.js';
 import type { Store, TxnCompare } from '../store/types.js';
 import { ClusterView } from './cluster-view.js';
@@ -149,7 +149,11 @@ export class SchedulerController {
   }
 
   private planEvent(uid: string, modRevision: number | undefined): void {
-    if (modRevision === undefined ? this.ownPlanDeletes.delete(uid) : this.ownPlanRevisions.get(uid) === modRevision) {
+    if (
+      modRevision === undefined
+        ? this.ownPlanDeletes.delete(uid)
+        : this.ownPlanRevisions.get(uid) === modRevision
+    ) {
       return; // the echo of our own write
     }
     this.markUid(uid);
@@ -158,7 +162,10 @@ export class SchedulerController {
   private nodeGone(id: string): void {
     const now = this.deps.clock.now();
     if (!this.missingSince.has(id)) this.missingSince.set(id, now);
-    this.deps.logger.warn({ node: id, graceMs: this.opts.graceMs }, 'node status vanished; holding its replicas for the grace period');
+    this.deps.logger.warn(
+      { node: id, graceMs: this.opts.graceMs },
+      'node status vanished; holding its replicas for the grace period',
+    );
     if (this.active) this.armGrace(id, this.missingSince.get(id) ?? now);
     this.dirtyCapacity = true;
     this.kick();
@@ -322,9 +329,17 @@ export class SchedulerController {
     });
 
     const planned = performance.now();
-    await inPool(out.ops, this.opts.writeConcurrency ?? 64, (op) => this.write(op, plans));
+    const events: NewModelEvent[] = [];
+    await inPool(out.ops, this.opts.writeConcurrency ?? 64, (op) => this.write(op, plans, events));
+    // Events go out after the plans: a burst's plans do not wait behind (or compete with) their events.
+    this.events.push(events);
     this.deps.logger.debug(
-      { targets: targets.size, writes: out.ops.length, planMs: Math.round(planned - started), writeMs: Math.round(performance.now() - planned) },
+      {
+        targets: targets.size,
+        writes: out.ops.length,
+        planMs: Math.round(planned - started),
+        writeMs: Math.round(performance.now() - planned),
+      },
       'reconcile pass',
     );
 
@@ -335,7 +350,11 @@ export class SchedulerController {
     endTimer();
   }
 
-  private async write(op: WriteOp, plans: Map<string, Typed<PlacementPlan>>): Promise<void> {
+  private async write(
+    op: WriteOp,
+    plans: Map<string, Typed<PlacementPlan>>,
+    events: NewModelEvent[],
+  ): Promise<void> {
     const fence = this.deps.fence();
     if (!fence || !this.active) return;
     let revision: number | undefined;
@@ -382,11 +401,16 @@ export class SchedulerController {
     if (touchesRequest(op) && op.prevRequest) {
       const key = op.prevRequest.key;
       const item = op.requestPut
-        ? { ...op.prevRequest, value: op.requestPut, modRevision: revision, version: op.prevRequest.version + 1 }
+        ? {
+            ...op.prevRequest,
+            value: op.requestPut,
+            modRevision: revision,
+            version: op.prevRequest.version + 1,
+          }
         : undefined;
       this.requestOverlay.set(key, item, revision);
     }
-    if (op.events.length > 0) this.events.push(op.events);
+    events.push(...op.events);
   }
 
   private retryLater(uid: string, ms: number): void {

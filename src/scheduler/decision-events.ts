@@ -20,7 +20,11 @@ function list<T>(items: readonly T[], fmt: (x: T) => string): string {
 }
 
 /** Events for a plan written from `decision` (with `prev` the plan it replaced). */
-export function decisionEvents(prev: PlacementPlan | undefined, next: PlacementPlan, d: PlanDecision): NewModelEvent[] {
+export function decisionEvents(
+  prev: PlacementPlan | undefined,
+  next: PlacementPlan,
+  d: PlanDecision,
+): NewModelEvent[] {
   const base = { model_uid: next.model_uid, source: 'scheduler' as const, plan_version: next.plan_version };
   const events: NewModelEvent[] = [];
   if (d.added.length > 0) {

@@ -44,26 +44,35 @@ describe('bytes per parameter', () => {
 
 describe('estimateReplicaMemory', () => {
   it('uses an explicit gpu_memory_gib as it is', () => {
-    const e = estimateReplicaMemory(specFor('m', { engine_type: 'vllm', resources: { gpu_count: 2, gpu_memory_gib: 40 } }));
+    const e = estimateReplicaMemory(
+      specFor('m', { engine_type: 'vllm', resources: { gpu_count: 2, gpu_memory_gib: 40 } }),
+    );
     expect(e).toMatchObject({ gpuCount: 2, perGpuBytes: 40 * GIB, basis: 'explicit' });
   });
 
   it('explicit wins over weights and the name', () => {
     const e = estimateReplicaMemory(
-      specFor('m', { model_name: 'org/X-70B', resources: { gpu_count: 1, gpu_memory_gib: 3, weights_bytes: 1e12 } }),
+      specFor('m', {
+        model_name: 'org/X-70B',
+        resources: { gpu_count: 1, gpu_memory_gib: 3, weights_bytes: 1e12 },
+      }),
     );
     expect(e.perGpuBytes).toBe(3 * GIB);
   });
 
   it('follows the formula from weights_bytes: (1.2 W + KV) / gpus + 1 GiB', () => {
     const w = 10 * GIB;
-    const e = estimateReplicaMemory(specFor('m', { engine_type: 'vllm', resources: { gpu_count: 1, weights_bytes: w } }));
+    const e = estimateReplicaMemory(
+      specFor('m', { engine_type: 'vllm', resources: { gpu_count: 1, weights_bytes: w } }),
+    );
     expect(e.basis).toBe('weights');
     expect(e.perGpuBytes).toBe(Math.ceil((1.2 * w + 0.1 * w + GIB) / MIB) * MIB);
   });
 
   it('estimates a 7B model in bf16 from its name at about 18 GiB', () => {
-    const e = estimateReplicaMemory(specFor('m', { engine_type: 'vllm', model_name: 'Qwen/Qwen2.5-7B-Instruct' }));
+    const e = estimateReplicaMemory(
+      specFor('m', { engine_type: 'vllm', model_name: 'Qwen/Qwen2.5-7B-Instruct' }),
+    );
     expect(e.basis).toBe('name');
     expect(e.weightsBytes).toBe(14e9);
     expect(e.perGpuBytes! / GIB).toBeGreaterThan(17);
@@ -71,8 +80,12 @@ describe('estimateReplicaMemory', () => {
   });
 
   it('divides across gpu_count (tensor parallel) and keeps 1 GiB per GPU of overhead', () => {
-    const one = estimateReplicaMemory(specFor('m', { engine_type: 'vllm', resources: { gpu_count: 1, param_count_b: 70 } }));
-    const four = estimateReplicaMemory(specFor('m', { engine_type: 'vllm', resources: { gpu_count: 4, param_count_b: 70 } }));
+    const one = estimateReplicaMemory(
+      specFor('m', { engine_type: 'vllm', resources: { gpu_count: 1, param_count_b: 70 } }),
+    );
+    const four = estimateReplicaMemory(
+      specFor('m', { engine_type: 'vllm', resources: { gpu_count: 4, param_count_b: 70 } }),
+    );
     expect(four.gpuCount).toBe(4);
     expect(four.perGpuBytes!).toBeLessThan(one.perGpuBytes! / 3.5);
     expect(four.perGpuBytes!).toBeGreaterThan(one.perGpuBytes! / 4);
@@ -110,7 +123,9 @@ describe('estimateReplicaMemory', () => {
   });
 
   it('reserves no GPU for gpu_count 0', () => {
-    const e = estimateReplicaMemory(specFor('m', { engine_type: 'llamacpp', resources: { gpu_count: 0, param_count_b: 7 } }));
+    const e = estimateReplicaMemory(
+      specFor('m', { engine_type: 'llamacpp', resources: { gpu_count: 0, param_count_b: 7 } }),
+    );
     expect(e).toMatchObject({ gpuCount: 0, perGpuBytes: 0, basis: 'cpu' });
   });
 });

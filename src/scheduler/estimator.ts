@@ -53,14 +53,24 @@ export function estimateReplicaMemory(spec: ModelSpec): MemoryEstimate {
   const explicitGib = spec.resources.gpu_memory_gib;
   if (explicitGib !== undefined) {
     const bytes = roundUpMib(explicitGib * GIB);
-    return { gpuCount, perGpuBytes: bytes, basis: 'explicit', summary: `${formatBytes(bytes)} per GPU (explicit)` };
+    return {
+      gpuCount,
+      perGpuBytes: bytes,
+      basis: 'explicit',
+      summary: `${formatBytes(bytes)} per GPU (explicit)`,
+    };
   }
 
   const weights = weightsOf(spec);
   if (!weights) {
     if (spec.engine_type === 'sim') {
       const bytes = ESTIMATOR.simDefaultBytes;
-      return { gpuCount, perGpuBytes: bytes, basis: 'sim-default', summary: `${formatBytes(bytes)} per GPU (simulator default)` };
+      return {
+        gpuCount,
+        perGpuBytes: bytes,
+        basis: 'sim-default',
+        summary: `${formatBytes(bytes)} per GPU (simulator default)`,
+      };
     }
     return {
       gpuCount,
@@ -103,11 +113,19 @@ function weightsOf(spec: ModelSpec): Weights | undefined {
     bytesPerParamOfQuantization(spec.engine_config.quantization, spec.model_name) ??
     bytesPerParamOfDtype(spec.engine_config.dtype);
   if (r.param_count_b !== undefined) {
-    return { bytes: r.param_count_b * 1e9 * bpp, basis: 'params', what: `${r.param_count_b}B params x ${bpp} bytes` };
+    return {
+      bytes: r.param_count_b * 1e9 * bpp,
+      basis: 'params',
+      what: `${r.param_count_b}B params x ${bpp} bytes`,
+    };
   }
   const parsed = parseParamCountB(spec.model_name);
   if (parsed !== undefined) {
-    return { bytes: parsed * 1e9 * bpp, basis: 'name', what: `${parsed}B params (from the name) x ${bpp} bytes` };
+    return {
+      bytes: parsed * 1e9 * bpp,
+      basis: 'name',
+      what: `${parsed}B params (from the name) x ${bpp} bytes`,
+    };
   }
   return undefined;
 }

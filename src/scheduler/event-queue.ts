@@ -47,7 +47,12 @@ export class EventQueue {
       this.running += 1;
       this.recorder
         .record(e)
-        .catch((err: unknown) => this.opts.logger?.warn({ err: errorMessage(err), model_uid: e.model_uid }, 'could not record event'))
+        .catch((err: unknown) =>
+          this.opts.logger?.warn(
+            { err: errorMessage(err), model_uid: e.model_uid },
+            'could not record event',
+          ),
+        )
         .finally(() => {
           this.running -= 1;
           this.pump();

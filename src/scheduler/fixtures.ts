@@ -49,7 +49,10 @@ export function simNodeStatus(id: string, o: SimNodeOptions = {}): NodeStatus {
   });
 }
 
-export function nodeSettings(id: string, o: Partial<Pick<NodeSettings, 'cordoned' | 'draining' | 'labels'>>): NodeSettings {
+export function nodeSettings(
+  id: string,
+  o: Partial<Pick<NodeSettings, 'cordoned' | 'draining' | 'labels'>>,
+): NodeSettings {
   return NodeSettings.parse({ node_id: id, updated_at: T0, ...o });
 }
 

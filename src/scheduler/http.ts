@@ -27,14 +27,19 @@ export async function startHttp(opts: {
     };
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return send(405, JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'only GET is served here' } }));
+      return send(
+        405,
+        JSON.stringify({ error: { code: 'METHOD_NOT_ALLOWED', message: 'only GET is served here' } }),
+      );
     }
     if (path === '/healthz') return send(200, JSON.stringify({ status: 'ok', ...opts.health() }));
     if (path === '/metrics') {
       opts.registry
         .metrics()
         .then((text) => send(200, text, opts.registry.contentType))
-        .catch((err: unknown) => send(500, JSON.stringify({ error: { code: 'METRICS_FAILED', message: String(err) } })));
+        .catch((err: unknown) =>
+          send(500, JSON.stringify({ error: { code: 'METRICS_FAILED', message: String(err) } })),
+        );
       return;
     }
     send(404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${path ?? ''}` } }));

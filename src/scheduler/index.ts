@@ -5,7 +5,12 @@
 export { startScheduler, SchedulerOptions, type SchedulerDeps, type SchedulerHandle } from './start.js';
 export { SchedulerController, type ControllerOptions } from './controller.js';
 export { planModel, planWorkloads } from './planner.js';
-export { estimateReplicaMemory, perGpuBytesFromWeights, ESTIMATOR, type MemoryEstimate } from './estimator.js';
+export {
+  estimateReplicaMemory,
+  perGpuBytesFromWeights,
+  ESTIMATOR,
+  type MemoryEstimate,
+} from './estimator.js';
 export { parseParamCountB } from './model-size.js';
 export { desiredWorkloads, workloadOfDeployment, workloadOfRequest } from './desired.js';
 export { nodeAvailability, type NodeAvailability } from './node-health.js';

@@ -68,10 +68,24 @@ describe('leader election and fencing', () => {
 
     // Leadership moves on (a new leader key), while `a` still holds its old fence.
     await store.delete(keys.leader('scheduler'));
-    await store.put(keys.leader('scheduler'), JSON.stringify({ holder: 'b', since: new Date().toISOString() }));
+    await store.put(
+      keys.leader('scheduler'),
+      JSON.stringify({ holder: 'b', since: new Date().toISOString() }),
+    );
     const before = await store.get(keys.placement('m'));
     const op2 = { ...emptyOp('m', 'm', undefined), planDelete: true };
-    expect(await executeOp(store, staleFence, { ...op2, prevPlan: { key: before!.key, value: op.planPut, modRevision: before!.modRevision, createRevision: before!.createRevision, version: 1 } })).toBeUndefined();
+    expect(
+      await executeOp(store, staleFence, {
+        ...op2,
+        prevPlan: {
+          key: before!.key,
+          value: op.planPut,
+          modRevision: before!.modRevision,
+          createRevision: before!.createRevision,
+          version: 1,
+        },
+      }),
+    ).toBeUndefined();
     expect((await store.get(keys.placement('m')))?.modRevision).toBe(before?.modRevision);
   });
 

@@ -96,7 +96,8 @@ export class LeaderElector {
       const kv = await this.store.get(this.key);
       if (this.stopped) return;
       if (this.leaderRevision !== undefined) {
-        if (!kv || kv.modRevision !== this.leaderRevision) this.depose(kv ? 'another instance holds the leader key' : 'leader key vanished (lease lost)');
+        if (!kv || kv.modRevision !== this.leaderRevision)
+          this.depose(kv ? 'another instance holds the leader key' : 'leader key vanished (lease lost)');
         else return;
       }
       if (kv) return; // someone else leads
@@ -107,10 +108,15 @@ export class LeaderElector {
   }
 
   private async campaign(): Promise<void> {
-    const record: LeaderRecord = { holder: this.opts.instanceId, since: new Date(this.clock.now()).toISOString() };
+    const record: LeaderRecord = {
+      holder: this.opts.instanceId,
+      since: new Date(this.clock.now()).toISOString(),
+    };
     const res = await this.store.txn({
       compare: [{ key: this.key, modRevision: 0 }],
-      success: [{ op: 'put', key: this.key, value: encode(LeaderRecord, record), lease: this.opts.leaseId() }],
+      success: [
+        { op: 'put', key: this.key, value: encode(LeaderRecord, record), lease: this.opts.leaseId() },
+      ],
     });
     if (!res.succeeded || this.stopped) return;
     this.leaderRevision = res.revision;
@@ -120,7 +126,7 @@ export class LeaderElector {
 
   private depose(why: string): void {
     this.leaderRevision = undefined;
-    this.opts.logger?.warn({ why }, "lost leadership");
+    this.opts.logger?.warn({ why }, 'lost leadership');
     this.opts.onDeposed(why);
   }
 }

@@ -46,7 +46,10 @@ export function bytesPerParamOfDtype(dtype: Dtype | undefined): number {
  * Bytes per parameter implied by a quantization method or by a name that advertises one
  * ("...-AWQ", "...-GPTQ-Int4", "...-FP8", "...-8bit"), or undefined when neither says.
  */
-export function bytesPerParamOfQuantization(quantization: string | undefined, modelName: string): number | undefined {
+export function bytesPerParamOfQuantization(
+  quantization: string | undefined,
+  modelName: string,
+): number | undefined {
   const text = `${quantization ?? ''} ${modelName}`.toLowerCase();
   if (/(^|[^a-z0-9])(awq|gptq|int4|4bit|4-bit|q4[a-z0-9_]*|bnb-4bit|nf4)([^a-z0-9]|$)/.test(text)) return 0.5;
   if (/(^|[^a-z0-9])(fp8|int8|8bit|8-bit|w8a8|q8[a-z0-9_]*)([^a-z0-9]|$)/.test(text)) return 1;

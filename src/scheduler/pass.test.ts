@@ -40,7 +40,9 @@ function input(o: {
     knownRevision: 100,
     targets: new Set(o.targets ?? []),
     plans: new Map((o.plans ?? []).map((p) => [p.model_uid, typed(keys.placement(p.model_uid), p)])),
-    requests: new Map((o.requests ?? []).map((r) => [r.request_id, typed(keys.modelRequest(r.request_id), r)])),
+    requests: new Map(
+      (o.requests ?? []).map((r) => [r.request_id, typed(keys.modelRequest(r.request_id), r)]),
+    ),
     deploymentOf: (uid) => deps.get(uid),
     specOf: (uid) => specs.get(uid),
     nodes: [simNode('n1', { gpus: 1 })],
@@ -90,7 +92,9 @@ describe('desiredWorkloads', () => {
 
 describe('computePass', () => {
   it('writes a plan for a new running deployment, with one txn per model', () => {
-    const out = computePass(input({ targets: ['a'], deployments: [deploymentFor('a', { replicas: 1 })], specs: [specFor('a')] }));
+    const out = computePass(
+      input({ targets: ['a'], deployments: [deploymentFor('a', { replicas: 1 })], specs: [specFor('a')] }),
+    );
     expect(out.ops).toHaveLength(1);
     expect(out.ops[0]?.planPut).toMatchObject({ model_uid: 'a', plan_version: 101, source: 'deployment' });
     expect(out.ops[0]?.events.map((e) => e.type)).toEqual(['scheduled']);
@@ -100,13 +104,17 @@ describe('computePass', () => {
     const w = workload('a');
     const first = computePass(input({ targets: ['a'], deployments: [deploymentFor('a')], specs: [w.spec] }));
     const plan = first.ops[0]!.planPut!;
-    const again = computePass(input({ targets: ['a'], deployments: [deploymentFor('a')], specs: [w.spec], plans: [plan] }));
+    const again = computePass(
+      input({ targets: ['a'], deployments: [deploymentFor('a')], specs: [w.spec], plans: [plan] }),
+    );
     expect(again.ops).toEqual([]);
   });
 
   it('removes the plan of a stopped or deleted deployment, but not of one whose spec is missing', () => {
     const p = planOf(workload('a'), []);
-    const stopped = computePass(input({ targets: ['a'], deployments: [deploymentFor('a', { desired_state: 'stopped' })], plans: [p] }));
+    const stopped = computePass(
+      input({ targets: ['a'], deployments: [deploymentFor('a', { desired_state: 'stopped' })], plans: [p] }),
+    );
     expect(stopped.ops[0]).toMatchObject({ planDelete: true });
     expect(stopped.ops[0]?.events[0]?.message).toContain('deployment is stopped');
     const deleted = computePass(input({ targets: ['a'], plans: [p] }));
@@ -133,7 +141,11 @@ describe('computePass', () => {
 
   it('Scheduled request with a ready endpoint: Running', () => {
     const r = request('r1', 'v', 'Scheduled');
-    const plan = { ...planOf(workload('v'), [{ replica_id: 0, node_id: 'n1', gpu_indices: [0], gpu_memory_bytes: 1024 ** 3, port: 40000 }]) };
+    const plan = {
+      ...planOf(workload('v'), [
+        { replica_id: 0, node_id: 'n1', gpu_indices: [0], gpu_memory_bytes: 1024 ** 3, port: 40000 },
+      ]),
+    };
     const p: PlacementPlan = { ...plan, source: 'request', request_id: 'r1', generation: 0, spec: r.spec };
     expect(computePass(input({ requests: [r], plans: [p], ready: false })).ops).toEqual([]);
     const out = computePass(input({ requests: [r], plans: [p], ready: true }));
@@ -143,16 +155,30 @@ describe('computePass', () => {
 
   it('Unloading request: plan delete and request delete in one txn', () => {
     const r = request('r1', 'v', 'Unloading');
-    const p: PlacementPlan = { ...planOf(workload('v'), []), source: 'request', request_id: 'r1', generation: 0 };
+    const p: PlacementPlan = {
+      ...planOf(workload('v'), []),
+      source: 'request',
+      request_id: 'r1',
+      generation: 0,
+    };
     const out = computePass(input({ requests: [r], plans: [p] }));
     expect(out.ops).toHaveLength(1);
     expect(out.ops[0]).toMatchObject({ planDelete: true, requestDelete: true });
   });
 
   it('a request for a uid owned by a deployment fails without touching the deployment plan', () => {
-    const out = computePass(input({ requests: [request('r1', 'a', 'Pending')], deployments: [deploymentFor('a')], specs: [specFor('a')] }));
+    const out = computePass(
+      input({
+        requests: [request('r1', 'a', 'Pending')],
+        deployments: [deploymentFor('a')],
+        specs: [specFor('a')],
+      }),
+    );
     const reqOp = out.ops.find((o) => o.id === 'req:r1');
-    expect(reqOp?.requestPut).toMatchObject({ status: 'Failed', reason: 'model_uid a is managed by a deployment' });
+    expect(reqOp?.requestPut).toMatchObject({
+      status: 'Failed',
+      reason: 'model_uid a is managed by a deployment',
+    });
     expect(reqOp?.planPut).toBeUndefined();
     expect(out.ops.find((o) => o.id === 'a')?.planPut?.source).toBe('deployment');
   });

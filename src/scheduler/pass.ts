@@ -45,7 +45,8 @@ const WATCHED: ReadonlySet<ModelRequestStatus> = new Set(['Pending', 'Scheduled'
 
 export function computePass(input: PassInput): PassOutput {
   const targets = new Set(input.targets);
-  for (const r of input.requests.values()) if (WATCHED.has(r.value.status)) targets.add(r.value.spec.model_uid);
+  for (const r of input.requests.values())
+    if (WATCHED.has(r.value.status)) targets.add(r.value.spec.model_uid);
 
   const uids = new Set([...targets, ...[...input.requests.values()].map((r) => r.value.spec.model_uid)]);
   const deployments = new Map<string, ModelDeployment>();
@@ -107,7 +108,9 @@ export function computePass(input: PassInput): PassOutput {
     if (req?.value.status === 'Pending') {
       const op = opFor(w.model_uid);
       op.prevRequest = req;
-      const reason = d.unplaced ? `${d.unplaced.replicas} replica(s) not placed: ${d.unplaced.reason}` : undefined;
+      const reason = d.unplaced
+        ? `${d.unplaced.replicas} replica(s) not placed: ${d.unplaced.reason}`
+        : undefined;
       op.requestPut = stamp(req.value, 'Scheduled', reason);
     }
   }
@@ -126,10 +129,12 @@ export function computePass(input: PassInput): PassOutput {
     const r = t.value;
     const uid = r.spec.model_uid;
     const refusal = desired.refused.get(r.request_id);
-    const ownsPlan = (p: PlacementPlan | undefined) => p?.source === 'request' && p.request_id === r.request_id;
+    const ownsPlan = (p: PlacementPlan | undefined) =>
+      p?.source === 'request' && p.request_id === r.request_id;
     const requestOp = () => {
       const op = ops.get(uid);
-      if (op && (ownsPlan(op.planPut) || ownsPlan(op.prevPlan?.value)) && !op.requestPut && !op.requestDelete) return op;
+      if (op && (ownsPlan(op.planPut) || ownsPlan(op.prevPlan?.value)) && !op.requestPut && !op.requestDelete)
+        return op;
       const id = `req:${r.request_id}`;
       const own = ops.get(id) ?? emptyOp(id, uid, undefined);
       ops.set(id, own);
@@ -145,7 +150,14 @@ export function computePass(input: PassInput): PassOutput {
       op.requestDelete = true;
     } else if (r.status === 'Scheduled') {
       const plan = ops.get(uid)?.planPut ?? plans.get(uid);
-      if (ownsPlan(plan) && plan && input.anyReady(uid, plan.assignments.map((a) => a.replica_id))) {
+      if (
+        ownsPlan(plan) &&
+        plan &&
+        input.anyReady(
+          uid,
+          plan.assignments.map((a) => a.replica_id),
+        )
+      ) {
         const op = requestOp();
         op.prevRequest = t;
         op.requestPut = stamp(r, 'Running', undefined);
@@ -158,7 +170,9 @@ export function computePass(input: PassInput): PassOutput {
 function removalWhy(uid: string, plan: PlacementPlan, input: PassInput): string {
   if (plan.source === 'request') {
     const r = plan.request_id === undefined ? undefined : input.requests.get(plan.request_id);
-    return r ? `request ${r.value.request_id} is ${r.value.status}` : `request ${plan.request_id ?? '?'} is gone`;
+    return r
+      ? `request ${r.value.request_id} is ${r.value.status}`
+      : `request ${plan.request_id ?? '?'} is gone`;
   }
   const d = input.deploymentOf(uid);
   return d ? `deployment is ${d.desired_state}` : 'deployment deleted';

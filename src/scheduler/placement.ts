@@ -169,14 +169,16 @@ class Stats {
   noteMemory(node: NodeSlot, fitting: number): void {
     const free = node.memTotal - node.memTaken;
     const b = this.bestMemory;
-    if (!b || fitting > b.fitting || (fitting === b.fitting && free > b.free)) this.bestMemory = { node, fitting, free };
+    if (!b || fitting > b.fitting || (fitting === b.fitting && free > b.free))
+      this.bestMemory = { node, fitting, free };
   }
 
   reason(totalNodes: number): string {
     if (totalNodes === 0) return 'no nodes registered';
     if (this.unschedulable === totalNodes) return `all nodes cordoned or draining (${totalNodes})`;
     if (this.unschedulable + this.selectorMismatch === totalNodes) {
-      const cordoned = this.matchingButCordoned > 0 ? ` (${this.matchingButCordoned} matching node(s) cordoned)` : '';
+      const cordoned =
+        this.matchingButCordoned > 0 ? ` (${this.matchingButCordoned} matching node(s) cordoned)` : '';
       return `no node matches node_selector ${formatSelector(this.req.selector)}${cordoned}`;
     }
     const need = this.req.need;

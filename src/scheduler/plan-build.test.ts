@@ -55,9 +55,15 @@ describe('planChanged / sameUnplaced', () => {
 
   it('keeps the previous reason text when only sizes moved', () => {
     const big = workload('a', { gpuGib: 100 });
-    const d1 = planModel({ nodes: [simNode('n1', { usedGib: [10, 10, 10, 10, 10, 10, 10, 10] })], plans: new Map() }, big);
+    const d1 = planModel(
+      { nodes: [simNode('n1', { usedGib: [10, 10, 10, 10, 10, 10, 10, 10] })], plans: new Map() },
+      big,
+    );
     const p1 = buildPlan(big, d1, undefined, 1, 0);
-    const d2 = planModel({ nodes: [simNode('n1', { usedGib: [11, 11, 11, 11, 11, 11, 11, 11] })], plans: new Map() }, big);
+    const d2 = planModel(
+      { nodes: [simNode('n1', { usedGib: [11, 11, 11, 11, 11, 11, 11, 11] })], plans: new Map() },
+      big,
+    );
     const p2 = buildPlan(big, d2, p1, 2, 0);
     expect(p2.unplaced).toEqual(p1.unplaced);
     expect(planChanged(p1, p2)).toBe(false);
@@ -78,7 +84,10 @@ describe('decision events', () => {
     const prev = planOf(workload('a', { replicas: 2, gpuGib: 50 }), [
       { replica_id: 0, node_id: 'gone', gpu_indices: [0], gpu_memory_bytes: 50 * GIB, port: 40000 },
     ]);
-    const d = planModel({ nodes: [simNode('n1', { gpus: 1 }), simNode('n2', { gpus: 1 })], plans: new Map([['a', prev]]) }, w);
+    const d = planModel(
+      { nodes: [simNode('n1', { gpus: 1 }), simNode('n2', { gpus: 1 })], plans: new Map([['a', prev]]) },
+      w,
+    );
     const next = buildPlan(w, d, prev, 5, 0);
     const events = decisionEvents(prev, next, d);
     const byType = Object.fromEntries(events.map((e) => [e.type, e]));

@@ -80,7 +80,12 @@ export function planWorkloads(state: ClusterState, workloads: readonly Workload[
 
   // 4. Moves first (running services), then new replicas.
   for (const work of works) placeAll(work, ledger, work.toMove);
-  for (const work of works) placeAll(work, ledger, newReplicaIds(work).map((replicaId) => ({ replicaId })));
+  for (const work of works)
+    placeAll(
+      work,
+      ledger,
+      newReplicaIds(work).map((replicaId) => ({ replicaId })),
+    );
 
   return works.map(finish);
 }
@@ -104,7 +109,11 @@ function indexCache(state: ClusterState): Map<string, Set<string>> {
   return index;
 }
 
-function startWork(w: Workload, prev: PlacementPlan | undefined, cacheIndex: Map<string, Set<string>>): WorkState {
+function startWork(
+  w: Workload,
+  prev: PlacementPlan | undefined,
+  cacheIndex: Map<string, Set<string>>,
+): WorkState {
   const est = estimateReplicaMemory(w.spec);
   const { kept, removed } = trimmed(prev, w.replicas);
   return {
@@ -125,7 +134,10 @@ function startWork(w: Workload, prev: PlacementPlan | undefined, cacheIndex: Map
 }
 
 /** Existing assignments (one per replica id), the highest ids beyond `replicas` dropped. */
-function trimmed(prev: PlacementPlan | undefined, replicas: number): { kept: Assignment[]; removed: Assignment[] } {
+function trimmed(
+  prev: PlacementPlan | undefined,
+  replicas: number,
+): { kept: Assignment[]; removed: Assignment[] } {
   const seen = new Set<number>();
   const sorted = [...(prev?.assignments ?? [])]
     .sort((a, b) => a.replica_id - b.replica_id)
@@ -152,14 +164,22 @@ function keepValid(work: WorkState, ledger: Ledger, held: ReadonlySet<string>): 
     else {
       const what = node.ports.isExternal(a.port) ? 'used by another process' : 'taken';
       const inRange = a.port >= node.ports.range.start && a.port <= node.ports.range.end;
-      work.reports.push({ a, why: inRange ? `port ${a.port} is ${what}` : `port ${a.port} is outside the node's range` });
+      work.reports.push({
+        a,
+        why: inRange ? `port ${a.port} is ${what}` : `port ${a.port} is outside the node's range`,
+      });
     }
   }
   work.keptIds = work.kept.map((a) => a.replica_id);
 }
 
 /** Why an existing assignment cannot stay, or undefined when it can. */
-function invalidity(work: WorkState, a: Assignment, ledger: Ledger, held: ReadonlySet<string>): string | undefined {
+function invalidity(
+  work: WorkState,
+  a: Assignment,
+  ledger: Ledger,
+  held: ReadonlySet<string>,
+): string | undefined {
   const node = ledger.nodes.get(a.node_id);
   if (!node) return held.has(a.node_id) ? undefined : `node ${a.node_id} is gone`;
   if (node.draining) return `node ${a.node_id} is draining`;

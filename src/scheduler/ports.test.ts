@@ -35,9 +35,19 @@ describe('scheduler CLI options', () => {
   });
 
   it('takes flags over NEBULA_* variables over defaults', () => {
-    const env = { NEBULA_ETCD: 'http://e:2379', NEBULA_SCHEDULER_METRICS_PORT: '9999', NEBULA_SCHEDULER_GRACE_PERIOD: '10s' };
-    expect(resolveSchedulerCli({}, env)).toEqual({ etcd: ['http://e:2379'], metricsPort: 9999, gracePeriodMs: 10_000 });
-    expect(resolveSchedulerCli({ metricsPort: '0', gracePeriod: '1m', instanceId: 's-1', leaseTtl: '5s' }, env)).toEqual({
+    const env = {
+      NEBULA_ETCD: 'http://e:2379',
+      NEBULA_SCHEDULER_METRICS_PORT: '9999',
+      NEBULA_SCHEDULER_GRACE_PERIOD: '10s',
+    };
+    expect(resolveSchedulerCli({}, env)).toEqual({
+      etcd: ['http://e:2379'],
+      metricsPort: 9999,
+      gracePeriodMs: 10_000,
+    });
+    expect(
+      resolveSchedulerCli({ metricsPort: '0', gracePeriod: '1m', instanceId: 's-1', leaseTtl: '5s' }, env),
+    ).toEqual({
       etcd: ['http://e:2379'],
       metricsPort: 0,
       gracePeriodMs: 60_000,
@@ -50,7 +60,9 @@ describe('scheduler CLI options', () => {
     expect(() => resolveSchedulerCli({}, {})).toThrow('--etcd (or NEBULA_ETCD) is required');
     expect(() => resolveSchedulerCli({ etcd: 'ftp://x' }, {})).toThrow('must be http');
     expect(() => resolveSchedulerCli({ etcd: 'http://x:1', instanceId: 'a/b' }, {})).toThrow('--instance-id');
-    expect(() => resolveSchedulerCli({ etcd: 'http://x:1', metricsPort: '70000' }, {})).toThrow('--metrics-port');
+    expect(() => resolveSchedulerCli({ etcd: 'http://x:1', metricsPort: '70000' }, {})).toThrow(
+      '--metrics-port',
+    );
     expect(() => resolveSchedulerCli({ etcd: 'http://x:1', leaseTtl: '900s' }, {})).toThrow('--lease-ttl');
   });
 });

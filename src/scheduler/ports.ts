@@ -20,7 +20,9 @@ export class PortPool {
 
   /** True when `port` is inside the range and nobody holds it. */
   isFree(port: number): boolean {
-    return port >= this.range.start && port <= this.range.end && !this.taken.has(port) && !this.external.has(port);
+    return (
+      port >= this.range.start && port <= this.range.end && !this.taken.has(port) && !this.external.has(port)
+    );
   }
 
   /** True when `port` is held by an external process (reported by the node). */

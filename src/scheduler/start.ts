@@ -67,9 +67,13 @@ function defaultInstanceId(): string {
   return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
 }
 
-export async function startScheduler(options: SchedulerOptions, deps: SchedulerDeps = {}): Promise<SchedulerHandle> {
+export async function startScheduler(
+  options: SchedulerOptions,
+  deps: SchedulerDeps = {},
+): Promise<SchedulerHandle> {
   const parsed = SchedulerOptions.safeParse(options);
-  if (!parsed.success) throw new SchedulerConfigError(parsed.error.issues[0]?.message ?? 'invalid scheduler options');
+  if (!parsed.success)
+    throw new SchedulerConfigError(parsed.error.issues[0]?.message ?? 'invalid scheduler options');
   const o = parsed.data;
   const instanceId = o.instanceId ?? defaultInstanceId();
   const clock = deps.clock ?? systemClock;
@@ -78,9 +82,14 @@ export async function startScheduler(options: SchedulerOptions, deps: SchedulerD
   let store = deps.store;
   const ownStore = store === undefined;
   if (!store) {
-    if (!o.etcd || o.etcd.length === 0) throw new SchedulerConfigError('scheduler needs --etcd URLs (or a store)');
+    if (!o.etcd || o.etcd.length === 0)
+      throw new SchedulerConfigError('scheduler needs --etcd URLs (or a store)');
     const { openEtcdStore } = await import('../store/etcd/index.js');
-    store = await openEtcdStore({ endpoints: o.etcd, logger, ...(o.etcdNamespace ? { namespace: o.etcdNamespace } : {}) });
+    store = await openEtcdStore({
+      endpoints: o.etcd,
+      logger,
+      ...(o.etcdNamespace ? { namespace: o.etcdNamespace } : {}),
+    });
   }
   const s = store;
   const registry = deps.registry ?? createMetricsRegistry({ role: 'scheduler' });
@@ -100,7 +109,10 @@ export async function startScheduler(options: SchedulerOptions, deps: SchedulerD
       clock,
       logger,
       metrics,
-      recorder: new EventRecorder(s, { clock, ...(o.eventRetentionSeconds ? { retentionSeconds: o.eventRetentionSeconds } : {}) }),
+      recorder: new EventRecorder(s, {
+        clock,
+        ...(o.eventRetentionSeconds ? { retentionSeconds: o.eventRetentionSeconds } : {}),
+      }),
       fence: () => (elector?.isLeader ? elector.fence() : undefined),
       onWriteRefused: () => elector?.check(),
     },
@@ -116,7 +128,11 @@ export async function startScheduler(options: SchedulerOptions, deps: SchedulerD
       host: o.host,
       port: o.metricsPort,
       registry,
-      health: () => ({ leader: elector?.isLeader ?? false, instance_id: instanceId, synced: controller.view.synced }),
+      health: () => ({
+        leader: elector?.isLeader ?? false,
+        instance_id: instanceId,
+        synced: controller.view.synced,
+      }),
     });
     cleanups.push(() => http.close());
 
@@ -132,7 +148,9 @@ export async function startScheduler(options: SchedulerOptions, deps: SchedulerD
         started_at: startedAt,
         heartbeat_at: new Date(clock.now()).toISOString(),
       };
-      await s.put(keys.component('scheduler', instanceId), encode(ComponentStatus, status), { lease: leaseId });
+      await s.put(keys.component('scheduler', instanceId), encode(ComponentStatus, status), {
+        lease: leaseId,
+      });
     };
     let revoke = true;
     const lease = new LeaseKeeper(s, {
@@ -140,7 +158,9 @@ export async function startScheduler(options: SchedulerOptions, deps: SchedulerD
       clock,
       logger,
       onRenewedAfterLoss: async (leaseId) => {
-        await register(leaseId).catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'could not re-register'));
+        await register(leaseId).catch((err: unknown) =>
+          logger.warn({ err: errorMessage(err) }, 'could not re-register'),
+        );
         elector?.check();
       },
     });
@@ -150,7 +170,9 @@ export async function startScheduler(options: SchedulerOptions, deps: SchedulerD
     let heartbeat: TimerHandle | undefined;
     const beat = () => {
       heartbeat = clock.setTimeout(() => {
-        register(lease.id).catch((err: unknown) => logger.debug({ err: errorMessage(err) }, 'heartbeat failed'));
+        register(lease.id).catch((err: unknown) =>
+          logger.debug({ err: errorMessage(err) }, 'heartbeat failed'),
+        );
         beat();
       }, 15_000);
     };

@@ -58,7 +58,11 @@ export async function executeOp(store: Store, fence: TxnCompare, op: WriteOp): P
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function inPool<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -18,7 +18,10 @@ import { v1Routes } from './v1/index.js';
 import { v2Routes } from './v2/index.js';
 
 /** The Hono app of the control API, with the context its handlers use (tests reach services through it). */
-export type NebulaApp = OpenAPIHono<ServerEnv> & { readonly context: ServerContext; readonly routes_: readonly AnyRoute[] };
+export type NebulaApp = OpenAPIHono<ServerEnv> & {
+  readonly context: ServerContext;
+  readonly routes_: readonly AnyRoute[];
+};
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -59,7 +62,9 @@ export async function createApp(deps: ServerDeps, options: ServerOptions = {}): 
   if (orphans.length > 0) throw new Error(`RBAC table rows without a route: ${orphans.join(', ')}`);
 
   app.use('*', serveConsole(ctx.options.webDir));
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
+  );
   app.onError((err, c) => {
     const { status, body, headers } = errorToHttp(err);
     if (status >= 500) c.var.logger?.error({ err, code: body.error.code }, 'request error');

@@ -21,7 +21,12 @@ describe('errorToHttp', () => {
     ['core not found', new NotFoundError('gone', 'MODEL_NOT_FOUND'), 404, 'MODEL_NOT_FOUND'],
     ['core not found (other code)', new NotFoundError('gone', 'WHATEVER'), 404, 'NOT_FOUND'],
     ['core exists', new AlreadyExistsError('dup', 'TEMPLATE_ALREADY_EXISTS'), 409, 'TEMPLATE_ALREADY_EXISTS'],
-    ['core invalid (bad uid in a key)', new InvalidArgumentError('bad', 'INVALID_MODEL_UID'), 400, 'INVALID_MODEL_UID'],
+    [
+      'core invalid (bad uid in a key)',
+      new InvalidArgumentError('bad', 'INVALID_MODEL_UID'),
+      400,
+      'INVALID_MODEL_UID',
+    ],
     ['anything else', new Error('secret internals'), 500, 'INTERNAL'],
     ['a thrown string', 'oops', 500, 'INTERNAL'],
   ];
@@ -34,7 +39,12 @@ describe('errorToHttp', () => {
     });
   }
   it('carries headers (Retry-After) and details', () => {
-    const r = errorToHttp(new ApiError(429, 'RATE_LIMITED', 'slow down', { headers: { 'Retry-After': '3' }, details: { limit: 1 } }));
+    const r = errorToHttp(
+      new ApiError(429, 'RATE_LIMITED', 'slow down', {
+        headers: { 'Retry-After': '3' },
+        details: { limit: 1 },
+      }),
+    );
     expect(r.headers).toEqual({ 'Retry-After': '3' });
     expect(r.body.error.details).toEqual({ limit: 1 });
   });
@@ -45,7 +55,11 @@ describe('validationError', () => {
   it('path parameters are 400 with the parameter’s code; bodies 422', () => {
     const e1 = validationError('param', uid.safeParse({ uid: 'X' }).error!);
     expect([e1.status, e1.code]).toEqual([400, 'INVALID_MODEL_UID']);
-    const e2 = validationError('json', z.object({ model_uid: z.string().regex(/^a$/), b: z.number() }).safeParse({ model_uid: 'x', b: 1 }).error!);
+    const e2 = validationError(
+      'json',
+      z.object({ model_uid: z.string().regex(/^a$/), b: z.number() }).safeParse({ model_uid: 'x', b: 1 })
+        .error!,
+    );
     expect([e2.status, e2.code]).toEqual([422, 'INVALID_MODEL_UID']);
     const e3 = validationError('json', z.object({ a: z.number(), b: z.number() }).safeParse({}).error!);
     expect([e3.status, e3.code]).toEqual([422, 'VALIDATION_FAILED']);

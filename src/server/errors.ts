@@ -77,7 +77,12 @@ export interface HttpError {
   headers?: Record<string, string>;
 }
 
-const NOT_FOUND_CODES = new Set(['MODEL_NOT_FOUND', 'TEMPLATE_NOT_FOUND', 'NODE_NOT_FOUND', 'USER_NOT_FOUND']);
+const NOT_FOUND_CODES = new Set([
+  'MODEL_NOT_FOUND',
+  'TEMPLATE_NOT_FOUND',
+  'NODE_NOT_FOUND',
+  'USER_NOT_FOUND',
+]);
 
 function body(code: string, message: string, details?: Record<string, unknown>): ErrorBody {
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
@@ -99,18 +104,28 @@ export function errorToHttp(err: unknown): HttpError {
     return out;
   }
   if (err instanceof ZodError) {
-    return { status: 422, body: body('VALIDATION_FAILED', 'request failed validation', { issues: zodIssues(err) }) };
+    return {
+      status: 422,
+      body: body('VALIDATION_FAILED', 'request failed validation', { issues: zodIssues(err) }),
+    };
   }
   if (err instanceof HTTPException) {
-    if (err.status === 400) return { status: 400, body: body('INVALID_JSON', 'request body is not valid JSON') };
+    if (err.status === 400)
+      return { status: 400, body: body('INVALID_JSON', 'request body is not valid JSON') };
     if (err.status === 413) return { status: 413, body: body('PAYLOAD_TOO_LARGE', 'request body too large') };
     if (err.status === 415) {
       return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json') };
     }
-    return { status: err.status, body: body(err.status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', err.message) };
+    return {
+      status: err.status,
+      body: body(err.status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', err.message),
+    };
   }
   if (err instanceof ConflictError) {
-    return { status: 409, body: body('CONFLICT', 'the resource was changed concurrently; read it again and retry') };
+    return {
+      status: 409,
+      body: body('CONFLICT', 'the resource was changed concurrently; read it again and retry'),
+    };
   }
   if (err instanceof StoreUnavailableError) {
     return { status: 503, body: body('STORE_UNAVAILABLE', 'the state store is unavailable; retry shortly') };
@@ -122,8 +137,10 @@ export function errorToHttp(err: unknown): HttpError {
     const code = NOT_FOUND_CODES.has(err.code) ? err.code : 'NOT_FOUND';
     return { status: 404, body: body(code, err.message, err.details) };
   }
-  if (err instanceof AlreadyExistsError) return { status: 409, body: body(err.code, err.message, err.details) };
-  if (err instanceof InvalidArgumentError) return { status: 400, body: body(err.code, err.message, err.details) };
+  if (err instanceof AlreadyExistsError)
+    return { status: 409, body: body(err.code, err.message, err.details) };
+  if (err instanceof InvalidArgumentError)
+    return { status: 400, body: body(err.code, err.message, err.details) };
   return { status: 500, body: body('INTERNAL', 'internal error') };
 }
 

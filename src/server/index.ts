@@ -4,7 +4,12 @@
  */
 export { startServer, type ServerHandle } from './server.js';
 export { createApp, type NebulaApp } from './app.js';
-export { bootstrapAdmin, writeAdminKeyFile, type BootstrapOptions, type BootstrapResult } from './auth/bootstrap.js';
+export {
+  bootstrapAdmin,
+  writeAdminKeyFile,
+  type BootstrapOptions,
+  type BootstrapResult,
+} from './auth/bootstrap.js';
 export type { ServerDeps, ServerOptions } from './options.js';
 export { ROUTE_POLICIES, RouteTable, authorize, type RoutePolicy, type MinRole } from './auth/rbac.js';
 export { aggregateState, type StateInput, type StateResult } from './aggregation/state.js';

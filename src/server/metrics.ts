@@ -34,7 +34,7 @@ export function createServerMetrics(registry: Registry): ServerMetrics {
     }),
     auditWrites: new Counter({
       name: 'nebula_server_audit_writes_total',
-      help: 'Audit events written to the store, by result (ok or error).',
+      help: 'Audit events, by result: ok (stored), error (store write failed), log_only (anonymous flood, logged only).',
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -105,8 +105,15 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
   const env = o.env ?? process.env;
   return {
     routerUrl: nonEmpty(o.routerUrl) ?? nonEmpty(env['NEBULA_ROUTER_URL']),
-    hfEndpoint: (nonEmpty(o.hfEndpoint) ?? nonEmpty(env['HF_ENDPOINT']) ?? DEFAULT_HF_ENDPOINT).replace(/\/+$/, ''),
-    modelscopeEndpoint: (nonEmpty(o.modelscopeEndpoint) ?? nonEmpty(env['MODELSCOPE_ENDPOINT']) ?? DEFAULT_MODELSCOPE_ENDPOINT).replace(/\/+$/, ''),
+    hfEndpoint: (nonEmpty(o.hfEndpoint) ?? nonEmpty(env['HF_ENDPOINT']) ?? DEFAULT_HF_ENDPOINT).replace(
+      /\/+$/,
+      '',
+    ),
+    modelscopeEndpoint: (
+      nonEmpty(o.modelscopeEndpoint) ??
+      nonEmpty(env['MODELSCOPE_ENDPOINT']) ??
+      DEFAULT_MODELSCOPE_ENDPOINT
+    ).replace(/\/+$/, ''),
     webDir: nonEmpty(o.webDir) ?? nonEmpty(env['NEBULA_WEB_DIR']) ?? defaultWebDir(),
     nodeToken: nonEmpty(o.nodeToken) ?? nonEmpty(env['NEBULA_NODE_TOKEN']),
     jwtSecret: nonEmpty(o.jwtSecret) ?? nonEmpty(env['NEBULA_JWT_SECRET']),

@@ -23,9 +23,15 @@ export interface ServerCliFlags {
 }
 
 /** Flags > NEBULA_* / hub variables > defaults (pure apart from reading `env`). */
-export function resolveServerCli(flags: ServerCliFlags, env: NodeJS.ProcessEnv = process.env): { etcd: string[]; namespace: string | undefined; options: ServerOptions } {
+export function resolveServerCli(
+  flags: ServerCliFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): { etcd: string[]; namespace: string | undefined; options: ServerOptions } {
   const etcdRaw = resolveOptional(flags.etcd, 'NEBULA_ETCD', env);
-  if (!etcdRaw) throw new ConfigError('nebula server needs --etcd URLS (or NEBULA_ETCD); for one machine use `nebula up`');
+  if (!etcdRaw)
+    throw new ConfigError(
+      'nebula server needs --etcd URLS (or NEBULA_ETCD); for one machine use `nebula up`',
+    );
   const portRaw = resolveOptional(flags.port, 'NEBULA_SERVER_PORT', env);
   const dataDir = resolveOptional(flags.dataDir, 'NEBULA_DATA_DIR', env);
   const options: ServerOptions = {
@@ -44,7 +50,11 @@ export function resolveServerCli(flags: ServerCliFlags, env: NodeJS.ProcessEnv =
   set('nodeToken', resolveOptional(flags.nodeToken, 'NEBULA_NODE_TOKEN', env));
   set('instanceId', resolveOptional(flags.instanceId, 'NEBULA_SERVER_INSTANCE_ID', env));
   if (flags.trustProxy) options.trustProxy = true;
-  for (const [name, url] of [['--router-url', options.routerUrl], ['--hf-endpoint', options.hfEndpoint], ['--modelscope-endpoint', options.modelscopeEndpoint]] as const) {
+  for (const [name, url] of [
+    ['--router-url', options.routerUrl],
+    ['--hf-endpoint', options.hfEndpoint],
+    ['--modelscope-endpoint', options.modelscopeEndpoint],
+  ] as const) {
     if (url === undefined) continue;
     let u: URL;
     try {
@@ -52,9 +62,14 @@ export function resolveServerCli(flags: ServerCliFlags, env: NodeJS.ProcessEnv =
     } catch {
       throw new ConfigError(`${name}: "${url}" is not a URL`);
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name}: "${url}" must be http:// or https://`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new ConfigError(`${name}: "${url}" must be http:// or https://`);
   }
-  return { etcd: parseEtcdEndpoints(etcdRaw), namespace: resolveOptional(flags.etcdNamespace, 'NEBULA_ETCD_NAMESPACE', env), options };
+  return {
+    etcd: parseEtcdEndpoints(etcdRaw),
+    namespace: resolveOptional(flags.etcdNamespace, 'NEBULA_ETCD_NAMESPACE', env),
+    options,
+  };
 }
 
 /** `nebula server`: runs the control API until SIGINT/SIGTERM. */
@@ -70,11 +85,16 @@ export async function runServer(flags: ServerCliFlags): Promise<void> {
     await store.close().catch(() => undefined);
     throw err;
   }
-  process.stdout.write(`nebula server: control API ${handle.url}/api (docs ${handle.url}/api/docs, console ${handle.url}/)\n`);
+  process.stdout.write(
+    `nebula server: control API ${handle.url}/api (docs ${handle.url}/api/docs, console ${handle.url}/)\n`,
+  );
   const boot = handle.bootstrap;
   if (boot?.created) {
-    process.stdout.write(`first start: created admin user "${boot.username}" with password ${boot.password ?? ''} (shown once; change it)\n`);
-    if (handle.adminKeyPath) process.stdout.write(`admin API key written to ${handle.adminKeyPath} (mode 0600)\n`);
+    process.stdout.write(
+      `first start: created admin user "${boot.username}" with password ${boot.password ?? ''} (shown once; change it)\n`,
+    );
+    if (handle.adminKeyPath)
+      process.stdout.write(`admin API key written to ${handle.adminKeyPath} (mode 0600)\n`);
     else process.stdout.write(`admin API key (shown once): ${boot.apiKey ?? ''}\n`);
   }
   const h = handle;

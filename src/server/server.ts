@@ -40,19 +40,24 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
       ...(options.adminPassword ? { password: options.adminPassword } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
-    if (bootstrap.created && bootstrap.apiKey && options.dataDir) adminKeyPath = writeAdminKeyFile(options.dataDir, bootstrap.apiKey);
+    if (bootstrap.created && bootstrap.apiKey && options.dataDir)
+      adminKeyPath = writeAdminKeyFile(options.dataDir, bootstrap.apiKey);
   }
   const app = await createApp(deps, { viewCache: true, ...options });
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_PORT, hostname: host }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_PORT, hostname: host }, () =>
+      resolve(s),
+    );
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
   const clientHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `http://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${port}`;
 
-  const instanceId = (options.instanceId ?? `${hostname()}-${process.pid}`).replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
+  const instanceId = (options.instanceId ?? `${hostname()}-${process.pid}`)
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 128);
   const clock = app.context.clock;
   const register = async (lease: string) => {
     const now = new Date(clock.now()).toISOString();
@@ -72,7 +77,10 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
     ttlSeconds: COMPONENT_TTL_SECONDS,
     clock,
     ...(logger ? { logger } : {}),
-    onRenewedAfterLoss: (lease) => register(lease).catch((err) => logger?.warn({ err: errorMessage(err) }, 'could not re-register the server')),
+    onRenewedAfterLoss: (lease) =>
+      register(lease).catch((err) =>
+        logger?.warn({ err: errorMessage(err) }, 'could not re-register the server'),
+      ),
   });
   try {
     await register(await keeper.start());

@@ -21,8 +21,18 @@ export function systemRoutes(ctx: ServerContext, app: OpenAPIHono<ServerEnv>): A
       response: Healthz,
       handler: async (c) => {
         const timeout = new Promise<false>((r) => setTimeout(() => r(false), 2000).unref());
-        const ok = await Promise.race([ctx.store.revision().then(() => true, () => false), timeout]);
-        const body = { status: ok ? ('ok' as const) : ('unavailable' as const), version: nebulaVersion(), store: ctx.store.kind };
+        const ok = await Promise.race([
+          ctx.store.revision().then(
+            () => true,
+            () => false,
+          ),
+          timeout,
+        ]);
+        const body = {
+          status: ok ? ('ok' as const) : ('unavailable' as const),
+          version: nebulaVersion(),
+          store: ctx.store.kind,
+        };
         return ok ? body : c.json(body, 503);
       },
     }),
@@ -32,7 +42,10 @@ export function systemRoutes(ctx: ServerContext, app: OpenAPIHono<ServerEnv>): A
       summary: 'Prometheus metrics of this server (nebula_server_*)',
       tags: ['system'],
       produces: 'text/plain; version=0.0.4',
-      handler: async (c) => c.body(await ctx.metrics.registry.metrics(), 200, { 'content-type': ctx.metrics.registry.contentType }),
+      handler: async (c) =>
+        c.body(await ctx.metrics.registry.metrics(), 200, {
+          'content-type': ctx.metrics.registry.contentType,
+        }),
     }),
     defineRoute({
       method: 'get',

@@ -16,7 +16,10 @@ import { deploy, fakeNode, readPlan } from './helpers.js';
 let bundleDir = '';
 let bundle = '';
 
-function run(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [bundle, ...args], {
     env: { ...process.env, NEBULA_ETCD: '', NEBULA_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,9 +73,24 @@ describe('nebula scheduler (process)', () => {
     try {
       await fakeNode(store, 'n1');
       const port = await freePort();
-      const r = run(['scheduler', '--etcd-namespace', namespace, '--instance-id', 'cli-a', '--metrics-port', String(port), '--host', '127.0.0.1', '--grace-period', '30s'], {
-        NEBULA_ETCD: etcd.endpoint,
-      });
+      const r = run(
+        [
+          'scheduler',
+          '--etcd-namespace',
+          namespace,
+          '--instance-id',
+          'cli-a',
+          '--metrics-port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--grace-period',
+          '30s',
+        ],
+        {
+          NEBULA_ETCD: etcd.endpoint,
+        },
+      );
       children.push(r.child);
       const health = await waitFor(
         async () => {
@@ -84,7 +102,9 @@ describe('nebula scheduler (process)', () => {
       );
       expect(health).toMatchObject({ leader: true, instance_id: 'cli-a' });
       await deploy(store, 'cli-model', { replicas: 1 });
-      await waitFor(async () => (await readPlan(store, 'cli-model'))?.assignments.length === 1, { what: 'plan' });
+      await waitFor(async () => (await readPlan(store, 'cli-model'))?.assignments.length === 1, {
+        what: 'plan',
+      });
       expect(await store.get(keys.component('scheduler', 'cli-a'))).toBeDefined();
 
       r.child.kill('SIGTERM');

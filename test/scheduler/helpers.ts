@@ -16,7 +16,12 @@ export interface FakeNode {
 }
 
 /** Registers a node status under a kept-alive lease, as the node agent does. */
-export async function fakeNode(store: Store, id: string, o: SimNodeOptions = {}, ttlSeconds = 2): Promise<FakeNode> {
+export async function fakeNode(
+  store: Store,
+  id: string,
+  o: SimNodeOptions = {},
+  ttlSeconds = 2,
+): Promise<FakeNode> {
   const keeper = new LeaseKeeper(store, { ttlSeconds, logger: silentLogger() });
   const lease = await keeper.start();
   await putJson(store, keys.nodeStatus(id), NodeStatus, simNodeStatus(id, o), { lease });

@@ -43,7 +43,15 @@ describe('scheduler on real etcd', () => {
   const scheduler = async (id: string, o: Partial<SchedulerOptions> = {}): Promise<SchedulerHandle> => {
     const store = await open();
     const h = await startScheduler(
-      { instanceId: id, metricsPort: 0, host: '127.0.0.1', leaseTtlSeconds: 2, gracePeriodMs: 1000, debounceMs: 10, ...o },
+      {
+        instanceId: id,
+        metricsPort: 0,
+        host: '127.0.0.1',
+        leaseTtlSeconds: 2,
+        gracePeriodMs: 1000,
+        debounceMs: 10,
+        ...o,
+      },
       { store, logger: silentLogger() },
     );
     cleanups.push(() => h.stop());
@@ -58,28 +66,52 @@ describe('scheduler on real etcd', () => {
     await waitFor(() => s.isLeader(), { what: 'leader', timeoutMs: 10_000 });
 
     await deploy(store, 'llm', { replicas: 2 }, { resources: { gpu_count: 1, gpu_memory_gib: 30 } });
-    const p1 = await waitFor(async () => (await readPlan(store, 'llm'))?.assignments.length === 2 && readPlan(store, 'llm'), {
-      what: 'plan',
-    });
+    const p1 = await waitFor(
+      async () => (await readPlan(store, 'llm'))?.assignments.length === 2 && readPlan(store, 'llm'),
+      {
+        what: 'plan',
+      },
+    );
     expect(p1?.assignments.every((a) => a.gpu_memory_bytes === 30 * 1024 ** 3)).toBe(true);
 
-    await putJson(store, keys.deployment('llm'), ModelDeployment, deploymentFor('llm', { replicas: 5, generation: 2 }));
-    const p2 = await waitFor(async () => {
-      const p = await readPlan(store, 'llm');
-      return p?.generation === 2 ? p : undefined;
-    }, { what: 'scaled plan' });
+    await putJson(
+      store,
+      keys.deployment('llm'),
+      ModelDeployment,
+      deploymentFor('llm', { replicas: 5, generation: 2 }),
+    );
+    const p2 = await waitFor(
+      async () => {
+        const p = await readPlan(store, 'llm');
+        return p?.generation === 2 ? p : undefined;
+      },
+      { what: 'scaled plan' },
+    );
     expect(p2.assignments.map((a) => a.replica_id)).toEqual([0, 1, 2, 3, 4]);
     expect(p2.assignments.slice(0, 2)).toEqual(p1?.assignments);
     expect(p2.plan_version).toBeGreaterThan(p1.plan_version);
     // 4 GPUs x 80 GiB hold 8 replicas of 30 GiB (2 per GPU): all 5 fit, none overcommits a GPU.
     const perGpu = new Map<string, number>();
-    for (const a of p2.assignments) perGpu.set(`${a.node_id}/${a.gpu_indices[0]}`, (perGpu.get(`${a.node_id}/${a.gpu_indices[0]}`) ?? 0) + 30);
+    for (const a of p2.assignments)
+      perGpu.set(
+        `${a.node_id}/${a.gpu_indices[0]}`,
+        (perGpu.get(`${a.node_id}/${a.gpu_indices[0]}`) ?? 0) + 30,
+      );
     expect(Math.max(...perGpu.values())).toBeLessThanOrEqual(80);
 
-    await putJson(store, keys.deployment('llm'), ModelDeployment, deploymentFor('llm', { desired_state: 'stopped', generation: 3 }));
-    await waitFor(async () => (await readPlan(store, 'llm')) === undefined || undefined, { what: 'plan removed' });
+    await putJson(
+      store,
+      keys.deployment('llm'),
+      ModelDeployment,
+      deploymentFor('llm', { desired_state: 'stopped', generation: 3 }),
+    );
+    await waitFor(async () => (await readPlan(store, 'llm')) === undefined || undefined, {
+      what: 'plan removed',
+    });
     const events = await listJson(store, keys.eventsOf('llm'), ModelEvent);
-    expect(events.items.map((e) => e.value.type)).toEqual(expect.arrayContaining(['scheduled', 'unscheduled']));
+    expect(events.items.map((e) => e.value.type)).toEqual(
+      expect.arrayContaining(['scheduled', 'unscheduled']),
+    );
   });
 
   it('two schedulers: one leader, one plan; the other takes over when the leader dies', async () => {
@@ -110,7 +142,9 @@ describe('scheduler on real etcd', () => {
     const after = await readPlan(store, 'm1');
     expect(after?.assignments).toEqual(before?.assignments);
     await deploy(store, 'm2', { replicas: 1 });
-    await waitFor(async () => (await readPlan(store, 'm2'))?.assignments.length === 1, { what: 'new leader plans' });
+    await waitFor(async () => (await readPlan(store, 'm2'))?.assignments.length === 1, {
+      what: 'new leader plans',
+    });
     const m = await (await fetch(`http://127.0.0.1:${follower.metricsPort}/metrics`)).text();
     expect(m).toContain('nebula_scheduler_is_leader{role="scheduler"} 1');
     expect(m).toMatch(/nebula_scheduler_plans_written_total\{op="put",role="scheduler"\} [1-9]/);
@@ -132,10 +166,13 @@ describe('scheduler on real etcd', () => {
     await n1.kill();
     await sleep(700);
     expect((await readPlan(store, 'm'))?.assignments[0]?.node_id).toBe('n1'); // still within grace
-    const moved = await waitFor(async () => {
-      const v = await readPlan(store, 'm');
-      return v?.assignments[0]?.node_id !== 'n1' ? v : undefined;
-    }, { what: 're-placed', timeoutMs: 10_000 });
+    const moved = await waitFor(
+      async () => {
+        const v = await readPlan(store, 'm');
+        return v?.assignments[0]?.node_id !== 'n1' ? v : undefined;
+      },
+      { what: 're-placed', timeoutMs: 10_000 },
+    );
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1500);
     expect(moved.assignments[0]?.replica_id).toBe(0);
     expect(moved.plan_version).toBeGreaterThan(p.plan_version);
@@ -148,11 +185,19 @@ describe('scheduler on real etcd', () => {
     await fakeNode(store, 'n3', { gpus: 1 });
     const s = await scheduler('a', { gracePeriodMs: 500 });
     await waitFor(() => s.isLeader(), { what: 'leader', timeoutMs: 10_000 });
-    await deploy(store, 'm', { replicas: 2, placement_strategy: 'spread' }, { resources: { gpu_count: 1, gpu_memory_gib: 50 } });
-    const p = await waitFor(async () => {
-      const v = await readPlan(store, 'm');
-      return v?.assignments.length === 2 ? v : undefined;
-    }, { what: 'plan' });
+    await deploy(
+      store,
+      'm',
+      { replicas: 2, placement_strategy: 'spread' },
+      { resources: { gpu_count: 1, gpu_memory_gib: 50 } },
+    );
+    const p = await waitFor(
+      async () => {
+        const v = await readPlan(store, 'm');
+        return v?.assignments.length === 2 ? v : undefined;
+      },
+      { what: 'plan' },
+    );
     expect(p.assignments.map((a) => a.node_id)).toEqual(['n1', 'n2']);
 
     await Promise.all([n1.kill(), n2.kill()]);
@@ -161,10 +206,13 @@ describe('scheduler on real etcd', () => {
 
     // One comes back: 1 of 3 absent is a node failure, not an outage, so its replica moves.
     await fakeNode(store, 'n1', { gpus: 1 });
-    const moved = await waitFor(async () => {
-      const v = await readPlan(store, 'm');
-      return v?.assignments.every((a) => a.node_id !== 'n2') ? v : undefined;
-    }, { what: 'n2 replica re-placed', timeoutMs: 10_000 });
+    const moved = await waitFor(
+      async () => {
+        const v = await readPlan(store, 'm');
+        return v?.assignments.every((a) => a.node_id !== 'n2') ? v : undefined;
+      },
+      { what: 'n2 replica re-placed', timeoutMs: 10_000 },
+    );
     expect(moved.assignments.find((a) => a.replica_id === 0)?.node_id).toBe('n1');
     expect(moved.assignments.find((a) => a.replica_id === 1)?.node_id).toBe('n3');
   });
@@ -183,9 +231,13 @@ describe('scheduler on real etcd', () => {
       created_at: now,
       updated_at: now,
     });
-    await waitFor(async () => (await getJson(store, keys.modelRequest('req-1'), ModelRequest))?.value.status === 'Scheduled', {
-      what: 'Scheduled',
-    });
+    await waitFor(
+      async () =>
+        (await getJson(store, keys.modelRequest('req-1'), ModelRequest))?.value.status === 'Scheduled',
+      {
+        what: 'Scheduled',
+      },
+    );
     const plan = await readPlan(store, 'v1-model');
     expect(plan).toMatchObject({ source: 'request', request_id: 'req-1' });
     const a = plan!.assignments[0]!;
@@ -202,14 +254,21 @@ describe('scheduler on real etcd', () => {
       plan_version: plan!.plan_version,
       updated_at: now,
     });
-    await waitFor(async () => (await getJson(store, keys.modelRequest('req-1'), ModelRequest))?.value.status === 'Running', {
-      what: 'Running',
-    });
+    await waitFor(
+      async () =>
+        (await getJson(store, keys.modelRequest('req-1'), ModelRequest))?.value.status === 'Running',
+      {
+        what: 'Running',
+      },
+    );
 
     const r = (await getJson(store, keys.modelRequest('req-1'), ModelRequest))!.value;
     await putJson(store, keys.modelRequest('req-1'), ModelRequest, { ...r, status: 'Unloading' });
-    await waitFor(async () => !(await store.get(keys.modelRequest('req-1'))) && !(await readPlan(store, 'v1-model')), {
-      what: 'unloaded',
-    });
+    await waitFor(
+      async () => !(await store.get(keys.modelRequest('req-1'))) && !(await readPlan(store, 'v1-model')),
+      {
+        what: 'unloaded',
+      },
+    );
   });
 });

@@ -24,7 +24,8 @@ const callers: (Role | 'none')[] = ['none', 'viewer', 'operator', 'admin'];
 function pathFor(p: RoutePolicy): string {
   return p.path.replace(/\{([a-z_]+)\}/g, (_, n: string) => {
     const v = PARAM_VALUES[n];
-    if (v === undefined) throw new Error(`the matrix needs a value for path parameter {${n}} (route ${p.method} ${p.path})`);
+    if (v === undefined)
+      throw new Error(`the matrix needs a value for path parameter {${n}} (route ${p.method} ${p.path})`);
     return v;
   });
 }
@@ -40,7 +41,13 @@ describe('authorization matrix (every route x no token / viewer / operator / adm
   let t: TestApp;
   beforeAll(async () => {
     // Hubs and router point at a closed port: allowed calls fail fast with 503 instead of going outside.
-    t = await makeApp({ hfEndpoint: 'http://127.0.0.1:9', modelscopeEndpoint: 'http://127.0.0.1:9', routerUrl: 'http://127.0.0.1:9', hubTimeoutMs: 2000, outboundTimeoutMs: 2000 });
+    t = await makeApp({
+      hfEndpoint: 'http://127.0.0.1:9',
+      modelscopeEndpoint: 'http://127.0.0.1:9',
+      routerUrl: 'http://127.0.0.1:9',
+      hubTimeoutMs: 2000,
+      outboundTimeoutMs: 2000,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -69,7 +76,10 @@ describe('authorization matrix (every route x no token / viewer / operator / adm
         if (want === 'allowed') {
           expect([401, 403], `${res.status} ${text}`).not.toContain(res.status);
           // No allowed call may crash: 5xx only where a dependency is away (hub, router, node).
-          if (res.status >= 500) expect(['HUB_UNAVAILABLE', 'ROUTER_UNAVAILABLE', 'NODE_UNREACHABLE'], text).toContain(JSON.parse(text).error.code);
+          if (res.status >= 500)
+            expect(['HUB_UNAVAILABLE', 'ROUTER_UNAVAILABLE', 'NODE_UNREACHABLE'], text).toContain(
+              JSON.parse(text).error.code,
+            );
         } else {
           expect(res.status, text).toBe(want);
           expect(JSON.parse(text).error.code).toBe(want === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN');

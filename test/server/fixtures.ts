@@ -27,7 +27,11 @@ export function specFor(uid: string, name = 'Qwen/Qwen2.5-7B-Instruct'): ModelSp
   });
 }
 
-export async function putNode(store: Store, nodeId: string, opts: { gpus?: number; address?: string; adminPort?: number; heartbeatAgoMs?: number } = {}): Promise<void> {
+export async function putNode(
+  store: Store,
+  nodeId: string,
+  opts: { gpus?: number; address?: string; adminPort?: number; heartbeatAgoMs?: number } = {},
+): Promise<void> {
   const hb = new Date(Date.now() - (opts.heartbeatAgoMs ?? 0)).toISOString();
   const status = NodeStatus.parse({
     node_id: nodeId,
@@ -53,7 +57,11 @@ export async function putPlan(
   store: Store,
   uid: string,
   assignments: { replica: number; node: string; gpus?: number[]; mem?: number }[],
-  opts: { planVersion?: number; unplaced?: { replicas: number; reason: string } | null; spec?: ModelSpec } = {},
+  opts: {
+    planVersion?: number;
+    unplaced?: { replicas: number; reason: string } | null;
+    spec?: ModelSpec;
+  } = {},
 ): Promise<void> {
   const plan = PlacementPlan.parse({
     model_uid: uid,
@@ -98,7 +106,14 @@ export async function putEndpoint(
   await store.put(keys.endpoint(uid, replica), encode(Endpoint, ep));
 }
 
-export async function putDownload(store: Store, uid: string, replica: number, phase: DownloadProgress['phase'], done = 50, total = 100): Promise<void> {
+export async function putDownload(
+  store: Store,
+  uid: string,
+  replica: number,
+  phase: DownloadProgress['phase'],
+  done = 50,
+  total = 100,
+): Promise<void> {
   const d = DownloadProgress.parse({
     model_uid: uid,
     replica_id: replica,
@@ -117,7 +132,13 @@ export async function putDownload(store: Store, uid: string, replica: number, ph
   await store.put(keys.downloadProgress(uid, replica), encode(DownloadProgress, d));
 }
 
-export async function putCache(store: Store, nodeId: string, name: string, size: number, opts: { complete?: boolean; lastUsed?: string } = {}): Promise<void> {
+export async function putCache(
+  store: Store,
+  nodeId: string,
+  name: string,
+  size: number,
+  opts: { complete?: boolean; lastUsed?: string } = {},
+): Promise<void> {
   const e = ModelCacheEntry.parse({
     node_id: nodeId,
     model_name: name,
@@ -138,7 +159,15 @@ export async function putDisk(store: Store, nodeId: string, percent: number): Pr
   const used = Math.round((total * percent) / 100);
   await store.put(
     keys.nodeDisk(nodeId),
-    encode(NodeDiskStatus, { node_id: nodeId, path: '/cache', total_bytes: total, used_bytes: used, available_bytes: total - used, usage_percent: percent, updated_at: now() }),
+    encode(NodeDiskStatus, {
+      node_id: nodeId,
+      path: '/cache',
+      total_bytes: total,
+      used_bytes: used,
+      available_bytes: total - used,
+      usage_percent: percent,
+      updated_at: now(),
+    }),
   );
   if (percent >= 85) {
     await store.put(

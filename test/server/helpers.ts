@@ -25,9 +25,17 @@ export interface TestApp {
   /** API keys per role (users `viewer`, `operator`, `admin`). */
   tokens: Record<Role, string>;
   /** In-process request with JSON helpers. */
-  call(method: string, path: string, opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string> },
+  ): Promise<TestResponse>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json<T = any>(method: string, path: string, opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string>; status?: number }): Promise<T>;
+  json<T = any>(
+    method: string,
+    path: string,
+    opts?: { token?: string | undefined; body?: unknown; headers?: Record<string, string>; status?: number },
+  ): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -36,7 +44,14 @@ export async function addUser(store: Store, username: string, role: Role): Promi
   const now = new Date().toISOString();
   await store.put(
     keys.user(username),
-    encode(User, { username, password_hash: await passwordHash(), role, disabled: false, created_at: now, updated_at: now }),
+    encode(User, {
+      username,
+      password_hash: await passwordHash(),
+      role,
+      disabled: false,
+      created_at: now,
+      updated_at: now,
+    }),
   );
   const k = generateApiKey({ name: `${username} key`, role, owner: username, nowMs: Date.now() });
   await store.put(keys.apiKey(k.record.id), encode(ApiKey, k.record));
@@ -48,7 +63,14 @@ export async function makeApp(options: ServerOptions = {}, deps: Partial<ServerD
   const boot = await bootstrapAdmin(store, { password: PASSWORD });
   const app = await createApp(
     { logger: silentLogger(), ...deps, store },
-    { rateLimit: false, loginRateLimit: false, validateResponses: true, webDir: '/nonexistent-web-dir', env: {}, ...options },
+    {
+      rateLimit: false,
+      loginRateLimit: false,
+      validateResponses: true,
+      webDir: '/nonexistent-web-dir',
+      env: {},
+      ...options,
+    },
   );
   const tokens: Record<Role, string> = {
     admin: boot.apiKey ?? '',
@@ -63,7 +85,9 @@ export async function makeApp(options: ServerOptions = {}, deps: Partial<ServerD
       headers['content-type'] ??= 'application/json';
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     }
-    return Promise.resolve(app.request(path, body === undefined ? { method, headers } : { method, headers, body }));
+    return Promise.resolve(
+      app.request(path, body === undefined ? { method, headers } : { method, headers, body }),
+    );
   };
   const json: TestApp['json'] = async (method, path, opts = {}) => {
     const res = await call(method, path, opts);

@@ -10,7 +10,10 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
   let t: TestApp;
   const purged: [string, ModelSource][] = [];
   beforeAll(async () => {
-    t = await makeApp({ viewCache }, { purgeCache: async (name, source) => void purged.push([name, source]) });
+    t = await makeApp(
+      { viewCache },
+      { purgeCache: async (name, source) => void purged.push([name, source]) },
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -18,12 +21,18 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
   const op = () => t.tokens.operator;
 
   it('creates spec + deployment, deriving a unique uid from the name', async () => {
-    const a = await t.json('POST', '/api/v2/models', { token: op(), body: { ...base, model_name: 'BAAI/bge-m3' } });
+    const a = await t.json('POST', '/api/v2/models', {
+      token: op(),
+      body: { ...base, model_name: 'BAAI/bge-m3' },
+    });
     expect(a.model_uid).toBe('bge-m3');
     expect(a.state).toBe('stopped');
     expect(a.deployment).toMatchObject({ desired_state: 'stopped', replicas: 1, generation: 1 });
     expect(a.spec.resources.gpu_count).toBe(1);
-    const b = await t.json('POST', '/api/v2/models', { token: op(), body: { ...base, model_name: 'BAAI/bge-m3', auto_start: true, replicas: 2 } });
+    const b = await t.json('POST', '/api/v2/models', {
+      token: op(),
+      body: { ...base, model_name: 'BAAI/bge-m3', auto_start: true, replicas: 2 },
+    });
     expect(b.model_uid).toBe('bge-m3-2');
     expect(b.deployment).toMatchObject({ desired_state: 'running', replicas: 2 });
     expect(b.state).toBe('starting');
@@ -31,7 +40,10 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
   });
 
   it('refuses a taken uid with 409 MODEL_ALREADY_EXISTS', async () => {
-    const res = await t.call('POST', '/api/v2/models', { token: op(), body: { ...base, model_uid: 'bge-m3', model_name: 'x/y' } });
+    const res = await t.call('POST', '/api/v2/models', {
+      token: op(),
+      body: { ...base, model_uid: 'bge-m3', model_name: 'x/y' },
+    });
     expect(res.status).toBe(409);
     expect((await res.json()).error.code).toBe('MODEL_ALREADY_EXISTS');
   });
@@ -59,11 +71,16 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
     expect((await t.store.list('/models/', { keysOnly: true })).items.length).toBe(before);
     // only audit events were written
     const after = await t.store.list('/', {});
-    expect(after.items.filter((kv) => kv.modRevision > rev && !kv.key.startsWith('/audit/')).map((kv) => kv.key)).toEqual([]);
+    expect(
+      after.items.filter((kv) => kv.modRevision > rev && !kv.key.startsWith('/audit/')).map((kv) => kv.key),
+    ).toEqual([]);
   });
 
   it('a local model with the simulator needs no path; gpu_count defaults to 0 for sim', async () => {
-    const m = await t.json('POST', '/api/v2/models', { token: op(), body: { model_uid: 'sim-a', model_name: 'nebula/sim', model_source: 'local', engine_type: 'sim' } });
+    const m = await t.json('POST', '/api/v2/models', {
+      token: op(),
+      body: { model_uid: 'sim-a', model_name: 'nebula/sim', model_source: 'local', engine_type: 'sim' },
+    });
     expect(m.spec.resources.gpu_count).toBe(0);
   });
 
@@ -88,10 +105,15 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
     expect(v.deployment).toMatchObject({ desired_state: 'stopped', replicas: 3, generation: 4 });
     v = await t.json('POST', `/api/v2/models/${uid}/start`, { token: op(), body: { replicas: 2 } });
     expect(v.deployment).toMatchObject({ desired_state: 'running', replicas: 2, generation: 5 });
-    const bad = await t.call('PUT', `/api/v2/models/${uid}/scale`, { token: op(), body: { replicas: 'many' } });
+    const bad = await t.call('PUT', `/api/v2/models/${uid}/scale`, {
+      token: op(),
+      body: { replicas: 'many' },
+    });
     expect(bad.status).toBe(422);
     const events = await t.json('GET', `/api/v2/models/${uid}/events`, { token: t.tokens.viewer });
-    expect(events.items.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['created', 'scaled', 'stopped']));
+    expect(events.items.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['created', 'scaled', 'stopped']),
+    );
     expect(events.items[0].type).toBe('updated'); // newest first: the last start
   });
 
@@ -104,25 +126,49 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
       headers: { 'if-match': `"${view.resource_version}"` },
       body: { description: 'embeddings', engine_config: { max_model_len: 8192 }, labels: { team: 'search' } },
     });
-    expect(updated.spec).toMatchObject({ description: 'embeddings', model_name: 'BAAI/bge-m3', labels: { team: 'search' } });
+    expect(updated.spec).toMatchObject({
+      description: 'embeddings',
+      model_name: 'BAAI/bge-m3',
+      labels: { team: 'search' },
+    });
     expect(updated.spec.engine_config).toMatchObject({ max_model_len: 8192, extra_args: [] });
     expect(updated.deployment.generation).toBe(view.deployment.generation + 1);
-    const stale = await t.call('PUT', '/api/v2/models/bge-m3', { token: op(), headers: { 'if-match': `"${view.resource_version}"` }, body: { description: 'x' } });
+    const stale = await t.call('PUT', '/api/v2/models/bge-m3', {
+      token: op(),
+      headers: { 'if-match': `"${view.resource_version}"` },
+      body: { description: 'x' },
+    });
     expect(stale.status).toBe(409);
     expect((await stale.json()).error.code).toBe('CONFLICT');
-    const staleBody = await t.call('PUT', '/api/v2/models/bge-m3/scale', { token: op(), body: { replicas: 5, resource_version: view.resource_version } });
+    const staleBody = await t.call('PUT', '/api/v2/models/bge-m3/scale', {
+      token: op(),
+      body: { replicas: 5, resource_version: view.resource_version },
+    });
     expect(staleBody.status).toBe(409);
-    const cleared = await t.json('PUT', '/api/v2/models/bge-m3', { token: op(), body: { description: null } });
+    const cleared = await t.json('PUT', '/api/v2/models/bge-m3', {
+      token: op(),
+      body: { description: null },
+    });
     expect(cleared.spec.description).toBeUndefined();
-    const bad = await t.call('PUT', '/api/v2/models/bge-m3', { token: op(), body: { model_source: 'local' } });
+    const bad = await t.call('PUT', '/api/v2/models/bge-m3', {
+      token: op(),
+      body: { model_source: 'local' },
+    });
     expect(bad.status).toBe(422);
-    expect((await t.json('GET', '/api/v2/models/bge-m3', { token: op() })).spec.model_source).toBe('huggingface');
+    expect((await t.json('GET', '/api/v2/models/bge-m3', { token: op() })).spec.model_source).toBe(
+      'huggingface',
+    );
   });
 
   it('two concurrent edits of the same version: one wins, the other gets 409', async () => {
     const v = await t.json('GET', '/api/v2/models/bge-m3', { token: op() });
     const results = await Promise.all(
-      ['first', 'second', 'third'].map((d) => t.call('PUT', '/api/v2/models/bge-m3', { token: op(), body: { description: d, resource_version: v.resource_version } })),
+      ['first', 'second', 'third'].map((d) =>
+        t.call('PUT', '/api/v2/models/bge-m3', {
+          token: op(),
+          body: { description: d, resource_version: v.resource_version },
+        }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 409, 409]);
@@ -133,7 +179,10 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
   it('lists with aggregated state, replica counts, filters and paging', async () => {
     await putNode(t.store, 'node-a');
     // bge-m3 runs 2 replicas: one ready, one crashed -> degraded
-    await putPlan(t.store, 'bge-m3', [{ replica: 0, node: 'node-a' }, { replica: 1, node: 'node-a', gpus: [1] }]);
+    await putPlan(t.store, 'bge-m3', [
+      { replica: 0, node: 'node-a' },
+      { replica: 1, node: 'node-a', gpus: [1] },
+    ]);
     await putEndpoint(t.store, 'bge-m3', 0, 'ready');
     await putEndpoint(t.store, 'bge-m3', 1, 'failed', { restarts: 2, lastError: 'CUDA OOM' });
     // bge-m3-2 (running, 2 replicas): downloading
@@ -141,9 +190,18 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
     await putDownload(t.store, 'bge-m3-2', 0, 'downloading', 30, 120);
     const list = await t.json('GET', '/api/v2/models', { token: t.tokens.viewer });
     const by = Object.fromEntries(list.items.map((m: { model_uid: string }) => [m.model_uid, m]));
-    expect(by['bge-m3']).toMatchObject({ state: 'degraded', ready_replicas: 1, total_replicas: 2, desired_replicas: 2, plan_version: 1 });
+    expect(by['bge-m3']).toMatchObject({
+      state: 'degraded',
+      ready_replicas: 1,
+      total_replicas: 2,
+      desired_replicas: 2,
+      plan_version: 1,
+    });
     expect(by['bge-m3'].state_reason).toContain('CUDA OOM');
-    expect(by['bge-m3-2']).toMatchObject({ state: 'downloading', download: { bytes_done: 30, bytes_total: 120, percent: 25 } });
+    expect(by['bge-m3-2']).toMatchObject({
+      state: 'downloading',
+      download: { bytes_done: 30, bytes_total: 120, percent: 25 },
+    });
     expect(by['sim-a'].state).toBe('stopped');
     expect(list.counts).toMatchObject({ degraded: 1, downloading: 1, stopped: 1 });
     const only = await t.json('GET', '/api/v2/models?state=downloading', { token: t.tokens.viewer });
@@ -184,6 +242,8 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
     expect((await t.call('DELETE', '/api/v2/models/bge-m3', { token: t.tokens.admin })).status).toBe(404);
     const plain = await t.json('DELETE', '/api/v2/models/sim-a', { token: t.tokens.admin });
     expect(plain.purge).toBe('not_requested');
-    expect((await t.call('DELETE', '/api/v2/models/bge-m3-2', { token: t.tokens.operator })).status).toBe(403);
+    expect((await t.call('DELETE', '/api/v2/models/bge-m3-2', { token: t.tokens.operator })).status).toBe(
+      403,
+    );
   });
 });

@@ -11,12 +11,27 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
     t = await makeApp({ viewCache });
     await putNode(t.store, 'node-a', { gpus: 2 });
     await putNode(t.store, 'node-b', { gpus: 1, heartbeatAgoMs: 90_000 });
-    await t.json('POST', '/api/v2/models', { token: t.tokens.operator, body: { model_uid: 'm1', model_name: 'Qwen/Qwen2.5-7B-Instruct', model_source: 'huggingface', engine_type: 'vllm', auto_start: true, replicas: 2 } });
-    await putPlan(t.store, 'm1', [{ replica: 0, node: 'node-a', gpus: [0], mem: 30 * GIB }, { replica: 1, node: 'node-a', gpus: [1], mem: 20 * GIB }]);
+    await t.json('POST', '/api/v2/models', {
+      token: t.tokens.operator,
+      body: {
+        model_uid: 'm1',
+        model_name: 'Qwen/Qwen2.5-7B-Instruct',
+        model_source: 'huggingface',
+        engine_type: 'vllm',
+        auto_start: true,
+        replicas: 2,
+      },
+    });
+    await putPlan(t.store, 'm1', [
+      { replica: 0, node: 'node-a', gpus: [0], mem: 30 * GIB },
+      { replica: 1, node: 'node-a', gpus: [1], mem: 20 * GIB },
+    ]);
     await putPlan(t.store, 'm2', [{ replica: 0, node: 'node-gone', gpus: [0], mem: 8 * GIB }]);
     await putEndpoint(t.store, 'm1', 0, 'ready', { node: 'node-a' });
     await putEndpoint(t.store, 'm1', 1, 'starting', { node: 'node-a' });
-    await putCache(t.store, 'node-a', 'Qwen/Qwen2.5-7B-Instruct', 15 * GIB, { lastUsed: '2026-01-02T00:00:00.000Z' });
+    await putCache(t.store, 'node-a', 'Qwen/Qwen2.5-7B-Instruct', 15 * GIB, {
+      lastUsed: '2026-01-02T00:00:00.000Z',
+    });
     await putCache(t.store, 'node-b', 'Qwen/Qwen2.5-7B-Instruct', 10 * GIB, { complete: false });
     await putCache(t.store, 'node-b', 'BAAI/bge-m3', 2 * GIB);
     await putDisk(t.store, 'node-a', 50);
@@ -31,8 +46,19 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
     const { items } = await t.json('GET', '/api/v2/nodes', { token: v() });
     expect(items.map((n: { node_id: string }) => n.node_id)).toEqual(['node-a', 'node-b', 'node-gone']);
     const [a, b, gone] = items;
-    expect(a).toMatchObject({ online: true, replicas: 2, ready_replicas: 1, gpu_memory_total_bytes: 160 * GIB, gpu_memory_reserved_bytes: 50 * GIB, cordoned: false });
-    expect(a.gpus[0]).toMatchObject({ index: 0, reserved_memory_bytes: 30 * GIB, replicas: [{ model_uid: 'm1', replica_id: 0 }] });
+    expect(a).toMatchObject({
+      online: true,
+      replicas: 2,
+      ready_replicas: 1,
+      gpu_memory_total_bytes: 160 * GIB,
+      gpu_memory_reserved_bytes: 50 * GIB,
+      cordoned: false,
+    });
+    expect(a.gpus[0]).toMatchObject({
+      index: 0,
+      reserved_memory_bytes: 30 * GIB,
+      replicas: [{ model_uid: 'm1', replica_id: 0 }],
+    });
     expect(a.heartbeat_age_seconds).toBeLessThan(10);
     expect(b.heartbeat_age_seconds).toBeGreaterThan(80);
     expect(b.alerts[0]).toMatchObject({ level: 'critical' });
@@ -58,15 +84,23 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
     const stored = await getJson(t.store, keys.nodeSettings('node-a'), NodeSettings);
     expect(stored?.value.cordoned).toBe(true);
     expect(stored?.modRevision).toBe(c.resource_version);
-    const stale = await t.call('POST', '/api/v2/nodes/node-a/drain', { token: t.tokens.operator, body: { resource_version: c.resource_version - 1 } });
+    const stale = await t.call('POST', '/api/v2/nodes/node-a/drain', {
+      token: t.tokens.operator,
+      body: { resource_version: c.resource_version - 1 },
+    });
     expect(stale.status).toBe(409);
-    const d = await t.json('POST', '/api/v2/nodes/node-a/drain', { token: t.tokens.operator, headers: { 'if-match': `"${c.resource_version}"` } });
+    const d = await t.json('POST', '/api/v2/nodes/node-a/drain', {
+      token: t.tokens.operator,
+      headers: { 'if-match': `"${c.resource_version}"` },
+    });
     expect(d).toMatchObject({ cordoned: true, draining: true });
     const list = await t.json('GET', '/api/v2/nodes', { token: v() });
     expect(list.items[0]).toMatchObject({ cordoned: true, draining: true });
     const u = await t.json('POST', '/api/v2/nodes/node-a/uncordon', { token: t.tokens.operator });
     expect(u).toMatchObject({ cordoned: false, draining: false });
-    expect((await t.call('POST', '/api/v2/nodes/nope/cordon', { token: t.tokens.operator })).status).toBe(404);
+    expect((await t.call('POST', '/api/v2/nodes/nope/cordon', { token: t.tokens.operator })).status).toBe(
+      404,
+    );
     expect(await t.store.get(keys.nodeSettings('nope'))).toBeUndefined();
   });
 
@@ -85,7 +119,13 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
     const s = await t.json('GET', '/api/v2/cache/summary', { token: v() });
     expect(s).toMatchObject({ node_count: 2, total_bytes: 27 * GIB });
     const qwen = s.items.find((i: { model_name: string }) => i.model_name === 'Qwen/Qwen2.5-7B-Instruct');
-    expect(qwen).toMatchObject({ node_count: 2, complete_nodes: 1, size_bytes: 15 * GIB, total_bytes: 25 * GIB, last_used_at: '2026-01-02T00:00:00.000Z' });
+    expect(qwen).toMatchObject({
+      node_count: 2,
+      complete_nodes: 1,
+      size_bytes: 15 * GIB,
+      total_bytes: 25 * GIB,
+      last_used_at: '2026-01-02T00:00:00.000Z',
+    });
     expect(qwen.models).toEqual([{ model_uid: 'm1', state: 'degraded' }]);
     expect(s.items.find((i: { model_name: string }) => i.model_name === 'BAAI/bge-m3').models).toEqual([]);
   });
@@ -93,7 +133,10 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
   it('alerts: critical first, filters', async () => {
     await putDisk(t.store, 'node-a', 90);
     const all = await t.json('GET', '/api/v2/alerts', { token: v() });
-    expect(all.items.map((a: { node_id: string; level: string }) => `${a.node_id}:${a.level}`)).toEqual(['node-b:critical', 'node-a:warning']);
+    expect(all.items.map((a: { node_id: string; level: string }) => `${a.node_id}:${a.level}`)).toEqual([
+      'node-b:critical',
+      'node-a:warning',
+    ]);
     const w = await t.json('GET', '/api/v2/alerts?level=warning', { token: v() });
     expect(w.items).toHaveLength(1);
     const nb = await t.json('GET', '/api/v2/alerts?node_id=node-b', { token: v() });
@@ -102,9 +145,16 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
 
   it('events: global newest first, per model, limits', async () => {
     await t.json('PUT', '/api/v2/models/m1/scale', { token: t.tokens.operator, body: { replicas: 3 } });
-    await t.json('POST', '/api/v2/models', { token: t.tokens.operator, body: { model_uid: 'm3', model_name: 'a/b', model_source: 'huggingface', engine_type: 'vllm' } });
+    await t.json('POST', '/api/v2/models', {
+      token: t.tokens.operator,
+      body: { model_uid: 'm3', model_name: 'a/b', model_source: 'huggingface', engine_type: 'vllm' },
+    });
     const all = await t.json('GET', '/api/v2/events', { token: v() });
-    expect(all.items.map((e: { model_uid: string; type: string }) => `${e.model_uid}:${e.type}`)).toEqual(['m3:created', 'm1:scaled', 'm1:created']);
+    expect(all.items.map((e: { model_uid: string; type: string }) => `${e.model_uid}:${e.type}`)).toEqual([
+      'm3:created',
+      'm1:scaled',
+      'm1:created',
+    ]);
     const one = await t.json('GET', '/api/v2/events?model_uid=m1&limit=1', { token: v() });
     expect(one.items.map((e: { type: string }) => e.type)).toEqual(['scaled']);
     const m = await t.json('GET', '/api/v2/models/m1/events?limit=10', { token: v() });

@@ -25,16 +25,37 @@ describe('startServer over real HTTP, with the typed client', () => {
 
   beforeAll(async () => {
     mkdirSync(join(web, 'assets'), { recursive: true });
-    writeFileSync(join(web, 'index.html'), '<!doctype html><title>Nebula console</title><div id="root"></div>');
+    writeFileSync(
+      join(web, 'index.html'),
+      '<!doctype html><title>Nebula console</title><div id="root"></div>',
+    );
     writeFileSync(join(web, 'assets', 'app-1234.js'), 'console.log("nebula")');
     writeFileSync(join(dir.path, 'secret.txt'), 'do not serve me');
     store = await openEmbeddedStore({});
     server = await startServer(
-      { port: 0, host: '127.0.0.1', dataDir: join(dir.path, 'data'), webDir: web, instanceId: 'test-server', env: {} },
-      { store, logger: silentLogger(), registry: createMetricsRegistry({ role: 'server', processMetrics: false }) },
+      {
+        port: 0,
+        host: '127.0.0.1',
+        dataDir: join(dir.path, 'data'),
+        webDir: web,
+        instanceId: 'test-server',
+        env: {},
+      },
+      {
+        store,
+        logger: silentLogger(),
+        registry: createMetricsRegistry({ role: 'server', processMetrics: false }),
+      },
     );
     admin = await startAdminServer(
-      createAdminApp({ nodeId: 'node-a', dataDir: dir.path, registry: createMetricsRegistry({ role: 'node', processMetrics: false }), replicas: () => [], forceStop: async () => [], followPollMs: 50 }),
+      createAdminApp({
+        nodeId: 'node-a',
+        dataDir: dir.path,
+        registry: createMetricsRegistry({ role: 'node', processMetrics: false }),
+        replicas: () => [],
+        forceStop: async () => [],
+        followPollMs: 50,
+      }),
       '127.0.0.1',
       0,
     );
@@ -61,13 +82,20 @@ describe('startServer over real HTTP, with the typed client', () => {
     const session = await anon.auth.login('admin', server.bootstrap?.password ?? '');
     client = anon.withToken(session.token);
     expect(await client.auth.whoami()).toMatchObject({ username: 'admin', auth_method: 'jwt' });
-    expect(await anon.withToken(key).auth.whoami()).toMatchObject({ username: 'admin', auth_method: 'api_key' });
+    expect(await anon.withToken(key).auth.whoami()).toMatchObject({
+      username: 'admin',
+      auth_method: 'api_key',
+    });
   });
 
   it('registers itself at /components/server/{id} under a lease', async () => {
     const comps = await listJson(store, keys.componentsOf('server'), ComponentStatus);
     expect(comps.items).toHaveLength(1);
-    expect(comps.items[0]?.value).toMatchObject({ role: 'server', instance_id: 'test-server', port: server.port });
+    expect(comps.items[0]?.value).toMatchObject({
+      role: 'server',
+      instance_id: 'test-server',
+      port: server.port,
+    });
     expect(comps.items[0]?.lease).toBeDefined();
   });
 
@@ -79,7 +107,9 @@ describe('startServer over real HTTP, with the typed client', () => {
     expect(await client.models.listAll()).toHaveLength(1);
     const scaled = await client.models.scale('sim-demo', 2, { resource_version: m.resource_version });
     expect(scaled.desired_replicas).toBe(2);
-    const err = await client.models.scale('sim-demo', 3, { resource_version: m.resource_version }).catch((e: unknown) => e);
+    const err = await client.models
+      .scale('sim-demo', 3, { resource_version: m.resource_version })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 409, code: 'CONFLICT' });
     const missing = await client.models.get('ghost').catch((e: unknown) => e);
@@ -89,7 +119,9 @@ describe('startServer over real HTTP, with the typed client', () => {
     expect((await client.templates.list()).items.length).toBeGreaterThanOrEqual(6);
     expect((await client.nodes.list()).items[0]?.node_id).toBe('node-a');
     expect((await client.v1.overview()).nodes.online).toBe(1);
-    const unreachable = await createClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000 }).system.healthz().catch((e: unknown) => e);
+    const unreachable = await createClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000 })
+      .system.healthz()
+      .catch((e: unknown) => e);
     expect(unreachable).toMatchObject({ code: 'UNREACHABLE', status: 0 });
   });
 
@@ -110,7 +142,9 @@ describe('startServer over real HTTP, with the typed client', () => {
   it('serves /healthz, /metrics (route templates as labels), the OpenAPI document and the docs page', async () => {
     expect(await client.system.healthz()).toMatchObject({ status: 'ok', store: 'embedded' });
     const metrics = await client.system.metrics();
-    expect(metrics).toContain('nebula_server_requests_total{route="/api/v2/models",method="GET",status="200"');
+    expect(metrics).toContain(
+      'nebula_server_requests_total{route="/api/v2/models",method="GET",status="200"',
+    );
     expect(metrics).toContain('nebula_server_request_duration_seconds_bucket');
     expect(metrics).toContain('nebula_server_audit_writes_total{result="ok"');
     expect(metrics).toContain('nebula_server_auth_failures_total');
@@ -134,7 +168,12 @@ describe('startServer over real HTTP, with the typed client', () => {
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt']) {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/%2e%2e/%2e%2e/secret.txt',
+    ]) {
       const res = await fetch(`${server.url}${p}`);
       expect(await res.text(), p).not.toContain('do not serve me');
     }
@@ -152,7 +191,10 @@ describe('startServer over real HTTP, with the typed client', () => {
 describe('console not built', () => {
   it('answers a plain page that says so', async () => {
     const store = await openEmbeddedStore({});
-    const s = await startServer({ port: 0, host: '127.0.0.1', webDir: '/nonexistent-dir', env: {} }, { store, logger: silentLogger() });
+    const s = await startServer(
+      { port: 0, host: '127.0.0.1', webDir: '/nonexistent-dir', env: {} },
+      { store, logger: silentLogger() },
+    );
     try {
       expect(s.adminKeyPath).toBeUndefined();
       const res = await fetch(`${s.url}/`);

@@ -17,7 +17,20 @@ const putModel = (store: Store, uid: string, desired: 'running' | 'stopped', rep
     compare: [],
     success: [
       { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, specFor(uid)) },
-      { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, { model_uid: uid, desired_state: desired, replicas, node_selector: {}, placement_strategy: 'binpack', generation: 1, created_at: now, updated_at: now }) },
+      {
+        op: 'put',
+        key: keys.deployment(uid),
+        value: encode(ModelDeployment, {
+          model_uid: uid,
+          desired_state: desired,
+          replicas,
+          node_selector: {},
+          placement_strategy: 'binpack',
+          generation: 1,
+          created_at: now,
+          updated_at: now,
+        }),
+      },
     ],
   });
 
@@ -43,7 +56,10 @@ describe('CachedViewSource', () => {
     const { store, cached } = await open();
     await putModel(store, 'a', 'running', 2);
     expect((await cached.models()).views.map((v) => [v.model_uid, v.state])).toEqual([['a', 'starting']]);
-    await putPlan(store, 'a', [{ replica: 0, node: 'n1' }, { replica: 1, node: 'n1' }]);
+    await putPlan(store, 'a', [
+      { replica: 0, node: 'n1' },
+      { replica: 1, node: 'n1' },
+    ]);
     await putEndpoint(store, 'a', 0, 'ready', { node: 'n1' });
     expect((await cached.models()).views[0]).toMatchObject({ state: 'degraded', ready_replicas: 1 });
     await putEndpoint(store, 'a', 1, 'ready', { node: 'n1' });
@@ -61,8 +77,15 @@ describe('CachedViewSource', () => {
     for (let i = 0; i < 30; i++) {
       const uid = `m${i}`;
       await putModel(store, uid, i % 3 === 0 ? 'stopped' : 'running', 1 + (i % 2));
-      if (i % 3 !== 0) await putPlan(store, uid, [{ replica: 0, node: i % 2 ? 'n1' : 'n2' }], i % 7 === 0 ? { unplaced: { replicas: 1, reason: 'full' } } : {});
-      if (i % 4 === 1) await putEndpoint(store, uid, 0, i % 8 === 1 ? 'ready' : 'failed', { lastError: 'x', restarts: 1 });
+      if (i % 3 !== 0)
+        await putPlan(
+          store,
+          uid,
+          [{ replica: 0, node: i % 2 ? 'n1' : 'n2' }],
+          i % 7 === 0 ? { unplaced: { replicas: 1, reason: 'full' } } : {},
+        );
+      if (i % 4 === 1)
+        await putEndpoint(store, uid, 0, i % 8 === 1 ? 'ready' : 'failed', { lastError: 'x', restarts: 1 });
       if (i % 5 === 2) await putDownload(store, uid, 0, 'downloading');
       if (i % 6 === 0) await store.delete(keys.modelSpec(`m${i - 3 < 0 ? 0 : i - 3}`));
     }

@@ -270,7 +270,8 @@ describe('web console (browser, real nebula up)', () => {
 
       // Playground: a streamed reply from the running model.
       await page.getByRole('link', { name: 'Playground' }).click();
-      await expect(page.getByTestId('playground-model').inputValue()).resolves.toBe(UID);
+      // The only running model is picked by itself once the list has loaded.
+      await waitFor(async () => (await page.getByTestId('playground-model').inputValue()) === UID, { timeoutMs: 20_000, what: 'the playground to pick the model' });
       await page.getByLabel('Message').fill('Say hello to the Nebula console test.');
       await page.getByRole('button', { name: 'Send' }).click();
       const reply = page.getByTestId('assistant-message').last();

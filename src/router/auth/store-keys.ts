@@ -1,38 +1,41 @@
 import type { Clock } from '../../core/clock.js';
 import { ApiKey } from '../../core/domain/auth.js';
-import { prefixes } from '../../core/keys.js';
+import { parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
+import { Informer } from '../../store/informer.js';
 import type { Store } from '../../store/types.js';
-import { PrefixMirror } from '../prefix-mirror.js';
 
 /**
- * API keys from the store (`/auth/api_keys/`), indexed by the sha256 of their secret. The prefix is watched,
- * so a revoked or deleted key stops working as soon as the store tells us (well within 5 s).
+ * API keys from the store (`/auth/api_keys/`), indexed by the sha256 of their secret. The prefix is watched
+ * (an informer), so a revoked or deleted key stops working as soon as the store tells us (well within 5 s).
  */
 export class StoreKeys {
   private byHash = new Map<string, ApiKey>();
-  private readonly mirror: PrefixMirror;
+  private readonly informer: Informer<ApiKey>;
 
-  constructor(
-    store: Store,
-    opts: { logger?: Logger | undefined; clock?: Clock | undefined; onChange?: () => void },
-  ) {
-    this.mirror = new PrefixMirror(store, prefixes.apiKeys, {
-      logger: opts.logger,
-      clock: opts.clock,
-      onChange: () => {
-        this.rebuild(opts.logger);
-        opts.onChange?.();
-      },
+  constructor(store: Store, opts: { logger?: Logger | undefined; clock?: Clock | undefined }) {
+    this.informer = new Informer<ApiKey>({
+      store,
+      prefix: prefixes.apiKeys,
+      schema: ApiKey,
+      keyFilter: (k) => parseKey(k)?.kind === 'apiKey',
+      name: 'router-api-keys',
+      onChange: () => this.rebuild(),
+      onInvalid: (e) =>
+        opts.logger?.warn({ key: e.key, reason: e.reason }, 'invalid api key record; ignored'),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
     });
   }
 
-  start(): Promise<void> {
-    return this.mirror.start();
+  async start(): Promise<void> {
+    this.informer.start();
+    await this.informer.ready();
+    this.rebuild();
   }
 
   stop(): Promise<void> {
-    return this.mirror.stop();
+    return this.informer.stop();
   }
 
   /** The key record whose secret hashes to `hash`, revoked or not (the caller checks validity). */
@@ -44,23 +47,9 @@ export class StoreKeys {
     return this.byHash.size;
   }
 
-  private rebuild(logger: Logger | undefined): void {
+  private rebuild(): void {
     const next = new Map<string, ApiKey>();
-    for (const [key, value] of this.mirror.entries) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(value);
-      } catch {
-        logger?.warn({ key }, 'api key record is not JSON; ignored');
-        continue;
-      }
-      const parsed = ApiKey.safeParse(raw);
-      if (!parsed.success) {
-        logger?.warn({ key, reason: parsed.error.issues[0]?.message }, 'invalid api key record; ignored');
-        continue;
-      }
-      next.set(parsed.data.key_hash, parsed.data);
-    }
+    for (const item of this.informer.list()) next.set(item.value.key_hash, item.value);
     this.byHash = next;
   }
 }

@@ -20,8 +20,10 @@ export interface PrefixAwareOptions {
 
 export const DEFAULT_PREFIX_AWARE: PrefixAwareOptions = {
   tableSize: 65_536,
-  slackRequests: 3,
-  slackRatio: 0.5,
+  // Engines batch: a few more requests on the replica holding the prefix cost far less than recomputing it
+  // elsewhere, so only a large imbalance moves a prefix (as SGLang's cache-aware router does).
+  slackRequests: 16,
+  slackRatio: 1,
   kvHigh: 0.97,
   maxHolders: 4,
   holderTtlMs: 120_000,

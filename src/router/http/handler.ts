@@ -204,6 +204,8 @@ async function handleProxy(
   res.on('close', () => {
     if (!res.writableFinished) call.abort(new Error('client closed the connection'));
   });
+  // The client may have gone while its body was read: then nothing is sent upstream.
+  if (res.destroyed) call.abort(new Error('client closed the connection'));
   call.start();
 }
 

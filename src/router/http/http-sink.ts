@@ -11,8 +11,9 @@ const HOLD_LIMIT = 64 * 1024;
 
 /**
  * Passes an upstream response to the client byte for byte: the status, the few headers that describe the
- * body, then each chunk as it arrives (no buffering, no compression), pausing the upstream when the client
- * reads slowly. Records the request's metrics when it ends.
+ * body, then the body. A stream goes out as it arrives (chunks received together are written together, at
+ * the end of the same tick; no compression), pausing the upstream when the client reads slowly; a JSON body
+ * leaves with its headers in one write. Records the request's metrics when it ends.
  */
 export class HttpSink implements ProxySink {
   call: ProxyCall | undefined;

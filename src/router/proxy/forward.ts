@@ -74,7 +74,8 @@ export class ProxyCall {
   ) {}
 
   start(): void {
-    this.next();
+    if (this.aborted) this.sink.fail(this.abortReason ?? new Error('aborted'), false);
+    else this.next();
   }
 
   /** The client went away: cancel the upstream request (the engine sees the connection close). */

@@ -5,41 +5,8 @@ import { PlacementPlan } from '../../core/domain/placement.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
-import { PrefixMirror } from '../prefix-mirror.js';
+import { Informer, type InvalidEntry } from '../../store/informer.js';
 import type { ManagedModel } from './endpoint-table.js';
-
-/** Decodes raw values with a schema, remembering the result per raw string (most values do not change). */
-class DecodeCache<T> {
-  private cache = new Map<string, { raw: string; value: T | undefined }>();
-
-  constructor(
-    private readonly parse: (raw: unknown) => { success: true; data: T } | { success: false },
-    private readonly logger: Logger | undefined,
-  ) {}
-
-  decodeAll(entries: ReadonlyMap<string, string>): Map<string, T> {
-    const next = new Map<string, { raw: string; value: T | undefined }>();
-    const out = new Map<string, T>();
-    for (const [key, raw] of entries) {
-      let hit = this.cache.get(key);
-      if (hit === undefined || hit.raw !== raw) {
-        let value: T | undefined;
-        try {
-          const r = this.parse(JSON.parse(raw));
-          value = r.success ? r.data : undefined;
-        } catch {
-          value = undefined;
-        }
-        if (value === undefined) this.logger?.warn({ key }, 'invalid record ignored by the router');
-        hit = { raw, value };
-      }
-      next.set(key, hit);
-      if (hit.value !== undefined) out.set(key, hit.value);
-    }
-    this.cache = next;
-    return out;
-  }
-}
 
 /** `http://host:port`, bracketing IPv6 literals. */
 export function originOf(address: string, port: number): string {
@@ -89,17 +56,13 @@ export function buildManagedModels(
 }
 
 /**
- * Watches `/endpoints/`, `/models/` and `/placements/` and feeds the endpoint table. Changes arriving
- * together (one txn, several prefixes) are folded into one rebuild.
+ * Watches `/endpoints/`, `/models/` and `/placements/` (informers: list + watch + re-list) and feeds the
+ * endpoint table. Changes arriving together (one txn, several prefixes) are folded into one rebuild.
  */
 export class StoreSource {
-  private readonly mirrors: PrefixMirror[];
-  private readonly endpoints: PrefixMirror;
-  private readonly specs: PrefixMirror;
-  private readonly plans: PrefixMirror;
-  private readonly endpointCache: DecodeCache<Endpoint>;
-  private readonly specCache: DecodeCache<ModelSpec>;
-  private readonly planCache: DecodeCache<PlacementPlan>;
+  private readonly endpoints: Informer<Endpoint>;
+  private readonly specs: Informer<ModelSpec>;
+  private readonly plans: Informer<PlacementPlan>;
   private started = false;
   private pending = false;
 
@@ -108,31 +71,63 @@ export class StoreSource {
     private readonly apply: (models: ManagedModel[]) => void,
     private readonly opts: { logger?: Logger | undefined; clock?: Clock | undefined; now?: () => number },
   ) {
-    const onChange = () => this.schedule();
-    const mirrorOpts = { onChange, logger: opts.logger, clock: opts.clock };
-    this.endpoints = new PrefixMirror(store, prefixes.endpoints, mirrorOpts);
-    this.specs = new PrefixMirror(store, prefixes.models, mirrorOpts);
-    this.plans = new PrefixMirror(store, prefixes.placements, mirrorOpts);
-    this.mirrors = [this.endpoints, this.specs, this.plans];
-    this.endpointCache = new DecodeCache((v) => Endpoint.safeParse(v), opts.logger);
-    this.specCache = new DecodeCache((v) => ModelSpec.safeParse(v), opts.logger);
-    this.planCache = new DecodeCache((v) => PlacementPlan.safeParse(v), opts.logger);
+    const common = {
+      store,
+      onChange: () => this.schedule(),
+      onInvalid: (e: InvalidEntry) =>
+        opts.logger?.warn({ key: e.key, reason: e.reason }, 'invalid record ignored by the router'),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    };
+    const kind = (k: string) => parseKey(k)?.kind;
+    this.endpoints = new Informer({
+      ...common,
+      prefix: prefixes.endpoints,
+      schema: Endpoint,
+      keyFilter: (k) => kind(k) === 'endpoint',
+      name: 'router-endpoints',
+    });
+    this.specs = new Informer({
+      ...common,
+      prefix: prefixes.models,
+      schema: ModelSpec,
+      keyFilter: (k) => kind(k) === 'modelSpec',
+      name: 'router-specs',
+    });
+    this.plans = new Informer({
+      ...common,
+      prefix: prefixes.placements,
+      schema: PlacementPlan,
+      keyFilter: (k) => kind(k) === 'placement',
+      name: 'router-placements',
+    });
+  }
+
+  private get informers(): Informer<unknown>[] {
+    return [this.endpoints, this.specs, this.plans] as Informer<unknown>[];
   }
 
   async start(): Promise<void> {
-    await Promise.all(this.mirrors.map((m) => m.start()));
+    const all = this.informers;
+    for (const i of all) i.start();
+    try {
+      await Promise.all(all.map((i) => i.ready()));
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
     this.started = true;
     this.rebuild();
   }
 
   async stop(): Promise<void> {
     this.started = false;
-    await Promise.all(this.mirrors.map((m) => m.stop()));
+    await Promise.all(this.informers.map((i) => i.stop()));
   }
 
   /** True while every watch is established. */
   get healthy(): boolean {
-    return this.mirrors.every((m) => m.watching);
+    return this.informers.every((i) => i.state === 'watching');
   }
 
   private schedule(): void {
@@ -145,17 +140,10 @@ export class StoreSource {
   }
 
   private rebuild(): void {
-    const endpoints = new Map<string, string>();
-    for (const [k, v] of this.endpoints.entries) if (parseKey(k)?.kind === 'endpoint') endpoints.set(k, v);
-    const specEntries = new Map<string, string>();
-    for (const [k, v] of this.specs.entries) if (parseKey(k)?.kind === 'modelSpec') specEntries.set(k, v);
-    const planEntries = new Map<string, string>();
-    for (const [k, v] of this.plans.entries) if (parseKey(k)?.kind === 'placement') planEntries.set(k, v);
-
     const specs = new Map<string, ModelSpec>();
-    for (const plan of this.planCache.decodeAll(planEntries).values()) specs.set(plan.model_uid, plan.spec);
-    for (const spec of this.specCache.decodeAll(specEntries).values()) specs.set(spec.model_uid, spec);
-    const eps = this.endpointCache.decodeAll(endpoints).values();
+    for (const plan of this.plans.list()) specs.set(plan.value.model_uid, plan.value.spec);
+    for (const spec of this.specs.list()) specs.set(spec.value.model_uid, spec.value);
+    const eps = this.endpoints.list().map((t) => t.value);
     this.apply(buildManagedModels(eps, specs, (this.opts.now ?? Date.now)()));
   }
 }

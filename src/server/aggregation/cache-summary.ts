@@ -6,7 +6,10 @@ import type { ModelView } from '../schemas/models.js';
  * Groups cache entries of all nodes by model (source + name + revision), with the models (specs) that
  * use those files and their states: the catalog page's "downloaded models" block (pure).
  */
-export function summariseCache(entries: readonly ModelCacheEntry[], views: readonly ModelView[] | undefined): CacheSummary {
+export function summariseCache(
+  entries: readonly ModelCacheEntry[],
+  views: readonly ModelView[] | undefined,
+): CacheSummary {
   const groups = new Map<string, CachedModel>();
   const nodes = new Set<string>();
   let totalBytes = 0;
@@ -30,12 +33,19 @@ export function summariseCache(entries: readonly ModelCacheEntry[], views: reado
       };
       groups.set(key, g);
     }
-    g.nodes.push({ node_id: e.node_id, size_bytes: e.size_bytes, complete: e.complete, last_used_at: e.last_used_at ?? null, path: e.path });
+    g.nodes.push({
+      node_id: e.node_id,
+      size_bytes: e.size_bytes,
+      complete: e.complete,
+      last_used_at: e.last_used_at ?? null,
+      path: e.path,
+    });
     g.size_bytes = Math.max(g.size_bytes, e.size_bytes);
     g.total_bytes += e.size_bytes;
     g.node_count = g.nodes.length;
     if (e.complete) g.complete_nodes++;
-    if (e.last_used_at && (!g.last_used_at || e.last_used_at > g.last_used_at)) g.last_used_at = e.last_used_at;
+    if (e.last_used_at && (!g.last_used_at || e.last_used_at > g.last_used_at))
+      g.last_used_at = e.last_used_at;
   }
   if (views) {
     const byName = new Map<string, { model_uid: string; state: CachedModel['models'][number]['state'] }[]>();
@@ -47,6 +57,8 @@ export function summariseCache(entries: readonly ModelCacheEntry[], views: reado
     }
     for (const g of groups.values()) g.models = byName.get(`${g.source}\u0000${g.model_name}`) ?? [];
   }
-  const items = [...groups.values()].sort((a, b) => a.model_name.localeCompare(b.model_name) || a.source.localeCompare(b.source));
+  const items = [...groups.values()].sort(
+    (a, b) => a.model_name.localeCompare(b.model_name) || a.source.localeCompare(b.source),
+  );
   return { items, total_bytes: totalBytes, node_count: nodes.size };
 }

@@ -9,7 +9,14 @@ import type { ModelView } from '../schemas/models.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 import { buildNodesSnapshot } from './nodes-snapshot.js';
 import type { ModelsSnapshot } from './snapshot.js';
-import { TRACKED, trackedOf, viewOf, type ModelsView, type TrackedName, type ViewSource } from './view-source.js';
+import {
+  TRACKED,
+  trackedOf,
+  viewOf,
+  type ModelsView,
+  type TrackedName,
+  type ViewSource,
+} from './view-source.js';
 
 type Maps = { [K in TrackedName]: Map<string, Typed<z.infer<(typeof TRACKED)[K]['schema']>>> };
 
@@ -24,7 +31,9 @@ const uidOfKey = (key: string) => key.split('/')[2] ?? '';
  * reads fall back to listing the store.
  */
 export class CachedViewSource implements ViewSource {
-  private readonly maps = Object.fromEntries(Object.keys(TRACKED).map((k) => [k, new Map()])) as unknown as Maps;
+  private readonly maps = Object.fromEntries(
+    Object.keys(TRACKED).map((k) => [k, new Map()]),
+  ) as unknown as Maps;
   private applied = 0;
   private synced = false;
   private stopped = false;
@@ -60,7 +69,10 @@ export class CachedViewSource implements ViewSource {
     while (!this.stopped) {
       try {
         const lists = await Promise.all(
-          (Object.keys(TRACKED) as TrackedName[]).map(async (name) => ({ name, res: await this.store.list(TRACKED[name].prefix) })),
+          (Object.keys(TRACKED) as TrackedName[]).map(async (name) => ({
+            name,
+            res: await this.store.list(TRACKED[name].prefix),
+          })),
         );
         const minRev = Math.min(...lists.map((l) => l.res.revision));
         for (const { name, res } of lists) {
@@ -98,12 +110,25 @@ export class CachedViewSource implements ViewSource {
       if (this.stopped) break;
       this.synced = false;
       this.sleeping = new AbortController();
-      await this.clock.sleep(Math.min(10_000, 500 * 2 ** failures++), this.sleeping.signal).catch(() => undefined);
+      await this.clock
+        .sleep(Math.min(10_000, 500 * 2 ** failures++), this.sleeping.signal)
+        .catch(() => undefined);
       this.sleeping = undefined;
     }
   }
 
-  private decode(name: TrackedName, key: string, kv: { key: string; value: string; modRevision: number; createRevision: number; version: number; lease?: string }): Typed<unknown> | undefined {
+  private decode(
+    name: TrackedName,
+    key: string,
+    kv: {
+      key: string;
+      value: string;
+      modRevision: number;
+      createRevision: number;
+      version: number;
+      lease?: string;
+    },
+  ): Typed<unknown> | undefined {
     try {
       return decode(TRACKED[name].schema as z.ZodType, kv);
     } catch (err) {
@@ -114,7 +139,13 @@ export class CachedViewSource implements ViewSource {
 
   private touch(name: TrackedName, key: string): void {
     this.stamp++;
-    if (name === 'specs' || name === 'deployments' || name === 'plans' || name === 'endpoints' || name === 'downloads') {
+    if (
+      name === 'specs' ||
+      name === 'deployments' ||
+      name === 'plans' ||
+      name === 'endpoints' ||
+      name === 'downloads'
+    ) {
       this.uidStamp.set(uidOfKey(key), this.stamp);
     }
   }
@@ -142,7 +173,16 @@ export class CachedViewSource implements ViewSource {
         }
         continue;
       }
-      const t = e.value === undefined ? undefined : this.decode(name, e.key, { key: e.key, value: e.value, modRevision: e.modRevision, createRevision: e.createRevision, version: e.version });
+      const t =
+        e.value === undefined
+          ? undefined
+          : this.decode(name, e.key, {
+              key: e.key,
+              value: e.value,
+              modRevision: e.modRevision,
+              createRevision: e.createRevision,
+              version: e.version,
+            });
       if (t) map.set(e.key, t);
       else map.delete(e.key);
       this.touch(name, e.key);
@@ -192,7 +232,8 @@ export class CachedViewSource implements ViewSource {
       }
       return g;
     };
-    const byUid = <T extends { model_uid: string }>(items: Map<string, Typed<T>>) => new Map([...items.values()].map((t) => [t.value.model_uid, t]));
+    const byUid = <T extends { model_uid: string }>(items: Map<string, Typed<T>>) =>
+      new Map([...items.values()].map((t) => [t.value.model_uid, t]));
     const snap: ModelsSnapshot = {
       specs: byUid(m.specs),
       deployments: byUid(m.deployments),
@@ -213,7 +254,13 @@ export class CachedViewSource implements ViewSource {
         views.push(memo.view);
         continue;
       }
-      const view = viewOf(spec, snap.deployments.get(uid), snap.plans.get(uid), snap.endpoints.get(uid) ?? [], snap.downloads.get(uid) ?? []);
+      const view = viewOf(
+        spec,
+        snap.deployments.get(uid),
+        snap.plans.get(uid),
+        snap.endpoints.get(uid) ?? [],
+        snap.downloads.get(uid) ?? [],
+      );
       this.viewMemo.set(uid, { stamp: st, view });
       views.push(view);
     }

@@ -16,7 +16,10 @@ const EMPTY: never[] = [];
  * The resource version of a model: the newest modRevision of its spec and deployment. An update that
  * carries it succeeds only if neither changed since (every later write has a higher revision).
  */
-export function modelResourceVersion(spec: Typed<ModelSpec>, dep: Typed<ModelDeployment> | undefined): number {
+export function modelResourceVersion(
+  spec: Typed<ModelSpec>,
+  dep: Typed<ModelDeployment> | undefined,
+): number {
   return Math.max(spec.modRevision, dep?.modRevision ?? 0);
 }
 
@@ -85,7 +88,10 @@ export interface ModelFilter {
 }
 
 /** Filters views (sorted by uid) and counts states over the unfiltered set (pure). */
-export function filterModelViews(views: readonly ModelView[], filter: ModelFilter = {}): { items: ModelView[]; counts: Record<string, number> } {
+export function filterModelViews(
+  views: readonly ModelView[],
+  filter: ModelFilter = {},
+): { items: ModelView[]; counts: Record<string, number> } {
   const counts: Record<string, number> = {};
   const items: ModelView[] = [];
   const q = filter.q?.toLowerCase();

@@ -17,7 +17,10 @@ export function knownNodeIds(snap: NodesSnapshot): string[] {
 export function buildNodeView(snap: NodesSnapshot, nodeId: string, nowMs: number): NodeView {
   const status = snap.statuses.get(nodeId)?.value;
   const settings = snap.settings.get(nodeId);
-  const reserved = new Map<number, { bytes: number; replicas: { model_uid: string; replica_id: number }[] }>();
+  const reserved = new Map<
+    number,
+    { bytes: number; replicas: { model_uid: string; replica_id: number }[] }
+  >();
   const assigned = snap.assignmentsByNode.get(nodeId) ?? [];
   for (const { plan, assignment: a } of assigned) {
     for (const g of a.gpu_indices) {
@@ -59,7 +62,12 @@ export function buildNodeView(snap: NodesSnapshot, nodeId: string, nowMs: number
   };
 }
 
-export function buildNodeDetail(snap: NodesSnapshot, nodeId: string, nowMs: number, cache: ModelCacheEntry[]): NodeDetailView {
+export function buildNodeDetail(
+  snap: NodesSnapshot,
+  nodeId: string,
+  nowMs: number,
+  cache: ModelCacheEntry[],
+): NodeDetailView {
   const base = buildNodeView(snap, nodeId, nowMs);
   const assignments = (snap.assignmentsByNode.get(nodeId) ?? []).map(({ plan, assignment: a }) => ({
     model_uid: plan.model_uid,

@@ -48,7 +48,8 @@ export function buildNodesSnapshot(l: NodesLists): NodesSnapshot {
   const alertMap = new Map<string, DiskAlert[]>();
   for (const a of l.alerts) push(alertMap, a.value.node_id, a.value);
   const assignmentsByNode = new Map<string, { plan: PlacementPlan; assignment: Assignment }[]>();
-  for (const p of l.plans) for (const a of p.value.assignments) push(assignmentsByNode, a.node_id, { plan: p.value, assignment: a });
+  for (const p of l.plans)
+    for (const a of p.value.assignments) push(assignmentsByNode, a.node_id, { plan: p.value, assignment: a });
   const endpointsByNode = new Map<string, Endpoint[]>();
   for (const e of l.endpoints) push(endpointsByNode, e.value.node_id, e.value);
   return {
@@ -77,7 +78,9 @@ export async function loadNodesSnapshot(
     reader.list(prefixes.nodeDisk, NodeDiskStatus),
     reader.list(prefixes.alerts, DiskAlert, (k) => kind(k) === 'alert'),
     shared ? { items: shared.plans } : reader.list(prefixes.placements, PlacementPlan),
-    shared ? { items: shared.endpoints } : reader.list(prefixes.endpoints, Endpoint, (k) => kind(k) === 'endpoint'),
+    shared
+      ? { items: shared.endpoints }
+      : reader.list(prefixes.endpoints, Endpoint, (k) => kind(k) === 'endpoint'),
   ]);
   return buildNodesSnapshot({
     statuses: statuses.items,

@@ -54,7 +54,12 @@ export function buildOverview(input: {
       offline: known.size - online,
       cordoned: [...nodes.settings.values()].filter((s) => s.value.cordoned || s.value.draining).length,
     },
-    gpus: { total: gpus, memory_total_bytes: memTotal, memory_used_bytes: memUsed, memory_reserved_bytes: reserved },
+    gpus: {
+      total: gpus,
+      memory_total_bytes: memTotal,
+      memory_used_bytes: memUsed,
+      memory_reserved_bytes: reserved,
+    },
     endpoints: { total: endpoints.length, by_status: countBy(endpoints, (e) => e.status) },
     placements: { total: models.planList.length, unplaced, replicas },
     requests: { total: input.requests.length, by_status: countBy(input.requests, (r) => r.status) },

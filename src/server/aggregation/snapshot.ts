@@ -58,7 +58,13 @@ export async function loadModelsSnapshot(reader: StoreReader): Promise<ModelsSna
     plans: index(plans.items, (v) => v.model_uid),
     endpoints: group(endpoints.items, (v) => v.model_uid),
     downloads: group(downloads.items, (v) => v.model_uid),
-    revision: Math.max(specs.revision, deployments.revision, plans.revision, endpoints.revision, downloads.revision),
+    revision: Math.max(
+      specs.revision,
+      deployments.revision,
+      plans.revision,
+      endpoints.revision,
+      downloads.revision,
+    ),
     planList: plans.items,
     endpointList: endpoints.items,
   };

@@ -12,7 +12,13 @@ const dl = (phase: Dl['phase'], bytes_done = 50, bytes_total = 100, error?: stri
 const run = (replicas: number) => ({ desired_state: 'running' as const, replicas });
 const stop = (replicas = 1) => ({ desired_state: 'stopped' as const, replicas });
 const placed = (n: number, unplaced: { replicas: number; reason: string } | null = null) => ({
-  assignments: Array.from({ length: n }, (_, i) => ({ replica_id: i, node_id: 'n1', gpu_indices: [0], gpu_memory_bytes: 1, port: 40000 + i })),
+  assignments: Array.from({ length: n }, (_, i) => ({
+    replica_id: i,
+    node_id: 'n1',
+    gpu_indices: [0],
+    gpu_memory_bytes: 1,
+    port: 40000 + i,
+  })),
   unplaced,
 });
 
@@ -28,44 +34,211 @@ const table: Case[] = [
   { name: 'no deployment, nothing running', input: {}, state: 'stopped', reason: /no deployment/ },
   { name: 'no deployment, endpoints left', input: { endpoints: [ep(0, 'ready')] }, state: 'stopping' },
   { name: 'stopped, no endpoints', input: { deployment: stop() }, state: 'stopped', reason: null },
-  { name: 'stopped with a stale plan and no endpoints', input: { deployment: stop(), plan: placed(1) }, state: 'stopped' },
-  { name: 'stopped, one endpoint stopping', input: { deployment: stop(), endpoints: [ep(0, 'stopping')] }, state: 'stopping', reason: /1 replica/ },
-  { name: 'stopped, ready endpoint left', input: { deployment: stop(), endpoints: [ep(0, 'ready')] }, state: 'stopping' },
-  { name: 'stopped, failed endpoint left', input: { deployment: stop(), endpoints: [ep(0, 'failed')] }, state: 'stopping' },
-  { name: 'stopped while downloading (download cancelled soon)', input: { deployment: stop(), downloads: [dl('downloading')] }, state: 'stopped' },
-  { name: 'running, scaled to 0, nothing left', input: { deployment: run(0) }, state: 'stopped', reason: /scaled to 0/ },
-  { name: 'running, scaled to 0, endpoint left', input: { deployment: run(0), endpoints: [ep(0, 'ready')] }, state: 'stopping' },
+  {
+    name: 'stopped with a stale plan and no endpoints',
+    input: { deployment: stop(), plan: placed(1) },
+    state: 'stopped',
+  },
+  {
+    name: 'stopped, one endpoint stopping',
+    input: { deployment: stop(), endpoints: [ep(0, 'stopping')] },
+    state: 'stopping',
+    reason: /1 replica/,
+  },
+  {
+    name: 'stopped, ready endpoint left',
+    input: { deployment: stop(), endpoints: [ep(0, 'ready')] },
+    state: 'stopping',
+  },
+  {
+    name: 'stopped, failed endpoint left',
+    input: { deployment: stop(), endpoints: [ep(0, 'failed')] },
+    state: 'stopping',
+  },
+  {
+    name: 'stopped while downloading (download cancelled soon)',
+    input: { deployment: stop(), downloads: [dl('downloading')] },
+    state: 'stopped',
+  },
+  {
+    name: 'running, scaled to 0, nothing left',
+    input: { deployment: run(0) },
+    state: 'stopped',
+    reason: /scaled to 0/,
+  },
+  {
+    name: 'running, scaled to 0, endpoint left',
+    input: { deployment: run(0), endpoints: [ep(0, 'ready')] },
+    state: 'stopping',
+  },
   { name: 'running, no plan yet', input: { deployment: run(1) }, state: 'starting', reason: /scheduler/ },
-  { name: 'running, planned, no endpoint yet', input: { deployment: run(1), plan: placed(1) }, state: 'starting', reason: /waiting for nodes/ },
-  { name: 'running, endpoint starting', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'starting')] }, state: 'starting', reason: /1\/1/ },
-  { name: 'running, 1/1 ready', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'ready')] }, state: 'running', reason: null, ready: 1 },
-  { name: 'running, 2/2 ready', input: { deployment: run(2), plan: placed(2), endpoints: [ep(0, 'ready'), ep(1, 'ready')] }, state: 'running', ready: 2 },
-  { name: 'running, extra ready during scale-down', input: { deployment: run(1), endpoints: [ep(0, 'ready'), ep(1, 'ready')] }, state: 'running' },
-  { name: 'running, 1/2 ready, other starting', input: { deployment: run(2), plan: placed(2), endpoints: [ep(0, 'ready'), ep(1, 'starting')] }, state: 'degraded', reason: /1\/2 replicas ready$/ },
-  { name: 'running, 1/2 ready, other crashed', input: { deployment: run(2), plan: placed(2), endpoints: [ep(0, 'ready'), ep(1, 'failed', 3, 'OOM')] }, state: 'degraded', reason: /replica 1: OOM/ },
-  { name: 'running, 1/2 ready, other unplaced', input: { deployment: run(2), plan: placed(1, { replicas: 1, reason: 'no GPU' }), endpoints: [ep(0, 'ready')] }, state: 'degraded', reason: /unplaced: no GPU/ },
-  { name: 'running, 1/3 ready, others downloading', input: { deployment: run(3), endpoints: [ep(0, 'ready')], downloads: [dl('downloading')] }, state: 'degraded' },
-  { name: 'running, downloading', input: { deployment: run(1), plan: placed(1), downloads: [dl('downloading', 25, 100)] }, state: 'downloading', reason: /25%/ },
-  { name: 'running, download pending', input: { deployment: run(1), plan: placed(1), downloads: [dl('pending', 0, 0)] }, state: 'downloading' },
-  { name: 'running, verifying download', input: { deployment: run(1), plan: placed(1), downloads: [dl('verifying', 100, 100)] }, state: 'downloading', reason: /100%/ },
-  { name: 'running, endpoint reports downloading', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'downloading')] }, state: 'downloading' },
-  { name: 'download under way wins over a crash elsewhere', input: { deployment: run(2), plan: placed(2), endpoints: [ep(1, 'failed', 1, 'boom')], downloads: [dl('downloading')] }, state: 'downloading' },
-  { name: 'running, download complete, starting', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'starting')], downloads: [dl('complete', 100, 100)] }, state: 'starting' },
-  { name: 'running, download failed', input: { deployment: run(1), plan: placed(1), downloads: [dl('failed', 1, 100, 'disk full')] }, state: 'failed', reason: /download failed: disk full/ },
-  { name: 'running, download failed without message', input: { deployment: run(1), plan: placed(1), downloads: [dl('failed')] }, state: 'failed', reason: /unknown error/ },
-  { name: 'running, unplaceable', input: { deployment: run(1), plan: placed(0, { replicas: 1, reason: 'needs 2 x 40 GiB' }) }, state: 'failed', reason: /unplaceable: needs 2 x 40 GiB/ },
-  { name: 'running, partly unplaced, rest starting', input: { deployment: run(2), plan: placed(1, { replicas: 1, reason: 'no room' }), endpoints: [ep(0, 'starting')] }, state: 'starting', reason: /unplaced: no room/ },
-  { name: 'running, endpoint failed', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'failed', 0, 'exit 1')] }, state: 'failed', reason: /replica 0: exit 1/ },
-  { name: 'running, endpoint failed without error', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'failed')] }, state: 'failed', reason: /endpoint failed/ },
-  { name: 'running, restarting after crash', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'starting', 2, 'segfault')] }, state: 'failed', reason: /segfault/ },
-  { name: 'running, restarted without error is just starting', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'starting', 2)] }, state: 'starting' },
-  { name: 'running, endpoint stopping (plan changed)', input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'stopping')] }, state: 'starting' },
+  {
+    name: 'running, planned, no endpoint yet',
+    input: { deployment: run(1), plan: placed(1) },
+    state: 'starting',
+    reason: /waiting for nodes/,
+  },
+  {
+    name: 'running, endpoint starting',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'starting')] },
+    state: 'starting',
+    reason: /1\/1/,
+  },
+  {
+    name: 'running, 1/1 ready',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'ready')] },
+    state: 'running',
+    reason: null,
+    ready: 1,
+  },
+  {
+    name: 'running, 2/2 ready',
+    input: { deployment: run(2), plan: placed(2), endpoints: [ep(0, 'ready'), ep(1, 'ready')] },
+    state: 'running',
+    ready: 2,
+  },
+  {
+    name: 'running, extra ready during scale-down',
+    input: { deployment: run(1), endpoints: [ep(0, 'ready'), ep(1, 'ready')] },
+    state: 'running',
+  },
+  {
+    name: 'running, 1/2 ready, other starting',
+    input: { deployment: run(2), plan: placed(2), endpoints: [ep(0, 'ready'), ep(1, 'starting')] },
+    state: 'degraded',
+    reason: /1\/2 replicas ready$/,
+  },
+  {
+    name: 'running, 1/2 ready, other crashed',
+    input: { deployment: run(2), plan: placed(2), endpoints: [ep(0, 'ready'), ep(1, 'failed', 3, 'OOM')] },
+    state: 'degraded',
+    reason: /replica 1: OOM/,
+  },
+  {
+    name: 'running, 1/2 ready, other unplaced',
+    input: {
+      deployment: run(2),
+      plan: placed(1, { replicas: 1, reason: 'no GPU' }),
+      endpoints: [ep(0, 'ready')],
+    },
+    state: 'degraded',
+    reason: /unplaced: no GPU/,
+  },
+  {
+    name: 'running, 1/3 ready, others downloading',
+    input: { deployment: run(3), endpoints: [ep(0, 'ready')], downloads: [dl('downloading')] },
+    state: 'degraded',
+  },
+  {
+    name: 'running, downloading',
+    input: { deployment: run(1), plan: placed(1), downloads: [dl('downloading', 25, 100)] },
+    state: 'downloading',
+    reason: /25%/,
+  },
+  {
+    name: 'running, download pending',
+    input: { deployment: run(1), plan: placed(1), downloads: [dl('pending', 0, 0)] },
+    state: 'downloading',
+  },
+  {
+    name: 'running, verifying download',
+    input: { deployment: run(1), plan: placed(1), downloads: [dl('verifying', 100, 100)] },
+    state: 'downloading',
+    reason: /100%/,
+  },
+  {
+    name: 'running, endpoint reports downloading',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'downloading')] },
+    state: 'downloading',
+  },
+  {
+    name: 'download under way wins over a crash elsewhere',
+    input: {
+      deployment: run(2),
+      plan: placed(2),
+      endpoints: [ep(1, 'failed', 1, 'boom')],
+      downloads: [dl('downloading')],
+    },
+    state: 'downloading',
+  },
+  {
+    name: 'running, download complete, starting',
+    input: {
+      deployment: run(1),
+      plan: placed(1),
+      endpoints: [ep(0, 'starting')],
+      downloads: [dl('complete', 100, 100)],
+    },
+    state: 'starting',
+  },
+  {
+    name: 'running, download failed',
+    input: { deployment: run(1), plan: placed(1), downloads: [dl('failed', 1, 100, 'disk full')] },
+    state: 'failed',
+    reason: /download failed: disk full/,
+  },
+  {
+    name: 'running, download failed without message',
+    input: { deployment: run(1), plan: placed(1), downloads: [dl('failed')] },
+    state: 'failed',
+    reason: /unknown error/,
+  },
+  {
+    name: 'running, unplaceable',
+    input: { deployment: run(1), plan: placed(0, { replicas: 1, reason: 'needs 2 x 40 GiB' }) },
+    state: 'failed',
+    reason: /unplaceable: needs 2 x 40 GiB/,
+  },
+  {
+    name: 'running, partly unplaced, rest starting',
+    input: {
+      deployment: run(2),
+      plan: placed(1, { replicas: 1, reason: 'no room' }),
+      endpoints: [ep(0, 'starting')],
+    },
+    state: 'starting',
+    reason: /unplaced: no room/,
+  },
+  {
+    name: 'running, endpoint failed',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'failed', 0, 'exit 1')] },
+    state: 'failed',
+    reason: /replica 0: exit 1/,
+  },
+  {
+    name: 'running, endpoint failed without error',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'failed')] },
+    state: 'failed',
+    reason: /endpoint failed/,
+  },
+  {
+    name: 'running, restarting after crash',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'starting', 2, 'segfault')] },
+    state: 'failed',
+    reason: /segfault/,
+  },
+  {
+    name: 'running, restarted without error is just starting',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'starting', 2)] },
+    state: 'starting',
+  },
+  {
+    name: 'running, endpoint stopping (plan changed)',
+    input: { deployment: run(1), plan: placed(1), endpoints: [ep(0, 'stopping')] },
+    state: 'starting',
+  },
 ];
 
 describe('aggregateState (table)', () => {
   for (const c of table) {
     it(c.name, () => {
-      const r = aggregateState({ deployment: undefined, plan: undefined, endpoints: [], downloads: [], ...c.input });
+      const r = aggregateState({
+        deployment: undefined,
+        plan: undefined,
+        endpoints: [],
+        downloads: [],
+        ...c.input,
+      });
       expect(r.state).toBe(c.state);
       if (c.reason === null) expect(r.reason).toBeNull();
       else if (c.reason) expect(r.reason).toMatch(c.reason);
@@ -76,9 +249,24 @@ describe('aggregateState (table)', () => {
 
 describe('aggregateState (every combination)', () => {
   const deployments: StateInput['deployment'][] = [undefined, stop(1), run(0), run(1), run(2)];
-  const plans: StateInput['plan'][] = [undefined, placed(2), placed(0, { replicas: 2, reason: 'full' }), placed(1, { replicas: 1, reason: 'full' })];
-  const statuses: (Ep['status'] | undefined)[] = [undefined, 'downloading', 'starting', 'ready', 'failed', 'stopping'];
-  const crash: [number, string | undefined][] = [[0, undefined], [2, 'oom']];
+  const plans: StateInput['plan'][] = [
+    undefined,
+    placed(2),
+    placed(0, { replicas: 2, reason: 'full' }),
+    placed(1, { replicas: 1, reason: 'full' }),
+  ];
+  const statuses: (Ep['status'] | undefined)[] = [
+    undefined,
+    'downloading',
+    'starting',
+    'ready',
+    'failed',
+    'stopping',
+  ];
+  const crash: [number, string | undefined][] = [
+    [0, undefined],
+    [2, 'oom'],
+  ];
   const dls: Dl[][] = [[], [dl('downloading')], [dl('failed', 1, 2, 'x')], [dl('complete', 2, 2)]];
 
   it('obeys the rules of DESIGN §3 for all inputs', () => {
@@ -105,15 +293,26 @@ describe('aggregateState (every combination)', () => {
                 const want = deployment.replicas;
                 if (ready >= want) expect(r.state).toBe('running');
                 else if (ready > 0) expect(r.state).toBe('degraded');
-                else if (downloads.some((d) => d.phase === 'downloading') || endpoints.some((e) => e.status === 'downloading'))
+                else if (
+                  downloads.some((d) => d.phase === 'downloading') ||
+                  endpoints.some((e) => e.status === 'downloading')
+                )
                   expect(r.state).toBe('downloading');
                 else {
                   const unplaceable = plan?.unplaced != null && plan.assignments.length === 0;
-                  const crashing = endpoints.some((e) => e.status === 'failed' || (e.status !== 'ready' && e.restarts > 0 && !!e.last_error));
+                  const crashing = endpoints.some(
+                    (e) =>
+                      e.status === 'failed' || (e.status !== 'ready' && e.restarts > 0 && !!e.last_error),
+                  );
                   const dlFailed = downloads.some((d) => d.phase === 'failed');
                   expect(r.state).toBe(unplaceable || crashing || dlFailed ? 'failed' : 'starting');
                 }
-                if (r.state === 'failed' || r.state === 'degraded' || r.state === 'downloading' || r.state === 'starting') {
+                if (
+                  r.state === 'failed' ||
+                  r.state === 'degraded' ||
+                  r.state === 'downloading' ||
+                  r.state === 'starting'
+                ) {
                   expect(r.reason).toBeTruthy();
                 }
               }

@@ -56,7 +56,12 @@ export function aggregateState(input: StateInput): StateResult {
   const running = deployment?.desired_state === 'running' && deployment.replicas > 0;
 
   if (!running) {
-    const why = deployment === undefined ? 'no deployment' : deployment.desired_state === 'running' ? 'scaled to 0 replicas' : null;
+    const why =
+      deployment === undefined
+        ? 'no deployment'
+        : deployment.desired_state === 'running'
+          ? 'scaled to 0 replicas'
+          : null;
     if (total === 0) return { state: 'stopped', reason: why, desired: 0, ready, total };
     return { state: 'stopping', reason: `${total} replica(s) still shutting down`, desired: 0, ready, total };
   }
@@ -80,7 +85,13 @@ export function aggregateState(input: StateInput): StateResult {
   if (active.length > 0 || endpoints.some((e) => e.status === 'downloading')) {
     const done = active.reduce((s, d) => s + d.bytes_done, 0);
     const all = active.reduce((s, d) => s + d.bytes_total, 0);
-    return { state: 'downloading', reason: `downloading model files${percent(done, all)}`, desired, ready, total };
+    return {
+      state: 'downloading',
+      reason: `downloading model files${percent(done, all)}`,
+      desired,
+      ready,
+      total,
+    };
   }
 
   if (unplaced && (plan?.assignments.length ?? 0) === 0) {
@@ -91,12 +102,19 @@ export function aggregateState(input: StateInput): StateResult {
     return { state: 'failed', reason: `replica ${crashing.replica_id}: ${why}`, desired, ready, total };
   }
   if (failedDownload) {
-    return { state: 'failed', reason: `download failed: ${failedDownload.error ?? 'unknown error'}`, desired, ready, total };
+    return {
+      state: 'failed',
+      reason: `download failed: ${failedDownload.error ?? 'unknown error'}`,
+      desired,
+      ready,
+      total,
+    };
   }
 
   let reason: string;
   if (!plan) reason = 'waiting for the scheduler';
   else if (unplaced) reason = `${unplaced.replicas} replica(s) unplaced: ${unplaced.reason}`;
-  else reason = total === 0 ? 'waiting for nodes to start replicas' : `${total}/${desired} replica(s) starting`;
+  else
+    reason = total === 0 ? 'waiting for nodes to start replicas' : `${total}/${desired} replica(s) starting`;
   return { state: 'starting', reason, desired, ready, total };
 }

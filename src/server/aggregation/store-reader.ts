@@ -28,7 +28,11 @@ export class StoreReader {
     private readonly logger?: Logger,
   ) {}
 
-  async list<S extends z.ZodType>(prefix: string, schema: S, keyFilter?: (key: string) => boolean): Promise<TypedListing<z.infer<S>>> {
+  async list<S extends z.ZodType>(
+    prefix: string,
+    schema: S,
+    keyFilter?: (key: string) => boolean,
+  ): Promise<TypedListing<z.infer<S>>> {
     const res = await this.store.list(prefix);
     const old = this.memos.get(prefix)?.byKey;
     const byKey = new Map<string, Typed<unknown>>();
@@ -48,7 +52,10 @@ export class StoreReader {
       } catch (err) {
         if (!this.warned.has(kv.key)) {
           this.warned.add(kv.key);
-          this.logger?.warn({ key: kv.key, err: err instanceof Error ? err.message : String(err) }, 'skipping invalid stored value');
+          this.logger?.warn(
+            { key: kv.key, err: err instanceof Error ? err.message : String(err) },
+            'skipping invalid stored value',
+          );
         }
       }
     }

@@ -58,7 +58,10 @@ export class DirectViewSource implements ViewSource {
   }
 
   nodes(models?: ModelsView): Promise<NodesSnapshot> {
-    return loadNodesSnapshot(this.reader, models ? { plans: models.snap.planList, endpoints: models.snap.endpointList } : undefined);
+    return loadNodesSnapshot(
+      this.reader,
+      models ? { plans: models.snap.planList, endpoints: models.snap.endpointList } : undefined,
+    );
   }
 
   async requests(): Promise<ModelRequest[]> {
@@ -92,7 +95,8 @@ export type TrackedName = keyof typeof TRACKED;
 export function trackedOf(key: string): TrackedName | undefined {
   const kind = parseKey(key)?.kind;
   if (!kind) return undefined;
-  for (const [name, t] of Object.entries(TRACKED) as [TrackedName, (typeof TRACKED)[TrackedName]][]) if (t.kind === kind) return name;
+  for (const [name, t] of Object.entries(TRACKED) as [TrackedName, (typeof TRACKED)[TrackedName]][])
+    if (t.kind === kind) return name;
   return undefined;
 }
 

@@ -39,10 +39,14 @@ export class AuditLog {
     this.leases = new RetentionLeases(store, retentionSeconds, undefined, clock);
   }
 
-  async write(event: NewAuditEvent): Promise<AuditEvent> {
+  async write(event: NewAuditEvent, opts: { store?: boolean } = {}): Promise<AuditEvent> {
     const now = this.clock.now();
     const full = AuditEvent.parse({ ...event, id: timeOrderedId(now), time: new Date(now).toISOString() });
     this.logger.info({ audit: full }, 'audit');
+    if (opts.store === false) {
+      this.metrics.auditWrites.inc({ result: 'log_only' });
+      return full;
+    }
     try {
       const lease = await this.leases.leaseId();
       await this.store.put(keys.audit(full.id), encode(AuditEvent, full), { lease });
@@ -58,7 +62,10 @@ export class AuditLog {
   async query(q: AuditQuery): Promise<AuditEvent[]> {
     const since = q.since ? Date.parse(q.since) : undefined;
     // Ids start with the zero-padded millisecond time, so `since` is a key range: read only that part.
-    const res = await this.store.list(prefixes.audit, since === undefined ? {} : { startAfter: `${prefixes.audit}${String(since).padStart(15, '0')}` });
+    const res = await this.store.list(
+      prefixes.audit,
+      since === undefined ? {} : { startAfter: `${prefixes.audit}${String(since).padStart(15, '0')}` },
+    );
     const out: AuditEvent[] = [];
     for (let i = res.items.length - 1; i >= 0 && out.length < q.limit; i--) {
       const kv = res.items[i];
@@ -71,7 +78,8 @@ export class AuditLog {
       }
       if (since !== undefined && Date.parse(e.time) < since) break;
       if (q.actor && e.actor !== q.actor) continue;
-      if (q.action && e.action !== q.action && !(q.action.endsWith('.') && e.action.startsWith(q.action))) continue;
+      if (q.action && e.action !== q.action && !(q.action.endsWith('.') && e.action.startsWith(q.action)))
+        continue;
       out.push(e);
     }
     return out;

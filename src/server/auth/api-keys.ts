@@ -30,7 +30,9 @@ export function generateApiKey(opts: {
     role: opts.role,
     owner: opts.owner,
     created_at: new Date(opts.nowMs).toISOString(),
-    expires_at: opts.expiresInSeconds ? new Date(opts.nowMs + opts.expiresInSeconds * 1000).toISOString() : null,
+    expires_at: opts.expiresInSeconds
+      ? new Date(opts.nowMs + opts.expiresInSeconds * 1000).toISOString()
+      : null,
     revoked_at: null,
   });
   return { key, record };
@@ -83,12 +85,16 @@ export class ApiKeyIndex {
    * per read). Compared on the key's revision, so it never undoes a revocation; failures are ignored.
    */
   markUsed(k: Typed<ApiKey>, nowMs: number, everyMs = 5 * 60_000): void {
-    const last = this.touched.get(k.value.id) ?? (k.value.last_used_at ? Date.parse(k.value.last_used_at) : 0);
+    const last =
+      this.touched.get(k.value.id) ?? (k.value.last_used_at ? Date.parse(k.value.last_used_at) : 0);
     if (nowMs - last < everyMs) return;
     this.touched.set(k.value.id, nowMs);
     const next = { ...k.value, last_used_at: new Date(nowMs).toISOString() };
     void this.store
-      .txn({ compare: [{ key: k.key, modRevision: k.modRevision }], success: [{ op: 'put', key: k.key, value: encode(ApiKey, next) }] })
+      .txn({
+        compare: [{ key: k.key, modRevision: k.modRevision }],
+        success: [{ op: 'put', key: k.key, value: encode(ApiKey, next) }],
+      })
       .then(() => this.invalidate())
       .catch(() => undefined);
   }

@@ -14,7 +14,8 @@ export interface AuthenticatorDeps {
   clock: Clock;
 }
 
-const unauthorized = (message: string) => new ApiError(401, 'UNAUTHORIZED', message, { headers: { 'WWW-Authenticate': 'Bearer' } });
+const unauthorized = (message: string) =>
+  new ApiError(401, 'UNAUTHORIZED', message, { headers: { 'WWW-Authenticate': 'Bearer' } });
 
 /** Extracts the bearer token; undefined when there is no Authorization header. */
 export function bearerToken(header: string | undefined): string | undefined {

@@ -41,13 +41,16 @@ export async function bootstrapAdmin(store: Store, opts: BootstrapOptions = {}):
   const clock = opts.clock ?? systemClock;
   const marker = keys.meta('bootstrap');
   const existing = await store.get(marker);
-  if (existing) return { created: false, username: BootstrapMarker.parse(JSON.parse(existing.value)).username };
+  if (existing)
+    return { created: false, username: BootstrapMarker.parse(JSON.parse(existing.value)).username };
   // A store that already has users (restored from a backup, or created by hand) is not bootstrapped again.
   const anyUser = await store.list(prefixes.users, { limit: 1, keysOnly: true });
   const now = clock.now();
   const iso = new Date(now).toISOString();
   if (anyUser.items.length > 0) {
-    await store.put(marker, encode(BootstrapMarker, { username, created_at: iso }), { ifAbsent: true }).catch(() => undefined);
+    await store
+      .put(marker, encode(BootstrapMarker, { username, created_at: iso }), { ifAbsent: true })
+      .catch(() => undefined);
     return { created: false, username };
   }
   const password = opts.password ?? randomPassword();

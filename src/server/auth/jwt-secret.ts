@@ -11,7 +11,11 @@ const SecretRecord = z.object({ secret: z.string().min(43), created_at: z.string
  * `/meta/jwt-secret` so every server instance (and a restarted one) signs and verifies with the same key.
  * Two instances starting at once race with ifAbsent; the loser reads the winner's secret.
  */
-export async function resolveJwtSecret(store: Store, configured: string | undefined, nowMs: number): Promise<Uint8Array> {
+export async function resolveJwtSecret(
+  store: Store,
+  configured: string | undefined,
+  nowMs: number,
+): Promise<Uint8Array> {
   if (configured !== undefined && configured !== '') {
     if (configured.length < 32) throw new Error('the JWT secret must be at least 32 characters');
     return new TextEncoder().encode(configured);
@@ -22,7 +26,9 @@ export async function resolveJwtSecret(store: Store, configured: string | undefi
     if (kv) return Buffer.from(decode(SecretRecord, kv).value.secret, 'base64url');
     const secret = randomBytes(48).toString('base64url');
     try {
-      await store.put(key, encode(SecretRecord, { secret, created_at: new Date(nowMs).toISOString() }), { ifAbsent: true });
+      await store.put(key, encode(SecretRecord, { secret, created_at: new Date(nowMs).toISOString() }), {
+        ifAbsent: true,
+      });
       return Buffer.from(secret, 'base64url');
     } catch {
       // someone else wrote it first: read theirs

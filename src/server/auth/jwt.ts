@@ -34,7 +34,11 @@ export async function signSession(
  * Verifies a session token: signature with the allowlisted algorithm only (no `none`, no RS/HS confusion),
  * issuer, audience and expiry. Returns undefined for anything that does not verify.
  */
-export async function verifySession(secret: Uint8Array, token: string, nowMs: number): Promise<SessionClaims | undefined> {
+export async function verifySession(
+  secret: Uint8Array,
+  token: string,
+  nowMs: number,
+): Promise<SessionClaims | undefined> {
   try {
     const { payload } = await jwtVerify(token, secret, {
       algorithms: ALGORITHMS,

@@ -11,12 +11,14 @@ describe('the route -> role table', () => {
       seen.add(k);
       expect(p.path).toMatch(/^\/[a-z0-9/{}_.-]*$/);
       expect(p.action).toMatch(/^[a-z_0-9]+\.[a-z_0-9]+$/);
-      for (const name of p.resource.match(/\{([a-z_]+)\}/g) ?? []) expect(p.path, `${k}: ${name}`).toContain(name);
+      for (const name of p.resource.match(/\{([a-z_]+)\}/g) ?? [])
+        expect(p.path, `${k}: ${name}`).toContain(name);
     }
   });
 
   it('keeps the seeds’ rules: viewers read and search, operators change models and import, admins delete models, users, audit, migration', () => {
-    const role = (m: string, path: string) => ROUTE_POLICIES.find((p) => p.method === m && p.path === path)?.minRole;
+    const role = (m: string, path: string) =>
+      ROUTE_POLICIES.find((p) => p.method === m && p.path === path)?.minRole;
     expect(role('GET', '/api/v2/catalog/search')).toBe('viewer');
     expect(role('POST', '/api/v2/catalog/import')).toBe('operator');
     expect(role('DELETE', '/api/v2/models/{uid}')).toBe('admin');
@@ -26,10 +28,16 @@ describe('the route -> role table', () => {
     expect(role('POST', '/api/v2/migrate')).toBe('admin');
     expect(role('POST', '/api/v2/auth/login')).toBe('public');
     // nothing that changes state is public except logging in
-    const publicWrites = ROUTE_POLICIES.filter((p) => p.minRole === 'public' && p.method !== 'GET').map((p) => p.path);
+    const publicWrites = ROUTE_POLICIES.filter((p) => p.minRole === 'public' && p.method !== 'GET').map(
+      (p) => p.path,
+    );
     expect(publicWrites).toEqual(['/api/v2/auth/login']);
     // every GET under /api/v2 needs at least a viewer
-    expect(ROUTE_POLICIES.filter((p) => p.path.startsWith('/api/v2/') && p.method === 'GET' && p.minRole === 'public')).toEqual([]);
+    expect(
+      ROUTE_POLICIES.filter(
+        (p) => p.path.startsWith('/api/v2/') && p.method === 'GET' && p.minRole === 'public',
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -41,14 +49,22 @@ describe('authorize', () => {
     for (const min of mins) {
       for (const r of roles) {
         const policy = { method: 'GET' as const, path: '/x', minRole: min, action: 'x.y', resource: 'x' };
-        const want = min === 'public' ? 'allow' : r === undefined ? 'unauthenticated' : rank[r] >= rank[min] ? 'allow' : 'forbidden';
+        const want =
+          min === 'public'
+            ? 'allow'
+            : r === undefined
+              ? 'unauthenticated'
+              : rank[r] >= rank[min]
+                ? 'allow'
+                : 'forbidden';
         expect(authorize(policy, r), `${min}/${r}`).toBe(want);
       }
     }
   });
   it('denies unknown routes: 401 for anonymous, 404 for principals', () => {
     expect(authorize(undefined, undefined)).toBe('unauthenticated');
-    for (const r of ['viewer', 'operator', 'admin'] as const) expect(authorize(undefined, r)).toBe('not_found');
+    for (const r of ['viewer', 'operator', 'admin'] as const)
+      expect(authorize(undefined, r)).toBe('not_found');
   });
 });
 
@@ -57,8 +73,13 @@ describe('RouteTable.match', () => {
   it('prefers literal segments and extracts decoded parameters', () => {
     expect(table.match('POST', '/api/models/load')?.policy.path).toBe('/api/models/load');
     expect(table.match('GET', '/api/v2/models/abc')?.params).toEqual({ uid: 'abc' });
-    expect(table.match('GET', '/api/v2/catalog/models/huggingface/Qwen%2FQwen2.5')?.params).toEqual({ provider: 'huggingface', model_id: 'Qwen/Qwen2.5' });
-    expect(table.match('GET', '/api/v2/catalog/models/hf/Qwen/Qwen2.5')?.policy.path).toBe('/api/v2/catalog/models/{provider}/{owner}/{name}');
+    expect(table.match('GET', '/api/v2/catalog/models/huggingface/Qwen%2FQwen2.5')?.params).toEqual({
+      provider: 'huggingface',
+      model_id: 'Qwen/Qwen2.5',
+    });
+    expect(table.match('GET', '/api/v2/catalog/models/hf/Qwen/Qwen2.5')?.policy.path).toBe(
+      '/api/v2/catalog/models/{provider}/{owner}/{name}',
+    );
     expect(table.match('HEAD', '/api/v2/models')?.policy.method).toBe('GET');
   });
   it('matches nothing for other methods, trailing slashes, extra segments', () => {

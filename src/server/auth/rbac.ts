@@ -15,7 +15,13 @@ export interface RoutePolicy {
   resource: string;
 }
 
-const p = (method: HttpMethod, path: string, minRole: MinRole, action: string, resource: string): RoutePolicy => ({
+const p = (
+  method: HttpMethod,
+  path: string,
+  minRole: MinRole,
+  action: string,
+  resource: string,
+): RoutePolicy => ({
   method,
   path,
   minRole,
@@ -48,7 +54,13 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('POST', '/api/models/load', 'operator', 'model_request.load', 'model_requests'),
   p('POST', '/api/models/unload', 'operator', 'model_request.unload', 'model_requests'),
   p('DELETE', '/api/requests/{request_id}', 'operator', 'model_request.unload', 'model_request/{request_id}'),
-  p('POST', '/api/nodes/{node_id}/models/{uid}/stop', 'operator', 'replica.force_stop', 'node/{node_id}/model/{uid}'),
+  p(
+    'POST',
+    '/api/nodes/{node_id}/models/{uid}/stop',
+    'operator',
+    'replica.force_stop',
+    'node/{node_id}/model/{uid}',
+  ),
 
   // v2 models (seed 002 Phase 4)
   p('POST', '/api/v2/models', 'operator', 'model.create', 'models'),
@@ -61,7 +73,13 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('PUT', '/api/v2/models/{uid}/scale', 'operator', 'model.scale', 'model/{uid}'),
   p('POST', '/api/v2/models/{uid}/save-as-template', 'operator', 'template.save_from_model', 'model/{uid}'),
   p('GET', '/api/v2/models/{uid}/events', 'viewer', 'event.list', 'model/{uid}'),
-  p('GET', '/api/v2/models/{uid}/replicas/{replica_id}/logs', 'viewer', 'replica.logs', 'model/{uid}/replica/{replica_id}'),
+  p(
+    'GET',
+    '/api/v2/models/{uid}/replicas/{replica_id}/logs',
+    'viewer',
+    'replica.logs',
+    'model/{uid}/replica/{replica_id}',
+  ),
 
   // templates
   p('GET', '/api/v2/templates', 'viewer', 'template.list', 'templates'),
@@ -69,7 +87,13 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('GET', '/api/v2/templates/{template_id}', 'viewer', 'template.get', 'template/{template_id}'),
   p('PUT', '/api/v2/templates/{template_id}', 'operator', 'template.update', 'template/{template_id}'),
   p('DELETE', '/api/v2/templates/{template_id}', 'operator', 'template.delete', 'template/{template_id}'),
-  p('POST', '/api/v2/templates/{template_id}/deploy', 'operator', 'template.deploy', 'template/{template_id}'),
+  p(
+    'POST',
+    '/api/v2/templates/{template_id}/deploy',
+    'operator',
+    'template.deploy',
+    'template/{template_id}',
+  ),
 
   // nodes, cache, disk, alerts
   p('GET', '/api/v2/nodes', 'viewer', 'node.list', 'nodes'),
@@ -103,8 +127,20 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
 
   // catalog (seed 004)
   p('GET', '/api/v2/catalog/search', 'viewer', 'catalog.search', 'catalog'),
-  p('GET', '/api/v2/catalog/models/{provider}/{model_id}', 'viewer', 'catalog.get', 'catalog/{provider}/{model_id}'),
-  p('GET', '/api/v2/catalog/models/{provider}/{owner}/{name}', 'viewer', 'catalog.get', 'catalog/{provider}/{owner}/{name}'),
+  p(
+    'GET',
+    '/api/v2/catalog/models/{provider}/{model_id}',
+    'viewer',
+    'catalog.get',
+    'catalog/{provider}/{model_id}',
+  ),
+  p(
+    'GET',
+    '/api/v2/catalog/models/{provider}/{owner}/{name}',
+    'viewer',
+    'catalog.get',
+    'catalog/{provider}/{owner}/{name}',
+  ),
   p('POST', '/api/v2/catalog/import', 'operator', 'catalog.import', 'catalog'),
 ];
 

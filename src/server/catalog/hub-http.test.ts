@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { HubHttp } from './hub-http.js';
 
-const http = new HubHttp(globalThis.fetch, { bases: ['https://hf-mirror.example', 'http://127.0.0.1:4000'], timeoutMs: 1000 });
+const http = new HubHttp(globalThis.fetch, {
+  bases: ['https://hf-mirror.example', 'http://127.0.0.1:4000'],
+  timeoutMs: 1000,
+});
 
 describe('HubHttp.allowed (SSRF allowlist)', () => {
   const cases: [string, boolean][] = [
@@ -21,7 +24,8 @@ describe('HubHttp.allowed (SSRF allowlist)', () => {
     ['file:///etc/passwd', false],
     ['ftp://huggingface.co/', false],
   ];
-  for (const [url, ok] of cases) it(`${url} -> ${ok ? 'allowed' : 'refused'}`, () => expect(http.allowed(new URL(url))).toBe(ok));
+  for (const [url, ok] of cases)
+    it(`${url} -> ${ok ? 'allowed' : 'refused'}`, () => expect(http.allowed(new URL(url))).toBe(ok));
 
   it('never allows http to a configured base that is not loopback', () => {
     const h = new HubHttp(globalThis.fetch, { bases: ['http://10.0.0.5:8080'], timeoutMs: 1000 });

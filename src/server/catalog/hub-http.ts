@@ -62,11 +62,17 @@ export class HubHttp {
   }
 
   /** GETs JSON; throws HubNotFoundError on 401/403/404, ApiError HUB_UNAVAILABLE otherwise. */
-  async getJson(url: URL, init: { method?: 'GET' | 'PUT'; body?: unknown; headers?: Record<string, string> } = {}): Promise<unknown> {
+  async getJson(
+    url: URL,
+    init: { method?: 'GET' | 'PUT'; body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<unknown> {
     let current = url;
     for (let hop = 0; hop <= (this.opts.maxRedirects ?? 3); hop++) {
       if (!this.allowed(current)) {
-        throw this.unavailable(`refusing to contact ${current.protocol}//${current.host}: not an allowed hub host`, { host: current.host });
+        throw this.unavailable(
+          `refusing to contact ${current.protocol}//${current.host}: not an allowed hub host`,
+          { host: current.host },
+        );
       }
       let res: Response;
       try {
@@ -82,7 +88,10 @@ export class HubHttp {
         }
         res = await this.fetchImpl(current, req);
       } catch (err) {
-        const why = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${this.opts.timeoutMs} ms` : errorMessage(err);
+        const why =
+          err instanceof Error && err.name === 'TimeoutError'
+            ? `timed out after ${this.opts.timeoutMs} ms`
+            : errorMessage(err);
         throw this.unavailable(`hub ${current.host} did not answer: ${why}`, { host: current.host });
       }
       if (REDIRECTS.has(res.status)) {
@@ -102,13 +111,19 @@ export class HubHttp {
       }
       if (!res.ok) {
         await res.body?.cancel();
-        throw new ApiError(502, 'HUB_UNAVAILABLE', `hub ${current.host} answered HTTP ${res.status}`, { details: { host: current.host, status: res.status } });
+        throw new ApiError(502, 'HUB_UNAVAILABLE', `hub ${current.host} answered HTTP ${res.status}`, {
+          details: { host: current.host, status: res.status },
+        });
       }
       const text = await readCapped(res, this.opts.maxBytes ?? 8 * 1024 * 1024);
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        throw new ApiError(502, 'HUB_UNAVAILABLE', `hub ${current.host} answered with something that is not JSON`);
+        throw new ApiError(
+          502,
+          'HUB_UNAVAILABLE',
+          `hub ${current.host} answered with something that is not JSON`,
+        );
       }
     }
     throw this.unavailable('too many redirects');

@@ -4,7 +4,17 @@ import { buildDetail, hfFiles, hfGated, isObj, normaliseHfItem, str } from './no
 import type { HubProvider } from './types.js';
 
 /** Fields asked of the list API (`expand[]`): what the catalog shows, including the storage size. */
-const EXPAND = ['author', 'downloads', 'likes', 'pipeline_tag', 'lastModified', 'library_name', 'tags', 'usedStorage', 'createdAt'];
+const EXPAND = [
+  'author',
+  'downloads',
+  'likes',
+  'pipeline_tag',
+  'lastModified',
+  'library_name',
+  'tags',
+  'usedStorage',
+  'createdAt',
+];
 
 /** The Hub API has no offset: page N asks for N x limit (capped) sorted the same way and keeps the tail. */
 const MAX_WINDOW = 1000;
@@ -33,14 +43,18 @@ export class HuggingFaceProvider implements HubProvider {
     url.searchParams.set('limit', String(want));
     for (const e of EXPAND) url.searchParams.append('expand[]', e);
     const raw = await this.http.getJson(url);
-    const all = (Array.isArray(raw) ? raw : []).map(normaliseHfItem).filter((x): x is CatalogItem => x !== undefined);
+    const all = (Array.isArray(raw) ? raw : [])
+      .map(normaliseHfItem)
+      .filter((x): x is CatalogItem => x !== undefined);
     const start = (page - 1) * limit;
     return { items: all.slice(start, start + limit), hasMore: all.length >= want && want < MAX_WINDOW };
   }
 
   async detail(id: string, revision: string | undefined): Promise<CatalogModelDetail> {
     const rev = revision ?? this.defaultRevision;
-    const path = revision ? `/api/models/${id}/revision/${encodeURIComponent(revision)}` : `/api/models/${id}`;
+    const path = revision
+      ? `/api/models/${id}/revision/${encodeURIComponent(revision)}`
+      : `/api/models/${id}`;
     const url = new URL(`${this.base}${path}`);
     url.searchParams.set('blobs', 'true');
     const raw = await this.http.getJson(url);
@@ -53,6 +67,10 @@ export class HuggingFaceProvider implements HubProvider {
       const treeFiles = hfFiles(await this.http.getJson(tree));
       if (treeFiles.length > 0) files = treeFiles;
     }
-    return buildDetail(item, files, { revision: rev, sha: isObj(raw) ? str(raw['sha']) : null, gated: hfGated(raw) });
+    return buildDetail(item, files, {
+      revision: rev,
+      sha: isObj(raw) ? str(raw['sha']) : null,
+      gated: hfGated(raw),
+    });
   }
 }

@@ -49,7 +49,10 @@ export class ModelScopeProvider implements HubProvider {
     const filesUrl = new URL(`${this.base}/api/v1/models/${id}/repo/files`);
     filesUrl.searchParams.set('Revision', rev);
     filesUrl.searchParams.set('Recursive', 'true');
-    const [meta, filesRaw] = await Promise.all([this.metadata(id).catch(() => undefined), this.http.getJson(filesUrl)]);
+    const [meta, filesRaw] = await Promise.all([
+      this.metadata(id).catch(() => undefined),
+      this.http.getJson(filesUrl),
+    ]);
     const i = id.indexOf('/');
     const item: CatalogItem = meta ?? {
       id,

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildDetail, hfFiles, isoTime, msFiles, msSearchList, normaliseHfItem, normaliseMsItem, totalSize, unwrapData } from './normalise.js';
+import {
+  buildDetail,
+  hfFiles,
+  isoTime,
+  msFiles,
+  msSearchList,
+  normaliseHfItem,
+  normaliseMsItem,
+  totalSize,
+  unwrapData,
+} from './normalise.js';
 import { weightsBytes } from './service.js';
 
 // Shapes captured from the hubs' public APIs (values shortened).
@@ -16,7 +26,12 @@ const HF_LIST_ITEM = {
   createdAt: '2024-09-16T11:55:40.000Z',
   modelId: 'Qwen/Qwen2.5-7B-Instruct',
 };
-const HF_EXPANDED_ITEM = { ...HF_LIST_ITEM, author: 'Qwen', lastModified: '2025-01-12T02:10:18.000Z', usedStorage: 15231283744 };
+const HF_EXPANDED_ITEM = {
+  ...HF_LIST_ITEM,
+  author: 'Qwen',
+  lastModified: '2025-01-12T02:10:18.000Z',
+  usedStorage: 15231283744,
+};
 const HF_INFO = {
   _id: '66e81cefd1b1391042d0e47e',
   id: 'Qwen/Qwen2.5-0.5B',
@@ -34,13 +49,24 @@ const HF_INFO = {
   siblings: [
     { rfilename: '.gitattributes', blobId: 'a6344aac8c09253b3b630fb776ae94478aa0275b', size: 1519 },
     { rfilename: 'config.json', blobId: 'b1', size: 681 },
-    { rfilename: 'model.safetensors', blobId: 'fdf756fa7fcbe7404d5c60e26bff1a0c8b8aa1f72ced49e7dd0210fe288fb7fe', size: 988097824, lfs: { sha256: 'fdf756fa', size: 988097824, pointerSize: 135 } },
+    {
+      rfilename: 'model.safetensors',
+      blobId: 'fdf756fa7fcbe7404d5c60e26bff1a0c8b8aa1f72ced49e7dd0210fe288fb7fe',
+      size: 988097824,
+      lfs: { sha256: 'fdf756fa', size: 988097824, pointerSize: 135 },
+    },
   ],
 };
 const HF_TREE = [
   { type: 'directory', oid: 'abc', size: 0, path: 'onnx' },
   { type: 'file', oid: 'a63', size: 1519, path: '.gitattributes' },
-  { type: 'file', oid: 'x', size: 135, path: 'model.safetensors', lfs: { oid: 'fdf7', size: 988097824, pointerSize: 135 } },
+  {
+    type: 'file',
+    oid: 'x',
+    size: 135,
+    path: 'model.safetensors',
+    lfs: { oid: 'fdf7', size: 988097824, pointerSize: 135 },
+  },
 ];
 const MS_OPENAPI_LIST = {
   success: true,
@@ -50,8 +76,24 @@ const MS_OPENAPI_LIST = {
     page_number: 1,
     page_size: 20,
     models: [
-      { id: 'iic/SenseVoiceSmall', display_name: 'SenseVoiceSmall', downloads: 25000000, likes: 800, last_modified: '2026-05-15T01:09:19Z', created_at: '2024-07-01T00:00:00Z', license: 'Apache License 2.0', tasks: ['auto-speech-recognition'], file_size: 936000000 },
-      { id: 'Qwen/Qwen2.5-7B-Instruct', downloads: 900000, likes: 300, last_modified: 1726645398, tasks: ['text-generation'] },
+      {
+        id: 'iic/SenseVoiceSmall',
+        display_name: 'SenseVoiceSmall',
+        downloads: 25000000,
+        likes: 800,
+        last_modified: '2026-05-15T01:09:19Z',
+        created_at: '2024-07-01T00:00:00Z',
+        license: 'Apache License 2.0',
+        tasks: ['auto-speech-recognition'],
+        file_size: 936000000,
+      },
+      {
+        id: 'Qwen/Qwen2.5-7B-Instruct',
+        downloads: 900000,
+        likes: 300,
+        last_modified: 1726645398,
+        tasks: ['text-generation'],
+      },
     ],
   },
 };
@@ -70,9 +112,26 @@ const MS_FILES = {
   Code: 200,
   Data: {
     Files: [
-      { CommitMessage: 'upload', CommittedDate: 1726645398, IsLFS: false, Mode: '33188', Name: 'config.json', Path: 'config.json', Sha256: 'a', Size: 659, Type: 'blob' },
+      {
+        CommitMessage: 'upload',
+        CommittedDate: 1726645398,
+        IsLFS: false,
+        Mode: '33188',
+        Name: 'config.json',
+        Path: 'config.json',
+        Sha256: 'a',
+        Size: 659,
+        Type: 'blob',
+      },
       { Name: 'onnx', Path: 'onnx', Type: 'tree', Size: 0 },
-      { Name: 'model-00001-of-00002.safetensors', Path: 'model-00001-of-00002.safetensors', Sha256: 'b', Size: 3945441440, Type: 'blob', IsLFS: true },
+      {
+        Name: 'model-00001-of-00002.safetensors',
+        Path: 'model-00001-of-00002.safetensors',
+        Sha256: 'b',
+        Size: 3945441440,
+        Type: 'blob',
+        IsLFS: true,
+      },
     ],
   },
   Message: 'success',
@@ -95,8 +154,15 @@ describe('Hugging Face normalisers', () => {
       tags: HF_LIST_ITEM.tags,
       library: 'transformers',
     });
-    expect(normaliseHfItem(HF_EXPANDED_ITEM)).toMatchObject({ size: 15231283744, updated_at: '2025-01-12T02:10:18.000Z' });
-    expect(normaliseHfItem({ modelId: 'gpt2', downloads: 1 })).toMatchObject({ id: 'gpt2', author: null, name: 'gpt2' });
+    expect(normaliseHfItem(HF_EXPANDED_ITEM)).toMatchObject({
+      size: 15231283744,
+      updated_at: '2025-01-12T02:10:18.000Z',
+    });
+    expect(normaliseHfItem({ modelId: 'gpt2', downloads: 1 })).toMatchObject({
+      id: 'gpt2',
+      author: null,
+      name: 'gpt2',
+    });
     expect(normaliseHfItem({ downloads: 1 })).toBeUndefined();
     expect(normaliseHfItem('nope')).toBeUndefined();
   });
@@ -137,7 +203,11 @@ describe('ModelScope normalisers', () => {
         tags: [],
         library: null,
       },
-      expect.objectContaining({ id: 'Qwen/Qwen2.5-7B-Instruct', updated_at: '2024-09-18T07:43:18.000Z', size: null }),
+      expect.objectContaining({
+        id: 'Qwen/Qwen2.5-7B-Instruct',
+        updated_at: '2024-09-18T07:43:18.000Z',
+        size: null,
+      }),
     ]);
   });
   it('console-style models and envelopes', () => {
@@ -149,7 +219,9 @@ describe('ModelScope normalisers', () => {
       size: 15231283744,
       updated_at: '2024-09-18T07:43:18.000Z',
     });
-    expect(msSearchList({ Code: 200, Data: { Model: { Models: [MS_CONSOLE_MODEL], TotalCount: 1 } } }).total).toBe(1);
+    expect(
+      msSearchList({ Code: 200, Data: { Model: { Models: [MS_CONSOLE_MODEL], TotalCount: 1 } } }).total,
+    ).toBe(1);
     expect(msSearchList({ Data: { Models: [MS_CONSOLE_MODEL] } }).items).toHaveLength(1);
     expect(msSearchList(null)).toEqual({ items: [], total: null });
   });
@@ -175,8 +247,19 @@ describe('helpers', () => {
     expect(totalSize([])).toBeNull();
   });
   it('weightsBytes counts weight files; one GGUF quantisation', () => {
-    expect(weightsBytes([{ path: 'config.json', size: 1 }, { path: 'a.safetensors', size: 10 }, { path: 'b.safetensors', size: 5 }])).toBe(15);
-    expect(weightsBytes([{ path: 'q4.gguf', size: 10 }, { path: 'q8.gguf', size: 20 }])).toBe(20);
+    expect(
+      weightsBytes([
+        { path: 'config.json', size: 1 },
+        { path: 'a.safetensors', size: 10 },
+        { path: 'b.safetensors', size: 5 },
+      ]),
+    ).toBe(15);
+    expect(
+      weightsBytes([
+        { path: 'q4.gguf', size: 10 },
+        { path: 'q8.gguf', size: 20 },
+      ]),
+    ).toBe(20);
     expect(weightsBytes([{ path: 'a.safetensors', size: null }])).toBeUndefined();
     expect(weightsBytes([{ path: 'README.md', size: 1 }])).toBeUndefined();
   });

@@ -5,7 +5,8 @@ type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 /** First present field among several spellings (hubs mix camelCase, snake_case and PascalCase). */
 function pick(o: Json, ...names: string[]): unknown {
@@ -42,7 +43,10 @@ export function normaliseHfItem(raw: unknown): CatalogItem | undefined {
   const { author, name } = splitId(id);
   const siblings = Array.isArray(raw['siblings']) ? raw['siblings'].filter(isObj) : [];
   const sizes = siblings.map((s) => num(s['size']) ?? num(isObj(s['lfs']) ? s['lfs']['size'] : undefined));
-  const fromSiblings = siblings.length > 0 && sizes.every((s) => s !== null) ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0) : null;
+  const fromSiblings =
+    siblings.length > 0 && sizes.every((s) => s !== null)
+      ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0)
+      : null;
   return {
     id,
     source: 'huggingface',
@@ -95,7 +99,18 @@ export function normaliseMsItem(raw: unknown): CatalogItem | undefined {
     size: num(pick(raw, 'file_size', 'FileSize', 'storage_size', 'StorageSize')),
     downloads: num(pick(raw, 'downloads', 'Downloads', 'downloads_count')),
     likes: num(pick(raw, 'likes', 'Stars', 'stars', 'Likes')),
-    updated_at: isoTime(pick(raw, 'last_modified', 'LastUpdatedTime', 'gmt_modified', 'GmtModified', 'updated_at', 'created_at', 'CreatedTime')),
+    updated_at: isoTime(
+      pick(
+        raw,
+        'last_modified',
+        'LastUpdatedTime',
+        'gmt_modified',
+        'GmtModified',
+        'updated_at',
+        'created_at',
+        'CreatedTime',
+      ),
+    ),
     tags: strings(pick(raw, 'tags', 'Tags')),
     library: str(pick(raw, 'library_name', 'Frameworks', 'library')) ?? null,
   };
@@ -108,7 +123,8 @@ export function msSearchList(raw: unknown): { items: unknown[]; total: number | 
   if (Array.isArray(data)) return { items: data, total: null };
   if (!isObj(data)) return { items: [], total: null };
   const direct = pick(data, 'models', 'Models');
-  if (Array.isArray(direct)) return { items: direct, total: num(pick(data, 'total_count', 'TotalCount', 'total')) };
+  if (Array.isArray(direct))
+    return { items: direct, total: num(pick(data, 'total_count', 'TotalCount', 'total')) };
   const nested = pick(data, 'Model', 'model');
   if (isObj(nested)) {
     const list = pick(nested, 'Models', 'models');

@@ -2,7 +2,13 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { ApiError, errors } from '../errors.js';
 import type { ModelService } from '../models/service.js';
-import { REPO_ID_PATTERN, type CatalogModelDetail, type CatalogProvider, type ImportBody, type SearchResponse } from '../schemas/catalog.js';
+import {
+  REPO_ID_PATTERN,
+  type CatalogModelDetail,
+  type CatalogProvider,
+  type ImportBody,
+  type SearchResponse,
+} from '../schemas/catalog.js';
 import { HubNotFoundError } from './hub-http.js';
 import type { HubProvider } from './types.js';
 
@@ -18,7 +24,8 @@ export function weightsBytes(files: readonly { path: string; size: number | null
 }
 
 function checkId(id: string): void {
-  if (!REPO_ID_PATTERN.test(id) || id.includes('..')) throw errors.badRequest(`invalid model_id "${id}"`, 'INVALID_ID');
+  if (!REPO_ID_PATTERN.test(id) || id.includes('..'))
+    throw errors.badRequest(`invalid model_id "${id}"`, 'INVALID_ID');
 }
 
 /** Catalog search, details and import over the preset hub providers (seed 004). */
@@ -40,7 +47,10 @@ export class CatalogService {
       return await this.providers[provider].detail(id, revision);
     } catch (err) {
       if (err instanceof HubNotFoundError) {
-        throw errors.notFound('CATALOG_MODEL_NOT_FOUND', `"${id}" was not found on ${provider}`, { provider, model_id: id });
+        throw errors.notFound('CATALOG_MODEL_NOT_FOUND', `"${id}" was not found on ${provider}`, {
+          provider,
+          model_id: id,
+        });
       }
       throw err;
     }
@@ -59,17 +69,27 @@ export class CatalogService {
     try {
       const detail = await provider.detail(body.model_id, body.revision);
       weights = weightsBytes(detail.files);
-      if (detail.gated) warnings.push('this repository is gated: nodes need a hub token (HF_TOKEN) to download it');
+      if (detail.gated)
+        warnings.push('this repository is gated: nodes need a hub token (HF_TOKEN) to download it');
     } catch (err) {
       if (err instanceof HubNotFoundError) {
-        throw errors.notFound('CATALOG_MODEL_NOT_FOUND', `"${body.model_id}" was not found on ${body.provider}`, {
-          provider: body.provider,
-          model_id: body.model_id,
-        });
+        throw errors.notFound(
+          'CATALOG_MODEL_NOT_FOUND',
+          `"${body.model_id}" was not found on ${body.provider}`,
+          {
+            provider: body.provider,
+            model_id: body.model_id,
+          },
+        );
       }
       if (!(err instanceof ApiError)) throw err;
-      this.logger.warn({ err: errorMessage(err), model_id: body.model_id }, 'hub unavailable during import; importing without file sizes');
-      warnings.push(`could not read the file list from ${body.provider} (${err.message}); the model was imported without its size`);
+      this.logger.warn(
+        { err: errorMessage(err), model_id: body.model_id },
+        'hub unavailable during import; importing without file sizes',
+      );
+      warnings.push(
+        `could not read the file list from ${body.provider} (${err.message}); the model was imported without its size`,
+      );
     }
     const resources = { ...(body.resources ?? {}) };
     if (weights !== undefined && resources.weights_bytes === undefined) resources.weights_bytes = weights;

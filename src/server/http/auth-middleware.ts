@@ -19,7 +19,15 @@ export function authMiddleware(ctx: ServerContext): MiddlewareHandler<ServerEnv>
     let principal;
     try {
       const token = bearerToken(c.req.header('authorization'));
-      principal = token === undefined ? undefined : await authenticate(token, { secret: ctx.jwtSecret, users: ctx.users, apiKeys: ctx.apiKeys, clock: ctx.clock });
+      principal =
+        token === undefined
+          ? undefined
+          : await authenticate(token, {
+              secret: ctx.jwtSecret,
+              users: ctx.users,
+              apiKeys: ctx.apiKeys,
+              clock: ctx.clock,
+            });
     } catch (err) {
       ctx.metrics.authFailures.inc({ reason: 'invalid_token' });
       throw err;
@@ -28,20 +36,32 @@ export function authMiddleware(ctx: ServerContext): MiddlewareHandler<ServerEnv>
     const decision = authorize(policy, principal?.role);
     if (decision === 'unauthenticated') {
       ctx.metrics.authFailures.inc({ reason: 'missing_token' });
-      throw new ApiError(401, 'UNAUTHORIZED', 'authentication required: send "Authorization: Bearer <token or API key>"', {
-        headers: { 'WWW-Authenticate': 'Bearer' },
-      });
+      throw new ApiError(
+        401,
+        'UNAUTHORIZED',
+        'authentication required: send "Authorization: Bearer <token or API key>"',
+        {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        },
+      );
     }
-    if (decision === 'not_found') throw new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);
+    if (decision === 'not_found')
+      throw new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`);
     if (decision === 'forbidden') {
       ctx.metrics.authFailures.inc({ reason: 'forbidden' });
-      throw new ApiError(403, 'FORBIDDEN', `this needs the ${policy?.minRole} role; you are ${principal?.role}`);
+      throw new ApiError(
+        403,
+        'FORBIDDEN',
+        `this needs the ${policy?.minRole} role; you are ${principal?.role}`,
+      );
     }
     if (ctx.rateLimiter && principal) {
       const wait = ctx.rateLimiter.take(principalId(principal));
       if (wait > 0) {
         ctx.metrics.rateLimited.inc({ kind: 'principal' });
-        throw new ApiError(429, 'RATE_LIMITED', `too many requests; retry in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
+        throw new ApiError(429, 'RATE_LIMITED', `too many requests; retry in ${wait} s`, {
+          headers: { 'Retry-After': String(wait) },
+        });
       }
     }
     return next();

@@ -45,5 +45,8 @@ export async function readModelView(ctx: ServerContext, uid: string): Promise<Mo
 /** The newest `limit` events of a model, newest first. */
 export async function readModelEvents(ctx: ServerContext, uid: string, limit: number): Promise<ModelEvent[]> {
   const res = await ctx.reader.list(keys.eventsOf(uid), ModelEvent);
-  return res.items.slice(-limit).map((t) => t.value).reverse();
+  return res.items
+    .slice(-limit)
+    .map((t) => t.value)
+    .reverse();
 }

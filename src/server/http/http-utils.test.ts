@@ -22,8 +22,18 @@ describe('If-Match / resource_version', () => {
 describe('W3C trace context', () => {
   const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
   it('parses valid traceparents and refuses invalid ones', () => {
-    expect(parseTraceparent(tp)).toEqual({ traceId: '0af7651916cd43dd8448eb211c80319c', parentId: 'b7ad6b7169203331', flags: '01' });
-    for (const bad of ['', 'garbage', '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', `00-${'0'.repeat(32)}-b7ad6b7169203331-01`, `00-0af7651916cd43dd8448eb211c80319c-${'0'.repeat(16)}-01`]) {
+    expect(parseTraceparent(tp)).toEqual({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      parentId: 'b7ad6b7169203331',
+      flags: '01',
+    });
+    for (const bad of [
+      '',
+      'garbage',
+      '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      `00-${'0'.repeat(32)}-b7ad6b7169203331-01`,
+      `00-0af7651916cd43dd8448eb211c80319c-${'0'.repeat(16)}-01`,
+    ]) {
       expect(parseTraceparent(bad), bad).toBeUndefined();
     }
   });
@@ -31,7 +41,9 @@ describe('W3C trace context', () => {
     const c = continueTrace(tp);
     expect(c.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(c.spanId).not.toBe('b7ad6b7169203331');
-    expect(formatTraceparent(c.traceId, c.spanId, c.flags)).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(formatTraceparent(c.traceId, c.spanId, c.flags)).toMatch(
+      /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/,
+    );
     expect(continueTrace(undefined).traceId).toMatch(/^[0-9a-f]{32}$/);
   });
   it('echoes only plain request ids', () => {

@@ -36,7 +36,9 @@ export function requestContext(ctx: ServerContext, table: RouteTable): Middlewar
       c.header('X-Request-Id', requestId);
       const status = c.res.status;
       const seconds = (performance.now() - started) / 1000;
-      const route = match?.policy.path ?? (c.req.path.startsWith('/api/') || c.req.path === '/api' ? 'unmatched' : 'static');
+      const route =
+        match?.policy.path ??
+        (c.req.path.startsWith('/api/') || c.req.path === '/api' ? 'unmatched' : 'static');
       ctx.metrics.requests.inc({ route, method: c.req.method, status: String(status) });
       ctx.metrics.duration.observe({ route, method: c.req.method }, seconds);
       const line = {

@@ -15,7 +15,12 @@ export interface HandlerInput<P, Q, B> {
 }
 
 /** A route of the control API: its schemas feed validation and the OpenAPI document alike. */
-export interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined, R extends Schema | undefined> {
+export interface RouteSpec<
+  P extends Schema | undefined,
+  Q extends Schema | undefined,
+  B extends Schema | undefined,
+  R extends Schema | undefined,
+> {
   method: 'get' | 'post' | 'put' | 'delete' | 'patch';
   /** OpenAPI path template (`/api/v2/models/{uid}`). */
   path: string;
@@ -34,16 +39,22 @@ export interface RouteSpec<P extends Schema | undefined, Q extends Schema | unde
   status?: 200 | 201 | 202;
   /** Extra headers this route reads (documented). */
   headers?: Record<string, string>;
-  handler: (c: Context<ServerEnv>, input: HandlerInput<P, Q, B>) => Promise<(R extends Schema ? z.input<R> : never) | Response>;
+  handler: (
+    c: Context<ServerEnv>,
+    input: HandlerInput<P, Q, B>,
+  ) => Promise<(R extends Schema ? z.input<R> : never) | Response>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteSpec<any, any, any, any>;
 
 /** Identity with inference: `defineRoute({...})` types the handler's input from the schemas. */
-export function defineRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, R extends Schema | undefined = undefined>(
-  r: RouteSpec<P, Q, B, R>,
-): RouteSpec<P, Q, B, R> {
+export function defineRoute<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+  R extends Schema | undefined = undefined,
+>(r: RouteSpec<P, Q, B, R>): RouteSpec<P, Q, B, R> {
   return r;
 }
 
@@ -76,7 +87,8 @@ export function mount(app: OpenAPIHono<ServerEnv>, r: AnyRoute, opts: MountOptio
   const request: Record<string, unknown> = {};
   if (r.params) request['params'] = r.params;
   if (r.query) request['query'] = r.query;
-  if (r.body) request['body'] = { content: { 'application/json': { schema: r.body } }, required: !r.bodyOptional };
+  if (r.body)
+    request['body'] = { content: { 'application/json': { schema: r.body } }, required: !r.bodyOptional };
   const okContent = r.response
     ? { 'application/json': { schema: r.response } }
     : { [r.produces ?? 'text/plain']: { schema: { type: 'string' } } };
@@ -101,7 +113,8 @@ export function mount(app: OpenAPIHono<ServerEnv>, r: AnyRoute, opts: MountOptio
     if (out instanceof Response) return out;
     if (opts.validateResponses && r.response) {
       const check = (r.response as Schema).safeParse(out);
-      if (!check.success) throw new Error(`response of ${key} does not match its schema: ${check.error.message}`);
+      if (!check.success)
+        throw new Error(`response of ${key} does not match its schema: ${check.error.message}`);
     }
     return c.json(out, status);
   };

@@ -33,7 +33,12 @@ see <a href="/api/docs">/api/docs</a> for the API, or build the console (<code>n
 export function serveConsole(webDir: string): MiddlewareHandler<ServerEnv> {
   const root = resolve(webDir);
   return async (c, next) => {
-    if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || c.req.path.startsWith('/api/') || c.req.path === '/api') return next();
+    if (
+      (c.req.method !== 'GET' && c.req.method !== 'HEAD') ||
+      c.req.path.startsWith('/api/') ||
+      c.req.path === '/api'
+    )
+      return next();
     const index = join(root, 'index.html');
     if (!existsSync(index)) return c.html(NOT_BUILT_PAGE, 200);
     let rel: string;
@@ -54,6 +59,9 @@ export function serveConsole(webDir: string): MiddlewareHandler<ServerEnv> {
     }
     // SPA fallback: paths that look like files but are missing are 404s; routes get index.html.
     if (extname(rel) !== '' && extname(rel) !== '.html') return c.text('not found', 404);
-    return c.body(await readFile(index), 200, { 'content-type': TYPES['.html'] ?? 'text/html', 'cache-control': 'no-cache' });
+    return c.body(await readFile(index), 200, {
+      'content-type': TYPES['.html'] ?? 'text/html',
+      'cache-control': 'no-cache',
+    });
   };
 }

@@ -19,7 +19,11 @@ export function parseTraceparent(header: string | undefined): TraceContext | und
 }
 
 /** The trace this request belongs to (continued from the caller's traceparent or new) and our span id. */
-export function continueTrace(header: string | undefined): { traceId: string; spanId: string; flags: string } {
+export function continueTrace(header: string | undefined): {
+  traceId: string;
+  spanId: string;
+  flags: string;
+} {
   const parent = parseTraceparent(header);
   return {
     traceId: parent?.traceId ?? randomBytes(16).toString('hex'),

@@ -16,9 +16,13 @@ export function validationError(target: string, err: ZodError): ApiError {
   const issues = zodIssues(err);
   const fields = new Set(err.issues.map((i) => String(i.path[0] ?? '')));
   const only = fields.size === 1 ? [...fields][0] : undefined;
-  const code: ErrorCode = (only !== undefined ? PARAM_CODES[only] : undefined) ?? (target === 'param' ? 'INVALID_ID' : 'VALIDATION_FAILED');
+  const code: ErrorCode =
+    (only !== undefined ? PARAM_CODES[only] : undefined) ??
+    (target === 'param' ? 'INVALID_ID' : 'VALIDATION_FAILED');
   const where = target === 'json' ? 'body' : target === 'param' ? 'path' : target;
   const first = issues[0];
-  const message = first ? `invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}` : `invalid ${where}`;
+  const message = first
+    ? `invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}`
+    : `invalid ${where}`;
   return new ApiError(target === 'json' ? 422 : 400, code, message, { details: { issues } });
 }

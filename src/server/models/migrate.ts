@@ -29,13 +29,23 @@ export async function migrateV1ToV2(store: Store, clock: Clock): Promise<Migrate
       req = decode(ModelRequest, kv).value;
     } catch (err) {
       out.failed++;
-      out.details.push({ request_id: requestId, model_uid: null, result: 'failed', reason: errorMessage(err) });
+      out.details.push({
+        request_id: requestId,
+        model_uid: null,
+        result: 'failed',
+        reason: errorMessage(err),
+      });
       continue;
     }
     const uid = req.spec.model_uid;
     if (seen.has(uid) || (await store.get(keys.modelSpec(uid)))) {
       out.skipped++;
-      out.details.push({ request_id: requestId, model_uid: uid, result: 'skipped', reason: 'a v2 model with this uid already exists' });
+      out.details.push({
+        request_id: requestId,
+        model_uid: uid,
+        result: 'skipped',
+        reason: 'a v2 model with this uid already exists',
+      });
       continue;
     }
     try {
@@ -67,11 +77,21 @@ export async function migrateV1ToV2(store: Store, clock: Clock): Promise<Migrate
         out.details.push({ request_id: requestId, model_uid: uid, result: 'migrated', reason: null });
       } else {
         out.skipped++;
-        out.details.push({ request_id: requestId, model_uid: uid, result: 'skipped', reason: 'created concurrently' });
+        out.details.push({
+          request_id: requestId,
+          model_uid: uid,
+          result: 'skipped',
+          reason: 'created concurrently',
+        });
       }
     } catch (err) {
       out.failed++;
-      out.details.push({ request_id: requestId, model_uid: uid, result: 'failed', reason: errorMessage(err) });
+      out.details.push({
+        request_id: requestId,
+        model_uid: uid,
+        result: 'failed',
+        reason: errorMessage(err),
+      });
     }
   }
   return out;

@@ -1,10 +1,5 @@
 import type { Clock } from '../../core/clock.js';
-import {
-  type EngineType,
-  ModelDeployment,
-  ModelSpec,
-  type ModelSource,
-} from '../../core/domain/index.js';
+import { type EngineType, ModelDeployment, ModelSpec, type ModelSource } from '../../core/domain/index.js';
 import type { Logger } from '../../core/logger.js';
 import { errorMessage } from '../../core/errors.js';
 import { keys, prefixes } from '../../core/keys.js';
@@ -16,7 +11,10 @@ import type { CreateModelBody, UpdateModelBody } from '../schemas/models.js';
 import { deriveModelUid } from './uid.js';
 
 /** Spec fields as a create request gives them (before defaults). */
-export type SpecInput = Omit<CreateModelBody, 'model_uid' | 'replicas' | 'node_selector' | 'placement_strategy' | 'auto_start'>;
+export type SpecInput = Omit<
+  CreateModelBody,
+  'model_uid' | 'replicas' | 'node_selector' | 'placement_strategy' | 'auto_start'
+>;
 
 export interface CreateModelInput {
   model_uid?: string | undefined;
@@ -81,7 +79,10 @@ export class ModelService {
   }
 
   async get(uid: string): Promise<ModelPair | undefined> {
-    const [s, d] = await Promise.all([this.store.get(keys.modelSpec(uid)), this.store.get(keys.deployment(uid))]);
+    const [s, d] = await Promise.all([
+      this.store.get(keys.modelSpec(uid)),
+      this.store.get(keys.deployment(uid)),
+    ]);
     if (!s) return undefined;
     return { spec: decode(ModelSpec, s), deployment: d ? decode(ModelDeployment, d) : undefined };
   }
@@ -169,7 +170,8 @@ export class ModelService {
     if (!next || (!next.spec && !next.deployment)) return { changed: false, pair };
     const success: { op: 'put'; key: string; value: string }[] = [];
     if (next.spec) success.push({ op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, next.spec) });
-    if (next.deployment) success.push({ op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, next.deployment) });
+    if (next.deployment)
+      success.push({ op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, next.deployment) });
     const res = await this.store.txn({
       compare: [
         { key: keys.modelSpec(uid), modRevision: pair.spec.modRevision },
@@ -204,13 +206,27 @@ export class ModelService {
   }
 
   /** Partial update of spec and deployment fields; bumps the generation so the scheduler re-plans. */
-  async update(uid: string, body: UpdateModelBody, expected: number | undefined, actor: string): Promise<void> {
+  async update(
+    uid: string,
+    body: UpdateModelBody,
+    expected: number | undefined,
+    actor: string,
+  ): Promise<void> {
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const cur = pair.spec.value;
       const merged: Record<string, unknown> = { ...cur };
       const specKeys = [
-        'model_name', 'model_source', 'revision', 'model_path', 'engine_type', 'engine_config',
-        'served_model_name', 'resources', 'routing_policy', 'labels', 'description',
+        'model_name',
+        'model_source',
+        'revision',
+        'model_path',
+        'engine_type',
+        'engine_config',
+        'served_model_name',
+        'resources',
+        'routing_policy',
+        'labels',
+        'description',
       ] as const;
       let specChanged = false;
       for (const k of specKeys) {
@@ -237,17 +253,24 @@ export class ModelService {
       const deployment = this.bump(this.baseDeployment(pair, now), depPatch, now);
       return spec ? { spec, deployment } : { deployment };
     });
-    if (changed) await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `updated by ${actor}` });
+    if (changed)
+      await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `updated by ${actor}` });
   }
 
-  async start(uid: string, replicas: number | undefined, expected: number | undefined, actor: string): Promise<void> {
+  async start(
+    uid: string,
+    replicas: number | undefined,
+    expected: number | undefined,
+    actor: string,
+  ): Promise<void> {
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const dep = this.baseDeployment(pair, now);
       const want = replicas ?? (dep.replicas > 0 ? dep.replicas : 1);
       if (pair.deployment && dep.desired_state === 'running' && dep.replicas === want) return undefined;
       return { deployment: this.bump(dep, { desired_state: 'running', replicas: want }, now) };
     });
-    if (changed) await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `started by ${actor}` });
+    if (changed)
+      await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `started by ${actor}` });
   }
 
   async stop(uid: string, expected: number | undefined, actor: string): Promise<void> {
@@ -256,7 +279,8 @@ export class ModelService {
       if (pair.deployment && dep.desired_state === 'stopped') return undefined;
       return { deployment: this.bump(dep, { desired_state: 'stopped' }, now) };
     });
-    if (changed) await this.event({ model_uid: uid, type: 'stopped', source: 'server', message: `stopped by ${actor}` });
+    if (changed)
+      await this.event({ model_uid: uid, type: 'stopped', source: 'server', message: `stopped by ${actor}` });
   }
 
   async scale(uid: string, replicas: number, expected: number | undefined, actor: string): Promise<void> {
@@ -268,7 +292,12 @@ export class ModelService {
       return { deployment: this.bump(dep, { replicas }, now) };
     });
     if (changed) {
-      await this.event({ model_uid: uid, type: 'scaled', source: 'server', message: `scaled from ${from} to ${replicas} by ${actor}` });
+      await this.event({
+        model_uid: uid,
+        type: 'scaled',
+        source: 'server',
+        message: `scaled from ${from} to ${replicas} by ${actor}`,
+      });
     }
   }
 
@@ -294,7 +323,8 @@ export class ModelService {
         { op: 'delete', key: keys.deployment(uid) },
       ],
     });
-    if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'the model was changed concurrently; read it again and retry');
+    if (!res.succeeded)
+      throw new ApiError(409, 'CONFLICT', 'the model was changed concurrently; read it again and retry');
     let purgeResult: 'not_requested' | 'requested' | 'unsupported' | 'failed' = 'not_requested';
     if (purge) {
       if (!this.purgeHook) purgeResult = 'unsupported';

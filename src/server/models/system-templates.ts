@@ -12,7 +12,9 @@ interface SystemTemplateDef {
   replicas?: number;
 }
 
-const spec = (s: Partial<TemplateSpec> & Pick<TemplateSpec, 'model_name' | 'model_source' | 'engine_type'>): TemplateSpec => ({
+const spec = (
+  s: Partial<TemplateSpec> & Pick<TemplateSpec, 'model_name' | 'model_source' | 'engine_type'>,
+): TemplateSpec => ({
   revision: 'main',
   engine_config: { extra_args: [], env: {} },
   resources: { gpu_count: 1 },
@@ -87,7 +89,11 @@ export const SYSTEM_TEMPLATES: readonly SystemTemplateDef[] = [
       model_name: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
       model_source: 'huggingface',
       engine_type: 'llamacpp',
-      engine_config: { extra_args: ['--hf-file', 'qwen2.5-0.5b-instruct-q4_k_m.gguf'], env: {}, quantization: 'q4_k_m' },
+      engine_config: {
+        extra_args: ['--hf-file', 'qwen2.5-0.5b-instruct-q4_k_m.gguf'],
+        env: {},
+        quantization: 'q4_k_m',
+      },
       resources: { gpu_count: 0, param_count_b: 0.5 },
     }),
   },

@@ -41,13 +41,19 @@ export class TemplateService {
 
   private readOnly(t: ModelTemplate): void {
     if (t.source === 'system') {
-      throw new ApiError(403, 'SYSTEM_TEMPLATE_READONLY', `"${t.template_id}" is a built-in template and cannot be changed; deploy it or copy it instead`);
+      throw new ApiError(
+        403,
+        'SYSTEM_TEMPLATE_READONLY',
+        `"${t.template_id}" is a built-in template and cannot be changed; deploy it or copy it instead`,
+      );
     }
   }
 
   async create(body: CreateTemplateBody, actor: string): Promise<string> {
     const now = this.now();
-    const taken = body.template_id ? new Set<string>() : new Set((await this.list()).map((t) => t.value.template_id));
+    const taken = body.template_id
+      ? new Set<string>()
+      : new Set((await this.list()).map((t) => t.value.template_id));
     const id = body.template_id ?? deriveTemplateId(body.name, taken);
     const t = ModelTemplate.parse({
       template_id: id,
@@ -56,7 +62,12 @@ export class TemplateService {
       category: body.category,
       source: 'user',
       spec: buildTemplateSpec(body.spec),
-      deployment: { replicas: 1, node_selector: {}, placement_strategy: 'binpack', ...(body.deployment ?? {}) },
+      deployment: {
+        replicas: 1,
+        node_selector: {},
+        placement_strategy: 'binpack',
+        ...(body.deployment ?? {}),
+      },
       created_at: now,
       updated_at: now,
     });
@@ -70,7 +81,9 @@ export class TemplateService {
       success: [{ op: 'put', key: keys.template(t.template_id), value: encode(ModelTemplate, t) }],
     });
     if (!res.succeeded) {
-      throw errors.conflict('TEMPLATE_ALREADY_EXISTS', `template "${t.template_id}" already exists`, { template_id: t.template_id });
+      throw errors.conflict('TEMPLATE_ALREADY_EXISTS', `template "${t.template_id}" already exists`, {
+        template_id: t.template_id,
+      });
     }
     return t.template_id;
   }
@@ -92,7 +105,8 @@ export class TemplateService {
       compare: [{ key: keys.template(id), modRevision: cur.modRevision }],
       success: [{ op: 'put', key: keys.template(id), value: encode(ModelTemplate, next) }],
     });
-    if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'the template was changed concurrently; read it again and retry');
+    if (!res.succeeded)
+      throw new ApiError(409, 'CONFLICT', 'the template was changed concurrently; read it again and retry');
   }
 
   async delete(id: string, expected: number | undefined): Promise<void> {
@@ -103,6 +117,7 @@ export class TemplateService {
       compare: [{ key: keys.template(id), modRevision: cur.modRevision }],
       success: [{ op: 'delete', key: keys.template(id) }],
     });
-    if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'the template was changed concurrently; read it again and retry');
+    if (!res.succeeded)
+      throw new ApiError(409, 'CONFLICT', 'the template was changed concurrently; read it again and retry');
   }
 }

@@ -26,7 +26,9 @@ describe('uidBase', () => {
 describe('deriveModelUid', () => {
   it('returns the base when free and numbers it when taken', () => {
     expect(deriveModelUid('Qwen/Qwen2.5-7B-Instruct', new Set())).toBe('qwen2-5-7b-instruct');
-    expect(deriveModelUid('Qwen/Qwen2.5-7B-Instruct', new Set(['qwen2-5-7b-instruct']))).toBe('qwen2-5-7b-instruct-2');
+    expect(deriveModelUid('Qwen/Qwen2.5-7B-Instruct', new Set(['qwen2-5-7b-instruct']))).toBe(
+      'qwen2-5-7b-instruct-2',
+    );
     expect(deriveModelUid('x/bge-m3', new Set(['bge-m3', 'bge-m3-2']))).toBe('bge-m3-3');
   });
   it('keeps long names within 63 characters with the suffix', () => {

@@ -12,11 +12,16 @@ export async function fetchWithTimeout(
   init: RequestInit & { timeoutMs: number },
 ): Promise<Response> {
   const { timeoutMs, ...rest } = init;
-  const signal = rest.signal ? AbortSignal.any([rest.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  const signal = rest.signal
+    ? AbortSignal.any([rest.signal, AbortSignal.timeout(timeoutMs)])
+    : AbortSignal.timeout(timeoutMs);
   try {
     return await fetchImpl(url, { ...rest, signal, redirect: 'manual' });
   } catch (err) {
-    const reason = err instanceof Error && err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : errorMessage(err);
+    const reason =
+      err instanceof Error && err.name === 'TimeoutError'
+        ? `timed out after ${timeoutMs} ms`
+        : errorMessage(err);
     throw new OutboundError(reason, { cause: err });
   }
 }

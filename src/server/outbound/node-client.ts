@@ -27,7 +27,10 @@ export class NodeClient {
 
   async baseUrl(nodeId: string): Promise<string> {
     const status = await getJson(this.store, keys.nodeStatus(nodeId), NodeStatus);
-    if (!status) throw errors.notFound('NODE_NOT_FOUND', `node "${nodeId}" is not registered (offline or unknown)`, { node_id: nodeId });
+    if (!status)
+      throw errors.notFound('NODE_NOT_FOUND', `node "${nodeId}" is not registered (offline or unknown)`, {
+        node_id: nodeId,
+      });
     return `http://${hostForUrl(status.value.address)}:${status.value.admin_port}`;
   }
 
@@ -38,14 +41,24 @@ export class NodeClient {
   }
 
   /** `POST /admin/models/{uid}/stop` on the node. */
-  async stopModel(nodeId: string, uid: string, traceparent: string): Promise<{ status: number; body: unknown }> {
+  async stopModel(
+    nodeId: string,
+    uid: string,
+    traceparent: string,
+  ): Promise<{ status: number; body: unknown }> {
     checkUid(uid);
     const url = `${await this.baseUrl(nodeId)}/admin/models/${uid}/stop`;
     let res: Response;
     try {
-      res = await fetchWithTimeout(this.fetchImpl, url, { method: 'POST', timeoutMs: this.timeoutMs, headers: this.headers(traceparent) });
+      res = await fetchWithTimeout(this.fetchImpl, url, {
+        method: 'POST',
+        timeoutMs: this.timeoutMs,
+        headers: this.headers(traceparent),
+      });
     } catch (err) {
-      throw new ApiError(502, 'NODE_UNREACHABLE', `node "${nodeId}" did not answer: ${errorMessage(err)}`, { details: { node_id: nodeId } });
+      throw new ApiError(502, 'NODE_UNREACHABLE', `node "${nodeId}" did not answer: ${errorMessage(err)}`, {
+        details: { node_id: nodeId },
+      });
     }
     const text = await res.text();
     let body: unknown = text;
@@ -61,7 +74,12 @@ export class NodeClient {
    * `GET /admin/models/{uid}/replicas/{rid}/logs?tail=N[&follow=1]`: returns the node's response as is
    * (a text body, or an SSE stream when following). Aborting `signal` ends the upstream request.
    */
-  async logs(nodeId: string, uid: string, replicaId: number, opts: { tail: number; follow: boolean; traceparent: string; signal?: AbortSignal }): Promise<Response> {
+  async logs(
+    nodeId: string,
+    uid: string,
+    replicaId: number,
+    opts: { tail: number; follow: boolean; traceparent: string; signal?: AbortSignal },
+  ): Promise<Response> {
     checkUid(uid);
     if (!Number.isInteger(replicaId) || replicaId < 0) throw errors.badRequest('invalid replica id');
     const q = new URLSearchParams({ tail: String(opts.tail) });
@@ -75,7 +93,9 @@ export class NodeClient {
       if (opts.signal) init.signal = opts.signal;
       return await fetchWithTimeout(this.fetchImpl, url, init);
     } catch (err) {
-      throw new ApiError(502, 'NODE_UNREACHABLE', `node "${nodeId}" did not answer: ${errorMessage(err)}`, { details: { node_id: nodeId } });
+      throw new ApiError(502, 'NODE_UNREACHABLE', `node "${nodeId}" did not answer: ${errorMessage(err)}`, {
+        details: { node_id: nodeId },
+      });
     }
   }
 }

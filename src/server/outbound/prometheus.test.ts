@@ -40,7 +40,12 @@ describe('histogramQuantile', () => {
     expect(histogramQuantile(0.25, b)).toBeCloseTo(0.05);
   });
   it('answers the highest finite bound for the +Inf bucket and null without data', () => {
-    expect(histogramQuantile(0.99, [{ le: 1, count: 1 }, { le: Infinity, count: 10 }])).toBe(1);
+    expect(
+      histogramQuantile(0.99, [
+        { le: 1, count: 1 },
+        { le: Infinity, count: 10 },
+      ]),
+    ).toBe(1);
     expect(histogramQuantile(0.5, [])).toBeNull();
     expect(histogramQuantile(0.5, [{ le: Infinity, count: 0 }])).toBeNull();
   });

@@ -88,7 +88,10 @@ export function parsePrometheusText(text: string): ParsedMetrics {
  * `histogram_quantile` over cumulative buckets `[le, count]` (Prometheus' linear interpolation within
  * the bucket; the +Inf bucket answers with the highest finite bound). Null without observations. Pure.
  */
-export function histogramQuantile(q: number, buckets: readonly { le: number; count: number }[]): number | null {
+export function histogramQuantile(
+  q: number,
+  buckets: readonly { le: number; count: number }[],
+): number | null {
   const sorted = [...buckets].sort((a, b) => a.le - b.le);
   const last = sorted[sorted.length - 1];
   if (!last || last.count <= 0) return null;

@@ -36,11 +36,16 @@ export class RouterClient {
     return `http://${hostForUrl(host)}:${first.port}`;
   }
 
-  async health(traceparent: string): Promise<{ ok: boolean; url: string | null; status: number | null; error: string | null }> {
+  async health(
+    traceparent: string,
+  ): Promise<{ ok: boolean; url: string | null; status: number | null; error: string | null }> {
     const url = await this.url().catch(() => undefined);
     if (!url) return { ok: false, url: null, status: null, error: 'no router configured or registered' };
     try {
-      const res = await fetchWithTimeout(this.fetchImpl, `${url}/healthz`, { timeoutMs: this.timeoutMs, headers: { traceparent } });
+      const res = await fetchWithTimeout(this.fetchImpl, `${url}/healthz`, {
+        timeoutMs: this.timeoutMs,
+        headers: { traceparent },
+      });
       await res.body?.cancel();
       return { ok: res.ok, url, status: res.status, error: res.ok ? null : `HTTP ${res.status}` };
     } catch (err) {
@@ -56,17 +61,23 @@ export class RouterClient {
     const now = this.clock.now();
     if (this.cached && now - this.cached.atMs < 1000) return this.cached.value;
     const url = await this.url();
-    if (!url) throw new ApiError(503, 'ROUTER_UNAVAILABLE', 'no router configured (--router-url) or registered');
+    if (!url)
+      throw new ApiError(503, 'ROUTER_UNAVAILABLE', 'no router configured (--router-url) or registered');
     let text: string;
     try {
-      const res = await fetchWithTimeout(this.fetchImpl, `${url}/metrics`, { timeoutMs: this.timeoutMs, headers: { traceparent } });
+      const res = await fetchWithTimeout(this.fetchImpl, `${url}/metrics`, {
+        timeoutMs: this.timeoutMs,
+        headers: { traceparent },
+      });
       if (!res.ok) {
         await res.body?.cancel();
         throw new Error(`HTTP ${res.status}`);
       }
       text = await res.text();
     } catch (err) {
-      throw new ApiError(503, 'ROUTER_UNAVAILABLE', `router metrics unavailable: ${errorMessage(err)}`, { details: { url } });
+      throw new ApiError(503, 'ROUTER_UNAVAILABLE', `router metrics unavailable: ${errorMessage(err)}`, {
+        details: { url },
+      });
     }
     const summary = summariseRouterMetrics(parsePrometheusText(text), now, this.previous);
     this.previous = summary.scrape;

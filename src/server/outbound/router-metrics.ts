@@ -59,11 +59,22 @@ interface Acc {
   completion: number;
 }
 
-const newAcc = (): Acc => ({ requests: 0, errors: 0, latency: new Map(), ttft: new Map(), prompt: 0, completion: 0 });
+const newAcc = (): Acc => ({
+  requests: 0,
+  errors: 0,
+  latency: new Map(),
+  ttft: new Map(),
+  prompt: 0,
+  completion: 0,
+});
 
 function quantiles(b: Map<number, number>) {
   const buckets = [...b.entries()].map(([le, count]) => ({ le, count }));
-  return { p50: histogramQuantile(0.5, buckets), p90: histogramQuantile(0.9, buckets), p99: histogramQuantile(0.99, buckets) };
+  return {
+    p50: histogramQuantile(0.5, buckets),
+    p90: histogramQuantile(0.9, buckets),
+    p99: histogramQuantile(0.99, buckets),
+  };
 }
 
 /**

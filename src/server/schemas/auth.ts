@@ -4,9 +4,17 @@ import { listOf, ResourceVersion, WithResourceVersion } from './common.js';
 
 const Password = z.string().min(8, 'passwords have at least 8 characters').max(256);
 
-export const LoginBody = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }).meta({ id: 'LoginBody' });
+export const LoginBody = z
+  .strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) })
+  .meta({ id: 'LoginBody' });
 export const LoginResponse = z
-  .object({ token: z.string(), token_type: z.literal('Bearer'), expires_at: z.string(), username: z.string(), role: Role })
+  .object({
+    token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_at: z.string(),
+    username: z.string(),
+    role: Role,
+  })
   .meta({ id: 'LoginResponse' });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
@@ -21,7 +29,10 @@ export const WhoAmI = z
   .meta({ id: 'WhoAmI' });
 export type WhoAmI = z.infer<typeof WhoAmI>;
 
-export const ChangePasswordBody = z.strictObject({ current_password: z.string().min(1).max(256), new_password: Password });
+export const ChangePasswordBody = z.strictObject({
+  current_password: z.string().min(1).max(256),
+  new_password: Password,
+});
 
 export const UserView = z
   .object({
@@ -38,18 +49,32 @@ export type UserView = z.infer<typeof UserView>;
 export const UserList = listOf(UserView);
 export const UserParams = z.object({ username: Username });
 
-export const CreateUserBody = z.strictObject({ username: Username, password: Password, role: Role }).meta({ id: 'CreateUserBody' });
+export const CreateUserBody = z
+  .strictObject({ username: Username, password: Password, role: Role })
+  .meta({ id: 'CreateUserBody' });
 export const UpdateUserBody = z
-  .strictObject({ role: Role.optional(), password: Password.optional(), disabled: z.boolean().optional(), ...WithResourceVersion })
+  .strictObject({
+    role: Role.optional(),
+    password: Password.optional(),
+    disabled: z.boolean().optional(),
+    ...WithResourceVersion,
+  })
   .meta({ id: 'UpdateUserBody' });
 
 /** `expires_in`: seconds, or a duration like `30d`, `12h`, `90m`. */
 export const Duration = z.union([
-  z.number().int().min(60).max(10 * 365 * 86400),
+  z
+    .number()
+    .int()
+    .min(60)
+    .max(10 * 365 * 86400),
   z
     .string()
     .regex(/^[1-9][0-9]{0,5}[smhd]$/, 'durations look like 90m, 12h or 30d')
-    .transform((s) => Number(s.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[s.slice(-1) as 's' | 'm' | 'h' | 'd'])
+    .transform(
+      (s) =>
+        Number(s.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[s.slice(-1) as 's' | 'm' | 'h' | 'd'],
+    )
     .refine((n) => n >= 60 && n <= 10 * 365 * 86400, 'expires_in must be between 1 minute and 10 years'),
 ]);
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { AggregatedState, DiskAlert, ModelCacheEntry, ModelSource, NodeDiskStatus } from '../../core/domain/index.js';
+import {
+  AggregatedState,
+  DiskAlert,
+  ModelCacheEntry,
+  ModelSource,
+  NodeDiskStatus,
+} from '../../core/domain/index.js';
 import { ModelUid, NodeId } from '../../core/ids.js';
 import { listOf } from './common.js';
 
@@ -29,7 +35,13 @@ export const CachedModel = z.object({
   node_count: z.number().int(),
   complete_nodes: z.number().int(),
   nodes: z.array(
-    z.object({ node_id: NodeId, size_bytes: z.number(), complete: z.boolean(), last_used_at: z.string().nullable(), path: z.string() }),
+    z.object({
+      node_id: NodeId,
+      size_bytes: z.number(),
+      complete: z.boolean(),
+      last_used_at: z.string().nullable(),
+      path: z.string(),
+    }),
   ),
   last_used_at: z.string().nullable(),
   /** Models (specs) using these files, with their aggregated state. */
@@ -42,5 +54,8 @@ export const CacheSummary = z
   .meta({ id: 'CacheSummary' });
 export type CacheSummary = z.infer<typeof CacheSummary>;
 
-export const AlertsQuery = z.object({ node_id: NodeId.optional(), level: z.enum(['warning', 'critical']).optional() });
+export const AlertsQuery = z.object({
+  node_id: NodeId.optional(),
+  level: z.enum(['warning', 'critical']).optional(),
+});
 export const AlertList = listOf(DiskAlert);

@@ -14,7 +14,8 @@ export type CatalogProvider = 'huggingface' | 'modelscope';
  * Hub repository ids: `name` or `owner/name`, letters, digits, ".", "_" and "-", no "..", no leading
  * punctuation. Nothing else reaches a hub URL, so ids like `../x`, `a@b`, `http://...` are refused.
  */
-export const REPO_ID_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?\/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?$/;
+export const REPO_ID_PATTERN =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?\/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?$/;
 export const RepoId = z
   .string()
   .max(200)
@@ -74,14 +75,25 @@ export const CatalogModelParams2 = z.object({
   owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
 });
-export const CatalogRevisionQuery = z.object({ revision: z.string().max(128).regex(/^[A-Za-z0-9._-]+$/).optional() });
+export const CatalogRevisionQuery = z.object({
+  revision: z
+    .string()
+    .max(128)
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
+});
 
 export const ImportBody = z
   .strictObject({
     provider: CatalogProvider,
     model_id: RepoId,
     model_uid: ModelUid.optional(),
-    revision: z.string().min(1).max(128).regex(/^[A-Za-z0-9._-]+$/).optional(),
+    revision: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .optional(),
     engine_type: EngineType.default('vllm'),
     replicas: z.number().int().min(0).max(1000).default(1),
     auto_start: z.boolean().default(true),
@@ -91,5 +103,7 @@ export const ImportBody = z
   .meta({ id: 'CatalogImportBody' });
 export type ImportBody = z.infer<typeof ImportBody>;
 
-export const ImportResponse = z.object({ model: ModelView, warnings: z.array(z.string()) }).meta({ id: 'CatalogImportResponse' });
+export const ImportResponse = z
+  .object({ model: ModelView, warnings: z.array(z.string()) })
+  .meta({ id: 'CatalogImportResponse' });
 export type ImportResponse = z.infer<typeof ImportResponse>;

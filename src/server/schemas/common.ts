@@ -22,9 +22,7 @@ export const ResourceVersion = z.number().int().min(0);
 export const WithResourceVersion = { resource_version: ResourceVersion.optional() };
 
 /** Query booleans: `true`/`false`/`1`/`0`. */
-export const QueryBool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+export const QueryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** Query integers with bounds and a default. */
 export const queryInt = (min: number, max: number, fallback: number) =>
@@ -35,7 +33,12 @@ export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.arra
 
 /** Wraps an item schema in a paged list envelope. */
 export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), total: z.number().int(), offset: z.number().int(), limit: z.number().int() });
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    offset: z.number().int(),
+    limit: z.number().int(),
+  });
 
 /** An ok/no-content style acknowledgement. */
 export const Ack = z.object({ ok: z.literal(true) });

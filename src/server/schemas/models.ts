@@ -20,7 +20,11 @@ import {
 import { ModelUid } from '../../core/ids.js';
 import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
 
-const Revision = z.string().min(1).max(128).regex(/^[A-Za-z0-9._/-]+$/, 'revision may contain letters, digits, ".", "_", "/" and "-"');
+const Revision = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._/-]+$/, 'revision may contain letters, digits, ".", "_", "/" and "-"');
 
 /** The spec fields a client may set (everything but identity and timestamps). */
 export const SpecFields = {
@@ -30,7 +34,12 @@ export const SpecFields = {
   model_path: z.string().min(1).max(4096).optional(),
   engine_type: EngineType,
   engine_config: EngineConfig.partial().optional(),
-  served_model_name: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/).optional(),
+  served_model_name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/)
+    .optional(),
   resources: ResourceRequirements.partial().optional(),
   routing_policy: RoutingPolicy.optional(),
   labels: Labels.optional(),
@@ -45,11 +54,19 @@ export const DeploymentFields = {
 
 /** A local model needs a path, unless the simulator runs it (no weights). */
 export function checkLocalPath(
-  v: { model_source?: string | undefined; model_path?: string | undefined | null; engine_type?: string | undefined },
+  v: {
+    model_source?: string | undefined;
+    model_path?: string | undefined | null;
+    engine_type?: string | undefined;
+  },
   ctx: z.RefinementCtx,
 ): void {
   if (v.model_source === 'local' && !v.model_path && v.engine_type !== 'sim') {
-    ctx.addIssue({ code: 'custom', path: ['model_path'], message: 'model_path is required when model_source is "local"' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['model_path'],
+      message: 'model_path is required when model_source is "local"',
+    });
   }
 }
 
@@ -84,19 +101,31 @@ export const UpdateModelBody = z
   .meta({ id: 'UpdateModelBody' });
 export type UpdateModelBody = z.infer<typeof UpdateModelBody>;
 
-export const ScaleBody = z.strictObject({ replicas: z.number().int().min(0).max(1000), ...WithResourceVersion }).meta({ id: 'ScaleBody' });
-export const StartBody = z.strictObject({ replicas: z.number().int().min(1).max(1000).optional(), ...WithResourceVersion });
+export const ScaleBody = z
+  .strictObject({ replicas: z.number().int().min(0).max(1000), ...WithResourceVersion })
+  .meta({ id: 'ScaleBody' });
+export const StartBody = z.strictObject({
+  replicas: z.number().int().min(1).max(1000).optional(),
+  ...WithResourceVersion,
+});
 export const StopBody = z.strictObject({ ...WithResourceVersion });
 
 export const UidParams = z.object({ uid: ModelUid });
-export const ReplicaParams = z.object({ uid: ModelUid, replica_id: z.coerce.number().int().min(0).max(9999) });
+export const ReplicaParams = z.object({
+  uid: ModelUid,
+  replica_id: z.coerce.number().int().min(0).max(9999),
+});
 
 export const ListModelsQuery = z.object({
   state: AggregatedState.optional(),
   /** Substring of model_uid or model_name (case-insensitive). */
   q: z.string().max(200).optional(),
   /** `key=value` label selector. */
-  label: z.string().max(300).regex(/^[^=]+=.*$/, 'label must look like key=value').optional(),
+  label: z
+    .string()
+    .max(300)
+    .regex(/^[^=]+=.*$/, 'label must look like key=value')
+    .optional(),
   engine_type: EngineType.optional(),
   limit: queryInt(1, 5000, 100),
   offset: queryInt(0, 1_000_000, 0),
@@ -104,7 +133,9 @@ export const ListModelsQuery = z.object({
 
 export const DeleteModelQuery = z.object({ purge: QueryBool.optional() });
 
-export const DeploymentView = ModelDeployment.extend({ resource_version: ResourceVersion }).meta({ id: 'Deployment' });
+export const DeploymentView = ModelDeployment.extend({ resource_version: ResourceVersion }).meta({
+  id: 'Deployment',
+});
 
 export const DownloadSummary = z.object({
   bytes_done: z.number(),
@@ -144,7 +175,11 @@ export const ModelList = pageOf(ModelView)
   .meta({ id: 'ModelList' });
 export type ModelList = z.infer<typeof ModelList>;
 
-const Quantiles = z.object({ p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable() });
+const Quantiles = z.object({
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  p99: z.number().nullable(),
+});
 
 /** Traffic of one model as the router reports it (from its /metrics). */
 export const ModelStats = z

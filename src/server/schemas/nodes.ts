@@ -71,5 +71,7 @@ export type NodeDetailView = z.infer<typeof NodeDetailView>;
 
 export const NodeActionBody = z.strictObject({ ...WithResourceVersion });
 
-export const NodeSettingsView = NodeSettings.extend({ resource_version: ResourceVersion }).meta({ id: 'NodeSettingsView' });
+export const NodeSettingsView = NodeSettings.extend({ resource_version: ResourceVersion }).meta({
+  id: 'NodeSettingsView',
+});
 export type NodeSettingsView = z.infer<typeof NodeSettingsView>;

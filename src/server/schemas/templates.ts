@@ -4,7 +4,9 @@ import { ModelUid, Slug } from '../../core/ids.js';
 import { ResourceVersion, WithResourceVersion, listOf } from './common.js';
 import { checkLocalPath, DeploymentFields, SpecFields } from './models.js';
 
-export const TemplateView = ModelTemplate.extend({ resource_version: ResourceVersion }).meta({ id: 'Template' });
+export const TemplateView = ModelTemplate.extend({ resource_version: ResourceVersion }).meta({
+  id: 'Template',
+});
 export type TemplateView = z.infer<typeof TemplateView>;
 export const TemplateList = listOf(TemplateView);
 

@@ -15,7 +15,12 @@ const counts = z.record(z.string(), z.number().int());
 /** `/api/overview`: counts and health of nodes, endpoints, placements, requests (and v2 models). */
 export const Overview = z
   .object({
-    nodes: z.object({ total: z.number().int(), online: z.number().int(), offline: z.number().int(), cordoned: z.number().int() }),
+    nodes: z.object({
+      total: z.number().int(),
+      online: z.number().int(),
+      offline: z.number().int(),
+      cordoned: z.number().int(),
+    }),
     gpus: z.object({
       total: z.number().int(),
       memory_total_bytes: z.number(),
@@ -55,10 +60,22 @@ export const V1ModelList = listOf(V1Model);
 export const Health = z
   .object({
     status: z.enum(['ok', 'degraded']),
-    store: z.object({ ok: z.boolean(), kind: z.string(), revision: z.number().nullable(), error: z.string().nullable() }),
-    router: z.object({ ok: z.boolean(), url: z.string().nullable(), status: z.number().nullable(), error: z.string().nullable() }),
+    store: z.object({
+      ok: z.boolean(),
+      kind: z.string(),
+      revision: z.number().nullable(),
+      error: z.string().nullable(),
+    }),
+    router: z.object({
+      ok: z.boolean(),
+      url: z.string().nullable(),
+      status: z.number().nullable(),
+      error: z.string().nullable(),
+    }),
     scheduler: z.object({ leader: z.string().nullable(), since: z.string().nullable() }),
-    nodes: z.array(z.object({ node_id: NodeId, heartbeat_at: z.string(), age_seconds: z.number(), healthy: z.boolean() })),
+    nodes: z.array(
+      z.object({ node_id: NodeId, heartbeat_at: z.string(), age_seconds: z.number(), healthy: z.boolean() }),
+    ),
     components: z.array(ComponentStatus),
     plan_consistency: z.object({
       consistent: z.boolean(),

@@ -26,7 +26,8 @@ export function v1ActionRoutes(ctx: ServerContext): AnyRoute[] {
         compare: [{ key: r.key, modRevision: r.modRevision }],
         success: [{ op: 'put', key: r.key, value: encode(ModelRequest, next) }],
       });
-      if (!res.succeeded) throw new ApiError(409, 'CONFLICT', `request ${r.value.request_id} changed concurrently; retry`);
+      if (!res.succeeded)
+        throw new ApiError(409, 'CONFLICT', `request ${r.value.request_id} changed concurrently; retry`);
       out.push(next);
     }
     return out;
@@ -79,8 +80,12 @@ export function v1ActionRoutes(ctx: ServerContext): AnyRoute[] {
           const all = await ctx.reader.list(prefixes.modelRequests, ModelRequest);
           reqs = all.items.filter((t) => t.value.spec.model_uid === body.model_uid);
         }
-        if (reqs.length === 0) throw errors.notFound('REQUEST_NOT_FOUND', 'no matching model request', { ...body });
-        c.set('auditResource', body.request_id ? `model_request/${body.request_id}` : `model/${body.model_uid}`);
+        if (reqs.length === 0)
+          throw errors.notFound('REQUEST_NOT_FOUND', 'no matching model request', { ...body });
+        c.set(
+          'auditResource',
+          body.request_id ? `model_request/${body.request_id}` : `model/${body.model_uid}`,
+        );
         return { items: await unload(reqs) };
       },
     }),
@@ -103,20 +108,28 @@ export function v1ActionRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'post',
       path: '/api/nodes/{node_id}/models/{uid}/stop',
       summary: "Force-stop a model's replicas on one node through the node admin API",
-      description: 'The node is reached only at the address and admin port it registered; the request carries the node admin token.',
+      description:
+        'The node is reached only at the address and admin port it registered; the request carries the node admin token.',
       tags,
       params: ForceStopParams,
       response: ForceStopResponse,
       handler: async (c, { params }) => {
         const r = await ctx.nodes.stopModel(params.node_id, params.uid, c.var.traceparent);
         if (r.status === 404) {
-          throw errors.notFound('REPLICA_NOT_FOUND', `node "${params.node_id}" runs no replica of "${params.uid}"`, {
-            node_id: params.node_id,
-            model_uid: params.uid,
-          });
+          throw errors.notFound(
+            'REPLICA_NOT_FOUND',
+            `node "${params.node_id}" runs no replica of "${params.uid}"`,
+            {
+              node_id: params.node_id,
+              model_uid: params.uid,
+            },
+          );
         }
         if (r.status >= 400) {
-          const why = r.status === 401 ? 'refused the node admin token (check --node-token)' : `answered HTTP ${r.status}`;
+          const why =
+            r.status === 401
+              ? 'refused the node admin token (check --node-token)'
+              : `answered HTTP ${r.status}`;
           throw new ApiError(502, 'NODE_UNREACHABLE', `node "${params.node_id}" ${why}`, {
             details: { node_id: params.node_id, node_status: r.status, node_answer: r.body },
           });

@@ -4,7 +4,16 @@ import { keys, parseKey, prefixes } from '../../core/keys.js';
 import { buildOverview } from '../aggregation/overview.js';
 import type { ServerContext } from '../context.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { EndpointList, Health, Overview, PlacementList, RequestList, RouterMetrics, V1ModelList, V1NodeList } from '../schemas/v1.js';
+import {
+  EndpointList,
+  Health,
+  Overview,
+  PlacementList,
+  RequestList,
+  RouterMetrics,
+  V1ModelList,
+  V1NodeList,
+} from '../schemas/v1.js';
 import { aggregateState } from '../aggregation/state.js';
 
 const tags = ['v1'];
@@ -25,7 +34,13 @@ export function laggingEndpoints(
     const plan = plans.get(e.model_uid)?.value;
     if (!plan || !plan.assignments.some((a) => a.replica_id === e.replica_id)) continue;
     if (e.plan_version < plan.plan_version) {
-      out.push({ model_uid: e.model_uid, replica_id: e.replica_id, node_id: e.node_id, endpoint_plan_version: e.plan_version, plan_version: plan.plan_version });
+      out.push({
+        model_uid: e.model_uid,
+        replica_id: e.replica_id,
+        node_id: e.node_id,
+        endpoint_plan_version: e.plan_version,
+        plan_version: plan.plan_version,
+      });
     }
   }
   return out;
@@ -36,12 +51,17 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/overview',
-      summary: 'Cluster overview: counts and health of nodes, GPUs, endpoints, placements, requests, models, alerts',
+      summary:
+        'Cluster overview: counts and health of nodes, GPUs, endpoints, placements, requests, models, alerts',
       tags,
       response: Overview,
       handler: async () => {
         const models = await ctx.views.models();
-        const [nodes, requests, lead] = await Promise.all([ctx.views.nodes(models), ctx.views.requests(), leader(ctx)]);
+        const [nodes, requests, lead] = await Promise.all([
+          ctx.views.nodes(models),
+          ctx.views.requests(),
+          leader(ctx),
+        ]);
         return buildOverview({
           models: models.snap,
           views: models.views,
@@ -61,14 +81,20 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
       response: V1NodeList,
       handler: async () => {
         const snap = await ctx.views.nodes();
-        const cordoned = new Set([...snap.settings.values()].filter((t) => t.value.cordoned || t.value.draining).map((t) => t.value.node_id));
+        const cordoned = new Set(
+          [...snap.settings.values()]
+            .filter((t) => t.value.cordoned || t.value.draining)
+            .map((t) => t.value.node_id),
+        );
         const now = ctx.clock.now();
         return {
-          items: [...snap.statuses.values()].sort((a, b) => a.value.node_id.localeCompare(b.value.node_id)).map((t) => ({
-            ...t.value,
-            heartbeat_age_seconds: Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000),
-            cordoned: cordoned.has(t.value.node_id),
-          })),
+          items: [...snap.statuses.values()]
+            .sort((a, b) => a.value.node_id.localeCompare(b.value.node_id))
+            .map((t) => ({
+              ...t.value,
+              heartbeat_age_seconds: Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000),
+              cordoned: cordoned.has(t.value.node_id),
+            })),
         };
       },
     }),
@@ -108,11 +134,31 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
         const { snap, views } = await ctx.views.models();
         const requests = await ctx.views.requests();
         const out = new Map<string, ReturnType<typeof row>>();
-        function row(uid: string, name: string, engine: string, origin: 'deployment' | 'request' | 'placement', replicas: number, state: string) {
+        function row(
+          uid: string,
+          name: string,
+          engine: string,
+          origin: 'deployment' | 'request' | 'placement',
+          replicas: number,
+          state: string,
+        ) {
           const ready = (snap.endpoints.get(uid) ?? []).filter((e) => e.status === 'ready').length;
-          return { model_uid: uid, model_name: name, engine_type: engine, origin, replicas, ready_replicas: ready, state, plan_version: snap.plans.get(uid)?.value.plan_version ?? null };
+          return {
+            model_uid: uid,
+            model_name: name,
+            engine_type: engine,
+            origin,
+            replicas,
+            ready_replicas: ready,
+            state,
+            plan_version: snap.plans.get(uid)?.value.plan_version ?? null,
+          };
         }
-        for (const v of views) out.set(v.model_uid, row(v.model_uid, v.model_name, v.engine_type, 'deployment', v.desired_replicas, v.state));
+        for (const v of views)
+          out.set(
+            v.model_uid,
+            row(v.model_uid, v.model_name, v.engine_type, 'deployment', v.desired_replicas, v.state),
+          );
         for (const r of requests) {
           const uid = r.spec.model_uid;
           if (out.has(uid)) continue;
@@ -120,8 +166,23 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
         }
         for (const [uid, plan] of snap.plans) {
           if (out.has(uid)) continue;
-          const s = aggregateState({ deployment: { desired_state: 'running', replicas: plan.value.assignments.length }, plan: plan.value, endpoints: snap.endpoints.get(uid) ?? [], downloads: snap.downloads.get(uid) ?? [] });
-          out.set(uid, row(uid, plan.value.spec.model_name, plan.value.spec.engine_type, 'placement', plan.value.assignments.length, s.state));
+          const s = aggregateState({
+            deployment: { desired_state: 'running', replicas: plan.value.assignments.length },
+            plan: plan.value,
+            endpoints: snap.endpoints.get(uid) ?? [],
+            downloads: snap.downloads.get(uid) ?? [],
+          });
+          out.set(
+            uid,
+            row(
+              uid,
+              plan.value.spec.model_name,
+              plan.value.spec.engine_type,
+              'placement',
+              plan.value.assignments.length,
+              s.state,
+            ),
+          );
         }
         return { items: [...out.values()].sort((a, b) => a.model_uid.localeCompare(b.model_uid)) };
       },
@@ -129,7 +190,8 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/health',
-      summary: 'Component health: store, router /healthz, scheduler leader, node heartbeats, plan_version consistency',
+      summary:
+        'Component health: store, router /healthz, scheduler leader, node heartbeats, plan_version consistency',
       tags,
       response: Health,
       handler: async (c) => {
@@ -143,15 +205,32 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
         const [router, lead, nodes, comps, snap] = await Promise.all([
           ctx.router.health(c.var.traceparent),
           leader(ctx),
-          ctx.reader.list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus').catch(() => ({ items: [] })),
-          ctx.reader.list(prefixes.components, ComponentStatus, (k) => parseKey(k)?.kind === 'component').catch(() => ({ items: [] })),
-          ctx.views.models().then((m) => m.snap).catch(() => undefined),
+          ctx.reader
+            .list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus')
+            .catch(() => ({ items: [] })),
+          ctx.reader
+            .list(prefixes.components, ComponentStatus, (k) => parseKey(k)?.kind === 'component')
+            .catch(() => ({ items: [] })),
+          ctx.views
+            .models()
+            .then((m) => m.snap)
+            .catch(() => undefined),
         ]);
         const nodeRows = nodes.items.map((t) => {
           const age = Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000);
-          return { node_id: t.value.node_id, heartbeat_at: t.value.heartbeat_at, age_seconds: age, healthy: age <= HEARTBEAT_STALE_SECONDS };
+          return {
+            node_id: t.value.node_id,
+            heartbeat_at: t.value.heartbeat_at,
+            age_seconds: age,
+            healthy: age <= HEARTBEAT_STALE_SECONDS,
+          };
         });
-        const lagging = snap ? laggingEndpoints(snap.plans, snap.endpointList.map((t) => t.value)) : [];
+        const lagging = snap
+          ? laggingEndpoints(
+              snap.plans,
+              snap.endpointList.map((t) => t.value),
+            )
+          : [];
         const ok = store.ok && router.ok && lead !== undefined && nodeRows.every((n) => n.healthy);
         return {
           status: ok ? ('ok' as const) : ('degraded' as const),
@@ -175,7 +254,8 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/metrics/router',
-      summary: "The router's Prometheus metrics as JSON: request rate, latency and TTFT quantiles, tokens, per model",
+      summary:
+        "The router's Prometheus metrics as JSON: request rate, latency and TTFT quantiles, tokens, per model",
       tags: ['v1', 'metrics'],
       response: RouterMetrics,
       handler: async (c) => ctx.router.metrics(c.var.traceparent),

@@ -39,7 +39,8 @@ export function apiKeyRoutes(ctx: ServerContext): AnyRoute[] {
         const p = c.var.principal;
         if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
         const role = body.role ?? p.role;
-        if (!roleAtLeast(p.role, role)) throw new ApiError(403, 'ROLE_ESCALATION', `you cannot create a ${role} key (you are ${p.role})`);
+        if (!roleAtLeast(p.role, role))
+          throw new ApiError(403, 'ROLE_ESCALATION', `you cannot create a ${role} key (you are ${p.role})`);
         const { key, record } = generateApiKey({
           name: body.name,
           role,

@@ -30,7 +30,9 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
           const wait = ctx.loginLimiter.take(`login:${c.var.sourceIp}`);
           if (wait > 0) {
             ctx.metrics.rateLimited.inc({ kind: 'login' });
-            throw new ApiError(429, 'RATE_LIMITED', `too many login attempts; retry in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
+            throw new ApiError(429, 'RATE_LIMITED', `too many login attempts; retry in ${wait} s`, {
+              headers: { 'Retry-After': String(wait) },
+            });
           }
         }
         const user = await ctx.users.get(body.username, true).catch(() => undefined);
@@ -51,7 +53,13 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
           { nowMs: ctx.clock.now(), ttlSeconds: ctx.options.jwtTtlSeconds },
         );
         c.set('principal', { username: user.value.username, role: user.value.role, method: 'jwt' });
-        return { token, token_type: 'Bearer' as const, expires_at: new Date(expiresAt).toISOString(), username: user.value.username, role: user.value.role };
+        return {
+          token,
+          token_type: 'Bearer' as const,
+          expires_at: new Date(expiresAt).toISOString(),
+          username: user.value.username,
+          role: user.value.role,
+        };
       },
     }),
     defineRoute({
@@ -63,7 +71,13 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (c) => {
         const p = c.var.principal;
         if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
-        return { username: p.username, role: p.role, auth_method: p.method, key_id: p.keyId ?? null, expires_at: p.expiresAt ?? null };
+        return {
+          username: p.username,
+          role: p.role,
+          auth_method: p.method,
+          key_id: p.keyId ?? null,
+          expires_at: p.expiresAt ?? null,
+        };
       },
     }),
     defineRoute({

@@ -10,7 +10,8 @@ export function cacheRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/v2/cache/summary',
-      summary: 'Cluster-wide cache: each model’s files, on which nodes, sizes, last use, and the models using them',
+      summary:
+        'Cluster-wide cache: each model’s files, on which nodes, sizes, last use, and the models using them',
       tags: ['cache'],
       response: CacheSummary,
       handler: async () => {
@@ -29,8 +30,13 @@ export function cacheRoutes(ctx: ServerContext): AnyRoute[] {
         const res = await ctx.reader.list(prefixes.alerts, DiskAlert, (k) => parseKey(k)?.kind === 'alert');
         const items = res.items
           .map((t) => t.value)
-          .filter((a) => (!query.node_id || a.node_id === query.node_id) && (!query.level || a.level === query.level))
-          .sort((a, b) => (a.level === b.level ? a.node_id.localeCompare(b.node_id) : a.level === 'critical' ? -1 : 1));
+          .filter(
+            (a) =>
+              (!query.node_id || a.node_id === query.node_id) && (!query.level || a.level === query.level),
+          )
+          .sort((a, b) =>
+            a.level === b.level ? a.node_id.localeCompare(b.node_id) : a.level === 'critical' ? -1 : 1,
+          );
         return { items };
       },
     }),

@@ -19,7 +19,8 @@ export function catalogRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/v2/catalog/search',
-      summary: 'Search Hugging Face or ModelScope (preset providers only); 503 HUB_UNAVAILABLE when the hub does not answer',
+      summary:
+        'Search Hugging Face or ModelScope (preset providers only); 503 HUB_UNAVAILABLE when the hub does not answer',
       tags,
       query: SearchQuery,
       response: SearchResponse,
@@ -28,12 +29,14 @@ export function catalogRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/v2/catalog/models/{provider}/{model_id}',
-      summary: 'Repository details: files with sizes, task, total size (model_id URL-encoded: Qwen%2FQwen2.5-7B-Instruct)',
+      summary:
+        'Repository details: files with sizes, task, total size (model_id URL-encoded: Qwen%2FQwen2.5-7B-Instruct)',
       tags,
       params: CatalogModelParams,
       query: CatalogRevisionQuery,
       response: CatalogModelDetail,
-      handler: async (_c, { params, query }) => ctx.catalog.detail(params.provider, params.model_id, query.revision),
+      handler: async (_c, { params, query }) =>
+        ctx.catalog.detail(params.provider, params.model_id, query.revision),
     }),
     defineRoute({
       method: 'get',
@@ -43,7 +46,8 @@ export function catalogRoutes(ctx: ServerContext): AnyRoute[] {
       params: CatalogModelParams2,
       query: CatalogRevisionQuery,
       response: CatalogModelDetail,
-      handler: async (_c, { params, query }) => ctx.catalog.detail(params.provider, `${params.owner}/${params.name}`, query.revision),
+      handler: async (_c, { params, query }) =>
+        ctx.catalog.detail(params.provider, `${params.owner}/${params.name}`, query.revision),
     }),
     defineRoute({
       method: 'post',

@@ -35,7 +35,9 @@ export function eventRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (_c, { params, query }) => {
         const items = await readModelEvents(ctx, params.uid, query.limit);
         if (items.length === 0 && !(await ctx.store.get(keys.modelSpec(params.uid)))) {
-          throw errors.notFound('MODEL_NOT_FOUND', `model "${params.uid}" not found`, { model_uid: params.uid });
+          throw errors.notFound('MODEL_NOT_FOUND', `model "${params.uid}" not found`, {
+            model_uid: params.uid,
+          });
         }
         return { items };
       },
@@ -43,7 +45,8 @@ export function eventRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'get',
       path: '/api/v2/audit',
-      summary: 'Audit trail of mutating requests, newest first (filters: actor, action or action prefix like "model.", since)',
+      summary:
+        'Audit trail of mutating requests, newest first (filters: actor, action or action prefix like "model.", since)',
       tags: ['audit'],
       query: AuditQuery,
       response: AuditList,

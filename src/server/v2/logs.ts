@@ -40,7 +40,8 @@ export function logRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'get',
       path: '/api/v2/models/{uid}/replicas/{replica_id}/logs',
       summary: "A replica's engine log, from its node (text; `follow=true` streams Server-Sent Events)",
-      description: 'Proxied from the node admin API `GET /admin/models/{uid}/replicas/{rid}/logs?tail=N`. The node is the one the endpoint or plan names.',
+      description:
+        'Proxied from the node admin API `GET /admin/models/{uid}/replicas/{rid}/logs?tail=N`. The node is the one the endpoint or plan names.',
       tags: ['models', 'logs'],
       params: ReplicaParams,
       query: LogsQuery,
@@ -50,12 +51,18 @@ export function logRoutes(ctx: ServerContext): AnyRoute[] {
           ctx.reader.get(keys.endpoint(params.uid, params.replica_id), Endpoint),
           ctx.reader.get(keys.placement(params.uid), PlacementPlan),
         ]);
-        const nodeId = ep?.value.node_id ?? plan?.value.assignments.find((a) => a.replica_id === params.replica_id)?.node_id;
+        const nodeId =
+          ep?.value.node_id ??
+          plan?.value.assignments.find((a) => a.replica_id === params.replica_id)?.node_id;
         if (!nodeId) {
-          throw errors.notFound('REPLICA_NOT_FOUND', `replica ${params.replica_id} of "${params.uid}" is not placed on any node`, {
-            model_uid: params.uid,
-            replica_id: params.replica_id,
-          });
+          throw errors.notFound(
+            'REPLICA_NOT_FOUND',
+            `replica ${params.replica_id} of "${params.uid}" is not placed on any node`,
+            {
+              model_uid: params.uid,
+              replica_id: params.replica_id,
+            },
+          );
         }
         const follow = query.follow ?? false;
         const upstream = await ctx.nodes.logs(nodeId, params.uid, params.replica_id, {
@@ -67,19 +74,27 @@ export function logRoutes(ctx: ServerContext): AnyRoute[] {
         if (!upstream.ok) {
           await upstream.body?.cancel();
           if (upstream.status === 404) {
-            throw errors.notFound('REPLICA_NOT_FOUND', `node "${nodeId}" has no log for replica ${params.replica_id} of "${params.uid}"`);
+            throw errors.notFound(
+              'REPLICA_NOT_FOUND',
+              `node "${nodeId}" has no log for replica ${params.replica_id} of "${params.uid}"`,
+            );
           }
           throw new ApiError(502, 'NODE_UNREACHABLE', `node "${nodeId}" answered HTTP ${upstream.status}`, {
             details: { node_id: nodeId, status: upstream.status },
           });
         }
         const headers = new Headers({
-          'content-type': upstream.headers.get('content-type') ?? (follow ? 'text/event-stream' : 'text/plain; charset=utf-8'),
+          'content-type':
+            upstream.headers.get('content-type') ??
+            (follow ? 'text/event-stream' : 'text/plain; charset=utf-8'),
           'cache-control': 'no-cache',
           'x-nebula-node': nodeId,
         });
         if (follow) headers.set('x-accel-buffering', 'no');
-        return new Response(upstream.body ? endQuietly(upstream.body) : null, { status: upstream.status, headers });
+        return new Response(upstream.body ? endQuietly(upstream.body) : null, {
+          status: upstream.status,
+          headers,
+        });
       },
     }),
   ];

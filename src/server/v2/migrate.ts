@@ -9,7 +9,8 @@ export function migrateRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'post',
       path: '/api/v2/migrate',
       summary: 'Migrate v1 model requests to v2 models (idempotent)',
-      description: 'Running/Scheduled requests become running deployments, the rest stopped; models that already exist are skipped.',
+      description:
+        'Running/Scheduled requests become running deployments, the rest stopped; models that already exist are skipped.',
       tags: ['admin'],
       response: MigrateResponse,
       handler: async (c) => {

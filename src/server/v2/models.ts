@@ -23,7 +23,12 @@ import type { ModelStats } from '../schemas/models.js';
 const tags = ['models'];
 
 /** Router stats for one model, if the router answers within a second (details must stay fast). */
-async function statsFor(ctx: ServerContext, served: string, uid: string, traceparent: string): Promise<ModelStats | null> {
+async function statsFor(
+  ctx: ServerContext,
+  served: string,
+  uid: string,
+  traceparent: string,
+): Promise<ModelStats | null> {
   const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000).unref());
   const m = await Promise.race([ctx.router.metrics(traceparent).catch(() => undefined), timeout]);
   return m?.models.find((s) => s.model === served || s.model === uid) ?? null;
@@ -35,7 +40,8 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'post',
       path: '/api/v2/models',
       summary: 'Create a model (spec + deployment); auto_start runs it',
-      description: 'A missing model_uid is derived from model_name (DNS label, made unique). 409 MODEL_ALREADY_EXISTS when taken.',
+      description:
+        'A missing model_uid is derived from model_name (DNS label, made unique). 409 MODEL_ALREADY_EXISTS when taken.',
       tags,
       body: CreateModelBody,
       response: ModelView,
@@ -43,7 +49,10 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (c, { body }) => {
         const { model_uid, replicas, node_selector, placement_strategy, auto_start, ...spec } = body;
         if (model_uid) c.set('auditResource', `model/${model_uid}`);
-        const uid = await ctx.models.create({ model_uid, spec, replicas, node_selector, placement_strategy, auto_start }, actor(c));
+        const uid = await ctx.models.create(
+          { model_uid, spec, replicas, node_selector, placement_strategy, auto_start },
+          actor(c),
+        );
         c.set('auditResource', `model/${uid}`);
         return withEtag(c, await readModelView(ctx, uid));
       },
@@ -52,14 +61,21 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'get',
       path: '/api/v2/models',
       summary: 'List models with their aggregated state',
-      description: 'One store list per prefix per request. `counts` holds the number of models per state (before filters).',
+      description:
+        'One store list per prefix per request. `counts` holds the number of models per state (before filters).',
       tags,
       query: ListModelsQuery,
       response: ModelList,
       handler: async (_c, { query }) => {
         const { views } = await ctx.views.models();
         const { items, counts } = filterModelViews(views, query);
-        return { items: items.slice(query.offset, query.offset + query.limit), total: items.length, offset: query.offset, limit: query.limit, counts };
+        return {
+          items: items.slice(query.offset, query.offset + query.limit),
+          total: items.length,
+          offset: query.offset,
+          limit: query.limit,
+          counts,
+        };
       },
     }),
     defineRoute({
@@ -95,7 +111,8 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'put',
       path: '/api/v2/models/{uid}',
       summary: 'Update a model (partial: fields left out keep their value)',
-      description: 'Conditional on If-Match / resource_version when given (409 CONFLICT if the model changed). Bumps the deployment generation.',
+      description:
+        'Conditional on If-Match / resource_version when given (409 CONFLICT if the model changed). Bumps the deployment generation.',
       tags,
       params: UidParams,
       body: UpdateModelBody,
@@ -163,4 +180,3 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
     }),
   ];
 }
-

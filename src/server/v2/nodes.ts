@@ -53,7 +53,11 @@ async function writeSettings(
 }
 
 export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
-  const action = (path: string, summary: string, patch: Partial<Pick<NodeSettings, 'cordoned' | 'draining'>>) =>
+  const action = (
+    path: string,
+    summary: string,
+    patch: Partial<Pick<NodeSettings, 'cordoned' | 'draining'>>,
+  ) =>
     defineRoute({
       method: 'post',
       path,
@@ -63,14 +67,16 @@ export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
       body: NodeActionBody,
       bodyOptional: true,
       response: NodeSettingsView,
-      handler: async (c, { params, body }) => writeSettings(ctx, c, params.node_id, body.resource_version, patch),
+      handler: async (c, { params, body }) =>
+        writeSettings(ctx, c, params.node_id, body.resource_version, patch),
     });
   return [
     defineRoute({
       method: 'get',
       path: '/api/v2/nodes',
       summary: 'List nodes: status, settings, GPUs with reserved memory, replicas, disk, alerts',
-      description: 'Offline nodes the store still remembers (settings, disk, plans) are listed with online=false.',
+      description:
+        'Offline nodes the store still remembers (settings, disk, plans) are listed with online=false.',
       tags,
       response: NodeList,
       handler: async () => {
@@ -88,20 +94,34 @@ export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
       response: NodeDetailView,
       handler: async (c, { params }) => {
         const [snap, cache] = await Promise.all([ctx.views.nodes(), ctx.views.cacheEntries()]);
-        if (!knownNodeIds(snap).includes(params.node_id) && !cache.some((e) => e.node_id === params.node_id)) {
-          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, { node_id: params.node_id });
+        if (
+          !knownNodeIds(snap).includes(params.node_id) &&
+          !cache.some((e) => e.node_id === params.node_id)
+        ) {
+          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
+            node_id: params.node_id,
+          });
         }
         const view = buildNodeDetail(snap, params.node_id, ctx.clock.now(), cache);
         c.header('ETag', `"${view.settings_resource_version}"`);
         return view;
       },
     }),
-    action('/api/v2/nodes/{node_id}/cordon', 'Cordon a node: no new replicas are placed on it', { cordoned: true }),
-    action('/api/v2/nodes/{node_id}/uncordon', 'Uncordon a node (also ends a drain)', { cordoned: false, draining: false }),
-    action('/api/v2/nodes/{node_id}/drain', 'Drain a node: cordon it and let the scheduler move its replicas away', {
+    action('/api/v2/nodes/{node_id}/cordon', 'Cordon a node: no new replicas are placed on it', {
       cordoned: true,
-      draining: true,
     }),
+    action('/api/v2/nodes/{node_id}/uncordon', 'Uncordon a node (also ends a drain)', {
+      cordoned: false,
+      draining: false,
+    }),
+    action(
+      '/api/v2/nodes/{node_id}/drain',
+      'Drain a node: cordon it and let the scheduler move its replicas away',
+      {
+        cordoned: true,
+        draining: true,
+      },
+    ),
     defineRoute({
       method: 'get',
       path: '/api/v2/nodes/{node_id}/cache',
@@ -112,7 +132,9 @@ export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (_c, { params }) => {
         const res = await ctx.reader.list(keys.modelCacheOf(params.node_id), ModelCacheEntry);
         if (res.items.length === 0 && !(await nodeKnown(ctx, params.node_id))) {
-          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, { node_id: params.node_id });
+          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
+            node_id: params.node_id,
+          });
         }
         const items = res.items.map((t) => t.value);
         return { node_id: params.node_id, items, total_bytes: items.reduce((n, e) => n + e.size_bytes, 0) };
@@ -131,9 +153,15 @@ export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
           ctx.reader.list(keys.alertsOf(params.node_id), DiskAlert),
         ]);
         if (!disk && alerts.items.length === 0 && !(await nodeKnown(ctx, params.node_id))) {
-          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, { node_id: params.node_id });
+          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
+            node_id: params.node_id,
+          });
         }
-        return { node_id: params.node_id, disk: disk?.value ?? null, alerts: alerts.items.map((t) => t.value) };
+        return {
+          node_id: params.node_id,
+          disk: disk?.value ?? null,
+          alerts: alerts.items.map((t) => t.value),
+        };
       },
     }),
   ];

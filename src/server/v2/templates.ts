@@ -121,7 +121,9 @@ export function templateRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (c, { params, body }) => {
         const pair = await ctx.models.require(params.uid);
         const { model_uid: _u, created_at: _c, updated_at: _up, ...spec } = pair.spec.value;
-        const taken = body.template_id ? new Set<string>() : new Set((await ctx.templates.list()).map((t) => t.value.template_id));
+        const taken = body.template_id
+          ? new Set<string>()
+          : new Set((await ctx.templates.list()).map((t) => t.value.template_id));
         const now = new Date(ctx.clock.now()).toISOString();
         const dep = pair.deployment?.value;
         const id = await ctx.templates.insert(

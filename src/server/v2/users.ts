@@ -26,7 +26,11 @@ export const userView = (u: Typed<User>): UserView => ({
 /** Nobody grants a role above their own. */
 function checkGrant(granter: Role | undefined, role: Role): void {
   if (!granter || !roleAtLeast(granter, role)) {
-    throw new ApiError(403, 'ROLE_ESCALATION', `you cannot grant the ${role} role (yours is ${granter ?? 'none'})`);
+    throw new ApiError(
+      403,
+      'ROLE_ESCALATION',
+      `you cannot grant the ${role} role (yours is ${granter ?? 'none'})`,
+    );
   }
 }
 
@@ -38,7 +42,9 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
   };
   /** Enabled admins other than `username`: the last one may not be removed, demoted or disabled. */
   const otherAdmins = async (username: string) =>
-    (await ctx.users.list()).filter((u) => u.value.role === 'admin' && !u.value.disabled && u.value.username !== username).length;
+    (await ctx.users.list()).filter(
+      (u) => u.value.role === 'admin' && !u.value.disabled && u.value.username !== username,
+    ).length;
 
   return [
     defineRoute({
@@ -74,7 +80,8 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
           compare: [{ key: keys.user(body.username), modRevision: 0 }],
           success: [{ op: 'put', key: keys.user(body.username), value: encode(User, user) }],
         });
-        if (!res.succeeded) throw errors.conflict('USER_ALREADY_EXISTS', `user "${body.username}" already exists`);
+        if (!res.succeeded)
+          throw errors.conflict('USER_ALREADY_EXISTS', `user "${body.username}" already exists`);
         ctx.users.invalidate(body.username);
         c.set('auditDetails', { role: body.role });
         return withEtag(c, userView(await requireUser(body.username)));
@@ -101,7 +108,9 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
         const cur = await requireUser(params.username);
         checkExpected(expected(c, body.resource_version), cur.modRevision);
         if (body.role) checkGrant(c.var.principal?.role, body.role);
-        const losesAdmin = cur.value.role === 'admin' && ((body.role !== undefined && body.role !== 'admin') || body.disabled === true);
+        const losesAdmin =
+          cur.value.role === 'admin' &&
+          ((body.role !== undefined && body.role !== 'admin') || body.disabled === true);
         if (losesAdmin && (await otherAdmins(params.username)) === 0) {
           throw errors.conflict('LAST_ADMIN', 'this is the last enabled admin; create another admin first');
         }
@@ -117,8 +126,13 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
           success: [{ op: 'put', key: keys.user(params.username), value: encode(User, next) }],
         });
         ctx.users.invalidate(params.username);
-        if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'the user changed concurrently; read it again and retry');
-        c.set('auditDetails', { ...(body.role ? { role: body.role } : {}), ...(body.disabled !== undefined ? { disabled: body.disabled } : {}), ...(body.password ? { password_changed: true } : {}) });
+        if (!res.succeeded)
+          throw new ApiError(409, 'CONFLICT', 'the user changed concurrently; read it again and retry');
+        c.set('auditDetails', {
+          ...(body.role ? { role: body.role } : {}),
+          ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
+          ...(body.password ? { password_changed: true } : {}),
+        });
         return withEtag(c, userView(await requireUser(params.username)));
       },
     }),
@@ -138,14 +152,19 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
         const now = new Date(ctx.clock.now()).toISOString();
         const revoke: TxnOp[] = (await ctx.apiKeys.list())
           .filter((k) => k.value.owner === params.username && !k.value.revoked_at)
-          .map((k) => ({ op: 'put', key: keys.apiKey(k.value.id), value: encode(ApiKey, { ...k.value, revoked_at: now }) }));
+          .map((k) => ({
+            op: 'put',
+            key: keys.apiKey(k.value.id),
+            value: encode(ApiKey, { ...k.value, revoked_at: now }),
+          }));
         const res = await ctx.store.txn({
           compare: [{ key: keys.user(params.username), modRevision: cur.modRevision }],
           success: [{ op: 'delete', key: keys.user(params.username) }, ...revoke],
         });
         ctx.users.invalidate(params.username);
         ctx.apiKeys.invalidate();
-        if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'the user changed concurrently; read it again and retry');
+        if (!res.succeeded)
+          throw new ApiError(409, 'CONFLICT', 'the user changed concurrently; read it again and retry');
         c.set('auditDetails', { revoked_keys: revoke.length });
         return { ok: true as const };
       },

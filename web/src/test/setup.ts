@@ -24,7 +24,10 @@ class NoopResizeObserver {
   disconnect(): void {}
 }
 globalThis.ResizeObserver ??= NoopResizeObserver as unknown as typeof ResizeObserver;
-Element.prototype.scrollTo ??= function scrollTo() {};
+// Like current Chromium, scrollTo returns a promise: an effect that returns its result breaks React.
+Element.prototype.scrollTo = function scrollTo() {
+  return Promise.resolve();
+} as unknown as Element['scrollTo'];
 Element.prototype.scrollIntoView ??= function scrollIntoView() {};
 window.HTMLElement.prototype.scrollIntoView ??= function scrollIntoView() {};
 Object.defineProperty(window, 'getComputedStyle', { value: window.getComputedStyle, writable: true });

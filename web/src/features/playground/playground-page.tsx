@@ -63,7 +63,10 @@ export function PlaygroundPage() {
   useEffect(() => {
     if (!selected && runnable[0]) setParams({ model: runnable[0].model_uid }, { replace: true });
   }, [selected, runnable, setParams]);
-  useEffect(() => viewport.current?.scrollTo({ top: viewport.current.scrollHeight }), [turns]);
+  useEffect(() => {
+    // A block body: recent Chromium returns a promise from scrollTo, and an effect may return only a cleanup.
+    void viewport.current?.scrollTo({ top: viewport.current.scrollHeight });
+  }, [turns]);
   useEffect(() => () => abortRef.current?.abort(), []);
 
   const send = async () => {

@@ -1,9 +1,8 @@
-#!/usr/bin/env node
 /**
  * Runs the scheduler benchmark as plain JavaScript: bundles bench/scheduler/scheduler-bench.ts with esbuild
  * (packages stay external) into node_modules/.cache and runs it with node, so timings are those of
  * compiled code rather than of an on-the-fly TypeScript loader. Arguments are passed through:
- *   node bench/scheduler/run.mjs --n 100,1000,5000 --stores embedded,etcd
+ *   npx vite-node bench/scheduler/run.ts -- --n 100,1000,5000 --stores embedded,etcd
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
