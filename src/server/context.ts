@@ -15,6 +15,7 @@ import { HubHttp } from './catalog/hub-http.js';
 import { HuggingFaceProvider } from './catalog/huggingface.js';
 import { ModelScopeProvider } from './catalog/modelscope.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { storePurgeHook } from './models/cache-purge.js';
 import { ModelService, type PurgeHook } from './models/service.js';
 import { TemplateService } from './models/template-service.js';
 import { resolveOptions, type ResolvedOptions, type ServerDeps, type ServerOptions } from './options.js';
@@ -54,7 +55,8 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
   const store = deps.store;
   const outFetch = deps.fetch ?? globalThis.fetch;
   const events = new EventRecorder(store, { clock });
-  const models = new ModelService(store, clock, events, logger, deps.purgeCache);
+  const purgeCache = deps.purgeCache ?? storePurgeHook(store, clock);
+  const models = new ModelService(store, clock, events, logger, purgeCache);
   const hubHttp = new HubHttp(deps.hubFetch ?? globalThis.fetch, {
     bases: [options.hfEndpoint, options.modelscopeEndpoint],
     timeoutMs: options.hubTimeoutMs,
@@ -86,6 +88,6 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
     ),
     router: new RouterClient(store, outFetch, clock, options.routerUrl, options.outboundTimeoutMs),
     nodes: new NodeClient(store, outFetch, options.nodeToken, options.outboundTimeoutMs),
-    purgeCache: deps.purgeCache,
+    purgeCache,
   };
 }

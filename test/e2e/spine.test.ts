@@ -17,7 +17,7 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'nebula.js');
 describe('spine: nebula up -> create -> chat -> stop -> delete -> Ctrl-C', () => {
   const dir = tempDir('nebula-spine-');
   const dataDir = join(dir.path, 'data');
-  const env = { ...process.env, NEBULA_CONFIG: join(dir.path, 'config.yaml'), NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NEBULA_CONFIG: join(dir.path, 'config.yaml'), NO_COLOR: '1' };
   delete env['NEBULA_SERVER'];
   delete env['NEBULA_TOKEN'];
   delete env['NEBULA_CONTEXT'];

@@ -16,6 +16,7 @@ const PARAM_VALUES: Record<string, string> = {
   model_id: 'org%2Fname',
   owner: 'org',
   name: 'name',
+  hash: '0123456789abcdef',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

@@ -2,6 +2,7 @@ import type { ServerContext } from '../context.js';
 import type { AnyRoute } from '../http/route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { authRoutes } from './auth.js';
+import { cachePurgeRoutes } from './cache-purge.js';
 import { cacheRoutes } from './cache.js';
 import { catalogRoutes } from './catalog.js';
 import { eventRoutes } from './events.js';
@@ -19,6 +20,7 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...templateRoutes(ctx),
     ...nodeRoutes(ctx),
     ...cacheRoutes(ctx),
+    ...cachePurgeRoutes(ctx),
     ...eventRoutes(ctx),
     ...logRoutes(ctx),
     ...migrateRoutes(ctx),
