@@ -216,6 +216,9 @@ export async function startNodeAgent(
     await gpus.refresh();
     const metrics = createNodeMetrics(registry, {
       gpus: () => gpus.current().gpus,
+      disk: () => cacheManager?.diskStatus,
+      downloadedBytes: () => cacheManager?.downloadedBytes ?? {},
+      activeDownloads: () => cacheManager?.activeDownloads ?? 0,
       replicas: () => late.reconciler?.views() ?? [],
       planVersionLag: () => {
         const lag = new Map<string, number>();

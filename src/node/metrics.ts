@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Gpu } from '../core/domain/index.js';
+import type { Gpu, NodeDiskStatus } from '../core/domain/index.js';
 import type { ReplicaView } from './replica-types.js';
 
 /** What the node's gauges read at scrape time. */
@@ -7,6 +7,12 @@ export interface NodeMetricSources {
   gpus(): Gpu[];
   replicas(): ReplicaView[];
   planVersionLag(): Map<string, number>;
+  /** The model cache volume (undefined before the first statfs or without a cache manager). */
+  disk?(): NodeDiskStatus | undefined;
+  /** Bytes fetched from each hub since the agent started. */
+  downloadedBytes?(): Readonly<Record<string, number>>;
+  /** Model downloads in flight. */
+  activeDownloads?(): number;
 }
 
 export interface NodeMetrics {
@@ -68,6 +74,44 @@ export function createNodeMetrics(registry: Registry, src: NodeMetricSources): N
     collect() {
       this.reset();
       for (const [model_uid, lag] of src.planVersionLag()) this.set({ model_uid }, lag);
+    },
+  });
+  const disk = (name: string, help: string, pick: (d: NodeDiskStatus) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const d = src.disk?.();
+        // No sample until the first statfs: an absent series, not a misleading 0.
+        if (d === undefined) this.reset();
+        else this.set(pick(d));
+      },
+    });
+  disk('nebula_node_disk_total_bytes', 'Size of the model cache volume', (d) => d.total_bytes);
+  disk('nebula_node_disk_used_bytes', 'Bytes used on the model cache volume', (d) => d.used_bytes);
+  disk(
+    'nebula_node_disk_available_bytes',
+    'Bytes available to Nebula on the model cache volume',
+    (d) => d.available_bytes,
+  );
+  new Counter({
+    name: 'nebula_node_download_bytes_total',
+    help: 'Model file bytes fetched from the hubs, by source (huggingface, modelscope)',
+    labelNames: ['source'],
+    registers: [registry],
+    collect() {
+      // The cache manager owns the running totals; the counter mirrors them at scrape time.
+      this.reset();
+      for (const [source, bytes] of Object.entries(src.downloadedBytes?.() ?? {})) this.inc({ source }, bytes);
+    },
+  });
+  new Gauge({
+    name: 'nebula_node_downloads_active',
+    help: 'Model downloads in flight on this node',
+    registers: [registry],
+    collect() {
+      this.set(src.activeDownloads?.() ?? 0);
     },
   });
   return {

@@ -258,6 +258,12 @@ describe('v1 API', () => {
     });
     expect(stops).toEqual([{ uid: 'm1', rid: undefined }]);
     expect(adminAuth).toBe('Bearer node-secret');
+    // One replica only (the CLI's `drain --model-uid m1 --replica-id 1`).
+    await t.json('POST', '/api/nodes/node-a/models/m1/stop?replica_id=1', { token: t.tokens.operator });
+    expect(stops[1]).toEqual({ uid: 'm1', rid: 1 });
+    const badReplica = await t.call('POST', '/api/nodes/node-a/models/m1/stop?replica_id=-1', { token: t.tokens.operator });
+    expect([400, 422]).toContain(badReplica.status);
+    expect(stops).toHaveLength(2);
     const none = await t.call('POST', '/api/nodes/node-a/models/other/stop', { token: t.tokens.operator });
     expect(none.status).toBe(404);
     expect((await none.json()).error.code).toBe('REPLICA_NOT_FOUND');

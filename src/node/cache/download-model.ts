@@ -34,6 +34,8 @@ export interface DownloadEnv {
   tracker: ProgressTracker;
   /** Free bytes on the cache volume, for the up-front space check (undefined: skip the check). */
   freeBytes?: () => Promise<number | undefined>;
+  /** Bytes just received from the hub (the node's download counter). */
+  onFetched?: (bytes: number) => void;
 }
 
 export interface DownloadOutcome {
@@ -142,7 +144,10 @@ async function runJobs(
       retry: env.retry,
       clock: env.clock,
       onBytes: (d) => {
-        if (d > 0) fetched += d;
+        if (d > 0) {
+          fetched += d;
+          env.onFetched?.(d);
+        }
         env.tracker.addBytes(d, file.path);
       },
       onRetry: (attempt) => env.tracker.update({ attempt }),

@@ -65,6 +65,10 @@ export interface CacheManager extends ModelFiles {
   readonly entries: ReadonlyMap<string, ModelCacheEntry>;
   /** Downloads in flight (for tests and the admin API). */
   readonly activeDownloads: number;
+  /** The last disk status read (undefined before the first check), for the node's gauges. */
+  readonly diskStatus: NodeDiskStatus | undefined;
+  /** Bytes fetched from each hub since the manager started (the node's download counter). */
+  readonly downloadedBytes: Readonly<Record<'huggingface' | 'modelscope', number>>;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -101,6 +105,7 @@ class CacheManagerImpl implements CacheManager {
   private purgeQueue: Promise<void> = Promise.resolve();
   private stopped = false;
   private evicting = false;
+  private readonly fetched = { huggingface: 0, modelscope: 0 };
 
   constructor(
     private readonly opts: CacheManagerOptions,
@@ -148,6 +153,14 @@ class CacheManagerImpl implements CacheManager {
 
   get activeDownloads(): number {
     return this.inflight.size;
+  }
+
+  get diskStatus(): NodeDiskStatus | undefined {
+    return this.disk.status;
+  }
+
+  get downloadedBytes(): Readonly<Record<'huggingface' | 'modelscope', number>> {
+    return this.fetched;
   }
 
   setInUseCheck(check: InUseCheck): void {
@@ -284,6 +297,9 @@ class CacheManagerImpl implements CacheManager {
       signal,
       tracker,
       freeBytes: () => this.disk.freeBytes(),
+      onFetched: (bytes) => {
+        this.fetched[source] += bytes;
+      },
     };
     if (this.logger) env.logger = this.logger.child({ model: name, source });
     this.logger?.info({ model: name, source, revision }, 'downloading model');

@@ -40,14 +40,19 @@ export class NodeClient {
     return h;
   }
 
-  /** `POST /admin/models/{uid}/stop` on the node. */
+  /** `POST /admin/models/{uid}/stop[?replica_id=N]` on the node (one replica, or all of the model's). */
   async stopModel(
     nodeId: string,
     uid: string,
     traceparent: string,
+    replicaId?: number,
   ): Promise<{ status: number; body: unknown }> {
     checkUid(uid);
-    const url = `${await this.baseUrl(nodeId)}/admin/models/${uid}/stop`;
+    if (replicaId !== undefined && (!Number.isInteger(replicaId) || replicaId < 0 || replicaId > 9999)) {
+      throw new ApiError(422, 'VALIDATION_FAILED', `replica_id must be an integer 0-9999`);
+    }
+    const query = replicaId === undefined ? '' : `?replica_id=${replicaId}`;
+    const url = `${await this.baseUrl(nodeId)}/admin/models/${uid}/stop${query}`;
     let res: Response;
     try {
       res = await fetchWithTimeout(this.fetchImpl, url, {

@@ -107,6 +107,8 @@ export const UnloadBody = z
   .refine((b) => b.request_id !== undefined || b.model_uid !== undefined, 'give request_id or model_uid');
 export const RequestParams = z.object({ request_id: Slug });
 export const ForceStopParams = z.object({ node_id: NodeId, uid: ModelUid });
+/** `replica_id`: stop only that replica (the CLI's `drain --model-uid --replica-id`); absent = every replica. */
+export const ForceStopQuery = z.object({ replica_id: z.coerce.number().int().min(0).max(9999).optional() });
 export const ForceStopResponse = z.object({
   node_id: NodeId,
   model_uid: ModelUid,

@@ -7,7 +7,7 @@ import { ApiError, errors } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { buildSpec } from '../models/service.js';
 import { listOf } from '../schemas/common.js';
-import { ForceStopParams, ForceStopResponse, LoadBody, RequestParams, UnloadBody } from '../schemas/v1.js';
+import { ForceStopParams, ForceStopQuery, ForceStopResponse, LoadBody, RequestParams, UnloadBody } from '../schemas/v1.js';
 
 const tags = ['v1'];
 
@@ -112,9 +112,10 @@ export function v1ActionRoutes(ctx: ServerContext): AnyRoute[] {
         'The node is reached only at the address and admin port it registered; the request carries the node admin token.',
       tags,
       params: ForceStopParams,
+      query: ForceStopQuery,
       response: ForceStopResponse,
-      handler: async (c, { params }) => {
-        const r = await ctx.nodes.stopModel(params.node_id, params.uid, c.var.traceparent);
+      handler: async (c, { params, query }) => {
+        const r = await ctx.nodes.stopModel(params.node_id, params.uid, c.var.traceparent, query.replica_id);
         if (r.status === 404) {
           throw errors.notFound(
             'REPLICA_NOT_FOUND',
