@@ -113,6 +113,12 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('GET', '/api/v2/metrics/router', 'viewer', 'metrics.router', 'router'),
   p('POST', '/api/v2/migrate', 'admin', 'system.migrate', 'model_requests'),
 
+  // OpenAI API of the router, same-origin for the console playground (the router authorizes inference)
+  p('POST', '/api/v2/openai/v1/chat/completions', 'viewer', 'inference.chat', 'router'),
+  p('POST', '/api/v2/openai/v1/completions', 'viewer', 'inference.completion', 'router'),
+  p('POST', '/api/v2/openai/v1/embeddings', 'viewer', 'inference.embedding', 'router'),
+  p('GET', '/api/v2/openai/v1/models', 'viewer', 'inference.models', 'router'),
+
   // auth, users, API keys
   p('POST', '/api/v2/auth/login', 'public', 'auth.login', 'session'),
   p('GET', '/api/v2/auth/whoami', 'viewer', 'auth.whoami', 'session'),

@@ -10,6 +10,7 @@ import { logRoutes } from './logs.js';
 import { migrateRoutes } from './migrate.js';
 import { modelRoutes } from './models.js';
 import { nodeRoutes } from './nodes.js';
+import { openAiProxyRoutes } from './openai-proxy.js';
 import { templateRoutes } from './templates.js';
 import { userRoutes } from './users.js';
 
@@ -28,5 +29,6 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...userRoutes(ctx),
     ...apiKeyRoutes(ctx),
     ...catalogRoutes(ctx),
+    ...openAiProxyRoutes(ctx),
   ];
 }
