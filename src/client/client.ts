@@ -31,6 +31,19 @@ export interface Conditional {
 }
 
 const enc = encodeURIComponent;
+
+function randomHex(bytes: number): string {
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A W3C `traceparent` starting a new sampled trace: each call is its own trace, which the server
+ * continues (its logs carry the trace_id, and its spans when OpenTelemetry export is on).
+ */
+export function newTraceparent(): string {
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
+}
 const cond = (c?: Conditional): Record<string, string> | undefined =>
   c?.ifMatch === undefined ? undefined : { 'if-match': `"${c.ifMatch}"` };
 
@@ -53,6 +66,7 @@ export function createClient(opts: ClientOptions) {
       ...(o.headers ?? {}),
     };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+    headers['traceparent'] ??= newTraceparent();
     const init: RequestInit = { method, headers };
     if (o.body !== undefined) {
       headers['content-type'] = 'application/json';

@@ -1,5 +1,11 @@
 /** Typed client of the Nebula control API. */
-export { createClient, type ClientOptions, type Conditional, type NebulaClient } from './client.js';
+export {
+  createClient,
+  newTraceparent,
+  type ClientOptions,
+  type Conditional,
+  type NebulaClient,
+} from './client.js';
 export { ApiError, toApiError } from './errors.js';
 export { readSse, type SseEvent } from './sse.js';
 export type * from './types.js';

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import type { Tracing } from '../core/tracing.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { RateLimiter } from './auth/rate-limiter.js';
 import type { PrefixHashOptions } from './balancers/prefix-hash.js';
@@ -21,4 +22,6 @@ export interface RouterContext {
   prefixHash: PrefixHashOptions;
   /** Body of `/healthz`. */
   health: () => Record<string, unknown>;
+  /** Spans of proxied requests (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  tracing: Tracing;
 }

@@ -6,11 +6,13 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { createMetricsRegistry } from '../core/metrics.js';
+import { noopTracing, type Tracing } from '../core/tracing.js';
 import type { Store } from '../store/types.js';
 import { Authenticator } from './auth/authenticator.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { toRateLimit } from './auth/principal.js';
 import { buildTokenTable, loadTokensFile, type TokenTable } from './auth/static-tokens.js';
+import { SessionVerifier } from './auth/sessions.js';
 import { StoreKeys } from './auth/store-keys.js';
 import type { RouterContext } from './context.js';
 import { startGrpcServer } from './grpc/grpc-server.js';
@@ -31,6 +33,8 @@ export interface RouterDeps {
   logger?: Logger | undefined;
   clock?: Clock | undefined;
   registry?: Registry | undefined;
+  /** OpenTelemetry spans of proxied requests (default: none). */
+  tracing?: Tracing | undefined;
 }
 
 export interface RouterHandle {
@@ -113,11 +117,15 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
 
   try {
     let storeKeys: StoreKeys | undefined;
+    let sessions: SessionVerifier | undefined;
     let storeSource: StoreSource | undefined;
     if (store !== undefined) {
       storeKeys = new StoreKeys(store, { logger, clock });
       await storeKeys.start();
       cleanups.push(() => storeKeys?.stop());
+      sessions = new SessionVerifier(store, { configuredSecret: process.env['NEBULA_JWT_SECRET'], logger, clock });
+      await sessions.start();
+      cleanups.push(() => sessions?.stop());
       const source = new StoreSource(store, (models) => table.setManaged(models), { logger, clock, now });
       await source.start();
       storeSource = source;
@@ -130,7 +138,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
         'no tokens and no store keys: every request will be refused (use --tokens-file or --no-auth)',
       );
     }
-    const auth = new Authenticator({ noAuth: opts.noAuth, tokens, keys: storeKeys });
+    const auth = new Authenticator({ noAuth: opts.noAuth, tokens, keys: storeKeys, sessions });
     const defaultLimit =
       opts.rateLimitRps === undefined
         ? undefined
@@ -170,6 +178,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
         store: storeSource === undefined ? 'none' : storeSource.healthy ? 'ok' : 'degraded',
         uptime_s: Math.round((now() - startedAt) / 1000),
       }),
+      tracing: deps.tracing ?? noopTracing,
     };
 
     const server = createServer(

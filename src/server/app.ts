@@ -11,6 +11,7 @@ import { requestContext } from './http/request-context.js';
 import { mount, type AnyRoute } from './http/route.js';
 import { serveConsole } from './http/static.js';
 import { validationError } from './http/validation.js';
+import { registerModelMetrics } from './model-metrics.js';
 import { seedSystemTemplates } from './models/system-templates.js';
 import type { ServerDeps, ServerOptions } from './options.js';
 import { systemRoutes } from './system-routes.js';
@@ -39,6 +40,7 @@ export async function createApp(deps: ServerDeps, options: ServerOptions = {}): 
     await cached.start();
     ctx.views = cached;
   }
+  registerModelMetrics(ctx.metrics.registry, () => ctx.views);
 
   const app = new OpenAPIHono<ServerEnv>({
     defaultHook: (result) => {

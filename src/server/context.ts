@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { createMetricsRegistry } from '../core/metrics.js';
+import { noopTracing, type Tracing } from '../core/tracing.js';
 import { EventRecorder } from '../store/events.js';
 import type { Store } from '../store/types.js';
 import { StoreReader } from './aggregation/store-reader.js';
@@ -44,6 +45,8 @@ export interface ServerContext {
   purgeCache: PurgeHook | undefined;
   /** Where list views read from: the store directly, or a watched cache (startServer). */
   views: ViewSource;
+  /** Spans of requests (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  tracing: Tracing;
 }
 
 export async function createContext(deps: ServerDeps, opts: ServerOptions): Promise<ServerContext> {
@@ -66,6 +69,7 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
     store,
     reader,
     views: new DirectViewSource(reader),
+    tracing: deps.tracing ?? noopTracing,
     clock,
     logger,
     options,

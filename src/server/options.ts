@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { Registry } from '../core/metrics.js';
 import type { Store } from '../store/types.js';
 import type { RateLimitConfig } from './auth/rate-limit.js';
+import type { Tracing } from '../core/tracing.js';
 
 /** Settings of the control API (flags and NEBULA_* variables are resolved by the CLI into these). */
 export interface ServerOptions {
@@ -70,6 +71,8 @@ export interface ServerDeps {
   hubFetch?: typeof fetch;
   /** Asks the nodes to remove a model's cached files (implemented by the model-files cache manager). */
   purgeCache?: (modelName: string, source: ModelSource) => Promise<void>;
+  /** OpenTelemetry spans of requests (default: none; see src/core/tracing.ts). */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_PORT = 8080;

@@ -14,11 +14,17 @@ export interface KeyLookup {
   lookup(hash: string): ApiKey | undefined;
 }
 
+/** Login sessions (SessionVerifier implements it). */
+export interface SessionLookup {
+  verify(token: string, now: number): Principal | undefined;
+}
+
 export interface AuthenticatorOptions {
   /** Accept every request as `anonymous` (local use only). */
   noAuth: boolean;
   tokens: TokenTable;
   keys?: KeyLookup | undefined;
+  sessions?: SessionLookup | undefined;
 }
 
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
@@ -52,7 +58,12 @@ export class Authenticator {
     const token = this.tokens.get(hash);
     if (token !== undefined) return { ok: true, principal: token };
     const key = this.opts.keys?.lookup(hash);
-    if (key === undefined) return { ok: false, reason: 'invalid', error: routerErrors.invalidKey() };
+    if (key === undefined) {
+      // Not a key: maybe a login session (a JWT has two dots; an API key has none).
+      const session = m[1].includes('.') ? this.opts.sessions?.verify(m[1], now) : undefined;
+      if (session !== undefined) return { ok: true, principal: session };
+      return { ok: false, reason: 'invalid', error: routerErrors.invalidKey() };
+    }
     if (key.revoked_at !== null) return { ok: false, reason: 'revoked', error: routerErrors.revokedKey() };
     if (key.expires_at !== null && Date.parse(key.expires_at) <= now) {
       return { ok: false, reason: 'expired', error: routerErrors.expiredKey() };

@@ -6,7 +6,7 @@ export interface Principal {
   /** Stable id for rate limiting: `key:<id>`, `token:<name>` or `anonymous`. */
   readonly id: string;
   readonly name: string;
-  readonly kind: 'api_key' | 'static_token' | 'anonymous';
+  readonly kind: 'api_key' | 'static_token' | 'session' | 'anonymous';
   readonly role?: Role | undefined;
   /** This principal's own limit (overrides the router default). */
   readonly rateLimit?: RateLimit | undefined;

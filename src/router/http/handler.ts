@@ -164,7 +164,15 @@ async function handleProxy(
     ctx.metrics.request(UNKNOWN_MODEL, routeName, 404, (performance.now() - startedAt) / 1000);
     return;
   }
-  const trace = traceFrom(req.headers.traceparent);
+  // With OpenTelemetry on, the router's span (continuing the client's trace) is the engine's parent.
+  const span = ctx.tracing.startSpan(`router ${routeName}`, {
+    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
+    tracestate: typeof req.headers.tracestate === 'string' ? req.headers.tracestate : undefined,
+    kind: 'server',
+    attributes: { 'http.route': path, 'gen_ai.request.model': route.label, 'nebula.request_id': requestId },
+  });
+  const trace = span ?? traceFrom(req.headers.traceparent);
+  if (span !== undefined) res.once('close', () => span.end({ status: res.statusCode }));
   const headers = [
     'content-type',
     'application/json',

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { JwtSecretRecord } from '../../core/session-token.js';
 import { keys } from '../../core/keys.js';
 import { decode, encode } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 
-const SecretRecord = z.object({ secret: z.string().min(43), created_at: z.string() });
+const SecretRecord = JwtSecretRecord;
 
 /**
  * The JWT signing secret: from the option / NEBULA_JWT_SECRET when given, else generated once and kept at

@@ -1,8 +1,9 @@
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
 import { Role } from '../../core/domain/common.js';
 
-export const JWT_ISSUER = 'nebula';
-export const JWT_AUDIENCE = 'nebula-api';
+import { JWT_AUDIENCE, JWT_ISSUER } from '../../core/session-token.js';
+
+export { JWT_AUDIENCE, JWT_ISSUER };
 const ALGORITHMS = ['HS256'];
 
 export interface SessionClaims {

@@ -16,11 +16,36 @@ export function requestContext(ctx: ServerContext, table: RouteTable): Middlewar
   return async (c, next) => {
     const started = performance.now();
     const requestId = sanitizeRequestId(c.req.header('x-request-id')) ?? randomBytes(8).toString('hex');
-    const trace = continueTrace(c.req.header('traceparent'));
     const match = table.match(c.req.method, c.req.path);
+    // With OpenTelemetry on, the request's span is the parent of everything the request calls (probes
+    // and scrapes are not traced: they would drown the traces that matter).
+    const routePath = match?.policy.path;
+    const span =
+      routePath === '/healthz' || routePath === '/metrics'
+        ? undefined
+        : ctx.tracing.startSpan(`${c.req.method} ${routePath ?? 'unmatched'}`, {
+            traceparent: c.req.header('traceparent'),
+            tracestate: c.req.header('tracestate'),
+            kind: 'server',
+            attributes: {
+              'http.request.method': c.req.method,
+              'http.route': routePath,
+              'nebula.request_id': requestId,
+            },
+          });
+    let traceId: string;
+    let traceparent: string;
+    if (span) {
+      traceId = span.traceId;
+      traceparent = span.traceparent;
+    } else {
+      const t = continueTrace(c.req.header('traceparent'));
+      traceId = t.traceId;
+      traceparent = formatTraceparent(t.traceId, t.spanId, t.flags);
+    }
     c.set('requestId', requestId);
-    c.set('traceId', trace.traceId);
-    c.set('traceparent', formatTraceparent(trace.traceId, trace.spanId, trace.flags));
+    c.set('traceId', traceId);
+    c.set('traceparent', traceparent);
     c.set('sourceIp', sourceIp(c, ctx.options.trustProxy));
     c.set('policy', match?.policy);
     c.set('routeParams', match?.params ?? {});
@@ -28,7 +53,7 @@ export function requestContext(ctx: ServerContext, table: RouteTable): Middlewar
     c.set('auditResource', undefined);
     c.set('auditDetails', undefined);
     c.set('claimedUser', undefined);
-    const logger = ctx.logger.child({ request_id: requestId, trace_id: trace.traceId });
+    const logger = ctx.logger.child({ request_id: requestId, trace_id: traceId });
     c.set('logger', logger);
     try {
       await next();
@@ -36,6 +61,8 @@ export function requestContext(ctx: ServerContext, table: RouteTable): Middlewar
       c.header('X-Request-Id', requestId);
       const status = c.res.status;
       const seconds = (performance.now() - started) / 1000;
+      span?.setAttributes({ 'enduser.id': c.var.principal?.username });
+      span?.end({ status });
       const route =
         match?.policy.path ??
         (c.req.path.startsWith('/api/') || c.req.path === '/api' ? 'unmatched' : 'static');

@@ -53,6 +53,9 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
       // abuse and closes it.
       'grpc.keepalive_time_ms': Math.max(5_000, opts.keepaliveMs ?? 10_000),
       'grpc.keepalive_timeout_ms': Math.min(5_000, timeout),
+      // gRPC's default 4 MiB answer limit would fail a whole-store read (backup: one Range at one
+      // revision, src/store/backup.ts) once audit and events grow; etcd itself sends up to 2 GiB.
+      'grpc.max_receive_message_length': 512 * 1024 * 1024,
     },
   });
   const store = new EtcdStore(client, new KeyCodec(opts.namespace ?? ''), opts.logger);
