@@ -14,8 +14,19 @@ export interface MetricsRegistryOptions {
 export function createMetricsRegistry(opts: MetricsRegistryOptions): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ role: opts.role });
-  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'nebula_process_' });
+  if (opts.processMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: 'nebula_process_' });
+    // prom-client names these gauges `*_total`, which Prometheus reserves for counters (promtool rejects
+    // them); the same totals are `sum(nebula_process_nodejs_active_handles)` and so on.
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(`nebula_process_${name}`);
+  }
   return registry;
 }
+
+const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 export { Registry, Counter, Gauge, Histogram, Summary } from 'prom-client';

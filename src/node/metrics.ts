@@ -95,6 +95,11 @@ export function createNodeMetrics(registry: Registry, src: NodeMetricSources): N
     'Bytes available to Nebula on the model cache volume',
     (d) => d.available_bytes,
   );
+  disk(
+    'nebula_node_disk_usage_ratio',
+    'Share of the model cache volume in use, as df counts it (the 0.85 / 0.95 disk alerts compare this)',
+    (d) => d.usage_percent / 100,
+  );
   new Counter({
     name: 'nebula_node_download_bytes_total',
     help: 'Model file bytes fetched from the hubs, by source (huggingface, modelscope)',
@@ -103,7 +108,8 @@ export function createNodeMetrics(registry: Registry, src: NodeMetricSources): N
     collect() {
       // The cache manager owns the running totals; the counter mirrors them at scrape time.
       this.reset();
-      for (const [source, bytes] of Object.entries(src.downloadedBytes?.() ?? {})) this.inc({ source }, bytes);
+      for (const [source, bytes] of Object.entries(src.downloadedBytes?.() ?? {}))
+        this.inc({ source }, bytes);
     },
   });
   new Gauge({

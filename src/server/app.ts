@@ -16,6 +16,7 @@ import { seedSystemTemplates } from './models/system-templates.js';
 import type { ServerDeps, ServerOptions } from './options.js';
 import { systemRoutes } from './system-routes.js';
 import { v1Routes } from './v1/index.js';
+import { MAX_RESTORE_BODY_BYTES, RESTORE_PATH } from './v2/backup.js';
 import { v2Routes } from './v2/index.js';
 
 /** The Hono app of the control API, with the context its handlers use (tests reach services through it). */
@@ -51,7 +52,12 @@ export async function createApp(deps: ServerDeps, options: ServerOptions = {}): 
   app.use('*', requestContext(ctx, table));
   app.use('/api/*', auditMiddleware(ctx));
   app.use('/api/*', authMiddleware(ctx));
-  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY_BYTES }));
+  const apiBodyLimit = bodyLimit({ maxSize: MAX_BODY_BYTES });
+  // A restore carries the whole store: its own, larger limit.
+  const restoreBodyLimit = bodyLimit({ maxSize: MAX_RESTORE_BODY_BYTES });
+  app.use('/api/*', (c, next) =>
+    c.req.path === RESTORE_PATH ? restoreBodyLimit(c, next) : apiBodyLimit(c, next),
+  );
 
   const policies = new Map(ROUTE_POLICIES.map((p) => [policyKey(p.method, p.path), p]));
   const routes = [...systemRoutes(ctx, app), ...v1Routes(ctx), ...v2Routes(ctx)];

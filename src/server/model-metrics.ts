@@ -8,7 +8,12 @@ function sharedViews(views: () => ViewSource, maxAgeMs = 1000): () => Promise<Mo
   return () => {
     const now = Date.now();
     if (!last || now - last.at > maxAgeMs) {
-      last = { at: now, p: views().models().catch(() => undefined) };
+      last = {
+        at: now,
+        p: views()
+          .models()
+          .catch(() => undefined),
+      };
     }
     return last.p;
   };

@@ -206,6 +206,14 @@ describe('nebula node / cache / disk / alerts / logs / metrics / status / v1 com
       v1 requests:  0
       Alerts:       1 (0 critical)
       Plans:        all replicas run their latest plan
+      Engines:      2 (1 ready, 1 starting); 1 restarted
+      GPU usage:    memory up to 0% (node-a/0), utilisation 0% on average
+      Ports:        no conflicts
+      Issues:
+        critical  scheduler has no leader
+        critical  node node-a: heartbeat is stale
+        critical  node node-b: heartbeat is stale
+        warning   engine tiny/1 on node-a restarted 2 time(s)
       "
     `);
     expect(Object.keys(JSON.parse((await cli(['status', '-o', 'json'])).stdout))).toEqual([

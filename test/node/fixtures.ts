@@ -8,7 +8,8 @@ export function simSpec(modelUid: string, over: Partial<ModelSpec> = {}): ModelS
   return ModelSpecSchema.parse({
     model_uid: modelUid,
     model_name: `sim/${modelUid}`,
-    model_source: 'huggingface',
+    // A simulator with a local source and no path needs no weights (a hub source would be downloaded).
+    model_source: 'local',
     engine_type: 'sim',
     resources: { gpu_count: 0 },
     created_at: T0,

@@ -4,10 +4,15 @@ import { examples, withConnection, withOutput } from '../define.js';
 import { FailureError } from '../errors.js';
 import { renderTable } from '../output/table.js';
 import { action } from '../runtime.js';
+import { registerBackupCommands } from './admin-backup.js';
 
 export function registerAdminCommands(program: Command): void {
   const admin = program.command('admin').description('administration tasks');
-  examples(admin, ['nebula admin migrate']);
+  examples(admin, [
+    'nebula admin migrate',
+    'nebula admin backup -f nebula-backup.json',
+    'nebula admin restore -f nebula-backup.json --force',
+  ]);
   const migrate = admin
     .command('migrate')
     .description('migrate v1 model requests to v2 models (safe to run again: existing models are skipped)');
@@ -35,4 +40,5 @@ export function registerAdminCommands(program: Command): void {
         throw new FailureError(`${r.failed} v1 request(s) could not be migrated`, 'MIGRATE_FAILED');
     }),
   );
+  registerBackupCommands(admin);
 }

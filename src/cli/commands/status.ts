@@ -15,6 +15,14 @@ function counts(by: Record<string, number>): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
+/** GPU memory and utilisation in one line: the fullest GPU and the average load (pure). */
+export function gpuUsageText(gpus: Health['gpus']): string {
+  if (gpus.length === 0) return 'no GPUs reported';
+  const fullest = gpus.reduce((a, b) => (b.memory_used_ratio > a.memory_used_ratio ? b : a));
+  const util = gpus.reduce((n, g) => n + g.utilization_percent, 0) / gpus.length;
+  return `memory up to ${Math.round(fullest.memory_used_ratio * 100)}% (${fullest.node_id}/${fullest.index}), utilisation ${Math.round(util)}% on average`;
+}
+
 /** The status page as text (pure). */
 export function statusText(o: Overview, h: Health, server: string, style: Style): string {
   const ok = (good: boolean, text: string): string => (good ? style.green(text) : style.red(text));
@@ -22,7 +30,13 @@ export function statusText(o: Overview, h: Health, server: string, style: Style)
     ? ok(true, 'ok')
     : ok(false, `unreachable${h.router.error ? `: ${h.router.error}` : ''}`);
   const lagging = h.plan_consistency.lagging.length;
-  return renderFields([
+  const crashLooping = h.engines.issues.filter((e) => e.crash_looping).length;
+  const restarted = h.engines.issues.filter((e) => e.restarts > 0).length;
+  const engineNotes = [
+    crashLooping > 0 ? style.red(`${crashLooping} crash-looping`) : '',
+    restarted > 0 ? style.yellow(`${restarted} restarted`) : '',
+  ].filter((s) => s !== '');
+  const fields = renderFields([
     ['Cluster', `${ok(h.status === 'ok', h.status)} (${server})`],
     [
       'Store',
@@ -59,13 +73,29 @@ export function statusText(o: Overview, h: Health, server: string, style: Style)
         ? 'all replicas run their latest plan'
         : style.yellow(`${lagging} replica(s) behind their plan`),
     ],
+    [
+      'Engines',
+      `${h.engines.total}${counts(h.engines.by_status)}${engineNotes.length > 0 ? `; ${engineNotes.join(', ')}` : ''}`,
+    ],
+    ['GPU usage', gpuUsageText(h.gpus)],
+    [
+      'Ports',
+      h.port_conflicts.length === 0 ? 'no conflicts' : style.red(`${h.port_conflicts.length} conflict(s)`),
+    ],
   ]);
+  if (h.issues.length === 0) return fields;
+  const lines = h.issues.map(
+    (i) => `  ${i.severity === 'critical' ? style.red('critical') : style.yellow('warning ')}  ${i.message}`,
+  );
+  return `${fields}Issues:\n${lines.join('\n')}\n`;
 }
 
 export function registerStatusCommand(program: Command): void {
   const status = program
     .command('status')
-    .description('cluster health: store, router, scheduler, nodes, models, alerts');
+    .description(
+      'cluster health: store, router, scheduler, nodes, models, alerts, engines, GPUs, port conflicts',
+    );
   withConnection(withOutput(status));
   examples(status, ['nebula status', 'nebula status -o json']);
   status.action(

@@ -112,6 +112,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('GET', '/api/v2/audit', 'admin', 'audit.list', 'audit'),
   p('GET', '/api/v2/metrics/router', 'viewer', 'metrics.router', 'router'),
   p('POST', '/api/v2/migrate', 'admin', 'system.migrate', 'model_requests'),
+  p('GET', '/api/v2/admin/backup', 'admin', 'system.backup', 'store'),
+  p('POST', '/api/v2/admin/restore', 'admin', 'system.restore', 'store'),
 
   // OpenAI API of the router, same-origin for the console playground (the router authorizes inference)
   p('POST', '/api/v2/openai/v1/chat/completions', 'viewer', 'inference.chat', 'router'),

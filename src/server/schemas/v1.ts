@@ -89,6 +89,50 @@ export const Health = z
         }),
       ),
     }),
+    /** Assignments whose port is taken on their node (seed 001: 端口占用). */
+    port_conflicts: z.array(
+      z.object({
+        node_id: NodeId,
+        port: z.number().int(),
+        model_uid: ModelUid,
+        replica_id: z.number().int(),
+        kind: z.enum(['foreign_process', 'duplicate']),
+        other_model_uid: ModelUid.optional(),
+        other_replica_id: z.number().int().optional(),
+      }),
+    ),
+    /** Engine health from the endpoints: failed ones, restarts, crash loops. */
+    engines: z.object({
+      total: z.number().int(),
+      by_status: counts,
+      issues: z.array(
+        z.object({
+          model_uid: ModelUid,
+          replica_id: z.number().int(),
+          node_id: NodeId,
+          status: Endpoint.shape.status,
+          restarts: z.number().int(),
+          crash_looping: z.boolean(),
+          last_error: z.string().nullable(),
+          next_restart_at: z.string().nullable(),
+        }),
+      ),
+    }),
+    /** Memory and utilisation of every GPU. */
+    gpus: z.array(
+      z.object({
+        node_id: NodeId,
+        index: z.number().int(),
+        name: z.string(),
+        memory_used_bytes: z.number(),
+        memory_total_bytes: z.number(),
+        memory_used_ratio: z.number(),
+        utilization_percent: z.number(),
+        memory_pressure: z.boolean(),
+      }),
+    ),
+    /** Every problem in one line, critical ones first (status is degraded when one is critical). */
+    issues: z.array(z.object({ severity: z.enum(['critical', 'warning']), message: z.string() })),
   })
   .meta({ id: 'Health' });
 export type Health = z.infer<typeof Health>;

@@ -15,6 +15,7 @@ import {
   V1NodeList,
 } from '../schemas/v1.js';
 import { aggregateState } from '../aggregation/state.js';
+import { engineHealth, gpuSignals, healthIssues, portConflicts } from '../aggregation/health-signals.js';
 
 const tags = ['v1'];
 const HEARTBEAT_STALE_SECONDS = 30;
@@ -231,9 +232,26 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
               snap.endpointList.map((t) => t.value),
             )
           : [];
-        const ok = store.ok && router.ok && lead !== undefined && nodeRows.every((n) => n.healthy);
+        const nodeValues = nodes.items.map((t) => t.value);
+        const conflicts = portConflicts(nodeValues, snap ? snap.planList.map((t) => t.value) : []);
+        const engines = engineHealth(snap ? snap.endpointList.map((t) => t.value) : []);
+        const gpus = gpuSignals(nodeValues);
+        const { issues, healthy } = healthIssues({
+          storeOk: store.ok,
+          routerOk: router.ok,
+          leader: lead !== undefined,
+          staleNodes: nodeRows.filter((n) => !n.healthy).map((n) => n.node_id),
+          lagging: lagging.length,
+          conflicts,
+          engines,
+          gpus,
+        });
         return {
-          status: ok ? ('ok' as const) : ('degraded' as const),
+          status: healthy ? ('ok' as const) : ('degraded' as const),
+          port_conflicts: conflicts,
+          engines,
+          gpus,
+          issues,
           store,
           router,
           scheduler: { leader: lead?.holder ?? null, since: lead?.since ?? null },

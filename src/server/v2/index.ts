@@ -2,6 +2,7 @@ import type { ServerContext } from '../context.js';
 import type { AnyRoute } from '../http/route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { authRoutes } from './auth.js';
+import { backupRoutes } from './backup.js';
 import { cachePurgeRoutes } from './cache-purge.js';
 import { cacheRoutes } from './cache.js';
 import { catalogRoutes } from './catalog.js';
@@ -25,6 +26,7 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...eventRoutes(ctx),
     ...logRoutes(ctx),
     ...migrateRoutes(ctx),
+    ...backupRoutes(ctx),
     ...authRoutes(ctx),
     ...userRoutes(ctx),
     ...apiKeyRoutes(ctx),
