@@ -13,6 +13,7 @@ import { parsePortRange, resolveOption, resolveOptional, resolvePort } from './c
 import { ConfigError, errorMessage } from './core/errors.js';
 import { NODE_ID_PATTERN } from './core/ids.js';
 import type { Logger } from './core/logger.js';
+import { initTracing } from './core/tracing.js';
 import { nebulaVersion } from './core/version.js';
 import type { Store } from './store/types.js';
 
@@ -125,10 +126,16 @@ export async function startUp(opts: UpOptions, out: NodeJS.WritableStream = proc
     );
     stops.push({ name: 'scheduler', stop: () => scheduler.stop() });
 
+    // OpenTelemetry export of the router's and the server's spans, only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    const routerTracing = await initTracing({ serviceName: 'nebula-router' });
+    stops.push({ name: 'router tracing', stop: () => routerTracing.shutdown() });
+    const serverTracing = await initTracing({ serviceName: 'nebula-server' });
+    stops.push({ name: 'server tracing', stop: () => serverTracing.shutdown() });
+
     const { startRouter } = await import('./router/index.js');
     const router = await startRouter(
       { host, port: routerPort, grpcPort },
-      { store, logger: logger.child({ component: 'router' }) },
+      { store, logger: logger.child({ component: 'router' }), tracing: routerTracing },
     );
     stops.push({ name: 'router', stop: () => router.stop() });
 
@@ -143,7 +150,7 @@ export async function startUp(opts: UpOptions, out: NodeJS.WritableStream = proc
         ...(hfEndpoint ? { hfEndpoint } : {}),
         ...(modelscopeEndpoint ? { modelscopeEndpoint } : {}),
       },
-      { store, logger: logger.child({ component: 'server' }) },
+      { store, logger: logger.child({ component: 'server' }), tracing: serverTracing },
     );
     stops.push({ name: 'server', stop: () => server.stop() });
 

@@ -132,10 +132,13 @@ async function runOne(kind: string, stores: Stores, n: number): Promise<Result> 
         });
       });
       const burstWriteMs = performance.now() - t0;
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         done,
-        new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${planned.size}/${n} plans`)), 600_000)),
-      ]);
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`only ${planned.size}/${n} plans`)), 600_000);
+        }),
+      ]).finally(() => clearTimeout(timer));
       const allPlannedMs = doneAt - t0;
       await watcher.close();
       await sched.controller.idle();

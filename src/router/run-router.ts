@@ -1,5 +1,6 @@
 import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { initTracing } from '../core/tracing.js';
 import type { Store } from '../store/types.js';
 import { resolveRouterCli, type RouterCliFlags } from './cli-options.js';
 import { startRouter } from './router.js';
@@ -17,11 +18,14 @@ export async function runRouter(flags: RouterCliFlags): Promise<void> {
       logger,
     });
   }
+  // OpenTelemetry export only when OTEL_EXPORTER_OTLP_ENDPOINT is set (a no-op otherwise).
+  const tracing = await initTracing({ serviceName: 'nebula-router' });
   let router;
   try {
-    router = await startRouter(cfg.options, { store, logger });
+    router = await startRouter(cfg.options, { store, logger, tracing });
   } catch (err) {
     await store?.close().catch(() => undefined);
+    await tracing.shutdown().catch(() => undefined);
     throw err;
   }
   const grpc = router.grpcPort === null ? 'off' : String(router.grpcPort);
@@ -40,7 +44,7 @@ export async function runRouter(flags: RouterCliFlags): Promise<void> {
         .stop()
         .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'))
         .finally(() => {
-          void (store?.close() ?? Promise.resolve()).finally(resolve);
+          void Promise.allSettled([store?.close(), tracing.shutdown()]).finally(resolve);
         });
     };
     process.on('SIGINT', onSignal);

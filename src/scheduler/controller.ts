@@ -302,6 +302,7 @@ export class SchedulerController {
     if (this.dirtyAll) {
       for (const uid of plans.keys()) targets.add(uid);
       for (const t of this.view.deployments.list()) targets.add(t.value.model_uid);
+      for (const t of requests.values()) targets.add(t.value.spec.model_uid);
     }
     if (this.dirtyNodes.size > 0 || this.dirtyCapacity) {
       for (const [uid, t] of plans) {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseEtcdEndpoints, parsePort, resolveOptional } from '../core/config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { initTracing } from '../core/tracing.js';
 import type { Store } from '../store/types.js';
 import { DEFAULT_PORT, type ServerOptions } from './options.js';
 import { startServer } from './server.js';
@@ -78,11 +79,14 @@ export async function runServer(flags: ServerCliFlags): Promise<void> {
   const logger = createLogger({ component: 'server' });
   const { openEtcdStore } = await import('../store/etcd/index.js');
   const store: Store = await openEtcdStore({ endpoints: etcd, ...(namespace ? { namespace } : {}), logger });
+  // OpenTelemetry export only when OTEL_EXPORTER_OTLP_ENDPOINT is set (a no-op otherwise).
+  const tracing = await initTracing({ serviceName: 'nebula-server' });
   let handle;
   try {
-    handle = await startServer(options, { store, logger });
+    handle = await startServer(options, { store, logger, tracing });
   } catch (err) {
     await store.close().catch(() => undefined);
+    await tracing.shutdown().catch(() => undefined);
     throw err;
   }
   process.stdout.write(
@@ -105,7 +109,7 @@ export async function runServer(flags: ServerCliFlags): Promise<void> {
       logger.info({ signal: sig }, 'shutting down');
       h.stop()
         .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'))
-        .finally(() => void store.close().finally(done));
+        .finally(() => void Promise.allSettled([store.close(), tracing.shutdown()]).finally(done));
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

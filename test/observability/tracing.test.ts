@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-import { createClient } from '../../src/client/index.js';
 import { createLogger, type Logger } from '../../src/core/logger.js';
 import { initTracing, type Tracing } from '../../src/core/tracing.js';
 import { Capture } from '../cli/harness.js';
@@ -155,14 +154,11 @@ describe('traces and logs', () => {
   });
 
   it('a request without traceparent starts a trace the engine and the exporter agree on', async () => {
-    const api = createClient({ baseUrl: cluster.urls.router, headers: { 'x-request-id': 'trace-req-2' } });
-    // The typed client always sends a traceparent; drop it to be a bare client.
-    const res = await fetch(`${cluster.urls.router}/v1/embeddings`, {
+    const res = await fetch(`${cluster.urls.router}/v1/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'trace-req-2' },
-      body: JSON.stringify({ model: 'static-sim', input: 'x' }),
+      body: JSON.stringify({ model: 'static-sim', prompt: 'x', max_tokens: 2 }),
     });
-    expect(api).toBeDefined();
     expect(res.status).toBe(200);
     await res.text();
     const engineLine = engine.lines.find((l) => l['request_id'] === 'trace-req-2');
@@ -170,6 +166,10 @@ describe('traces and logs', () => {
     expect(received).not.toBeNull();
     await routerTracing.flush();
     const span = otlp.spans.find((s) => s.traceId === received?.[1]);
-    expect(span).toMatchObject({ name: 'router embeddings', spanId: received?.[2], parentSpanId: undefined });
+    expect(span).toMatchObject({
+      name: 'router completions',
+      spanId: received?.[2],
+      parentSpanId: undefined,
+    });
   });
 });
