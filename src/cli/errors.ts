@@ -2,7 +2,7 @@
  * CLI failures and how they end a run: one line `error: <message> (<CODE>)` on stderr and an exit code
  * (0 ok, 1 failure, 2 usage). Errors from the API client keep the server's stable code.
  */
-import { NebulaError, errorMessage } from '../core/errors.js';
+import { ConfigError, NebulaError, errorMessage } from '../core/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -84,6 +84,8 @@ export function oneLine(text: string): string {
 /** `{ message, code, exitCode }` for any thrown value. */
 export function describeError(err: unknown): { message: string; code: string; exitCode: number } {
   if (err instanceof CliError) return { message: err.message, code: err.code, exitCode: err.exitCode };
+  // A bad flag or NEBULA_* value of a role (port, range, URL...) is a usage error.
+  if (err instanceof ConfigError) return { message: err.message, code: err.code, exitCode: 2 };
   const net = networkCause(err);
   if (net !== undefined)
     return { message: `cannot reach the server: ${net}`, code: 'UNREACHABLE', exitCode: EXIT_FAILURE };

@@ -28,5 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   // Imported lazily: run-cli imports buildProgram from this file.
   const { runCli } = await import('./run-cli.js');
-  process.exitCode = await runCli(argv.slice(2));
+  const code = await runCli(argv.slice(2));
+  // A role command may have set its own non-zero exit code (e.g. 2 for a bad flag) before returning.
+  process.exitCode = code !== 0 ? code : (process.exitCode ?? 0);
 }

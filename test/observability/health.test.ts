@@ -14,7 +14,10 @@ import { startTestCluster, type TestCluster } from './cluster.js';
 
 const SCRIPT = new URL('../../deploy/scripts/health-check.sh', import.meta.url).pathname;
 
-function healthCheck(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+function healthCheck(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [SCRIPT, ...args], {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env },
@@ -76,7 +79,10 @@ describe('health signals of a troubled cluster', () => {
         updated_at: now,
         ...o,
       });
-    await srv.store.put(keys.endpoint('qwen', 0), ep(0, { status: 'failed', restarts: 5, last_error: 'CUDA out of memory' }));
+    await srv.store.put(
+      keys.endpoint('qwen', 0),
+      ep(0, { status: 'failed', restarts: 5, last_error: 'CUDA out of memory' }),
+    );
     await srv.store.put(keys.endpoint('qwen', 1), ep(1, { status: 'starting', plan_version: 2 }));
   });
   afterAll(async () => {
@@ -92,7 +98,13 @@ describe('health signals of a troubled cluster', () => {
     ]);
     expect(h.engines).toMatchObject({ total: 2, by_status: { failed: 1, starting: 1 } });
     expect(h.engines.issues).toEqual([
-      expect.objectContaining({ replica_id: 0, status: 'failed', restarts: 5, crash_looping: true, last_error: 'CUDA out of memory' }),
+      expect.objectContaining({
+        replica_id: 0,
+        status: 'failed',
+        restarts: 5,
+        crash_looping: true,
+        last_error: 'CUDA out of memory',
+      }),
     ]);
     expect(h.gpus.map((g) => [g.index, g.memory_pressure])).toEqual([
       [0, false],
@@ -154,7 +166,9 @@ describe('health-check.sh on a healthy cluster', () => {
     expect(ok.out).toContain('ok    node');
     expect(ok.code).toBe(0);
 
-    const dead = await healthCheck([...args, '--node', 'http://127.0.0.1:9'], { NEBULA_TOKEN: cluster.adminKey });
+    const dead = await healthCheck([...args, '--node', 'http://127.0.0.1:9'], {
+      NEBULA_TOKEN: cluster.adminKey,
+    });
     expect(dead.code).toBe(1);
     expect(dead.out).toContain('FAIL  node http://127.0.0.1:9/healthz answered 000');
 
