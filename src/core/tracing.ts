@@ -116,7 +116,8 @@ async function createOtelTracing(config: TracingConfig, exportDelayMs: number): 
         parent,
       );
       const sc = span.spanContext();
-      const sampled = (sc.traceFlags & api.TraceFlags.SAMPLED) === api.TraceFlags.SAMPLED;
+      // Bit 0 of the trace flags is "sampled" (W3C trace context).
+      const sampled = (sc.traceFlags & 1) === 1;
       let ended = false;
       return {
         traceId: sc.traceId,

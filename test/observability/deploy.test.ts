@@ -369,7 +369,7 @@ describe('Helm chart', () => {
       for (const m of text(f).matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
         let node: unknown = values;
         for (const part of (m[1] ?? '').slice(1).split('.')) {
-          if (node === null || typeof node !== 'object' || !(part in (node as object))) {
+          if (node === null || typeof node !== 'object' || !(part in node)) {
             missing.push(`${f}: .Values${m[1]}`);
             break;
           }
