@@ -22,5 +22,4 @@ export {
   type ReplicaPhase,
 } from './replica-types.js';
 export { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-export { LocalModelFiles } from './cache/local-files.js';
 export { ModelFilesError, EngineLaunchError, NodeConfigError } from './errors.js';

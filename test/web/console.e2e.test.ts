@@ -176,6 +176,17 @@ async function logout(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
 }
 
+/** A link of the sidebar navigation (page content may hold links with the same name). */
+function nav(page: Page, name: string): Locator {
+  return page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name, exact: true });
+}
+
+/** Opens the "More" group of the sidebar unless it is open already. */
+async function openMore(page: Page): Promise<void> {
+  if (!(await nav(page, 'Model Catalog').isVisible())) await openMore(page);
+  await nav(page, 'Model Catalog').waitFor();
+}
+
 /** Waits for the model's state badge (inside `scope`) to read `state`. */
 async function waitState(scope: Locator, state: string, timeout: number): Promise<void> {
   await scope.locator(`[data-state="${state}"]`).first().waitFor({ timeout });
@@ -223,14 +234,14 @@ describe('web console (browser, real nebula up)', () => {
       await expect(page.getByTestId('user-role').textContent()).resolves.toBe('admin');
 
       // Overview: nodes and GPUs from the simulated node.
-      await page.getByRole('link', { name: 'Overview' }).click();
+      await nav(page, 'Overview').click();
       await page.getByTestId('stat-gpus').getByText('2', { exact: true }).waitFor({ timeout: 60_000 });
       await page.getByTestId('gpu-panel').waitFor();
       await shot(page, '02-overview');
 
       // Model Catalog under More: search the fake hub, import the small model with the simulator.
-      await page.getByTestId('nav-more').click();
-      await page.getByRole('link', { name: 'Model Catalog' }).click();
+      await openMore(page);
+      await nav(page, 'Model Catalog').click();
       await page.getByTestId('downloaded-models').waitFor();
       await page.getByLabel('Search the hub').fill('tiny');
       const hubRow = page.getByTestId(`hub-row-${HUB_MODEL}`);
@@ -269,7 +280,7 @@ describe('web console (browser, real nebula up)', () => {
       await shot(page, '07-model-logs');
 
       // Playground: a streamed reply from the running model.
-      await page.getByRole('link', { name: 'Playground' }).click();
+      await nav(page, 'Playground').click();
       // The only running model is picked by itself once the list has loaded.
       await waitFor(async () => (await page.getByTestId('playground-model').inputValue()) === UID, { timeoutMs: 20_000, what: 'the playground to pick the model' });
       await page.getByLabel('Message').fill('Say hello to the Nebula console test.');
@@ -281,7 +292,7 @@ describe('web console (browser, real nebula up)', () => {
       await shot(page, '08-playground');
 
       // Scale to 2 replicas from the models list; both become ready.
-      await page.getByRole('link', { name: 'Models' }).click();
+      await nav(page, 'Models').click();
       const modelRow = page.getByTestId(`model-row-${UID}`);
       await modelRow.getByRole('button', { name: `Scale ${UID}` }).click();
       const scale = page.getByRole('dialog', { name: `Scale ${UID}` });
@@ -315,10 +326,10 @@ describe('web console (browser, real nebula up)', () => {
       expect(models.items).toEqual([]);
 
       // The admin pages render.
-      await page.getByTestId('nav-more').click();
-      await page.getByRole('link', { name: 'Users' }).click();
+      await openMore(page);
+      await nav(page, 'Users').click();
       await page.getByTestId(`user-row-${VIEWER.username}`).waitFor();
-      await page.getByRole('link', { name: 'Audit log' }).click();
+      await nav(page, 'Audit log').click();
       await page.getByTestId('audit-table').getByText('catalog.import').first().waitFor();
       await shot(page, '11-audit');
 
@@ -329,15 +340,15 @@ describe('web console (browser, real nebula up)', () => {
       await page.goto(`${cluster!.base}/models`);
       await page.getByText('No models yet').waitFor();
       expect(await page.getByRole('button', { name: 'Load model' }).count()).toBe(0);
-      await page.getByRole('link', { name: 'Templates' }).click();
+      await nav(page, 'Templates').click();
       await page.getByTestId('templates-table').or(page.getByTestId('empty-state')).first().waitFor();
       expect(await page.getByRole('button', { name: /New template|Deploy/ }).count()).toBe(0);
-      await page.getByRole('link', { name: 'Nodes' }).click();
+      await nav(page, 'Nodes').click();
       await page.locator('[data-testid^="node-card-"]').first().waitFor();
       expect(await page.getByRole('button', { name: /Cordon|Uncordon|Drain/ }).count()).toBe(0);
-      await page.getByTestId('nav-more').click();
-      expect(await page.getByRole('link', { name: 'Users' }).count()).toBe(0);
-      await page.getByRole('link', { name: 'Model Catalog' }).click();
+      await openMore(page);
+      expect(await nav(page, 'Users').count()).toBe(0);
+      await nav(page, 'Model Catalog').click();
       await page.getByTestId(`hub-row-${HUB_MODEL}`).or(page.getByTestId('search-results')).first().waitFor();
       expect(await page.getByRole('button', { name: /^Download / }).count()).toBe(0);
       expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);

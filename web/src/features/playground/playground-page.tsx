@@ -261,21 +261,23 @@ export function PlaygroundPage() {
                           </Badge>
                         ) : null}
                         <Stack gap={4} maw="80%">
-                          <Paper
-                            px="md"
-                            py="sm"
-                            radius="lg"
-                            bg={
-                              t.role === 'user'
-                                ? 'var(--mantine-color-violet-light)'
-                                : 'var(--mantine-color-default-hover)'
-                            }
-                            data-testid={t.role === 'assistant' ? 'assistant-message' : 'user-message'}
-                          >
-                            <Text size="sm" className="nb-chat-bubble">
-                              {t.content || (streaming && i === turns.length - 1 ? '…' : '')}
-                            </Text>
-                          </Paper>
+                          {t.content || !t.error ? (
+                            <Paper
+                              px="md"
+                              py="sm"
+                              radius="lg"
+                              bg={
+                                t.role === 'user'
+                                  ? 'var(--mantine-color-violet-light)'
+                                  : 'var(--mantine-color-default-hover)'
+                              }
+                              data-testid={t.role === 'assistant' ? 'assistant-message' : 'user-message'}
+                            >
+                              <Text size="sm" className="nb-chat-bubble">
+                                {t.content || (streaming && i === turns.length - 1 ? '…' : '')}
+                              </Text>
+                            </Paper>
+                          ) : null}
                           {t.error ? (
                             <Alert color="red" variant="light" py={6} data-testid="chat-error">
                               {t.error}
