@@ -72,7 +72,10 @@ function upLogger(dataDir: string, toStderr: boolean): Logger {
 }
 
 /** Starts every role; resolves once all listen. `stop()` tears them down, engines first. */
-export async function startUp(opts: UpOptions, out: NodeJS.WritableStream = process.stdout): Promise<UpHandle> {
+export async function startUp(
+  opts: UpOptions,
+  out: { write(text: string): unknown } = process.stdout,
+): Promise<UpHandle> {
   const env = process.env;
   const dataDir = resolve(resolveOption(opts.dataDir, 'NEBULA_DATA_DIR', defaultDataDir()));
   const host = resolveOption(opts.host, 'NEBULA_HOST', '0.0.0.0');
