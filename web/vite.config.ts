@@ -1,5 +1,16 @@
 import react from '@vitejs/plugin-react';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { defineConfig } from 'vite';
+
+/**
+ * recharts 2 flattens React fragments with `react-is`; its own copy (18) does not recognise React 19
+ * elements, so charts built from fragments (Mantine's AreaChart) would render no series at all.
+ * Every import of `react-is` goes to the workspace's copy, which matches React 19.
+ */
+export const reactIsAlias = {
+  'react-is': dirname(createRequire(import.meta.url).resolve('react-is/package.json')),
+};
 
 /**
  * The console is a static single-page app: the server serves `dist/web` at `/` (SPA fallback) and the
@@ -7,6 +18,7 @@ import { defineConfig } from 'vite';
  */
 export default defineConfig({
   plugins: [react()],
+  resolve: { alias: reactIsAlias },
   base: '/',
   build: {
     outDir: '../dist/web',

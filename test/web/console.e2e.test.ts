@@ -154,7 +154,7 @@ async function shot(page: Page, name: string): Promise<void> {
   for (const width of [1920, 1280]) {
     await page.setViewportSize({ width, height: 900 });
     await page.waitForTimeout(400);
-    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
     await page.setViewportSize({ width, height: Math.min(4000, Math.max(900, height)) });
     await page.waitForTimeout(200);
     await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`) });
@@ -183,7 +183,7 @@ function nav(page: Page, name: string): Locator {
 
 /** Opens the "More" group of the sidebar unless it is open already. */
 async function openMore(page: Page): Promise<void> {
-  if (!(await nav(page, 'Model Catalog').isVisible())) await openMore(page);
+  if (!(await nav(page, 'Model Catalog').isVisible())) await page.getByTestId('nav-more').click();
   await nav(page, 'Model Catalog').waitFor();
 }
 
@@ -282,7 +282,10 @@ describe('web console (browser, real nebula up)', () => {
       // Playground: a streamed reply from the running model.
       await nav(page, 'Playground').click();
       // The only running model is picked by itself once the list has loaded.
-      await waitFor(async () => (await page.getByTestId('playground-model').inputValue()) === UID, { timeoutMs: 20_000, what: 'the playground to pick the model' });
+      await waitFor(async () => (await page.getByTestId('playground-model').inputValue()) === UID, {
+        timeoutMs: 20_000,
+        what: 'the playground to pick the model',
+      });
       await page.getByLabel('Message').fill('Say hello to the Nebula console test.');
       await page.getByRole('button', { name: 'Send' }).click();
       const reply = page.getByTestId('assistant-message').last();
@@ -290,6 +293,18 @@ describe('web console (browser, real nebula up)', () => {
       expect(await page.getByTestId('chat-error').count()).toBe(0);
       expect((await reply.innerText()).trim().length).toBeGreaterThan(0);
       await shot(page, '08-playground');
+
+      // The overview charts now have traffic to show.
+      await nav(page, 'Overview').click();
+      // Both charts draw their series (an area for the rate, lines for latency) once two polls are in.
+      const charts = page.getByTestId('traffic-charts');
+      await waitFor(
+        async () =>
+          (await charts.locator('path.recharts-area-curve[d^="M"]').count()) > 0 &&
+          (await charts.locator('path.recharts-line-curve[d^="M"]').count()) > 0,
+        { timeoutMs: 30_000, what: 'the traffic charts to draw their series' },
+      );
+      await shot(page, '08b-overview-traffic');
 
       // Scale to 2 replicas from the models list; both become ready.
       await nav(page, 'Models').click();
@@ -329,9 +344,26 @@ describe('web console (browser, real nebula up)', () => {
       await openMore(page);
       await nav(page, 'Users').click();
       await page.getByTestId(`user-row-${VIEWER.username}`).waitFor();
+      await nav(page, 'API keys').click();
+      await page.getByRole('button', { name: 'New key' }).click();
+      const keyDialog = page.getByRole('dialog', { name: 'New API key' });
+      await keyDialog.getByRole('textbox', { name: 'Name' }).fill('e2e-ci');
+      await keyDialog.getByRole('button', { name: 'Create key' }).click();
+      expect(await page.getByTestId('new-key-secret').innerText()).toMatch(/^nbk_/);
+      await shot(page, '11a-api-key-created');
+      await page.getByRole('button', { name: 'I have stored the key' }).click();
+      await page.getByTestId('keys-table').getByText('e2e-ci').waitFor();
+      expect(await page.getByTestId('new-key-secret').count()).toBe(0);
       await nav(page, 'Audit log').click();
       await page.getByTestId('audit-table').getByText('catalog.import').first().waitFor();
       await shot(page, '11-audit');
+      await nav(page, 'Templates').click();
+      await page.getByTestId('templates-table').or(page.getByTestId('empty-state')).first().waitFor();
+      await shot(page, '11b-templates');
+      await nav(page, 'Nodes').click();
+      await page.locator('[data-testid^="node-card-"] a').first().click();
+      await page.getByTestId('node-gpus').waitFor();
+      await shot(page, '11c-node-detail');
 
       // A viewer sees the same pages without a single write button.
       await logout(page);
@@ -345,6 +377,7 @@ describe('web console (browser, real nebula up)', () => {
       expect(await page.getByRole('button', { name: /New template|Deploy/ }).count()).toBe(0);
       await nav(page, 'Nodes').click();
       await page.locator('[data-testid^="node-card-"]').first().waitFor();
+      await shot(page, '12a-viewer-nodes');
       expect(await page.getByRole('button', { name: /Cordon|Uncordon|Drain/ }).count()).toBe(0);
       await openMore(page);
       expect(await nav(page, 'Users').count()).toBe(0);
@@ -352,7 +385,7 @@ describe('web console (browser, real nebula up)', () => {
       await page.getByTestId(`hub-row-${HUB_MODEL}`).or(page.getByTestId('search-results')).first().waitFor();
       expect(await page.getByRole('button', { name: /^Download / }).count()).toBe(0);
       expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
-      await shot(page, '12-viewer-catalog');
+      await shot(page, '12b-viewer-catalog');
       expect(consoleErrors).toEqual([]);
     } catch (err) {
       await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);

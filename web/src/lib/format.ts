@@ -47,6 +47,8 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
           ? `${Math.floor(abs / 3600)} h`
           : `${Math.floor(abs / 86400)} d`;
   if (abs < 5) return 'just now';
+  // Past a month a date reads better than "412 d ago".
+  if (abs >= 30 * 86400) return formatDateTime(iso).slice(0, 10);
   return diff >= 0 ? `${text} ago` : `in ${text}`;
 }
 

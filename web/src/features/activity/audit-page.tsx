@@ -97,8 +97,12 @@ export function AuditPage() {
                           </Tooltip>
                         </Table.Td>
                         <Table.Td ff="monospace">{e.source_ip}</Table.Td>
-                        <Table.Td ff="monospace" fz="xs">
-                          {e.request_id}
+                        <Table.Td>
+                          <Tooltip label={e.request_id}>
+                            <Text size="xs" ff="monospace">
+                              {e.request_id.slice(0, 12)}
+                            </Text>
+                          </Tooltip>
                         </Table.Td>
                       </Table.Tr>
                     ))}

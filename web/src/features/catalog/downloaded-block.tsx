@@ -42,18 +42,14 @@ function NodeSpread({ row }: { row: DownloadedModelRow }) {
   const list = row.nodes.map((n) => `${n.node_id}${n.complete ? '' : ' (partial)'}`).join(', ');
   return (
     <Tooltip label={list} multiline maw={360}>
-      <Text size="sm">
-        {row.node_count} node{row.node_count === 1 ? '' : 's'}
-        <Text span size="xs" c="dimmed">
-          {' '}
-          ·{' '}
-          {row.nodes
-            .slice(0, 2)
-            .map((n) => n.node_id)
-            .join(', ')}
-          {row.nodes.length > 2 ? ` +${row.nodes.length - 2}` : ''}
+      <div>
+        <Text size="sm">
+          {row.node_count} node{row.node_count === 1 ? '' : 's'}
         </Text>
-      </Text>
+        <Text size="xs" c="dimmed" truncate maw={140}>
+          {row.nodes.map((n) => n.node_id).join(', ')}
+        </Text>
+      </div>
     </Tooltip>
   );
 }
@@ -85,7 +81,7 @@ function StateCell({ row }: { row: DownloadedModelRow }) {
         </Tooltip>
       ) : null}
       {row.state === 'failed' && row.state_reason ? (
-        <Text size="xs" c="red" lineClamp={2} maw={240}>
+        <Text size="xs" c="red" lineClamp={2} maw={240} style={{ whiteSpace: 'normal' }}>
           {row.state_reason}
         </Text>
       ) : null}
@@ -209,14 +205,13 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
         />
       ) : null}
       {rows && rows.length > 0 ? (
-        <Table.ScrollContainer minWidth={1000}>
-          <Table data-testid="downloaded-table">
+        <Table.ScrollContainer minWidth={820}>
+          <Table data-testid="downloaded-table" style={{ whiteSpace: 'nowrap' }}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th>UID</Table.Th>
-                <Table.Th>Source</Table.Th>
-                <Table.Th>Revision</Table.Th>
+                <Table.Th>Source · revision</Table.Th>
                 <Table.Th>Size</Table.Th>
                 <Table.Th>Nodes</Table.Th>
                 <Table.Th>Last used</Table.Th>
@@ -234,7 +229,14 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                   }
                 >
                   <Table.Td>
-                    <Text size="sm" fw={600} ff="monospace">
+                    <Text
+                      size="sm"
+                      fw={600}
+                      ff="monospace"
+                      style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
+                      miw={180}
+                      maw={320}
+                    >
                       {r.model_name}
                     </Text>
                   </Table.Td>
@@ -249,9 +251,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm">{SOURCE_LABEL[r.source] ?? r.source}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" ff="monospace">
+                    <Text size="xs" c="dimmed" ff="monospace">
                       {r.revision ?? '—'}
                     </Text>
                   </Table.Td>

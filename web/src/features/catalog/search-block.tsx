@@ -169,7 +169,7 @@ export function SearchBlock({
       ) : null}
       {data && data.items.length > 0 ? (
         <>
-          <Table.ScrollContainer minWidth={900}>
+          <Table.ScrollContainer minWidth={860}>
             <Table data-testid="search-results" style={{ opacity: search.isPlaceholderData ? 0.6 : 1 }}>
               <Table.Thead>
                 <Table.Tr>
@@ -258,7 +258,8 @@ export function SearchBlock({
           </Table.ScrollContainer>
           <Group justify="space-between" mt="md">
             <Text size="xs" c="dimmed">
-              Page {data.page} · {data.items.length} results · {PAGE_SIZE} per page
+              Page {data.page} · {data.items.length} result{data.items.length === 1 ? '' : 's'} · {PAGE_SIZE}{' '}
+              per page
             </Text>
             <Pagination total={totalPages} value={page} onChange={setPage} size="sm" withEdges={false} />
           </Group>

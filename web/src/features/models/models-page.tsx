@@ -124,31 +124,31 @@ export function ModelsPage() {
         }
       />
       <Card withBorder radius="md" padding="md">
-        <Group justify="space-between" mb="md" gap="sm">
+        <Group mb="sm" gap="sm">
+          <TextInput
+            placeholder="Search uid or name"
+            leftSection={<IconSearch size={16} />}
+            value={q}
+            onChange={(e) => setParam('q', e.currentTarget.value)}
+            w={300}
+            aria-label="Search models"
+          />
+          <Select
+            placeholder="All engines"
+            data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
+            value={engine}
+            onChange={(v) => setParam('engine', v)}
+            clearable
+            w={170}
+            aria-label="Engine filter"
+          />
+        </Group>
+        <Group mb="md">
           <StateFilter
             value={state}
             counts={models.data?.counts ?? {}}
             onChange={(s) => setParam('state', s)}
           />
-          <Group gap="sm">
-            <Select
-              placeholder="All engines"
-              data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
-              value={engine}
-              onChange={(v) => setParam('engine', v)}
-              clearable
-              w={160}
-              aria-label="Engine filter"
-            />
-            <TextInput
-              placeholder="Search uid or name"
-              leftSection={<IconSearch size={16} />}
-              value={q}
-              onChange={(e) => setParam('q', e.currentTarget.value)}
-              w={240}
-              aria-label="Search models"
-            />
-          </Group>
         </Group>
         {models.isError && !models.data ? (
           <ErrorState error={models.error} onRetry={() => void models.refetch()} />
@@ -206,12 +206,14 @@ export function ModelsPage() {
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm">{SOURCE_LABEL[m.model_source] ?? m.model_source}</Text>
+                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                        {SOURCE_LABEL[m.model_source] ?? m.model_source}
+                      </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="default" radius="sm">
+                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
                         {ENGINE_LABEL[m.engine_type] ?? m.engine_type}
-                      </Badge>
+                      </Text>
                     </Table.Td>
                     <Table.Td>
                       <StateBadge state={m.state} reason={m.state_reason} />

@@ -24,6 +24,7 @@ import { UsageBar } from '../../components/usage-bar.tsx';
 import { formatBytes, formatDateTime, formatRelative } from '../../lib/format.ts';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { modelNameHash } from '../../lib/sha256.ts';
+import { SOURCE_LABEL } from '../../lib/states.ts';
 import { SectionCard } from '../models/detail-sections.tsx';
 import { NodeActions } from './node-actions.tsx';
 import { NodeBadges } from './node-badges.tsx';
@@ -223,7 +224,7 @@ export function NodeDetailPage() {
                       {n.cache.map((e) => (
                         <Table.Tr key={`${e.source}:${e.model_name}`}>
                           <Table.Td ff="monospace">{e.model_name}</Table.Td>
-                          <Table.Td>{e.source}</Table.Td>
+                          <Table.Td>{SOURCE_LABEL[e.source] ?? e.source}</Table.Td>
                           <Table.Td>{formatBytes(e.size_bytes)}</Table.Td>
                           <Table.Td>{e.complete ? 'complete' : 'partial'}</Table.Td>
                           <Table.Td>{formatRelative(e.last_used_at)}</Table.Td>

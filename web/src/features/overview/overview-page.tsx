@@ -318,7 +318,8 @@ export function OverviewPage() {
               icon={<IconBox size={22} />}
               footer={
                 <Text size="xs" c="dimmed">
-                  {o.models.by_state.running ?? 0} running · {o.placements.replicas} replicas placed
+                  {o.models.by_state.running ?? 0} running · {o.placements.replicas} replica
+                  {o.placements.replicas === 1 ? '' : 's'} placed
                   {o.placements.unplaced ? ` · ${o.placements.unplaced} unplaced` : ''}
                 </Text>
               }

@@ -31,7 +31,11 @@ function ChartCard({
   );
 }
 
-function Waiting({ text = 'Collecting samples… charts fill in as the router is polled every 5 s.' }: { text?: string }) {
+function Waiting({
+  text = 'Collecting samples… charts fill in as the router is polled every 5 s.',
+}: {
+  text?: string;
+}) {
   return (
     <Text c="dimmed" size="sm" h={220} ta="center" pt={90}>
       {text}
@@ -60,7 +64,7 @@ export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraff
         right={
           <Text size="xs" c="dimmed">
             {totals
-              ? `${formatCount(totals.requests_total)} requests · ${formatCount(totals.errors_total)} errors`
+              ? `${formatCount(totals.requests_total)} request${totals.requests_total === 1 ? '' : 's'} · ${formatCount(totals.errors_total)} error${totals.errors_total === 1 ? '' : 's'}`
               : ''}
           </Text>
         }
@@ -79,6 +83,8 @@ export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraff
             tickLine="none"
             yAxisProps={{ domain: [0, (max: number) => Math.max(1, Math.ceil(max))], allowDecimals: false }}
             valueFormatter={(v) => `${v} req/s`}
+            // Live data: redrawing from scratch on every poll would leave the chart mostly empty.
+            areaProps={{ isAnimationActive: false }}
           />
         )}
       </ChartCard>
@@ -114,6 +120,7 @@ export function TrafficCharts({ traffic }: { traffic: ReturnType<typeof useTraff
             connectNulls
             tickLine="none"
             unit=" ms"
+            lineProps={{ isAnimationActive: false }}
           />
         )}
       </ChartCard>

@@ -19,9 +19,19 @@ describe('playground', () => {
   it('streams a reply from a running model with the system prompt', async () => {
     const api = fakeApi({
       'GET /api/v2/models': () =>
-        fixtures.modelList([fixtures.model({ model_uid: 'chatty', served_model_name: 'chatty-served' }), fixtures.model({ model_uid: 'off', state: 'stopped' })]),
+        fixtures.modelList([
+          fixtures.model({ model_uid: 'chatty', served_model_name: 'chatty-served' }),
+          fixtures.model({ model_uid: 'off', state: 'stopped' }),
+        ]),
       'POST /api/v2/openai/v1/chat/completions': () =>
-        sse([delta('Hello'), delta(', '), 'data: {"choices":[{"delta":{"content":"world"}}]}\n', '\n', `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 3 } })}\n\n`, 'data: [DONE]\n\n']),
+        sse([
+          delta('Hello'),
+          delta(', '),
+          'data: {"choices":[{"delta":{"content":"world"}}]}\n',
+          '\n',
+          `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 3 } })}\n\n`,
+          'data: [DONE]\n\n',
+        ]),
     });
     renderApp({ route: '/playground', fetch: api.fetch, sessions: sessionAs('viewer') });
     const user = userEvent.setup();
@@ -30,7 +40,11 @@ describe('playground', () => {
     await user.click(screen.getByRole('button', { name: 'Send' }));
     await waitFor(() => expect(screen.getByTestId('assistant-message')).toHaveTextContent('Hello, world'));
     expect(await screen.findByText(/3 tokens · TTFT/)).toBeInTheDocument();
-    const body = api.callsTo('POST', '/api/v2/openai/v1/chat/completions')[0]?.body as { model: string; stream: boolean; messages: unknown[] };
+    const body = api.callsTo('POST', '/api/v2/openai/v1/chat/completions')[0]?.body as {
+      model: string;
+      stream: boolean;
+      messages: unknown[];
+    };
     expect(body.model).toBe('chatty-served');
     expect(body.stream).toBe(true);
     expect(body.messages).toEqual([
@@ -42,7 +56,8 @@ describe('playground', () => {
   it('shows the error of a failed chat and offers only running models', async () => {
     const api = fakeApi({
       'GET /api/v2/models': () => fixtures.modelList([fixtures.model({ model_uid: 'chatty' })]),
-      'POST /api/v2/openai/v1/chat/completions': (_c: Call) => apiError(503, 'ROUTER_UNAVAILABLE', 'no ready replica for chatty'),
+      'POST /api/v2/openai/v1/chat/completions': (_c: Call) =>
+        apiError(503, 'ROUTER_UNAVAILABLE', 'no ready replica for chatty'),
     });
     renderApp({ route: '/playground', fetch: api.fetch, sessions: sessionAs('viewer') });
     const user = userEvent.setup();
@@ -52,7 +67,9 @@ describe('playground', () => {
   });
 
   it('says when no model runs', async () => {
-    const api = fakeApi({ 'GET /api/v2/models': () => fixtures.modelList([fixtures.model({ state: 'stopped' })]) });
+    const api = fakeApi({
+      'GET /api/v2/models': () => fixtures.modelList([fixtures.model({ state: 'stopped' })]),
+    });
     renderApp({ route: '/playground', fetch: api.fetch, sessions: sessionAs('viewer') });
     expect(await screen.findByText('No running model')).toBeInTheDocument();
   });

@@ -106,7 +106,6 @@ export function TemplatesPage() {
                       <Table.Th>Model</Table.Th>
                       <Table.Th>Engine</Table.Th>
                       <Table.Th>Replicas</Table.Th>
-                      <Table.Th>Source</Table.Th>
                       <Table.Th>Updated</Table.Th>
                       {canOperate ? <Table.Th ta="right">Actions</Table.Th> : null}
                     </Table.Tr>
@@ -115,9 +114,27 @@ export function TemplatesPage() {
                     {items.map((t) => (
                       <Table.Tr key={t.template_id}>
                         <Table.Td>
-                          <Text size="sm" fw={600}>
-                            {t.name}
-                          </Text>
+                          <Group gap={6} wrap="nowrap">
+                            <Text size="sm" fw={600}>
+                              {t.name}
+                            </Text>
+                            <Tooltip
+                              label={
+                                t.source === 'system' ? 'Ships with Nebula (read-only)' : 'Created by a user'
+                              }
+                            >
+                              <Badge
+                                size="xs"
+                                variant="outline"
+                                radius="sm"
+                                color={t.source === 'system' ? 'gray' : 'violet'}
+                                leftSection={t.source === 'system' ? <IconLock size={10} /> : undefined}
+                                style={{ minWidth: 'max-content' }}
+                              >
+                                {t.source}
+                              </Badge>
+                            </Tooltip>
+                          </Group>
                           {t.description ? (
                             <Text size="xs" c="dimmed" lineClamp={1} maw={320}>
                               {t.description}
@@ -125,7 +142,7 @@ export function TemplatesPage() {
                           ) : null}
                         </Table.Td>
                         <Table.Td>
-                          <Badge variant="light" radius="sm">
+                          <Badge variant="light" radius="sm" style={{ minWidth: 'max-content' }}>
                             {t.category}
                           </Badge>
                         </Table.Td>
@@ -139,16 +156,6 @@ export function TemplatesPage() {
                         </Table.Td>
                         <Table.Td>{ENGINE_LABEL[t.spec.engine_type]}</Table.Td>
                         <Table.Td>{t.deployment.replicas}</Table.Td>
-                        <Table.Td>
-                          <Badge
-                            variant="outline"
-                            radius="sm"
-                            color={t.source === 'system' ? 'gray' : 'violet'}
-                            leftSection={t.source === 'system' ? <IconLock size={11} /> : undefined}
-                          >
-                            {t.source}
-                          </Badge>
-                        </Table.Td>
                         <Table.Td>
                           <Text size="sm" c="dimmed">
                             {formatRelative(t.updated_at)}
