@@ -21,8 +21,13 @@ for svc in etcd nginx prometheus; do
   if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
 done
 
-echo "==> npm ci"
-npm ci --no-audit --no-fund
+echo "==> npm dependencies"
+# npm ci is exact; some npm versions reject a lock file whose platform-specific optional packages
+# (rollup's, esbuild's) were recorded on another platform: then install from package.json + the lock.
+if ! npm ci --no-audit --no-fund; then
+  echo "npm ci refused the lock file; falling back to npm install"
+  npm install --no-audit --no-fund
+fi
 
 echo "==> build"
 npm run build
