@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
+import { endQuietly } from '../http/stream.js';
 import { QueryBool } from '../schemas/common.js';
 import { ReplicaParams } from '../schemas/models.js';
 
@@ -11,28 +12,6 @@ const LogsQuery = z.object({
   tail: z.coerce.number().int().min(1).max(10_000).default(200),
   follow: QueryBool.optional(),
 });
-
-/**
- * Passes a node's stream through, ending it cleanly when the node or the client goes away (an aborted
- * upstream would otherwise surface as a stream error on the server's response).
- */
-function endQuietly(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch {
-        controller.close();
-      }
-    },
-    async cancel() {
-      await reader.cancel().catch(() => undefined);
-    },
-  });
-}
 
 export function logRoutes(ctx: ServerContext): AnyRoute[] {
   return [

@@ -3,28 +3,10 @@ import { errorMessage } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
+import { endQuietly } from '../http/stream.js';
 
 /** The OpenAI request bodies the console's playground sends: `model` is required, the rest passes through. */
 const OpenAiBody = z.looseObject({ model: z.string().min(1).max(256) });
-
-/** Ends the proxied body quietly when the router or the client goes away. */
-function passThrough(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch {
-        controller.close();
-      }
-    },
-    async cancel() {
-      await reader.cancel().catch(() => undefined);
-    },
-  });
-}
 
 /**
  * Same-origin access to the router's OpenAI API for the web console (playground): the caller's own bearer
@@ -65,7 +47,7 @@ export function openAiProxyRoutes(ctx: ServerContext): AnyRoute[] {
       if (v) out.set(h, v);
     }
     if (out.get('content-type')?.includes('text/event-stream')) out.set('x-accel-buffering', 'no');
-    return new Response(upstream.body ? passThrough(upstream.body) : null, { status: upstream.status, headers: out });
+    return new Response(upstream.body ? endQuietly(upstream.body) : null, { status: upstream.status, headers: out });
   };
 
   const post = (suffix: string, summary: string) =>
