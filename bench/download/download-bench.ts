@@ -3,11 +3,19 @@
  * fake hub running in its own process (it generates the bytes while it serves them: a 1 GiB file never sits
  * in memory).
  *
- *   npx vite-node bench/download/download-bench.ts -- [--size-mib 1024] [--runs 3] [--json]
+ *   npx vite-node bench/download/download-bench.ts -- [--size-mib 1024] [--runs 3] [--state warm|cold]
+ *     [--idle-s 5] [--json]
  *
  * Each run downloads the model with a fresh cache dir (Hugging Face API: model info, resolve -> 302 -> CDN
- * path, sha256 verified while writing, blob renamed into place, snapshot symlinks) and then fetches the same
- * resolve URL with `curl -L -o` (no verification). Output files are deleted between runs.
+ * path, sha256 verified while writing, blob renamed into place, snapshot symlinks) and fetches the same
+ * resolve URL with `curl -L -o` (no verification); which of the two goes first alternates. Output files are
+ * deleted after each download.
+ *
+ * The starting state is controlled, because on a VM it decides the result more than either client does:
+ * memory the guest frees is handed back to the host after a couple of idle seconds, and writing the next GiB
+ * into the page cache then costs ~2 s of extra kernel time (`dd` of 1 GiB: 2.2-2.5 s of system time after
+ * 3 s idle, 0.2 s right after another 1 GiB write). `warm`: every timed download starts right after an
+ * untimed curl of the same file was written and deleted. `cold`: after `--idle-s` seconds of idling.
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -26,6 +34,10 @@ function arg(name: string, dflt: number): number {
 const sizeMiB = arg('size-mib', 1024);
 const runs = arg('runs', 3);
 const json = process.argv.includes('--json');
+type State = 'warm' | 'cold';
+const stateArg = process.argv.includes('--state') ? process.argv[process.argv.indexOf('--state') + 1] : 'both';
+const states: State[] = stateArg === 'warm' || stateArg === 'cold' ? [stateArg] : ['warm', 'cold'];
+const idleS = arg('idle-s', 5);
 const MODEL = 'bench/big-model';
 
 /** Runs curl under bash's `time`; resolves with its CPU seconds (user + system). */
@@ -67,6 +79,15 @@ function startHubProcess(): Promise<{ url: string; stop: () => void }> {
 const hub = await startHubProcess();
 const tmp = tempDir('nebula-dlbench-');
 const store = await openEmbeddedStore({});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Series {
+  nebula: number[];
+  curl: number[];
+  nebulaCpu: number[];
+  curlCpu: number[];
+}
+
 try {
   const info = (await (await fetch(`${hub.url}/api/models/${MODEL}?blobs=true`)).json()) as {
     siblings: { rfilename: string; size: number }[];
@@ -74,18 +95,16 @@ try {
   const bytes = info.siblings.reduce((n, f) => n + f.size, 0);
   const weights = { size: info.siblings.find((f) => f.rfilename === 'model.safetensors')?.size ?? 0 };
   const url = `${hub.url}/${MODEL}/resolve/main/model.safetensors`;
-  const nebula: number[] = [];
-  const curlRates: number[] = [];
-  const nebulaCpu: number[] = [];
-  const curlCpu: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const cacheDir = join(tmp.path, `cache-${r}`);
+
+  let n = 0;
+  const timeNebula = async (series: Series) => {
+    const cacheDir = join(tmp.path, `cache-${n++}`);
     const m = createCacheManager(
       { nodeId: 'bench', cacheDir, hfEndpoint: hub.url, env: {} },
       { store, logger: silentLogger() },
     );
     const spec = ModelSpec.parse({
-      model_uid: `bench${r}`,
+      model_uid: `bench${n}`,
       model_name: MODEL,
       model_source: 'huggingface',
       engine_type: 'vllm',
@@ -102,45 +121,64 @@ try {
     });
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
-    nebulaCpu.push((cpu.user + cpu.system) / 1e6);
+    series.nebulaCpu.push((cpu.user + cpu.system) / 1e6);
     await m.stop();
     if (!res.downloaded) throw new Error('expected a download');
-    nebula.push(bytes / 1024 / 1024 / ((t1 - t0) / 1000));
+    series.nebula.push(bytes / 1024 / 1024 / ((t1 - t0) / 1000));
     rmSync(cacheDir, { recursive: true, force: true });
-
-    const out = join(tmp.path, `curl-${r}.bin`);
-    const c0 = performance.now();
-    curlCpu.push(await curl(url, out));
-    const c1 = performance.now();
-    curlRates.push(weights.size / 1024 / 1024 / ((c1 - c0) / 1000));
-    rmSync(out, { force: true });
-  }
-  const result = {
-    size_mib: sizeMiB,
-    runs,
-    nebula_mib_s: nebula.map((x) => Math.round(x)),
-    curl_mib_s: curlRates.map((x) => Math.round(x)),
-    nebula_median_mib_s: Math.round(median(nebula)),
-    curl_median_mib_s: Math.round(median(curlRates)),
-    ratio: Math.round((median(nebula) / median(curlRates)) * 1000) / 1000,
-    /** CPU seconds per GiB (user + system): what each client costs when cores are scarce. */
-    nebula_cpu_s_per_gib: Math.round((median(nebulaCpu) / (bytes / 1024 ** 3)) * 100) / 100,
-    curl_cpu_s_per_gib: Math.round((median(curlCpu) / (weights.size / 1024 ** 3)) * 100) / 100,
   };
-  if (json) console.log(JSON.stringify(result));
-  else {
-    console.log(`size ${sizeMiB} MiB, ${runs} runs`);
-    console.log(
-      `nebula cache manager: ${result.nebula_mib_s.join(', ')} MiB/s (median ${result.nebula_median_mib_s})`,
-    );
-    console.log(
-      `curl -L -o:           ${result.curl_mib_s.join(', ')} MiB/s (median ${result.curl_median_mib_s})`,
-    );
-    console.log(`ratio nebula / curl:  ${result.ratio}`);
-    console.log(
-      `CPU s per GiB:        nebula ${result.nebula_cpu_s_per_gib}, curl ${result.curl_cpu_s_per_gib}`,
-    );
+  const timeCurl = async (series: Series) => {
+    const out = join(tmp.path, `curl-${n++}.bin`);
+    const c0 = performance.now();
+    series.curlCpu.push(await curl(url, out));
+    const c1 = performance.now();
+    series.curl.push(weights.size / 1024 / 1024 / ((c1 - c0) / 1000));
+    rmSync(out, { force: true });
+  };
+
+  const scratch: Series = { nebula: [], curl: [], nebulaCpu: [], curlCpu: [] };
+  const results = [];
+  for (const state of states) {
+    const series: Series = { nebula: [], curl: [], nebulaCpu: [], curlCpu: [] };
+    for (let r = 0; r < runs; r++) {
+      // Alternate which client goes first, so neither always follows the other.
+      const order = r % 2 === 0 ? [timeNebula, timeCurl] : [timeCurl, timeNebula];
+      for (const run of order) {
+        // warm: an untimed download by the same client first, then the timed one right after it.
+        if (state === 'warm') await run(scratch);
+        else await sleep(idleS * 1000);
+        await run(series);
+      }
+    }
+    const result = {
+      state,
+      size_mib: sizeMiB,
+      runs,
+      nebula_mib_s: series.nebula.map((x) => Math.round(x)),
+      curl_mib_s: series.curl.map((x) => Math.round(x)),
+      nebula_median_mib_s: Math.round(median(series.nebula)),
+      curl_median_mib_s: Math.round(median(series.curl)),
+      ratio: Math.round((median(series.nebula) / median(series.curl)) * 1000) / 1000,
+      /** CPU seconds per GiB (user + system, all threads): what each client costs when cores are scarce. */
+      nebula_cpu_s_per_gib: Math.round((median(series.nebulaCpu) / (bytes / 1024 ** 3)) * 100) / 100,
+      curl_cpu_s_per_gib: Math.round((median(series.curlCpu) / (weights.size / 1024 ** 3)) * 100) / 100,
+    };
+    results.push(result);
+    if (!json) {
+      console.log(`${state}: size ${sizeMiB} MiB, ${runs} runs`);
+      console.log(
+        `  nebula cache manager: ${result.nebula_mib_s.join(', ')} MiB/s (median ${result.nebula_median_mib_s})`,
+      );
+      console.log(
+        `  curl -L -o:           ${result.curl_mib_s.join(', ')} MiB/s (median ${result.curl_median_mib_s})`,
+      );
+      console.log(`  ratio nebula / curl:  ${result.ratio}`);
+      console.log(
+        `  CPU s per GiB:        nebula ${result.nebula_cpu_s_per_gib}, curl ${result.curl_cpu_s_per_gib}`,
+      );
+    }
   }
+  if (json) console.log(JSON.stringify(results));
 } finally {
   await store.close();
   hub.stop();

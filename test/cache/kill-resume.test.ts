@@ -15,7 +15,8 @@ afterEach(async () => {
   await env.close();
 });
 
-const BIG = 8 * 1024 * 1024;
+// Above WORKER_HASH_MIN_BYTES, so the resumed download hashes its prefix and the rest on the worker thread.
+const BIG = 40 * 1024 * 1024;
 
 async function partialSize(dir: string): Promise<number> {
   const files = await readdir(dir).catch(() => [] as string[]);

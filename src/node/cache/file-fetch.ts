@@ -4,7 +4,6 @@
  * (connection reset, 5xx) are retried with exponential backoff; an attempt that received bytes resets the
  * count, so a connection that keeps breaking still finishes, while three failures in a row end it.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -12,6 +11,7 @@ import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { cancelled, CacheError, TransientHubError } from './errors.js';
+import { createHasher, type Hasher } from './hasher.js';
 import { headerValue, type HubHttp } from './hub-http.js';
 import type { ManifestFile } from './manifest.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
@@ -43,27 +43,29 @@ async function sizeOf(p: string): Promise<number | undefined> {
 }
 
 interface Digest {
-  hash: Hash;
+  hasher: Hasher;
   kind: 'sha256' | 'git';
   expected: string;
 }
 
 function newDigest(file: ManifestFile): Digest | undefined {
-  if (file.sha256) return { hash: createHash('sha256'), kind: 'sha256', expected: file.sha256 };
-  if (file.gitOid)
-    return { hash: createHash('sha1').update(`blob ${file.size}\0`), kind: 'git', expected: file.gitOid };
+  if (file.sha256) return { hasher: createHasher('sha256', file.size), kind: 'sha256', expected: file.sha256 };
+  if (file.gitOid) {
+    const hasher = createHasher('sha1', file.size, { prefix: `blob ${file.size}\0` });
+    return { hasher, kind: 'git', expected: file.gitOid };
+  }
   return undefined;
 }
 
 async function hashPrefix(d: Digest, path: string, bytes: number, signal: AbortSignal): Promise<void> {
   if (bytes === 0) return;
-  const rs = createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1024 * 1024, signal });
-  for await (const c of rs as AsyncIterable<Buffer>) d.hash.update(c);
+  const rs = createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 4 * 1024 * 1024, signal });
+  for await (const c of rs as AsyncIterable<Buffer>) await d.hasher.update([c]);
 }
 
-function checkDigest(d: Digest | undefined, label: string): void {
+async function checkDigest(d: Digest | undefined, label: string): Promise<void> {
   if (!d) return;
-  const got = d.hash.digest('hex');
+  const got = await d.hasher.digest();
   if (got !== d.expected) {
     const what = d.kind === 'sha256' ? 'sha256' : 'git blob id';
     throw new CacheError(
@@ -73,13 +75,18 @@ function checkDigest(d: Digest | undefined, label: string): void {
   }
 }
 
-const BATCH_BYTES = 4 * 1024 * 1024;
+/** Most bytes held while a write is in flight; the receive loop waits for the write beyond this. */
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+/** Written chunks are handed to the hasher in groups of about this size (one message per group). */
+const HASH_BATCH_BYTES = 1024 * 1024;
 
 /**
- * Appends the body to the partial file. Chunks are hashed and counted as they arrive and written in
- * batches (positional writev, no copies) while the next batch is being received (one write in flight);
- * when the body breaks, what arrived is still written before the error is raised, so the next attempt
- * resumes from every byte received.
+ * Appends the body to the partial file. Chunks are counted as they arrive and written with positional
+ * writev (no copies), one write in flight: whatever arrived while a write ran is the next write, so writes
+ * stay small (the bytes are still in the CPU cache) while the disk keeps up and grow up to MAX_BATCH_BYTES
+ * when it does not. Written chunks go to the hasher in order (hasher.ts: large files are hashed on another
+ * thread). When the body breaks, what arrived is still written before the error is raised, so the next
+ * attempt resumes from every byte received.
  */
 async function appendBody(
   o: FetchFileOptions,
@@ -95,17 +102,41 @@ async function appendBody(
   let position = have;
   let batch: Buffer[] = [];
   let batchBytes = 0;
+  let toHash: Buffer[] = [];
+  let toHashBytes = 0;
   let writing: Promise<unknown> | undefined;
-  const flush = async () => {
-    if (writing) await writing;
-    writing = undefined;
-    if (batchBytes === 0) return;
+  const hashWritten = async (b: Buffer[], n: number, last: boolean) => {
+    if (!digest) return;
+    toHash.push(...b);
+    toHashBytes += n;
+    if (toHashBytes < HASH_BATCH_BYTES && !last) return;
+    const h = toHash;
+    toHash = [];
+    toHashBytes = 0;
+    await digest.hasher.update(h);
+  };
+  const startWrite = (last: boolean) => {
     const b = batch;
+    const n = batchBytes;
     const at = position;
-    position += batchBytes;
+    position += n;
     batch = [];
     batchBytes = 0;
-    writing = fh.writev(b, at);
+    const w = fh.writev(b, at).then(() => hashWritten(b, n, last));
+    writing = w;
+    // A finished write frees the slot; a failed one stays in it, so the next flush raises its error.
+    w.then(
+      () => {
+        if (writing === w) writing = undefined;
+      },
+      () => undefined,
+    );
+  };
+  const flush = async (last = false) => {
+    if (writing) await writing;
+    writing = undefined;
+    if (batchBytes > 0) startWrite(last);
+    else if (last) await hashWritten([], 0, true);
   };
   let failure: unknown;
   try {
@@ -117,12 +148,12 @@ async function appendBody(
         );
       }
       written += chunk.length;
-      digest?.hash.update(chunk);
       batch.push(chunk);
       batchBytes += chunk.length;
       progress.received += chunk.length;
       o.onBytes(chunk.length);
-      if (batchBytes >= BATCH_BYTES) await flush();
+      if (!writing) startWrite(false);
+      else if (batchBytes >= MAX_BATCH_BYTES) await flush();
     }
   } catch (err) {
     failure = err;
@@ -130,7 +161,7 @@ async function appendBody(
   const oversized = failure instanceof CacheError && failure.code === 'SIZE_MISMATCH';
   try {
     if (!oversized) {
-      await flush();
+      await flush(true);
       await writing;
     }
   } finally {
@@ -158,12 +189,28 @@ async function attempt(o: FetchFileOptions, partial: string, progress: { receive
     have = 0;
   }
   const digest = newDigest(file);
-  if (have === file.size && file.size > 0) {
-    // Everything arrived before an interruption: only the check and the rename are left.
-    if (digest) await hashPrefix(digest, partial, have, o.signal);
-    await verifyAndPlace(o, partial, digest);
-    return;
+  try {
+    if (have === file.size && file.size > 0) {
+      // Everything arrived before an interruption: only the check and the rename are left.
+      if (digest) await hashPrefix(digest, partial, have, o.signal);
+      await verifyAndPlace(o, partial, digest);
+      return;
+    }
+    await download(o, partial, progress, have, digest);
+  } finally {
+    digest?.hasher.close();
   }
+}
+
+async function download(
+  o: FetchFileOptions,
+  partial: string,
+  progress: { received: number },
+  resumeAt: number,
+  digest: Digest | undefined,
+): Promise<void> {
+  const { file } = o;
+  let have = resumeAt;
   const res = await o.http.open(file.url, {
     signal: o.signal,
     range: have,
@@ -204,7 +251,7 @@ async function verifyAndPlace(
   digest: Digest | undefined,
 ): Promise<void> {
   try {
-    checkDigest(digest, o.file.path);
+    await checkDigest(digest, o.file.path);
   } catch (err) {
     await rm(partial, { force: true });
     o.onBytes(-o.file.size);
