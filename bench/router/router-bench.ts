@@ -9,7 +9,8 @@
  *     uncached share of the prompt, KV cache too small to hold every prompt on every replica).
  *
  *   npx vite-node bench/router/router-bench.ts -- [--duration 3] [--repeat 1] [--only overhead|policies]
- *     [--modes plain,stream] [--concurrency 1,64,512] [--nginx-workers 1] [--ttft-ms 1000] [--kv-blocks 128] [--policy-concurrency 8] [--policy-duration 8]
+ *     [--modes plain,stream] [--concurrency 1,64,512] [--targets direct,router,nginx]
+ *     [--proxy router|floor-http|floor-net] [--nginx-workers 1] [--ttft-ms 1000] [--kv-blocks 128] [--policy-concurrency 8] [--policy-duration 8]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,10 @@ const NGINX_WORKERS = flag('nginx-workers', '1');
 const REPEAT = Number(flag('repeat', '1'));
 const MODES = flag('modes', 'plain,stream').split(',') as ('plain' | 'stream')[];
 const CONCURRENCY = flag('concurrency', '1,64,512').split(',').map(Number);
+const TARGETS = flag('targets', 'direct,router,nginx').split(',');
+/** What runs in the router's place: the router, or a floor measurement of its stack (bench/README.md). */
+const PROXY = flag('proxy', 'router');
+if (!['router', 'floor-http', 'floor-net'].includes(PROXY)) throw new Error(`unknown --proxy ${PROXY}`);
 const TOKEN = 'bench-token-0123456789';
 const root = join(import.meta.dirname, '..', '..');
 const children: ChildProcess[] = [];
@@ -173,6 +178,16 @@ async function startRouterProc(
   writeFileSync(tokens, `- { token: ${TOKEN}, name: bench }\n`);
   const file = join(tmp, `upstreams-${port}.yaml`);
   writeFileSync(file, `demo:\n  urls: [${upstreams}]\n`);
+  if (PROXY !== 'router') {
+    // A floor measurement instead of the router (floor-http.ts / floor-net.ts): one upstream, no auth.
+    const viteNode = join(root, 'node_modules', 'vite-node', 'vite-node.mjs');
+    const script = join(root, 'bench', 'router', `${PROXY}.ts`);
+    const child = start(process.execPath, [viteNode, script, '--', '--port', String(port)], {
+      UP: upstreams.split(',')[0]?.trim() ?? '',
+    });
+    await waitHttp(`http://127.0.0.1:${port}/healthz`);
+    return { port, child };
+  }
   const child = serve([
     'router',
     '--host',
@@ -254,11 +269,13 @@ async function overhead(): Promise<string[]> {
   const sim = await startSim();
   const router = await startRouterProc(`http://127.0.0.1:${sim.port}`, 'least-outstanding');
   const nginx = await startNginx(sim.port);
-  const targets: [string, number, ChildProcess | undefined][] = [
-    ['direct', sim.port, undefined],
-    ['router', router.port, router.child],
-    ['nginx', nginx.port, nginx.child],
-  ];
+  const targets = (
+    [
+      ['direct', sim.port, undefined],
+      ['router', router.port, router.child],
+      ['nginx', nginx.port, nginx.child],
+    ] as [string, number, ChildProcess | undefined][]
+  ).filter(([name]) => TARGETS.includes(name));
   const rows: string[] = [
     '| mode | concurrency | target | req/s | p50 ms | p90 ms | p99 ms | proxy CPU µs/req | errors |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',

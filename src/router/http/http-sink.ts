@@ -61,11 +61,17 @@ export class HttpSink implements ProxySink {
     if (typeof ra === 'string') out.push('retry-after', ra);
     this.res.writeHead(status, out);
     if (this.streaming) {
-      // Clients see the stream open as soon as the engine opens it, not with the first token.
-      this.res.flushHeaders();
+      // Clients see the stream open as soon as the engine opens it, not with the first token: when the first
+      // event did not come in the same read as the engine's headers, the head leaves on its own at the end of
+      // this event-loop turn; when it did (the usual case with a fast engine), both leave in one write.
+      setImmediate(this.openStream);
       this.metrics.activeStreams.inc();
     }
   }
+
+  private readonly openStream = (): void => {
+    if (!this.sawData && !this.res.headersSent && !this.res.destroyed) this.res.flushHeaders();
+  };
 
   data(chunk: Buffer): boolean {
     if (!this.sawData) {
