@@ -258,7 +258,9 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once('error', onError);
-    server.listen(port, host, () => {
+    // A deep accept queue (the kernel caps it at net.core.somaxconn): hundreds of clients connecting at
+    // once must not have their SYNs dropped and retried a second later (Node's default is 511).
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
