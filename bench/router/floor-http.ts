@@ -21,6 +21,8 @@ const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 
   req.on('end', () => {
     const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
     const handler: Dispatcher.DispatchHandler = {
+      // Its presence tells undici this is a new-style (controller) handler.
+      onRequestStart() {},
       onResponseStart(_c, status, headers) {
         const h: string[] = [];
         const ct = headers['content-type'];

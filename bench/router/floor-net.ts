@@ -36,6 +36,8 @@ createServer({ noDelay: true }, (sock) => {
       let chunked = false;
       const out: Buffer[] = [];
       const handler: Dispatcher.DispatchHandler = {
+        // Its presence tells undici this is a new-style (controller) handler.
+        onRequestStart() {},
         onResponseStart(_c, status, headers) {
           let h = `HTTP/1.1 ${status} OK\r\ncontent-type: ${String(headers['content-type'])}\r\n`;
           const cl = headers['content-length'];

@@ -10,10 +10,10 @@
  *
  *   npx vite-node bench/router/router-bench.ts -- [--duration 3] [--repeat 1] [--only overhead|policies]
  *     [--modes plain,stream] [--concurrency 1,64,512] [--targets direct,router,nginx]
- *     [--proxy router|floor-http|floor-net] [--nginx-workers 1] [--ttft-ms 1000] [--kv-blocks 128] [--policy-concurrency 8] [--policy-duration 8]
+ *     [--proxy router|floor-http|floor-net] [--router-from dist|src] [--nginx-workers 1] [--ttft-ms 1000] [--kv-blocks 128] [--policy-concurrency 8] [--policy-duration 8]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +33,14 @@ const CONCURRENCY = flag('concurrency', '1,64,512').split(',').map(Number);
 const TARGETS = flag('targets', 'direct,router,nginx').split(',');
 /** What runs in the router's place: the router, or a floor measurement of its stack (bench/README.md). */
 const PROXY = flag('proxy', 'router');
+/** How the router runs: `dist` is the product (`bin/nebula.js`, needs `npm run build`), `src` via vite-node. */
+const ROUTER_FROM = flag('router-from', 'dist');
+if (!['dist', 'src'].includes(ROUTER_FROM)) throw new Error(`unknown --router-from ${ROUTER_FROM}`);
 if (!['router', 'floor-http', 'floor-net'].includes(PROXY)) throw new Error(`unknown --proxy ${PROXY}`);
 const TOKEN = 'bench-token-0123456789';
 const root = join(import.meta.dirname, '..', '..');
+if (ROUTER_FROM === 'dist' && !existsSync(join(root, 'dist', 'cli', 'main.js')))
+  throw new Error('dist/ is missing: run `npm run build` first, or pass --router-from src');
 const children: ChildProcess[] = [];
 const tmp = mkdtempSync(join(tmpdir(), 'nebula-router-bench-'));
 
@@ -188,7 +193,7 @@ async function startRouterProc(
     await waitHttp(`http://127.0.0.1:${port}/healthz`);
     return { port, child };
   }
-  const child = serve([
+  const args = [
     'router',
     '--host',
     '127.0.0.1',
@@ -201,7 +206,9 @@ async function startRouterProc(
     tokens,
     '--policy',
     policy,
-  ]);
+  ];
+  const child =
+    ROUTER_FROM === 'dist' ? start(process.execPath, [join(root, 'bin', 'nebula.js'), ...args]) : serve(args);
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { port, child };
 }
@@ -289,18 +296,24 @@ async function overhead(): Promise<string[]> {
   for (const mode of MODES) {
     for (const c of CONCURRENCY) {
       const got: Record<string, LoadResult> = {};
-      for (const [name, port, proc] of targets) {
-        // Several runs per cell on a shared machine: the median one (by req/s) is reported.
-        const runs: { r: LoadResult; cpuUs: string }[] = [];
-        for (let k = 0; k < REPEAT; k++) {
+      // Several runs per cell, the targets taking turns (direct, router, nginx, direct, ...) so that a
+      // machine that drifts during the cell weighs on all of them alike; the median run (by req/s) of each
+      // target is reported.
+      const runs = new Map<string, { r: LoadResult; cpuUs: string }[]>();
+      for (let k = 0; k < REPEAT; k++) {
+        for (const [name, port, proc] of targets) {
           const cpu0 = cpuSeconds(proc?.pid);
           const run = await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, c);
           // Over every request sent, warm-up included (the CPU counter cannot tell them apart).
           const us = ((cpuSeconds(proc?.pid) - cpu0) * 1e6) / Math.max(1, run.total);
-          runs.push({ r: run, cpuUs: proc === undefined ? '-' : String(Math.round(us)) });
+          const list = runs.get(name) ?? [];
+          list.push({ r: run, cpuUs: proc === undefined ? '-' : String(Math.round(us)) });
+          runs.set(name, list);
         }
-        runs.sort((a, b) => a.r.rps - b.r.rps);
-        const { r, cpuUs } = runs[Math.floor(runs.length / 2)] as { r: LoadResult; cpuUs: string };
+      }
+      for (const [name] of targets) {
+        const list = (runs.get(name) ?? []).sort((a, b) => a.r.rps - b.r.rps);
+        const { r, cpuUs } = list[Math.floor(list.length / 2)] as { r: LoadResult; cpuUs: string };
         got[name] = r;
         rows.push(
           `| ${mode} | ${c} | ${name} | ${r.rps} | ${fmt(r.p50_ms)} | ${fmt(r.p90_ms)} | ${fmt(r.p99_ms)} | ${cpuUs} | ${r.errors + r.status_errors} |`,

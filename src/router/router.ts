@@ -123,7 +123,11 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
       storeKeys = new StoreKeys(store, { logger, clock });
       await storeKeys.start();
       cleanups.push(() => storeKeys?.stop());
-      sessions = new SessionVerifier(store, { configuredSecret: process.env['NEBULA_JWT_SECRET'], logger, clock });
+      sessions = new SessionVerifier(store, {
+        configuredSecret: process.env['NEBULA_JWT_SECRET'],
+        logger,
+        clock,
+      });
       await sessions.start();
       cleanups.push(() => sessions?.stop());
       const source = new StoreSource(store, (models) => table.setManaged(models), { logger, clock, now });

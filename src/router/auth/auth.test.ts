@@ -142,6 +142,24 @@ describe('Authenticator', () => {
     ).toBe(true);
   });
 
+  it('checks revocation, expiry and removal on every request, also for a secret seen before', () => {
+    let current: ApiKey | undefined = key();
+    const a = new Authenticator({
+      noAuth: false,
+      tokens: buildTokenTable([{ token: 'static-secret', name: 's' }]),
+      keys: { lookup: (h) => (current !== undefined && h === current.key_hash ? current : undefined) },
+    });
+    expect(a.authenticate('Bearer nbk_secret', now).ok).toBe(true);
+    expect(a.authenticate('Bearer nbk_secret', now).ok).toBe(true);
+    current = key({ revoked_at: '2026-05-01T00:00:00.000Z' });
+    expect(a.authenticate('Bearer nbk_secret', now)).toMatchObject({ ok: false, reason: 'revoked' });
+    current = undefined;
+    expect(a.authenticate('Bearer nbk_secret', now)).toMatchObject({ ok: false, reason: 'invalid' });
+    expect(a.authenticate('Bearer static-secret', now).ok).toBe(true);
+    a.setTokens(buildTokenTable([]));
+    expect(a.authenticate('Bearer static-secret', now)).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
   it('lets everything through with noAuth, and swaps token tables', () => {
     expect(make(undefined, true).authenticate(undefined, now)).toMatchObject({
       ok: true,

@@ -33,9 +33,18 @@ const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
  * Deny by default: a request passes only with `Authorization: Bearer <secret>` whose sha256 matches a static
  * token or a store API key that is neither revoked nor expired. Secrets are never kept, only their hashes.
  */
+/** Most secrets whose digest is remembered (see `digestOf`). */
+const DIGEST_CACHE_MAX = 4096;
+
 export class Authenticator {
   private tokens: TokenTable;
   private readonly principals = new WeakMap<ApiKey, Principal>();
+  /**
+   * sha256 of secrets that matched a token or key, so a busy client is not hashed on every request. Only
+   * the digest is cached, never a decision: revocation, expiry and removal are checked on every request.
+   * Unknown secrets are not remembered, so guessing cannot grow or churn it.
+   */
+  private readonly digests = new Map<string, string>();
 
   constructor(private readonly opts: AuthenticatorOptions) {
     this.tokens = opts.tokens;
@@ -54,13 +63,19 @@ export class Authenticator {
     const m = BEARER.exec(authorization);
     if (m === null || m[1] === undefined)
       return { ok: false, reason: 'missing', error: routerErrors.missingKey() };
-    const hash = createHash('sha256').update(m[1]).digest('hex');
+    const secret = m[1];
+    const cached = this.digests.get(secret);
+    const hash = cached ?? createHash('sha256').update(secret).digest('hex');
     const token = this.tokens.get(hash);
-    if (token !== undefined) return { ok: true, principal: token };
+    if (token !== undefined) {
+      if (cached === undefined) this.remember(secret, hash);
+      return { ok: true, principal: token };
+    }
     const key = this.opts.keys?.lookup(hash);
+    if (key !== undefined && cached === undefined) this.remember(secret, hash);
     if (key === undefined) {
       // Not a key: maybe a login session (a JWT has two dots; an API key has none).
-      const session = m[1].includes('.') ? this.opts.sessions?.verify(m[1], now) : undefined;
+      const session = secret.includes('.') ? this.opts.sessions?.verify(secret, now) : undefined;
       if (session !== undefined) return { ok: true, principal: session };
       return { ok: false, reason: 'invalid', error: routerErrors.invalidKey() };
     }
@@ -69,6 +84,11 @@ export class Authenticator {
       return { ok: false, reason: 'expired', error: routerErrors.expiredKey() };
     }
     return { ok: true, principal: this.principalOf(key) };
+  }
+
+  private remember(secret: string, hash: string): void {
+    if (this.digests.size >= DIGEST_CACHE_MAX) this.digests.clear();
+    this.digests.set(secret, hash);
   }
 
   private principalOf(key: ApiKey): Principal {

@@ -21,7 +21,10 @@ export class SessionVerifier {
   private readonly principals = new Map<string, Principal>();
 
   constructor(store: Store, opts: { configuredSecret?: string | undefined; logger?: Logger; clock?: Clock }) {
-    const common = { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.logger ? { logger: opts.logger } : {}) };
+    const common = {
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    };
     if (opts.configuredSecret) {
       this.secret = new TextEncoder().encode(opts.configuredSecret);
     } else {

@@ -209,12 +209,20 @@ async function handleProxy(
     sink,
   );
   sink.call = call;
+  // A stream carries usage only when its client asked for it (or in the last event, when the engine adds it
+  // on its own): no need to search the whole tail of every other stream.
+  if (inspected.stream && !asksForUsage(inspected.json)) sink.usageWindow = 1024;
   res.on('close', () => {
     if (!res.writableFinished) call.abort(new Error('client closed the connection'));
   });
   // The client may have gone while its body was read: then nothing is sent upstream.
   if (res.destroyed) call.abort(new Error('client closed the connection'));
   call.start();
+}
+
+function asksForUsage(json: Record<string, unknown>): boolean {
+  const so = json['stream_options'];
+  return typeof so === 'object' && so !== null && (so as Record<string, unknown>)['include_usage'] === true;
 }
 
 function pickRequest(

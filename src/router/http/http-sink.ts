@@ -17,6 +17,8 @@ const HOLD_LIMIT = 64 * 1024;
  */
 export class HttpSink implements ProxySink {
   call: ProxyCall | undefined;
+  /** How far from the end of the response usage is looked for (see UsageTail.usage). */
+  usageWindow: number | undefined;
   private streaming = false;
   private sawData = false;
   private status = 0;
@@ -126,7 +128,7 @@ export class HttpSink implements ProxySink {
     else this.res.end();
     this.done(this.status);
     if (this.status < 400) {
-      const u = this.tail.usage();
+      const u = this.tail.usage(this.usageWindow);
       if (u !== undefined) this.metrics.usage(this.model, u.prompt, u.completion);
     }
   }

@@ -35,7 +35,9 @@ describe('inspectBody', () => {
 describe('trace context', () => {
   it('keeps a sane request id and replaces others', () => {
     expect(requestIdFrom('abc-123')).toBe('abc-123');
-    expect(requestIdFrom('bad id with spaces')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom('bad id with spaces')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(requestIdFrom(['a', 'b'])).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdFrom('x'.repeat(200))).not.toBe('x'.repeat(200));
   });
@@ -80,5 +82,19 @@ describe('usage', () => {
     tail.push(Buffer.from('data: [DONE]\n\n'));
     expect(tail.usage()).toEqual({ prompt: 7, completion: 1000 });
     expect(new UsageTail().usage()).toBeUndefined();
+  });
+
+  it('looks only at the last bytes when given a window', () => {
+    const tail = new UsageTail();
+    tail.push(Buffer.from('data: {"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3}}\n\n'));
+    tail.push(Buffer.from(`data: {"choices":[{"delta":{"content":"${'x'.repeat(2000)}"}}]}\n\n`));
+    expect(tail.usage()).toEqual({ prompt: 7, completion: 3 });
+    expect(tail.usage(1024)).toBeUndefined();
+    tail.push(
+      Buffer.from(
+        'data: {"choices":[],"usage":{"prompt_tokens":8,"completion_tokens":4}}\n\ndata: [DONE]\n\n',
+      ),
+    );
+    expect(tail.usage(1024)).toEqual({ prompt: 8, completion: 4 });
   });
 });

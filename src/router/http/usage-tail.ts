@@ -13,13 +13,19 @@ export class UsageTail {
     }
   }
 
-  /** Token usage from the last `"usage"` object in what was kept (final SSE chunk or JSON body). */
-  usage(): { prompt: number; completion: number } | undefined {
+  /**
+   * Token usage from the last `"usage"` object in what was kept (final SSE chunk or JSON body). `within`
+   * limits the search to the last bytes (a stream whose client did not ask for usage can only carry it in
+   * its final event, when the engine adds it on its own).
+   */
+  usage(within = Infinity): { prompt: number; completion: number } | undefined {
     if (this.bytes === 0) return undefined;
     const buf = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
     // Found in the bytes, so only the usage object itself is decoded (a large JSON body is not).
-    const at = buf.lastIndexOf(USAGE_KEY);
-    if (at === -1) return undefined;
+    const from = Math.max(0, buf.length - within);
+    const found = (from === 0 ? buf : buf.subarray(from)).lastIndexOf(USAGE_KEY);
+    if (found === -1) return undefined;
+    const at = from + found;
     return parseUsage(buf.toString('utf8', at, Math.min(buf.length, at + 512)));
   }
 }
