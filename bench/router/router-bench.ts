@@ -207,8 +207,12 @@ async function startRouterProc(
     '--policy',
     policy,
   ];
+  // ROUTER_NODE_FLAGS: extra node flags for the router process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
+  const nodeFlags = (process.env['ROUTER_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
   const child =
-    ROUTER_FROM === 'dist' ? start(process.execPath, [join(root, 'bin', 'nebula.js'), ...args]) : serve(args);
+    ROUTER_FROM === 'dist'
+      ? start(process.execPath, [...nodeFlags, join(root, 'bin', 'nebula.js'), ...args])
+      : serve(args);
   await waitHttp(`http://127.0.0.1:${port}/healthz`);
   return { port, child };
 }

@@ -5,9 +5,12 @@ import { routerErrors, RouterError } from '../errors.js';
  * Reads a request body up to `limit` bytes. A declared Content-Length over the limit fails at once, before
  * anything is read; a chunked body fails as soon as it passes the limit.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  declared: string | undefined = req.headers['content-length'],
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = req.headers['content-length'];
     if (declared !== undefined) {
       const n = Number(declared);
       if (n > limit) {

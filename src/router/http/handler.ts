@@ -9,6 +9,7 @@ import type { ModelRoute } from '../table/endpoint-table.js';
 import { readBody } from './body.js';
 import { HttpSink } from './http-sink.js';
 import { inspectBody } from './inspect.js';
+import { routingHeaders } from './request-headers.js';
 import { asRouterError, sendError, sendJson } from './respond.js';
 import { requestIdFrom, traceFrom } from './trace.js';
 
@@ -84,12 +85,12 @@ function reject(
 /** Authentication and rate limit; answers and returns false when the request may not go on. */
 function admitHttp(
   ctx: RouterContext,
-  req: IncomingMessage,
+  authorization: string | undefined,
   res: ServerResponse,
   requestId: string,
   route: string,
 ): boolean {
-  const err = admit(ctx, req.headers.authorization);
+  const err = admit(ctx, authorization);
   if (err === undefined) return true;
   sendError(res, err, requestId);
   ctx.metrics.request(UNKNOWN_MODEL, route, err.status, 0);
@@ -98,7 +99,7 @@ function admitHttp(
 
 function handleModels(ctx: RouterContext, req: IncomingMessage, res: ServerResponse, path: string): void {
   const requestId = requestIdFrom(req.headers['x-request-id']);
-  if (!admitHttp(ctx, req, res, requestId, 'models')) return;
+  if (!admitHttp(ctx, req.headers.authorization, res, requestId, 'models')) return;
   if (path === '/v1/models') {
     sendJson(res, 200, ctx.table.modelsListBody(), ['x-request-id', requestId]);
     ctx.metrics.request(UNKNOWN_MODEL, 'models', 200, 0);
@@ -135,12 +136,13 @@ async function handleProxy(
   routeName: string,
 ): Promise<void> {
   const startedAt = performance.now();
-  const requestId = requestIdFrom(req.headers['x-request-id']);
-  if (!admitHttp(ctx, req, res, requestId, routeName)) return;
+  const h = routingHeaders(req);
+  const requestId = requestIdFrom(h.requestId);
+  if (!admitHttp(ctx, h.authorization, res, requestId, routeName)) return;
 
   let body: Buffer;
   try {
-    body = await readBody(req, ctx.maxBodyBytes);
+    body = await readBody(req, ctx.maxBodyBytes, h.contentLength);
   } catch (err) {
     const re = asRouterError(err);
     if (re.status === 499) {
@@ -166,12 +168,12 @@ async function handleProxy(
   }
   // With OpenTelemetry on, the router's span (continuing the client's trace) is the engine's parent.
   const span = ctx.tracing.startSpan(`router ${routeName}`, {
-    traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
-    tracestate: typeof req.headers.tracestate === 'string' ? req.headers.tracestate : undefined,
+    traceparent: h.traceparent,
+    tracestate: h.tracestate,
     kind: 'server',
     attributes: { 'http.route': path, 'gen_ai.request.model': route.label, 'nebula.request_id': requestId },
   });
-  const trace = span ?? traceFrom(req.headers.traceparent);
+  const trace = span ?? traceFrom(h.traceparent);
   if (span !== undefined) res.once('close', () => span.end({ status: res.statusCode }));
   const headers = [
     'content-type',
@@ -181,8 +183,8 @@ async function handleProxy(
     'traceparent',
     trace.traceparent,
   ];
-  const tracestate = req.headers.tracestate;
-  if (typeof tracestate === 'string' && tracestate.length <= 512) headers.push('tracestate', tracestate);
+  const tracestate = h.tracestate;
+  if (tracestate !== undefined && tracestate.length <= 512) headers.push('tracestate', tracestate);
 
   const sink = new HttpSink(
     res,
@@ -204,7 +206,7 @@ async function handleProxy(
       model: inspected.model,
       json: inspected.json,
       headers,
-      pick: pickRequest(ctx, route, req, inspected.json, inspected.user),
+      pick: pickRequest(ctx, route, h.sessionId, inspected.json, inspected.user),
     },
     sink,
   );
@@ -228,14 +230,14 @@ function asksForUsage(json: Record<string, unknown>): boolean {
 function pickRequest(
   ctx: RouterContext,
   route: ModelRoute,
-  req: IncomingMessage,
+  sessionHeader: string | undefined,
   json: Record<string, unknown>,
   user: string | undefined,
 ): PickRequest {
   switch (route.policy) {
     case 'session-affinity': {
-      const h = req.headers['x-session-id'];
-      return { sessionKey: typeof h === 'string' && h !== '' ? h.slice(0, 256) : user };
+      const h = sessionHeader;
+      return { sessionKey: h !== undefined && h !== '' ? h.slice(0, 256) : user };
     }
     case 'prefix-aware': {
       const o = ctx.prefixHash;

@@ -64,9 +64,10 @@ export class HttpSink implements ProxySink {
     this.res.writeHead(status, out);
     if (this.streaming) {
       // Clients see the stream open as soon as the engine opens it, not with the first token: when the first
-      // event did not come in the same read as the engine's headers, the head leaves on its own at the end of
-      // this event-loop turn; when it did (the usual case with a fast engine), both leave in one write.
-      setImmediate(this.openStream);
+      // event did not come in the same read as the engine's headers, the head leaves on its own once this read
+      // is handled (a microtask runs after the whole read); when it did (the usual case with a fast engine),
+      // both leave in one write.
+      queueMicrotask(this.openStream);
       this.metrics.activeStreams.inc();
     }
   }

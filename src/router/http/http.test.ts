@@ -98,3 +98,43 @@ describe('usage', () => {
     expect(tail.usage(1024)).toEqual({ prompt: 8, completion: 4 });
   });
 });
+
+describe('routingHeaders', () => {
+  it('picks the proxy headers from rawHeaders, any case, first one winning', async () => {
+    const { routingHeaders } = await import('./request-headers.js');
+    const req = {
+      rawHeaders: [
+        'Host',
+        'x',
+        'AUTHORIZATION',
+        'Bearer a',
+        'authorization',
+        'Bearer b',
+        'X-Request-Id',
+        'rid',
+        'x-session-id',
+        'sid',
+        'TraceParent',
+        'tp',
+        'tracestate',
+        'ts',
+        'Content-Length',
+        '12',
+        'x-other',
+        'o',
+      ],
+    } as unknown as import('node:http').IncomingMessage;
+    expect(routingHeaders(req)).toEqual({
+      authorization: 'Bearer a',
+      requestId: 'rid',
+      sessionId: 'sid',
+      traceparent: 'tp',
+      tracestate: 'ts',
+      contentLength: '12',
+    });
+    const none = routingHeaders({
+      rawHeaders: ['host', 'x'],
+    } as unknown as import('node:http').IncomingMessage);
+    expect(Object.values(none).every((v) => v === undefined)).toBe(true);
+  });
+});

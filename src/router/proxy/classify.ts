@@ -12,8 +12,16 @@ const CONNECT_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
+  'ETIMEDOUT',
+  'UPSTREAM_CONNECT_TIMEOUT',
+  'UPSTREAM_CLOSED',
 ]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UPSTREAM_HEADERS_TIMEOUT',
+  'UPSTREAM_BODY_TIMEOUT',
+]);
 
 /** Kind of a failure before any response: `connect` failures make the replica sit out for a moment. */
 export function classifyUpstreamError(err: unknown): UpstreamErrorKind {

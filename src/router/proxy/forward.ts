@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Dispatcher } from 'undici';
 import { errorMessage } from '../../core/errors.js';
 import type { PickRequest } from '../balancers/types.js';
 import { routerErrors, type RouterError } from '../errors.js';
@@ -7,6 +6,7 @@ import type { RouterMetrics } from '../metrics.js';
 import type { ModelRoute } from '../table/endpoint-table.js';
 import type { Replica } from '../table/replica.js';
 import { classifyUpstreamError } from './classify.js';
+import type { UpstreamController, UpstreamHandler } from './upstream-pool.js';
 
 /** Where an upstream response goes: an HTTP response, or the gRPC mapping. */
 export interface ProxySink {
@@ -118,7 +118,11 @@ export class ProxyCall {
       t.authorization === undefined
         ? this.req.headers
         : [...this.req.headers, 'authorization', t.authorization];
-    replica.pool.dispatch({ path: t.basePath + this.req.path, method: 'POST', headers, body }, attempt);
+    attempt.controller = replica.upstream.request(
+      { path: t.basePath + this.req.path, method: 'POST', headers, body },
+      attempt,
+    );
+    if (this.aborted) attempt.controller.abort(this.abortReason ?? new Error('aborted'));
   }
 
   /** Whether another attempt is allowed and possible. */
@@ -204,9 +208,9 @@ export class ProxyCall {
   }
 }
 
-/** One try on one replica (undici's dispatch handler). */
-class Attempt implements Dispatcher.DispatchHandler {
-  controller: Dispatcher.DispatchController | undefined;
+/** One try on one replica (the upstream pool's handler). */
+class Attempt implements UpstreamHandler {
+  controller: UpstreamController | undefined;
   private done = false;
 
   constructor(
@@ -214,16 +218,7 @@ class Attempt implements Dispatcher.DispatchHandler {
     readonly replica: Replica,
   ) {}
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.call.isAborted) controller.abort(this.call.abortError ?? new Error('aborted'));
-  }
-
-  onResponseStart(
-    controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-  ): void {
+  onHead(controller: UpstreamController, statusCode: number, headers: IncomingHttpHeaders): void {
     if ((statusCode >= 500 || statusCode === 429) && this.call.canRetry()) {
       controller.abort(new RetrySignal(statusCode));
       return;
@@ -234,16 +229,16 @@ class Attempt implements Dispatcher.DispatchHandler {
     this.call.sinkRef.head(statusCode, headers, this.replica);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onData(controller: UpstreamController, chunk: Buffer): void {
     if (!this.call.sinkRef.data(chunk)) controller.pause();
   }
 
-  onResponseEnd(): void {
+  onEnd(): void {
     this.finish();
     this.call.sinkRef.end();
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+  onError(err: Error): void {
     this.finish();
     if (this.call.started) {
       if (!this.call.isAborted) this.call.metrics.upstreamError(this.call.modelLabel, 'reset');

@@ -67,7 +67,7 @@ export class LoadScraper {
   async scrape(r: Replica): Promise<void> {
     r.scraping = true;
     try {
-      const res = await r.pool.request({
+      const res = await r.pools.scrape.request({
         path: `${r.target.basePath}/metrics`,
         method: 'GET',
         headersTimeout: this.opts.timeoutMs,

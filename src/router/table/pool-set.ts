@@ -1,4 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
+import { UpstreamPool } from '../proxy/upstream-pool.js';
 
 export interface PoolSetOptions {
   connectTimeoutMs: number;
@@ -7,45 +8,59 @@ export interface PoolSetOptions {
   keepAliveTimeoutMs: number;
 }
 
+/** The connections to one upstream origin. */
+export interface OriginPools {
+  /** Proxied requests (upstream-pool.ts): keep-alive, one request per connection at a time. */
+  upstream: UpstreamPool;
+  /** Load scrapes of the engine's `/metrics` (undici, at most two connections). */
+  scrape: Dispatcher;
+}
+
 /**
- * One undici Pool per upstream origin, shared by every replica (and the scraper) pointing there, with
- * keep-alive on and pipelining off (one request per connection at a time: a slow generation must not hold
- * up the requests queued behind it). A pool is closed when its last user releases it.
+ * The connections of every upstream origin, shared by all replicas (and the scraper) pointing there. An
+ * origin's pools close when its last user releases them.
  */
 export class PoolSet {
-  private readonly pools = new Map<string, { pool: Pool; refs: number }>();
+  private readonly pools = new Map<string, { pools: OriginPools; refs: number }>();
 
   constructor(private readonly opts: PoolSetOptions) {}
 
-  acquire(origin: string): Dispatcher {
+  acquire(origin: string): OriginPools {
     let entry = this.pools.get(origin);
     if (entry === undefined) {
+      const o = this.opts;
       entry = {
-        pool: new Pool(origin, {
-          pipelining: 1,
-          connections: null,
-          keepAliveTimeout: this.opts.keepAliveTimeoutMs,
-          keepAliveMaxTimeout: Math.max(this.opts.keepAliveTimeoutMs, 600_000),
-          headersTimeout: this.opts.upstreamTimeoutMs,
-          bodyTimeout: this.opts.upstreamTimeoutMs,
-          connect: { timeout: this.opts.connectTimeoutMs },
-        }),
+        pools: {
+          upstream: new UpstreamPool(origin, {
+            connectTimeoutMs: o.connectTimeoutMs,
+            headersTimeoutMs: o.upstreamTimeoutMs,
+            bodyTimeoutMs: o.upstreamTimeoutMs,
+            keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+          }),
+          scrape: new Pool(origin, {
+            pipelining: 1,
+            connections: 2,
+            keepAliveTimeout: o.keepAliveTimeoutMs,
+            connect: { timeout: o.connectTimeoutMs },
+          }),
+        },
         refs: 0,
       };
       this.pools.set(origin, entry);
     }
     entry.refs++;
-    return entry.pool;
+    return entry.pools;
   }
 
-  /** Drops one use; the last one closes the pool once its in-flight requests end. */
+  /** Drops one use; the last one closes the origin's pools once their requests in flight end. */
   release(origin: string): void {
     const entry = this.pools.get(origin);
     if (entry === undefined) return;
     entry.refs--;
     if (entry.refs <= 0) {
       this.pools.delete(origin);
-      entry.pool.close().catch(() => undefined);
+      entry.pools.upstream.close();
+      entry.pools.scrape.close().catch(() => undefined);
     }
   }
 
@@ -57,6 +72,7 @@ export class PoolSet {
   async destroyAll(): Promise<void> {
     const all = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(all.map((e) => e.pool.destroy().catch(() => undefined)));
+    for (const e of all) e.pools.upstream.destroy();
+    await Promise.all(all.map((e) => e.pools.scrape.destroy().catch(() => undefined)));
   }
 }

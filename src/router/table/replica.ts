@@ -1,5 +1,6 @@
-import type { Dispatcher } from 'undici';
 import type { Candidate } from '../balancers/types.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import type { OriginPools } from './pool-set.js';
 
 /** Where a replica's OpenAI API lives. */
 export interface UpstreamTarget {
@@ -14,7 +15,7 @@ export interface UpstreamTarget {
 }
 
 /**
- * One routable replica: its target, its connection pool and the load the balancers read. `outstanding` is
+ * One routable replica: its target, its connection pools and the load the balancers read. `outstanding` is
  * kept by the proxy; `waiting`, `running` and `kvUsage` by the load scraper.
  */
 export class Replica implements Candidate {
@@ -33,10 +34,15 @@ export class Replica implements Candidate {
     readonly id: string,
     readonly model: string,
     readonly target: UpstreamTarget,
-    readonly pool: Dispatcher,
+    readonly pools: OriginPools,
     /** True for replicas Nebula manages (from `/endpoints/`), false for static upstreams. */
     readonly managed: boolean,
-  ) {}
+  ) {
+    this.upstream = pools.upstream;
+  }
+
+  /** Where proxied requests go. */
+  readonly upstream: UpstreamPool;
 }
 
 /** Identity of what a replica points at: a replica whose target changes is a new replica. */
