@@ -16,6 +16,12 @@ export interface LoadJob {
   warmupS: number;
   token?: string;
   model?: string;
+  /**
+   * Open loop: requests start on a fixed schedule of `rate` per second (over at most `concurrency`
+   * connections) whatever the answers do, and latency counts from each request's scheduled start, so a
+   * stalled server cannot hide its queue (no coordinated omission). Without it: closed loop.
+   */
+  rate?: number;
   /** prefix mode: number of system prompts and their length in words. */
   prompts?: number;
   systemWords?: number;
@@ -114,9 +120,45 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
       }
     }
   };
-  await Promise.all(Array.from({ length: job.concurrency }, user));
+  const scheduled = async (): Promise<void> => {
+    const interval = 1000 / (job.rate ?? 1);
+    let next = performance.now();
+    const inflight = new Set<Promise<void>>();
+    const one = async (t0: number): Promise<void> => {
+      try {
+        let first = 0;
+        const res = await pool.request({ path: url.pathname, method: 'POST', headers, body: body() });
+        for await (const chunk of res.body) {
+          if (first === 0 && (chunk as Buffer).length > 0) first = performance.now();
+        }
+        const t1 = performance.now();
+        total++;
+        if (res.statusCode !== 200) statusErrors++;
+        if (measuring && t0 < stopAt) {
+          latencies.push(t1 - t0);
+          if (first !== 0) ttfts.push(first - t0);
+        }
+      } catch {
+        errors++;
+      }
+    };
+    while (performance.now() < stopAt) {
+      const now = performance.now();
+      for (; next <= now; next += interval) {
+        const p = one(next);
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      }
+      // A timer tick (~1 ms) between batches: the generator must not spin on a core the servers need.
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(inflight);
+  };
+  if (job.rate !== undefined) await scheduled();
+  else await Promise.all(Array.from({ length: job.concurrency }, user));
   clearTimeout(warm);
-  const elapsed = (performance.now() - measureFrom) / 1000;
+  const elapsed =
+    (Math.min(performance.now(), job.rate !== undefined ? stopAt : Infinity) - measureFrom) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
   ttfts.sort((a, b) => a - b);

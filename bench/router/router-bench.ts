@@ -4,11 +4,13 @@
  *  1. Overhead: a zero-latency simulator (ttft 0, itl 0) reached (a) directly, (b) through the router,
  *     (c) through Debian nginx (upstream keepalive, proxy_pass, proxy_buffering off); non-streaming and
  *     streaming, at 1 (unloaded latency), 64 and 512 concurrent clients.
+ *  1b. Latency: the same three targets under an open-loop load of `--rate` req/s (below saturation), p50/p99.
  *  2. Policies: TTFT p50/p90 of round-robin, least-outstanding and prefix-aware on a shared-prefix workload
  *     (8 long system prompts x many users) over 4 simulators with prefix caching (TTFT proportional to the
  *     uncached share of the prompt, KV cache too small to hold every prompt on every replica).
  *
- *   npx vite-node bench/router/router-bench.ts -- [--duration 3] [--repeat 1] [--only overhead|policies]
+ *   npx vite-node bench/router/router-bench.ts -- [--duration 3] [--repeat 1] [--only overhead|latency|policies]
+ *     [--rate 4000]
  *     [--modes plain,stream] [--concurrency 1,64,512] [--targets direct,router,nginx]
  *     [--proxy router|floor-http|floor-net] [--router-from dist|src] [--nginx-workers 1] [--ttft-ms 1000] [--kv-blocks 128] [--policy-concurrency 8] [--policy-duration 8]
  */
@@ -338,6 +340,62 @@ async function overhead(): Promise<string[]> {
   return [...rows, '', ...summary.map((s) => `- ${s}`)];
 }
 
+/**
+ * Latency under load without saturation: an open-loop schedule of `--rate` requests per second (over up to 64
+ * connections) to each target in turn; latency counts from each request's scheduled start.
+ */
+async function latency(): Promise<string[]> {
+  const rate = Number(flag('rate', '4000'));
+  const sim = await startSim();
+  const router = await startRouterProc(`http://127.0.0.1:${sim.port}`, 'least-outstanding');
+  const nginx = await startNginx(sim.port);
+  const targets = (
+    [
+      ['direct', sim.port],
+      ['router', router.port],
+      ['nginx', nginx.port],
+    ] as [string, number][]
+  ).filter(([name]) => TARGETS.includes(name));
+  const rows: string[] = [
+    `| mode | offered req/s | target | served req/s | p50 ms | p90 ms | p99 ms | errors |`,
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const summary: string[] = [];
+  for (const [, port] of targets) {
+    for (const mode of ['plain', 'stream'] as const)
+      await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, 64);
+  }
+  for (const mode of MODES) {
+    const runs = new Map<string, LoadResult[]>();
+    for (let k = 0; k < REPEAT; k++) {
+      for (const [name, port] of targets) {
+        const r = await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, 64, { rate });
+        runs.set(name, [...(runs.get(name) ?? []), r]);
+      }
+    }
+    const got: Record<string, LoadResult> = {};
+    for (const [name] of targets) {
+      const list = (runs.get(name) ?? []).sort((a, b) => (a.p50_ms ?? 0) - (b.p50_ms ?? 0));
+      const r = list[Math.floor(list.length / 2)] as LoadResult;
+      got[name] = r;
+      rows.push(
+        `| ${mode} | ${rate} | ${name} | ${r.rps} | ${fmt(r.p50_ms)} | ${fmt(r.p90_ms)} | ${fmt(r.p99_ms)} | ${r.errors + r.status_errors} |`,
+      );
+      process.stderr.write(`latency ${mode} ${name}: ${JSON.stringify(r)}\n`);
+    }
+    const d = got['direct'];
+    const ro = got['router'];
+    const ng = got['nginx'];
+    if (d && ro && ng) {
+      summary.push(
+        `${mode} at ${rate} req/s: router adds ${fmt((ro.p50_ms ?? 0) - (d.p50_ms ?? 0))} ms p50, ${fmt((ro.p99_ms ?? 0) - (d.p99_ms ?? 0))} ms p99 (nginx ${fmt((ng.p50_ms ?? 0) - (d.p50_ms ?? 0))} / ${fmt((ng.p99_ms ?? 0) - (d.p99_ms ?? 0))})`,
+      );
+    }
+  }
+  await Promise.all([stop(nginx.child), stop(router.child), stop(sim.child)]);
+  return [...rows, '', ...summary.map((x) => `- ${x}`)];
+}
+
 async function policies(): Promise<string[]> {
   const rows = [
     '| policy | requests | TTFT p50 ms | TTFT p90 ms | latency p99 ms | errors |',
@@ -399,6 +457,7 @@ async function policies(): Promise<string[]> {
 const out: string[] = [];
 try {
   if (ONLY === 'all' || ONLY === 'overhead') out.push(...(await overhead()), '');
+  if (ONLY === 'all' || ONLY === 'latency') out.push(...(await latency()), '');
   if (ONLY === 'all' || ONLY === 'policies') out.push(...(await policies()));
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {

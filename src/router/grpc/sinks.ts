@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { UpstreamHeaders } from '../proxy/response-parser.js';
 import {
   Metadata,
   type ServerErrorResponse,
@@ -60,7 +60,7 @@ export class UnarySink implements ProxySink {
     private readonly c: SinkCommon,
   ) {}
 
-  head(status: number, headers: IncomingHttpHeaders): void {
+  head(status: number, headers: UpstreamHeaders): void {
     this.status = status;
     const ra = headers['retry-after'];
     if (typeof ra === 'string') this.retryAfter = ra;
@@ -131,7 +131,7 @@ export class StreamSink implements ProxySink {
     this.parser = new SseParser((data) => this.onEvent(data));
   }
 
-  head(status: number, headers: IncomingHttpHeaders): void {
+  head(status: number, headers: UpstreamHeaders): void {
     this.status = status;
     const ra = headers['retry-after'];
     if (typeof ra === 'string') this.retryAfter = ra;

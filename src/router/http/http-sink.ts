@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { UpstreamHeaders } from '../proxy/response-parser.js';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../core/logger.js';
 import { RouterError } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
@@ -45,7 +46,7 @@ export class HttpSink implements ProxySink {
     private readonly accessLog: boolean,
   ) {}
 
-  head(status: number, headers: IncomingHttpHeaders): void {
+  head(status: number, headers: UpstreamHeaders): void {
     this.status = status;
     const out: string[] = ['x-request-id', this.requestId];
     const ct = headers['content-type'];
@@ -53,8 +54,10 @@ export class HttpSink implements ProxySink {
       out.push('content-type', ct);
       this.streaming = ct.startsWith('text/event-stream');
     }
+    // A length the engine declared is passed on, for streams too (an engine that wrote its whole stream at
+    // once); without one the client gets the chunks as they come.
     const len = headers['content-length'];
-    if (typeof len === 'string' && !this.streaming) {
+    if (typeof len === 'string') {
       out.push('content-length', len);
       this.chunked = false;
     }

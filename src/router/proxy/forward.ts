@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { UpstreamHeaders } from './response-parser.js';
 import { errorMessage } from '../../core/errors.js';
 import type { PickRequest } from '../balancers/types.js';
 import { routerErrors, type RouterError } from '../errors.js';
@@ -11,7 +11,7 @@ import type { UpstreamController, UpstreamHandler } from './upstream-pool.js';
 /** Where an upstream response goes: an HTTP response, or the gRPC mapping. */
 export interface ProxySink {
   /** The upstream's status and headers; from here on the response is passed through (no more retries). */
-  head(status: number, headers: IncomingHttpHeaders, replica: Replica): void;
+  head(status: number, headers: UpstreamHeaders, replica: Replica): void;
   /** A body chunk; return false to pause the upstream until `ProxyCall.resume()`. */
   data(chunk: Buffer): boolean;
   end(): void;
@@ -218,7 +218,7 @@ class Attempt implements UpstreamHandler {
     readonly replica: Replica,
   ) {}
 
-  onHead(controller: UpstreamController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onHead(controller: UpstreamController, statusCode: number, headers: UpstreamHeaders): void {
     if ((statusCode >= 500 || statusCode === 429) && this.call.canRetry()) {
       controller.abort(new RetrySignal(statusCode));
       return;

@@ -1,10 +1,14 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { keepAliveHintS, ResponseParser, UpstreamProtocolError } from './response-parser.js';
+import {
+  keepAliveHintS,
+  ResponseParser,
+  UpstreamProtocolError,
+  type UpstreamHeaders,
+} from './response-parser.js';
 
 interface Seen {
   status: number;
-  headers: IncomingHttpHeaders;
+  headers: Partial<UpstreamHeaders>;
   body: string;
   complete: boolean | undefined;
 }
@@ -49,7 +53,12 @@ describe('ResponseParser', () => {
       const seen = feedCut(raw, [cut]);
       expect(seen, `cut at ${cut}`).toEqual({
         status: 200,
-        headers: { 'content-type': 'application/json', 'content-length': '11' },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': '11',
+          'retry-after': undefined,
+          'keep-alive': undefined,
+        },
         body: '{"ok":true}',
         complete: true,
       });
@@ -130,12 +139,19 @@ describe('ResponseParser', () => {
     expect(seen).toMatchObject({ body: 'some more', complete: false });
   });
 
-  it('joins repeated headers and keeps set-cookie as a list', () => {
+  it('keeps only the headers the router uses, joining repeats', () => {
     const seen = feedCut(
-      'HTTP/1.1 200 OK\r\nX-A: 1\r\nx-a:  2 \r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\ncontent-length: 0\r\n\r\n',
+      'HTTP/1.1 429 Too Many Requests\r\nX-A: 1\r\nSet-Cookie: a=1\r\nRetry-After: 3\r\n' +
+        'Content-Type: text/plain\r\ncontent-type: charset=x\r\nKEEP-ALIVE: timeout=5\r\nServer: uvicorn\r\n' +
+        'content-length: 0\r\n\r\n',
       [],
     );
-    expect(seen.headers).toEqual({ 'x-a': '1, 2', 'set-cookie': ['a=1', 'b=2'], 'content-length': '0' });
+    expect(seen.headers).toEqual({
+      'content-type': 'text/plain, charset=x',
+      'content-length': '0',
+      'retry-after': '3',
+      'keep-alive': 'timeout=5',
+    });
   });
 
   it('refuses malformed responses', () => {
@@ -154,8 +170,11 @@ describe('ResponseParser', () => {
     expect(bad('HTTP/1.1 20 OK\r\n\r\n')).toBe('malformed status line');
     expect(bad('HTTP/1.1 200 OK\r\nno colon\r\n\r\n')).toBe('malformed header line');
     expect(bad('HTTP/1.1 200 OK\r\ncontent-length : 1\r\n\r\nx')).toBe('malformed header name');
+    expect(bad('HTTP/1.1 200 OK\r\nx-other\t: 1\r\ncontent-length: 0\r\n\r\n')).toBe('malformed header name');
     expect(bad('HTTP/1.1 200 OK\r\n folded: x\r\n\r\n')).toBe('malformed header name');
-    expect(bad('HTTP/1.1 200 OK\r\nx: a\rb\r\n\r\n')).toBe('malformed header value');
+    expect(bad('HTTP/1.1 200 OK\r\ncontent-type: a\rb\r\n\r\n')).toBe('malformed header value');
+    expect(bad('HTTP/1.1 200 OK\r\nretry-after: 1\x01\r\n\r\n')).toBe('malformed header value');
+    expect(bad('HTTP/1.1 200 OK\r\ncontent-length: 1\nx: y\r\n\r\nx')).toBe('malformed header value');
     expect(bad('HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n')).toBe('invalid content-length');
     expect(bad('HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nx')).toBe(
       'conflicting content-length',

@@ -1,15 +1,14 @@
-import type { IncomingHttpHeaders } from 'node:http';
-
 /**
  * An HTTP/1.1 response parser for the router's upstream connections (upstream-pool.ts): status line and
  * headers, then the body framed by `Transfer-Encoding: chunked`, `Content-Length`, or the end of the
  * connection (RFC 9112 §6.3). Body bytes are handed on as views of the bytes received (no copies; chunk
- * framing removed). Interim 1xx responses are skipped. Anything malformed is an error, after which the
- * connection must be closed.
+ * framing removed). Interim 1xx responses are skipped. Only the headers a proxy to an engine needs are kept
+ * (framing, content type, Retry-After, Keep-Alive); the rest are checked for form and dropped, as the router
+ * forwards none of them. Anything malformed is an error, after which the connection must be closed.
  */
 
 export interface ResponseEvents {
-  onHead(status: number, headers: IncomingHttpHeaders): void;
+  onHead(status: number, headers: UpstreamHeaders): void;
   onBody(chunk: Buffer): void;
   /** The response is complete; `keepAlive` says whether the connection may carry another request. */
   onComplete(keepAlive: boolean): void;
@@ -32,9 +31,25 @@ const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
 const CR = 13;
 const LF = 10;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_HEAD_BYTES = /[^\t\r\n\x20-\x7e\x80-\xff]/;
-const LONE_CR_OR_LF = /\r(?!\n)|(?<!\r)\n/;
+/** Bytes a header value may not hold (what Node's own checks refuse when the value is passed on). */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const F_CONNECTION = 1;
+const F_KEEP_ALIVE = 2;
+const F_RETRY_AFTER = 3;
+const F_CONTENT_TYPE = 4;
+const F_CONTENT_LENGTH = 5;
+const F_TRANSFER_ENCODING = 6;
+
+/** The response headers the router uses; others are checked for form only and not kept. */
+export interface UpstreamHeaders {
+  'content-type': string | undefined;
+  'content-length': string | undefined;
+  'retry-after': string | undefined;
+  'keep-alive': string | undefined;
+}
+
+const join = (prev: string | undefined, value: string): string =>
+  prev === undefined ? value : `${prev}, ${value}`;
 
 const enum State {
   Head,
@@ -48,7 +63,7 @@ const enum State {
 }
 
 /** A `Keep-Alive: timeout=N` hint, in seconds, when the response carried one. */
-export function keepAliveHintS(headers: IncomingHttpHeaders): number | undefined {
+export function keepAliveHintS(headers: { 'keep-alive'?: string | undefined }): number | undefined {
   const v = headers['keep-alive'];
   if (typeof v !== 'string') return undefined;
   const m = /(?:^|[,\s])timeout\s*=\s*(\d+)/i.exec(v);
@@ -201,16 +216,19 @@ export class ResponseParser {
   }
 
   private parseHead(text: string): void {
-    // Whole-head checks first (one native scan each): no control bytes but tab, and CR only before LF.
-    if (BAD_HEAD_BYTES.test(text) || LONE_CR_OR_LF.test(text))
-      throw new UpstreamProtocolError('malformed header value');
     let eol = text.indexOf('\r\n');
     if (eol === -1) eol = text.length;
     const m = STATUS_LINE.exec(text.slice(0, eol));
     if (m === null) throw new UpstreamProtocolError('malformed status line');
     const http10 = m[1] === '0';
     const status = Number(m[2]);
-    const headers: IncomingHttpHeaders = {};
+    // A fixed shape (monomorphic stores): only the fields the router reads or forwards are kept.
+    const headers: UpstreamHeaders = {
+      'content-type': undefined,
+      'content-length': undefined,
+      'retry-after': undefined,
+      'keep-alive': undefined,
+    };
     let contentLength = -1;
     let chunked = false;
     let otherCoding = false;
@@ -222,35 +240,66 @@ export class ResponseParser {
       if (end === -1) end = len;
       const c = text.indexOf(':', pos);
       if (c === -1 || c >= end || c === pos) throw new UpstreamProtocolError('malformed header line');
-      const name = text.slice(pos, c).toLowerCase();
-      if (!TOKEN.test(name)) throw new UpstreamProtocolError('malformed header name');
-      const value = text.slice(c + 1, end).trim();
+      // No whitespace may lead a line (obsolete folding) or sit between a name and its colon (RFC 9112 §5.1).
+      const first = text.charCodeAt(pos);
+      const last = text.charCodeAt(c - 1);
+      if (first === 32 || first === 9 || last === 32 || last === 9)
+        throw new UpstreamProtocolError('malformed header name');
+      const line = pos;
       pos = end + 2;
-      switch (name) {
-        case 'content-length': {
-          if (!/^\d{1,15}$/.test(value)) throw new UpstreamProtocolError('invalid content-length');
-          const len = Number(value);
-          if (contentLength !== -1 && contentLength !== len)
-            throw new UpstreamProtocolError('conflicting content-length');
-          contentLength = len;
+      // Only names of interest are compared (by length first); the others are skipped unread.
+      let field = 0;
+      switch (c - line) {
+        case 10: {
+          const name = text.slice(line, c).toLowerCase();
+          field = name === 'connection' ? F_CONNECTION : name === 'keep-alive' ? F_KEEP_ALIVE : 0;
           break;
         }
-        case 'transfer-encoding': {
+        case 11:
+          if (text.slice(line, c).toLowerCase() === 'retry-after') field = F_RETRY_AFTER;
+          break;
+        case 12:
+          if (text.slice(line, c).toLowerCase() === 'content-type') field = F_CONTENT_TYPE;
+          break;
+        case 14:
+          if (text.slice(line, c).toLowerCase() === 'content-length') field = F_CONTENT_LENGTH;
+          break;
+        case 17:
+          if (text.slice(line, c).toLowerCase() === 'transfer-encoding') field = F_TRANSFER_ENCODING;
+          break;
+      }
+      if (field === 0) continue;
+      const value = text.slice(c + 1, end).trim();
+      if (BAD_VALUE.test(value)) throw new UpstreamProtocolError('malformed header value');
+      switch (field) {
+        case F_CONTENT_LENGTH: {
+          if (!/^\d{1,15}$/.test(value)) throw new UpstreamProtocolError('invalid content-length');
+          const n = Number(value);
+          if (contentLength !== -1 && contentLength !== n)
+            throw new UpstreamProtocolError('conflicting content-length');
+          contentLength = n;
+          headers['content-length'] = value;
+          break;
+        }
+        case F_TRANSFER_ENCODING: {
           const codings = value.toLowerCase().split(',');
-          const last = (codings[codings.length - 1] as string).trim();
-          chunked = last === 'chunked';
+          const lastCoding = (codings[codings.length - 1] as string).trim();
+          chunked = lastCoding === 'chunked';
           otherCoding = !chunked;
           break;
         }
-        case 'connection':
+        case F_CONNECTION:
           connection += `${value.toLowerCase()},`;
           break;
-      }
-      const prev = headers[name];
-      if (name === 'set-cookie') {
-        headers['set-cookie'] = prev === undefined ? [value] : [...(prev as string[]), value];
-      } else {
-        headers[name] = prev === undefined ? value : `${prev as string}, ${value}`;
+        case F_CONTENT_TYPE:
+          headers['content-type'] = join(headers['content-type'], value);
+          break;
+        case F_RETRY_AFTER:
+          headers['retry-after'] = join(headers['retry-after'], value);
+          break;
+        case F_KEEP_ALIVE:
+          headers['keep-alive'] = join(headers['keep-alive'], value);
+          break;
       }
     }
     if (status >= 100 && status < 200) {

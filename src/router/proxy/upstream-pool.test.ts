@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { UpstreamHeaders } from './response-parser.js';
 import { UpstreamPool, type UpstreamController, type UpstreamPoolOptions } from './upstream-pool.js';
 
 /** A raw TCP server: `onRequest` gets each request (head text + body) and its socket, and answers by hand. */
@@ -81,7 +81,7 @@ function pool(origin: string, opts: Partial<UpstreamPoolOptions> = {}): Upstream
 
 interface Result {
   status: number;
-  headers: IncomingHttpHeaders;
+  headers: Partial<UpstreamHeaders>;
   body: string;
   error: (Error & { code?: string }) | undefined;
   events: string[];

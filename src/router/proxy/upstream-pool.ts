@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { UpstreamHeaders } from './response-parser.js';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { keepAliveHintS, ResponseParser, type ResponseEvents } from './response-parser.js';
@@ -50,7 +50,7 @@ export interface UpstreamController {
 }
 
 export interface UpstreamHandler {
-  onHead(controller: UpstreamController, status: number, headers: IncomingHttpHeaders): void;
+  onHead(controller: UpstreamController, status: number, headers: UpstreamHeaders): void;
   onData(controller: UpstreamController, chunk: Buffer): void;
   onEnd(): void;
   /** Called at most once, and never after `onEnd`. */
@@ -134,7 +134,7 @@ class Exchange implements UpstreamController, ResponseEvents {
     this.handler.onError(err);
   }
 
-  onHead(status: number, headers: IncomingHttpHeaders): void {
+  onHead(status: number, headers: UpstreamHeaders): void {
     this.headSeen = true;
     const hint = keepAliveHintS(headers);
     if (hint !== undefined && this.conn !== undefined) this.conn.hintMs = hint * 1000;
