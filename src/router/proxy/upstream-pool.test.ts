@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UpstreamHeaders } from './response-parser.js';
 import { UpstreamPool, type UpstreamController, type UpstreamPoolOptions } from './upstream-pool.js';
@@ -368,5 +373,58 @@ describe('UpstreamPool', () => {
     p.destroy();
     expect((await done).error?.code).toBe('UPSTREAM_CLOSED');
     expect((await send(p).done).error?.code).toBe('UPSTREAM_CLOSED');
+  });
+
+  it('speaks TLS to an https upstream and checks its certificate', async () => {
+    // A throwaway self-signed certificate for 127.0.0.1 (Debian's openssl).
+    const dir = mkdtempSync(join(tmpdir(), 'nebula-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      const cert = readFileSync(join(dir, 'cert.pem'));
+      const key = readFileSync(join(dir, 'key.pem'));
+      let conns = 0;
+      const tlsServer = createTlsServer({ cert, key }, (sock) => {
+        conns++;
+        sock.on('error', () => undefined);
+        sock.on('data', () => sock.write(ok('{"tls":true}')));
+      });
+      await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+      const addr = tlsServer.address();
+      const origin = `https://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      try {
+        const trusted = pool(origin, { ca: cert });
+        expect((await send(trusted).done).body).toBe('{"tls":true}');
+        expect((await send(trusted).done).body).toBe('{"tls":true}');
+        expect(conns).toBe(1);
+        // Without the CA the certificate is refused and nothing is sent.
+        const r = await send(pool(origin)).done;
+        expect(r.error?.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+      } finally {
+        for (const p of pools.splice(0)) p.destroy();
+        await new Promise<void>((r) => tlsServer.close(() => r()));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

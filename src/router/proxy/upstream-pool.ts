@@ -29,6 +29,8 @@ export interface UpstreamPoolOptions {
   bodyTimeoutMs: number;
   /** How long an idle connection is kept for reuse. */
   keepAliveTimeoutMs: number;
+  /** Extra trust for https upstreams (default: Node's CA store, which NODE_EXTRA_CA_CERTS extends). */
+  ca?: string | Buffer | undefined;
 }
 
 export interface UpstreamRequest {
@@ -344,6 +346,7 @@ export class UpstreamPool {
           host: this.hostname,
           port: this.port,
           ...(isIP(this.hostname) === 0 ? { servername: this.hostname } : {}),
+          ...(this.opts.ca !== undefined ? { ca: this.opts.ca } : {}),
           ALPNProtocols: ['http/1.1'],
         })
       : netConnect({ host: this.hostname, port: this.port });
