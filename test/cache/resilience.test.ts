@@ -99,4 +99,39 @@ describe('download resilience', () => {
     });
     expect(contentRequests(env.hub)).toHaveLength(0);
   });
+
+  it('a large file (hashed on the worker thread) resumes after drops and is verified', async () => {
+    const BIG = 40 * 1024 * 1024;
+    env.hub.addModel({
+      id: 'nebula-test/big-llm',
+      files: [
+        { path: 'config.json', content: '{"model_type":"llama"}' },
+        { path: 'model.safetensors', size: BIG },
+      ],
+    });
+    const big = spec('nebula-test/big-llm');
+    const dropAt = 9 * 1024 * 1024 + 12_345;
+    env.hub.setFailure({ kind: 'drop', afterBytes: dropAt, times: 2, match: '/cdn-lfs/' });
+    const res = await env.manager().ensure(ensureReq(big));
+    expect(res.downloaded).toBe(true);
+    const cdn = env.hub.requests.filter((r) => r.hub === 'cdn');
+    expect(cdn.map((r) => r.range)).toEqual([undefined, `bytes=${dropAt}-`, `bytes=${2 * dropAt}-`]);
+    const file = env.hub.repo('nebula-test/big-llm')!.files.find((f) => f.path === 'model.safetensors')!;
+    const dir = join(env.dir, 'cache', 'huggingface', 'hub', 'models--nebula-test--big-llm', 'blobs');
+    // The blob is named by its sha256, which the manager checked over the three pieces.
+    const sha = file.digests().sha256;
+    const { createHash } = await import('node:crypto');
+    const { readFile } = await import('node:fs/promises');
+    expect(
+      createHash('sha256')
+        .update(await readFile(join(dir, sha)))
+        .digest('hex'),
+    ).toBe(sha);
+
+    env.hub.setFailure({ kind: 'corrupt', match: '/cdn-lfs/' });
+    const err = await failure(
+      env.manager({ cacheDir: join(env.dir, 'other') }).ensure(ensureReq(spec('nebula-test/big-llm'))),
+    );
+    expect(err).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+  });
 });
