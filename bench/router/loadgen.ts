@@ -99,53 +99,37 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   const stopAt = measureFrom + job.durationS * 1000;
   const warm = setTimeout(() => (measuring = true), job.warmupS * 1000);
 
-  const user = async (): Promise<void> => {
-    while (performance.now() < stopAt) {
-      try {
-        const t0 = performance.now();
-        let first = 0;
-        const res = await pool.request({ path: url.pathname, method: 'POST', headers, body: body() });
-        for await (const chunk of res.body) {
-          if (first === 0 && (chunk as Buffer).length > 0) first = performance.now();
-        }
-        const t1 = performance.now();
-        total++;
-        if (res.statusCode !== 200) statusErrors++;
-        if (measuring || job.warmupS === 0) {
-          latencies.push(t1 - t0);
-          if (first !== 0) ttfts.push(first - t0);
-        }
-      } catch {
-        errors++;
+  /** One request from `t0` (its start, or its scheduled start in open loop); counted when measured. */
+  const one = async (t0: number, measured: () => boolean): Promise<void> => {
+    try {
+      let first = 0;
+      const res = await pool.request({ path: url.pathname, method: 'POST', headers, body: body() });
+      for await (const chunk of res.body) {
+        if (first === 0 && (chunk as Buffer).length > 0) first = performance.now();
       }
+      const t1 = performance.now();
+      total++;
+      if (res.statusCode !== 200) statusErrors++;
+      if (measured()) {
+        latencies.push(t1 - t0);
+        if (first !== 0) ttfts.push(first - t0);
+      }
+    } catch {
+      errors++;
     }
+  };
+  const user = async (): Promise<void> => {
+    while (performance.now() < stopAt) await one(performance.now(), () => measuring || job.warmupS === 0);
   };
   const scheduled = async (): Promise<void> => {
     const interval = 1000 / (job.rate ?? 1);
     let next = performance.now();
     const inflight = new Set<Promise<void>>();
-    const one = async (t0: number): Promise<void> => {
-      try {
-        let first = 0;
-        const res = await pool.request({ path: url.pathname, method: 'POST', headers, body: body() });
-        for await (const chunk of res.body) {
-          if (first === 0 && (chunk as Buffer).length > 0) first = performance.now();
-        }
-        const t1 = performance.now();
-        total++;
-        if (res.statusCode !== 200) statusErrors++;
-        if (measuring && t0 < stopAt) {
-          latencies.push(t1 - t0);
-          if (first !== 0) ttfts.push(first - t0);
-        }
-      } catch {
-        errors++;
-      }
-    };
     while (performance.now() < stopAt) {
       const now = performance.now();
       for (; next <= now; next += interval) {
-        const p = one(next);
+        const t0 = next;
+        const p = one(t0, () => measuring && t0 < stopAt);
         inflight.add(p);
         void p.finally(() => inflight.delete(p));
       }

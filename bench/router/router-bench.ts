@@ -278,7 +278,13 @@ function cpuSeconds(pid: number | undefined): number {
 
 const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(2));
 
-async function overhead(): Promise<string[]> {
+type Target = [name: string, port: number, proc: ChildProcess | undefined];
+
+/**
+ * A zero-latency simulator with the router and nginx in front of it; the selected targets, each warmed up
+ * once per mode (V8 has optimised the router's hot path, as after minutes of traffic), and a stop function.
+ */
+async function startTargets(): Promise<{ targets: Target[]; stopAll: () => Promise<void> }> {
   const sim = await startSim();
   const router = await startRouterProc(`http://127.0.0.1:${sim.port}`, 'least-outstanding');
   const nginx = await startNginx(sim.port);
@@ -287,18 +293,25 @@ async function overhead(): Promise<string[]> {
       ['direct', sim.port, undefined],
       ['router', router.port, router.child],
       ['nginx', nginx.port, nginx.child],
-    ] as [string, number, ChildProcess | undefined][]
+    ] as Target[]
   ).filter(([name]) => TARGETS.includes(name));
+  for (const [, port] of targets) {
+    for (const mode of ['plain', 'stream'] as const)
+      await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, 64);
+  }
+  const stopAll = async () => {
+    await Promise.all([stop(nginx.child), stop(router.child), stop(sim.child)]);
+  };
+  return { targets, stopAll };
+}
+
+async function overhead(): Promise<string[]> {
+  const { targets, stopAll } = await startTargets();
   const rows: string[] = [
     '| mode | concurrency | target | req/s | p50 ms | p90 ms | p99 ms | proxy CPU µs/req | errors |',
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const summary: string[] = [];
-  // Warm-up (not recorded): lets V8 optimise the router's hot path, as it would be after minutes of traffic.
-  for (const [, port] of targets) {
-    for (const mode of ['plain', 'stream'] as const)
-      await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, 64);
-  }
   for (const mode of MODES) {
     for (const c of CONCURRENCY) {
       const got: Record<string, LoadResult> = {};
@@ -336,7 +349,7 @@ async function overhead(): Promise<string[]> {
       }
     }
   }
-  await Promise.all([stop(nginx.child), stop(router.child), stop(sim.child)]);
+  await stopAll();
   return [...rows, '', ...summary.map((s) => `- ${s}`)];
 }
 
@@ -346,25 +359,12 @@ async function overhead(): Promise<string[]> {
  */
 async function latency(): Promise<string[]> {
   const rate = Number(flag('rate', '4000'));
-  const sim = await startSim();
-  const router = await startRouterProc(`http://127.0.0.1:${sim.port}`, 'least-outstanding');
-  const nginx = await startNginx(sim.port);
-  const targets = (
-    [
-      ['direct', sim.port],
-      ['router', router.port],
-      ['nginx', nginx.port],
-    ] as [string, number][]
-  ).filter(([name]) => TARGETS.includes(name));
+  const { targets, stopAll } = await startTargets();
   const rows: string[] = [
     `| mode | offered req/s | target | served req/s | p50 ms | p90 ms | p99 ms | errors |`,
     '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   const summary: string[] = [];
-  for (const [, port] of targets) {
-    for (const mode of ['plain', 'stream'] as const)
-      await load(`http://127.0.0.1:${port}/v1/chat/completions`, mode, 64);
-  }
   for (const mode of MODES) {
     const runs = new Map<string, LoadResult[]>();
     for (let k = 0; k < REPEAT; k++) {
@@ -392,7 +392,7 @@ async function latency(): Promise<string[]> {
       );
     }
   }
-  await Promise.all([stop(nginx.child), stop(router.child), stop(sim.child)]);
+  await stopAll();
   return [...rows, '', ...summary.map((x) => `- ${x}`)];
 }
 
