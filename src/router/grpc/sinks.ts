@@ -1,4 +1,3 @@
-import type { UpstreamHeaders } from '../proxy/response-parser.js';
 import {
   Metadata,
   type ServerErrorResponse,
@@ -19,6 +18,7 @@ import {
   type PredictResponseMsg,
 } from './mapping.js';
 import { SseParser } from './sse.js';
+import type { UpstreamHeaders } from '../proxy/response-parser.js';
 
 const MAX_UNARY_BYTES = 16 * 1024 * 1024;
 

@@ -8,7 +8,8 @@ import { routerErrors, RouterError } from '../errors.js';
 export function readBody(
   req: IncomingMessage,
   limit: number,
-  declared: string | undefined = req.headers['content-length'],
+  /** The request's Content-Length header, if it has one. */
+  declared: string | undefined,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (declared !== undefined) {

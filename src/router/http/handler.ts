@@ -236,8 +236,9 @@ function pickRequest(
 ): PickRequest {
   switch (route.policy) {
     case 'session-affinity': {
-      const h = sessionHeader;
-      return { sessionKey: h !== undefined && h !== '' ? h.slice(0, 256) : user };
+      return {
+        sessionKey: sessionHeader !== undefined && sessionHeader !== '' ? sessionHeader.slice(0, 256) : user,
+      };
     }
     case 'prefix-aware': {
       const o = ctx.prefixHash;

@@ -1,4 +1,3 @@
-import type { UpstreamHeaders } from './response-parser.js';
 import { errorMessage } from '../../core/errors.js';
 import type { PickRequest } from '../balancers/types.js';
 import { routerErrors, type RouterError } from '../errors.js';
@@ -7,6 +6,7 @@ import type { ModelRoute } from '../table/endpoint-table.js';
 import type { Replica } from '../table/replica.js';
 import { classifyUpstreamError } from './classify.js';
 import type { UpstreamController, UpstreamHandler } from './upstream-pool.js';
+import type { UpstreamHeaders } from './response-parser.js';
 
 /** Where an upstream response goes: an HTTP response, or the gRPC mapping. */
 export interface ProxySink {

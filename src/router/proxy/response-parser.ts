@@ -78,7 +78,6 @@ export class ResponseParser {
   private trailerBytes = 0;
   private keepAlive = true;
   private noBody = false;
-  private status = 0;
 
   constructor(private readonly events: ResponseEvents) {}
 
@@ -91,7 +90,6 @@ export class ResponseParser {
     this.trailerBytes = 0;
     this.keepAlive = true;
     this.noBody = noBody;
-    this.status = 0;
   }
 
   /** Whether a response is complete (and no bytes beyond it arrived). */
@@ -307,7 +305,6 @@ export class ResponseParser {
       // An interim response (100 Continue, 103 Early Hints): the real one follows.
       return;
     }
-    this.status = status;
     this.keepAlive = http10
       ? /(?:^|,)\s*keep-alive\s*,/.test(connection)
       : !/(?:^|,)\s*close\s*,/.test(connection);
@@ -375,10 +372,5 @@ export class ResponseParser {
     if (!raw.endsWith('\r')) throw new UpstreamProtocolError('trailer line not ended by CRLF');
     if (raw === '\r') this.state = State.Done;
     return nl + 1;
-  }
-
-  /** Status of the response being read (0 before its head). */
-  get statusCode(): number {
-    return this.status;
   }
 }

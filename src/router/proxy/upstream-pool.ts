@@ -1,7 +1,11 @@
-import type { UpstreamHeaders } from './response-parser.js';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { keepAliveHintS, ResponseParser, type ResponseEvents } from './response-parser.js';
+import {
+  keepAliveHintS,
+  ResponseParser,
+  type ResponseEvents,
+  type UpstreamHeaders,
+} from './response-parser.js';
 
 /**
  * The router's connections to one upstream origin (an engine): keep-alive HTTP/1.1, one request per
@@ -126,7 +130,6 @@ class Exchange implements UpstreamController, ResponseEvents {
     const conn = this.conn;
     this.conn = undefined;
     if (conn !== undefined) conn.discard();
-    this.pool.pendingConnects.delete(this);
     this.fail(reason);
   }
 
@@ -277,9 +280,8 @@ class Conn {
 /** Connections to one origin (see the module comment). */
 export class UpstreamPool {
   readonly idle: Conn[] = [];
+  /** Every open connection, busy, idle or still connecting. */
   private readonly all = new Set<Conn>();
-  /** Requests waiting for a new connection to open. */
-  readonly pendingConnects = new Set<Exchange>();
   closing = false;
   /** A coarse clock for timeouts: one tick per sweep. */
   tick = 0;
@@ -354,7 +356,6 @@ export class UpstreamPool {
     socket.setKeepAlive(true, 60_000);
     const conn = new Conn(this, socket);
     this.all.add(conn);
-    this.pendingConnects.add(ex);
     ex.conn = conn;
     conn.exchange = ex;
     const timer = setTimeout(() => {
@@ -366,22 +367,14 @@ export class UpstreamPool {
         ),
       );
     }, this.opts.connectTimeoutMs);
+    // A request cancelled (or timed out) while its connection opened destroyed that connection, so a
+    // connection that opens still has its request.
     socket.once(this.tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       conn.connected = true;
-      this.pendingConnects.delete(ex);
-      if (ex.finished || conn.exchange !== ex) {
-        // The request was cancelled while the connection opened: keep the connection for the next one.
-        conn.exchange = undefined;
-        conn.release(true);
-        return;
-      }
       conn.send(ex);
     });
-    socket.once('close', () => {
-      clearTimeout(timer);
-      this.pendingConnects.delete(ex);
-    });
+    socket.once('close', () => clearTimeout(timer));
   }
 
   /** @internal */
@@ -453,8 +446,6 @@ export class UpstreamPool {
   /** Closes every connection now; requests in flight fail. */
   destroy(): void {
     this.closing = true;
-    for (const ex of [...this.pendingConnects])
-      ex.abort(new UpstreamError('UPSTREAM_CLOSED', 'the upstream pool was destroyed'));
     for (const conn of [...this.all])
       conn.failAndClose(new UpstreamError('UPSTREAM_CLOSED', 'the upstream pool was destroyed'));
     this.stopSweeper();
