@@ -114,6 +114,8 @@ describe('Informer on real etcd', () => {
       what: 'convergence after restore',
     });
     expect(deleted.sort()).toEqual(['/items/1', '/items/2']);
+    // The relisted view is applied before the new watch is open (one more round trip): wait for it.
+    await waitFor(() => inf.state === 'watching', { timeoutMs: 5000, what: 'watching after the relist' });
     expect(inf.state).toBe('watching');
     await direct.delete('/items/9');
     await waitFor(() => inf.get('/items/9') === undefined, {
