@@ -28,14 +28,13 @@ import {
   ModelSource,
   PlacementStrategy,
   ResourceRequirements,
+  Revision,
   RoutingPolicy,
   TemplateCategory,
   TemplateDeploymentDefaults,
 } from '../../core/domain/index.js';
 import { ModelUid, Slug } from '../../core/ids.js';
 import { UsageError } from '../errors.js';
-
-const Revision = z.string().min(1).max(128);
 
 /** Spec fields a file may set (the same names as the API's create body). */
 const SpecShape = {

@@ -19,7 +19,10 @@ export const ModelName = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/, 'model_name must look like "org/name" or "name"')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/,
+    'model_name must look like "org/name" or "name"',
+  )
   .refine((s) => !s.includes('..'), 'model_name must not contain ".."');
 
 export const EngineConfig = z.object({
@@ -46,13 +49,30 @@ export const ResourceRequirements = z.object({
 });
 export type ResourceRequirements = z.infer<typeof ResourceRequirements>;
 
+/**
+ * A hub revision (branch, tag or commit), e.g. `main`, `v1.0`, `refs/pr/3`, a 40-hex commit. It becomes a
+ * path on the node (`refs/<revision>` in the Hugging Face cache), so it is a relative path of plain
+ * segments: none empty, none starting with "." (no `.`, `..`, hidden names), no "..", no "%" escapes,
+ * no leading "/". The one schema the API, the CLI's apply files and the node's reads share.
+ */
+export const Revision = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(
+    /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/,
+    'revision is a branch, tag or commit: letters, digits, ".", "_", "-" and "/" between names (no leading "/" or ".", no empty names)',
+  )
+  .refine((r) => !r.includes('..'), 'revision may not contain ".." (a path outside the cache)');
+export type Revision = z.infer<typeof Revision>;
+
 /** `/models/{model_uid}/spec`: the persistent identity of a model. Written by the server. */
 export const ModelSpec = z.object({
   model_uid: ModelUid,
   model_name: ModelName,
   model_source: ModelSource,
   /** Hub revision (branch, tag or commit). */
-  revision: z.string().min(1).max(128).regex(/^[A-Za-z0-9._/-]+$/).default('main'),
+  revision: Revision.default('main'),
   /** For local sources: the directory holding the weights. Absent with engine `sim`: no weights needed. */
   model_path: z.string().max(4096).optional(),
   engine_type: EngineType,

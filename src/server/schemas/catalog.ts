@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EngineType, ResourceRequirements } from '../../core/domain/index.js';
+import { EngineType, ResourceRequirements, Revision } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
 import { ModelView } from './models.js';
 
@@ -75,25 +75,14 @@ export const CatalogModelParams2 = z.object({
   owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
 });
-export const CatalogRevisionQuery = z.object({
-  revision: z
-    .string()
-    .max(128)
-    .regex(/^[A-Za-z0-9._-]+$/)
-    .optional(),
-});
+export const CatalogRevisionQuery = z.object({ revision: Revision.optional() });
 
 export const ImportBody = z
   .strictObject({
     provider: CatalogProvider,
     model_id: RepoId,
     model_uid: ModelUid.optional(),
-    revision: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9._-]+$/)
-      .optional(),
+    revision: Revision.optional(),
     engine_type: EngineType.default('vllm'),
     replicas: z.number().int().min(0).max(1000).default(1),
     auto_start: z.boolean().default(true),

@@ -15,16 +15,11 @@ import {
   PlacementPlan,
   PlacementStrategy,
   ResourceRequirements,
+  Revision,
   RoutingPolicy,
 } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
 import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
-
-const Revision = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._/-]+$/, 'revision may contain letters, digits, ".", "_", "/" and "-"');
 
 /** The spec fields a client may set (everything but identity and timestamps). */
 export const SpecFields = {
@@ -113,7 +108,12 @@ export const StopBody = z.strictObject({ ...WithResourceVersion });
 export const UidParams = z.object({ uid: ModelUid });
 export const ReplicaParams = z.object({
   uid: ModelUid,
-  replica_id: z.coerce.number().int().min(0).max(9999),
+  // A string in the path (OpenAPI: a required, non-null parameter), a number to the handler. z.coerce
+  // would make the documented input `unknown` (nullable, optional): an invalid path parameter.
+  replica_id: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,3})$/, 'replica_id is a whole number 0-9999')
+    .transform(Number),
 });
 
 export const ListModelsQuery = z.object({
