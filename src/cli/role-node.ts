@@ -21,6 +21,10 @@ export function registerNodeCommand(program: Command): void {
     .option('--port-range <from-to>', 'ports engines may use (env NEBULA_PORT_RANGE; default 40000-40999)')
     .option('--data-dir <dir>', 'state file and engine logs (env NEBULA_DATA_DIR; default ~/.nebula/node)')
     .option('--cache-dir <dir>', 'model cache (env NEBULA_CACHE_DIR; default <data-dir>/models)')
+    .option(
+      '--cache-evict <policy>',
+      'off | lru: at >= 95 % disk, delete unreferenced models, least recently used first (env NEBULA_CACHE_EVICT; default off)',
+    )
     .option('--admin-port <port>', 'admin API and /metrics port (env NEBULA_NODE_ADMIN_PORT; default 9092)')
     .option(
       '--admin-host <host>',
@@ -39,7 +43,8 @@ export function registerNodeCommand(program: Command): void {
       '\nExamples:\n' +
         '  nebula node --etcd http://10.0.0.1:2379 --node-id gpu-1 --address 10.0.0.11\n' +
         '  nebula node --etcd http://127.0.0.1:2379 --node-id sim-1 --gpus sim:2x80GiB --admin-port 9093\n' +
-        '  NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100\n',
+        '  NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100\n' +
+        '  nebula node --etcd http://10.0.0.1:2379 --cache-dir /data/models --cache-evict lru\n',
     )
     .action(async (flags: NodeCliFlags) => {
       const [{ runNodeAgent }, { NebulaError }, { UsageError }] = await Promise.all([

@@ -27,6 +27,10 @@ export function registerRoleCommands(program: Command): void {
     .option('--port-range <range>', 'ports for engines (env NEBULA_PORT_RANGE, default 40000-40999)')
     .option('--hf-endpoint <url>', 'Hugging Face base URL, e.g. a mirror (env HF_ENDPOINT)')
     .option('--modelscope-endpoint <url>', 'ModelScope base URL (env MODELSCOPE_ENDPOINT)')
+    .option(
+      '--cache-evict <policy>',
+      'off | lru: at >= 95 % disk, delete unreferenced cached models, least recently used first (env NEBULA_CACHE_EVICT; default off)',
+    )
     .option('--log-stderr', 'write JSON logs to stderr instead of <data-dir>/logs/nebula.log')
     .addHelpText(
       'after',
@@ -35,6 +39,7 @@ Examples:
   nebula up
   nebula up --data-dir /var/lib/nebula --gpus sim:4x80GiB
   nebula up --server-port 9080 --router-port 9000 --hf-endpoint https://hf-mirror.example.com
+  nebula up --cache-evict lru
 `,
     )
     .action(async (opts: import('../up.js').UpOptions) => {

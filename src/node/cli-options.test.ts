@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultNodeId, parseLabels, resolveNodeCliConfig } from './cli-options.js';
+import { defaultNodeId, parseLabels, resolveCacheEvict, resolveNodeCliConfig } from './cli-options.js';
 
 describe('nebula node options', () => {
   it('takes flags over NEBULA_* env over defaults', () => {
@@ -47,6 +47,7 @@ describe('nebula node options', () => {
     [{ etcd: 'http://a:1', labels: '-bad=1' }, /--labels/],
     [{ etcd: 'http://a:1', restartBackoffMs: '1s' }, /--restart-backoff-ms/],
     [{ etcd: 'http://a:1', adminTokenFile: '/nonexistent/token' }, /--admin-token-file/],
+    [{ etcd: 'http://a:1', cacheEvict: 'fifo' }, /--cache-evict: "fifo" is not one of off, lru/],
   ])('rejects %o', (flags, msg) => {
     expect(() => resolveNodeCliConfig(flags, {})).toThrow(msg);
   });
@@ -56,5 +57,18 @@ describe('nebula node options', () => {
     expect(parseLabels(' a=1 , b.c/d=x=y ')).toEqual({ a: '1', 'b.c/d': 'x=y' });
     expect(defaultNodeId('My Host!.local')).toBe('My-Host-.local');
     expect(defaultNodeId('***')).toBe('node');
+  });
+
+  it('--cache-evict / NEBULA_CACHE_EVICT switch LRU eviction of the cache manager on (default off)', () => {
+    const base = { etcd: 'http://a:2379' };
+    expect(resolveNodeCliConfig(base, {}).agent.evictLru).toBe(false);
+    expect(resolveNodeCliConfig({ ...base, cacheEvict: 'lru' }, {}).agent.evictLru).toBe(true);
+    expect(resolveNodeCliConfig({ ...base, cacheEvict: 'LRU' }, {}).agent.evictLru).toBe(true);
+    expect(resolveNodeCliConfig(base, { NEBULA_CACHE_EVICT: 'lru' }).agent.evictLru).toBe(true);
+    // the flag wins over the environment
+    expect(
+      resolveNodeCliConfig({ ...base, cacheEvict: 'off' }, { NEBULA_CACHE_EVICT: 'lru' }).agent.evictLru,
+    ).toBe(false);
+    expect(() => resolveCacheEvict(undefined, { NEBULA_CACHE_EVICT: 'yes' })).toThrow(/--cache-evict/);
   });
 });

@@ -32,6 +32,7 @@ export interface NodeCliFlags {
   keepEngines?: boolean;
   restartBackoffMs?: string;
   stopGraceMs?: string;
+  cacheEvict?: string;
 }
 
 export interface NodeCliConfig {
@@ -61,6 +62,23 @@ function positiveInt(raw: string | undefined, what: string): number | undefined 
   if (raw === undefined) return undefined;
   if (!/^[0-9]{1,9}$/.test(raw)) throw new NodeConfigError(`${what}: "${raw}" is not a whole number`);
   return Number(raw);
+}
+
+/** Values of `--cache-evict` (env NEBULA_CACHE_EVICT). */
+export const CACHE_EVICT_POLICIES = ['off', 'lru'] as const;
+
+/**
+ * `--cache-evict off|lru` (env NEBULA_CACHE_EVICT, default off) as the cache manager's `evictLru`: with
+ * `lru`, when the cache disk is critical (>= 95 %) unreferenced models are deleted, least recently used
+ * first, until usage is below the warning level. Shared by `nebula node` and `nebula up`.
+ */
+export function resolveCacheEvict(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = resolveOptional(flag, 'NEBULA_CACHE_EVICT', env);
+  if (raw === undefined) return false;
+  const v = raw.trim().toLowerCase();
+  if (v === 'lru') return true;
+  if (v === 'off' || v === 'none') return false;
+  throw new NodeConfigError(`--cache-evict: "${raw}" is not one of ${CACHE_EVICT_POLICIES.join(', ')}`);
 }
 
 /** A hostname as a node id: invalid characters become '-', trimmed to 63. */
@@ -121,6 +139,7 @@ export function resolveNodeCliConfig(
     labels: parseLabels(resolveOption(flags.labels, 'NEBULA_NODE_LABELS', '', env)),
   };
   if (cacheDir) agent.cacheDir = resolve(cacheDir);
+  agent.evictLru = resolveCacheEvict(flags.cacheEvict, env);
   const adminHost = resolveOptional(flags.adminHost, 'NEBULA_NODE_ADMIN_HOST', env);
   if (adminHost) agent.adminHost = adminHost;
   if (adminToken) agent.adminToken = adminToken;

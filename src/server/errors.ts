@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { AlreadyExistsError, InvalidArgumentError, NebulaError, NotFoundError } from '../core/errors.js';
-import { ConflictError, StoreUnavailableError } from '../store/errors.js';
+import { ConflictError, StoreCorruptError, StoreIoError, StoreUnavailableError } from '../store/errors.js';
 import { InvalidStoredValueError } from '../store/json.js';
 
 /**
@@ -127,6 +127,13 @@ export function errorToHttp(err: unknown): HttpError {
     return {
       status: 409,
       body: body('CONFLICT', 'the resource was changed concurrently; read it again and retry'),
+    };
+  }
+  if (err instanceof StoreCorruptError || err instanceof StoreIoError) {
+    // A fault of the embedded store's file: the server cannot serve this, and /healthz says so.
+    return {
+      status: 503,
+      body: body('STORE_UNAVAILABLE', `the state store failed (${err.code}); see /healthz`),
     };
   }
   if (err instanceof StoreUnavailableError) {

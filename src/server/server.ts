@@ -8,7 +8,14 @@ import { nebulaVersion } from '../core/version.js';
 import { encode } from '../store/json.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import { createApp, type NebulaApp } from './app.js';
-import { bootstrapAdmin, writeAdminKeyFile, type BootstrapResult } from './auth/bootstrap.js';
+import {
+  adminKeyPath as adminKeyFile,
+  bootstrapAdmin,
+  checkAdminKeyFile,
+  writeAdminKeyFile,
+  type BootstrapResult,
+} from './auth/bootstrap.js';
+import { describeFix, ensurePrivateDir, ensurePrivateFile } from '../core/private-files.js';
 import { DEFAULT_PORT, type ServerDeps, type ServerOptions } from './options.js';
 
 export interface ServerHandle {
@@ -34,7 +41,14 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
   const logger = deps.logger;
   let bootstrap: BootstrapResult | undefined;
   let adminKeyPath: string | undefined;
+  if (options.dataDir) {
+    // admin.key and the data dir are owner-only; looser ones (older versions, a copy) are fixed now.
+    for (const fix of [ensurePrivateDir(options.dataDir), ensurePrivateFile(adminKeyFile(options.dataDir))]) {
+      if (fix) logger?.warn({ path: fix.path }, `insecure permissions fixed: ${describeFix(fix)}`);
+    }
+  }
   if (options.bootstrap ?? true) {
+    if (options.dataDir) await checkAdminKeyFile(deps.store, options.dataDir);
     bootstrap = await bootstrapAdmin(deps.store, {
       ...(options.adminUsername ? { username: options.adminUsername } : {}),
       ...(options.adminPassword ? { password: options.adminPassword } : {}),
