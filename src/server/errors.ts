@@ -43,6 +43,7 @@ export const ErrorCodes = [
   'ROUTER_UNAVAILABLE',
   'NODE_UNREACHABLE',
   'STORE_UNAVAILABLE',
+  'JWT_SECRET_CONFIGURED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];

@@ -15,6 +15,7 @@ import {
   writeAdminKeyFile,
   type BootstrapResult,
 } from './auth/bootstrap.js';
+import { watchJwtSecret } from './auth/jwt-secret.js';
 import { describeFix, ensurePrivateDir, ensurePrivateFile } from '../core/private-files.js';
 import { DEFAULT_PORT, type ServerDeps, type ServerOptions } from './options.js';
 
@@ -58,12 +59,34 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
       adminKeyPath = writeAdminKeyFile(options.dataDir, bootstrap.apiKey);
   }
   const app = await createApp(deps, { viewCache: true, ...options });
+  // A rotation by another instance, or a restore of a backup with the secret: sign and verify with the
+  // stored secret as soon as it changes (a configured NEBULA_JWT_SECRET is not in the store).
+  const secretWatch =
+    app.context.options.jwtSecret === undefined
+      ? watchJwtSecret(
+          deps.store,
+          (secret) => {
+            app.context.jwtSecret = secret;
+          },
+          { clock: app.context.clock, ...(logger ? { logger } : {}) },
+        )
+      : undefined;
+  try {
+    await secretWatch?.start();
+  } catch (err) {
+    await secretWatch?.stop().catch(() => undefined);
+    await app.context.views.stop();
+    throw err;
+  }
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_PORT, hostname: host }, () =>
       resolve(s),
     );
     s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await secretWatch?.stop().catch(() => undefined);
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const clientHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -101,6 +124,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
   } catch (err) {
     await keeper.stop().catch(() => undefined);
     await new Promise<void>((r) => server.close(() => r()));
+    await secretWatch?.stop().catch(() => undefined);
     await app.context.views.stop();
     throw err;
   }
@@ -122,6 +146,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
         const s = server as ServerType & { closeAllConnections?: () => void };
         s.closeAllConnections?.();
       });
+      await secretWatch?.stop().catch(() => undefined);
       await app.context.views.stop();
     },
   };
