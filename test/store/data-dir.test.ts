@@ -4,6 +4,7 @@
  * line that names the restore command; admin.key never replaced; the banner never names a key file that
  * does not exist; `--cache-evict lru` reaching the cache manager.
  */
+import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -59,12 +60,22 @@ function upOptions(dataDir: string, cliConfig: string, extra: Partial<UpOptions>
   };
 }
 
-/** Random bytes over a whole page in the middle of the file. */
+/**
+ * Random bytes over a whole page in the middle of the file: the in-use page (SQLite's dbstat) nearest the
+ * middle, so the damage never lands on a free page that no check reads.
+ */
 function corruptMiddle(path: string): void {
-  const size = statSync(path).size;
+  const db = new Database(path, { readonly: true });
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  const pages = (db.prepare('SELECT pageno FROM dbstat WHERE pageno > 2').all() as { pageno: number }[]).map(
+    (r) => r.pageno,
+  );
+  db.close();
+  const middle = Math.floor(statSync(path).size / pageSize / 2);
+  const page = pages.sort((a, b) => Math.abs(a - middle) - Math.abs(b - middle))[0] ?? middle;
   const fd = openSync(path, 'r+');
   try {
-    writeSync(fd, randomBytes(4096), 0, 4096, Math.floor(size / 2 / 4096) * 4096);
+    writeSync(fd, randomBytes(pageSize), 0, pageSize, (page - 1) * pageSize);
   } finally {
     closeSync(fd);
   }
