@@ -47,6 +47,14 @@ describe('private files', () => {
     expect(ensurePrivateFile(join(d, 'missing'))).toBeUndefined();
   });
 
+  it('never narrows a shared sticky directory such as /tmp', () => {
+    const d = join(dir, 'shared');
+    mkdirSync(d);
+    chmodSync(d, 0o1777);
+    expect(ensurePrivateDir(d)).toBeUndefined();
+    expect(statSync(d).mode & 0o1777).toBe(0o1777);
+  });
+
   it('exclusive writes never overwrite', () => {
     const f = join(dir, 'admin.key');
     writePrivateFile(f, 'first\n', { exclusive: true });

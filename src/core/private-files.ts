@@ -47,7 +47,8 @@ function tighten(path: string, mode: number, want: number): ModeFix | undefined 
 
 /**
  * Makes `dir` (and missing parents) exist; `dir` itself ends up 0700. Parents that already exist are left
- * alone (they may be shared, like a home directory). Returns the fix when an existing `dir` was looser.
+ * alone (they may be shared, like a home directory), and so is a sticky `dir` (like /tmp). Returns the
+ * fix when an existing `dir` was looser.
  */
 export function ensurePrivateDir(dir: string): ModeFix | undefined {
   const existed = statSync(dir, { throwIfNoEntry: false });
@@ -57,6 +58,8 @@ export function ensurePrivateDir(dir: string): ModeFix | undefined {
     chmodSync(dir, PRIVATE_DIR_MODE);
     return undefined;
   }
+  // A sticky directory (/tmp and the like) is shared by design: never narrow it; its files stay 0600.
+  if ((existed.mode & 0o1000) !== 0) return undefined;
   return tighten(dir, existed.mode, PRIVATE_DIR_MODE);
 }
 

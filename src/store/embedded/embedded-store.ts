@@ -86,7 +86,10 @@ export class EmbeddedStore implements Store {
     // counted for health() and rethrown as typed store errors (callers answer 503, not 500).
     for (const name of TRACKED) {
       const original = (this[name] as (...args: unknown[]) => Promise<unknown>).bind(this);
+      // Writable and configurable like the prototype method it shadows (tests wrap methods).
       Object.defineProperty(this, name, {
+        writable: true,
+        configurable: true,
         value: (...args: unknown[]) =>
           original(...args).catch((err: unknown) => {
             throw this.faults.note(err, clock.now(), logger);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -55,9 +55,12 @@ export async function openEmbeddedStore(opts: EmbeddedStoreOptions = {}): Promis
   const persistent = path !== undefined;
   if (path !== undefined) {
     refuseMissing(path, opts.existingSigns ?? []);
-    // Owner-only, whatever the umask: the directory, the file (created 0600 before SQLite opens it, so
-    // SQLite keeps that mode and gives its -wal / -shm files the same), and leftovers of earlier runs.
-    const fixes: (ModeFix | undefined)[] = [ensurePrivateDir(dirname(path)), touchPrivateFile(path)];
+    // Owner-only, whatever the umask: a directory made here, the file (created 0600 before SQLite opens
+    // it, so SQLite keeps that mode and gives its -wal / -shm files the same), and leftovers of earlier
+    // runs. An existing directory is the caller's (`nebula up` makes its data dir 0700 itself): it may
+    // be shared, like /tmp, and is left as it is.
+    if (!existsSync(dirname(path))) ensurePrivateDir(dirname(path));
+    const fixes: (ModeFix | undefined)[] = [touchPrivateFile(path)];
     for (const suffix of ['-wal', '-shm', '-journal']) fixes.push(ensurePrivateFile(`${path}${suffix}`));
     for (const fix of fixes) {
       if (!fix) continue;
