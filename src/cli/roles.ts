@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { registerEngineSimCommand } from './role-engine-sim.js';
-import { registerNodeCommand } from './role-node.js';
+import { registerNodeCommand, registerNodeWatchdogCommand } from './role-node.js';
 import { registerRouterCommand } from './role-router.js';
 import { registerSchedulerCommand } from './role-scheduler.js';
 import { registerServerCommand } from './role-server.js';
@@ -9,6 +9,7 @@ import { registerServerCommand } from './role-server.js';
 export function registerRoleCommands(program: Command): void {
   registerEngineSimCommand(program);
   registerNodeCommand(program);
+  registerNodeWatchdogCommand(program);
   registerRouterCommand(program);
   registerSchedulerCommand(program);
   registerServerCommand(program);
