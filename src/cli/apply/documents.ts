@@ -28,6 +28,7 @@ import {
   ModelSource,
   PlacementStrategy,
   ResourceRequirements,
+  ProxyTimeouts,
   RoutingPolicy,
   TemplateCategory,
   TemplateDeploymentDefaults,
@@ -48,6 +49,7 @@ const SpecShape = {
   served_model_name: z.string().min(1).max(200).optional(),
   resources: ResourceRequirements.partial().optional(),
   routing_policy: RoutingPolicy.optional(),
+  proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.optional(),
   description: z.string().max(2000).optional(),
 };
