@@ -27,8 +27,11 @@ export function DurationString(minMs: number, maxMs: number) {
     .string()
     .max(32)
     .refine((s) => durationMs(s) !== undefined, 'must be a duration such as 30s, 5m or 1500ms')
-    .refine((s) => {
-      const ms = durationMs(s);
-      return ms === undefined || (ms >= minMs && ms <= maxMs);
-    }, `must be between ${minMs} ms and ${maxMs / 1000} s`);
+    .refine(
+      (s) => {
+        const ms = durationMs(s);
+        return ms === undefined || (ms >= minMs && ms <= maxMs);
+      },
+      `must be between ${minMs} ms and ${maxMs / 1000} s`,
+    );
 }

@@ -180,7 +180,9 @@ export function resolveRestartBackoff(
       ? parseDuration(maxRaw, '--restart-backoff-max')
       : Math.max(initialMs, DEFAULT_BACKOFF.maxMs);
   const resetAfterMs =
-    resetRaw !== undefined ? parseDuration(resetRaw, '--restart-backoff-reset') : DEFAULT_BACKOFF.resetAfterMs;
+    resetRaw !== undefined
+      ? parseDuration(resetRaw, '--restart-backoff-reset')
+      : DEFAULT_BACKOFF.resetAfterMs;
   if (initialMs <= 0) throw new NodeConfigError('--restart-backoff-initial: must be more than 0');
   if (maxMs < initialMs)
     throw new NodeConfigError(

@@ -18,14 +18,7 @@ export const REPLICA_MARKER_ENV = 'NEBULA_REPLICA';
  * operator) all show as endpoint status `failed`; `idle` has no endpoint.
  */
 export type ReplicaPhase =
-  | 'idle'
-  | 'downloading'
-  | 'starting'
-  | 'ready'
-  | 'unready'
-  | 'backoff'
-  | 'stopping'
-  | 'held';
+  'idle' | 'downloading' | 'starting' | 'ready' | 'unready' | 'backoff' | 'stopping' | 'held';
 
 export function endpointStatusOf(phase: ReplicaPhase): EndpointStatus | undefined {
   switch (phase) {

@@ -159,7 +159,9 @@ describe('faults: crashes and frozen engines (node agent + router, real engines)
       streamText += decoder.decode(value);
     }
     const streamEndedAfter = Date.now() - t0;
-    expect(streamText).toMatch(/data: \{"error":\{"message":"[^"]*timed out[^"]*","type":"upstream_error","param":null,"code":"upstream_timeout"\}\}\n\n$/);
+    expect(streamText).toMatch(
+      /data: \{"error":\{"message":"[^"]*timed out[^"]*","type":"upstream_error","param":null,"code":"upstream_timeout"\}\}\n\n$/,
+    );
     expect(streamText).not.toContain('[DONE]');
     expect(streamEndedAfter).toBeLessThan(3_500);
 
@@ -177,7 +179,9 @@ describe('faults: crashes and frozen engines (node agent + router, real engines)
     expect(leftAfter).toBeLessThan(5_000);
     const unready = (await getEndpoint(store, 'frozen', 0))!;
     if (unready.status === 'failed' && unready.pid === ep.pid) {
-      expect(unready.last_error).toMatch(/readiness lost: 3 consecutive probes of \/health failed; out of rotation/);
+      expect(unready.last_error).toMatch(
+        /readiness lost: 3 consecutive probes of \/health failed; out of rotation/,
+      );
       expect(unready.next_restart_at).toBeDefined();
     }
     const none = await chat('frozen', { max_tokens: 2 });
@@ -231,7 +235,10 @@ describe('faults: engines of a node agent that died for good', () => {
         ...['--port-range', `${Math.min(p0, p1)}-${Math.max(p0, p1)}`, '--data-dir', dir.path],
         ...['--admin-port', String(admin), '--orphan-grace', '2s', '--stop-grace-ms', '2000'],
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEBULA_LOG_LEVEL: 'warn', NEBULA_NODE_TOKEN: '' } },
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, NEBULA_LOG_LEVEL: 'warn', NEBULA_NODE_TOKEN: '' },
+      },
     );
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
