@@ -10,6 +10,7 @@ import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import { parsePortRange, resolveOption, resolveOptional, resolvePort } from './core/config.js';
+import { parseDuration } from './core/duration.js';
 import { ConfigError, errorMessage } from './core/errors.js';
 import { NODE_ID_PATTERN } from './core/ids.js';
 import type { Logger } from './core/logger.js';
@@ -38,6 +39,15 @@ export interface UpOptions {
   logStderr?: boolean;
   /** Where the CLI context goes (default ~/.nebula/config.yaml, env NEBULA_CONFIG). */
   cliConfig?: string;
+  /** Engine restart backoff (durations; see `nebula node`). */
+  restartBackoffInitial?: string;
+  restartBackoffMax?: string;
+  restartBackoffReset?: string;
+  /** Engines of a dead agent are stopped after this (duration; see `nebula node --orphan-grace`). */
+  orphanGrace?: string;
+  /** Router-wide proxy timeout defaults (durations; see `nebula router`). */
+  firstByteTimeout?: string;
+  idleTimeout?: string;
 }
 
 export interface UpHandle {
@@ -94,6 +104,14 @@ export async function startUp(
   const hfEndpoint = resolveOptional(opts.hfEndpoint, 'HF_ENDPOINT');
   const modelscopeEndpoint = resolveOptional(opts.modelscopeEndpoint, 'MODELSCOPE_ENDPOINT');
   const evictLru = resolveCacheEvict(opts.cacheEvict, env);
+  // Checked before anything starts: a bad duration is a one-line error that changes nothing.
+  const { resolveRestartBackoff } = await import('./node/cli-options.js');
+  const { resolveProxyTimeouts } = await import('./router/cli-options.js');
+  const restartBackoff = resolveRestartBackoff(opts, env);
+  const proxyTimeouts = resolveProxyTimeouts(opts, env);
+  const orphanGraceRaw = resolveOptional(opts.orphanGrace, 'NEBULA_NODE_ORPHAN_GRACE');
+  const orphanGraceMs =
+    orphanGraceRaw === undefined ? undefined : parseDuration(orphanGraceRaw, '--orphan-grace');
 
   let gpus = resolveOptional(opts.gpus, 'NEBULA_GPUS');
   let simulatedNote = '';
@@ -157,7 +175,7 @@ export async function startUp(
 
     const { startRouter } = await import('./router/index.js');
     const router = await startRouter(
-      { host, port: routerPort, grpcPort },
+      { host, port: routerPort, grpcPort, ...proxyTimeouts },
       { store, logger: logger.child({ component: 'router' }), tracing: routerTracing },
     );
     stops.push({ name: 'router', stop: () => router.stop() });
@@ -192,6 +210,8 @@ export async function startUp(
         evictLru,
         ...(hfEndpoint ? { hfEndpoint } : {}),
         ...(modelscopeEndpoint ? { modelscopeEndpoint } : {}),
+        ...(restartBackoff ? { timing: { backoff: restartBackoff } } : {}),
+        ...(orphanGraceMs !== undefined ? { orphanGraceMs } : {}),
       },
       { store, logger: logger.child({ component: 'node' }) },
     );

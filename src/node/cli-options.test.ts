@@ -71,4 +71,34 @@ describe('nebula node options', () => {
     ).toBe(false);
     expect(() => resolveCacheEvict(undefined, { NEBULA_CACHE_EVICT: 'yes' })).toThrow(/--cache-evict/);
   });
+
+  it('reads the restart backoff as durations, keeping --restart-backoff-ms as the old spelling', () => {
+    const base = { etcd: 'http://a:1' };
+    expect(resolveNodeCliConfig(base, {}).agent.timing).toBeUndefined();
+    expect(
+      resolveNodeCliConfig(
+        { ...base, restartBackoffInitial: '2s', restartBackoffMax: '1m', restartBackoffReset: '15m' },
+        {},
+      ).agent.timing?.backoff,
+    ).toEqual({ initialMs: 2_000, maxMs: 60_000, resetAfterMs: 900_000 });
+    expect(resolveNodeCliConfig({ ...base, restartBackoffMs: '200' }, {}).agent.timing?.backoff).toEqual({
+      initialMs: 200,
+      maxMs: 300_000,
+      resetAfterMs: 600_000,
+    });
+    expect(
+      resolveNodeCliConfig(base, { NEBULA_NODE_RESTART_BACKOFF_MAX: '30s' }).agent.timing?.backoff,
+    ).toEqual({ initialMs: 10_000, maxMs: 30_000, resetAfterMs: 600_000 });
+    expect(resolveNodeCliConfig({ ...base, orphanGrace: '5s' }, {}).agent.orphanGraceMs).toBe(5_000);
+    expect(() => resolveNodeCliConfig({ ...base, restartBackoffInitial: 'soon' }, {})).toThrow(
+      /--restart-backoff-initial: "soon" is not a duration/,
+    );
+    expect(() =>
+      resolveNodeCliConfig({ ...base, restartBackoffInitial: '1m', restartBackoffMax: '10s' }, {}),
+    ).toThrow(/--restart-backoff-max/);
+    expect(() => resolveNodeCliConfig({ ...base, restartBackoffInitial: '0s' }, {})).toThrow(
+      /--restart-backoff-initial/,
+    );
+    expect(() => resolveNodeCliConfig({ ...base, orphanGrace: 'x' }, {})).toThrow(/--orphan-grace/);
+  });
 });

@@ -29,6 +29,7 @@ import {
   PlacementStrategy,
   ResourceRequirements,
   Revision,
+  ProxyTimeouts,
   RoutingPolicy,
   TemplateCategory,
   TemplateDeploymentDefaults,
@@ -47,6 +48,7 @@ const SpecShape = {
   served_model_name: z.string().min(1).max(200).optional(),
   resources: ResourceRequirements.partial().optional(),
   routing_policy: RoutingPolicy.optional(),
+  proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.optional(),
   description: z.string().max(2000).optional(),
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DurationString } from '../duration.js';
 import { ModelUid } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
 
@@ -66,6 +67,21 @@ export const Revision = z
   .refine((r) => !r.includes('..'), 'revision may not contain ".." (a path outside the cache)');
 export type Revision = z.infer<typeof Revision>;
 
+/**
+ * How long the router waits on this model's engines (duration strings such as "90s", "10m"); an unset one
+ * takes the router's default (`--first-byte-timeout`, `--idle-timeout`).
+ */
+export const ProxyTimeouts = z.strictObject({
+  /**
+   * Request sent -> first byte of the response body. A non-streamed answer arrives whole, so this covers the
+   * prompt's prefill, any queueing and the whole generation.
+   */
+  first_byte: DurationString(1_000, 86_400_000).optional(),
+  /** Longest silence between two pieces of a response once its body has started (streams). */
+  idle: DurationString(1_000, 86_400_000).optional(),
+});
+export type ProxyTimeouts = z.infer<typeof ProxyTimeouts>;
+
 /** `/models/{model_uid}/spec`: the persistent identity of a model. Written by the server. */
 export const ModelSpec = z.object({
   model_uid: ModelUid,
@@ -81,6 +97,7 @@ export const ModelSpec = z.object({
   served_model_name: z.string().min(1).max(200).optional(),
   resources: ResourceRequirements.default({ gpu_count: 1 }),
   routing_policy: RoutingPolicy.optional(),
+  proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.default({}),
   description: z.string().max(2000).optional(),
   created_at: Timestamp,

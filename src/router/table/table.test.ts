@@ -169,6 +169,33 @@ describe('buildManagedModels', () => {
     expect(models[3]?.ready).toEqual([]);
   });
 
+  it("carries a spec's proxy timeouts to the route, in ms", () => {
+    const [a, b] = buildManagedModels(
+      [ep('a', 0, 'ready'), ep('b', 0, 'ready')],
+      new Map([
+        ['a', spec('a', { proxy_timeouts: { first_byte: '15m', idle: '1500ms' } })],
+        ['b', spec('b', { proxy_timeouts: { idle: '30s' } })],
+      ]),
+      0,
+    );
+    expect(a?.timeouts).toEqual({ firstByteMs: 900_000, idleMs: 1_500 });
+    expect(b?.timeouts).toEqual({ firstByteMs: undefined, idleMs: 30_000 });
+    const t = new EndpointTable({
+      pools: new PoolSet({
+        connectTimeoutMs: 1000,
+        firstByteTimeoutMs: 1000,
+        idleTimeoutMs: 1000,
+        keepAliveTimeoutMs: 1000,
+      }),
+      defaultPolicy: 'round-robin',
+    });
+    t.setManaged([a!, b!]);
+    expect(t.lookup('a')?.timeouts).toEqual({ firstByteMs: 900_000, idleMs: 1_500 });
+    t.setManaged([{ ...a!, timeouts: undefined }, b!]);
+    expect(t.lookup('a')?.timeouts).toBeUndefined();
+    t.clear();
+  });
+
   it('brackets IPv6 addresses', () => {
     expect(originOf('::1', 80)).toBe('http://[::1]:80');
     expect(originOf('host', 80)).toBe('http://host:80');
@@ -177,7 +204,12 @@ describe('buildManagedModels', () => {
 
 describe('EndpointTable', () => {
   const pools = () =>
-    new PoolSet({ connectTimeoutMs: 1000, upstreamTimeoutMs: 1000, keepAliveTimeoutMs: 1000 });
+    new PoolSet({
+      connectTimeoutMs: 1000,
+      firstByteTimeoutMs: 1000,
+      idleTimeoutMs: 1000,
+      keepAliveTimeoutMs: 1000,
+    });
   const managed = (
     uid: string,
     ports: number[],

@@ -225,6 +225,7 @@ export class ModelService {
         'served_model_name',
         'resources',
         'routing_policy',
+        'proxy_timeouts',
         'labels',
         'description',
       ] as const;

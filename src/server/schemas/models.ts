@@ -13,6 +13,7 @@ import {
   ModelSource,
   ModelSpec,
   PlacementPlan,
+  ProxyTimeouts,
   PlacementStrategy,
   ResourceRequirements,
   Revision,
@@ -37,6 +38,7 @@ export const SpecFields = {
     .optional(),
   resources: ResourceRequirements.partial().optional(),
   routing_policy: RoutingPolicy.optional(),
+  proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.optional(),
   description: z.string().max(2000).optional(),
 };
@@ -88,6 +90,7 @@ export const UpdateModelBody = z
     served_model_name: SpecFields.served_model_name.nullable(),
     resources: SpecFields.resources,
     routing_policy: SpecFields.routing_policy.nullable(),
+    proxy_timeouts: SpecFields.proxy_timeouts.nullable(),
     labels: SpecFields.labels,
     description: SpecFields.description.nullable(),
     ...DeploymentFields,
