@@ -27,7 +27,10 @@ export const ModelName = z
 export const GgufFileName = z
   .string()
   .max(512)
-  .refine(isSafeGgufPath, 'gguf_file must be a relative path inside the repository ending in ".gguf" (no "..")');
+  .refine(
+    isSafeGgufPath,
+    'gguf_file must be a relative path inside the repository ending in ".gguf" (no "..")',
+  );
 
 /** A quantisation tag as it appears in GGUF file names (`Q4_K_M`, `IQ4_XS`, `UD-Q4_K_XL`). */
 export const GgufQuant = z
