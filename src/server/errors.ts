@@ -44,6 +44,9 @@ export const ErrorCodes = [
   'NODE_UNREACHABLE',
   'STORE_UNAVAILABLE',
   'INTERNAL',
+  'GGUF_VARIANT_NOT_FOUND',
+  'GGUF_VARIANT_AMBIGUOUS',
+  'GGUF_NO_VARIANTS',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 
