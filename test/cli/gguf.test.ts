@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelCacheEntry } from '../../src/core/domain/index.js';
+import { modelNameHash } from '../../src/core/ids.js';
+import { keys } from '../../src/core/keys.js';
+import { encode } from '../../src/store/json.js';
 import { startFakeHub, type FakeHub } from '../fake-hub/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { TEN_DAYS_LATER } from './fixtures.js';
@@ -144,6 +148,48 @@ describe('nebula GGUF flags (--gguf-file / --quant)', () => {
       expect(r.stderr).toContain(msg);
     }
     expect((await cli(['model', 'get', 'tiny-x'])).code).not.toBe(0);
+  });
+
+  it('cache list shows which GGUF files of a repository are cached', async () => {
+    const entry = (node: string, files: string[]) =>
+      ModelCacheEntry.parse({
+        node_id: node,
+        model_name: REPO,
+        source: 'huggingface',
+        layout: 'huggingface',
+        revision: 'main',
+        path: `/cache/huggingface/hub/models--demo--tiny-GGUF/snapshots/${'a'.repeat(40)}`,
+        size_bytes: 24 * KIB,
+        file_count: files.length,
+        complete: true,
+        scanned_at: new Date().toISOString(),
+        gguf_files: files,
+      });
+    const hash = modelNameHash('huggingface', REPO);
+    await srv.store.put(
+      keys.modelCache('node-1', hash),
+      encode(ModelCacheEntry, entry('node-1', ['tiny-Q4_K_M.gguf'])),
+    );
+    await srv.store.put(
+      keys.modelCache('node-2', hash),
+      encode(
+        ModelCacheEntry,
+        entry('node-2', ['Q8_0/tiny-Q8_0-00001-of-00002.gguf', 'Q8_0/tiny-Q8_0-00002-of-00002.gguf']),
+      ),
+    );
+    let out = '';
+    for (let i = 0; i < 50 && !out.includes('GGUF files cached'); i++) {
+      out = (await cli(['cache', 'list'])).stdout;
+      if (!out.includes('GGUF files cached')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(out).toContain(
+      'GGUF files cached:\n  demo/tiny-GGUF: Q8_0/tiny-Q8_0-00001-of-00002.gguf, Q8_0/tiny-Q8_0-00002-of-00002.gguf, tiny-Q4_K_M.gguf\n',
+    );
+    const json = JSON.parse((await cli(['cache', 'list', '-o', 'json'])).stdout);
+    expect(json.items[0].nodes.map((n: { gguf_files: string[] }) => n.gguf_files)).toEqual([
+      ['tiny-Q4_K_M.gguf'],
+      ['Q8_0/tiny-Q8_0-00001-of-00002.gguf', 'Q8_0/tiny-Q8_0-00002-of-00002.gguf'],
+    ]);
   });
 
   it('--help states the flags and the default rule', async () => {

@@ -46,9 +46,32 @@ const detail = (id: string, withVariants = true) => ({
   gguf_default_rule: RULE,
 });
 
+const cachedGguf = {
+  model_name: 'org/tiny-GGUF',
+  source: 'huggingface',
+  revision: 'main',
+  size_bytes: 24 * KIB,
+  total_bytes: 24 * KIB,
+  node_count: 1,
+  complete_nodes: 1,
+  nodes: [
+    {
+      node_id: 'n1',
+      size_bytes: 24 * KIB,
+      complete: true,
+      last_used_at: null,
+      path: '/c',
+      gguf_files: ['tiny-Q4_K_M.gguf'],
+    },
+  ],
+  last_used_at: null,
+  gguf_files: ['tiny-Q4_K_M.gguf'],
+  models: [],
+};
+
 function setup(route: string) {
   const api = fakeApi({
-    'GET /api/v2/cache/summary': () => ({ items: [], total_bytes: 0, node_count: 0 }),
+    'GET /api/v2/cache/summary': () => ({ items: [cachedGguf], total_bytes: 24 * KIB, node_count: 1 }),
     'GET /api/v2/models': () => fixtures.modelList([]),
     'GET /api/v2/templates': () => ({ items: [] }),
     'GET /api/v2/catalog/search': ({ query }: Call) => ({
@@ -104,6 +127,12 @@ describe('GGUF variant choice', () => {
     ).toMatchObject({
       gguf_file: 'a.gguf',
     });
+  });
+
+  it('downloaded models show which GGUF files are cached', async () => {
+    setup('/catalog');
+    const row = await screen.findByTestId('downloaded-row-org/tiny-GGUF');
+    expect(within(row).getByTestId('gguf-files')).toHaveTextContent('GGUF: tiny-Q4_K_M.gguf');
   });
 
   it('the import form lists the variants and sends the chosen file', async () => {
