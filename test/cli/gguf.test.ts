@@ -114,6 +114,7 @@ describe('nebula GGUF flags (--gguf-file / --quant)', () => {
     ]);
     expect(ok.code).toBe(0);
     expect(await spec('tiny-c')).toMatchObject({ engine_type: 'llamacpp', gguf_quant: 'Q4_K_M' });
+    expect((await cli(['model', 'get', 'tiny-c'])).stdout).toMatch(/^GGUF:\s+quant Q4_K_M$/m);
     const local = await cli([
       'model',
       'create',
