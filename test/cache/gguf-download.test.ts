@@ -122,6 +122,23 @@ describe('GGUF repositories with llama.cpp', () => {
     ).toEqual([expect.stringContaining('multi-F16.gguf')]);
   });
 
+  it('verifies the chosen part against its LFS sha256 and keeps nothing that does not match', async () => {
+    env.hub.setFailure({ kind: 'corrupt', match: '/cdn-lfs/', times: 1 });
+    const m = env.manager({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const err = await failure(m.ensure(ensureReq(llama())));
+    expect(err).toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+    expect(err.message).toContain('multi-Q4_K_M.gguf');
+    const blobs = await readdir(join(repoDir(m.cacheDir), 'blobs')).catch(() => []);
+    const sha = env.hub
+      .repo(REPO)!
+      .files.find((f) => f.path === 'multi-Q4_K_M.gguf')!
+      .digests().sha256;
+    expect(blobs.filter((b) => b.startsWith(sha))).toEqual([]);
+    // The next try (the hub behaves again) gets a verified copy.
+    const res = await m.ensure(ensureReq(llama()));
+    expect(sha256(await readFile(res.modelPath!))).toBe(sha);
+  });
+
   it('refuses an unknown tag or file, naming the variants, and fetches nothing', async () => {
     const m = env.manager();
     const err = await failure(m.ensure(ensureReq(llama({ gguf_quant: 'IQ2_XS' }))));
