@@ -160,9 +160,11 @@ describe('GGUF repositories with llama.cpp', () => {
     expect(contentRequests(env.hub)).toHaveLength(0);
   });
 
-  it('other engines still get the whole repository', async () => {
+  it('other engines still get the whole repository, also after a llama.cpp model fetched one variant', async () => {
     const m = env.manager();
+    await m.ensure(ensureReq(llama()));
     const res = await m.ensure(ensureReq(spec(REPO)));
+    expect(res.downloaded).toBe(true);
     const repo = env.hub.repo(REPO)!;
     expect(res.modelPath).toBe(join(repoDir(m.cacheDir), 'snapshots', repo.commit));
     expect(await readdir(join(repoDir(m.cacheDir), 'blobs'))).toHaveLength(repo.files.length);

@@ -355,6 +355,11 @@ class CacheManagerImpl implements CacheManager {
       if (parts.some((f) => f === undefined)) return undefined;
       m = { ...stored, files: parts as typeof stored.files };
       file = variant.name;
+    } else if (stored.listing) {
+      // Only some variants of a GGUF repository are here: an engine that loads the whole
+      // repository needs the rest.
+      const have = new Set(stored.files.map((f) => f.path));
+      if (stored.listing.some((f) => !have.has(f.path))) return undefined;
     }
     const withFile = (dir: string) => (file ? join(dir, ...file.split('/')) : dir);
     if (source === 'huggingface') {
