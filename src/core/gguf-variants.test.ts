@@ -155,6 +155,16 @@ describe('ggufVariants', () => {
     );
   });
 
+  it('keeps quantised models whose names mention imatrix or i1 (mradermacher style)', () => {
+    const vs = ggufVariants([
+      f('Llama-3-8B.i1-Q4_K_M.gguf'),
+      f('Llama-3-8B.i1-IQ3_XXS.gguf'),
+      f('llama-3-8b-q5_k_m-imatrix.gguf'),
+      f('Llama-3-8B.imatrix.gguf'),
+    ]);
+    expect(vs.map((v) => v.quant)).toEqual(['IQ3_XXS', 'Q4_K_M', 'Q5_K_M']);
+  });
+
   it('keeps two splits with the same stem but different part counts apart', () => {
     const vs = ggufVariants([
       f('m-Q4_0-00001-of-00002.gguf'),

@@ -83,10 +83,13 @@ function baseName(path: string): string {
   return i < 0 ? path : path.slice(i + 1);
 }
 
-/** Not a model of its own: vision projectors and importance-matrix files shipped next to the variants. */
+/**
+ * Not a model of its own: vision projectors, and importance-matrix files shipped next to the variants
+ * (`imatrix.gguf`; a quantised model whose name mentions its imatrix still carries a quant tag).
+ */
 function isAuxiliary(path: string): boolean {
   const b = baseName(path).toLowerCase();
-  return b.startsWith('mmproj') || b.includes('imatrix');
+  return b.startsWith('mmproj') || (b.includes('imatrix') && ggufQuantOf(path) === null);
 }
 
 /** The quantisation token of a GGUF file name (the last one in it), upper-cased; null when none. */
