@@ -45,6 +45,9 @@ export const ErrorCodes = [
   'STORE_UNAVAILABLE',
   'JWT_SECRET_CONFIGURED',
   'INTERNAL',
+  'GGUF_VARIANT_NOT_FOUND',
+  'GGUF_VARIANT_AMBIGUOUS',
+  'GGUF_NO_VARIANTS',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DurationString } from '../duration.js';
+import { GGUF_QUANT_PATTERN, isSafeGgufPath } from '../gguf-variants.js';
 import { ModelUid } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
 
@@ -25,6 +26,20 @@ export const ModelName = z
     'model_name must look like "org/name" or "name"',
   )
   .refine((s) => !s.includes('..'), 'model_name must not contain ".."');
+
+/** A GGUF file of a repository or local directory: relative path inside it, no "..", ending `.gguf`. */
+export const GgufFileName = z
+  .string()
+  .max(512)
+  .refine(
+    isSafeGgufPath,
+    'gguf_file must be a relative path inside the repository ending in ".gguf" (no "..")',
+  );
+
+/** A quantisation tag as it appears in GGUF file names (`Q4_K_M`, `IQ4_XS`, `UD-Q4_K_XL`). */
+export const GgufQuant = z
+  .string()
+  .regex(GGUF_QUANT_PATTERN, 'gguf_quant must be a quantisation tag such as "Q4_K_M"');
 
 export const EngineConfig = z.object({
   /** Extra command-line arguments appended to the engine's argv. */
@@ -91,6 +106,13 @@ export const ModelSpec = z.object({
   revision: Revision.default('main'),
   /** For local sources: the directory holding the weights. Absent with engine `sim`: no weights needed. */
   model_path: z.string().max(4096).optional(),
+  /**
+   * llama.cpp: the GGUF variant to load, by file name (a split model: any of its parts). Wins over
+   * `gguf_quant`; neither: the default rule of `src/core/gguf-variants.ts` (Q4_K_M first).
+   */
+  gguf_file: GgufFileName.optional(),
+  /** llama.cpp: the GGUF variant to load, by quantisation tag (case-insensitive). */
+  gguf_quant: GgufQuant.optional(),
   engine_type: EngineType,
   engine_config: EngineConfig.default({ extra_args: [], env: {} }),
   /** Name clients use in `model`; defaults to model_uid. */

@@ -5,6 +5,8 @@ import {
   EngineConfig,
   EngineType,
   Endpoint,
+  GgufFileName,
+  GgufQuant,
   Labels,
   ModelCacheEntry,
   ModelDeployment,
@@ -28,6 +30,8 @@ export const SpecFields = {
   model_source: ModelSource,
   revision: Revision.optional(),
   model_path: z.string().min(1).max(4096).optional(),
+  gguf_file: GgufFileName.optional(),
+  gguf_quant: GgufQuant.optional(),
   engine_type: EngineType,
   engine_config: EngineConfig.partial().optional(),
   served_model_name: z
@@ -67,6 +71,32 @@ export function checkLocalPath(
   }
 }
 
+/**
+ * `gguf_file` / `gguf_quant` choose what llama.cpp loads: one of them at most, and only with engine
+ * `llamacpp` (other engines would silently ignore them). The message, or undefined when fine.
+ */
+export function ggufChoiceProblem(v: {
+  gguf_file?: string | undefined | null;
+  gguf_quant?: string | undefined | null;
+  engine_type?: string | undefined;
+}): { path: string; message: string } | undefined {
+  const file = v.gguf_file ?? undefined;
+  const quant = v.gguf_quant ?? undefined;
+  if (file !== undefined && quant !== undefined)
+    return { path: 'gguf_quant', message: 'give gguf_file or gguf_quant, not both' };
+  if ((file !== undefined || quant !== undefined) && v.engine_type !== 'llamacpp')
+    return {
+      path: file !== undefined ? 'gguf_file' : 'gguf_quant',
+      message: `gguf_file and gguf_quant apply to engine "llamacpp" only (engine is "${v.engine_type ?? ''}")`,
+    };
+  return undefined;
+}
+
+function checkGgufChoice(v: Parameters<typeof ggufChoiceProblem>[0], ctx: z.RefinementCtx): void {
+  const p = ggufChoiceProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+}
+
 export const CreateModelBody = z
   .strictObject({
     model_uid: ModelUid.optional(),
@@ -75,6 +105,7 @@ export const CreateModelBody = z
     auto_start: z.boolean().default(false),
   })
   .superRefine(checkLocalPath)
+  .superRefine(checkGgufChoice)
   .meta({ id: 'CreateModelBody' });
 export type CreateModelBody = z.infer<typeof CreateModelBody>;
 
@@ -85,6 +116,8 @@ export const UpdateModelBody = z
     model_source: SpecFields.model_source.optional(),
     revision: SpecFields.revision,
     model_path: SpecFields.model_path.nullable(),
+    gguf_file: SpecFields.gguf_file.nullable(),
+    gguf_quant: SpecFields.gguf_quant.nullable(),
     engine_type: SpecFields.engine_type.optional(),
     engine_config: SpecFields.engine_config,
     served_model_name: SpecFields.served_model_name.nullable(),
