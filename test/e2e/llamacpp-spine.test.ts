@@ -8,8 +8,8 @@
  *    /metrics, kill -9 of llama-server (honest state in between, restarted with backoff, serving again),
  *    llama-server's own output in `nebula logs`, stop, and Ctrl-C leaving no process.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,27 +71,38 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
     let routerUrl = '';
     let key = '';
 
-    const cli = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 180_000 });
-      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-    };
-    const model = (uid: string): ModelJson => {
-      const r = cli('model', 'get', uid, '-o', 'json');
+    // Asynchronous on purpose: the fake hub answers from this process, so a blocking spawnSync would starve it.
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+        child.once('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr });
+        });
+      });
+    const model = async (uid: string): Promise<ModelJson> => {
+      const r = await cli('model', 'get', uid, '-o', 'json');
       if (r.code !== 0) throw new Error(`model get ${uid}: ${r.stderr}`);
       return JSON.parse(r.stdout) as ModelJson;
     };
-    const readyPid = (uid: string): number | undefined => {
-      const m = model(uid);
+    const readyPid = async (uid: string): Promise<number | undefined> => {
+      const m = await model(uid);
       const e = m.endpoints[0];
       return m.ready_replicas === 1 && e?.status === 'ready' && e.pid !== undefined ? e.pid : undefined;
     };
     /** The llama-server behind a model: its pid (checked to be a real llama-server process) and argv. */
-    const engineOf = (uid: string) => {
-      const pid = readyPid(uid);
-      expect(pid, JSON.stringify(model(uid))).toBeDefined();
-      const argv = cmdline(pid!);
+    const engineOf = async (uid: string) => {
+      const pid = await readyPid(uid);
+      if (pid === undefined)
+        throw new Error(`no ready llama-server for ${uid}: ${JSON.stringify(await model(uid))}`);
+      const argv = cmdline(pid);
       expect(argv[0]).toMatch(/llama-server$/);
-      return { pid: pid!, argv };
+      return { pid, argv };
     };
 
     const chatChecks = async (uid: string) => {
@@ -166,7 +177,7 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
           '--node-id',
           'llama-e2e',
           '--gpus',
-          'sim:2x24GiB',
+          'sim:4x24GiB',
           '--port-range',
           `${base}-${base + 99}`,
           '--hf-endpoint',
@@ -196,8 +207,8 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
       dir.cleanup();
     });
 
-    it('finds the GGUF repository in the catalog', () => {
-      const r = cli('catalog', 'search', 'tiny-llama', '-o', 'json');
+    it('finds the GGUF repository in the catalog', async () => {
+      const r = await cli('catalog', 'search', 'tiny-llama', '-o', 'json');
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(TINY_GGUF_REPO);
     });
@@ -205,7 +216,7 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
     it('imports the GGUF repo with engine llamacpp: only the chosen variant on disk, served by llama-server', async () => {
       // Needs the GGUF file selection of issue 14 item 4 (before it, the import downloads every variant and
       // fails with "llama.cpp needs a .gguf file, got .../snapshots/<sha>").
-      const r = cli(
+      const r = await cli(
         'catalog',
         'import',
         TINY_GGUF_REPO,
@@ -215,9 +226,11 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
         'tiny-gguf',
         '--wait',
       );
-      expect(r.code, `${r.stderr}\n${r.stdout}\n${JSON.stringify(model('tiny-gguf').events)}`).toBe(0);
+      expect(r.code, `${r.stderr}\n${r.stdout}\n${JSON.stringify((await model('tiny-gguf')).events)}`).toBe(
+        0,
+      );
 
-      const { argv } = engineOf('tiny-gguf');
+      const { argv } = await engineOf('tiny-gguf');
       const loaded = argv[argv.indexOf('-m') + 1] ?? '';
       expect(loaded).toMatch(/\.gguf$/);
       expect(existsSync(loaded)).toBe(true);
@@ -246,21 +259,21 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
       for (const f of onDisk) expect(hubFiles.has(f)).toBe(true);
 
       await chatChecks('tiny-gguf');
-      const stopped = cli('model', 'stop', 'tiny-gguf', '--wait');
+      const stopped = await cli('model', 'stop', 'tiny-gguf', '--wait');
       expect(stopped.code, stopped.stderr).toBe(0);
     });
 
     it('serves a local .gguf: chat, load scrape, kill -9 + backoff restart, logs, stop, Ctrl-C', async () => {
       const q8 = tinyLlamaRepoFiles(tinyTokenizer()).find((f) => f.path === 'tiny-llama-Q8_0.gguf')!;
       const local = join(dir.path, 'models', 'tiny.gguf');
-      spawnSync('mkdir', ['-p', dirname(local)]);
+      mkdirSync(dirname(local), { recursive: true });
       writeFileSync(local, q8.content);
-      const created = cli(
+      const created = await cli(
       'model', 'create', '--name', 'tiny-local', '--uid', 'tiny-local', '--source', 'local', '--path', local,
-      '--engine', 'llamacpp', '--start', '--wait',
+      '--engine', 'llamacpp', '--gpu-memory', '1', '--start', '--wait',
     ); // prettier-ignore
       expect(created.code, `${created.stderr}\n${created.stdout}`).toBe(0);
-      const first = engineOf('tiny-local');
+      const first = await engineOf('tiny-local');
       expect(first.argv[first.argv.indexOf('-m') + 1]).toBe(local);
       expect(first.argv).toContain('--metrics');
 
@@ -281,8 +294,8 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
       const killedAt = Date.now();
       process.kill(first.pid, 'SIGKILL');
       const down = await waitFor(
-        () => {
-          const m = model('tiny-local');
+        async () => {
+          const m = await model('tiny-local');
           const e = m.endpoints[0];
           return e && e.status !== 'ready' && e.restarts >= 1 ? { m, e } : undefined;
         },
@@ -301,7 +314,7 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
           max_tokens: 2,
         }),
       });
-      const duringRestart = readyPid('tiny-local') === undefined;
+      const duringRestart = (await readyPid('tiny-local')) === undefined;
       if (duringRestart) expect(during.status).toBeGreaterThanOrEqual(500);
 
       const restartedPid = await waitFor(() => readyPid('tiny-local'), {
@@ -310,16 +323,16 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
       });
       expect(restartedPid).not.toBe(first.pid);
       expect(Date.now() - killedAt).toBeGreaterThanOrEqual(5_000); // backoff: not restarted in a tight loop
-      expect(model('tiny-local').endpoints[0]?.restarts).toBeGreaterThanOrEqual(1);
+      expect((await model('tiny-local')).endpoints[0]?.restarts).toBeGreaterThanOrEqual(1);
       expect(cmdline(restartedPid)[0]).toMatch(/llama-server$/);
       await chatChecks('tiny-local');
 
       // llama-server's own output reaches `nebula logs`.
-      const logs = cli('logs', 'tiny-local', '--tail', '2000');
+      const logs = await cli('logs', 'tiny-local', '--tail', '2000');
       expect(logs.code, logs.stderr).toBe(0);
       expect(logs.stdout).toMatch(/load_model|server is listening|llama_model_loader|srv /);
 
-      const stopped = cli('model', 'stop', 'tiny-local', '--wait');
+      const stopped = await cli('model', 'stop', 'tiny-local', '--wait');
       expect(stopped.code, stopped.stderr).toBe(0);
       await waitFor(() => !isAlive(restartedPid), {
         timeoutMs: 30_000,
@@ -327,9 +340,9 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
       });
 
       // Ctrl-C with a llama-server running: nothing outlives `nebula up`.
-      const again = cli('model', 'start', 'tiny-local', '--wait');
+      const again = await cli('model', 'start', 'tiny-local', '--wait');
       expect(again.code, again.stderr).toBe(0);
-      const running = engineOf('tiny-local').pid;
+      const running = (await engineOf('tiny-local')).pid;
       up.kill('SIGINT');
       expect(await upExit).toBe(0);
       expect(isAlive(running)).toBe(false);
