@@ -185,4 +185,97 @@ describe('installLlamaServer', () => {
     expect(readdirSync(join(root, 'llama-server'))).toEqual([]);
     expect(installedLlamaServer(root, 'cpu')).toBeUndefined();
   });
+
+  /** A runner that plays npm, git and cmake on a small fake package; `cudaConfigures` decides the CUDA configure. */
+  function fakeToolchain(cudaConfigures: boolean) {
+    const pkg = tmp();
+    mkdirSync(join(pkg, 'package', 'llama'), { recursive: true });
+    writeFileSync(join(pkg, 'package', 'llama', 'gitRelease.bundle'), 'bundle bytes');
+    execFileSync('tar', ['-czf', join(pkg, 'fake.tgz'), '-C', pkg, 'package']);
+    const tgz = readFileSync(join(pkg, 'fake.tgz'));
+    const integrity = `sha512-${createHash('sha512').update(tgz).digest('base64')}`;
+    const calls: string[] = [];
+    const runner: CommandRunner = (cmd, args, o) => {
+      calls.push(`${cmd} ${args.join(' ')}`);
+      if (cmd === 'npm') writeFileSync(join(args[args.indexOf('--pack-destination') + 1]!, 'x.tgz'), tgz);
+      if (cmd === 'git') {
+        const src = args[args.length - 1]!;
+        mkdirSync(join(src, 'models'), { recursive: true });
+        writeFileSync(join(src, 'models', 'ggml-vocab-llama-spm.gguf'), 'vocab');
+      }
+      if (cmd === 'cmake' && args[0] === '-S') {
+        if (args.includes('-DGGML_CUDA=ON') && !cudaConfigures) {
+          return Promise.reject(
+            new Error('cmake -S failed (exit 1): Target "ggml-cuda" links to: CUDA::cublas'),
+          );
+        }
+        mkdirSync(args[3]!, { recursive: true });
+      }
+      if (cmd === 'cmake' && args[0] === '--build') {
+        for (const p of [5, 50, 100]) o.onLine(`[${String(p).padStart(3)}%] Building CXX object x.o`);
+        mkdirSync(join(args[1]!, 'bin'), { recursive: true });
+        writeFileSync(join(args[1]!, 'bin', 'llama-server'), '#!/bin/sh\n');
+      }
+      return Promise.resolve();
+    };
+    return { runner, integrity, calls };
+  }
+
+  it('installs atomically (binary, vocab files, install.json), reports progress, then does nothing', async () => {
+    const root = join(tmp(), 'cache');
+    const env = { PATH: fakePath(['npm', 'git', 'cmake', 'make', 'c++']), HOME: tmp() };
+    const { runner, integrity, calls } = fakeToolchain(true);
+    const progress: number[] = [];
+    const steps: string[] = [];
+    const r = await installLlamaServer(
+      { variant: 'cpu', cacheRoot: root, env, integrity, jobs: 3 },
+      { step: (s) => steps.push(s), progress: (p) => progress.push(p) },
+      runner,
+    );
+    expect(r).toMatchObject({
+      cached: false,
+      variant: 'cpu',
+      binary: join(root, 'llama-server', '3.22.1-cpu', 'bin', 'llama-server'),
+    });
+    expect(readFileSync(join(r.dir, 'models', 'ggml-vocab-llama-spm.gguf'), 'utf8')).toBe('vocab');
+    expect(JSON.parse(readFileSync(join(r.dir, 'install.json'), 'utf8'))).toMatchObject({
+      variant: 'cpu',
+      package: 'node-llama-cpp@3.22.1',
+    });
+    expect(progress).toEqual([5, 50, 100]);
+    expect(steps[0]).toBe('fetching node-llama-cpp@3.22.1 from npm');
+    expect(calls.find((c) => c.startsWith('cmake --build'))).toContain(
+      '--target llama-server --config Release -j 3',
+    );
+    // Only the finished entry is left: the work directory (clone, build tree) is gone.
+    expect(readdirSync(join(root, 'llama-server'))).toEqual(['3.22.1-cpu']);
+    calls.length = 0;
+    expect(
+      (await installLlamaServer({ variant: 'cpu', cacheRoot: root, env, integrity }, {}, runner)).cached,
+    ).toBe(true);
+    expect(calls).toEqual([]);
+  });
+
+  it('falls back to the CPU build when nvcc is found but CUDA does not configure; --cuda fails instead', async () => {
+    const env = { PATH: fakePath(['npm', 'git', 'cmake', 'make', 'c++', 'nvcc']), HOME: tmp() };
+    const { runner, integrity } = fakeToolchain(false);
+    const steps: string[] = [];
+    const root = join(tmp(), 'cache');
+    const r = await installLlamaServer(
+      { cacheRoot: root, env, integrity },
+      { step: (s) => steps.push(s) },
+      runner,
+    );
+    expect(r.variant).toBe('cpu');
+    expect(steps.some((s) => s.includes('the CUDA configure failed') && s.includes('CUDA::cublas'))).toBe(
+      true,
+    );
+    expect(readdirSync(join(root, 'llama-server'))).toEqual(['3.22.1-cpu']);
+
+    const strict = join(tmp(), 'cache');
+    await expect(
+      installLlamaServer({ variant: 'cuda', cacheRoot: strict, env, integrity }, {}, runner),
+    ).rejects.toThrow(/cublas/);
+    expect(readdirSync(join(strict, 'llama-server'))).toEqual([]);
+  });
 });

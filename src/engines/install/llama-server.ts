@@ -206,6 +206,11 @@ export interface InstallOptions {
   /** Root of the engines cache (default `defaultEngineCacheRoot()`). */
   cacheRoot?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * The tarball's expected integrity (default the pinned NODE_LLAMA_CPP_INTEGRITY). Tests replace it to run
+   * the whole flow on a small fake tarball; the CLI never sets it.
+   */
+  integrity?: string;
 }
 
 export interface InstallEvents {
@@ -256,8 +261,11 @@ export async function installLlamaServer(
 ): Promise<InstallResult> {
   const env = opts.env ?? process.env;
   const root = opts.cacheRoot ?? defaultEngineCacheRoot(env);
-  const variant = opts.variant ?? (findOnPath('nvcc', env) ? 'cuda' : 'cpu');
-  const dir = llamaServerInstallDir(root, variant);
+  // Auto: CUDA when nvcc is on PATH. A CUDA toolkit that cannot configure (no cuBLAS, say) then falls back
+  // to the CPU build with a note; an explicit --cuda fails instead.
+  const auto = opts.variant === undefined;
+  let variant: LlamaServerVariant = opts.variant ?? (findOnPath('nvcc', env) ? 'cuda' : 'cpu');
+  let dir = llamaServerInstallDir(root, variant);
   const existing = installedLlamaServer(root, variant);
   if (existing) return { binary: existing, dir, variant, cached: true };
 
@@ -301,7 +309,7 @@ export async function installLlamaServer(
     const tgzName = readdirSync(packDir).find((f) => f.endsWith('.tgz'));
     if (!tgzName) throw new EngineInstallError('npm pack wrote no tarball', 'NPM_PACK_FAILED');
     const tgz = readFileSync(join(packDir, tgzName));
-    if (!matchesIntegrity(tgz, NODE_LLAMA_CPP_INTEGRITY)) {
+    if (!matchesIntegrity(tgz, opts.integrity ?? NODE_LLAMA_CPP_INTEGRITY)) {
       throw new EngineInstallError(
         `node-llama-cpp@${NODE_LLAMA_CPP_VERSION} tarball does not match the pinned sha512 integrity`,
         'INTEGRITY_MISMATCH',
@@ -319,7 +327,22 @@ export async function installLlamaServer(
 
     events.step?.(`configuring (${variant}) with cmake`);
     const build = join(work, 'build');
-    await run('cmake', cmakeConfigureArgs(variant, src, build), { env, onLine: quiet });
+    try {
+      await run('cmake', cmakeConfigureArgs(variant, src, build), { env, onLine: quiet });
+    } catch (err) {
+      if (!(auto && variant === 'cuda')) throw err;
+      const why = err instanceof Error ? err.message : String(err);
+      variant = 'cpu';
+      dir = llamaServerInstallDir(root, variant);
+      const cpu = installedLlamaServer(root, variant);
+      events.step?.(
+        `the CUDA configure failed (${why.slice(0, 300)}); using the CPU variant (--cuda insists on CUDA)`,
+      );
+      if (cpu) return { binary: cpu, dir, variant, cached: true };
+      rmSync(build, { recursive: true, force: true });
+      events.step?.(`configuring (${variant}) with cmake`);
+      await run('cmake', cmakeConfigureArgs(variant, src, build), { env, onLine: quiet });
+    }
 
     events.step?.(`building llama-server with ${jobs} job${jobs === 1 ? '' : 's'}`);
     await run(
