@@ -225,6 +225,10 @@ describe('installLlamaServer', () => {
     const root = join(tmp(), 'cache');
     const env = { PATH: fakePath(['npm', 'git', 'cmake', 'make', 'c++']), HOME: tmp() };
     const { runner, integrity, calls } = fakeToolchain(true);
+    // The work directory of an install that was killed mid-build (its process is gone) is cleaned up.
+    let deadPid = 4_000_000;
+    while (existsSync(`/proc/${deadPid}`)) deadPid += 1;
+    mkdirSync(join(root, 'llama-server', `.work-${deadPid}-x1`, 'build'), { recursive: true });
     const progress: number[] = [];
     const steps: string[] = [];
     const r = await installLlamaServer(

@@ -246,7 +246,7 @@ function removeStaleWork(parent: string): void {
     } catch {
       alive = false;
     }
-    if (!alive || pid === process.pid) rmSync(join(parent, e), { recursive: true, force: true });
+    if (!alive) rmSync(join(parent, e), { recursive: true, force: true });
   }
 }
 
