@@ -10,6 +10,7 @@ import { registerCacheCommands } from './commands/cache.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerContextCommands } from './commands/context.js';
+import { registerEngineCommands } from './commands/engine.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerKeyCommands } from './commands/key.js';
 import { registerLegacyTopCommands } from './commands/legacy.js';
@@ -41,4 +42,5 @@ export function registerClientCommands(program: Command): void {
   registerKeyCommands(program);
   registerContextCommands(program);
   registerAdminCommands(program);
+  registerEngineCommands(program);
 }

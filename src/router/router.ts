@@ -157,6 +157,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
     });
     scraper.start();
     cleanups.push(() => scraper.stop());
+    metrics.trackReplicaLoad(() => table.allReplicas());
 
     const startedAt = now();
     const ctx: RouterContext = {

@@ -33,6 +33,27 @@ describe('parseEngineLoad', () => {
     });
     expect(parseEngineLoad('')).toEqual({});
   });
+
+  it("reads llama-server's own /metrics (node-llama-cpp 3.22.1's llama.cpp, --metrics)", () => {
+    // Captured from the real llama-server while one request decoded and one waited for a slot.
+    const text = [
+      '# HELP llamacpp:prompt_tokens_total Number of prompt tokens processed.',
+      '# TYPE llamacpp:prompt_tokens_total counter',
+      'llamacpp:prompt_tokens_total 29',
+      'llamacpp:tokens_predicted_total 8',
+      'llamacpp:n_decode_total 9',
+      'llamacpp:n_tokens_max 37',
+      'llamacpp:prompt_tokens_seconds 1234.5',
+      '# HELP llamacpp:requests_processing Number of requests processing.',
+      '# TYPE llamacpp:requests_processing gauge',
+      'llamacpp:requests_processing 1',
+      '# HELP llamacpp:requests_deferred Number of requests deferred.',
+      '# TYPE llamacpp:requests_deferred gauge',
+      'llamacpp:requests_deferred 2',
+      'llamacpp:n_busy_slots_per_decode 1',
+    ].join('\n');
+    expect(parseEngineLoad(text)).toEqual({ running: 1, waiting: 2 });
+  });
 });
 
 describe('static upstreams', () => {
