@@ -12,6 +12,7 @@ import { migrateRoutes } from './migrate.js';
 import { modelRoutes } from './models.js';
 import { nodeRoutes } from './nodes.js';
 import { openAiProxyRoutes } from './openai-proxy.js';
+import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { userRoutes } from './users.js';
 
@@ -32,5 +33,6 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...apiKeyRoutes(ctx),
     ...catalogRoutes(ctx),
     ...openAiProxyRoutes(ctx),
+    ...settingsRoutes(ctx),
   ];
 }
