@@ -106,9 +106,19 @@ export function withNegations(flags: readonly FlagSpec[]): FlagSpec[] {
 /** The placeholder every API view shows instead of an env value; sending it back keeps the stored value. */
 export const MASKED_ENV_VALUE = '••••••';
 
-/** Env with every value replaced by the placeholder (names stay visible). */
-export function maskEnv(env: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.keys(env).map((k) => [k, MASKED_ENV_VALUE]));
+/** Names whose values are credentials (HF_TOKEN, WANDB_API_KEY, ...): write-only for everyone. */
+export function isSecretEnvName(name: string): boolean {
+  return /TOKEN|SECRET|PASSW|KEY|CREDENTIAL|AUTH|PRIVATE|SIGNATURE|COOKIE|SESSION/i.test(name);
+}
+
+/**
+ * Env as a caller may see it: names always; values of secret names never; with `all`, no value at all
+ * (viewers). Masked values read as MASKED_ENV_VALUE.
+ */
+export function maskEnv(env: Readonly<Record<string, string>>, all = true): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [k, all || isSecretEnvName(k) ? MASKED_ENV_VALUE : v]),
+  );
 }
 
 /**

@@ -343,6 +343,11 @@ describe('engine_config checks', () => {
       HF_TOKEN: MASKED_ENV_VALUE,
       A: MASKED_ENV_VALUE,
     });
+    expect(maskEnv({ HF_TOKEN: 'hf_secret', WANDB_API_KEY: 'w', OMP_NUM_THREADS: '4' }, false)).toEqual({
+      HF_TOKEN: MASKED_ENV_VALUE,
+      WANDB_API_KEY: MASKED_ENV_VALUE,
+      OMP_NUM_THREADS: '4',
+    });
     expect(
       unmaskEnv({ HF_TOKEN: MASKED_ENV_VALUE, B: 'new', C: MASKED_ENV_VALUE }, { HF_TOKEN: 'hf_secret' }),
     ).toEqual({

@@ -148,9 +148,10 @@ describe('engine_config against the engine contracts (HTTP)', () => {
       },
       status: 201,
     });
+    // Secret names are write-only for everyone; other values are visible to operators and admins only.
     expect(created.spec.engine_config.env).toEqual({
       HF_TOKEN: MASKED_ENV_VALUE,
-      VLLM_LOGGING_LEVEL: MASKED_ENV_VALUE,
+      VLLM_LOGGING_LEVEL: 'DEBUG',
     });
     for (const role of ['viewer', 'operator', 'admin'] as const) {
       for (const path of ['/api/v2/models/secret', '/api/v2/models']) {
@@ -158,7 +159,8 @@ describe('engine_config against the engine contracts (HTTP)', () => {
         const text = await res.text();
         expect(res.status).toBe(200);
         expect(text, `${role} ${path}`).not.toContain('hf_supersecret');
-        expect(text).toContain('HF_TOKEN');
+        expect(text).toContain('"HF_TOKEN"');
+        expect(text.includes('"VLLM_LOGGING_LEVEL":"DEBUG"'), `${role} ${path}`).toBe(role !== 'viewer');
       }
     }
     // An edit that sends the view back unchanged keeps the secret; a new value replaces it.

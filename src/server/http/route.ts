@@ -112,8 +112,8 @@ export function mount(app: OpenAPIHono<ServerEnv>, r: AnyRoute, opts: MountOptio
     };
     const raw = await r.handler(c, input as HandlerInput<unknown, unknown, unknown>);
     if (raw instanceof Response) return raw;
-    // Env values of engine configs are write-only: every JSON answer shows them masked.
-    const out = maskEngineEnvDeep(raw);
+    // Secret env values of engine configs are write-only: every JSON answer shows them masked.
+    const out = maskEngineEnvDeep(raw, c.var.principal?.role);
     if (opts.validateResponses && r.response) {
       const check = (r.response as Schema).safeParse(out);
       if (!check.success)

@@ -83,11 +83,13 @@ export function guardEngineOverrides(
 }
 
 /**
- * A response with every `engine_config.env` value masked, wherever it sits (model views, plans, v1
- * requests, templates): env values are write-only for everyone, the names stay visible. Deep copy;
- * strings (e.g. raw store values in a backup) are left alone.
+ * A response with `engine_config.env` values masked wherever they sit (model views, plans, v1 requests,
+ * templates): values of secret names (isSecretEnvName: *TOKEN*, *KEY*, *SECRET*, ...) are write-only for
+ * everyone; viewers (and anonymous callers) see no value at all. Names stay visible. Deep copy; strings
+ * (e.g. raw store values in an admin backup) are left alone.
  */
-export function maskEngineEnvDeep<T>(value: T): T {
+export function maskEngineEnvDeep<T>(value: T, role: Role | undefined): T {
+  const all = role === undefined || !roleAtLeast(role, 'operator');
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (v === null || typeof v !== 'object') return v;
@@ -98,7 +100,7 @@ export function maskEngineEnvDeep<T>(value: T): T {
         const env = cfg['env'];
         out[k] =
           env !== null && typeof env === 'object' && !Array.isArray(env)
-            ? { ...(walk(cfg) as Record<string, unknown>), env: maskEnv(env as Record<string, string>) }
+            ? { ...(walk(cfg) as Record<string, unknown>), env: maskEnv(env as Record<string, string>, all) }
             : walk(cfg);
       } else out[k] = walk(x);
     }
