@@ -5,6 +5,7 @@ import { FailureError } from '../errors.js';
 import { renderTable } from '../output/table.js';
 import { action } from '../runtime.js';
 import { registerBackupCommands } from './admin-backup.js';
+import { registerSettingsCommands } from './admin-settings.js';
 
 export function registerAdminCommands(program: Command): void {
   const admin = program.command('admin').description('administration tasks');
@@ -12,6 +13,7 @@ export function registerAdminCommands(program: Command): void {
     'nebula admin migrate',
     'nebula admin backup -f nebula-backup.json',
     'nebula admin restore -f nebula-backup.json --force',
+    'nebula admin settings set engine_overrides admins',
   ]);
   const migrate = admin
     .command('migrate')
@@ -41,4 +43,5 @@ export function registerAdminCommands(program: Command): void {
     }),
   );
   registerBackupCommands(admin);
+  registerSettingsCommands(admin);
 }
