@@ -33,6 +33,25 @@ describe('parseEngineLoad', () => {
     });
     expect(parseEngineLoad('')).toEqual({});
   });
+
+  it('reads llama-server gauges as the pinned build exports them (server-task.cpp to_metrics)', () => {
+    const text = [
+      '# HELP llamacpp:prompt_tokens_total Number of prompt tokens processed, excluding cached tokens',
+      '# TYPE llamacpp:prompt_tokens_total counter',
+      'llamacpp:prompt_tokens_total 42',
+      '# HELP llamacpp:requests_processing Number of requests processing',
+      '# TYPE llamacpp:requests_processing gauge',
+      'llamacpp:requests_processing 2',
+      '# HELP llamacpp:requests_deferred Number of requests deferred',
+      '# TYPE llamacpp:requests_deferred gauge',
+      'llamacpp:requests_deferred 3',
+      '# HELP llamacpp:n_busy_slots_per_decode Average number of busy slots per llama_decode() call',
+      '# TYPE llamacpp:n_busy_slots_per_decode gauge',
+      'llamacpp:n_busy_slots_per_decode 1.5',
+    ].join('\n');
+    // No KV-cache gauge in this build: kvUsage stays unknown.
+    expect(parseEngineLoad(text)).toEqual({ running: 2, waiting: 3 });
+  });
 });
 
 describe('static upstreams', () => {
