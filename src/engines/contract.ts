@@ -184,10 +184,12 @@ function lookup(contract: EngineContract): Lookup {
   return l;
 }
 
+function refusalClause(r: Refusal): string {
+  return r.kind === 'managed' ? `is managed by Nebula (${r.reason})` : `is refused: ${r.reason}`;
+}
+
 function refusalText(flag: string, r: Refusal): string {
-  return r.kind === 'managed'
-    ? `${flag} is managed by Nebula (${r.reason})`
-    : `${flag} is refused: ${r.reason}`;
+  return `${flag} ${refusalClause(r)}`;
 }
 
 /** The flag a token names, with its value when attached (`--x=v`, `-qawq`), or an issue. */
@@ -218,7 +220,7 @@ function resolveFlag(
       .map((n) => ({ n, r: lookup(contract).refusalOf(byName.get(n)!) }))
       .find((x) => x.r);
     if (refusedMeant?.r) {
-      return { error: `${name} abbreviates ${refusalText(refusedMeant.n, refusedMeant.r)}` };
+      return { error: `${name} abbreviates ${refusedMeant.n}, which ${refusalClause(refusedMeant.r)}` };
     }
     if (meant.length > 0) {
       return {
@@ -307,7 +309,7 @@ export function checkEnv(
     if (flag) {
       const r = refusalOf(flag);
       const long = flag.names.find((n) => n.startsWith('--')) ?? flag.names[0] ?? name;
-      if (r) issues.push({ path, message: `${name} sets ${refusalText(long, r)}` });
+      if (r) issues.push({ path, message: `${name} sets ${long}, which ${refusalClause(r)}` });
       continue;
     }
     const managed = p.managed[name];

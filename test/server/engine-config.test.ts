@@ -63,7 +63,12 @@ describe('engine_config against the engine contracts (HTTP)', () => {
       /-m is managed by Nebula/,
     ],
     ['llamacpp', { extra_args: ['--api-key', 'k'] }, 'engine_config.extra_args[0]', /--api-key is managed/],
-    ['llamacpp', { env: { LLAMA_ARG_HOST: '0.0.0.0' } }, 'engine_config.env.LLAMA_ARG_HOST', /sets --host/],
+    [
+      'llamacpp',
+      { env: { LLAMA_ARG_HOST: '0.0.0.0' } },
+      'engine_config.env.LLAMA_ARG_HOST',
+      /sets --host, which is managed/,
+    ],
     ['sim', { extra_args: ['--host', '0.0.0.0'] }, 'engine_config.extra_args[0]', /--host is managed/],
   ];
 
