@@ -90,23 +90,44 @@ export function guardEngineOverrides(
  */
 export function maskEngineEnvDeep<T>(value: T, role: Role | undefined): T {
   const all = role === undefined || !roleAtLeast(role, 'operator');
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (k === 'engine_config' && x !== null && typeof x === 'object' && !Array.isArray(x)) {
-        const cfg = x as Record<string, unknown>;
-        const env = cfg['env'];
-        out[k] =
-          env !== null && typeof env === 'object' && !Array.isArray(env)
-            ? { ...(walk(cfg) as Record<string, unknown>), env: maskEnv(env as Record<string, string>, all) }
-            : walk(cfg);
-      } else out[k] = walk(x);
+  return maskWalk(value, all) as T;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function maskConfig(cfg: Record<string, unknown>, env: Record<string, string>, all: boolean): unknown {
+  const masked = maskEnv(env, all);
+  const same = Object.keys(env).every((k) => masked[k] === env[k]);
+  return same ? cfg : { ...cfg, env: masked };
+}
+
+/**
+ * Copy on write: objects and arrays are copied only along the paths to an engine_config, so a list of
+ * thousands of views costs a traversal, not a deep copy.
+ */
+function maskWalk(v: unknown, all: boolean): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = maskWalk(x, all);
+      if (y !== x) (out ??= v.slice())[i] = y;
     }
-    return out;
-  };
-  return walk(value) as T;
+    return out ?? v;
+  }
+  const obj = v as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k in obj) {
+    const x = obj[k];
+    const y =
+      k === 'engine_config' && isRecord(x) && isRecord(x['env'])
+        ? maskConfig(x, x['env'] as Record<string, string>, all)
+        : maskWalk(x, all);
+    if (y !== x) (out ??= { ...obj })[k] = y;
+  }
+  return out ?? obj;
 }
 
 /** guardEngineOverrides with the cluster's current setting and the caller's role (route handlers). */
