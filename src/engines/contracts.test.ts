@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerEngineSimCommand } from '../cli/role-engine-sim.js';
@@ -16,6 +16,7 @@ import { ENGINE_CONTRACTS } from './contracts/index.js';
 import { LLAMA_SERVER_FLAGS } from './contracts/llama-server-flags.js';
 import { parseLlamaServerHelp } from './contracts/llama-server-help.js';
 import { assertEngineConfig, engineConfigIssues } from './engine-config-check.js';
+import { parseEngineLoad } from '../router/table/prom-text.js';
 import { EngineLaunchError } from './errors.js';
 import { loadEngineAdapter } from './factory.js';
 import type { LaunchInput } from './types.js';
@@ -353,6 +354,37 @@ describe('engine_config checks', () => {
     ).toEqual({
       env: { HF_TOKEN: 'hf_secret', B: 'new' },
       missing: ['C'],
+    });
+  });
+});
+
+describe('llama-server metrics from the real binary', () => {
+  // GET /metrics of the pinned llama-server (CPU build, --metrics) after one completion on a tiny
+  // random-weight llama GGUF: captured once, kept as a fixture.
+  const text = readFileSync(
+    new URL('./contracts/fixtures/llama-server-metrics.prom', import.meta.url),
+    'utf8',
+  );
+  const exported = new Set(
+    text
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => l.split(/[ {]/)[0]),
+  );
+
+  it('every series the contract names is exported, and what it leaves null is not', () => {
+    const names = ENGINE_CONTRACTS.llamacpp.metricNames;
+    for (const n of Object.values(names)) if (n !== null) expect(exported, n).toContain(n);
+    expect([...exported].some((n) => /kv_cache|ttft|time_to_first|cache_hit/.test(n ?? ''))).toBe(false);
+  });
+
+  it('the router reads running and waiting from it', () => {
+    expect(parseEngineLoad(text)).toEqual({ running: 0, waiting: 0 });
+    expect(
+      parseEngineLoad(text.replace('llamacpp:requests_processing 0', 'llamacpp:requests_processing 3')),
+    ).toEqual({
+      running: 3,
+      waiting: 0,
     });
   });
 });
