@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MASKED_ENV_VALUE } from '../../engines/contract.js';
 import { ApiError } from '../errors.js';
+import { engineConfigIssues } from '../../engines/engine-config-check.js';
 import { guardEngineOverrides, maskEngineEnvDeep, restoreMaskedEnv } from './engine-config-policy.js';
+import { SYSTEM_TEMPLATES } from './system-templates.js';
 
 const M = MASKED_ENV_VALUE;
 
@@ -85,5 +87,12 @@ describe('guardEngineOverrides', () => {
       X: M,
       Y: 'y',
     });
+  });
+});
+
+describe('built-in templates', () => {
+  it('every one passes its engine contract (they deploy as shipped)', () => {
+    for (const t of SYSTEM_TEMPLATES)
+      expect(engineConfigIssues(t.spec.engine_type, t.spec.engine_config), t.template_id).toEqual([]);
   });
 });
