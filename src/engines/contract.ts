@@ -317,7 +317,9 @@ export function checkEnv(
       issues.push({ path, message: `${name} is managed by Nebula (${managed})` });
       continue;
     }
-    const denied = p.denied.find((d) => d.pattern.test(name));
+    const denied =
+      p.denied.find((d) => d.pattern.test(name)) ??
+      (FILE_POINTER.pattern.test(name) ? FILE_POINTER : undefined);
     if (denied) {
       issues.push({ path, message: `${name} is refused: ${denied.reason}` });
       continue;
@@ -347,6 +349,15 @@ export function checkEngineConfig(
 export function acceptsFlag(contract: EngineContract, flag: string): FlagSpec | undefined {
   return lookup(contract).byName.get(flag);
 }
+
+/**
+ * Checked after each engine's own denials: names that point the engine at files, folders or code
+ * (VLLM_NCCL_SO_PATH, NCCL_DEBUG_FILE, SGLANG_EXTERNAL_MODEL_PACKAGE, ...) are refused for every engine.
+ */
+const FILE_POINTER = {
+  pattern: /_(PATH|PATHS|DIR|DIRS|FILE|ROOT|FOLDER|PLUGIN|PLUGINS|PACKAGE|MODULE|LIB|LIBRARY|SO)$/,
+  reason: 'it points the engine at files, folders or code on the node',
+};
 
 // Environment rules every engine shares. Loader and interpreter variables make the process run code of
 // the caller's choosing; device and cache variables are what placement and the cache manager decide.
