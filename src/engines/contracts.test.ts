@@ -429,4 +429,32 @@ describe('llama-server flags from the real binary', () => {
       expect(parseLlamaServerHelp(res.stdout)).toEqual(LLAMA_SERVER_FLAGS);
     },
   );
+
+  // The real parser reads every argv the adapter builds (model file missing on purpose: parsing passes,
+  // then loading fails; an unknown flag would end with "invalid argument" first).
+  it.runIf(bin !== undefined && bin !== '')('the binary parses every launch the adapter builds', async () => {
+    const adapter = await loadEngineAdapter('llamacpp');
+    const seen = new Set<string>();
+    for (const { spec } of specVariants('llamacpp')) {
+      for (const assignment of assignments) {
+        const launch = adapter.buildLaunch({
+          spec,
+          assignment: { ...assignment, port: 0 },
+          host: '127.0.0.1',
+          cacheDir: '/nonexistent/cache',
+          nebulaBin: { command: 'x', args: [] },
+          modelPath: '/nonexistent/model-Q4_K_M.gguf',
+          executable: bin!,
+        });
+        const key = launch.argv.join(' ');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const res = spawnSync(launch.command, launch.argv, { encoding: 'utf8', timeout: 30_000 });
+        const out = `${res.stdout}${res.stderr}`;
+        expect(out, key).not.toMatch(/invalid argument|error while handling argument/);
+        expect(out, key).toMatch(/failed to load model/);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(3);
+  });
 });
