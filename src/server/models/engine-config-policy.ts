@@ -26,7 +26,7 @@ function refused(issues: readonly ContractIssue[]): ApiError {
  * path): the engine's contract (src/engines/contracts), and no masked placeholder left without a stored
  * value behind it. Throws 422 VALIDATION_FAILED.
  */
-export function checkEngineConfig(engine: EngineType, cfg: EngineConfigInput): void {
+export function checkSpecEngineConfig(engine: EngineType, cfg: EngineConfigInput): void {
   const issues: ContractIssue[] = Object.entries(cfg?.env ?? {})
     .filter(([, v]) => v === MASKED_ENV_VALUE)
     .map(([k]) => ({
@@ -39,7 +39,7 @@ export function checkEngineConfig(engine: EngineType, cfg: EngineConfigInput): v
 
 /**
  * Env of an update: where the caller sent back the masked placeholder, the stored value stays. Names
- * with a placeholder and nothing stored are left as the placeholder, which checkEngineConfig refuses.
+ * with a placeholder and nothing stored are left as the placeholder, which checkSpecEngineConfig refuses.
  */
 export function restoreMaskedEnv(
   next: Record<string, string>,

@@ -8,7 +8,7 @@ import { decode, encode, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
 import type { CreateModelBody, UpdateModelBody } from '../schemas/models.js';
-import { checkEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
+import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
 
 /** Spec fields as a create request gives them (before defaults). */
@@ -52,7 +52,7 @@ export function buildSpec(uid: string, input: SpecInput, nowIso: string, created
     created_at: createdAt,
     updated_at: nowIso,
   });
-  checkEngineConfig(spec.engine_type, spec.engine_config);
+  checkSpecEngineConfig(spec.engine_type, spec.engine_config);
   return spec;
 }
 
@@ -255,7 +255,7 @@ export class ModelService {
       const spec = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
       // A change of engine or engine_config must pass the (new) engine's contract.
       if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
-        checkEngineConfig(spec.engine_type, spec.engine_config);
+        checkSpecEngineConfig(spec.engine_type, spec.engine_config);
       const depPatch: Partial<ModelDeployment> = {};
       if (body.replicas !== undefined) depPatch.replicas = body.replicas;
       if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;

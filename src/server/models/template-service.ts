@@ -5,7 +5,7 @@ import { decode, encode, listJson, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
 import type { CreateTemplateBody, UpdateTemplateBody } from '../schemas/templates.js';
-import { checkEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
+import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { checkExpected } from './service.js';
 import { deriveTemplateId } from './uid.js';
 
@@ -24,7 +24,7 @@ export function buildTemplateSpec(
     resources: { gpu_count: input.engine_type === 'sim' ? 0 : 1, ...(input.resources ?? {}) },
     labels: input.labels ?? {},
   });
-  checkEngineConfig(spec.engine_type, spec.engine_config);
+  checkSpecEngineConfig(spec.engine_type, spec.engine_config);
   return spec;
 }
 
