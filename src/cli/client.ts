@@ -29,6 +29,7 @@ export type {
   RouterMetrics,
   ModelStats,
   MigrateResponse,
+  ClusterSettingsView,
 } from '../client/types.js';
 import type * as S from '../client/types.js';
 import { createClient } from '../client/index.js';
@@ -85,6 +86,8 @@ export interface CliClient {
     since?: string;
   }): Promise<{ items: AuditEvent[] }>;
   migrate(): Promise<S.MigrateResponse>;
+  clusterSettings(): Promise<S.ClusterSettingsView>;
+  updateClusterSettings(body: Record<string, unknown>): Promise<S.ClusterSettingsView>;
 
   login(username: string, password: string): Promise<S.LoginResponse>;
   whoami(): Promise<S.WhoAmI>;
@@ -159,6 +162,8 @@ export function createCliClient(opts: {
     events: (q = {}) => c.events.list(q),
     audit: (q = {}) => c.audit.list(q),
     migrate: () => c.admin.migrate(),
+    clusterSettings: () => c.settings.cluster(),
+    updateClusterSettings: (b) => c.settings.updateCluster(body(b)),
 
     login: (u, p) => c.auth.login(u, p),
     whoami: () => c.auth.whoami(),

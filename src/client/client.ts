@@ -261,6 +261,11 @@ export function createClient(opts: ClientOptions) {
     catalog,
     v1,
     admin: { migrate: () => call<T.MigrateResponse>('POST', '/api/v2/migrate') },
+    settings: {
+      cluster: () => get<T.ClusterSettingsView>('/api/v2/settings/cluster'),
+      updateCluster: (body: T.UpdateClusterSettingsRequest) =>
+        call<T.ClusterSettingsView>('PUT', '/api/v2/settings/cluster', { body }),
+    },
     metrics: { router: () => get<T.RouterMetrics>('/api/v2/metrics/router') },
     system: {
       healthz: () => get<{ status: string; version: string; store: string }>('/healthz'),

@@ -65,6 +65,10 @@ export type ListModelsParams = Partial<{
   offset: number;
 }>;
 
+// cluster settings
+export type ClusterSettingsView = Out<typeof S.ClusterSettingsView>;
+export type UpdateClusterSettingsRequest = In<typeof S.UpdateClusterSettingsBody>;
+
 // templates
 export type TemplateView = Out<typeof S.TemplateView>;
 export type CreateTemplateRequest = In<typeof S.CreateTemplateBody>;

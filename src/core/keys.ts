@@ -51,6 +51,7 @@ export const prefixes = {
   events: '/events/',
   leader: '/leader/',
   meta: '/meta/',
+  settings: '/settings/',
 } as const;
 
 /** Every prefix Nebula owns (backup and restore cover exactly these). */
@@ -87,6 +88,8 @@ export const keys = {
   eventsOf: (modelUid: string) => `/events/${uid(modelUid)}/`,
   leader: (name: string) => `/leader/${segment(name, 'leader name')}`,
   meta: (name: string) => `/meta/${segment(name, 'meta key')}`,
+  /** Cluster-wide settings an admin changes at run time (`/settings/cluster`). */
+  settings: (name: string) => `/settings/${segment(name, 'settings name')}`,
 } as const;
 
 /** What a key names, or undefined for keys outside the layout. */
@@ -110,7 +113,8 @@ export type ParsedKey =
   | { kind: 'audit'; id: string }
   | { kind: 'event'; modelUid: string; id: string }
   | { kind: 'leader'; name: string }
-  | { kind: 'meta'; name: string };
+  | { kind: 'meta'; name: string }
+  | { kind: 'settings'; name: string };
 
 const REPLICA_RE = /^(0|[1-9][0-9]{0,3})$/;
 
@@ -164,6 +168,8 @@ export function parseKey(key: string): ParsedKey | undefined {
       return n === 3 ? { kind: 'leader', name: b } : undefined;
     case 'meta':
       return n === 3 ? { kind: 'meta', name: b } : undefined;
+    case 'settings':
+      return n === 3 ? { kind: 'settings', name: b } : undefined;
     default:
       return undefined;
   }

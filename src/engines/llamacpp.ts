@@ -1,4 +1,5 @@
 import { cacheLayout, cudaVisibleDevices, mergeEnv, servedModelName } from './common.js';
+import { LLAMACPP_CONTRACT } from './contracts/llamacpp.js';
 import { EngineLaunchError } from './errors.js';
 import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
 
@@ -57,19 +58,8 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
 export const adapter: EngineAdapter = {
   type: 'llamacpp',
   buildLaunch,
-  // 503 while the model loads, 200 once it serves.
-  readiness: { path: '/health', expectStatus: 200 },
-  metricNames: {
-    running: 'llamacpp:requests_processing',
-    waiting: 'llamacpp:requests_deferred',
-    // Exported by builds up to late 2025; absent in newer ones (the router then has no KV signal).
-    kvCacheUsage: 'llamacpp:kv_cache_usage_ratio',
-    promptTokens: 'llamacpp:prompt_tokens_total',
-    generationTokens: 'llamacpp:tokens_predicted_total',
-    timeToFirstToken: null,
-    prefixCacheQueries: null,
-    prefixCacheHits: null,
-    prefixCacheHitRate: null,
-  },
+  readiness: LLAMACPP_CONTRACT.readiness,
+  metricNames: LLAMACPP_CONTRACT.metricNames,
+  contract: LLAMACPP_CONTRACT,
   servedModelName,
 };

@@ -8,6 +8,7 @@ import {
   servedModelName,
   torchDtypeFlags,
 } from './common.js';
+import { SGLANG_CONTRACT } from './contracts/sglang.js';
 import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
 
 /**
@@ -44,18 +45,8 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
 export const adapter: EngineAdapter = {
   type: 'sglang',
   buildLaunch,
-  // /health answers 200 once the server is up; /health_generate would run a generation on every probe.
-  readiness: { path: '/health', expectStatus: 200 },
-  metricNames: {
-    running: 'sglang:num_running_reqs',
-    waiting: 'sglang:num_queue_reqs',
-    kvCacheUsage: 'sglang:token_usage',
-    promptTokens: 'sglang:prompt_tokens_total',
-    generationTokens: 'sglang:generation_tokens_total',
-    timeToFirstToken: 'sglang:time_to_first_token_seconds',
-    prefixCacheQueries: null,
-    prefixCacheHits: null,
-    prefixCacheHitRate: 'sglang:cache_hit_rate',
-  },
+  readiness: SGLANG_CONTRACT.readiness,
+  metricNames: SGLANG_CONTRACT.metricNames,
+  contract: SGLANG_CONTRACT,
   servedModelName,
 };

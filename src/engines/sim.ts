@@ -1,6 +1,6 @@
 import { cudaVisibleDevices, mergeEnv, servedModelName } from './common.js';
+import { SIM_CONTRACT } from './contracts/sim.js';
 import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
-import { VLLM_METRIC_NAMES } from './vllm.js';
 
 /**
  * `<nebula> engine-sim --model M --served-model-name S --host H --port P [--max-model-len L] <extra_args>`:
@@ -28,7 +28,8 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
 export const adapter: EngineAdapter = {
   type: 'sim',
   buildLaunch,
-  readiness: { path: '/health', expectStatus: 200 },
-  metricNames: VLLM_METRIC_NAMES,
+  readiness: SIM_CONTRACT.readiness,
+  metricNames: SIM_CONTRACT.metricNames,
+  contract: SIM_CONTRACT,
   servedModelName,
 };

@@ -1,4 +1,5 @@
 import type { Assignment, EngineType, ModelSpec } from '../core/domain/index.js';
+import type { EngineContract } from './contract.js';
 
 /** What the node agent knows when it launches one replica. */
 export interface LaunchInput {
@@ -68,6 +69,8 @@ export interface EngineAdapter {
   buildLaunch(input: LaunchInput): LaunchCommand;
   readonly readiness: ReadinessProbe;
   readonly metricNames: EngineMetricNames;
+  /** The pinned release's flags, what Nebula manages, readiness and metric names (contract.ts). */
+  readonly contract: EngineContract;
   /** The name clients send as `model`: spec.served_model_name, else the model_uid. */
   servedModelName(spec: ModelSpec): string;
 }

@@ -8,21 +8,10 @@ import {
   servedModelName,
   torchDtypeFlags,
 } from './common.js';
-import type { EngineAdapter, EngineMetricNames, LaunchCommand, LaunchInput } from './types.js';
+import { VLLM_CONTRACT, VLLM_METRIC_NAMES } from './contracts/vllm.js';
+import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
 
-/** vLLM's series (V1 engine names); the simulator exports the same ones. */
-export const VLLM_METRIC_NAMES: EngineMetricNames = {
-  running: 'vllm:num_requests_running',
-  waiting: 'vllm:num_requests_waiting',
-  // Before vLLM 0.9 this was vllm:gpu_cache_usage_perc (still exported, deprecated).
-  kvCacheUsage: 'vllm:kv_cache_usage_perc',
-  promptTokens: 'vllm:prompt_tokens_total',
-  generationTokens: 'vllm:generation_tokens_total',
-  timeToFirstToken: 'vllm:time_to_first_token_seconds',
-  prefixCacheQueries: 'vllm:prefix_cache_queries_total',
-  prefixCacheHits: 'vllm:prefix_cache_hits_total',
-  prefixCacheHitRate: null,
-};
+export { VLLM_METRIC_NAMES };
 
 /**
  * `vllm serve <model> --host H --port P --served-model-name S --tensor-parallel-size N
@@ -57,7 +46,8 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
 export const adapter: EngineAdapter = {
   type: 'vllm',
   buildLaunch,
-  readiness: { path: '/health', expectStatus: 200 },
-  metricNames: VLLM_METRIC_NAMES,
+  readiness: VLLM_CONTRACT.readiness,
+  metricNames: VLLM_CONTRACT.metricNames,
+  contract: VLLM_CONTRACT,
   servedModelName,
 };

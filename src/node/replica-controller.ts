@@ -1,6 +1,7 @@
 import type { TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { assertEngineConfig } from '../engines/engine-config-check.js';
 import { nextBackoff, type BackoffState } from './backoff.js';
 import type { DesiredReplica } from './desired.js';
 import { describeExit, type EngineProcess, type ExitInfo } from './engine-process.js';
@@ -381,6 +382,9 @@ export class ReplicaController {
       const adapter = await this.env.loadAdapter(d.spec.engine_type);
       let proc: EngineProcess | undefined;
       if (mode === 'launch') {
+        // Defence in depth: the server checked engine_config against the engine's contract, but a spec can
+        // reach the store another way (restore, an old server); nothing refused by the contract is spawned.
+        assertEngineConfig(d.spec.engine_type, d.spec.engine_config);
         await this.lock.run(async () => {
           if (signal.aborted) return;
           this.phase = 'downloading';

@@ -19,6 +19,7 @@ import { createServerMetrics, registerStoreHealthMetrics, type ServerMetrics } f
 import { storePurgeHook } from './models/cache-purge.js';
 import { ModelService, type PurgeHook } from './models/service.js';
 import { TemplateService } from './models/template-service.js';
+import { ClusterSettingsService } from './settings/cluster-settings.js';
 import { resolveOptions, type ResolvedOptions, type ServerDeps, type ServerOptions } from './options.js';
 import { NodeClient } from './outbound/node-client.js';
 import { RouterClient } from './outbound/router-client.js';
@@ -47,6 +48,8 @@ export interface ServerContext {
   views: ViewSource;
   /** Spans of requests (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set). */
   tracing: Tracing;
+  /** `/settings/cluster` (engine_overrides, ...). */
+  settings: ClusterSettingsService;
 }
 
 export async function createContext(deps: ServerDeps, opts: ServerOptions): Promise<ServerContext> {
@@ -94,5 +97,6 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
     router: new RouterClient(store, outFetch, clock, options.routerUrl, options.outboundTimeoutMs),
     nodes: new NodeClient(store, outFetch, options.nodeToken, options.outboundTimeoutMs),
     purgeCache,
+    settings: new ClusterSettingsService(store, clock),
   };
 }

@@ -40,11 +40,13 @@ describe('nebula model against an in-process server', () => {
       '--replicas',
       '2',
       '--arg',
-      '--max-model-len=2048',
+      '--ttft-ms=50',
       '--env',
-      'A=1',
+      'TZ=UTC',
       '--env',
-      'B=x=y',
+      'OMP_NUM_THREADS=x=y',
+      '--env',
+      'HF_TOKEN=hf_secret',
       '--label',
       'team=ml',
       '--revision',
@@ -87,8 +89,8 @@ describe('nebula model against an in-process server', () => {
       Desired:       stopped, 2 replica(s)
       Ready:         0/2
       GPUs/replica:  0
-      Engine args:   --max-model-len=2048
-      Engine env:    A=1 B=x=y
+      Engine args:   --ttft-ms=50
+      Engine env:    TZ=UTC OMP_NUM_THREADS=x=y HF_TOKEN=••••••
       Labels:        team=ml
       Plan version:  -
       Download:      -
@@ -106,7 +108,10 @@ describe('nebula model against an in-process server', () => {
       state: 'stopped',
       desired_replicas: 2,
       spec: {
-        engine_config: { extra_args: ['--max-model-len=2048'], env: { A: '1', B: 'x=y' } },
+        engine_config: {
+          extra_args: ['--ttft-ms=50'],
+          env: { TZ: 'UTC', OMP_NUM_THREADS: 'x=y', HF_TOKEN: '••••••' },
+        },
         labels: { team: 'ml' },
         revision: 'v1',
       },

@@ -38,7 +38,7 @@ describe('nebula template and nebula apply', () => {
       '--category',
       'chat',
       '--env',
-      'X=1',
+      'TZ=UTC',
       '--description',
       'for tests',
     ]);
@@ -62,7 +62,7 @@ describe('nebula template and nebula apply', () => {
       Engine:        sim
       GPUs/replica:  0
       Engine args:   -
-      Engine env:    X=1
+      Engine env:    TZ=UTC
       Replicas:      2
       Updated: <time>
       "
@@ -88,7 +88,7 @@ describe('nebula template and nebula apply', () => {
     expect(model).toMatchObject({
       desired_state: 'stopped',
       desired_replicas: 3,
-      spec: { engine_config: { env: { X: '1' } } },
+      spec: { engine_config: { env: { TZ: 'UTC' } } },
     });
     const started = await cli(['template', 'deploy', 'tiny-sim', '--uid', 'from-tpl-2', '-o', 'json']);
     expect(JSON.parse(started.stdout)).toMatchObject({
@@ -131,7 +131,7 @@ describe('nebula template and nebula apply', () => {
         'engine_type: sim',
         'replicas: 1',
         'engine_config:',
-        '  env: { MODE: fast }',
+        '  env: { OMP_NUM_THREADS: "1" }',
         '---',
         'kind: Model',
         'model_uid: web-b',
@@ -179,7 +179,7 @@ describe('nebula template and nebula apply', () => {
             model_name: 'demo/web-a',
             engine_type: 'sim',
             replicas: 3,
-            engine_config: { env: { MODE: 'slow', NEW: '1' } },
+            engine_config: { env: { OMP_NUM_THREADS: '2', TZ: 'UTC' } },
           },
           {
             kind: 'Model',
@@ -200,8 +200,8 @@ describe('nebula template and nebula apply', () => {
     const diff = await cli(['apply', '-f', json, '--dry-run']);
     expect(diff.stdout).toMatchInlineSnapshot(`
       "model/web-a: update
-        engine_config.env.MODE: "fast" -> "slow"
-        engine_config.env.NEW: (none) -> "1"
+        engine_config.env.OMP_NUM_THREADS: "1" -> "2"
+        engine_config.env.TZ: (none) -> "UTC"
         replicas: 1 -> 3
       model/web-b: update
         desired_state: "running" -> "stopped"
@@ -216,8 +216,8 @@ describe('nebula template and nebula apply', () => {
       name: 'model/web-a',
       action: 'update',
       changes: [
-        { path: 'engine_config.env.MODE', from: 'fast', to: 'slow' },
-        { path: 'engine_config.env.NEW', to: '1' },
+        { path: 'engine_config.env.OMP_NUM_THREADS', from: '1', to: '2' },
+        { path: 'engine_config.env.TZ', to: 'UTC' },
         { path: 'replicas', from: 1, to: 3 },
       ],
     });
@@ -229,7 +229,7 @@ describe('nebula template and nebula apply', () => {
     const a = JSON.parse((await cli(['model', 'get', 'web-a', '-o', 'json'])).stdout);
     expect(a).toMatchObject({
       desired_replicas: 3,
-      spec: { engine_config: { env: { MODE: 'slow', NEW: '1' } } },
+      spec: { engine_config: { env: { OMP_NUM_THREADS: '2', TZ: 'UTC' } } },
     });
     expect(JSON.parse((await cli(['model', 'get', 'web-b', '-o', 'json'])).stdout).desired_state).toBe(
       'stopped',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MASKED_ENV_VALUE } from '../../engines/contract.js';
 import { diffFields, formatChanges, formatValue, jsonEqual, topLevelFields } from './diff.js';
 
 describe('jsonEqual', () => {
@@ -38,6 +39,13 @@ describe('diffFields', () => {
     ]);
     expect(diffFields({ resources: { gpu_count: 2 } }, current)).toEqual([
       { path: 'resources.gpu_count', from: undefined, to: 2 },
+    ]);
+  });
+
+  it('does not compare write-only env values the server shows masked', () => {
+    const masked = { engine_config: { env: { HF_TOKEN: MASKED_ENV_VALUE, MODE: 'fast' } } };
+    expect(diffFields({ engine_config: { env: { HF_TOKEN: 'hf_x', MODE: 'slow' } } }, masked)).toEqual([
+      { path: 'engine_config.env.MODE', from: 'fast', to: 'slow' },
     ]);
   });
 

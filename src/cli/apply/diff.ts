@@ -3,6 +3,8 @@
  * leaves out keeps its current value), nested objects are compared leaf by leaf, arrays as a whole.
  */
 
+import { MASKED_ENV_VALUE } from '../../engines/contract.js';
+
 export interface FieldChange {
   /** Dotted path, e.g. `engine_config.env.HF_HOME`. */
   path: string;
@@ -56,6 +58,8 @@ export function diffFields(
       }
       continue;
     }
+    // A write-only env value (shown masked) cannot be compared: apply leaves it as it is.
+    if (have === MASKED_ENV_VALUE) continue;
     if (!jsonEqual(want, have)) changes.push({ path, from: have, to: want });
   }
   return changes;

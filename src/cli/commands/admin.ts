@@ -6,6 +6,7 @@ import { renderFields, renderTable } from '../output/table.js';
 import { confirm } from '../prompt.js';
 import { action } from '../runtime.js';
 import { apiClient, registerBackupCommands } from './admin-backup.js';
+import { registerSettingsCommands } from './admin-settings.js';
 
 export function registerAdminCommands(program: Command): void {
   const admin = program.command('admin').description('administration tasks');
@@ -14,6 +15,7 @@ export function registerAdminCommands(program: Command): void {
     'nebula admin backup -f nebula-backup.json',
     'nebula admin restore -f nebula-backup.json --force',
     'nebula admin rotate-secret --yes',
+    'nebula admin settings set engine_overrides admins',
   ]);
   const migrate = admin
     .command('migrate')
@@ -72,4 +74,5 @@ export function registerAdminCommands(program: Command): void {
       );
     }),
   );
+  registerSettingsCommands(admin);
 }

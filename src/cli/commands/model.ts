@@ -113,7 +113,7 @@ export function registerModelCommands(program: Command): void {
   withConnection(withOutput(withWait(create)));
   examples(create, [
     'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
-    'nebula model create --name Qwen/Qwen2.5-7B-Instruct --uid qwen7b --gpus 2 --arg --max-model-len=8192 --env HF_HUB_OFFLINE=1',
+    'nebula model create --name Qwen/Qwen2.5-7B-Instruct --uid qwen7b --gpus 2 --arg --max-num-seqs=64 --env HF_HUB_OFFLINE=1',
     'nebula model create --name my-llama --source local --path /models/llama --engine llamacpp --gpus 0',
     'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct-GGUF --engine llamacpp --quant Q4_K_M --gpus 0 --start',
     'nebula model create --name tiny --source local --path /models/tiny-Q8_0.gguf --engine llamacpp --gpus 0',

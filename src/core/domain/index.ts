@@ -10,3 +10,4 @@ export * from './auth.js';
 export * from './audit.js';
 export * from './event.js';
 export * from './state.js';
+export * from './settings.js';

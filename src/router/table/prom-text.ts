@@ -1,8 +1,10 @@
+import { ENGINE_CONTRACTS } from '../../engines/contracts/index.js';
+
 /** Engine load as read from its Prometheus `/metrics`. */
 export interface EngineLoad {
   /**
-   * Requests queued (vLLM `num_requests_waiting`, SGLang `num_queue_reqs`, llama.cpp `requests_deferred`);
-   * undefined when not exported.
+   * Requests queued (vLLM `num_requests_waiting`, SGLang `num_queue_reqs`, llama-server
+   * `requests_deferred`); undefined when not exported.
    */
   waiting?: number;
   running?: number;
@@ -10,16 +12,19 @@ export interface EngineLoad {
   kvUsage?: number;
 }
 
-const SUMMED: Record<string, 'waiting' | 'running'> = {
-  'vllm:num_requests_waiting': 'waiting',
-  'vllm:num_requests_running': 'running',
-  'sglang:num_queue_reqs': 'waiting',
-  'sglang:num_running_reqs': 'running',
-  // llama-server (--metrics): slots decoding and requests deferred for lack of a free slot.
-  'llamacpp:requests_processing': 'running',
-  'llamacpp:requests_deferred': 'waiting',
-};
-const KV = new Set(['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage']);
+/**
+ * The series to read, by name, from the engine contracts' metric names (DESIGN §11: the adapters own
+ * them; the router keeps no copy). vLLM's pre-0.9 KV gauge is read too, for older engines.
+ */
+const SUMMED: Record<string, 'waiting' | 'running'> = {};
+const KV = new Set<string>(['vllm:gpu_cache_usage_perc']);
+for (const c of Object.values(ENGINE_CONTRACTS)) {
+  SUMMED[c.metricNames.waiting] = 'waiting';
+  SUMMED[c.metricNames.running] = 'running';
+  if (c.metricNames.kvCacheUsage) KV.add(c.metricNames.kvCacheUsage);
+}
+/** Metric name prefixes (`vllm:`), so lines of other series are skipped by their first characters. */
+const PREFIXES = [...new Set([...Object.keys(SUMMED), ...KV].map((n) => n.slice(0, n.indexOf(':') + 1)))];
 
 /**
  * Reads the few load gauges the balancers use from Prometheus text exposition. Series of one name (several
@@ -34,12 +39,7 @@ export function parseEngineLoad(text: string): EngineLoad {
     let end = text.indexOf('\n', start);
     if (end === -1) end = n;
     // Only lines of our metrics are split further; everything else is skipped by its first characters.
-    if (
-      text.charCodeAt(start) !== 35 /* # */ &&
-      (text.startsWith('vllm:', start) ||
-        text.startsWith('sglang:', start) ||
-        text.startsWith('llamacpp:', start))
-    ) {
+    if (text.charCodeAt(start) !== 35 /* # */ && PREFIXES.some((p) => text.startsWith(p, start))) {
       const line = text.slice(start, end).trim();
       const brace = line.indexOf('{');
       const space = line.indexOf(' ');

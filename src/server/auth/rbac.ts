@@ -113,6 +113,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('GET', '/api/v2/metrics/router', 'viewer', 'metrics.router', 'router'),
   p('POST', '/api/v2/migrate', 'admin', 'system.migrate', 'model_requests'),
   p('GET', '/api/v2/admin/backup', 'admin', 'system.backup', 'store'),
+  p('GET', '/api/v2/settings/cluster', 'viewer', 'settings.get', 'settings/cluster'),
+  p('PUT', '/api/v2/settings/cluster', 'admin', 'settings.update', 'settings/cluster'),
   p('POST', '/api/v2/admin/restore', 'admin', 'system.restore', 'store'),
   p('POST', '/api/v2/admin/rotate-secret', 'admin', 'system.rotate_secret', 'store'),
 

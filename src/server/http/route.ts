@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { policyKey, type RoutePolicy } from '../auth/rbac.js';
+import { maskEngineEnvDeep } from '../models/engine-config-policy.js';
 import { ErrorResponse } from '../schemas/common.js';
 import type { ServerEnv } from './env.js';
 
@@ -109,8 +110,10 @@ export function mount(app: OpenAPIHono<ServerEnv>, r: AnyRoute, opts: MountOptio
       query: r.query ? valid.valid('query') : {},
       body: r.body ? valid.valid('json') : {},
     };
-    const out = await r.handler(c, input as HandlerInput<unknown, unknown, unknown>);
-    if (out instanceof Response) return out;
+    const raw = await r.handler(c, input as HandlerInput<unknown, unknown, unknown>);
+    if (raw instanceof Response) return raw;
+    // Secret env values of engine configs are write-only: every JSON answer shows them masked.
+    const out = maskEngineEnvDeep(raw, c.var.principal?.role);
     if (opts.validateResponses && r.response) {
       const check = (r.response as Schema).safeParse(out);
       if (!check.success)

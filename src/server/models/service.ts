@@ -8,6 +8,7 @@ import { decode, encode, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
 import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
+import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
 
 /** Spec fields as a create request gives them (before defaults). */
@@ -37,9 +38,12 @@ function defaultGpuCount(engine: EngineType): number {
   return engine === 'sim' ? 0 : 1;
 }
 
-/** Builds a full, validated ModelSpec from request fields (ZodError -> 422 at the boundary). */
+/**
+ * Builds a full, validated ModelSpec from request fields (ZodError -> 422 at the boundary); its
+ * engine_config must pass the engine's contract (422 naming the field).
+ */
 export function buildSpec(uid: string, input: SpecInput, nowIso: string, createdAt = nowIso): ModelSpec {
-  return ModelSpec.parse({
+  const spec = ModelSpec.parse({
     ...input,
     model_uid: uid,
     engine_config: { extra_args: [], env: {}, ...(input.engine_config ?? {}) },
@@ -48,6 +52,8 @@ export function buildSpec(uid: string, input: SpecInput, nowIso: string, created
     created_at: createdAt,
     updated_at: nowIso,
   });
+  checkSpecEngineConfig(spec.engine_type, spec.engine_config);
+  return spec;
 }
 
 /** Throws 409 CONFLICT when the caller's resource_version is older than what is stored. */
@@ -237,8 +243,11 @@ export class ModelService {
         if (v === undefined) continue;
         specChanged = true;
         if (v === null) delete merged[k];
-        else if (k === 'engine_config') merged[k] = { ...cur.engine_config, ...(v as object) };
-        else if (k === 'resources') merged[k] = { ...cur.resources, ...(v as object) };
+        else if (k === 'engine_config') {
+          const cfg = { ...cur.engine_config, ...(v as Partial<ModelSpec['engine_config']>) };
+          // Env values are shown masked; the placeholder sent back keeps the stored value.
+          merged[k] = { ...cfg, env: restoreMaskedEnv({ ...cfg.env }, cur.engine_config.env) };
+        } else if (k === 'resources') merged[k] = { ...cur.resources, ...(v as object) };
         else merged[k] = v;
       }
       if (merged['model_source'] === 'local' && !merged['model_path'] && merged['engine_type'] !== 'sim') {
@@ -251,6 +260,9 @@ export class ModelService {
         throw errors.invalid(gguf.message, 'VALIDATION_FAILED', { issues: [gguf] });
       }
       const spec = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
+      // A change of engine or engine_config must pass the (new) engine's contract.
+      if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
+        checkSpecEngineConfig(spec.engine_type, spec.engine_config);
       const depPatch: Partial<ModelDeployment> = {};
       if (body.replicas !== undefined) depPatch.replicas = body.replicas;
       if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;

@@ -5,17 +5,27 @@ import { decode, encode, listJson, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
 import type { CreateTemplateBody, UpdateTemplateBody } from '../schemas/templates.js';
+import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { checkExpected } from './service.js';
 import { deriveTemplateId } from './uid.js';
 
-/** Builds a full template spec from request fields (defaults applied, validated). */
-export function buildTemplateSpec(input: CreateTemplateBody['spec']): TemplateSpec {
-  return TemplateSpec.parse({
+/**
+ * Builds a full template spec from request fields (defaults applied, validated; engine_config checked
+ * against the engine's contract). `storedEnv`: the env kept where an update sends the masked placeholder.
+ */
+export function buildTemplateSpec(
+  input: CreateTemplateBody['spec'],
+  storedEnv?: Readonly<Record<string, string>>,
+): TemplateSpec {
+  const cfg = { extra_args: [], env: {}, ...(input.engine_config ?? {}) };
+  const spec = TemplateSpec.parse({
     ...input,
-    engine_config: { extra_args: [], env: {}, ...(input.engine_config ?? {}) },
+    engine_config: { ...cfg, env: restoreMaskedEnv({ ...cfg.env }, storedEnv) },
     resources: { gpu_count: input.engine_type === 'sim' ? 0 : 1, ...(input.resources ?? {}) },
     labels: input.labels ?? {},
   });
+  checkSpecEngineConfig(spec.engine_type, spec.engine_config);
+  return spec;
 }
 
 /** Templates: CRUD with optimistic concurrency; system templates are read-only (403). */
@@ -97,7 +107,9 @@ export class TemplateService {
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.category !== undefined ? { category: body.category } : {}),
-      ...(body.spec !== undefined ? { spec: buildTemplateSpec(body.spec) } : {}),
+      ...(body.spec !== undefined
+        ? { spec: buildTemplateSpec(body.spec, cur.value.spec.engine_config.env) }
+        : {}),
       deployment: { ...cur.value.deployment, ...(body.deployment ?? {}) },
       updated_at: this.now(),
     });

@@ -8,3 +8,4 @@ export * from './events.js';
 export * from './auth.js';
 export * from './catalog.js';
 export * from './v1.js';
+export * from './settings.js';

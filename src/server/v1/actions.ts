@@ -5,6 +5,7 @@ import { decode, encode, type Typed } from '../../store/json.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
+import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import { buildSpec } from '../models/service.js';
 import { listOf } from '../schemas/common.js';
 import { ForceStopParams, ForceStopQuery, ForceStopResponse, LoadBody, RequestParams, UnloadBody } from '../schemas/v1.js';
@@ -46,6 +47,7 @@ export function v1ActionRoutes(ctx: ServerContext): AnyRoute[] {
         const { request_id, replicas, model_uid, ...spec } = body;
         const id = request_id ?? randomId('req');
         c.set('auditResource', `model_request/${id}`);
+        await enforceEngineOverrides(ctx, c, spec.engine_config);
         const now = new Date(ctx.clock.now()).toISOString();
         const req = ModelRequest.parse({
           request_id: id,

@@ -13,6 +13,7 @@ import { modelRoutes } from './models.js';
 import { secretRoutes } from './secret.js';
 import { nodeRoutes } from './nodes.js';
 import { openAiProxyRoutes } from './openai-proxy.js';
+import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { userRoutes } from './users.js';
 
@@ -34,5 +35,6 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...apiKeyRoutes(ctx),
     ...catalogRoutes(ctx),
     ...openAiProxyRoutes(ctx),
+    ...settingsRoutes(ctx),
   ];
 }

@@ -4,6 +4,7 @@ import { filterModelViews } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
 import { actor, expected, readModelEvents, readModelView, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
+import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import {
   CreateModelBody,
   DeleteModelQuery,
@@ -49,6 +50,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (c, { body }) => {
         const { model_uid, replicas, node_selector, placement_strategy, auto_start, ...spec } = body;
         if (model_uid) c.set('auditResource', `model/${model_uid}`);
+        await enforceEngineOverrides(ctx, c, spec.engine_config);
         await ctx.catalog.checkGgufChoice(spec);
         const uid = await ctx.models.create(
           { model_uid, spec, replicas, node_selector, placement_strategy, auto_start },
@@ -119,6 +121,10 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       body: UpdateModelBody,
       response: ModelView,
       handler: async (c, { params, body }) => {
+        if (body.engine_config) {
+          const cur = await ctx.models.require(params.uid);
+          await enforceEngineOverrides(ctx, c, body.engine_config, cur.spec.value.engine_config);
+        }
         await ctx.models.update(params.uid, body, expected(c, body.resource_version), actor(c));
         return withEtag(c, await readModelView(ctx, params.uid));
       },

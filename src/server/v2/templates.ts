@@ -2,6 +2,7 @@ import { ModelTemplate } from '../../core/domain/index.js';
 import type { ServerContext } from '../context.js';
 import { actor, expected, readModelView, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
+import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import { deriveTemplateId } from '../models/uid.js';
 import { Ack } from '../schemas/common.js';
 import { ModelView, UidParams } from '../schemas/models.js';
@@ -47,6 +48,7 @@ export function templateRoutes(ctx: ServerContext): AnyRoute[] {
       response: TemplateView,
       status: 201,
       handler: async (c, { body }) => {
+        await enforceEngineOverrides(ctx, c, body.spec.engine_config);
         const id = await ctx.templates.create(body, actor(c));
         c.set('auditResource', `template/${id}`);
         return withEtag(c, view(await ctx.templates.require(id)));
@@ -61,6 +63,10 @@ export function templateRoutes(ctx: ServerContext): AnyRoute[] {
       body: UpdateTemplateBody,
       response: TemplateView,
       handler: async (c, { params, body }) => {
+        if (body.spec?.engine_config) {
+          const cur = await ctx.templates.require(params.template_id);
+          await enforceEngineOverrides(ctx, c, body.spec.engine_config, cur.value.spec.engine_config);
+        }
         await ctx.templates.update(params.template_id, body, expected(c, body.resource_version));
         return withEtag(c, view(await ctx.templates.require(params.template_id)));
       },

@@ -1,0 +1,56 @@
+/** `nebula admin settings get|set`: cluster-wide settings (`/api/v2/settings/cluster`). */
+import type { Command } from 'commander';
+import { EngineOverrides } from '../../core/domain/settings.js';
+import type { ClusterSettingsView } from '../client.js';
+import { examples, withConnection, withOutput } from '../define.js';
+import { UsageError } from '../errors.js';
+import { renderFields } from '../output/table.js';
+import { action } from '../runtime.js';
+
+/** The settings `set` knows, with the values each takes (validated here, and again by the server). */
+const SETTABLE: Record<string, readonly string[]> = { engine_overrides: EngineOverrides.options };
+
+function settingsView(s: ClusterSettingsView): string {
+  return renderFields([
+    ['engine_overrides', s.engine_overrides],
+    ['Updated', s.updated_at ? `${s.updated_at} by ${s.updated_by ?? '?'}` : null],
+  ]);
+}
+
+export function registerSettingsCommands(admin: Command): void {
+  const settings = admin
+    .command('settings')
+    .description('cluster settings (engine_overrides: who may set engine extra args and env)');
+  examples(settings, ['nebula admin settings get', 'nebula admin settings set engine_overrides admins']);
+
+  const get = settings.command('get').description('show the cluster settings');
+  withConnection(withOutput(get));
+  get.action(
+    action(async (ctx) => {
+      const s = await ctx.client().clusterSettings();
+      ctx.print(s, () => settingsView(s));
+    }),
+  );
+
+  const set = settings
+    .command('set')
+    .argument('<key>', `setting: ${Object.keys(SETTABLE).join(', ')}`)
+    .argument('<value>', 'new value')
+    .description('change a cluster setting (admin)');
+  withConnection(withOutput(set));
+  examples(set, [
+    'nebula admin settings set engine_overrides admins     # only admins set engine args / env',
+    'nebula admin settings set engine_overrides operators  # operators may too (default)',
+  ]);
+  set.action(
+    action(async (ctx, key, value) => {
+      const allowed = key === undefined ? undefined : SETTABLE[key];
+      if (!allowed)
+        throw new UsageError(`unknown setting "${key}" (known: ${Object.keys(SETTABLE).join(', ')})`);
+      if (value === undefined || !allowed.includes(value))
+        throw new UsageError(`${key} must be one of: ${allowed.join(', ')} (got "${value}")`);
+      const s = await ctx.client().updateClusterSettings({ [key]: value });
+      ctx.print(s, () => `Setting ${key} is now ${value}.\n`);
+    }),
+  );
+}
