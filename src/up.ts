@@ -15,6 +15,7 @@ import { NODE_ID_PATTERN } from './core/ids.js';
 import type { Logger } from './core/logger.js';
 import { initTracing } from './core/tracing.js';
 import { nebulaVersion } from './core/version.js';
+import { resolveEngineBins, type EngineBins } from './node/engine-bins.js';
 import type { Store } from './store/types.js';
 
 export interface UpOptions {
@@ -28,6 +29,8 @@ export interface UpOptions {
   nodeId?: string;
   gpus?: string;
   portRange?: string;
+  /** `--engine-bin TYPE=PATH`, repeatable (env NEBULA_ENGINE_BINS). */
+  engineBin?: string[];
   hfEndpoint?: string;
   modelscopeEndpoint?: string;
   /** Write logs to stderr instead of `<data-dir>/logs/nebula.log`. */
@@ -89,6 +92,12 @@ export async function startUp(
   if (!NODE_ID_PATTERN.test(nodeId)) throw new ConfigError(`--node-id "${nodeId}" is not a valid node id`);
   const hfEndpoint = resolveOptional(opts.hfEndpoint, 'HF_ENDPOINT');
   const modelscopeEndpoint = resolveOptional(opts.modelscopeEndpoint, 'MODELSCOPE_ENDPOINT');
+  let engineBins: EngineBins;
+  try {
+    engineBins = resolveEngineBins(opts.engineBin, env);
+  } catch (err) {
+    throw new ConfigError(errorMessage(err));
+  }
 
   let gpus = resolveOptional(opts.gpus, 'NEBULA_GPUS');
   let simulatedNote = '';
@@ -169,6 +178,7 @@ export async function startUp(
         adminPort: nodeAdminPort,
         adminHost: '127.0.0.1',
         adminToken: nodeToken,
+        engineBins,
         ...(hfEndpoint ? { hfEndpoint } : {}),
         ...(modelscopeEndpoint ? { modelscopeEndpoint } : {}),
       },

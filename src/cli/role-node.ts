@@ -34,12 +34,20 @@ export function registerNodeCommand(program: Command): void {
       'first restart delay after a crash (doubles up to 5 min; default 10000)',
     )
     .option('--stop-grace-ms <ms>', 'SIGTERM to SIGKILL when stopping an engine (default 10000)')
+    .option(
+      '--engine-bin <type=path>',
+      'executable to launch for an engine, repeatable: llamacpp=/opt/llama/bin/llama-server, ' +
+        'vllm=/opt/venv/bin/vllm, sglang=/opt/venv/bin/python3 (env NEBULA_ENGINE_BINS, comma-separated; ' +
+        "default: nebula's installed engines, then the PATH)",
+      (value: string, prev: string[] = []) => [...prev, value],
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  nebula node --etcd http://10.0.0.1:2379 --node-id gpu-1 --address 10.0.0.11\n' +
         '  nebula node --etcd http://127.0.0.1:2379 --node-id sim-1 --gpus sim:2x80GiB --admin-port 9093\n' +
-        '  NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100\n',
+        '  NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100\n' +
+        '  nebula node --etcd http://10.0.0.1:2379 --engine-bin vllm=/opt/venv/bin/vllm\n',
     )
     .action(async (flags: NodeCliFlags) => {
       const [{ runNodeAgent }, { NebulaError }, { UsageError }] = await Promise.all([

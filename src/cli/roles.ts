@@ -27,6 +27,11 @@ export function registerRoleCommands(program: Command): void {
     .option('--port-range <range>', 'ports for engines (env NEBULA_PORT_RANGE, default 40000-40999)')
     .option('--hf-endpoint <url>', 'Hugging Face base URL, e.g. a mirror (env HF_ENDPOINT)')
     .option('--modelscope-endpoint <url>', 'ModelScope base URL (env MODELSCOPE_ENDPOINT)')
+    .option(
+      '--engine-bin <type=path>',
+      'executable to launch for an engine, repeatable, e.g. llamacpp=/opt/llama/bin/llama-server (env NEBULA_ENGINE_BINS)',
+      (value: string, prev: string[] = []) => [...prev, value],
+    )
     .option('--log-stderr', 'write JSON logs to stderr instead of <data-dir>/logs/nebula.log')
     .addHelpText(
       'after',

@@ -12,6 +12,7 @@ import {
 import { Labels } from '../core/domain/index.js';
 import { NODE_ID_PATTERN } from '../core/ids.js';
 import type { NodeAgentOptions } from './agent.js';
+import { resolveEngineBins } from './engine-bins.js';
 import { NodeConfigError } from './errors.js';
 import { parseGpuMode } from './gpu-mode.js';
 
@@ -32,6 +33,8 @@ export interface NodeCliFlags {
   keepEngines?: boolean;
   restartBackoffMs?: string;
   stopGraceMs?: string;
+  /** `--engine-bin TYPE=PATH`, repeatable. */
+  engineBin?: string[];
 }
 
 export interface NodeCliConfig {
@@ -121,6 +124,8 @@ export function resolveNodeCliConfig(
     labels: parseLabels(resolveOption(flags.labels, 'NEBULA_NODE_LABELS', '', env)),
   };
   if (cacheDir) agent.cacheDir = resolve(cacheDir);
+  const engineBins = resolveEngineBins(flags.engineBin, env);
+  if (Object.keys(engineBins).length > 0) agent.engineBins = engineBins;
   const adminHost = resolveOptional(flags.adminHost, 'NEBULA_NODE_ADMIN_HOST', env);
   if (adminHost) agent.adminHost = adminHost;
   if (adminToken) agent.adminToken = adminToken;

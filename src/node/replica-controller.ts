@@ -381,6 +381,8 @@ export class ReplicaController {
       const adapter = await this.env.loadAdapter(d.spec.engine_type);
       let proc: EngineProcess | undefined;
       if (mode === 'launch') {
+        // Before any download: a node without the engine cannot run this replica, however long it waits.
+        const executable = await this.env.engineExecutable(d.spec.engine_type);
         await this.lock.run(async () => {
           if (signal.aborted) return;
           this.phase = 'downloading';
@@ -403,6 +405,7 @@ export class ReplicaController {
           gpuMemoryTotalBytes: this.env.gpuMemoryTotal(d.assignment.gpu_indices) || undefined,
           nebulaBin: this.env.nebulaBin,
           env: files.env,
+          ...(executable !== undefined ? { executable } : {}),
         });
         proc = await this.lock.run(async () => {
           if (signal.aborted || this.disposed) return undefined;
