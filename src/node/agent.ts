@@ -86,7 +86,13 @@ export interface NodeAgentOptions {
   /** PATH searched for engines (default the agent's own). */
   enginePath?: string;
   /** Engine detection timings: version probe timeout, file re-check and re-probe periods. */
-  engineDetection?: { probeTimeoutMs?: number; rescanMs?: number; reprobeMs?: number };
+  engineDetection?: {
+    probeTimeoutMs?: number;
+    rescanMs?: number;
+    reprobeMs?: number;
+    /** How long the first heartbeat waits for the first detection (default 10 s). */
+    initialWaitMs?: number;
+  };
 }
 
 export interface NodeAgentDeps {
@@ -260,11 +266,20 @@ export async function startNodeAgent(
           .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'status update failed')),
     });
     cleanups.push(() => engineDetector.stop());
-    // The first heartbeat waits for nothing: until detection finishes the status has no `engines`
-    // ("unknown", which the scheduler reads as "allowed"), so a restarting agent never looks engine-less.
-    void engineDetector
+    // The first heartbeat waits for the first detection (version probes take milliseconds to seconds), so
+    // a new node never registers without its engines and gets replicas it cannot run. A probe that hangs
+    // holds registration back at most `initialWaitMs`: the status then has no `engines` ("unknown", any
+    // engine allowed) until detection finishes, which is also what a restarting agent must never look
+    // like: engine-less, which would move its replicas away.
+    const detected = engineDetector
       .start()
       .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'engine detection failed'));
+    const waitAbort = new AbortController();
+    await Promise.race([
+      detected,
+      clock.sleep(options.engineDetection?.initialWaitMs ?? 10_000, waitAbort.signal).catch(() => undefined),
+    ]);
+    waitAbort.abort();
     const engineExecutable = async (type: EngineType): Promise<string | undefined> => {
       const path = await engineDetector.executableFor(type);
       if (type !== 'sim' && path === undefined) {
