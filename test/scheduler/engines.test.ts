@@ -126,7 +126,7 @@ describe('engines per node (etcd, node processes, scheduler, API, CLI)', () => {
     for (const a of agents) if (a.child.exitCode === null) a.child.kill('SIGTERM');
     await Promise.all(
       agents.map((a) =>
-        a.child.exitCode === null ? new Promise((r) => a.child.once('exit', r)) : undefined,
+        a.child.exitCode === null ? new Promise((r) => a.child.once('exit', r)) : Promise.resolve(),
       ),
     );
     await scheduler?.stop();
