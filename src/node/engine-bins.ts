@@ -22,7 +22,7 @@ export type EngineBins = Partial<Record<DetectableEngine, string>>;
 export const ENGINE_PROGRAMS: Readonly<Record<DetectableEngine, readonly string[]>> = {
   llamacpp: ['llama-server'],
   vllm: ['vllm'],
-  sglang: ['python3', 'python'],
+  sglang: ['python3'],
 };
 
 function isDetectable(t: string): t is DetectableEngine {

@@ -190,6 +190,33 @@ describe('EngineDetector', () => {
     expect(await d.executableFor('sim')).toBeUndefined();
   });
 
+  it("reads the pinned llama.cpp build's version line among its log lines", async () => {
+    const bin = join(dir, 'bin');
+    script(
+      join(bin, 'llama-server'),
+      'echo "0.00.023.986 I srv  llama_server: initializing ..." >&2\n' +
+        'echo "version: 0.5.0-dev (build 1, commit de3ff81)" >&2\necho "built with GNU 12.2.0 for Linux x86_64" >&2',
+    );
+    const snap = await detector({ pathEnv: bin }).refresh();
+    expect(snap.engines[1]).toMatchObject({
+      type: 'llamacpp',
+      version: '0.5.0-dev (build 1, commit de3ff81)',
+    });
+  });
+
+  it('takes only the first program on the PATH, as a shell would run it', async () => {
+    const first = join(dir, 'first');
+    const second = join(dir, 'second');
+    const broken = script(join(first, 'llama-server'), 'exit 3');
+    fakeLlama(join(second, 'llama-server'));
+    const snap = await detector({ pathEnv: `${first}:${second}` }).refresh();
+    expect(snap.engines.map((e) => e.type)).toEqual(['sim']);
+    expect(snap.errors).toEqual([
+      { type: 'llamacpp', path: broken, error: `${broken} version probe exited with code 3` },
+    ]);
+    expect(runs(join(second, 'llama-server'))).toBe(0);
+  });
+
   it('treats a python3 without sglang as no sglang, not as an error', async () => {
     const bin = join(dir, 'bin');
     script(join(bin, 'python3'), 'echo "PackageNotFoundError: sglang" >&2; exit 1');

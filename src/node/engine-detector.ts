@@ -17,7 +17,7 @@ import {
   type DetectableEngine,
   type EngineBins,
 } from './engine-bins.js';
-import { checkExecutable, installedCandidates, pathCandidates } from './engine-executable.js';
+import { checkExecutable, firstOnPath, installedCandidates } from './engine-executable.js';
 import { killGroup, runProbe, VERSION_PROBES, type ProbeResult } from './engine-probe.js';
 
 export interface EngineDetectorOptions {
@@ -143,8 +143,10 @@ export class EngineDetector {
           for (const p of installedCandidates(root, program)) candidates.push({ path: p, fromPath: false });
       }
       const pathEnv = this.opts.pathEnv ?? process.env['PATH'];
-      for (const p of pathCandidates(ENGINE_PROGRAMS[type], pathEnv))
-        candidates.push({ path: p, fromPath: true });
+      for (const program of ENGINE_PROGRAMS[type]) {
+        const p = firstOnPath(program, pathEnv);
+        if (p !== undefined) candidates.push({ path: p, fromPath: true });
+      }
     }
     const out: Outcome[] = [];
     for (const c of candidates) {

@@ -38,14 +38,22 @@ export function checkExecutable(path: string): ExecutableCheck {
 }
 
 /**
- * Candidates for `programs` on a PATH string, in PATH order. Relative and empty PATH entries are skipped:
+ * What running `program` by name would run: its first match on a PATH string (existing and not a
+ * directory), or undefined. Only that one is a candidate, as for a shell: probing every copy on the PATH
+ * would cost a process each (slow pyenv shims included). Relative and empty PATH entries are skipped:
  * they resolve against the agent's working directory.
  */
-export function pathCandidates(programs: readonly string[], pathEnv: string | undefined): string[] {
-  const dirs = (pathEnv ?? '').split(delimiter).filter((d) => d !== '' && isAbsolute(d));
-  const out: string[] = [];
-  for (const program of programs) for (const dir of dirs) out.push(join(dir, program));
-  return [...new Set(out)];
+export function firstOnPath(program: string, pathEnv: string | undefined): string | undefined {
+  for (const dir of (pathEnv ?? '').split(delimiter)) {
+    if (dir === '' || !isAbsolute(dir)) continue;
+    const candidate = join(dir, program);
+    try {
+      if (!statSync(candidate).isDirectory()) return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return undefined;
 }
 
 /** Compares version strings segment by segment, numbers numerically ("b4589" < "b10000", "1.10" > "1.9"). */

@@ -18,13 +18,11 @@ export interface VersionProbe {
 
 /** The version probe of each engine (argv after the executable). */
 export const VERSION_PROBES: Readonly<Record<DetectableEngine, VersionProbe>> = {
-  // llama-server prints `version: 4589 (1d1e6a90)` and `built with ...` on stderr, and exits 0.
+  // llama-server prints `version: 4589 (1d1e6a90)` (release builds) or `version: 0.5.0-dev (build 1,
+  // commit de3ff81)` (node-llama-cpp's source) and `built with ...` on stderr, among log lines; exits 0.
   llamacpp: {
     args: ['--version'],
-    parse: (out) => {
-      const m = /^version:\s*(\d+\s*\([0-9a-f]+\)|\S+)/m.exec(out);
-      return m?.[1] ?? null;
-    },
+    parse: (out) => /^version:\s*(\S.*?)\s*$/m.exec(out)?.[1]?.slice(0, 100) ?? null,
   },
   // vllm prints its version (`0.8.5`) as the last line, possibly after log lines.
   vllm: { args: ['--version'], parse: lastVersionLine },

@@ -203,6 +203,8 @@ describe('engines per node (etcd, node processes, scheduler, API, CLI)', () => {
     );
     expect(list.stdout).not.toMatch(/plain-1\s+llamacpp/);
     expect(list.stdout).toMatch(/plain-1\s+sim\s/);
+    const detail = await cli(['node', 'get', 'llama-1']);
+    expect(detail.stdout).toMatch(/^Engines: +sim \S+, llamacpp 4589 \(1d1e6a90\)$/m);
   });
 
   it('refuses a relative --engine-bin with one line and exit 2', async () => {
