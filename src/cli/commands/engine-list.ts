@@ -32,7 +32,16 @@ export function enginesTable(rows: readonly EngineRow[], style: Style): string {
   );
 }
 
-export function registerEngineListCommand(engine: Command): void {
+/**
+ * Registers `nebula engine list` under the `engine` group, creating the group when no other file has
+ * (`nebula engine install` lives in engine.ts; whichever registers first creates the group).
+ */
+export function registerEngineListCommand(program: Command): void {
+  let engine = program.commands.find((c) => c.name() === 'engine');
+  if (!engine) {
+    engine = program.command('engine').description('inference engines on the nodes and on this machine');
+    examples(engine, ['nebula engine list']);
+  }
   const list = engine
     .command('list')
     .alias('ls')
