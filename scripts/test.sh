@@ -9,6 +9,11 @@ need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+# The real llama-server is built from source (nebula engine install llamacpp, below).
+command -v cmake >/dev/null 2>&1 || need_apt+=(cmake)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing Debian packages: ${need_apt[*]}"
   SUDO=""
@@ -31,6 +36,18 @@ fi
 
 echo "==> build"
 npm run build
+
+# A real llama-server for the suites that need one, built from node-llama-cpp's bundled llama.cpp source
+# (npm only) into ${XDG_CACHE_HOME:-~/.cache}/nebula/engines, outside the repo: about 6 minutes on 2 cores
+# the first time, nothing afterwards. Those suites fail in CI (CI set) without it.
+echo "==> llama-server (nebula engine install llamacpp --cpu)"
+if NEBULA_TEST_LLAMA_SERVER="$(node bin/nebula.js engine install llamacpp --cpu --print-path)"; then
+  export NEBULA_TEST_LLAMA_SERVER
+  echo "llama-server: $NEBULA_TEST_LLAMA_SERVER"
+else
+  echo "llama-server could not be built; the suites that need it will fail" >&2
+  unset NEBULA_TEST_LLAMA_SERVER
+fi
 
 echo "==> typecheck (sources and tests)"
 npx tsc -p tsconfig.json --noEmit

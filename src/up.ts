@@ -5,15 +5,18 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { destination, pino } from 'pino';
 import { parsePortRange, resolveOption, resolveOptional, resolvePort } from './core/config.js';
+import { parseDuration } from './core/duration.js';
 import { ConfigError, errorMessage } from './core/errors.js';
 import { NODE_ID_PATTERN } from './core/ids.js';
 import type { Logger } from './core/logger.js';
+import { describeFix, ensurePrivateDir, ensurePrivateFile, type ModeFix } from './core/private-files.js';
 import { initTracing } from './core/tracing.js';
+import { resolveCacheEvict } from './node/cli-options.js';
 import { nebulaVersion } from './core/version.js';
 import { resolveEngineBins, type EngineBins } from './node/engine-bins.js';
 import type { Store } from './store/types.js';
@@ -33,10 +36,21 @@ export interface UpOptions {
   engineBin?: string[];
   hfEndpoint?: string;
   modelscopeEndpoint?: string;
+  /** `off` | `lru`: LRU eviction of the model cache when its disk is critical (env NEBULA_CACHE_EVICT). */
+  cacheEvict?: string;
   /** Write logs to stderr instead of `<data-dir>/logs/nebula.log`. */
   logStderr?: boolean;
   /** Where the CLI context goes (default ~/.nebula/config.yaml, env NEBULA_CONFIG). */
   cliConfig?: string;
+  /** Engine restart backoff (durations; see `nebula node`). */
+  restartBackoffInitial?: string;
+  restartBackoffMax?: string;
+  restartBackoffReset?: string;
+  /** Engines of a dead agent are stopped after this (duration; see `nebula node --orphan-grace`). */
+  orphanGrace?: string;
+  /** Router-wide proxy timeout defaults (durations; see `nebula router`). */
+  firstByteTimeout?: string;
+  idleTimeout?: string;
 }
 
 export interface UpHandle {
@@ -98,6 +112,15 @@ export async function startUp(
   } catch (err) {
     throw new ConfigError(errorMessage(err));
   }
+  const evictLru = resolveCacheEvict(opts.cacheEvict, env);
+  // Checked before anything starts: a bad duration is a one-line error that changes nothing.
+  const { resolveRestartBackoff } = await import('./node/cli-options.js');
+  const { resolveProxyTimeouts } = await import('./router/cli-options.js');
+  const restartBackoff = resolveRestartBackoff(opts, env);
+  const proxyTimeouts = resolveProxyTimeouts(opts, env);
+  const orphanGraceRaw = resolveOptional(opts.orphanGrace, 'NEBULA_NODE_ORPHAN_GRACE');
+  const orphanGraceMs =
+    orphanGraceRaw === undefined ? undefined : parseDuration(orphanGraceRaw, '--orphan-grace');
 
   let gpus = resolveOptional(opts.gpus, 'NEBULA_GPUS');
   let simulatedNote = '';
@@ -110,7 +133,12 @@ export async function startUp(
     }
   }
 
-  mkdirSync(dataDir, { recursive: true });
+  // Secrets live here (the store with the JWT secret and credential hashes, admin.key): owner-only.
+  const modeFixes: ModeFix[] = [];
+  const noteFix = (fix: ModeFix | undefined) => {
+    if (fix) modeFixes.push(fix);
+  };
+  noteFix(ensurePrivateDir(dataDir));
   const logger = upLogger(dataDir, opts.logStderr ?? false);
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
@@ -123,8 +151,18 @@ export async function startUp(
 
   let store: Store | undefined;
   try {
-    const { openEmbeddedStore } = await import('./store/embedded/index.js');
-    store = await openEmbeddedStore({ path: join(dataDir, 'store.db'), logger: logger.child({ component: 'store' }) });
+    const { openEmbeddedStore, clusterSigns, writeClusterMarker } = await import('./store/embedded/index.js');
+    // admin.key or the cluster marker prove a cluster lived here: a missing or empty store.db is refused
+    // (a damaged one is refused by the store's own check), never silently replaced by a new cluster.
+    const signs = clusterSigns(dataDir);
+    for (const path of signs) noteFix(ensurePrivateFile(path));
+    store = await openEmbeddedStore({
+      path: join(dataDir, 'store.db'),
+      logger: logger.child({ component: 'store' }),
+      existingSigns: signs,
+      onModeFix: noteFix,
+    });
+    writeClusterMarker(dataDir, Date.now());
     const st = store;
     stops.push({ name: 'store', stop: () => st.close() });
 
@@ -146,7 +184,7 @@ export async function startUp(
 
     const { startRouter } = await import('./router/index.js');
     const router = await startRouter(
-      { host, port: routerPort, grpcPort },
+      { host, port: routerPort, grpcPort, ...proxyTimeouts },
       { store, logger: logger.child({ component: 'router' }), tracing: routerTracing },
     );
     stops.push({ name: 'router', stop: () => router.stop() });
@@ -179,8 +217,11 @@ export async function startUp(
         adminHost: '127.0.0.1',
         adminToken: nodeToken,
         engineBins,
+        evictLru,
         ...(hfEndpoint ? { hfEndpoint } : {}),
         ...(modelscopeEndpoint ? { modelscopeEndpoint } : {}),
+        ...(restartBackoff ? { timing: { backoff: restartBackoff } } : {}),
+        ...(orphanGraceMs !== undefined ? { orphanGraceMs } : {}),
       },
       { store, logger: logger.child({ component: 'node' }) },
     );
@@ -190,11 +231,14 @@ export async function startUp(
     const serverUrl = `http://127.0.0.1:${server.port}`;
     const routerUrl = `http://127.0.0.1:${router.port}`;
     let contextNote = '';
-    if (existsSync(adminKeyPath)) {
+    const hasAdminKey = existsSync(adminKeyPath);
+    if (hasAdminKey) {
       const token = readFileSync(adminKeyPath, 'utf8').trim();
       try {
-        const { upsertContext } = await import('./cli/context.js');
+        const { upsertContext, defaultConfigPath } = await import('./cli/context.js');
         const configPath = opts.cliConfig ?? env['NEBULA_CONFIG'];
+        // It holds tokens: an older, looser file is tightened (upsertContext rewrites it 0600 anyway).
+        noteFix(ensurePrivateFile(configPath ?? defaultConfigPath(env)));
         upsertContext(
           { name: 'local', server: serverUrl, router: routerUrl, token },
           { makeCurrent: true, ...(configPath ? { configPath } : {}) },
@@ -211,13 +255,19 @@ export async function startUp(
       `  Control API:      ${serverUrl}/api  (docs ${serverUrl}/api/docs)`,
       `  OpenAI base URL:  ${routerUrl}/v1`,
       `  gRPC:             127.0.0.1:${router.grpcPort ?? grpcPort}`,
-      `  Admin API key:    ${adminKeyPath}`,
+      hasAdminKey
+        ? `  Admin API key:    ${adminKeyPath}`
+        : `  Admin API key:    none in this data dir (its store came from a backup or another data dir): log in as an admin (nebula auth login --server ${serverUrl}) and create one (nebula key create --name admin --role admin)`,
     ];
     if (server.bootstrap?.created && server.bootstrap.password) {
       lines.push(`  Admin login:      ${server.bootstrap.username} / ${server.bootstrap.password}  (shown once; change it)`);
     }
     if (contextNote) lines.push(`  ${contextNote}`);
     if (simulatedNote) lines.push(`  Note: ${simulatedNote}`);
+    for (const fix of modeFixes) {
+      lines.push(`  Warning: insecure permissions fixed: ${describeFix(fix)}`);
+      logger.warn({ path: fix.path }, `insecure permissions fixed: ${describeFix(fix)}`);
+    }
     lines.push(`  Logs:             ${opts.logStderr ? 'stderr' : join(dataDir, 'logs', 'nebula.log')}`);
     lines.push('Press Ctrl-C to stop (engines are stopped too).');
     out.write(`${lines.join('\n')}\n`);

@@ -11,6 +11,7 @@ import { registerCatalogCommands } from './commands/catalog.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerContextCommands } from './commands/context.js';
 import { registerEngineListCommand } from './commands/engine-list.js';
+import { registerEngineCommands } from './commands/engine.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerKeyCommands } from './commands/key.js';
 import { registerLegacyTopCommands } from './commands/legacy.js';
@@ -43,4 +44,5 @@ export function registerClientCommands(program: Command): void {
   registerKeyCommands(program);
   registerContextCommands(program);
   registerAdminCommands(program);
+  registerEngineCommands(program);
 }

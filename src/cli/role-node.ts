@@ -21,6 +21,10 @@ export function registerNodeCommand(program: Command): void {
     .option('--port-range <from-to>', 'ports engines may use (env NEBULA_PORT_RANGE; default 40000-40999)')
     .option('--data-dir <dir>', 'state file and engine logs (env NEBULA_DATA_DIR; default ~/.nebula/node)')
     .option('--cache-dir <dir>', 'model cache (env NEBULA_CACHE_DIR; default <data-dir>/models)')
+    .option(
+      '--cache-evict <policy>',
+      'off | lru: at >= 95 % disk, delete unreferenced models, least recently used first (env NEBULA_CACHE_EVICT; default off)',
+    )
     .option('--admin-port <port>', 'admin API and /metrics port (env NEBULA_NODE_ADMIN_PORT; default 9092)')
     .option(
       '--admin-host <host>',
@@ -30,9 +34,18 @@ export function registerNodeCommand(program: Command): void {
     .option('--labels <k=v,...>', 'node labels for node selectors (env NEBULA_NODE_LABELS)')
     .option('--keep-engines', 'on SIGTERM leave engines running for the next agent to adopt (upgrades)')
     .option(
-      '--restart-backoff-ms <ms>',
-      'first restart delay after a crash (doubles up to 5 min; default 10000)',
+      '--restart-backoff-initial <duration>',
+      'a crashed engine restarts at once; a second crash in a row waits this, doubling (env NEBULA_NODE_RESTART_BACKOFF_INITIAL; default 10s)',
     )
+    .option(
+      '--restart-backoff-max <duration>',
+      'longest wait between restarts (env NEBULA_NODE_RESTART_BACKOFF_MAX; default 5m)',
+    )
+    .option(
+      '--restart-backoff-reset <duration>',
+      'ready this long, the next crash restarts at once again (env NEBULA_NODE_RESTART_BACKOFF_RESET; default 10m)',
+    )
+    .option('--restart-backoff-ms <ms>', 'old spelling of --restart-backoff-initial, in milliseconds')
     .option('--stop-grace-ms <ms>', 'SIGTERM to SIGKILL when stopping an engine (default 10000)')
     .option(
       '--engine-bin <type=path>',
@@ -41,13 +54,18 @@ export function registerNodeCommand(program: Command): void {
         "default: nebula's installed engines, then the PATH)",
       (value: string, prev: string[] = []) => [...prev, value],
     )
+    .option(
+      '--orphan-grace <duration>',
+      'engines left without their agent (kill -9, crash) are stopped after this unless a new agent adopts them; keep it + --stop-grace-ms under the scheduler --grace-period (env NEBULA_NODE_ORPHAN_GRACE; default 30s)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  nebula node --etcd http://10.0.0.1:2379 --node-id gpu-1 --address 10.0.0.11\n' +
         '  nebula node --etcd http://127.0.0.1:2379 --node-id sim-1 --gpus sim:2x80GiB --admin-port 9093\n' +
         '  NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100\n' +
-        '  nebula node --etcd http://10.0.0.1:2379 --engine-bin vllm=/opt/venv/bin/vllm\n',
+        '  nebula node --etcd http://10.0.0.1:2379 --engine-bin vllm=/opt/venv/bin/vllm\n' +
+        '  nebula node --etcd http://10.0.0.1:2379 --cache-dir /data/models --cache-evict lru\n',
     )
     .action(async (flags: NodeCliFlags) => {
       const [{ runNodeAgent }, { NebulaError }, { UsageError }] = await Promise.all([
@@ -64,4 +82,54 @@ export function registerNodeCommand(program: Command): void {
         throw err;
       }
     });
+}
+
+/** `nebula node-watchdog` (hidden): started by the node agent, stops its engines when it dies for good. */
+export function registerNodeWatchdogCommand(program: Command): void {
+  program
+    .command('node-watchdog', { hidden: true })
+    .description('internal: stops the engines of a node agent that died and did not come back')
+    .requiredOption('--data-dir <dir>', "the agent's data dir")
+    .requiredOption('--agent-pid <pid>', "the agent's pid")
+    .requiredOption('--agent-start <ticks>', "the agent's start time (/proc/<pid>/stat field 22)")
+    .option('--agent-instance <id>', "the agent's lock instance id", '')
+    .option('--grace-ms <ms>', 'wait for a new agent this long', '30000')
+    .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL', '10000')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  nebula node-watchdog --data-dir ~/.nebula/node --agent-pid 4242 --agent-start 123456   # started by `nebula node`\n',
+    )
+    .action(
+      async (flags: {
+        dataDir: string;
+        agentPid: string;
+        agentStart: string;
+        agentInstance: string;
+        graceMs: string;
+        killGraceMs: string;
+      }) => {
+        const { runOrphanWatchdog } = await import('../node/orphan-watchdog.js');
+        const num = (raw: string, what: string) => {
+          if (!/^[0-9]{1,12}$/.test(raw)) throw new Error(`${what}: "${raw}" is not a whole number`);
+          return Number(raw);
+        };
+        const log = (line: string) => process.stdout.write(`${new Date().toISOString()} watchdog: ${line}\n`);
+        const outcome = await runOrphanWatchdog(
+          {
+            dataDir: flags.dataDir,
+            agent: {
+              pid: num(flags.agentPid, '--agent-pid'),
+              start_time: num(flags.agentStart, '--agent-start'),
+              instance: flags.agentInstance || undefined,
+            },
+            graceMs: num(flags.graceMs, '--grace-ms'),
+            killGraceMs: num(flags.killGraceMs, '--kill-grace-ms'),
+          },
+          { input: process.stdin, log },
+        );
+        log(`exiting (${outcome})`);
+        process.exit(0);
+      },
+    );
 }

@@ -43,6 +43,14 @@ export function registerRouterCommand(program: Command): void {
     .option('--max-body <size>', 'largest request body, e.g. 32MiB (env NEBULA_ROUTER_MAX_BODY)')
     .option('--max-retries <n>', 'other replicas tried after a failure before the first byte (default 2)')
     .option(
+      '--first-byte-timeout <duration>',
+      "longest wait for an engine's first response byte; a model's proxy_timeouts.first_byte overrides it (env NEBULA_ROUTER_FIRST_BYTE_TIMEOUT; default 10m)",
+    )
+    .option(
+      '--idle-timeout <duration>',
+      "longest silence inside a streamed answer; a model's proxy_timeouts.idle overrides it (env NEBULA_ROUTER_IDLE_TIMEOUT; default 60s)",
+    )
+    .option(
       '--instance-id <id>',
       'id under /components/router/ (env NEBULA_ROUTER_INSTANCE_ID; default host-port)',
     )

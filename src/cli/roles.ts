@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { registerEngineSimCommand } from './role-engine-sim.js';
-import { registerNodeCommand } from './role-node.js';
+import { registerNodeCommand, registerNodeWatchdogCommand } from './role-node.js';
 import { registerRouterCommand } from './role-router.js';
 import { registerSchedulerCommand } from './role-scheduler.js';
 import { registerServerCommand } from './role-server.js';
@@ -9,6 +9,7 @@ import { registerServerCommand } from './role-server.js';
 export function registerRoleCommands(program: Command): void {
   registerEngineSimCommand(program);
   registerNodeCommand(program);
+  registerNodeWatchdogCommand(program);
   registerRouterCommand(program);
   registerSchedulerCommand(program);
   registerServerCommand(program);
@@ -32,7 +33,20 @@ export function registerRoleCommands(program: Command): void {
       'executable to launch for an engine, repeatable, e.g. llamacpp=/opt/llama/bin/llama-server (env NEBULA_ENGINE_BINS)',
       (value: string, prev: string[] = []) => [...prev, value],
     )
+    .option(
+      '--cache-evict <policy>',
+      'off | lru: at >= 95 % disk, delete unreferenced cached models, least recently used first (env NEBULA_CACHE_EVICT; default off)',
+    )
     .option('--log-stderr', 'write JSON logs to stderr instead of <data-dir>/logs/nebula.log')
+    .option(
+      '--restart-backoff-initial <duration>',
+      'a crashed engine restarts at once; a second crash in a row waits this, doubling (default 10s)',
+    )
+    .option('--restart-backoff-max <duration>', 'longest wait between engine restarts (default 5m)')
+    .option('--restart-backoff-reset <duration>', 'ready this long, the next crash restarts at once (default 10m)')
+    .option('--orphan-grace <duration>', 'engines left by a killed nebula up are stopped after this (default 30s)')
+    .option('--first-byte-timeout <duration>', "router: longest wait for an engine's first byte (default 10m)")
+    .option('--idle-timeout <duration>', 'router: longest silence inside a streamed answer (default 60s)')
     .addHelpText(
       'after',
       `
@@ -40,6 +54,8 @@ Examples:
   nebula up
   nebula up --data-dir /var/lib/nebula --gpus sim:4x80GiB
   nebula up --server-port 9080 --router-port 9000 --hf-endpoint https://hf-mirror.example.com
+  nebula up --cache-evict lru
+  nebula up --restart-backoff-initial 5s --restart-backoff-max 2m --idle-timeout 30s
 `,
     )
     .action(async (opts: import('../up.js').UpOptions) => {

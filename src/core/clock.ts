@@ -70,15 +70,16 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const h = this.setTimeout(() => resolve(), ms);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.clearTimeout(h);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
+      const onAbort = () => {
+        this.clearTimeout(h);
+        reject(signal?.reason);
+      };
+      // Long loops sleep many times on one signal: a finished sleep must not leave its listener behind.
+      const h = this.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -2,22 +2,32 @@ import { cacheLayout, cudaVisibleDevices, mergeEnv, servedModelName } from './co
 import { EngineLaunchError } from './errors.js';
 import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
 
-/** The GGUF to load: a local .gguf file, or (Hugging Face only) the repository for llama-server to fetch. */
+/**
+ * The GGUF to load: `-m <file>` with the file the cache manager resolved (the chosen variant, the first
+ * part of a split model; llama.cpp finds the other parts next to it), or a local .gguf path. Without a
+ * resolved file (Hugging Face only) llama-server fetches the repository itself, told the same variant.
+ */
 function modelFlags(input: LaunchInput): string[] {
   const local = input.modelPath ?? input.spec.model_path;
   if (local !== undefined) {
     if (!/\.gguf$/i.test(local)) {
-      throw new EngineLaunchError(`llama.cpp needs a .gguf file, got "${local}"`, 'INVALID_MODEL_PATH');
+      throw new EngineLaunchError(
+        `llama.cpp needs a .gguf file, got "${local}" (name the variant with gguf_file or gguf_quant)`,
+        'INVALID_MODEL_PATH',
+      );
     }
     return ['-m', local];
   }
-  if (input.spec.model_source !== 'huggingface') {
+  const { spec } = input;
+  if (spec.model_source !== 'huggingface') {
     throw new EngineLaunchError(
-      `llama.cpp needs a local .gguf file for ${input.spec.model_source} models`,
+      `llama.cpp needs a local .gguf file for ${spec.model_source} models`,
       'MODEL_PATH_REQUIRED',
     );
   }
-  return ['--hf-repo', input.spec.model_name];
+  if (spec.gguf_file !== undefined) return ['--hf-repo', spec.model_name, '--hf-file', spec.gguf_file];
+  const repo = spec.gguf_quant !== undefined ? `${spec.model_name}:${spec.gguf_quant}` : spec.model_name;
+  return ['--hf-repo', repo];
 }
 
 /**

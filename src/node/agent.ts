@@ -27,6 +27,7 @@ import { parseGpuMode, type GpuMode } from './gpu-mode.js';
 import { GpuInventory } from './gpus.js';
 import { Heartbeat } from './heartbeat.js';
 import { createNodeMetrics } from './metrics.js';
+import { DEFAULT_ORPHAN_GRACE_MS, startOrphanWatchdog } from './orphan-watchdog.js';
 import { Reconciler } from './reconciler.js';
 import {
   DEFAULT_REPLICA_TIMING,
@@ -93,6 +94,13 @@ export interface NodeAgentOptions {
     /** How long the first heartbeat waits for the first detection (default 10 s). */
     initialWaitMs?: number;
   };
+  /**
+   * How long engines may run without their agent before the orphan watchdog stops them (default 30 s; a
+   * new agent taking the data dir within it adopts them instead). See orphan-watchdog.ts for the timing.
+   */
+  orphanGraceMs?: number;
+  /** Start the orphan watchdog (default true; needs the data dir lock). */
+  orphanWatchdog?: boolean;
 }
 
 export interface NodeAgentDeps {
@@ -174,8 +182,24 @@ export async function startNodeAgent(
     adminHost = '127.0.0.1';
   }
 
-  const releaseLock = options.lockDataDir === false ? () => undefined : acquireAgentLock(dataDir);
+  const lock = options.lockDataDir === false ? undefined : acquireAgentLock(dataDir);
+  const releaseLock = lock?.release ?? (() => undefined);
   const cleanups: (() => Promise<void> | void)[] = [releaseLock];
+  // Started before any engine can be: engines must never outlive this agent unseen (orphan-watchdog.ts).
+  const watchdog =
+    lock && options.orphanWatchdog !== false
+      ? startOrphanWatchdog(
+          {
+            dataDir,
+            agent: lock.holder,
+            graceMs: options.orphanGraceMs ?? DEFAULT_ORPHAN_GRACE_MS,
+            killGraceMs: timing.stopGraceMs,
+          },
+          { nebulaBin: deps.nebulaBin ?? defaultNebulaBin(), logger },
+        )
+      : undefined;
+  // A failed start leaves no engine of its own; a previous agent's are the watchdog's after its grace.
+  cleanups.push(() => watchdog?.stop(false));
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
@@ -406,6 +430,8 @@ export async function startNodeAgent(
           // Keeping engines: let the lease expire by itself, so endpoints stay routable until the next
           // agent re-publishes them under its own lease.
           await lease.stop(!keepEngines);
+          // Kept engines are adopted by the next agent, or stopped by the watchdog after its grace.
+          watchdog?.stop(!keepEngines);
           releaseLock();
           logger.info({ keep_engines: keepEngines }, 'node agent stopped');
         })()),

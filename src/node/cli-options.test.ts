@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultNodeId, parseLabels, resolveNodeCliConfig } from './cli-options.js';
+import { defaultNodeId, parseLabels, resolveCacheEvict, resolveNodeCliConfig } from './cli-options.js';
 
 describe('nebula node options', () => {
   it('takes flags over NEBULA_* env over defaults', () => {
@@ -62,6 +62,7 @@ describe('nebula node options', () => {
     [{ etcd: 'http://a:1', labels: '-bad=1' }, /--labels/],
     [{ etcd: 'http://a:1', restartBackoffMs: '1s' }, /--restart-backoff-ms/],
     [{ etcd: 'http://a:1', adminTokenFile: '/nonexistent/token' }, /--admin-token-file/],
+    [{ etcd: 'http://a:1', cacheEvict: 'fifo' }, /--cache-evict: "fifo" is not one of off, lru/],
   ])('rejects %o', (flags, msg) => {
     expect(() => resolveNodeCliConfig(flags, {})).toThrow(msg);
   });
@@ -71,5 +72,48 @@ describe('nebula node options', () => {
     expect(parseLabels(' a=1 , b.c/d=x=y ')).toEqual({ a: '1', 'b.c/d': 'x=y' });
     expect(defaultNodeId('My Host!.local')).toBe('My-Host-.local');
     expect(defaultNodeId('***')).toBe('node');
+  });
+
+  it('--cache-evict / NEBULA_CACHE_EVICT switch LRU eviction of the cache manager on (default off)', () => {
+    const base = { etcd: 'http://a:2379' };
+    expect(resolveNodeCliConfig(base, {}).agent.evictLru).toBe(false);
+    expect(resolveNodeCliConfig({ ...base, cacheEvict: 'lru' }, {}).agent.evictLru).toBe(true);
+    expect(resolveNodeCliConfig({ ...base, cacheEvict: 'LRU' }, {}).agent.evictLru).toBe(true);
+    expect(resolveNodeCliConfig(base, { NEBULA_CACHE_EVICT: 'lru' }).agent.evictLru).toBe(true);
+    // the flag wins over the environment
+    expect(
+      resolveNodeCliConfig({ ...base, cacheEvict: 'off' }, { NEBULA_CACHE_EVICT: 'lru' }).agent.evictLru,
+    ).toBe(false);
+    expect(() => resolveCacheEvict(undefined, { NEBULA_CACHE_EVICT: 'yes' })).toThrow(/--cache-evict/);
+  });
+
+  it('reads the restart backoff as durations, keeping --restart-backoff-ms as the old spelling', () => {
+    const base = { etcd: 'http://a:1' };
+    expect(resolveNodeCliConfig(base, {}).agent.timing).toBeUndefined();
+    expect(
+      resolveNodeCliConfig(
+        { ...base, restartBackoffInitial: '2s', restartBackoffMax: '1m', restartBackoffReset: '15m' },
+        {},
+      ).agent.timing?.backoff,
+    ).toEqual({ initialMs: 2_000, maxMs: 60_000, resetAfterMs: 900_000 });
+    expect(resolveNodeCliConfig({ ...base, restartBackoffMs: '200' }, {}).agent.timing?.backoff).toEqual({
+      initialMs: 200,
+      maxMs: 300_000,
+      resetAfterMs: 600_000,
+    });
+    expect(
+      resolveNodeCliConfig(base, { NEBULA_NODE_RESTART_BACKOFF_MAX: '30s' }).agent.timing?.backoff,
+    ).toEqual({ initialMs: 10_000, maxMs: 30_000, resetAfterMs: 600_000 });
+    expect(resolveNodeCliConfig({ ...base, orphanGrace: '5s' }, {}).agent.orphanGraceMs).toBe(5_000);
+    expect(() => resolveNodeCliConfig({ ...base, restartBackoffInitial: 'soon' }, {})).toThrow(
+      /--restart-backoff-initial: "soon" is not a duration/,
+    );
+    expect(() =>
+      resolveNodeCliConfig({ ...base, restartBackoffInitial: '1m', restartBackoffMax: '10s' }, {}),
+    ).toThrow(/--restart-backoff-max/);
+    expect(() => resolveNodeCliConfig({ ...base, restartBackoffInitial: '0s' }, {})).toThrow(
+      /--restart-backoff-initial/,
+    );
+    expect(() => resolveNodeCliConfig({ ...base, orphanGrace: 'x' }, {})).toThrow(/--orphan-grace/);
   });
 });

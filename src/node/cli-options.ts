@@ -10,9 +10,11 @@ import {
   resolvePort,
 } from '../core/config.js';
 import { Labels } from '../core/domain/index.js';
+import { parseDuration } from '../core/duration.js';
 import { NODE_ID_PATTERN } from '../core/ids.js';
 import type { NodeAgentOptions } from './agent.js';
 import { resolveEngineBins } from './engine-bins.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { NodeConfigError } from './errors.js';
 import { parseGpuMode } from './gpu-mode.js';
 
@@ -31,10 +33,16 @@ export interface NodeCliFlags {
   adminTokenFile?: string;
   labels?: string;
   keepEngines?: boolean;
+  /** Old spelling of --restart-backoff-initial, in milliseconds (kept working). */
   restartBackoffMs?: string;
+  restartBackoffInitial?: string;
+  restartBackoffMax?: string;
+  restartBackoffReset?: string;
   stopGraceMs?: string;
   /** `--engine-bin TYPE=PATH`, repeatable. */
   engineBin?: string[];
+  cacheEvict?: string;
+  orphanGrace?: string;
 }
 
 export interface NodeCliConfig {
@@ -64,6 +72,23 @@ function positiveInt(raw: string | undefined, what: string): number | undefined 
   if (raw === undefined) return undefined;
   if (!/^[0-9]{1,9}$/.test(raw)) throw new NodeConfigError(`${what}: "${raw}" is not a whole number`);
   return Number(raw);
+}
+
+/** Values of `--cache-evict` (env NEBULA_CACHE_EVICT). */
+export const CACHE_EVICT_POLICIES = ['off', 'lru'] as const;
+
+/**
+ * `--cache-evict off|lru` (env NEBULA_CACHE_EVICT, default off) as the cache manager's `evictLru`: with
+ * `lru`, when the cache disk is critical (>= 95 %) unreferenced models are deleted, least recently used
+ * first, until usage is below the warning level. Shared by `nebula node` and `nebula up`.
+ */
+export function resolveCacheEvict(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = resolveOptional(flag, 'NEBULA_CACHE_EVICT', env);
+  if (raw === undefined) return false;
+  const v = raw.trim().toLowerCase();
+  if (v === 'lru') return true;
+  if (v === 'off' || v === 'none') return false;
+  throw new NodeConfigError(`--cache-evict: "${raw}" is not one of ${CACHE_EVICT_POLICIES.join(', ')}`);
 }
 
 /** A hostname as a node id: invalid characters become '-', trimmed to 63. */
@@ -106,10 +131,7 @@ export function resolveNodeCliConfig(
     }
     if (!adminToken) throw new NodeConfigError(`--admin-token-file: ${tokenFile} is empty`);
   }
-  const backoff = positiveInt(
-    resolveOptional(flags.restartBackoffMs, 'NEBULA_NODE_RESTART_BACKOFF_MS', env),
-    '--restart-backoff-ms',
-  );
+  const backoff = resolveRestartBackoff(flags, env);
   const grace = positiveInt(
     resolveOptional(flags.stopGraceMs, 'NEBULA_NODE_STOP_GRACE_MS', env),
     '--stop-grace-ms',
@@ -126,19 +148,70 @@ export function resolveNodeCliConfig(
   if (cacheDir) agent.cacheDir = resolve(cacheDir);
   const engineBins = resolveEngineBins(flags.engineBin, env);
   if (Object.keys(engineBins).length > 0) agent.engineBins = engineBins;
+  agent.evictLru = resolveCacheEvict(flags.cacheEvict, env);
   const adminHost = resolveOptional(flags.adminHost, 'NEBULA_NODE_ADMIN_HOST', env);
   if (adminHost) agent.adminHost = adminHost;
   if (adminToken) agent.adminToken = adminToken;
   if (backoff !== undefined || grace !== undefined) {
     agent.timing = {};
-    if (backoff !== undefined)
-      agent.timing.backoff = { initialMs: backoff, maxMs: Math.max(backoff, 300_000), resetAfterMs: 600_000 };
+    if (backoff !== undefined) agent.timing.backoff = backoff;
     if (grace !== undefined) agent.timing.stopGraceMs = grace;
   }
+  const orphanGrace = resolveOptional(flags.orphanGrace, 'NEBULA_NODE_ORPHAN_GRACE', env);
+  if (orphanGrace !== undefined) agent.orphanGraceMs = parseDuration(orphanGrace, '--orphan-grace');
   return {
     etcd: parseEtcdEndpoints(etcdRaw),
     etcdNamespace: resolveOptional(flags.etcdNamespace, 'NEBULA_ETCD_NAMESPACE', env),
     keepEnginesOnExit: resolveBool(flags.keepEngines, 'NEBULA_NODE_KEEP_ENGINES', false, env),
     agent,
   };
+}
+
+/** The restart backoff flags, shared by `nebula node` and `nebula up`. */
+export interface RestartBackoffFlags {
+  restartBackoffMs?: string | undefined;
+  restartBackoffInitial?: string | undefined;
+  restartBackoffMax?: string | undefined;
+  restartBackoffReset?: string | undefined;
+}
+
+/**
+ * Restart backoff from flags, then NEBULA_NODE_RESTART_BACKOFF_{INITIAL,MAX,RESET} (durations: 10s, 5m),
+ * then the defaults (first restart at once, then 10 s doubling to 5 min, reset after 10 min healthy).
+ * `--restart-backoff-ms` (NEBULA_NODE_RESTART_BACKOFF_MS) is the old spelling of the initial delay.
+ * Undefined when nothing is set.
+ */
+export function resolveRestartBackoff(
+  flags: RestartBackoffFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): BackoffPolicy | undefined {
+  const initialRaw = resolveOptional(flags.restartBackoffInitial, 'NEBULA_NODE_RESTART_BACKOFF_INITIAL', env);
+  const legacy = positiveInt(
+    resolveOptional(flags.restartBackoffMs, 'NEBULA_NODE_RESTART_BACKOFF_MS', env),
+    '--restart-backoff-ms',
+  );
+  const maxRaw = resolveOptional(flags.restartBackoffMax, 'NEBULA_NODE_RESTART_BACKOFF_MAX', env);
+  const resetRaw = resolveOptional(flags.restartBackoffReset, 'NEBULA_NODE_RESTART_BACKOFF_RESET', env);
+  if (initialRaw === undefined && legacy === undefined && maxRaw === undefined && resetRaw === undefined)
+    return undefined;
+  const initialMs =
+    initialRaw !== undefined
+      ? parseDuration(initialRaw, '--restart-backoff-initial')
+      : (legacy ?? DEFAULT_BACKOFF.initialMs);
+  // Given only the initial delay (the old flag), the cap stays 5 min unless that is smaller.
+  const maxMs =
+    maxRaw !== undefined
+      ? parseDuration(maxRaw, '--restart-backoff-max')
+      : Math.max(initialMs, DEFAULT_BACKOFF.maxMs);
+  const resetAfterMs =
+    resetRaw !== undefined
+      ? parseDuration(resetRaw, '--restart-backoff-reset')
+      : DEFAULT_BACKOFF.resetAfterMs;
+  if (initialMs <= 0) throw new NodeConfigError('--restart-backoff-initial: must be more than 0');
+  if (maxMs < initialMs)
+    throw new NodeConfigError(
+      `--restart-backoff-max: ${maxMs} ms is less than --restart-backoff-initial (${initialMs} ms)`,
+    );
+  if (resetAfterMs <= 0) throw new NodeConfigError('--restart-backoff-reset: must be more than 0');
+  return { initialMs, maxMs, resetAfterMs };
 }

@@ -3,9 +3,9 @@
  * `NEBULA_ENGINE_BINS` as `TYPE=PATH,TYPE=PATH`), the engines `nebula engine install` put in the user's
  * cache, and the PATH. This file is the configuration half (parsing, defaults); engine-detector.ts probes.
  */
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { EngineType } from '../core/domain/index.js';
+import { defaultEngineCacheRoot } from '../engines/install/llama-server.js';
 import { NodeConfigError } from './errors.js';
 
 /** Engines found on the machine (`sim` is nebula itself and always there). */
@@ -77,9 +77,7 @@ export function resolveEngineBins(
 export function defaultInstallRoots(
   env: NodeJS.ProcessEnv = process.env,
 ): Partial<Record<DetectableEngine, string[]>> {
-  const xdg = env['XDG_CACHE_HOME'];
-  const cache = xdg && isAbsolute(xdg) ? xdg : join(env['HOME'] || homedir(), '.cache');
-  return { llamacpp: [join(cache, 'nebula', 'engines', 'llama-server')] };
+  return { llamacpp: [join(defaultEngineCacheRoot(env), 'llama-server')] };
 }
 
 /** The binary inside one install folder (`<root>/<version>-<variant>/bin/<program>`). */

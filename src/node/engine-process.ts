@@ -147,6 +147,9 @@ export class EngineProcess {
       this.pollTimer.unref();
     }
     this.signalGroup('SIGTERM');
+    // A stopped (SIGSTOP, frozen) engine keeps SIGTERM pending: wake it so it can shut down in its grace
+    // instead of waiting for SIGKILL (systemd does the same).
+    this.signalGroup('SIGCONT');
     const graceful = await waitOrTimeout(this.exitPromise, graceMs);
     if (graceful) return graceful;
     this.signalGroup('SIGKILL');

@@ -124,4 +124,58 @@ describe('watchReadiness', () => {
     ctl.abort();
     expect(await run(clock, p)).toEqual({ result: 'gone' });
   });
+
+  it('takes an engine out of rotation after `threshold` failures, back on one success, restart after a while', async () => {
+    const clock = new FakeClock();
+    // ready, 3 failures (unready), 1 success (recovered), then failures for good.
+    const s = scripted([true, false, false, false, true, false]);
+    const seen: string[] = [];
+    const r = await run(
+      clock,
+      watchReadiness({
+        probe: s.probe,
+        clock,
+        signal: new AbortController().signal,
+        alive: () => true,
+        intervalMs: 1000,
+        threshold: 3,
+        restartAfterMs: 5000,
+        onUnready: (n) => void seen.push(`unready:${n}@${s.calls()}`),
+        onRecovered: () => void seen.push(`recovered@${s.calls()}`),
+      }),
+    );
+    expect(seen).toEqual(['unready:3@4', 'recovered@5', 'unready:3@8']);
+    // Unready at the 8th probe, restarted 5 s (5 probes) later.
+    expect(r).toEqual({ result: 'unhealthy', failures: 8 });
+    expect(s.calls()).toBe(13);
+  });
+
+  it('probes a frozen engine at the same rate: a probe that hangs to its timeout counts towards the period', async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const at: number[] = [];
+    let unreadyAt = 0;
+    const r = await run(
+      clock,
+      watchReadiness({
+        // Every probe hangs for its 1 s timeout, then fails.
+        probe: async () => {
+          at.push(clock.now() - start);
+          await clock.sleep(1000);
+          return false;
+        },
+        clock,
+        signal: new AbortController().signal,
+        alive: () => true,
+        intervalMs: 1000,
+        threshold: 3,
+        restartAfterMs: 10_000,
+        onUnready: () => void (unreadyAt = clock.now() - start),
+      }),
+    );
+    expect(at.slice(0, 4)).toEqual([1000, 2000, 3000, 4000]);
+    // The third timed-out probe ends 4 s after the last good answer: out of rotation within 5 s.
+    expect(unreadyAt).toBe(4000);
+    expect(r.result).toBe('unhealthy');
+  });
 });

@@ -28,23 +28,47 @@ export async function waitUntilReady(
 }
 
 /**
- * Once ready, probes every `intervalMs`; resolves 'unhealthy' after `threshold` consecutive failures
- * (one success resets the count), or 'gone' when the process ends or the loop is cancelled.
+ * Once ready, probes every `intervalMs` (a probe that times out counts towards the period, so a frozen
+ * engine is probed at the same rate as a live one). After `threshold` consecutive failures the engine is
+ * out of rotation (`onUnready`); one success brings it back (`onRecovered`). Resolves 'unhealthy' when it
+ * has stayed unready for `restartAfterMs` (0: at once), or 'gone' when the process ends or the loop is
+ * cancelled.
  */
 export async function watchReadiness(
-  opts: ReadinessLoopOptions & { intervalMs: number; threshold: number },
+  opts: ReadinessLoopOptions & {
+    intervalMs: number;
+    threshold: number;
+    restartAfterMs?: number;
+    onUnready?: (failures: number) => Promise<void> | void;
+    onRecovered?: () => Promise<void> | void;
+  },
 ): Promise<{ result: 'unhealthy'; failures: number } | { result: 'gone' }> {
   let failures = 0;
+  let unreadySince: number | undefined;
+  let wait = opts.intervalMs;
   for (;;) {
-    if (!(await sleep(opts.clock, opts.intervalMs, opts.signal))) return { result: 'gone' };
+    if (!(await sleep(opts.clock, wait, opts.signal))) return { result: 'gone' };
     if (!opts.alive()) return { result: 'gone' };
-    if (await opts.probe()) {
+    const started = opts.clock.now();
+    const ok = await opts.probe();
+    wait = Math.max(0, opts.intervalMs - (opts.clock.now() - started));
+    if (opts.signal.aborted || !opts.alive()) return { result: 'gone' };
+    if (ok) {
       failures = 0;
+      if (unreadySince !== undefined) {
+        unreadySince = undefined;
+        await opts.onRecovered?.();
+      }
       continue;
     }
-    if (opts.signal.aborted) return { result: 'gone' };
     failures += 1;
-    if (failures >= opts.threshold) return { result: 'unhealthy', failures };
+    if (failures < opts.threshold) continue;
+    const now = opts.clock.now();
+    if (unreadySince === undefined) {
+      unreadySince = now;
+      if ((opts.restartAfterMs ?? 0) > 0) await opts.onUnready?.(failures);
+    }
+    if (now - unreadySince >= (opts.restartAfterMs ?? 0)) return { result: 'unhealthy', failures };
   }
 }
 

@@ -123,7 +123,7 @@ export class ReplicaController {
         this.beginAttempt('launch');
       } else if (desired.planVersion !== this.appliedPlanVersion) {
         this.appliedPlanVersion = desired.planVersion;
-        if (this.phase === 'ready') this.runningPlanVersion = desired.planVersion;
+        if (this.phase === 'ready' || this.phase === 'unready') this.runningPlanVersion = desired.planVersion;
         await this.publish();
         this.env.onChange();
       }
@@ -488,15 +488,50 @@ export class ReplicaController {
       await this.publish();
       this.env.onChange();
     });
+    const lost = `readiness lost: ${t.healthFailureThreshold} consecutive probes of ${readiness.path} failed`;
     const health = await watchReadiness({
       ...loop,
       intervalMs: t.healthIntervalMs,
       threshold: t.healthFailureThreshold,
+      restartAfterMs: t.unhealthyRestartMs,
+      onUnready: () => this.lock.run(() => this.markUnready(proc, signal, lost)),
+      onRecovered: () => this.lock.run(() => this.markRecovered(proc, signal)),
     });
     if (health.result === 'unhealthy') {
-      const reason = `readiness lost: ${health.failures} consecutive probes of ${readiness.path} failed`;
+      const reason =
+        t.unhealthyRestartMs > 0
+          ? `${lost}, and no answer for ${Math.round(t.unhealthyRestartMs / 1000)} s since`
+          : lost;
       await this.lock.run(() => this.failRunning(proc, signal, reason));
     }
+  }
+
+  /** A ready engine stopped answering: out of rotation at once (the router drops non-ready endpoints). */
+  private async markUnready(p: EngineProcess, signal: AbortSignal, lost: string): Promise<void> {
+    if (signal.aborted || this.proc !== p || this.disposed || this.phase !== 'ready') return;
+    const now = this.env.clock.now();
+    this.phase = 'unready';
+    this.nextRestartAt = now + this.env.timing.unhealthyRestartMs;
+    this.lastError = `${lost}; out of rotation, restarted at ${new Date(this.nextRestartAt).toISOString()} unless it answers again`;
+    this.log().warn({ pid: p.pid }, 'engine stopped answering its readiness probe; out of rotation');
+    this.event({ type: 'failed', level: 'warning', message: this.lastError });
+    await this.publish();
+    this.env.onChange();
+  }
+
+  /** The engine answers again before its restart: back in rotation. */
+  private async markRecovered(p: EngineProcess, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || this.proc !== p || this.disposed || this.phase !== 'unready') return;
+    this.phase = 'ready';
+    this.lastError = undefined;
+    this.nextRestartAt = undefined;
+    this.log().info({ pid: p.pid }, 'engine answers its readiness probe again');
+    this.event({
+      type: 'ready',
+      message: `engine answers again on ${this.env.address}:${this.desired.assignment.port}`,
+    });
+    await this.publish();
+    this.env.onChange();
   }
 
   private async publish(takeOver = true): Promise<void> {

@@ -49,7 +49,7 @@ export function toEndpoint(
     last_error: f.lastError?.slice(0, 4000),
     started_at: iso(f.startedAt),
     ready_at: f.phase === 'ready' ? iso(f.readyAt) : undefined,
-    next_restart_at: f.phase === 'backoff' ? iso(f.nextRestartAt) : undefined,
+    next_restart_at: f.phase === 'backoff' || f.phase === 'unready' ? iso(f.nextRestartAt) : undefined,
     updated_at: new Date(now).toISOString(),
   };
 }

@@ -13,10 +13,12 @@ export const AGENT_MARKER_ENV = 'NEBULA_NODE_AGENT_DIR';
 export const REPLICA_MARKER_ENV = 'NEBULA_REPLICA';
 
 /**
- * Local lifecycle of a replica. `backoff` (waiting to restart after a failure) and `held` (force-stopped by
- * an operator) both show as endpoint status `failed`; `idle` has no endpoint.
+ * Local lifecycle of a replica. `unready` (was ready, stopped answering its probe: out of rotation, restarted
+ * unless it answers again), `backoff` (waiting to restart after a failure) and `held` (force-stopped by an
+ * operator) all show as endpoint status `failed`; `idle` has no endpoint.
  */
-export type ReplicaPhase = 'idle' | 'downloading' | 'starting' | 'ready' | 'backoff' | 'stopping' | 'held';
+export type ReplicaPhase =
+  'idle' | 'downloading' | 'starting' | 'ready' | 'unready' | 'backoff' | 'stopping' | 'held';
 
 export function endpointStatusOf(phase: ReplicaPhase): EndpointStatus | undefined {
   switch (phase) {
@@ -25,6 +27,7 @@ export function endpointStatusOf(phase: ReplicaPhase): EndpointStatus | undefine
     case 'ready':
     case 'stopping':
       return phase;
+    case 'unready':
     case 'backoff':
     case 'held':
       return 'failed';
@@ -45,10 +48,15 @@ export interface ReplicaTiming {
   probeTimeoutMs: number;
   /** An engine not ready after this long is restarted (vLLM can take many minutes to load weights). */
   startupTimeoutMs: number;
-  /** Readiness probe period once ready. */
+  /** Readiness probe period once ready (a probe that times out counts towards it). */
   healthIntervalMs: number;
-  /** Consecutive failed probes after ready that mark the engine failed and restart it. */
+  /** Consecutive failed probes after ready that take the engine out of rotation (endpoint `failed`). */
   healthFailureThreshold: number;
+  /**
+   * How long an engine out of rotation may stay silent before it is restarted (one good answer puts it back
+   * instead). Restarting reloads the weights (minutes for vLLM), so a briefly stalled engine is not killed.
+   */
+  unhealthyRestartMs: number;
   /** How often the exit of an adopted (not child) engine is checked. */
   adoptPollMs: number;
   /** Readiness deadline of an adopted engine that had been ready (a hung engine is restarted sooner). */
@@ -62,10 +70,12 @@ export const DEFAULT_REPLICA_TIMING: ReplicaTiming = {
   stopGraceMs: 10_000,
   forceStopGraceMs: 2_000,
   probeIntervalMs: 500,
-  probeTimeoutMs: 2_000,
+  // A frozen engine (SIGSTOP, a hung event loop) leaves the router within 1 + 3 x 1 s = 4 s of its last answer.
+  probeTimeoutMs: 1_000,
   startupTimeoutMs: 30 * 60_000,
-  healthIntervalMs: 5_000,
+  healthIntervalMs: 1_000,
   healthFailureThreshold: 3,
+  unhealthyRestartMs: 10_000,
   adoptPollMs: 1_000,
   adoptReadyTimeoutMs: 60_000,
   keepLogs: 10,

@@ -50,4 +50,19 @@ describe('resolveRouterCli', () => {
     );
     expect(() => resolveRouterCli({ upstreamUrl: 'ftp://x' }, {})).toThrow(/http/);
   });
+
+  it('reads the proxy timeout defaults as durations', () => {
+    const cfg = resolveRouterCli(
+      { etcd: 'http://a:2379', firstByteTimeout: '5m' },
+      { NEBULA_ROUTER_IDLE_TIMEOUT: '45s' },
+    );
+    expect(cfg.options).toMatchObject({ firstByteTimeoutMs: 300_000, idleTimeoutMs: 45_000 });
+    expect(resolveRouterCli({ etcd: 'http://a:2379' }, {}).options.firstByteTimeoutMs).toBeUndefined();
+    expect(() => resolveRouterCli({ etcd: 'http://a:2379', idleTimeout: 'never' }, {})).toThrow(
+      /--idle-timeout: "never" is not a duration/,
+    );
+    expect(() => resolveRouterCli({ etcd: 'http://a:2379', firstByteTimeout: '10ms' }, {})).toThrow(
+      /--first-byte-timeout/,
+    );
+  });
 });

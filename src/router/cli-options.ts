@@ -1,5 +1,6 @@
 import { parseBytes, parseEtcdEndpoints, parsePort, resolveBool, resolveOptional } from '../core/config.js';
 import { RoutingPolicy } from '../core/domain/model.js';
+import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 import type { RouterOptionsInput } from './options.js';
 import { upstreamFromEnv } from './table/static-upstreams.js';
@@ -22,6 +23,8 @@ export interface RouterCliFlags {
   rateLimitBurst?: string;
   maxBody?: string;
   maxRetries?: string;
+  firstByteTimeout?: string;
+  idleTimeout?: string;
   instanceId?: string;
   advertiseAddress?: string;
 }
@@ -94,6 +97,7 @@ export function resolveRouterCli(
   if (maxBody !== undefined) options.maxBodyBytes = parseBytes(maxBody);
   const retries = positiveInt(flags.maxRetries, '--max-retries', 0);
   if (retries !== undefined) options.maxRetries = retries;
+  Object.assign(options, resolveProxyTimeouts(flags, env));
   const instanceId = resolveOptional(flags.instanceId, 'NEBULA_ROUTER_INSTANCE_ID', env);
   if (instanceId !== undefined) options.instanceId = instanceId;
   const advertise = resolveOptional(flags.advertiseAddress, 'NEBULA_ROUTER_ADVERTISE_ADDRESS', env);
@@ -108,4 +112,26 @@ export function resolveRouterCli(
     etcdNamespace: resolveOptional(flags.etcdNamespace, 'NEBULA_ETCD_NAMESPACE', env),
     options,
   };
+}
+
+/**
+ * Router-wide proxy timeout defaults from `--first-byte-timeout` / `--idle-timeout` (durations), then
+ * NEBULA_ROUTER_FIRST_BYTE_TIMEOUT / NEBULA_ROUTER_IDLE_TIMEOUT; shared by `nebula router` and `nebula up`.
+ */
+export function resolveProxyTimeouts(
+  flags: { firstByteTimeout?: string | undefined; idleTimeout?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): { firstByteTimeoutMs?: number; idleTimeoutMs?: number } {
+  const out: { firstByteTimeoutMs?: number; idleTimeoutMs?: number } = {};
+  const fb = resolveOptional(flags.firstByteTimeout, 'NEBULA_ROUTER_FIRST_BYTE_TIMEOUT', env);
+  if (fb !== undefined) out.firstByteTimeoutMs = positiveDuration(fb, '--first-byte-timeout');
+  const idle = resolveOptional(flags.idleTimeout, 'NEBULA_ROUTER_IDLE_TIMEOUT', env);
+  if (idle !== undefined) out.idleTimeoutMs = positiveDuration(idle, '--idle-timeout');
+  return out;
+}
+
+function positiveDuration(raw: string, what: string): number {
+  const ms = parseDuration(raw, what);
+  if (ms < 1000) throw new ConfigError(`${what}: "${raw}" is shorter than 1s`);
+  return ms;
 }

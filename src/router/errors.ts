@@ -86,6 +86,26 @@ export const routerErrors = {
         retryable: true,
       },
     ),
+  /** The engine took longer than the model's first-byte or idle timeout (a hung or overloaded engine). */
+  upstreamTimeout: (model: string, detail: string) =>
+    new RouterError(
+      504,
+      'upstream_error',
+      'upstream_timeout',
+      `the replica of \`${model}\` timed out: ${detail}`,
+      {
+        retryable: true,
+      },
+    ),
+  /** The engine's answer broke off after it had started (sent in-band, as an SSE error event). */
+  upstreamInterrupted: (model: string, detail: string) =>
+    new RouterError(
+      502,
+      'upstream_error',
+      'upstream_interrupted',
+      `the replica of \`${model}\` stopped mid-response: ${detail}`,
+      { retryable: true },
+    ),
   badJson: (detail: string) =>
     new RouterError(
       400,

@@ -3,6 +3,16 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 /** Kinds of upstream failure, the `kind` label of nebula_router_upstream_errors_total. */
 export type UpstreamErrorKind = 'connect' | 'timeout' | 'http_5xx' | 'http_429' | 'reset' | 'protocol';
 
+/** What the load gauge reads from a replica of the routing table. */
+export interface ScrapedReplicaLoad {
+  readonly id: string;
+  readonly model: string;
+  readonly running: number;
+  readonly waiting: number;
+  /** When the last scrape succeeded (0 = never). */
+  readonly loadAt: number;
+}
+
 type CounterChild = ReturnType<Counter<string>['labels']>;
 type HistogramChild = ReturnType<Histogram<string>['labels']>;
 
@@ -27,6 +37,7 @@ export class RouterMetrics {
   private readonly retries: Counter<'model'>;
   readonly rateLimited: Counter;
   private readonly authFailures: Counter<'reason'>;
+  private replicaLoad: (() => Iterable<ScrapedReplicaLoad>) | undefined;
 
   private readonly counterChildren = new Map<string, CounterChild>();
   private readonly histogramChildren = new Map<string, HistogramChild>();
@@ -100,6 +111,27 @@ export class RouterMetrics {
       labelNames: ['reason'],
       registers,
     });
+    // Read at exposition time from the routing table, so it never holds series of replicas that are gone.
+    const load = () => this.replicaLoad?.() ?? [];
+    new Gauge({
+      name: 'nebula_router_replica_engine_requests',
+      help: "Requests in each replica's engine as the router's last /metrics scrape read them (state running|waiting); replicas never scraped are absent",
+      labelNames: ['model', 'replica', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of load()) {
+          if (r.loadAt === 0) continue;
+          this.set({ model: r.model, replica: r.id, state: 'running' }, r.running);
+          this.set({ model: r.model, replica: r.id, state: 'waiting' }, r.waiting);
+        }
+      },
+    });
+  }
+
+  /** Where `nebula_router_replica_engine_requests` reads the scraped load from (the routing table). */
+  trackReplicaLoad(replicas: () => Iterable<ScrapedReplicaLoad>): void {
+    this.replicaLoad = replicas;
   }
 
   private counter(metric: Counter<string>, key: string, labels: Record<string, string>): CounterChild {

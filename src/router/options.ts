@@ -45,8 +45,21 @@ export const RouterOptions = z
     /** Engine /metrics scrape period (ms, 0 = off). */
     scrapeIntervalMs: z.number().int().min(0).default(1500),
     connectTimeoutMs: z.number().int().positive().default(3000),
-    /** Longest wait for an engine's headers, and between body chunks (ms). */
-    upstreamTimeoutMs: z.number().int().positive().default(600_000),
+    /**
+     * Default first-byte timeout (ms): request sent -> first byte of the response body. A non-streamed answer
+     * arrives whole, so this bounds prefill + queueing + the whole generation: 10 min, as the OpenAI SDK's
+     * own request timeout, so the router never gives up before a default client would. A model's spec
+     * (`proxy_timeouts.first_byte`) overrides it.
+     */
+    firstByteTimeoutMs: z.number().int().positive().optional(),
+    /**
+     * Default idle timeout (ms): longest silence between two pieces of a response once its body started.
+     * Engines stream a token every few ms, so 60 s of silence mid-answer is a hung engine. A model's spec
+     * (`proxy_timeouts.idle`) overrides it.
+     */
+    idleTimeoutMs: z.number().int().positive().optional(),
+    /** Old single setting for both (ms); the two above win where given. */
+    upstreamTimeoutMs: z.number().int().positive().optional(),
     keepAliveTimeoutMs: z.number().int().positive().default(30_000),
     /** Prefix-aware routing: characters per block and blocks hashed. */
     prefixBlockChars: z.number().int().positive().default(DEFAULT_PREFIX_HASH.blockChars),

@@ -23,7 +23,7 @@ import { describeZodError } from './zod-issue.js';
 import { advertisedAddress, ComponentRegistration, defaultInstanceId } from './registration.js';
 import { EndpointTable } from './table/endpoint-table.js';
 import { LoadScraper } from './table/load-scraper.js';
-import { PoolSet } from './table/pool-set.js';
+import { DEFAULT_FIRST_BYTE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, PoolSet } from './table/pool-set.js';
 import { loadStaticUpstreamsFile, type StaticModel } from './table/static-upstreams.js';
 import { StoreSource } from './table/store-source.js';
 
@@ -89,7 +89,8 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
 
   const pools = new PoolSet({
     connectTimeoutMs: opts.connectTimeoutMs,
-    upstreamTimeoutMs: opts.upstreamTimeoutMs,
+    firstByteTimeoutMs: opts.firstByteTimeoutMs ?? opts.upstreamTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+    idleTimeoutMs: opts.idleTimeoutMs ?? opts.upstreamTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     keepAliveTimeoutMs: opts.keepAliveTimeoutMs,
   });
   const table = new EndpointTable({
@@ -156,6 +157,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
     });
     scraper.start();
     cleanups.push(() => scraper.stop());
+    metrics.trackReplicaLoad(() => table.allReplicas());
 
     const startedAt = now();
     const ctx: RouterContext = {

@@ -1,5 +1,6 @@
 /** `nebula scheduler` flags -> SchedulerOptions: flag, then NEBULA_* variable, then default. */
 import { parseEtcdEndpoints, parsePort, resolveOptional } from '../core/config.js';
+import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
 import type { SchedulerOptions } from './start.js';
 
@@ -13,14 +14,8 @@ export interface SchedulerCliFlags {
   leaseTtl?: string;
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Parses "50s", "2m", "1500ms", "1h" or plain seconds ("50") into milliseconds. */
-export function parseDuration(raw: string, what: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(raw.trim());
-  if (!m) throw new ConfigError(`${what}: "${raw}" is not a duration (e.g. 50s, 2m, 500ms)`);
-  return Math.round(Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1000));
-}
+/** One duration grammar for every flag (src/core/duration.ts). */
+export { parseDuration } from '../core/duration.js';
 
 export function resolveSchedulerCli(
   flags: SchedulerCliFlags,

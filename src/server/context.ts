@@ -15,7 +15,7 @@ import { CatalogService } from './catalog/service.js';
 import { HubHttp } from './catalog/hub-http.js';
 import { HuggingFaceProvider } from './catalog/huggingface.js';
 import { ModelScopeProvider } from './catalog/modelscope.js';
-import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { createServerMetrics, registerStoreHealthMetrics, type ServerMetrics } from './metrics.js';
 import { storePurgeHook } from './models/cache-purge.js';
 import { ModelService, type PurgeHook } from './models/service.js';
 import { TemplateService } from './models/template-service.js';
@@ -56,6 +56,7 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
   const registry = deps.registry ?? createMetricsRegistry({ role: 'server' });
   const metrics = createServerMetrics(registry);
   const store = deps.store;
+  registerStoreHealthMetrics(registry, store);
   const outFetch = deps.fetch ?? globalThis.fetch;
   const events = new EventRecorder(store, { clock });
   const purgeCache = deps.purgeCache ?? storePurgeHook(store, clock);

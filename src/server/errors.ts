@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { AlreadyExistsError, InvalidArgumentError, NebulaError, NotFoundError } from '../core/errors.js';
-import { ConflictError, StoreUnavailableError } from '../store/errors.js';
+import { ConflictError, StoreCorruptError, StoreIoError, StoreUnavailableError } from '../store/errors.js';
 import { InvalidStoredValueError } from '../store/json.js';
 
 /**
@@ -43,7 +43,11 @@ export const ErrorCodes = [
   'ROUTER_UNAVAILABLE',
   'NODE_UNREACHABLE',
   'STORE_UNAVAILABLE',
+  'JWT_SECRET_CONFIGURED',
   'INTERNAL',
+  'GGUF_VARIANT_NOT_FOUND',
+  'GGUF_VARIANT_AMBIGUOUS',
+  'GGUF_NO_VARIANTS',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 
@@ -127,6 +131,13 @@ export function errorToHttp(err: unknown): HttpError {
     return {
       status: 409,
       body: body('CONFLICT', 'the resource was changed concurrently; read it again and retry'),
+    };
+  }
+  if (err instanceof StoreCorruptError || err instanceof StoreIoError) {
+    // A fault of the embedded store's file: the server cannot serve this, and /healthz says so.
+    return {
+      status: 503,
+      body: body('STORE_UNAVAILABLE', `the state store failed (${err.code}); see /healthz`),
     };
   }
   if (err instanceof StoreUnavailableError) {

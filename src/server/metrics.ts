@@ -1,4 +1,5 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Store } from '../store/types.js';
 
 /** The server's own metrics, on its own registry (never prom-client's global one). */
 export interface ServerMetrics {
@@ -45,4 +46,28 @@ export function createServerMetrics(registry: Registry): ServerMetrics {
       registers: [registry],
     }),
   };
+}
+
+/**
+ * `nebula_server_store_healthy` / `nebula_server_store_file_errors`, read from the store's own fault record
+ * at scrape time (the embedded store's SQLite file: corruption, I/O errors). Stores that cannot tell (etcd)
+ * report healthy and 0.
+ */
+export function registerStoreHealthMetrics(registry: Registry, store: Store): void {
+  new Gauge({
+    name: 'nebula_server_store_healthy',
+    help: '1 while the state store reports no fault of its medium, 0 after corruption or recent I/O errors.',
+    registers: [registry],
+    collect() {
+      this.set(store.health?.().ok === false ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'nebula_server_store_file_errors',
+    help: 'Faults (SQLITE_CORRUPT, I/O errors) the embedded store met since it opened.',
+    registers: [registry],
+    collect() {
+      this.set(store.health?.().errors ?? 0);
+    },
+  });
 }

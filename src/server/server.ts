@@ -8,7 +8,15 @@ import { nebulaVersion } from '../core/version.js';
 import { encode } from '../store/json.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import { createApp, type NebulaApp } from './app.js';
-import { bootstrapAdmin, writeAdminKeyFile, type BootstrapResult } from './auth/bootstrap.js';
+import {
+  adminKeyPath as adminKeyFile,
+  bootstrapAdmin,
+  checkAdminKeyFile,
+  writeAdminKeyFile,
+  type BootstrapResult,
+} from './auth/bootstrap.js';
+import { watchJwtSecret } from './auth/jwt-secret.js';
+import { describeFix, ensurePrivateDir, ensurePrivateFile } from '../core/private-files.js';
 import { DEFAULT_PORT, type ServerDeps, type ServerOptions } from './options.js';
 
 export interface ServerHandle {
@@ -34,7 +42,14 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
   const logger = deps.logger;
   let bootstrap: BootstrapResult | undefined;
   let adminKeyPath: string | undefined;
+  if (options.dataDir) {
+    // admin.key and the data dir are owner-only; looser ones (older versions, a copy) are fixed now.
+    for (const fix of [ensurePrivateDir(options.dataDir), ensurePrivateFile(adminKeyFile(options.dataDir))]) {
+      if (fix) logger?.warn({ path: fix.path }, `insecure permissions fixed: ${describeFix(fix)}`);
+    }
+  }
   if (options.bootstrap ?? true) {
+    if (options.dataDir) await checkAdminKeyFile(deps.store, options.dataDir);
     bootstrap = await bootstrapAdmin(deps.store, {
       ...(options.adminUsername ? { username: options.adminUsername } : {}),
       ...(options.adminPassword ? { password: options.adminPassword } : {}),
@@ -44,12 +59,34 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
       adminKeyPath = writeAdminKeyFile(options.dataDir, bootstrap.apiKey);
   }
   const app = await createApp(deps, { viewCache: true, ...options });
+  // A rotation by another instance, or a restore of a backup with the secret: sign and verify with the
+  // stored secret as soon as it changes (a configured NEBULA_JWT_SECRET is not in the store).
+  const secretWatch =
+    app.context.options.jwtSecret === undefined
+      ? watchJwtSecret(
+          deps.store,
+          (secret) => {
+            app.context.jwtSecret = secret;
+          },
+          { clock: app.context.clock, ...(logger ? { logger } : {}) },
+        )
+      : undefined;
+  try {
+    await secretWatch?.start();
+  } catch (err) {
+    await secretWatch?.stop().catch(() => undefined);
+    await app.context.views.stop();
+    throw err;
+  }
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_PORT, hostname: host }, () =>
       resolve(s),
     );
     s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await secretWatch?.stop().catch(() => undefined);
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const clientHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -87,6 +124,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
   } catch (err) {
     await keeper.stop().catch(() => undefined);
     await new Promise<void>((r) => server.close(() => r()));
+    await secretWatch?.stop().catch(() => undefined);
     await app.context.views.stop();
     throw err;
   }
@@ -108,6 +146,7 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
         const s = server as ServerType & { closeAllConnections?: () => void };
         s.closeAllConnections?.();
       });
+      await secretWatch?.stop().catch(() => undefined);
       await app.context.views.stop();
     },
   };

@@ -17,7 +17,7 @@
 import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.js';
 import { AlreadyExistsError, InvalidArgumentError } from '../core/errors.js';
-import { ALL_PREFIXES } from '../core/keys.js';
+import { ALL_PREFIXES, keys as storeKeys } from '../core/keys.js';
 import type { KeyValue, Store, TxnOp } from './types.js';
 
 export const BACKUP_FORMAT = 'nebula-backup';
@@ -30,6 +30,14 @@ export const RESTORE_TXN_MAX_BYTES = 1024 * 1024;
 const MAX_VALUE_BYTES = 1024 * 1024;
 
 const inNebulaPrefix = (key: string): boolean => ALL_PREFIXES.some((p) => key.startsWith(p));
+
+/**
+ * Keys that are secrets rather than state: the session signing secret (with it anyone mints an admin
+ * session). Left out of backups unless asked for, and never deleted by a restore whose file lacks them:
+ * the store keeps its current secret, so a restore does not log everyone out (or leave no secret at all).
+ */
+export const SECRET_KEYS: readonly string[] = [storeKeys.meta('jwt-secret')];
+const isSecretKey = (key: string): boolean => SECRET_KEYS.includes(key);
 
 export const BackupEntry = z.strictObject({
   key: z
@@ -53,6 +61,8 @@ export const Backup = z.strictObject({
   created_at: z.string(),
   /** Store kind it was taken from ("etcd", "embedded"); informative. */
   store: z.string().optional(),
+  /** Whether SECRET_KEYS were included (`--include-secrets`); absent in older files, which had them. */
+  secrets_included: z.boolean().optional(),
   keys: z.array(BackupEntry),
 });
 export type Backup = z.infer<typeof Backup>;
@@ -97,12 +107,19 @@ export class InvalidBackupError extends InvalidArgumentError {
   }
 }
 
-/** Every Nebula key of the store at one revision. */
-export async function backupStore(store: Store, opts: { clock?: Clock } = {}): Promise<Backup> {
+/**
+ * Every Nebula key of the store at one revision; SECRET_KEYS only with `includeSecrets` (then the file is
+ * as sensitive as the signing secret itself).
+ */
+export async function backupStore(
+  store: Store,
+  opts: { clock?: Clock; includeSecrets?: boolean } = {},
+): Promise<Backup> {
   const clock = opts.clock ?? systemClock;
+  const includeSecrets = opts.includeSecrets ?? false;
   const res = await store.list('/');
   const keys: BackupEntry[] = res.items
-    .filter((kv) => inNebulaPrefix(kv.key))
+    .filter((kv) => inNebulaPrefix(kv.key) && (includeSecrets || !isSecretKey(kv.key)))
     .map((kv) => ({ key: kv.key, value: kv.value, lease: kv.lease !== undefined }));
   return {
     format: BACKUP_FORMAT,
@@ -110,6 +127,7 @@ export async function backupStore(store: Store, opts: { clock?: Clock } = {}): P
     revision: res.revision,
     created_at: new Date(clock.now()).toISOString(),
     store: store.kind,
+    secrets_included: includeSecrets,
     keys,
   };
 }
@@ -139,10 +157,13 @@ export function parseBackup(input: unknown): Backup {
   return r.data;
 }
 
-/** Nebula keys of the store that a restore would overwrite or delete (leased ones are left alone). */
+/**
+ * Nebula keys of the store that a restore would overwrite or delete (leased ones are left alone, and so
+ * are SECRET_KEYS: a backup that has them overwrites them, one that lacks them keeps the store's).
+ */
 async function ownedKeys(store: Store): Promise<KeyValue[]> {
   const res = await store.list('/', { keysOnly: true });
-  return res.items.filter((kv) => kv.lease === undefined && inNebulaPrefix(kv.key));
+  return res.items.filter((kv) => kv.lease === undefined && inNebulaPrefix(kv.key) && !isSecretKey(kv.key));
 }
 
 /** Groups ops into txns of at most `maxOps` ops and about `maxBytes` bytes. Pure. */

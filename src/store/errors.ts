@@ -40,3 +40,21 @@ export class StoreClosedError extends NebulaError {
     super('store is closed', 'STORE_CLOSED');
   }
 }
+
+/**
+ * The embedded store's file is damaged (SQLite quick_check failed, or SQLITE_CORRUPT / SQLITE_NOTADB),
+ * or an expected store file is missing or empty. Refused at start with a one-line reason that names the
+ * restore command; at runtime the store records it and health turns red.
+ */
+export class StoreCorruptError extends NebulaError {
+  constructor(message: string, details?: Record<string, unknown>, cause?: unknown) {
+    super(message, 'STORE_CORRUPT', { ...(details ? { details } : {}), cause });
+  }
+}
+
+/** An I/O failure of the embedded store's file at runtime (SQLITE_IOERR*, SQLITE_FULL, ...). */
+export class StoreIoError extends NebulaError {
+  constructor(message: string, cause?: unknown) {
+    super(message, 'STORE_IO_ERROR', { retryable: true, cause });
+  }
+}

@@ -129,4 +129,19 @@ export interface Store {
   compact(revision: number): Promise<void>;
 
   close(): Promise<void>;
+
+  /**
+   * Faults the store saw in its own medium (the embedded store's SQLite file: corruption, I/O errors),
+   * for health views. Absent where the store cannot tell (etcd reports its health itself).
+   */
+  health?(): StoreHealth;
+}
+
+/** What `Store.health()` reports. */
+export interface StoreHealth {
+  ok: boolean;
+  /** Faults seen since the store opened. */
+  errors: number;
+  /** The last fault: its code (`SQLITE_CORRUPT`, `SQLITE_IOERR_WRITE`, ...), message and time. */
+  last?: { code: string; message: string; at: string };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_HF_TOKEN, readAll, startFakeHub, type FakeHub } from './index.js';
+import { FAKE_HF_TOKEN, readAll, startFakeHub, TINY_GGUF_REPO, type FakeHub } from './index.js';
 
 let hub: FakeHub;
 beforeAll(async () => {
@@ -79,6 +79,39 @@ describe('fake hub: Hugging Face', () => {
     });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 100-49168/49169');
+  });
+
+  it('serves the tiny GGUF repository: found by search, LFS sha256 and sizes in the tree, Range on the files', async () => {
+    const found = (await (await fetch(`${hub.url}/api/models?search=gguf&filter=gguf`)).json()) as {
+      id: string;
+      library_name: string;
+    }[];
+    expect(found.map((m) => m.id)).toContain(TINY_GGUF_REPO);
+    const repo = hub.repo(TINY_GGUF_REPO)!;
+    const tree = (await (
+      await fetch(`${hub.url}/api/models/${TINY_GGUF_REPO}/tree/main?recursive=true`)
+    ).json()) as { type: string; path: string; size: number; lfs?: { oid: string; size: number } }[];
+    const ggufs = tree.filter((e) => e.path.endsWith('.gguf'));
+    expect(ggufs.map((e) => e.path).sort()).toEqual([
+      'tiny-llama-BF16-00001-of-00002.gguf',
+      'tiny-llama-BF16-00002-of-00002.gguf',
+      'tiny-llama-F16.gguf',
+      'tiny-llama-Q8_0.gguf',
+    ]);
+    for (const e of ggufs) {
+      const f = repo.files.find((x) => x.path === e.path)!;
+      expect(e.size).toBe(f.size);
+      expect(e.lfs).toEqual(expect.objectContaining({ oid: f.digests().sha256, size: f.size }));
+    }
+    const q8 = repo.files.find((f) => f.path === 'tiny-llama-Q8_0.gguf')!;
+    const head = await fetch(`${hub.url}/${TINY_GGUF_REPO}/resolve/main/tiny-llama-Q8_0.gguf`, {
+      headers: { range: 'bytes=0-7' },
+    });
+    expect(head.status).toBe(206);
+    const magic = Buffer.from(await head.arrayBuffer());
+    expect(magic.subarray(0, 4).toString('latin1')).toBe('GGUF');
+    expect(magic.readUInt32LE(4)).toBe(3);
+    expect(head.headers.get('content-range')).toBe(`bytes 0-7/${q8.size}`);
   });
 
   it('requires a token for gated repositories', async () => {

@@ -9,6 +9,8 @@ export {
   smallModelFiles,
   configJson,
   buildRepo,
+  tinyLlamaGgufModel,
+  TINY_GGUF_REPO,
   type FakeModel,
   type FakeFile,
   type Repo,

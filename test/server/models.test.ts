@@ -84,6 +84,42 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
     expect(m.spec.resources.gpu_count).toBe(0);
   });
 
+  it('takes per-model proxy timeouts on create and update, and refuses bad ones naming the field', async () => {
+    const m = await t.json('POST', '/api/v2/models', {
+      token: op(),
+      body: {
+        model_uid: 'sim-timeouts',
+        model_name: 'nebula/sim',
+        model_source: 'local',
+        engine_type: 'sim',
+        proxy_timeouts: { first_byte: '15m', idle: '90s' },
+      },
+    });
+    expect(m.spec.proxy_timeouts).toEqual({ first_byte: '15m', idle: '90s' });
+    const u = await t.json('PUT', '/api/v2/models/sim-timeouts', {
+      token: op(),
+      body: { proxy_timeouts: { idle: '30s' } },
+    });
+    expect(u.spec.proxy_timeouts).toEqual({ idle: '30s' });
+    for (const proxy_timeouts of [{ idle: 'soon' }, { first_byte: '100ms' }, { read: '5s' }]) {
+      const res = await t.call('PUT', '/api/v2/models/sim-timeouts', {
+        token: op(),
+        body: { proxy_timeouts },
+      });
+      expect(res.status, JSON.stringify(proxy_timeouts)).toBe(422);
+      const err = (await res.json()).error;
+      expect(JSON.stringify(err.details.issues)).toContain('proxy_timeouts');
+    }
+    const cleared = await t.json('PUT', '/api/v2/models/sim-timeouts', {
+      token: op(),
+      body: { proxy_timeouts: null },
+    });
+    expect(cleared.spec.proxy_timeouts).toBeUndefined();
+    expect(
+      (await t.call('DELETE', '/api/v2/models/sim-timeouts', { token: t.tokens.admin })).status,
+    ).toBeLessThan(300);
+  });
+
   it('invalid uid in the path is 400 INVALID_MODEL_UID; unknown uid 404 MODEL_NOT_FOUND', async () => {
     const bad = await t.call('GET', '/api/v2/models/Not_Valid', { token: t.tokens.viewer });
     expect(bad.status).toBe(400);

@@ -23,11 +23,15 @@ import {
   DesiredState,
   EngineConfig,
   EngineType,
+  GgufFileName,
+  GgufQuant,
   Labels,
   ModelName,
   ModelSource,
   PlacementStrategy,
   ResourceRequirements,
+  Revision,
+  ProxyTimeouts,
   RoutingPolicy,
   TemplateCategory,
   TemplateDeploymentDefaults,
@@ -35,19 +39,20 @@ import {
 import { ModelUid, Slug } from '../../core/ids.js';
 import { UsageError } from '../errors.js';
 
-const Revision = z.string().min(1).max(128);
-
 /** Spec fields a file may set (the same names as the API's create body). */
 const SpecShape = {
   model_name: ModelName,
   model_source: ModelSource.default('huggingface'),
   revision: Revision.optional(),
   model_path: z.string().min(1).max(4096).optional(),
+  gguf_file: GgufFileName.optional(),
+  gguf_quant: GgufQuant.optional(),
   engine_type: EngineType,
   engine_config: EngineConfig.partial().optional(),
   served_model_name: z.string().min(1).max(200).optional(),
   resources: ResourceRequirements.partial().optional(),
   routing_policy: RoutingPolicy.optional(),
+  proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.optional(),
   description: z.string().max(2000).optional(),
 };

@@ -73,7 +73,8 @@ async function openOffline(ctx: CommandContext, opts: { mustExist: boolean }): P
   return undefined;
 }
 
-function apiClient(ctx: CommandContext) {
+/** The typed API client of the current connection (long timeout: backups are large). */
+export function apiClient(ctx: CommandContext) {
   const c = ctx.connection();
   return createClient({
     baseUrl: c.server,
@@ -117,28 +118,36 @@ export function registerBackupCommands(admin: Command): void {
   const backup = admin
     .command('backup')
     .description('write every Nebula key of the store, read at one revision, to a JSON file (mode 0600)')
-    .option('-f, --file <file>', 'where to write the backup ("-" for stdout)');
+    .option('-f, --file <file>', 'where to write the backup ("-" for stdout)')
+    .option(
+      '--include-secrets',
+      'also write the session signing secret (whoever holds the file can then mint sessions; audited)',
+    );
   withOffline(withConnection(withOutput(backup)));
   examples(backup, [
     'nebula admin backup -f nebula-backup.json',
     'nebula admin backup -f - > backup.json',
     'nebula admin backup -f backup.json --etcd http://10.0.0.1:2379,http://10.0.0.2:2379',
     'nebula admin backup -f backup.json --data-dir ~/.nebula/data   # while nebula up is stopped',
+    'nebula admin backup -f full-backup.json --include-secrets      # keeps sessions valid across a restore',
   ]);
   backup.action(
     action(async (ctx) => {
       const file = requireFile(ctx);
+      const includeSecrets = ctx.bool('includeSecrets');
       const store = await openOffline(ctx, { mustExist: true });
       let b: Backup;
       if (store) {
         const { backupStore } = await import('../../store/backup.js');
         try {
-          b = await backupStore(store);
+          b = await backupStore(store, { includeSecrets });
         } finally {
           await store.close().catch(() => undefined);
         }
       } else {
-        b = await apiClient(ctx).request<Backup>('GET', '/api/v2/admin/backup');
+        b = await apiClient(ctx).request<Backup>('GET', '/api/v2/admin/backup', {
+          query: { include_secrets: includeSecrets ? 'true' : undefined },
+        });
       }
       const text = `${JSON.stringify(b, null, 1)}\n`;
       if (file === '-') {
@@ -147,12 +156,26 @@ export function registerBackupCommands(admin: Command): void {
       }
       writePrivate(file, text);
       const leased = b.keys.filter((k) => k.lease).length;
-      const summary = { file, revision: b.revision, keys: b.keys.length, leased, created_at: b.created_at };
+      const secrets = b.secrets_included ?? false;
+      const summary = {
+        file,
+        revision: b.revision,
+        keys: b.keys.length,
+        leased,
+        created_at: b.created_at,
+        secrets_included: secrets,
+      };
       ctx.print(summary, () =>
         renderFields([
           ['Backup', file],
           ['Revision', b.revision],
           ['Keys', `${b.keys.length - leased} restorable, ${leased} leased (kept for reading, not restored)`],
+          [
+            'Secrets',
+            secrets
+              ? 'included: the session signing secret is in this file'
+              : "not included (a restore keeps the target store's signing secret)",
+          ],
           ['Created', b.created_at],
         ]),
       );

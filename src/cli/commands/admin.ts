@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { examples, withConnection, withOutput } from '../define.js';
 import { FailureError } from '../errors.js';
-import { renderTable } from '../output/table.js';
+import { renderFields, renderTable } from '../output/table.js';
+import { confirm } from '../prompt.js';
 import { action } from '../runtime.js';
-import { registerBackupCommands } from './admin-backup.js';
+import { apiClient, registerBackupCommands } from './admin-backup.js';
 
 export function registerAdminCommands(program: Command): void {
   const admin = program.command('admin').description('administration tasks');
@@ -12,6 +13,7 @@ export function registerAdminCommands(program: Command): void {
     'nebula admin migrate',
     'nebula admin backup -f nebula-backup.json',
     'nebula admin restore -f nebula-backup.json --force',
+    'nebula admin rotate-secret --yes',
   ]);
   const migrate = admin
     .command('migrate')
@@ -41,4 +43,33 @@ export function registerAdminCommands(program: Command): void {
     }),
   );
   registerBackupCommands(admin);
+
+  const rotate = admin
+    .command('rotate-secret')
+    .description(
+      'replace the session signing secret: every login session ends at once (API keys keep working); asks first unless --yes',
+    )
+    .option('-y, --yes', 'do not ask for confirmation');
+  withConnection(withOutput(rotate));
+  examples(rotate, ['nebula admin rotate-secret', 'nebula admin rotate-secret --yes -o json']);
+  rotate.action(
+    action(async (ctx) => {
+      const question = 'Rotate the session signing secret? Every logged-in user must log in again.';
+      if (!ctx.bool('yes') && !(await confirm(ctx.io, question, 'rotate the signing secret'))) {
+        ctx.err('Nothing rotated.\n');
+        return;
+      }
+      const r = await apiClient(ctx).request<{ rotated_at: string; sessions_invalidated: boolean }>(
+        'POST',
+        '/api/v2/admin/rotate-secret',
+      );
+      ctx.print(r, () =>
+        renderFields([
+          ['Rotated', r.rotated_at],
+          ['Sessions', 'every session signed with the previous secret is refused from now on'],
+          ['API keys', 'not affected'],
+        ]),
+      );
+    }),
+  );
 }

@@ -43,6 +43,15 @@ export function diskTable(rows: readonly DiskRow[], color: (s: string) => string
   );
 }
 
+/** Which GGUF files each model holds (GGUF repositories keep only the variants models load). */
+export function ggufLines(
+  items: readonly { model_name: string; gguf_files?: string[] | undefined }[],
+): string {
+  const withGguf = items.filter((i) => i.gguf_files && i.gguf_files.length > 0);
+  if (withGguf.length === 0) return '';
+  return `GGUF files cached:\n${withGguf.map((i) => `  ${i.model_name}: ${(i.gguf_files ?? []).join(', ')}\n`).join('')}`;
+}
+
 const ago = (iso: string | null | undefined, nowMs: number): string | undefined =>
   iso ? `${formatAge(iso, nowMs)} ago` : undefined;
 
@@ -77,7 +86,9 @@ export function registerCacheCommands(program: Command): void {
                 { header: 'PATH', value: (e) => e.path },
               ],
               items,
-            ) + `Total: ${formatBytes(res.total_bytes)}\n`,
+            ) +
+            `Total: ${formatBytes(res.total_bytes)}\n` +
+            ggufLines(items),
           `No cached models on node ${node}.`,
         );
         return;
@@ -102,7 +113,9 @@ export function registerCacheCommands(program: Command): void {
               },
             ],
             items,
-          ) + `Total: ${formatBytes(summary.total_bytes)} on ${summary.node_count} node(s)\n`,
+          ) +
+          `Total: ${formatBytes(summary.total_bytes)} on ${summary.node_count} node(s)\n` +
+          ggufLines(items),
         'No cached models.',
       );
     }),

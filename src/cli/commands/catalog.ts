@@ -2,8 +2,9 @@
 import { Option, type Command } from 'commander';
 import { EngineType } from '../../core/domain/index.js';
 import { checkModelUid, parseInteger } from '../args.js';
-import type { CatalogItem } from '../client.js';
+import type { CatalogItem, CatalogModelDetail } from '../client.js';
 import { examples, withConnection, withOutput } from '../define.js';
+import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -38,6 +39,23 @@ function catalogTable(items: readonly CatalogItem[]): string {
     ],
     items,
   );
+}
+
+/** The GGUF variants of a repository under its fields: what `--quant` / `--gguf-file` choose from. */
+function ggufTable(d: CatalogModelDetail): string {
+  if (d.gguf_variants.length === 0) return '';
+  type V = CatalogModelDetail['gguf_variants'][number];
+  const table = renderTable<V>(
+    [
+      { header: 'QUANT', value: (v) => v.quant },
+      { header: 'FILE', value: (v) => v.name },
+      { header: 'PARTS', value: (v) => v.files.length, align: 'right' },
+      { header: 'SIZE', value: (v) => (v.size === null ? '?' : formatBytes(v.size)), align: 'right' },
+      { header: 'DEFAULT', value: (v) => (v.default ? 'yes' : '') },
+    ],
+    d.gguf_variants,
+  );
+  return `\nGGUF variants (engine llamacpp; choose with --quant or --gguf-file; ${d.gguf_default_rule}):\n${table}`;
 }
 
 export function registerCatalogCommands(program: Command): void {
@@ -84,25 +102,30 @@ export function registerCatalogCommands(program: Command): void {
     .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
     .option('--revision <rev>', 'branch, tag or commit');
   withConnection(withOutput(show));
-  examples(show, ['nebula catalog show Qwen/Qwen2.5-0.5B-Instruct']);
+  examples(show, [
+    'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct',
+    'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct-GGUF   # lists the GGUF variants',
+  ]);
   show.action(
     action(async (ctx, id) => {
       const d = await ctx
         .client()
         .catalogModel(ctx.str('provider') ?? 'huggingface', checkRepoId(id), ctx.str('revision'));
-      ctx.print(d, () =>
-        renderFields([
-          ['ID', d.id],
-          ['Source', d.source],
-          ['Revision', `${d.revision}${d.sha ? ` (${d.sha.slice(0, 12)})` : ''}`],
-          ['Task', d.task],
-          ['Library', d.library],
-          ['Size', d.total_size === null ? undefined : formatBytes(d.total_size)],
-          ['Files', d.files.length],
-          ['Gated', d.gated ? 'yes (needs a token)' : 'no'],
-          ['Downloads', compact(d.downloads)],
-          ['Likes', compact(d.likes)],
-        ]),
+      ctx.print(
+        d,
+        () =>
+          renderFields([
+            ['ID', d.id],
+            ['Source', d.source],
+            ['Revision', `${d.revision}${d.sha ? ` (${d.sha.slice(0, 12)})` : ''}`],
+            ['Task', d.task],
+            ['Library', d.library],
+            ['Size', d.total_size === null ? undefined : formatBytes(d.total_size)],
+            ['Files', d.files.length],
+            ['Gated', d.gated ? 'yes (needs a token)' : 'no'],
+            ['Downloads', compact(d.downloads)],
+            ['Likes', compact(d.likes)],
+          ]) + ggufTable(d),
       );
     }),
   );
@@ -119,17 +142,22 @@ export function registerCatalogCommands(program: Command): void {
     .option('--replicas <n>', 'replicas', '1')
     .option('--revision <rev>', 'branch, tag or commit')
     .option('--no-start', 'import it stopped');
+  withGgufFlags(imp);
   withConnection(withOutput(withWait(imp)));
   examples(imp, [
     'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
     'nebula catalog import qwen/Qwen2.5-7B-Instruct --provider modelscope --uid qwen7b --replicas 2 --no-start',
+    'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct-GGUF --engine llamacpp --quant Q8_0',
+    'nebula catalog import bartowski/Llama-3.2-1B-Instruct-GGUF --gguf-file Llama-3.2-1B-Instruct-Q6_K_L.gguf',
   ]);
   imp.action(
     action(async (ctx, id) => {
+      const gguf = ggufFields(ctx, ctx.str('engine') ?? 'vllm');
       const body: Record<string, unknown> = {
         provider: ctx.str('provider'),
         model_id: checkRepoId(id),
-        engine_type: ctx.str('engine'),
+        engine_type: gguf.engine,
+        ...gguf.fields,
         replicas: parseInteger(ctx.str('replicas') ?? '1', '--replicas', 0, 1000),
         auto_start: ctx.flags.start !== false,
       };

@@ -8,6 +8,7 @@ import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
 import { action } from '../runtime.js';
 import { checkNodeId } from './cache.js';
+import { engineGroup } from './engine.js';
 
 /** What is wrong with an unusable engine, without the path the row shows already. */
 function problem(r: EngineRow): string {
@@ -32,17 +33,9 @@ export function enginesTable(rows: readonly EngineRow[], style: Style): string {
   );
 }
 
-/**
- * Registers `nebula engine list` under the `engine` group, creating the group when no other file has
- * (`nebula engine install` lives in engine.ts; whichever registers first creates the group).
- */
+/** Registers `nebula engine list` under the `engine` group (engine.ts, with `nebula engine install`). */
 export function registerEngineListCommand(program: Command): void {
-  let engine = program.commands.find((c) => c.name() === 'engine');
-  if (!engine) {
-    engine = program.command('engine').description('inference engines on the nodes and on this machine');
-    examples(engine, ['nebula engine list']);
-  }
-  const list = engine
+  const list = engineGroup(program)
     .command('list')
     .alias('ls')
     .description(

@@ -33,6 +33,9 @@ export function modelDetail(m: ModelDetailView, style: Style, nowMs = Date.now()
     ['Source', `${m.model_source}${spec.revision ? ` @ ${spec.revision}` : ''}`],
     ['Path', spec.model_path],
     ['Engine', m.engine_type],
+    ...(spec.gguf_file !== undefined || spec.gguf_quant !== undefined
+      ? ([['GGUF', spec.gguf_file ?? `quant ${spec.gguf_quant ?? ''}`]] as const)
+      : []),
     ['Served name', m.served_model_name],
     ['State', `${colorState(style, m.state)}${m.state_reason ? ` (${m.state_reason})` : ''}`],
     [

@@ -14,6 +14,7 @@ import {
   parsePositiveNumber,
 } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
+import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { confirm } from '../prompt.js';
 import { action, type CommandContext } from '../runtime.js';
@@ -96,7 +97,7 @@ export function registerModelCommands(program: Command): void {
     .addOption(
       new Option('--source <source>', 'where the weights come from').choices(SOURCES).default('huggingface'),
     )
-    .option('--path <dir>', 'directory of the weights (--source local)')
+    .option('--path <dir>', 'directory of the weights, or a .gguf file for llamacpp (--source local)')
     .addOption(new Option('--engine <engine>', 'inference engine').choices(ENGINES).default('vllm'))
     .option('--replicas <n>', 'replicas to run', '1')
     .option('--gpus <n>', 'GPUs per replica (tensor parallel size)')
@@ -108,11 +109,14 @@ export function registerModelCommands(program: Command): void {
     .option('--label <key=value>', 'label (repeatable)', collect)
     .option('--description <text>', 'free text')
     .option('--start', 'start it right away');
+  withGgufFlags(create);
   withConnection(withOutput(withWait(create)));
   examples(create, [
     'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
     'nebula model create --name Qwen/Qwen2.5-7B-Instruct --uid qwen7b --gpus 2 --arg --max-model-len=8192 --env HF_HUB_OFFLINE=1',
     'nebula model create --name my-llama --source local --path /models/llama --engine llamacpp --gpus 0',
+    'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct-GGUF --engine llamacpp --quant Q4_K_M --gpus 0 --start',
+    'nebula model create --name tiny --source local --path /models/tiny-Q8_0.gguf --engine llamacpp --gpus 0',
     'nebula model create --name demo/tiny --engine sim --replicas 2 --start --wait --timeout 2m',
   ]);
   create.action(
@@ -120,7 +124,8 @@ export function registerModelCommands(program: Command): void {
       const uid = ctx.str('uid');
       if (uid !== undefined) checkModelUid(uid);
       const source = parseChoice(ctx.str('source') ?? 'huggingface', '--source', SOURCES);
-      const engine = parseChoice(ctx.str('engine') ?? 'vllm', '--engine', ENGINES);
+      const gguf = ggufFields(ctx, parseChoice(ctx.str('engine') ?? 'vllm', '--engine', ENGINES));
+      const engine = gguf.engine;
       if (source === 'local' && !ctx.str('path') && engine !== 'sim')
         throw new UsageError('--source local needs --path DIR');
       if (ctx.bool('wait') && !ctx.bool('start'))
@@ -141,6 +146,7 @@ export function registerModelCommands(program: Command): void {
         auto_start: ctx.bool('start'),
       };
       if (uid !== undefined) body.model_uid = uid;
+      Object.assign(body, gguf.fields);
       if (ctx.str('path') !== undefined) body.model_path = ctx.str('path');
       if (ctx.str('revision') !== undefined) body.revision = ctx.str('revision');
       if (ctx.str('servedName') !== undefined) body.served_model_name = ctx.str('servedName');

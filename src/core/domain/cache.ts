@@ -19,6 +19,11 @@ export const ModelCacheEntry = z.object({
   complete: z.boolean(),
   last_used_at: Timestamp.optional(),
   scanned_at: Timestamp,
+  /**
+   * The `.gguf` files on disk (paths inside the model folder, sorted): which GGUF variants of the
+   * repository this node holds (llama.cpp models fetch only the variant they load). Absent: none.
+   */
+  gguf_files: z.array(z.string()).optional(),
 });
 export type ModelCacheEntry = z.infer<typeof ModelCacheEntry>;
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DurationString } from '../duration.js';
+import { GGUF_QUANT_PATTERN, isSafeGgufPath } from '../gguf-variants.js';
 import { ModelUid } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
 
@@ -19,8 +21,25 @@ export const ModelName = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/, 'model_name must look like "org/name" or "name"')
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/,
+    'model_name must look like "org/name" or "name"',
+  )
   .refine((s) => !s.includes('..'), 'model_name must not contain ".."');
+
+/** A GGUF file of a repository or local directory: relative path inside it, no "..", ending `.gguf`. */
+export const GgufFileName = z
+  .string()
+  .max(512)
+  .refine(
+    isSafeGgufPath,
+    'gguf_file must be a relative path inside the repository ending in ".gguf" (no "..")',
+  );
+
+/** A quantisation tag as it appears in GGUF file names (`Q4_K_M`, `IQ4_XS`, `UD-Q4_K_XL`). */
+export const GgufQuant = z
+  .string()
+  .regex(GGUF_QUANT_PATTERN, 'gguf_quant must be a quantisation tag such as "Q4_K_M"');
 
 export const EngineConfig = z.object({
   /** Extra command-line arguments appended to the engine's argv. */
@@ -46,21 +65,61 @@ export const ResourceRequirements = z.object({
 });
 export type ResourceRequirements = z.infer<typeof ResourceRequirements>;
 
+/**
+ * A hub revision (branch, tag or commit), e.g. `main`, `v1.0`, `refs/pr/3`, a 40-hex commit. It becomes a
+ * path on the node (`refs/<revision>` in the Hugging Face cache), so it is a relative path of plain
+ * segments: none empty, none starting with "." (no `.`, `..`, hidden names), no "..", no "%" escapes,
+ * no leading "/". The one schema the API, the CLI's apply files and the node's reads share.
+ */
+export const Revision = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(
+    /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/,
+    'revision is a branch, tag or commit: letters, digits, ".", "_", "-" and "/" between names (no leading "/" or ".", no empty names)',
+  )
+  .refine((r) => !r.includes('..'), 'revision may not contain ".." (a path outside the cache)');
+export type Revision = z.infer<typeof Revision>;
+
+/**
+ * How long the router waits on this model's engines (duration strings such as "90s", "10m"); an unset one
+ * takes the router's default (`--first-byte-timeout`, `--idle-timeout`).
+ */
+export const ProxyTimeouts = z.strictObject({
+  /**
+   * Request sent -> first byte of the response body. A non-streamed answer arrives whole, so this covers the
+   * prompt's prefill, any queueing and the whole generation.
+   */
+  first_byte: DurationString(1_000, 86_400_000).optional(),
+  /** Longest silence between two pieces of a response once its body has started (streams). */
+  idle: DurationString(1_000, 86_400_000).optional(),
+});
+export type ProxyTimeouts = z.infer<typeof ProxyTimeouts>;
+
 /** `/models/{model_uid}/spec`: the persistent identity of a model. Written by the server. */
 export const ModelSpec = z.object({
   model_uid: ModelUid,
   model_name: ModelName,
   model_source: ModelSource,
   /** Hub revision (branch, tag or commit). */
-  revision: z.string().min(1).max(128).regex(/^[A-Za-z0-9._/-]+$/).default('main'),
+  revision: Revision.default('main'),
   /** For local sources: the directory holding the weights. Absent with engine `sim`: no weights needed. */
   model_path: z.string().max(4096).optional(),
+  /**
+   * llama.cpp: the GGUF variant to load, by file name (a split model: any of its parts). Wins over
+   * `gguf_quant`; neither: the default rule of `src/core/gguf-variants.ts` (Q4_K_M first).
+   */
+  gguf_file: GgufFileName.optional(),
+  /** llama.cpp: the GGUF variant to load, by quantisation tag (case-insensitive). */
+  gguf_quant: GgufQuant.optional(),
   engine_type: EngineType,
   engine_config: EngineConfig.default({ extra_args: [], env: {} }),
   /** Name clients use in `model`; defaults to model_uid. */
   served_model_name: z.string().min(1).max(200).optional(),
   resources: ResourceRequirements.default({ gpu_count: 1 }),
   routing_policy: RoutingPolicy.optional(),
+  proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.default({}),
   description: z.string().max(2000).optional(),
   created_at: Timestamp,

@@ -25,6 +25,10 @@ export type CacheErrorCode =
   | 'REDIRECT_NOT_ALLOWED'
   | 'DOWNLOAD_CANCELLED'
   | 'LOCAL_PATH_MISSING'
+  /** llama.cpp: the spec's gguf_file / gguf_quant names no variant (or several), or there is no .gguf. */
+  | 'GGUF_VARIANT_NOT_FOUND'
+  | 'GGUF_VARIANT_AMBIGUOUS'
+  | 'GGUF_NO_VARIANTS'
   | 'MODEL_IN_USE';
 
 /** A transient transport or server failure (connection reset, 5xx, 429): worth another attempt. */

@@ -6,7 +6,7 @@
  * disk pressure.
  */
 import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import {
   CachePurgeRequest,
@@ -24,9 +24,11 @@ import { Informer } from '../../store/informer.js';
 import { listJson, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import type { Agent } from 'undici';
+import type { GgufChoice } from '../../core/gguf-variants.js';
 import { DiskMonitor, defaultStatfs } from './disk.js';
 import { downloadHf, downloadMs, type DownloadEnv, type DownloadOutcome } from './download-model.js';
 import { CacheError, cancelled } from './errors.js';
+import { ggufChoiceKey, ggufChoiceOf, listLocalGguf, narrowManifest, pickVariant } from './gguf-select.js';
 import { fetchHfManifest } from './hf-source.js';
 import { hfHome, hfRefPath, hfRepoDir, hfSnapshotDir } from './hf-layout.js';
 import { createHubAgent, HubHttp } from './hub-http.js';
@@ -233,12 +235,14 @@ class CacheManagerImpl implements CacheManager {
     validateRepoId(name, source === 'modelscope');
     let revision = validateRevision(spec.revision || 'main');
     if (source === 'modelscope') revision = msRevision(revision);
-    const cached = await this.completeLocally(source, name, revision);
+    // llama.cpp loads one GGUF variant: only its files are fetched, and the engine gets its first file.
+    const gguf = ggufChoiceOf(spec);
+    const cached = await this.completeLocally(source, name, revision, gguf);
     if (cached) {
       await this.markUsed(name, source);
       return { modelPath: cached, env: this.envFor(source), downloaded: false };
     }
-    const key = `${source}:${name}@${revision}`;
+    const key = `${source}:${name}@${revision}${ggufChoiceKey(gguf)}`;
     let shared = this.inflight.get(key);
     if (!shared) {
       const created = new SharedDownload(
@@ -252,7 +256,7 @@ class CacheManagerImpl implements CacheManager {
         },
         name,
         source,
-        (signal, tracker) => this.download(source, name, revision, signal, tracker),
+        (signal, tracker) => this.download(source, name, revision, signal, tracker, gguf),
       );
       shared = created;
       this.inflight.set(key, created);
@@ -286,6 +290,7 @@ class CacheManagerImpl implements CacheManager {
     revision: string,
     signal: AbortSignal,
     tracker: DownloadEnv['tracker'],
+    gguf: GgufChoice | undefined,
   ): Promise<DownloadOutcome> {
     const http = source === 'huggingface' ? this.hfHttp : this.msHttp;
     const env: DownloadEnv = {
@@ -303,11 +308,21 @@ class CacheManagerImpl implements CacheManager {
     };
     if (this.logger) env.logger = this.logger.child({ model: name, source });
     this.logger?.info({ model: name, source, revision }, 'downloading model');
-    const manifest =
+    const listed =
       source === 'huggingface'
         ? await fetchHfManifest(http, name, revision, signal)
         : await fetchMsManifest(http, name, revision, signal);
-    const out = source === 'huggingface' ? await downloadHf(env, manifest) : await downloadMs(env, manifest);
+    const narrowed = gguf ? narrowManifest(listed, gguf) : undefined;
+    const manifest = narrowed?.manifest ?? listed;
+    if (narrowed)
+      this.logger?.info(
+        { model: name, gguf_file: narrowed.variant.name, parts: narrowed.variant.files.length },
+        'GGUF variant chosen',
+      );
+    const got = source === 'huggingface' ? await downloadHf(env, manifest) : await downloadMs(env, manifest);
+    const out = narrowed
+      ? { ...got, modelPath: join(got.modelPath, ...narrowed.variant.name.split('/')) }
+      : got;
     this.logger?.info(
       { model: name, source, commit: manifest.commit, fetched_bytes: out.fetchedBytes },
       'model files ready',
@@ -320,9 +335,33 @@ class CacheManagerImpl implements CacheManager {
     source: 'huggingface' | 'modelscope',
     name: string,
     revision: string,
+    gguf: GgufChoice | undefined,
   ): Promise<string | undefined> {
-    const m = await readStoredManifest(this.cacheDir, source, name);
-    if (!m || (m.revision !== revision && m.commit !== revision)) return undefined;
+    const stored = await readStoredManifest(this.cacheDir, source, name);
+    if (!stored || (stored.revision !== revision && stored.commit !== revision)) return undefined;
+    let m = stored;
+    let file: string | undefined;
+    if (gguf) {
+      // The variant is resolved over the revision's full listing: the files fetched so far may hold
+      // another variant only. Unknown choices go to the hub, which reports them.
+      let variant;
+      try {
+        variant = pickVariant(stored.listing ?? stored.files, gguf, name);
+      } catch {
+        return undefined;
+      }
+      const have = new Map(stored.files.map((f) => [f.path, f]));
+      const parts = variant.files.map((p) => have.get(p));
+      if (parts.some((f) => f === undefined)) return undefined;
+      m = { ...stored, files: parts as typeof stored.files };
+      file = variant.name;
+    } else if (stored.listing) {
+      // Only some variants of a GGUF repository are here: an engine that loads the whole
+      // repository needs the rest.
+      const have = new Set(stored.files.map((f) => f.path));
+      if (stored.listing.some((f) => !have.has(f.path))) return undefined;
+    }
+    const withFile = (dir: string) => (file ? join(dir, ...file.split('/')) : dir);
     if (source === 'huggingface') {
       const repoDir = hfRepoDir(this.cacheDir, name);
       if (m.revision === revision && revision !== m.commit) {
@@ -330,12 +369,12 @@ class CacheManagerImpl implements CacheManager {
         if (ref !== m.commit) return undefined;
       }
       const snap = hfSnapshotDir(repoDir, m.commit);
-      return (await filesMatch(snap, m.files)) ? snap : undefined;
+      return (await filesMatch(snap, m.files)) ? withFile(snap) : undefined;
     }
     const [org = '', repo = ''] = name.split('/');
     const dir = msModelDir(this.cacheDir, org, repo);
     if (await exists(msTempDir(this.cacheDir, org, repo))) return undefined;
-    return (await filesMatch(dir, m.files)) ? dir : undefined;
+    return (await filesMatch(dir, m.files)) ? withFile(dir) : undefined;
   }
 
   private async ensureLocal(req: EnsureModelRequest): Promise<EnsureModelResult> {
@@ -352,12 +391,24 @@ class CacheManagerImpl implements CacheManager {
         `model_path ${p} does not exist on node ${this.opts.nodeId}`,
         'LOCAL_PATH_MISSING',
       );
+    let modelPath = p;
+    const gguf = ggufChoiceOf(req.spec);
+    if (gguf && s.isDirectory()) {
+      // A directory of GGUF files: the spec's file or tag, or the default rule, picks the one to load.
+      const variant = pickVariant(await listLocalGguf(p), gguf, `directory ${p}`);
+      modelPath = join(p, ...variant.name.split('/'));
+    } else if (gguf && !/\.gguf$/i.test(p)) {
+      throw new CacheError(
+        `llama.cpp needs a .gguf file or a directory of them, got ${p}`,
+        'GGUF_NO_VARIANTS',
+      );
+    }
     if (s.isDirectory() && !this.plainDirs.has(resolve(p))) {
       this.plainDirs.add(resolve(p));
       void this.rescan().catch(() => undefined);
     }
     await this.markUsed(resolve(p), 'local');
-    return { modelPath: p, env: {}, downloaded: false };
+    return { modelPath, env: {}, downloaded: false };
   }
 
   async markUsed(modelName: string, source: ModelSource): Promise<void> {

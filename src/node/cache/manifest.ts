@@ -31,6 +31,11 @@ export interface Manifest {
   /** The commit it resolved to. */
   commit: string;
   files: ManifestFile[];
+  /**
+   * Every file of the revision, when `files` is a subset of it (a GGUF repository of which only the
+   * chosen variant is fetched): kept so a later choice can be resolved without the hub.
+   */
+  listing?: { path: string; size: number }[];
 }
 
 export const StoredManifest = z.object({
@@ -41,6 +46,8 @@ export const StoredManifest = z.object({
   files: z.array(
     z.object({ path: z.string(), size: z.number().int().min(0), sha256: z.string().optional() }),
   ),
+  /** Every file of the revision when `files` holds only part of it (see Manifest.listing). */
+  listing: z.array(z.object({ path: z.string(), size: z.number().int().min(0) })).optional(),
   completed_at: z.string(),
 });
 export type StoredManifest = z.infer<typeof StoredManifest>;
@@ -72,8 +79,17 @@ export async function readStoredManifest(
   }
 }
 
-/** Written atomically (tmp + rename): a crash leaves the old manifest or the new one. */
+/**
+ * Written atomically (tmp + rename): a crash leaves the old manifest or the new one. A partial download
+ * (one GGUF variant) of the commit already recorded adds its files to the record instead of replacing
+ * it, so every variant fetched so far stays known as complete.
+ */
 export async function writeStoredManifest(cacheDir: string, m: StoredManifest): Promise<void> {
+  const prev = m.listing ? await readStoredManifest(cacheDir, m.source, m.model_name) : undefined;
+  if (prev && prev.commit === m.commit) {
+    const paths = new Set(m.files.map((f) => f.path));
+    m = { ...m, files: [...m.files, ...prev.files.filter((f) => !paths.has(f.path))] };
+  }
   const p = manifestPath(cacheDir, m.source, m.model_name);
   await mkdir(dirname(p), { recursive: true });
   const tmp = `${p}.${process.pid}.tmp`;
@@ -91,7 +107,7 @@ export async function removeStoredManifest(
 }
 
 export function toStored(m: Manifest, completedAt: string): StoredManifest {
-  return {
+  const out: StoredManifest = {
     model_name: m.repoId,
     source: m.source,
     revision: m.revision,
@@ -101,4 +117,6 @@ export function toStored(m: Manifest, completedAt: string): StoredManifest {
     ),
     completed_at: completedAt,
   };
+  if (m.listing) out.listing = m.listing.map((f) => ({ path: f.path, size: f.size }));
+  return out;
 }

@@ -24,6 +24,7 @@ export function toEntry(nodeId: string, m: ScannedModel, nowMs: number): ModelCa
     scanned_at: new Date(nowMs).toISOString(),
   };
   if (m.last_used_at) e.last_used_at = m.last_used_at;
+  if (m.gguf_files) e.gguf_files = m.gguf_files;
   return e;
 }
 

@@ -26,6 +26,13 @@ export interface ScannedModel {
   file_count: number;
   complete: boolean;
   last_used_at?: string;
+  /** The `.gguf` files present (relative paths, sorted), when there are any: which variants are cached. */
+  gguf_files?: string[];
+}
+
+function ggufFiles(names: readonly string[]): string[] | undefined {
+  const g = names.filter((n) => /\.gguf$/i.test(n)).sort();
+  return g.length > 0 ? g : undefined;
 }
 
 async function entries(dir: string): Promise<import('node:fs').Dirent[]> {
@@ -172,6 +179,8 @@ async function scanHfRepo(
   };
   const used = await lastUsed(cacheDir, 'huggingface', repoId);
   if (used) out.last_used_at = used;
+  const gguf = ggufFiles(snap.names);
+  if (gguf) out.gguf_files = gguf;
   return out;
 }
 
@@ -220,6 +229,8 @@ async function scanMsModel(
   };
   const used = await lastUsed(cacheDir, 'modelscope', id);
   if (used) out.last_used_at = used;
+  const gguf = ggufFiles(w.names);
+  if (gguf) out.gguf_files = gguf;
   return out;
 }
 
@@ -277,6 +288,8 @@ async function plainModel(cacheDir: string, dir: string): Promise<ScannedModel |
   };
   const used = await lastUsed(cacheDir, 'local', dir);
   if (used) out.last_used_at = used;
+  const gguf = ggufFiles(w.names);
+  if (gguf) out.gguf_files = gguf;
   return out;
 }
 

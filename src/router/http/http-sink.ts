@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../core/logger.js';
-import { RouterError } from '../errors.js';
+import { RouterError, routerErrors } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
 import type { ProxyCall, ProxySink } from '../proxy/forward.js';
 import { asRouterError, sendError } from './respond.js';
@@ -156,12 +156,20 @@ export class HttpSink implements ProxySink {
       { err: err.message, request_id: this.requestId, model: this.model },
       'upstream ended mid-response',
     );
-    // A chunked stream just ends (the client sees no [DONE]); a sized body cannot end early, so the
-    // connection is cut and the client sees a short body.
+    // A chunked stream ends with an SSE error event (OpenAI's error shape, and no [DONE]) so clients can tell
+    // a cut-off answer from a complete one; a sized body cannot end early, so the connection is cut and the
+    // client sees a short body.
     const rest = this.takePending();
     if (!this.chunked) this.res.destroy();
-    else if (rest !== undefined) this.res.end(rest);
-    else this.res.end();
+    else {
+      if (rest !== undefined) this.res.write(rest);
+      if (this.streaming) {
+        const re =
+          err instanceof RouterError ? err : routerErrors.upstreamInterrupted(this.model, err.message);
+        this.res.write(`${rest === undefined || rest.at(-1) === 0x0a ? '' : '\n\n'}data: ${re.toBody()}\n\n`);
+      }
+      this.res.end();
+    }
     this.done(this.status);
   }
 

@@ -118,8 +118,16 @@ export class ProxyCall {
       t.authorization === undefined
         ? this.req.headers
         : [...this.req.headers, 'authorization', t.authorization];
+    const timeouts = route.timeouts;
     attempt.controller = replica.upstream.request(
-      { path: t.basePath + this.req.path, method: 'POST', headers, body },
+      {
+        path: t.basePath + this.req.path,
+        method: 'POST',
+        headers,
+        body,
+        firstByteTimeoutMs: timeouts?.firstByteMs,
+        idleTimeoutMs: timeouts?.idleMs,
+      },
       attempt,
     );
     if (this.aborted) attempt.controller.abort(this.abortReason ?? new Error('aborted'));
@@ -182,6 +190,13 @@ export class ProxyCall {
       this.settings.metrics.upstreamError(model, kind);
       if (kind === 'connect') replica.ejectedUntil = this.settings.now() + this.settings.ejectMs;
       this.lastError = errorMessage(err);
+      // The model's first-byte timeout is the client's whole wait: no second try after it (the request may
+      // still be running on that engine, and a retry would double the wait), and no ejection for one slow
+      // request (a hung engine leaves the table through its failing readiness probe).
+      if (kind === 'timeout') {
+        this.sink.fail(routerErrors.upstreamTimeout(this.req.model, this.lastError), false);
+        return;
+      }
     }
     if (this.canRetry()) this.next();
     else this.sink.fail(routerErrors.upstreamFailed(this.req.model, this.lastError), false);
@@ -190,6 +205,11 @@ export class ProxyCall {
   /** @internal */
   get sinkRef(): ProxySink {
     return this.sink;
+  }
+
+  /** @internal the model as the client named it (for error messages). */
+  get clientModel(): string {
+    return this.req.model;
   }
 
   /** @internal */
@@ -241,8 +261,13 @@ class Attempt implements UpstreamHandler {
   onError(err: Error): void {
     this.finish();
     if (this.call.started) {
-      if (!this.call.isAborted) this.call.metrics.upstreamError(this.call.modelLabel, 'reset');
-      this.call.sinkRef.fail(err, true);
+      const timeout = classifyUpstreamError(err) === 'timeout';
+      if (!this.call.isAborted)
+        this.call.metrics.upstreamError(this.call.modelLabel, timeout ? 'timeout' : 'reset');
+      this.call.sinkRef.fail(
+        timeout ? routerErrors.upstreamTimeout(this.call.clientModel, err.message) : err,
+        true,
+      );
       return;
     }
     this.call.failedBeforeStart(this, err);

@@ -95,7 +95,13 @@ interface Result {
 /** Sends one request and resolves when it ended or failed. `onData` may act on the controller. */
 function send(
   p: UpstreamPool,
-  opts: { path?: string; headers?: string[]; body?: string } = {},
+  opts: {
+    path?: string;
+    headers?: string[];
+    body?: string;
+    firstByteTimeoutMs?: number;
+    idleTimeoutMs?: number;
+  } = {},
   onData?: (c: UpstreamController, chunk: Buffer, r: Result) => void,
 ): { done: Promise<Result>; controller: UpstreamController } {
   const r: Result = { status: 0, headers: {}, body: '', error: undefined, events: [] };
@@ -107,6 +113,8 @@ function send(
         path: opts.path ?? '/v1/chat/completions',
         headers: opts.headers ?? ['content-type', 'application/json'],
         body: Buffer.from(opts.body ?? '{"model":"m"}'),
+        firstByteTimeoutMs: opts.firstByteTimeoutMs,
+        idleTimeoutMs: opts.idleTimeoutMs,
       },
       {
         onHead: (_c, status, headers) => {
@@ -264,6 +272,40 @@ describe('UpstreamPool', () => {
     const r2 = await send(pool(stalls.origin, { bodyTimeoutMs: 100 })).done;
     expect(r2.error?.code).toBe('UPSTREAM_BODY_TIMEOUT');
     expect(r2.body).toBe('abc');
+  });
+
+  it('takes first-byte and idle timeouts per request, finer than the pool defaults', async () => {
+    // The pool waits 60 s by default; these requests ask for 300 ms.
+    const p = () =>
+      pool(servers[servers.length - 1]!.origin, { headersTimeoutMs: 60_000, bodyTimeoutMs: 60_000 });
+    await rawServer(() => undefined);
+    let t0 = Date.now();
+    const r1 = await send(p(), { firstByteTimeoutMs: 300 }).done;
+    expect(r1.error?.code).toBe('UPSTREAM_HEADERS_TIMEOUT');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+
+    // A stream that opens (head) and then says nothing is still waiting for its first byte.
+    await rawServer((_req, sock) =>
+      sock.write('HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'),
+    );
+    t0 = Date.now();
+    const r2 = await send(p(), { firstByteTimeoutMs: 300, idleTimeoutMs: 60_000 }).done;
+    expect(r2.events).toEqual(['head', 'error']);
+    expect(r2.error?.code).toBe('UPSTREAM_FIRST_BYTE_TIMEOUT');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+
+    // Once the body started, the idle timeout applies (a long first-byte budget does not).
+    await rawServer((_req, sock) =>
+      sock.write(
+        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n5\r\ndata:\r\n',
+      ),
+    );
+    t0 = Date.now();
+    const r3 = await send(p(), { firstByteTimeoutMs: 60_000, idleTimeoutMs: 300 }).done;
+    expect(r3.error?.code).toBe('UPSTREAM_BODY_TIMEOUT');
+    expect(r3.body).toBe('data:');
+    expect(Date.now() - t0).toBeLessThan(2_000);
   });
 
   it('cancels a request on abort: the engine sees its connection close', async () => {

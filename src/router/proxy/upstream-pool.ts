@@ -20,16 +20,18 @@ import {
  * and hands body bytes on as they arrive. undici still does everything else (load scrapes, hubs).
  *
  * Failures reach the handler as errors with a `code`: socket errors keep Node's (ECONNREFUSED, ECONNRESET,
- * ...), and this module adds UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_HEADERS_TIMEOUT, UPSTREAM_BODY_TIMEOUT,
- * UPSTREAM_CLOSED and UPSTREAM_PROTOCOL. A request that meets a reused connection the engine had just
+ * ...), and this module adds UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_HEADERS_TIMEOUT (no response head within the
+ * first-byte timeout), UPSTREAM_FIRST_BYTE_TIMEOUT (a head but no body within it: a stream opened and then
+ * nothing), UPSTREAM_BODY_TIMEOUT (silent for the idle timeout once the body started), UPSTREAM_CLOSED and
+ * UPSTREAM_PROTOCOL. Both timeouts can be set per request (per model); the pool's are the defaults. A request that meets a reused connection the engine had just
  * closed (the keep-alive race) is sent once more on a new connection, before anything reaches the handler.
  */
 
 export interface UpstreamPoolOptions {
   connectTimeoutMs: number;
-  /** Longest wait for the response head. */
+  /** First-byte timeout: longest wait from the request to the first byte of the response body. */
   headersTimeoutMs: number;
-  /** Longest silence between two reads of the body. */
+  /** Idle timeout: longest silence between two reads once the body has started. */
   bodyTimeoutMs: number;
   /** How long an idle connection is kept for reuse. */
   keepAliveTimeoutMs: number;
@@ -44,6 +46,10 @@ export interface UpstreamRequest {
   /** Extra headers, flat `[name, value, ...]` (host and content-length are added). */
   headers: readonly string[];
   body?: Buffer | undefined;
+  /** This request's first-byte timeout (default: the pool's `headersTimeoutMs`). */
+  firstByteTimeoutMs?: number | undefined;
+  /** This request's idle timeout (default: the pool's `bodyTimeoutMs`). */
+  idleTimeoutMs?: number | undefined;
 }
 
 /** What the caller may do with a request in flight. */
@@ -96,11 +102,13 @@ function headFor(req: UpstreamRequest, host: string, bodyLength: number): string
 /** One request on one connection; it is also the controller handed to the handler. */
 class Exchange implements UpstreamController, ResponseEvents {
   conn: Conn | undefined;
-  /** Ticks of the pool clock when the request went out / when the connection last read something. */
-  sentTick = 0;
-  lastTick = 0;
+  /** The pool's coarse clock (ms) when the request went out / when the connection last read something. */
+  sentAt = 0;
+  lastAt = 0;
   finished = false;
   headSeen = false;
+  /** The first byte of the body arrived: from here on the idle timeout applies. */
+  bodySeen = false;
   bytesIn = 0;
   paused = false;
   /** The request has been re-sent once after meeting a connection the engine had closed. */
@@ -110,6 +118,8 @@ class Exchange implements UpstreamController, ResponseEvents {
     readonly pool: UpstreamPool,
     readonly payload: Buffer,
     readonly handler: UpstreamHandler,
+    readonly firstByteMs: number,
+    readonly idleMs: number,
   ) {}
 
   pause(): void {
@@ -121,7 +131,7 @@ class Exchange implements UpstreamController, ResponseEvents {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
-    this.lastTick = this.pool.tick;
+    this.lastAt = this.pool.coarseNow;
     if (!this.finished) this.conn?.socket.resume();
   }
 
@@ -147,6 +157,7 @@ class Exchange implements UpstreamController, ResponseEvents {
   }
 
   onBody(chunk: Buffer): void {
+    if (chunk.length > 0) this.bodySeen = true;
     if (!this.finished) this.handler.onData(this, chunk);
   }
 
@@ -163,7 +174,7 @@ class Exchange implements UpstreamController, ResponseEvents {
 /** One connection to the origin. */
 class Conn {
   exchange: Exchange | undefined;
-  idleSinceTick = 0;
+  idleSince = 0;
   /** Requests completed on this connection (a reused one may meet the keep-alive race). */
   served = 0;
   /** The engine's keep-alive hint (ms), when it sent one. */
@@ -190,8 +201,8 @@ class Conn {
   send(ex: Exchange): void {
     this.exchange = ex;
     ex.conn = this;
-    ex.sentTick = this.pool.tick;
-    ex.lastTick = this.pool.tick;
+    ex.sentAt = this.pool.coarseNow;
+    ex.lastAt = this.pool.coarseNow;
     this.parser.reset(false);
     this.socket.ref();
     if (ex.paused) this.socket.pause();
@@ -205,7 +216,7 @@ class Conn {
       this.discard();
       return;
     }
-    ex.lastTick = this.pool.tick;
+    ex.lastAt = this.pool.coarseNow;
     ex.bytesIn += d.length;
     try {
       this.parser.feed(d);
@@ -265,7 +276,7 @@ class Conn {
     }
     if (this.socket.isPaused()) this.socket.resume();
     this.socket.unref();
-    this.idleSinceTick = this.pool.tick;
+    this.idleSince = this.pool.coarseNow;
     this.pool.idle.push(this);
   }
 
@@ -283,10 +294,13 @@ export class UpstreamPool {
   /** Every open connection, busy, idle or still connecting. */
   private readonly all = new Set<Conn>();
   closing = false;
-  /** A coarse clock for timeouts: one tick per sweep. */
-  tick = 0;
+  /**
+   * A coarse clock for timeouts (ms), read on the hot path instead of the system clock: set at each sweep,
+   * so it lags by at most one sweep period.
+   */
+  coarseNow = Date.now();
   private sweeper: NodeJS.Timeout | undefined;
-  private readonly tickMs: number;
+  private tickMs: number;
   private readonly host: string;
   private readonly hostname: string;
   private readonly port: number;
@@ -304,7 +318,12 @@ export class UpstreamPool {
     this.hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
     this.port = u.port === '' ? (this.tls ? 443 : 80) : Number(u.port);
     const shortest = Math.min(opts.headersTimeoutMs, opts.bodyTimeoutMs, opts.keepAliveTimeoutMs);
-    this.tickMs = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+    this.tickMs = UpstreamPool.tickFor(shortest);
+  }
+
+  /** Sweep period for a timeout: a quarter of it, between 10 ms and 1 s. */
+  private static tickFor(timeoutMs: number): number {
+    return Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4)));
   }
 
   /** Sends a request; the handler hears of its response. Returns the request's controller. */
@@ -317,14 +336,22 @@ export class UpstreamPool {
       payload.write(head, 0, 'latin1');
       body.copy(payload, head.length);
     } catch (err) {
-      const ex = new Exchange(this, Buffer.alloc(0), handler);
+      const ex = new Exchange(this, Buffer.alloc(0), handler, 0, 0);
       queueMicrotask(() => ex.fail(err as Error));
       return ex;
     }
-    const ex = new Exchange(this, payload, handler);
+    const firstByteMs = req.firstByteTimeoutMs ?? this.opts.headersTimeoutMs;
+    const idleMs = req.idleTimeoutMs ?? this.opts.bodyTimeoutMs;
+    const ex = new Exchange(this, payload, handler, firstByteMs, idleMs);
     if (this.closing) {
       queueMicrotask(() => ex.fail(new UpstreamError('UPSTREAM_CLOSED', 'the upstream pool is closed')));
       return ex;
+    }
+    // A model with shorter timeouts than the pool's defaults gets a sweep fine enough for them.
+    const tick = UpstreamPool.tickFor(Math.min(firstByteMs, idleMs));
+    if (tick < this.tickMs) {
+      this.tickMs = tick;
+      this.stopSweeper();
     }
     this.startSweeper();
     for (;;) {
@@ -396,6 +423,7 @@ export class UpstreamPool {
 
   private startSweeper(): void {
     if (this.sweeper !== undefined) return;
+    this.coarseNow = Date.now();
     this.sweeper = setInterval(() => this.sweep(), this.tickMs);
     this.sweeper.unref();
   }
@@ -408,23 +436,25 @@ export class UpstreamPool {
 
   /** Times out silent requests and closes connections idle for too long. */
   private sweep(): void {
-    this.tick++;
-    const t = this.tick;
-    const ms = this.tickMs;
+    const now = (this.coarseNow = Date.now());
     for (const conn of [...this.all]) {
       const ex = conn.exchange;
       if (ex !== undefined) {
         if (!conn.connected || ex.paused) continue;
-        if (!ex.headSeen && (t - ex.sentTick) * ms > this.opts.headersTimeoutMs) {
+        if (!ex.bodySeen) {
+          if (now - ex.sentAt > ex.firstByteMs) {
+            conn.failAndClose(
+              ex.headSeen
+                ? new UpstreamError(
+                    'UPSTREAM_FIRST_BYTE_TIMEOUT',
+                    `response head but no body within ${ex.firstByteMs} ms`,
+                  )
+                : new UpstreamError('UPSTREAM_HEADERS_TIMEOUT', `no response within ${ex.firstByteMs} ms`),
+            );
+          }
+        } else if (now - ex.lastAt > ex.idleMs) {
           conn.failAndClose(
-            new UpstreamError(
-              'UPSTREAM_HEADERS_TIMEOUT',
-              `no response head within ${this.opts.headersTimeoutMs} ms`,
-            ),
-          );
-        } else if (ex.headSeen && (t - ex.lastTick) * ms > this.opts.bodyTimeoutMs) {
-          conn.failAndClose(
-            new UpstreamError('UPSTREAM_BODY_TIMEOUT', `no response bytes for ${this.opts.bodyTimeoutMs} ms`),
+            new UpstreamError('UPSTREAM_BODY_TIMEOUT', `no response bytes for ${ex.idleMs} ms`),
           );
         }
         continue;
@@ -433,7 +463,7 @@ export class UpstreamPool {
         conn.hintMs > 0
           ? Math.min(this.opts.keepAliveTimeoutMs, conn.hintMs - 1000)
           : this.opts.keepAliveTimeoutMs;
-      if ((t - conn.idleSinceTick) * ms >= limit) conn.discard();
+      if (now - conn.idleSince >= limit) conn.discard();
     }
   }
 

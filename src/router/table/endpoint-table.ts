@@ -18,15 +18,25 @@ export interface ManagedModel {
   /** The id listed in `/v1/models`. */
   listName: string;
   policy?: RoutingPolicy | undefined;
+  /** The model's own proxy timeouts (spec `proxy_timeouts`); unset ones take the router's defaults. */
+  timeouts?: RouteTimeouts | undefined;
   /** Ready replicas only. */
   ready: { replicaId: number; target: UpstreamTarget }[];
   /** Unix seconds, for `/v1/models`. */
   created: number;
 }
 
+/** Per-model proxy timeouts (ms); undefined ones are the router's defaults. */
+export interface RouteTimeouts {
+  firstByteMs?: number | undefined;
+  idleMs?: number | undefined;
+}
+
 /** Everything the router knows about one model: its policy, its balancer and its ready replicas. */
 export class ModelRoute {
   replicas: readonly Replica[] = [];
+  /** Proxy timeouts of this model (undefined: the router's defaults). */
+  timeouts: RouteTimeouts | undefined;
   balancer: Balancer;
   /** The `model` label of this model's metrics: the model_uid, or the configured name of a static model. */
   readonly label: string;
@@ -142,6 +152,7 @@ export class EndpointTable {
 
     for (const m of this.managed) {
       const route = this.route(m.modelUid, m.listName, m.policy, true, m.created);
+      route.timeouts = m.timeouts;
       const list = m.ready.map((r) =>
         this.replica(`${m.modelUid}/${r.replicaId}`, m.modelUid, r.target, true, nextReplicas),
       );

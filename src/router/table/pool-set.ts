@@ -1,10 +1,16 @@
 import { Pool, type Dispatcher } from 'undici';
 import { UpstreamPool } from '../proxy/upstream-pool.js';
 
+/** Router-wide proxy timeout defaults (see RouterOptions). */
+export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 600_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
 export interface PoolSetOptions {
   connectTimeoutMs: number;
-  /** Longest wait for response headers and between body chunks (a non-streamed generation can be long). */
-  upstreamTimeoutMs: number;
+  /** Default first-byte timeout: request -> first body byte (a non-streamed generation arrives whole). */
+  firstByteTimeoutMs: number;
+  /** Default idle timeout between body chunks once the body started. */
+  idleTimeoutMs: number;
   keepAliveTimeoutMs: number;
 }
 
@@ -33,8 +39,8 @@ export class PoolSet {
         pools: {
           upstream: new UpstreamPool(origin, {
             connectTimeoutMs: o.connectTimeoutMs,
-            headersTimeoutMs: o.upstreamTimeoutMs,
-            bodyTimeoutMs: o.upstreamTimeoutMs,
+            headersTimeoutMs: o.firstByteTimeoutMs,
+            bodyTimeoutMs: o.idleTimeoutMs,
             keepAliveTimeoutMs: o.keepAliveTimeoutMs,
           }),
           scrape: new Pool(origin, {

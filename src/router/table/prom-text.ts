@@ -1,6 +1,9 @@
 /** Engine load as read from its Prometheus `/metrics`. */
 export interface EngineLoad {
-  /** Requests queued (vLLM `num_requests_waiting`, SGLang `num_queue_reqs`); undefined when not exported. */
+  /**
+   * Requests queued (vLLM `num_requests_waiting`, SGLang `num_queue_reqs`, llama.cpp `requests_deferred`);
+   * undefined when not exported.
+   */
   waiting?: number;
   running?: number;
   /** KV cache usage 0..1 (vLLM `kv_cache_usage_perc` or the older `gpu_cache_usage_perc`, SGLang `token_usage`). */
@@ -12,6 +15,9 @@ const SUMMED: Record<string, 'waiting' | 'running'> = {
   'vllm:num_requests_running': 'running',
   'sglang:num_queue_reqs': 'waiting',
   'sglang:num_running_reqs': 'running',
+  // llama-server (--metrics): slots decoding and requests deferred for lack of a free slot.
+  'llamacpp:requests_processing': 'running',
+  'llamacpp:requests_deferred': 'waiting',
 };
 const KV = new Set(['vllm:kv_cache_usage_perc', 'vllm:gpu_cache_usage_perc', 'sglang:token_usage']);
 
@@ -30,7 +36,9 @@ export function parseEngineLoad(text: string): EngineLoad {
     // Only lines of our metrics are split further; everything else is skipped by its first characters.
     if (
       text.charCodeAt(start) !== 35 /* # */ &&
-      (text.startsWith('vllm:', start) || text.startsWith('sglang:', start))
+      (text.startsWith('vllm:', start) ||
+        text.startsWith('sglang:', start) ||
+        text.startsWith('llamacpp:', start))
     ) {
       const line = text.slice(start, end).trim();
       const brace = line.indexOf('{');

@@ -1,17 +1,28 @@
 import type { Clock } from '../../core/clock.js';
 import { Endpoint } from '../../core/domain/endpoint.js';
+import { durationMs } from '../../core/duration.js';
 import { ModelSpec } from '../../core/domain/model.js';
 import { PlacementPlan } from '../../core/domain/placement.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
 import { Informer, type InvalidEntry } from '../../store/informer.js';
-import type { ManagedModel } from './endpoint-table.js';
+import type { ManagedModel, RouteTimeouts } from './endpoint-table.js';
 
 /** `http://host:port`, bracketing IPv6 literals. */
 export function originOf(address: string, port: number): string {
   const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
   return `http://${host}:${port}`;
+}
+
+/** A spec's `proxy_timeouts` in ms (undefined when it sets none). */
+export function routeTimeouts(spec: ModelSpec | undefined): RouteTimeouts | undefined {
+  const t = spec?.proxy_timeouts;
+  if (t === undefined) return undefined;
+  const firstByteMs = t.first_byte === undefined ? undefined : durationMs(t.first_byte);
+  const idleMs = t.idle === undefined ? undefined : durationMs(t.idle);
+  if (firstByteMs === undefined && idleMs === undefined) return undefined;
+  return { firstByteMs, idleMs };
 }
 
 /**
@@ -45,6 +56,7 @@ export function buildManagedModels(
       aliases: [...aliases],
       listName: spec?.served_model_name ?? uid,
       policy: spec?.routing_policy,
+      timeouts: routeTimeouts(spec),
       ready: ready.map((e) => ({
         replicaId: e.replica_id,
         target: { origin: originOf(e.address, e.port), basePath: '', servedName: e.served_model_name },

@@ -33,6 +33,27 @@ describe('parseEngineLoad', () => {
     });
     expect(parseEngineLoad('')).toEqual({});
   });
+
+  it("reads llama-server's own /metrics (node-llama-cpp 3.22.1's llama.cpp, --metrics)", () => {
+    // Captured from the real llama-server while one request decoded and one waited for a slot.
+    const text = [
+      '# HELP llamacpp:prompt_tokens_total Number of prompt tokens processed.',
+      '# TYPE llamacpp:prompt_tokens_total counter',
+      'llamacpp:prompt_tokens_total 29',
+      'llamacpp:tokens_predicted_total 8',
+      'llamacpp:n_decode_total 9',
+      'llamacpp:n_tokens_max 37',
+      'llamacpp:prompt_tokens_seconds 1234.5',
+      '# HELP llamacpp:requests_processing Number of requests processing.',
+      '# TYPE llamacpp:requests_processing gauge',
+      'llamacpp:requests_processing 1',
+      '# HELP llamacpp:requests_deferred Number of requests deferred.',
+      '# TYPE llamacpp:requests_deferred gauge',
+      'llamacpp:requests_deferred 2',
+      'llamacpp:n_busy_slots_per_decode 1',
+    ].join('\n');
+    expect(parseEngineLoad(text)).toEqual({ running: 1, waiting: 2 });
+  });
 });
 
 describe('static upstreams', () => {
@@ -169,6 +190,33 @@ describe('buildManagedModels', () => {
     expect(models[3]?.ready).toEqual([]);
   });
 
+  it("carries a spec's proxy timeouts to the route, in ms", () => {
+    const [a, b] = buildManagedModels(
+      [ep('a', 0, 'ready'), ep('b', 0, 'ready')],
+      new Map([
+        ['a', spec('a', { proxy_timeouts: { first_byte: '15m', idle: '1500ms' } })],
+        ['b', spec('b', { proxy_timeouts: { idle: '30s' } })],
+      ]),
+      0,
+    );
+    expect(a?.timeouts).toEqual({ firstByteMs: 900_000, idleMs: 1_500 });
+    expect(b?.timeouts).toEqual({ firstByteMs: undefined, idleMs: 30_000 });
+    const t = new EndpointTable({
+      pools: new PoolSet({
+        connectTimeoutMs: 1000,
+        firstByteTimeoutMs: 1000,
+        idleTimeoutMs: 1000,
+        keepAliveTimeoutMs: 1000,
+      }),
+      defaultPolicy: 'round-robin',
+    });
+    t.setManaged([a!, b!]);
+    expect(t.lookup('a')?.timeouts).toEqual({ firstByteMs: 900_000, idleMs: 1_500 });
+    t.setManaged([{ ...a!, timeouts: undefined }, b!]);
+    expect(t.lookup('a')?.timeouts).toBeUndefined();
+    t.clear();
+  });
+
   it('brackets IPv6 addresses', () => {
     expect(originOf('::1', 80)).toBe('http://[::1]:80');
     expect(originOf('host', 80)).toBe('http://host:80');
@@ -177,7 +225,12 @@ describe('buildManagedModels', () => {
 
 describe('EndpointTable', () => {
   const pools = () =>
-    new PoolSet({ connectTimeoutMs: 1000, upstreamTimeoutMs: 1000, keepAliveTimeoutMs: 1000 });
+    new PoolSet({
+      connectTimeoutMs: 1000,
+      firstByteTimeoutMs: 1000,
+      idleTimeoutMs: 1000,
+      keepAliveTimeoutMs: 1000,
+    });
   const managed = (
     uid: string,
     ports: number[],

@@ -39,7 +39,9 @@ export function summariseCache(
       complete: e.complete,
       last_used_at: e.last_used_at ?? null,
       path: e.path,
+      ...(e.gguf_files ? { gguf_files: e.gguf_files } : {}),
     });
+    if (e.gguf_files) g.gguf_files = [...new Set([...(g.gguf_files ?? []), ...e.gguf_files])].sort();
     g.size_bytes = Math.max(g.size_bytes, e.size_bytes);
     g.total_bytes += e.size_bytes;
     g.node_count = g.nodes.length;

@@ -125,6 +125,8 @@ export function gpuSignals(nodes: readonly Pick<NodeStatus, 'node_id' | 'gpus'>[
 
 export interface HealthFacts {
   storeOk: boolean;
+  /** What is wrong with the store, when it says (a fault of its file, an error answering). */
+  storeError?: string;
   routerOk: boolean;
   leader: boolean;
   staleNodes: string[];
@@ -148,7 +150,7 @@ export interface HealthIssue {
 export function healthIssues(f: HealthFacts): { issues: HealthIssue[]; healthy: boolean } {
   const critical: string[] = [];
   const warning: string[] = [];
-  if (!f.storeOk) critical.push('store unreachable');
+  if (!f.storeOk) critical.push(f.storeError ? `store error: ${f.storeError}` : 'store unreachable');
   if (!f.routerOk) critical.push('router unreachable');
   if (!f.leader) critical.push('scheduler has no leader');
   for (const n of f.staleNodes) critical.push(`node ${n}: heartbeat is stale`);

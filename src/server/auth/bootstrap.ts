@@ -1,10 +1,13 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { NebulaError } from '../../core/errors.js';
+import { ensurePrivateDir, writePrivateFile } from '../../core/private-files.js';
 import { ApiKey, User } from '../../core/domain/auth.js';
 import { keys, prefixes } from '../../core/keys.js';
 import { encode } from '../../store/json.js';
+import { ADMIN_KEY_FILE } from '../../store/embedded/data-dir.js';
 import type { Store } from '../../store/types.js';
 import { generateApiKey } from './api-keys.js';
 import { hashPassword, randomPassword } from './passwords.js';
@@ -79,11 +82,52 @@ export async function bootstrapAdmin(store: Store, opts: BootstrapOptions = {}):
   return { created: true, username, password, apiKey: key.key, apiKeyId: key.record.id };
 }
 
-/** Writes the admin API key to `<dataDir>/admin.key` with mode 0600 (owner read/write only). */
+/** `<dataDir>/admin.key`. */
+export function adminKeyPath(dataDir: string): string {
+  return join(dataDir, ADMIN_KEY_FILE);
+}
+
+/**
+ * The store holds no cluster (no bootstrap marker, no user) but the data dir has an `admin.key` from one
+ * created earlier: the store was lost or replaced. Bootstrapping would mint a new admin over the old key.
+ */
+export class AdminKeyExistsError extends NebulaError {
+  constructor(path: string) {
+    super(
+      `the store holds no cluster but ${path} belongs to one created earlier (was the store lost or replaced?): restore the store from a backup with \`nebula admin restore\`, or move ${path} away to start a new cluster`,
+      'ADMIN_KEY_EXISTS',
+      { details: { path } },
+    );
+  }
+}
+
+/** True when the store was bootstrapped (marker) or has users (restored, created by hand). */
+export async function hasCluster(store: Store): Promise<boolean> {
+  if (await store.get(keys.meta('bootstrap'))) return true;
+  return (await store.list(prefixes.users, { limit: 1, keysOnly: true })).items.length > 0;
+}
+
+/**
+ * Refuses (AdminKeyExistsError) to bootstrap a fresh store into a data dir that already has an admin key,
+ * so `admin.key` is never replaced by one of a new cluster.
+ */
+export async function checkAdminKeyFile(store: Store, dataDir: string): Promise<void> {
+  const path = adminKeyPath(dataDir);
+  if (existsSync(path) && !(await hasCluster(store))) throw new AdminKeyExistsError(path);
+}
+
+/**
+ * Writes the admin API key to `<dataDir>/admin.key`, mode 0600 from the first byte (the directory 0700).
+ * Never overwrites: an existing file fails with AdminKeyExistsError and stays as it was.
+ */
 export function writeAdminKeyFile(dataDir: string, apiKey: string): string {
-  mkdirSync(dataDir, { recursive: true });
-  const path = join(dataDir, 'admin.key');
-  writeFileSync(path, `${apiKey}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  ensurePrivateDir(dataDir);
+  const path = adminKeyPath(dataDir);
+  try {
+    writePrivateFile(path, `${apiKey}\n`, { exclusive: true });
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'EEXIST') throw new AdminKeyExistsError(path);
+    throw err;
+  }
   return path;
 }

@@ -115,6 +115,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('POST', '/api/v2/migrate', 'admin', 'system.migrate', 'model_requests'),
   p('GET', '/api/v2/admin/backup', 'admin', 'system.backup', 'store'),
   p('POST', '/api/v2/admin/restore', 'admin', 'system.restore', 'store'),
+  p('POST', '/api/v2/admin/rotate-secret', 'admin', 'system.rotate_secret', 'store'),
 
   // OpenAI API of the router, same-origin for the console playground (the router authorizes inference)
   p('POST', '/api/v2/openai/v1/chat/completions', 'viewer', 'inference.chat', 'router'),

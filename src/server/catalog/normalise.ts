@@ -1,4 +1,5 @@
-import type { CatalogItem, CatalogModelDetail } from '../schemas/catalog.js';
+import { defaultGgufVariant, GGUF_DEFAULT_RULE, ggufVariants } from '../../core/gguf-variants.js';
+import type { CatalogGgufVariant, CatalogItem, CatalogModelDetail } from '../schemas/catalog.js';
 
 type Json = Record<string, unknown>;
 
@@ -183,6 +184,19 @@ export function totalSize(files: readonly { size: number | null }[]): number | n
   return t;
 }
 
+/** The GGUF variants of a file list, with the default rule's pick marked. */
+export function catalogGgufVariants(files: readonly { path: string; size: number | null }[]): {
+  gguf_variants: CatalogGgufVariant[];
+  gguf_default: string | null;
+} {
+  const variants = ggufVariants(files);
+  const def = defaultGgufVariant(variants)?.name ?? null;
+  return {
+    gguf_variants: variants.map((v) => ({ ...v, default: v.name === def })),
+    gguf_default: def,
+  };
+}
+
 /** Builds the detail view from an item, its files and hub extras. */
 export function buildDetail(
   item: CatalogItem,
@@ -190,7 +204,15 @@ export function buildDetail(
   extra: { revision: string; sha: string | null; gated: boolean },
 ): CatalogModelDetail {
   const total = totalSize(files);
-  return { ...item, size: total ?? item.size, ...extra, files, total_size: total };
+  return {
+    ...item,
+    size: total ?? item.size,
+    ...extra,
+    files,
+    total_size: total,
+    ...catalogGgufVariants(files),
+    gguf_default_rule: GGUF_DEFAULT_RULE,
+  };
 }
 
 /** Hugging Face `gated`: false | "auto" | "manual". */

@@ -7,7 +7,7 @@ import type { EventRecorder, NewModelEvent } from '../../store/events.js';
 import { decode, encode, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
-import type { CreateModelBody, UpdateModelBody } from '../schemas/models.js';
+import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
 import { deriveModelUid } from './uid.js';
 
 /** Spec fields as a create request gives them (before defaults). */
@@ -220,11 +220,14 @@ export class ModelService {
         'model_source',
         'revision',
         'model_path',
+        'gguf_file',
+        'gguf_quant',
         'engine_type',
         'engine_config',
         'served_model_name',
         'resources',
         'routing_policy',
+        'proxy_timeouts',
         'labels',
         'description',
       ] as const;
@@ -242,6 +245,10 @@ export class ModelService {
         throw errors.invalid('model_path is required when model_source is "local"', 'VALIDATION_FAILED', {
           issues: [{ path: 'model_path', message: 'required for local models' }],
         });
+      }
+      const gguf = ggufChoiceProblem(merged);
+      if (specChanged && gguf) {
+        throw errors.invalid(gguf.message, 'VALIDATION_FAILED', { issues: [gguf] });
       }
       const spec = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
       const depPatch: Partial<ModelDeployment> = {};

@@ -83,17 +83,14 @@ export const SYSTEM_TEMPLATES: readonly SystemTemplateDef[] = [
   {
     template_id: 'qwen2.5-0.5b-instruct-gguf',
     name: 'Qwen2.5 0.5B Instruct GGUF (llama.cpp)',
-    description: 'Small quantised chat model (Q4_K_M) that runs on CPU with llama.cpp.',
+    description:
+      'Small quantised chat model (Q4_K_M) that runs on CPU with llama.cpp; only that file of the repository is downloaded.',
     category: 'chat',
     spec: spec({
       model_name: 'Qwen/Qwen2.5-0.5B-Instruct-GGUF',
       model_source: 'huggingface',
       engine_type: 'llamacpp',
-      engine_config: {
-        extra_args: ['--hf-file', 'qwen2.5-0.5b-instruct-q4_k_m.gguf'],
-        env: {},
-        quantization: 'q4_k_m',
-      },
+      gguf_quant: 'Q4_K_M',
       resources: { gpu_count: 0, param_count_b: 0.5 },
     }),
   },
@@ -111,7 +108,12 @@ export const SYSTEM_TEMPLATES: readonly SystemTemplateDef[] = [
   },
 ];
 
-/** Writes the system templates that are absent (never overwrites: a restart changes nothing). */
+/**
+ * Writes the system templates that are absent, and rewrites a stored system template whose definition
+ * differs from the shipped one (users cannot edit system templates, so a difference is an older release's
+ * definition: e.g. the GGUF template that once downloaded the whole repository). An unchanged definition
+ * is not written again: a restart changes nothing.
+ */
 export async function seedSystemTemplates(store: Store, nowMs: number): Promise<number> {
   const iso = new Date(nowMs).toISOString();
   let written = 0;
@@ -127,11 +129,32 @@ export async function seedSystemTemplates(store: Store, nowMs: number): Promise<
       created_at: iso,
       updated_at: iso,
     });
+    const key = keys.template(def.template_id);
     const res = await store.txn({
-      compare: [{ key: keys.template(def.template_id), modRevision: 0 }],
-      success: [{ op: 'put', key: keys.template(def.template_id), value: encode(ModelTemplate, t) }],
+      compare: [{ key, modRevision: 0 }],
+      success: [{ op: 'put', key, value: encode(ModelTemplate, t) }],
     });
-    if (res.succeeded) written++;
+    if (res.succeeded) {
+      written++;
+      continue;
+    }
+    const cur = await store.get(key);
+    let stored: ReturnType<typeof ModelTemplate.safeParse> | undefined;
+    try {
+      stored = cur ? ModelTemplate.safeParse(JSON.parse(cur.value)) : undefined;
+    } catch {
+      stored = undefined; // not JSON: leave it to the readers that report invalid stored values
+    }
+    if (!cur || !stored?.success || stored.data.source !== 'system') continue;
+    const same = (a: ModelTemplate) =>
+      JSON.stringify([a.name, a.description, a.category, a.spec, a.deployment]);
+    if (same(stored.data) === same(t)) continue;
+    const updated = { ...t, created_at: stored.data.created_at };
+    const put = await store.txn({
+      compare: [{ key, modRevision: cur.modRevision }],
+      success: [{ op: 'put', key, value: encode(ModelTemplate, updated) }],
+    });
+    if (put.succeeded) written++;
   }
   return written;
 }

@@ -41,9 +41,13 @@ export const CachedModel = z.object({
       complete: z.boolean(),
       last_used_at: z.string().nullable(),
       path: z.string(),
+      /** The `.gguf` files this node holds (GGUF repositories: the variants fetched there). */
+      gguf_files: z.array(z.string()).optional(),
     }),
   ),
   last_used_at: z.string().nullable(),
+  /** The `.gguf` files cached on any node, sorted; absent when there are none. */
+  gguf_files: z.array(z.string()).optional(),
   /** Models (specs) using these files, with their aggregated state. */
   models: z.array(z.object({ model_uid: ModelUid, state: AggregatedState })),
 });

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { EngineType, ResourceRequirements } from '../../core/domain/index.js';
+import {
+  EngineType,
+  GgufFileName,
+  GgufQuant,
+  ResourceRequirements,
+  Revision,
+} from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
 import { ModelView } from './models.js';
 
@@ -60,12 +66,35 @@ export const SearchResponse = z
 export type SearchResponse = z.infer<typeof SearchResponse>;
 
 export const CatalogFile = z.object({ path: z.string(), size: z.number().nullable() });
+
+/** One loadable GGUF model of a repository: a file, or every part of a split model. */
+export const CatalogGgufVariant = z
+  .object({
+    /** What `gguf_file` names: the file, or the first part of a split model. */
+    name: z.string(),
+    /** Quantisation tag from the file name (what `gguf_quant` names), null when none. */
+    quant: z.string().nullable(),
+    files: z.array(z.string()),
+    /** Total bytes of its files, null when a size is unknown. */
+    size: z.number().nullable(),
+    /** The variant loaded when the model names none (the default rule). */
+    default: z.boolean(),
+  })
+  .meta({ id: 'CatalogGgufVariant' });
+export type CatalogGgufVariant = z.infer<typeof CatalogGgufVariant>;
+
 export const CatalogModelDetail = CatalogItem.extend({
   revision: z.string(),
   sha: z.string().nullable(),
   files: z.array(CatalogFile),
   total_size: z.number().nullable(),
   gated: z.boolean(),
+  /** GGUF variants (engine `llamacpp` loads one); empty for repositories without `.gguf` files. */
+  gguf_variants: z.array(CatalogGgufVariant),
+  /** Name of the variant the default rule picks, null without variants. */
+  gguf_default: z.string().nullable(),
+  /** The default rule in words. */
+  gguf_default_rule: z.string(),
 }).meta({ id: 'CatalogModelDetail' });
 export type CatalogModelDetail = z.infer<typeof CatalogModelDetail>;
 
@@ -75,30 +104,23 @@ export const CatalogModelParams2 = z.object({
   owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/),
 });
-export const CatalogRevisionQuery = z.object({
-  revision: z
-    .string()
-    .max(128)
-    .regex(/^[A-Za-z0-9._-]+$/)
-    .optional(),
-});
+export const CatalogRevisionQuery = z.object({ revision: Revision.optional() });
 
 export const ImportBody = z
   .strictObject({
     provider: CatalogProvider,
     model_id: RepoId,
     model_uid: ModelUid.optional(),
-    revision: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9._-]+$/)
-      .optional(),
+    revision: Revision.optional(),
     engine_type: EngineType.default('vllm'),
     replicas: z.number().int().min(0).max(1000).default(1),
     auto_start: z.boolean().default(true),
     resources: ResourceRequirements.partial().optional(),
     description: z.string().max(2000).optional(),
+    /** llama.cpp: the GGUF variant to load by file name (see the detail's `gguf_variants`). */
+    gguf_file: GgufFileName.optional(),
+    /** llama.cpp: the GGUF variant to load by quantisation tag; neither: the default rule. */
+    gguf_quant: GgufQuant.optional(),
   })
   .meta({ id: 'CatalogImportBody' });
 export type ImportBody = z.infer<typeof ImportBody>;

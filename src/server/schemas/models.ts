@@ -5,6 +5,8 @@ import {
   EngineConfig,
   EngineType,
   Endpoint,
+  GgufFileName,
+  GgufQuant,
   Labels,
   ModelCacheEntry,
   ModelDeployment,
@@ -13,18 +15,14 @@ import {
   ModelSource,
   ModelSpec,
   PlacementPlan,
+  ProxyTimeouts,
   PlacementStrategy,
   ResourceRequirements,
+  Revision,
   RoutingPolicy,
 } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
 import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
-
-const Revision = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._/-]+$/, 'revision may contain letters, digits, ".", "_", "/" and "-"');
 
 /** The spec fields a client may set (everything but identity and timestamps). */
 export const SpecFields = {
@@ -32,6 +30,8 @@ export const SpecFields = {
   model_source: ModelSource,
   revision: Revision.optional(),
   model_path: z.string().min(1).max(4096).optional(),
+  gguf_file: GgufFileName.optional(),
+  gguf_quant: GgufQuant.optional(),
   engine_type: EngineType,
   engine_config: EngineConfig.partial().optional(),
   served_model_name: z
@@ -42,6 +42,7 @@ export const SpecFields = {
     .optional(),
   resources: ResourceRequirements.partial().optional(),
   routing_policy: RoutingPolicy.optional(),
+  proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.optional(),
   description: z.string().max(2000).optional(),
 };
@@ -70,6 +71,32 @@ export function checkLocalPath(
   }
 }
 
+/**
+ * `gguf_file` / `gguf_quant` choose what llama.cpp loads: one of them at most, and only with engine
+ * `llamacpp` (other engines would silently ignore them). The message, or undefined when fine.
+ */
+export function ggufChoiceProblem(v: {
+  gguf_file?: string | undefined | null;
+  gguf_quant?: string | undefined | null;
+  engine_type?: string | undefined;
+}): { path: string; message: string } | undefined {
+  const file = v.gguf_file ?? undefined;
+  const quant = v.gguf_quant ?? undefined;
+  if (file !== undefined && quant !== undefined)
+    return { path: 'gguf_quant', message: 'give gguf_file or gguf_quant, not both' };
+  if ((file !== undefined || quant !== undefined) && v.engine_type !== 'llamacpp')
+    return {
+      path: file !== undefined ? 'gguf_file' : 'gguf_quant',
+      message: `gguf_file and gguf_quant apply to engine "llamacpp" only (engine is "${v.engine_type ?? ''}")`,
+    };
+  return undefined;
+}
+
+function checkGgufChoice(v: Parameters<typeof ggufChoiceProblem>[0], ctx: z.RefinementCtx): void {
+  const p = ggufChoiceProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', path: [p.path], message: p.message });
+}
+
 export const CreateModelBody = z
   .strictObject({
     model_uid: ModelUid.optional(),
@@ -78,6 +105,7 @@ export const CreateModelBody = z
     auto_start: z.boolean().default(false),
   })
   .superRefine(checkLocalPath)
+  .superRefine(checkGgufChoice)
   .meta({ id: 'CreateModelBody' });
 export type CreateModelBody = z.infer<typeof CreateModelBody>;
 
@@ -88,11 +116,14 @@ export const UpdateModelBody = z
     model_source: SpecFields.model_source.optional(),
     revision: SpecFields.revision,
     model_path: SpecFields.model_path.nullable(),
+    gguf_file: SpecFields.gguf_file.nullable(),
+    gguf_quant: SpecFields.gguf_quant.nullable(),
     engine_type: SpecFields.engine_type.optional(),
     engine_config: SpecFields.engine_config,
     served_model_name: SpecFields.served_model_name.nullable(),
     resources: SpecFields.resources,
     routing_policy: SpecFields.routing_policy.nullable(),
+    proxy_timeouts: SpecFields.proxy_timeouts.nullable(),
     labels: SpecFields.labels,
     description: SpecFields.description.nullable(),
     ...DeploymentFields,
@@ -113,7 +144,12 @@ export const StopBody = z.strictObject({ ...WithResourceVersion });
 export const UidParams = z.object({ uid: ModelUid });
 export const ReplicaParams = z.object({
   uid: ModelUid,
-  replica_id: z.coerce.number().int().min(0).max(9999),
+  // A string in the path (OpenAPI: a required, non-null parameter), a number to the handler. z.coerce
+  // would make the documented input `unknown` (nullable, optional): an invalid path parameter.
+  replica_id: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,3})$/, 'replica_id is a whole number 0-9999')
+    .transform(Number),
 });
 
 export const ListModelsQuery = z.object({

@@ -1,6 +1,7 @@
 import { ComponentStatus, LeaderRecord, NodeStatus } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import { keys, parseKey, prefixes } from '../../core/keys.js';
+import { storeFault } from '../system-routes.js';
 import { buildOverview } from '../aggregation/overview.js';
 import type { ServerContext } from '../context.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
@@ -199,7 +200,9 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
         const now = ctx.clock.now();
         let store: { ok: boolean; kind: string; revision: number | null; error: string | null };
         try {
-          store = { ok: true, kind: ctx.store.kind, revision: await ctx.store.revision(), error: null };
+          const revision = await ctx.store.revision();
+          const fault = storeFault(ctx.store);
+          store = { ok: fault === undefined, kind: ctx.store.kind, revision, error: fault ?? null };
         } catch (err) {
           store = { ok: false, kind: ctx.store.kind, revision: null, error: errorMessage(err) };
         }
@@ -238,6 +241,8 @@ export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
         const gpus = gpuSignals(nodeValues);
         const { issues, healthy } = healthIssues({
           storeOk: store.ok,
+          // It answered but reports a fault of its file: say which (unreachable otherwise).
+          ...(store.revision !== null && store.error !== null ? { storeError: store.error } : {}),
           routerOk: router.ok,
           leader: lead !== undefined,
           staleNodes: nodeRows.filter((n) => !n.healthy).map((n) => n.node_id),

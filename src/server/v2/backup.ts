@@ -15,6 +15,10 @@ export const RESTORE_PATH = '/api/v2/admin/restore';
 export const MAX_RESTORE_BODY_BYTES = 256 * 1024 * 1024;
 
 const RestoreQuery = z.object({ force: QueryBool.optional() });
+const BackupQuery = z.object({
+  /** Include the session signing secret (`/meta/jwt-secret`); audited. */
+  include_secrets: QueryBool.optional(),
+});
 const RestoreResult = z
   .object({
     restored: z.number().int(),
@@ -33,11 +37,13 @@ export function backupRoutes(ctx: ServerContext): AnyRoute[] {
       path: BACKUP_PATH,
       summary: 'Every Nebula key of the store, read at one revision, as a JSON backup',
       description:
-        'Leased keys (heartbeats, endpoints, progress, audit and events under retention leases) are included with `lease: true` and are never restored. The file holds password and API key hashes: keep it private. Each backup is recorded in the audit trail.',
+        'Leased keys (heartbeats, endpoints, progress, audit and events under retention leases) are included with `lease: true` and are never restored. The session signing secret is left out unless `include_secrets=true` (then the file lets its holder mint sessions). The file holds password and API key hashes: keep it private. Each backup is recorded in the audit trail, with whether it included secrets.',
       tags: ['admin'],
+      query: BackupQuery,
       response: Backup.meta({ id: 'Backup' }),
-      handler: async (c) => {
-        const backup = await backupStore(ctx.store, { clock: ctx.clock });
+      handler: async (c, { query }) => {
+        const includeSecrets = query.include_secrets ?? false;
+        const backup = await backupStore(ctx.store, { clock: ctx.clock, includeSecrets });
         // Reads are not audited by default; an export of every secret hash is.
         await ctx.audit.write({
           actor: actor(c),
@@ -49,7 +55,12 @@ export function backupRoutes(ctx: ServerContext): AnyRoute[] {
           status_code: 200,
           request_id: c.var.requestId,
           source_ip: c.var.sourceIp,
-          details: { method: 'GET', revision: backup.revision, keys: backup.keys.length },
+          details: {
+            method: 'GET',
+            revision: backup.revision,
+            keys: backup.keys.length,
+            include_secrets: includeSecrets,
+          },
         });
         c.header('content-disposition', `attachment; filename="nebula-backup-${backup.revision}.json"`);
         return backup;
@@ -61,7 +72,7 @@ export function backupRoutes(ctx: ServerContext): AnyRoute[] {
       summary:
         'Writes a backup into the store (refused with 409 when the store has Nebula keys, unless force)',
       description:
-        'With `force=true` the store ends up equal to the backup: keys the backup lacks are deleted, the rest overwritten (leased keys of live processes are left alone). Written in bounded txns; run it again after a failure. Restart the server afterwards so it reloads its signing secret and caches.',
+        'With `force=true` the store ends up equal to the backup: keys the backup lacks are deleted, the rest overwritten (leased keys of live processes are left alone). The session signing secret is replaced only when the backup has it; otherwise the current one stays (a store without one gets a new one when a server starts). Written in bounded txns; run it again after a failure. Restart the server afterwards so it reloads its caches.',
       tags: ['admin'],
       query: RestoreQuery,
       body: Backup,

@@ -11,6 +11,7 @@ import { eventRoutes } from './events.js';
 import { logRoutes } from './logs.js';
 import { migrateRoutes } from './migrate.js';
 import { modelRoutes } from './models.js';
+import { secretRoutes } from './secret.js';
 import { nodeRoutes } from './nodes.js';
 import { openAiProxyRoutes } from './openai-proxy.js';
 import { templateRoutes } from './templates.js';
@@ -29,6 +30,7 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...logRoutes(ctx),
     ...migrateRoutes(ctx),
     ...backupRoutes(ctx),
+    ...secretRoutes(ctx),
     ...authRoutes(ctx),
     ...userRoutes(ctx),
     ...apiKeyRoutes(ctx),

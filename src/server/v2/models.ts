@@ -49,6 +49,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (c, { body }) => {
         const { model_uid, replicas, node_selector, placement_strategy, auto_start, ...spec } = body;
         if (model_uid) c.set('auditResource', `model/${model_uid}`);
+        await ctx.catalog.checkGgufChoice(spec);
         const uid = await ctx.models.create(
           { model_uid, spec, replicas, node_selector, placement_strategy, auto_start },
           actor(c),

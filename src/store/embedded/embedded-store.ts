@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import { errorMessage, InvalidArgumentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { ConflictError, LeaseNotFoundError, StoreClosedError } from '../errors.js';
+import { FaultRecorder } from './faults.js';
 import type {
   DeleteOptions,
   DeleteResult,
@@ -15,6 +16,7 @@ import type {
   TxnOp,
   TxnRequest,
   TxnResult,
+  StoreHealth,
   WatchOptions,
   Watcher,
   WriteResult,
@@ -26,6 +28,21 @@ import { Mvcc, toKeyValue, type RevisionWriter } from './mvcc.js';
 import type { Statements } from './statements.js';
 import { checkKey, checkTxn, checkValue } from './txn-check.js';
 import { WatchHub } from './watch-hub.js';
+
+/** Public operations whose SQLite failures are recorded (see FaultRecorder). */
+const TRACKED = [
+  'get',
+  'list',
+  'put',
+  'delete',
+  'deletePrefix',
+  'txn',
+  'grantLease',
+  'keepAliveOnce',
+  'revokeLease',
+  'watch',
+  'compact',
+] as const;
 
 /**
  * The embedded Store: etcd's data model (global revision, per-key create/mod revision and version,
@@ -41,6 +58,7 @@ export class EmbeddedStore implements Store {
   private compacted: number;
   private readonly compactor: AutoCompactor | undefined;
   private closed = false;
+  private readonly faults = new FaultRecorder();
 
   constructor(
     private readonly db: Database,
@@ -64,6 +82,25 @@ export class EmbeddedStore implements Store {
     this.mvcc = new Mvcc(db, s, (events, revision) => this.hub.publish(events, revision));
     this.leases = new LeaseTable(s, clock, () => this.expireDue());
     this.compactor = autoCompact === false ? undefined : new AutoCompactor(clock, autoCompact, this, logger);
+    // Every operation touching the file goes through the fault recorder: SQLITE_CORRUPT / I/O errors are
+    // counted for health() and rethrown as typed store errors (callers answer 503, not 500).
+    for (const name of TRACKED) {
+      const original = (this[name] as (...args: unknown[]) => Promise<unknown>).bind(this);
+      // Writable and configurable like the prototype method it shadows (tests wrap methods).
+      Object.defineProperty(this, name, {
+        writable: true,
+        configurable: true,
+        value: (...args: unknown[]) =>
+          original(...args).catch((err: unknown) => {
+            throw this.faults.note(err, clock.now(), logger);
+          }),
+      });
+    }
+  }
+
+  /** Faults of the SQLite file seen since open (corruption stays; I/O errors clear after 60 s). */
+  health(): StoreHealth {
+    return this.faults.health(this.clock.now());
   }
 
   private open(): void {
@@ -224,6 +261,7 @@ export class EmbeddedStore implements Store {
       try {
         this.expire(id);
       } catch (err) {
+        this.faults.note(err, this.clock.now(), undefined);
         this.logger?.error({ err: errorMessage(err), lease: id }, 'lease expiry failed');
       }
     }

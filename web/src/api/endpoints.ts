@@ -40,6 +40,9 @@ export interface CreateModelInput {
   model_source: ModelSource;
   revision?: string;
   model_path?: string;
+  /** llama.cpp: the GGUF variant to load (a file of the repository) or its quantisation tag. */
+  gguf_file?: string;
+  gguf_quant?: string;
   engine_type: EngineType;
   replicas?: number;
   auto_start?: boolean;
@@ -55,6 +58,8 @@ export interface ImportInput {
   engine_type: EngineType;
   replicas: number;
   auto_start: boolean;
+  gguf_file?: string;
+  gguf_quant?: string;
 }
 
 export interface TemplateInput {

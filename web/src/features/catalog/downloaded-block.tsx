@@ -239,6 +239,18 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                     >
                       {r.model_name}
                     </Text>
+                    {r.gguf_files ? (
+                      <Text
+                        size="xs"
+                        c="dimmed"
+                        ff="monospace"
+                        style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
+                        maw={320}
+                        data-testid="gguf-files"
+                      >
+                        GGUF: {r.gguf_files.join(', ')}
+                      </Text>
+                    ) : null}
                   </Table.Td>
                   <Table.Td>
                     <Text size="sm">
@@ -323,6 +335,9 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                 ['Size', formatBytes(detailsOf.size_bytes)],
                 ['Used by', 'no model (files only)'],
                 ['Last used', formatRelative(detailsOf.last_used_at)],
+                ...(detailsOf.gguf_files
+                  ? [['GGUF files', detailsOf.gguf_files.join(', ')] as [string, string]]
+                  : []),
               ]}
             />
             <Table fz="sm">

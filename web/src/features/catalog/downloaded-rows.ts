@@ -14,6 +14,8 @@ export interface DownloadedModelRow {
   complete_nodes: number;
   nodes: { node_id: string; complete: boolean; size_bytes: number; path: string }[];
   last_used_at: string | null;
+  /** GGUF repositories: the `.gguf` files cached (the variants fetched); absent when there are none. */
+  gguf_files?: string[];
   state: AggregatedState | null;
   state_reason: string | null;
   download: ModelView['download'];
@@ -49,6 +51,7 @@ export function buildDownloadedRows(
       complete_nodes: c.complete_nodes,
       nodes,
       last_used_at: c.last_used_at,
+      ...(c.gguf_files && c.gguf_files.length > 0 ? { gguf_files: c.gguf_files } : {}),
     };
     const users = [
       ...c.models.map((u) => u.model_uid),

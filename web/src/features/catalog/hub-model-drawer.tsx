@@ -78,6 +78,37 @@ export function HubModelDrawer({
                   ],
                 ]}
               />
+              {d.gguf_variants.length > 0 ? (
+                <>
+                  <Text fw={600} mt="sm">
+                    GGUF variants ({d.gguf_variants.length})
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    llama.cpp loads one; only that one is downloaded. Default: {d.gguf_default_rule}.
+                  </Text>
+                  <Table fz="sm" aria-label="GGUF variants">
+                    <Table.Tbody>
+                      {d.gguf_variants.map((v) => (
+                        <Table.Tr key={v.name}>
+                          <Table.Td>{v.quant ?? '—'}</Table.Td>
+                          <Table.Td ff="monospace">
+                            {v.name}
+                            {v.files.length > 1 ? ` (${v.files.length} parts)` : ''}
+                          </Table.Td>
+                          <Table.Td ta="right">{formatBytes(v.size)}</Table.Td>
+                          <Table.Td>
+                            {v.default ? (
+                              <Badge size="sm" variant="light">
+                                default
+                              </Badge>
+                            ) : null}
+                          </Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </>
+              ) : null}
               <Text fw={600} mt="sm">
                 Files ({d.files.length})
               </Text>

@@ -21,12 +21,20 @@ import type { CatalogItem, EngineType, ImportResponse } from '../../api/types.ts
 import { useApi } from '../../auth/context.tsx';
 import { formatBytes, MODEL_UID_PATTERN, suggestModelUid } from '../../lib/format.ts';
 import { ENGINES, SOURCE_LABEL } from '../../lib/states.ts';
+import { GgufVariantSelect } from './gguf-variant-select.tsx';
 
 interface Values {
   model_uid: string;
   engine_type: EngineType;
   replicas: number | string;
   auto_start: boolean;
+  /** llama.cpp: the GGUF variant's file name; '' = the default rule. */
+  gguf_file: string;
+}
+
+/** A GGUF repository (by its tags or name) runs on llama.cpp unless the user says otherwise. Pure. */
+export function defaultEngineFor(item: Pick<CatalogItem, 'id' | 'tags'>): EngineType {
+  return item.tags.some((t) => t.toLowerCase() === 'gguf') || /gguf/i.test(item.id) ? 'llamacpp' : 'vllm';
 }
 
 /** The form's values as the import request (a blank uid lets the server pick one). Pure. */
@@ -38,6 +46,7 @@ export function toImportInput(item: Pick<CatalogItem, 'id' | 'source'>, v: Value
     engine_type: v.engine_type,
     replicas: Number(v.replicas),
     auto_start: v.auto_start,
+    ...(v.engine_type === 'llamacpp' && v.gguf_file ? { gguf_file: v.gguf_file } : {}),
   };
 }
 
@@ -53,7 +62,7 @@ export function ImportModal({
 }) {
   const api = useApi();
   const form = useForm<Values>({
-    initialValues: { model_uid: '', engine_type: 'vllm', replicas: 1, auto_start: true },
+    initialValues: { model_uid: '', engine_type: 'vllm', replicas: 1, auto_start: true, gguf_file: '' },
     validate: {
       model_uid: (v) =>
         !v.trim() || MODEL_UID_PATTERN.test(v.trim())
@@ -73,7 +82,13 @@ export function ImportModal({
   const reset = run.reset;
   useEffect(() => {
     if (!item) return;
-    setValues({ model_uid: suggestModelUid(item.id), engine_type: 'vllm', replicas: 1, auto_start: true });
+    setValues({
+      model_uid: suggestModelUid(item.id),
+      engine_type: defaultEngineFor(item),
+      replicas: 1,
+      auto_start: true,
+      gguf_file: '',
+    });
     resetDirty();
     reset();
     // Reset once per item opened (the form helpers are stable, the item's identity is what matters).
@@ -119,6 +134,14 @@ export function ImportModal({
                 {...form.getInputProps('replicas')}
               />
             </SimpleGrid>
+            {form.values.engine_type === 'llamacpp' ? (
+              <GgufVariantSelect
+                provider={item.source}
+                repo={item.id}
+                value={form.values.gguf_file}
+                onChange={(f) => form.setFieldValue('gguf_file', f)}
+              />
+            ) : null}
             <Switch
               label="Start after download"
               description="Off: only register the model; start it later"

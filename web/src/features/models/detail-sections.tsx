@@ -63,6 +63,12 @@ export function SpecCard({ m }: { m: ModelDetailView }) {
           ['Revision', mono(s.revision)],
           ...(s.model_path ? ([['Path', mono(s.model_path)]] as [string, ReactNode][]) : []),
           ['Engine', ENGINE_LABEL[s.engine_type] ?? s.engine_type],
+          ...(s.gguf_file || s.gguf_quant
+            ? ([['GGUF variant', mono(s.gguf_file ?? `quant ${s.gguf_quant ?? ''}`)]] as [
+                string,
+                ReactNode,
+              ][])
+            : []),
           ['Served as', mono(m.served_model_name)],
           [
             'GPUs per replica',

@@ -16,6 +16,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
+import { useDebouncedValue } from '@mantine/hooks';
 import { IconForms, IconTemplate } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -27,6 +28,7 @@ import { useApi } from '../../auth/context.tsx';
 import { MODEL_UID_PATTERN } from '../../lib/format.ts';
 import { notifySuccess } from '../../lib/notify.ts';
 import { ENGINE_LABEL, ENGINES, SOURCE_LABEL, SOURCES } from '../../lib/states.ts';
+import { GgufVariantSelect } from '../catalog/gguf-variant-select.tsx';
 
 const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/;
 
@@ -40,6 +42,8 @@ interface ManualValues {
   replicas: number | string;
   gpu_count: number | string;
   auto_start: boolean;
+  /** llama.cpp on a hub repository: the GGUF variant's file name; '' = the default rule. */
+  gguf_file: string;
 }
 
 export const uidError = (v: string) =>
@@ -60,6 +64,7 @@ export function toCreateInput(v: ManualValues): CreateModelInput {
   if (v.model_uid.trim()) body.model_uid = v.model_uid.trim();
   if (v.revision.trim()) body.revision = v.revision.trim();
   if (v.model_source === 'local' && v.model_path.trim()) body.model_path = v.model_path.trim();
+  if (v.engine_type === 'llamacpp' && v.model_source !== 'local' && v.gguf_file) body.gguf_file = v.gguf_file;
   return body;
 }
 
@@ -76,6 +81,7 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
       replicas: 1,
       gpu_count: 1,
       auto_start: true,
+      gguf_file: '',
     },
     validate: {
       model_name: (v) =>
@@ -97,6 +103,10 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
     onSuccess: (m) => onDone(m.model_uid),
   });
   const local = form.values.model_source === 'local';
+  const llama = form.values.engine_type === 'llamacpp';
+  // The variants are read once the repository name has settled (not on every keystroke).
+  const [repo] = useDebouncedValue(form.values.model_name.trim(), 400);
+  const repoOk = repo.includes('/') && MODEL_NAME_PATTERN.test(repo) && !repo.includes('..');
   return (
     <form onSubmit={form.onSubmit((v) => create.mutate(v))}>
       <Stack gap="md">
@@ -131,7 +141,11 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
         {local ? (
           <TextInput
             label="Model path"
-            description="Directory on the nodes that holds the weights"
+            description={
+              llama
+                ? 'A .gguf file on the nodes, or a directory holding GGUF files'
+                : 'Directory on the nodes that holds the weights'
+            }
             placeholder="/models/my-model"
             {...form.getInputProps('model_path')}
           />
@@ -157,6 +171,14 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
             {...form.getInputProps('model_uid')}
           />
         </SimpleGrid>
+        {llama && !local && repoOk ? (
+          <GgufVariantSelect
+            provider={form.values.model_source === 'modelscope' ? 'modelscope' : 'huggingface'}
+            repo={repo}
+            value={form.values.gguf_file}
+            onChange={(f) => form.setFieldValue('gguf_file', f)}
+          />
+        ) : null}
         <SimpleGrid cols={2}>
           <NumberInput
             label="Replicas"
@@ -243,6 +265,7 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
           <Text size="xs" c="dimmed">
             {SOURCE_LABEL[t.spec.model_source]} · {ENGINE_LABEL[t.spec.engine_type]} ·{' '}
             {t.spec.resources.gpu_count} GPU(s) per replica
+            {t.spec.gguf_file || t.spec.gguf_quant ? ` · GGUF ${t.spec.gguf_file ?? t.spec.gguf_quant}` : ''}
           </Text>
           {t.description ? (
             <Text size="xs" mt={4}>
