@@ -18,6 +18,7 @@ import { describeFix, ensurePrivateDir, ensurePrivateFile, type ModeFix } from '
 import { initTracing } from './core/tracing.js';
 import { resolveCacheEvict } from './node/cli-options.js';
 import { nebulaVersion } from './core/version.js';
+import { resolveEngineBins, type EngineBins } from './node/engine-bins.js';
 import type { Store } from './store/types.js';
 
 export interface UpOptions {
@@ -31,6 +32,8 @@ export interface UpOptions {
   nodeId?: string;
   gpus?: string;
   portRange?: string;
+  /** `--engine-bin TYPE=PATH`, repeatable (env NEBULA_ENGINE_BINS). */
+  engineBin?: string[];
   hfEndpoint?: string;
   modelscopeEndpoint?: string;
   /** `off` | `lru`: LRU eviction of the model cache when its disk is critical (env NEBULA_CACHE_EVICT). */
@@ -103,6 +106,12 @@ export async function startUp(
   if (!NODE_ID_PATTERN.test(nodeId)) throw new ConfigError(`--node-id "${nodeId}" is not a valid node id`);
   const hfEndpoint = resolveOptional(opts.hfEndpoint, 'HF_ENDPOINT');
   const modelscopeEndpoint = resolveOptional(opts.modelscopeEndpoint, 'MODELSCOPE_ENDPOINT');
+  let engineBins: EngineBins;
+  try {
+    engineBins = resolveEngineBins(opts.engineBin, env);
+  } catch (err) {
+    throw new ConfigError(errorMessage(err));
+  }
   const evictLru = resolveCacheEvict(opts.cacheEvict, env);
   // Checked before anything starts: a bad duration is a one-line error that changes nothing.
   const { resolveRestartBackoff } = await import('./node/cli-options.js');
@@ -207,6 +216,7 @@ export async function startUp(
         adminPort: nodeAdminPort,
         adminHost: '127.0.0.1',
         adminToken: nodeToken,
+        engineBins,
         evictLru,
         ...(hfEndpoint ? { hfEndpoint } : {}),
         ...(modelscopeEndpoint ? { modelscopeEndpoint } : {}),

@@ -10,6 +10,8 @@ export type {
   TemplateView,
   NodeView,
   NodeDetailView,
+  EngineList,
+  EngineRow,
   NodeSettingsView,
   NodeCacheResponse,
   NodeDiskResponse,
@@ -76,6 +78,7 @@ export interface CliClient {
   drainNode(id: string): Promise<unknown>;
   nodeCache(id: string): Promise<S.NodeCacheResponse>;
   nodeDisk(id: string): Promise<S.NodeDiskResponse>;
+  listEngines(query?: { node_id?: string; type?: string }): Promise<S.EngineList>;
   cacheSummary(): Promise<S.CacheSummary>;
   alerts(query?: { node_id?: string; level?: string }): Promise<{ items: DiskAlert[] }>;
   events(query?: { model_uid?: string; limit?: number }): Promise<{ items: ModelEvent[] }>;
@@ -157,6 +160,7 @@ export function createCliClient(opts: {
     drainNode: (id) => c.nodes.drain(id),
     nodeCache: (id) => c.nodes.cache(id),
     nodeDisk: (id) => c.nodes.disk(id),
+    listEngines: (q = {}) => c.engines.list(q as { node_id?: string; type?: S.EngineType }),
     cacheSummary: () => c.cache.summary(),
     alerts: (q = {}) => c.alerts.list(body(q)),
     events: (q = {}) => c.events.list(q),

@@ -10,6 +10,7 @@ import { registerCacheCommands } from './commands/cache.js';
 import { registerCatalogCommands } from './commands/catalog.js';
 import { registerChatCommand } from './commands/chat.js';
 import { registerContextCommands } from './commands/context.js';
+import { registerEngineListCommand } from './commands/engine-list.js';
 import { registerEngineCommands } from './commands/engine.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerKeyCommands } from './commands/key.js';
@@ -33,6 +34,7 @@ export function registerClientCommands(program: Command): void {
   registerMetricsCommand(program);
   registerStatusCommand(program);
   registerNodeCommands(program);
+  registerEngineListCommand(program);
   registerCacheCommands(program);
   registerCatalogCommands(program);
   registerEventCommands(program);

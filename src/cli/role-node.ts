@@ -48,6 +48,13 @@ export function registerNodeCommand(program: Command): void {
     .option('--restart-backoff-ms <ms>', 'old spelling of --restart-backoff-initial, in milliseconds')
     .option('--stop-grace-ms <ms>', 'SIGTERM to SIGKILL when stopping an engine (default 10000)')
     .option(
+      '--engine-bin <type=path>',
+      'executable to launch for an engine, repeatable: llamacpp=/opt/llama/bin/llama-server, ' +
+        'vllm=/opt/venv/bin/vllm, sglang=/opt/venv/bin/python3 (env NEBULA_ENGINE_BINS, comma-separated; ' +
+        "default: nebula's installed engines, then the PATH)",
+      (value: string, prev: string[] = []) => [...prev, value],
+    )
+    .option(
       '--orphan-grace <duration>',
       'engines left without their agent (kill -9, crash) are stopped after this unless a new agent adopts them; keep it + --stop-grace-ms under the scheduler --grace-period (env NEBULA_NODE_ORPHAN_GRACE; default 30s)',
     )
@@ -57,6 +64,7 @@ export function registerNodeCommand(program: Command): void {
         '  nebula node --etcd http://10.0.0.1:2379 --node-id gpu-1 --address 10.0.0.11\n' +
         '  nebula node --etcd http://127.0.0.1:2379 --node-id sim-1 --gpus sim:2x80GiB --admin-port 9093\n' +
         '  NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100\n' +
+        '  nebula node --etcd http://10.0.0.1:2379 --engine-bin vllm=/opt/venv/bin/vllm\n' +
         '  nebula node --etcd http://10.0.0.1:2379 --cache-dir /data/models --cache-evict lru\n',
     )
     .action(async (flags: NodeCliFlags) => {

@@ -29,6 +29,11 @@ export function registerRoleCommands(program: Command): void {
     .option('--hf-endpoint <url>', 'Hugging Face base URL, e.g. a mirror (env HF_ENDPOINT)')
     .option('--modelscope-endpoint <url>', 'ModelScope base URL (env MODELSCOPE_ENDPOINT)')
     .option(
+      '--engine-bin <type=path>',
+      'executable to launch for an engine, repeatable, e.g. llamacpp=/opt/llama/bin/llama-server (env NEBULA_ENGINE_BINS)',
+      (value: string, prev: string[] = []) => [...prev, value],
+    )
+    .option(
       '--cache-evict <policy>',
       'off | lru: at >= 95 % disk, delete unreferenced cached models, least recently used first (env NEBULA_CACHE_EVICT; default off)',
     )

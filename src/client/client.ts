@@ -184,6 +184,11 @@ export function createClient(opts: ClientOptions) {
     disk: (nodeId: string) => get<T.NodeDiskResponse>(`/api/v2/nodes/${enc(nodeId)}/disk`),
   };
 
+  const engines = {
+    /** Engines per node (`GET /api/v2/engines`), optionally for one node or one engine type. */
+    list: (p: { node_id?: string; type?: T.EngineType } = {}) => get<T.EngineList>('/api/v2/engines', p),
+  };
+
   const auth = {
     login: (username: string, password: string) =>
       call<T.LoginResponse>('POST', '/api/v2/auth/login', { body: { username, password } }),
@@ -242,6 +247,7 @@ export function createClient(opts: ClientOptions) {
     models,
     templates,
     nodes,
+    engines,
     cache: { summary: () => get<T.CacheSummary>('/api/v2/cache/summary') },
     alerts: {
       list: (p: { node_id?: string; level?: 'warning' | 'critical' } = {}) =>

@@ -10,6 +10,7 @@ import type {
   DiskAlert,
   DownloadProgress,
   Endpoint,
+  EngineType,
   ModelCacheEntry,
   ModelDeployment,
   ModelEvent,
@@ -29,6 +30,7 @@ export type {
   DiskAlert,
   DownloadProgress,
   Endpoint,
+  EngineType,
   ModelCacheEntry,
   ModelDeployment,
   ModelEvent,
@@ -84,6 +86,8 @@ export type NodeCacheResponse = Out<typeof S.NodeCacheResponse>;
 export type NodeDiskResponse = Out<typeof S.NodeDiskResponse>;
 export type CacheSummary = Out<typeof S.CacheSummary>;
 export type CachedModel = Out<typeof S.CachedModel>;
+export type EngineList = Out<typeof S.EngineList>;
+export type EngineRow = Out<typeof S.EngineRow>;
 
 // auth
 export type LoginResponse = Out<typeof S.LoginResponse>;

@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../core/clock.js';
-import { Labels, PortRange } from '../core/domain/index.js';
+import { Labels, PortRange, type EngineType } from '../core/domain/index.js';
 import { errorMessage } from '../core/errors.js';
 import { NodeId } from '../core/ids.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { createMetricsRegistry } from '../core/metrics.js';
+import { nebulaVersion } from '../core/version.js';
 import { EventRecorder } from '../store/events.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { Store } from '../store/types.js';
@@ -18,7 +19,10 @@ import type { ModelFiles } from './cache/types.js';
 import type { DesiredReplica } from './desired.js';
 import { EndpointWriter } from './endpoint-writer.js';
 import { defaultEngineAdapterLoader, type EngineAdapterLoader, type NebulaBin } from './engine-contract.js';
-import { NodeConfigError } from './errors.js';
+import { defaultInstallRoots, type DetectableEngine, type EngineBins } from './engine-bins.js';
+import { EngineDetector } from './engine-detector.js';
+import { engineInstallHint } from '../engines/install-hint.js';
+import { EngineUnavailableError, NodeConfigError } from './errors.js';
 import { parseGpuMode, type GpuMode } from './gpu-mode.js';
 import { GpuInventory } from './gpus.js';
 import { Heartbeat } from './heartbeat.js';
@@ -73,6 +77,23 @@ export interface NodeAgentOptions {
   timing?: Partial<ReplicaTiming>;
   /** Refuse to start when another live agent uses the same data dir (default true). */
   lockDataDir?: boolean;
+  /** `--engine-bin TYPE=PATH`: the executable the node launches for an engine (no other is tried). */
+  engineBins?: EngineBins;
+  /**
+   * Folders of engines `nebula engine install` built, searched before the PATH (default
+   * `${XDG_CACHE_HOME:-~/.cache}/nebula/engines/llama-server`).
+   */
+  engineInstallRoots?: Partial<Record<DetectableEngine, string[]>>;
+  /** PATH searched for engines (default the agent's own). */
+  enginePath?: string;
+  /** Engine detection timings: version probe timeout, file re-check and re-probe periods. */
+  engineDetection?: {
+    probeTimeoutMs?: number;
+    rescanMs?: number;
+    reprobeMs?: number;
+    /** How long the first heartbeat waits for the first detection (default 10 s). */
+    initialWaitMs?: number;
+  };
   /**
    * How long engines may run without their agent before the orphan watchdog stops them (default 30 s; a
    * new agent taking the data dir within it adopts them instead). See orphan-watchdog.ts for the timing.
@@ -253,6 +274,49 @@ export async function startNodeAgent(
       },
     });
 
+    const nebulaBin = deps.nebulaBin ?? defaultNebulaBin();
+    const engineDetector = new EngineDetector({
+      bins: options.engineBins ?? {},
+      installRoots: options.engineInstallRoots ?? defaultInstallRoots(),
+      pathEnv: options.enginePath,
+      sim: { path: nebulaBin.args[0] ?? nebulaBin.command, version: nebulaVersion() },
+      ...options.engineDetection,
+      clock,
+      logger: logger.child({ component: 'engines' }),
+      // A new engine (or its version) is published at once rather than at the next heartbeat.
+      onChange: () =>
+        void late.heartbeat
+          ?.beat()
+          .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'status update failed')),
+    });
+    cleanups.push(() => engineDetector.stop());
+    // The first heartbeat waits for the first detection (version probes take milliseconds to seconds), so
+    // a new node never registers without its engines and gets replicas it cannot run. A probe that hangs
+    // holds registration back at most `initialWaitMs`: the status then has no `engines` ("unknown", any
+    // engine allowed) until detection finishes, which is also what a restarting agent must never look
+    // like: engine-less, which would move its replicas away.
+    const detected = engineDetector
+      .start()
+      .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'engine detection failed'));
+    const waitAbort = new AbortController();
+    await Promise.race([
+      detected,
+      clock.sleep(options.engineDetection?.initialWaitMs ?? 10_000, waitAbort.signal).catch(() => undefined),
+    ]);
+    waitAbort.abort();
+    const engineExecutable = async (type: EngineType): Promise<string | undefined> => {
+      const path = await engineDetector.executableFor(type);
+      if (type !== 'sim' && path === undefined) {
+        const problem = engineDetector.snapshot()?.errors.find((e) => e.type === type);
+        throw new EngineUnavailableError(
+          `engine ${type} is not available on node ${nodeId}` +
+            (problem ? ` (${problem.error})` : '') +
+            `; ${engineInstallHint(type)}`,
+        );
+      }
+      return path;
+    };
+
     const recordEvent = (d: DesiredReplica, planVersion: number, e: ReplicaEvent) => {
       events
         .record({
@@ -282,7 +346,8 @@ export async function startNodeAgent(
         writer,
         modelFiles,
         loadAdapter: deps.engineAdapters ?? defaultEngineAdapterLoader,
-        nebulaBin: deps.nebulaBin ?? defaultNebulaBin(),
+        nebulaBin,
+        engineExecutable,
         timing,
         gpuMemoryTotal: (indices) => gpus.totalMemoryOf(indices),
         event: recordEvent,
@@ -326,6 +391,7 @@ export async function startNodeAgent(
         cacheDir,
         intervalMs: options.heartbeatIntervalMs ?? 5_000,
         startedAt: clock.now(),
+        engines: () => engineDetector.snapshot(),
         clock,
         logger,
       },
@@ -357,6 +423,7 @@ export async function startNodeAgent(
         (stopping ??= (async () => {
           const keepEngines = opts.keepEngines ?? false;
           hb.stop();
+          engineDetector.stop();
           await rec.stop(keepEngines);
           await cacheManager?.stop();
           await admin.close();

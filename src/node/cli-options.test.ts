@@ -27,6 +27,21 @@ describe('nebula node options', () => {
     expect(cfg.keepEnginesOnExit).toBe(false);
   });
 
+  it('takes --engine-bin (repeatable) over NEBULA_ENGINE_BINS and refuses relative paths', () => {
+    const cfg = resolveNodeCliConfig(
+      { etcd: 'http://a:2379', engineBin: ['llamacpp=/opt/llama/bin/llama-server'] },
+      { NEBULA_ENGINE_BINS: 'vllm=/opt/venv/bin/vllm,llamacpp=/env/llama-server' },
+    );
+    expect(cfg.agent.engineBins).toEqual({
+      llamacpp: '/opt/llama/bin/llama-server',
+      vllm: '/opt/venv/bin/vllm',
+    });
+    expect(resolveNodeCliConfig({ etcd: 'http://a:2379' }, {}).agent.engineBins).toBeUndefined();
+    expect(() =>
+      resolveNodeCliConfig({ etcd: 'http://a:2379', engineBin: ['llamacpp=./llama-server'] }, {}),
+    ).toThrow('--engine-bin: llamacpp: "./llama-server" is not an absolute path');
+  });
+
   it('applies defaults', () => {
     const cfg = resolveNodeCliConfig({ etcd: 'http://a:2379,http://b:2379' }, {});
     expect(cfg.etcd).toHaveLength(2);

@@ -13,6 +13,7 @@ import { Labels } from '../core/domain/index.js';
 import { parseDuration } from '../core/duration.js';
 import { NODE_ID_PATTERN } from '../core/ids.js';
 import type { NodeAgentOptions } from './agent.js';
+import { resolveEngineBins } from './engine-bins.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { NodeConfigError } from './errors.js';
 import { parseGpuMode } from './gpu-mode.js';
@@ -38,6 +39,8 @@ export interface NodeCliFlags {
   restartBackoffMax?: string;
   restartBackoffReset?: string;
   stopGraceMs?: string;
+  /** `--engine-bin TYPE=PATH`, repeatable. */
+  engineBin?: string[];
   cacheEvict?: string;
   orphanGrace?: string;
 }
@@ -143,6 +146,8 @@ export function resolveNodeCliConfig(
     labels: parseLabels(resolveOption(flags.labels, 'NEBULA_NODE_LABELS', '', env)),
   };
   if (cacheDir) agent.cacheDir = resolve(cacheDir);
+  const engineBins = resolveEngineBins(flags.engineBin, env);
+  if (Object.keys(engineBins).length > 0) agent.engineBins = engineBins;
   agent.evictLru = resolveCacheEvict(flags.cacheEvict, env);
   const adminHost = resolveOptional(flags.adminHost, 'NEBULA_NODE_ADMIN_HOST', env);
   if (adminHost) agent.adminHost = adminHost;

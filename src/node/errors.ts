@@ -24,3 +24,10 @@ export class NodeConfigError extends NebulaError {
     super(message, 'INVALID_NODE_CONFIG');
   }
 }
+
+/** A replica's engine is not installed on this node (or not usable: see the node's engine_errors). */
+export class EngineUnavailableError extends NebulaError {
+  constructor(message: string) {
+    super(message, 'ENGINE_NOT_AVAILABLE', { retryable: true });
+  }
+}

@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { nebulaVersion } from '../core/version.js';
 import { encode } from '../store/json.js';
 import type { Store } from '../store/types.js';
+import type { EngineSnapshot } from './engine-detector.js';
 import type { GpuInventory } from './gpus.js';
 import { foreignPortsInRange, listeningTcpPorts } from './ports-in-use.js';
 
@@ -18,6 +19,8 @@ export interface HeartbeatOptions {
   cacheDir: string;
   intervalMs: number;
   startedAt: number;
+  /** Engines the node can launch; undefined while not detected yet (the status then omits them). */
+  engines?: () => EngineSnapshot | undefined;
   clock: Clock;
   logger: Logger;
 }
@@ -46,6 +49,7 @@ export class Heartbeat {
     const { gpus, source } = await this.gpus.refresh();
     const listening = await listeningTcpPorts();
     const now = new Date(this.opts.clock.now()).toISOString();
+    const engines = this.opts.engines?.();
     return {
       node_id: this.opts.nodeId,
       address: this.opts.address,
@@ -56,6 +60,7 @@ export class Heartbeat {
       ports_in_use: foreignPortsInRange(listening, this.opts.portRange, this.ownPorts()),
       labels: this.opts.labels,
       cache_dir: this.opts.cacheDir,
+      ...(engines ? { engines: engines.engines, engine_errors: engines.errors } : {}),
       version: nebulaVersion(),
       started_at: new Date(this.opts.startedAt).toISOString(),
       heartbeat_at: now,

@@ -385,6 +385,8 @@ export class ReplicaController {
         // Defence in depth: the server checked engine_config against the engine's contract, but a spec can
         // reach the store another way (restore, an old server); nothing refused by the contract is spawned.
         assertEngineConfig(d.spec.engine_type, d.spec.engine_config);
+        // Before any download: a node without the engine cannot run this replica, however long it waits.
+        const executable = await this.env.engineExecutable(d.spec.engine_type);
         await this.lock.run(async () => {
           if (signal.aborted) return;
           this.phase = 'downloading';
@@ -407,6 +409,7 @@ export class ReplicaController {
           gpuMemoryTotalBytes: this.env.gpuMemoryTotal(d.assignment.gpu_indices) || undefined,
           nebulaBin: this.env.nebulaBin,
           env: files.env,
+          ...(executable !== undefined ? { executable } : {}),
         });
         proc = await this.lock.run(async () => {
           if (signal.aborted || this.disposed) return undefined;

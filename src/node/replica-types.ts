@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.js';
-import type { EndpointStatus, EventLevel, EventType } from '../core/domain/index.js';
+import type { EndpointStatus, EngineType, EventLevel, EventType } from '../core/domain/index.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelFiles } from './cache/types.js';
 import type { DesiredReplica } from './desired.js';
@@ -125,6 +125,11 @@ export interface ReplicaEnv {
   modelFiles: ModelFiles;
   loadAdapter: EngineAdapterLoader;
   nebulaBin: NebulaBin;
+  /**
+   * The program to launch for an engine: what the node's engine detection found (the one source of
+   * `LaunchInput.executable`); undefined for `sim`. Rejects when the node does not have the engine.
+   */
+  engineExecutable(type: EngineType): Promise<string | undefined>;
   timing: ReplicaTiming;
   /** Smallest total memory of the given GPUs. */
   gpuMemoryTotal(indices: readonly number[]): number;

@@ -4,7 +4,7 @@
  */
 import { GIB } from '../core/domain/common.js';
 import type { z } from 'zod';
-import { ModelDeployment, ModelSpec } from '../core/domain/model.js';
+import { ModelDeployment, ModelSpec, type EngineType } from '../core/domain/model.js';
 import { NodeSettings, NodeStatus } from '../core/domain/node.js';
 import { PlacementPlan, type Assignment } from '../core/domain/placement.js';
 import type { ClusterNode, Workload } from './types.js';
@@ -23,6 +23,8 @@ export interface SimNodeOptions {
   portEnd?: number;
   portsInUse?: number[];
   adminPort?: number;
+  /** Engines the node reports (sim is added); absent: the status has no `engines` (an older agent). */
+  engines?: EngineType[];
 }
 
 /** A node status with simulated GPUs (default 8 x 80 GiB, ports 40000-40999). */
@@ -43,6 +45,15 @@ export function simNodeStatus(id: string, o: SimNodeOptions = {}): NodeStatus {
     port_range: { start: o.portStart ?? 40000, end: o.portEnd ?? 40999 },
     ports_in_use: o.portsInUse ?? [],
     labels: o.labels ?? {},
+    ...(o.engines
+      ? {
+          engines: [...new Set<EngineType>(['sim', ...o.engines])].map((type) => ({
+            type,
+            version: 'test',
+            path: `/opt/${type}/bin/${type}`,
+          })),
+        }
+      : {}),
     version: 'test',
     started_at: T0,
     heartbeat_at: T0,

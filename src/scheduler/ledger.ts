@@ -5,6 +5,7 @@
  * reserved but not used yet (an engine still loading) is taken all the same.
  */
 import type { Labels } from '../core/domain/common.js';
+import type { EngineType } from '../core/domain/model.js';
 import type { Assignment } from '../core/domain/placement.js';
 import { PortPool } from './ports.js';
 import type { ClusterNode } from './types.js';
@@ -25,6 +26,11 @@ export interface NodeSlot {
   labels: Labels;
   cordoned: boolean;
   draining: boolean;
+  /**
+   * Engines the node can launch; null when its agent does not report them (older than engine
+   * detection): every engine is then allowed, so mixed-version clusters keep placing.
+   */
+  engines: ReadonlySet<EngineType> | null;
   gpus: GpuSlot[];
   gpuByIndex: Map<number, GpuSlot>;
   ports: PortPool;
@@ -62,6 +68,7 @@ export class Ledger {
         labels: { ...status.labels, ...(settings?.labels ?? {}) },
         cordoned: (settings?.cordoned ?? false) || (settings?.draining ?? false),
         draining: settings?.draining ?? false,
+        engines: status.engines ? new Set(status.engines.map((e) => e.type)) : null,
         gpus,
         gpuByIndex: new Map(gpus.map((g) => [g.index, g])),
         ports: new PortPool(status.port_range, [...status.ports_in_use, status.admin_port]),
@@ -131,6 +138,11 @@ function refresh(node: NodeSlot): void {
   node.memTotal = total;
   node.memTaken = taken;
   node.maxFree = maxFree;
+}
+
+/** True when the node can launch the engine (or does not say which it can). */
+export function hasEngine(node: NodeSlot, engine: EngineType): boolean {
+  return node.engines === null || node.engines.has(engine);
 }
 
 /** True when every selector label is present on the node with the same value. */

@@ -6,10 +6,11 @@
  */
 import type { Labels } from '../core/domain/common.js';
 import { GIB } from '../core/domain/common.js';
-import type { PlacementStrategy } from '../core/domain/model.js';
+import type { EngineType, PlacementStrategy } from '../core/domain/model.js';
+import { engineInstallHint } from '../engines/install-hint.js';
 import type { Assignment } from '../core/domain/placement.js';
 import { formatBytes, formatSelector } from './format.js';
-import { gpuFree, Ledger, type GpuSlot, type NodeSlot } from './ledger.js';
+import { gpuFree, hasEngine, Ledger, type GpuSlot, type NodeSlot } from './ledger.js';
 
 /** What one replica needs. `perGpuBytes` undefined: whole free GPUs (size unknown). */
 export interface Need {
@@ -21,6 +22,8 @@ export interface PlaceRequest {
   modelUid: string;
   replicaId: number;
   need: Need;
+  /** The engine the replica runs: only nodes that can launch it qualify. */
+  engine: EngineType;
   selector: Labels;
   strategy: PlacementStrategy;
   /** Nodes with a complete copy of the model's files. */
@@ -102,6 +105,10 @@ function evaluate(
     stats.selectorMismatch += 1;
     return undefined;
   }
+  if (!hasEngine(node, req.engine)) {
+    stats.noEngine += 1;
+    return undefined;
+  }
   const g = req.need.gpuCount;
   if (g > node.gpus.length) {
     stats.noteFewGpus(node.gpus.length);
@@ -153,6 +160,7 @@ class Stats {
   unschedulable = 0;
   matchingButCordoned = 0;
   selectorMismatch = 0;
+  noEngine = 0;
   fewGpus = 0;
   maxGpus = 0;
   noPort: NodeSlot[] = [];
@@ -180,6 +188,10 @@ class Stats {
       const cordoned =
         this.matchingButCordoned > 0 ? ` (${this.matchingButCordoned} matching node(s) cordoned)` : '';
       return `no node matches node_selector ${formatSelector(this.req.selector)}${cordoned}`;
+    }
+    if (this.noEngine > 0 && this.unschedulable + this.selectorMismatch + this.noEngine === totalNodes) {
+      const engine = this.req.engine;
+      return `no schedulable node has engine ${engine}; ${engineInstallHint(engine)}`;
     }
     const need = this.req.need;
     if (this.bestMemory) return this.memoryReason(this.bestMemory);

@@ -513,3 +513,125 @@ describe('planner: stability, scale up and down', () => {
     expect(planWorkloads(state(nodesList), ws)).toEqual(planWorkloads(state(nodesList), [...ws].reverse()));
   });
 });
+
+describe('planner: engines per node', () => {
+  const llama = (o: Parameters<typeof workload>[1] = {}) =>
+    workload('g', { gpuGib: 10, ...o, spec: { engine_type: 'llamacpp', ...o.spec } });
+  const LLAMA_REASON =
+    'no schedulable node has engine llamacpp; install it with: nebula engine install llamacpp';
+
+  it.each<{
+    name: string;
+    nodes: ClusterNode[];
+    engine: 'llamacpp' | 'vllm' | 'sglang' | 'sim';
+    node: string | null;
+    reason?: RegExp | string;
+  }>([
+    {
+      name: 'places on the node that has the engine, even when another has more room',
+      nodes: [
+        simNode('big', { gpus: 8, engines: ['vllm'] }),
+        simNode('small', { gpus: 1, usedGib: [60], engines: ['llamacpp'] }),
+      ],
+      engine: 'llamacpp',
+      node: 'small',
+    },
+    {
+      name: 'leaves it unplaced, with the install command, when no node has llama-server',
+      nodes: [simNode('n1', { engines: [] }), simNode('n2', { engines: ['vllm'] })],
+      engine: 'llamacpp',
+      node: null,
+      reason: LLAMA_REASON,
+    },
+    {
+      name: 'names --engine-bin for vllm',
+      nodes: [simNode('n1', { engines: ['llamacpp'] })],
+      engine: 'vllm',
+      node: null,
+      reason:
+        /^no schedulable node has engine vllm; install vllm on a node and start it with --engine-bin vllm=/,
+    },
+    {
+      name: 'names --engine-bin sglang=/path/to/python3 for sglang',
+      nodes: [simNode('n1', { engines: ['vllm'] })],
+      engine: 'sglang',
+      node: null,
+      reason: /--engine-bin sglang=\/path\/to\/python3/,
+    },
+    {
+      name: 'sim is on every node that reports engines',
+      nodes: [simNode('n1', { engines: [] })],
+      engine: 'sim',
+      node: 'n1',
+    },
+    {
+      name: 'a node that does not report engines (older agent) takes any engine',
+      nodes: [simNode('old')],
+      engine: 'sglang',
+      node: 'old',
+    },
+    {
+      name: 'an older agent wins over a node that reports engines without this one',
+      nodes: [simNode('new', { engines: ['vllm'] }), simNode('old', { gpus: 1 })],
+      engine: 'llamacpp',
+      node: 'old',
+    },
+    {
+      name: 'the engine reason counts cordoned and selector-mismatched nodes as unschedulable',
+      nodes: [
+        simNode('c', { engines: ['llamacpp'] }, nodeSettings('c', { cordoned: true })),
+        simNode('n1', { engines: ['vllm'] }),
+      ],
+      engine: 'llamacpp',
+      node: null,
+      reason: LLAMA_REASON,
+    },
+    {
+      name: 'memory is judged among the nodes with the engine',
+      nodes: [
+        simNode('free', { engines: [] }),
+        simNode('full', { gpus: 1, usedGib: [75], engines: ['llamacpp'] }),
+      ],
+      engine: 'llamacpp',
+      node: null,
+      reason: 'needs 1 x 10 GiB on one node; best node full has 1 x 5 GiB free',
+    },
+  ])('$name', ({ nodes, engine, node, reason }) => {
+    const d = planModel(state(nodes), llama({ spec: { engine_type: engine } }));
+    if (node === null) {
+      expect(d.assignments).toEqual([]);
+      expect(d.unplaced?.replicas).toBe(1);
+      if (typeof reason === 'string') expect(d.unplaced?.reason).toBe(reason);
+      else expect(d.unplaced?.reason).toMatch(reason!);
+    } else {
+      expect(d.unplaced).toBeNull();
+      expect(d.assignments[0]?.node_id).toBe(node);
+    }
+  });
+
+  it('moves a replica off a node that no longer has its engine, and keeps it where the engine is', () => {
+    const w = llama();
+    const prev = planOf(w, [
+      { replica_id: 0, node_id: 'n1', gpu_indices: [0], gpu_memory_bytes: 10 * GIB, port: 40000 },
+    ]);
+    const kept = planModel(
+      state([simNode('n1', { engines: ['llamacpp'] }), simNode('n2', { engines: ['llamacpp'] })], [prev]),
+      w,
+    );
+    expect(kept.kept).toEqual([0]);
+    const moved = planModel(
+      state([simNode('n1', { engines: ['vllm'] }), simNode('n2', { engines: ['llamacpp'] })], [prev]),
+      w,
+    );
+    expect(moved.moved).toEqual([
+      expect.objectContaining({
+        why: 'node n1 no longer has engine llamacpp',
+        to: expect.objectContaining({ node_id: 'n2' }),
+      }),
+    ]);
+    // Nowhere to go: it is removed and unplaced with the engine reason.
+    const gone = planModel(state([simNode('n1', { engines: ['vllm'] })], [prev]), w);
+    expect(gone.removed).toHaveLength(1);
+    expect(gone.unplaced).toEqual({ replicas: 1, reason: LLAMA_REASON });
+  });
+});

@@ -13,7 +13,7 @@
 import type { Assignment, PlacementPlan } from '../core/domain/placement.js';
 import { estimateReplicaMemory } from './estimator.js';
 import { formatBytes, formatSelector } from './format.js';
-import { Ledger, matchesSelector } from './ledger.js';
+import { hasEngine, Ledger, matchesSelector } from './ledger.js';
 import { placeReplica, type Need } from './placement.js';
 import type { ClusterState, Move, PlanDecision, Workload } from './types.js';
 
@@ -186,6 +186,10 @@ function invalidity(
   if (!matchesSelector(node.labels, work.w.node_selector)) {
     return `node ${a.node_id} does not match node_selector ${formatSelector(work.w.node_selector)}`;
   }
+  // Detection only drops an engine whose file vanished, changed into something unusable, or never
+  // answered: the replica could not be restarted there after a crash.
+  if (!hasEngine(node, work.w.spec.engine_type))
+    return `node ${a.node_id} no longer has engine ${work.w.spec.engine_type}`;
   const need = work.need;
   if (a.gpu_indices.length !== need.gpuCount) return `needs ${need.gpuCount} GPU(s) now`;
   if (need.perGpuBytes !== undefined && a.gpu_memory_bytes !== need.perGpuBytes) {
@@ -217,6 +221,7 @@ function placeAll(work: WorkState, ledger: Ledger, pending: readonly Pending[]):
       modelUid: work.w.model_uid,
       replicaId: p.replicaId,
       need: work.need,
+      engine: work.w.spec.engine_type,
       selector: work.w.node_selector,
       strategy: work.w.strategy,
       cachedNodes: work.cached,

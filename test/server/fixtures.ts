@@ -30,7 +30,14 @@ export function specFor(uid: string, name = 'Qwen/Qwen2.5-7B-Instruct'): ModelSp
 export async function putNode(
   store: Store,
   nodeId: string,
-  opts: { gpus?: number; address?: string; adminPort?: number; heartbeatAgoMs?: number } = {},
+  opts: {
+    gpus?: number;
+    address?: string;
+    adminPort?: number;
+    heartbeatAgoMs?: number;
+    /** What the agent reports (absent: an agent older than engine detection). */
+    engines?: Pick<NodeStatus, 'engines' | 'engine_errors'>;
+  } = {},
 ): Promise<void> {
   const hb = new Date(Date.now() - (opts.heartbeatAgoMs ?? 0)).toISOString();
   const status = NodeStatus.parse({
@@ -46,6 +53,7 @@ export async function putNode(
     })),
     gpu_source: 'simulated',
     port_range: { start: 40000, end: 40999 },
+    ...opts.engines,
     version: '0.1.0',
     started_at: hb,
     heartbeat_at: hb,

@@ -53,6 +53,16 @@ export function nodesTable(nodes: readonly NodeView[], style: Style): string {
   );
 }
 
+/** Engine rows of a node's detail, only when the agent reports engines (older agents do not). */
+function engineFields(n: NodeDetailView): [string, string][] {
+  const rows: [string, string][] = [];
+  if (n.engines)
+    rows.push(['Engines', n.engines.map((e) => `${e.type}${e.version ? ` ${e.version}` : ''}`).join(', ')]);
+  if (n.engine_errors.length > 0)
+    rows.push(['Unusable', n.engine_errors.map((e) => `${e.type}: ${e.error}`).join('; ')]);
+  return rows;
+}
+
 function nodeDetail(n: NodeDetailView, style: Style): string {
   let out = renderFields([
     ['Node', n.node_id],
@@ -65,6 +75,7 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
     ['Heartbeat', heartbeat(n)],
     ['GPU source', n.gpu_source],
     ['Ports', n.port_range ? `${n.port_range.start}-${n.port_range.end}` : undefined],
+    ...engineFields(n),
     [
       'Labels',
       Object.entries(n.labels)

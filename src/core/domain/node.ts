@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NodeId } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
+import { EngineType } from './model.js';
 
 export const Gpu = z.object({
   index: z.number().int().min(0),
@@ -21,6 +22,29 @@ export type PortRange = z.infer<typeof PortRange>;
 export const GpuSource = z.enum(['nvidia-smi', 'simulated', 'none']);
 export type GpuSource = z.infer<typeof GpuSource>;
 
+/**
+ * An engine the node can launch: the program the agent runs for it (for sglang, the Python interpreter
+ * that has the `sglang` package) and the version it reported. `version` is null when the version probe
+ * has not answered yet or printed nothing recognisable; `sim` (nebula itself) is always listed.
+ */
+export const NodeEngine = z.object({
+  type: EngineType,
+  version: z.string().nullable(),
+  path: z.string().min(1),
+});
+export type NodeEngine = z.infer<typeof NodeEngine>;
+
+/**
+ * An engine the node found but cannot launch, and why (configured path missing, not executable,
+ * world-writable, version probe failed or hung). Shown to operators; the scheduler ignores it.
+ */
+export const NodeEngineError = z.object({
+  type: EngineType,
+  path: z.string().nullable(),
+  error: z.string(),
+});
+export type NodeEngineError = z.infer<typeof NodeEngineError>;
+
 /** `/nodes/{node_id}/status`: written by the node agent under its lease (vanishes with the node). */
 export const NodeStatus = z.object({
   node_id: NodeId,
@@ -33,6 +57,13 @@ export const NodeStatus = z.object({
   ports_in_use: z.array(z.number().int()).default([]),
   labels: Labels.default({}),
   cache_dir: z.string().optional(),
+  /**
+   * Engines the node can launch. Absent: the agent predates engine detection, and the scheduler treats
+   * every engine as available there (mixed-version clusters keep working).
+   */
+  engines: z.array(NodeEngine).optional(),
+  /** Engines found but unusable, with the reason (absent with older agents). */
+  engine_errors: z.array(NodeEngineError).optional(),
   version: z.string(),
   started_at: Timestamp,
   heartbeat_at: Timestamp,

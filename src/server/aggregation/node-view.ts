@@ -50,6 +50,8 @@ export function buildNodeView(snap: NodesSnapshot, nodeId: string, nowMs: number
     labels: { ...(status?.labels ?? {}), ...(settings?.value.labels ?? {}) },
     gpu_source: status?.gpu_source ?? null,
     port_range: status?.port_range ?? null,
+    engines: status?.engines ?? null,
+    engine_errors: status?.engine_errors ?? [],
     gpus,
     gpu_memory_total_bytes: gpus.reduce((n, g) => n + g.memory_total_bytes, 0),
     gpu_memory_used_bytes: gpus.reduce((n, g) => n + g.memory_used_bytes, 0),

@@ -103,6 +103,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('POST', '/api/v2/nodes/{node_id}/drain', 'operator', 'node.drain', 'node/{node_id}'),
   p('GET', '/api/v2/nodes/{node_id}/cache', 'viewer', 'cache.list', 'node/{node_id}'),
   p('GET', '/api/v2/nodes/{node_id}/disk', 'viewer', 'disk.get', 'node/{node_id}'),
+  p('GET', '/api/v2/engines', 'viewer', 'engine.list', 'engines'),
   p('DELETE', '/api/v2/nodes/{node_id}/cache/{hash}', 'admin', 'cache.purge', 'node/{node_id}/cache/{hash}'),
   p('GET', '/api/v2/cache/summary', 'viewer', 'cache.summary', 'cache'),
   p('GET', '/api/v2/alerts', 'viewer', 'alert.list', 'alerts'),

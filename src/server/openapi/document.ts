@@ -25,6 +25,7 @@ export function buildOpenApiDocument(app: OpenAPIHono<ServerEnv>): unknown {
       { name: 'templates', description: 'Model templates (system and user)' },
       { name: 'nodes', description: 'Nodes, GPUs, cordon / drain' },
       { name: 'cache', description: 'Model cache, disk, alerts' },
+      { name: 'engines', description: 'Inference engines each node can launch' },
       { name: 'catalog', description: 'Hugging Face / ModelScope search and import' },
       { name: 'events', description: 'Model lifecycle events' },
       { name: 'audit', description: 'Audit trail' },

@@ -3,6 +3,7 @@ export * from './common.js';
 export * from './models.js';
 export * from './templates.js';
 export * from './nodes.js';
+export * from './engines.js';
 export * from './cache.js';
 export * from './events.js';
 export * from './auth.js';

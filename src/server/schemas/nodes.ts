@@ -7,6 +7,8 @@ import {
   Labels,
   ModelCacheEntry,
   NodeDiskStatus,
+  NodeEngine,
+  NodeEngineError,
   NodeSettings,
   NodeStatus,
   PortRange,
@@ -37,6 +39,10 @@ export const NodeView = z
     labels: Labels,
     gpu_source: GpuSource.nullable(),
     port_range: PortRange.nullable(),
+    /** Engines the node can launch; null when offline or its agent does not report them (any allowed). */
+    engines: z.array(NodeEngine).nullable(),
+    /** Engines found on the node but unusable, with why. */
+    engine_errors: z.array(NodeEngineError),
     gpus: z.array(GpuView),
     gpu_memory_total_bytes: z.number(),
     gpu_memory_used_bytes: z.number(),

@@ -6,6 +6,7 @@ import { backupRoutes } from './backup.js';
 import { cachePurgeRoutes } from './cache-purge.js';
 import { cacheRoutes } from './cache.js';
 import { catalogRoutes } from './catalog.js';
+import { engineRoutes } from './engines.js';
 import { eventRoutes } from './events.js';
 import { logRoutes } from './logs.js';
 import { migrateRoutes } from './migrate.js';
@@ -23,6 +24,7 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...modelRoutes(ctx),
     ...templateRoutes(ctx),
     ...nodeRoutes(ctx),
+    ...engineRoutes(ctx),
     ...cacheRoutes(ctx),
     ...cachePurgeRoutes(ctx),
     ...eventRoutes(ctx),

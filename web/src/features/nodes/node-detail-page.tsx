@@ -28,6 +28,7 @@ import { SOURCE_LABEL } from '../../lib/states.ts';
 import { SectionCard } from '../models/detail-sections.tsx';
 import { NodeActions } from './node-actions.tsx';
 import { NodeBadges } from './node-badges.tsx';
+import { NodeEngines } from './node-engines.tsx';
 
 /** One node: GPUs with their reservations, replicas, disk, alerts and model cache. */
 export function NodeDetailPage() {
@@ -80,6 +81,7 @@ export function NodeDetailPage() {
               actions={<NodeActions node={n} size="sm" />}
             />
             <Stack gap="lg">
+              <NodeEngines node={n} />
               <SimpleGrid cols={{ base: 1, lg: 2 }}>
                 <SectionCard title={`GPUs (${n.gpus.length})`} testId="node-gpus">
                   <Stack gap="md">

@@ -12,6 +12,7 @@ import { UsageBar } from '../../components/usage-bar.tsx';
 import { formatRelative } from '../../lib/format.ts';
 import { NodeActions } from './node-actions.tsx';
 import { NodeBadges } from './node-badges.tsx';
+import { NodeEngines } from './node-engines.tsx';
 
 function NodeCard({ node }: { node: NodeView }) {
   return (
@@ -29,6 +30,7 @@ function NodeCard({ node }: { node: NodeView }) {
             {node.version ? ` · v${node.version}` : ''} · heartbeat {formatRelative(node.heartbeat_at)}
           </Text>
           <NodeBadges node={node} />
+          <NodeEngines node={node} />
         </Stack>
         <NodeActions node={node} />
       </Group>
