@@ -1,6 +1,7 @@
 import { parseBytes, parseEtcdEndpoints, parsePort, resolveBool, resolveOptional } from '../core/config.js';
 import { RoutingPolicy } from '../core/domain/model.js';
 import { ConfigError } from '../core/errors.js';
+import { maxSessionTtlFromEnv } from '../core/session-token.js';
 import type { RouterOptionsInput } from './options.js';
 import { upstreamFromEnv } from './table/static-upstreams.js';
 
@@ -92,6 +93,7 @@ export function resolveRouterCli(
   );
   if (burst !== undefined) options.rateLimitBurst = burst;
   if (maxBody !== undefined) options.maxBodyBytes = parseBytes(maxBody);
+  if (env['NEBULA_MAX_SESSION_TTL']) options.maxSessionTtlS = maxSessionTtlFromEnv(env);
   const retries = positiveInt(flags.maxRetries, '--max-retries', 0);
   if (retries !== undefined) options.maxRetries = retries;
   const instanceId = resolveOptional(flags.instanceId, 'NEBULA_ROUTER_INSTANCE_ID', env);

@@ -43,12 +43,6 @@ export async function putApiKey(store: Store, record: ApiKey): Promise<number> {
   return res.revision;
 }
 
-/** True when the key may be used at `nowMs` (not revoked, not expired). */
-export function apiKeyUsable(k: ApiKey, nowMs: number): boolean {
-  if (k.revoked_at) return false;
-  return !(k.expires_at && Date.parse(k.expires_at) <= nowMs);
-}
-
 /**
  * Finds API keys by the hash of their secret. The table is re-listed when older than `maxAgeMs` (keys are
  * few), and invalidated at once by this server's own writes, so a revocation here takes effect on the

@@ -125,6 +125,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('POST', '/api/v2/auth/login', 'public', 'auth.login', 'session'),
   p('GET', '/api/v2/auth/whoami', 'viewer', 'auth.whoami', 'session'),
   p('POST', '/api/v2/auth/password', 'viewer', 'auth.change_password', 'session'),
+  p('POST', '/api/v2/auth/logout', 'viewer', 'auth.logout', 'session'),
   p('GET', '/api/v2/auth/users', 'admin', 'user.list', 'users'),
   p('POST', '/api/v2/auth/users', 'admin', 'user.create', 'users'),
   p('GET', '/api/v2/auth/users/{username}', 'admin', 'user.get', 'user/{username}'),

@@ -27,6 +27,7 @@ export function authMiddleware(ctx: ServerContext): MiddlewareHandler<ServerEnv>
               users: ctx.users,
               apiKeys: ctx.apiKeys,
               clock: ctx.clock,
+              maxSessionTtlSeconds: ctx.options.maxSessionTtlSeconds,
             });
     } catch (err) {
       ctx.metrics.authFailures.inc({ reason: 'invalid_token' });

@@ -29,6 +29,10 @@ export const WhoAmI = z
   .meta({ id: 'WhoAmI' });
 export type WhoAmI = z.infer<typeof WhoAmI>;
 
+export const LogoutBody = z
+  .strictObject({ all: z.boolean().optional() })
+  .meta({ id: 'LogoutBody' });
+
 export const ChangePasswordBody = z.strictObject({
   current_password: z.string().min(1).max(256),
   new_password: Password,
