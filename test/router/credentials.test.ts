@@ -218,4 +218,83 @@ describe('credentials agree between the server and the router', () => {
     expect(await httpStatus(long.token)).toBe(401);
     expect(await grpcCode(long.token)).toBe(UNAUTHENTICATED);
   });
+
+  it('per-key rate limits set through the API are enforced by the router (429 + Retry-After) and updates apply within 5 s', async () => {
+    const created = await server.json('POST', '/api/v2/auth/api-keys', {
+      token: server.tokens.admin,
+      body: { name: 'limited', role: 'viewer', rate_limit: '6/min:burst=2' },
+      status: 201,
+    });
+    expect(created.rate_limit).toEqual({ rps: 0.1, burst: 2 });
+    const key = created.key as string;
+    const client = new OpenAI({ baseURL: `${cluster.router.url}/v1`, apiKey: key, maxRetries: 0 });
+    const ask = () =>
+      client.chat.completions
+        .create({ model: 'demo', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 })
+        .then(() => 200)
+        .catch((e: unknown) => e);
+    await waitFor(async () => (await httpStatus(key)) === 200, { what: 'limited key known to the router' });
+    // The bucket held 2; one went to the wait above. Drain it, then the router answers 429 + Retry-After.
+    let limited: unknown;
+    for (let i = 0; i < 3 && !(limited instanceof OpenAI.RateLimitError); i++) limited = await ask();
+    expect(limited).toBeInstanceOf(OpenAI.RateLimitError);
+    const retryAfter = Number(
+      (limited as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after'),
+    );
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(10);
+
+    // Non-admins cannot set or lift limits; nonsense is refused and changes nothing.
+    const own = await server.json('POST', '/api/v2/auth/api-keys', {
+      token: server.tokens.operator,
+      body: { name: 'mine' },
+      status: 201,
+    });
+    for (const [method, path, body] of [
+      ['POST', '/api/v2/auth/api-keys', { name: 'x', rate_limit: '1000/s' }],
+      ['PATCH', `/api/v2/auth/api-keys/${own.id as string}`, { rate_limit: '1000/s' }],
+    ] as const) {
+      const res = await server.call(method, path, { token: server.tokens.operator, body });
+      expect(res.status).toBe(403);
+    }
+    for (const bad of ['fast', '0/s', { rps: -1 }, { rps: 1, extra: true }]) {
+      const res = await server.call('PATCH', `/api/v2/auth/api-keys/${created.id as string}`, {
+        token: server.tokens.admin,
+        body: { rate_limit: bad },
+      });
+      expect(res.status, JSON.stringify(bad)).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(await ask()).toBeInstanceOf(OpenAI.RateLimitError);
+
+    // Lifted by an admin: the router follows within 5 s.
+    const updated = await server.json('PATCH', `/api/v2/auth/api-keys/${created.id as string}`, {
+      token: server.tokens.admin,
+      body: { rate_limit: { rps: 100, burst: 100 } },
+    });
+    expect(updated.rate_limit).toEqual({ rps: 100, burst: 100 });
+    const t0 = Date.now();
+    await waitFor(async () => (await ask()) === 200, {
+      timeoutMs: 5_000,
+      intervalMs: 50,
+      what: 'raised limit applied',
+    });
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    for (let i = 0; i < 5; i++) expect(await ask()).toBe(200);
+    // And tightened again.
+    await server.json('PATCH', `/api/v2/auth/api-keys/${created.id as string}`, {
+      token: server.tokens.admin,
+      body: { rate_limit: '1/h:burst=1' },
+    });
+    await waitFor(async () => (await ask()) instanceof OpenAI.RateLimitError, {
+      timeoutMs: 5_000,
+      intervalMs: 50,
+      what: 'tightened limit applied',
+    });
+    const listed = await server.json('GET', '/api/v2/auth/api-keys', { token: server.tokens.admin });
+    expect(listed.items.find((k: { id: string }) => k.id === created.id).rate_limit).toEqual({
+      rps: 1 / 3600,
+      burst: 1,
+    });
+  });
 });
