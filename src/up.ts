@@ -16,6 +16,8 @@ import type { Logger } from './core/logger.js';
 import { initTracing } from './core/tracing.js';
 import { nebulaVersion } from './core/version.js';
 import type { Store } from './store/types.js';
+import { parseRate } from './core/rate.js';
+import { maxSessionTtlFromEnv } from './core/session-token.js';
 
 export interface UpOptions {
   dataDir?: string;
@@ -34,6 +36,26 @@ export interface UpOptions {
   logStderr?: boolean;
   /** Where the CLI context goes (default ~/.nebula/config.yaml, env NEBULA_CONFIG). */
   cliConfig?: string;
+  /**
+   * The router's rate limit for keys, tokens and sessions without their own (env NEBULA_RATE_LIMIT):
+   * `10/s:burst=20` by default, any rate of the grammar in core/rate.ts, or `off`.
+   */
+  rateLimit?: string;
+}
+
+/** Default per-key router limit of `nebula up`: generous for people and scripts, a stop for runaway loops. */
+export const UP_DEFAULT_RATE_LIMIT = '10/s:burst=20';
+
+/** The router's default limit from `--rate-limit` / NEBULA_RATE_LIMIT: `{ rps, burst }`, or undefined for `off`. */
+export function resolveUpRateLimit(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { rateLimitRps: number; rateLimitBurst?: number } | undefined {
+  const raw = flag ?? (env['NEBULA_RATE_LIMIT'] || undefined) ?? UP_DEFAULT_RATE_LIMIT;
+  if (raw === 'off' || raw === 'none') return undefined;
+  const r = parseRate(raw);
+  if (typeof r === 'string') throw new ConfigError(`--rate-limit: ${r}, or "off"`);
+  return { rateLimitRps: r.rps, ...(r.burst !== undefined ? { rateLimitBurst: r.burst } : {}) };
 }
 
 export interface UpHandle {
@@ -89,6 +111,8 @@ export async function startUp(
   if (!NODE_ID_PATTERN.test(nodeId)) throw new ConfigError(`--node-id "${nodeId}" is not a valid node id`);
   const hfEndpoint = resolveOptional(opts.hfEndpoint, 'HF_ENDPOINT');
   const modelscopeEndpoint = resolveOptional(opts.modelscopeEndpoint, 'MODELSCOPE_ENDPOINT');
+  const rateLimit = resolveUpRateLimit(opts.rateLimit, env);
+  const maxSessionTtlS = maxSessionTtlFromEnv(env);
 
   let gpus = resolveOptional(opts.gpus, 'NEBULA_GPUS');
   let simulatedNote = '';
@@ -137,7 +161,7 @@ export async function startUp(
 
     const { startRouter } = await import('./router/index.js');
     const router = await startRouter(
-      { host, port: routerPort, grpcPort },
+      { host, port: routerPort, grpcPort, maxSessionTtlS, ...rateLimit },
       { store, logger: logger.child({ component: 'router' }), tracing: routerTracing },
     );
     stops.push({ name: 'router', stop: () => router.stop() });

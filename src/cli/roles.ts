@@ -28,6 +28,10 @@ export function registerRoleCommands(program: Command): void {
     .option('--hf-endpoint <url>', 'Hugging Face base URL, e.g. a mirror (env HF_ENDPOINT)')
     .option('--modelscope-endpoint <url>', 'ModelScope base URL (env MODELSCOPE_ENDPOINT)')
     .option('--log-stderr', 'write JSON logs to stderr instead of <data-dir>/logs/nebula.log')
+    .option(
+      '--rate-limit <rate>',
+      'router limit per API key / token / session without its own, e.g. 600/min or 10/s:burst=20, or "off" (env NEBULA_RATE_LIMIT, default 10/s:burst=20)',
+    )
     .addHelpText(
       'after',
       `
@@ -35,6 +39,7 @@ Examples:
   nebula up
   nebula up --data-dir /var/lib/nebula --gpus sim:4x80GiB
   nebula up --server-port 9080 --router-port 9000 --hf-endpoint https://hf-mirror.example.com
+  nebula up --rate-limit 600/min:burst=50      # per-key default; set a key's own with: nebula key update <id> --rate-limit ...
 `,
     )
     .action(async (opts: import('../up.js').UpOptions) => {
