@@ -40,7 +40,11 @@ export interface ServerOptions {
   instanceId?: string;
   /** Per-principal limit (default 50/s, burst 200); false disables. */
   rateLimit?: RateLimitConfig | false;
-  /** Login attempts per source ip (default 10 per minute, burst 10); false disables. */
+  /**
+   * Failed logins per source ip over all usernames (default 10 per minute, burst 10; addresses a user
+   * logged in from before are exempt for that user); per-username and per-(username, ip) throttles come
+   * with it (auth/login-throttle.ts). false disables all three.
+   */
   loginRateLimit?: RateLimitConfig | false;
   /** Audit retention (default 30 days). */
   auditRetentionSeconds?: number;

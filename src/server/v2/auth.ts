@@ -45,33 +45,39 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
       method: 'post',
       path: '/api/v2/auth/login',
       summary: 'Log in with username and password; returns a session token (JWT)',
-      description: 'Attempts are rate limited per source address (429 + Retry-After).',
+      description:
+        'Failed attempts are throttled per username, per source address and per (username, address) ' +
+        '(429 + Retry-After); addresses a user logged in from before are not held back by attacks elsewhere.',
       tags: ['auth'],
       body: LoginBody,
       response: LoginResponse,
       handler: async (c, { body }) => {
         c.set('claimedUser', body.username.slice(0, 64));
-        if (ctx.loginLimiter) {
-          const wait = ctx.loginLimiter.take(`login:${c.var.sourceIp}`);
-          if (wait > 0) {
-            ctx.metrics.rateLimited.inc({ kind: 'login' });
-            throw new ApiError(429, 'RATE_LIMITED', `too many login attempts; retry in ${wait} s`, {
-              headers: { 'Retry-After': String(wait) },
-            });
-          }
+        // Throttled per username and per address (see LoginThrottle): only failures count.
+        const who = body.username.toLowerCase();
+        const ip = c.var.sourceIp;
+        const wait = ctx.loginThrottle?.check(who, ip) ?? 0;
+        if (wait > 0) {
+          ctx.metrics.rateLimited.inc({ kind: 'login' });
+          throw new ApiError(429, 'RATE_LIMITED', `too many login attempts; retry in ${wait} s`, {
+            headers: { 'Retry-After': String(wait) },
+          });
         }
         const user = await ctx.users.get(body.username, true).catch(() => undefined);
         if (!user) {
           decoy ??= hashPassword('decoy-password');
           await verifyPassword(body.password, await decoy);
+          ctx.loginThrottle?.failed(who, ip);
           ctx.metrics.authFailures.inc({ reason: 'bad_login' });
           throw badLogin();
         }
         const ok = await verifyPassword(body.password, user.value.password_hash);
         if (!ok || user.value.disabled) {
+          ctx.loginThrottle?.failed(who, ip);
           ctx.metrics.authFailures.inc({ reason: 'bad_login' });
           throw badLogin();
         }
+        ctx.loginThrottle?.succeeded(who, ip);
         const { token, expiresAt } = await signSession(
           ctx.jwtSecret,
           { username: user.value.username, role: user.value.role, epoch: user.value.session_epoch ?? 0 },
