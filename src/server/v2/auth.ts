@@ -7,6 +7,7 @@ import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
+import { clearSessionCookies, setSessionCookies } from '../http/session-cookie.js';
 import { ChangePasswordBody, LoginBody, LoginResponse, LogoutBody, WhoAmI } from '../schemas/auth.js';
 import { Ack } from '../schemas/common.js';
 
@@ -44,7 +45,8 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/api/v2/auth/login',
-      summary: 'Log in with username and password; returns a session token (JWT)',
+      summary:
+        'Log in with username and password; returns a session token (JWT) and sets the console cookies',
       description:
         'Failed attempts are throttled per username, per source address and per (username, address) ' +
         '(429 + Retry-After); addresses a user logged in from before are not held back by attacks elsewhere.',
@@ -84,6 +86,12 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
           { nowMs: ctx.clock.now(), ttlSeconds: ctx.options.jwtTtlSeconds },
         );
         c.set('principal', { username: user.value.username, role: user.value.role, method: 'jwt' });
+        setSessionCookies(c, {
+          token,
+          secret: ctx.jwtSecret,
+          maxAgeS: (expiresAt - ctx.clock.now()) / 1000,
+          trustProxy: ctx.options.trustProxy,
+        });
         return {
           token,
           token_type: 'Bearer' as const,
@@ -138,6 +146,7 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
           await endUserSessions(ctx, p.username, { jti: p.session.jti, exp: p.session.expiresAt });
         }
         c.set('auditDetails', { all: body.all === true });
+        clearSessionCookies(c);
         return { ok: true as const };
       },
     }),
@@ -167,6 +176,7 @@ export function authRoutes(ctx: ServerContext): AnyRoute[] {
         });
         ctx.users.invalidate(p.username);
         if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'your account changed concurrently; retry');
+        clearSessionCookies(c);
         return { ok: true as const };
       },
     }),
