@@ -58,6 +58,12 @@ describe('SessionStore', () => {
     expect(store.get()).not.toHaveProperty('token');
   });
 
+  it('drops a session an older console stored with its token', () => {
+    const old = memory(JSON.stringify({ ...session(60_000), token: 'eyJ.old.token' }));
+    expect(new SessionStore(old.storage).get()).toBeNull();
+    expect(old.m.size).toBe(0);
+  });
+
   it('records a logout as such', () => {
     const store = new SessionStore(memory().storage);
     store.set(session(60_000));

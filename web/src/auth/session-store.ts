@@ -22,6 +22,9 @@ function parse(raw: string | null, now: number): Session | null {
   try {
     const v = JSON.parse(raw) as Partial<Session>;
     if (typeof v.username !== 'string' || typeof v.expires_at !== 'string') return null;
+    // A session stored by an older console holds its bearer token: drop it (and with it the token) so
+    // the next login moves to the cookie.
+    if ('token' in v) return null;
     if (typeof v.role !== 'string' || !ROLES.includes(v.role)) return null;
     const exp = Date.parse(v.expires_at);
     if (!Number.isFinite(exp) || exp <= now) return null;
