@@ -6,7 +6,10 @@
 import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKey } from '../../src/core/domain/auth.js';
 import { keys } from '../../src/core/keys.js';
+import { putJson } from '../../src/store/json.js';
+import { generateApiKey } from '../../src/server/auth/api-keys.js';
 import { loadAiService } from '../../src/router/index.js';
 import { signSession } from '../../src/server/auth/jwt.js';
 import { waitFor } from '../helpers/ports.js';
@@ -144,6 +147,33 @@ describe('credentials agree between the server and the router', () => {
     // Straight in the store (as a restore or another tool could): the user goes, the key record stays.
     await cluster.store.delete(keys.user('bob'));
     await refusedEverywhere(key, 'key of a deleted user');
+  });
+
+  it('refuses a revoked key and an expired key everywhere (expiry checked per request)', async () => {
+    const created = await server.json('POST', '/api/v2/auth/api-keys', {
+      token: server.tokens.admin,
+      body: { name: 'to revoke', role: 'viewer' },
+      status: 201,
+    });
+    await waitFor(async () => (await httpStatus(created.key as string)) === 200, { what: 'key known' });
+    await acceptedEverywhere(created.key as string);
+    await server.json('DELETE', `/api/v2/auth/api-keys/${created.id as string}`, {
+      token: server.tokens.admin,
+    });
+    await refusedEverywhere(created.key as string, 'revoked key');
+
+    // A key that expires in 1.5 s: nothing is written when it expires, every check compares the time.
+    const k = generateApiKey({ name: 'short', role: 'viewer', owner: 'admin', nowMs: Date.now() });
+    const record = { ...k.record, expires_at: new Date(Date.now() + 1500).toISOString() };
+    await putJson(cluster.store, keys.apiKey(record.id), ApiKey, record);
+    await waitFor(async () => (await httpStatus(k.key)) === 200, {
+      timeoutMs: 1000,
+      what: 'short key known',
+    });
+    await waitFor(() => Date.now() > Date.parse(record.expires_at), { what: 'expiry' });
+    expect(await serverStatus(k.key)).toBe(401);
+    expect(await httpStatus(k.key)).toBe(401);
+    expect(await grpcCode(k.key)).toBe(UNAUTHENTICATED);
   });
 
   it('refuses an old session after a password change, at the server and the router', async () => {
