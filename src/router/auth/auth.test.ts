@@ -63,7 +63,9 @@ describe('static tokens', () => {
     expect(buildTokenTable([{ token: 'abcdefgh', name: 'x' }]).size).toBe(1);
     // The rate grammar the API and the CLI take works here too.
     expect(
-      buildTokenTable([{ token: 'abcdefgh', name: 'g', rate_limit: '120/min:burst=5' }]).get(sha256Hex('abcdefgh')),
+      buildTokenTable([{ token: 'abcdefgh', name: 'g', rate_limit: '120/min:burst=5' }]).get(
+        sha256Hex('abcdefgh'),
+      ),
     ).toMatchObject({ rateLimit: { rps: 2, burst: 5 } });
     expect(() => buildTokenTable([{ token: 'abcdefgh', name: 'g', rate_limit: 'fast' }])).toThrow();
   });
