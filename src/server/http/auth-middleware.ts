@@ -18,13 +18,12 @@ export function authMiddleware(ctx: ServerContext): MiddlewareHandler<ServerEnv>
   return async (c, next) => {
     const policy = c.var.policy;
     if (policy?.minRole === 'public') return next();
+    // A bearer token wins; without one, the console's session cookie (whose writes need the CSRF header).
+    const cookie = c.req.header('authorization') ? undefined : sessionFromCookie(c);
+    if (cookie !== undefined) checkCsrf(c, ctx.jwtSecret, cookie);
     let principal;
     try {
-      // A bearer token wins; without one, the console's session cookie (whose writes need the CSRF header).
-      const bearer = bearerToken(c.req.header('authorization'));
-      const cookie = bearer === undefined ? sessionFromCookie(c) : undefined;
-      const token = bearer ?? cookie;
-      if (cookie !== undefined) checkCsrf(c, ctx.jwtSecret, cookie);
+      const token = bearerToken(c.req.header('authorization')) ?? cookie;
       c.set('credential', token);
       principal =
         token === undefined
