@@ -16,7 +16,7 @@ import type { Logger } from './core/logger.js';
 import { initTracing } from './core/tracing.js';
 import { nebulaVersion } from './core/version.js';
 import type { Store } from './store/types.js';
-import { parseRate } from './core/rate.js';
+import { formatRate, parseRate } from './core/rate.js';
 import { maxSessionTtlFromEnv } from './core/session-token.js';
 
 export interface UpOptions {
@@ -232,6 +232,9 @@ export async function startUp(
     }
     if (contextNote) lines.push(`  ${contextNote}`);
     if (simulatedNote) lines.push(`  Note: ${simulatedNote}`);
+    lines.push(
+      `  Key rate limit:   ${rateLimit ? `${formatRate({ rps: rateLimit.rateLimitRps, burst: rateLimit.rateLimitBurst })} per key without its own (--rate-limit)` : 'off'}`,
+    );
     lines.push(`  Logs:             ${opts.logStderr ? 'stderr' : join(dataDir, 'logs', 'nebula.log')}`);
     lines.push('Press Ctrl-C to stop (engines are stopped too).');
     out.write(`${lines.join('\n')}\n`);
