@@ -20,6 +20,8 @@ import { resolveCacheEvict } from './node/cli-options.js';
 import { nebulaVersion } from './core/version.js';
 import { resolveEngineBins, type EngineBins } from './node/engine-bins.js';
 import type { Store } from './store/types.js';
+import { formatRate, parseRate } from './core/rate.js';
+import { maxSessionTtlFromEnv } from './core/session-token.js';
 
 export interface UpOptions {
   dataDir?: string;
@@ -51,6 +53,26 @@ export interface UpOptions {
   /** Router-wide proxy timeout defaults (durations; see `nebula router`). */
   firstByteTimeout?: string;
   idleTimeout?: string;
+  /**
+   * The router's rate limit for keys, tokens and sessions without their own (env NEBULA_RATE_LIMIT):
+   * `10/s:burst=20` by default, any rate of the grammar in core/rate.ts, or `off`.
+   */
+  rateLimit?: string;
+}
+
+/** Default per-key router limit of `nebula up`: generous for people and scripts, a stop for runaway loops. */
+export const UP_DEFAULT_RATE_LIMIT = '10/s:burst=20';
+
+/** The router's default limit from `--rate-limit` / NEBULA_RATE_LIMIT: `{ rps, burst }`, or undefined for `off`. */
+export function resolveUpRateLimit(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { rateLimitRps: number; rateLimitBurst?: number } | undefined {
+  const raw = flag ?? (env['NEBULA_RATE_LIMIT'] || undefined) ?? UP_DEFAULT_RATE_LIMIT;
+  if (raw === 'off' || raw === 'none') return undefined;
+  const r = parseRate(raw);
+  if (typeof r === 'string') throw new ConfigError(`--rate-limit: ${r}, or "off"`);
+  return { rateLimitRps: r.rps, ...(r.burst !== undefined ? { rateLimitBurst: r.burst } : {}) };
 }
 
 export interface UpHandle {
@@ -102,7 +124,13 @@ export async function startUp(
   const schedulerPort = resolvePort(opts.schedulerPort, 'NEBULA_SCHEDULER_PORT', 9091);
   const nodeAdminPort = resolvePort(opts.nodeAdminPort, 'NEBULA_NODE_ADMIN_PORT', 9092);
   const portRange = parsePortRange(resolveOption(opts.portRange, 'NEBULA_PORT_RANGE', '40000-40999'));
-  const nodeId = resolveOption(opts.nodeId, 'NEBULA_NODE_ID', hostname().toLowerCase().replace(/[^a-z0-9._-]/g, '-'));
+  const nodeId = resolveOption(
+    opts.nodeId,
+    'NEBULA_NODE_ID',
+    hostname()
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, '-'),
+  );
   if (!NODE_ID_PATTERN.test(nodeId)) throw new ConfigError(`--node-id "${nodeId}" is not a valid node id`);
   const hfEndpoint = resolveOptional(opts.hfEndpoint, 'HF_ENDPOINT');
   const modelscopeEndpoint = resolveOptional(opts.modelscopeEndpoint, 'MODELSCOPE_ENDPOINT');
@@ -121,6 +149,8 @@ export async function startUp(
   const orphanGraceRaw = resolveOptional(opts.orphanGrace, 'NEBULA_NODE_ORPHAN_GRACE');
   const orphanGraceMs =
     orphanGraceRaw === undefined ? undefined : parseDuration(orphanGraceRaw, '--orphan-grace');
+  const rateLimit = resolveUpRateLimit(opts.rateLimit, env);
+  const maxSessionTtlS = maxSessionTtlFromEnv(env);
 
   let gpus = resolveOptional(opts.gpus, 'NEBULA_GPUS');
   let simulatedNote = '';
@@ -129,7 +159,8 @@ export async function startUp(
       gpus = 'auto';
     } else {
       gpus = 'sim:2x80GiB';
-      simulatedNote = 'no NVIDIA GPU found (nvidia-smi): using simulated GPUs sim:2x80GiB (engine "sim" runs on them)';
+      simulatedNote =
+        'no NVIDIA GPU found (nvidia-smi): using simulated GPUs sim:2x80GiB (engine "sim" runs on them)';
     }
   }
 
@@ -144,7 +175,9 @@ export async function startUp(
   const stopAll = async () => {
     // Reverse start order: the node agent (and its engines) before the scheduler and the store.
     for (const s of [...stops].reverse()) {
-      await s.stop().catch((err: unknown) => logger.error({ err: errorMessage(err), role: s.name }, 'stop failed'));
+      await s
+        .stop()
+        .catch((err: unknown) => logger.error({ err: errorMessage(err), role: s.name }, 'stop failed'));
     }
     logger.flush();
   };
@@ -184,7 +217,7 @@ export async function startUp(
 
     const { startRouter } = await import('./router/index.js');
     const router = await startRouter(
-      { host, port: routerPort, grpcPort, ...proxyTimeouts },
+      { host, port: routerPort, grpcPort, ...proxyTimeouts, maxSessionTtlS, ...rateLimit },
       { store, logger: logger.child({ component: 'router' }), tracing: routerTracing },
     );
     stops.push({ name: 'router', stop: () => router.stop() });
@@ -260,7 +293,9 @@ export async function startUp(
         : `  Admin API key:    none in this data dir (its store came from a backup or another data dir): log in as an admin (nebula auth login --server ${serverUrl}) and create one (nebula key create --name admin --role admin)`,
     ];
     if (server.bootstrap?.created && server.bootstrap.password) {
-      lines.push(`  Admin login:      ${server.bootstrap.username} / ${server.bootstrap.password}  (shown once; change it)`);
+      lines.push(
+        `  Admin login:      ${server.bootstrap.username} / ${server.bootstrap.password}  (shown once; change it)`,
+      );
     }
     if (contextNote) lines.push(`  ${contextNote}`);
     if (simulatedNote) lines.push(`  Note: ${simulatedNote}`);
@@ -268,6 +303,9 @@ export async function startUp(
       lines.push(`  Warning: insecure permissions fixed: ${describeFix(fix)}`);
       logger.warn({ path: fix.path }, `insecure permissions fixed: ${describeFix(fix)}`);
     }
+    lines.push(
+      `  Key rate limit:   ${rateLimit ? `${formatRate({ rps: rateLimit.rateLimitRps, burst: rateLimit.rateLimitBurst })} per key without its own (--rate-limit)` : 'off'}`,
+    );
     lines.push(`  Logs:             ${opts.logStderr ? 'stderr' : join(dataDir, 'logs', 'nebula.log')}`);
     lines.push('Press Ctrl-C to stop (engines are stopped too).');
     out.write(`${lines.join('\n')}\n`);

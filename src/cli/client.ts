@@ -98,8 +98,15 @@ export interface CliClient {
   createUser(body: { username: string; password: string; role: string }): Promise<S.UserView>;
   deleteUser(username: string): Promise<unknown>;
   listApiKeys(all?: boolean): Promise<{ items: S.ApiKeyView[] }>;
-  createApiKey(body: { name: string; role?: string; expires_in?: string }): Promise<S.CreatedApiKey>;
+  createApiKey(body: {
+    name: string;
+    role?: string;
+    expires_in?: string;
+    rate_limit?: string;
+  }): Promise<S.CreatedApiKey>;
+  updateApiKey(id: string, body: { name?: string; rate_limit?: string | null }): Promise<S.ApiKeyView>;
   revokeApiKey(id: string): Promise<unknown>;
+  logout(all: boolean): Promise<unknown>;
 
   catalogSearch(query: {
     provider: string;
@@ -176,7 +183,9 @@ export function createCliClient(opts: {
     deleteUser: (u) => c.users.delete(u),
     listApiKeys: (all) => listApiKeys(c, { all: all === true }),
     createApiKey: (b) => c.keys.create(body(b)),
+    updateApiKey: (id, b) => c.keys.update(id, b),
     revokeApiKey: (id) => c.keys.revoke(id),
+    logout: (all) => c.auth.logout(all),
 
     catalogSearch: (q) => c.catalog.search(body(q)),
     catalogModel: (provider, id, revision) =>

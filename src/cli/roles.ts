@@ -16,15 +16,27 @@ export function registerRoleCommands(program: Command): void {
   program
     .command('up')
     .description('run the all-in-one on this machine: embedded store and every role in one process')
-    .option('--data-dir <dir>', 'state, logs and the model cache (env NEBULA_DATA_DIR, default ~/.nebula/data)')
-    .option('--host <addr>', 'listen address of the console/API and the router (env NEBULA_HOST, default 0.0.0.0)')
+    .option(
+      '--data-dir <dir>',
+      'state, logs and the model cache (env NEBULA_DATA_DIR, default ~/.nebula/data)',
+    )
+    .option(
+      '--host <addr>',
+      'listen address of the console/API and the router (env NEBULA_HOST, default 0.0.0.0)',
+    )
     .option('--server-port <port>', 'control API + console port (env NEBULA_SERVER_PORT, default 8080)')
     .option('--router-port <port>', 'OpenAI-compatible router port (env NEBULA_ROUTER_PORT, default 8000)')
     .option('--grpc-port <port>', 'router gRPC port (env NEBULA_GRPC_PORT, default 8001)')
-    .option('--scheduler-port <port>', 'scheduler /healthz + /metrics port (env NEBULA_SCHEDULER_PORT, default 9091)')
+    .option(
+      '--scheduler-port <port>',
+      'scheduler /healthz + /metrics port (env NEBULA_SCHEDULER_PORT, default 9091)',
+    )
     .option('--node-admin-port <port>', 'node admin API port (env NEBULA_NODE_ADMIN_PORT, default 9092)')
-    .option('--node-id <id>', 'this node\'s id (env NEBULA_NODE_ID, default the hostname)')
-    .option('--gpus <spec>', 'auto | none | sim:2x80GiB (env NEBULA_GPUS; default auto, simulated when no GPU is found)')
+    .option('--node-id <id>', "this node's id (env NEBULA_NODE_ID, default the hostname)")
+    .option(
+      '--gpus <spec>',
+      'auto | none | sim:2x80GiB (env NEBULA_GPUS; default auto, simulated when no GPU is found)',
+    )
     .option('--port-range <range>', 'ports for engines (env NEBULA_PORT_RANGE, default 40000-40999)')
     .option('--hf-endpoint <url>', 'Hugging Face base URL, e.g. a mirror (env HF_ENDPOINT)')
     .option('--modelscope-endpoint <url>', 'ModelScope base URL (env MODELSCOPE_ENDPOINT)')
@@ -43,10 +55,23 @@ export function registerRoleCommands(program: Command): void {
       'a crashed engine restarts at once; a second crash in a row waits this, doubling (default 10s)',
     )
     .option('--restart-backoff-max <duration>', 'longest wait between engine restarts (default 5m)')
-    .option('--restart-backoff-reset <duration>', 'ready this long, the next crash restarts at once (default 10m)')
-    .option('--orphan-grace <duration>', 'engines left by a killed nebula up are stopped after this (default 30s)')
-    .option('--first-byte-timeout <duration>', "router: longest wait for an engine's first byte (default 10m)")
+    .option(
+      '--restart-backoff-reset <duration>',
+      'ready this long, the next crash restarts at once (default 10m)',
+    )
+    .option(
+      '--orphan-grace <duration>',
+      'engines left by a killed nebula up are stopped after this (default 30s)',
+    )
+    .option(
+      '--first-byte-timeout <duration>',
+      "router: longest wait for an engine's first byte (default 10m)",
+    )
     .option('--idle-timeout <duration>', 'router: longest silence inside a streamed answer (default 60s)')
+    .option(
+      '--rate-limit <rate>',
+      'router limit per API key / token / session without its own, e.g. 600/min or 10/s:burst=20, or "off" (env NEBULA_RATE_LIMIT, default 10/s:burst=20)',
+    )
     .addHelpText(
       'after',
       `
@@ -56,6 +81,7 @@ Examples:
   nebula up --server-port 9080 --router-port 9000 --hf-endpoint https://hf-mirror.example.com
   nebula up --cache-evict lru
   nebula up --restart-backoff-initial 5s --restart-backoff-max 2m --idle-timeout 30s
+  nebula up --rate-limit 600/min:burst=50      # per-key default; set a key's own with: nebula key update <id> --rate-limit ...
 `,
     )
     .action(async (opts: import('../up.js').UpOptions) => {

@@ -193,6 +193,8 @@ export function createClient(opts: ClientOptions) {
     login: (username: string, password: string) =>
       call<T.LoginResponse>('POST', '/api/v2/auth/login', { body: { username, password } }),
     whoami: () => get<T.WhoAmI>('/api/v2/auth/whoami'),
+    /** Ends this session server-side (`all`: every session of the user). */
+    logout: (all = false) => call<T.Ack>('POST', '/api/v2/auth/logout', { body: all ? { all: true } : {} }),
     changePassword: (currentPassword: string, newPassword: string) =>
       call<T.Ack>('POST', '/api/v2/auth/password', {
         body: { current_password: currentPassword, new_password: newPassword },
@@ -211,6 +213,8 @@ export function createClient(opts: ClientOptions) {
   const keys = {
     list: () => get<T.ListOf<T.ApiKeyView>>('/api/v2/auth/api-keys'),
     create: (body: T.CreateApiKeyRequest) => call<T.CreatedApiKey>('POST', '/api/v2/auth/api-keys', { body }),
+    update: (id: string, body: T.UpdateApiKeyRequest) =>
+      call<T.ApiKeyView>('PATCH', `/api/v2/auth/api-keys/${enc(id)}`, { body }),
     revoke: (id: string) => call<T.ApiKeyView>('DELETE', `/api/v2/auth/api-keys/${enc(id)}`),
   };
 

@@ -98,6 +98,7 @@ export type UpdateUserRequest = In<typeof S.UpdateUserBody>;
 export type ApiKeyView = Out<typeof S.ApiKeyView>;
 export type CreatedApiKey = Out<typeof S.CreatedApiKey>;
 export type CreateApiKeyRequest = In<typeof S.CreateApiKeyBody>;
+export type UpdateApiKeyRequest = In<typeof S.UpdateApiKeyBody>;
 
 // catalog
 export type CatalogProvider = 'huggingface' | 'modelscope';

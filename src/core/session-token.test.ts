@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { signSession, verifySession } from '../server/auth/jwt.js';
-import { verifySessionTokenSync } from './session-token.js';
+import { maxSessionTtlFromEnv, verifySessionTokenSync } from './session-token.js';
 
 const secret = new TextEncoder().encode('x'.repeat(48));
 const now = Date.parse('2026-06-01T00:00:00Z');
@@ -18,8 +18,12 @@ const good = { iss: 'nebula', aud: 'nebula-api', sub: 'alice', role: 'operator',
 describe('verifySessionTokenSync', () => {
   it('accepts what the server signs, and agrees with the server verifier', async () => {
     const { token } = await signSession(secret, { username: 'alice', role: 'operator' }, { nowMs: now, ttlSeconds: 60 });
-    expect(verifySessionTokenSync(secret, token, now)).toEqual({ username: 'alice', role: 'operator', expiresAt: now + 60_000 });
-    expect(await verifySession(secret, token, now)).toEqual({ username: 'alice', role: 'operator', expiresAt: now + 60_000 });
+    const want = { username: 'alice', role: 'operator', expiresAt: now + 60_000, issuedAt: now, epoch: 0 };
+    expect(verifySessionTokenSync(secret, token, now)).toMatchObject(want);
+    expect(await verifySession(secret, token, now)).toMatchObject(want);
+    // Both verifiers return the same claims, the session id included.
+    expect(verifySessionTokenSync(secret, token, now)).toEqual(await verifySession(secret, token, now));
+    expect(verifySessionTokenSync(secret, token, now)?.jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(verifySessionTokenSync(secret, token, now + 60_000)).toBeUndefined();
   });
 
@@ -40,5 +44,43 @@ describe('verifySessionTokenSync', () => {
       `${forge({ alg: 'HS256' }, good)}x`,
     ];
     for (const t of cases) expect(verifySessionTokenSync(secret, t, now)).toBeUndefined();
+  });
+});
+
+describe('maximum session lifetime', () => {
+  it('refuses a token that asks for more than the maximum, whatever it says, in both verifiers', async () => {
+    const long = { ...good, exp: now / 1000 + 13 * 3600 };
+    expect(verifySessionTokenSync(secret, forge({ alg: 'HS256' }, long), now)).toBeUndefined();
+    expect(verifySessionTokenSync(secret, forge({ alg: 'HS256' }, long), now, 14 * 3600)).toBeDefined();
+    const { token } = await signSession(secret, { username: 'a', role: 'viewer' }, { nowMs: now, ttlSeconds: 13 * 3600 });
+    expect(await verifySession(secret, token, now)).toBeUndefined();
+    expect(verifySessionTokenSync(secret, token, now)).toBeUndefined();
+    const { token: ok } = await signSession(secret, { username: 'a', role: 'viewer' }, { nowMs: now, ttlSeconds: 3600 });
+    expect(await verifySession(secret, ok, now, 3600)).toBeDefined();
+    expect(await verifySession(secret, ok, now, 3599)).toBeUndefined();
+  });
+
+  it('refuses tokens issued in the future and bad epoch or id claims', () => {
+    const cases = [
+      { ...good, iat: now / 1000 + 120, exp: now / 1000 + 180 },
+      { ...good, exp: good.iat },
+      { ...good, epc: -1 },
+      { ...good, epc: 1.5 },
+      { ...good, jti: '' },
+      { ...good, jti: 7 },
+    ];
+    for (const c of cases) expect(verifySessionTokenSync(secret, forge({ alg: 'HS256' }, c), now)).toBeUndefined();
+    expect(verifySessionTokenSync(secret, forge({ alg: 'HS256' }, { ...good, epc: 3, jti: 'abc' }), now)).toMatchObject({
+      epoch: 3,
+      jti: 'abc',
+    });
+  });
+
+  it('reads NEBULA_MAX_SESSION_TTL and refuses nonsense', () => {
+    expect(maxSessionTtlFromEnv({})).toBe(12 * 3600);
+    expect(maxSessionTtlFromEnv({ NEBULA_MAX_SESSION_TTL: '3600' })).toBe(3600);
+    for (const bad of ['10', '1h', '-5', '99999999']) {
+      expect(() => maxSessionTtlFromEnv({ NEBULA_MAX_SESSION_TTL: bad })).toThrow(/NEBULA_MAX_SESSION_TTL/);
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { Role } from './domain/common.js';
+import { ConfigError } from './errors.js';
 
 export const JWT_ISSUER = 'nebula';
 export const JWT_AUDIENCE = 'nebula-api';
@@ -15,10 +16,63 @@ export const JWT_AUDIENCE = 'nebula-api';
 export const JwtSecretRecord = z.object({ secret: z.string().min(43), created_at: z.string() });
 export type JwtSecretRecord = z.infer<typeof JwtSecretRecord>;
 
+/** Longest session a verifier accepts, whatever the token says (`exp - iat`), unless configured otherwise. */
+export const DEFAULT_MAX_SESSION_TTL_S = 12 * 3600;
+/** NEBULA_MAX_SESSION_TTL (whole seconds, 60 s to 30 days), else the default; anything else is refused. */
+export function maxSessionTtlFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env['NEBULA_MAX_SESSION_TTL'];
+  if (raw === undefined || raw === '') return DEFAULT_MAX_SESSION_TTL_S;
+  const n = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || n < 60 || n > 30 * 86400) {
+    throw new ConfigError(`NEBULA_MAX_SESSION_TTL must be whole seconds between 60 and 2592000, got "${raw}"`);
+  }
+  return n;
+}
+
+/** Tolerated clock skew for `iat` in the future (a token "issued" later than that is refused). */
+const IAT_SKEW_S = 60;
+
 export interface VerifiedSession {
   username: string;
   role: Role;
   expiresAt: number;
+  /** Issue time (epoch ms). */
+  issuedAt: number;
+  /** The session's id (absent on tokens signed before sessions had one). */
+  jti: string | undefined;
+  /** The user's session epoch when it was issued (0 on older tokens). */
+  epoch: number;
+}
+
+/**
+ * The claim checks every verifier applies once the signature, issuer and audience are good (one home for
+ * the server's jose path and the router's synchronous one): `sub`, `iat`, `exp` present, not expired,
+ * not issued in the future, and a lifetime `exp - iat` of at most `maxTtlS` whatever the token asks for
+ * (a token minted with a stolen secret or an old build cannot outlive the operator's maximum).
+ */
+export function sessionFromClaims(
+  claims: Record<string, unknown>,
+  nowMs: number,
+  maxTtlS: number = DEFAULT_MAX_SESSION_TTL_S,
+): VerifiedSession | undefined {
+  const { sub, exp, iat, role, jti, epc } = claims;
+  if (typeof sub !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') return undefined;
+  if (!Number.isFinite(exp) || !Number.isFinite(iat)) return undefined;
+  if (exp * 1000 <= nowMs) return undefined;
+  if (iat * 1000 > nowMs + IAT_SKEW_S * 1000) return undefined;
+  if (exp - iat > maxTtlS || exp <= iat) return undefined;
+  if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > 64)) return undefined;
+  if (epc !== undefined && (typeof epc !== 'number' || !Number.isInteger(epc) || epc < 0)) return undefined;
+  const r = Role.safeParse(role);
+  if (!r.success) return undefined;
+  return {
+    username: sub,
+    role: r.data,
+    expiresAt: exp * 1000,
+    issuedAt: iat * 1000,
+    jti: jti,
+    epoch: epc ?? 0,
+  };
 }
 
 const JWT_SHAPE = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
@@ -34,9 +88,14 @@ function json(part: string): Record<string, unknown> | undefined {
 
 /**
  * Verifies a session token: header exactly HS256 (no `none`, no algorithm confusion), signature in constant
- * time, issuer, audience, `sub`, `iat`, `exp` (with `nowMs`), and a known role. Undefined when anything fails.
+ * time, issuer, audience, then `sessionFromClaims` (lifetime, expiry, role). Undefined when anything fails.
  */
-export function verifySessionTokenSync(secret: Uint8Array, token: string, nowMs: number): VerifiedSession | undefined {
+export function verifySessionTokenSync(
+  secret: Uint8Array,
+  token: string,
+  nowMs: number,
+  maxTtlS: number = DEFAULT_MAX_SESSION_TTL_S,
+): VerifiedSession | undefined {
   const m = JWT_SHAPE.exec(token);
   if (!m) return undefined;
   const [, h, p, s] = m as unknown as [string, string, string, string];
@@ -50,12 +109,6 @@ export function verifySessionTokenSync(secret: Uint8Array, token: string, nowMs:
   if (!claims) return undefined;
   const aud = claims['aud'];
   const audOk = aud === JWT_AUDIENCE || (Array.isArray(aud) && aud.includes(JWT_AUDIENCE));
-  const { iss, sub, exp, iat, role } = claims;
-  if (iss !== JWT_ISSUER || !audOk || typeof sub !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') {
-    return undefined;
-  }
-  if (exp * 1000 <= nowMs) return undefined;
-  const r = Role.safeParse(role);
-  if (!r.success) return undefined;
-  return { username: sub, role: r.data, expiresAt: exp * 1000 };
+  if (claims['iss'] !== JWT_ISSUER || !audOk) return undefined;
+  return sessionFromClaims(claims, nowMs, maxTtlS);
 }

@@ -2,6 +2,7 @@ import { parseBytes, parseEtcdEndpoints, parsePort, resolveBool, resolveOptional
 import { RoutingPolicy } from '../core/domain/model.js';
 import { parseDuration } from '../core/duration.js';
 import { ConfigError } from '../core/errors.js';
+import { maxSessionTtlFromEnv } from '../core/session-token.js';
 import type { RouterOptionsInput } from './options.js';
 import { upstreamFromEnv } from './table/static-upstreams.js';
 
@@ -95,6 +96,7 @@ export function resolveRouterCli(
   );
   if (burst !== undefined) options.rateLimitBurst = burst;
   if (maxBody !== undefined) options.maxBodyBytes = parseBytes(maxBody);
+  if (env['NEBULA_MAX_SESSION_TTL']) options.maxSessionTtlS = maxSessionTtlFromEnv(env);
   const retries = positiveInt(flags.maxRetries, '--max-retries', 0);
   if (retries !== undefined) options.maxRetries = retries;
   Object.assign(options, resolveProxyTimeouts(flags, env));

@@ -47,6 +47,8 @@ export const routerErrors = {
   invalidKey: () => new RouterError(401, 'authentication_error', 'invalid_api_key', 'invalid API key'),
   expiredKey: () => new RouterError(401, 'authentication_error', 'invalid_api_key', 'API key expired'),
   revokedKey: () => new RouterError(401, 'authentication_error', 'invalid_api_key', 'API key revoked'),
+  disabledOwner: () =>
+    new RouterError(401, 'authentication_error', 'invalid_api_key', 'the owner of this API key is disabled or deleted'),
   rateLimited: (retryAfterS: number) =>
     new RouterError(
       429,

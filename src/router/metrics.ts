@@ -107,7 +107,7 @@ export class RouterMetrics {
     });
     this.authFailures = new Counter({
       name: 'nebula_router_auth_failures_total',
-      help: 'Requests refused with 401, by reason (missing, invalid, expired, revoked)',
+      help: 'Requests refused with 401, by reason (missing, invalid, expired, revoked, disabled)',
       labelNames: ['reason'],
       registers,
     });
@@ -179,7 +179,7 @@ export class RouterMetrics {
     this.counter(this.retries, `y\0${model}`, { model }).inc();
   }
 
-  authFailure(reason: 'missing' | 'invalid' | 'expired' | 'revoked'): void {
+  authFailure(reason: 'missing' | 'invalid' | 'expired' | 'revoked' | 'disabled'): void {
     this.counter(this.authFailures, `a\0${reason}`, { reason }).inc();
   }
 

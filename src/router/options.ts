@@ -31,6 +31,8 @@ export const RouterOptions = z
     /** Default per-key rate (requests/s); undefined = unlimited unless the key has its own. */
     rateLimitRps: z.number().positive().optional(),
     rateLimitBurst: z.number().int().positive().optional(),
+    /** Longest login session accepted (`exp - iat`, seconds) whatever the token says (default 12 h). */
+    maxSessionTtlS: z.number().int().min(60).max(30 * 86400).optional(),
     maxBodyBytes: z
       .number()
       .int()

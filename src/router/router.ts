@@ -14,6 +14,7 @@ import { toRateLimit } from './auth/principal.js';
 import { buildTokenTable, loadTokensFile, type TokenTable } from './auth/static-tokens.js';
 import { SessionVerifier } from './auth/sessions.js';
 import { StoreKeys } from './auth/store-keys.js';
+import { StoreUsers } from './auth/store-users.js';
 import type { RouterContext } from './context.js';
 import { startGrpcServer } from './grpc/grpc-server.js';
 import { createHttpHandler } from './http/handler.js';
@@ -118,13 +119,20 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
 
   try {
     let storeKeys: StoreKeys | undefined;
+    let storeUsers: StoreUsers | undefined;
     let sessions: SessionVerifier | undefined;
     let storeSource: StoreSource | undefined;
     if (store !== undefined) {
       storeKeys = new StoreKeys(store, { logger, clock });
       await storeKeys.start();
       cleanups.push(() => storeKeys?.stop());
+      const users = new StoreUsers(store, { logger, clock });
+      storeUsers = users;
+      await users.start();
+      cleanups.push(() => users.stop());
       sessions = new SessionVerifier(store, {
+        users,
+        maxSessionTtlS: opts.maxSessionTtlS,
         configuredSecret: process.env['NEBULA_JWT_SECRET'],
         logger,
         clock,
@@ -143,7 +151,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
         'no tokens and no store keys: every request will be refused (use --tokens-file or --no-auth)',
       );
     }
-    const auth = new Authenticator({ noAuth: opts.noAuth, tokens, keys: storeKeys, sessions });
+    const auth = new Authenticator({ noAuth: opts.noAuth, tokens, keys: storeKeys, users: storeUsers, sessions });
     const defaultLimit =
       opts.rateLimitRps === undefined
         ? undefined

@@ -9,6 +9,7 @@ import { authMiddleware } from './http/auth-middleware.js';
 import type { ServerEnv } from './http/env.js';
 import { requestContext } from './http/request-context.js';
 import { mount, type AnyRoute } from './http/route.js';
+import { securityHeaders } from './http/security-headers.js';
 import { serveConsole } from './http/static.js';
 import { validationError } from './http/validation.js';
 import { registerModelMetrics } from './model-metrics.js';
@@ -49,6 +50,7 @@ export async function createApp(deps: ServerDeps, options: ServerOptions = {}): 
     },
   });
   const table = new RouteTable(ROUTE_POLICIES);
+  app.use('*', securityHeaders());
   app.use('*', requestContext(ctx, table));
   app.use('/api/*', auditMiddleware(ctx));
   app.use('/api/*', authMiddleware(ctx));

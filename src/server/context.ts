@@ -9,6 +9,7 @@ import { DirectViewSource, type ViewSource } from './aggregation/view-source.js'
 import { AuditLog } from './audit/audit-log.js';
 import { ApiKeyIndex } from './auth/api-keys.js';
 import { resolveJwtSecret } from './auth/jwt-secret.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './auth/login-throttle.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { UserDirectory } from './auth/users.js';
 import { CatalogService } from './catalog/service.js';
@@ -37,7 +38,8 @@ export interface ServerContext {
   apiKeys: ApiKeyIndex;
   jwtSecret: Uint8Array;
   rateLimiter: RateLimiter | undefined;
-  loginLimiter: RateLimiter | undefined;
+  /** Login throttling per username, per address and per (username, address). */
+  loginThrottle: LoginThrottle | undefined;
   models: ModelService;
   templates: TemplateService;
   catalog: CatalogService;
@@ -83,7 +85,9 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
     apiKeys: new ApiKeyIndex(store, clock),
     jwtSecret: await resolveJwtSecret(store, options.jwtSecret, clock.now()),
     rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit, clock) : undefined,
-    loginLimiter: options.loginRateLimit ? new RateLimiter(options.loginRateLimit, clock) : undefined,
+    loginThrottle: options.loginRateLimit
+      ? new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, perIp: options.loginRateLimit }, clock)
+      : undefined,
     models,
     templates: new TemplateService(store, clock),
     catalog: new CatalogService(

@@ -7,6 +7,7 @@ import type { Registry } from '../core/metrics.js';
 import type { Store } from '../store/types.js';
 import type { RateLimitConfig } from './auth/rate-limit.js';
 import type { Tracing } from '../core/tracing.js';
+import { maxSessionTtlFromEnv } from '../core/session-token.js';
 
 /** Settings of the control API (flags and NEBULA_* variables are resolved by the CLI into these). */
 export interface ServerOptions {
@@ -28,13 +29,22 @@ export interface ServerOptions {
   nodeToken?: string;
   /** JWT secret (env NEBULA_JWT_SECRET); generated once and kept in the store when absent. */
   jwtSecret?: string;
-  /** Session lifetime (default 12 h). */
+  /** Session lifetime (default 12 h, at most `maxSessionTtlSeconds`). */
   jwtTtlSeconds?: number;
+  /**
+   * Longest session accepted on verification (`exp - iat`), whatever a token says (env
+   * NEBULA_MAX_SESSION_TTL, seconds; default 12 h). Routers read the same variable.
+   */
+  maxSessionTtlSeconds?: number;
   /** Name of this instance in `/components/server/{id}` (default host-pid). */
   instanceId?: string;
   /** Per-principal limit (default 50/s, burst 200); false disables. */
   rateLimit?: RateLimitConfig | false;
-  /** Login attempts per source ip (default 10 per minute, burst 10); false disables. */
+  /**
+   * Failed logins per source ip over all usernames (default 10 per minute, burst 10; addresses a user
+   * logged in from before are exempt for that user); per-username and per-(username, ip) throttles come
+   * with it (auth/login-throttle.ts). false disables all three.
+   */
   loginRateLimit?: RateLimitConfig | false;
   /** Audit retention (default 30 days). */
   auditRetentionSeconds?: number;
@@ -92,6 +102,7 @@ export interface ResolvedOptions {
   nodeToken: string | undefined;
   jwtSecret: string | undefined;
   jwtTtlSeconds: number;
+  maxSessionTtlSeconds: number;
   rateLimit: RateLimitConfig | false;
   loginRateLimit: RateLimitConfig | false;
   auditRetentionSeconds: number;
@@ -103,9 +114,11 @@ export interface ResolvedOptions {
 
 const nonEmpty = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
 
+
 /** Applies environment fallbacks and defaults. */
 export function resolveOptions(o: ServerOptions): ResolvedOptions {
   const env = o.env ?? process.env;
+  const maxSessionTtlSeconds = o.maxSessionTtlSeconds ?? maxSessionTtlFromEnv(env);
   return {
     routerUrl: nonEmpty(o.routerUrl) ?? nonEmpty(env['NEBULA_ROUTER_URL']),
     hfEndpoint: (nonEmpty(o.hfEndpoint) ?? nonEmpty(env['HF_ENDPOINT']) ?? DEFAULT_HF_ENDPOINT).replace(
@@ -120,7 +133,8 @@ export function resolveOptions(o: ServerOptions): ResolvedOptions {
     webDir: nonEmpty(o.webDir) ?? nonEmpty(env['NEBULA_WEB_DIR']) ?? defaultWebDir(),
     nodeToken: nonEmpty(o.nodeToken) ?? nonEmpty(env['NEBULA_NODE_TOKEN']),
     jwtSecret: nonEmpty(o.jwtSecret) ?? nonEmpty(env['NEBULA_JWT_SECRET']),
-    jwtTtlSeconds: o.jwtTtlSeconds ?? 12 * 3600,
+    jwtTtlSeconds: Math.min(o.jwtTtlSeconds ?? 12 * 3600, maxSessionTtlSeconds),
+    maxSessionTtlSeconds,
     rateLimit: o.rateLimit ?? { ratePerSecond: 50, burst: 200 },
     loginRateLimit: o.loginRateLimit ?? { ratePerSecond: 10 / 60, burst: 10 },
     auditRetentionSeconds: o.auditRetentionSeconds ?? 30 * 24 * 3600,

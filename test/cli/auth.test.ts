@@ -192,6 +192,32 @@ describe('nebula auth, whoami, user, key', () => {
     expect(gone.stderr).toMatch(/\(UNAUTHORIZED\)\n$/);
   });
 
+  it('sets and changes a key’s rate limit (create and update), also as nebula auth key', async () => {
+    const created = await cli([
+      'key',
+      'create',
+      '--name',
+      'limited',
+      '--rate-limit',
+      '60/min:burst=5',
+      '-o',
+      'json',
+    ]);
+    expect(created.code).toBe(0);
+    const k = JSON.parse(created.stdout) as { id: string; rate_limit: unknown };
+    expect(k.rate_limit).toEqual({ rps: 1, burst: 5 });
+    expect((await cli(['key', 'list'])).stdout).toMatch(new RegExp(`^${k.id} .* 1/s:burst=5 `, 'm'));
+    const upd = await cli(['auth', 'key', 'update', k.id, '--rate-limit', '10/s']);
+    expect(upd.code).toBe(0);
+    expect(upd.stdout).toMatch(/^Rate limit: +10\/s$/m);
+    const back = await cli(['key', 'update', k.id, '--rate-limit', 'default', '-o', 'json']);
+    expect(JSON.parse(back.stdout).rate_limit).toBeNull();
+    expect((await cli(['key', 'update', k.id, '--rate-limit', 'fast'])).stderr).toMatch(
+      /^error: --rate-limit: rate limits look like 60\/min/,
+    );
+    expect((await cli(['key', 'update', k.id])).stderr).toMatch(/give --name and\/or --rate-limit/);
+  });
+
   it('asks for the password without echo in a terminal', async () => {
     const pty = spawnCliInPty(['auth', 'login', '--server', srv.url, '--context', 'tty'], {
       HOME: home.path,

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiKey } from '../../src/core/domain/auth.js';
+import { ApiKey, User } from '../../src/core/domain/auth.js';
 import { sha256Hex } from '../../src/core/ids.js';
 import { keys } from '../../src/core/keys.js';
 import { putJson } from '../../src/store/json.js';
@@ -43,6 +43,15 @@ describe('router: keys, rate limits and readiness', () => {
           { token: LIMITED, name: 'limited', rate_limit: { rps: 0.5, burst: 2 } },
         ],
       },
+    });
+    // The keys' owner: a key is only as good as the account behind it.
+    await putJson(c.store, keys.user('admin'), User, {
+      username: 'admin',
+      password_hash: 'scrypt$unused',
+      role: 'admin',
+      disabled: false,
+      created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
     });
   });
   afterAll(async () => {

@@ -65,6 +65,30 @@ describe('router: login sessions', () => {
     expect(noToken.status).toBe(401);
   });
 
+  it('streams through the server proxy with the console’s session cookie (and its CSRF header)', async () => {
+    const login = await server.call('POST', '/api/v2/auth/login', {
+      body: { username: 'operator', password: PASSWORD },
+    });
+    const jar = new Map(
+      login.headers.getSetCookie().map((l) => {
+        const pair = l.split(';')[0] ?? '';
+        return [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const;
+      }),
+    );
+    const cookie = `nebula_session=${jar.get('nebula_session')}; nebula_csrf=${jar.get('nebula_csrf')}`;
+    const body = { model: 'demo', messages: [{ role: 'user', content: 'via cookie' }], stream: true, max_tokens: 4 };
+    const res = await server.call('POST', '/api/v2/openai/v1/chat/completions', {
+      headers: { cookie, 'x-nebula-csrf': jar.get('nebula_csrf') ?? '' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('data: [DONE]');
+    const models = await server.call('GET', '/api/v2/openai/v1/models', { headers: { cookie } });
+    expect(models.status).toBe(200);
+    const noCsrf = await server.call('POST', '/api/v2/openai/v1/chat/completions', { headers: { cookie }, body });
+    expect(noCsrf.status).toBe(403);
+  });
+
   it('stops accepting the session of a disabled user', async () => {
     const kv = await cluster.store.get(keys.user('viewer'));
     const user = decode(User, kv!).value;

@@ -332,6 +332,41 @@ describe('rate limits', () => {
   });
 });
 
+describe('login throttling per username and per address', () => {
+  const from = (ip: string) => ({ 'x-forwarded-for': ip });
+  it('an attacker at one user behind a shared address locks out neither colleagues nor the user elsewhere', async () => {
+    const t = await makeApp({ trustProxy: true, loginRateLimit: { ratePerSecond: 10 / 60, burst: 10 } });
+    try {
+      const login = (username: string, password: string, ip: string) =>
+        t.call('POST', '/api/v2/auth/login', { body: { username, password }, headers: from(ip) });
+      for (let i = 0; i < 10; i++) await login('viewer', 'bad-guess', '10.0.0.1');
+      const blocked = await login('viewer', PASSWORD, '10.0.0.1');
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      // Same NAT, other user: not locked out by the attacker.
+      expect((await login('operator', PASSWORD, '10.0.0.1')).status).toBe(200);
+      // The attacked user from elsewhere: fine too.
+      expect((await login('viewer', PASSWORD, '192.0.2.1')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a distributed guesser slows the user down only from unknown addresses', async () => {
+    const t = await makeApp({ trustProxy: true, loginRateLimit: { ratePerSecond: 10 / 60, burst: 10 } });
+    try {
+      const login = (username: string, password: string, ip: string) =>
+        t.call('POST', '/api/v2/auth/login', { body: { username, password }, headers: from(ip) });
+      expect((await login('admin', PASSWORD, '203.0.113.5')).status).toBe(200);
+      for (let i = 0; i < 10; i++) expect((await login('admin', 'bad-guess', `198.51.100.${i}`)).status).toBe(401);
+      expect((await login('admin', PASSWORD, '198.51.100.200')).status).toBe(429);
+      expect((await login('admin', PASSWORD, '203.0.113.5')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('bootstrap and the JWT secret', () => {
   it('creates the admin once, and the key file with mode 0600', async () => {
     const store = await openEmbeddedStore({});

@@ -11,6 +11,7 @@ import { keys } from '../../src/core/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { createMetricsRegistry } from '../../src/core/metrics.js';
 import { SessionVerifier } from '../../src/router/auth/sessions.js';
+import { StoreUsers } from '../../src/router/auth/store-users.js';
 import { startServer, type ServerHandle } from '../../src/server/server.js';
 import type { Backup } from '../../src/store/backup.js';
 import { cliFor, type Cli } from '../cli/harness.js';
@@ -27,6 +28,7 @@ describe('JWT signing secret: backups and rotation', () => {
   let second: ServerHandle;
   let cli: Cli;
   let router: SessionVerifier;
+  let users: StoreUsers;
 
   const login = async (url = srv.url): Promise<string> => {
     const res = await fetch(`${url}/api/v2/auth/login`, {
@@ -53,12 +55,15 @@ describe('JWT signing secret: backups and rotation', () => {
         registry: createMetricsRegistry({ role: 'server', processMetrics: false }),
       },
     );
-    router = new SessionVerifier(srv.store, {});
+    users = new StoreUsers(srv.store, {});
+    await users.start();
+    router = new SessionVerifier(srv.store, { users });
     await router.start();
     cli = cliFor(join(dir.path, 'home'));
   });
   afterAll(async () => {
     await router?.stop();
+    await users?.stop();
     await second?.stop();
     await srv?.stop();
     dir.cleanup();

@@ -224,14 +224,43 @@ describe('web console (browser, real nebula up)', () => {
     const page = context?.pages()[0] ?? (await context!.newPage());
     const consoleErrors: string[] = [];
     page.on('pageerror', (e) => consoleErrors.push(e.message));
+    // The console runs under its Content-Security-Policy: anything it blocks shows up here.
+    const cspViolations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content.Security.Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text())) cspViolations.push(m.text());
+    });
     try {
       // Login (an unknown session lands on the login page).
-      await page.goto(`${cluster!.base}/models`);
+      const doc = await page.goto(`${cluster!.base}/models`);
+      // Security headers on the console document.
+      const h = doc?.headers() ?? {};
+      expect(h['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(h['content-security-policy']).toMatch(/script-src 'self'(;|$)/);
+      expect(h['x-content-type-options']).toBe('nosniff');
+      expect(h['referrer-policy']).toBe('no-referrer');
       await page.waitForURL(/\/login\?next=%2Fmodels$/);
       await shot(page, '01-login');
       await login(page, ADMIN);
       await page.waitForURL(/\/models$/);
       await expect(page.getByTestId('user-role').textContent()).resolves.toBe('admin');
+
+      // The session is an HttpOnly, SameSite=Strict cookie: no token in localStorage or document.cookie.
+      const cookies = await context!.cookies();
+      const sessionCookie = cookies.find((c) => c.name === 'nebula_session');
+      expect(sessionCookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/api' });
+      expect(cookies.find((c) => c.name === 'nebula_csrf')).toMatchObject({ httpOnly: false, sameSite: 'Strict' });
+      const stored = String(await page.evaluate('JSON.stringify(Object.entries(localStorage))'));
+      expect(stored).toContain(ADMIN.username);
+      expect(stored).not.toContain(sessionCookie?.value ?? 'no session cookie');
+      expect(stored).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
+      expect(String(await page.evaluate('document.cookie'))).not.toContain('nebula_session');
+      // The cookie authenticates API calls; a write with it but without the CSRF header is refused.
+      const me = await page.request.get(`${cluster!.base}/api/v2/auth/whoami`);
+      expect(me.status()).toBe(200);
+      expect(me.headers()['content-security-policy']).toMatch(/^default-src 'none'/);
+      expect(me.headers()['x-content-type-options']).toBe('nosniff');
+      const forged = await page.request.post(`${cluster!.base}/api/v2/auth/api-keys`, { data: { name: 'csrf' } });
+      expect(forged.status()).toBe(403);
 
       // Overview: nodes and GPUs from the simulated node.
       await nav(page, 'Overview').click();
@@ -387,6 +416,7 @@ describe('web console (browser, real nebula up)', () => {
       expect(await page.getByRole('button', { name: /^Delete / }).count()).toBe(0);
       await shot(page, '12b-viewer-catalog');
       expect(consoleErrors).toEqual([]);
+      expect(cspViolations).toEqual([]);
     } catch (err) {
       await page.screenshot({ path: join(SHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);
       throw new Error(

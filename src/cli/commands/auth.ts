@@ -3,6 +3,8 @@
  * it from stdin with --password-stdin) and keeps the token in the context, so later commands use it.
  */
 import type { Command } from 'commander';
+import { API_KEY_PREFIX } from '../../core/domain/auth.js';
+import { errorMessage } from '../../core/errors.js';
 import type { Connection } from '../connection.js';
 import { findContext, loadConfig, updateContext, upsertContext } from '../context.js';
 import { examples, withConnection, withOutput } from '../define.js';
@@ -10,6 +12,7 @@ import { UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
 import { readAllStdin, readLine, readPassword } from '../prompt.js';
 import { action, type CommandContext } from '../runtime.js';
+import { registerKeyCommands } from './key.js';
 
 async function whoami(ctx: CommandContext): Promise<void> {
   const me = await ctx.client().whoami();
@@ -113,16 +116,34 @@ export function registerAuthCommands(program: Command): void {
     }),
   );
 
-  const logout = auth.command('logout').description('forget the token of the context (the context stays)');
+  // `nebula auth key ...` is `nebula key ...` under the auth group too.
+  registerKeyCommands(auth);
+
+  const logout = auth
+    .command('logout')
+    .description('end the session on the server and forget the token of the context (the context stays)')
+    .option('--all', 'end every session of your user, everywhere (other browsers and CLIs too)');
   withConnection(logout);
-  examples(logout, ['nebula auth logout', 'nebula auth logout --context prod']);
+  examples(logout, ['nebula auth logout', 'nebula auth logout --context prod', 'nebula auth logout --all']);
   logout.action(
     action(async (ctx) => {
       const conn = ctx.connection();
       const name = conn.contextName;
       if (name === undefined)
         throw new UsageError('no context to log out of (see: nebula context list)', 'NO_CONTEXT');
-      const had = findContext(loadConfig(conn.configPath), name)?.token !== undefined;
+      const token = findContext(loadConfig(conn.configPath), name)?.token;
+      const had = token !== undefined;
+      // A session is ended server-side (routers refuse it within seconds); an API key stays valid until
+      // revoked, so only --all asks anything of the server for one.
+      if (had && (ctx.bool('all') || !token.startsWith(API_KEY_PREFIX))) {
+        try {
+          await ctx.client().logout(ctx.bool('all'));
+        } catch (err) {
+          ctx.err(
+            `warning: the server did not end the session (${errorMessage(err)}); the token is forgotten anyway\n`,
+          );
+        }
+      }
       updateContext(name, { token: null }, { configPath: conn.configPath });
       ctx.out(
         had ? `Logged out: token removed from context "${name}".\n` : `Context "${name}" had no token.\n`,

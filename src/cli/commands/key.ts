@@ -1,6 +1,7 @@
 /** `nebula key create|list|revoke`: API keys for scripts and the router (the secret is shown once). */
 import { Option, type Command } from 'commander';
 import { Role } from '../../core/domain/index.js';
+import { formatRate, parseRate } from '../../core/rate.js';
 import type { ApiKeyView } from '../client.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
@@ -25,6 +26,7 @@ export function keysTable(keys: readonly ApiKeyView[], nowMs: number): string {
       { header: 'OWNER', value: (k) => k.owner },
       { header: 'STATE', value: (k) => keyState(k, nowMs) },
       { header: 'EXPIRES', value: (k) => k.expires_at ?? 'never' },
+      { header: 'RATE LIMIT', value: (k) => (k.rate_limit ? formatRate(k.rate_limit) : 'default') },
       {
         header: 'LAST USED',
         value: (k) => (k.last_used_at ? `${formatAge(k.last_used_at, nowMs)} ago` : 'never'),
@@ -34,10 +36,21 @@ export function keysTable(keys: readonly ApiKeyView[], nowMs: number): string {
   );
 }
 
+/** `--rate-limit` text, checked here for a clear usage error (the server validates it again). */
+function rateLimitFlag(raw: string | undefined): string | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'default' || raw === 'none') return null;
+  const r = parseRate(raw);
+  if (typeof r === 'string') throw new UsageError(`--rate-limit: ${r}`);
+  return raw;
+}
+
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('manage API keys');
   examples(key, [
     'nebula key create --name ci --role operator --expires 30d',
+    'nebula key create --name batch --rate-limit 60/min',
+    'nebula key update 3f9a1c0b --rate-limit 10/s:burst=20',
     'nebula key list',
     'nebula key revoke 3f9a1c0b',
   ]);
@@ -47,7 +60,11 @@ export function registerKeyCommands(program: Command): void {
     .description('create an API key; its secret is printed once, keep it safe')
     .requiredOption('--name <name>', 'what the key is for')
     .addOption(new Option('--role <role>', 'role of the key (at most your own)').choices(Role.options))
-    .option('--expires <duration>', 'lifetime such as 90m, 12h or 30d (default: never)');
+    .option('--expires <duration>', 'lifetime such as 90m, 12h or 30d (default: never)')
+    .option(
+      '--rate-limit <rate>',
+      'router rate limit such as 60/min or 10/s:burst=20 (admin; default: the router default)',
+    );
   withConnection(withOutput(create));
   examples(create, [
     'nebula key create --name ci --role operator --expires 30d',
@@ -59,9 +76,14 @@ export function registerKeyCommands(program: Command): void {
       if (expires !== undefined && !/^[1-9][0-9]{0,5}[smhd]$/.test(expires)) {
         throw new UsageError(`--expires must look like 90m, 12h or 30d (got "${expires}")`);
       }
-      const body: { name: string; role?: string; expires_in?: string } = { name: ctx.str('name') ?? '' };
+      const body: { name: string; role?: string; expires_in?: string; rate_limit?: string } = {
+        name: ctx.str('name') ?? '',
+      };
       if (ctx.str('role') !== undefined) body.role = ctx.str('role');
       if (expires !== undefined) body.expires_in = expires;
+      const rate = rateLimitFlag(ctx.str('rateLimit'));
+      if (rate === null) throw new UsageError('--rate-limit on create needs a rate such as 60/min');
+      if (rate !== undefined) body.rate_limit = rate;
       const k = await ctx.client().createApiKey(body);
       ctx.print(
         k,
@@ -71,6 +93,7 @@ export function registerKeyCommands(program: Command): void {
             ['Name', k.name],
             ['Role', k.role],
             ['Expires', k.expires_at ?? 'never'],
+            ['Rate limit', k.rate_limit ? formatRate(k.rate_limit) : 'router default'],
             ['Key', k.key],
           ]) + 'The key is shown only now: store it somewhere safe.\n',
       );
@@ -88,6 +111,37 @@ export function registerKeyCommands(program: Command): void {
     action(async (ctx) => {
       const { items } = await ctx.client().listApiKeys(ctx.bool('all'));
       ctx.printList(items, (rows) => keysTable(rows, ctx.now()), 'No API keys.');
+    }),
+  );
+
+  const update = key
+    .command('update')
+    .argument('<key_id>', 'the key id (see: nebula key list)')
+    .description('rename a key or change its rate limit (routers apply it within seconds)')
+    .option('--name <name>', 'new name')
+    .option('--rate-limit <rate>', 'rate such as 60/min or 10/s:burst=20, or "default" (admin)');
+  withConnection(withOutput(update));
+  examples(update, [
+    'nebula key update 3f9a1c0b --rate-limit 60/min',
+    'nebula key update 3f9a1c0b --rate-limit default',
+  ]);
+  update.action(
+    action(async (ctx, id) => {
+      if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
+      const body: { name?: string; rate_limit?: string | null } = {};
+      const name = ctx.str('name');
+      if (name !== undefined) body.name = name;
+      const rate = rateLimitFlag(ctx.str('rateLimit'));
+      if (rate !== undefined) body.rate_limit = rate;
+      if (Object.keys(body).length === 0) throw new UsageError('give --name and/or --rate-limit');
+      const k = await ctx.client().updateApiKey(id, body);
+      ctx.print(k, () =>
+        renderFields([
+          ['ID', k.id],
+          ['Name', k.name],
+          ['Rate limit', k.rate_limit ? formatRate(k.rate_limit) : 'router default'],
+        ]),
+      );
     }),
   );
 

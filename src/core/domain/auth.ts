@@ -14,6 +14,16 @@ export const User = z.object({
   created_at: Timestamp,
   updated_at: Timestamp,
   created_by: z.string().optional(),
+  /**
+   * Sessions carry the epoch they were issued under; bumping it ends every session of the user at once
+   * (password change, disable, role change, logout everywhere). Absent = 0.
+   */
+  session_epoch: z.number().int().min(0).optional(),
+  /** Sessions ended one by one (logout): their `jti` and expiry (epoch seconds), pruned once expired. */
+  revoked_sessions: z
+    .array(z.object({ jti: z.string().min(1).max(64), exp: z.number().int() }))
+    .max(1000)
+    .optional(),
 });
 export type User = z.infer<typeof User>;
 

@@ -61,6 +61,13 @@ describe('static tokens', () => {
     });
     expect(t.get(hashed)).toMatchObject({ id: 'token:b', rateLimit: { rps: 1, burst: 4 } });
     expect(buildTokenTable([{ token: 'abcdefgh', name: 'x' }]).size).toBe(1);
+    // The rate grammar the API and the CLI take works here too.
+    expect(
+      buildTokenTable([{ token: 'abcdefgh', name: 'g', rate_limit: '120/min:burst=5' }]).get(
+        sha256Hex('abcdefgh'),
+      ),
+    ).toMatchObject({ rateLimit: { rps: 2, burst: 5 } });
+    expect(() => buildTokenTable([{ token: 'abcdefgh', name: 'g', rate_limit: 'fast' }])).toThrow();
   });
 
   it('refuses bad entries with a reason', () => {

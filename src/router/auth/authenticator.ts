@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { apiKeyRefusal, apiKeyRole, type UserState } from '../../core/credentials.js';
 import type { ApiKey } from '../../core/domain/auth.js';
 import { routerErrors, type RouterError } from '../errors.js';
 import { ANONYMOUS, toRateLimit, type Principal } from './principal.js';
 import type { TokenTable } from './static-tokens.js';
+import type { UserLookup } from './store-users.js';
 
-export type AuthFailureReason = 'missing' | 'invalid' | 'expired' | 'revoked';
+export type AuthFailureReason = 'missing' | 'invalid' | 'expired' | 'revoked' | 'disabled';
 
 export type AuthResult =
   { ok: true; principal: Principal } | { ok: false; reason: AuthFailureReason; error: RouterError };
@@ -24,10 +26,18 @@ export interface AuthenticatorOptions {
   noAuth: boolean;
   tokens: TokenTable;
   keys?: KeyLookup | undefined;
+  /**
+   * The users behind store keys (StoreUsers): a key of a deleted or disabled owner is refused, and a key
+   * acts with at most its owner's role. Always given with `keys` by the router.
+   */
+  users?: UserLookup | undefined;
   sessions?: SessionLookup | undefined;
 }
 
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** Stands for the owner when no user lookup is wired (unit tests of the key checks alone). */
+const OWNER_UNCHECKED: UserState = { disabled: false, role: 'admin' };
 
 /**
  * Deny by default: a request passes only with `Authorization: Bearer <secret>` whose sha256 matches a static
@@ -38,7 +48,7 @@ const DIGEST_CACHE_MAX = 4096;
 
 export class Authenticator {
   private tokens: TokenTable;
-  private readonly principals = new WeakMap<ApiKey, Principal>();
+  private readonly principals = new WeakMap<ApiKey, { owner: UserState | undefined; principal: Principal }>();
   /**
    * sha256 of secrets that matched a token or key, so a busy client is not hashed on every request. Only
    * the digest is cached, never a decision: revocation, expiry and removal are checked on every request.
@@ -79,11 +89,15 @@ export class Authenticator {
       if (session !== undefined) return { ok: true, principal: session };
       return { ok: false, reason: 'invalid', error: routerErrors.invalidKey() };
     }
-    if (key.revoked_at !== null) return { ok: false, reason: 'revoked', error: routerErrors.revokedKey() };
-    if (key.expires_at !== null && Date.parse(key.expires_at) <= now) {
-      return { ok: false, reason: 'expired', error: routerErrors.expiredKey() };
+    // The same rule as the server's (revoked, expired per request, owner deleted or disabled).
+    const owner = this.opts.users ? this.opts.users.user(key.owner) : OWNER_UNCHECKED;
+    const refusal = apiKeyRefusal(key, owner, now);
+    if (refusal === 'revoked') return { ok: false, reason: 'revoked', error: routerErrors.revokedKey() };
+    if (refusal === 'expired') return { ok: false, reason: 'expired', error: routerErrors.expiredKey() };
+    if (refusal === 'disabled' || owner === undefined) {
+      return { ok: false, reason: 'disabled', error: routerErrors.disabledOwner() };
     }
-    return { ok: true, principal: this.principalOf(key) };
+    return { ok: true, principal: this.principalOf(key, owner) };
   }
 
   private remember(secret: string, hash: string): void {
@@ -91,18 +105,18 @@ export class Authenticator {
     this.digests.set(secret, hash);
   }
 
-  private principalOf(key: ApiKey): Principal {
-    let p = this.principals.get(key);
-    if (p === undefined) {
-      p = {
-        id: `key:${key.id}`,
-        name: key.name,
-        kind: 'api_key',
-        role: key.role,
-        rateLimit: key.rate_limit === undefined ? undefined : toRateLimit(key.rate_limit),
-      };
-      this.principals.set(key, p);
-    }
-    return p;
+  /** One principal per key record and owner record (both are replaced, never mutated, on a change). */
+  private principalOf(key: ApiKey, owner: UserState): Principal {
+    const hit = this.principals.get(key);
+    if (hit !== undefined && hit.owner === owner) return hit.principal;
+    const principal: Principal = {
+      id: `key:${key.id}`,
+      name: key.name,
+      kind: 'api_key',
+      role: apiKeyRole(key, owner),
+      rateLimit: key.rate_limit === undefined ? undefined : toRateLimit(key.rate_limit),
+    };
+    this.principals.set(key, { owner, principal });
+    return principal;
   }
 }

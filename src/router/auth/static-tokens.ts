@@ -4,12 +4,11 @@ import { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
 import { describeZodError } from '../zod-issue.js';
 import { sha256Hex } from '../../core/ids.js';
+import { RateInput } from '../../core/rate.js';
 import { toRateLimit, type Principal } from './principal.js';
 
-const RateLimitInput = z.union([
-  z.number().positive(),
-  z.object({ rps: z.number().positive(), burst: z.number().int().positive().optional() }).strict(),
-]);
+/** Requests per second as a number, or the shared rate grammar ("60/min", "10/s:burst=20") or { rps, burst }. */
+const RateLimitInput = z.union([z.number().positive(), RateInput]);
 
 const TokenEntry = z
   .object({

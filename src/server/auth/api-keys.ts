@@ -20,6 +20,8 @@ export function generateApiKey(opts: {
   owner: string;
   nowMs: number;
   expiresInSeconds?: number;
+  /** The key's own data-plane rate limit (absent: the router's default). */
+  rateLimit?: { rps: number; burst?: number | undefined };
 }): NewApiKey {
   const key = API_KEY_PREFIX + randomBytes(24).toString('base64url');
   const record = ApiKey.parse({
@@ -34,6 +36,7 @@ export function generateApiKey(opts: {
       ? new Date(opts.nowMs + opts.expiresInSeconds * 1000).toISOString()
       : null,
     revoked_at: null,
+    ...(opts.rateLimit ? { rate_limit: opts.rateLimit } : {}),
   });
   return { key, record };
 }
@@ -41,12 +44,6 @@ export function generateApiKey(opts: {
 export async function putApiKey(store: Store, record: ApiKey): Promise<number> {
   const res = await store.put(keys.apiKey(record.id), encode(ApiKey, record), { ifAbsent: true });
   return res.revision;
-}
-
-/** True when the key may be used at `nowMs` (not revoked, not expired). */
-export function apiKeyUsable(k: ApiKey, nowMs: number): boolean {
-  if (k.revoked_at) return false;
-  return !(k.expires_at && Date.parse(k.expires_at) <= nowMs);
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { Clock } from '../../core/clock.js';
 import { API_KEY_PREFIX } from '../../core/domain/auth.js';
-import { roleAtLeast } from '../../core/domain/common.js';
+import { apiKeyRefusal, apiKeyRole, sessionRefusal } from '../../core/credentials.js';
 import { ApiError } from '../errors.js';
-import { apiKeyUsable, type ApiKeyIndex } from './api-keys.js';
+import type { ApiKeyIndex } from './api-keys.js';
 import { looksLikeJwt, verifySession } from './jwt.js';
 import type { Principal } from './principal.js';
 import type { UserDirectory } from './users.js';
@@ -12,6 +12,8 @@ export interface AuthenticatorDeps {
   users: UserDirectory;
   apiKeys: ApiKeyIndex;
   clock: Clock;
+  /** Longest session accepted (`exp - iat`, seconds), whatever the token says. */
+  maxSessionTtlSeconds?: number;
 }
 
 const unauthorized = (message: string) =>
@@ -27,32 +29,35 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /**
  * Resolves a bearer token to a principal: `nbk_...` is an API key (looked up by its sha256), anything
- * else must be a session JWT whose user still exists and is enabled. The role of a JWT is the user's
- * current role, so demotions apply at once. Throws 401 for every failure, with a reason that does not
+ * else must be a session JWT whose user still exists, is enabled, and has not ended that session (logout,
+ * password change: `sessionRefusal`). The role of a JWT is the user's current role, so demotions apply at
+ * once. Throws 401 for every failure, with a reason that does not
  * say whether the user or key exists.
  */
 export async function authenticate(token: string, deps: AuthenticatorDeps): Promise<Principal> {
   const now = deps.clock.now();
   if (token.startsWith(API_KEY_PREFIX)) {
     const found = await deps.apiKeys.findBySecret(token);
-    if (!found || !apiKeyUsable(found.value, now)) throw unauthorized('invalid, expired or revoked API key');
+    const owner = found ? await deps.users.get(found.value.owner) : undefined;
+    if (!found || !owner || apiKeyRefusal(found.value, owner.value, now) !== undefined) {
+      throw unauthorized('invalid, expired or revoked API key');
+    }
     const k = found.value;
-    const owner = await deps.users.get(k.owner);
-    if (!owner || owner.value.disabled) throw unauthorized('invalid, expired or revoked API key');
-    // A key never acts above its owner's current role (a demoted owner demotes their keys).
-    const role = roleAtLeast(owner.value.role, k.role) ? k.role : owner.value.role;
+    const role = apiKeyRole(k, owner.value);
     deps.apiKeys.markUsed(found, now);
     return { username: k.owner, role, method: 'api_key', keyId: k.id, expiresAt: k.expires_at };
   }
   if (!looksLikeJwt(token)) throw unauthorized('unrecognised token');
-  const claims = await verifySession(deps.secret, token, now);
+  const claims = await verifySession(deps.secret, token, now, deps.maxSessionTtlSeconds);
   if (!claims) throw unauthorized('invalid or expired token');
   const user = await deps.users.get(claims.username);
-  if (!user || user.value.disabled) throw unauthorized('invalid or expired token');
+  if (sessionRefusal(claims, user?.value) !== undefined || !user)
+    throw unauthorized('invalid or expired token');
   return {
     username: claims.username,
     role: user.value.role,
     method: 'jwt',
     expiresAt: new Date(claims.expiresAt).toISOString(),
+    session: { jti: claims.jti, expiresAt: claims.expiresAt },
   };
 }

@@ -1,44 +1,54 @@
+import { randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
-import { Role } from '../../core/domain/common.js';
+import type { Role } from '../../core/domain/common.js';
 
-import { JWT_AUDIENCE, JWT_ISSUER } from '../../core/session-token.js';
+import {
+  DEFAULT_MAX_SESSION_TTL_S,
+  JWT_AUDIENCE,
+  JWT_ISSUER,
+  sessionFromClaims,
+  type VerifiedSession,
+} from '../../core/session-token.js';
 
 export { JWT_AUDIENCE, JWT_ISSUER };
 const ALGORITHMS = ['HS256'];
 
-export interface SessionClaims {
-  username: string;
-  role: Role;
-  expiresAt: number;
-}
+export type SessionClaims = VerifiedSession;
 
-/** Signs a session token (HS256) with issuer, audience, subject, role and expiry. */
+/**
+ * Signs a session token (HS256) with issuer, audience, subject, role, expiry, a random id (`jti`, what a
+ * logout revokes) and the user's session epoch (`epc`, what a password change or disable bumps).
+ */
 export async function signSession(
   secret: Uint8Array,
-  claims: { username: string; role: Role },
+  claims: { username: string; role: Role; epoch?: number },
   opts: { nowMs: number; ttlSeconds: number },
-): Promise<{ token: string; expiresAt: number }> {
+): Promise<{ token: string; expiresAt: number; jti: string }> {
   const iat = Math.floor(opts.nowMs / 1000);
   const exp = iat + opts.ttlSeconds;
-  const token = await new SignJWT({ role: claims.role })
+  const jti = randomBytes(16).toString('base64url');
+  const token = await new SignJWT({ role: claims.role, epc: claims.epoch ?? 0 })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(JWT_ISSUER)
     .setAudience(JWT_AUDIENCE)
     .setSubject(claims.username)
+    .setJti(jti)
     .setIssuedAt(iat)
     .setExpirationTime(exp)
     .sign(secret);
-  return { token, expiresAt: exp * 1000 };
+  return { token, expiresAt: exp * 1000, jti };
 }
 
 /**
  * Verifies a session token: signature with the allowlisted algorithm only (no `none`, no RS/HS confusion),
- * issuer, audience and expiry. Returns undefined for anything that does not verify.
+ * issuer, audience, then the shared claim checks (expiry, `iat`, a lifetime of at most `maxTtlS` whatever
+ * the token says). Returns undefined for anything that does not verify.
  */
 export async function verifySession(
   secret: Uint8Array,
   token: string,
   nowMs: number,
+  maxTtlS: number = DEFAULT_MAX_SESSION_TTL_S,
 ): Promise<SessionClaims | undefined> {
   try {
     const { payload } = await jwtVerify(token, secret, {
@@ -48,9 +58,7 @@ export async function verifySession(
       currentDate: new Date(nowMs),
       requiredClaims: ['exp', 'sub', 'iat'],
     });
-    const role = Role.safeParse(payload['role']);
-    if (!role.success || typeof payload.sub !== 'string' || typeof payload.exp !== 'number') return undefined;
-    return { username: payload.sub, role: role.data, expiresAt: payload.exp * 1000 };
+    return sessionFromClaims(payload, nowMs, maxTtlS);
   } catch (err) {
     if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return undefined;
     throw err;

@@ -38,7 +38,7 @@ describe('session JWTs', () => {
     );
     expect(looksLikeJwt(token)).toBe(true);
     expect(expiresAt).toBe(now + 60_000);
-    expect(await verifySession(secret, token, now + 1000)).toEqual({
+    expect(await verifySession(secret, token, now + 1000)).toMatchObject({
       username: 'u',
       role: 'operator',
       expiresAt: now + 60_000,

@@ -11,6 +11,8 @@ export interface Principal {
   keyId?: string;
   /** Token expiry (ISO) when known. */
   expiresAt?: string | null;
+  /** Set when authenticated by a session: what a logout ends (`jti` absent on tokens of older builds). */
+  session?: { jti: string | undefined; expiresAt: number };
 }
 
 /** Rate-limit and audit identity of a principal. */

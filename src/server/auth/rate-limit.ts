@@ -50,6 +50,15 @@ export class RateLimiter {
     return Math.max(1, Math.ceil((cost - b.tokens) / ratePerSecond));
   }
 
+  /** Seconds until one token would be there, without taking it (0: there is one now). */
+  peek(key: string, cost = 1): number {
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    const { ratePerSecond, burst } = this.config;
+    const tokens = Math.min(burst, b.tokens + ((this.clock.now() - b.at) / 1000) * ratePerSecond);
+    return tokens >= cost ? 0 : Math.max(1, Math.ceil((cost - tokens) / ratePerSecond));
+  }
+
   get size(): number {
     return this.buckets.size;
   }

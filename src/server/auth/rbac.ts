@@ -129,6 +129,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('POST', '/api/v2/auth/login', 'public', 'auth.login', 'session'),
   p('GET', '/api/v2/auth/whoami', 'viewer', 'auth.whoami', 'session'),
   p('POST', '/api/v2/auth/password', 'viewer', 'auth.change_password', 'session'),
+  p('POST', '/api/v2/auth/logout', 'viewer', 'auth.logout', 'session'),
   p('GET', '/api/v2/auth/users', 'admin', 'user.list', 'users'),
   p('POST', '/api/v2/auth/users', 'admin', 'user.create', 'users'),
   p('GET', '/api/v2/auth/users/{username}', 'admin', 'user.get', 'user/{username}'),
@@ -136,6 +137,7 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('DELETE', '/api/v2/auth/users/{username}', 'admin', 'user.delete', 'user/{username}'),
   p('POST', '/api/v2/auth/api-keys', 'viewer', 'api_key.create', 'api_keys'),
   p('GET', '/api/v2/auth/api-keys', 'viewer', 'api_key.list', 'api_keys'),
+  p('PATCH', '/api/v2/auth/api-keys/{key_id}', 'viewer', 'api_key.update', 'api_key/{key_id}'),
   p('DELETE', '/api/v2/auth/api-keys/{key_id}', 'viewer', 'api_key.revoke', 'api_key/{key_id}'),
 
   // catalog (seed 004)

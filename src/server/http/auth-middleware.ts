@@ -5,20 +5,26 @@ import { authorize } from '../auth/rbac.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import type { ServerEnv } from './env.js';
+import { checkCsrf, sessionFromCookie } from './session-cookie.js';
 
 /**
  * Authentication, authorization and the per-principal rate limit, in that order. Public routes pass
  * without credentials (a token sent to them is ignored). Everything else needs a valid bearer token (JWT
- * or API key) and a role at least the route's; requests matching no route are answered 401 without
+ * or API key), or the console's session cookie (plus the CSRF header for writes), and a role at least the
+ * route's; requests matching no route are answered 401 without
  * credentials and 404 with them, so unknown paths reveal nothing to anonymous callers.
  */
 export function authMiddleware(ctx: ServerContext): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const policy = c.var.policy;
     if (policy?.minRole === 'public') return next();
+    // A bearer token wins; without one, the console's session cookie (whose writes need the CSRF header).
+    const cookie = c.req.header('authorization') ? undefined : sessionFromCookie(c);
+    if (cookie !== undefined) checkCsrf(c, ctx.jwtSecret, cookie);
     let principal;
     try {
-      const token = bearerToken(c.req.header('authorization'));
+      const token = bearerToken(c.req.header('authorization')) ?? cookie;
+      c.set('credential', token);
       principal =
         token === undefined
           ? undefined
@@ -27,6 +33,7 @@ export function authMiddleware(ctx: ServerContext): MiddlewareHandler<ServerEnv>
               users: ctx.users,
               apiKeys: ctx.apiKeys,
               clock: ctx.clock,
+              maxSessionTtlSeconds: ctx.options.maxSessionTtlSeconds,
             });
     } catch (err) {
       ctx.metrics.authFailures.inc({ reason: 'invalid_token' });

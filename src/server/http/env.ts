@@ -11,6 +11,8 @@ export interface RequestVars {
   logger: Logger;
   sourceIp: string;
   principal: Principal | undefined;
+  /** The token the caller authenticated with (bearer header or session cookie), for calls made on their behalf. */
+  credential: string | undefined;
   policy: RoutePolicy | undefined;
   routeParams: Record<string, string>;
   /** Overrides the audit resource (e.g. the uid a create chose). */

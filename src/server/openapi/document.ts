@@ -9,6 +9,14 @@ export function buildOpenApiDocument(app: OpenAPIHono<ServerEnv>): unknown {
     scheme: 'bearer',
     description: 'A session token from POST /api/v2/auth/login, or an API key (nbk_...)',
   });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session_cookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'nebula_session',
+    description:
+      'The web console: the HttpOnly cookie set by POST /api/v2/auth/login; writes also need the X-Nebula-CSRF ' +
+      'header with the value of the nebula_csrf cookie.',
+  });
   return app.getOpenAPIDocument({
     openapi: '3.0.3',
     info: {
@@ -19,7 +27,7 @@ export function buildOpenApiDocument(app: OpenAPIHono<ServerEnv>): unknown {
         'v1 compatibility routes under /api/. Errors are `{"error":{"code","message","details"}}` with stable codes. ' +
         'Updates accept If-Match / resource_version and answer 409 CONFLICT when the object changed.',
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session_cookie: [] }],
     tags: [
       { name: 'models', description: 'v2 models: spec + deployment, aggregated state' },
       { name: 'templates', description: 'Model templates (system and user)' },

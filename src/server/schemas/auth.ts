@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuthMethod, Role, Username } from '../../core/domain/index.js';
+import { RateInput } from '../../core/rate.js';
 import { listOf, ResourceVersion, WithResourceVersion } from './common.js';
 
 const Password = z.string().min(8, 'passwords have at least 8 characters').max(256);
@@ -28,6 +29,10 @@ export const WhoAmI = z
   })
   .meta({ id: 'WhoAmI' });
 export type WhoAmI = z.infer<typeof WhoAmI>;
+
+export const LogoutBody = z
+  .strictObject({ all: z.boolean().optional() })
+  .meta({ id: 'LogoutBody' });
 
 export const ChangePasswordBody = z.strictObject({
   current_password: z.string().min(1).max(256),
@@ -78,9 +83,26 @@ export const Duration = z.union([
     .refine((n) => n >= 60 && n <= 10 * 365 * 86400, 'expires_in must be between 1 minute and 10 years'),
 ]);
 
+/** A key's data-plane rate limit: `60/min`, `10/s`, `1000/h` (`:burst=N` optional) or `{ rps, burst }`. */
+export const RateLimitBody = RateInput.meta({
+  id: 'RateLimitInput',
+  description: 'Requests per second for the router (token bucket): "60/min", "10/s:burst=20" or { rps, burst }',
+});
+
 export const CreateApiKeyBody = z
-  .strictObject({ name: z.string().min(1).max(100), role: Role.optional(), expires_in: Duration.optional() })
+  .strictObject({
+    name: z.string().min(1).max(100),
+    role: Role.optional(),
+    expires_in: Duration.optional(),
+    rate_limit: RateLimitBody.optional(),
+  })
   .meta({ id: 'CreateApiKeyBody' });
+
+/** Changes to a key: its name, or its rate limit (`null` = back to the router's default). */
+export const UpdateApiKeyBody = z
+  .strictObject({ name: z.string().min(1).max(100).optional(), rate_limit: RateLimitBody.nullable().optional() })
+  .refine((b) => b.name !== undefined || b.rate_limit !== undefined, 'give name and/or rate_limit')
+  .meta({ id: 'UpdateApiKeyBody' });
 
 export const ApiKeyView = z
   .object({
@@ -93,6 +115,8 @@ export const ApiKeyView = z
     expires_at: z.string().nullable(),
     revoked_at: z.string().nullable(),
     last_used_at: z.string().nullable(),
+    /** The key's own router rate limit; null = the router's default. */
+    rate_limit: z.object({ rps: z.number(), burst: z.number().int().optional() }).nullable(),
   })
   .meta({ id: 'ApiKey' });
 export type ApiKeyView = z.infer<typeof ApiKeyView>;

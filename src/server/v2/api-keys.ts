@@ -5,7 +5,14 @@ import { generateApiKey, putApiKey } from '../auth/api-keys.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { ApiKeyList, ApiKeyParams, ApiKeyView, CreateApiKeyBody, CreatedApiKey } from '../schemas/auth.js';
+import {
+  ApiKeyList,
+  ApiKeyParams,
+  ApiKeyView,
+  CreateApiKeyBody,
+  CreatedApiKey,
+  UpdateApiKeyBody,
+} from '../schemas/auth.js';
 
 const tags = ['api-keys'];
 
@@ -21,8 +28,20 @@ export const apiKeyView = (k: Typed<ApiKey> | ApiKey): ApiKeyView => {
     expires_at: v.expires_at,
     revoked_at: v.revoked_at,
     last_used_at: v.last_used_at ?? null,
+    rate_limit: v.rate_limit ?? null,
   };
 };
+
+/** Rate limits are a cluster policy: only admins set or change them (a key's owner could lift their own). */
+function checkRateLimitGrant(role: string | undefined): void {
+  if (role !== 'admin') {
+    throw new ApiError(
+      403,
+      'FORBIDDEN',
+      'only admins set API key rate limits (keys without one get the router default)',
+    );
+  }
+}
 
 export function apiKeyRoutes(ctx: ServerContext): AnyRoute[] {
   return [
@@ -41,17 +60,23 @@ export function apiKeyRoutes(ctx: ServerContext): AnyRoute[] {
         const role = body.role ?? p.role;
         if (!roleAtLeast(p.role, role))
           throw new ApiError(403, 'ROLE_ESCALATION', `you cannot create a ${role} key (you are ${p.role})`);
+        if (body.rate_limit !== undefined) checkRateLimitGrant(p.role);
         const { key, record } = generateApiKey({
           name: body.name,
           role,
           owner: p.username,
           nowMs: ctx.clock.now(),
           ...(body.expires_in !== undefined ? { expiresInSeconds: body.expires_in } : {}),
+          ...(body.rate_limit !== undefined ? { rateLimit: body.rate_limit } : {}),
         });
         await putApiKey(ctx.store, record);
         ctx.apiKeys.invalidate();
         c.set('auditResource', `api_key/${record.id}`);
-        c.set('auditDetails', { role, name: body.name });
+        c.set('auditDetails', {
+          role,
+          name: body.name,
+          ...(body.rate_limit ? { rate_limit: body.rate_limit } : {}),
+        });
         return { ...apiKeyView(record), key };
       },
     }),
@@ -66,6 +91,47 @@ export function apiKeyRoutes(ctx: ServerContext): AnyRoute[] {
         const all = await ctx.apiKeys.list();
         const mine = p?.role === 'admin' ? all : all.filter((k) => k.value.owner === p?.username);
         return { items: mine.map(apiKeyView).sort((a, b) => a.created_at.localeCompare(b.created_at)) };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/v2/auth/api-keys/{key_id}',
+      summary: 'Rename a key or set its rate limit (routers apply a new limit within seconds)',
+      description:
+        'Yours, or any as admin. `rate_limit` ("60/min", "10/s:burst=20", { rps, burst }, or null for the ' +
+        'router default) is admin-only. A revoked key cannot be changed.',
+      tags,
+      params: ApiKeyParams,
+      body: UpdateApiKeyBody,
+      response: ApiKeyView,
+      handler: async (c, { params, body }) => {
+        const p = c.var.principal;
+        const kv = await ctx.store.get(keys.apiKey(params.key_id));
+        const parsed = kv ? ApiKey.safeParse(JSON.parse(kv.value) as unknown) : undefined;
+        if (!kv || !parsed?.success || (p?.role !== 'admin' && parsed.data.owner !== p?.username)) {
+          throw errors.notFound('API_KEY_NOT_FOUND', `API key "${params.key_id}" not found`);
+        }
+        if (body.rate_limit !== undefined) checkRateLimitGrant(p?.role);
+        if (parsed.data.revoked_at)
+          throw errors.conflict('CONFLICT', `API key "${params.key_id}" is revoked`);
+        const { rate_limit: _old, ...rest } = parsed.data;
+        const limit = body.rate_limit === undefined ? parsed.data.rate_limit : (body.rate_limit ?? undefined);
+        const next = ApiKey.parse({
+          ...rest,
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(limit !== undefined ? { rate_limit: limit } : {}),
+        });
+        const res = await ctx.store.txn({
+          compare: [{ key: keys.apiKey(params.key_id), modRevision: kv.modRevision }],
+          success: [{ op: 'put', key: keys.apiKey(params.key_id), value: encode(ApiKey, next) }],
+        });
+        ctx.apiKeys.invalidate();
+        if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'the key changed concurrently; retry');
+        c.set('auditDetails', {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.rate_limit !== undefined ? { rate_limit: body.rate_limit } : {}),
+        });
+        return apiKeyView(next);
       },
     }),
     defineRoute({

@@ -10,7 +10,7 @@ const OpenAiBody = z.looseObject({ model: z.string().min(1).max(256) });
 
 /**
  * Same-origin access to the router's OpenAI API for the web console (playground): the caller's own bearer
- * token (API key or login session, both accepted by the router) is forwarded, so inference is authorized and
+ * token or session cookie (API key or login session, both accepted by the router) is forwarded as a bearer, so inference is authorized and
  * rate-limited by the router exactly as for any client. The only target is the configured or registered
  * router; nothing in the request chooses where it goes.
  */
@@ -24,8 +24,9 @@ export function openAiProxyRoutes(ctx: ServerContext): AnyRoute[] {
     const base = await ctx.router.url();
     if (!base) throw new ApiError(503, 'ROUTER_UNAVAILABLE', 'no router is configured or registered');
     const headers: Record<string, string> = { traceparent: c.var.traceparent, accept: c.req.header('accept') ?? '*/*' };
-    const auth = c.req.header('authorization');
-    if (auth) headers['authorization'] = auth;
+    // The caller's own credential, from the header or the console's session cookie.
+    const credential = c.var.credential;
+    if (credential) headers['authorization'] = `Bearer ${credential}`;
     if (method === 'POST') headers['content-type'] = 'application/json';
     let upstream: Response;
     try {

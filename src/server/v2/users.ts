@@ -1,3 +1,4 @@
+import { endSessions } from '../../core/credentials.js';
 import { ApiKey, User, roleAtLeast, type Role } from '../../core/domain/index.js';
 import { keys } from '../../core/keys.js';
 import { encode, type Typed } from '../../store/json.js';
@@ -114,8 +115,16 @@ export function userRoutes(ctx: ServerContext): AnyRoute[] {
         if (losesAdmin && (await otherAdmins(params.username)) === 0) {
           throw errors.conflict('LAST_ADMIN', 'this is the last enabled admin; create another admin first');
         }
+        // A new password, a disable or a promotion ends the user's sessions (server and routers): a
+        // session opened before does not silently gain the new role. A demotion needs no ending: every
+        // check reads the user's current role, so it applies to live sessions at once.
+        const endsSessions =
+          body.password !== undefined ||
+          (body.disabled === true && !cur.value.disabled) ||
+          (body.role !== undefined && roleAtLeast(body.role, cur.value.role) && body.role !== cur.value.role);
+        const base = endsSessions ? endSessions(cur.value, { all: true }, ctx.clock.now()) : cur.value;
         const next = User.parse({
-          ...cur.value,
+          ...base,
           ...(body.role !== undefined ? { role: body.role } : {}),
           ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
           ...(body.password !== undefined ? { password_hash: await hashPassword(body.password) } : {}),

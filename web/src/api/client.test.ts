@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { buildQuery, createApiClient } from './client.ts';
+import { buildQuery, createApiClient, readCookie } from './client.ts';
 import { ApiError } from './errors.ts';
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -75,5 +75,26 @@ describe('createApiClient', () => {
   it('builds queries from defined values only', () => {
     expect(buildQuery(undefined)).toBe('');
     expect(buildQuery({ a: 1, b: false, c: null, d: '' })).toBe('?a=1&b=false');
+  });
+});
+
+describe('cookie sessions', () => {
+  it('sends no Authorization but the CSRF header and same-origin credentials, and ends the session on 401', async () => {
+    const fetch = vi.fn(async () => json({ error: { code: 'UNAUTHORIZED', message: 'ended' } }, 401));
+    const onUnauthorized = vi.fn();
+    const api = createApiClient({ hasSession: () => true, csrfToken: () => 'csrf-1', fetch, onUnauthorized });
+    await expect(api.request('POST', '/api/v2/auth/api-keys', { body: {} })).rejects.toThrow('ended');
+    const [, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    const headers = init.headers as Record<string, string>;
+    expect(headers.authorization).toBeUndefined();
+    expect(headers['x-nebula-csrf']).toBe('csrf-1');
+    expect(init.credentials).toBe('same-origin');
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads a cookie by name', () => {
+    expect(readCookie('nebula_csrf', 'a=1; nebula_csrf=x%2Dy; b=2')).toBe('x-y');
+    expect(readCookie('nebula_csrf', 'nebula_csrfx=1')).toBeNull();
+    expect(readCookie('nebula_csrf', '')).toBeNull();
   });
 });

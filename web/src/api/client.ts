@@ -12,14 +12,21 @@ export interface RequestOptions {
 export interface ApiClientOptions {
   /** Prefix of every path; '' in the browser (same origin as the console). */
   baseUrl?: string;
-  /** The bearer token of the session, read on every request. */
-  getToken: () => string | null;
+  /**
+   * A bearer token, read on every request (callers outside the browser). The console sends none: its
+   * session is an HttpOnly cookie the browser adds by itself.
+   */
+  getToken?: () => string | null;
+  /** Whether a cookie session is believed to be open (so a 401 means it ended). */
+  hasSession?: () => boolean;
+  /** The CSRF token to echo in `X-Nebula-CSRF` (the readable `nebula_csrf` cookie). */
+  csrfToken?: () => string | null;
   /** Called when the server says the credentials are no longer valid (401): the app goes back to login. */
   onUnauthorized?: () => void;
   fetch?: typeof fetch;
 }
 
-/** The console's one door to the control API: JSON in and out, bearer auth, typed errors. */
+/** The console's one door to the control API: JSON in and out, cookie (or bearer) auth with CSRF, typed errors. */
 export interface ApiClient {
   request<T>(method: string, path: string, opts?: RequestOptions): Promise<T>;
   /** The raw response of a streaming call (SSE), after the status was checked. */
@@ -42,8 +49,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   async function send(method: string, path: string, opts: RequestOptions, accept: string): Promise<Response> {
     const headers: Record<string, string> = { accept, ...opts.headers };
-    const token = options.getToken();
+    const token = options.getToken?.() ?? null;
     if (token) headers.authorization = `Bearer ${token}`;
+    const csrf = options.csrfToken?.();
+    if (csrf) headers['x-nebula-csrf'] = csrf;
+    const hadSession = token !== null || options.hasSession?.() === true;
     let body: string | undefined;
     if (opts.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -54,6 +64,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       res = await doFetch(`${base}${path}${buildQuery(opts.query)}`, {
         method,
         headers,
+        credentials: 'same-origin',
         ...(body === undefined ? {} : { body }),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
@@ -64,7 +75,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (!res.ok) {
       const err = await errorFromResponse(res);
       // A login attempt with bad credentials is a 401 too, but it is not an expired session.
-      if (res.status === 401 && token) options.onUnauthorized?.();
+      if (res.status === 401 && hadSession) options.onUnauthorized?.();
       throw err;
     }
     return res;
@@ -81,4 +92,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return send(method, path, opts, 'text/event-stream');
     },
   };
+}
+
+/** The value of a readable cookie of this page (the CSRF token), or null. */
+export function readCookie(name: string, cookies: string = globalThis.document?.cookie ?? ''): string | null {
+  for (const part of cookies.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return null;
 }

@@ -101,6 +101,8 @@ export function makeApi(client: ApiClient) {
       login: (username: string, password: string) =>
         post<LoginResponse>('/api/v2/auth/login', { username, password }),
       whoami: () => get<WhoAmI>('/api/v2/auth/whoami'),
+      /** Ends the session server-side and clears its cookies. */
+      logout: () => post<unknown>('/api/v2/auth/logout', {}),
     },
     cluster: {
       overview: () => get<Overview>('/api/overview'),
@@ -171,8 +173,11 @@ export function makeApi(client: ApiClient) {
     apiKeys: {
       list: (all: boolean) =>
         get<ListEnvelope<ApiKeyView>>('/api/v2/auth/api-keys', all ? { all: 'true' } : undefined),
-      create: (body: { name: string; role?: Role; expires_in?: string }) =>
+      create: (body: { name: string; role?: Role; expires_in?: string; rate_limit?: string }) =>
         post<CreatedApiKey>('/api/v2/auth/api-keys', body),
+      /** `rate_limit`: "60/min", "10/s:burst=20", or null for the router default. */
+      update: (id: string, body: { name?: string; rate_limit?: string | null }) =>
+        client.request<ApiKeyView>('PATCH', `/api/v2/auth/api-keys/${enc(id)}`, { body }),
       revoke: (id: string) => del<unknown>(`/api/v2/auth/api-keys/${enc(id)}`),
     },
     catalog: {

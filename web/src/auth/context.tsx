@@ -1,5 +1,5 @@
 import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
-import { createApiClient } from '../api/client.ts';
+import { createApiClient, readCookie } from '../api/client.ts';
 import { makeApi, type Api } from '../api/endpoints.ts';
 import type { Role } from '../api/types.ts';
 import { SessionStore, type Session } from './session-store.ts';
@@ -19,13 +19,17 @@ export interface AppContextProviderProps {
   baseUrl?: string;
 }
 
-/** Holds the session store and the API client that reads its token (and ends it on 401). */
+/**
+ * Holds the session store and the API client. The session token travels in an HttpOnly cookie the
+ * browser sends by itself; the client echoes the CSRF cookie in a header, and ends the session on 401.
+ */
 export function AppContextProvider({ children, fetch, sessions, baseUrl }: AppContextProviderProps) {
   const value = useMemo<AppContextValue>(() => {
     const store = sessions ?? new SessionStore();
     const client = createApiClient({
       baseUrl: baseUrl ?? '',
-      getToken: () => store.get()?.token ?? null,
+      hasSession: () => store.get() !== null,
+      csrfToken: () => readCookie('nebula_csrf'),
       onUnauthorized: () => store.clear('expired'),
       ...(fetch ? { fetch } : {}),
     });

@@ -14,7 +14,6 @@ function memory(initial?: string) {
   };
 }
 const session = (expiresInMs: number): Session => ({
-  token: 't',
   username: 'ann',
   role: 'operator',
   expires_at: new Date(Date.now() + expiresInMs).toISOString(),
@@ -49,6 +48,20 @@ describe('SessionStore', () => {
     expect(store.endReason()).toBe('expired');
     expect(m.has('nebula.session')).toBe(false);
     expect(seen).toHaveLength(2);
+  });
+
+  it('never stores a token, even when handed one (the session token lives in an HttpOnly cookie)', () => {
+    const { storage, m } = memory();
+    const store = new SessionStore(storage);
+    store.set({ ...session(60_000), token: 'eyJ.secret.x' } as Session);
+    expect(m.get('nebula.session')).not.toContain('eyJ');
+    expect(store.get()).not.toHaveProperty('token');
+  });
+
+  it('drops a session an older console stored with its token', () => {
+    const old = memory(JSON.stringify({ ...session(60_000), token: 'eyJ.old.token' }));
+    expect(new SessionStore(old.storage).get()).toBeNull();
+    expect(old.m.size).toBe(0);
   });
 
   it('records a logout as such', () => {

@@ -1,8 +1,11 @@
 import type { Role } from '../api/types.ts';
 
-/** A logged-in console session: the JWT and who it belongs to. */
+/**
+ * A logged-in console session: who it belongs to and when it ends. The token itself is not here: the
+ * server keeps it in an HttpOnly cookie that page scripts cannot read, so an injected script cannot
+ * steal it (and nothing secret sits in localStorage).
+ */
 export interface Session {
-  token: string;
   expires_at: string;
   username: string;
   role: Role;
@@ -18,19 +21,21 @@ function parse(raw: string | null, now: number): Session | null {
   if (!raw) return null;
   try {
     const v = JSON.parse(raw) as Partial<Session>;
-    if (typeof v.token !== 'string' || typeof v.username !== 'string' || typeof v.expires_at !== 'string')
-      return null;
+    if (typeof v.username !== 'string' || typeof v.expires_at !== 'string') return null;
+    // A session stored by an older console holds its bearer token: drop it (and with it the token) so
+    // the next login moves to the cookie.
+    if ('token' in v) return null;
     if (typeof v.role !== 'string' || !ROLES.includes(v.role)) return null;
     const exp = Date.parse(v.expires_at);
     if (!Number.isFinite(exp) || exp <= now) return null;
-    return v as Session;
+    return { expires_at: v.expires_at, username: v.username, role: v.role as Role };
   } catch {
     return null;
   }
 }
 
 /**
- * The session, kept in localStorage so a reload stays logged in, with subscribers (React reads it through
+ * Who is logged in (never the token), kept in localStorage so a reload stays logged in, with subscribers (React reads it through
  * useSyncExternalStore). An expired or malformed stored session is dropped on read.
  */
 export class SessionStore {
@@ -60,9 +65,10 @@ export class SessionStore {
   };
 
   set(session: Session): void {
-    this.session = session;
+    // Only these three fields, whatever the caller passes (a login response carries the token too).
+    this.session = { expires_at: session.expires_at, username: session.username, role: session.role };
     this.reason = null;
-    this.storage?.setItem(KEY, JSON.stringify(session));
+    this.storage?.setItem(KEY, JSON.stringify(this.session));
     this.arm();
     this.emit();
   }

@@ -33,7 +33,7 @@ import {
 } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
-import { usePermissions, useSession, useSessionStore } from '../auth/context.tsx';
+import { useApi, usePermissions, useSession, useSessionStore } from '../auth/context.tsx';
 import { PageErrorBoundary } from './error-boundary.tsx';
 import { Logo } from './logo.tsx';
 
@@ -70,6 +70,14 @@ const ROLE_COLOR = { viewer: 'gray', operator: 'blue', admin: 'violet' } as cons
 function UserMenu() {
   const session = useSession();
   const sessions = useSessionStore();
+  const api = useApi();
+  // The server ends the session (routers refuse it too) and clears the HttpOnly cookie, which page
+  // scripts cannot; the console goes back to login whatever the answer.
+  const logout = () =>
+    void api.auth
+      .logout()
+      .catch(() => undefined)
+      .finally(() => sessions.clear('logout'));
   if (!session) return null;
   return (
     <Menu position="bottom-end" width={220} withArrow>
@@ -93,11 +101,7 @@ function UserMenu() {
       </Menu.Target>
       <Menu.Dropdown>
         <Menu.Label>Signed in as {session.username}</Menu.Label>
-        <Menu.Item
-          leftSection={<IconLogout size={16} />}
-          color="red"
-          onClick={() => sessions.clear('logout')}
-        >
+        <Menu.Item leftSection={<IconLogout size={16} />} color="red" onClick={logout}>
           Log out
         </Menu.Item>
       </Menu.Dropdown>

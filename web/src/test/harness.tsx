@@ -63,7 +63,6 @@ export function sessionAs(role: Role | null, username = role ?? 'nobody'): Sessi
   const store = new SessionStore(storage);
   if (role)
     store.set({
-      token: `token-${username}`,
       expires_at: new Date(Date.now() + 3600_000).toISOString(),
       username,
       role,

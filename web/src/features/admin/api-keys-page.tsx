@@ -17,7 +17,15 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { modals } from '@mantine/modals';
-import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconPlus, IconTrash } from '@tabler/icons-react';
+import {
+  IconAlertTriangle,
+  IconCheck,
+  IconCopy,
+  IconGauge,
+  IconKey,
+  IconPlus,
+  IconTrash,
+} from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorMessage } from '../../api/errors.ts';
@@ -42,6 +50,62 @@ export function keyStatus(
 
 const STATUS_COLOR = { active: 'teal', revoked: 'gray', expired: 'orange' } as const;
 
+/** A stored rate (`{ rps, burst }`) as people write it: per second, minute or hour, whichever is whole. */
+export function rateText(r: ApiKeyView['rate_limit']): string {
+  if (!r) return 'default';
+  const per = (
+    [
+      ['s', 1],
+      ['min', 60],
+      ['h', 3600],
+    ] as const
+  ).find(([, n]) => Number.isInteger(+(r.rps * n).toFixed(6)));
+  const [unit, n] = per ?? ['h', 3600];
+  return `${+(r.rps * n).toFixed(6)}/${unit}${r.burst !== undefined ? `:burst=${r.burst}` : ''}`;
+}
+
+const RATE_HELP = 'Router limit for this key, e.g. 60/min or 10/s:burst=20; empty for the router default';
+
+/** Sets or clears a key's rate limit (the routers apply it within seconds). */
+function RateLimitModal({ apiKey, onClose }: { apiKey: ApiKeyView | null; onClose: () => void }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const [rate, setRate] = useState('');
+  const save = useMutation({
+    mutationFn: (k: ApiKeyView) =>
+      api.apiKeys.update(k.id, { rate_limit: rate.trim() === '' ? null : rate.trim() }),
+    onSuccess: (k) => {
+      notifySuccess(`Rate limit of ${k.name}: ${rateText(k.rate_limit)}`);
+      void qc.invalidateQueries({ queryKey: ['api-keys'] });
+      onClose();
+    },
+  });
+  return (
+    <Modal opened={apiKey !== null} onClose={onClose} title="Rate limit" centered>
+      {apiKey ? (
+        <Stack>
+          {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
+          <TextInput
+            label="Rate limit"
+            description={RATE_HELP}
+            placeholder={rateText(apiKey.rate_limit)}
+            value={rate}
+            onChange={(e) => setRate(e.currentTarget.value)}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button onClick={() => save.mutate(apiKey)} loading={save.isPending}>
+              Save
+            </Button>
+          </Group>
+        </Stack>
+      ) : null}
+    </Modal>
+  );
+}
+
 function CreateKeyModal({
   opened,
   onClose,
@@ -55,12 +119,14 @@ function CreateKeyModal({
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [expires, setExpires] = useState<string>('90d');
+  const [rate, setRate] = useState('');
   const create = useMutation({
     mutationFn: () =>
       api.apiKeys.create({
         name: name.trim(),
         role,
         ...(expires !== 'never' ? { expires_in: expires } : {}),
+        ...(rate.trim() !== '' ? { rate_limit: rate.trim() } : {}),
       }),
     onSuccess: (k) => {
       setName('');
@@ -96,6 +162,13 @@ function CreateKeyModal({
           value={expires}
           onChange={(v) => v && setExpires(v)}
           allowDeselect={false}
+        />
+        <TextInput
+          label="Rate limit"
+          description={RATE_HELP}
+          placeholder="router default"
+          value={rate}
+          onChange={(e) => setRate(e.currentTarget.value)}
         />
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose}>
@@ -162,6 +235,7 @@ export function ApiKeysPage() {
   const [createOpen, setCreateOpen] = useState(false);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [showInactive, setShowInactive] = useState(false);
+  const [limiting, setLimiting] = useState<ApiKeyView | null>(null);
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.apiKeys.list(true) });
   const revoke = useMutation({
     mutationFn: (k: ApiKeyView) => api.apiKeys.revoke(k.id),
@@ -221,6 +295,7 @@ export function ApiKeysPage() {
                       <Table.Th>Created</Table.Th>
                       <Table.Th>Expires</Table.Th>
                       <Table.Th>Last used</Table.Th>
+                      <Table.Th>Rate limit</Table.Th>
                       <Table.Th>Status</Table.Th>
                       <Table.Th />
                     </Table.Tr>
@@ -243,12 +318,26 @@ export function ApiKeysPage() {
                           </Table.Td>
                           <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
                           <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
+                          <Table.Td ff="monospace" data-testid={`rate-${k.id}`}>
+                            {rateText(k.rate_limit)}
+                          </Table.Td>
                           <Table.Td>
                             <Badge color={STATUS_COLOR[status]} variant="light">
                               {status}
                             </Badge>
                           </Table.Td>
                           <Table.Td ta="right">
+                            {status === 'active' ? (
+                              <Tooltip label="Rate limit">
+                                <ActionIcon
+                                  variant="subtle"
+                                  onClick={() => setLimiting(k)}
+                                  aria-label={`Rate limit of ${k.name}`}
+                                >
+                                  <IconGauge size={18} />
+                                </ActionIcon>
+                              </Tooltip>
+                            ) : null}
                             {status === 'active' ? (
                               <Tooltip label="Revoke">
                                 <ActionIcon
@@ -282,6 +371,7 @@ export function ApiKeysPage() {
         }}
       />
       <SecretModal created={created} onClose={() => setCreated(null)} />
+      <RateLimitModal key={limiting?.id ?? 'none'} apiKey={limiting} onClose={() => setLimiting(null)} />
     </>
   );
 }

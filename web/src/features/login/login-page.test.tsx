@@ -48,13 +48,15 @@ describe('login', () => {
     await user.type(screen.getByLabelText('Password'), 'right-password');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent(/^\/models$/));
-    expect(sessions.get()).toMatchObject({ token: 'jwt-1', username: 'ann', role: 'operator' });
+    expect(sessions.get()).toMatchObject({ username: 'ann', role: 'operator' });
+    // The token stays in the server's HttpOnly cookie: the console keeps no copy of it.
+    expect(sessions.get()).not.toHaveProperty('token');
+    expect(JSON.stringify(window.localStorage)).not.toContain('jwt-1');
     expect(within(screen.getByTestId('user-menu')).getByText('ann')).toBeInTheDocument();
     expect(screen.getByTestId('user-role')).toHaveTextContent('operator');
-    // the next requests carry the new token
-    await waitFor(() =>
-      expect(api.callsTo('GET', '/api/v2/models').at(-1)?.headers.get('authorization')).toBe('Bearer jwt-1'),
-    );
+    // The next requests go out without a script-held token (the browser adds the session cookie).
+    await waitFor(() => expect(api.callsTo('GET', '/api/v2/models').length).toBeGreaterThan(0));
+    expect(api.callsTo('GET', '/api/v2/models').at(-1)?.headers.get('authorization')).toBeNull();
   });
 
   it('goes back to login with a notice when the server says the token expired', async () => {

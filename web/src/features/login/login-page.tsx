@@ -40,7 +40,8 @@ export function LoginPage() {
   const login = useMutation({
     mutationFn: (v: { username: string; password: string }) => api.auth.login(v.username.trim(), v.password),
     onSuccess: (res) => {
-      sessions.set({ token: res.token, expires_at: res.expires_at, username: res.username, role: res.role });
+      // The token stays in the HttpOnly cookie the login set; only who and until when is kept here.
+      sessions.set({ expires_at: res.expires_at, username: res.username, role: res.role });
       void navigate(next, { replace: true });
     },
   });
