@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { createMetricsRegistry } from '../core/metrics.js';
 import { noopTracing, type Tracing } from '../core/tracing.js';
+import { HubClient, hubPolicies, type UrlPolicy } from '../hub/index.js';
 import { EventRecorder } from '../store/events.js';
 import type { Store } from '../store/types.js';
 import { StoreReader } from './aggregation/store-reader.js';
@@ -12,7 +13,6 @@ import { resolveJwtSecret } from './auth/jwt-secret.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { UserDirectory } from './auth/users.js';
 import { CatalogService } from './catalog/service.js';
-import { HubHttp } from './catalog/hub-http.js';
 import { HuggingFaceProvider } from './catalog/huggingface.js';
 import { ModelScopeProvider } from './catalog/modelscope.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
@@ -60,10 +60,18 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
   const events = new EventRecorder(store, { clock });
   const purgeCache = deps.purgeCache ?? storePurgeHook(store, clock);
   const models = new ModelService(store, clock, events, logger, purgeCache);
-  const hubHttp = new HubHttp(deps.hubFetch ?? globalThis.fetch, {
-    bases: [options.hfEndpoint, options.modelscopeEndpoint],
-    timeoutMs: options.hubTimeoutMs,
+  const policies = hubPolicies({
+    hfEndpoint: options.hfEndpoint,
+    modelscopeEndpoint: options.modelscopeEndpoint,
   });
+  const hubClient = (policy: UrlPolicy) =>
+    new HubClient({
+      policy,
+      jsonTimeoutMs: options.hubTimeoutMs,
+      userAgent: 'nebula-server',
+      ...(deps.hubDispatcher ? { dispatcher: deps.hubDispatcher } : {}),
+    });
+  const hubs = { huggingface: hubClient(policies.huggingface), modelscope: hubClient(policies.modelscope) };
   const reader = new StoreReader(store, logger);
   return {
     store,
@@ -84,8 +92,8 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
     templates: new TemplateService(store, clock),
     catalog: new CatalogService(
       {
-        huggingface: new HuggingFaceProvider(hubHttp, options.hfEndpoint),
-        modelscope: new ModelScopeProvider(hubHttp, options.modelscopeEndpoint),
+        huggingface: new HuggingFaceProvider(hubs.huggingface, options.hfEndpoint),
+        modelscope: new ModelScopeProvider(hubs.modelscope, options.modelscopeEndpoint),
       },
       models,
       logger,

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { CacheError } from './errors.js';
-import { headerValue, type HubHttp } from './hub-http.js';
+import { headerValue, type HubClient } from '../../hub/index.js';
 import type { Manifest, ManifestFile } from './manifest.js';
-import { hubUrl } from './url-policy.js';
+import { hubUrl } from '../../hub/index.js';
 import { encodePath, isCommitId, isHexDigest, validateFilePath } from './validate.js';
 
 const Sibling = z.object({
@@ -38,7 +38,7 @@ function repoPath(repoId: string): string {
   return encodePath(repoId);
 }
 
-function resolveUrl(http: HubHttp, repoId: string, commit: string, path: string): URL {
+function resolveUrl(http: HubClient, repoId: string, commit: string, path: string): URL {
   return hubUrl(
     http.policy,
     `/${repoPath(repoId)}/resolve/${encodeURIComponent(commit)}/${encodePath(path)}`,
@@ -46,7 +46,7 @@ function resolveUrl(http: HubHttp, repoId: string, commit: string, path: string)
 }
 
 async function listTree(
-  http: HubHttp,
+  http: HubClient,
   repoId: string,
   commit: string,
   signal: AbortSignal,
@@ -88,7 +88,7 @@ async function listTree(
 
 /** Resolves `revision` to a commit and lists its files. */
 export async function fetchHfManifest(
-  http: HubHttp,
+  http: HubClient,
   repoId: string,
   revision: string,
   signal: AbortSignal,

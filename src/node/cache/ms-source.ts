@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { CacheError } from './errors.js';
-import type { HubHttp } from './hub-http.js';
+import type { HubClient } from '../../hub/index.js';
 import type { Manifest, ManifestFile } from './manifest.js';
-import { hubUrl } from './url-policy.js';
+import { hubUrl } from '../../hub/index.js';
 import { encodePath, isHexDigest, validateFilePath } from './validate.js';
 
 const MsFile = z.object({
@@ -31,7 +31,7 @@ export function msRevision(revision: string): string {
 }
 
 export async function fetchMsManifest(
-  http: HubHttp,
+  http: HubClient,
   repoId: string,
   revision: string,
   signal: AbortSignal,

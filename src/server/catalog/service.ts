@@ -9,7 +9,7 @@ import {
   type ImportBody,
   type SearchResponse,
 } from '../schemas/catalog.js';
-import { HubNotFoundError } from './hub-http.js';
+import { HubNotFoundError } from './hub-json.js';
 import type { HubProvider } from './types.js';
 
 const WEIGHT_FILE = /\.(safetensors|bin|gguf|pt|pth)$/i;
