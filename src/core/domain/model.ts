@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ModelUid } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
+import { ModelFacts } from './model-facts.js';
 
 export const ModelSource = z.enum(['huggingface', 'modelscope', 'local']);
 export type ModelSource = z.infer<typeof ModelSource>;
@@ -63,6 +64,8 @@ export const ModelSpec = z.object({
   routing_policy: RoutingPolicy.optional(),
   labels: Labels.default({}),
   description: z.string().max(2000).optional(),
+  /** Server-owned: what the model's files say (weights bytes, layers, KV heads, ...); see model-facts.ts. */
+  facts: ModelFacts.optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });
