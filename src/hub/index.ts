@@ -14,3 +14,4 @@ export {
   type UrlPolicy,
 } from './policy.js';
 export { HubClient, createHubAgent, headerValue, type HubClientOptions, type OpenedBody } from './client.js';
+export { hubFileUrl, type HubName } from './files.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { CacheError } from './errors.js';
 import { headerValue, type HubClient } from '../../hub/index.js';
 import type { Manifest, ManifestFile } from './manifest.js';
-import { hubUrl } from '../../hub/index.js';
+import { hubFileUrl, hubUrl } from '../../hub/index.js';
 import { encodePath, isCommitId, isHexDigest, validateFilePath } from './validate.js';
 
 const Sibling = z.object({
@@ -39,10 +39,7 @@ function repoPath(repoId: string): string {
 }
 
 function resolveUrl(http: HubClient, repoId: string, commit: string, path: string): URL {
-  return hubUrl(
-    http.policy,
-    `/${repoPath(repoId)}/resolve/${encodeURIComponent(commit)}/${encodePath(path)}`,
-  );
+  return hubFileUrl('huggingface', http.policy, repoId, commit, path);
 }
 
 async function listTree(

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CacheError } from './errors.js';
 import type { HubClient } from '../../hub/index.js';
 import type { Manifest, ManifestFile } from './manifest.js';
-import { hubUrl } from '../../hub/index.js';
+import { hubFileUrl, hubUrl } from '../../hub/index.js';
 import { encodePath, isHexDigest, validateFilePath } from './validate.js';
 
 const MsFile = z.object({
@@ -67,10 +67,7 @@ export async function fetchMsManifest(
     const out: ManifestFile = {
       path: f.Path,
       size: f.Size,
-      url: hubUrl(
-        http.policy,
-        `/api/v1/models/${encodePath(repoId)}/repo?Revision=${encodeURIComponent(rev)}&FilePath=${encodeURIComponent(f.Path)}`,
-      ),
+      url: hubFileUrl('modelscope', http.policy, repoId, rev, f.Path),
     };
     if (f.Sha256) {
       if (!isHexDigest(f.Sha256, 64))
