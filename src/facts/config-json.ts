@@ -66,9 +66,12 @@ export function factsFromConfig(raw: unknown): GeometryFacts {
   set(out, 'experts_per_token', int(c, 'num_experts_per_tok', 'moe_topk', 'num_selected_experts'));
   const dtype = c['torch_dtype'] ?? c['dtype'];
   if (typeof dtype === 'string' && /^[a-z0-9_]{1,32}$/.test(dtype)) out.dtype = dtype;
-  // A multi-query model without the field: one KV head (GPT-BigCode, Falcon-7B).
-  if (out.num_kv_heads === undefined && (c['multi_query'] === true || c['multi_query_attention'] === true))
-    out.num_kv_heads = 1;
+  // Without the field: one KV head for multi-query models (GPT-BigCode, Falcon-7B), else one per attention
+  // head (transformers' default for num_key_value_heads).
+  if (out.num_kv_heads === undefined) {
+    if (c['multi_query'] === true || c['multi_query_attention'] === true) out.num_kv_heads = 1;
+    else if (out.num_attention_heads !== undefined) out.num_kv_heads = out.num_attention_heads;
+  }
   return out;
 }
 

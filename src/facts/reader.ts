@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ModelFacts, type ModelFactsIdentity } from '../core/domain/model-facts.js';
 import type { EngineType } from '../core/domain/model.js';
 import { errorMessage } from '../core/errors.js';
-import { hubFileUrl, type HubClient, type HubName } from '../hub/index.js';
+import { hubFileUrl, hubRevision, type HubClient, type HubName } from '../hub/index.js';
 import { factsFromConfig, totalSizeFromIndex, type GeometryFacts } from './config-json.js';
 import { readGgufFacts, type GgufFacts, type RangeReader } from './gguf-header.js';
 import { selectWeightFiles, type RepoFile, type WeightSelection } from './weight-files.js';
@@ -104,11 +104,12 @@ async function fromHub(
   given: RepoFile[] | undefined,
 ): Promise<Partial<ModelFacts>> {
   const client = deps.hubs[hub];
-  const files = given ?? (await deps.listFiles(hub, t.model_name, t.revision));
+  const rev = hubRevision(hub, t.revision);
+  const files = given ?? (await deps.listFiles(hub, t.model_name, rev));
   const sel = selectWeightFiles(files, { engine: t.engine_type, file: t.file });
   if (sel.note) notes.push(sel.note);
   let out: Partial<ModelFacts> = { format: sel.format, ...weightsPart(sel, 'hub-file-list') };
-  const url = (path: string) => hubFileUrl(hub, client.policy, t.model_name, t.revision, path);
+  const url = (path: string) => hubFileUrl(hub, client.policy, t.model_name, rev, path);
   if (sel.format === 'gguf' && sel.ggufFile) {
     const read: RangeReader = async (start, end) => {
       const r = await client.range(url(sel.ggufFile!), start, end, {

@@ -30,3 +30,13 @@ export function hubFileUrl(
     `/api/v1/models/${encodePath(repoId)}/repo?Revision=${encodeURIComponent(revision)}&FilePath=${encodeURIComponent(path)}`,
   );
 }
+
+/** ModelScope calls the default branch `master`; Nebula's default revision `main` maps to it. */
+export function msRevision(revision: string): string {
+  return revision === 'main' ? 'master' : revision;
+}
+
+/** The revision as the hub names it. */
+export function hubRevision(hub: HubName, revision: string): string {
+  return hub === 'modelscope' ? msRevision(revision) : revision;
+}

@@ -14,4 +14,4 @@ export {
   type UrlPolicy,
 } from './policy.js';
 export { HubClient, createHubAgent, headerValue, type HubClientOptions, type OpenedBody } from './client.js';
-export { hubFileUrl, type HubName } from './files.js';
+export { hubFileUrl, hubRevision, msRevision, type HubName } from './files.js';

@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import { createMetricsRegistry } from '../core/metrics.js';
 import { noopTracing, type Tracing } from '../core/tracing.js';
 import { HubClient, hubPolicies, type UrlPolicy } from '../hub/index.js';
+import { readModelFacts } from '../facts/index.js';
 import { EventRecorder } from '../store/events.js';
 import type { Store } from '../store/types.js';
 import { StoreReader } from './aggregation/store-reader.js';
@@ -59,7 +60,6 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
   const outFetch = deps.fetch ?? globalThis.fetch;
   const events = new EventRecorder(store, { clock });
   const purgeCache = deps.purgeCache ?? storePurgeHook(store, clock);
-  const models = new ModelService(store, clock, events, logger, purgeCache);
   const policies = hubPolicies({
     hfEndpoint: options.hfEndpoint,
     modelscopeEndpoint: options.modelscopeEndpoint,
@@ -72,6 +72,23 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
       ...(deps.hubDispatcher ? { dispatcher: deps.hubDispatcher } : {}),
     });
   const hubs = { huggingface: hubClient(policies.huggingface), modelscope: hubClient(policies.modelscope) };
+  const providers = {
+    huggingface: new HuggingFaceProvider(hubs.huggingface, options.hfEndpoint),
+    modelscope: new ModelScopeProvider(hubs.modelscope, options.modelscopeEndpoint),
+  };
+  const models = new ModelService(store, clock, events, logger, purgeCache, {
+    compute: (target, files) =>
+      readModelFacts(
+        target,
+        {
+          hubs,
+          listFiles: async (hub, id, rev) => (await providers[hub].detail(id, rev)).files,
+          now: () => clock.now(),
+          timeoutMs: options.hubTimeoutMs,
+        },
+        files ? { files } : {},
+      ),
+  });
   const reader = new StoreReader(store, logger);
   return {
     store,
@@ -90,14 +107,7 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
     loginLimiter: options.loginRateLimit ? new RateLimiter(options.loginRateLimit, clock) : undefined,
     models,
     templates: new TemplateService(store, clock),
-    catalog: new CatalogService(
-      {
-        huggingface: new HuggingFaceProvider(hubs.huggingface, options.hfEndpoint),
-        modelscope: new ModelScopeProvider(hubs.modelscope, options.modelscopeEndpoint),
-      },
-      models,
-      logger,
-    ),
+    catalog: new CatalogService(providers, models, logger),
     router: new RouterClient(store, outFetch, clock, options.routerUrl, options.outboundTimeoutMs),
     nodes: new NodeClient(store, outFetch, options.nodeToken, options.outboundTimeoutMs),
     purgeCache,

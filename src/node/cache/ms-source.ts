@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { CacheError } from './errors.js';
 import type { HubClient } from '../../hub/index.js';
 import type { Manifest, ManifestFile } from './manifest.js';
-import { hubFileUrl, hubUrl } from '../../hub/index.js';
+import { hubFileUrl, hubUrl, msRevision } from '../../hub/index.js';
 import { encodePath, isHexDigest, validateFilePath } from './validate.js';
 
 const MsFile = z.object({
@@ -25,10 +25,7 @@ const FilesAnswer = z.object({
   Data: z.object({ Files: z.array(MsFile).nullish() }).nullish(),
 });
 
-/** ModelScope calls the default branch `master`; Nebula's default revision `main` maps to it. */
-export function msRevision(revision: string): string {
-  return revision === 'main' ? 'master' : revision;
-}
+export { msRevision };
 
 export async function fetchMsManifest(
   http: HubClient,

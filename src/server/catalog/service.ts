@@ -66,8 +66,10 @@ export class CatalogService {
     const provider = this.providers[body.provider];
     const warnings: string[] = [];
     let weights: number | undefined;
+    let files: { path: string; size: number | null }[] | undefined;
     try {
       const detail = await provider.detail(body.model_id, body.revision);
+      files = detail.files;
       weights = weightsBytes(detail.files);
       if (detail.gated)
         warnings.push('this repository is gated: nodes need a hub token (HF_TOKEN) to download it');
@@ -106,6 +108,7 @@ export class CatalogService {
         },
         replicas: body.replicas,
         auto_start: body.auto_start,
+        files,
       },
       actor,
     );
