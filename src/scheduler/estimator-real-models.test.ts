@@ -208,8 +208,8 @@ describe('Llama-3.1-8B-Instruct Q4_K_M on llama.cpp', () => {
       withFacts('bartowski/Meta-Llama-3.1-8B-Instruct-GGUF', 'llamacpp', facts, { max_model_len: 8192 }),
     );
     expect(e.parts!.kvBytes).toBe(1024 * MIB);
-    // Compute buffer: about 250 MiB of logits per 512-token micro-batch, plus the CUDA context.
-    expect(e.parts!.runtimeBytes / MIB).toBeGreaterThan(250);
+    // Logits of 4 slots, the compute buffer of a 512-token micro-batch, the CUDA context (0.3 GiB).
+    expect(e.parts!.runtimeBytes / MIB).toBeGreaterThan(300);
     expect(e.parts!.runtimeBytes / MIB).toBeLessThan(1024);
     expect(e.summary).toMatch(/GiB\/GPU = 4\.6 weights \+ 1\.0 KV at 8k \+ 0\.\d runtime$/);
   });
@@ -267,5 +267,42 @@ describe('stale facts are ignored', () => {
         'host',
       ),
     ).toBe('600.0 MiB = 300.0 weights + 200.0 KV at 4k + 100.0 runtime');
+  });
+});
+
+describe('the tiny test GGUF (2 layers, embedding 64, 4 heads, 2 KV heads, 32k vocab) on the pinned llama-server, CPU', () => {
+  // Facts as the server reads them from tiny-llama-Q8_0.gguf (2980992 bytes).
+  const facts = {
+    format: 'gguf' as const,
+    weights_bytes: 2_980_992,
+    weights_from: 'local-files' as const,
+    geometry_from: 'gguf-header' as const,
+    architecture: 'llama',
+    num_layers: 2,
+    hidden_size: 64,
+    num_attention_heads: 4,
+    num_kv_heads: 2,
+    max_context: 256,
+    vocab_size: 32000,
+  };
+  const at = (c: number) =>
+    estimateReplicaMemory(withFacts('tiny', 'llamacpp', facts, { max_model_len: c, gpu_count: 0 }));
+
+  it('KV as llama-server logs it: 0.06 MiB at -c 256, 1.00 MiB at -c 4096 (f16, 256 B/token)', () => {
+    expect(at(256).parts!.kvBytesPerToken).toBe(256);
+    expect(at(256).parts!.kvBytes).toBe(64 * KIB);
+    expect(at(4096).parts!.kvBytes).toBe(MIB);
+  });
+
+  it('covers the measured resident memory (23.3 MiB at 256, 24.8 MiB at 4096) within 30 %', () => {
+    for (const [c, rssMib] of [
+      [256, 23.3],
+      [4096, 24.8],
+    ] as const) {
+      const e = at(c);
+      const total = (e.parts!.weightsBytes + e.parts!.kvBytes + e.parts!.runtimeBytes) / MIB;
+      expect(total).toBeGreaterThanOrEqual(rssMib);
+      expect(total).toBeLessThan(rssMib * 1.3);
+    }
   });
 });

@@ -91,9 +91,13 @@ export const ESTIMATOR = {
  *   memory" plus graph capture), plus the activation peak of the profiling run: `profileTokens` (vLLM's
  *   default max_num_batched_tokens) x hidden_size x 2 bytes x `activationFactor` live tensors of a layer,
  *   split over tensor-parallel GPUs, plus the sampler's logits (`samplerSeqs` x vocab x 4 bytes).
- * - llama.cpp: its compute buffer is dominated by the logits of one micro-batch (`llamaUbatch` x vocab x
- *   4 bytes: 250 MiB for a 128k vocabulary, which is what llama-server reports for Llama-3.1-8B), plus
- *   0.3 GiB of CUDA context per GPU (none on CPU).
+ * - llama.cpp (as the pinned build reports at load: "output buffer", "compute buffer"): the logits
+ *   buffer of its slots (vocab x 4 bytes x `llamaSlots`, llama-server's default 4 parallel slots), the
+ *   compute buffer of one micro-batch (the f16 attention mask n_ctx x ubatch x 2 bytes, plus activations
+ *   ubatch x hidden x 4 bytes x `activationFactor`; ubatch = min(512, n_ctx)), and the process itself
+ *   (`llamaProcessBytes`: binary, tokenizer, threads; about 20 MiB resident on CPU), plus 0.3 GiB of CUDA
+ *   context per GPU. The tiny test model: output 0.49 MiB, compute 0.63 MiB at -c 256 and 5.01 MiB at
+ *   -c 4096 as llama-server logs them.
  */
 export const RUNTIME = {
   gpuFixedBytes: GIB,
@@ -101,6 +105,8 @@ export const RUNTIME = {
   activationFactor: 16,
   samplerSeqs: 256,
   llamaUbatch: 512,
+  llamaSlots: 4,
+  llamaProcessBytes: 20 * MIB,
   llamaCudaContextBytes: 0.3 * GIB,
   defaultVocab: 32_000,
   defaultHidden: 4096,
@@ -339,9 +345,13 @@ function partsFromGeometry(
     // Layers (and their KV) are split evenly over the GPUs.
     kvPerGpu = (perToken * tokens) / gpus;
     const vocab = f.vocab_size ?? RUNTIME.defaultVocab;
-    const compute = RUNTIME.llamaUbatch * vocab * 4;
-    runtime = compute + (onGpu ? RUNTIME.llamaCudaContextBytes : 0);
-    runtimeWhat = `compute buffer ${formatBytes(compute)} (${RUNTIME.llamaUbatch} x ${vocab} logits)${onGpu ? ' + CUDA context' : ''}`;
+    const hidden = f.hidden_size ?? RUNTIME.defaultHidden;
+    const ubatch = Math.min(RUNTIME.llamaUbatch, ctx.tokens);
+    const output = vocab * 4 * RUNTIME.llamaSlots;
+    const compute = (ctx.tokens * ubatch * 2 + ubatch * hidden * 4 * RUNTIME.activationFactor) / gpus;
+    const fixed = onGpu ? RUNTIME.llamaCudaContextBytes : RUNTIME.llamaProcessBytes;
+    runtime = output + compute + fixed;
+    runtimeWhat = `logits ${formatBytes(output)} (${RUNTIME.llamaSlots} slots x ${vocab}) + compute buffer ${formatBytes(compute)} (ubatch ${ubatch}) + ${onGpu ? 'CUDA context' : 'process'} ${formatBytes(fixed)}`;
   } else {
     // Tensor parallelism shards KV heads; with more GPUs than KV heads each GPU keeps a replica of one.
     const headsPerGpu = Math.max(1, g.kvHeads / gpus);
@@ -362,7 +372,7 @@ function partsFromGeometry(
     kvTokens: tokens,
     kvBytesPerToken: perToken,
     weightsWhat: w.what + (gpus > 1 ? ` / ${gpus} GPUs` : ''),
-    kvWhat: `${formatBytes(perToken)}/token (${g.layers} layers x ${g.kvHeads} KV heads x ${g.kDim}+${g.vDim} dims x ${bytes} bytes, ${g.from}) x ${tokens} tokens (${ctx.from})${gpus > 1 ? ` / ${gpus} GPUs` : ''}`,
+    kvWhat: `${formatSmall(perToken)}/token (${g.layers} layers x ${g.kvHeads} KV heads x ${g.kDim}+${g.vDim} dims x ${bytes} bytes, ${g.from}) x ${tokens} tokens (${ctx.from})${gpus > 1 ? ` / ${gpus} GPUs` : ''}`,
     runtimeWhat,
   };
 }
@@ -392,6 +402,13 @@ export function formatParts(total: number, p: EstimateParts, per: 'GPU' | 'host'
   const src =
     p.weightsFrom === 'name-guess' ? ' (name-guess)' : p.kvFrom === 'heuristic' ? ' (heuristic KV)' : '';
   return `${label} = ${n(p.weightsBytes)} weights + ${n(p.kvBytes)} KV${at} + ${n(p.runtimeBytes)} runtime${src}`;
+}
+
+/** Bytes per token and other small sizes: "128 KiB", "256 B". */
+function formatSmall(bytes: number): string {
+  if (bytes >= MIB) return formatBytes(bytes);
+  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
+  return `${Math.round(bytes)} B`;
 }
 
 function tokensLabel(t: number): string {
