@@ -155,3 +155,34 @@ describe('model files facts', () => {
     }
   });
 });
+
+describe('model files facts missing at create', () => {
+  it('a later spec update reads them once the hub answers', async () => {
+    const hub = await startFakeHub();
+    const t = await makeApp({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url, hubTimeoutMs: 3000 });
+    try {
+      hub.setFailure({ kind: 'status', status: 503, match: '/api/models' });
+      const r = await t.json('POST', '/api/v2/models', {
+        token: t.tokens.operator,
+        body: {
+          model_uid: 'late',
+          model_name: 'nebula-test/tiny-llm',
+          model_source: 'huggingface',
+          engine_type: 'vllm',
+        },
+      });
+      expect(r.spec.facts).toBeUndefined();
+      hub.setFailure(null);
+      await t.json('PUT', '/api/v2/models/late', {
+        token: t.tokens.operator,
+        body: { description: 'retry' },
+      });
+      const d = await t.json('GET', '/api/v2/models/late', { token: t.tokens.viewer });
+      expect(d.spec.facts).toMatchObject({ weights_bytes: 2 * 1024 * 1024, num_layers: 2 });
+      expect(d.memory_estimate.basis).toBe('facts');
+    } finally {
+      await t.close();
+      await hub.stop();
+    }
+  });
+});

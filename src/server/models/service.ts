@@ -283,7 +283,13 @@ export class ModelService {
       if (v === null) delete next[k];
       else if (v !== undefined) next[k] = v;
     }
-    const refacts = identity(next) !== identity(before);
+    // Identity changed, or facts are missing (the hub was away at create): read them (again).
+    const specTouched = Object.entries(body).some(
+      ([k, v]) =>
+        v !== undefined &&
+        !['replicas', 'node_selector', 'placement_strategy', 'resource_version'].includes(k),
+    );
+    const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
     const read = refacts ? await this.readFacts(ModelSpec.parse(next)) : {};
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const cur = pair.spec.value;
