@@ -76,6 +76,7 @@ const LLAMA31_8B_Q4KM: Record<string, Value> = {
 /** A fake hub: `/org/repo/resolve/main/<file>` redirects to `/cdn/<file>` on localhost, which honours Range. */
 async function fakeHub(
   files: Record<string, Buffer>,
+  ignoreRange = false,
 ): Promise<{ url: string; ranges: string[]; close(): Promise<void> }> {
   const ranges: string[] = [];
   const server: Server = createServer((req, res) => {
@@ -92,7 +93,7 @@ async function fakeHub(
       res.writeHead(404).end();
       return;
     }
-    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    const m = ignoreRange ? null : /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
     ranges.push(req.headers.range ?? '');
     if (!m) {
       res.writeHead(200, { 'content-length': body.length }).end(body);
@@ -248,5 +249,33 @@ describe('reading a GGUF repository over Range through the hub client', () => {
     );
     expect(r.facts).toBeUndefined();
     expect(r.reason).toMatch(/did not answer/);
+  });
+
+  it('a hub that ignores Range (200 with the whole file) still works: the client keeps only the range', async () => {
+    const plain = await fakeHub(
+      { 'Llama-3.1-8B-Instruct-Q4_K_M.gguf': writeGguf(LLAMA31_8B_Q4KM, 3_000_000) },
+      true,
+    );
+    try {
+      const p = hubPolicies({
+        hfEndpoint: plain.url,
+        modelscopeEndpoint: plain.url,
+        extraRedirectHosts: ['localhost'],
+      });
+      const c = new HubClient({ policy: p.huggingface });
+      const r = await readModelFacts(
+        {
+          model_name: 'org/repo',
+          model_source: 'huggingface',
+          revision: 'main',
+          engine_type: 'llamacpp',
+          file: 'Q4_K_M',
+        },
+        { hubs: { huggingface: c, modelscope: c }, listFiles: async () => listing, now: () => 0 },
+      );
+      expect(r.facts).toMatchObject({ num_layers: 32, num_kv_heads: 8, gguf_file_type: 'Q4_K_M' });
+    } finally {
+      await plain.close();
+    }
   });
 });
