@@ -306,3 +306,28 @@ describe('the tiny test GGUF (2 layers, embedding 64, 4 heads, 2 KV heads, 32k v
     }
   });
 });
+
+describe('checkpoint dtype vs the dtype vLLM runs in', () => {
+  const cfg = factsFromConfig(config('qwen2.5-7b-instruct'));
+  const base = { ...cfg, geometry_from: 'config.json' as const, weights_bytes: 15_231_233_024 };
+  it('a float32 checkpoint runs in float16 under dtype auto (half the bytes); online fp8 halves bf16', () => {
+    const fp32 = estimateReplicaMemory(
+      withFacts('Qwen/Qwen2.5-7B-Instruct', 'vllm', {
+        ...base,
+        dtype: 'float32',
+        weights_bytes: 30_462_466_048,
+      }),
+    );
+    expect(fp32.parts!.weightsBytes).toBe(15_231_233_024);
+    expect(fp32.parts!.weightsWhat).toContain('float32 checkpoint loaded as 2 bytes/param');
+    const fp8 = estimateReplicaMemory({
+      ...withFacts('Qwen/Qwen2.5-7B-Instruct', 'vllm', base),
+      engine_config: { extra_args: [], env: {}, quantization: 'fp8' },
+    });
+    expect(fp8.parts!.weightsBytes).toBe(15_231_233_024 / 2);
+    const gguf = estimateReplicaMemory(
+      withFacts('x', 'llamacpp', { ...base, format: 'gguf', dtype: 'float32' }),
+    );
+    expect(gguf.parts!.weightsBytes).toBe(15_231_233_024);
+  });
+});

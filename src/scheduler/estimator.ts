@@ -5,6 +5,7 @@
  * From the model's files (`spec.facts`, read by the server; see src/core/domain/model-facts.ts):
  *
  *   weights/GPU = bytes of the files the engine loads / gpu_count        (tensor parallel / layer split)
+ *                 x the dtype cast of vLLM/SGLang (a float32 checkpoint runs in 16 bits under `auto`)
  *   KV/GPU      = layers x kv_heads/GPU x (k_dim + v_dim) x kv_bytes x context tokens x sequences
  *                 vLLM / SGLang: kv_heads/GPU = max(1, kv_heads / tp); kv_bytes from --dtype (auto: 2,
  *                 float32: 4) or --kv-cache-dtype fp8 (1); context = max_model_len, else the model's
@@ -225,10 +226,12 @@ function weightsOf(spec: ModelSpec, facts: ModelFacts | undefined): Weights | un
         : from === 'safetensors-index'
           ? 'safetensors index'
           : 'hub file list';
+    const cast = castFactor(spec, facts);
+    const bytes = facts.weights_bytes * cast.factor;
     return {
-      bytes: facts.weights_bytes,
+      bytes,
       from: 'files',
-      what: `${formatBytes(facts.weights_bytes)} of ${facts.format} (${label})`,
+      what: `${formatBytes(facts.weights_bytes)} of ${facts.format} (${label})${cast.why}`,
     };
   }
   const r = spec.resources;
@@ -258,6 +261,30 @@ function weightsOf(spec: ModelSpec, facts: ModelFacts | undefined): Weights | un
     };
   }
   return undefined;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, float16: 2, bfloat16: 2 };
+
+/**
+ * vLLM and SGLang cast the checkpoint to the dtype they run in: `auto` keeps 16-bit checkpoints and runs
+ * float32 ones in float16 (half the file size in memory); an explicit --dtype or online fp8 quantization
+ * changes it too. GGUF and pre-quantized weights load as they are.
+ */
+function castFactor(spec: ModelSpec, f: ModelFacts): { factor: number; why: string } {
+  const none = { factor: 1, why: '' };
+  if (spec.engine_type !== 'vllm' && spec.engine_type !== 'sglang') return none;
+  if (f.format !== 'safetensors' && f.format !== 'pytorch') return none;
+  const ckpt = f.dtype !== undefined ? DTYPE_BYTES[f.dtype] : undefined;
+  if (ckpt === undefined) return none;
+  const want = spec.engine_config.dtype;
+  let target = want === undefined || want === 'auto' ? (ckpt === 4 ? 2 : ckpt) : DTYPE_BYTES[want];
+  if (target === undefined) return none;
+  if ((spec.engine_config.quantization ?? '').toLowerCase() === 'fp8') target = 1;
+  if (target === ckpt) return none;
+  return {
+    factor: target / ckpt,
+    why: ` x ${target}/${ckpt} (${f.dtype} checkpoint loaded as ${target} bytes/param)`,
+  };
 }
 
 interface Geometry {
