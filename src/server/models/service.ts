@@ -290,7 +290,8 @@ export class ModelService {
         !['replicas', 'node_selector', 'placement_strategy', 'resource_version'].includes(k),
     );
     const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
-    const read = refacts ? await this.readFacts(ModelSpec.parse(next)) : {};
+    const parsedNext = refacts ? ModelSpec.safeParse(next) : undefined;
+    const read = parsedNext?.success ? await this.readFacts(parsedNext.data) : {};
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const cur = pair.spec.value;
       const merged: Record<string, unknown> = { ...cur };
