@@ -73,7 +73,7 @@ describe('estimateReplicaMemory', () => {
     const e = estimateReplicaMemory(
       specFor('m', { engine_type: 'vllm', model_name: 'Qwen/Qwen2.5-7B-Instruct' }),
     );
-    expect(e.basis).toBe('name');
+    expect(e.basis).toBe('name-guess');
     expect(e.weightsBytes).toBe(14e9);
     expect(e.perGpuBytes! / GIB).toBeGreaterThan(17);
     expect(e.perGpuBytes! / GIB).toBeLessThan(19);

@@ -9,6 +9,12 @@ export {
   estimateReplicaMemory,
   perGpuBytesFromWeights,
   ESTIMATOR,
+  RUNTIME,
+  KV_SEQUENCES,
+  currentFacts,
+  formatParts,
+  type EstimateBasis,
+  type EstimateParts,
   type MemoryEstimate,
 } from './estimator.js';
 export { parseParamCountB } from './model-size.js';

@@ -2,6 +2,8 @@ import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { createMetricsRegistry } from '../core/metrics.js';
 import { noopTracing, type Tracing } from '../core/tracing.js';
+import { HubClient, hubPolicies, type UrlPolicy } from '../hub/index.js';
+import { readModelFacts } from '../facts/index.js';
 import { EventRecorder } from '../store/events.js';
 import type { Store } from '../store/types.js';
 import { StoreReader } from './aggregation/store-reader.js';
@@ -13,7 +15,6 @@ import { DEFAULT_LOGIN_THROTTLE, LoginThrottle } from './auth/login-throttle.js'
 import { RateLimiter } from './auth/rate-limit.js';
 import { UserDirectory } from './auth/users.js';
 import { CatalogService } from './catalog/service.js';
-import { HubHttp } from './catalog/hub-http.js';
 import { HuggingFaceProvider } from './catalog/huggingface.js';
 import { ModelScopeProvider } from './catalog/modelscope.js';
 import { createServerMetrics, registerStoreHealthMetrics, type ServerMetrics } from './metrics.js';
@@ -65,10 +66,39 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
   const outFetch = deps.fetch ?? globalThis.fetch;
   const events = new EventRecorder(store, { clock });
   const purgeCache = deps.purgeCache ?? storePurgeHook(store, clock);
-  const models = new ModelService(store, clock, events, logger, purgeCache);
-  const hubHttp = new HubHttp(deps.hubFetch ?? globalThis.fetch, {
-    bases: [options.hfEndpoint, options.modelscopeEndpoint],
-    timeoutMs: options.hubTimeoutMs,
+  const policies = hubPolicies({
+    hfEndpoint: options.hfEndpoint,
+    modelscopeEndpoint: options.modelscopeEndpoint,
+  });
+  const hubClient = (policy: UrlPolicy) =>
+    new HubClient({
+      policy,
+      jsonTimeoutMs: options.hubTimeoutMs,
+      userAgent: 'nebula-server',
+      ...(deps.hubDispatcher ? { dispatcher: deps.hubDispatcher } : {}),
+    });
+  const hubs = { huggingface: hubClient(policies.huggingface), modelscope: hubClient(policies.modelscope) };
+  const providers = {
+    huggingface: new HuggingFaceProvider(hubs.huggingface, options.hfEndpoint),
+    modelscope: new ModelScopeProvider(hubs.modelscope, options.modelscopeEndpoint),
+  };
+  const models = new ModelService(store, clock, events, logger, purgeCache, {
+    compute: (target, files) =>
+      readModelFacts(
+        target,
+        {
+          hubs,
+          listFiles: async (hub, id, rev) => (await providers[hub].detail(id, rev)).files,
+          now: () => clock.now(),
+          timeoutMs: options.hubTimeoutMs,
+        },
+        files ? { files } : {},
+      ),
+    // llama.cpp loads one GGUF variant: the file the spec names, else its quant tag (else the default rule).
+    ggufFileOf: (spec) => {
+      const choice = spec['gguf_file'] ?? spec['gguf_quant'];
+      return typeof choice === 'string' ? choice : undefined;
+    },
   });
   const reader = new StoreReader(store, logger);
   return {
@@ -90,14 +120,7 @@ export async function createContext(deps: ServerDeps, opts: ServerOptions): Prom
       : undefined,
     models,
     templates: new TemplateService(store, clock),
-    catalog: new CatalogService(
-      {
-        huggingface: new HuggingFaceProvider(hubHttp, options.hfEndpoint),
-        modelscope: new ModelScopeProvider(hubHttp, options.modelscopeEndpoint),
-      },
-      models,
-      logger,
-    ),
+    catalog: new CatalogService(providers, models, logger),
     router: new RouterClient(store, outFetch, clock, options.routerUrl, options.outboundTimeoutMs),
     nodes: new NodeClient(store, outFetch, options.nodeToken, options.outboundTimeoutMs),
     purgeCache,

@@ -4,6 +4,8 @@ import type { Clock } from '../core/clock.js';
 import type { ModelSource } from '../core/domain/index.js';
 import type { Logger } from '../core/logger.js';
 import type { Registry } from '../core/metrics.js';
+import type { Dispatcher } from 'undici';
+import { DEFAULT_HF_ENDPOINT, DEFAULT_MODELSCOPE_ENDPOINT } from '../hub/index.js';
 import type { Store } from '../store/types.js';
 import type { RateLimitConfig } from './auth/rate-limit.js';
 import type { Tracing } from '../core/tracing.js';
@@ -77,8 +79,8 @@ export interface ServerDeps {
   registry?: Registry;
   /** fetch for the router and node admin APIs. */
   fetch?: typeof fetch;
-  /** fetch for hub calls (Hugging Face, ModelScope). */
-  hubFetch?: typeof fetch;
+  /** undici dispatcher for hub calls (Hugging Face, ModelScope); the global one by default. */
+  hubDispatcher?: Dispatcher;
   /** Asks the nodes to remove a model's cached files (implemented by the model-files cache manager). */
   purgeCache?: (modelName: string, source: ModelSource) => Promise<void>;
   /** OpenTelemetry spans of requests (default: none; see src/core/tracing.ts). */
@@ -86,8 +88,7 @@ export interface ServerDeps {
 }
 
 export const DEFAULT_PORT = 8080;
-export const DEFAULT_HF_ENDPOINT = 'https://huggingface.co';
-export const DEFAULT_MODELSCOPE_ENDPOINT = 'https://modelscope.cn';
+export { DEFAULT_HF_ENDPOINT, DEFAULT_MODELSCOPE_ENDPOINT };
 
 /** Default console directory: `web/` next to the compiled server (dist/web when built). */
 export function defaultWebDir(): string {

@@ -44,6 +44,14 @@ export function modelDetail(m: ModelDetailView, style: Style, nowMs = Date.now()
     ],
     ['Ready', `${m.ready_replicas}/${m.desired_replicas}`],
     ['GPUs/replica', `${gpus}${mem}`],
+    ['Memory', m.memory_estimate?.summary],
+    ...(m.memory_estimate?.parts
+      ? ([
+          ['  weights', m.memory_estimate.parts.weights_what],
+          ['  KV cache', m.memory_estimate.parts.kv_what],
+          ['  runtime', m.memory_estimate.parts.runtime_what],
+        ] as const)
+      : []),
     ['Engine args', spec.engine_config.extra_args.join(' ')],
     [
       'Engine env',

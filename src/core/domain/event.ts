@@ -20,6 +20,8 @@ export const EventType = z.enum([
   'updated',
   'deleted',
   'scaled',
+  /** The server read (or could not read) the model's files facts. */
+  'facts',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

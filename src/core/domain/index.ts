@@ -1,6 +1,7 @@
 export * from './common.js';
 export * from './node.js';
 export * from './model.js';
+export * from './model-facts.js';
 export * from './template.js';
 export * from './request.js';
 export * from './placement.js';

@@ -3,6 +3,7 @@ import { DurationString } from '../duration.js';
 import { GGUF_QUANT_PATTERN, isSafeGgufPath } from '../gguf-variants.js';
 import { ModelUid } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
+import { ModelFacts } from './model-facts.js';
 
 export const ModelSource = z.enum(['huggingface', 'modelscope', 'local']);
 export type ModelSource = z.infer<typeof ModelSource>;
@@ -122,6 +123,8 @@ export const ModelSpec = z.object({
   proxy_timeouts: ProxyTimeouts.optional(),
   labels: Labels.default({}),
   description: z.string().max(2000).optional(),
+  /** Server-owned: what the model's files say (weights bytes, layers, KV heads, ...); see model-facts.ts. */
+  facts: ModelFacts.optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

@@ -15,7 +15,7 @@ import type { Logger } from '../../core/logger.js';
 import { CacheError, cancelled } from './errors.js';
 import { fetchFile, INCOMPLETE_SUFFIX } from './file-fetch.js';
 import { hfBlobPath, hfRefPath, hfRepoDir, hfSnapshotDir, hfSymlinkTarget } from './hf-layout.js';
-import type { HubHttp } from './hub-http.js';
+import type { HubClient } from '../../hub/index.js';
 import { toStored, writeStoredManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { msModelDir, msTempDir, pickle } from './ms-layout.js';
 import { runPool } from './pool.js';
@@ -24,7 +24,7 @@ import type { RetryPolicy } from './retry.js';
 
 export interface DownloadEnv {
   cacheDir: string;
-  http: HubHttp;
+  http: HubClient;
   retry: RetryPolicy;
   clock: Clock;
   logger?: Logger;

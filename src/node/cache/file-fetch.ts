@@ -12,14 +12,14 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { cancelled, CacheError, TransientHubError } from './errors.js';
 import { createHasher, type Hasher } from './hasher.js';
-import { headerValue, type HubHttp } from './hub-http.js';
+import { headerValue, type HubClient } from '../../hub/index.js';
 import type { ManifestFile } from './manifest.js';
 import { retryDelay, type RetryPolicy } from './retry.js';
 
 export const INCOMPLETE_SUFFIX = '.incomplete';
 
 export interface FetchFileOptions {
-  http: HubHttp;
+  http: HubClient;
   file: ManifestFile;
   /** Final path; the partial file is `dest + '.incomplete'` unless `partial` says otherwise. */
   dest: string;
@@ -49,7 +49,8 @@ interface Digest {
 }
 
 function newDigest(file: ManifestFile): Digest | undefined {
-  if (file.sha256) return { hasher: createHasher('sha256', file.size), kind: 'sha256', expected: file.sha256 };
+  if (file.sha256)
+    return { hasher: createHasher('sha256', file.size), kind: 'sha256', expected: file.sha256 };
   if (file.gitOid) {
     const hasher = createHasher('sha1', file.size, { prefix: `blob ${file.size}\0` });
     return { hasher, kind: 'git', expected: file.gitOid };

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { CacheError } from './errors.js';
-import { headerValue, type HubHttp } from './hub-http.js';
+import { headerValue, type HubClient } from '../../hub/index.js';
 import type { Manifest, ManifestFile } from './manifest.js';
-import { hubUrl } from './url-policy.js';
+import { hubFileUrl, hubUrl } from '../../hub/index.js';
 import { encodePath, isCommitId, isHexDigest, validateFilePath } from './validate.js';
 
 const Sibling = z.object({
@@ -38,15 +38,12 @@ function repoPath(repoId: string): string {
   return encodePath(repoId);
 }
 
-function resolveUrl(http: HubHttp, repoId: string, commit: string, path: string): URL {
-  return hubUrl(
-    http.policy,
-    `/${repoPath(repoId)}/resolve/${encodeURIComponent(commit)}/${encodePath(path)}`,
-  );
+function resolveUrl(http: HubClient, repoId: string, commit: string, path: string): URL {
+  return hubFileUrl('huggingface', http.policy, repoId, commit, path);
 }
 
 async function listTree(
-  http: HubHttp,
+  http: HubClient,
   repoId: string,
   commit: string,
   signal: AbortSignal,
@@ -88,7 +85,7 @@ async function listTree(
 
 /** Resolves `revision` to a commit and lists its files. */
 export async function fetchHfManifest(
-  http: HubHttp,
+  http: HubClient,
   repoId: string,
   revision: string,
   signal: AbortSignal,

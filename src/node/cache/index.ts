@@ -20,5 +20,5 @@ export {
 export { msCacheRoot, msModelsRoot, msModelDir, msFolderName, pickle, readMdlId } from './ms-layout.js';
 export { msRevision } from './ms-source.js';
 export { validateRepoId, validateRevision, isSafeRelativePath } from './validate.js';
-export { checkRedirect, parseBaseUrl, DEFAULT_REDIRECT_HOSTS } from './url-policy.js';
+export { checkRedirect, parseBaseUrl, DEFAULT_REDIRECT_HOSTS } from '../../hub/index.js';
 export { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './retry.js';

@@ -27,11 +27,18 @@ import type { Agent } from 'undici';
 import type { GgufChoice } from '../../core/gguf-variants.js';
 import { DiskMonitor, defaultStatfs } from './disk.js';
 import { downloadHf, downloadMs, type DownloadEnv, type DownloadOutcome } from './download-model.js';
-import { CacheError, cancelled } from './errors.js';
+import { CacheError, cancelled, TransientHubError } from './errors.js';
 import { ggufChoiceKey, ggufChoiceOf, listLocalGguf, narrowManifest, pickVariant } from './gguf-select.js';
 import { fetchHfManifest } from './hf-source.js';
 import { hfHome, hfRefPath, hfRepoDir, hfSnapshotDir } from './hf-layout.js';
-import { createHubAgent, HubHttp } from './hub-http.js';
+import {
+  createHubAgent,
+  DEFAULT_HF_ENDPOINT,
+  DEFAULT_MODELSCOPE_ENDPOINT,
+  HubClient,
+  HubError,
+  hubPolicies,
+} from '../../hub/index.js';
 import { lastUsedPath, readStoredManifest } from './manifest.js';
 import { msCacheRoot, msModelDir, msTempDir } from './ms-layout.js';
 import { fetchMsManifest, msRevision } from './ms-source.js';
@@ -44,7 +51,6 @@ import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { scanCache, type ScannedModel } from './scan.js';
 import { SharedDownload } from './shared-download.js';
 import type { EnsureModelRequest, EnsureModelResult, InUseCheck, ModelFiles, PurgeOutcome } from './types.js';
-import { DEFAULT_REDIRECT_HOSTS, parseBaseUrl } from './url-policy.js';
 import { validateRepoId, validateRevision } from './validate.js';
 
 export interface CacheManager extends ModelFiles {
@@ -92,8 +98,8 @@ class CacheManagerImpl implements CacheManager {
   private readonly logger: Logger | undefined;
   private readonly retry: RetryPolicy;
   private readonly agent: Agent;
-  private readonly hfHttp: HubHttp;
-  private readonly msHttp: HubHttp;
+  private readonly hfHttp: HubClient;
+  private readonly msHttp: HubClient;
   private readonly disk: DiskMonitor;
   private readonly inflight = new Map<string, SharedDownload>();
   private readonly plainDirs = new Set<string>();
@@ -121,25 +127,31 @@ class CacheManagerImpl implements CacheManager {
     this.inUse = opts.isInUse ?? (() => false);
     for (const d of opts.plainDirs ?? []) this.plainDirs.add(resolve(d));
     const env = opts.env ?? process.env;
-    const redirectHosts = [...DEFAULT_REDIRECT_HOSTS, ...(opts.redirectHosts ?? [])];
     this.agent = createHubAgent(
       opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs },
     );
-    const hfBase = parseBaseUrl(
-      opts.hfEndpoint ?? env['HF_ENDPOINT'] ?? 'https://huggingface.co',
-      'Hugging Face endpoint',
-    );
-    const msBase = parseBaseUrl(
-      opts.modelscopeEndpoint ?? env['MODELSCOPE_ENDPOINT'] ?? 'https://www.modelscope.cn',
-      'ModelScope endpoint',
+    const policies = asCacheError(() =>
+      hubPolicies({
+        hfEndpoint: opts.hfEndpoint ?? env['HF_ENDPOINT'] ?? DEFAULT_HF_ENDPOINT,
+        modelscopeEndpoint:
+          opts.modelscopeEndpoint ?? env['MODELSCOPE_ENDPOINT'] ?? DEFAULT_MODELSCOPE_ENDPOINT,
+        extraRedirectHosts: opts.redirectHosts ?? [],
+      }),
     );
     const token = opts.hfToken ?? env['HF_TOKEN'];
-    this.hfHttp = new HubHttp({
-      policy: { base: hfBase, redirectHosts },
+    this.hfHttp = new HubClient({
+      policy: policies.huggingface,
       dispatcher: this.agent,
+      userAgent: 'nebula-node',
+      mapError: toCacheError,
       ...(token ? { token } : {}),
     });
-    this.msHttp = new HubHttp({ policy: { base: msBase, redirectHosts }, dispatcher: this.agent });
+    this.msHttp = new HubClient({
+      policy: policies.modelscope,
+      dispatcher: this.agent,
+      userAgent: 'nebula-node',
+      mapError: toCacheError,
+    });
     this.disk = new DiskMonitor(this.store, {
       nodeId: opts.nodeId,
       path: this.cacheDir,
@@ -587,4 +599,19 @@ class CacheManagerImpl implements CacheManager {
 /** Creates the cache manager; call `start()` to begin scanning, disk checks and purge handling. */
 export function createCacheManager(opts: CacheManagerOptions, deps: CacheManagerDeps): CacheManager {
   return new CacheManagerImpl(opts, deps);
+}
+
+/** Hub failures become cache errors (the reconciler reports ModelFilesError as a download failure). */
+function toCacheError(err: HubError): CacheError {
+  if (err.retryable) return new TransientHubError(err.message, err);
+  return new CacheError(err.message, err.code, { cause: err });
+}
+
+/** Runs `f`, turning a HubError it throws (a bad endpoint) into a cache error. */
+function asCacheError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    throw err instanceof HubError ? toCacheError(err) : err;
+  }
 }

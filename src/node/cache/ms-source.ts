@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import { CacheError } from './errors.js';
-import type { HubHttp } from './hub-http.js';
+import type { HubClient } from '../../hub/index.js';
 import type { Manifest, ManifestFile } from './manifest.js';
-import { hubUrl } from './url-policy.js';
+import { hubFileUrl, hubUrl, msRevision } from '../../hub/index.js';
 import { encodePath, isHexDigest, validateFilePath } from './validate.js';
 
 const MsFile = z.object({
@@ -25,13 +25,10 @@ const FilesAnswer = z.object({
   Data: z.object({ Files: z.array(MsFile).nullish() }).nullish(),
 });
 
-/** ModelScope calls the default branch `master`; Nebula's default revision `main` maps to it. */
-export function msRevision(revision: string): string {
-  return revision === 'main' ? 'master' : revision;
-}
+export { msRevision };
 
 export async function fetchMsManifest(
-  http: HubHttp,
+  http: HubClient,
   repoId: string,
   revision: string,
   signal: AbortSignal,
@@ -67,10 +64,7 @@ export async function fetchMsManifest(
     const out: ManifestFile = {
       path: f.Path,
       size: f.Size,
-      url: hubUrl(
-        http.policy,
-        `/api/v1/models/${encodePath(repoId)}/repo?Revision=${encodeURIComponent(rev)}&FilePath=${encodeURIComponent(f.Path)}`,
-      ),
+      url: hubFileUrl('modelscope', http.policy, repoId, rev, f.Path),
     };
     if (f.Sha256) {
       if (!isHexDigest(f.Sha256, 64))

@@ -1,5 +1,6 @@
 import type { CatalogItem, CatalogModelDetail } from '../schemas/catalog.js';
-import type { HubHttp } from './hub-http.js';
+import type { HubClient } from '../../hub/index.js';
+import { getCatalogJson } from './hub-json.js';
 import { buildDetail, hfFiles, hfGated, isObj, normaliseHfItem, str } from './normalise.js';
 import type { HubProvider } from './types.js';
 
@@ -30,7 +31,7 @@ export class HuggingFaceProvider implements HubProvider {
   readonly defaultRevision = 'main';
 
   constructor(
-    private readonly http: HubHttp,
+    private readonly http: HubClient,
     private readonly base: string,
   ) {}
 
@@ -42,7 +43,7 @@ export class HuggingFaceProvider implements HubProvider {
     url.searchParams.set('direction', '-1');
     url.searchParams.set('limit', String(want));
     for (const e of EXPAND) url.searchParams.append('expand[]', e);
-    const raw = await this.http.getJson(url);
+    const raw = await getCatalogJson(this.http, url);
     const all = (Array.isArray(raw) ? raw : [])
       .map(normaliseHfItem)
       .filter((x): x is CatalogItem => x !== undefined);
@@ -57,14 +58,14 @@ export class HuggingFaceProvider implements HubProvider {
       : `/api/models/${id}`;
     const url = new URL(`${this.base}${path}`);
     url.searchParams.set('blobs', 'true');
-    const raw = await this.http.getJson(url);
+    const raw = await getCatalogJson(this.http, url);
     const item = normaliseHfItem(raw) ?? normaliseHfItem({ ...(isObj(raw) ? raw : {}), id });
     if (!item) throw new Error('unexpected answer from the hub');
     let files = hfFiles(raw);
     if (files.length === 0 || files.some((f) => f.size === null)) {
       const tree = new URL(`${this.base}/api/models/${id}/tree/${encodeURIComponent(rev)}`);
       tree.searchParams.set('recursive', 'true');
-      const treeFiles = hfFiles(await this.http.getJson(tree));
+      const treeFiles = hfFiles(await getCatalogJson(this.http, tree));
       if (treeFiles.length > 0) files = treeFiles;
     }
     return buildDetail(item, files, {

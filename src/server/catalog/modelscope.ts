@@ -1,5 +1,6 @@
 import type { CatalogItem, CatalogModelDetail } from '../schemas/catalog.js';
-import { HubNotFoundError, type HubHttp } from './hub-http.js';
+import type { HubClient } from '../../hub/index.js';
+import { getCatalogJson, HubNotFoundError } from './hub-json.js';
 import { buildDetail, msFiles, msSearchList, normaliseMsItem, unwrapData } from './normalise.js';
 import type { HubProvider } from './types.js';
 
@@ -16,7 +17,7 @@ export class ModelScopeProvider implements HubProvider {
   readonly defaultRevision = 'master';
 
   constructor(
-    private readonly http: HubHttp,
+    private readonly http: HubClient,
     private readonly base: string,
   ) {}
 
@@ -26,7 +27,7 @@ export class ModelScopeProvider implements HubProvider {
     url.searchParams.set('sort', 'downloads');
     url.searchParams.set('page_number', String(page));
     url.searchParams.set('page_size', String(limit));
-    const { items, total } = msSearchList(await this.http.getJson(url));
+    const { items, total } = msSearchList(await getCatalogJson(this.http, url));
     const out = items.map(normaliseMsItem).filter((x): x is CatalogItem => x !== undefined);
     const hasMore = total !== null ? page * limit < total : out.length >= limit;
     return { items: out, hasMore };
@@ -35,7 +36,9 @@ export class ModelScopeProvider implements HubProvider {
   private async metadata(id: string): Promise<CatalogItem | undefined> {
     for (const path of [`/openapi/v1/models/${id}`, `/api/v1/models/${id}`]) {
       try {
-        const item = normaliseMsItem(unwrapData(await this.http.getJson(new URL(`${this.base}${path}`))));
+        const item = normaliseMsItem(
+          unwrapData(await getCatalogJson(this.http, new URL(`${this.base}${path}`))),
+        );
         if (item) return item;
       } catch (err) {
         if (!(err instanceof HubNotFoundError)) throw err;
@@ -51,7 +54,7 @@ export class ModelScopeProvider implements HubProvider {
     filesUrl.searchParams.set('Recursive', 'true');
     const [meta, filesRaw] = await Promise.all([
       this.metadata(id).catch(() => undefined),
-      this.http.getJson(filesUrl),
+      getCatalogJson(this.http, filesUrl),
     ]);
     const i = id.indexOf('/');
     const item: CatalogItem = meta ?? {

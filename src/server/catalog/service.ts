@@ -11,7 +11,7 @@ import {
   type ImportBody,
   type SearchResponse,
 } from '../schemas/catalog.js';
-import { HubNotFoundError } from './hub-http.js';
+import { HubNotFoundError } from './hub-json.js';
 import type { HubProvider } from './types.js';
 
 const WEIGHT_FILE = /\.(safetensors|bin|gguf|pt|pth)$/i;
@@ -127,8 +127,10 @@ export class CatalogService {
     let weights: number | undefined;
     const llama = body.engine_type === 'llamacpp';
     let detail: CatalogModelDetail | undefined;
+    let files: { path: string; size: number | null }[] | undefined;
     try {
       detail = await provider.detail(body.model_id, body.revision);
+      files = detail.files;
       weights = weightsBytes(detail.files);
       if (detail.gated)
         warnings.push('this repository is gated: nodes need a hub token (HF_TOKEN) to download it');
@@ -174,6 +176,7 @@ export class CatalogService {
         },
         replicas: body.replicas,
         auto_start: body.auto_start,
+        files,
       },
       actor,
     );

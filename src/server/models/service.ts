@@ -10,6 +10,14 @@ import { ApiError, errors } from '../errors.js';
 import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
+import type { RepoFile } from '../../facts/index.js';
+import {
+  describeFacts,
+  FACTS_IDENTITY_FIELDS,
+  factsTargetOf,
+  type FactsComputer,
+  type GgufFileOf,
+} from './facts.js';
 
 /** Spec fields as a create request gives them (before defaults). */
 export type SpecInput = Omit<
@@ -24,6 +32,15 @@ export interface CreateModelInput {
   node_selector?: Record<string, string> | undefined;
   placement_strategy?: 'binpack' | 'spread' | undefined;
   auto_start: boolean;
+  /** The repository's file list when the caller already has it (catalog import): facts skip the listing. */
+  files?: RepoFile[] | undefined;
+}
+
+/** How the service reads model files facts (absent: specs are stored without facts). */
+export interface FactsOptions {
+  compute: FactsComputer;
+  /** The GGUF variant the spec names (`gguf_file`, else `gguf_quant`; undefined: the default rule). */
+  ggufFileOf?: GgufFileOf;
 }
 
 export interface ModelPair {
@@ -78,7 +95,48 @@ export class ModelService {
     private readonly events: EventRecorder,
     private readonly logger: Logger,
     private readonly purgeHook: PurgeHook | undefined,
+    private readonly facts?: FactsOptions,
   ) {}
+
+  /**
+   * Reads the facts of `spec` (never throws). Returns the facts to store, or undefined with the reason
+   * logged; `uid` events are recorded by the caller once the spec is written.
+   */
+  private async readFacts(
+    spec: ModelSpec,
+    files?: RepoFile[],
+  ): Promise<{ facts?: ModelSpec['facts']; event?: NewModelEvent }> {
+    if (!this.facts) return {};
+    const target = factsTargetOf(spec, this.facts.ggufFileOf?.(spec));
+    if (!target) return {};
+    try {
+      const r = await this.facts.compute(target, files);
+      if (r.facts) {
+        const msg = `model files facts: ${describeFacts(r.facts)}${r.reason ? `; not read: ${r.reason}` : ''}`;
+        return {
+          facts: r.facts,
+          event: { model_uid: spec.model_uid, type: 'facts', source: 'server', message: msg.slice(0, 1000) },
+        };
+      }
+      this.logger.warn({ model_uid: spec.model_uid, reason: r.reason }, 'model files facts unavailable');
+      return {
+        event: {
+          model_uid: spec.model_uid,
+          type: 'facts',
+          level: 'warning',
+          source: 'server',
+          message:
+            `model files facts unavailable (${r.reason ?? 'unknown'}); the memory estimate falls back to the spec or the name`.slice(
+              0,
+              1000,
+            ),
+        },
+      };
+    } catch (err) {
+      this.logger.warn({ model_uid: spec.model_uid, err: errorMessage(err) }, 'model files facts failed');
+      return {};
+    }
+  }
 
   private now(): string {
     return new Date(this.clock.now()).toISOString();
@@ -124,7 +182,9 @@ export class ModelService {
     for (let attempt = 0; attempt < 5; attempt++) {
       const uid = input.model_uid ?? deriveModelUid(input.spec.model_name, await this.takenUids());
       const now = this.now();
-      const spec = buildSpec(uid, input.spec, now);
+      const built = buildSpec(uid, input.spec, now);
+      const read = await this.readFacts(built, input.files);
+      const spec: ModelSpec = read.facts ? { ...built, facts: read.facts } : built;
       const dep = ModelDeployment.parse({
         model_uid: uid,
         desired_state: input.auto_start ? 'running' : 'stopped',
@@ -152,6 +212,7 @@ export class ModelService {
           source: 'server',
           message: `created by ${actor} (${spec.model_source}:${spec.model_name}, ${dep.replicas} replica(s), ${dep.desired_state})`,
         });
+        if (read.event) await this.event({ ...read.event, model_uid: uid });
         return uid;
       }
       if (!derived) {
@@ -218,6 +279,25 @@ export class ModelService {
     expected: number | undefined,
     actor: string,
   ): Promise<void> {
+    // Other files (name, source, revision, path, engine): read their facts before the write.
+    const before = (await this.require(uid)).spec.value;
+    const identity = (s: Record<string, unknown>) =>
+      JSON.stringify(FACTS_IDENTITY_FIELDS.map((k) => s[k] ?? null));
+    const next: Record<string, unknown> = { ...before };
+    for (const k of FACTS_IDENTITY_FIELDS) {
+      const v = body[k];
+      if (v === null) delete next[k];
+      else if (v !== undefined) next[k] = v;
+    }
+    // Identity changed, or facts are missing (the hub was away at create): read them (again).
+    const specTouched = Object.entries(body).some(
+      ([k, v]) =>
+        v !== undefined &&
+        !['replicas', 'node_selector', 'placement_strategy', 'resource_version'].includes(k),
+    );
+    const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
+    const parsedNext = refacts ? ModelSpec.safeParse(next) : undefined;
+    const read = parsedNext?.success ? await this.readFacts(parsedNext.data) : {};
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const cur = pair.spec.value;
       const merged: Record<string, unknown> = { ...cur };
@@ -259,6 +339,11 @@ export class ModelService {
       if (specChanged && gguf) {
         throw errors.invalid(gguf.message, 'VALIDATION_FAILED', { issues: [gguf] });
       }
+      if (refacts || identity(cur) !== identity(before)) {
+        // Facts follow the identity they were read for; anything else is dropped, never kept stale.
+        delete merged['facts'];
+        if (read.facts && identity(merged) === identity(next)) merged['facts'] = read.facts;
+      }
       const spec = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
       // A change of engine or engine_config must pass the (new) engine's contract.
       if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
@@ -272,8 +357,10 @@ export class ModelService {
       const deployment = this.bump(this.baseDeployment(pair, now), depPatch, now);
       return spec ? { spec, deployment } : { deployment };
     });
-    if (changed)
+    if (changed) {
       await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `updated by ${actor}` });
+      if (read.event) await this.event(read.event);
+    }
   }
 
   async start(

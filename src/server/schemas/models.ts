@@ -234,6 +234,33 @@ export const ModelStats = z
   .meta({ id: 'ModelStats' });
 export type ModelStats = z.infer<typeof ModelStats>;
 
+/** The memory one replica reserves, in parts, and where each number came from (scheduler/estimator.ts). */
+export const MemoryEstimateView = z
+  .object({
+    gpu_count: z.number().int(),
+    /** Bytes reserved on each GPU; null = size unknown, whole GPUs. 0 with gpu_count 0 (CPU). */
+    per_gpu_bytes: z.number().nullable(),
+    basis: z.enum(['explicit', 'facts', 'weights', 'params', 'name-guess', 'sim-default', 'cpu', 'unknown']),
+    /** e.g. "22.4 GiB/GPU = 15.2 weights + 6.1 KV at 32k + 1.1 runtime". */
+    summary: z.string(),
+    parts: z
+      .object({
+        weights_bytes: z.number(),
+        kv_bytes: z.number(),
+        runtime_bytes: z.number(),
+        weights_from: z.enum(['files', 'spec', 'params', 'name-guess']),
+        kv_from: z.enum(['config.json', 'gguf-header', 'heuristic', 'none']),
+        kv_tokens: z.number().int().nullable(),
+        kv_bytes_per_token: z.number().nullable(),
+        weights_what: z.string(),
+        kv_what: z.string(),
+        runtime_what: z.string(),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'MemoryEstimate' });
+export type MemoryEstimateView = z.infer<typeof MemoryEstimateView>;
+
 export const ModelDetailView = ModelView.extend({
   plan: PlacementPlan.nullable(),
   endpoints: z.array(Endpoint),
@@ -241,6 +268,8 @@ export const ModelDetailView = ModelView.extend({
   cache: z.array(ModelCacheEntry),
   events: z.array(ModelEvent),
   stats: ModelStats.nullable(),
+  /** What one replica reserves (optional: servers before model files facts do not send it). */
+  memory_estimate: MemoryEstimateView.optional(),
 }).meta({ id: 'ModelDetailView' });
 export type ModelDetailView = z.infer<typeof ModelDetailView>;
 

@@ -1,4 +1,5 @@
 import { DownloadProgress, Endpoint, PlacementPlan } from '../../core/domain/index.js';
+import { memoryEstimateView } from '../aggregation/estimate-view.js';
 import { keys } from '../../core/keys.js';
 import { filterModelViews } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
@@ -107,6 +108,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
           cache: cache.filter((e) => e.model_name === view.model_name && e.source === view.model_source),
           events,
           stats,
+          memory_estimate: memoryEstimateView(view.spec),
         });
       },
     }),

@@ -77,6 +77,12 @@ export function SpecCard({ m }: { m: ModelDetailView }) {
           ...(s.resources.weights_bytes
             ? ([['Weights', formatBytes(s.resources.weights_bytes)]] as [string, ReactNode][])
             : []),
+          ...(m.memory_estimate
+            ? ([['Memory per replica', <MemoryEstimate key="mem" e={m.memory_estimate} />]] as [
+                string,
+                ReactNode,
+              ][])
+            : []),
           ...(extra ? ([['Engine args', mono(extra)]] as [string, ReactNode][]) : []),
           ...(s.engine_config.max_model_len
             ? ([['Max model length', formatCount(s.engine_config.max_model_len)]] as [string, ReactNode][])
@@ -98,6 +104,49 @@ export function SpecCard({ m }: { m: ModelDetailView }) {
         ]}
       />
     </SectionCard>
+  );
+}
+
+type Estimate = NonNullable<ModelDetailView['memory_estimate']>;
+
+const BASIS_LABEL: Record<Estimate['basis'], { text: string; color: string }> = {
+  explicit: { text: 'set explicitly', color: 'gray' },
+  facts: { text: "from the model's files", color: 'teal' },
+  weights: { text: 'from resources.weights_bytes', color: 'blue' },
+  params: { text: 'from param_count_b', color: 'blue' },
+  'name-guess': { text: 'guessed from the name', color: 'orange' },
+  'sim-default': { text: 'simulator default', color: 'gray' },
+  cpu: { text: 'CPU only', color: 'gray' },
+  unknown: { text: 'unknown: whole GPUs', color: 'orange' },
+};
+
+/** "22.4 GiB/GPU = 15.2 weights + 6.1 KV at 32k + 1.1 runtime", where each number came from below it. */
+export function MemoryEstimate({ e }: { e: Estimate }) {
+  const b = BASIS_LABEL[e.basis];
+  return (
+    <Stack gap={2} data-testid="memory-estimate">
+      <Group gap={6}>
+        <Text span ff="monospace" fz="sm">
+          {e.summary}
+        </Text>
+        <Badge size="xs" variant="light" color={b.color}>
+          {b.text}
+        </Badge>
+      </Group>
+      {e.parts ? (
+        <>
+          <Text fz="xs" c="dimmed">
+            weights: {e.parts.weights_what}
+          </Text>
+          <Text fz="xs" c="dimmed">
+            KV cache: {e.parts.kv_what}
+          </Text>
+          <Text fz="xs" c="dimmed">
+            runtime: {e.parts.runtime_what}
+          </Text>
+        </>
+      ) : null}
+    </Stack>
   );
 }
 

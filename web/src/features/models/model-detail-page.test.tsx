@@ -60,6 +60,24 @@ const detail = {
     },
   ],
   stats: null,
+  memory_estimate: {
+    gpu_count: 1,
+    per_gpu_bytes: 22.4 * 1024 ** 3,
+    basis: 'facts',
+    summary: '22.4 GiB/GPU = 15.2 weights + 6.1 KV at 32k + 1.1 runtime',
+    parts: {
+      weights_bytes: 15.2 * 1024 ** 3,
+      kv_bytes: 6.1 * 1024 ** 3,
+      runtime_bytes: 1.1 * 1024 ** 3,
+      weights_from: 'files',
+      kv_from: 'config.json',
+      kv_tokens: 32768,
+      kv_bytes_per_token: 57344,
+      weights_what: '15.2 GiB of safetensors (hub file list)',
+      kv_what: '56 KiB/token (28 layers x 4 KV heads x 128+128 dims x 2 bytes, config.json) x 32768 tokens',
+      runtime_what: 'CUDA context and graphs 1 GiB',
+    },
+  },
 };
 
 describe('model detail', () => {
@@ -72,6 +90,10 @@ describe('model detail', () => {
     expect(dl).toHaveTextContent('1/3 files');
     expect(within(screen.getByTestId('cache-card')).getByText('complete')).toBeInTheDocument();
     expect(screen.getByTestId('spec-card')).toHaveTextContent('org/tiny');
+    const mem = screen.getByTestId('memory-estimate');
+    expect(mem).toHaveTextContent('22.4 GiB/GPU = 15.2 weights + 6.1 KV at 32k + 1.1 runtime');
+    expect(mem).toHaveTextContent("from the model's files");
+    expect(mem).toHaveTextContent('KV cache: 56 KiB/token');
     // viewers get no lifecycle buttons
     expect(screen.queryByRole('button', { name: 'Scale' })).toBeNull();
     expect(screen.queryByRole('button', { name: 'Start' })).toBeNull();

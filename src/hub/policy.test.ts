@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allowedUrl,
   checkRedirect,
   DEFAULT_REDIRECT_HOSTS,
+  hubPolicies,
   hubUrl,
   isLoopback,
   parseBaseUrl,
   type UrlPolicy,
-} from './url-policy.js';
+} from './policy.js';
 
 const hf: UrlPolicy = { base: new URL('https://huggingface.co'), redirectHosts: DEFAULT_REDIRECT_HOSTS };
 const local: UrlPolicy = { base: new URL('http://127.0.0.1:8080'), redirectHosts: ['localhost'] };
@@ -59,4 +61,38 @@ describe('base URLs', () => {
       );
     },
   );
+});
+
+describe('first hop (was the catalog allowlist)', () => {
+  const { huggingface: p } = hubPolicies({
+    hfEndpoint: 'https://hf-mirror.example',
+    modelscopeEndpoint: 'http://127.0.0.1:4000',
+  });
+  const cases: [string, boolean][] = [
+    ['https://hf-mirror.example/api/models', true],
+    ['https://huggingface.co/api/models', true],
+    ['https://cdn-lfs.huggingface.co/x', true],
+    ['https://modelscope.cn/api/v1/models', true],
+    ['http://127.0.0.1:4000/api/models', true],
+    ['http://127.0.0.1:4001/api/models', false],
+    ['http://localhost:4000/api/models', false],
+    ['http://huggingface.co/api/models', false],
+    ['http://hf-mirror.example/api/models', false],
+    ['https://evil.example/api/models', false],
+    ['https://huggingface.co.evil.example/', false],
+    ['https://user:pw@huggingface.co/', false],
+    ['https://169.254.169.254/latest/meta-data', false],
+    ['file:///etc/passwd', false],
+    ['ftp://huggingface.co/', false],
+  ];
+  it.each(cases)('%s -> %s', (url, ok) => expect(allowedUrl(p, new URL(url))).toBe(ok));
+
+  it('a configured plain-http base (a private mirror) is the operator choice; other http hosts are not', () => {
+    const { huggingface: lan } = hubPolicies({
+      hfEndpoint: 'http://10.0.0.5:8080',
+      modelscopeEndpoint: 'https://www.modelscope.cn',
+    });
+    expect(allowedUrl(lan, new URL('http://10.0.0.5:8080/api/models'))).toBe(true);
+    expect(allowedUrl(lan, new URL('http://10.0.0.6:8080/api/models'))).toBe(false);
+  });
 });
