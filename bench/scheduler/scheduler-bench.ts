@@ -12,6 +12,7 @@ import { NodeStatus } from '../../src/core/domain/node.js';
 import { PlacementPlan } from '../../src/core/domain/placement.js';
 import { keys, prefixes } from '../../src/core/keys.js';
 import { createLogger, silentLogger } from '../../src/core/logger.js';
+import { runPool } from '../../src/core/pool.js';
 import { deploymentFor, simNodeStatus, specFor } from '../../src/scheduler/fixtures.js';
 import { startScheduler } from '../../src/scheduler/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
@@ -46,14 +47,13 @@ interface Result {
   oneMoreMs: number;
 }
 
-async function pool(count: number, conc: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (next < count) await fn(next++);
-    }),
+/** Runs `count` calls of `fn(i)` with at most `conc` in flight (the shared pool). */
+const pool = (count: number, conc: number, fn: (i: number) => Promise<unknown>): Promise<void> =>
+  runPool(
+    Array.from({ length: count }, (_, i) => i),
+    conc,
+    fn,
   );
-}
 
 /** A model mix that fills about 90 % of the cluster at N = 5000: 4-40 GiB, some 2-GPU, some 2 replicas. */
 function model(i: number): { spec: ModelSpec; deployment: ModelDeployment } {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runPool } from '../../src/core/pool.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { openEtcdStore } from '../../src/store/etcd/index.js';
 import type { Store, Watcher } from '../../src/store/types.js';
@@ -47,15 +48,13 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   return performance.now() - t0;
 }
 
-/** Runs `count` calls of `fn(i)` with at most `conc` in flight. */
-async function pool(count: number, conc: number, fn: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (next < count) await fn(next++);
-    }),
+/** Runs `count` calls of `fn(i)` with at most `conc` in flight (the shared pool). */
+const pool = (count: number, conc: number, fn: (i: number) => Promise<unknown>): Promise<void> =>
+  runPool(
+    Array.from({ length: count }, (_, i) => i),
+    conc,
+    fn,
   );
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;

@@ -1,5 +1,5 @@
 import { toApiError, ApiError } from './errors.js';
-import { readSse } from './sse.js';
+import { readSse } from '../core/sse.js';
 import type * as T from './types.js';
 
 export interface ClientOptions {

@@ -7,5 +7,5 @@ export {
   type NebulaClient,
 } from './client.js';
 export { ApiError, toApiError } from './errors.js';
-export { readSse, type SseEvent } from './sse.js';
+export { readSse, type SseEvent } from '../core/sse.js';
 export type * from './types.js';

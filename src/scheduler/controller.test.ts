@@ -11,16 +11,11 @@ import { getJson, listJson, putJson } from '../store/json.js';
 import type { Store } from '../store/types.js';
 import { deploymentFor, nodeSettings, simNodeStatus, specFor } from './fixtures.js';
 import { startScheduler, type SchedulerHandle } from './start.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
-async function until<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The scheduler acts within a few passes: poll often, give up after 5 s (the shared waitFor, bound). */
+const until = <T>(check: () => Promise<T | undefined | false>, what: string): Promise<T> =>
+  waitFor(check, { timeoutMs: 5000, intervalMs: 20, what });
 
 describe('scheduler controller on the embedded store', () => {
   let store: Store;

@@ -10,6 +10,7 @@ import type { ModelRequest } from '../core/domain/request.js';
 import { errorMessage } from '../core/errors.js';
 import { keys } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
+import { runPool } from '../core/pool.js';
 import type { EventRecorder, NewModelEvent } from '../store/events.js';
 import type { Typed } from '../store/json.js';
 import type { Store, TxnCompare } from '../store/types.js';
@@ -19,7 +20,7 @@ import type { SchedulerMetrics } from './metrics.js';
 import { nodeAvailability } from './node-health.js';
 import { WriteOverlay } from './overlay.js';
 import { computePass } from './pass.js';
-import { executeOp, inPool, touchesPlan, touchesRequest, type WriteOp } from './writer.js';
+import { executeOp, touchesPlan, touchesRequest, type WriteOp } from './writer.js';
 
 export interface ControllerOptions {
   /** Absent node's replicas are re-placed after this long. */
@@ -331,7 +332,7 @@ export class SchedulerController {
 
     const planned = performance.now();
     const events: NewModelEvent[] = [];
-    await inPool(out.ops, this.opts.writeConcurrency ?? 64, (op) => this.write(op, plans, events));
+    await runPool(out.ops, this.opts.writeConcurrency ?? 64, (op) => this.write(op, plans, events));
     // Events go out after the plans: a burst's plans do not wait behind (or compete with) their events.
     this.events.push(events);
     this.deps.logger.debug(

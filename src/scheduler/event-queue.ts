@@ -5,63 +5,44 @@
  */
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { WorkQueue } from '../core/pool.js';
 import type { EventRecorder, NewModelEvent } from '../store/events.js';
 
 export class EventQueue {
-  private readonly queue: NewModelEvent[] = [];
-  private running = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly queue: WorkQueue<NewModelEvent>;
   dropped = 0;
 
   constructor(
-    private readonly recorder: EventRecorder,
+    recorder: EventRecorder,
     private readonly opts: { concurrency?: number; maxQueued?: number; logger?: Logger | undefined } = {},
-  ) {}
+  ) {
+    this.queue = new WorkQueue(
+      opts.concurrency ?? 8,
+      (e) => recorder.record(e),
+      (err, e) =>
+        opts.logger?.warn({ err: errorMessage(err), model_uid: e.model_uid }, 'could not record event'),
+    );
+  }
 
   push(events: readonly NewModelEvent[]): void {
-    for (const e of events) this.queue.push(e);
-    const max = this.opts.maxQueued ?? 20_000;
-    if (this.queue.length > max) {
-      const n = this.queue.length - max;
-      this.queue.splice(0, n);
-      this.dropped += n;
-      this.opts.logger?.warn({ dropped: n }, 'event queue full; dropped the oldest events');
+    // Over the bound, the oldest go first: those already waiting, then the oldest of this batch.
+    const over = this.queue.waiting + events.length - (this.opts.maxQueued ?? 20_000);
+    if (over > 0) {
+      const fromBatch = over - this.queue.dropOldest(over);
+      this.dropped += over;
+      this.opts.logger?.warn({ dropped: over }, 'event queue full; dropped the oldest events');
+      this.queue.push(events.slice(fromBatch));
+    } else {
+      this.queue.push(events);
     }
-    this.pump();
   }
 
   /** Resolves when every queued event has been written (or failed), or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return;
+    if (this.queue.active === 0 && this.queue.waiting === 0) return;
     await Promise.race([
-      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      this.queue.idle(),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
-  }
-
-  private pump(): void {
-    const limit = this.opts.concurrency ?? 8;
-    while (this.running < limit && this.queue.length > 0) {
-      const e = this.queue.shift();
-      if (!e) break;
-      this.running += 1;
-      this.recorder
-        .record(e)
-        .catch((err: unknown) =>
-          this.opts.logger?.warn(
-            { err: errorMessage(err), model_uid: e.model_uid },
-            'could not record event',
-          ),
-        )
-        .finally(() => {
-          this.running -= 1;
-          this.pump();
-          if (this.running === 0 && this.queue.length === 0) {
-            const waiters = this.idleWaiters;
-            this.idleWaiters = [];
-            for (const w of waiters) w();
-          }
-        });
-    }
   }
 }

@@ -6,14 +6,7 @@ import type { Store } from '../store/types.js';
 import { planOf, workload } from './fixtures.js';
 import { LeaderElector } from './leader.js';
 import { emptyOp, executeOp } from './writer.js';
-
-async function until(fn: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 describe('leader election and fencing', () => {
   let store: Store;
@@ -53,8 +46,8 @@ describe('leader election and fencing', () => {
     expect(record.holder).toBe('a');
 
     await store.revokeLease(a.lease); // a's lease expires
-    await until(() => b.e.isLeader, 'b elected');
-    await until(() => !a.e.isLeader, 'a deposed');
+    await waitFor(() => b.e.isLeader, { timeoutMs: 3000, intervalMs: 10, what: 'b elected' });
+    await waitFor(() => !a.e.isLeader, { timeoutMs: 3000, intervalMs: 10, what: 'a deposed' });
     expect([...log].sort()).toEqual(['a:deposed', 'a:elected', 'b:elected']);
   });
 

@@ -56,19 +56,3 @@ export async function executeOp(store: Store, fence: TxnCompare, op: WriteOp): P
   const res = await store.txn({ compare, success });
   return res.succeeded ? res.revision : undefined;
 }
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inPool<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

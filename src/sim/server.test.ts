@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEngineSim, type EngineSimHandle } from './server.js';
 import type { SimOptionsInput } from './options.js';
+import { waitFor } from '../../test/helpers/wait-for.js';
 
 const handles: EngineSimHandle[] = [];
 afterEach(async () => {
@@ -46,14 +47,6 @@ async function metricValue(h: EngineSimHandle, name: string, labels = ''): Promi
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
   if (!line) throw new Error(`metric ${name} ${labels} not found`);
   return Number(line.slice(line.lastIndexOf(' ') + 1));
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const chat = (content: string, extra: Record<string, unknown> = {}) => ({
@@ -256,7 +249,10 @@ describe('engine-sim: pooling endpoints and metadata', () => {
     const t0 = Date.now();
     expect((await fetch(`${h.url}/health`)).status).toBe(503);
     expect((await post(h, '/v1/chat/completions', chat('x', { model: 'demo' }))).status).toBe(503);
-    await until(async () => (await fetch(`${h.url}/health`)).status === 200, 5000);
+    await waitFor(async () => (await fetch(`${h.url}/health`)).status === 200, {
+      timeoutMs: 5000,
+      intervalMs: 5,
+    });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     const models = (await (await fetch(`${h.url}/v1/models`)).json()) as any;
     expect(models).toMatchObject({
@@ -310,7 +306,7 @@ describe('engine-sim: scheduling, KV cache and prefix cache', () => {
       const inflight = [1, 2, 3, 4].map((i) =>
         post(h, '/v1/completions', { prompt: `p${i}`, max_tokens: 1 }),
       );
-      await until(() => h.snapshot().waiting === 2);
+      await waitFor(() => h.snapshot().waiting === 2, { timeoutMs: 3000, intervalMs: 5 });
       expect(h.snapshot()).toMatchObject({ running: 2, waiting: 2 });
       expect(await metricValue(h, 'vllm:num_requests_running')).toBe(2);
       expect(await metricValue(h, 'vllm:num_requests_waiting')).toBe(2);
@@ -333,7 +329,7 @@ describe('engine-sim: scheduling, KV cache and prefix cache', () => {
     // Each request: 3-token prompt + 10 output tokens = 13 tokens = 4 blocks: the whole cache.
     const a = post(h, '/v1/completions', { prompt: 'a b c', max_tokens: 10, ignore_eos: true });
     const b = post(h, '/v1/completions', { prompt: 'd e f', max_tokens: 10, ignore_eos: true });
-    await until(() => h.snapshot().waiting === 1);
+    await waitFor(() => h.snapshot().waiting === 1, { timeoutMs: 3000, intervalMs: 5 });
     expect(h.snapshot()).toMatchObject({ running: 1, waiting: 1 });
     expect([(await a).status, (await b).status]).toEqual([200, 200]);
   });
@@ -383,7 +379,7 @@ describe('engine-sim: scheduling, KV cache and prefix cache', () => {
     expect(h.snapshot().kvUsage).toBeGreaterThan(0);
     ac.abort();
     await reader.read().catch(() => undefined);
-    await until(() => h.snapshot().running === 0);
+    await waitFor(() => h.snapshot().running === 0, { timeoutMs: 3000, intervalMs: 5 });
     expect(h.snapshot()).toMatchObject({ running: 0, kvUsage: 0 });
     expect(await metricValue(h, 'vllm:request_success_total', 'finished_reason="abort"')).toBe(1);
     // The freed slot serves the next request.
@@ -428,7 +424,7 @@ describe('engine-sim: logging and shutdown', () => {
     handles.push(h);
     const running = post(h, '/v1/completions', { prompt: 'a', max_tokens: 1 });
     const waiting = post(h, '/v1/completions', { prompt: 'b', max_tokens: 1 });
-    await until(() => h.snapshot().waiting === 1);
+    await waitFor(() => h.snapshot().waiting === 1, { timeoutMs: 3000, intervalMs: 5 });
     const stopped = h.stop();
     expect((await waiting).status).toBe(503);
     expect((await running).status).toBe(200);

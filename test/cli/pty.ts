@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { waitFor } from '../helpers/wait-for.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -44,15 +45,18 @@ export function spawnCliInPty(args: string[], env: Record<string, string>): PtyS
     text,
     write: (keys) => child.stdin?.write(keys),
     async waitFor(pattern, opts = {}) {
-      const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
       const from = opts.from ?? 0;
-      for (;;) {
-        const t = text().slice(from);
-        if (typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t)) return;
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${String(pattern)}; output so far:\n${text()}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await waitFor(
+        () => {
+          const t = text().slice(from);
+          return typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t);
+        },
+        {
+          timeoutMs: opts.timeoutMs ?? 20_000,
+          intervalMs: 25,
+          what: () => `${String(pattern)}; output so far:\n${text()}`,
+        },
+      );
     },
     async exited(timeoutMs = 20_000) {
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());

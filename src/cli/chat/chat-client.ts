@@ -3,7 +3,7 @@
  * by token through SSE, or answered whole with --no-stream. Aborting the signal cancels the request.
  */
 import { CliError } from '../errors.js';
-import { SseParser } from './sse.js';
+import { readSse } from '../../core/sse.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -107,8 +107,6 @@ async function readStream(
   body: ReadableStream<Uint8Array>,
   onToken: ((t: string) => void) | undefined,
 ): Promise<ChatResult> {
-  const parser = new SseParser();
-  const decoder = new TextDecoder();
   let content = '';
   let finishReason: string | undefined;
   let usage: ChatUsage | undefined;
@@ -135,19 +133,10 @@ async function readStream(
     }
     if (choice?.finish_reason) finishReason = choice.finish_reason;
   };
-  const reader = body.getReader();
-  try {
-    while (!done) {
-      const { value, done: eof } = await reader.read();
-      if (eof) break;
-      for (const ev of parser.feed(decoder.decode(value, { stream: true }))) {
-        handle(ev.data);
-        if (done) break;
-      }
-    }
-    if (!done) for (const ev of parser.end()) handle(ev.data);
-  } finally {
-    await reader.cancel().catch(() => undefined);
+  // Stopping at [DONE] (or on a stream error) cancels the body: readSse's own cleanup.
+  for await (const ev of readSse(body)) {
+    handle(ev.data);
+    if (done) break;
   }
   return { content, finishReason, usage };
 }

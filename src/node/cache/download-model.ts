@@ -12,13 +12,13 @@ import { lstat, mkdir, readlink, rename, rm, stat, symlink, unlink, writeFile } 
 import { dirname, join, relative, sep } from 'node:path';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import { runPool } from '../../core/pool.js';
 import { CacheError, cancelled } from './errors.js';
 import { fetchFile, INCOMPLETE_SUFFIX } from './file-fetch.js';
 import { hfBlobPath, hfRefPath, hfRepoDir, hfSnapshotDir, hfSymlinkTarget } from './hf-layout.js';
 import type { HubClient } from '../../hub/index.js';
 import { toStored, writeStoredManifest, type Manifest, type ManifestFile } from './manifest.js';
 import { msModelDir, msTempDir, pickle } from './ms-layout.js';
-import { runPool } from './pool.js';
 import type { ProgressTracker } from './progress.js';
 import type { RetryPolicy } from './retry.js';
 

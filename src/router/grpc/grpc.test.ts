@@ -11,7 +11,6 @@ import {
 } from './mapping.js';
 import { aiServiceProtoPath } from './proto-path.js';
 import { loadAiService } from './grpc-server.js';
-import { SseParser } from './sse.js';
 
 const base: PredictRequestMsg = {
   model: 'm',
@@ -126,19 +125,6 @@ describe('response mapping', () => {
     expect(errorMessageOf('{"error":{"message":"boom"}}', 500)).toBe('boom');
     expect(errorMessageOf('{"message":"vllm style"}', 400)).toBe('vllm style');
     expect(errorMessageOf('', 502)).toBe('upstream answered 502');
-  });
-});
-
-describe('SseParser', () => {
-  it('splits events across chunk boundaries and line endings', () => {
-    const got: string[] = [];
-    const p = new SseParser((d) => got.push(d));
-    p.push('data: {"a":');
-    p.push('1}\n\ndata: two\r\n');
-    p.push('\r\n: comment\n\ndata:x\ndata: y\n\n');
-    p.push('data: [DONE]');
-    p.end();
-    expect(got).toEqual(['{"a":1}', 'two', 'x\ny', '[DONE]']);
   });
 });
 

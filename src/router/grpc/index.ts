@@ -8,4 +8,3 @@ export {
   grpcCodeFor,
   type PredictRequestMsg,
 } from './mapping.js';
-export { SseParser } from './sse.js';

@@ -5,6 +5,7 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import type { Logger } from '../../core/logger.js';
+import { SseParser } from '../../core/sse.js';
 import { RouterError } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
 import type { ProxyCall, ProxySink } from '../proxy/forward.js';
@@ -17,7 +18,6 @@ import {
   type PredictRequestMsg,
   type PredictResponseMsg,
 } from './mapping.js';
-import { SseParser } from './sse.js';
 import type { UpstreamHeaders } from '../proxy/response-parser.js';
 
 const MAX_UNARY_BYTES = 16 * 1024 * 1024;
@@ -118,7 +118,7 @@ export class StreamSink implements ProxySink {
   private status = 0;
   private retryAfter: string | undefined;
   private errorBody = '';
-  private readonly parser: SseParser;
+  private readonly parser = new SseParser();
   private sawData = false;
   private finished = false;
   private writable = true;
@@ -127,9 +127,7 @@ export class StreamSink implements ProxySink {
   constructor(
     private readonly stream: ServerWritableStream<PredictRequestMsg, PredictChunkMsg>,
     private readonly c: SinkCommon,
-  ) {
-    this.parser = new SseParser((data) => this.onEvent(data));
-  }
+  ) {}
 
   head(status: number, headers: UpstreamHeaders): void {
     this.status = status;
@@ -148,7 +146,7 @@ export class StreamSink implements ProxySink {
       this.c.metrics.firstToken(this.c.model, (performance.now() - this.c.startedAt) / 1000);
     }
     this.writable = true;
-    this.parser.push(chunk);
+    for (const ev of this.parser.push(chunk)) this.onEvent(ev.data);
     if (!this.writable && !this.drainHooked) {
       this.drainHooked = true;
       this.stream.on('drain', () => this.call?.resume());
@@ -178,7 +176,7 @@ export class StreamSink implements ProxySink {
         this.status,
       );
     }
-    this.parser.end();
+    for (const ev of this.parser.end()) this.onEvent(ev.data);
     this.finish(null, 200);
   }
 
