@@ -232,6 +232,11 @@ describe('engine_config checks', () => {
     ['sglang', ['--enable-custom-logit-processor'], /serialized Python code/],
     ['llamacpp', ['-m', '/etc/passwd'], /^-m is managed by Nebula \(the model file/],
     ['llamacpp', ['--host', '0.0.0.0'], /^--host is managed/],
+    [
+      'llamacpp',
+      ['-hff', 'm-Q8_0.gguf'],
+      /^-hff is managed by Nebula \(choose the GGUF variant with gguf_file/,
+    ],
     ['llamacpp', ['--port=1'], /^--port=1 is not a flag/],
     ['llamacpp', ['-c', '999999'], /^-c is managed by Nebula \(set engine_config.max_model_len\)/],
     ['llamacpp', ['--api_key', 'x'], /^--api-key is managed/],

@@ -5,8 +5,8 @@
  *  - from the hub: catalog search finds the GGUF repo, import with engine llamacpp, only the chosen variant
  *    is on disk and llama-server loads it (`-m`), chat plain and streamed through the router;
  *  - from a local .gguf path: the same serving checks, then the router's load scrape of llama-server's
- *    /metrics, kill -9 of llama-server (honest state in between, restarted with backoff, serving again),
- *    llama-server's own output in `nebula logs`, stop, and Ctrl-C leaving no process.
+ *    /metrics, kill -9 of llama-server (the first crash restarted at once, a second one after the backoff
+ *    with the state honest in between, serving again), llama-server's own output in `nebula logs`, stop, and Ctrl-C leaving no process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -182,6 +182,9 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
           `${base}-${base + 99}`,
           '--hf-endpoint',
           hub.url,
+          // A second crash in a row waits this (the first restarts at once), long enough to see the state.
+          '--restart-backoff-initial',
+          '4s',
         ],
         { env, stdio: ['ignore', 'pipe', 'pipe'] },
       );
@@ -263,7 +266,7 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
       expect(stopped.code, stopped.stderr).toBe(0);
     });
 
-    it('serves a local .gguf: chat, load scrape, kill -9 + backoff restart, logs, stop, Ctrl-C', async () => {
+    it('serves a local .gguf: chat, load scrape, kill -9: restart at once, then backoff, logs, stop, Ctrl-C', async () => {
       const q8 = tinyLlamaRepoFiles(tinyTokenizer()).find((f) => f.path === 'tiny-llama-Q8_0.gguf')!;
       const local = join(dir.path, 'models', 'tiny.gguf');
       mkdirSync(dirname(local), { recursive: true });
@@ -290,16 +293,27 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
         { timeoutMs: 20_000, what: 'the router to report the scraped llama-server load' },
       );
 
-      // kill -9: the node sees the crash, says so, and restarts llama-server after its backoff.
-      const killedAt = Date.now();
+      // kill -9: the first crash restarts llama-server at once (backoff starts with the second in a row).
       process.kill(first.pid, 'SIGKILL');
+      const secondPid = await waitFor(
+        async () => {
+          const pid = await readyPid('tiny-local');
+          return pid !== undefined && pid !== first.pid ? pid : undefined;
+        },
+        { timeoutMs: 60_000, what: 'llama-server to be restarted at once after its first crash' },
+      );
+      expect((await model('tiny-local')).endpoints[0]?.restarts).toBeGreaterThanOrEqual(1);
+
+      // A second crash in a row waits the backoff: the state says so in between, then it serves again.
+      const killedAt = Date.now();
+      process.kill(secondPid, 'SIGKILL');
       const down = await waitFor(
         async () => {
           const m = await model('tiny-local');
           const e = m.endpoints[0];
-          return e && e.status !== 'ready' && e.restarts >= 1 ? { m, e } : undefined;
+          return e && e.status !== 'ready' && e.restarts >= 2 ? { m, e } : undefined;
         },
-        { timeoutMs: 30_000, what: 'the crash to show in the model state' },
+        { timeoutMs: 30_000, what: 'the second crash to show in the model state' },
       );
       expect(down.m.ready_replicas).toBe(0);
       expect(down.m.state).not.toBe('running');
@@ -317,13 +331,15 @@ describe.skipIf(skipWithoutLlamaServer('the llama.cpp spine'))(
       const duringRestart = (await readyPid('tiny-local')) === undefined;
       if (duringRestart) expect(during.status).toBeGreaterThanOrEqual(500);
 
-      const restartedPid = await waitFor(() => readyPid('tiny-local'), {
-        timeoutMs: 90_000,
-        what: 'llama-server to be restarted and ready',
-      });
-      expect(restartedPid).not.toBe(first.pid);
-      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(5_000); // backoff: not restarted in a tight loop
-      expect((await model('tiny-local')).endpoints[0]?.restarts).toBeGreaterThanOrEqual(1);
+      const restartedPid = await waitFor(
+        async () => {
+          const pid = await readyPid('tiny-local');
+          return pid !== undefined && pid !== secondPid ? pid : undefined;
+        },
+        { timeoutMs: 90_000, what: 'llama-server to be restarted after the backoff and ready' },
+      );
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(4_000); // backoff: not restarted in a tight loop
+      expect((await model('tiny-local')).endpoints[0]?.restarts).toBeGreaterThanOrEqual(2);
       expect(cmdline(restartedPid)[0]).toMatch(/llama-server$/);
       await chatChecks('tiny-local');
 

@@ -25,8 +25,7 @@ const refused: Record<string, Refusal> = {
   '--model-url': MODEL,
   '--docker-repo': MODEL,
   '--hf-repo': MODEL,
-  // --hf-file stays allowed for now: it picks a file inside the repository the spec names, and the
-  // built-in GGUF template selects its quantisation with it until the spec names the file itself.
+  '--hf-file': managed('choose the GGUF variant with gguf_file or gguf_quant (the node downloads only it)'),
   '--hf-token': denied(
     'a token on the command line is visible to every process; set env HF_TOKEN (write-only)',
   ),
