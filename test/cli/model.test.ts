@@ -89,6 +89,7 @@ describe('nebula model against an in-process server', () => {
       Desired:       stopped, 2 replica(s)
       Ready:         0/2
       GPUs/replica:  0
+      Memory:        CPU only (gpu_count 0)
       Engine args:   --ttft-ms=50
       Engine env:    TZ=UTC OMP_NUM_THREADS=x=y HF_TOKEN=••••••
       Labels:        team=ml

@@ -1,6 +1,7 @@
 /** An in-process control API on a free port with an in-memory embedded store and a known admin. */
 import type { ServerHandle } from '../../src/server/index.js';
 import { startServer } from '../../src/server/index.js';
+import { NO_HUB } from '../helpers/no-hub.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -31,7 +32,10 @@ export async function startTestServer(
         outboundTimeoutMs: 2000,
         env: {},
         ...(opts.routerUrl ? { routerUrl: opts.routerUrl } : {}),
-        ...(opts.hfEndpoint ? { hfEndpoint: opts.hfEndpoint } : {}),
+        // Tests never reach a real hub: a closed local port unless a fake hub is given (connection refused
+        // at once; the model files facts reader then records why it learned nothing).
+        hfEndpoint: opts.hfEndpoint ?? NO_HUB,
+        modelscopeEndpoint: NO_HUB,
       },
       { store },
     );

@@ -9,6 +9,7 @@ import type { ServerDeps, ServerOptions } from '../../src/server/options.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { encode } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
+import { NO_HUB } from '../helpers/no-hub.js';
 
 export const PASSWORD = 'correct-horse-battery';
 let hashed: Promise<string> | undefined;
@@ -69,6 +70,9 @@ export async function makeApp(options: ServerOptions = {}, deps: Partial<ServerD
       validateResponses: true,
       webDir: '/nonexistent-web-dir',
       env: {},
+      // Tests never reach a real hub (see test/helpers/no-hub.ts); suites with a fake hub pass its URL.
+      hfEndpoint: NO_HUB,
+      modelscopeEndpoint: NO_HUB,
       ...options,
     },
   );

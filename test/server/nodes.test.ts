@@ -150,15 +150,18 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
       body: { model_uid: 'm3', model_name: 'a/b', model_source: 'huggingface', engine_type: 'vllm' },
     });
     const all = await t.json('GET', '/api/v2/events', { token: v() });
+    // A hub model's create also records what its files said (here: the hub is unreachable, so why not).
     expect(all.items.map((e: { model_uid: string; type: string }) => `${e.model_uid}:${e.type}`)).toEqual([
+      'm3:facts',
       'm3:created',
       'm1:scaled',
+      'm1:facts',
       'm1:created',
     ]);
     const one = await t.json('GET', '/api/v2/events?model_uid=m1&limit=1', { token: v() });
     expect(one.items.map((e: { type: string }) => e.type)).toEqual(['scaled']);
     const m = await t.json('GET', '/api/v2/models/m1/events?limit=10', { token: v() });
-    expect(m.items).toHaveLength(2);
+    expect(m.items).toHaveLength(3); // created, facts, scaled
     expect((await t.call('GET', '/api/v2/models/ghost/events', { token: v() })).status).toBe(404);
     expect((await t.call('GET', '/api/v2/events?limit=5000', { token: v() })).status).toBe(400);
   });

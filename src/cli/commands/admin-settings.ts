@@ -25,6 +25,7 @@ export function registerSettingsCommands(admin: Command): void {
 
   const get = settings.command('get').description('show the cluster settings');
   withConnection(withOutput(get));
+  examples(get, ['nebula admin settings get', 'nebula admin settings get -o json']);
   get.action(
     action(async (ctx) => {
       const s = await ctx.client().clusterSettings();
