@@ -2,7 +2,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'web/**', 'node_modules/**', 'bin/**', 'scripts/**', 'coverage/**', 'eslint.config.js'] },
+  {
+    // web/ is linted like src/; only its dependencies, static assets and CommonJS PostCSS config are not.
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'web/node_modules/**',
+      'web/public/**',
+      'web/postcss.config.cjs',
+      'bin/**',
+      'scripts/**',
+      'coverage/**',
+      'eslint.config.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -20,6 +33,15 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       '@typescript-eslint/only-throw-error': 'off',
       '@typescript-eslint/prefer-promise-reject-errors': 'off',
+    },
+  },
+  {
+    // The console (web/src, typed by web/tsconfig.json through the project service) gets the same rules,
+    // plus the void-return checks src leaves off: in React an async function handed to an event prop
+    // (onClick={async () => ...}) or a callback (useEffect(async () => ...)) is the usual floating promise.
+    files: ['web/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: true }],
     },
   },
 );

@@ -27,7 +27,7 @@ export class ApiError extends Error {
 
 function isErrorBody(v: unknown): v is ErrorBody {
   if (typeof v !== 'object' || v === null || !('error' in v)) return false;
-  const e = (v as { error: unknown }).error;
+  const e = v.error;
   return typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
 }
 

@@ -28,7 +28,7 @@ function parse(raw: string | null, now: number): Session | null {
     if (typeof v.role !== 'string' || !ROLES.includes(v.role)) return null;
     const exp = Date.parse(v.expires_at);
     if (!Number.isFinite(exp) || exp <= now) return null;
-    return { expires_at: v.expires_at, username: v.username, role: v.role as Role };
+    return { expires_at: v.expires_at, username: v.username, role: v.role };
   } catch {
     return null;
   }

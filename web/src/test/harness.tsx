@@ -14,7 +14,8 @@ export interface Call {
   headers: Headers;
 }
 
-type Handler = (call: Call) => Response | Promise<Response> | unknown;
+/** Returns a Response, or any other value (or a promise of one) to serialise as JSON. */
+type Handler = (call: Call) => unknown;
 
 /** JSON response helper. */
 export const json = (body: unknown, status = 200) =>
@@ -28,8 +29,10 @@ export const apiError = (status: number, code: string, message: string) =>
  */
 export function fakeApi(routes: Record<string, Handler>) {
   const calls: Call[] = [];
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input), 'http://console.test');
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    // The console passes a path string; a URL or Request is read by its href, never stringified blindly.
+    const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const url = new URL(href, 'http://console.test');
     const method = (init?.method ?? 'GET').toUpperCase();
     const body = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
     const call: Call = {
@@ -46,7 +49,7 @@ export function fakeApi(routes: Record<string, Handler>) {
     return out instanceof Response ? out : json(out);
   };
   return {
-    fetch: fetch as typeof globalThis.fetch,
+    fetch,
     calls,
     callsTo: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path),
   };

@@ -25,12 +25,22 @@ class NoopResizeObserver {
 }
 globalThis.ResizeObserver ??= NoopResizeObserver as unknown as typeof ResizeObserver;
 // Like current Chromium, scrollTo returns a promise: an effect that returns its result breaks React.
-Element.prototype.scrollTo = function scrollTo() {
-  return Promise.resolve();
-} as unknown as Element['scrollTo'];
-Element.prototype.scrollIntoView ??= function scrollIntoView() {};
-window.HTMLElement.prototype.scrollIntoView ??= function scrollIntoView() {};
-Object.defineProperty(window, 'getComputedStyle', { value: window.getComputedStyle, writable: true });
+// (Defined, not assigned: lib.dom types scrollTo as returning void, and this stand-in deliberately doesn't.)
+Object.defineProperty(Element.prototype, 'scrollTo', {
+  value: function scrollTo() {
+    return Promise.resolve();
+  },
+  writable: true,
+  configurable: true,
+});
+if (!Element.prototype.scrollIntoView) Element.prototype.scrollIntoView = function scrollIntoView() {};
+if (!window.HTMLElement.prototype.scrollIntoView)
+  window.HTMLElement.prototype.scrollIntoView = function scrollIntoView() {};
+// Writable so a test can stub it; bound so a caller that detaches it still reaches the window.
+Object.defineProperty(window, 'getComputedStyle', {
+  value: window.getComputedStyle.bind(window),
+  writable: true,
+});
 
 // The machine running these is shared and slow: give transitions and polls time.
 configure({ asyncUtilTimeout: 5000 });
