@@ -1,4 +1,10 @@
-import { newBucket, takeToken, type BucketState, type RateLimit } from './token-bucket.js';
+import {
+  newBucket,
+  retryAfterSeconds,
+  takeToken,
+  type BucketState,
+  type RateLimit,
+} from '../../core/token-bucket.js';
 
 export interface RateDecision {
   ok: boolean;
@@ -26,7 +32,7 @@ export class RateLimiter {
       this.buckets.set(principalId, b);
     }
     const r = takeToken(b.state, limit, now);
-    return r.ok ? ALLOW : { ok: false, retryAfterS: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) };
+    return r.ok ? ALLOW : { ok: false, retryAfterS: retryAfterSeconds(r.retryAfterMs) };
   }
 
   /** Forgets buckets of keys that no longer exist. */
