@@ -14,7 +14,7 @@ import { parseDuration } from '../core/duration.js';
 import { NODE_ID_PATTERN } from '../core/ids.js';
 import type { NodeAgentOptions } from './agent.js';
 import { resolveEngineBins } from './engine-bins.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, type RestartBackoffPolicy } from './backoff.js';
 import { NodeConfigError } from './errors.js';
 import { parseGpuMode } from './gpu-mode.js';
 
@@ -184,7 +184,7 @@ export interface RestartBackoffFlags {
 export function resolveRestartBackoff(
   flags: RestartBackoffFlags,
   env: NodeJS.ProcessEnv = process.env,
-): BackoffPolicy | undefined {
+): RestartBackoffPolicy | undefined {
   const initialRaw = resolveOptional(flags.restartBackoffInitial, 'NEBULA_NODE_RESTART_BACKOFF_INITIAL', env);
   const legacy = positiveInt(
     resolveOptional(flags.restartBackoffMs, 'NEBULA_NODE_RESTART_BACKOFF_MS', env),
