@@ -10,11 +10,22 @@ describe('durations', () => {
     ['1h', 3_600_000],
     ['30', 30_000],
     ['0.5s', 500],
+    ['1d', 86_400_000],
+    ['1h30m', 5_400_000],
+    ['1m30.5s', 90_500],
+    [' 2d ', 172_800_000],
   ])('%s -> %d ms', (raw, ms) => expect(durationMs(raw)).toBe(ms));
 
-  it.each(['', 'soon', '5 m', '-1s', '1d', '1h30m'])('refuses %j', (raw) => {
+  it.each(['', 'soon', '5 m', '-1s', '1h 30m', '1h30', 'ms', '1w'])('refuses %j', (raw) => {
     expect(durationMs(raw)).toBeUndefined();
     expect(() => parseDuration(raw, '--x')).toThrow(/--x: ".*" is not a duration/);
+  });
+
+  it("reads a bare number in the flag's old unit: seconds, or milliseconds for -ms flags", () => {
+    expect(durationMs('30')).toBe(30_000);
+    expect(durationMs('30', 'ms')).toBe(30);
+    expect(durationMs('2s', 'ms')).toBe(2_000);
+    expect(parseDuration('1h30m', '--stop-grace-ms', 'ms')).toBe(5_400_000);
   });
 
   it('validates proxy_timeouts: durations between 1 s and 24 h, no unknown keys', () => {
