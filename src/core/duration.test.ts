@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProxyTimeouts } from './domain/model.js';
-import { durationMs, parseDuration } from './duration.js';
+import { z } from 'zod';
+import { durationMs, MillisecondsInput, parseDuration } from './duration.js';
 
 describe('durations', () => {
   it.each([
@@ -26,6 +27,15 @@ describe('durations', () => {
     expect(durationMs('30', 'ms')).toBe(30);
     expect(durationMs('2s', 'ms')).toBe(2_000);
     expect(parseDuration('1h30m', '--stop-grace-ms', 'ms')).toBe(5_400_000);
+  });
+
+  it('MillisecondsInput takes numbers of ms as before, and durations with units', () => {
+    const s = MillisecondsInput(z.coerce.number().min(0).max(60_000));
+    expect(['250', 250, '0.5', '2s', '1m', ' 500ms '].map((v) => s.parse(v))).toEqual([
+      250, 250, 0.5, 2_000, 60_000, 500,
+    ]);
+    expect(s.safeParse('2m').success).toBe(false);
+    expect(s.safeParse('soon').success).toBe(false);
   });
 
   it('validates proxy_timeouts: durations between 1 s and 24 h, no unknown keys', () => {

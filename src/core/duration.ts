@@ -39,6 +39,15 @@ export function parseDuration(raw: string, what: string, bare: BareUnit = 's'): 
 }
 
 /**
+ * A number of milliseconds that may also be written as a duration with units (`2s`, `1m30s`): such strings
+ * become milliseconds, anything else reaches `ms` unchanged (so a bare number keeps meaning milliseconds,
+ * as in `--ttft-ms 20`).
+ */
+export function MillisecondsInput<T extends z.ZodType>(ms: T) {
+  return z.preprocess((v) => (typeof v === 'string' && COMPOUND.test(v.trim()) ? durationMs(v) : v), ms);
+}
+
+/**
  * A duration string in a stored record ("30s", "5m", "1500ms"), between `minMs` and `maxMs`. Stored as the
  * operator wrote it; readers convert with `durationMs`.
  */
