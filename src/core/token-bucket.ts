@@ -60,3 +60,49 @@ export function peekToken(state: BucketState, limit: RateLimit, now: number, cos
 export function retryAfterSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
+
+/**
+ * Token buckets per key (API key, principal, source address), refilled lazily from the caller's clock: no
+ * timers, so idle keys cost nothing. A key whose limit changes starts over with a full bucket. With
+ * `maxKeys` the map is bounded and the least recently used bucket goes first (a dropped bucket comes back
+ * full, which only ever errs on the side of letting a request through).
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { limit: RateLimit; state: BucketState }>();
+
+  constructor(private readonly maxKeys = Number.POSITIVE_INFINITY) {}
+
+  /** Takes `cost` tokens from `key`'s bucket under `limit` (see `takeToken`). */
+  take(key: string, limit: RateLimit, now: number, cost = 1): TakeResult {
+    let b = this.buckets.get(key);
+    if (b !== undefined && this.maxKeys !== Number.POSITIVE_INFINITY) {
+      // Re-inserted below, so the map's order is least recently used first.
+      this.buckets.delete(key);
+      this.buckets.set(key, b);
+    }
+    if (b === undefined || b.limit.rps !== limit.rps || b.limit.burst !== limit.burst) {
+      if (b === undefined && this.buckets.size >= this.maxKeys) {
+        const oldest = this.buckets.keys().next().value;
+        if (oldest !== undefined) this.buckets.delete(oldest);
+      }
+      b = { limit, state: newBucket(limit, now) };
+      this.buckets.set(key, b);
+    }
+    return takeToken(b.state, limit, now, cost);
+  }
+
+  /** Milliseconds until `key` could take `cost` tokens (0: now, or it has no bucket yet); takes nothing. */
+  peek(key: string, now: number, cost = 1): number {
+    const b = this.buckets.get(key);
+    return b === undefined ? 0 : peekToken(b.state, b.limit, now, cost);
+  }
+
+  /** Forgets the buckets of keys that no longer exist. */
+  retain(alive: (key: string) => boolean): void {
+    for (const key of this.buckets.keys()) if (!alive(key)) this.buckets.delete(key);
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
