@@ -33,7 +33,7 @@ export function registerEngineSimCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--served-model-name <name>', 'name clients send as `model` (default: --model)')
     .option('--max-model-len <tokens>', 'context length', '4096')
-    .option('--ttft-ms <ms>', 'time to first token with nothing cached', '20')
+    .option('--ttft-ms <ms>', 'time to first token with nothing cached (ms, or a duration: 1s)', '20')
     .option('--itl-ms <ms>', 'time between output tokens', '5')
     .option('--max-num-seqs <n>', 'requests decoded at once; more wait in FIFO order', '256')
     .option('--max-waiting <n>', 'waiting requests before new ones get 429', '1000')

@@ -45,8 +45,14 @@ export function registerNodeCommand(program: Command): void {
       '--restart-backoff-reset <duration>',
       'ready this long, the next crash restarts at once again (env NEBULA_NODE_RESTART_BACKOFF_RESET; default 10m)',
     )
-    .option('--restart-backoff-ms <ms>', 'old spelling of --restart-backoff-initial, in milliseconds')
-    .option('--stop-grace-ms <ms>', 'SIGTERM to SIGKILL when stopping an engine (default 10000)')
+    .option(
+      '--restart-backoff-ms <duration>',
+      'old spelling of --restart-backoff-initial (a bare number is milliseconds)',
+    )
+    .option(
+      '--stop-grace-ms <duration>',
+      'SIGTERM to SIGKILL when stopping an engine, e.g. 10s (a bare number is milliseconds; env NEBULA_NODE_STOP_GRACE_MS; default 10000)',
+    )
     .option(
       '--engine-bin <type=path>',
       'executable to launch for an engine, repeatable: llamacpp=/opt/llama/bin/llama-server, ' +
@@ -93,8 +99,12 @@ export function registerNodeWatchdogCommand(program: Command): void {
     .requiredOption('--agent-pid <pid>', "the agent's pid")
     .requiredOption('--agent-start <ticks>', "the agent's start time (/proc/<pid>/stat field 22)")
     .option('--agent-instance <id>', "the agent's lock instance id", '')
-    .option('--grace-ms <ms>', 'wait for a new agent this long', '30000')
-    .option('--kill-grace-ms <ms>', 'SIGTERM to SIGKILL', '10000')
+    .option(
+      '--grace-ms <duration>',
+      'wait for a new agent this long (a bare number is milliseconds)',
+      '30000',
+    )
+    .option('--kill-grace-ms <duration>', 'SIGTERM to SIGKILL (a bare number is milliseconds)', '10000')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -109,7 +119,10 @@ export function registerNodeWatchdogCommand(program: Command): void {
         graceMs: string;
         killGraceMs: string;
       }) => {
-        const { runOrphanWatchdog } = await import('../node/orphan-watchdog.js');
+        const [{ runOrphanWatchdog }, { parseDuration }] = await Promise.all([
+          import('../node/orphan-watchdog.js'),
+          import('../core/duration.js'),
+        ]);
         const num = (raw: string, what: string) => {
           if (!/^[0-9]{1,12}$/.test(raw)) throw new Error(`${what}: "${raw}" is not a whole number`);
           return Number(raw);
@@ -123,8 +136,8 @@ export function registerNodeWatchdogCommand(program: Command): void {
               start_time: num(flags.agentStart, '--agent-start'),
               instance: flags.agentInstance || undefined,
             },
-            graceMs: num(flags.graceMs, '--grace-ms'),
-            killGraceMs: num(flags.killGraceMs, '--kill-grace-ms'),
+            graceMs: parseDuration(flags.graceMs, '--grace-ms', 'ms'),
+            killGraceMs: parseDuration(flags.killGraceMs, '--kill-grace-ms', 'ms'),
           },
           { input: process.stdin, log },
         );

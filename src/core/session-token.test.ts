@@ -79,7 +79,10 @@ describe('maximum session lifetime', () => {
   it('reads NEBULA_MAX_SESSION_TTL and refuses nonsense', () => {
     expect(maxSessionTtlFromEnv({})).toBe(12 * 3600);
     expect(maxSessionTtlFromEnv({ NEBULA_MAX_SESSION_TTL: '3600' })).toBe(3600);
-    for (const bad of ['10', '1h', '-5', '99999999']) {
+    expect(maxSessionTtlFromEnv({ NEBULA_MAX_SESSION_TTL: '1h' })).toBe(3600);
+    expect(maxSessionTtlFromEnv({ NEBULA_MAX_SESSION_TTL: '7d' })).toBe(7 * 86400);
+    expect(maxSessionTtlFromEnv({ NEBULA_MAX_SESSION_TTL: '1h30m' })).toBe(5400);
+    for (const bad of ['10', '-5', '99999999', '31d', '90.5', '60500ms', 'soon']) {
       expect(() => maxSessionTtlFromEnv({ NEBULA_MAX_SESSION_TTL: bad })).toThrow(/NEBULA_MAX_SESSION_TTL/);
     }
   });

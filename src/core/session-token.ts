@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { Role } from './domain/common.js';
+import { durationMs } from './duration.js';
 import { ConfigError } from './errors.js';
 
 export const JWT_ISSUER = 'nebula';
@@ -18,15 +19,20 @@ export type JwtSecretRecord = z.infer<typeof JwtSecretRecord>;
 
 /** Longest session a verifier accepts, whatever the token says (`exp - iat`), unless configured otherwise. */
 export const DEFAULT_MAX_SESSION_TTL_S = 12 * 3600;
-/** NEBULA_MAX_SESSION_TTL (whole seconds, 60 s to 30 days), else the default; anything else is refused. */
+/**
+ * NEBULA_MAX_SESSION_TTL in seconds (a duration such as `12h` or `7d`, or a bare number of seconds; whole
+ * seconds, 60 s to 30 days), else the default; anything else is refused.
+ */
 export function maxSessionTtlFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env['NEBULA_MAX_SESSION_TTL'];
   if (raw === undefined || raw === '') return DEFAULT_MAX_SESSION_TTL_S;
-  const n = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || n < 60 || n > 30 * 86400) {
-    throw new ConfigError(`NEBULA_MAX_SESSION_TTL must be whole seconds between 60 and 2592000, got "${raw}"`);
+  const ms = durationMs(raw);
+  if (ms === undefined || ms % 1000 !== 0 || ms < 60_000 || ms > 30 * 86_400_000) {
+    throw new ConfigError(
+      `NEBULA_MAX_SESSION_TTL must be whole seconds between 60 and 2592000 (or a duration: 12h, 7d), got "${raw}"`,
+    );
   }
-  return n;
+  return ms / 1000;
 }
 
 /** Tolerated clock skew for `iat` in the future (a token "issued" later than that is refused). */

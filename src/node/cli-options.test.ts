@@ -60,7 +60,9 @@ describe('nebula node options', () => {
     [{ etcd: 'http://a:1', adminPort: '70000' }, /outside/],
     [{ etcd: 'http://a:1', labels: 'novalue' }, /--labels/],
     [{ etcd: 'http://a:1', labels: '-bad=1' }, /--labels/],
-    [{ etcd: 'http://a:1', restartBackoffMs: '1s' }, /--restart-backoff-ms/],
+    [{ etcd: 'http://a:1', restartBackoffMs: 'soon' }, /--restart-backoff-ms/],
+    [{ etcd: 'http://a:1', stopGraceMs: '-5' }, /--stop-grace-ms/],
+    [{ etcd: 'http://a:1', stopGraceMs: '12d' }, /--stop-grace-ms: "12d" is longer/],
     [{ etcd: 'http://a:1', adminTokenFile: '/nonexistent/token' }, /--admin-token-file/],
     [{ etcd: 'http://a:1', cacheEvict: 'fifo' }, /--cache-evict: "fifo" is not one of off, lru/],
   ])('rejects %o', (flags, msg) => {
@@ -115,5 +117,21 @@ describe('nebula node options', () => {
       /--restart-backoff-initial/,
     );
     expect(() => resolveNodeCliConfig({ ...base, orphanGrace: 'x' }, {})).toThrow(/--orphan-grace/);
+  });
+
+  it('reads the -ms flags as durations too, a bare number still in milliseconds', () => {
+    const base = { etcd: 'http://a:1' };
+    const initial = (restartBackoffMs: string) =>
+      resolveNodeCliConfig({ ...base, restartBackoffMs }, {}).agent.timing?.backoff?.initialMs;
+    expect(['1s', '1500ms', '1m30s', '250'].map(initial)).toEqual([1_000, 1_500, 90_000, 250]);
+    const grace = (stopGraceMs: string, env: NodeJS.ProcessEnv = {}) =>
+      resolveNodeCliConfig({ ...base, ...(stopGraceMs ? { stopGraceMs } : {}) }, env).agent.timing
+        ?.stopGraceMs;
+    expect(grace('2000')).toBe(2_000);
+    expect(grace('20s')).toBe(20_000);
+    expect(grace('0')).toBe(0);
+    expect(grace('', { NEBULA_NODE_STOP_GRACE_MS: '1m' })).toBe(60_000);
+    expect(initial('2d')).toBe(172_800_000);
+    expect(() => initial('0')).toThrow(/must be more than 0/);
   });
 });

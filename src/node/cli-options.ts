@@ -10,11 +10,11 @@ import {
   resolvePort,
 } from '../core/config.js';
 import { Labels } from '../core/domain/index.js';
-import { parseDuration } from '../core/duration.js';
+import { durationMs, parseDuration } from '../core/duration.js';
 import { NODE_ID_PATTERN } from '../core/ids.js';
 import type { NodeAgentOptions } from './agent.js';
 import { resolveEngineBins } from './engine-bins.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, type RestartBackoffPolicy } from './backoff.js';
 import { NodeConfigError } from './errors.js';
 import { parseGpuMode } from './gpu-mode.js';
 
@@ -68,10 +68,20 @@ export function parseLabels(raw: string): Record<string, string> {
   return parsed.data;
 }
 
-function positiveInt(raw: string | undefined, what: string): number | undefined {
+/** Longest value of a `-ms` flag (under a million seconds, as the old 9-digit limit had it). */
+const MAX_MS_FLAG = 999_999_999;
+
+/**
+ * A flag spelled in milliseconds (`--stop-grace-ms`): any duration (`2s`, `1m30s`), or a bare number that
+ * keeps its old unit, milliseconds.
+ */
+function msDuration(raw: string | undefined, what: string): number | undefined {
   if (raw === undefined) return undefined;
-  if (!/^[0-9]{1,9}$/.test(raw)) throw new NodeConfigError(`${what}: "${raw}" is not a whole number`);
-  return Number(raw);
+  const ms = durationMs(raw, 'ms');
+  if (ms === undefined)
+    throw new NodeConfigError(`${what}: "${raw}" is not a duration (e.g. 5000 for ms, 5s, 1m30s)`);
+  if (ms > MAX_MS_FLAG) throw new NodeConfigError(`${what}: "${raw}" is longer than ${MAX_MS_FLAG} ms`);
+  return ms;
 }
 
 /** Values of `--cache-evict` (env NEBULA_CACHE_EVICT). */
@@ -132,7 +142,7 @@ export function resolveNodeCliConfig(
     if (!adminToken) throw new NodeConfigError(`--admin-token-file: ${tokenFile} is empty`);
   }
   const backoff = resolveRestartBackoff(flags, env);
-  const grace = positiveInt(
+  const grace = msDuration(
     resolveOptional(flags.stopGraceMs, 'NEBULA_NODE_STOP_GRACE_MS', env),
     '--stop-grace-ms',
   );
@@ -178,15 +188,16 @@ export interface RestartBackoffFlags {
 /**
  * Restart backoff from flags, then NEBULA_NODE_RESTART_BACKOFF_{INITIAL,MAX,RESET} (durations: 10s, 5m),
  * then the defaults (first restart at once, then 10 s doubling to 5 min, reset after 10 min healthy).
- * `--restart-backoff-ms` (NEBULA_NODE_RESTART_BACKOFF_MS) is the old spelling of the initial delay.
+ * `--restart-backoff-ms` (NEBULA_NODE_RESTART_BACKOFF_MS) is the old spelling of the initial delay (a bare
+ * number is milliseconds there; durations work too).
  * Undefined when nothing is set.
  */
 export function resolveRestartBackoff(
   flags: RestartBackoffFlags,
   env: NodeJS.ProcessEnv = process.env,
-): BackoffPolicy | undefined {
+): RestartBackoffPolicy | undefined {
   const initialRaw = resolveOptional(flags.restartBackoffInitial, 'NEBULA_NODE_RESTART_BACKOFF_INITIAL', env);
-  const legacy = positiveInt(
+  const legacy = msDuration(
     resolveOptional(flags.restartBackoffMs, 'NEBULA_NODE_RESTART_BACKOFF_MS', env),
     '--restart-backoff-ms',
   );

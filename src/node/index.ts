@@ -21,5 +21,5 @@ export {
   type ReplicaView,
   type ReplicaPhase,
 } from './replica-types.js';
-export { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+export { DEFAULT_BACKOFF, type RestartBackoffPolicy } from './backoff.js';
 export { ModelFilesError, EngineLaunchError, NodeConfigError } from './errors.js';

@@ -1,3 +1,4 @@
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { PlacementPlan } from '../core/domain/index.js';
 import { errorMessage } from '../core/errors.js';
@@ -5,6 +6,9 @@ import { parseKey, prefixes } from '../core/keys.js';
 import type { Logger } from '../core/logger.js';
 import { decode, listJson } from '../store/json.js';
 import type { Store, WatchEvent, Watcher } from '../store/types.js';
+
+/** Re-lists after a lost placement watch: 1 s doubling to 10 s. */
+const RELIST_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 10_000 };
 
 /**
  * A cached view of `/placements/`: list, then watch from the list's revision + 1; when the watch ends
@@ -63,7 +67,7 @@ export class PlacementWatch {
       onError: (err) => {
         if (gen !== this.generation || this.stopped) return;
         this.opts.logger.warn({ err: errorMessage(err) }, 'placement watch ended; re-listing');
-        this.scheduleRelist(1000);
+        this.scheduleRelist(0);
       },
     });
     if (this.stopped || gen !== this.generation) {
@@ -99,13 +103,15 @@ export class PlacementWatch {
     if (changed) this.opts.onChange();
   }
 
-  private scheduleRelist(delayMs: number): void {
+  /** Re-list number `attempt` (0-based) after a lost watch, on RELIST_BACKOFF. */
+  private scheduleRelist(attempt: number): void {
     if (this.stopped || this.relistTimer) return;
+    const delayMs = backoffDelay(RELIST_BACKOFF, attempt);
     this.relistTimer = this.opts.clock.setTimeout(() => {
       this.relistTimer = undefined;
       this.relist().catch((err: unknown) => {
         this.opts.logger.warn({ err: errorMessage(err) }, 're-list of placements failed; retrying');
-        this.scheduleRelist(Math.min(10_000, delayMs * 2));
+        this.scheduleRelist(attempt + 1);
       });
     }, delayMs);
   }

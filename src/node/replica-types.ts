@@ -5,7 +5,7 @@ import type { ModelFiles } from './cache/types.js';
 import type { DesiredReplica } from './desired.js';
 import type { EndpointWriter } from './endpoint-writer.js';
 import type { EngineAdapterLoader, NebulaBin } from './engine-contract.js';
-import type { BackoffPolicy } from './backoff.js';
+import type { RestartBackoffPolicy } from './backoff.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 
 /** Environment variables that mark an engine as started by the agent owning `data-dir` (orphan scan). */
@@ -38,7 +38,7 @@ export function endpointStatusOf(phase: ReplicaPhase): EndpointStatus | undefine
 
 /** Timings of the replica supervisor; tests shrink them. */
 export interface ReplicaTiming {
-  backoff: BackoffPolicy;
+  backoff: RestartBackoffPolicy;
   /** SIGTERM to SIGKILL when stopping an engine. */
   stopGraceMs: number;
   /** SIGTERM to SIGKILL for an operator's force-stop. */

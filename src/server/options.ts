@@ -35,7 +35,8 @@ export interface ServerOptions {
   jwtTtlSeconds?: number;
   /**
    * Longest session accepted on verification (`exp - iat`), whatever a token says (env
-   * NEBULA_MAX_SESSION_TTL, seconds; default 12 h). Routers read the same variable.
+   * NEBULA_MAX_SESSION_TTL, a duration such as 12h, or seconds; default 12 h). Routers read the same
+   * variable.
    */
   maxSessionTtlSeconds?: number;
   /** Name of this instance in `/components/server/{id}` (default host-pid). */

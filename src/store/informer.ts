@@ -1,15 +1,20 @@
 import type { z } from 'zod';
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { CompactedError } from './errors.js';
-import { backoffDelay, DEFAULT_INFORMER_BACKOFF, type BackoffPolicy } from './informer-backoff.js';
 import { applyEvents, replaceAll, type CacheChange, type InvalidEntry } from './informer-cache.js';
 import type { Typed } from './json.js';
 import type { Store, Watcher } from './types.js';
 
 export type { CacheChange, InvalidEntry } from './informer-cache.js';
-export { backoffDelay, DEFAULT_INFORMER_BACKOFF, type BackoffPolicy } from './informer-backoff.js';
+
+/**
+ * Re-list backoff after a lost watch: 200 ms doubling to 10 s, half jittered so that informers that lost
+ * the store together do not come back in step.
+ */
+export const DEFAULT_INFORMER_BACKOFF: BackoffPolicy = { initialMs: 200, maxMs: 10_000, jitter: 'half' };
 
 export interface InformerHandlers<T> {
   onAdd?: (item: Typed<T>) => void;
@@ -29,6 +34,7 @@ export interface InformerOptions<T> extends InformerHandlers<T> {
   keyFilter?: (key: string) => boolean;
   /** Full relist every so often, as a safety net (default 5 minutes; 0 disables). */
   resyncMs?: number;
+  /** Re-list backoff (default DEFAULT_INFORMER_BACKOFF); jittered unless it says `jitter: 'none'`. */
   backoff?: BackoffPolicy;
   clock?: Clock;
   logger?: Logger;
@@ -235,7 +241,7 @@ export class Informer<T> {
         continue;
       }
       this.stats.watchErrors++;
-      const delay = backoffDelay(o.backoff ?? DEFAULT_INFORMER_BACKOFF, failures++);
+      const delay = backoffDelay({ jitter: 'half', ...(o.backoff ?? DEFAULT_INFORMER_BACKOFF) }, failures++);
       o.logger?.warn(
         { informer: this.name, err: this.stats.lastError, retryInMs: delay },
         'informer lost its watch; relisting',

@@ -249,6 +249,14 @@ describe('auth: login, tokens, users, API keys', () => {
         })
       ).status,
     ).toBe(422);
+    // expires_in takes the one duration grammar (compound units too).
+    const compound = await t.json('POST', '/api/v2/auth/api-keys', {
+      token: t.tokens.operator,
+      body: { name: 'compound', expires_in: '1h30m' },
+    });
+    const left = Date.parse(compound.expires_at) - Date.now();
+    expect(left).toBeGreaterThan(5_300_000);
+    expect(left).toBeLessThanOrEqual(5_400_000);
   });
 
   it('expired keys and keys of deleted users stop working', async () => {

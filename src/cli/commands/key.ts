@@ -1,6 +1,7 @@
 /** `nebula key create|list|revoke`: API keys for scripts and the router (the secret is shown once). */
 import { Option, type Command } from 'commander';
 import { Role } from '../../core/domain/index.js';
+import { durationMs } from '../../core/duration.js';
 import { formatRate, parseRate } from '../../core/rate.js';
 import type { ApiKeyView } from '../client.js';
 import { examples, withConnection, withOutput } from '../define.js';
@@ -73,7 +74,8 @@ export function registerKeyCommands(program: Command): void {
   create.action(
     action(async (ctx) => {
       const expires = ctx.str('expires');
-      if (expires !== undefined && !/^[1-9][0-9]{0,5}[smhd]$/.test(expires)) {
+      // The one duration grammar (core/duration); the server checks the range (1 minute to 10 years).
+      if (expires !== undefined && durationMs(expires) === undefined) {
         throw new UsageError(`--expires must look like 90m, 12h or 30d (got "${expires}")`);
       }
       const body: { name: string; role?: string; expires_in?: string; rate_limit?: string } = {

@@ -1,5 +1,7 @@
 /** Human-readable sizes, durations and ages, and the duration flag parser (`10m`, `1h30m`, `90s`). */
 
+import { durationMs } from '../../core/duration.js';
+
 const SIZE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 /** `1536` -> `1.5 KiB`; binary units, one decimal below 10 of a unit, none above. */
@@ -45,21 +47,12 @@ export function formatAge(iso: string | undefined | null, nowMs: number = Date.n
   return ms < 1000 ? '0s' : formatDuration(Math.floor(ms / 1000) * 1000);
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /**
- * Parses `10m`, `1h30m`, `45s`, `500ms` or a bare number of seconds into milliseconds.
- * Returns undefined for anything else (the caller turns that into a usage error).
+ * Parses `10m`, `1h30m`, `45s`, `500ms`, `2d` or a bare number of seconds into milliseconds (the one
+ * duration grammar, core/duration). Returns undefined for anything else (the caller makes a usage error).
  */
 export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(t)) return undefined;
-  let total = 0;
-  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
-    total += Number(m[1]) * (DURATION_UNITS[m[2] ?? 's'] ?? 0);
-  }
-  return Math.round(total);
+  return durationMs(text);
 }
 
 /** `12.3456` -> `12.35`; integers stay integers; absent -> `-`. */

@@ -1,4 +1,6 @@
-/** Retry policy of file downloads: attempts without progress, exponential backoff. Pure. */
+import { backoffDelay } from '../../core/backoff.js';
+
+/** Retry policy of file downloads: attempts without progress, the core exponential backoff. Pure. */
 export interface RetryPolicy {
   /** Failed attempts in a row (without receiving a byte) before giving up (default 3). */
   maxAttempts: number;
@@ -12,5 +14,5 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 1000, m
 
 /** Delay after the `failures`-th consecutive failure (1-based): base, 2 x base, 4 x base... capped. */
 export function retryDelay(policy: RetryPolicy, failures: number): number {
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failures - 1));
+  return backoffDelay({ initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs }, failures - 1);
 }

@@ -1,5 +1,5 @@
 import type { Role } from '../../core/domain/common.js';
-import type { RateLimit } from './token-bucket.js';
+import type { RateLimit } from '../../core/token-bucket.js';
 
 /** Who a request acts as. */
 export interface Principal {

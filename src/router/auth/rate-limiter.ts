@@ -1,4 +1,4 @@
-import { newBucket, takeToken, type BucketState, type RateLimit } from './token-bucket.js';
+import { retryAfterSeconds, TokenBuckets, type RateLimit } from '../../core/token-bucket.js';
 
 export interface RateDecision {
   ok: boolean;
@@ -13,24 +13,19 @@ const ALLOW: RateDecision = { ok: true, retryAfterS: 0 };
  * Buckets are dropped when their key's limit changes (a new limit starts full).
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { limit: RateLimit; state: BucketState }>();
+  private readonly buckets = new TokenBuckets();
 
   constructor(private readonly defaultLimit: RateLimit | undefined) {}
 
   check(principalId: string, own: RateLimit | undefined, now: number): RateDecision {
     const limit = own ?? this.defaultLimit;
     if (limit === undefined) return ALLOW;
-    let b = this.buckets.get(principalId);
-    if (b === undefined || b.limit.rps !== limit.rps || b.limit.burst !== limit.burst) {
-      b = { limit, state: newBucket(limit, now) };
-      this.buckets.set(principalId, b);
-    }
-    const r = takeToken(b.state, limit, now);
-    return r.ok ? ALLOW : { ok: false, retryAfterS: Math.max(1, Math.ceil(r.retryAfterMs / 1000)) };
+    const r = this.buckets.take(principalId, limit, now);
+    return r.ok ? ALLOW : { ok: false, retryAfterS: retryAfterSeconds(r.retryAfterMs) };
   }
 
   /** Forgets buckets of keys that no longer exist. */
   retain(alive: (principalId: string) => boolean): void {
-    for (const id of this.buckets.keys()) if (!alive(id)) this.buckets.delete(id);
+    this.buckets.retain(alive);
   }
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { backoffDelay, type BackoffPolicy } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
 import type { DownloadProgress, Endpoint, ModelCacheEntry, ModelRequest } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
@@ -21,6 +22,9 @@ import {
 type Maps = { [K in TrackedName]: Map<string, Typed<z.infer<(typeof TRACKED)[K]['schema']>>> };
 
 const uidOfKey = (key: string) => key.split('/')[2] ?? '';
+
+/** Re-lists after the store could not be listed or the watch ended: 500 ms doubling to 10 s. */
+const RELIST_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 10_000 };
 
 /**
  * A watched in-memory copy of what the list views need (11 prefixes), so listing 5,000 models and 200
@@ -111,7 +115,7 @@ export class CachedViewSource implements ViewSource {
       this.synced = false;
       this.sleeping = new AbortController();
       await this.clock
-        .sleep(Math.min(10_000, 500 * 2 ** failures++), this.sleeping.signal)
+        .sleep(backoffDelay(RELIST_BACKOFF, failures++), this.sleeping.signal)
         .catch(() => undefined);
       this.sleeping = undefined;
     }

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limit.js';
 
@@ -103,8 +104,9 @@ function strike(
   map.delete(key);
   s.failures += 1;
   if (s.failures >= threshold) {
-    const delayS = Math.min(c.maxDelayS, c.baseDelayS * 2 ** Math.min(20, s.failures - threshold));
-    s.until = now + delayS * 1000;
+    // baseDelayS doubling to maxDelayS with each failure past the threshold (the core backoff policy).
+    const policy = { initialMs: c.baseDelayS * 1000, maxMs: c.maxDelayS * 1000 };
+    s.until = now + backoffDelay(policy, s.failures - threshold);
   }
   map.set(key, s);
   bound(map);

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { retryAfterSeconds, TokenBuckets, type RateLimit } from '../../core/token-bucket.js';
 
 export interface RateLimitConfig {
   /** Tokens added per second. */
@@ -7,56 +8,34 @@ export interface RateLimitConfig {
   burst: number;
 }
 
-interface Bucket {
-  tokens: number;
-  at: number;
-}
-
 /**
- * Token buckets keyed by principal (or source ip), refilled lazily from the clock: no timers, so it costs
- * nothing while idle. The map is bounded; the least recently used bucket is dropped first (a dropped
- * bucket comes back full, which only ever errs on the side of letting a request through).
+ * Token buckets keyed by principal (or source ip) under one limit, refilled lazily from the clock: no
+ * timers, so it costs nothing while idle. The map is bounded; the least recently used bucket is dropped
+ * first (a dropped bucket comes back full, which only ever errs on the side of letting a request through).
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets: TokenBuckets;
+  private readonly limit: RateLimit;
 
   constructor(
-    private readonly config: RateLimitConfig,
+    config: RateLimitConfig,
     private readonly clock: Clock,
-    private readonly maxKeys = 10_000,
-  ) {}
+    maxKeys = 10_000,
+  ) {
+    this.limit = { rps: config.ratePerSecond, burst: config.burst };
+    this.buckets = new TokenBuckets(maxKeys);
+  }
 
   /** Takes one token; returns 0 when allowed, else the seconds to wait before retrying. */
   take(key: string, cost = 1): number {
-    const now = this.clock.now();
-    const { ratePerSecond, burst } = this.config;
-    let b = this.buckets.get(key);
-    if (b) {
-      this.buckets.delete(key);
-      b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * ratePerSecond);
-      b.at = now;
-    } else {
-      b = { tokens: burst, at: now };
-      if (this.buckets.size >= this.maxKeys) {
-        const oldest = this.buckets.keys().next().value;
-        if (oldest !== undefined) this.buckets.delete(oldest);
-      }
-    }
-    this.buckets.set(key, b);
-    if (b.tokens >= cost) {
-      b.tokens -= cost;
-      return 0;
-    }
-    return Math.max(1, Math.ceil((cost - b.tokens) / ratePerSecond));
+    const r = this.buckets.take(key, this.limit, this.clock.now(), cost);
+    return r.ok ? 0 : retryAfterSeconds(r.retryAfterMs);
   }
 
   /** Seconds until one token would be there, without taking it (0: there is one now). */
   peek(key: string, cost = 1): number {
-    const b = this.buckets.get(key);
-    if (!b) return 0;
-    const { ratePerSecond, burst } = this.config;
-    const tokens = Math.min(burst, b.tokens + ((this.clock.now() - b.at) / 1000) * ratePerSecond);
-    return tokens >= cost ? 0 : Math.max(1, Math.ceil((cost - tokens) / ratePerSecond));
+    const ms = this.buckets.peek(key, this.clock.now(), cost);
+    return ms === 0 ? 0 : retryAfterSeconds(ms);
   }
 
   get size(): number {

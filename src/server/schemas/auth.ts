@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuthMethod, Role, Username } from '../../core/domain/index.js';
+import { durationMs } from '../../core/duration.js';
 import { RateInput } from '../../core/rate.js';
 import { listOf, ResourceVersion, WithResourceVersion } from './common.js';
 
@@ -66,7 +67,13 @@ export const UpdateUserBody = z
   })
   .meta({ id: 'UpdateUserBody' });
 
-/** `expires_in`: seconds, or a duration like `30d`, `12h`, `90m`. */
+/** Whole seconds of a duration in the one grammar (core/duration: `30d`, `12h`, `1h30m`), else undefined. */
+const durationSeconds = (s: string): number | undefined => {
+  const ms = durationMs(s);
+  return ms !== undefined && ms % 1000 === 0 ? ms / 1000 : undefined;
+};
+
+/** `expires_in`: seconds, or a duration like `30d`, `12h`, `90m`, `1h30m`. */
 export const Duration = z.union([
   z
     .number()
@@ -75,11 +82,9 @@ export const Duration = z.union([
     .max(10 * 365 * 86400),
   z
     .string()
-    .regex(/^[1-9][0-9]{0,5}[smhd]$/, 'durations look like 90m, 12h or 30d')
-    .transform(
-      (s) =>
-        Number(s.slice(0, -1)) * { s: 1, m: 60, h: 3600, d: 86400 }[s.slice(-1) as 's' | 'm' | 'h' | 'd'],
-    )
+    .max(32)
+    .refine((s) => durationSeconds(s) !== undefined, 'durations look like 90m, 12h or 30d')
+    .transform((s) => durationSeconds(s) ?? 0)
     .refine((n) => n >= 60 && n <= 10 * 365 * 86400, 'expires_in must be between 1 minute and 10 years'),
 ]);
 
