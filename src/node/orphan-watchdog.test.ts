@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/helpers/wait-for.js';
 import { agentLockPath, type AgentLockHolder } from './agent-lock.js';
 import { runOrphanWatchdog } from './orphan-watchdog.js';
-import { isSameProcessAlive, readProcStat } from './proc.js';
+import { isSameProcessAlive, readProcEnviron, readProcStat } from './proc.js';
 import { AGENT_MARKER_ENV, REPLICA_MARKER_ENV } from './replica-types.js';
 
 const children: ChildProcess[] = [];
@@ -53,6 +54,14 @@ function fakeAgent(): { proc: ChildProcess; holder: AgentLockHolder } {
   return { proc, holder };
 }
 
+/** Until its exec, a spawned child is a copy of this process: wait until it carries its marker. */
+const marked = (dir: string, ...cs: ChildProcess[]) =>
+  waitFor(() => cs.every((c) => readProcEnviron(c.pid!)?.get(AGENT_MARKER_ENV) === dir), {
+    timeoutMs: 5_000,
+    intervalMs: 5,
+    what: 'the engines to start',
+  });
+
 const exited = (c: ChildProcess) =>
   c.exitCode !== null || c.signalCode !== null
     ? Promise.resolve()
@@ -63,8 +72,10 @@ describe('orphan watchdog (real processes)', () => {
     const dir = dataDir();
     const { holder } = fakeAgent();
     const mine = [engine(dir), engine(dir)];
-    const other = engine(dataDir());
-    await new Promise((r) => setTimeout(r, 100));
+    const otherDir = dataDir();
+    const other = engine(otherDir);
+    await marked(dir, ...mine);
+    await marked(otherDir, other);
     const input = new PassThrough();
     const lines: string[] = [];
     const started = Date.now();
@@ -87,12 +98,18 @@ describe('orphan watchdog (real processes)', () => {
     const e = engine(dir);
     const next = fakeAgent();
     const input = new PassThrough();
+    const lines: string[] = [];
     const done = runOrphanWatchdog(
       { dataDir: dir, agent: holder, graceMs: 5_000, killGraceMs: 1_000 },
-      { input, pollMs: 50 },
+      { input, log: (l) => lines.push(l), pollMs: 50 },
     );
     input.end();
-    await new Promise((r) => setTimeout(r, 200));
+    // The new agent comes while the watchdog waits out its grace.
+    await waitFor(() => lines.some((l) => l.includes('is gone; waiting')), {
+      timeoutMs: 5_000,
+      intervalMs: 5,
+      what: 'the watchdog to notice the agent gone',
+    });
     writeFileSync(agentLockPath(dir), JSON.stringify({ ...next.holder, instance: 'agent-2' }));
     expect(await done).toBe('taken-over');
     expect(isSameProcessAlive(e.pid!, readProcStat(e.pid!)!.startTime)).toBe(true);
@@ -131,7 +148,7 @@ describe('orphan watchdog (real processes)', () => {
     });
     children.push(stubborn);
     const frozen = engine(dir);
-    await new Promise((r) => setTimeout(r, 100));
+    await marked(dir, stubborn, frozen);
     process.kill(-frozen.pid!, 'SIGSTOP');
     const input = new PassThrough();
     const p = runOrphanWatchdog(

@@ -401,7 +401,8 @@ describe('engine-sim: logging and shutdown', () => {
     await post(h, '/v1/chat/completions', chat('hi'), {
       headers: { traceparent: tp, 'x-request-id': 'r-9' },
     });
-    await new Promise((r) => setTimeout(r, 20));
+    // The request line is logged as the response ends, and the sink hears of it a moment later.
+    await waitFor(() => lines.some((l) => l.msg === 'request'), { timeoutMs: 5000, intervalMs: 5 });
     const line = lines.find((l) => l.msg === 'request');
     expect(line).toMatchObject({
       traceparent: tp,

@@ -5,6 +5,7 @@ import { keys } from '../../src/core/keys.js';
 import { encode } from '../../src/store/json.js';
 import { startFakeHub, type FakeHub } from '../fake-hub/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { TEN_DAYS_LATER } from './fixtures.js';
 import { cliFor, type Cli } from './harness.js';
 import { startTestServer, type TestServer } from './server-harness.js';
@@ -178,11 +179,15 @@ describe('nebula GGUF flags (--gguf-file / --quant)', () => {
         entry('node-2', ['Q8_0/tiny-Q8_0-00001-of-00002.gguf', 'Q8_0/tiny-Q8_0-00002-of-00002.gguf']),
       ),
     );
-    let out = '';
-    for (let i = 0; i < 50 && !out.includes('GGUF files cached'); i++) {
-      out = (await cli(['cache', 'list'])).stdout;
-      if (!out.includes('GGUF files cached')) await new Promise((r) => setTimeout(r, 100));
-    }
+    const list = async () => (await cli(['cache', 'list'])).stdout;
+    // The server's cache view follows the store: wait until it lists the files (then the exact text).
+    const out = await waitFor(
+      async () => {
+        const o = await list();
+        return o.includes('GGUF files cached') ? o : undefined;
+      },
+      { timeoutMs: 5000, what: 'the cache listing' },
+    ).catch(list);
     expect(out).toContain(
       'GGUF files cached:\n  demo/tiny-GGUF: Q8_0/tiny-Q8_0-00001-of-00002.gguf, Q8_0/tiny-Q8_0-00002-of-00002.gguf, tiny-Q4_K_M.gguf\n',
     );

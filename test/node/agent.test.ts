@@ -11,6 +11,7 @@ import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
 import { openEtcdStore } from '../../src/store/etcd/index.js';
 import type { Store, Watcher } from '../../src/store/types.js';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
+import { JumpClock } from '../helpers/jump-clock.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assignment, plan, simSpec } from './fixtures.js';
@@ -38,6 +39,8 @@ describe('node agent (in-process, real etcd, real engines)', () => {
   let p1 = 0;
   let foreign = 0;
   let foreignServer: Server | undefined;
+  // The agent's clock: real time, moved ahead where a test checks that nothing happens for a while.
+  const clock = new JumpClock();
   const options = () => ({
     nodeId: 'n1',
     address: '127.0.0.1',
@@ -66,7 +69,7 @@ describe('node agent (in-process, real etcd, real engines)', () => {
     p1 = await freePort();
     ({ history, watcher } = await recordEndpointHistory(store));
     foreign = await freePort();
-    agent = await startNodeAgent(options(), { store, logger: silentLogger() });
+    agent = await startNodeAgent(options(), { store, logger: silentLogger(), clock });
   });
 
   afterAll(async () => {
@@ -288,8 +291,11 @@ describe('node agent (in-process, real etcd, real engines)', () => {
     const ep = (await getEndpoint(store, 'chat-a', 0))!;
     expect(ep).toMatchObject({ status: 'failed', last_error: 'force-stopped by operator' });
     expect(ep.pid).toBeUndefined();
-    // Several backoff periods later it is still down.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Several backoff periods (200, 400, 800 ms) later it is still down: the agent's clock moves past them
+    // at once, firing any restart they would have brought; what such a restart starts (a spawn, a
+    // 'starting' endpoint) shows within tens of milliseconds, so a short real wait bounds the check.
+    await clock.jump(1_500);
+    await new Promise((r) => setTimeout(r, 200));
     expect(engineSimPids(p0)).toEqual([]);
     expect((await getEndpoint(store, 'chat-a', 0))?.status).toBe('failed');
     // A new plan version brings it back.

@@ -18,7 +18,6 @@ import { getEndpoint, getNodeStatus, putPlan } from './store-helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/nebula.js', import.meta.url));
 const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Fault handling with real engine processes (build first: `npm run build`): the first restart after a crash
@@ -139,7 +138,18 @@ describe('faults: crashes and frozen engines (node agent + router, real engines)
     const decoder = new TextDecoder();
     let streamText = decoder.decode((await reader.read()).value);
     const plain = chat('frozen', { max_tokens: 20 });
-    await sleep(300);
+    // Freeze once the engine has both under way (its own gauges, as vLLM's).
+    const underWay = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${ep.port}/metrics`)).text();
+      const gauge = (name: string) =>
+        Number(new RegExp(`^vllm:${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return gauge('num_requests_running') + gauge('num_requests_waiting');
+    };
+    await waitFor(async () => (await underWay()) >= 2, {
+      timeoutMs: 5_000,
+      intervalMs: 20,
+      what: 'both requests under way in the engine',
+    });
 
     process.kill(ep.pid!, 'SIGSTOP');
     const t0 = Date.now();

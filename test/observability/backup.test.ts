@@ -12,6 +12,7 @@ import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { openEtcdStore } from '../../src/store/etcd/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Open = () => Promise<Store>;
 
@@ -144,11 +145,18 @@ function suite(name: string, open: Open): void {
           }
         }
       })();
-      await new Promise((r) => setTimeout(r, 30));
+      // Backups taken while the writer runs: each one after some writes, with more writes after it.
+      await waitFor(() => written.length > 0, { timeoutMs: 5000, intervalMs: 1, what: 'the first writes' });
       const backups: Backup[] = [];
       for (let n = 0; n < 3; n++) {
         backups.push(await backupStore(src));
-        await new Promise((r) => setTimeout(r, 10));
+        const seen = written.length;
+        const all = 400 * prefixesUsed.length;
+        await waitFor(() => written.length > seen || written.length === all, {
+          timeoutMs: 5000,
+          intervalMs: 1,
+          what: 'more writes',
+        });
       }
       stop = true;
       await writer;

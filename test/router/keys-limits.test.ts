@@ -4,6 +4,7 @@ import { ApiKey, User } from '../../src/core/domain/auth.js';
 import { sha256Hex } from '../../src/core/ids.js';
 import { keys } from '../../src/core/keys.js';
 import { putJson } from '../../src/store/json.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { metricValue, putEndpoint, putSpec, startCluster, type Cluster } from './harness.js';
 
 const LIMITED = 'limited-token-0123456789';
@@ -30,6 +31,16 @@ describe('router: keys, rate limits and readiness', () => {
     new OpenAI({ baseURL: `${c.router.url}/v1`, apiKey: key, maxRetries: 0 });
   const ask = (client: OpenAI, model = 'demo') =>
     client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], max_tokens: 1 });
+  /** The router's refusal of a request as 401 with this message, or undefined while it answers otherwise. */
+  const refusedAs = async (client: OpenAI, message: string) => {
+    const r = await ask(client).catch((e: unknown) => e);
+    return r instanceof OpenAI.AuthenticationError && r.message.includes(message) ? r : undefined;
+  };
+  /** The status the router answers for `model` right now (200 when it serves it). */
+  const statusOf = async (model: string) => {
+    const r = await ask(c.client, model).catch((e: unknown) => e);
+    return r instanceof OpenAI.APIError ? r.status : 200;
+  };
 
   beforeAll(async () => {
     c = await startCluster({
@@ -79,15 +90,10 @@ describe('router: keys, rate limits and readiness', () => {
     expect(ok).not.toBeInstanceOf(Error);
     const revokedAt = Date.now();
     await putJson(c.store, keys.apiKey('key00001'), ApiKey, apiKey({ revoked_at: new Date().toISOString() }));
-    let refused = false;
-    while (Date.now() - revokedAt < 5000) {
-      const r = await ask(client).catch((e: unknown) => e);
-      if (r instanceof OpenAI.AuthenticationError) {
-        refused = true;
-        break;
-      }
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    const refused = await waitFor(
+      async () => (await ask(client).catch((e: unknown) => e)) instanceof OpenAI.AuthenticationError,
+      { timeoutMs: 5000 - (Date.now() - revokedAt), intervalMs: 50, what: 'the revoked key to be refused' },
+    ).catch(() => false);
     expect(refused).toBe(true);
     expect(
       await metricValue(c.router, 'nebula_router_auth_failures_total', { reason: 'revoked' }),
@@ -99,11 +105,22 @@ describe('router: keys, rate limits and readiness', () => {
       ...apiKey({ id: 'key00002', expires_at: new Date(Date.now() - 1000).toISOString() }),
       key_hash: sha256Hex('nbk_expired-key-000000'),
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // An unknown key is refused too ("invalid API key"): wait until the router has read the record.
+    await waitFor(() => refusedAs(clientWith('nbk_expired-key-000000'), 'expired'), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'the router to refuse the key as expired',
+    });
     expect(await ask(clientWith('nbk_expired-key-000000')).catch((e: unknown) => e)).toBeInstanceOf(
       OpenAI.AuthenticationError,
     );
     await c.store.delete(keys.apiKey('key00001'));
+    // The key was revoked before: wait until it is refused as unknown, not still as revoked.
+    await waitFor(() => refusedAs(clientWith(STORE_SECRET), 'invalid API key'), {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'the router to forget the deleted key',
+    });
     expect(await ask(clientWith(STORE_SECRET)).catch((e: unknown) => e)).toBeInstanceOf(
       OpenAI.AuthenticationError,
     );
@@ -112,7 +129,12 @@ describe('router: keys, rate limits and readiness', () => {
   it('answers 503 + Retry-After for a known model without a ready replica, and follows endpoint changes', async () => {
     await putSpec(c.store, 'later');
     await putEndpoint(c.store, 'later', 0, c.sims[0]!.port, 'starting');
-    await new Promise((r) => setTimeout(r, 100));
+    // Until the router has read the spec, "later" is an unknown model (404).
+    await waitFor(async () => (await statusOf('later')) === 503, {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'the router to know the model "later"',
+    });
     const err = await ask(c.client, 'later').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     const e503 = err as InstanceType<typeof OpenAI.InternalServerError>;
@@ -123,13 +145,21 @@ describe('router: keys, rate limits and readiness', () => {
 
     // The node marks it ready (the sim serves "demo"; the router rewrites the model name it forwards).
     await putEndpoint(c.store, 'later', 0, c.sims[0]!.port, 'ready', 'demo');
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => (await statusOf('later')) === 200, {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'the router to route "later" to its ready replica',
+    });
     const ok = await ask(c.client, 'later');
     expect(ok.choices).toHaveLength(1);
     expect((await c.client.models.list()).data.map((m) => m.id).sort()).toEqual(['demo', 'later']);
 
     await c.store.delete(`/endpoints/later/0`);
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => (await statusOf('later')) !== 200, {
+      timeoutMs: 5000,
+      intervalMs: 20,
+      what: 'the router to drop the deleted endpoint',
+    });
     const gone = await ask(c.client, 'later').catch((e: unknown) => e);
     expect((gone as { status?: number }).status).toBe(503);
   });

@@ -10,7 +10,9 @@ import { startScheduler, type SchedulerHandle, type SchedulerOptions } from '../
 import { openEtcdStore } from '../../src/store/etcd/index.js';
 import { getJson, listJson, putJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
+import type { Clock } from '../../src/core/clock.js';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
+import { JumpClock } from '../helpers/jump-clock.js';
 import { waitFor } from '../helpers/ports.js';
 import { deploy, fakeNode, readPlan, sleep } from './helpers.js';
 
@@ -40,7 +42,11 @@ describe('scheduler on real etcd', () => {
     namespace = `/sched-${++ns}`;
     return open();
   };
-  const scheduler = async (id: string, o: Partial<SchedulerOptions> = {}): Promise<SchedulerHandle> => {
+  const scheduler = async (
+    id: string,
+    o: Partial<SchedulerOptions> = {},
+    clock?: Clock,
+  ): Promise<SchedulerHandle> => {
     const store = await open();
     const h = await startScheduler(
       {
@@ -52,7 +58,7 @@ describe('scheduler on real etcd', () => {
         debounceMs: 10,
         ...o,
       },
-      { store, logger: silentLogger() },
+      { store, logger: silentLogger(), ...(clock ? { clock } : {}) },
     );
     cleanups.push(() => h.stop());
     return h;
@@ -120,6 +126,8 @@ describe('scheduler on real etcd', () => {
     const a = await scheduler('a');
     const b = await scheduler('b');
     await waitFor(() => a.isLeader() || b.isLeader(), { what: 'a leader', timeoutMs: 10_000 });
+    // No second leader may follow. Both campaigned before start resolved and the election is etcd's (real
+    // time, no clock to move), so this stays a short real window: a few of etcd's round trips, bounded.
     await sleep(300);
     expect([a.isLeader(), b.isLeader()].filter(Boolean)).toHaveLength(1);
     const leader = a.isLeader() ? a : b;
@@ -131,6 +139,9 @@ describe('scheduler on real etcd', () => {
 
     await deploy(store, 'm1', { replicas: 3 });
     await waitFor(async () => (await readPlan(store, 'm1'))?.assignments.length === 3, { what: 'plan' });
+    // No second 'scheduled' event may follow (from the echo of the plan write, or from the follower): the
+    // echo arrives over etcd's watch in real time, so a short real window (many debounce periods), bounded.
+    await leader.controller.idle();
     await sleep(300);
     const events = await listJson(store, keys.eventsOf('m1'), ModelEvent);
     expect(events.items.filter((e) => e.value.type === 'scheduled')).toHaveLength(1);
@@ -155,16 +166,23 @@ describe('scheduler on real etcd', () => {
     const n1 = await fakeNode(store, 'n1', { gpus: 1 });
     await fakeNode(store, 'n2', { gpus: 1 });
     await fakeNode(store, 'n3', { gpus: 1 });
-    const s = await scheduler('a', { gracePeriodMs: 1500 });
+    const clock = new JumpClock();
+    const s = await scheduler('a', { gracePeriodMs: 1500 }, clock);
     await waitFor(() => s.isLeader(), { what: 'leader', timeoutMs: 10_000 });
     await deploy(store, 'm', { replicas: 1 }, { resources: { gpu_count: 1, gpu_memory_gib: 50 } });
     const p = await waitFor(async () => readPlan(store, 'm'), { what: 'plan' });
     const victim = p.assignments[0]?.node_id;
     expect(victim).toBe('n1');
 
-    const killedAt = Date.now();
+    // Times on the scheduler's clock, which the test moves ahead instead of waiting.
+    const killedAt = clock.now();
     await n1.kill();
-    await sleep(700);
+    await waitFor(() => s.controller.view.nodes.get(keys.nodeStatus('n1')) === undefined, {
+      what: 'the scheduler to see n1 gone',
+      intervalMs: 10,
+    });
+    await clock.jump(700);
+    await s.controller.idle();
     expect((await readPlan(store, 'm'))?.assignments[0]?.node_id).toBe('n1'); // still within grace
     const moved = await waitFor(
       async () => {
@@ -173,7 +191,7 @@ describe('scheduler on real etcd', () => {
       },
       { what: 're-placed', timeoutMs: 10_000 },
     );
-    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1500);
+    expect(clock.now() - killedAt).toBeGreaterThanOrEqual(1500);
     expect(moved.assignments[0]?.replica_id).toBe(0);
     expect(moved.plan_version).toBeGreaterThan(p.plan_version);
   });
@@ -183,7 +201,8 @@ describe('scheduler on real etcd', () => {
     const n1 = await fakeNode(store, 'n1', { gpus: 1 });
     const n2 = await fakeNode(store, 'n2', { gpus: 1 });
     await fakeNode(store, 'n3', { gpus: 1 });
-    const s = await scheduler('a', { gracePeriodMs: 500 });
+    const clock = new JumpClock();
+    const s = await scheduler('a', { gracePeriodMs: 500 }, clock);
     await waitFor(() => s.isLeader(), { what: 'leader', timeoutMs: 10_000 });
     await deploy(
       store,
@@ -201,7 +220,10 @@ describe('scheduler on real etcd', () => {
     expect(p.assignments.map((a) => a.node_id)).toEqual(['n1', 'n2']);
 
     await Promise.all([n1.kill(), n2.kill()]);
-    await sleep(2000); // four grace periods
+    const gone = (id: string) => s.controller.view.nodes.get(keys.nodeStatus(id)) === undefined;
+    await waitFor(() => gone('n1') && gone('n2'), { what: 'the scheduler to see both gone', intervalMs: 10 });
+    await clock.jump(2000); // four grace periods, on the scheduler's clock
+    await s.controller.idle();
     expect((await readPlan(store, 'm'))?.assignments).toEqual(p.assignments);
 
     // One comes back: 1 of 3 absent is a node failure, not an outage, so its replica moves.

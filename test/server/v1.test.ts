@@ -10,6 +10,7 @@ import { createMetricsRegistry } from '../../src/core/metrics.js';
 import { createAdminApp, startAdminServer, type AdminServer } from '../../src/node/admin-api.js';
 import { replicaLogPath } from '../../src/node/log-files.js';
 import { encode } from '../../src/store/json.js';
+import { JumpClock } from '../helpers/jump-clock.js';
 import { tempDir } from '../helpers/tmp.js';
 import { makeApp, type TestApp } from './helpers.js';
 import { putEndpoint, putNode, putPlan, specFor } from './fixtures.js';
@@ -48,6 +49,8 @@ describe('v1 API', () => {
   const stops: { uid: string; rid: number | undefined }[] = [];
   const dataDir = tempDir('nebula-v1-');
   let adminAuth: string | undefined;
+  // The server's clock: real time, moved ahead where a test would otherwise wait (the metrics cache).
+  const clock = new JumpClock();
 
   beforeAll(async () => {
     router = createServer((req, res) => {
@@ -82,7 +85,7 @@ describe('v1 API', () => {
     });
     outer.route('/', nodeApp);
     admin = await startAdminServer(outer, '127.0.0.1', 0);
-    t = await makeApp({ routerUrl, nodeToken: 'node-secret' });
+    t = await makeApp({ routerUrl, nodeToken: 'node-secret' }, { clock });
     await putNode(t.store, 'node-a', { adminPort: admin.port });
     await putNode(t.store, 'node-dead', { adminPort: 9 });
     const log = replicaLogPath(dataDir.path, 'm1', 0, 0);
@@ -241,7 +244,8 @@ describe('v1 API', () => {
     expect(first.families).toEqual(
       expect.arrayContaining(['nebula_router_requests_total', 'nebula_router_time_to_first_token_seconds']),
     );
-    await new Promise((r) => setTimeout(r, 1100));
+    // Scrapes less than a second apart share one result: the next one is due 1.1 s later on the server's clock.
+    await clock.jump(1100);
     const second = await t.json('GET', '/api/metrics/router', { token: v() });
     const r = second.models.find((m: { model: string }) => m.model === 'm1');
     expect(r.request_rate).toBeGreaterThan(0);
@@ -261,7 +265,9 @@ describe('v1 API', () => {
     // One replica only (the CLI's `drain --model-uid m1 --replica-id 1`).
     await t.json('POST', '/api/nodes/node-a/models/m1/stop?replica_id=1', { token: t.tokens.operator });
     expect(stops[1]).toEqual({ uid: 'm1', rid: 1 });
-    const badReplica = await t.call('POST', '/api/nodes/node-a/models/m1/stop?replica_id=-1', { token: t.tokens.operator });
+    const badReplica = await t.call('POST', '/api/nodes/node-a/models/m1/stop?replica_id=-1', {
+      token: t.tokens.operator,
+    });
     expect([400, 422]).toContain(badReplica.status);
     expect(stops).toHaveLength(2);
     const none = await t.call('POST', '/api/nodes/node-a/models/other/stop', { token: t.tokens.operator });

@@ -5,6 +5,7 @@ import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { LeaseNotFoundError, StoreClosedError, StoreUnavailableError } from '../../src/store/errors.js';
 import type { WatchEvent } from '../../src/store/types.js';
 import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** Embedded-only behaviour: lease expiry on an injected clock, restart rules, file locking. */
 describe('embedded store specifics', () => {
@@ -101,7 +102,12 @@ describe('embedded store specifics', () => {
         onEvents: (ev) => events.push(...ev.map((e) => e.value ?? '')),
         onError: (e) => errors.push(e),
       });
-      await new Promise((r) => setTimeout(r, 20));
+      // Watch callbacks are asynchronous: wait for the refusal of the first and the history of the second.
+      await waitFor(() => errors.length >= 1 && events.length >= 6, {
+        timeoutMs: 3000,
+        intervalMs: 5,
+        what: () => `the watches to report (errors ${errors.length}, events ${events.length})`,
+      });
       expect(errors.map((e) => e.constructor.name)).toEqual(['CompactedError']);
       expect(events).toEqual(['14', '15', '16', '17', '18', '19']);
     } finally {

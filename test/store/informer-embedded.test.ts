@@ -127,8 +127,17 @@ describe('Informer on the embedded store', () => {
     await waitFor(() => inf.get('/r/2') !== undefined, { timeoutMs: 3000 });
     await inf.stop();
     expect(inf.state).toBe('stopped');
+    // Nothing may reach a stopped informer. A witness watch, opened after the informer's, is delivered
+    // after it (the store's watchers are served in the order they were opened): once the witness saw the
+    // put, the informer would have too.
+    const witnessed: string[] = [];
+    const witness = await store.watch('/r/', {
+      onEvents: (events) => witnessed.push(...events.map((e) => e.key)),
+      onError: () => undefined,
+    });
+    cleanups.push(() => witness.close());
     await put(store, '/r/3', 3);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => witnessed.includes('/r/3'), { timeoutMs: 3000, intervalMs: 5, what: 'the witness' });
     expect(inf.get('/r/3')).toBeUndefined();
 
     // A store that never answers: stop() still returns and ready() rejects.

@@ -105,7 +105,14 @@ describe('Informer on real etcd', () => {
     await direct.put('/items/9', JSON.stringify({ n: 9 }));
     // Compact too, so the lost revisions cannot simply be replayed.
     await direct.compact(await direct.revision());
-    await new Promise((r) => setTimeout(r, 800));
+    // The view must outlive the cut: wait until the informer has tried to relist twice more (and failed,
+    // the proxy refuses), so that at least one whole try began after the changes above.
+    const errorsBefore = inf.stats.watchErrors;
+    await waitFor(() => inf.stats.watchErrors >= errorsBefore + 2, {
+      timeoutMs: 20_000,
+      intervalMs: 20,
+      what: 'relists that fail while cut',
+    });
     expect(inf.get('/items/1')).toBeDefined();
 
     proxy.restore();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 import type { UpstreamHeaders } from './response-parser.js';
 import { UpstreamPool, type UpstreamController, type UpstreamPoolOptions } from './upstream-pool.js';
 
@@ -147,8 +148,6 @@ const ok = (body: string, extra = '') =>
 
 const chunk = (s: string) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('UpstreamPool', () => {
   it('sends the request in one piece and reuses the connection for the next one', async () => {
     const srv = await rawServer((req, sock) => sock.write(ok(`{"echo":${JSON.stringify(req.body)}}`)));
@@ -263,7 +262,8 @@ describe('UpstreamPool', () => {
     const silent = await rawServer(() => undefined);
     const r1 = await send(pool(silent.origin, { headersTimeoutMs: 100 })).done;
     expect(r1.error?.code).toBe('UPSTREAM_HEADERS_TIMEOUT');
-    await sleep(20);
+    // The engine hears of the close a little after the pool gave up.
+    await waitFor(() => silent.closedSockets === 1, { timeoutMs: 5000, intervalMs: 5, what: 'the close' });
     expect(silent.closedSockets).toBe(1);
 
     const stalls = await rawServer((_req, sock) =>
@@ -317,7 +317,7 @@ describe('UpstreamPool', () => {
     const r = await done;
     expect(r.error?.message).toBe('client went away');
     expect(r.events).toEqual(['head', 'data', 'error']);
-    await sleep(30);
+    await waitFor(() => srv.closedSockets === 1, { timeoutMs: 5000, intervalMs: 5, what: 'the close' });
     expect(srv.closedSockets).toBe(1);
     expect(p.connections).toBe(0);
   });
@@ -331,6 +331,7 @@ describe('UpstreamPool', () => {
     const p = pool(srv.origin, { bodyTimeoutMs: 100 });
     let received = 0;
     let paused: UpstreamController | undefined;
+    let pausedAt = 0;
     const r: Result = { status: 0, headers: {}, body: '', error: undefined, events: [] };
     const done = new Promise<void>((resolve) => {
       p.request(
@@ -341,6 +342,7 @@ describe('UpstreamPool', () => {
             received += chunk.length;
             if (paused === undefined) {
               paused = c;
+              pausedAt = p.coarseNow;
               c.pause();
             }
           },
@@ -352,7 +354,15 @@ describe('UpstreamPool', () => {
         },
       );
     });
-    await sleep(400); // several body timeouts long
+    // Nothing must happen while paused. The pool has no injectable clock (its sweeper reads Date.now()), so
+    // this waits in real time, but for the sweeper's own clock rather than a guess: once it has passed
+    // several body timeouts (100 ms each) since the pause, a sweep has seen the exchange overdue. (A sweep
+    // that fails it stops the sweeper: the error ends the wait too, for the assertion below to report.)
+    await waitFor(() => paused !== undefined && (r.error !== undefined || p.coarseNow - pausedAt > 300), {
+      timeoutMs: 5000,
+      intervalMs: 10,
+      what: 'the sweeper to pass several body timeouts',
+    });
     const whilePaused = received;
     expect(whilePaused).toBeLessThan(size);
     expect(r.error).toBeUndefined();
@@ -367,14 +377,20 @@ describe('UpstreamPool', () => {
     const p = pool(srv.origin, { keepAliveTimeoutMs: 150 });
     await send(p).done;
     expect(p.idleConnections).toBe(1);
-    await sleep(400);
+    // Within the same 400 ms bound as before (keep-alive 150 ms, swept every 37 ms), but no longer.
+    await waitFor(() => p.connections === 0 && srv.closedSockets === 1, {
+      timeoutMs: 400,
+      intervalMs: 10,
+      what: 'the idle connection to close',
+    });
     expect(p.connections).toBe(0);
     expect(srv.closedSockets).toBe(1);
 
     const hinting = await rawServer((_req, sock) => sock.write(ok('{}', 'keep-alive: timeout=1\r\n')));
     const q = pool(hinting.origin, { keepAliveTimeoutMs: 60_000, headersTimeoutMs: 400 });
     await send(q).done;
-    await sleep(300);
+    // The hint (1 s, less a second) closes it at the next sweep (100 ms): well within 300 ms, not 60 s.
+    await waitFor(() => q.connections === 0, { timeoutMs: 300, intervalMs: 10, what: 'the hinted close' });
     expect(q.connections).toBe(0);
   });
 
@@ -401,7 +417,12 @@ describe('UpstreamPool', () => {
     });
     const q = pool(chatty.origin);
     await send(q).done;
-    await sleep(60);
+    // The stray bytes come 20 ms after the answer.
+    await waitFor(() => q.connections === 0, {
+      timeoutMs: 5000,
+      intervalMs: 5,
+      what: 'the chatty connection to go',
+    });
     expect(q.connections).toBe(0);
     expect((await send(q).done).status).toBe(200);
     expect(chatty.connections).toBe(2);
@@ -411,7 +432,8 @@ describe('UpstreamPool', () => {
     const srv = await rawServer(() => undefined);
     const p = pool(srv.origin);
     const { done } = send(p);
-    await sleep(30);
+    // In flight: the engine has the request (and never answers).
+    await waitFor(() => srv.requests.length === 1, { timeoutMs: 5000, intervalMs: 5, what: 'the request' });
     p.destroy();
     expect((await done).error?.code).toBe('UPSTREAM_CLOSED');
     expect((await send(p).done).error?.code).toBe('UPSTREAM_CLOSED');
