@@ -37,7 +37,11 @@ describe('catalog and downloads share one redirect allowlist', () => {
   let t: TestApp;
   beforeAll(async () => {
     mock.disableNetConnect();
-    t = await makeApp({}, { hubDispatcher: mock });
+    // The real hubs' addresses, answered by the mock agent (no connection leaves this process).
+    t = await makeApp(
+      { hfEndpoint: DEFAULT_HF_ENDPOINT, modelscopeEndpoint: DEFAULT_MODELSCOPE_ENDPOINT },
+      { hubDispatcher: mock },
+    );
   });
   afterAll(async () => {
     await t.close();
