@@ -18,7 +18,7 @@ import { describeFix, ensurePrivateDir, ensurePrivateFile, type ModeFix } from '
 import { initTracing } from './core/tracing.js';
 import { resolveCacheEvict } from './node/cli-options.js';
 import { nebulaVersion } from './core/version.js';
-import { resolveEngineBins, type EngineBins } from './node/engine-bins.js';
+import { resolveEngineBins, type EngineBins } from './node/detect/index.js';
 import type { Store } from './store/types.js';
 import { formatRate, parseRate } from './core/rate.js';
 import { maxSessionTtlFromEnv } from './core/session-token.js';

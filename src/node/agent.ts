@@ -13,28 +13,29 @@ import { EventRecorder } from '../store/events.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { Store } from '../store/types.js';
 import { createAdminApp, startAdminServer } from './admin-api.js';
-import { acquireAgentLock } from './agent-lock.js';
-import { createCacheManager, type CacheManager } from './cache/index.js';
-import type { ModelFiles } from './cache/types.js';
-import type { DesiredReplica } from './desired.js';
-import { EndpointWriter } from './endpoint-writer.js';
-import { defaultEngineAdapterLoader, type EngineAdapterLoader, type NebulaBin } from './engine-contract.js';
-import { defaultInstallRoots, type DetectableEngine, type EngineBins } from './engine-bins.js';
-import { EngineDetector } from './engine-detector.js';
-import { engineInstallHint } from '../engines/install-hint.js';
-import { EngineUnavailableError, NodeConfigError } from './errors.js';
-import { parseGpuMode, type GpuMode } from './gpu-mode.js';
-import { GpuInventory } from './gpus.js';
-import { Heartbeat } from './heartbeat.js';
-import { createNodeMetrics } from './metrics.js';
-import { DEFAULT_ORPHAN_GRACE_MS, startOrphanWatchdog } from './orphan-watchdog.js';
-import { Reconciler } from './reconciler.js';
+import { acquireAgentLock, DEFAULT_ORPHAN_GRACE_MS, startOrphanWatchdog } from './orphans/index.js';
+import { createCacheManager, type CacheManager, type ModelFiles } from './cache/index.js';
 import {
+  type DesiredReplica,
   DEFAULT_REPLICA_TIMING,
   type ReplicaEvent,
   type ReplicaTiming,
   type ReplicaView,
-} from './replica-types.js';
+} from './replica/index.js';
+import { EndpointWriter } from './endpoint-writer.js';
+import { defaultEngineAdapterLoader, type EngineAdapterLoader, type NebulaBin } from './engine/index.js';
+import {
+  defaultInstallRoots,
+  type DetectableEngine,
+  type EngineBins,
+  EngineDetector,
+} from './detect/index.js';
+import { engineInstallHint } from '../engines/install-hint.js';
+import { EngineUnavailableError, NodeConfigError } from './errors.js';
+import { parseGpuMode, type GpuMode, GpuInventory } from './gpu/index.js';
+import { Heartbeat } from './heartbeat.js';
+import { createNodeMetrics } from './metrics.js';
+import { Reconciler } from './reconcile/index.js';
 
 export interface NodeAgentOptions {
   nodeId: string;
