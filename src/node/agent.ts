@@ -97,7 +97,7 @@ export interface NodeAgentOptions {
   };
   /**
    * How long engines may run without their agent before the orphan watchdog stops them (default 30 s; a
-   * new agent taking the data dir within it adopts them instead). See orphan-watchdog.ts for the timing.
+   * new agent taking the data dir within it adopts them instead). See orphans/orphan-watchdog.ts for the timing.
    */
   orphanGraceMs?: number;
   /** Start the orphan watchdog (default true; needs the data dir lock). */
@@ -186,7 +186,7 @@ export async function startNodeAgent(
   const lock = options.lockDataDir === false ? undefined : acquireAgentLock(dataDir);
   const releaseLock = lock?.release ?? (() => undefined);
   const cleanups: (() => Promise<void> | void)[] = [releaseLock];
-  // Started before any engine can be: engines must never outlive this agent unseen (orphan-watchdog.ts).
+  // Started before any engine can be: engines must never outlive this agent unseen (orphans/orphan-watchdog.ts).
   const watchdog =
     lock && options.orphanWatchdog !== false
       ? startOrphanWatchdog(

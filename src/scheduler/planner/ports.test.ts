@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, resolveSchedulerCli } from './cli-options.js';
+import { parseDuration, resolveSchedulerCli } from '../cli-options.js';
 import { PortPool } from './ports.js';
 
 describe('PortPool', () => {

@@ -4,16 +4,16 @@
  * plans without a workload are removed, and v1 requests move through Pending -> Scheduled (or Failed)
  * -> Running, and Unloading -> gone.
  */
-import type { ModelCacheEntry } from '../core/domain/cache.js';
-import type { ModelDeployment, ModelSpec } from '../core/domain/model.js';
-import type { PlacementPlan } from '../core/domain/placement.js';
-import type { ModelRequest, ModelRequestStatus } from '../core/domain/request.js';
-import type { Typed } from '../store/json.js';
+import type { ModelCacheEntry } from '../../core/domain/cache.js';
+import type { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
+import type { PlacementPlan } from '../../core/domain/placement.js';
+import type { ModelRequest, ModelRequestStatus } from '../../core/domain/request.js';
+import type { Typed } from '../../store/json.js';
 import { decisionEvents, removalEvent } from './decision-events.js';
 import { desiredWorkloads } from './desired.js';
 import { buildPlan, planChanged } from './plan-build.js';
-import { planWorkloads } from './planner.js';
-import type { ClusterNode, PlanDecision } from './types.js';
+import { planWorkloads } from '../planner/index.js';
+import type { ClusterNode, PlanDecision } from '../types.js';
 import { emptyOp, type WriteOp } from './writer.js';
 
 export interface PassInput {

@@ -2,10 +2,10 @@
  * Lifecycle events for scheduler decisions (pure). Only changes produce events: a replan that keeps
  * everything says nothing, and an unplaceable reason is repeated only when it changes.
  */
-import type { Assignment, PlacementPlan } from '../core/domain/placement.js';
-import type { NewModelEvent } from '../store/events.js';
+import type { Assignment, PlacementPlan } from '../../core/domain/placement.js';
+import type { NewModelEvent } from '../../store/events.js';
 import { sameUnplaced } from './plan-build.js';
-import type { PlanDecision } from './types.js';
+import type { PlanDecision } from '../types.js';
 
 const MAX_LISTED = 5;
 

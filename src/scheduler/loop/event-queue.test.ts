@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EventRecorder, NewModelEvent } from '../store/events.js';
+import type { EventRecorder, NewModelEvent } from '../../store/events.js';
 import { EventQueue } from './event-queue.js';
 
 const ev = (n: number): NewModelEvent => ({

@@ -4,23 +4,28 @@
  * counts every plan), writes what changed with fenced txns in parallel, and records events behind them.
  * A burst of thousands of deployments is therefore planned in a few large batches, not one by one.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
-import type { PlacementPlan } from '../core/domain/placement.js';
-import type { ModelRequest } from '../core/domain/request.js';
-import { errorMessage } from '../core/errors.js';
-import { keys } from '../core/keys.js';
-import type { Logger } from '../core/logger.js';
-import { runPool } from '../core/pool.js';
-import type { EventRecorder, NewModelEvent } from '../store/events.js';
-import type { Typed } from '../store/json.js';
-import type { Store, TxnCompare } from '../store/types.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { PlacementPlan } from '../../core/domain/placement.js';
+import type { ModelRequest } from '../../core/domain/request.js';
+import { errorMessage } from '../../core/errors.js';
+import { keys } from '../../core/keys.js';
+import type { Logger } from '../../core/logger.js';
+import { runPool } from '../../core/pool.js';
+import type { EventRecorder, NewModelEvent } from '../../store/events.js';
+import type { Typed } from '../../store/json.js';
+import type { Store, TxnCompare } from '../../store/types.js';
 import { ClusterView } from './cluster-view.js';
 import { EventQueue } from './event-queue.js';
-import type { SchedulerMetrics } from './metrics.js';
-import { nodeAvailability } from './node-health.js';
+import type { SchedulerMetrics } from '../metrics.js';
+import {
+  nodeAvailability,
+  computePass,
+  executeOp,
+  touchesPlan,
+  touchesRequest,
+  type WriteOp,
+} from '../pass/index.js';
 import { WriteOverlay } from './overlay.js';
-import { computePass } from './pass.js';
-import { executeOp, touchesPlan, touchesRequest, type WriteOp } from './writer.js';
 
 export interface ControllerOptions {
   /** Absent node's replicas are re-placed after this long. */

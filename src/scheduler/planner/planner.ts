@@ -10,12 +10,11 @@
  *   3. give new ports to kept replicas whose port is now taken;
  *   4. place moving replicas (all models), then new replicas (all models), in model_uid order.
  */
-import type { Assignment, PlacementPlan } from '../core/domain/placement.js';
-import { estimateReplicaMemory } from './estimator.js';
-import { formatBytes, formatSelector } from './format.js';
+import type { Assignment, PlacementPlan } from '../../core/domain/placement.js';
+import { estimateReplicaMemory, formatBytes, formatSelector } from '../estimate/index.js';
 import { hasEngine, Ledger, matchesSelector } from './ledger.js';
 import { placeReplica, type Need } from './placement.js';
-import type { ClusterState, Move, PlanDecision, Workload } from './types.js';
+import type { ClusterState, Move, PlanDecision, Workload } from '../types.js';
 
 interface Pending {
   replicaId: number;

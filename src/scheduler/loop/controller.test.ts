@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ModelDeployment, ModelSpec } from '../core/domain/model.js';
-import { NodeSettings, NodeStatus } from '../core/domain/node.js';
-import { PlacementPlan } from '../core/domain/placement.js';
-import { ModelRequest } from '../core/domain/request.js';
-import { ModelEvent } from '../core/domain/event.js';
-import { keys, prefixes } from '../core/keys.js';
-import { silentLogger } from '../core/logger.js';
-import { openEmbeddedStore } from '../store/embedded/index.js';
-import { getJson, listJson, putJson } from '../store/json.js';
-import type { Store } from '../store/types.js';
-import { deploymentFor, nodeSettings, simNodeStatus, specFor } from './fixtures.js';
-import { startScheduler, type SchedulerHandle } from './start.js';
-import { waitFor } from '../../test/helpers/wait-for.js';
+import { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
+import { NodeSettings, NodeStatus } from '../../core/domain/node.js';
+import { PlacementPlan } from '../../core/domain/placement.js';
+import { ModelRequest } from '../../core/domain/request.js';
+import { ModelEvent } from '../../core/domain/event.js';
+import { keys, prefixes } from '../../core/keys.js';
+import { silentLogger } from '../../core/logger.js';
+import { openEmbeddedStore } from '../../store/embedded/index.js';
+import { getJson, listJson, putJson } from '../../store/json.js';
+import type { Store } from '../../store/types.js';
+import { deploymentFor, nodeSettings, simNodeStatus, specFor } from '../fixtures.js';
+import { startScheduler, type SchedulerHandle } from '../start.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 /** The scheduler acts within a few passes: poll often, give up after 5 s (the shared waitFor, bound). */
 const until = <T>(check: () => Promise<T | undefined | false>, what: string): Promise<T> =>

@@ -2,9 +2,9 @@
  * What should run (pure): running deployments with their specs (v2), and active v1 model requests.
  * A deployment owns its model_uid; a request for a uid already owned is refused.
  */
-import type { ModelDeployment, ModelSpec } from '../core/domain/model.js';
-import type { ModelRequest } from '../core/domain/request.js';
-import type { Workload } from './types.js';
+import type { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
+import type { ModelRequest } from '../../core/domain/request.js';
+import type { Workload } from '../types.js';
 
 export interface DesiredInput {
   deployments: ReadonlyMap<string, ModelDeployment>;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GIB } from '../core/domain/common.js';
+import { GIB } from '../../core/domain/common.js';
 import { decisionEvents, removalEvent } from './decision-events.js';
-import { planOf, simNode, workload } from './fixtures.js';
+import { planOf, simNode, workload } from '../fixtures.js';
 import { buildPlan, nextPlanVersion, planChanged, sameUnplaced } from './plan-build.js';
-import { planModel } from './planner.js';
+import { planModel } from '../planner/index.js';
 
 describe('plan_version', () => {
   it('grows past the previous version and past every revision seen', () => {

@@ -4,12 +4,12 @@
  * spread: nodes with fewest replicas of this model first, then least loaded node and emptiest GPUs.
  * Either way nodes holding the model's files (or the replica's previous node) win ties of their tier.
  */
-import type { Labels } from '../core/domain/common.js';
-import { GIB } from '../core/domain/common.js';
-import type { EngineType, PlacementStrategy } from '../core/domain/model.js';
-import { engineInstallHint } from '../engines/install-hint.js';
-import type { Assignment } from '../core/domain/placement.js';
-import { formatBytes, formatSelector } from './format.js';
+import type { Labels } from '../../core/domain/common.js';
+import { GIB } from '../../core/domain/common.js';
+import type { EngineType, PlacementStrategy } from '../../core/domain/model.js';
+import { engineInstallHint } from '../../engines/install-hint.js';
+import type { Assignment } from '../../core/domain/placement.js';
+import { formatBytes, formatSelector } from '../estimate/index.js';
 import { gpuFree, hasEngine, Ledger, type GpuSlot, type NodeSlot } from './ledger.js';
 
 /** What one replica needs. `perGpuBytes` undefined: whole free GPUs (size unknown). */

@@ -6,18 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GIB, MIB } from '../core/domain/common.js';
-import type { ModelFacts } from '../core/domain/model-facts.js';
-import type { ModelSpec } from '../core/domain/model.js';
-import { factsFromConfig, factsFromGgufMetadata, selectWeightFiles } from '../facts/index.js';
+import { GIB, MIB } from '../../core/domain/common.js';
+import type { ModelFacts } from '../../core/domain/model-facts.js';
+import type { ModelSpec } from '../../core/domain/model.js';
+import { factsFromConfig, factsFromGgufMetadata, selectWeightFiles } from '../../facts/index.js';
 import { estimateReplicaMemory, formatParts } from './estimator.js';
-import { specFor } from './fixtures.js';
+import { specFor } from '../fixtures.js';
 
 const KIB = 1024;
 
 function config(name: string): unknown {
   return JSON.parse(
-    readFileSync(new URL(`../../test/fixtures/model-configs/${name}.json`, import.meta.url), 'utf8'),
+    readFileSync(new URL(`../../../test/fixtures/model-configs/${name}.json`, import.meta.url), 'utf8'),
   );
 }
 

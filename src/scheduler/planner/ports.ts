@@ -2,7 +2,7 @@
  * Port allocator of one node: ports come from the node's range and never collide with another
  * assignment on that node, with ports the node reports in use by other processes, or with its admin port.
  */
-import type { PortRange } from '../core/domain/node.js';
+import type { PortRange } from '../../core/domain/node.js';
 
 export class PortPool {
   private readonly taken = new Set<number>();

@@ -3,10 +3,10 @@
  * decisions does not wait on (or compete with) its own events. Bounded: when the store cannot keep up
  * the oldest events are dropped and counted.
  */
-import { errorMessage } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import { WorkQueue } from '../core/pool.js';
-import type { EventRecorder, NewModelEvent } from '../store/events.js';
+import { errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { WorkQueue } from '../../core/pool.js';
+import type { EventRecorder, NewModelEvent } from '../../store/events.js';
 
 export class EventQueue {
   private readonly queue: WorkQueue<NewModelEvent>;

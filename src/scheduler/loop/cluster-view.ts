@@ -4,20 +4,20 @@
  * ports, labels) touches its models, and only freed memory wakes the unplaced ones.
  */
 import type { z } from 'zod';
-import type { Clock } from '../core/clock.js';
-import { MIB } from '../core/domain/common.js';
-import { ModelCacheEntry } from '../core/domain/cache.js';
-import { Endpoint } from '../core/domain/endpoint.js';
-import { ModelDeployment, ModelSpec } from '../core/domain/model.js';
-import { NodeSettings, NodeStatus } from '../core/domain/node.js';
-import { PlacementPlan } from '../core/domain/placement.js';
-import { ModelRequest } from '../core/domain/request.js';
-import { keys, parseKey, prefixes, type ParsedKey } from '../core/keys.js';
-import type { Logger } from '../core/logger.js';
-import { Informer } from '../store/informer.js';
-import type { Typed } from '../store/json.js';
-import type { Store } from '../store/types.js';
-import type { ClusterNode } from './types.js';
+import type { Clock } from '../../core/clock.js';
+import { MIB } from '../../core/domain/common.js';
+import { ModelCacheEntry } from '../../core/domain/cache.js';
+import { Endpoint } from '../../core/domain/endpoint.js';
+import { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
+import { NodeSettings, NodeStatus } from '../../core/domain/node.js';
+import { PlacementPlan } from '../../core/domain/placement.js';
+import { ModelRequest } from '../../core/domain/request.js';
+import { keys, parseKey, prefixes, type ParsedKey } from '../../core/keys.js';
+import type { Logger } from '../../core/logger.js';
+import { Informer } from '../../store/informer.js';
+import type { Typed } from '../../store/json.js';
+import type { Store } from '../../store/types.js';
+import type { ClusterNode } from '../types.js';
 
 export interface ViewHandlers {
   /** Something about this model's deployment, spec, request or plan changed. */

@@ -3,7 +3,7 @@
  * next reconcile pass would read the state from before our write (the watch lags by a few ms) and plan
  * or write the same thing again. An entry wins while it is newer than what the informer holds.
  */
-import type { Typed } from '../store/json.js';
+import type { Typed } from '../../store/json.js';
 
 interface Entry<T> {
   /** Undefined: we deleted the key. */

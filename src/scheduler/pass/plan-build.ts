@@ -5,8 +5,8 @@
  * revision of its deletion, which the scheduler has seen before it writes the plan again.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { PlacementPlan } from '../core/domain/placement.js';
-import type { PlanDecision, Unplaced, Workload } from './types.js';
+import type { PlacementPlan } from '../../core/domain/placement.js';
+import type { PlanDecision, Unplaced, Workload } from '../types.js';
 
 export function buildPlan(
   w: Workload,

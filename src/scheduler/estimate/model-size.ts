@@ -2,7 +2,7 @@
  * What a model's name and config say about its size: the parameter count parsed from names like
  * "Qwen/Qwen2.5-7B-Instruct", and the bytes each parameter takes in the dtype or quantization it runs in.
  */
-import type { Dtype } from '../core/domain/model.js';
+import type { Dtype } from '../../core/domain/model.js';
 
 /**
  * Parameter count in billions read from a model name, or undefined when the name does not say.

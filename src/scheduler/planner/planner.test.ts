@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GIB } from '../core/domain/common.js';
-import type { ModelCacheEntry } from '../core/domain/cache.js';
-import type { PlacementPlan } from '../core/domain/placement.js';
-import { nodeSettings, planOf, simNode, workload } from './fixtures.js';
+import { GIB } from '../../core/domain/common.js';
+import type { ModelCacheEntry } from '../../core/domain/cache.js';
+import type { PlacementPlan } from '../../core/domain/placement.js';
+import { nodeSettings, planOf, simNode, workload } from '../fixtures.js';
 import { planModel, planWorkloads } from './planner.js';
-import type { ClusterNode, ClusterState, PlanDecision, Workload } from './types.js';
+import type { ClusterNode, ClusterState, PlanDecision, Workload } from '../types.js';
 
 function state(
   nodes: ClusterNode[],

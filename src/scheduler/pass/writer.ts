@@ -3,12 +3,12 @@
  * in one txn, which holds only while we are still the leader and nobody else touched those keys since
  * we read them. Two schedulers can therefore never both place a model.
  */
-import { PlacementPlan } from '../core/domain/placement.js';
-import { ModelRequest } from '../core/domain/request.js';
-import { keys } from '../core/keys.js';
-import type { NewModelEvent } from '../store/events.js';
-import { encode, type Typed } from '../store/json.js';
-import type { Store, TxnCompare, TxnOp } from '../store/types.js';
+import { PlacementPlan } from '../../core/domain/placement.js';
+import { ModelRequest } from '../../core/domain/request.js';
+import { keys } from '../../core/keys.js';
+import type { NewModelEvent } from '../../store/events.js';
+import { encode, type Typed } from '../../store/json.js';
+import type { Store, TxnCompare, TxnOp } from '../../store/types.js';
 
 export interface WriteOp {
   /** Model uid (plan-related) or `req:{request_id}` (request-only). */

@@ -28,9 +28,9 @@
  * describe host memory). Engine `sim` loads nothing and has no KV cache: 1 GiB when nothing is known.
  * Another engine with nothing known needs whole free GPUs (vLLM takes 90 % of a GPU by default).
  */
-import { GIB, MIB } from '../core/domain/common.js';
-import type { ModelFacts } from '../core/domain/model-facts.js';
-import type { ModelSpec } from '../core/domain/model.js';
+import { GIB, MIB } from '../../core/domain/common.js';
+import type { ModelFacts } from '../../core/domain/model-facts.js';
+import type { ModelSpec } from '../../core/domain/model.js';
 import { formatBytes } from './format.js';
 import { bytesPerParamOfDtype, bytesPerParamOfQuantization, parseParamCountB } from './model-size.js';
 

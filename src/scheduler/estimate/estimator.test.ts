@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { GIB, MIB } from '../core/domain/common.js';
+import { GIB, MIB } from '../../core/domain/common.js';
 import { estimateReplicaMemory, perGpuBytesFromWeights } from './estimator.js';
-import { specFor } from './fixtures.js';
+import { specFor } from '../fixtures.js';
 import { bytesPerParamOfDtype, bytesPerParamOfQuantization, parseParamCountB } from './model-size.js';
 
 describe('parseParamCountB', () => {

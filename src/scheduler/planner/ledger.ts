@@ -4,11 +4,11 @@
  * reports used beyond Nebula's reservations belongs to someone else (other processes), and memory
  * reserved but not used yet (an engine still loading) is taken all the same.
  */
-import type { Labels } from '../core/domain/common.js';
-import type { EngineType } from '../core/domain/model.js';
-import type { Assignment } from '../core/domain/placement.js';
+import type { Labels } from '../../core/domain/common.js';
+import type { EngineType } from '../../core/domain/model.js';
+import type { Assignment } from '../../core/domain/placement.js';
 import { PortPool } from './ports.js';
-import type { ClusterNode } from './types.js';
+import type { ClusterNode } from '../types.js';
 
 export interface GpuSlot {
   index: number;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelDeployment, ModelSpec } from '../core/domain/model.js';
-import type { PlacementPlan } from '../core/domain/placement.js';
-import { ModelRequest, type ModelRequestStatus } from '../core/domain/request.js';
-import { keys } from '../core/keys.js';
-import type { Typed } from '../store/json.js';
+import type { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
+import type { PlacementPlan } from '../../core/domain/placement.js';
+import { ModelRequest, type ModelRequestStatus } from '../../core/domain/request.js';
+import { keys } from '../../core/keys.js';
+import type { Typed } from '../../store/json.js';
 import { desiredWorkloads } from './desired.js';
-import { deploymentFor, planOf, simNode, specFor, workload } from './fixtures.js';
+import { deploymentFor, planOf, simNode, specFor, workload } from '../fixtures.js';
 import { computePass, type PassInput } from './pass.js';
 
 const T = '2026-01-01T00:00:00.000Z';

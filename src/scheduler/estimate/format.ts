@@ -1,4 +1,4 @@
-import { GIB, MIB } from '../core/domain/common.js';
+import { GIB, MIB } from '../../core/domain/common.js';
 
 /** "40 GiB", "17.9 GiB", "512 MiB": sizes for reasons and events (binary units, one decimal at most). */
 export function formatBytes(bytes: number): string {
