@@ -3,7 +3,8 @@
  * binary and the tests call); `upsertContext` lets other parts (`nebula up`) leave a working CLI context.
  */
 export { runCli } from './run-cli.js';
-export { buildProgram, main } from './main.js';
+export { main } from './main.js';
+export { buildProgram } from './program.js';
 export { registerClientCommands } from './commands.js';
 export {
   upsertContext,
