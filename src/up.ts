@@ -268,7 +268,7 @@ export async function startUp(
     if (hasAdminKey) {
       const token = readFileSync(adminKeyPath, 'utf8').trim();
       try {
-        const { upsertContext, defaultConfigPath } = await import('./cli/context.js');
+        const { upsertContext, defaultConfigPath } = await import('./core/cli-config.js');
         const configPath = opts.cliConfig ?? env['NEBULA_CONFIG'];
         // It holds tokens: an older, looser file is tightened (upsertContext rewrites it 0600 anyway).
         noteFix(ensurePrivateFile(configPath ?? defaultConfigPath(env)));

@@ -1,7 +1,9 @@
 /**
  * CLI contexts: named connections (server URL, router URL, token, user) in `~/.nebula/config.yaml`
  * (or `$NEBULA_CONFIG`), so one CLI can drive several clusters. The file holds tokens: it is written
- * with mode 0600 (directory 0700), atomically, so a crash never leaves half a file.
+ * with mode 0600 (directory 0700), atomically, so a crash never leaves half a file. It lives in core because
+ * the CLI reads and writes it and `nebula up` (src/up.ts, below the CLI) leaves a `local` context in it.
+ * Errors keep the CLI's codes and exits: CONFIG_INVALID fails (1), a bad or unknown context is a usage error (2).
  *
  * ```yaml
  * current-context: local
@@ -18,7 +20,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
-import { CliError, EXIT_USAGE, UsageError } from './errors.js';
+import { ConfigError, NebulaError } from './errors.js';
 
 export const ContextName = z
   .string()
@@ -63,7 +65,7 @@ export function loadConfig(path: string): CliConfig {
   try {
     raw = parse(readFileSync(path, 'utf8')) ?? {};
   } catch (err) {
-    throw new CliError(
+    throw new NebulaError(
       `${path} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`,
       'CONFIG_INVALID',
     );
@@ -72,7 +74,7 @@ export function loadConfig(path: string): CliConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '';
-    throw new CliError(
+    throw new NebulaError(
       `${path}: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid config'}`,
       'CONFIG_INVALID',
     );
@@ -115,10 +117,9 @@ export function upsertContext(
   const checked = CliContext.safeParse(ctx);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    throw new CliError(
+    throw new ConfigError(
       `context ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
       'INVALID_CONTEXT',
-      EXIT_USAGE,
     );
   }
   const path = opts.configPath ?? defaultConfigPath();
@@ -139,7 +140,7 @@ export function removeContext(name: string, opts: { configPath?: string } = {}):
   const path = opts.configPath ?? defaultConfigPath();
   const config = loadConfig(path);
   if (!findContext(config, name))
-    throw new UsageError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
+    throw new ConfigError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
   config.contexts = config.contexts.filter((c) => c.name !== name);
   if (config['current-context'] === name) delete config['current-context'];
   saveConfig(path, config);
@@ -150,7 +151,7 @@ export function useContext(name: string, opts: { configPath?: string } = {}): vo
   const path = opts.configPath ?? defaultConfigPath();
   const config = loadConfig(path);
   if (!findContext(config, name))
-    throw new UsageError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
+    throw new ConfigError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
   config['current-context'] = name;
   saveConfig(path, config);
 }
@@ -164,7 +165,7 @@ export function updateContext(
   const path = opts.configPath ?? defaultConfigPath();
   const config = loadConfig(path);
   const ctx = findContext(config, name);
-  if (!ctx) throw new UsageError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
+  if (!ctx) throw new ConfigError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete (ctx as Record<string, unknown>)[k];
     else if (v !== undefined) (ctx as Record<string, unknown>)[k] = v;
