@@ -18,7 +18,7 @@ import { describeFix, ensurePrivateDir, ensurePrivateFile, type ModeFix } from '
 import { initTracing } from './core/tracing.js';
 import { resolveCacheEvict } from './node/cli-options.js';
 import { nebulaVersion } from './core/version.js';
-import { resolveEngineBins, type EngineBins } from './node/engine-bins.js';
+import { resolveEngineBins, type EngineBins } from './node/detect/index.js';
 import type { Store } from './store/types.js';
 import { formatRate, parseRate } from './core/rate.js';
 import { maxSessionTtlFromEnv } from './core/session-token.js';
@@ -268,7 +268,7 @@ export async function startUp(
     if (hasAdminKey) {
       const token = readFileSync(adminKeyPath, 'utf8').trim();
       try {
-        const { upsertContext, defaultConfigPath } = await import('./cli/context.js');
+        const { upsertContext, defaultConfigPath } = await import('./core/cli-config.js');
         const configPath = opts.cliConfig ?? env['NEBULA_CONFIG'];
         // It holds tokens: an older, looser file is tightened (upsertContext rewrites it 0600 anyway).
         noteFix(ensurePrivateFile(configPath ?? defaultConfigPath(env)));

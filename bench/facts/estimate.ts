@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { ModelSpec } from '../../src/core/domain/model.js';
 import { readModelFacts } from '../../src/facts/index.js';
 import { HubClient, hubPolicies } from '../../src/hub/index.js';
-import { estimateReplicaMemory } from '../../src/scheduler/estimator.js';
+import { estimateReplicaMemory } from '../../src/scheduler/estimate/index.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

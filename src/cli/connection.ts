@@ -2,7 +2,7 @@
  * Which server, router and token a command uses: flag > NEBULA_* environment > the context > default.
  * The context is `--context`, else NEBULA_CONTEXT, else the config's current-context.
  */
-import { CliContext, HttpUrl, defaultConfigPath, findContext, loadConfig } from './context.js';
+import { CliContext, HttpUrl, defaultConfigPath, findContext, loadConfig } from '../core/cli-config.js';
 import { UsageError } from './errors.js';
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';

@@ -120,7 +120,7 @@ export function registerNodeWatchdogCommand(program: Command): void {
         killGraceMs: string;
       }) => {
         const [{ runOrphanWatchdog }, { parseDuration }] = await Promise.all([
-          import('../node/orphan-watchdog.js'),
+          import('../node/orphans/index.js'),
           import('../core/duration.js'),
         ]);
         const num = (raw: string, what: string) => {

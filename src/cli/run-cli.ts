@@ -6,7 +6,7 @@
 import { CommanderError, type Command } from 'commander';
 import { EXIT_OK, EXIT_USAGE, SilentExit, describeError, formatErrorLine } from './errors.js';
 import { attachIo, processIo, type CliIo } from './io.js';
-import { buildProgram } from './main.js';
+import { buildProgram } from './program.js';
 
 function forEachCommand(cmd: Command, fn: (c: Command) => void): void {
   fn(cmd);

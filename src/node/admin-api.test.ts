@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../core/metrics.js';
 import { createAdminApp } from './admin-api.js';
-import type { ReplicaView } from './replica-types.js';
+import type { ReplicaView } from './replica/index.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nebula-admin-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

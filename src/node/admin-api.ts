@@ -13,8 +13,8 @@ import {
   replicaLogDir,
   replicaLogPath,
   tailFile,
-} from './log-files.js';
-import type { ReplicaView } from './replica-types.js';
+} from './engine/index.js';
+import type { ReplicaView } from './replica/index.js';
 
 export interface AdminApiDeps {
   nodeId: string;

@@ -13,28 +13,29 @@ import { EventRecorder } from '../store/events.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { Store } from '../store/types.js';
 import { createAdminApp, startAdminServer } from './admin-api.js';
-import { acquireAgentLock } from './agent-lock.js';
-import { createCacheManager, type CacheManager } from './cache/index.js';
-import type { ModelFiles } from './cache/types.js';
-import type { DesiredReplica } from './desired.js';
-import { EndpointWriter } from './endpoint-writer.js';
-import { defaultEngineAdapterLoader, type EngineAdapterLoader, type NebulaBin } from './engine-contract.js';
-import { defaultInstallRoots, type DetectableEngine, type EngineBins } from './engine-bins.js';
-import { EngineDetector } from './engine-detector.js';
-import { engineInstallHint } from '../engines/install-hint.js';
-import { EngineUnavailableError, NodeConfigError } from './errors.js';
-import { parseGpuMode, type GpuMode } from './gpu-mode.js';
-import { GpuInventory } from './gpus.js';
-import { Heartbeat } from './heartbeat.js';
-import { createNodeMetrics } from './metrics.js';
-import { DEFAULT_ORPHAN_GRACE_MS, startOrphanWatchdog } from './orphan-watchdog.js';
-import { Reconciler } from './reconciler.js';
+import { acquireAgentLock, DEFAULT_ORPHAN_GRACE_MS, startOrphanWatchdog } from './orphans/index.js';
+import { createCacheManager, type CacheManager, type ModelFiles } from './cache/index.js';
 import {
+  type DesiredReplica,
   DEFAULT_REPLICA_TIMING,
   type ReplicaEvent,
   type ReplicaTiming,
   type ReplicaView,
-} from './replica-types.js';
+} from './replica/index.js';
+import { EndpointWriter } from './endpoint-writer.js';
+import { defaultEngineAdapterLoader, type EngineAdapterLoader, type NebulaBin } from './engine/index.js';
+import {
+  defaultInstallRoots,
+  type DetectableEngine,
+  type EngineBins,
+  EngineDetector,
+} from './detect/index.js';
+import { engineInstallHint } from '../engines/install-hint.js';
+import { EngineUnavailableError, NodeConfigError } from './errors.js';
+import { parseGpuMode, type GpuMode, GpuInventory } from './gpu/index.js';
+import { Heartbeat } from './heartbeat.js';
+import { createNodeMetrics } from './metrics.js';
+import { Reconciler } from './reconcile/index.js';
 
 export interface NodeAgentOptions {
   nodeId: string;
@@ -96,7 +97,7 @@ export interface NodeAgentOptions {
   };
   /**
    * How long engines may run without their agent before the orphan watchdog stops them (default 30 s; a
-   * new agent taking the data dir within it adopts them instead). See orphan-watchdog.ts for the timing.
+   * new agent taking the data dir within it adopts them instead). See orphans/orphan-watchdog.ts for the timing.
    */
   orphanGraceMs?: number;
   /** Start the orphan watchdog (default true; needs the data dir lock). */
@@ -185,7 +186,7 @@ export async function startNodeAgent(
   const lock = options.lockDataDir === false ? undefined : acquireAgentLock(dataDir);
   const releaseLock = lock?.release ?? (() => undefined);
   const cleanups: (() => Promise<void> | void)[] = [releaseLock];
-  // Started before any engine can be: engines must never outlive this agent unseen (orphan-watchdog.ts).
+  // Started before any engine can be: engines must never outlive this agent unseen (orphans/orphan-watchdog.ts).
   const watchdog =
     lock && options.orphanWatchdog !== false
       ? startOrphanWatchdog(

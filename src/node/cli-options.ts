@@ -13,10 +13,10 @@ import { Labels } from '../core/domain/index.js';
 import { durationMs, parseDuration } from '../core/duration.js';
 import { NODE_ID_PATTERN } from '../core/ids.js';
 import type { NodeAgentOptions } from './agent.js';
-import { resolveEngineBins } from './engine-bins.js';
-import { DEFAULT_BACKOFF, type RestartBackoffPolicy } from './backoff.js';
+import { resolveEngineBins } from './detect/index.js';
+import { DEFAULT_BACKOFF, type RestartBackoffPolicy } from './replica/index.js';
 import { NodeConfigError } from './errors.js';
-import { parseGpuMode } from './gpu-mode.js';
+import { parseGpuMode } from './gpu/index.js';
 
 /** Flags of `nebula node` as commander hands them over (strings). */
 export interface NodeCliFlags {

@@ -6,9 +6,9 @@ import type { Logger } from '../core/logger.js';
 import { nebulaVersion } from '../core/version.js';
 import { encode } from '../store/json.js';
 import type { Store } from '../store/types.js';
-import type { EngineSnapshot } from './engine-detector.js';
-import type { GpuInventory } from './gpus.js';
-import { foreignPortsInRange, listeningTcpPorts } from './ports-in-use.js';
+import type { EngineSnapshot } from './detect/index.js';
+import type { GpuInventory } from './gpu/index.js';
+import { foreignPortsInRange, listeningTcpPorts } from './proc/index.js';
 
 export interface HeartbeatOptions {
   nodeId: string;

@@ -12,14 +12,14 @@ export type {
   LaunchContext,
   LaunchSpec,
   NebulaBin,
-} from './engine-contract.js';
-export { parseGpuMode, type GpuMode } from './gpu-mode.js';
-export { parseNvidiaSmiCsv, NVIDIA_SMI_ARGS } from './nvidia-smi.js';
+} from './engine/index.js';
+export { parseGpuMode, type GpuMode, parseNvidiaSmiCsv, NVIDIA_SMI_ARGS } from './gpu/index.js';
 export {
   DEFAULT_REPLICA_TIMING,
   type ReplicaTiming,
   type ReplicaView,
   type ReplicaPhase,
-} from './replica-types.js';
-export { DEFAULT_BACKOFF, type RestartBackoffPolicy } from './backoff.js';
+  DEFAULT_BACKOFF,
+  type RestartBackoffPolicy,
+} from './replica/index.js';
 export { ModelFilesError, EngineLaunchError, NodeConfigError } from './errors.js';

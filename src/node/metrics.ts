@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Gpu, NodeDiskStatus } from '../core/domain/index.js';
-import type { ReplicaView } from './replica-types.js';
+import type { ReplicaView } from './replica/index.js';
 
 /** What the node's gauges read at scrape time. */
 export interface NodeMetricSources {

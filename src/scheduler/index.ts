@@ -3,8 +3,8 @@
  * Pure parts: estimator, planner, node availability, pass. Thin controller around them.
  */
 export { startScheduler, SchedulerOptions, type SchedulerDeps, type SchedulerHandle } from './start.js';
-export { SchedulerController, type ControllerOptions } from './controller.js';
-export { planModel, planWorkloads } from './planner.js';
+export { SchedulerController, type ControllerOptions } from './loop/index.js';
+export { planModel, planWorkloads, PortPool } from './planner/index.js';
 export {
   estimateReplicaMemory,
   perGpuBytesFromWeights,
@@ -13,15 +13,21 @@ export {
   KV_SEQUENCES,
   currentFacts,
   formatParts,
+  parseParamCountB,
   type EstimateBasis,
   type EstimateParts,
   type MemoryEstimate,
-} from './estimator.js';
-export { parseParamCountB } from './model-size.js';
-export { desiredWorkloads, workloadOfDeployment, workloadOfRequest } from './desired.js';
-export { nodeAvailability, type NodeAvailability } from './node-health.js';
-export { buildPlan, planChanged, nextPlanVersion } from './plan-build.js';
-export { PortPool } from './ports.js';
+} from './estimate/index.js';
+export {
+  desiredWorkloads,
+  workloadOfDeployment,
+  workloadOfRequest,
+  nodeAvailability,
+  type NodeAvailability,
+  buildPlan,
+  planChanged,
+  nextPlanVersion,
+} from './pass/index.js';
 export { LeaderElector } from './leader.js';
 export { SchedulerConfigError } from './errors.js';
 export type { ClusterNode, ClusterState, Workload, PlanDecision, Move, Unplaced } from './types.js';

@@ -5,7 +5,7 @@ import { openEmbeddedStore } from '../store/embedded/index.js';
 import type { Store } from '../store/types.js';
 import { planOf, workload } from './fixtures.js';
 import { LeaderElector } from './leader.js';
-import { emptyOp, executeOp } from './writer.js';
+import { emptyOp, executeOp } from './pass/index.js';
 import { waitFor } from '../../test/helpers/wait-for.js';
 
 describe('leader election and fencing', () => {

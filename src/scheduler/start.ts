@@ -16,7 +16,7 @@ import { EventRecorder } from '../store/events.js';
 import { encode } from '../store/json.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { Store } from '../store/types.js';
-import { SchedulerController } from './controller.js';
+import { SchedulerController } from './loop/index.js';
 import { SchedulerConfigError } from './errors.js';
 import { startHttp } from './http.js';
 import { LeaderElector } from './leader.js';

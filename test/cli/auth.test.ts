@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/cli/context.js';
+import { loadConfig } from '../../src/core/cli-config.js';
 import { tempDir } from '../helpers/tmp.js';
 import { TEN_DAYS_LATER } from './fixtures.js';
 import { cliFor, type Cli } from './harness.js';

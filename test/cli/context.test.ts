@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig, upsertContext } from '../../src/cli/context.js';
+import { loadConfig, upsertContext } from '../../src/core/cli-config.js';
 import { resolveConnection } from '../../src/cli/connection.js';
 import { contextNameFor } from '../../src/cli/commands/auth.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/core/logger.js';
 import { createMetricsRegistry } from '../../src/core/metrics.js';
 import { createClient, ApiError, type NebulaClient } from '../../src/client/index.js';
 import { createAdminApp, startAdminServer, type AdminServer } from '../../src/node/admin-api.js';
-import { replicaLogPath } from '../../src/node/log-files.js';
+import { replicaLogPath } from '../../src/node/engine/index.js';
 import { startServer, type ServerHandle } from '../../src/server/server.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { listJson } from '../../src/store/json.js';

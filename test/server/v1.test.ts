@@ -8,7 +8,7 @@ import { ComponentStatus, LeaderRecord, ModelRequest } from '../../src/core/doma
 import { keys } from '../../src/core/keys.js';
 import { createMetricsRegistry } from '../../src/core/metrics.js';
 import { createAdminApp, startAdminServer, type AdminServer } from '../../src/node/admin-api.js';
-import { replicaLogPath } from '../../src/node/log-files.js';
+import { replicaLogPath } from '../../src/node/engine/index.js';
 import { encode } from '../../src/store/json.js';
 import { JumpClock } from '../helpers/jump-clock.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { API_KEY_PREFIX } from '../../core/domain/auth.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Connection } from '../connection.js';
-import { findContext, loadConfig, updateContext, upsertContext } from '../context.js';
+import { findContext, loadConfig, updateContext, upsertContext } from '../../core/cli-config.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';

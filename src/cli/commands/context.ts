@@ -8,8 +8,8 @@ import {
   removeContext,
   saveConfig,
   useContext,
-} from '../context.js';
-import { defaultConfigPath } from '../context.js';
+} from '../../core/cli-config.js';
+import { defaultConfigPath } from '../../core/cli-config.js';
 import { examples, withOutput } from '../define.js';
 import { CliError, UsageError } from '../errors.js';
 import { renderTable } from '../output/table.js';

@@ -7,7 +7,7 @@
 import type { ModelFacts } from '../../core/domain/model-facts.js';
 import type { ModelSpec } from '../../core/domain/model.js';
 import type { FactsResult, FactsTarget, RepoFile } from '../../facts/index.js';
-import { formatBytes } from '../../scheduler/format.js';
+import { formatBytes } from '../../scheduler/estimate/index.js';
 
 /** Reads the facts of a model (bound to the server's hub clients and catalog listing). */
 export type FactsComputer = (target: FactsTarget, files?: RepoFile[]) => Promise<FactsResult>;

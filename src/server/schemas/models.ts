@@ -234,7 +234,7 @@ export const ModelStats = z
   .meta({ id: 'ModelStats' });
 export type ModelStats = z.infer<typeof ModelStats>;
 
-/** The memory one replica reserves, in parts, and where each number came from (scheduler/estimator.ts). */
+/** The memory one replica reserves, in parts, and where each number came from (scheduler/estimate/estimator.ts). */
 export const MemoryEstimateView = z
   .object({
     gpu_count: z.number().int(),

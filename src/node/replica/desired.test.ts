@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { assignment, plan, simSpec } from '../../../test/node/fixtures.js';
+import { desiredReplicas } from './desired.js';
+import { canonicalJson, launchFingerprint } from './fingerprint.js';
+
+describe('launch fingerprint', () => {
+  const spec = simSpec('m1');
+  const a = assignment(0, 'n1', 40001);
+
+  it('is stable and ignores descriptive fields and key order', () => {
+    const fp = launchFingerprint(spec, a);
+    expect(fp).toMatch(/^[0-9a-f]{16}$/);
+    expect(
+      launchFingerprint(
+        { ...spec, description: 'new words', updated_at: '2027-01-01T00:00:00Z', labels: { a: 'b' } },
+        a,
+      ),
+    ).toBe(fp);
+    const reordered = Object.fromEntries(Object.entries(spec).reverse()) as typeof spec;
+    expect(launchFingerprint(reordered, { ...a })).toBe(fp);
+  });
+
+  it('changes with anything that changes the launch', () => {
+    const fp = launchFingerprint(spec, a);
+    const variants = [
+      launchFingerprint(spec, { ...a, port: 40002 }),
+      launchFingerprint(spec, { ...a, gpu_indices: [1] }),
+      launchFingerprint(spec, { ...a, gpu_memory_bytes: 1024 }),
+      launchFingerprint({ ...spec, engine_config: { extra_args: ['--x'], env: {} } }, a),
+      launchFingerprint({ ...spec, engine_config: { extra_args: [], env: { A: '1' } } }, a),
+      launchFingerprint({ ...spec, served_model_name: 'other' }, a),
+      launchFingerprint({ ...spec, revision: 'v2' }, a),
+      launchFingerprint({ ...spec, engine_type: 'vllm' }, a),
+      launchFingerprint({ ...spec, model_path: '/models/x' }, a),
+    ];
+    for (const v of variants) expect(v).not.toBe(fp);
+    expect(new Set(variants).size).toBe(variants.length);
+  });
+
+  it('canonical JSON sorts keys and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: undefined, c: 'x' }] })).toBe('{"a":[{"c":"x"}],"b":1}');
+  });
+});
+
+describe('desiredReplicas', () => {
+  it("keeps only this node's assignments, with plan version and fingerprint", () => {
+    const p1 = plan(simSpec('m1'), 3, [
+      assignment(0, 'n1', 40001),
+      assignment(1, 'n2', 40001),
+      assignment(2, 'n1', 40002),
+    ]);
+    const p2 = plan(simSpec('m2'), 7, [assignment(0, 'n2', 40003)]);
+    const d = desiredReplicas([p1, p2], 'n1');
+    expect([...d.keys()]).toEqual(['m1/0', 'm1/2']);
+    expect(d.get('m1/2')).toMatchObject({ modelUid: 'm1', replicaId: 2, planVersion: 3 });
+    expect(d.get('m1/2')?.fingerprint).toBe(launchFingerprint(p1.spec, assignment(2, 'n1', 40002)));
+  });
+
+  it('never yields twins when a plan repeats a replica', () => {
+    const p = plan(simSpec('m1'), 1, [assignment(0, 'n1', 40001), assignment(0, 'n1', 40009)]);
+    const d = desiredReplicas([p], 'n1');
+    expect(d.size).toBe(1);
+    expect(d.get('m1/0')?.assignment.port).toBe(40001);
+  });
+});
