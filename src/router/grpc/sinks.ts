@@ -18,7 +18,7 @@ import {
   type PredictRequestMsg,
   type PredictResponseMsg,
 } from './mapping.js';
-import type { UpstreamHeaders } from '../proxy/response-parser.js';
+import type { UpstreamHeaders } from '../upstream/index.js';
 
 const MAX_UNARY_BYTES = 16 * 1024 * 1024;
 

@@ -5,7 +5,7 @@ import type { RouterMetrics } from '../metrics.js';
 import type { ProxyCall, ProxySink } from '../proxy/forward.js';
 import { asRouterError, sendError } from './respond.js';
 import { UsageTail } from './usage-tail.js';
-import type { UpstreamHeaders } from '../proxy/response-parser.js';
+import type { UpstreamHeaders } from '../upstream/index.js';
 
 /** A non-streamed body is held up to this size (then passed on in pieces of it). */
 const HOLD_LIMIT = 64 * 1024;

@@ -4,9 +4,12 @@ import { routerErrors, type RouterError } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
 import type { ModelRoute } from '../table/endpoint-table.js';
 import type { Replica } from '../table/replica.js';
-import { classifyUpstreamError } from './classify.js';
-import type { UpstreamController, UpstreamHandler } from './upstream-pool.js';
-import type { UpstreamHeaders } from './response-parser.js';
+import {
+  classifyUpstreamError,
+  type UpstreamController,
+  type UpstreamHandler,
+  type UpstreamHeaders,
+} from '../upstream/index.js';
 
 /** Where an upstream response goes: an HTTP response, or the gRPC mapping. */
 export interface ProxySink {

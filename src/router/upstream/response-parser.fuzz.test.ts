@@ -118,7 +118,7 @@ function generate(r: Rand): Generated {
   }
   const bodyBytes = framing === '204' || framing === '304' || framing === 'head' ? 0 : int(r, 0, 300);
   const body = randomBytes(r, bodyBytes);
-  let tail = Buffer.alloc(0);
+  let tail: Buffer = Buffer.alloc(0);
   let untilClose = false;
   switch (framing) {
     case 'length':
@@ -260,7 +260,7 @@ function randomCuts(r: Rand, length: number): number[] {
 }
 
 function mutate(r: Rand, input: Buffer): Buffer {
-  let b = Buffer.from(input);
+  let b: Buffer = Buffer.from(input);
   for (let i = int(r, 1, 3); i > 0; i--) {
     const at = int(r, 0, Math.max(0, b.length - 1));
     switch (int(r, 0, 5)) {
