@@ -18,8 +18,9 @@ export interface ProxyFlow {
 }
 
 /**
- * Where an upstream response goes: an HTTP response, or the gRPC mapping. The call tells its sink exactly one
- * outcome: `head` then `data`* then `end` or `fail(err, true)`; `fail(err, false)` alone; or `cancelled`.
+ * Where an upstream response goes: an HTTP response, or the gRPC mapping. A call tells its sink `head`,
+ * `data`* and then one of `end`, `fail(err, true)` or `cancelled`; or, when no response started, one of
+ * `fail(err, false)` or `cancelled`.
  */
 export interface ProxySink {
   /** The upstream's status and headers; from here on the response is passed through (no more retries). */
