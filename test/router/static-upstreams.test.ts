@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { credentials, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { startRouter, upstreamFromEnv, type RouterHandle } from '../../src/router/index.js';
+import { loadAiService, startRouter, upstreamFromEnv, type RouterHandle } from '../../src/router/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { metricValue } from './harness.js';
 import { okJson, startFakeUpstream } from './fake-upstream.js';
@@ -177,5 +178,36 @@ describe('router: static upstreams and what goes over the wire', () => {
     expect(
       (await fetch(`${closed.url}/v1/chat/completions`, { method: 'POST', body: '{"model":"m"}' })).status,
     ).toBe(401);
+  });
+
+  it('prepares gRPC calls as HTTP ones: request id, the continued trace and tracestate go upstream', async () => {
+    const up = await fake((res) =>
+      okJson(res, { id: 'x', choices: [{ index: 0, text: 'ok', finish_reason: 'stop' }] }),
+    );
+    const r = await router({ staticUpstreams: upstreamFromEnv(up.url, 'm1'), grpcPort: 0 });
+    const { pkg } = loadAiService();
+    type Predict = Client & {
+      Predict(req: object, md: Metadata, cb: (err: ServiceError | null) => void): void;
+    };
+    const Ctor = (
+      pkg as unknown as { nebula: { ai: { v1: { AIService: new (a: string, c: unknown) => Predict } } } }
+    ).nebula.ai.v1.AIService;
+    const client = new Ctor(`127.0.0.1:${r.grpcPort}`, credentials.createInsecure());
+    cleanups.push(() => client.close());
+    const trace = '0af7651916cd43dd8448eb211c80319c';
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${KEY}`);
+    md.set('traceparent', `00-${trace}-b7ad6b7169203331-01`);
+    md.set('tracestate', 'vendor=1');
+    await new Promise<void>((resolve, reject) =>
+      client.Predict({ model: 'm1', prompt: 'hi', request_id: 'grpc-rid' }, md, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+    expect(up.seen).toHaveLength(1);
+    const h = up.seen[0]?.headers ?? {};
+    expect(h['x-request-id']).toBe('grpc-rid');
+    expect(h['traceparent']).toMatch(new RegExp(`^00-${trace}-[0-9a-f]{16}-01$`));
+    expect(h['tracestate']).toBe('vendor=1');
   });
 });

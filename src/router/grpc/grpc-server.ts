@@ -10,14 +10,10 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { admit } from '../admission.js';
-import { prefixHashes, promptPrefixText } from '../balancers/prefix-hash.js';
-import type { PickRequest } from '../balancers/types.js';
 import type { RouterContext } from '../context.js';
-import { routerErrors, RouterError } from '../errors.js';
-import { requestIdFrom, traceFrom } from '../http/trace.js';
-import { ProxyCall, type ProxySink } from '../proxy/forward.js';
-import type { ModelRoute } from '../table/endpoint-table.js';
+import { RouterError } from '../errors.js';
+import { ProxyCall } from '../proxy/forward.js';
+import { admit, prepareProxy, requestIdFrom, type PreparedRequest } from '../request/index.js';
 import {
   toOpenAIRequest,
   type PredictChunkMsg,
@@ -50,53 +46,32 @@ function metaString(md: Metadata, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-interface Prepared {
-  route: ModelRoute;
-  requestId: string;
-  call: (sink: ProxySink) => ProxyCall;
-}
-
-/** Admission, mapping and routing shared by both methods; a RouterError when the call cannot go on. */
+/** Admission, mapping and the shared preparation (request/prepare.ts); a RouterError when the call cannot go on. */
 function prepare(
   ctx: RouterContext,
   md: Metadata,
   msg: PredictRequestMsg,
   stream: boolean,
-): Prepared | RouterError {
+  face: string,
+): PreparedRequest | RouterError {
   const requestId = requestIdFrom(msg.request_id !== '' ? msg.request_id : metaString(md, 'x-request-id'));
   const denied = admit(ctx, metaString(md, 'authorization'));
   if (denied !== undefined) return denied;
   const mapped = toOpenAIRequest(msg, stream);
   if (mapped instanceof RouterError) return mapped;
-  const route = ctx.table.lookup(msg.model);
-  if (route === undefined) return routerErrors.modelNotFound(msg.model);
-  const trace = traceFrom(metaString(md, 'traceparent'));
-  const body = Buffer.from(JSON.stringify(mapped.body));
-  const headers = [
-    'content-type',
-    'application/json',
-    'x-request-id',
+  return prepareProxy(
+    ctx,
+    face,
+    mapped.path,
     requestId,
-    'traceparent',
-    trace.traceparent,
-  ];
-  let pick: PickRequest = {};
-  if (route.policy === 'session-affinity') {
-    pick = { sessionKey: msg.session_id !== '' ? msg.session_id : msg.user !== '' ? msg.user : undefined };
-  } else if (route.policy === 'prefix-aware') {
-    const o = ctx.prefixHash;
-    pick = { prefixHashes: prefixHashes(promptPrefixText(mapped.body, o.blockChars * o.maxBlocks), o) };
-  }
-  return {
-    route,
-    requestId,
-    call: (sink) =>
-      new ProxyCall(
-        ctx.forward,
-        { route, path: mapped.path, body, model: msg.model, json: mapped.body, headers, pick },
-        sink,
-      ),
-  };
+    {
+      traceparent: metaString(md, 'traceparent'),
+      tracestate: metaString(md, 'tracestate'),
+      sessionId: msg.session_id,
+    },
+    { model: msg.model, json: mapped.body, user: msg.user },
+    Buffer.from(JSON.stringify(mapped.body)),
+  );
 }
 
 /**
@@ -116,7 +91,7 @@ export async function startGrpcServer(
       callback: sendUnaryData<PredictResponseMsg>,
     ) => {
       const startedAt = performance.now();
-      const p = prepare(ctx, call.metadata, call.request, false);
+      const p = prepare(ctx, call.metadata, call.request, false, 'grpc_predict');
       if (p instanceof RouterError) {
         callback(grpcErrorOf(p));
         ctx.metrics.request('unknown', 'grpc_predict', p.status, 0);
@@ -129,15 +104,15 @@ export async function startGrpcServer(
         startedAt,
         metrics: ctx.metrics,
         logger: ctx.logger,
+        span: p.span,
       });
-      const proxy = p.call(sink);
-      sink.call = proxy;
+      const proxy = new ProxyCall(ctx.forward, p, sink);
       call.on('cancelled', () => proxy.abort(new Error('grpc call cancelled')));
       proxy.start();
     },
     StreamPredict: (call: ServerWritableStream<PredictRequestMsg, PredictChunkMsg>) => {
       const startedAt = performance.now();
-      const p = prepare(ctx, call.metadata, call.request, true);
+      const p = prepare(ctx, call.metadata, call.request, true, 'grpc_stream');
       if (p instanceof RouterError) {
         call.emit('error', grpcErrorOf(p));
         ctx.metrics.request('unknown', 'grpc_stream', p.status, 0);
@@ -150,9 +125,9 @@ export async function startGrpcServer(
         startedAt,
         metrics: ctx.metrics,
         logger: ctx.logger,
+        span: p.span,
       });
-      const proxy = p.call(sink);
-      sink.call = proxy;
+      const proxy = new ProxyCall(ctx.forward, p, sink);
       call.on('cancelled', () => proxy.abort(new Error('grpc call cancelled')));
       proxy.start();
     },

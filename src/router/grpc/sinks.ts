@@ -5,10 +5,11 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import type { Logger } from '../../core/logger.js';
+import type { TraceSpan } from '../../core/tracing.js';
 import { SseParser } from '../../core/sse.js';
 import { RouterError } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
-import type { ProxyCall, ProxySink } from '../proxy/forward.js';
+import type { ProxyFlow, ProxySink } from '../proxy/forward.js';
 import {
   errorMessageOf,
   grpcCodeFor,
@@ -18,7 +19,7 @@ import {
   type PredictRequestMsg,
   type PredictResponseMsg,
 } from './mapping.js';
-import type { UpstreamHeaders } from '../proxy/response-parser.js';
+import type { UpstreamHeaders } from '../upstream/index.js';
 
 const MAX_UNARY_BYTES = 16 * 1024 * 1024;
 
@@ -44,11 +45,12 @@ interface SinkCommon {
   startedAt: number;
   metrics: RouterMetrics;
   logger: Logger;
+  /** The router's span for the call (tracing on): ended with the call's status. */
+  span: TraceSpan | undefined;
 }
 
 /** Collects a non-streamed completion and answers the unary Predict call. */
 export class UnarySink implements ProxySink {
-  call: ProxyCall | undefined;
   private status = 0;
   private retryAfter: string | undefined;
   private readonly chunks: Buffer[] = [];
@@ -92,8 +94,11 @@ export class UnarySink implements ProxySink {
     this.reply(null, 200, out);
   }
 
+  cancelled(): void {
+    this.record(499);
+  }
+
   fail(err: RouterError | Error, started: boolean): void {
-    if (this.call?.isAborted) return this.record(499);
     if (err instanceof RouterError) return this.reply(grpcErrorOf(err), err.status);
     this.c.logger.warn({ err: err.message, request_id: this.c.requestId }, 'grpc predict failed');
     this.reply(grpcError(502, started ? 'upstream ended mid-response' : err.message), 502);
@@ -109,12 +114,12 @@ export class UnarySink implements ProxySink {
 
   private record(status: number): void {
     this.c.metrics.request(this.c.model, this.c.route, status, (performance.now() - this.c.startedAt) / 1000);
+    this.c.span?.end({ status });
   }
 }
 
 /** Maps a streamed completion onto StreamPredict: one PredictChunk per SSE event with text, finish or usage. */
 export class StreamSink implements ProxySink {
-  call: ProxyCall | undefined;
   private status = 0;
   private retryAfter: string | undefined;
   private errorBody = '';
@@ -123,14 +128,17 @@ export class StreamSink implements ProxySink {
   private finished = false;
   private writable = true;
   private drainHooked = false;
+  /** The call's flow control, from `head` on. */
+  private flow: ProxyFlow | undefined;
 
   constructor(
     private readonly stream: ServerWritableStream<PredictRequestMsg, PredictChunkMsg>,
     private readonly c: SinkCommon,
   ) {}
 
-  head(status: number, headers: UpstreamHeaders): void {
+  head(status: number, headers: UpstreamHeaders, flow: ProxyFlow): void {
     this.status = status;
+    this.flow = flow;
     const ra = headers['retry-after'];
     if (typeof ra === 'string') this.retryAfter = ra;
     if (status === 200) this.c.metrics.activeStreams.inc();
@@ -149,7 +157,7 @@ export class StreamSink implements ProxySink {
     for (const ev of this.parser.push(chunk)) this.onEvent(ev.data);
     if (!this.writable && !this.drainHooked) {
       this.drainHooked = true;
-      this.stream.on('drain', () => this.call?.resume());
+      this.stream.on('drain', () => this.flow?.resume());
     }
     return this.writable;
   }
@@ -180,8 +188,11 @@ export class StreamSink implements ProxySink {
     this.finish(null, 200);
   }
 
+  cancelled(): void {
+    this.finish(null, 499, true);
+  }
+
   fail(err: RouterError | Error, started: boolean): void {
-    if (this.call?.isAborted) return this.finish(null, 499, true);
     if (err instanceof RouterError) return this.finish(grpcErrorOf(err), err.status);
     this.c.logger.warn({ err: err.message, request_id: this.c.requestId }, 'grpc stream failed');
     this.finish(
@@ -199,5 +210,6 @@ export class StreamSink implements ProxySink {
       else this.stream.end();
     }
     this.c.metrics.request(this.c.model, this.c.route, status, (performance.now() - this.c.startedAt) / 1000);
+    this.c.span?.end({ status });
   }
 }

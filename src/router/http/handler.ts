@@ -1,17 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { prefixHashes, promptPrefixText } from '../balancers/prefix-hash.js';
-import type { PickRequest } from '../balancers/types.js';
-import { admit } from '../admission.js';
 import type { RouterContext } from '../context.js';
 import { routerErrors, RouterError } from '../errors.js';
 import { ProxyCall } from '../proxy/forward.js';
-import type { ModelRoute } from '../table/endpoint-table.js';
+import { admit, prepareProxy, requestIdFrom } from '../request/index.js';
 import { readBody } from './body.js';
 import { HttpSink } from './http-sink.js';
 import { inspectBody } from './inspect.js';
 import { routingHeaders } from './request-headers.js';
 import { asRouterError, sendError, sendJson } from './respond.js';
-import { requestIdFrom, traceFrom } from './trace.js';
 
 /** OpenAI-compatible routes proxied by the `model` in their body, with their `route` metric label. */
 const PROXY_ROUTES = new Map<string, string>([
@@ -160,57 +156,26 @@ async function handleProxy(
     ctx.metrics.request(UNKNOWN_MODEL, routeName, 400, (performance.now() - startedAt) / 1000);
     return;
   }
-  const route = ctx.table.lookup(inspected.model);
-  if (route === undefined) {
-    sendError(res, routerErrors.modelNotFound(inspected.model), requestId);
-    ctx.metrics.request(UNKNOWN_MODEL, routeName, 404, (performance.now() - startedAt) / 1000);
+  const prepared = prepareProxy(ctx, routeName, path, requestId, h, inspected, body);
+  if (prepared instanceof RouterError) {
+    sendError(res, prepared, requestId);
+    ctx.metrics.request(UNKNOWN_MODEL, routeName, prepared.status, (performance.now() - startedAt) / 1000);
     return;
   }
-  // With OpenTelemetry on, the router's span (continuing the client's trace) is the engine's parent.
-  const span = ctx.tracing.startSpan(`router ${routeName}`, {
-    traceparent: h.traceparent,
-    tracestate: h.tracestate,
-    kind: 'server',
-    attributes: { 'http.route': path, 'gen_ai.request.model': route.label, 'nebula.request_id': requestId },
-  });
-  const trace = span ?? traceFrom(h.traceparent);
+  const span = prepared.span;
   if (span !== undefined) res.once('close', () => span.end({ status: res.statusCode }));
-  const headers = [
-    'content-type',
-    'application/json',
-    'x-request-id',
-    requestId,
-    'traceparent',
-    trace.traceparent,
-  ];
-  const tracestate = h.tracestate;
-  if (tracestate !== undefined && tracestate.length <= 512) headers.push('tracestate', tracestate);
-
   const sink = new HttpSink(
     res,
     requestId,
-    trace.traceId,
-    route.label,
+    prepared.traceId,
+    prepared.route.label,
     routeName,
     startedAt,
     ctx.metrics,
     ctx.logger,
     ctx.accessLog,
   );
-  const call = new ProxyCall(
-    ctx.forward,
-    {
-      route,
-      path,
-      body,
-      model: inspected.model,
-      json: inspected.json,
-      headers,
-      pick: pickRequest(ctx, route, h.sessionId, inspected.json, inspected.user),
-    },
-    sink,
-  );
-  sink.call = call;
+  const call = new ProxyCall(ctx.forward, prepared, sink);
   // A stream carries usage only when its client asked for it (or in the last event, when the engine adds it
   // on its own): no need to search the whole tail of every other stream.
   if (inspected.stream && !asksForUsage(inspected.json)) sink.usageWindow = 1024;
@@ -225,26 +190,4 @@ async function handleProxy(
 function asksForUsage(json: Record<string, unknown>): boolean {
   const so = json['stream_options'];
   return typeof so === 'object' && so !== null && (so as Record<string, unknown>)['include_usage'] === true;
-}
-
-function pickRequest(
-  ctx: RouterContext,
-  route: ModelRoute,
-  sessionHeader: string | undefined,
-  json: Record<string, unknown>,
-  user: string | undefined,
-): PickRequest {
-  switch (route.policy) {
-    case 'session-affinity': {
-      return {
-        sessionKey: sessionHeader !== undefined && sessionHeader !== '' ? sessionHeader.slice(0, 256) : user,
-      };
-    }
-    case 'prefix-aware': {
-      const o = ctx.prefixHash;
-      return { prefixHashes: prefixHashes(promptPrefixText(json, o.blockChars * o.maxBlocks), o) };
-    }
-    default:
-      return {};
-  }
 }

@@ -2,10 +2,10 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../core/logger.js';
 import { RouterError, routerErrors } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
-import type { ProxyCall, ProxySink } from '../proxy/forward.js';
+import type { ProxyFlow, ProxySink } from '../proxy/forward.js';
 import { asRouterError, sendError } from './respond.js';
 import { UsageTail } from './usage-tail.js';
-import type { UpstreamHeaders } from '../proxy/response-parser.js';
+import type { UpstreamHeaders } from '../upstream/index.js';
 
 /** A non-streamed body is held up to this size (then passed on in pieces of it). */
 const HOLD_LIMIT = 64 * 1024;
@@ -17,7 +17,6 @@ const HOLD_LIMIT = 64 * 1024;
  * leaves with its headers in one write. Records the request's metrics when it ends.
  */
 export class HttpSink implements ProxySink {
-  call: ProxyCall | undefined;
   /** How far from the end of the response usage is looked for (see UsageTail.usage). */
   usageWindow: number | undefined;
   private streaming = false;
@@ -27,6 +26,8 @@ export class HttpSink implements ProxySink {
   private readonly tail = new UsageTail();
   private drainHooked = false;
   private finished = false;
+  /** The call's flow control, from `head` on. */
+  private flow: ProxyFlow | undefined;
   /** Chunks received and not yet written (this tick's SSE events, or a JSON body until its end). */
   private readonly pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -46,8 +47,9 @@ export class HttpSink implements ProxySink {
     private readonly accessLog: boolean,
   ) {}
 
-  head(status: number, headers: UpstreamHeaders): void {
+  head(status: number, headers: UpstreamHeaders, flow: ProxyFlow): void {
     this.status = status;
+    this.flow = flow;
     const out: string[] = ['x-request-id', this.requestId];
     const ct = headers['content-type'];
     if (typeof ct === 'string') {
@@ -112,7 +114,7 @@ export class HttpSink implements ProxySink {
       this.drainHooked = true;
       this.res.on('drain', () => {
         this.writable = true;
-        this.call?.resume();
+        this.flow?.resume();
       });
     }
   };
@@ -137,13 +139,13 @@ export class HttpSink implements ProxySink {
     }
   }
 
+  cancelled(): void {
+    // The client is gone; nothing to answer. 499 as nginx logs it.
+    if (!this.res.destroyed) this.res.destroy();
+    this.done(499);
+  }
+
   fail(err: RouterError | Error, started: boolean): void {
-    if (this.call?.isAborted) {
-      // The client is gone; nothing to answer. 499 as nginx logs it.
-      if (!this.res.destroyed) this.res.destroy();
-      this.done(499);
-      return;
-    }
     if (!started) {
       const re = err instanceof RouterError ? err : asRouterError(err);
       if (!(err instanceof RouterError))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RouterError } from '../errors.js';
 import { inspectBody } from './inspect.js';
-import { requestIdFrom, traceFrom } from './trace.js';
+import { requestIdFrom, traceFrom } from '../request/trace.js';
 import { parseUsage, UsageTail } from './usage-tail.js';
 
 describe('inspectBody', () => {

@@ -4,15 +4,28 @@ import { routerErrors, type RouterError } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
 import type { ModelRoute } from '../table/endpoint-table.js';
 import type { Replica } from '../table/replica.js';
-import { classifyUpstreamError } from './classify.js';
-import type { UpstreamController, UpstreamHandler } from './upstream-pool.js';
-import type { UpstreamHeaders } from './response-parser.js';
+import {
+  classifyUpstreamError,
+  type UpstreamController,
+  type UpstreamHandler,
+  type UpstreamHeaders,
+} from '../upstream/index.js';
 
-/** Where an upstream response goes: an HTTP response, or the gRPC mapping. */
+/** What a sink may ask of its call once the response has started. */
+export interface ProxyFlow {
+  /** The sink can take data again (after `data` returned false). */
+  resume(): void;
+}
+
+/**
+ * Where an upstream response goes: an HTTP response, or the gRPC mapping. A call tells its sink `head`,
+ * `data`* and then one of `end`, `fail(err, true)` or `cancelled`; or, when no response started, one of
+ * `fail(err, false)` or `cancelled`.
+ */
 export interface ProxySink {
   /** The upstream's status and headers; from here on the response is passed through (no more retries). */
-  head(status: number, headers: UpstreamHeaders, replica: Replica): void;
-  /** A body chunk; return false to pause the upstream until `ProxyCall.resume()`. */
+  head(status: number, headers: UpstreamHeaders, flow: ProxyFlow): void;
+  /** A body chunk; return false to pause the upstream until `flow.resume()`. */
   data(chunk: Buffer): boolean;
   end(): void;
   /**
@@ -20,6 +33,8 @@ export interface ProxySink {
    * it, the stream is cut short as the engine left it.
    */
   fail(err: RouterError | Error, started: boolean): void;
+  /** The client went away (`ProxyCall.abort`): nothing is answered; the sink records the request (499). */
+  cancelled(): void;
 }
 
 export interface ForwardSettings {
@@ -57,15 +72,22 @@ class RetrySignal extends Error {
  * One proxied request: picks a replica, sends the original bytes, and passes the answer to the sink as it
  * arrives. Connect errors and 5xx (or 429) answers before the first byte are retried on another replica, at
  * most `maxRetries` times and never twice on one replica; anything after the first byte is final.
+ *
+ * The call is itself the upstream handler of each attempt (one attempt is in flight at a time: the next
+ * starts only once the last one failed), and the flow its sink resumes, so a request allocates nothing
+ * per attempt beyond the upstream request.
  */
-export class ProxyCall {
-  private tried: string[] = [];
-  private attempt: Attempt | undefined;
+export class ProxyCall implements UpstreamHandler, ProxyFlow {
+  private readonly tried: string[] = [];
+  /** The attempt in flight: its replica (which counts it as outstanding until it ends) and controller. */
+  private replica: Replica | undefined;
+  private controller: UpstreamController | undefined;
   private aborted = false;
   private abortReason: Error | undefined;
   private lastError: string | undefined;
   private rewritten: Map<string, Buffer> | undefined;
-  started = false;
+  /** The response head went to the sink: no more retries. */
+  private started = false;
 
   constructor(
     private readonly settings: ForwardSettings,
@@ -74,7 +96,7 @@ export class ProxyCall {
   ) {}
 
   start(): void {
-    if (this.aborted) this.sink.fail(this.abortReason ?? new Error('aborted'), false);
+    if (this.aborted) this.sink.cancelled();
     else this.next();
   }
 
@@ -83,23 +105,19 @@ export class ProxyCall {
     if (this.aborted) return;
     this.aborted = true;
     this.abortReason = reason;
-    this.attempt?.controller?.abort(reason);
-  }
-
-  get isAborted(): boolean {
-    return this.aborted;
+    this.controller?.abort(reason);
   }
 
   /** The sink can take data again. */
   resume(): void {
-    this.attempt?.controller?.resume();
+    this.controller?.resume();
   }
 
   private next(): void {
     const { route } = this.req;
     const replica = this.choose();
     if (replica === undefined) {
-      this.sink.fail(
+      this.fail(
         this.lastError === undefined
           ? routerErrors.noReplica(this.req.model, this.settings.retryAfterS)
           : routerErrors.upstreamFailed(this.req.model, this.lastError),
@@ -110,8 +128,7 @@ export class ProxyCall {
     if (this.tried.length > 0) this.settings.metrics.retry(route.label);
     this.tried.push(replica.id);
     replica.outstanding++;
-    const attempt = new Attempt(this, replica);
-    this.attempt = attempt;
+    this.replica = replica;
     const t = replica.target;
     const body = this.bodyFor(replica);
     const headers =
@@ -119,7 +136,8 @@ export class ProxyCall {
         ? this.req.headers
         : [...this.req.headers, 'authorization', t.authorization];
     const timeouts = route.timeouts;
-    attempt.controller = replica.upstream.request(
+    // The upstream never calls back before request() returns (its failures come in a microtask).
+    const controller = replica.upstream.request(
       {
         path: t.basePath + this.req.path,
         method: 'POST',
@@ -128,13 +146,14 @@ export class ProxyCall {
         firstByteTimeoutMs: timeouts?.firstByteMs,
         idleTimeoutMs: timeouts?.idleMs,
       },
-      attempt,
+      this,
     );
-    if (this.aborted) attempt.controller.abort(this.abortReason ?? new Error('aborted'));
+    this.controller = controller;
+    if (this.aborted) controller.abort(this.abortReason ?? new Error('aborted'));
   }
 
   /** Whether another attempt is allowed and possible. */
-  canRetry(): boolean {
+  private canRetry(): boolean {
     if (this.aborted || this.tried.length > this.settings.maxRetries) return false;
     for (const r of this.req.route.replicas) if (!this.tried.includes(r.id)) return true;
     return false;
@@ -174,12 +193,61 @@ export class ProxyCall {
     return b;
   }
 
-  /** @internal an attempt ended before any byte was passed on. */
-  failedBeforeStart(attempt: Attempt, err: Error): void {
-    const replica = attempt.replica;
+  /** The sink hears of a failure, unless the client has gone (then only that it was cancelled). */
+  private fail(err: RouterError | Error, started: boolean): void {
+    if (this.aborted) this.sink.cancelled();
+    else this.sink.fail(err, started);
+  }
+
+  /** The attempt ended: its replica no longer counts it. Returns that replica. */
+  private release(): Replica | undefined {
+    const replica = this.replica;
+    if (replica !== undefined) {
+      this.replica = undefined;
+      replica.outstanding--;
+    }
+    return replica;
+  }
+
+  // The upstream handler of the attempt in flight (UpstreamHandler).
+
+  onHead(controller: UpstreamController, statusCode: number, headers: UpstreamHeaders): void {
+    if ((statusCode >= 500 || statusCode === 429) && this.canRetry()) {
+      controller.abort(new RetrySignal(statusCode));
+      return;
+    }
+    if (statusCode >= 500) this.settings.metrics.upstreamError(this.req.route.label, 'http_5xx');
+    else if (statusCode === 429) this.settings.metrics.upstreamError(this.req.route.label, 'http_429');
+    this.started = true;
+    this.sink.head(statusCode, headers, this);
+  }
+
+  onData(controller: UpstreamController, chunk: Buffer): void {
+    if (!this.sink.data(chunk)) controller.pause();
+  }
+
+  onEnd(): void {
+    this.release();
+    this.sink.end();
+  }
+
+  onError(err: Error): void {
+    const replica = this.release();
+    if (this.started) {
+      const timeout = classifyUpstreamError(err) === 'timeout';
+      if (!this.aborted)
+        this.settings.metrics.upstreamError(this.req.route.label, timeout ? 'timeout' : 'reset');
+      this.fail(timeout ? routerErrors.upstreamTimeout(this.req.model, err.message) : err, true);
+      return;
+    }
+    this.failedBeforeStart(replica, err);
+  }
+
+  /** An attempt ended before any byte was passed on: retry on another replica, or answer with the error. */
+  private failedBeforeStart(replica: Replica | undefined, err: Error): void {
     const model = this.req.route.label;
     if (this.aborted) {
-      this.sink.fail(this.abortReason ?? err, false);
+      this.sink.cancelled();
       return;
     }
     if (err instanceof RetrySignal) {
@@ -188,7 +256,8 @@ export class ProxyCall {
     } else {
       const kind = classifyUpstreamError(err);
       this.settings.metrics.upstreamError(model, kind);
-      if (kind === 'connect') replica.ejectedUntil = this.settings.now() + this.settings.ejectMs;
+      if (kind === 'connect' && replica !== undefined)
+        replica.ejectedUntil = this.settings.now() + this.settings.ejectMs;
       this.lastError = errorMessage(err);
       // The model's first-byte timeout is the client's whole wait: no second try after it (the request may
       // still be running on that engine, and a retry would double the wait), and no ejection for one slow
@@ -200,82 +269,5 @@ export class ProxyCall {
     }
     if (this.canRetry()) this.next();
     else this.sink.fail(routerErrors.upstreamFailed(this.req.model, this.lastError), false);
-  }
-
-  /** @internal */
-  get sinkRef(): ProxySink {
-    return this.sink;
-  }
-
-  /** @internal the model as the client named it (for error messages). */
-  get clientModel(): string {
-    return this.req.model;
-  }
-
-  /** @internal */
-  get modelLabel(): string {
-    return this.req.route.label;
-  }
-
-  /** @internal */
-  get metrics(): RouterMetrics {
-    return this.settings.metrics;
-  }
-
-  /** @internal */
-  get abortError(): Error | undefined {
-    return this.abortReason;
-  }
-}
-
-/** One try on one replica (the upstream pool's handler). */
-class Attempt implements UpstreamHandler {
-  controller: UpstreamController | undefined;
-  private done = false;
-
-  constructor(
-    private readonly call: ProxyCall,
-    readonly replica: Replica,
-  ) {}
-
-  onHead(controller: UpstreamController, statusCode: number, headers: UpstreamHeaders): void {
-    if ((statusCode >= 500 || statusCode === 429) && this.call.canRetry()) {
-      controller.abort(new RetrySignal(statusCode));
-      return;
-    }
-    if (statusCode >= 500) this.call.metrics.upstreamError(this.call.modelLabel, 'http_5xx');
-    else if (statusCode === 429) this.call.metrics.upstreamError(this.call.modelLabel, 'http_429');
-    this.call.started = true;
-    this.call.sinkRef.head(statusCode, headers, this.replica);
-  }
-
-  onData(controller: UpstreamController, chunk: Buffer): void {
-    if (!this.call.sinkRef.data(chunk)) controller.pause();
-  }
-
-  onEnd(): void {
-    this.finish();
-    this.call.sinkRef.end();
-  }
-
-  onError(err: Error): void {
-    this.finish();
-    if (this.call.started) {
-      const timeout = classifyUpstreamError(err) === 'timeout';
-      if (!this.call.isAborted)
-        this.call.metrics.upstreamError(this.call.modelLabel, timeout ? 'timeout' : 'reset');
-      this.call.sinkRef.fail(
-        timeout ? routerErrors.upstreamTimeout(this.call.clientModel, err.message) : err,
-        true,
-      );
-      return;
-    }
-    this.call.failedBeforeStart(this, err);
-  }
-
-  private finish(): void {
-    if (this.done) return;
-    this.done = true;
-    this.replica.outstanding--;
   }
 }

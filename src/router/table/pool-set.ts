@@ -1,5 +1,5 @@
 import { Pool, type Dispatcher } from 'undici';
-import { UpstreamPool } from '../proxy/upstream-pool.js';
+import { UpstreamPool } from '../upstream/index.js';
 
 /** Router-wide proxy timeout defaults (see RouterOptions). */
 export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 600_000;
@@ -16,7 +16,7 @@ export interface PoolSetOptions {
 
 /** The connections to one upstream origin. */
 export interface OriginPools {
-  /** Proxied requests (upstream-pool.ts): keep-alive, one request per connection at a time. */
+  /** Proxied requests (upstream/upstream-pool.ts): keep-alive, one request per connection at a time. */
   upstream: UpstreamPool;
   /** Load scrapes of the engine's `/metrics` (undici, at most two connections). */
   scrape: Dispatcher;

@@ -1,5 +1,5 @@
 import type { Candidate } from '../balancers/types.js';
-import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import type { UpstreamPool } from '../upstream/index.js';
 import type { OriginPools } from './pool-set.js';
 
 /** Where a replica's OpenAI API lives. */

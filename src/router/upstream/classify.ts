@@ -1,6 +1,12 @@
 import type { UpstreamErrorKind } from '../metrics.js';
+import type { UpstreamErrorCode } from './upstream-pool.js';
 
-const CONNECT_CODES = new Set([
+/**
+ * The codes a failure of the upstream client (upstream-pool.ts) carries: the socket's own (Node's errno
+ * names) and the client's. The proxy path has not used undici since the client replaced it, so undici's
+ * `UND_ERR_*` codes cannot reach here (the load scraper, still on undici, does not classify its errors).
+ */
+const CONNECT_CODES: ReadonlySet<string> = new Set<string>([
   'ECONNREFUSED',
   'ECONNRESET',
   'EHOSTUNREACH',
@@ -8,17 +14,10 @@ const CONNECT_CODES = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
   'EPIPE',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
   'ETIMEDOUT',
-  'UPSTREAM_CONNECT_TIMEOUT',
-  'UPSTREAM_CLOSED',
+  ...(['UPSTREAM_CONNECT_TIMEOUT', 'UPSTREAM_CLOSED'] satisfies UpstreamErrorCode[]),
 ]);
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
+const TIMEOUT_CODES: ReadonlySet<string> = new Set<UpstreamErrorCode>([
   'UPSTREAM_HEADERS_TIMEOUT',
   'UPSTREAM_FIRST_BYTE_TIMEOUT',
   'UPSTREAM_BODY_TIMEOUT',

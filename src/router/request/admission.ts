@@ -1,5 +1,5 @@
-import type { RouterContext } from './context.js';
-import { routerErrors, type RouterError } from './errors.js';
+import type { RouterContext } from '../context.js';
+import { routerErrors, type RouterError } from '../errors.js';
 
 /**
  * Authentication then the per-key rate limit, shared by the HTTP and gRPC faces. Returns the error to answer

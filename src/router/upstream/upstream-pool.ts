@@ -22,9 +22,11 @@ import {
  * Failures reach the handler as errors with a `code`: socket errors keep Node's (ECONNREFUSED, ECONNRESET,
  * ...), and this module adds UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_HEADERS_TIMEOUT (no response head within the
  * first-byte timeout), UPSTREAM_FIRST_BYTE_TIMEOUT (a head but no body within it: a stream opened and then
- * nothing), UPSTREAM_BODY_TIMEOUT (silent for the idle timeout once the body started), UPSTREAM_CLOSED and
- * UPSTREAM_PROTOCOL. Both timeouts can be set per request (per model); the pool's are the defaults. A request that meets a reused connection the engine had just
- * closed (the keep-alive race) is sent once more on a new connection, before anything reaches the handler.
+ * nothing), UPSTREAM_BODY_TIMEOUT (silent for the idle timeout once the body started), UPSTREAM_CLOSED,
+ * UPSTREAM_REQUEST (a request head that cannot be sent) and, from the parser, UPSTREAM_PROTOCOL. Both
+ * timeouts can be set per request (per model); the pool's are the defaults. A request that meets a reused
+ * connection the engine had just closed (the keep-alive race) is sent once more on a new connection, before
+ * anything reaches the handler.
  */
 
 export interface UpstreamPoolOptions {
@@ -69,10 +71,19 @@ export interface UpstreamHandler {
   onError(err: Error): void;
 }
 
+/** The codes this client adds to the socket's own (see the module comment). */
+export type UpstreamErrorCode =
+  | 'UPSTREAM_CONNECT_TIMEOUT'
+  | 'UPSTREAM_HEADERS_TIMEOUT'
+  | 'UPSTREAM_FIRST_BYTE_TIMEOUT'
+  | 'UPSTREAM_BODY_TIMEOUT'
+  | 'UPSTREAM_CLOSED'
+  | 'UPSTREAM_REQUEST';
+
 /** An upstream failure with a machine-readable `code` (see the module comment). */
 export class UpstreamError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: UpstreamErrorCode,
     message: string,
   ) {
     super(message);
