@@ -12,3 +12,4 @@ export * from './audit.js';
 export * from './event.js';
 export * from './state.js';
 export * from './settings.js';
+export * from './spec-fields.js';

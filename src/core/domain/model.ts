@@ -98,7 +98,21 @@ export const ProxyTimeouts = z.strictObject({
 });
 export type ProxyTimeouts = z.infer<typeof ProxyTimeouts>;
 
-/** `/models/{model_uid}/spec`: the persistent identity of a model. Written by the server. */
+/** What clients put in `model` to reach a model (also the engine's alias); path-like names are fine. */
+export const ServedModelName = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/,
+    'served_model_name starts with a letter or digit, then letters, digits, ".", "_", ":", "/" or "-"',
+  );
+
+/**
+ * `/models/{model_uid}/spec`: the persistent identity of a model. Written by the server. The one schema of
+ * a spec: the API's bodies, the CLI's apply files and every list of spec keys derive from it
+ * (spec-fields.ts); a new field is classified there or nothing compiles.
+ */
 export const ModelSpec = z.object({
   model_uid: ModelUid,
   model_name: ModelName,
@@ -106,7 +120,7 @@ export const ModelSpec = z.object({
   /** Hub revision (branch, tag or commit). */
   revision: Revision.default('main'),
   /** For local sources: the directory holding the weights. Absent with engine `sim`: no weights needed. */
-  model_path: z.string().max(4096).optional(),
+  model_path: z.string().min(1).max(4096).optional(),
   /**
    * llama.cpp: the GGUF variant to load, by file name (a split model: any of its parts). Wins over
    * `gguf_quant`; neither: the default rule of `src/core/gguf-variants.ts` (Q4_K_M first).
@@ -117,7 +131,7 @@ export const ModelSpec = z.object({
   engine_type: EngineType,
   engine_config: EngineConfig.default({ extra_args: [], env: {} }),
   /** Name clients use in `model`; defaults to model_uid. */
-  served_model_name: z.string().min(1).max(200).optional(),
+  served_model_name: ServedModelName.optional(),
   resources: ResourceRequirements.default({ gpu_count: 1 }),
   routing_policy: RoutingPolicy.optional(),
   proxy_timeouts: ProxyTimeouts.optional(),

@@ -1,57 +1,31 @@
 import { z } from 'zod';
 import {
   AggregatedState,
+  DeploymentInputShape,
   DownloadProgress,
-  EngineConfig,
   EngineType,
   Endpoint,
-  GgufFileName,
-  GgufQuant,
   Labels,
   ModelCacheEntry,
   ModelDeployment,
   ModelEvent,
-  ModelName,
   ModelSource,
   ModelSpec,
   PlacementPlan,
-  ProxyTimeouts,
-  PlacementStrategy,
-  ResourceRequirements,
-  Revision,
-  RoutingPolicy,
+  SpecInputShape,
+  SpecUpdateShape,
 } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
 import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
 
-/** The spec fields a client may set (everything but identity and timestamps). */
-export const SpecFields = {
-  model_name: ModelName,
-  model_source: ModelSource,
-  revision: Revision.optional(),
-  model_path: z.string().min(1).max(4096).optional(),
-  gguf_file: GgufFileName.optional(),
-  gguf_quant: GgufQuant.optional(),
-  engine_type: EngineType,
-  engine_config: EngineConfig.partial().optional(),
-  served_model_name: z
-    .string()
-    .min(1)
-    .max(200)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/)
-    .optional(),
-  resources: ResourceRequirements.partial().optional(),
-  routing_policy: RoutingPolicy.optional(),
-  proxy_timeouts: ProxyTimeouts.optional(),
-  labels: Labels.optional(),
-  description: z.string().max(2000).optional(),
-};
+/**
+ * The spec fields a client may set (everything but identity and timestamps), derived from ModelSpec: the
+ * same validators as the stored spec, defaults left to the server.
+ */
+export const SpecFields = SpecInputShape;
 
-export const DeploymentFields = {
-  replicas: z.number().int().min(0).max(1000).optional(),
-  node_selector: Labels.optional(),
-  placement_strategy: PlacementStrategy.optional(),
-};
+/** The deployment fields a client may set, derived from ModelDeployment. */
+export const DeploymentFields = DeploymentInputShape;
 
 /** A local model needs a path, unless the simulator runs it (no weights). */
 export function checkLocalPath(
@@ -109,23 +83,10 @@ export const CreateModelBody = z
   .meta({ id: 'CreateModelBody' });
 export type CreateModelBody = z.infer<typeof CreateModelBody>;
 
-/** Partial update: fields left out keep their value; `model_path: null` clears the path. */
+/** Partial update: fields left out keep their value; `null` clears an optional field (`model_path: null`). */
 export const UpdateModelBody = z
   .strictObject({
-    model_name: SpecFields.model_name.optional(),
-    model_source: SpecFields.model_source.optional(),
-    revision: SpecFields.revision,
-    model_path: SpecFields.model_path.nullable(),
-    gguf_file: SpecFields.gguf_file.nullable(),
-    gguf_quant: SpecFields.gguf_quant.nullable(),
-    engine_type: SpecFields.engine_type.optional(),
-    engine_config: SpecFields.engine_config,
-    served_model_name: SpecFields.served_model_name.nullable(),
-    resources: SpecFields.resources,
-    routing_policy: SpecFields.routing_policy.nullable(),
-    proxy_timeouts: SpecFields.proxy_timeouts.nullable(),
-    labels: SpecFields.labels,
-    description: SpecFields.description.nullable(),
+    ...SpecUpdateShape,
     ...DeploymentFields,
     ...WithResourceVersion,
   })
