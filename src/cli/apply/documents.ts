@@ -20,50 +20,29 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import {
+  DeploymentInputShape,
   DesiredState,
-  EngineConfig,
-  EngineType,
-  GgufFileName,
-  GgufQuant,
-  Labels,
-  ModelName,
-  ModelSource,
-  PlacementStrategy,
-  ResourceRequirements,
-  Revision,
-  ProxyTimeouts,
-  RoutingPolicy,
+  SpecInputShape,
   TemplateCategory,
   TemplateDeploymentDefaults,
 } from '../../core/domain/index.js';
 import { ModelUid, Slug } from '../../core/ids.js';
 import { UsageError } from '../errors.js';
 
-/** Spec fields a file may set (the same names as the API's create body). */
+/**
+ * Spec fields a file may set: the API's create body fields (derived from ModelSpec, every validator
+ * included), except that `model_source` defaults to huggingface.
+ */
 const SpecShape = {
-  model_name: ModelName,
-  model_source: ModelSource.default('huggingface'),
-  revision: Revision.optional(),
-  model_path: z.string().min(1).max(4096).optional(),
-  gguf_file: GgufFileName.optional(),
-  gguf_quant: GgufQuant.optional(),
-  engine_type: EngineType,
-  engine_config: EngineConfig.partial().optional(),
-  served_model_name: z.string().min(1).max(200).optional(),
-  resources: ResourceRequirements.partial().optional(),
-  routing_policy: RoutingPolicy.optional(),
-  proxy_timeouts: ProxyTimeouts.optional(),
-  labels: Labels.optional(),
-  description: z.string().max(2000).optional(),
+  ...SpecInputShape,
+  model_source: SpecInputShape.model_source.default('huggingface'),
 };
 
 export const ModelDocument = z.strictObject({
   kind: z.literal('Model'),
   model_uid: ModelUid,
   ...SpecShape,
-  replicas: z.number().int().min(0).max(1000).optional(),
-  node_selector: Labels.optional(),
-  placement_strategy: PlacementStrategy.optional(),
+  ...DeploymentInputShape,
   desired_state: DesiredState.optional(),
 });
 export type ModelDocument = z.infer<typeof ModelDocument>;

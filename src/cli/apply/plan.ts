@@ -2,6 +2,7 @@
  * What `apply` will do with each document (pure): create it, update the fields that differ, or leave it.
  * Also turns a plan entry into the request bodies the API takes.
  */
+import { DeploymentInputShape, SPEC_INPUT_FIELDS } from '../../core/domain/index.js';
 import { diffFields, topLevelFields, type FieldChange } from './diff.js';
 import { documentName, type ApplyDocument, type ModelDocument, type TemplateDocument } from './documents.js';
 
@@ -23,12 +24,13 @@ export interface CurrentModel {
 /** The server's view of a template. */
 export type CurrentTemplate = Record<string, unknown>;
 
-const DEPLOYMENT_FIELDS = ['replicas', 'node_selector', 'placement_strategy', 'desired_state'] as const;
+/** The deployment's fields a model document sets (the API's, plus the desired state). */
+const DEPLOYMENT_FIELDS = [...Object.keys(DeploymentInputShape), 'desired_state'];
 
-/** A model's spec + deployment flattened into the document's shape. */
+/** A model's spec (the fields a client sets) + deployment flattened into the document's shape. */
 export function modelAsDocument(current: CurrentModel): Record<string, unknown> {
-  const { model_uid: _uid, created_at: _c, updated_at: _u, ...spec } = current.spec;
-  const out: Record<string, unknown> = { ...spec };
+  const out: Record<string, unknown> = {};
+  for (const f of SPEC_INPUT_FIELDS) if (current.spec[f] !== undefined) out[f] = current.spec[f];
   for (const f of DEPLOYMENT_FIELDS)
     if (current.deployment && current.deployment[f] !== undefined) out[f] = current.deployment[f];
   return out;

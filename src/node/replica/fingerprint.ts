@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Assignment, ModelSpec } from '../../core/domain/index.js';
+import { type Assignment, type ModelSpec, SPEC_LAUNCH_FIELDS } from '../../core/domain/index.js';
 
 /** JSON with object keys sorted, so equal values always give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -17,23 +17,19 @@ export function canonicalJson(value: unknown): string {
  * Identity of what a replica launches: the parts of the planned spec and assignment that change the
  * engine's command line or environment. Two plan versions with the same fingerprint run the same process,
  * so the node only updates the endpoint's plan_version; a different fingerprint means a restart.
- * Descriptions, labels and timestamps are left out on purpose: editing them must not restart engines.
+ * The spec's part is SPEC_LAUNCH_FIELDS (roles key, identity, engine of spec-fields.ts): descriptions,
+ * labels, routing settings, facts and timestamps are left out on purpose, editing them must not restart
+ * engines. Unset fields are dropped by canonicalJson, so adding a launch field leaves the fingerprints of
+ * specs that do not set it unchanged (no restart on upgrade).
  */
 export function launchFingerprint(spec: ModelSpec, assignment: Assignment): string {
-  const identity = {
-    model_uid: spec.model_uid,
-    model_name: spec.model_name,
-    model_source: spec.model_source,
-    revision: spec.revision,
-    model_path: spec.model_path,
-    engine_type: spec.engine_type,
-    engine_config: spec.engine_config,
-    served_model_name: spec.served_model_name,
-    resources: spec.resources,
+  const identity: Record<string, unknown> = {};
+  for (const k of SPEC_LAUNCH_FIELDS) identity[k] = spec[k];
+  Object.assign(identity, {
     replica_id: assignment.replica_id,
     gpu_indices: assignment.gpu_indices,
     gpu_memory_bytes: assignment.gpu_memory_bytes,
     port: assignment.port,
-  };
+  });
   return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16);
 }

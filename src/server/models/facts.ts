@@ -6,6 +6,7 @@
  */
 import type { ModelFacts } from '../../core/domain/model-facts.js';
 import type { ModelSpec } from '../../core/domain/model.js';
+import { SPEC_IDENTITY_FIELDS } from '../../core/domain/spec-fields.js';
 import type { FactsResult, FactsTarget, RepoFile } from '../../facts/index.js';
 import { formatBytes } from '../../scheduler/estimate/index.js';
 
@@ -17,16 +18,8 @@ export type GgufFileOf = (
   spec: Pick<ModelSpec, 'model_name'> & Record<string, unknown>,
 ) => string | undefined;
 
-/** The spec fields whose change means other files, so other facts. */
-export const FACTS_IDENTITY_FIELDS = [
-  'model_name',
-  'model_source',
-  'revision',
-  'model_path',
-  'gguf_file',
-  'gguf_quant',
-  'engine_type',
-] as const;
+/** The spec fields whose change means other files, so other facts (the `identity` role of spec-fields.ts). */
+export const FACTS_IDENTITY_FIELDS = SPEC_IDENTITY_FIELDS;
 
 /** What to read for `spec`; undefined for the simulator (it loads no files). */
 export function factsTargetOf(spec: ModelSpec, file: string | undefined): FactsTarget | undefined {

@@ -1,5 +1,12 @@
 import type { Clock } from '../../core/clock.js';
-import { type EngineType, ModelDeployment, ModelSpec, type ModelSource } from '../../core/domain/index.js';
+import {
+  type EngineType,
+  ModelDeployment,
+  ModelSpec,
+  type ModelSource,
+  SPEC_INPUT_FIELDS,
+  type SpecInputField,
+} from '../../core/domain/index.js';
 import type { Logger } from '../../core/logger.js';
 import { errorMessage } from '../../core/errors.js';
 import { keys, prefixes } from '../../core/keys.js';
@@ -20,10 +27,7 @@ import {
 } from './facts.js';
 
 /** Spec fields as a create request gives them (before defaults). */
-export type SpecInput = Omit<
-  CreateModelBody,
-  'model_uid' | 'replicas' | 'node_selector' | 'placement_strategy' | 'auto_start'
->;
+export type SpecInput = Pick<CreateModelBody, SpecInputField>;
 
 export interface CreateModelInput {
   model_uid?: string | undefined;
@@ -290,35 +294,15 @@ export class ModelService {
       else if (v !== undefined) next[k] = v;
     }
     // Identity changed, or facts are missing (the hub was away at create): read them (again).
-    const specTouched = Object.entries(body).some(
-      ([k, v]) =>
-        v !== undefined &&
-        !['replicas', 'node_selector', 'placement_strategy', 'resource_version'].includes(k),
-    );
+    const specTouched = SPEC_INPUT_FIELDS.some((k) => body[k] !== undefined);
     const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
     const parsedNext = refacts ? ModelSpec.safeParse(next) : undefined;
     const read = parsedNext?.success ? await this.readFacts(parsedNext.data) : {};
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const cur = pair.spec.value;
       const merged: Record<string, unknown> = { ...cur };
-      const specKeys = [
-        'model_name',
-        'model_source',
-        'revision',
-        'model_path',
-        'gguf_file',
-        'gguf_quant',
-        'engine_type',
-        'engine_config',
-        'served_model_name',
-        'resources',
-        'routing_policy',
-        'proxy_timeouts',
-        'labels',
-        'description',
-      ] as const;
       let specChanged = false;
-      for (const k of specKeys) {
+      for (const k of SPEC_INPUT_FIELDS) {
         const v = body[k];
         if (v === undefined) continue;
         specChanged = true;

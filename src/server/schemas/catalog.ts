@@ -1,13 +1,7 @@
 import { z } from 'zod';
-import {
-  EngineType,
-  GgufFileName,
-  GgufQuant,
-  ResourceRequirements,
-  Revision,
-} from '../../core/domain/index.js';
+import { EngineType, Revision } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
-import { ModelView } from './models.js';
+import { ModelView, SpecFields } from './models.js';
 
 /** Preset providers only (no URLs from requests: SSRF). `hf` and `ms` are accepted as aliases. */
 export const CatalogProvider = z.preprocess(
@@ -111,16 +105,16 @@ export const ImportBody = z
     provider: CatalogProvider,
     model_id: RepoId,
     model_uid: ModelUid.optional(),
-    revision: Revision.optional(),
+    revision: SpecFields.revision,
     engine_type: EngineType.default('vllm'),
     replicas: z.number().int().min(0).max(1000).default(1),
     auto_start: z.boolean().default(true),
-    resources: ResourceRequirements.partial().optional(),
-    description: z.string().max(2000).optional(),
+    resources: SpecFields.resources,
+    description: SpecFields.description,
     /** llama.cpp: the GGUF variant to load by file name (see the detail's `gguf_variants`). */
-    gguf_file: GgufFileName.optional(),
+    gguf_file: SpecFields.gguf_file,
     /** llama.cpp: the GGUF variant to load by quantisation tag; neither: the default rule. */
-    gguf_quant: GgufQuant.optional(),
+    gguf_quant: SpecFields.gguf_quant,
   })
   .meta({ id: 'CatalogImportBody' });
 export type ImportBody = z.infer<typeof ImportBody>;
