@@ -5,7 +5,7 @@
  * cannot be half-added: `SPEC_FIELD_ROLES` must name it (TypeScript refuses a missing or unknown key), and a
  * client-settable one must then appear in `SpecInputShape` (same check).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ModelDeployment, ModelSpec } from './model.js';
 
 /**
@@ -43,7 +43,9 @@ export const SPEC_FIELD_ROLES = {
 } as const satisfies Record<keyof ModelSpec, SpecFieldRole>;
 
 type Roles = typeof SPEC_FIELD_ROLES;
-type FieldsWith<R extends SpecFieldRole> = { [K in keyof Roles]: Roles[K] extends R ? K : never }[keyof Roles];
+type FieldsWith<R extends SpecFieldRole> = {
+  [K in keyof Roles]: Roles[K] extends R ? K : never;
+}[keyof Roles];
 
 /** The roles a client may set (create, update, templates, apply files). */
 const INPUT_ROLES = ['identity', 'engine', 'routing', 'meta'] as const;
@@ -74,9 +76,23 @@ export const SPEC_IDENTITY_FIELDS: readonly SpecIdentityField[] = specFieldsWith
 const S = ModelSpec.shape;
 
 /**
+ * `partial` as a client means it: only the fields given. zod applies a default inside an optional field,
+ * so `EngineConfig.partial()` would turn `{max_model_len: 4096}` into one that also sets `extra_args: []`
+ * and `env: {}`, and the update's merge would wipe the stored ones (likewise `resources.gpu_count`).
+ */
+function withoutDefaults<P extends z.ZodObject>(partial: P): P {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(partial.shape)) {
+    const inner = v instanceof z.ZodOptional ? (v.unwrap() as z.ZodType) : v;
+    if (inner instanceof z.ZodDefault) shape[k] = (inner.unwrap() as z.ZodType).optional();
+  }
+  return partial.extend(shape) as P;
+}
+
+/**
  * The spec fields as a request (or an apply file, or a template) gives them: every validator of ModelSpec
  * (regexes included), with the defaults left to the server, which fills them in when it builds the spec,
- * and the nested objects that default (engine_config, resources) given in part.
+ * and the nested objects that default (engine_config, resources) given in part (only what is given).
  */
 export const SpecInputShape = {
   model_name: S.model_name,
@@ -86,9 +102,9 @@ export const SpecInputShape = {
   gguf_file: S.gguf_file,
   gguf_quant: S.gguf_quant,
   engine_type: S.engine_type,
-  engine_config: S.engine_config.unwrap().partial().optional(),
+  engine_config: withoutDefaults(S.engine_config.unwrap().partial()).optional(),
   served_model_name: S.served_model_name,
-  resources: S.resources.unwrap().partial().optional(),
+  resources: withoutDefaults(S.resources.unwrap().partial()).optional(),
   routing_policy: S.routing_policy,
   proxy_timeouts: S.proxy_timeouts,
   labels: S.labels.unwrap().optional(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assignment, plan, simSpec } from '../../../test/node/fixtures.js';
 import { desiredReplicas } from './desired.js';
@@ -35,6 +36,59 @@ describe('launch fingerprint', () => {
     ];
     for (const v of variants) expect(v).not.toBe(fp);
     expect(new Set(variants).size).toBe(variants.length);
+  });
+
+  it('changes with the GGUF choice (it is on the llama.cpp command line)', () => {
+    const ll = { ...spec, engine_type: 'llamacpp' as const };
+    const fp = launchFingerprint(ll, a);
+    expect(launchFingerprint({ ...ll, gguf_quant: 'Q8_0' }, a)).not.toBe(fp);
+    expect(launchFingerprint({ ...ll, gguf_file: 'm-Q8_0.gguf' }, a)).not.toBe(fp);
+  });
+
+  it('ignores routing settings and facts (the router reads them; the engine does not)', () => {
+    const fp = launchFingerprint(spec, a);
+    expect(
+      launchFingerprint(
+        {
+          ...spec,
+          routing_policy: 'least-outstanding',
+          proxy_timeouts: { idle: '90s' },
+          facts: {
+            read_for: { model_name: spec.model_name, model_source: spec.model_source, revision: 'main' },
+            computed_at: spec.created_at,
+            format: 'gguf',
+            weights_bytes: 1,
+            notes: [],
+          },
+        },
+        a,
+      ),
+    ).toBe(fp);
+  });
+
+  it('is unchanged for specs that do not set the GGUF choice (no restart on upgrade)', () => {
+    // The hand-kept identity of the fingerprint before the fields were derived from the schema.
+    const old = createHash('sha256')
+      .update(
+        canonicalJson({
+          model_uid: spec.model_uid,
+          model_name: spec.model_name,
+          model_source: spec.model_source,
+          revision: spec.revision,
+          model_path: spec.model_path,
+          engine_type: spec.engine_type,
+          engine_config: spec.engine_config,
+          served_model_name: spec.served_model_name,
+          resources: spec.resources,
+          replica_id: a.replica_id,
+          gpu_indices: a.gpu_indices,
+          gpu_memory_bytes: a.gpu_memory_bytes,
+          port: a.port,
+        }),
+      )
+      .digest('hex')
+      .slice(0, 16);
+    expect(launchFingerprint(spec, a)).toBe(old);
   });
 
   it('canonical JSON sorts keys and drops undefined', () => {
