@@ -84,6 +84,29 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
     expect(m.spec.resources.gpu_count).toBe(0);
   });
 
+  it('partial engine_config / resources change only the fields given (stored args, env, GPU count kept)', async () => {
+    const m = await t.json('POST', '/api/v2/models', {
+      token: op(),
+      body: {
+        model_uid: 'sim-partial',
+        model_name: 'nebula/sim',
+        model_source: 'local',
+        engine_type: 'sim',
+        engine_config: { extra_args: ['--ttft-ms', '5'], env: { NEBULA_LOG_LEVEL: 'debug' } },
+        resources: { param_count_b: 1 },
+      },
+    });
+    // A resources part without gpu_count keeps the simulator's default of 0 GPUs.
+    expect(m.spec.resources).toEqual({ gpu_count: 0, param_count_b: 1 });
+    const u = await t.json('PUT', '/api/v2/models/sim-partial', {
+      token: op(),
+      body: { engine_config: { max_model_len: 4096 }, resources: { gpu_memory_gib: 8 } },
+    });
+    expect(u.spec.engine_config).toMatchObject({ extra_args: ['--ttft-ms', '5'], max_model_len: 4096 });
+    expect(Object.keys(u.spec.engine_config.env)).toEqual(['NEBULA_LOG_LEVEL']);
+    expect(u.spec.resources).toEqual({ gpu_count: 0, param_count_b: 1, gpu_memory_gib: 8 });
+  });
+
   it('takes per-model proxy timeouts on create and update, and refuses bad ones naming the field', async () => {
     const m = await t.json('POST', '/api/v2/models', {
       token: op(),
