@@ -211,7 +211,9 @@ export function createClient(opts: ClientOptions) {
   };
 
   const keys = {
-    list: () => get<T.ListOf<T.ApiKeyView>>('/api/v2/auth/api-keys'),
+    /** The caller's keys; `all`: every user's keys (admin). */
+    list: (o: { all?: boolean } = {}) =>
+      get<T.ListOf<T.ApiKeyView>>('/api/v2/auth/api-keys', { all: o.all ? 'true' : undefined }),
     create: (body: T.CreateApiKeyRequest) => call<T.CreatedApiKey>('POST', '/api/v2/auth/api-keys', { body }),
     update: (id: string, body: T.UpdateApiKeyRequest) =>
       call<T.ApiKeyView>('PATCH', `/api/v2/auth/api-keys/${enc(id)}`, { body }),
@@ -240,8 +242,14 @@ export function createClient(opts: ClientOptions) {
     unload: (body: T.UnloadModelRequest) =>
       call<T.ListOf<T.ModelRequest>>('POST', '/api/models/unload', { body }),
     deleteRequest: (requestId: string) => call<T.ModelRequest>('DELETE', `/api/requests/${enc(requestId)}`),
-    forceStop: (nodeId: string, uid: string) =>
-      call<T.ForceStopResponse>('POST', `/api/nodes/${enc(nodeId)}/models/${enc(uid)}/stop`),
+    /**
+     * Force-stop on a node: every replica of the model there, or only `replica_id` (a server that does not
+     * pass it on stops every replica of the model on that node).
+     */
+    forceStop: (nodeId: string, uid: string, o: { replica_id?: number } = {}) =>
+      call<T.ForceStopResponse>('POST', `/api/nodes/${enc(nodeId)}/models/${enc(uid)}/stop`, {
+        query: { replica_id: o.replica_id },
+      }),
   };
 
   return {

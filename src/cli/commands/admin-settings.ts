@@ -1,7 +1,7 @@
 /** `nebula admin settings get|set`: cluster-wide settings (`/api/v2/settings/cluster`). */
 import type { Command } from 'commander';
 import { EngineOverrides } from '../../core/domain/settings.js';
-import type { ClusterSettingsView } from '../client.js';
+import type { ClusterSettingsView } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
@@ -28,7 +28,7 @@ export function registerSettingsCommands(admin: Command): void {
   examples(get, ['nebula admin settings get', 'nebula admin settings get -o json']);
   get.action(
     action(async (ctx) => {
-      const s = await ctx.client().clusterSettings();
+      const s = await ctx.client().settings.cluster();
       ctx.print(s, () => settingsView(s));
     }),
   );
@@ -50,7 +50,7 @@ export function registerSettingsCommands(admin: Command): void {
         throw new UsageError(`unknown setting "${key}" (known: ${Object.keys(SETTABLE).join(', ')})`);
       if (value === undefined || !allowed.includes(value))
         throw new UsageError(`${key} must be one of: ${allowed.join(', ')} (got "${value}")`);
-      const s = await ctx.client().updateClusterSettings({ [key]: value });
+      const s = await ctx.client().settings.updateCluster({ [key]: value });
       ctx.print(s, () => `Setting ${key} is now ${value}.\n`);
     }),
   );

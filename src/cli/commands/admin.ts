@@ -24,7 +24,7 @@ export function registerAdminCommands(program: Command): void {
   examples(migrate, ['nebula admin migrate', 'nebula admin migrate -o json']);
   migrate.action(
     action(async (ctx) => {
-      const r = await ctx.client().migrate();
+      const r = await ctx.client().admin.migrate();
       ctx.print(r, () => {
         let out = `Migrated ${r.migrated} of ${r.total} v1 request(s): ${r.skipped} skipped, ${r.failed} failed.\n`;
         if (r.details.length > 0) {

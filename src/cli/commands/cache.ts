@@ -69,7 +69,7 @@ export function registerCacheCommands(program: Command): void {
     action(async (ctx) => {
       const node = ctx.str('node');
       if (node !== undefined) {
-        const res = await ctx.client().nodeCache(checkNodeId(node));
+        const res = await ctx.client().nodes.cache(checkNodeId(node));
         if (ctx.format !== 'table') return ctx.print(res, () => '');
         ctx.printList(
           res.items,
@@ -93,7 +93,7 @@ export function registerCacheCommands(program: Command): void {
         );
         return;
       }
-      const summary = await ctx.client().cacheSummary();
+      const summary = await ctx.client().cache.summary();
       if (ctx.format !== 'table') return ctx.print(summary, () => '');
       ctx.printList(
         summary.items,
@@ -134,11 +134,11 @@ export function registerCacheCommands(program: Command): void {
       const node = ctx.str('node');
       const red = (s: string): string => colorState(ctx.style, s);
       if (node !== undefined) {
-        const res = await ctx.client().nodeDisk(checkNodeId(node));
+        const res = await ctx.client().nodes.disk(checkNodeId(node));
         ctx.print(res, () => diskTable([res], red));
         return;
       }
-      const { items } = await ctx.client().listNodes();
+      const { items } = await ctx.client().nodes.list();
       const rows = items.map((n) => ({ node_id: n.node_id, disk: n.disk, alerts: n.alerts }));
       ctx.printList(rows, (r) => diskTable(r, red), 'No nodes.');
     }),

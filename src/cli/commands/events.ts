@@ -10,6 +10,8 @@ import { renderTable } from '../output/table.js';
 import { action } from '../runtime.js';
 import { checkNodeId } from './cache.js';
 
+const ALERT_LEVELS = ['warning', 'critical'] as const;
+
 /** Oldest first, like a log. */
 function chronological<T extends { time: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => a.time.localeCompare(b.time));
@@ -74,8 +76,8 @@ export function registerEventCommands(program: Command): void {
       const model = ctx.str('model');
       const res =
         model === undefined
-          ? await ctx.client().events({ limit })
-          : await ctx.client().modelEvents(checkModelUid(model), limit);
+          ? await ctx.client().events.list({ limit })
+          : await ctx.client().models.events(checkModelUid(model), limit);
       ctx.printList(chronological(res.items), (items) => eventsTable(items, ctx.style), 'No events.');
     }),
   );
@@ -99,7 +101,7 @@ export function registerEventCommands(program: Command): void {
       const since = ctx.str('since');
       if (since !== undefined && Number.isNaN(Date.parse(since)))
         throw new UsageError(`--since must be an ISO time (got "${since}")`);
-      const res = await ctx.client().audit({
+      const res = await ctx.client().audit.list({
         limit,
         ...(ctx.str('actor') ? { actor: ctx.str('actor') } : {}),
         ...(ctx.str('action') ? { action: ctx.str('action') } : {}),
@@ -113,15 +115,16 @@ export function registerEventCommands(program: Command): void {
     .command('alerts')
     .description('active alerts (disk usage >= 85% warning, >= 95% critical)')
     .option('--node <node_id>', 'only this node')
-    .addOption(new Option('--level <level>', 'only this level').choices(['warning', 'critical']));
+    .addOption(new Option('--level <level>', 'only this level').choices(ALERT_LEVELS));
   withConnection(withOutput(alerts));
   examples(alerts, ['nebula alerts', 'nebula alerts --level critical -o json']);
   alerts.action(
     action(async (ctx) => {
       const node = ctx.str('node');
-      const res = await ctx.client().alerts({
+      const level = ctx.choice('level', ALERT_LEVELS);
+      const res = await ctx.client().alerts.list({
         ...(node ? { node_id: checkNodeId(node) } : {}),
-        ...(ctx.str('level') ? { level: ctx.str('level') } : {}),
+        ...(level ? { level } : {}),
       });
       ctx.printList(res.items, (items) => alertsTable(items, ctx.style, ctx.now()), 'No active alerts.');
     }),
