@@ -6,7 +6,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { createClient } from '../../client/index.js';
 import type { Backup, RestoreResult } from '../../store/backup.js';
 import type { Store } from '../../store/types.js';
 import { examples, withConnection, withOutput } from '../define.js';
@@ -73,17 +72,6 @@ async function openOffline(ctx: CommandContext, opts: { mustExist: boolean }): P
   return undefined;
 }
 
-/** The typed API client of the current connection (long timeout: backups are large). */
-export function apiClient(ctx: CommandContext) {
-  const c = ctx.connection();
-  return createClient({
-    baseUrl: c.server,
-    token: c.token,
-    timeoutMs: 10 * 60_000,
-    ...(ctx.io.fetch ? { fetch: ctx.io.fetch } : {}),
-  });
-}
-
 /** Writes atomically with mode 0600: the file holds password and API key hashes. */
 function writePrivate(file: string, text: string): void {
   const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.nebula-backup.tmp`);
@@ -145,9 +133,7 @@ export function registerBackupCommands(admin: Command): void {
           await store.close().catch(() => undefined);
         }
       } else {
-        b = await apiClient(ctx).request<Backup>('GET', '/api/v2/admin/backup', {
-          query: { include_secrets: includeSecrets ? 'true' : undefined },
-        });
+        b = await ctx.client().admin.backup({ include_secrets: includeSecrets });
       }
       const text = `${JSON.stringify(b, null, 1)}\n`;
       if (file === '-') {
@@ -210,10 +196,7 @@ export function registerBackupCommands(admin: Command): void {
           await store.close().catch(() => undefined);
         }
       } else {
-        r = await apiClient(ctx).request<RestoreResult>('POST', '/api/v2/admin/restore', {
-          body: b,
-          query: { force: force ? 'true' : undefined },
-        });
+        r = await ctx.client().admin.restore(b, { force });
       }
       ctx.print({ file, backup_revision: b.revision, ...r }, () =>
         renderFields([

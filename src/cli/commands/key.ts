@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { Role } from '../../core/domain/index.js';
 import { durationMs } from '../../core/duration.js';
 import { formatRate, parseRate } from '../../core/rate.js';
-import type { ApiKeyView, CreateApiKeyRequest } from '../../client/index.js';
+import type { ApiKeyView, CreateApiKeyRequest, UpdateApiKeyRequest } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
@@ -129,7 +129,7 @@ export function registerKeyCommands(program: Command): void {
   update.action(
     action(async (ctx, id) => {
       if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
-      const body: { name?: string; rate_limit?: string | null } = {};
+      const body: UpdateApiKeyRequest = {};
       const name = ctx.str('name');
       if (name !== undefined) body.name = name;
       const rate = rateLimitFlag(ctx.str('rateLimit'));
