@@ -4,6 +4,8 @@
  * turns what they throw into one stderr line and an exit code.
  */
 import type { Command } from 'commander';
+import { parseInteger } from './args.js';
+import { UsageError } from './errors.js';
 import { resolveConnection, type Connection } from './connection.js';
 import { ioOf, type CliIo } from './io.js';
 import { parseOutputFormat, serialize, type OutputFormat } from './output/format.js';
@@ -80,6 +82,31 @@ export class CommandContext {
   choice<T extends string>(name: string, choices: readonly T[]): T | undefined {
     const v = this.str(name);
     return v !== undefined && (choices as readonly string[]).includes(v) ? (v as T) : undefined;
+  }
+
+  /**
+   * A whole-number flag within [min, max] (undefined when absent; commander has filled in its declared
+   * default). A bad value is a UsageError naming the flag as the user typed it.
+   */
+  optInt(name: string, min: number, max: number): number | undefined {
+    const v = this.str(name);
+    return v === undefined ? undefined : parseInteger(v, this.flagOf(name), min, max);
+  }
+
+  /** `optInt` of a flag that must be there (a required option, or one with a default). */
+  int(name: string, min: number, max: number): number {
+    const n = this.optInt(name, min, max);
+    if (n === undefined) throw new UsageError(`${this.flagOf(name)} is required`);
+    return n;
+  }
+
+  /** The long flag (`--replica-id`) of an option's attribute name (`replicaId`), searched leaf first. */
+  private flagOf(name: string): string {
+    for (let c: Command | null = this.cmd; c; c = c.parent) {
+      const o = c.options.find((x) => x.attributeName() === name);
+      if (o?.long) return o.long;
+    }
+    return `--${name}`;
   }
 
   bool(name: string): boolean {

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import type { CreateTemplateRequest } from '../client/index.js';
 import { EngineType, ModelSource } from '../core/domain/index.js';
-import { collect, parseEnvPairs, parseInteger, parsePositiveNumber } from './args.js';
+import { collect, parseEnvPairs, parsePositiveNumber } from './args.js';
 import type { CommandContext } from './runtime.js';
 
 /** The spec fields these flags fill; the same shape in the model, template and v1 request bodies. */
@@ -66,8 +66,8 @@ const SPEC_FLAGS = {
   gpus: {
     option: (d = 'GPUs per replica (tensor parallel size)') => new Option('--gpus <n>', d),
     into: (ctx, b) => {
-      const v = ctx.str('gpus');
-      if (v !== undefined) resources(b).gpu_count = parseInteger(v, '--gpus', 0, 16);
+      const n = ctx.optInt('gpus', 0, 16);
+      if (n !== undefined) resources(b).gpu_count = n;
     },
   },
   gpuMemory: {
@@ -116,6 +116,5 @@ export function specFields(ctx: CommandContext, names: readonly SpecFlagName[]):
 
 /** `--replicas` (a string flag; each command gives its own default and description), within [min, 1000]. */
 export function replicasFlag(ctx: CommandContext, min = 0): number | undefined {
-  const raw = ctx.str('replicas');
-  return raw === undefined ? undefined : parseInteger(raw, '--replicas', min, 1000);
+  return ctx.optInt('replicas', min, 1000);
 }

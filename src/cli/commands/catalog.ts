@@ -1,6 +1,6 @@
 /** `nebula catalog search|show|import`: find models on Hugging Face / ModelScope and import them. */
 import { Option, type Command } from 'commander';
-import { checkModelUid, parseInteger } from '../args.js';
+import { checkModelUid } from '../args.js';
 import type {
   CatalogImportRequest,
   CatalogItem,
@@ -101,8 +101,8 @@ export function registerCatalogCommands(program: Command): void {
   ]);
   search.action(
     action(async (ctx, query) => {
-      const limit = parseInteger(ctx.str('limit') ?? '20', '--limit', 1, 100);
-      const page = parseInteger(ctx.str('page') ?? '1', '--page', 1, 50);
+      const limit = ctx.int('limit', 1, 100);
+      const page = ctx.int('page', 1, 50);
       const res = await ctx.client().catalog.search({ provider: provider(ctx), q: query ?? '', page, limit });
       if (ctx.format !== 'table') return ctx.print(res, () => '');
       ctx.printList(

@@ -1,7 +1,7 @@
 /** `nebula events`, `nebula audit`, `nebula alerts`: what happened, who did what, what needs attention. */
 import { Option, type Command } from 'commander';
 import type { AuditEvent, DiskAlert, ModelEvent } from '../../core/domain/index.js';
-import { checkModelUid, parseInteger } from '../args.js';
+import { checkModelUid } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge, formatPercent } from '../output/human.js';
@@ -72,7 +72,7 @@ export function registerEventCommands(program: Command): void {
   examples(events, ['nebula events', 'nebula events --model qwen2-5-7b --limit 20', 'nebula events -o json']);
   events.action(
     action(async (ctx) => {
-      const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
+      const limit = ctx.int('limit', 1, 1000);
       const model = ctx.str('model');
       const res =
         model === undefined
@@ -97,7 +97,7 @@ export function registerEventCommands(program: Command): void {
   ]);
   audit.action(
     action(async (ctx) => {
-      const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
+      const limit = ctx.int('limit', 1, 1000);
       const since = ctx.str('since');
       if (since !== undefined && Number.isNaN(Date.parse(since)))
         throw new UsageError(`--since must be an ISO time (got "${since}")`);

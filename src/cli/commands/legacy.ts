@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { LoadModelRequest } from '../../client/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
-import { checkModelUid, parseInteger } from '../args.js';
+import { checkModelUid } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { CliError, UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
@@ -93,7 +93,7 @@ export function registerLegacyTopCommands(program: Command): void {
   scale.action(
     action(async (ctx) => {
       const id = ctx.str('id') ?? '';
-      const replicas = parseInteger(ctx.str('replicas') ?? '', '--replicas', 0, 1000);
+      const replicas = ctx.int('replicas', 0, 1000);
       const client = ctx.client();
       if (checkRequestIdOrUid(id) === 'uid') {
         try {
@@ -144,7 +144,7 @@ export function registerLegacyTopCommands(program: Command): void {
   drain.action(
     action(async (ctx) => {
       const uid = checkModelUid(ctx.str('modelUid') ?? '');
-      const replicaId = parseInteger(ctx.str('replicaId') ?? '', '--replica-id', 0, 9999);
+      const replicaId = ctx.int('replicaId', 0, 9999);
       const client = ctx.client();
       const m = await client.models.get(uid);
       const node =

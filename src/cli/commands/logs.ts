@@ -1,6 +1,6 @@
 /** `nebula logs MODEL [--replica N] [--tail N] [-f]`: a model's engine logs, fetched through the server. */
 import type { Command } from 'commander';
-import { checkModelUid, parseInteger } from '../args.js';
+import { checkModelUid } from '../args.js';
 import type { NebulaClient } from '../../client/index.js';
 import { examples, withConnection } from '../define.js';
 import { CliError } from '../errors.js';
@@ -43,13 +43,10 @@ export function registerLogsCommand(program: Command): void {
   logs.action(
     action(async (ctx, uidArg) => {
       const uid = checkModelUid(uidArg);
-      const tail = parseInteger(ctx.str('tail') ?? '200', '--tail', 1, 10_000);
-      const replicaFlag = ctx.str('replica');
+      const tail = ctx.int('tail', 1, 10_000);
+      const replica = ctx.optInt('replica', 0, 9999);
       const client = ctx.client();
-      const replicas =
-        replicaFlag === undefined
-          ? await replicaIds(client, uid)
-          : [parseInteger(replicaFlag, '--replica', 0, 9999)];
+      const replicas = replica === undefined ? await replicaIds(client, uid) : [replica];
       if (replicas.length === 0)
         throw new CliError(
           `model ${uid} has no replicas placed on a node (is it running?)`,

@@ -192,8 +192,7 @@ export function registerModelCommands(program: Command): void {
   scale.action(
     action(async (ctx, uid) => {
       checkModelUid(uid);
-      const replicas = replicasFlag(ctx);
-      if (replicas === undefined) throw new UsageError('--replicas is required');
+      const replicas = ctx.int('replicas', 0, 1000);
       const m = await ctx.client().models.scale(uid, replicas);
       const target: WaitTarget = replicas === 0 || m.desired_state === 'stopped' ? 'stopped' : 'running';
       await finishLifecycle(ctx, uid, target, `Model ${uid} scaled to ${replicas} replica(s).`, m);
