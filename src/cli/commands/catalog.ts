@@ -28,6 +28,11 @@ const PROVIDER_ALIASES: Record<string, CatalogProvider> = {
 };
 const PROVIDERS = Object.keys(PROVIDER_ALIASES);
 
+/** `--provider`, on each catalog command. */
+function providerOption(): Option {
+  return new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface');
+}
+
 /** The hub of `--provider` (commander has checked the word against PROVIDERS). */
 function provider(ctx: CommandContext): CatalogProvider {
   return PROVIDER_ALIASES[ctx.str('provider') ?? 'huggingface'] ?? 'huggingface';
@@ -91,7 +96,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('search')
     .argument('[query]', 'words to search for', '')
     .description('search a hub for models')
-    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .addOption(providerOption())
     .option('--limit <n>', 'results per page (1-100)', '20')
     .option('--page <n>', 'page number', '1');
   withConnection(withOutput(search));
@@ -117,7 +122,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('show')
     .argument('<model_id>', 'owner/name on the hub')
     .description('show a hub model: files, size, revision')
-    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .addOption(providerOption())
     .option('--revision <rev>', 'branch, tag or commit');
   withConnection(withOutput(show));
   examples(show, [
@@ -153,7 +158,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('import')
     .argument('<model_id>', 'owner/name on the hub')
     .description('create a model from a hub model (and start it, unless --no-start)')
-    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .addOption(providerOption())
     .option('--uid <uid>', 'model uid (default: derived from the name)')
     .option('--replicas <n>', 'replicas', '1')
     .option('--no-start', 'import it stopped');
