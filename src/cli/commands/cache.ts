@@ -6,7 +6,7 @@ import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge, formatBytes, formatPercent } from '../output/human.js';
 import { colorState } from '../output/style.js';
-import { renderTable } from '../output/table.js';
+import { renderTable, type Column } from '../output/table.js';
 import { action } from '../runtime.js';
 
 export function checkNodeId(id: string): string {
@@ -55,6 +55,18 @@ export function ggufLines(
 const ago = (iso: string | null | undefined, nowMs: number): string | undefined =>
   iso ? `${formatAge(iso, nowMs)} ago` : undefined;
 
+/** The columns both cache tables (cluster and one node) start with. */
+function cachedModelColumns<
+  T extends { model_name: string; source: string; revision: string | null; size_bytes: number },
+>(): Column<T>[] {
+  return [
+    { header: 'MODEL', value: (e) => e.model_name, maxWidth: 48 },
+    { header: 'SOURCE', value: (e) => e.source },
+    { header: 'REVISION', value: (e) => e.revision, maxWidth: 12 },
+    { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
+  ];
+}
+
 export function registerCacheCommands(program: Command): void {
   const cache = program.command('cache').description('model files cached on the nodes');
   examples(cache, ['nebula cache list', 'nebula cache list --node gpu-1']);
@@ -76,10 +88,7 @@ export function registerCacheCommands(program: Command): void {
           (items) =>
             renderTable(
               [
-                { header: 'MODEL', value: (e) => e.model_name, maxWidth: 48 },
-                { header: 'SOURCE', value: (e) => e.source },
-                { header: 'REVISION', value: (e) => e.revision, maxWidth: 12 },
-                { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
+                ...cachedModelColumns<(typeof items)[number]>(),
                 { header: 'FILES', value: (e) => e.file_count },
                 { header: 'COMPLETE', value: (e) => (e.complete ? 'yes' : 'no') },
                 { header: 'LAST USED', value: (e) => ago(e.last_used_at, ctx.now()) },
@@ -100,10 +109,7 @@ export function registerCacheCommands(program: Command): void {
         (items) =>
           renderTable(
             [
-              { header: 'MODEL', value: (c) => c.model_name, maxWidth: 48 },
-              { header: 'SOURCE', value: (c) => c.source },
-              { header: 'REVISION', value: (c) => c.revision, maxWidth: 12 },
-              { header: 'SIZE', value: (c) => formatBytes(c.size_bytes) },
+              ...cachedModelColumns<(typeof items)[number]>(),
               { header: 'NODES', value: (c) => `${c.complete_nodes}/${c.node_count}` },
               { header: 'LAST USED', value: (c) => ago(c.last_used_at, ctx.now()) },
               {
