@@ -72,6 +72,21 @@ async function openOffline(ctx: CommandContext, opts: { mustExist: boolean }): P
   return undefined;
 }
 
+/** Runs `offline` on the store when one was named (closing it afterwards), else `online` through the server. */
+async function offlineOr<R>(
+  store: Store | undefined,
+  offline: (s: Store, backup: typeof import('../../store/backup.js')) => Promise<R>,
+  online: () => Promise<R>,
+): Promise<R> {
+  if (!store) return online();
+  const backup = await import('../../store/backup.js');
+  try {
+    return await offline(store, backup);
+  } finally {
+    await store.close().catch(() => undefined);
+  }
+}
+
 /** Writes atomically with mode 0600: the file holds password and API key hashes. */
 function writePrivate(file: string, text: string): void {
   const tmp = join(dirname(file), `.${Date.now()}-${process.pid}.nebula-backup.tmp`);
@@ -124,17 +139,11 @@ export function registerBackupCommands(admin: Command): void {
       const file = requireFile(ctx);
       const includeSecrets = ctx.bool('includeSecrets');
       const store = await openOffline(ctx, { mustExist: true });
-      let b: Backup;
-      if (store) {
-        const { backupStore } = await import('../../store/backup.js');
-        try {
-          b = await backupStore(store, { includeSecrets });
-        } finally {
-          await store.close().catch(() => undefined);
-        }
-      } else {
-        b = await ctx.client().admin.backup({ include_secrets: includeSecrets });
-      }
+      const b: Backup = await offlineOr(
+        store,
+        (s, { backupStore }) => backupStore(s, { includeSecrets }),
+        () => ctx.client().admin.backup({ include_secrets: includeSecrets }),
+      );
       const text = `${JSON.stringify(b, null, 1)}\n`;
       if (file === '-') {
         ctx.out(text);
@@ -187,17 +196,11 @@ export function registerBackupCommands(admin: Command): void {
       const b = parseBackup(readBackupFile(file));
       const force = ctx.bool('force');
       const store = await openOffline(ctx, { mustExist: false });
-      let r: RestoreResult;
-      if (store) {
-        const { restoreStore } = await import('../../store/backup.js');
-        try {
-          r = await restoreStore(store, b, { force });
-        } finally {
-          await store.close().catch(() => undefined);
-        }
-      } else {
-        r = await ctx.client().admin.restore(b, { force });
-      }
+      const r: RestoreResult = await offlineOr(
+        store,
+        (s, { restoreStore }) => restoreStore(s, b, { force }),
+        () => ctx.client().admin.restore(b, { force }),
+      );
       ctx.print({ file, backup_revision: b.revision, ...r }, () =>
         renderFields([
           ['Restored', `${r.restored} key(s) from ${file} (backup revision ${b.revision})`],
