@@ -3,23 +3,22 @@ import { Option, type Command } from 'commander';
 
 const CONNECTION_GROUP = 'Connection Options:';
 
+/** `--server`, `--token`, `--context`: fresh Option objects each time (commander keeps state on them). */
+function connectionOptions(): Option[] {
+  return [
+    new Option('--server <url>', 'control API URL (env NEBULA_SERVER)'),
+    new Option('--token <key>', 'API key or login token (env NEBULA_TOKEN)'),
+    new Option('--context <name>', 'context from the config file (env NEBULA_CONTEXT)'),
+  ].map((o) => o.helpGroup(CONNECTION_GROUP));
+}
+
 /**
  * `--server`, `--token`, `--context` (and `--router` for data-plane commands) on a leaf command. The
  * program has the same options before the subcommand (`nebula --server URL model list`); these let them
  * follow it too (`nebula model list --server URL`).
  */
 export function withConnection(cmd: Command, opts: { router?: boolean } = {}): Command {
-  cmd.addOption(
-    new Option('--server <url>', 'control API URL (env NEBULA_SERVER)').helpGroup(CONNECTION_GROUP),
-  );
-  cmd.addOption(
-    new Option('--token <key>', 'API key or login token (env NEBULA_TOKEN)').helpGroup(CONNECTION_GROUP),
-  );
-  cmd.addOption(
-    new Option('--context <name>', 'context from the config file (env NEBULA_CONTEXT)').helpGroup(
-      CONNECTION_GROUP,
-    ),
-  );
+  for (const o of connectionOptions()) cmd.addOption(o);
   if (opts.router) {
     cmd.addOption(
       new Option(
@@ -46,15 +45,5 @@ export function examples(cmd: Command, lines: readonly string[]): Command {
 /** Adds the global connection options to the program itself (before any subcommand). */
 export function addGlobalOptions(program: Command): void {
   program.enablePositionalOptions();
-  program.addOption(
-    new Option('--server <url>', 'control API URL (env NEBULA_SERVER)').helpGroup(CONNECTION_GROUP),
-  );
-  program.addOption(
-    new Option('--token <key>', 'API key or login token (env NEBULA_TOKEN)').helpGroup(CONNECTION_GROUP),
-  );
-  program.addOption(
-    new Option('--context <name>', 'context from the config file (env NEBULA_CONTEXT)').helpGroup(
-      CONNECTION_GROUP,
-    ),
-  );
+  for (const o of connectionOptions()) program.addOption(o);
 }

@@ -1,6 +1,6 @@
 /** `--gguf-file` / `--quant`: which GGUF variant a llama.cpp model loads (model create, catalog import). */
 import { Option, type Command } from 'commander';
-import { GgufFileName, GgufQuant } from '../core/domain/index.js';
+import { GgufFileName, GgufQuant, type EngineType } from '../core/domain/index.js';
 import { GGUF_DEFAULT_RULE } from '../core/gguf-variants.js';
 import { UsageError } from './errors.js';
 import type { CommandContext } from './runtime.js';
@@ -27,8 +27,8 @@ export function withGgufFlags(cmd: Command): Command {
  */
 export function ggufFields(
   ctx: CommandContext,
-  engine: string,
-): { engine: string; fields: { gguf_file?: string; gguf_quant?: string } } {
+  engine: EngineType,
+): { engine: EngineType; fields: { gguf_file?: string; gguf_quant?: string } } {
   const file = ctx.str('ggufFile');
   const quant = ctx.str('quant');
   if (file === undefined && quant === undefined) return { engine, fields: {} };

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { roleAction } from './role-action.js';
 
 interface EngineSimFlags {
   model: string;
@@ -55,18 +56,14 @@ export function registerEngineSimCommand(program: Command): void {
         '  curl -s localhost:8001/v1/chat/completions -H content-type:application/json \\\n' +
         '    -d \'{"model":"demo","messages":[{"role":"user","content":"hi"}]}\'\n',
     )
-    .action(async (flags: EngineSimFlags) => {
-      const [{ runEngineSim }, { ConfigError }, { UsageError }] = await Promise.all([
-        import('../sim/index.js'),
-        import('../core/errors.js'),
-        import('./errors.js'),
-      ]);
-      try {
-        await runEngineSim({ ...flags });
-      } catch (err) {
-        // Bad flags end with exit 2 and one line naming the flag.
-        if (err instanceof ConfigError) throw new UsageError(err.message, err.code);
-        throw err;
-      }
-    });
+    .action(
+      // Bad flags end with exit 2 and one line naming the flag.
+      roleAction<EngineSimFlags>(
+        async () => {
+          const { runEngineSim } = await import('../sim/index.js');
+          return (flags) => runEngineSim({ ...flags });
+        },
+        (err, { ConfigError }) => err instanceof ConfigError,
+      ),
+    );
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { NodeCliFlags } from '../node/cli-options.js';
+import { codeMatches, roleAction } from './role-action.js';
 
 /** `nebula node`: the node agent (one per GPU machine). */
 export function registerNodeCommand(program: Command): void {
@@ -73,21 +74,13 @@ export function registerNodeCommand(program: Command): void {
         '  nebula node --etcd http://10.0.0.1:2379 --engine-bin vllm=/opt/venv/bin/vllm\n' +
         '  nebula node --etcd http://10.0.0.1:2379 --cache-dir /data/models --cache-evict lru\n',
     )
-    .action(async (flags: NodeCliFlags) => {
-      const [{ runNodeAgent }, { NebulaError }, { UsageError }] = await Promise.all([
-        import('../node/run-node.js'),
-        import('../core/errors.js'),
-        import('./errors.js'),
-      ]);
-      try {
-        await runNodeAgent(flags);
-      } catch (err) {
-        // Bad flags or environment: one line and exit 2 (other failures exit 1 through runCli).
-        if (err instanceof NebulaError && /^INVALID/.test(err.code))
-          throw new UsageError(err.message, err.code);
-        throw err;
-      }
-    });
+    .action(
+      // Bad flags or environment: one line and exit 2 (other failures exit 1 through runCli).
+      roleAction<NodeCliFlags>(
+        async () => (await import('../node/run-node.js')).runNodeAgent,
+        codeMatches(/^INVALID/),
+      ),
+    );
 }
 
 /** `nebula node-watchdog` (hidden): started by the node agent, stops its engines when it dies for good. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RouterCliFlags } from '../router/cli-options.js';
+import { codeMatches, roleAction } from './role-action.js';
 
 /** `nebula router`: the OpenAI-compatible data plane. */
 export function registerRouterCommand(program: Command): void {
@@ -69,19 +70,11 @@ export function registerRouterCommand(program: Command): void {
         'tokens.yaml:      - { token: "s3cret-token", name: ci, rate_limit: { rps: 5, burst: 10 } }\n' +
         'SIGHUP re-reads both files (they are also watched for changes).\n',
     )
-    .action(async (flags: RouterCliFlags) => {
-      const [{ runRouter }, { NebulaError }, { UsageError }] = await Promise.all([
-        import('../router/run-router.js'),
-        import('../core/errors.js'),
-        import('./errors.js'),
-      ]);
-      try {
-        await runRouter(flags);
-      } catch (err) {
-        // Bad flags, environment or config files: one line and exit 2, nothing started.
-        if (err instanceof NebulaError && /^INVALID|CONFIG/.test(err.code))
-          throw new UsageError(err.message, err.code);
-        throw err;
-      }
-    });
+    .action(
+      // Bad flags, environment or config files: one line and exit 2, nothing started.
+      roleAction<RouterCliFlags>(
+        async () => (await import('../router/run-router.js')).runRouter,
+        codeMatches(/^INVALID|CONFIG/),
+      ),
+    );
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { SchedulerCliFlags } from '../scheduler/cli-options.js';
+import { codeMatches, roleAction } from './role-action.js';
 
 /** `nebula scheduler`: places replicas on GPUs (one leader at a time; run two or three for failover). */
 export function registerSchedulerCommand(program: Command): void {
@@ -37,19 +38,11 @@ export function registerSchedulerCommand(program: Command): void {
         '  nebula scheduler --etcd http://h1:2379,http://h2:2379 --instance-id sched-b --grace-period 2m\n' +
         '  curl -s localhost:9091/healthz     # {"status":"ok","leader":true,...}\n',
     )
-    .action(async (flags: SchedulerCliFlags) => {
-      const [{ runScheduler }, { NebulaError }, { UsageError }] = await Promise.all([
-        import('../scheduler/run-scheduler.js'),
-        import('../core/errors.js'),
-        import('./errors.js'),
-      ]);
-      try {
-        await runScheduler(flags);
-      } catch (err) {
-        // Bad flags or environment: one line and exit 2, nothing started.
-        if (err instanceof NebulaError && /^INVALID|CONFIG/.test(err.code))
-          throw new UsageError(err.message, err.code);
-        throw err;
-      }
-    });
+    .action(
+      // Bad flags or environment: one line and exit 2, nothing started.
+      roleAction<SchedulerCliFlags>(
+        async () => (await import('../scheduler/run-scheduler.js')).runScheduler,
+        codeMatches(/^INVALID|CONFIG/),
+      ),
+    );
 }

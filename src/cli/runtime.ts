@@ -4,12 +4,17 @@
  * turns what they throw into one stderr line and an exit code.
  */
 import type { Command } from 'commander';
+import { parseInteger } from './args.js';
+import { UsageError } from './errors.js';
 import { resolveConnection, type Connection } from './connection.js';
 import { ioOf, type CliIo } from './io.js';
 import { parseOutputFormat, serialize, type OutputFormat } from './output/format.js';
 import { ProgressReporter } from './output/progress.js';
 import { styleFor, type Style } from './output/style.js';
-import { createCliClient, type CliClient } from './client.js';
+import { createClient, type NebulaClient } from '../client/index.js';
+
+/** The run's fetch (tests inject one), or the client's default. */
+const fetchOf = (io: CliIo): { fetch?: typeof fetch } => (io.fetch ? { fetch: io.fetch } : {});
 
 export class CommandContext {
   readonly io: CliIo;
@@ -19,7 +24,7 @@ export class CommandContext {
   readonly style: Style;
   readonly errStyle: Style;
   private conn: Connection | undefined;
-  private api: CliClient | undefined;
+  private api: NebulaClient | undefined;
 
   constructor(cmd: Command) {
     this.cmd = cmd;
@@ -51,23 +56,57 @@ export class CommandContext {
   }
 
   /** The typed API client for the resolved server. */
-  client(): CliClient {
+  client(): NebulaClient {
     if (!this.api) {
       const c = this.connection();
-      this.api = createCliClient({ baseUrl: c.server, token: c.token, fetch: this.io.fetch });
+      this.api = createClient({ baseUrl: c.server, token: c.token, ...fetchOf(this.io) });
     }
     return this.api;
   }
 
   /** A client that sends no token (login must not be refused for a stale one). */
-  anonymousClient(): CliClient {
-    return createCliClient({ baseUrl: this.connection().server, token: undefined, fetch: this.io.fetch });
+  anonymousClient(): NebulaClient {
+    return createClient({ baseUrl: this.connection().server, ...fetchOf(this.io) });
   }
 
   /** A string flag (undefined when absent). */
   str(name: string): string | undefined {
     const v = this.flags[name];
     return typeof v === 'string' ? v : undefined;
+  }
+
+  /**
+   * A flag declared with commander's `.choices()`, typed as one of them (undefined when absent). Commander
+   * has already refused other words with exit 2; the check here only narrows the type.
+   */
+  choice<T extends string>(name: string, choices: readonly T[]): T | undefined {
+    const v = this.str(name);
+    return v !== undefined && (choices as readonly string[]).includes(v) ? (v as T) : undefined;
+  }
+
+  /**
+   * A whole-number flag within [min, max] (undefined when absent; commander has filled in its declared
+   * default). A bad value is a UsageError naming the flag as the user typed it.
+   */
+  optInt(name: string, min: number, max: number): number | undefined {
+    const v = this.str(name);
+    return v === undefined ? undefined : parseInteger(v, this.flagOf(name), min, max);
+  }
+
+  /** `optInt` of a flag that must be there (a required option, or one with a default). */
+  int(name: string, min: number, max: number): number {
+    const n = this.optInt(name, min, max);
+    if (n === undefined) throw new UsageError(`${this.flagOf(name)} is required`);
+    return n;
+  }
+
+  /** The long flag (`--replica-id`) of an option's attribute name (`replicaId`), searched leaf first. */
+  private flagOf(name: string): string {
+    for (let c: Command | null = this.cmd; c; c = c.parent) {
+      const o = c.options.find((x) => x.attributeName() === name);
+      if (o?.long) return o.long;
+    }
+    return `--${name}`;
   }
 
   bool(name: string): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CliClient, ModelDetailView } from './client.js';
+import type { ModelDetailView, NebulaClient } from '../client/index.js';
 import { FailureError } from './errors.js';
 import { ProgressReporter } from './output/progress.js';
 import { describeProgress, waitForModel } from './wait.js';
@@ -24,11 +24,11 @@ function view(over: Partial<View>): View {
 
 const GIB = 1024 ** 3;
 
-function fakeClient(seq: View[]): CliClient {
+function fakeClient(seq: View[]): NebulaClient {
   let i = 0;
   return {
-    getModel: async () => seq[Math.min(i++, seq.length - 1)] as ModelDetailView,
-  } as unknown as CliClient;
+    models: { get: async () => seq[Math.min(i++, seq.length - 1)] as ModelDetailView },
+  } as unknown as NebulaClient;
 }
 
 function run(seq: View[], target: 'running' | 'stopped', timeoutMs = 60_000) {

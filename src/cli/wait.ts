@@ -2,8 +2,7 @@
  * `--wait`: polls a model until it reaches the state asked for, showing progress (download bytes with a
  * bar, replicas ready x/y, state), and fails with the model's own reason when it ends up `failed`.
  */
-import type { ModelDetailView } from './client.js';
-import type { CliClient } from './client.js';
+import type { ModelDetailView, NebulaClient } from '../client/index.js';
 import { FailureError } from './errors.js';
 import { formatBytes, formatDuration } from './output/human.js';
 import { progressBar, type ProgressReporter } from './output/progress.js';
@@ -11,7 +10,7 @@ import { progressBar, type ProgressReporter } from './output/progress.js';
 export type WaitTarget = 'running' | 'stopped';
 
 export interface WaitOptions {
-  client: CliClient;
+  client: NebulaClient;
   uid: string;
   target: WaitTarget;
   timeoutMs: number;
@@ -63,7 +62,7 @@ export async function waitForModel(opts: WaitOptions): Promise<ModelDetailView> 
   const deadline = now() + opts.timeoutMs;
   const pollMs = opts.pollMs ?? 500;
   for (;;) {
-    const m = await opts.client.getModel(opts.uid);
+    const m = await opts.client.models.get(opts.uid);
     const { line, key } = describeProgress(m);
     if (reached(m, opts.target)) {
       opts.progress.done(

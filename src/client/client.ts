@@ -23,6 +23,8 @@ interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Do not apply the client timeout (streams). */
   noTimeout?: boolean;
+  /** This request's timeout instead of the client's (backups are large). */
+  timeoutMs?: number;
 }
 
 /** Conditional update: `ifMatch` is a resource_version (sent as If-Match). */
@@ -31,6 +33,8 @@ export interface Conditional {
 }
 
 const enc = encodeURIComponent;
+/** Backups and restores move the whole store: ten minutes instead of the usual per-request limit. */
+const BACKUP_TIMEOUT_MS = 10 * 60_000;
 
 function randomHex(bytes: number): string {
   const b = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
@@ -72,7 +76,8 @@ export function createClient(opts: ClientOptions) {
       headers['content-type'] = 'application/json';
       init.body = JSON.stringify(o.body);
     }
-    const signals = [o.signal, o.noTimeout ? undefined : AbortSignal.timeout(timeoutMs)].filter(
+    const limitMs = o.timeoutMs ?? timeoutMs;
+    const signals = [o.signal, o.noTimeout ? undefined : AbortSignal.timeout(limitMs)].filter(
       (s): s is AbortSignal => s !== undefined,
     );
     if (signals.length > 0) init.signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
@@ -82,7 +87,7 @@ export function createClient(opts: ClientOptions) {
     } catch (err) {
       const why =
         err instanceof Error && err.name === 'TimeoutError'
-          ? `timed out after ${timeoutMs} ms`
+          ? `timed out after ${limitMs} ms`
           : err instanceof Error
             ? err.message
             : String(err);
@@ -211,7 +216,9 @@ export function createClient(opts: ClientOptions) {
   };
 
   const keys = {
-    list: () => get<T.ListOf<T.ApiKeyView>>('/api/v2/auth/api-keys'),
+    /** The caller's keys; `all`: every user's keys (admin). */
+    list: (o: { all?: boolean } = {}) =>
+      get<T.ListOf<T.ApiKeyView>>('/api/v2/auth/api-keys', { all: o.all ? 'true' : undefined }),
     create: (body: T.CreateApiKeyRequest) => call<T.CreatedApiKey>('POST', '/api/v2/auth/api-keys', { body }),
     update: (id: string, body: T.UpdateApiKeyRequest) =>
       call<T.ApiKeyView>('PATCH', `/api/v2/auth/api-keys/${enc(id)}`, { body }),
@@ -240,8 +247,14 @@ export function createClient(opts: ClientOptions) {
     unload: (body: T.UnloadModelRequest) =>
       call<T.ListOf<T.ModelRequest>>('POST', '/api/models/unload', { body }),
     deleteRequest: (requestId: string) => call<T.ModelRequest>('DELETE', `/api/requests/${enc(requestId)}`),
-    forceStop: (nodeId: string, uid: string) =>
-      call<T.ForceStopResponse>('POST', `/api/nodes/${enc(nodeId)}/models/${enc(uid)}/stop`),
+    /**
+     * Force-stop on a node: every replica of the model there, or only `replica_id` (a server that does not
+     * pass it on stops every replica of the model on that node).
+     */
+    forceStop: (nodeId: string, uid: string, o: { replica_id?: number } = {}) =>
+      call<T.ForceStopResponse>('POST', `/api/nodes/${enc(nodeId)}/models/${enc(uid)}/stop`, {
+        query: { replica_id: o.replica_id },
+      }),
   };
 
   return {
@@ -270,7 +283,24 @@ export function createClient(opts: ClientOptions) {
     keys,
     catalog,
     v1,
-    admin: { migrate: () => call<T.MigrateResponse>('POST', '/api/v2/migrate') },
+    admin: {
+      migrate: () => call<T.MigrateResponse>('POST', '/api/v2/migrate'),
+      /** The cluster's metadata (`include_secrets`: password and key hashes too). */
+      backup: (o: { include_secrets?: boolean } = {}) =>
+        call<T.Backup>('GET', '/api/v2/admin/backup', {
+          query: { include_secrets: o.include_secrets ? 'true' : undefined },
+          timeoutMs: BACKUP_TIMEOUT_MS,
+        }),
+      /** Writes a backup into the store (`force`: also over a store that already holds a cluster). */
+      restore: (backup: T.Backup, o: { force?: boolean } = {}) =>
+        call<T.RestoreResult>('POST', '/api/v2/admin/restore', {
+          body: backup,
+          query: { force: o.force ? 'true' : undefined },
+          timeoutMs: BACKUP_TIMEOUT_MS,
+        }),
+      /** A new session signing secret: every session signed with the old one is refused. */
+      rotateSecret: () => call<T.RotateSecretResponse>('POST', '/api/v2/admin/rotate-secret'),
+    },
     settings: {
       cluster: () => get<T.ClusterSettingsView>('/api/v2/settings/cluster'),
       updateCluster: (body: T.UpdateClusterSettingsRequest) =>

@@ -44,6 +44,14 @@ export type {
   Role,
 };
 
+export type { Backup, RestoreResult } from '../store/backup.js';
+
+/** `POST /api/v2/admin/rotate-secret`. */
+export interface RotateSecretResponse {
+  rotated_at: string;
+  sessions_invalidated: boolean;
+}
+
 type Out<T extends z.ZodType> = z.output<T>;
 type In<T extends z.ZodType> = z.input<T>;
 

@@ -6,7 +6,6 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { createClient } from '../../client/index.js';
 import type { Backup, RestoreResult } from '../../store/backup.js';
 import type { Store } from '../../store/types.js';
 import { examples, withConnection, withOutput } from '../define.js';
@@ -73,15 +72,19 @@ async function openOffline(ctx: CommandContext, opts: { mustExist: boolean }): P
   return undefined;
 }
 
-/** The typed API client of the current connection (long timeout: backups are large). */
-export function apiClient(ctx: CommandContext) {
-  const c = ctx.connection();
-  return createClient({
-    baseUrl: c.server,
-    token: c.token,
-    timeoutMs: 10 * 60_000,
-    ...(ctx.io.fetch ? { fetch: ctx.io.fetch } : {}),
-  });
+/** Runs `offline` on the store when one was named (closing it afterwards), else `online` through the server. */
+async function offlineOr<R>(
+  store: Store | undefined,
+  offline: (s: Store, backup: typeof import('../../store/backup.js')) => Promise<R>,
+  online: () => Promise<R>,
+): Promise<R> {
+  if (!store) return online();
+  const backup = await import('../../store/backup.js');
+  try {
+    return await offline(store, backup);
+  } finally {
+    await store.close().catch(() => undefined);
+  }
 }
 
 /** Writes atomically with mode 0600: the file holds password and API key hashes. */
@@ -136,19 +139,11 @@ export function registerBackupCommands(admin: Command): void {
       const file = requireFile(ctx);
       const includeSecrets = ctx.bool('includeSecrets');
       const store = await openOffline(ctx, { mustExist: true });
-      let b: Backup;
-      if (store) {
-        const { backupStore } = await import('../../store/backup.js');
-        try {
-          b = await backupStore(store, { includeSecrets });
-        } finally {
-          await store.close().catch(() => undefined);
-        }
-      } else {
-        b = await apiClient(ctx).request<Backup>('GET', '/api/v2/admin/backup', {
-          query: { include_secrets: includeSecrets ? 'true' : undefined },
-        });
-      }
+      const b: Backup = await offlineOr(
+        store,
+        (s, { backupStore }) => backupStore(s, { includeSecrets }),
+        () => ctx.client().admin.backup({ include_secrets: includeSecrets }),
+      );
       const text = `${JSON.stringify(b, null, 1)}\n`;
       if (file === '-') {
         ctx.out(text);
@@ -201,20 +196,11 @@ export function registerBackupCommands(admin: Command): void {
       const b = parseBackup(readBackupFile(file));
       const force = ctx.bool('force');
       const store = await openOffline(ctx, { mustExist: false });
-      let r: RestoreResult;
-      if (store) {
-        const { restoreStore } = await import('../../store/backup.js');
-        try {
-          r = await restoreStore(store, b, { force });
-        } finally {
-          await store.close().catch(() => undefined);
-        }
-      } else {
-        r = await apiClient(ctx).request<RestoreResult>('POST', '/api/v2/admin/restore', {
-          body: b,
-          query: { force: force ? 'true' : undefined },
-        });
-      }
+      const r: RestoreResult = await offlineOr(
+        store,
+        (s, { restoreStore }) => restoreStore(s, b, { force }),
+        () => ctx.client().admin.restore(b, { force }),
+      );
       ctx.print({ file, backup_revision: b.revision, ...r }, () =>
         renderFields([
           ['Restored', `${r.restored} key(s) from ${file} (backup revision ${b.revision})`],

@@ -1,14 +1,23 @@
 /** `nebula admin settings get|set`: cluster-wide settings (`/api/v2/settings/cluster`). */
 import type { Command } from 'commander';
 import { EngineOverrides } from '../../core/domain/settings.js';
-import type { ClusterSettingsView } from '../client.js';
+import type { ClusterSettingsView, UpdateClusterSettingsRequest } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
 import { action } from '../runtime.js';
 
+/** A cluster setting (`resource_version` is a precondition, not a setting). */
+type Setting = Exclude<keyof UpdateClusterSettingsRequest, 'resource_version'>;
+
 /** The settings `set` knows, with the values each takes (validated here, and again by the server). */
-const SETTABLE: Record<string, readonly string[]> = { engine_overrides: EngineOverrides.options };
+const SETTABLE: { [K in Setting]-?: readonly string[] } = {
+  engine_overrides: EngineOverrides.options,
+};
+
+function isSettable(key: string | undefined): key is Setting {
+  return key !== undefined && Object.hasOwn(SETTABLE, key);
+}
 
 function settingsView(s: ClusterSettingsView): string {
   return renderFields([
@@ -28,7 +37,7 @@ export function registerSettingsCommands(admin: Command): void {
   examples(get, ['nebula admin settings get', 'nebula admin settings get -o json']);
   get.action(
     action(async (ctx) => {
-      const s = await ctx.client().clusterSettings();
+      const s = await ctx.client().settings.cluster();
       ctx.print(s, () => settingsView(s));
     }),
   );
@@ -45,12 +54,14 @@ export function registerSettingsCommands(admin: Command): void {
   ]);
   set.action(
     action(async (ctx, key, value) => {
-      const allowed = key === undefined ? undefined : SETTABLE[key];
-      if (!allowed)
+      if (!isSettable(key))
         throw new UsageError(`unknown setting "${key}" (known: ${Object.keys(SETTABLE).join(', ')})`);
+      const allowed = SETTABLE[key];
       if (value === undefined || !allowed.includes(value))
         throw new UsageError(`${key} must be one of: ${allowed.join(', ')} (got "${value}")`);
-      const s = await ctx.client().updateClusterSettings({ [key]: value });
+      // `allowed` is the setting's own enum, so the value is one of its words.
+      const body = { [key]: value } as UpdateClusterSettingsRequest;
+      const s = await ctx.client().settings.updateCluster(body);
       ctx.print(s, () => `Setting ${key} is now ${value}.\n`);
     }),
   );

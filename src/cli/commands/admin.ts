@@ -5,7 +5,7 @@ import { FailureError } from '../errors.js';
 import { renderFields, renderTable } from '../output/table.js';
 import { confirm } from '../prompt.js';
 import { action } from '../runtime.js';
-import { apiClient, registerBackupCommands } from './admin-backup.js';
+import { registerBackupCommands } from './admin-backup.js';
 import { registerSettingsCommands } from './admin-settings.js';
 
 export function registerAdminCommands(program: Command): void {
@@ -24,7 +24,7 @@ export function registerAdminCommands(program: Command): void {
   examples(migrate, ['nebula admin migrate', 'nebula admin migrate -o json']);
   migrate.action(
     action(async (ctx) => {
-      const r = await ctx.client().migrate();
+      const r = await ctx.client().admin.migrate();
       ctx.print(r, () => {
         let out = `Migrated ${r.migrated} of ${r.total} v1 request(s): ${r.skipped} skipped, ${r.failed} failed.\n`;
         if (r.details.length > 0) {
@@ -61,10 +61,7 @@ export function registerAdminCommands(program: Command): void {
         ctx.err('Nothing rotated.\n');
         return;
       }
-      const r = await apiClient(ctx).request<{ rotated_at: string; sessions_invalidated: boolean }>(
-        'POST',
-        '/api/v2/admin/rotate-secret',
-      );
+      const r = await ctx.client().admin.rotateSecret();
       ctx.print(r, () =>
         renderFields([
           ['Rotated', r.rotated_at],

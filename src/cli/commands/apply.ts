@@ -22,7 +22,7 @@ import {
   templateUpdateBody,
   type PlanEntry,
 } from '../apply/plan.js';
-import type { CliClient } from '../client.js';
+import type { CreateModelRequest, CreateTemplateRequest, NebulaClient } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { confirm, readAllStdin } from '../prompt.js';
@@ -60,16 +60,16 @@ async function readDocuments(ctx: CommandContext): Promise<ApplyDocument[]> {
   return parseDocuments(text, file === '-' ? 'stdin' : file);
 }
 
-async function plan(client: CliClient, docs: readonly ApplyDocument[]): Promise<PlanEntry[]> {
+async function plan(client: NebulaClient, docs: readonly ApplyDocument[]): Promise<PlanEntry[]> {
   const entries: PlanEntry[] = [];
   for (const doc of docs) {
     if (doc.kind === 'Model') {
-      const current = await orUndefined(client.getModel(doc.model_uid));
+      const current = await orUndefined(client.models.get(doc.model_uid));
       entries.push(
         planModel(doc, current ? { spec: current.spec, deployment: current.deployment } : undefined),
       );
     } else {
-      const current = await orUndefined(client.getTemplate(doc.template_id));
+      const current = await orUndefined(client.templates.get(doc.template_id));
       entries.push(planTemplate(doc, current));
     }
   }
@@ -87,26 +87,28 @@ function planData(entries: readonly PlanEntry[]): unknown[] {
   return entries.map((e) => ({ kind: e.doc.kind, name: e.name, action: e.action, changes: e.changes }));
 }
 
-async function execute(client: CliClient, entry: PlanEntry): Promise<string> {
+async function execute(client: NebulaClient, entry: PlanEntry): Promise<string> {
   if (entry.action === 'unchanged') return 'unchanged';
   if (entry.doc.kind === 'Model') {
     const doc: ModelDocument = entry.doc;
     if (entry.action === 'create') {
-      await client.createModel(modelCreateBody(doc));
+      // The document schema has checked these bodies; src/cli/apply builds them untyped (the server checks again).
+      await client.models.create(modelCreateBody(doc) as CreateModelRequest);
       return doc.desired_state === 'running' ? 'created and started' : 'created';
     }
     const steps = modelUpdateSteps({ ...entry, doc });
-    if (steps.update) await client.updateModel(doc.model_uid, steps.update);
+    if (steps.update) await client.models.update(doc.model_uid, steps.update);
     if (steps.lifecycle === 'start')
-      await client.startModel(doc.model_uid, doc.replicas === undefined ? {} : { replicas: doc.replicas });
-    if (steps.lifecycle === 'stop') await client.stopModel(doc.model_uid);
+      await client.models.start(doc.model_uid, doc.replicas === undefined ? {} : { replicas: doc.replicas });
+    if (steps.lifecycle === 'stop') await client.models.stop(doc.model_uid);
     return steps.lifecycle
       ? `configured and ${steps.lifecycle === 'start' ? 'started' : 'stopped'}`
       : 'configured';
   }
   const doc: TemplateDocument = entry.doc;
-  if (entry.action === 'create') await client.createTemplate(templateCreateBody(doc));
-  else await client.updateTemplate(doc.template_id, templateUpdateBody({ ...entry, doc }));
+  if (entry.action === 'create')
+    await client.templates.create(templateCreateBody(doc) as CreateTemplateRequest);
+  else await client.templates.update(doc.template_id, templateUpdateBody({ ...entry, doc }));
   return entry.action === 'create' ? 'created' : 'configured';
 }
 
@@ -191,8 +193,8 @@ export function registerApplyCommands(program: Command): void {
       for (const doc of docs) {
         const request =
           doc.kind === 'Model'
-            ? client.deleteModel(doc.model_uid, ctx.bool('purge') ? { purge: true } : {})
-            : client.deleteTemplate(doc.template_id);
+            ? client.models.delete(doc.model_uid, ctx.bool('purge') ? { purge: true } : {})
+            : client.templates.delete(doc.template_id);
         const deleted = await orUndefined(request.then(() => true));
         ctx.out(`${documentName(doc)} ${deleted ? 'deleted' : 'not found (skipped)'}\n`);
       }

@@ -15,7 +15,7 @@ import { action, type CommandContext } from '../runtime.js';
 import { registerKeyCommands } from './key.js';
 
 async function whoami(ctx: CommandContext): Promise<void> {
-  const me = await ctx.client().whoami();
+  const me = await ctx.client().auth.whoami();
   ctx.print(me, () =>
     renderFields([
       ['User', me.username],
@@ -96,7 +96,7 @@ export function registerAuthCommands(program: Command): void {
         : await readPassword(ctx.io, 'Password: ');
       if (password === '') throw new UsageError('the password is empty');
       const conn = ctx.connection({ allowMissingContext: true });
-      const res = await ctx.anonymousClient().login(username, password);
+      const res = await ctx.anonymousClient().auth.login(username, password);
       const { name, makeCurrent } = loginContext(ctx, conn);
       upsertContext(
         {
@@ -137,7 +137,7 @@ export function registerAuthCommands(program: Command): void {
       // revoked, so only --all asks anything of the server for one.
       if (had && (ctx.bool('all') || !token.startsWith(API_KEY_PREFIX))) {
         try {
-          await ctx.client().logout(ctx.bool('all'));
+          await ctx.client().auth.logout(ctx.bool('all'));
         } catch (err) {
           ctx.err(
             `warning: the server did not end the session (${errorMessage(err)}); the token is forgotten anyway\n`,

@@ -6,7 +6,7 @@ import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge, formatBytes, formatPercent } from '../output/human.js';
 import { colorState } from '../output/style.js';
-import { renderTable } from '../output/table.js';
+import { renderTable, type Column } from '../output/table.js';
 import { action } from '../runtime.js';
 
 export function checkNodeId(id: string): string {
@@ -55,6 +55,18 @@ export function ggufLines(
 const ago = (iso: string | null | undefined, nowMs: number): string | undefined =>
   iso ? `${formatAge(iso, nowMs)} ago` : undefined;
 
+/** The columns both cache tables (cluster and one node) start with. */
+function cachedModelColumns<
+  T extends { model_name: string; source: string; revision: string | null; size_bytes: number },
+>(): Column<T>[] {
+  return [
+    { header: 'MODEL', value: (e) => e.model_name, maxWidth: 48 },
+    { header: 'SOURCE', value: (e) => e.source },
+    { header: 'REVISION', value: (e) => e.revision, maxWidth: 12 },
+    { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
+  ];
+}
+
 export function registerCacheCommands(program: Command): void {
   const cache = program.command('cache').description('model files cached on the nodes');
   examples(cache, ['nebula cache list', 'nebula cache list --node gpu-1']);
@@ -69,17 +81,14 @@ export function registerCacheCommands(program: Command): void {
     action(async (ctx) => {
       const node = ctx.str('node');
       if (node !== undefined) {
-        const res = await ctx.client().nodeCache(checkNodeId(node));
+        const res = await ctx.client().nodes.cache(checkNodeId(node));
         if (ctx.format !== 'table') return ctx.print(res, () => '');
         ctx.printList(
           res.items,
           (items) =>
             renderTable(
               [
-                { header: 'MODEL', value: (e) => e.model_name, maxWidth: 48 },
-                { header: 'SOURCE', value: (e) => e.source },
-                { header: 'REVISION', value: (e) => e.revision, maxWidth: 12 },
-                { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
+                ...cachedModelColumns<(typeof items)[number]>(),
                 { header: 'FILES', value: (e) => e.file_count },
                 { header: 'COMPLETE', value: (e) => (e.complete ? 'yes' : 'no') },
                 { header: 'LAST USED', value: (e) => ago(e.last_used_at, ctx.now()) },
@@ -93,17 +102,14 @@ export function registerCacheCommands(program: Command): void {
         );
         return;
       }
-      const summary = await ctx.client().cacheSummary();
+      const summary = await ctx.client().cache.summary();
       if (ctx.format !== 'table') return ctx.print(summary, () => '');
       ctx.printList(
         summary.items,
         (items) =>
           renderTable(
             [
-              { header: 'MODEL', value: (c) => c.model_name, maxWidth: 48 },
-              { header: 'SOURCE', value: (c) => c.source },
-              { header: 'REVISION', value: (c) => c.revision, maxWidth: 12 },
-              { header: 'SIZE', value: (c) => formatBytes(c.size_bytes) },
+              ...cachedModelColumns<(typeof items)[number]>(),
               { header: 'NODES', value: (c) => `${c.complete_nodes}/${c.node_count}` },
               { header: 'LAST USED', value: (c) => ago(c.last_used_at, ctx.now()) },
               {
@@ -134,11 +140,11 @@ export function registerCacheCommands(program: Command): void {
       const node = ctx.str('node');
       const red = (s: string): string => colorState(ctx.style, s);
       if (node !== undefined) {
-        const res = await ctx.client().nodeDisk(checkNodeId(node));
+        const res = await ctx.client().nodes.disk(checkNodeId(node));
         ctx.print(res, () => diskTable([res], red));
         return;
       }
-      const { items } = await ctx.client().listNodes();
+      const { items } = await ctx.client().nodes.list();
       const rows = items.map((n) => ({ node_id: n.node_id, disk: n.disk, alerts: n.alerts }));
       ctx.printList(rows, (r) => diskTable(r, red), 'No nodes.');
     }),

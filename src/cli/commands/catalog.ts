@@ -1,17 +1,42 @@
 /** `nebula catalog search|show|import`: find models on Hugging Face / ModelScope and import them. */
 import { Option, type Command } from 'commander';
-import { EngineType } from '../../core/domain/index.js';
-import { checkModelUid, parseInteger } from '../args.js';
-import type { CatalogItem, CatalogModelDetail } from '../client.js';
+import { checkModelUid } from '../args.js';
+import type {
+  CatalogImportRequest,
+  CatalogItem,
+  CatalogModelDetail,
+  CatalogProvider,
+} from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
-import { action } from '../runtime.js';
+import { action, type CommandContext } from '../runtime.js';
+import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
 
-const PROVIDERS = ['huggingface', 'modelscope', 'hf', 'ms'];
+/** The spec flags `catalog import` takes (declared in spec-flags.ts). */
+const IMPORT_SPEC_FLAGS = ['engine', 'revision'] as const;
+
+/** `--provider` words: the two hubs and their short names. */
+const PROVIDER_ALIASES: Record<string, CatalogProvider> = {
+  huggingface: 'huggingface',
+  modelscope: 'modelscope',
+  hf: 'huggingface',
+  ms: 'modelscope',
+};
+const PROVIDERS = Object.keys(PROVIDER_ALIASES);
+
+/** `--provider`, on each catalog command. */
+function providerOption(): Option {
+  return new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface');
+}
+
+/** The hub of `--provider` (commander has checked the word against PROVIDERS). */
+function provider(ctx: CommandContext): CatalogProvider {
+  return PROVIDER_ALIASES[ctx.str('provider') ?? 'huggingface'] ?? 'huggingface';
+}
 const REPO_ID = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function checkRepoId(id: string): string {
@@ -71,7 +96,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('search')
     .argument('[query]', 'words to search for', '')
     .description('search a hub for models')
-    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .addOption(providerOption())
     .option('--limit <n>', 'results per page (1-100)', '20')
     .option('--page <n>', 'page number', '1');
   withConnection(withOutput(search));
@@ -81,11 +106,9 @@ export function registerCatalogCommands(program: Command): void {
   ]);
   search.action(
     action(async (ctx, query) => {
-      const limit = parseInteger(ctx.str('limit') ?? '20', '--limit', 1, 100);
-      const page = parseInteger(ctx.str('page') ?? '1', '--page', 1, 50);
-      const res = await ctx
-        .client()
-        .catalogSearch({ provider: ctx.str('provider') ?? 'huggingface', q: query ?? '', page, limit });
+      const limit = ctx.int('limit', 1, 100);
+      const page = ctx.int('page', 1, 50);
+      const res = await ctx.client().catalog.search({ provider: provider(ctx), q: query ?? '', page, limit });
       if (ctx.format !== 'table') return ctx.print(res, () => '');
       ctx.printList(
         res.items,
@@ -99,7 +122,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('show')
     .argument('<model_id>', 'owner/name on the hub')
     .description('show a hub model: files, size, revision')
-    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .addOption(providerOption())
     .option('--revision <rev>', 'branch, tag or commit');
   withConnection(withOutput(show));
   examples(show, [
@@ -108,9 +131,10 @@ export function registerCatalogCommands(program: Command): void {
   ]);
   show.action(
     action(async (ctx, id) => {
+      const revision = ctx.str('revision');
       const d = await ctx
         .client()
-        .catalogModel(ctx.str('provider') ?? 'huggingface', checkRepoId(id), ctx.str('revision'));
+        .catalog.get(provider(ctx), checkRepoId(id), revision === undefined ? {} : { revision });
       ctx.print(
         d,
         () =>
@@ -134,14 +158,11 @@ export function registerCatalogCommands(program: Command): void {
     .command('import')
     .argument('<model_id>', 'owner/name on the hub')
     .description('create a model from a hub model (and start it, unless --no-start)')
-    .addOption(new Option('--provider <provider>', 'which hub').choices(PROVIDERS).default('huggingface'))
+    .addOption(providerOption())
     .option('--uid <uid>', 'model uid (default: derived from the name)')
-    .addOption(
-      new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'),
-    )
     .option('--replicas <n>', 'replicas', '1')
-    .option('--revision <rev>', 'branch, tag or commit')
     .option('--no-start', 'import it stopped');
+  withSpecFlags(imp, IMPORT_SPEC_FLAGS, { revision: 'branch, tag or commit' });
   withGgufFlags(imp);
   withConnection(withOutput(withWait(imp)));
   examples(imp, [
@@ -152,27 +173,29 @@ export function registerCatalogCommands(program: Command): void {
   ]);
   imp.action(
     action(async (ctx, id) => {
-      const gguf = ggufFields(ctx, ctx.str('engine') ?? 'vllm');
-      const body: Record<string, unknown> = {
-        provider: ctx.str('provider'),
+      const { engine_type = 'vllm', ...spec } = specFields(ctx, IMPORT_SPEC_FLAGS);
+      const gguf = ggufFields(ctx, engine_type);
+      const body: CatalogImportRequest = {
+        provider: provider(ctx),
         model_id: checkRepoId(id),
+        ...spec,
         engine_type: gguf.engine,
         ...gguf.fields,
-        replicas: parseInteger(ctx.str('replicas') ?? '1', '--replicas', 0, 1000),
+        replicas: replicasFlag(ctx) ?? 1,
         auto_start: ctx.flags.start !== false,
       };
-      if (ctx.str('uid') !== undefined) body.model_uid = checkModelUid(ctx.str('uid') ?? '');
-      if (ctx.str('revision') !== undefined) body.revision = ctx.str('revision');
+      const uid = ctx.str('uid');
+      if (uid !== undefined) body.model_uid = checkModelUid(uid);
       if (ctx.bool('wait') && body.auto_start === false)
         throw new UsageError('--wait cannot be used with --no-start');
-      const res = await ctx.client().catalogImport(body);
+      const res = await ctx.client().catalog.import(body);
       for (const w of res.warnings) ctx.err(`warning: ${w}\n`);
-      const uid = res.model.model_uid;
+      const created = res.model.model_uid;
       await finishLifecycle(
         ctx,
-        uid,
+        created,
         'running',
-        `Model ${uid} imported from ${id}${body.auto_start ? ' and started' : ''}.`,
+        `Model ${created} imported from ${id}${body.auto_start ? ' and started' : ''}.`,
         res,
       );
     }),

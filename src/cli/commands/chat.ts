@@ -3,7 +3,6 @@
  * not the control API). With a prompt (or -m) it answers once; otherwise it opens a REPL with history.
  */
 import type { Command } from 'commander';
-import { parseInteger } from '../args.js';
 import { chatCompletion, chatCompletionsUrl, type ChatMessage } from '../chat/chat-client.js';
 import { runChatRepl } from '../chat/repl.js';
 import { examples, withConnection } from '../define.js';
@@ -59,9 +58,7 @@ export function registerChatCommand(program: Command): void {
       const conn = ctx.connection();
       const temperature =
         ctx.str('temperature') === undefined ? undefined : parseTemperature(ctx.str('temperature') ?? '');
-      const maxTokensFlag = ctx.str('maxTokens');
-      const maxTokens =
-        maxTokensFlag === undefined ? undefined : parseInteger(maxTokensFlag, '--max-tokens', 1, 1_000_000);
+      const maxTokens = ctx.optInt('maxTokens', 1, 1_000_000);
       const prompt =
         ctx.str('message') ?? (promptArg !== undefined && promptArg !== '' ? promptArg : undefined);
       const model =

@@ -1,9 +1,8 @@
 /** `nebula engine list`: the engines each node can launch, with version and executable. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { EngineType } from '../../core/domain/index.js';
-import type { EngineRow } from '../client.js';
+import type { EngineRow } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
-import { UsageError } from '../errors.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
 import { action } from '../runtime.js';
@@ -42,7 +41,7 @@ export function registerEngineListCommand(program: Command): void {
       'list the engines each node can launch: type, version, executable (and unusable ones, with why)',
     )
     .option('--node <node_id>', 'only this node')
-    .option('--type <engine>', `only this engine (${EngineType.options.join(', ')})`);
+    .addOption(new Option('--type <engine>', 'only this engine').choices(EngineType.options));
   withConnection(withOutput(list));
   examples(list, [
     'nebula engine list',
@@ -52,11 +51,8 @@ export function registerEngineListCommand(program: Command): void {
   list.action(
     action(async (ctx) => {
       const node = ctx.str('node');
-      const type = ctx.str('type');
-      if (type !== undefined && !EngineType.safeParse(type).success) {
-        throw new UsageError(`--type: unknown engine "${type}" (known: ${EngineType.options.join(', ')})`);
-      }
-      const res = await ctx.client().listEngines({
+      const type = ctx.choice('type', EngineType.options);
+      const res = await ctx.client().engines.list({
         ...(node !== undefined ? { node_id: checkNodeId(node) } : {}),
         ...(type !== undefined ? { type } : {}),
       });

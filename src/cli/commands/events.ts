@@ -1,7 +1,7 @@
 /** `nebula events`, `nebula audit`, `nebula alerts`: what happened, who did what, what needs attention. */
 import { Option, type Command } from 'commander';
 import type { AuditEvent, DiskAlert, ModelEvent } from '../../core/domain/index.js';
-import { checkModelUid, parseInteger } from '../args.js';
+import { checkModelUid } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge, formatPercent } from '../output/human.js';
@@ -9,6 +9,8 @@ import { colorState, type Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
 import { action } from '../runtime.js';
 import { checkNodeId } from './cache.js';
+
+const ALERT_LEVELS = ['warning', 'critical'] as const;
 
 /** Oldest first, like a log. */
 function chronological<T extends { time: string }>(items: readonly T[]): T[] {
@@ -70,12 +72,12 @@ export function registerEventCommands(program: Command): void {
   examples(events, ['nebula events', 'nebula events --model qwen2-5-7b --limit 20', 'nebula events -o json']);
   events.action(
     action(async (ctx) => {
-      const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
+      const limit = ctx.int('limit', 1, 1000);
       const model = ctx.str('model');
       const res =
         model === undefined
-          ? await ctx.client().events({ limit })
-          : await ctx.client().modelEvents(checkModelUid(model), limit);
+          ? await ctx.client().events.list({ limit })
+          : await ctx.client().models.events(checkModelUid(model), limit);
       ctx.printList(chronological(res.items), (items) => eventsTable(items, ctx.style), 'No events.');
     }),
   );
@@ -95,11 +97,11 @@ export function registerEventCommands(program: Command): void {
   ]);
   audit.action(
     action(async (ctx) => {
-      const limit = parseInteger(ctx.str('limit') ?? '100', '--limit', 1, 1000);
+      const limit = ctx.int('limit', 1, 1000);
       const since = ctx.str('since');
       if (since !== undefined && Number.isNaN(Date.parse(since)))
         throw new UsageError(`--since must be an ISO time (got "${since}")`);
-      const res = await ctx.client().audit({
+      const res = await ctx.client().audit.list({
         limit,
         ...(ctx.str('actor') ? { actor: ctx.str('actor') } : {}),
         ...(ctx.str('action') ? { action: ctx.str('action') } : {}),
@@ -113,15 +115,16 @@ export function registerEventCommands(program: Command): void {
     .command('alerts')
     .description('active alerts (disk usage >= 85% warning, >= 95% critical)')
     .option('--node <node_id>', 'only this node')
-    .addOption(new Option('--level <level>', 'only this level').choices(['warning', 'critical']));
+    .addOption(new Option('--level <level>', 'only this level').choices(ALERT_LEVELS));
   withConnection(withOutput(alerts));
   examples(alerts, ['nebula alerts', 'nebula alerts --level critical -o json']);
   alerts.action(
     action(async (ctx) => {
       const node = ctx.str('node');
-      const res = await ctx.client().alerts({
+      const level = ctx.choice('level', ALERT_LEVELS);
+      const res = await ctx.client().alerts.list({
         ...(node ? { node_id: checkNodeId(node) } : {}),
-        ...(ctx.str('level') ? { level: ctx.str('level') } : {}),
+        ...(level ? { level } : {}),
       });
       ctx.printList(res.items, (items) => alertsTable(items, ctx.style, ctx.now()), 'No active alerts.');
     }),

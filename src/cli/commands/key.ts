@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { Role } from '../../core/domain/index.js';
 import { durationMs } from '../../core/duration.js';
 import { formatRate, parseRate } from '../../core/rate.js';
-import type { ApiKeyView } from '../client.js';
+import type { ApiKeyView, CreateApiKeyRequest, UpdateApiKeyRequest } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
@@ -78,15 +78,14 @@ export function registerKeyCommands(program: Command): void {
       if (expires !== undefined && durationMs(expires) === undefined) {
         throw new UsageError(`--expires must look like 90m, 12h or 30d (got "${expires}")`);
       }
-      const body: { name: string; role?: string; expires_in?: string; rate_limit?: string } = {
-        name: ctx.str('name') ?? '',
-      };
-      if (ctx.str('role') !== undefined) body.role = ctx.str('role');
+      const body: CreateApiKeyRequest = { name: ctx.str('name') ?? '' };
+      const role = ctx.choice('role', Role.options);
+      if (role !== undefined) body.role = role;
       if (expires !== undefined) body.expires_in = expires;
       const rate = rateLimitFlag(ctx.str('rateLimit'));
       if (rate === null) throw new UsageError('--rate-limit on create needs a rate such as 60/min');
       if (rate !== undefined) body.rate_limit = rate;
-      const k = await ctx.client().createApiKey(body);
+      const k = await ctx.client().keys.create(body);
       ctx.print(
         k,
         () =>
@@ -111,7 +110,7 @@ export function registerKeyCommands(program: Command): void {
   examples(list, ['nebula key list', 'nebula key list --all -o json']);
   list.action(
     action(async (ctx) => {
-      const { items } = await ctx.client().listApiKeys(ctx.bool('all'));
+      const { items } = await ctx.client().keys.list({ all: ctx.bool('all') });
       ctx.printList(items, (rows) => keysTable(rows, ctx.now()), 'No API keys.');
     }),
   );
@@ -130,13 +129,13 @@ export function registerKeyCommands(program: Command): void {
   update.action(
     action(async (ctx, id) => {
       if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
-      const body: { name?: string; rate_limit?: string | null } = {};
+      const body: UpdateApiKeyRequest = {};
       const name = ctx.str('name');
       if (name !== undefined) body.name = name;
       const rate = rateLimitFlag(ctx.str('rateLimit'));
       if (rate !== undefined) body.rate_limit = rate;
       if (Object.keys(body).length === 0) throw new UsageError('give --name and/or --rate-limit');
-      const k = await ctx.client().updateApiKey(id, body);
+      const k = await ctx.client().keys.update(id, body);
       ctx.print(k, () =>
         renderFields([
           ['ID', k.id],
@@ -161,7 +160,7 @@ export function registerKeyCommands(program: Command): void {
         ctx.err('Nothing revoked.\n');
         return;
       }
-      await ctx.client().revokeApiKey(id);
+      await ctx.client().keys.revoke(id);
       ctx.out(`API key ${id} revoked.\n`);
     }),
   );

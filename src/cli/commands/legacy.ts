@@ -2,15 +2,19 @@
  * The v1 commands seed 002 keeps working: `model load`, `model unload <request_id>` (request-driven, through
  * /model_requests), `scale --id --replicas` and `drain --model-uid --replica-id` (force-stop of one replica).
  */
-import { Option, type Command } from 'commander';
-import { EngineType, ModelSource } from '../../core/domain/index.js';
+import type { Command } from 'commander';
+import type { LoadModelRequest } from '../../client/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
-import { checkModelUid, parseInteger, parsePositiveNumber } from '../args.js';
+import { checkModelUid } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { CliError, UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
 import { action } from '../runtime.js';
+import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
+
+/** The spec flags `model load` takes (declared in spec-flags.ts). */
+const LOAD_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory'] as const;
 
 function checkRequestId(id: string): string {
   if (!SLUG_PATTERN.test(id)) throw new UsageError(`invalid request id "${id}"`, 'INVALID_ID');
@@ -29,19 +33,9 @@ export function registerLegacyModelCommands(model: Command): void {
     )
     .requiredOption('--uid <uid>', 'model uid')
     .requiredOption('--name <model>', 'model name on the hub (org/name)')
-    .addOption(
-      new Option('--source <source>', 'where the weights come from')
-        .choices(ModelSource.options)
-        .default('huggingface'),
-    )
-    .option('--path <dir>', 'directory of the weights (--source local)')
-    .addOption(
-      new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'),
-    )
     .option('--replicas <n>', 'replicas', '1')
-    .option('--gpus <n>', 'GPUs per replica')
-    .option('--gpu-memory <GiB>', 'GPU memory per GPU in GiB')
     .option('--request-id <id>', 'request id (default: generated)');
+  withSpecFlags(load, LOAD_SPEC_FLAGS);
   withConnection(withOutput(load));
   examples(load, [
     'nebula model load --uid qwen --name Qwen/Qwen2.5-0.5B-Instruct',
@@ -49,22 +43,17 @@ export function registerLegacyModelCommands(model: Command): void {
   ]);
   load.action(
     action(async (ctx) => {
-      const body: Record<string, unknown> = {
+      const body: LoadModelRequest = {
         model_uid: checkModelUid(ctx.str('uid') ?? ''),
-        model_name: ctx.str('name'),
-        model_source: ctx.str('source'),
-        engine_type: ctx.str('engine'),
-        replicas: parseInteger(ctx.str('replicas') ?? '1', '--replicas', 1, 1000),
+        model_name: ctx.str('name') ?? '',
+        model_source: 'huggingface',
+        engine_type: 'vllm',
+        replicas: replicasFlag(ctx, 1) ?? 1,
       };
-      if (ctx.str('path') !== undefined) body.model_path = ctx.str('path');
-      if (ctx.str('requestId') !== undefined) body.request_id = checkRequestId(ctx.str('requestId') ?? '');
-      const resources: Record<string, number> = {};
-      if (ctx.str('gpus') !== undefined)
-        resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
-      if (ctx.str('gpuMemory') !== undefined)
-        resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
-      if (Object.keys(resources).length > 0) body.resources = resources;
-      const req = await ctx.client().loadModel(body);
+      const requestId = ctx.str('requestId');
+      if (requestId !== undefined) body.request_id = checkRequestId(requestId);
+      Object.assign(body, specFields(ctx, LOAD_SPEC_FLAGS));
+      const req = await ctx.client().v1.load(body);
       ctx.print(req, () =>
         renderFields([
           ['Request', req.request_id],
@@ -84,7 +73,7 @@ export function registerLegacyModelCommands(model: Command): void {
   examples(unload, ['nebula model unload req-3f9a1c0b2d4e']);
   unload.action(
     action(async (ctx, requestId) => {
-      const result = await ctx.client().unloadModel({ request_id: checkRequestId(requestId) });
+      const result = await ctx.client().v1.unload({ request_id: checkRequestId(requestId) });
       ctx.print(result, () => `Request ${requestId} unloading.\n`);
     }),
   );
@@ -104,11 +93,11 @@ export function registerLegacyTopCommands(program: Command): void {
   scale.action(
     action(async (ctx) => {
       const id = ctx.str('id') ?? '';
-      const replicas = parseInteger(ctx.str('replicas') ?? '', '--replicas', 0, 1000);
+      const replicas = ctx.int('replicas', 0, 1000);
       const client = ctx.client();
       if (checkRequestIdOrUid(id) === 'uid') {
         try {
-          const m = await client.scaleModel(id, replicas);
+          const m = await client.models.scale(id, replicas);
           await finishLifecycle(
             ctx,
             id,
@@ -123,7 +112,7 @@ export function registerLegacyTopCommands(program: Command): void {
       }
       // Not a v2 model: a v1 request (by request id or model uid). v1 requests cannot change in place, so the
       // request is replaced: the old one unloaded, a new one loaded with the same spec and the new count.
-      const requests = await client.listRequests();
+      const requests = await client.v1.requests();
       const req =
         requests.items.find((r) => r.request_id === id) ??
         requests.items.find((r) => r.spec.model_uid === id && r.status !== 'Unloading');
@@ -133,8 +122,8 @@ export function registerLegacyTopCommands(program: Command): void {
           'a v1 request needs at least 1 replica (to remove it: nebula model unload REQUEST_ID)',
         );
       const { model_uid, created_at: _c, updated_at: _u, ...spec } = req.spec;
-      await client.unloadModel({ request_id: req.request_id });
-      const created = await client.loadModel({ ...spec, model_uid, replicas });
+      await client.v1.unload({ request_id: req.request_id });
+      const created = await client.v1.load({ ...spec, model_uid, replicas });
       ctx.print(
         created,
         () => `Request ${req.request_id} replaced by ${created.request_id} with ${replicas} replica(s).\n`,
@@ -155,14 +144,14 @@ export function registerLegacyTopCommands(program: Command): void {
   drain.action(
     action(async (ctx) => {
       const uid = checkModelUid(ctx.str('modelUid') ?? '');
-      const replicaId = parseInteger(ctx.str('replicaId') ?? '', '--replica-id', 0, 9999);
+      const replicaId = ctx.int('replicaId', 0, 9999);
       const client = ctx.client();
-      const m = await client.getModel(uid);
+      const m = await client.models.get(uid);
       const node =
         m.endpoints.find((e) => e.replica_id === replicaId)?.node_id ??
         m.plan?.assignments.find((a) => a.replica_id === replicaId)?.node_id;
       if (!node) throw new CliError(`model ${uid} has no replica ${replicaId}`, 'REPLICA_NOT_FOUND');
-      const result = await client.forceStop(node, uid, replicaId);
+      const result = await client.v1.forceStop(node, uid, { replica_id: replicaId });
       ctx.print(result, () => `Replica ${replicaId} of ${uid} on node ${node} stopped.\n`);
     }),
   );

@@ -1,14 +1,14 @@
 /** `nebula logs MODEL [--replica N] [--tail N] [-f]`: a model's engine logs, fetched through the server. */
 import type { Command } from 'commander';
-import { checkModelUid, parseInteger } from '../args.js';
-import type { CliClient } from '../client.js';
+import { checkModelUid } from '../args.js';
+import type { NebulaClient } from '../../client/index.js';
 import { examples, withConnection } from '../define.js';
 import { CliError } from '../errors.js';
 import { action, type CommandContext } from '../runtime.js';
 
 /** Replicas of a model that have (or had) a place on a node, in id order. */
-async function replicaIds(client: CliClient, uid: string): Promise<number[]> {
-  const m = await client.getModel(uid);
+async function replicaIds(client: NebulaClient, uid: string): Promise<number[]> {
+  const m = await client.models.get(uid);
   const ids = new Set<number>([
     ...m.endpoints.map((e) => e.replica_id),
     ...(m.plan?.assignments.map((a) => a.replica_id) ?? []),
@@ -43,13 +43,10 @@ export function registerLogsCommand(program: Command): void {
   logs.action(
     action(async (ctx, uidArg) => {
       const uid = checkModelUid(uidArg);
-      const tail = parseInteger(ctx.str('tail') ?? '200', '--tail', 1, 10_000);
-      const replicaFlag = ctx.str('replica');
+      const tail = ctx.int('tail', 1, 10_000);
+      const replica = ctx.optInt('replica', 0, 9999);
       const client = ctx.client();
-      const replicas =
-        replicaFlag === undefined
-          ? await replicaIds(client, uid)
-          : [parseInteger(replicaFlag, '--replica', 0, 9999)];
+      const replicas = replica === undefined ? await replicaIds(client, uid) : [replica];
       if (replicas.length === 0)
         throw new CliError(
           `model ${uid} has no replicas placed on a node (is it running?)`,
@@ -59,7 +56,7 @@ export function registerLogsCommand(program: Command): void {
 
       if (!ctx.bool('follow')) {
         for (const r of replicas) {
-          const text = await client.replicaLogs(uid, r, { tail });
+          const text = await client.models.logs(uid, r, { tail });
           const tag = prefixer(ctx, r, multi);
           for (const line of withNewline(text).split('\n').slice(0, -1)) ctx.out(`${tag(line)}\n`);
         }
@@ -69,7 +66,7 @@ export function registerLogsCommand(program: Command): void {
       await Promise.all(
         replicas.map(async (r) => {
           const tag = prefixer(ctx, r, multi);
-          for await (const line of client.followReplicaLogs(uid, r, { tail })) ctx.out(`${tag(line)}\n`);
+          for await (const line of client.models.followLogs(uid, r, { tail })) ctx.out(`${tag(line)}\n`);
         }),
       );
     }),

@@ -1,6 +1,6 @@
 /** `nebula metrics [MODEL]`: traffic through the router: req/s, p50/p99 latency, TTFT, tokens. */
 import type { Command } from 'commander';
-import type { ModelStats, RouterMetrics } from '../client.js';
+import type { ModelStats, RouterMetrics } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { CliError } from '../errors.js';
 import { formatNumber, formatSeconds } from '../output/human.js';
@@ -40,7 +40,7 @@ export function registerMetricsCommand(program: Command): void {
   examples(metrics, ['nebula metrics', 'nebula metrics qwen2-5-7b', 'nebula metrics -o json']);
   metrics.action(
     action(async (ctx, model) => {
-      const m = await ctx.client().routerMetrics();
+      const m = await ctx.client().v1.routerMetrics();
       if (model !== undefined && model !== '') {
         const one = m.models.find((s) => s.model === model);
         if (!one) throw new CliError(`the router has no traffic for model "${model}" yet`, 'NO_METRICS');

@@ -1,5 +1,5 @@
 /** How models look in tables and in `model get` (pure renderers over the API's views). */
-import type { ModelDetailView, ModelView } from '../client.js';
+import type { ModelDetailView, ModelView } from '../../client/index.js';
 import { formatAge, formatBytes, formatSeconds, formatNumber } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';

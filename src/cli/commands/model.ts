@@ -3,37 +3,35 @@
  * kept v1 commands (load, unload) of seed 002's Phase 6.
  */
 import { Option, type Command } from 'commander';
-import { EngineType, ModelSource } from '../../core/domain/index.js';
-import {
-  checkModelUid,
-  collect,
-  parseChoice,
-  parseEnvPairs,
-  parseInteger,
-  parseLabelPairs,
-  parsePositiveNumber,
-} from '../args.js';
+import type { CreateModelRequest } from '../../client/index.js';
+import { AggregatedState, EngineType } from '../../core/domain/index.js';
+import { checkModelUid, collect, parseLabelPairs } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { confirm } from '../prompt.js';
-import { action, type CommandContext } from '../runtime.js';
+import { action } from '../runtime.js';
+import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import type { WaitTarget } from '../wait.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
 import { registerLegacyModelCommands } from './legacy.js';
 import { modelDetail, modelsTable } from './model-views.js';
 
 const ENGINES = EngineType.options;
-const SOURCES = ModelSource.options;
 
-function replicasFlag(ctx: CommandContext, required: boolean): number | undefined {
-  const raw = ctx.str('replicas');
-  if (raw === undefined) {
-    if (required) throw new UsageError('--replicas is required');
-    return undefined;
-  }
-  return parseInteger(raw, '--replicas', 0, 1000);
-}
+/** `--state` words, in lifecycle order. */
+const STATES = [
+  'stopped',
+  'downloading',
+  'starting',
+  'running',
+  'degraded',
+  'failed',
+  'stopping',
+] as const satisfies readonly AggregatedState[];
+
+/** The spec flags `model create` takes (declared in spec-flags.ts). */
+const MODEL_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory', 'revision', 'arg', 'env'] as const;
 
 export function registerModelCommands(program: Command): void {
   const model = program.command('model').description('manage models: spec + deployment, lifecycle and state');
@@ -47,17 +45,7 @@ export function registerModelCommands(program: Command): void {
     .command('list')
     .alias('ls')
     .description('list models with their aggregated state')
-    .addOption(
-      new Option('--state <state>', 'only models in this state').choices([
-        'stopped',
-        'downloading',
-        'starting',
-        'running',
-        'degraded',
-        'failed',
-        'stopping',
-      ]),
-    )
+    .addOption(new Option('--state <state>', 'only models in this state').choices(STATES))
     .addOption(new Option('--engine <engine>', 'only models on this engine').choices(ENGINES))
     .option('-q, --query <text>', 'only models whose uid or name contains this')
     .option('-l, --label <key=value>', 'only models with this label');
@@ -65,8 +53,9 @@ export function registerModelCommands(program: Command): void {
   examples(list, ['nebula model list', 'nebula model list --state failed', 'nebula model list -o json']);
   list.action(
     action(async (ctx) => {
-      const page = await ctx.client().listModels({
-        ...(ctx.str('state') ? { state: ctx.str('state') } : {}),
+      const state = ctx.choice('state', STATES);
+      const page = await ctx.client().models.list({
+        ...(state ? { state } : {}),
         ...(ctx.str('engine') ? { engine_type: ctx.str('engine') } : {}),
         ...(ctx.str('query') ? { q: ctx.str('query') } : {}),
         ...(ctx.str('label') ? { label: ctx.str('label') } : {}),
@@ -84,7 +73,7 @@ export function registerModelCommands(program: Command): void {
   examples(get, ['nebula model get qwen2-5-7b', 'nebula model get qwen2-5-7b -o yaml']);
   get.action(
     action(async (ctx, uid) => {
-      const m = await ctx.client().getModel(checkModelUid(uid));
+      const m = await ctx.client().models.get(checkModelUid(uid));
       ctx.print(m, () => modelDetail(m, ctx.style, ctx.now()));
     }),
   );
@@ -94,18 +83,9 @@ export function registerModelCommands(program: Command): void {
     .description('create a model (spec + deployment); --start runs it')
     .requiredOption('--name <model>', 'model name on the hub (org/name), or a name for --source local')
     .option('--uid <uid>', 'model uid (default: derived from the name)')
-    .addOption(
-      new Option('--source <source>', 'where the weights come from').choices(SOURCES).default('huggingface'),
-    )
-    .option('--path <dir>', 'directory of the weights, or a .gguf file for llamacpp (--source local)')
-    .addOption(new Option('--engine <engine>', 'inference engine').choices(ENGINES).default('vllm'))
-    .option('--replicas <n>', 'replicas to run', '1')
-    .option('--gpus <n>', 'GPUs per replica (tensor parallel size)')
-    .option('--gpu-memory <GiB>', 'GPU memory per GPU in GiB (default: estimated from the model)')
-    .option('--revision <rev>', 'hub revision: branch, tag or commit')
+    .option('--replicas <n>', 'replicas to run', '1');
+  withSpecFlags(create, MODEL_SPEC_FLAGS)
     .option('--served-name <name>', 'name clients use in "model" (default: the uid)')
-    .option('--arg <arg>', 'extra engine argument (repeatable)', collect)
-    .option('--env <KEY=VALUE>', 'engine environment variable (repeatable)', collect)
     .option('--label <key=value>', 'label (repeatable)', collect)
     .option('--description <text>', 'free text')
     .option('--start', 'start it right away');
@@ -123,38 +103,33 @@ export function registerModelCommands(program: Command): void {
     action(async (ctx) => {
       const uid = ctx.str('uid');
       if (uid !== undefined) checkModelUid(uid);
-      const source = parseChoice(ctx.str('source') ?? 'huggingface', '--source', SOURCES);
-      const gguf = ggufFields(ctx, parseChoice(ctx.str('engine') ?? 'vllm', '--engine', ENGINES));
-      const engine = gguf.engine;
-      if (source === 'local' && !ctx.str('path') && engine !== 'sim')
+      const {
+        model_source = 'huggingface',
+        engine_type = 'vllm',
+        ...spec
+      } = specFields(ctx, MODEL_SPEC_FLAGS);
+      const gguf = ggufFields(ctx, engine_type);
+      if (model_source === 'local' && !spec.model_path && gguf.engine !== 'sim')
         throw new UsageError('--source local needs --path DIR');
       if (ctx.bool('wait') && !ctx.bool('start'))
         throw new UsageError('--wait needs --start (there is nothing to wait for otherwise)');
-      const resources: Record<string, number> = {};
-      if (ctx.str('gpus') !== undefined)
-        resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
-      if (ctx.str('gpuMemory') !== undefined)
-        resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
-      const env = parseEnvPairs(ctx.list('env'));
-      const args = ctx.list('arg');
       const labels = parseLabelPairs(ctx.list('label'));
-      const body: Record<string, unknown> = {
-        model_name: ctx.str('name'),
-        model_source: source,
-        engine_type: engine,
-        replicas: replicasFlag(ctx, false) ?? 1,
+      const body: CreateModelRequest = {
+        model_name: ctx.str('name') ?? '',
+        model_source,
+        engine_type: gguf.engine,
+        ...spec,
+        ...gguf.fields,
+        replicas: replicasFlag(ctx) ?? 1,
         auto_start: ctx.bool('start'),
       };
       if (uid !== undefined) body.model_uid = uid;
-      Object.assign(body, gguf.fields);
-      if (ctx.str('path') !== undefined) body.model_path = ctx.str('path');
-      if (ctx.str('revision') !== undefined) body.revision = ctx.str('revision');
-      if (ctx.str('servedName') !== undefined) body.served_model_name = ctx.str('servedName');
-      if (ctx.str('description') !== undefined) body.description = ctx.str('description');
-      if (Object.keys(resources).length > 0) body.resources = resources;
-      if (args.length > 0 || Object.keys(env).length > 0) body.engine_config = { extra_args: args, env };
+      const servedName = ctx.str('servedName');
+      if (servedName !== undefined) body.served_model_name = servedName;
+      const description = ctx.str('description');
+      if (description !== undefined) body.description = description;
       if (Object.keys(labels).length > 0) body.labels = labels;
-      const created = await ctx.client().createModel(body);
+      const created = await ctx.client().models.create(body);
       const started = ctx.bool('start') ? ' and started' : '';
       await finishLifecycle(
         ctx,
@@ -176,10 +151,10 @@ export function registerModelCommands(program: Command): void {
   start.action(
     action(async (ctx, uid) => {
       checkModelUid(uid);
-      const replicas = replicasFlag(ctx, false);
+      const replicas = replicasFlag(ctx);
       if (replicas === 0)
         throw new UsageError('--replicas must be at least 1 to start (use: nebula model stop)');
-      const m = await ctx.client().startModel(uid, replicas === undefined ? {} : { replicas });
+      const m = await ctx.client().models.start(uid, replicas === undefined ? {} : { replicas });
       await finishLifecycle(
         ctx,
         uid,
@@ -198,7 +173,7 @@ export function registerModelCommands(program: Command): void {
   examples(stop, ['nebula model stop qwen2-5-7b', 'nebula model stop qwen2-5-7b --wait']);
   stop.action(
     action(async (ctx, uid) => {
-      const m = await ctx.client().stopModel(checkModelUid(uid));
+      const m = await ctx.client().models.stop(checkModelUid(uid));
       await finishLifecycle(ctx, uid, 'stopped', `Model ${uid} stopping.`, m);
     }),
   );
@@ -217,8 +192,8 @@ export function registerModelCommands(program: Command): void {
   scale.action(
     action(async (ctx, uid) => {
       checkModelUid(uid);
-      const replicas = replicasFlag(ctx, true) ?? 0;
-      const m = await ctx.client().scaleModel(uid, replicas);
+      const replicas = ctx.int('replicas', 0, 1000);
+      const m = await ctx.client().models.scale(uid, replicas);
       const target: WaitTarget = replicas === 0 || m.desired_state === 'stopped' ? 'stopped' : 'running';
       await finishLifecycle(ctx, uid, target, `Model ${uid} scaled to ${replicas} replica(s).`, m);
     }),
@@ -249,7 +224,7 @@ export function registerModelCommands(program: Command): void {
       }
       const results = [];
       for (const uid of uids) {
-        results.push(await ctx.client().deleteModel(uid, ctx.bool('purge') ? { purge: true } : {}));
+        results.push(await ctx.client().models.delete(uid, ctx.bool('purge') ? { purge: true } : {}));
         if (ctx.format === 'table') ctx.out(`Model ${uid} deleted.\n`);
       }
       if (ctx.format !== 'table') ctx.print(uids.length === 1 ? results[0] : results, () => '');

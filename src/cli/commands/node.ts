@@ -1,6 +1,6 @@
 /** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
 import type { Command } from 'commander';
-import type { NodeDetailView, NodeView } from '../client.js';
+import type { NodeDetailView, NodeView } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
@@ -146,7 +146,7 @@ export function registerNodeCommands(program: Command): void {
   examples(list, ['nebula node list', 'nebula node list -o json']);
   list.action(
     action(async (ctx) => {
-      const { items } = await ctx.client().listNodes();
+      const { items } = await ctx.client().nodes.list();
       ctx.printList(items, (rows) => nodesTable(rows, ctx.style), 'No nodes have registered.');
     }),
   );
@@ -159,15 +159,15 @@ export function registerNodeCommands(program: Command): void {
   examples(get, ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml']);
   get.action(
     action(async (ctx, id) => {
-      const n = await ctx.client().getNode(checkNodeId(id));
+      const n = await ctx.client().nodes.get(checkNodeId(id));
       ctx.print(n, () => nodeDetail(n, ctx.style));
     }),
   );
 
   const verbs = [
-    ['cordon', 'stop placing new replicas on a node (running ones stay)', 'cordonNode', 'cordoned'],
-    ['uncordon', 'allow new replicas on a node again (also ends a drain)', 'uncordonNode', 'uncordoned'],
-    ['drain', 'cordon a node and move its replicas to other nodes', 'drainNode', 'draining'],
+    ['cordon', 'stop placing new replicas on a node (running ones stay)', 'cordon', 'cordoned'],
+    ['uncordon', 'allow new replicas on a node again (also ends a drain)', 'uncordon', 'uncordoned'],
+    ['drain', 'cordon a node and move its replicas to other nodes', 'drain', 'draining'],
   ] as const;
   for (const [verb, description, method, done] of verbs) {
     const cmd = node.command(verb).argument('<node_id>', 'the node').description(description);
@@ -175,7 +175,7 @@ export function registerNodeCommands(program: Command): void {
     examples(cmd, [`nebula node ${verb} gpu-3`]);
     cmd.action(
       action(async (ctx, id) => {
-        const result = await ctx.client()[method](checkNodeId(id));
+        const result = await ctx.client().nodes[method](checkNodeId(id));
         ctx.print(result, () => `Node ${id} ${done}.\n`);
       }),
     );

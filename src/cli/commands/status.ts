@@ -1,6 +1,6 @@
 /** `nebula status`: cluster health at a glance (store, router, scheduler, nodes, models, alerts). */
 import type { Command } from 'commander';
-import type { Health, Overview } from '../client.js';
+import type { Health, Overview } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { formatBytes } from '../output/human.js';
 import type { Style } from '../output/style.js';
@@ -101,7 +101,7 @@ export function registerStatusCommand(program: Command): void {
   status.action(
     action(async (ctx) => {
       const client = ctx.client();
-      const [overview, health] = await Promise.all([client.overview(), client.health()]);
+      const [overview, health] = await Promise.all([client.v1.overview(), client.v1.health()]);
       ctx.print({ overview, health }, () => statusText(overview, health, ctx.connection().server, ctx.style));
     }),
   );

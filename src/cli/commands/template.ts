@@ -1,16 +1,34 @@
 /** `nebula template ...`: presets to deploy models from (list, get, create, deploy, save, delete). */
 import { Option, type Command } from 'commander';
-import { EngineType, ModelSource, TemplateCategory } from '../../core/domain/index.js';
+import type {
+  CreateTemplateRequest,
+  DeployTemplateRequest,
+  SaveAsTemplateRequest,
+  TemplateView,
+} from '../../client/index.js';
+import { TemplateCategory } from '../../core/domain/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
-import { checkModelUid, collect, parseEnvPairs, parseInteger, parsePositiveNumber } from '../args.js';
-import type { TemplateView } from '../client.js';
+import { checkModelUid } from '../args.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
 import { confirm } from '../prompt.js';
 import { action } from '../runtime.js';
+import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
+
+/** The spec flags `template create` takes (declared in spec-flags.ts). */
+const TEMPLATE_SPEC_FLAGS = [
+  'source',
+  'path',
+  'engine',
+  'revision',
+  'gpus',
+  'gpuMemory',
+  'arg',
+  'env',
+] as const;
 
 function checkTemplateId(id: string): string {
   if (!SLUG_PATTERN.test(id))
@@ -74,7 +92,7 @@ export function registerTemplateCommands(program: Command): void {
   examples(list, ['nebula template list', 'nebula template list -o yaml']);
   list.action(
     action(async (ctx) => {
-      const { items } = await ctx.client().listTemplates();
+      const { items } = await ctx.client().templates.list();
       ctx.printList(items, templatesTable, 'No templates found.');
     }),
   );
@@ -84,7 +102,7 @@ export function registerTemplateCommands(program: Command): void {
   examples(get, ['nebula template get qwen2-5-0-5b-instruct -o yaml']);
   get.action(
     action(async (ctx, id) => {
-      const t = await ctx.client().getTemplate(checkTemplateId(id));
+      const t = await ctx.client().templates.get(checkTemplateId(id));
       ctx.print(t, () => templateDetail(t, ctx.now()));
     }),
   );
@@ -100,22 +118,8 @@ export function registerTemplateCommands(program: Command): void {
         .choices(TemplateCategory.options)
         .default('chat'),
     )
-    .addOption(
-      new Option('--source <source>', 'where the weights come from')
-        .choices(ModelSource.options)
-        .default('huggingface'),
-    )
-    .option('--path <dir>', 'directory of the weights (--source local)')
-    .addOption(
-      new Option('--engine <engine>', 'inference engine').choices(EngineType.options).default('vllm'),
-    )
-    .option('--revision <rev>', 'hub revision')
-    .option('--replicas <n>', 'default replicas when deployed', '1')
-    .option('--gpus <n>', 'GPUs per replica')
-    .option('--gpu-memory <GiB>', 'GPU memory per GPU in GiB')
-    .option('--arg <arg>', 'extra engine argument (repeatable)', collect)
-    .option('--env <KEY=VALUE>', 'engine environment variable (repeatable)', collect)
-    .option('--description <text>', 'free text');
+    .option('--replicas <n>', 'default replicas when deployed', '1');
+  withSpecFlags(create, TEMPLATE_SPEC_FLAGS).option('--description <text>', 'free text');
   withConnection(withOutput(create));
   examples(create, [
     'nebula template create --name "Qwen 2.5 7B chat" --model-name Qwen/Qwen2.5-7B-Instruct --engine vllm --gpus 1',
@@ -123,31 +127,22 @@ export function registerTemplateCommands(program: Command): void {
   ]);
   create.action(
     action(async (ctx) => {
-      const spec: Record<string, unknown> = {
-        model_name: ctx.str('modelName'),
-        model_source: ctx.str('source'),
-        engine_type: ctx.str('engine'),
+      const body: CreateTemplateRequest = {
+        name: ctx.str('name') ?? '',
+        category: ctx.choice('category', TemplateCategory.options) ?? 'chat',
+        spec: {
+          model_name: ctx.str('modelName') ?? '',
+          model_source: 'huggingface',
+          engine_type: 'vllm',
+          ...specFields(ctx, TEMPLATE_SPEC_FLAGS),
+        },
+        deployment: { replicas: replicasFlag(ctx) ?? 1 },
       };
-      if (ctx.str('path') !== undefined) spec.model_path = ctx.str('path');
-      if (ctx.str('revision') !== undefined) spec.revision = ctx.str('revision');
-      const resources: Record<string, number> = {};
-      if (ctx.str('gpus') !== undefined)
-        resources.gpu_count = parseInteger(ctx.str('gpus') ?? '', '--gpus', 0, 16);
-      if (ctx.str('gpuMemory') !== undefined)
-        resources.gpu_memory_gib = parsePositiveNumber(ctx.str('gpuMemory') ?? '', '--gpu-memory');
-      if (Object.keys(resources).length > 0) spec.resources = resources;
-      const env = parseEnvPairs(ctx.list('env'));
-      if (ctx.list('arg').length > 0 || Object.keys(env).length > 0)
-        spec.engine_config = { extra_args: ctx.list('arg'), env };
-      const body: Record<string, unknown> = {
-        name: ctx.str('name'),
-        category: ctx.str('category'),
-        spec,
-        deployment: { replicas: parseInteger(ctx.str('replicas') ?? '1', '--replicas', 0, 1000) },
-      };
-      if (ctx.str('id') !== undefined) body.template_id = checkTemplateId(ctx.str('id') ?? '');
-      if (ctx.str('description') !== undefined) body.description = ctx.str('description');
-      const t = await ctx.client().createTemplate(body);
+      const id = ctx.str('id');
+      if (id !== undefined) body.template_id = checkTemplateId(id);
+      const description = ctx.str('description');
+      if (description !== undefined) body.description = description;
+      const t = await ctx.client().templates.create(body);
       ctx.print(t, () => `Template ${t.template_id} created.\n`);
     }),
   );
@@ -166,13 +161,14 @@ export function registerTemplateCommands(program: Command): void {
   ]);
   deploy.action(
     action(async (ctx, id) => {
-      const body: Record<string, unknown> = { auto_start: ctx.flags.start !== false };
-      if (ctx.str('uid') !== undefined) body.model_uid = checkModelUid(ctx.str('uid') ?? '');
-      if (ctx.str('replicas') !== undefined)
-        body.replicas = parseInteger(ctx.str('replicas') ?? '', '--replicas', 0, 1000);
+      const body: DeployTemplateRequest = { auto_start: ctx.flags.start !== false };
+      const uid = ctx.str('uid');
+      if (uid !== undefined) body.model_uid = checkModelUid(uid);
+      const replicas = replicasFlag(ctx);
+      if (replicas !== undefined) body.replicas = replicas;
       if (ctx.bool('wait') && body.auto_start === false)
         throw new UsageError('--wait cannot be used with --no-start');
-      const m = await ctx.client().deployTemplate(checkTemplateId(id), body);
+      const m = await ctx.client().templates.deploy(checkTemplateId(id), body);
       const started = body.auto_start ? ' and started' : '';
       await finishLifecycle(
         ctx,
@@ -196,11 +192,14 @@ export function registerTemplateCommands(program: Command): void {
   examples(save, ['nebula template save qwen2-5-7b --name "Qwen 7B, tuned"']);
   save.action(
     action(async (ctx, uid) => {
-      const body: Record<string, unknown> = { name: ctx.str('name') };
-      if (ctx.str('id') !== undefined) body.template_id = checkTemplateId(ctx.str('id') ?? '');
-      if (ctx.str('category') !== undefined) body.category = ctx.str('category');
-      if (ctx.str('description') !== undefined) body.description = ctx.str('description');
-      const t = await ctx.client().saveModelAsTemplate(checkModelUid(uid), body);
+      const body: SaveAsTemplateRequest = { name: ctx.str('name') ?? '' };
+      const id = ctx.str('id');
+      if (id !== undefined) body.template_id = checkTemplateId(id);
+      const category = ctx.choice('category', TemplateCategory.options);
+      if (category !== undefined) body.category = category;
+      const description = ctx.str('description');
+      if (description !== undefined) body.description = description;
+      const t = await ctx.client().models.saveAsTemplate(checkModelUid(uid), body);
       ctx.print(t, () => `Template ${t.template_id} saved from model ${uid}.\n`);
     }),
   );
@@ -220,7 +219,7 @@ export function registerTemplateCommands(program: Command): void {
         ctx.err('Nothing deleted.\n');
         return;
       }
-      await ctx.client().deleteTemplate(id);
+      await ctx.client().templates.delete(id);
       ctx.out(`Template ${id} deleted.\n`);
     }),
   );

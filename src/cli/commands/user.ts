@@ -1,7 +1,7 @@
 /** `nebula user list|create|delete` (admin): people who can log in, with their role. */
 import { Option, type Command } from 'commander';
 import { Role, Username } from '../../core/domain/index.js';
-import type { UserView } from '../client.js';
+import type { UserView } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
@@ -49,7 +49,7 @@ export function registerUserCommands(program: Command): void {
   examples(list, ['nebula user list', 'nebula user list -o json']);
   list.action(
     action(async (ctx) => {
-      const { items } = await ctx.client().listUsers();
+      const { items } = await ctx.client().users.list();
       ctx.printList(items, (rows) => usersTable(rows, ctx.now()), 'No users.');
     }),
   );
@@ -70,7 +70,9 @@ export function registerUserCommands(program: Command): void {
       checkUsername(username);
       const password = await newPassword(ctx);
       if (password.length < 8) throw new UsageError('passwords have at least 8 characters');
-      const u = await ctx.client().createUser({ username, password, role: ctx.str('role') ?? 'viewer' });
+      const u = await ctx
+        .client()
+        .users.create({ username, password, role: ctx.choice('role', Role.options) ?? 'viewer' });
       ctx.print(u, () => `User ${u.username} created (${u.role}).\n`);
     }),
   );
@@ -93,7 +95,7 @@ export function registerUserCommands(program: Command): void {
         ctx.err('Nothing deleted.\n');
         return;
       }
-      await ctx.client().deleteUser(username);
+      await ctx.client().users.delete(username);
       ctx.out(`User ${username} deleted.\n`);
     }),
   );
