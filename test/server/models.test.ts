@@ -105,6 +105,10 @@ describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
     expect(u.spec.engine_config).toMatchObject({ extra_args: ['--ttft-ms', '5'], max_model_len: 4096 });
     expect(Object.keys(u.spec.engine_config.env)).toEqual(['NEBULA_LOG_LEVEL']);
     expect(u.spec.resources).toEqual({ gpu_count: 0, param_count_b: 1, gpu_memory_gib: 8 });
+    // Leaves the shared store as it found it (later cases count the models by state).
+    expect(
+      (await t.call('DELETE', '/api/v2/models/sim-partial', { token: t.tokens.admin })).status,
+    ).toBeLessThan(300);
   });
 
   it('takes per-model proxy timeouts on create and update, and refuses bad ones naming the field', async () => {
