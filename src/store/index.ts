@@ -7,3 +7,4 @@ export * from './events.js';
 export * from './embedded/index.js';
 export * from './etcd/index.js';
 export * from './informer.js';
+export * from './indexed-view.js';

@@ -3,7 +3,7 @@ import type { UserState } from '../../core/credentials.js';
 import { User } from '../../core/domain/auth.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
-import { Informer } from '../../store/informer.js';
+import { IndexedView } from '../../store/indexed-view.js';
 import type { Store } from '../../store/types.js';
 
 /** Users as the router's credential checks need them (StoreUsers implements it). */
@@ -17,40 +17,29 @@ export interface UserLookup {
  * owner) and login sessions are checked against it on every request.
  */
 export class StoreUsers implements UserLookup {
-  private byName = new Map<string, UserState>();
-  private readonly informer: Informer<User>;
+  private readonly view: IndexedView<User>;
 
   constructor(store: Store, opts: { logger?: Logger | undefined; clock?: Clock | undefined }) {
-    this.informer = new Informer<User>({
-      store,
+    this.view = new IndexedView<User>(store, {
       prefix: prefixes.users,
       schema: User,
       keyFilter: (k) => parseKey(k)?.kind === 'user',
+      indexBy: (u) => u.username,
       name: 'router-users',
-      onChange: () => this.rebuild(),
-      onInvalid: (e) => opts.logger?.warn({ key: e.key, reason: e.reason }, 'invalid user record; ignored'),
-      ...(opts.clock ? { clock: opts.clock } : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
+      what: 'user record',
+      ...opts,
     });
   }
 
-  async start(): Promise<void> {
-    this.informer.start();
-    await this.informer.ready();
-    this.rebuild();
+  start(): Promise<void> {
+    return this.view.start();
   }
 
   stop(): Promise<void> {
-    return this.informer.stop();
+    return this.view.stop();
   }
 
   user(username: string): UserState | undefined {
-    return this.byName.get(username);
-  }
-
-  private rebuild(): void {
-    const next = new Map<string, UserState>();
-    for (const u of this.informer.list()) next.set(u.value.username, u.value);
-    this.byName = next;
+    return this.view.get(username);
   }
 }
