@@ -52,6 +52,8 @@ export const prefixes = {
   leader: '/leader/',
   meta: '/meta/',
   settings: '/settings/',
+  modelRevisions: '/model_revisions/',
+  drains: '/drains/',
 } as const;
 
 /** Every prefix Nebula owns (backup and restore cover exactly these). */
@@ -90,6 +92,12 @@ export const keys = {
   meta: (name: string) => `/meta/${segment(name, 'meta key')}`,
   /** Cluster-wide settings an admin changes at run time (`/settings/cluster`). */
   settings: (name: string) => `/settings/${segment(name, 'settings name')}`,
+  /** Revision n of a model's spec; zero-padded so a listing is in revision order. */
+  modelRevision: (modelUid: string, n: number) => `/model_revisions/${uid(modelUid)}/${revisionNumber(n)}`,
+  modelRevisionsOf: (modelUid: string) => `/model_revisions/${uid(modelUid)}/`,
+  /** An operator's request to migrate one replica (scheduler-handled). */
+  drain: (modelUid: string, replicaId: number) => `/drains/${uid(modelUid)}/${replica(replicaId)}`,
+  drainsOf: (modelUid: string) => `/drains/${uid(modelUid)}/`,
 } as const;
 
 /** What a key names, or undefined for keys outside the layout. */
@@ -114,7 +122,16 @@ export type ParsedKey =
   | { kind: 'event'; modelUid: string; id: string }
   | { kind: 'leader'; name: string }
   | { kind: 'meta'; name: string }
-  | { kind: 'settings'; name: string };
+  | { kind: 'settings'; name: string }
+  | { kind: 'modelRevision'; modelUid: string; revision: number }
+  | { kind: 'drain'; modelUid: string; replicaId: number };
+
+function revisionNumber(n: number): string {
+  if (!Number.isInteger(n) || n < 1 || n > 99_999_999) {
+    throw new InvalidArgumentError(`invalid revision ${n}`, 'INVALID_REVISION');
+  }
+  return String(n).padStart(8, '0');
+}
 
 const REPLICA_RE = /^(0|[1-9][0-9]{0,3})$/;
 
@@ -170,6 +187,12 @@ export function parseKey(key: string): ParsedKey | undefined {
       return n === 3 ? { kind: 'meta', name: b } : undefined;
     case 'settings':
       return n === 3 ? { kind: 'settings', name: b } : undefined;
+    case 'model_revisions':
+      return n === 4 && c && /^[0-9]{8}$/.test(c) && Number(c) >= 1
+        ? { kind: 'modelRevision', modelUid: b, revision: Number(c) }
+        : undefined;
+    case 'drains':
+      return n === 4 && c && REPLICA_RE.test(c) ? { kind: 'drain', modelUid: b, replicaId: Number(c) } : undefined;
     default:
       return undefined;
   }

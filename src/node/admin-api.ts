@@ -58,7 +58,7 @@ export function createAdminApp(deps: AdminApiDeps): Hono {
   const app = new Hono();
 
   app.get('/healthz', (c) => {
-    const engines = { downloading: 0, starting: 0, ready: 0, failed: 0, stopping: 0 };
+    const engines = { downloading: 0, starting: 0, ready: 0, draining: 0, failed: 0, stopping: 0 };
     for (const r of deps.replicas()) if (r.status) engines[r.status] += 1;
     return c.json({ status: 'ok', node_id: deps.nodeId, engines });
   });

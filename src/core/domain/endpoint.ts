@@ -3,7 +3,11 @@ import { ModelUid, NodeId, ReplicaId } from '../ids.js';
 import { Timestamp } from './common.js';
 import { EngineType } from './model.js';
 
-export const EndpointStatus = z.enum(['downloading', 'starting', 'ready', 'failed', 'stopping']);
+/**
+ * `draining`: leaving service on purpose (rollout, scale-down, drain, stop): the router no longer picks
+ * it, its in-flight requests finish within the plan's grace period, then the node stops the engine.
+ */
+export const EndpointStatus = z.enum(['downloading', 'starting', 'ready', 'draining', 'failed', 'stopping']);
 export type EndpointStatus = z.infer<typeof EndpointStatus>;
 
 /** `/endpoints/{model_uid}/{replica_id}`: a replica as its node sees it, under the node's lease. */
@@ -17,6 +21,8 @@ export const Endpoint = z.object({
   served_model_name: z.string().min(1),
   status: EndpointStatus,
   plan_version: z.number().int().min(0),
+  /** The spec revision this replica runs. */
+  revision: z.number().int().min(1).optional(),
   gpu_indices: z.array(z.number().int().min(0)).default([]),
   pid: z.number().int().optional(),
   restarts: z.number().int().min(0).default(0),

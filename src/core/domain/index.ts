@@ -13,3 +13,4 @@ export * from './event.js';
 export * from './state.js';
 export * from './settings.js';
 export * from './spec-fields.js';
+export * from './revision.js';

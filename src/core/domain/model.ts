@@ -4,6 +4,7 @@ import { GGUF_QUANT_PATTERN, isSafeGgufPath } from '../gguf-variants.js';
 import { ModelUid } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
 import { ModelFacts } from './model-facts.js';
+import { RevisionNumber, RolloutPolicy } from './revision.js';
 
 export const ModelSource = z.enum(['huggingface', 'modelscope', 'local']);
 export type ModelSource = z.infer<typeof ModelSource>;
@@ -159,6 +160,10 @@ export const ModelDeployment = z.object({
   placement_strategy: PlacementStrategy.default('binpack'),
   /** Bumped on every change of the deployment, so the scheduler and nodes can tell what they applied. */
   generation: z.number().int().min(1),
+  /** The spec revision (`/model_revisions/{uid}/{n}`) this deployment wants; absent on stores written before revisions. */
+  spec_revision: RevisionNumber.optional(),
+  /** How a change of revision is rolled out (absent: rolling with the defaults). */
+  rollout: RolloutPolicy.optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

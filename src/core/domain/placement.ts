@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ModelUid, NodeId, ReplicaId, Slug } from '../ids.js';
 import { Timestamp } from './common.js';
 import { ModelSpec } from './model.js';
+import { RevisionNumber, RolloutStatus } from './revision.js';
 
 export const Assignment = z.object({
   replica_id: ReplicaId,
@@ -11,6 +12,8 @@ export const Assignment = z.object({
   /** Memory reserved on each of those GPUs. */
   gpu_memory_bytes: z.number().int().min(0),
   port: z.number().int().min(1).max(65535),
+  /** The spec revision this replica runs (absent: the plan's `revision`). Its spec is `plan.spec` or `plan.specs[rev]`. */
+  revision: RevisionNumber.optional(),
 });
 export type Assignment = z.infer<typeof Assignment>;
 
@@ -29,6 +32,14 @@ export const PlacementPlan = z.object({
   generation: z.number().int().min(0),
   request_id: Slug.optional(),
   spec: ModelSpec,
+  /** The revision `spec` is (absent on plans written before revisions). */
+  revision: RevisionNumber.optional(),
+  /** Specs of other revisions that assignments still run during a rollout, keyed by revision number. */
+  specs: z.record(z.string().regex(/^[1-9][0-9]{0,7}$/), ModelSpec).optional(),
+  /** The rollout in progress or last finished (absent when none happened). */
+  rollout: RolloutStatus.optional(),
+  /** How long a replica removed from this plan may finish in-flight requests before SIGTERM (default 30). */
+  drain_grace_seconds: z.number().int().min(0).max(3_600).optional(),
   assignments: z.array(Assignment),
   /** Replicas wanted but not placed, and why (null when everything fits). */
   unplaced: z.object({ replicas: z.number().int().min(1), reason: z.string() }).nullable(),

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ModelUid } from '../ids.js';
+import { Timestamp } from './common.js';
+import { ModelSpec } from './model.js';
+
+/** A revision number: 1 for the spec a model was created with, +1 for every change. */
+export const RevisionNumber = z.number().int().min(1).max(99_999_999);
+export type RevisionNumber = z.infer<typeof RevisionNumber>;
+
+/** Why a revision was made. */
+export const RevisionCause = z.enum(['create', 'update', 'rollback', 'auto-rollback', 'migrate']);
+export type RevisionCause = z.infer<typeof RevisionCause>;
+
+/**
+ * `/model_revisions/{model_uid}/{n}`: an immutable snapshot of a model's spec, written by the server on
+ * every change of the spec (never updated; deleted with the model). Kept under a prefix of its own rather
+ * than below `/models/` so that the informers watching specs do not carry every model's history.
+ */
+export const ModelRevision = z.object({
+  model_uid: ModelUid,
+  revision: RevisionNumber,
+  spec: ModelSpec,
+  /** Who made it (`user:alice`, `key:ab12cd`, `system`). */
+  created_by: z.string().min(1).max(200),
+  created_at: Timestamp,
+  cause: RevisionCause,
+  /** For a rollback: the revision whose spec was restored. */
+  rollback_of: RevisionNumber.optional(),
+  /** Spec fields (top-level names, as in SPEC_FIELD_ROLES) that differ from the previous revision. */
+  changed: z.array(z.string()).default([]),
+  /** Free text (an operator's message, or why an automatic rollback happened). */
+  message: z.string().max(500).optional(),
+});
+export type ModelRevision = z.infer<typeof ModelRevision>;
+
+export const RolloutStrategy = z.enum(['rolling', 'recreate']);
+export type RolloutStrategy = z.infer<typeof RolloutStrategy>;
+
+/**
+ * How a running model moves to a new revision (on the deployment). `max_surge` / `max_unavailable` are
+ * replica counts; absent means "choose": surge every replica when the cluster has room, else one at a
+ * time (said in an event).
+ */
+export const RolloutPolicy = z.object({
+  strategy: RolloutStrategy.default('rolling'),
+  max_surge: z.number().int().min(0).max(1000).optional(),
+  max_unavailable: z.number().int().min(0).max(1000).optional(),
+  /** A new revision that is not fully ready after this many seconds is rolled back automatically. */
+  progress_deadline_seconds: z.number().int().min(10).max(86_400).default(600),
+  /** A paused rollout keeps the replicas as they are (old and new) until resumed. */
+  paused: z.boolean().default(false),
+  /** How long a retiring replica may finish its in-flight requests before SIGTERM. */
+  drain_grace_seconds: z.number().int().min(0).max(3_600).default(30),
+});
+export type RolloutPolicy = z.infer<typeof RolloutPolicy>;
+
+export const RolloutPhase = z.enum(['progressing', 'paused', 'complete', 'rolled_back', 'failed']);
+export type RolloutPhase = z.infer<typeof RolloutPhase>;
+
+/** The scheduler's account of a rollout, on the plan (the model view shows it: `updating 1/2 on r3`). */
+export const RolloutStatus = z.object({
+  from_revision: RevisionNumber.optional(),
+  to_revision: RevisionNumber,
+  phase: RolloutPhase,
+  /** Replicas of `to_revision` that are ready, of the wanted count. */
+  updated_ready: z.number().int().min(0),
+  wanted: z.number().int().min(0),
+  started_at: Timestamp,
+  /** When it stops counting as progressing and rolls back. */
+  deadline_at: Timestamp.optional(),
+  reason: z.string().max(1_000).optional(),
+});
+export type RolloutStatus = z.infer<typeof RolloutStatus>;
+
+/**
+ * `/drains/{model_uid}/{replica_id}`: an operator's request to move one replica elsewhere (written by the
+ * server, carried out and deleted by the scheduler once the replacement is ready and the old one retired).
+ */
+export const DrainRequest = z.object({
+  model_uid: ModelUid,
+  replica_id: z.number().int().min(0).max(9999),
+  requested_by: z.string().min(1).max(200),
+  requested_at: Timestamp,
+  /** `replica`: `nebula drain --model-uid --replica-id`; `node`: part of a node drain. */
+  reason: z.enum(['replica', 'node']).default('replica'),
+});
+export type DrainRequest = z.infer<typeof DrainRequest>;
