@@ -17,6 +17,7 @@ import {
 } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
 import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
+import { RolloutInput } from './revisions.js';
 
 /**
  * The spec fields a client may set (everything but identity and timestamps), derived from ModelSpec: the
@@ -76,6 +77,7 @@ export const CreateModelBody = z
     model_uid: ModelUid.optional(),
     ...SpecFields,
     ...DeploymentFields,
+    rollout: RolloutInput.optional(),
     auto_start: z.boolean().default(false),
   })
   .superRefine(checkLocalPath)
@@ -88,6 +90,7 @@ export const UpdateModelBody = z
   .strictObject({
     ...SpecUpdateShape,
     ...DeploymentFields,
+    rollout: RolloutInput.optional(),
     ...WithResourceVersion,
   })
   .meta({ id: 'UpdateModelBody' });
