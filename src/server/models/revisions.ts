@@ -3,7 +3,12 @@
  * revisions, and the store operation that writes one. Pure apart from `revisionPut`, which only builds an
  * operation for a caller's transaction.
  */
-import { ModelRevision, type ModelSpec, type RevisionCause, SPEC_FIELD_ROLES } from '../../core/domain/index.js';
+import {
+  ModelRevision,
+  type ModelSpec,
+  type RevisionCause,
+  SPEC_FIELD_ROLES,
+} from '../../core/domain/index.js';
 import { keys, parseKey } from '../../core/keys.js';
 import { encode } from '../../store/json.js';
 import type { TxnCompare } from '../../store/types.js';
@@ -61,11 +66,11 @@ function diffValues(path: string, a: unknown, b: unknown, out: SpecDiffEntry[]):
 
 /**
  * Field-level diff of the tracked spec fields, nested objects walked down to their leaves
- * (`engine_config.env.HF_HOME`), in schema order.
+ * (`engine_config.env.HF_HOME`), in schema order. Without `before` (the first revision), every field set.
  */
-export function diffSpecs(before: ModelSpec, after: ModelSpec): SpecDiffEntry[] {
+export function diffSpecs(before: ModelSpec | undefined, after: ModelSpec): SpecDiffEntry[] {
   const out: SpecDiffEntry[] = [];
-  for (const k of REVISION_FIELDS) diffValues(k, before[k], after[k], out);
+  for (const k of REVISION_FIELDS) diffValues(k, before?.[k], after[k], out);
   return out;
 }
 

@@ -21,7 +21,13 @@ import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '.
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
 import type { RolloutInput } from '../schemas/revisions.js';
-import { buildRevision, canonicalJson, changedSpecFields, revisionNumbersOf, revisionPut } from './revisions.js';
+import {
+  buildRevision,
+  canonicalJson,
+  changedSpecFields,
+  revisionNumbersOf,
+  revisionPut,
+} from './revisions.js';
 import type { RepoFile } from '../../facts/index.js';
 import {
   describeFacts,
@@ -83,9 +89,15 @@ export function mergeRollout(base: RolloutPolicy | undefined, input: RolloutInpu
   }
   const policy = RolloutPolicy.parse(merged);
   if (policy.strategy === 'rolling' && policy.max_surge === 0 && policy.max_unavailable === 0) {
-    throw errors.invalid('max_surge and max_unavailable cannot both be 0 (the rollout could never move)', 'VALIDATION_FAILED', {
-      issues: [{ path: 'rollout.max_unavailable', message: 'max_surge and max_unavailable cannot both be 0' }],
-    });
+    throw errors.invalid(
+      'max_surge and max_unavailable cannot both be 0 (the rollout could never move)',
+      'VALIDATION_FAILED',
+      {
+        issues: [
+          { path: 'rollout.max_unavailable', message: 'max_surge and max_unavailable cannot both be 0' },
+        ],
+      },
+    );
   }
   return policy;
 }
@@ -239,7 +251,14 @@ export class ModelService {
       });
       await this.dropOrphanRevisions(uid);
       const rev = revisionPut(
-        buildRevision({ spec, revision: 1, by: by ?? `user:${actor}`, at: now, cause: 'create', changed: [] }),
+        buildRevision({
+          spec,
+          revision: 1,
+          by: by ?? `user:${actor}`,
+          at: now,
+          cause: 'create',
+          changed: [],
+        }),
       );
       const res = await this.store.txn({
         compare: [
@@ -387,7 +406,8 @@ export class ModelService {
       ],
       success,
     });
-    if (res.succeeded) this.logger.info({ model_uid: uid, revision: cur.n }, 'model revision history started');
+    if (res.succeeded)
+      this.logger.info({ model_uid: uid, revision: cur.n }, 'model revision history started');
     return cur.n;
   }
 
@@ -460,7 +480,12 @@ export class ModelService {
       expected,
       (p, now) => {
         const cur = p.spec.value;
-        const spec = ModelSpec.parse({ ...from.spec, model_uid: uid, created_at: cur.created_at, updated_at: now });
+        const spec = ModelSpec.parse({
+          ...from.spec,
+          model_uid: uid,
+          created_at: cur.created_at,
+          updated_at: now,
+        });
         if (changedSpecFields(cur, spec).length === 0) {
           throw errors.conflict(
             'NOTHING_TO_ROLL_BACK',
@@ -485,7 +510,12 @@ export class ModelService {
   }
 
   /** Pauses or resumes the model's rollout (deployment.rollout.paused); no change when it already is. */
-  async setRolloutPaused(uid: string, paused: boolean, expected: number | undefined, actor: string): Promise<void> {
+  async setRolloutPaused(
+    uid: string,
+    paused: boolean,
+    expected: number | undefined,
+    actor: string,
+  ): Promise<void> {
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const dep = this.baseDeployment(pair, now);
       const rollout = dep.rollout ?? RolloutPolicy.parse({});
@@ -545,63 +575,75 @@ export class ModelService {
     const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
     const parsedNext = refacts ? ModelSpec.safeParse(next) : undefined;
     const read = parsedNext?.success ? await this.readFacts(parsedNext.data) : {};
-    const { changed, revision } = await this.mutate(uid, expected, (pair, now) => {
-      const cur = pair.spec.value;
-      const merged: Record<string, unknown> = { ...cur };
-      let specChanged = false;
-      for (const k of SPEC_INPUT_FIELDS) {
-        const v = body[k];
-        if (v === undefined) continue;
-        specChanged = true;
-        if (v === null) delete merged[k];
-        else if (k === 'engine_config') {
-          const cfg = { ...cur.engine_config, ...(v as Partial<ModelSpec['engine_config']>) };
-          // Env values are shown masked; the placeholder sent back keeps the stored value.
-          merged[k] = { ...cfg, env: restoreMaskedEnv({ ...cfg.env }, cur.engine_config.env) };
-        } else if (k === 'resources') merged[k] = { ...cur.resources, ...(v as object) };
-        else merged[k] = v;
-      }
-      if (merged['model_source'] === 'local' && !merged['model_path'] && merged['engine_type'] !== 'sim') {
-        throw errors.invalid('model_path is required when model_source is "local"', 'VALIDATION_FAILED', {
-          issues: [{ path: 'model_path', message: 'required for local models' }],
-        });
-      }
-      const gguf = ggufChoiceProblem(merged);
-      if (specChanged && gguf) {
-        throw errors.invalid(gguf.message, 'VALIDATION_FAILED', { issues: [gguf] });
-      }
-      if (refacts || identity(cur) !== identity(before)) {
-        // Facts follow the identity they were read for; anything else is dropped, never kept stale.
-        delete merged['facts'];
-        if (read.facts && identity(merged) === identity(next)) merged['facts'] = read.facts;
-      }
-      const parsed = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
-      // The same values again change nothing (no revision, no new generation); new facts alone are written.
-      const spec =
-        parsed &&
-        (changedSpecFields(cur, parsed).length > 0 || canonicalJson(cur.facts) !== canonicalJson(parsed.facts))
-          ? parsed
-          : undefined;
-      // A change of engine or engine_config must pass the (new) engine's contract.
-      if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
-        checkSpecEngineConfig(spec.engine_type, spec.engine_config);
-      const depPatch: Partial<ModelDeployment> = {};
-      if (body.replicas !== undefined) depPatch.replicas = body.replicas;
-      if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;
-      if (body.placement_strategy !== undefined) depPatch.placement_strategy = body.placement_strategy;
-      if (body.rollout !== undefined) {
-        const cur = pair.deployment?.value.rollout;
-        const rollout = mergeRollout(cur, body.rollout);
-        if (canonicalJson(rollout) !== canonicalJson(cur ?? RolloutPolicy.parse({}))) depPatch.rollout = rollout;
-      }
-      if (!spec && Object.keys(depPatch).length === 0) return undefined;
-      // A spec change is a new generation too: the scheduler re-plans from the new spec.
-      const deployment = this.bump(this.baseDeployment(pair, now), depPatch, now);
-      return spec ? { spec, deployment } : { deployment };
-    }, { by: by ?? `user:${actor}`, cause: 'update' });
+    const { changed, revision } = await this.mutate(
+      uid,
+      expected,
+      (pair, now) => {
+        const cur = pair.spec.value;
+        const merged: Record<string, unknown> = { ...cur };
+        let specChanged = false;
+        for (const k of SPEC_INPUT_FIELDS) {
+          const v = body[k];
+          if (v === undefined) continue;
+          specChanged = true;
+          if (v === null) delete merged[k];
+          else if (k === 'engine_config') {
+            const cfg = { ...cur.engine_config, ...(v as Partial<ModelSpec['engine_config']>) };
+            // Env values are shown masked; the placeholder sent back keeps the stored value.
+            merged[k] = { ...cfg, env: restoreMaskedEnv({ ...cfg.env }, cur.engine_config.env) };
+          } else if (k === 'resources') merged[k] = { ...cur.resources, ...(v as object) };
+          else merged[k] = v;
+        }
+        if (merged['model_source'] === 'local' && !merged['model_path'] && merged['engine_type'] !== 'sim') {
+          throw errors.invalid('model_path is required when model_source is "local"', 'VALIDATION_FAILED', {
+            issues: [{ path: 'model_path', message: 'required for local models' }],
+          });
+        }
+        const gguf = ggufChoiceProblem(merged);
+        if (specChanged && gguf) {
+          throw errors.invalid(gguf.message, 'VALIDATION_FAILED', { issues: [gguf] });
+        }
+        if (refacts || identity(cur) !== identity(before)) {
+          // Facts follow the identity they were read for; anything else is dropped, never kept stale.
+          delete merged['facts'];
+          if (read.facts && identity(merged) === identity(next)) merged['facts'] = read.facts;
+        }
+        const parsed = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
+        // The same values again change nothing (no revision, no new generation); new facts alone are written.
+        const spec =
+          parsed &&
+          (changedSpecFields(cur, parsed).length > 0 ||
+            canonicalJson(cur.facts) !== canonicalJson(parsed.facts))
+            ? parsed
+            : undefined;
+        // A change of engine or engine_config must pass the (new) engine's contract.
+        if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
+          checkSpecEngineConfig(spec.engine_type, spec.engine_config);
+        const depPatch: Partial<ModelDeployment> = {};
+        if (body.replicas !== undefined) depPatch.replicas = body.replicas;
+        if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;
+        if (body.placement_strategy !== undefined) depPatch.placement_strategy = body.placement_strategy;
+        if (body.rollout !== undefined) {
+          const cur = pair.deployment?.value.rollout;
+          const rollout = mergeRollout(cur, body.rollout);
+          if (canonicalJson(rollout) !== canonicalJson(cur ?? RolloutPolicy.parse({})))
+            depPatch.rollout = rollout;
+        }
+        if (!spec && Object.keys(depPatch).length === 0) return undefined;
+        // A spec change is a new generation too: the scheduler re-plans from the new spec.
+        const deployment = this.bump(this.baseDeployment(pair, now), depPatch, now);
+        return spec ? { spec, deployment } : { deployment };
+      },
+      { by: by ?? `user:${actor}`, cause: 'update' },
+    );
     if (changed) {
       const what = revision ? ` (revision ${revision.revision}: ${revision.changed.join(', ')})` : '';
-      await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `updated by ${actor}${what}` });
+      await this.event({
+        model_uid: uid,
+        type: 'updated',
+        source: 'server',
+        message: `updated by ${actor}${what}`,
+      });
       if (read.event) await this.event(read.event);
     }
   }

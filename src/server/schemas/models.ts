@@ -12,6 +12,8 @@ import {
   ModelSource,
   ModelSpec,
   PlacementPlan,
+  RevisionNumber,
+  RolloutStatus,
   SpecInputShape,
   SpecUpdateShape,
 } from '../../core/domain/index.js';
@@ -160,6 +162,12 @@ export const ModelView = z
     total_replicas: z.number().int(),
     plan_version: z.number().int().nullable(),
     download: DownloadSummary.nullable(),
+    /** The spec revision the deployment wants (null: a model from before revisions, not yet read). */
+    revision: RevisionNumber.nullable().optional(),
+    /** Ready replicas that run the current revision. */
+    replicas_current: z.number().int().optional(),
+    /** The scheduler's rollout to the current revision (or the last one), from the plan. */
+    rollout: RolloutStatus.nullable().optional(),
     spec: ModelSpec.meta({ id: 'ModelSpec' }),
     deployment: DeploymentView.nullable(),
     labels: Labels,
