@@ -321,6 +321,7 @@ export function registerModelRevisionCommands(model: Command): void {
   );
 
   const rollout = model.command('rollout').description('pause or resume a rollout');
+  examples(rollout, ['nebula model rollout pause qwen7b', 'nebula model rollout resume qwen7b']);
   for (const verb of ['pause', 'resume'] as const) {
     const cmd = rollout
       .command(verb)
