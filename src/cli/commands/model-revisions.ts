@@ -153,7 +153,13 @@ export async function waitForRollout(o: RolloutWaitOptions): Promise<ModelDetail
     }
     const stopped = m.desired_state === 'stopped';
     const complete = r !== null && r.to_revision === o.revision && r.phase === 'complete';
-    if (stopped || (complete && ready >= m.desired_replicas && onRev === ready)) {
+    // A scheduler that reports no rollout (recreate, or one from before rollouts): every ready replica
+    // saying it runs the revision is the end of it.
+    const allOn =
+      ready > 0 && m.endpoints.filter((e) => e.status === 'ready').every((e) => e.revision === o.revision);
+    const noStatus = r === null || r.to_revision !== o.revision;
+    const settled = ready >= m.desired_replicas && onRev === ready && (complete || (noStatus && allOn));
+    if (stopped || settled) {
       o.progress.done(
         stopped
           ? `${o.uid}: revision ${o.revision} (stopped; replicas start on it)`
