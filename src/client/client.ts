@@ -136,6 +136,19 @@ export function createClient(opts: ClientOptions) {
       call<T.TemplateView>('POST', `/api/v2/models/${enc(uid)}/save-as-template`, { body }),
     events: (uid: string, limit?: number) =>
       get<T.ListOf<T.ModelEvent>>(`/api/v2/models/${enc(uid)}/events`, { limit }),
+    /** Revisions of the spec, newest first. */
+    revisions: (uid: string, p: { limit?: number; offset?: number } = {}) =>
+      get<T.ModelRevisionList>(`/api/v2/models/${enc(uid)}/revisions`, p),
+    revision: (uid: string, n: number) => get<T.ModelRevision>(`/api/v2/models/${enc(uid)}/revisions/${n}`),
+    /** Field-level diff of revision `n` against `against` (default: the one before it). */
+    diff: (uid: string, n: number, against?: number) =>
+      get<T.ModelRevisionDiff>(`/api/v2/models/${enc(uid)}/revisions/${n}/diff`, { against }),
+    rollback: (uid: string, body: T.RollbackRequest = {}) =>
+      call<T.RollbackResponse>('POST', `/api/v2/models/${enc(uid)}/rollback`, { body }),
+    pauseRollout: (uid: string) =>
+      call<T.RolloutPauseResponse>('POST', `/api/v2/models/${enc(uid)}/rollout/pause`),
+    resumeRollout: (uid: string) =>
+      call<T.RolloutPauseResponse>('POST', `/api/v2/models/${enc(uid)}/rollout/resume`),
     /** The last `tail` lines of a replica's engine log. */
     async logs(uid: string, replicaId: number, o: { tail?: number } = {}): Promise<string> {
       const res = await send('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {

@@ -66,6 +66,13 @@ export type DeploymentView = Out<typeof S.DeploymentView>;
 export type DeleteModelResponse = Out<typeof S.DeleteModelResponse>;
 export type CreateModelRequest = In<typeof S.CreateModelBody>;
 export type UpdateModelRequest = In<typeof S.UpdateModelBody>;
+export type ModelRevision = Out<typeof S.RevisionView>;
+export type ModelRevisionList = Out<typeof S.RevisionList>;
+export type ModelRevisionDiff = Out<typeof S.RevisionDiff>;
+export type RollbackRequest = In<typeof S.RollbackBody>;
+export type RollbackResponse = Out<typeof S.RollbackResponse>;
+export type RolloutPauseResponse = Out<typeof S.RolloutPauseResponse>;
+export type RolloutInput = In<typeof S.RolloutInput>;
 export type ListModelsParams = Partial<{
   state: AggregatedState;
   q: string;

@@ -59,6 +59,12 @@ export async function startServer(options: ServerOptions, deps: ServerDeps): Pro
       adminKeyPath = writeAdminKeyFile(options.dataDir, bootstrap.apiKey);
   }
   const app = await createApp(deps, { viewCache: true, ...options });
+  // Models from before revisions get revision 1 (their spec as it is); reads do the same lazily.
+  const backfilled = await app.context.models.backfillRevisions().catch((err: unknown) => {
+    logger?.warn({ err: String(err) }, 'revision backfill failed; histories start on first read');
+    return 0;
+  });
+  if (backfilled > 0) logger?.info({ models: backfilled }, 'revision histories started');
   // A rotation by another instance, or a restore of a backup with the secret: sign and verify with the
   // stored secret as soon as it changes (a configured NEBULA_JWT_SECRET is not in the store).
   const secretWatch =

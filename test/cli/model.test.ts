@@ -88,6 +88,7 @@ describe('nebula model against an in-process server', () => {
       State:         stopped
       Desired:       stopped, 2 replica(s)
       Ready:         0/2
+      Revision:      1 (0/0 ready on it)
       GPUs/replica:  0
       Memory:        CPU only (gpu_count 0)
       Engine args:   --ttft-ms=50

@@ -17,6 +17,7 @@ const PARAM_VALUES: Record<string, string> = {
   owner: 'org',
   name: 'name',
   hash: '0123456789abcdef',
+  n: '1',
 };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };

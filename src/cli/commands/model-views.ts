@@ -3,6 +3,7 @@ import type { ModelDetailView, ModelView } from '../../client/index.js';
 import { formatAge, formatBytes, formatSeconds, formatNumber } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';
+import { describeRollout } from './model-revisions.js';
 
 export function modelsTable(models: readonly ModelView[], style: Style, nowMs = Date.now()): string {
   return renderTable(
@@ -21,6 +22,13 @@ export function modelsTable(models: readonly ModelView[], style: Style, nowMs = 
     ],
     models,
   );
+}
+
+/** `3 (2/2 ready on it)`, with the rollout when one is under way: `3 (1/2 ready on it; updating 1/2 on r3)`. */
+function revisionLine(m: ModelDetailView): string | undefined {
+  if (m.revision === undefined || m.revision === null) return undefined;
+  const rollout = m.rollout && m.rollout.phase !== 'complete' ? `; ${describeRollout(m) ?? ''}` : '';
+  return `${m.revision} (${m.replicas_current ?? 0}/${m.ready_replicas} ready on it${rollout})`;
 }
 
 export function modelDetail(m: ModelDetailView, style: Style, nowMs = Date.now()): string {
@@ -43,6 +51,7 @@ export function modelDetail(m: ModelDetailView, style: Style, nowMs = Date.now()
       m.deployment ? `${m.deployment.desired_state}, ${m.deployment.replicas} replica(s)` : 'no deployment',
     ],
     ['Ready', `${m.ready_replicas}/${m.desired_replicas}`],
+    ['Revision', revisionLine(m)],
     ['GPUs/replica', `${gpus}${mem}`],
     ['Memory', m.memory_estimate?.summary],
     ...(m.memory_estimate?.parts

@@ -15,6 +15,7 @@ import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import type { WaitTarget } from '../wait.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
 import { registerLegacyModelCommands } from './legacy.js';
+import { registerModelRevisionCommands, rolloutFields, withRolloutFlags } from './model-revisions.js';
 import { modelDetail, modelsTable } from './model-views.js';
 
 const ENGINES = EngineType.options;
@@ -90,6 +91,7 @@ export function registerModelCommands(program: Command): void {
     .option('--description <text>', 'free text')
     .option('--start', 'start it right away');
   withGgufFlags(create);
+  withRolloutFlags(create);
   withConnection(withOutput(withWait(create)));
   examples(create, [
     'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
@@ -129,6 +131,8 @@ export function registerModelCommands(program: Command): void {
       const description = ctx.str('description');
       if (description !== undefined) body.description = description;
       if (Object.keys(labels).length > 0) body.labels = labels;
+      const rollout = rolloutFields(ctx);
+      if (rollout) body.rollout = rollout;
       const created = await ctx.client().models.create(body);
       const started = ctx.bool('start') ? ' and started' : '';
       await finishLifecycle(
@@ -232,4 +236,5 @@ export function registerModelCommands(program: Command): void {
   );
 
   registerLegacyModelCommands(model);
+  registerModelRevisionCommands(model);
 }

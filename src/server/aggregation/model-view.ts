@@ -23,6 +23,27 @@ export function modelResourceVersion(
   return Math.max(spec.modRevision, dep?.modRevision ?? 0);
 }
 
+/**
+ * Ready replicas that run the deployment's revision. An endpoint without a revision (a node from before
+ * revisions) runs what its plan assignment says, else the plan's revision; with no revision anywhere (a
+ * scheduler from before revisions) it counts as current.
+ */
+export function replicasCurrent(
+  dep: ModelDeployment | undefined,
+  plan: PlacementPlan | undefined,
+  endpoints: readonly Endpoint[],
+): number {
+  const want = dep?.spec_revision;
+  let n = 0;
+  for (const e of endpoints) {
+    if (e.status !== 'ready') continue;
+    const rev =
+      e.revision ?? plan?.assignments.find((a) => a.replica_id === e.replica_id)?.revision ?? plan?.revision;
+    if (want === undefined || rev === undefined || rev === want) n++;
+  }
+  return n;
+}
+
 /** Builds the list view of one model (pure). */
 export function buildModelView(
   spec: Typed<ModelSpec>,
@@ -58,6 +79,9 @@ export function buildModelView(
             percent: total > 0 ? Math.min(100, Math.round((done / total) * 1000) / 10) : 0,
             replicas: active.length,
           },
+    revision: dep?.value.spec_revision ?? null,
+    replicas_current: replicasCurrent(dep?.value, plan?.value, endpoints),
+    rollout: plan?.value.rollout ?? null,
     spec: v,
     deployment: dep ? { ...dep.value, resource_version: dep.modRevision } : null,
     labels: v.labels,

@@ -73,6 +73,13 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('PUT', '/api/v2/models/{uid}/scale', 'operator', 'model.scale', 'model/{uid}'),
   p('POST', '/api/v2/models/{uid}/save-as-template', 'operator', 'template.save_from_model', 'model/{uid}'),
   p('GET', '/api/v2/models/{uid}/events', 'viewer', 'event.list', 'model/{uid}'),
+  // revisions and rollouts (issue 17)
+  p('GET', '/api/v2/models/{uid}/revisions', 'viewer', 'model.revision_list', 'model/{uid}'),
+  p('GET', '/api/v2/models/{uid}/revisions/{n}', 'viewer', 'model.revision_get', 'model/{uid}'),
+  p('GET', '/api/v2/models/{uid}/revisions/{n}/diff', 'viewer', 'model.revision_diff', 'model/{uid}'),
+  p('POST', '/api/v2/models/{uid}/rollback', 'operator', 'model.rollback', 'model/{uid}'),
+  p('POST', '/api/v2/models/{uid}/rollout/pause', 'operator', 'model.rollout_pause', 'model/{uid}'),
+  p('POST', '/api/v2/models/{uid}/rollout/resume', 'operator', 'model.rollout_resume', 'model/{uid}'),
   p(
     'GET',
     '/api/v2/models/{uid}/replicas/{replica_id}/logs',

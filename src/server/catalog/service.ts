@@ -119,7 +119,7 @@ export class CatalogService {
    * weights); a repository the hub says does not exist is refused, while a hub that does not answer only
    * adds a warning: importing must keep working when the hub is away.
    */
-  async import(body: ImportBody, actor: string): Promise<{ uid: string; warnings: string[] }> {
+  async import(body: ImportBody, actor: string, by?: string): Promise<{ uid: string; warnings: string[] }> {
     checkId(body.model_id);
     checkGgufFields(body);
     const provider = this.providers[body.provider];
@@ -179,6 +179,7 @@ export class CatalogService {
         files,
       },
       actor,
+      by,
     );
     return { uid, warnings };
   }

@@ -3,6 +3,7 @@ import { DownloadProgress, Endpoint, ModelEvent, PlacementPlan } from '../../cor
 import { keys } from '../../core/keys.js';
 import { buildModelView } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
+import { principalId } from '../auth/principal.js';
 import { errors } from '../errors.js';
 import type { ModelView } from '../schemas/models.js';
 import { etag, expectedRevision } from './conditional.js';
@@ -11,6 +12,12 @@ import type { ServerEnv } from './env.js';
 /** The caller's name for audit and events (routes behind auth always have a principal). */
 export function actor(c: Context<ServerEnv>): string {
   return c.var.principal?.username ?? 'anonymous';
+}
+
+/** Who made a change, as a revision records it: `user:NAME`, `key:ID`, or `system` without a principal. */
+export function author(c: Context<ServerEnv>): string {
+  const p = c.var.principal;
+  return p ? principalId(p) : 'system';
 }
 
 /** The revision an update is conditioned on (If-Match header or body `resource_version`). */

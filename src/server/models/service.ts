@@ -2,8 +2,11 @@ import type { Clock } from '../../core/clock.js';
 import {
   type EngineType,
   ModelDeployment,
+  ModelRevision,
   ModelSpec,
   type ModelSource,
+  type RevisionCause,
+  RolloutPolicy,
   SPEC_INPUT_FIELDS,
   type SpecInputField,
 } from '../../core/domain/index.js';
@@ -12,11 +15,19 @@ import { errorMessage } from '../../core/errors.js';
 import { keys, prefixes } from '../../core/keys.js';
 import type { EventRecorder, NewModelEvent } from '../../store/events.js';
 import { decode, encode, type Typed } from '../../store/json.js';
-import type { Store } from '../../store/types.js';
+import type { Store, TxnCompare, TxnOp } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
 import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
+import type { RolloutInput } from '../schemas/revisions.js';
+import {
+  buildRevision,
+  canonicalJson,
+  changedSpecFields,
+  revisionNumbersOf,
+  revisionPut,
+} from './revisions.js';
 import type { RepoFile } from '../../facts/index.js';
 import {
   describeFacts,
@@ -36,6 +47,8 @@ export interface CreateModelInput {
   node_selector?: Record<string, string> | undefined;
   placement_strategy?: 'binpack' | 'spread' | undefined;
   auto_start: boolean;
+  /** Rollout policy fields (merged over the defaults). */
+  rollout?: RolloutInput | undefined;
   /** The repository's file list when the caller already has it (catalog import): facts skip the listing. */
   files?: RepoFile[] | undefined;
 }
@@ -53,6 +66,41 @@ export interface ModelPair {
 }
 
 export type PurgeHook = (modelName: string, source: ModelSource) => Promise<void>;
+
+/** Why and by whom a spec change is made (recorded on the revision it makes). */
+export interface RevisionMeta {
+  /** `user:NAME`, `key:ID` or `system`. */
+  by: string;
+  cause: RevisionCause;
+  rollback_of?: number | undefined;
+  message?: string | undefined;
+}
+
+/**
+ * Merges rollout fields over a policy (the stored one, else the defaults); 422 when the result could never
+ * move (no surge and no unavailability allowed).
+ */
+export function mergeRollout(base: RolloutPolicy | undefined, input: RolloutInput): RolloutPolicy {
+  const merged: Record<string, unknown> = { ...(base ?? RolloutPolicy.parse({})) };
+  for (const [k, v] of Object.entries(input)) {
+    if (v === undefined) continue;
+    if (v === null) delete merged[k];
+    else merged[k] = v;
+  }
+  const policy = RolloutPolicy.parse(merged);
+  if (policy.strategy === 'rolling' && policy.max_surge === 0 && policy.max_unavailable === 0) {
+    throw errors.invalid(
+      'max_surge and max_unavailable cannot both be 0 (the rollout could never move)',
+      'VALIDATION_FAILED',
+      {
+        issues: [
+          { path: 'rollout.max_unavailable', message: 'max_surge and max_unavailable cannot both be 0' },
+        ],
+      },
+    );
+  }
+  return policy;
+}
 
 /** Default GPUs per replica: the simulator needs none; everything else one unless told. */
 function defaultGpuCount(engine: EngineType): number {
@@ -181,7 +229,7 @@ export class ModelService {
   }
 
   /** Creates spec + deployment in one transaction (both must be absent): 409 MODEL_ALREADY_EXISTS otherwise. */
-  async create(input: CreateModelInput, actor: string): Promise<string> {
+  async create(input: CreateModelInput, actor: string, by?: string): Promise<string> {
     const derived = input.model_uid === undefined;
     for (let attempt = 0; attempt < 5; attempt++) {
       const uid = input.model_uid ?? deriveModelUid(input.spec.model_name, await this.takenUids());
@@ -196,17 +244,32 @@ export class ModelService {
         node_selector: input.node_selector ?? {},
         placement_strategy: input.placement_strategy ?? 'binpack',
         generation: 1,
+        spec_revision: 1,
+        ...(input.rollout ? { rollout: mergeRollout(undefined, input.rollout) } : {}),
         created_at: now,
         updated_at: now,
       });
+      await this.dropOrphanRevisions(uid);
+      const rev = revisionPut(
+        buildRevision({
+          spec,
+          revision: 1,
+          by: by ?? `user:${actor}`,
+          at: now,
+          cause: 'create',
+          changed: [],
+        }),
+      );
       const res = await this.store.txn({
         compare: [
           { key: keys.modelSpec(uid), modRevision: 0 },
           { key: keys.deployment(uid), modRevision: 0 },
+          rev.compare,
         ],
         success: [
           { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, spec) },
           { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, dep) },
+          rev.op,
         ],
       });
       if (res.succeeded) {
@@ -229,31 +292,244 @@ export class ModelService {
   /**
    * Read-modify-write of a model: `change` gets the current spec and deployment and returns the new ones
    * (or undefined for no change). Compared on both revisions; 409 CONFLICT when someone wrote in between.
+   * A new spec whose tracked fields differ makes a revision in the same transaction (`meta` says why and
+   * who), and the deployment then names it (its generation bumped).
    */
   private async mutate(
     uid: string,
     expected: number | undefined,
     change: (pair: ModelPair, now: string) => { spec?: ModelSpec; deployment?: ModelDeployment } | undefined,
-  ): Promise<{ changed: boolean; pair: ModelPair }> {
+    meta?: RevisionMeta,
+  ): Promise<{ changed: boolean; pair: ModelPair; revision?: ModelRevision }> {
     const pair = await this.require(uid);
     checkExpected(expected, pair.spec.modRevision, pair.deployment?.modRevision);
-    const next = change(pair, this.now());
+    const now = this.now();
+    const next = change(pair, now);
     if (!next || (!next.spec && !next.deployment)) return { changed: false, pair };
-    const success: { op: 'put'; key: string; value: string }[] = [];
+    const compare: TxnCompare[] = [
+      { key: keys.modelSpec(uid), modRevision: pair.spec.modRevision },
+      { key: keys.deployment(uid), modRevision: pair.deployment?.modRevision ?? 0 },
+    ];
+    const success: TxnOp[] = [];
+    let deployment = next.deployment;
+    let revision: ModelRevision | undefined;
+    const changed = next.spec ? changedSpecFields(pair.spec.value, next.spec) : [];
+    if (next.spec && changed.length > 0) {
+      const cur = await this.currentRevision(pair);
+      if (cur.backfill) {
+        const b = revisionPut(cur.backfill);
+        compare.push(b.compare);
+        success.push(b.op);
+      }
+      revision = buildRevision({
+        spec: next.spec,
+        revision: cur.n + 1,
+        by: meta?.by ?? 'system',
+        at: now,
+        cause: meta?.cause ?? 'update',
+        changed,
+        rollback_of: meta?.rollback_of,
+        message: meta?.message,
+      });
+      const r = revisionPut(revision);
+      compare.push(r.compare);
+      success.push(r.op);
+      const base = deployment ?? this.bump(this.baseDeployment(pair, now), {}, now);
+      deployment = ModelDeployment.parse({ ...base, spec_revision: revision.revision });
+    }
     if (next.spec) success.push({ op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, next.spec) });
-    if (next.deployment)
-      success.push({ op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, next.deployment) });
-    const res = await this.store.txn({
-      compare: [
-        { key: keys.modelSpec(uid), modRevision: pair.spec.modRevision },
-        { key: keys.deployment(uid), modRevision: pair.deployment?.modRevision ?? 0 },
-      ],
-      success,
-    });
+    if (deployment)
+      success.push({ op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, deployment) });
+    const res = await this.store.txn({ compare, success });
     if (!res.succeeded) {
       throw new ApiError(409, 'CONFLICT', 'the model was changed concurrently; read it again and retry');
     }
-    return { changed: true, pair };
+    return revision ? { changed: true, pair, revision } : { changed: true, pair };
+  }
+
+  /** Revision numbers stored for a model, ascending. */
+  private async revisionNumbers(uid: string): Promise<number[]> {
+    const res = await this.store.list(keys.modelRevisionsOf(uid), { keysOnly: true });
+    return revisionNumbersOf(res.items.map((kv) => kv.key));
+  }
+
+  /** Revision 1 for a model written before revisions: its spec as it is. */
+  private firstRevision(spec: ModelSpec, n = 1): ModelRevision {
+    return buildRevision({
+      spec,
+      revision: n,
+      by: 'system',
+      at: spec.updated_at,
+      cause: 'migrate',
+      changed: [],
+      message: 'the spec as it was when revisions began',
+    });
+  }
+
+  /** The revision the model is at, and (for a model from before revisions) the revision 1 to write first. */
+  private async currentRevision(pair: ModelPair): Promise<{ n: number; backfill?: ModelRevision }> {
+    const newest = (await this.revisionNumbers(pair.spec.value.model_uid)).at(-1);
+    const want = pair.deployment?.value.spec_revision;
+    if (newest !== undefined) return { n: Math.max(newest, want ?? 0) };
+    const n = want ?? 1;
+    return { n, backfill: this.firstRevision(pair.spec.value, n) };
+  }
+
+  /** Revisions a model that no longer exists left behind (written by something older): removed before a create. */
+  private async dropOrphanRevisions(uid: string): Promise<void> {
+    const res = await this.store.list(keys.modelRevisionsOf(uid), { keysOnly: true, limit: 1 });
+    if (res.items.length === 0) return;
+    if (await this.store.get(keys.modelSpec(uid))) return;
+    await this.store.deletePrefix(keys.modelRevisionsOf(uid));
+  }
+
+  /**
+   * Makes sure a model has its history: a model from before revisions gets revision 1 (its spec as it is)
+   * and its deployment names it (no new generation: nothing changed). Returns the current revision.
+   */
+  async ensureRevisions(pair: ModelPair): Promise<number> {
+    const uid = pair.spec.value.model_uid;
+    const cur = await this.currentRevision(pair);
+    if (!cur.backfill) return pair.deployment?.value.spec_revision ?? cur.n;
+    const b = revisionPut(cur.backfill);
+    const success: TxnOp[] = [b.op];
+    const dep = pair.deployment;
+    if (dep && dep.value.spec_revision === undefined) {
+      const named = ModelDeployment.parse({ ...dep.value, spec_revision: cur.n });
+      success.push({ op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, named) });
+    }
+    const res = await this.store.txn({
+      compare: [
+        { key: keys.modelSpec(uid), modRevision: pair.spec.modRevision },
+        { key: keys.deployment(uid), modRevision: dep?.modRevision ?? 0 },
+        b.compare,
+      ],
+      success,
+    });
+    if (res.succeeded)
+      this.logger.info({ model_uid: uid, revision: cur.n }, 'model revision history started');
+    return cur.n;
+  }
+
+  /** Gives every model from before revisions its revision 1 (server start); returns how many it did. */
+  async backfillRevisions(): Promise<number> {
+    let done = 0;
+    for (const uid of await this.takenUids()) {
+      try {
+        const pair = await this.get(uid);
+        if (!pair || pair.deployment?.value.spec_revision !== undefined) continue;
+        if ((await this.revisionNumbers(uid)).length > 0) continue;
+        await this.ensureRevisions(pair);
+        done++;
+      } catch (err) {
+        this.logger.warn({ model_uid: uid, err: errorMessage(err) }, 'could not start the revision history');
+      }
+    }
+    return done;
+  }
+
+  /** A model's revisions, newest first, and the current one (starting the history when it has none). */
+  async revisions(uid: string): Promise<{ items: ModelRevision[]; current: number }> {
+    const pair = await this.require(uid);
+    const current = await this.ensureRevisions(pair);
+    const res = await this.store.list(keys.modelRevisionsOf(uid));
+    const items = res.items
+      .map((kv) => decode(ModelRevision, kv).value)
+      .sort((a, b) => b.revision - a.revision);
+    return { items, current };
+  }
+
+  /** One revision; 404 MODEL_NOT_FOUND / REVISION_NOT_FOUND. */
+  async revision(uid: string, n: number): Promise<ModelRevision> {
+    const pair = await this.require(uid);
+    await this.ensureRevisions(pair);
+    const kv = await this.store.get(keys.modelRevision(uid, n));
+    if (!kv) {
+      throw errors.notFound('REVISION_NOT_FOUND', `model "${uid}" has no revision ${n}`, {
+        model_uid: uid,
+        revision: n,
+      });
+    }
+    return decode(ModelRevision, kv).value;
+  }
+
+  /**
+   * Restores the spec of an earlier revision as a NEW revision (cause `rollback`); the rollout moves the
+   * replicas to it like any other change. Default target: the revision before the current one.
+   * 404 REVISION_NOT_FOUND, 409 NOTHING_TO_ROLL_BACK when the target is what the model runs already.
+   */
+  async rollback(
+    uid: string,
+    body: { to?: number | undefined; message?: string | undefined },
+    expected: number | undefined,
+    actor: string,
+    by?: string,
+  ): Promise<{ revision: number; rollback_of: number; changed: string[] }> {
+    const pair = await this.require(uid);
+    const current = await this.ensureRevisions(pair);
+    const target = body.to ?? current - 1;
+    if (target < 1) {
+      throw errors.conflict('NOTHING_TO_ROLL_BACK', `model "${uid}" has no revision before ${current}`, {
+        model_uid: uid,
+        revision: current,
+      });
+    }
+    const from = await this.revision(uid, target);
+    const { revision } = await this.mutate(
+      uid,
+      expected,
+      (p, now) => {
+        const cur = p.spec.value;
+        const spec = ModelSpec.parse({
+          ...from.spec,
+          model_uid: uid,
+          created_at: cur.created_at,
+          updated_at: now,
+        });
+        if (changedSpecFields(cur, spec).length === 0) {
+          throw errors.conflict(
+            'NOTHING_TO_ROLL_BACK',
+            `revision ${target} has the spec the model has now; nothing to roll back`,
+            { model_uid: uid, revision: target },
+          );
+        }
+        // The engine's contract may have changed since: a spec it refuses now is refused (422).
+        checkSpecEngineConfig(spec.engine_type, spec.engine_config);
+        return { spec, deployment: this.bump(this.baseDeployment(p, now), {}, now) };
+      },
+      { by: by ?? `user:${actor}`, cause: 'rollback', rollback_of: target, message: body.message },
+    );
+    if (!revision) throw errors.conflict('NOTHING_TO_ROLL_BACK', 'nothing to roll back');
+    await this.event({
+      model_uid: uid,
+      type: 'updated',
+      source: 'server',
+      message: `rolled back to revision ${target} by ${actor} (revision ${revision.revision}: ${revision.changed.join(', ')})`,
+    });
+    return { revision: revision.revision, rollback_of: target, changed: revision.changed };
+  }
+
+  /** Pauses or resumes the model's rollout (deployment.rollout.paused); no change when it already is. */
+  async setRolloutPaused(
+    uid: string,
+    paused: boolean,
+    expected: number | undefined,
+    actor: string,
+  ): Promise<void> {
+    const { changed } = await this.mutate(uid, expected, (pair, now) => {
+      const dep = this.baseDeployment(pair, now);
+      const rollout = dep.rollout ?? RolloutPolicy.parse({});
+      if (pair.deployment && rollout.paused === paused) return undefined;
+      return { deployment: this.bump(dep, { rollout: { ...rollout, paused } }, now) };
+    });
+    if (changed) {
+      await this.event({
+        model_uid: uid,
+        type: 'updated',
+        source: 'server',
+        message: `rollout ${paused ? 'paused' : 'resumed'} by ${actor}`,
+      });
+    }
   }
 
   /** The deployment to change: the stored one, or a fresh stopped one for a spec without deployment. */
@@ -282,6 +558,7 @@ export class ModelService {
     body: UpdateModelBody,
     expected: number | undefined,
     actor: string,
+    by?: string,
   ): Promise<void> {
     // Other files (name, source, revision, path, engine): read their facts before the write.
     const before = (await this.require(uid)).spec.value;
@@ -298,51 +575,75 @@ export class ModelService {
     const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
     const parsedNext = refacts ? ModelSpec.safeParse(next) : undefined;
     const read = parsedNext?.success ? await this.readFacts(parsedNext.data) : {};
-    const { changed } = await this.mutate(uid, expected, (pair, now) => {
-      const cur = pair.spec.value;
-      const merged: Record<string, unknown> = { ...cur };
-      let specChanged = false;
-      for (const k of SPEC_INPUT_FIELDS) {
-        const v = body[k];
-        if (v === undefined) continue;
-        specChanged = true;
-        if (v === null) delete merged[k];
-        else if (k === 'engine_config') {
-          const cfg = { ...cur.engine_config, ...(v as Partial<ModelSpec['engine_config']>) };
-          // Env values are shown masked; the placeholder sent back keeps the stored value.
-          merged[k] = { ...cfg, env: restoreMaskedEnv({ ...cfg.env }, cur.engine_config.env) };
-        } else if (k === 'resources') merged[k] = { ...cur.resources, ...(v as object) };
-        else merged[k] = v;
-      }
-      if (merged['model_source'] === 'local' && !merged['model_path'] && merged['engine_type'] !== 'sim') {
-        throw errors.invalid('model_path is required when model_source is "local"', 'VALIDATION_FAILED', {
-          issues: [{ path: 'model_path', message: 'required for local models' }],
-        });
-      }
-      const gguf = ggufChoiceProblem(merged);
-      if (specChanged && gguf) {
-        throw errors.invalid(gguf.message, 'VALIDATION_FAILED', { issues: [gguf] });
-      }
-      if (refacts || identity(cur) !== identity(before)) {
-        // Facts follow the identity they were read for; anything else is dropped, never kept stale.
-        delete merged['facts'];
-        if (read.facts && identity(merged) === identity(next)) merged['facts'] = read.facts;
-      }
-      const spec = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
-      // A change of engine or engine_config must pass the (new) engine's contract.
-      if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
-        checkSpecEngineConfig(spec.engine_type, spec.engine_config);
-      const depPatch: Partial<ModelDeployment> = {};
-      if (body.replicas !== undefined) depPatch.replicas = body.replicas;
-      if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;
-      if (body.placement_strategy !== undefined) depPatch.placement_strategy = body.placement_strategy;
-      if (!spec && Object.keys(depPatch).length === 0) return undefined;
-      // A spec change is a new generation too: the scheduler re-plans from the new spec.
-      const deployment = this.bump(this.baseDeployment(pair, now), depPatch, now);
-      return spec ? { spec, deployment } : { deployment };
-    });
+    const { changed, revision } = await this.mutate(
+      uid,
+      expected,
+      (pair, now) => {
+        const cur = pair.spec.value;
+        const merged: Record<string, unknown> = { ...cur };
+        let specChanged = false;
+        for (const k of SPEC_INPUT_FIELDS) {
+          const v = body[k];
+          if (v === undefined) continue;
+          specChanged = true;
+          if (v === null) delete merged[k];
+          else if (k === 'engine_config') {
+            const cfg = { ...cur.engine_config, ...(v as Partial<ModelSpec['engine_config']>) };
+            // Env values are shown masked; the placeholder sent back keeps the stored value.
+            merged[k] = { ...cfg, env: restoreMaskedEnv({ ...cfg.env }, cur.engine_config.env) };
+          } else if (k === 'resources') merged[k] = { ...cur.resources, ...(v as object) };
+          else merged[k] = v;
+        }
+        if (merged['model_source'] === 'local' && !merged['model_path'] && merged['engine_type'] !== 'sim') {
+          throw errors.invalid('model_path is required when model_source is "local"', 'VALIDATION_FAILED', {
+            issues: [{ path: 'model_path', message: 'required for local models' }],
+          });
+        }
+        const gguf = ggufChoiceProblem(merged);
+        if (specChanged && gguf) {
+          throw errors.invalid(gguf.message, 'VALIDATION_FAILED', { issues: [gguf] });
+        }
+        if (refacts || identity(cur) !== identity(before)) {
+          // Facts follow the identity they were read for; anything else is dropped, never kept stale.
+          delete merged['facts'];
+          if (read.facts && identity(merged) === identity(next)) merged['facts'] = read.facts;
+        }
+        const parsed = specChanged ? ModelSpec.parse({ ...merged, updated_at: now }) : undefined;
+        // The same values again change nothing (no revision, no new generation); new facts alone are written.
+        const spec =
+          parsed &&
+          (changedSpecFields(cur, parsed).length > 0 ||
+            canonicalJson(cur.facts) !== canonicalJson(parsed.facts))
+            ? parsed
+            : undefined;
+        // A change of engine or engine_config must pass the (new) engine's contract.
+        if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
+          checkSpecEngineConfig(spec.engine_type, spec.engine_config);
+        const depPatch: Partial<ModelDeployment> = {};
+        if (body.replicas !== undefined) depPatch.replicas = body.replicas;
+        if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;
+        if (body.placement_strategy !== undefined) depPatch.placement_strategy = body.placement_strategy;
+        if (body.rollout !== undefined) {
+          const cur = pair.deployment?.value.rollout;
+          const rollout = mergeRollout(cur, body.rollout);
+          if (canonicalJson(rollout) !== canonicalJson(cur ?? RolloutPolicy.parse({})))
+            depPatch.rollout = rollout;
+        }
+        if (!spec && Object.keys(depPatch).length === 0) return undefined;
+        // A spec change is a new generation too: the scheduler re-plans from the new spec.
+        const deployment = this.bump(this.baseDeployment(pair, now), depPatch, now);
+        return spec ? { spec, deployment } : { deployment };
+      },
+      { by: by ?? `user:${actor}`, cause: 'update' },
+    );
     if (changed) {
-      await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `updated by ${actor}` });
+      const what = revision ? ` (revision ${revision.revision}: ${revision.changed.join(', ')})` : '';
+      await this.event({
+        model_uid: uid,
+        type: 'updated',
+        source: 'server',
+        message: `updated by ${actor}${what}`,
+      });
       if (read.event) await this.event(read.event);
     }
   }
@@ -411,6 +712,8 @@ export class ModelService {
       success: [
         { op: 'delete', key: keys.modelSpec(uid) },
         { op: 'delete', key: keys.deployment(uid) },
+        // The history goes with the model (a later model of the same uid starts its own).
+        { op: 'deletePrefix', prefix: keys.modelRevisionsOf(uid) },
       ],
     });
     if (!res.succeeded)

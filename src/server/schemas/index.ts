@@ -1,6 +1,7 @@
 /** Wire schemas of the control API: request bodies, queries and response views (zod, OpenAPI). */
 export * from './common.js';
 export * from './models.js';
+export * from './revisions.js';
 export * from './templates.js';
 export * from './nodes.js';
 export * from './engines.js';

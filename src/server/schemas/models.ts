@@ -12,11 +12,14 @@ import {
   ModelSource,
   ModelSpec,
   PlacementPlan,
+  RevisionNumber,
+  RolloutStatus,
   SpecInputShape,
   SpecUpdateShape,
 } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
 import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
+import { RolloutInput } from './revisions.js';
 
 /**
  * The spec fields a client may set (everything but identity and timestamps), derived from ModelSpec: the
@@ -76,6 +79,7 @@ export const CreateModelBody = z
     model_uid: ModelUid.optional(),
     ...SpecFields,
     ...DeploymentFields,
+    rollout: RolloutInput.optional(),
     auto_start: z.boolean().default(false),
   })
   .superRefine(checkLocalPath)
@@ -88,6 +92,7 @@ export const UpdateModelBody = z
   .strictObject({
     ...SpecUpdateShape,
     ...DeploymentFields,
+    rollout: RolloutInput.optional(),
     ...WithResourceVersion,
   })
   .meta({ id: 'UpdateModelBody' });
@@ -157,6 +162,12 @@ export const ModelView = z
     total_replicas: z.number().int(),
     plan_version: z.number().int().nullable(),
     download: DownloadSummary.nullable(),
+    /** The spec revision the deployment wants (null: a model from before revisions, not yet read). */
+    revision: RevisionNumber.nullable().optional(),
+    /** Ready replicas that run the current revision. */
+    replicas_current: z.number().int().optional(),
+    /** The scheduler's rollout to the current revision (or the last one), from the plan. */
+    rollout: RolloutStatus.nullable().optional(),
     spec: ModelSpec.meta({ id: 'ModelSpec' }),
     deployment: DeploymentView.nullable(),
     labels: Labels,

@@ -1,5 +1,5 @@
 import type { ServerContext } from '../context.js';
-import { actor, readModelView } from '../http/helpers.js';
+import { actor, author, readModelView } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import {
   CatalogModelDetail,
@@ -59,7 +59,7 @@ export function catalogRoutes(ctx: ServerContext): AnyRoute[] {
       status: 201,
       handler: async (c, { body }) => {
         c.set('auditDetails', { provider: body.provider, model_id: body.model_id });
-        const { uid, warnings } = await ctx.catalog.import(body, actor(c));
+        const { uid, warnings } = await ctx.catalog.import(body, actor(c), author(c));
         c.set('auditResource', `model/${uid}`);
         return { model: await readModelView(ctx, uid), warnings };
       },

@@ -11,6 +11,7 @@ import { eventRoutes } from './events.js';
 import { logRoutes } from './logs.js';
 import { migrateRoutes } from './migrate.js';
 import { modelRoutes } from './models.js';
+import { revisionRoutes } from './revisions.js';
 import { secretRoutes } from './secret.js';
 import { nodeRoutes } from './nodes.js';
 import { openAiProxyRoutes } from './openai-proxy.js';
@@ -22,6 +23,7 @@ import { userRoutes } from './users.js';
 export function v2Routes(ctx: ServerContext): AnyRoute[] {
   return [
     ...modelRoutes(ctx),
+    ...revisionRoutes(ctx),
     ...templateRoutes(ctx),
     ...nodeRoutes(ctx),
     ...engineRoutes(ctx),

@@ -3,7 +3,7 @@ import { memoryEstimateView } from '../aggregation/estimate-view.js';
 import { keys } from '../../core/keys.js';
 import { filterModelViews } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
-import { actor, expected, readModelEvents, readModelView, withEtag } from '../http/helpers.js';
+import { actor, author, expected, readModelEvents, readModelView, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import {
@@ -49,13 +49,14 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       response: ModelView,
       status: 201,
       handler: async (c, { body }) => {
-        const { model_uid, replicas, node_selector, placement_strategy, auto_start, ...spec } = body;
+        const { model_uid, replicas, node_selector, placement_strategy, auto_start, rollout, ...spec } = body;
         if (model_uid) c.set('auditResource', `model/${model_uid}`);
         await enforceEngineOverrides(ctx, c, spec.engine_config);
         await ctx.catalog.checkGgufChoice(spec);
         const uid = await ctx.models.create(
-          { model_uid, spec, replicas, node_selector, placement_strategy, auto_start },
+          { model_uid, spec, replicas, node_selector, placement_strategy, auto_start, rollout },
           actor(c),
+          author(c),
         );
         c.set('auditResource', `model/${uid}`);
         return withEtag(c, await readModelView(ctx, uid));
@@ -127,7 +128,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
           const cur = await ctx.models.require(params.uid);
           await enforceEngineOverrides(ctx, c, body.engine_config, cur.spec.value.engine_config);
         }
-        await ctx.models.update(params.uid, body, expected(c, body.resource_version), actor(c));
+        await ctx.models.update(params.uid, body, expected(c, body.resource_version), actor(c), author(c));
         return withEtag(c, await readModelView(ctx, params.uid));
       },
     }),

@@ -1,6 +1,6 @@
 import { ModelTemplate } from '../../core/domain/index.js';
 import type { ServerContext } from '../context.js';
-import { actor, expected, readModelView, withEtag } from '../http/helpers.js';
+import { actor, author, expected, readModelView, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import { deriveTemplateId } from '../models/uid.js';
@@ -110,6 +110,7 @@ export function templateRoutes(ctx: ServerContext): AnyRoute[] {
             auto_start: body.auto_start ?? true,
           },
           actor(c),
+          author(c),
         );
         c.set('auditDetails', { model_uid: uid });
         return withEtag(c, await readModelView(ctx, uid));

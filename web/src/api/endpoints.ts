@@ -17,12 +17,17 @@ import type {
   ModelDetailView,
   ModelEvent,
   ModelList,
+  ModelRevision,
+  ModelRevisionDiff,
+  ModelRevisionList,
   ModelSource,
   ModelView,
   NodeDetailView,
   NodeView,
   Overview,
   Role,
+  RollbackResponse,
+  RolloutPauseResponse,
   RouterMetrics,
   SearchResponse,
   TemplateCategory,
@@ -124,6 +129,17 @@ export function makeApi(client: ApiClient) {
         body: { name: string; template_id?: string; category?: TemplateCategory; description?: string },
       ) => post<TemplateView>(`/api/v2/models/${enc(uid)}/save-as-template`, body),
       events: (uid: string) => get<ListEnvelope<ModelEvent>>(`/api/v2/models/${enc(uid)}/events`),
+      /** Revisions of the spec, newest first (`current`: the one the deployment wants). */
+      revisions: (uid: string) =>
+        get<ModelRevisionList>(`/api/v2/models/${enc(uid)}/revisions`, { limit: 100 }),
+      revision: (uid: string, n: number) => get<ModelRevision>(`/api/v2/models/${enc(uid)}/revisions/${n}`),
+      /** Field-level diff of revision `n` against `against` (default: the one before it). */
+      revisionDiff: (uid: string, n: number, against?: number) =>
+        get<ModelRevisionDiff>(`/api/v2/models/${enc(uid)}/revisions/${n}/diff`, { against }),
+      rollback: (uid: string, to?: number) =>
+        post<RollbackResponse>(`/api/v2/models/${enc(uid)}/rollback`, to === undefined ? {} : { to }),
+      pauseRollout: (uid: string) => post<RolloutPauseResponse>(`/api/v2/models/${enc(uid)}/rollout/pause`),
+      resumeRollout: (uid: string) => post<RolloutPauseResponse>(`/api/v2/models/${enc(uid)}/rollout/resume`),
       /** Follows a replica's log (SSE); the caller reads the stream and aborts it. */
       followLogs: (uid: string, replicaId: number, tail: number, signal: AbortSignal) =>
         client.stream('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {

@@ -24,6 +24,7 @@ import {
 import { DownloadProgressBar } from './download-bar.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { ModelActions } from './model-actions.tsx';
+import { RevisionsPanel, rolloutLine } from './revisions-panel.tsx';
 import { SaveTemplateModal } from './save-template-modal.tsx';
 
 /** Seed 002: the detail page refreshes every 8 seconds. */
@@ -101,6 +102,8 @@ export function ModelDetailPage() {
               {m.model_name}
             </Text>{' '}
             · refreshed every 8 s · updated {formatRelative(m.updated_at)}
+            {m.revision ? ` · revision ${m.revision}` : ''}
+            {m.rollout && m.rollout.phase !== 'complete' ? ` · ${rolloutLine(m.rollout)}` : ''}
           </>
         }
         actions={
@@ -150,6 +153,7 @@ export function ModelDetailPage() {
             <Tabs.Tab value="overview">Overview</Tabs.Tab>
             <Tabs.Tab value="logs">Logs</Tabs.Tab>
             <Tabs.Tab value="events">Events ({m.events.length})</Tabs.Tab>
+            <Tabs.Tab value="history">History{m.revision ? ` (r${m.revision})` : ''}</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="overview">
             <Stack gap="lg">
@@ -163,6 +167,9 @@ export function ModelDetailPage() {
           </Tabs.Panel>
           <Tabs.Panel value="logs">
             <LogViewer uid={m.model_uid} replicaIds={replicaIds} />
+          </Tabs.Panel>
+          <Tabs.Panel value="history">
+            <RevisionsPanel m={m} />
           </Tabs.Panel>
           <Tabs.Panel value="events">
             <Card withBorder radius="md" padding="lg">
