@@ -9,7 +9,9 @@ import {
   type EngineProcess,
   type ExitInfo,
   withLogTail,
+  drainInFlight,
   probeOnce,
+  readInFlight,
   type ReadinessSpec,
   waitUntilReady,
   watchReadiness,
@@ -46,6 +48,10 @@ export class ReplicaController {
   private dirty = false;
   private disposed = false;
   private readonly lock = new SerialQueue();
+  /** Aborts the drain in progress. */
+  private draining: AbortController | undefined;
+  /** Set when a drain was cut short: the stop's SIGKILL delay and why. */
+  private hurried: { killGraceMs: number; why: string } | undefined;
   /** Set while the replica is being removed; the reconciler waits for it before planning it again. */
   removing: Promise<void> | undefined;
 
@@ -137,30 +143,98 @@ export class ReplicaController {
     });
   }
 
-  /** Removed from the plan: stop the engine and delete the endpoint (if this node still holds it). */
-  remove(reason = 'removed from the placement plan'): Promise<void> {
+  /**
+   * Removed from the plan (rollout, scale-down, drain migration, stop or delete): retired gracefully. A
+   * serving engine is published `draining` (routers stop picking it), gets `graceMs` to finish its
+   * in-flight requests (read from its own metrics), then SIGTERM and SIGKILL after the stop grace. The
+   * endpoint is deleted at the end (if this node still holds it). `hurry()` cuts the drain short.
+   */
+  remove(reason = 'removed from the placement plan', graceMs = this.desired.drainGraceMs): Promise<void> {
     this.removing ??= this.lock.run(async () => {
       if (this.disposed) return;
       this.disposed = true;
       this.cancelAttempt();
       this.clearTimer();
+      let drained = '';
       if (this.proc) {
+        if (this.phase === 'ready' || this.phase === 'unready')
+          drained = await this.drain(this.proc, graceMs);
         this.phase = 'stopping';
         await this.publish(false);
-        await this.stopProcess(this.env.timing.stopGraceMs);
+        await this.stopProcess(this.hurried?.killGraceMs ?? this.env.timing.stopGraceMs);
       }
       this.phase = 'idle';
       await this.env.writer
         .remove(this.desired.modelUid, this.desired.replicaId)
         .catch((err: unknown) => this.log().warn({ err: errorMessage(err) }, 'could not delete endpoint'));
-      this.event({ type: 'stopped', message: `engine stopped: ${reason}` });
+      this.event({ type: 'stopped', message: `engine stopped${drained}: ${reason}` });
       this.env.onChange();
     });
     return this.removing;
   }
 
+  /**
+   * Ends a drain now (agent shutdown, operator force-stop): the engine is stopped at once, with SIGKILL
+   * after `killGraceMs`. No effect when the replica is not being removed.
+   */
+  hurry(killGraceMs: number, why: string): void {
+    if (!this.removing || this.hurried) return;
+    this.hurried = { killGraceMs, why };
+    this.draining?.abort(new Error(why));
+  }
+
+  private hurryReason(): string {
+    return this.hurried?.why ?? 'cancelled';
+  }
+
+  /** Out of rotation, then waits for in-flight work within the grace; returns what happened, for the event. */
+  private async drain(p: EngineProcess, graceMs: number): Promise<string> {
+    if (this.hurried) return ` (drain cut short: ${this.hurried.why})`;
+    const t = this.env.timing;
+    this.phase = 'draining';
+    this.lastError = undefined;
+    await this.publish(false);
+    this.env.onChange();
+    const started = this.env.clock.now();
+    this.log().info({ pid: p.pid, grace_ms: graceMs }, 'draining engine');
+    const ctl = new AbortController();
+    this.draining = ctl;
+    const names = (await this.env.loadAdapter(this.desired.spec.engine_type).catch(() => undefined))
+      ?.metricNames;
+    const port = this.desired.assignment.port;
+    const outcome = await drainInFlight({
+      clock: this.env.clock,
+      alive: () => p.running,
+      inFlight: names
+        ? () => readInFlight(port, names, t.probeTimeoutMs, this.env.fetch)
+        : () => Promise.resolve({ kind: 'count', requests: 0 }),
+      settleMs: t.drainSettleMs,
+      graceMs,
+      intervalMs: t.drainPollMs,
+      signal: ctl.signal,
+    });
+    this.draining = undefined;
+    const secs = ((this.env.clock.now() - started) / 1000).toFixed(1);
+    this.log().info({ pid: p.pid, outcome, seconds: secs }, 'drain ended');
+    switch (outcome) {
+      case 'idle':
+        return ` after draining (${secs} s, no request left)`;
+      case 'grace':
+        return ` after its drain grace of ${Math.round(graceMs / 1000)} s ran out with requests in flight`;
+      case 'gone':
+        return ' (it exited while draining)';
+      case 'aborted':
+        return ` (drain cut short: ${this.hurryReason()})`;
+    }
+  }
+
   /** Operator force-stop: kill the engine and keep it down until the plan changes. */
   forceStop(reason = 'force-stopped by operator'): Promise<void> {
+    if (this.removing) {
+      // Leaving already: force-stop keeps its meaning (stop now), it just ends the drain.
+      this.hurry(this.env.timing.forceStopGraceMs, reason);
+      return this.removing;
+    }
     return this.lock.run(async () => {
       if (this.disposed) return;
       this.cancelAttempt();
