@@ -195,4 +195,34 @@ describe('node agent: graceful retirement (real engine-sim processes)', () => {
       .join('\n');
     expect(log).toMatch(/"signal":"SIGTERM"/);
   });
+
+  it('agent shutdown during a drain does not wait for the grace: engines stop within the stop grace', async () => {
+    const spec = simSpec('bye', {
+      engine_config: {
+        extra_args: ['--ttft-ms', '0', '--itl-ms', '25', '--shutdown-grace-ms', '0'],
+        env: {},
+      },
+    });
+    await putPlan(store, { ...plan(spec, 1, [assignment(0, 'dn', port)]), drain_grace_seconds: 600 });
+    const ep = await ready('bye');
+    let result: Awaited<ReturnType<typeof stream>> | undefined;
+    const removed = new Promise<void>((resolve) => {
+      void stream(port, 'bye', 1000, () => {
+        void putPlan(store, { ...plan(spec, 2, []), drain_grace_seconds: 600 }).then(() => resolve());
+      }).then((r) => (result = r));
+    });
+    await removed;
+    await waitFor(() => history.get('bye/0')?.some((e) => e.status === 'draining'), { what: 'draining' });
+    // The stream is still running when the agent is told to stop.
+    expect(result).toBeUndefined();
+    const t0 = Date.now();
+    await agent!.stop();
+    agent = undefined;
+    // Bounded by the stop grace (3 s here), nowhere near the 600 s drain grace.
+    expect(Date.now() - t0).toBeLessThan(3_000 + 2_000);
+    expect(isAlive(ep.pid!)).toBe(false);
+    const r = await waitFor(() => result, { what: 'stream end' });
+    expect(r.done).toBe(false);
+    expect(r.chunks).toBeGreaterThan(0);
+  });
 });
