@@ -75,12 +75,14 @@ describe('node agent: graceful retirement (real engine-sim processes)', () => {
   let watcher: Watcher | undefined;
   let history: Map<string, Endpoint[]>;
   let port = 0;
+  let port2 = 0;
 
   beforeAll(async () => {
     if (!existsSync(BUILT))
       throw new Error('dist/ is missing: run `npm run build` before the node integration tests');
     store = await openEmbeddedStore({});
     port = await freePort();
+    port2 = await freePort();
     ({ history, watcher } = await recordEndpointHistory(store));
     agent = await startNodeAgent(
       {
@@ -89,7 +91,7 @@ describe('node agent: graceful retirement (real engine-sim processes)', () => {
         dataDir: dir.path,
         gpus: 'none',
         adminPort: 0,
-        portRange: { start: port, end: port },
+        portRange: { start: Math.min(port, port2), end: Math.max(port, port2) },
         resyncIntervalMs: 2_000,
         timing: {
           stopGraceMs: 3_000,
@@ -194,6 +196,78 @@ describe('node agent: graceful retirement (real engine-sim processes)', () => {
       .map((f) => readFileSync(join(logDir, f), 'utf8'))
       .join('\n');
     expect(log).toMatch(/"signal":"SIGTERM"/);
+  });
+
+  it('surge: a new revision runs beside the old one, which keeps its process, then drains', async () => {
+    const v1 = simSpec('srg', {
+      engine_config: { extra_args: ['--ttft-ms', '0', '--itl-ms', '5'], env: {} },
+    });
+    const v2 = simSpec('srg', {
+      engine_config: { extra_args: ['--ttft-ms', '0', '--itl-ms', '6'], env: {} },
+    });
+    await putPlan(store, { ...plan(v1, 1, [assignment(0, 'dn', port, { revision: 1 })]), revision: 1 });
+    const old = await ready('srg');
+    expect(old.revision).toBe(1);
+    // The rollout surges replica 1 on revision 2; replica 0's assignment is unchanged.
+    await putPlan(store, {
+      ...plan(v2, 2, [
+        assignment(0, 'dn', port, { revision: 1 }),
+        assignment(1, 'dn', port2, { revision: 2 }),
+      ]),
+      revision: 2,
+      specs: { '1': v1 },
+    });
+    const fresh = await waitFor(
+      async () => {
+        const e = await getEndpoint(store, 'srg', 1);
+        return e?.status === 'ready' ? e : undefined;
+      },
+      { what: 'surge replica ready' },
+    );
+    expect(fresh.revision).toBe(2);
+    const kept = await waitFor(async () => {
+      const e = await getEndpoint(store, 'srg', 0);
+      return e?.plan_version === 2 ? e : undefined;
+    });
+    expect(kept).toMatchObject({ status: 'ready', pid: old.pid, revision: 1 });
+    // The new revision's engine runs the new spec.
+    const argv = readFileSync(`/proc/${fresh.pid}/cmdline`, 'utf8').split('\0');
+    expect(argv.slice(argv.indexOf('--itl-ms'), argv.indexOf('--itl-ms') + 2)).toEqual(['--itl-ms', '6']);
+    // Then the old one retires gracefully.
+    await putPlan(store, { ...plan(v2, 3, [assignment(1, 'dn', port2, { revision: 2 })]), revision: 2 });
+    await waitFor(() => history.get('srg/0')?.some((e) => e.status === 'draining'), { what: 'old draining' });
+    await waitFor(() => !isAlive(old.pid!), { what: 'old engine gone' });
+    expect(await getEndpoint(store, 'srg', 1)).toMatchObject({ status: 'ready', pid: fresh.pid });
+    await putPlan(store, { ...plan(v2, 4, []), revision: 2 });
+    await waitFor(() => !isAlive(fresh.pid!), { what: 'surge engine gone' });
+  });
+
+  it('force-stop during a drain stops the engine now', async () => {
+    const spec = simSpec('fst', {
+      engine_config: {
+        extra_args: ['--ttft-ms', '0', '--itl-ms', '25', '--shutdown-grace-ms', '0'],
+        env: {},
+      },
+    });
+    await putPlan(store, { ...plan(spec, 1, [assignment(0, 'dn', port)]), drain_grace_seconds: 600 });
+    const ep = await ready('fst');
+    let result: Awaited<ReturnType<typeof stream>> | undefined;
+    await new Promise<void>((resolve) => {
+      void stream(port, 'fst', 1000, () => {
+        void putPlan(store, { ...plan(spec, 2, []), drain_grace_seconds: 600 }).then(() => resolve());
+      }).then((r) => (result = r));
+    });
+    await waitFor(() => history.get('fst/0')?.some((e) => e.status === 'draining'), { what: 'draining' });
+    expect(result).toBeUndefined();
+    const t0 = Date.now();
+    const res = await fetch(`${agent!.adminUrl}/admin/models/fst/stop`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ stopped: [0] });
+    expect(isAlive(ep.pid!)).toBe(false);
+    expect(Date.now() - t0).toBeLessThan(2_000 + 1_500);
+    await waitFor(async () => (await getEndpoint(store, 'fst', 0)) === undefined, {
+      what: 'endpoint deleted',
+    });
   });
 
   it('agent shutdown during a drain does not wait for the grace: engines stop within the stop grace', async () => {
