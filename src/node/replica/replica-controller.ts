@@ -302,7 +302,10 @@ export class ReplicaController {
       alive: () => p?.running === true,
       // An adapter without metric names (test fakes) gets the settle time only.
       inFlight: names
-        ? () => readInFlight(port, names, t.probeTimeoutMs, this.env.fetch)
+        ? () =>
+            this.env.inFlight
+              ? this.env.inFlight(port, names, t.probeTimeoutMs)
+              : readInFlight(port, names, t.probeTimeoutMs, this.env.fetch)
         : () => Promise.resolve({ kind: 'count', requests: 0 }),
       settleMs: t.drainSettleMs,
       graceMs,
@@ -377,7 +380,7 @@ export class ReplicaController {
         });
         proc = await this.lock.run(async () => {
           if (signal.aborted || this.state.disposed) return undefined;
-          const p = await launchEngine({
+          const p = await (this.env.launch ?? launchEngine)({
             dataDir: this.env.dataDir,
             replica: d,
             restarts: this.state.restarts,
@@ -414,7 +417,10 @@ export class ReplicaController {
   ): Promise<void> {
     const t = this.env.timing;
     const loop = {
-      probe: () => probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch),
+      probe: () =>
+        this.env.probe
+          ? this.env.probe(this.desired.assignment.port, readiness, t.probeTimeoutMs)
+          : probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch),
       clock: this.env.clock,
       signal,
       alive: () => proc.running && this.proc === proc,

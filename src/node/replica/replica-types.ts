@@ -4,7 +4,15 @@ import type { Logger } from '../../core/logger.js';
 import type { ModelFiles } from '../cache/index.js';
 import type { DesiredReplica } from './desired.js';
 import type { EndpointWriter } from '../endpoint-writer.js';
-import type { EngineAdapterLoader, NebulaBin } from '../engine/index.js';
+import type {
+  EngineAdapterLoader,
+  EngineProcess,
+  InFlight,
+  NebulaBin,
+  ReadinessSpec,
+} from '../engine/index.js';
+import type { EngineMetricNames } from '../../engines/types.js';
+import type { EngineLaunchRequest } from './engine-launch.js';
 import type { RestartBackoffPolicy } from './backoff.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 
@@ -153,4 +161,14 @@ export interface ReplicaEnv {
   /** An engine was restarted after a failure. */
   onRestart(modelUid: string): void;
   fetch?: typeof fetch;
+  /** Spawns an engine (default `launchEngine`; tests inject their own process). */
+  launch?: (req: EngineLaunchRequest) => Promise<EngineProcess>;
+  /** One readiness probe (default `probeOnce` on loopback). */
+  probe?: (port: number, readiness: ReadinessSpec, timeoutMs: number) => Promise<boolean>;
+  /** Reads a draining engine's in-flight requests (default `readInFlight` of its `/metrics`). */
+  inFlight?: (
+    port: number,
+    names: Pick<EngineMetricNames, 'running' | 'waiting'>,
+    timeoutMs: number,
+  ) => Promise<InFlight>;
 }
