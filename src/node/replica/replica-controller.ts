@@ -302,10 +302,13 @@ export class ReplicaController {
       alive: () => p?.running === true,
       // An adapter without metric names (test fakes) gets the settle time only.
       inFlight: names
-        ? () =>
-            this.env.inFlight
+        ? async () => {
+            // A `draining` write that failed is retried here: the resync's retry waits behind this drain.
+            if (this.dirty) await this.publish(false);
+            return this.env.inFlight
               ? this.env.inFlight(port, names, t.probeTimeoutMs)
-              : readInFlight(port, names, t.probeTimeoutMs, this.env.fetch)
+              : readInFlight(port, names, t.probeTimeoutMs, this.env.fetch);
+          }
         : () => Promise.resolve({ kind: 'count', requests: 0 }),
       settleMs: t.drainSettleMs,
       graceMs,
