@@ -19,16 +19,8 @@ import { modelDetail, modelsTable } from './model-views.js';
 
 const ENGINES = EngineType.options;
 
-/** `--state` words, in lifecycle order. */
-const STATES = [
-  'stopped',
-  'downloading',
-  'starting',
-  'running',
-  'degraded',
-  'failed',
-  'stopping',
-] as const satisfies readonly AggregatedState[];
+/** `--state` words: the aggregated states, as the domain lists them. */
+const STATES = AggregatedState.options;
 
 /** The spec flags `model create` takes (declared in spec-flags.ts). */
 const MODEL_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory', 'revision', 'arg', 'env'] as const;
