@@ -162,28 +162,38 @@ describe('all-in-one: autoscaling on load, scale to zero, wake on request', () =
 
     // A burst while idle: plain and streamed, all held, then all served once a replica is ready.
     const burst = Array.from({ length: HOLD_MAX }, (_, i) => chat(i % 2 === 1, 5));
-    // The queue is full now: the next one is refused at once with 503 and Retry-After.
-    const full = await waitFor(
+    // Once the router holds all of them (its gauge says so), the queue is full: the next one is refused at
+    // once with 503 and Retry-After.
+    await waitFor(
       async () => {
-        const r = await fetch(`${up.routerUrl}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'x' }], max_tokens: 1 }),
-        });
-        if (r.status === 503) return r;
-        await r.body?.cancel();
-        return undefined;
+        const text = await (await fetch(`${up.routerUrl}/metrics`)).text();
+        const line = text
+          .split('\n')
+          .find((l) => l.startsWith('nebula_router_held_requests{') && l.includes('model="auto"'));
+        return line !== undefined && Number(line.split(' ').pop()) === HOLD_MAX ? true : undefined;
       },
-      { what: 'a 503 once the hold queue is full', timeoutMs: 10_000 },
+      { what: `${HOLD_MAX} requests held`, timeoutMs: 10_000, intervalMs: 20 },
     );
+    const full = await fetch(`${up.routerUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'x' }], max_tokens: 1 }),
+    });
+    expect(full.status).toBe(503);
     expect(full.headers.get('retry-after')).toMatch(/^[0-9]+$/);
     const texts = await Promise.all(burst);
     expect(texts.every((t) => t.length > 0)).toBe(true);
 
-    const m = await client.models.get('auto');
-    expect(m.state).not.toBe('idle');
-    expect(m.events.some((e) => e.type === 'woken')).toBe(true);
-    const v = await client.models.autoscaling('auto');
-    expect(v.status?.last_wake?.latency_ms).toBeGreaterThanOrEqual(0);
+    expect((await client.models.get('auto')).state).not.toBe('idle');
+    // The autoscaler notes the wake on its next pass after the replica is ready.
+    const wake = await waitFor(
+      async () => (await client.models.autoscaling('auto')).status?.last_wake?.latency_ms,
+      {
+        what: 'the wake recorded',
+        timeoutMs: 15_000,
+      },
+    );
+    expect(wake).toBeGreaterThan(0);
+    expect((await client.models.get('auto')).events.some((e) => e.type === 'woken')).toBe(true);
   }, 180_000);
 });
