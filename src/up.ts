@@ -53,6 +53,9 @@ export interface UpOptions {
   /** Router-wide proxy timeout defaults (durations; see `nebula router`). */
   firstByteTimeout?: string;
   idleTimeout?: string;
+  /** Router: requests held per idle (autoscaled) model, and how long (see `nebula router`). */
+  holdMax?: string;
+  holdTimeout?: string;
   /**
    * The router's rate limit for keys, tokens and sessions without their own (env NEBULA_RATE_LIMIT):
    * `10/s:burst=20` by default, any rate of the grammar in core/rate.ts, or `off`.
@@ -143,9 +146,9 @@ export async function startUp(
   const evictLru = resolveCacheEvict(opts.cacheEvict, env);
   // Checked before anything starts: a bad duration is a one-line error that changes nothing.
   const { resolveRestartBackoff } = await import('./node/cli-options.js');
-  const { resolveProxyTimeouts } = await import('./router/cli-options.js');
+  const { resolveHold, resolveProxyTimeouts } = await import('./router/cli-options.js');
   const restartBackoff = resolveRestartBackoff(opts, env);
-  const proxyTimeouts = resolveProxyTimeouts(opts, env);
+  const proxyTimeouts = { ...resolveProxyTimeouts(opts, env), ...resolveHold(opts, env) };
   const orphanGraceRaw = resolveOptional(opts.orphanGrace, 'NEBULA_NODE_ORPHAN_GRACE');
   const orphanGraceMs =
     orphanGraceRaw === undefined ? undefined : parseDuration(orphanGraceRaw, '--orphan-grace');

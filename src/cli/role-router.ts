@@ -52,6 +52,14 @@ export function registerRouterCommand(program: Command): void {
       "longest silence inside a streamed answer; a model's proxy_timeouts.idle overrides it (env NEBULA_ROUTER_IDLE_TIMEOUT; default 60s)",
     )
     .option(
+      '--hold-max <n>',
+      'requests held per idle (autoscaled) model while it wakes; more get 503 + Retry-After (env NEBULA_ROUTER_HOLD_MAX; default 256, 0 = never hold)',
+    )
+    .option(
+      '--hold-timeout <duration>',
+      'longest a request waits for an idle model to wake (env NEBULA_ROUTER_HOLD_TIMEOUT; default 5m)',
+    )
+    .option(
       '--instance-id <id>',
       'id under /components/router/ (env NEBULA_ROUTER_INSTANCE_ID; default host-port)',
     )

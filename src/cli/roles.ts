@@ -68,6 +68,8 @@ export function registerRoleCommands(program: Command): void {
       "router: longest wait for an engine's first byte (default 10m)",
     )
     .option('--idle-timeout <duration>', 'router: longest silence inside a streamed answer (default 60s)')
+    .option('--hold-max <n>', 'router: requests held per idle (autoscaled) model while it wakes (default 256)')
+    .option('--hold-timeout <duration>', 'router: longest a request waits for an idle model to wake (default 5m)')
     .option(
       '--rate-limit <rate>',
       'router limit per API key / token / session without its own, e.g. 600/min or 10/s:burst=20, or "off" (env NEBULA_RATE_LIMIT, default 10/s:burst=20)',

@@ -132,6 +132,11 @@ export function createClient(opts: ClientOptions) {
       call<T.ModelView>('POST', `/api/v2/models/${enc(uid)}/stop`, { body }),
     scale: (uid: string, replicas: number, c: { resource_version?: number } = {}) =>
       call<T.ModelView>('PUT', `/api/v2/models/${enc(uid)}/scale`, { body: { replicas, ...c } }),
+    autoscaling: (uid: string) => get<T.AutoscalingView>(`/api/v2/models/${enc(uid)}/autoscaling`),
+    setAutoscaling: (uid: string, policy: T.AutoscalingPolicyInput) =>
+      call<T.ModelView>('PUT', `/api/v2/models/${enc(uid)}/autoscaling`, { body: { policy } }),
+    clearAutoscaling: (uid: string) =>
+      call<T.ModelView>('DELETE', `/api/v2/models/${enc(uid)}/autoscaling`),
     saveAsTemplate: (uid: string, body: T.SaveAsTemplateRequest) =>
       call<T.TemplateView>('POST', `/api/v2/models/${enc(uid)}/save-as-template`, { body }),
     events: (uid: string, limit?: number) =>

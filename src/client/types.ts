@@ -59,6 +59,8 @@ export type ErrorResponse = Out<typeof S.ErrorResponse>;
 
 // models
 export type ModelView = Out<typeof S.ModelView>;
+export type AutoscalingView = Out<typeof S.AutoscalingView>;
+export type AutoscalingPolicyInput = z.input<typeof S.AutoscalingBody>['policy'];
 export type ModelList = Out<typeof S.ModelList>;
 export type ModelDetailView = Out<typeof S.ModelDetailView>;
 export type ModelStats = Out<typeof S.ModelStats>;

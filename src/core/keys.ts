@@ -54,6 +54,9 @@ export const prefixes = {
   settings: '/settings/',
   modelRevisions: '/model_revisions/',
   drains: '/drains/',
+  load: '/load/',
+  wake: '/wake/',
+  autoscaler: '/autoscaler/',
 } as const;
 
 /** Every prefix Nebula owns (backup and restore cover exactly these). */
@@ -98,6 +101,13 @@ export const keys = {
   /** An operator's request to migrate one replica (scheduler-handled). */
   drain: (modelUid: string, replicaId: number) => `/drains/${uid(modelUid)}/${replica(replicaId)}`,
   drainsOf: (modelUid: string) => `/drains/${uid(modelUid)}/`,
+  /** One router's load signal for a model (under the router's lease). */
+  load: (modelUid: string, router: string) => `/load/${uid(modelUid)}/${segment(router, 'router instance')}`,
+  loadOf: (modelUid: string) => `/load/${uid(modelUid)}/`,
+  /** A router's request to wake an idle model. */
+  wake: (modelUid: string) => `/wake/${uid(modelUid)}`,
+  /** The autoscaler's last decision for a model. */
+  autoscaler: (modelUid: string) => `/autoscaler/${uid(modelUid)}`,
 } as const;
 
 /** What a key names, or undefined for keys outside the layout. */
@@ -124,7 +134,10 @@ export type ParsedKey =
   | { kind: 'meta'; name: string }
   | { kind: 'settings'; name: string }
   | { kind: 'modelRevision'; modelUid: string; revision: number }
-  | { kind: 'drain'; modelUid: string; replicaId: number };
+  | { kind: 'drain'; modelUid: string; replicaId: number }
+  | { kind: 'load'; modelUid: string; router: string }
+  | { kind: 'wake'; modelUid: string }
+  | { kind: 'autoscaler'; modelUid: string };
 
 function revisionNumber(n: number): string {
   if (!Number.isInteger(n) || n < 1 || n > 99_999_999) {
@@ -191,6 +204,12 @@ export function parseKey(key: string): ParsedKey | undefined {
       return n === 4 && c && /^[0-9]{8}$/.test(c) && Number(c) >= 1
         ? { kind: 'modelRevision', modelUid: b, revision: Number(c) }
         : undefined;
+    case 'load':
+      return n === 4 && c ? { kind: 'load', modelUid: b, router: c } : undefined;
+    case 'wake':
+      return n === 3 ? { kind: 'wake', modelUid: b } : undefined;
+    case 'autoscaler':
+      return n === 3 ? { kind: 'autoscaler', modelUid: b } : undefined;
     case 'drains':
       return n === 4 && c && REPLICA_RE.test(c) ? { kind: 'drain', modelUid: b, replicaId: Number(c) } : undefined;
     default:

@@ -26,6 +26,8 @@ export interface RouterCliFlags {
   maxRetries?: string;
   firstByteTimeout?: string;
   idleTimeout?: string;
+  holdMax?: string;
+  holdTimeout?: string;
   instanceId?: string;
   advertiseAddress?: string;
 }
@@ -99,7 +101,7 @@ export function resolveRouterCli(
   if (env['NEBULA_MAX_SESSION_TTL']) options.maxSessionTtlS = maxSessionTtlFromEnv(env);
   const retries = positiveInt(flags.maxRetries, '--max-retries', 0);
   if (retries !== undefined) options.maxRetries = retries;
-  Object.assign(options, resolveProxyTimeouts(flags, env));
+  Object.assign(options, resolveProxyTimeouts(flags, env), resolveHold(flags, env));
   const instanceId = resolveOptional(flags.instanceId, 'NEBULA_ROUTER_INSTANCE_ID', env);
   if (instanceId !== undefined) options.instanceId = instanceId;
   const advertise = resolveOptional(flags.advertiseAddress, 'NEBULA_ROUTER_ADVERTISE_ADDRESS', env);
@@ -129,6 +131,23 @@ export function resolveProxyTimeouts(
   if (fb !== undefined) out.firstByteTimeoutMs = positiveDuration(fb, '--first-byte-timeout');
   const idle = resolveOptional(flags.idleTimeout, 'NEBULA_ROUTER_IDLE_TIMEOUT', env);
   if (idle !== undefined) out.idleTimeoutMs = positiveDuration(idle, '--idle-timeout');
+  return out;
+}
+
+/**
+ * How requests for an idle (autoscaled) model are held while it wakes: `--hold-max` per model (0 = never
+ * hold, answer 503 at once) and `--hold-timeout` each (env NEBULA_ROUTER_HOLD_MAX / _HOLD_TIMEOUT);
+ * shared by `nebula router` and `nebula up`.
+ */
+export function resolveHold(
+  flags: { holdMax?: string | undefined; holdTimeout?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): { holdMax?: number; holdTimeoutMs?: number } {
+  const out: { holdMax?: number; holdTimeoutMs?: number } = {};
+  const max = positiveInt(resolveOptional(flags.holdMax, 'NEBULA_ROUTER_HOLD_MAX', env), '--hold-max', 0);
+  if (max !== undefined) out.holdMax = max;
+  const t = resolveOptional(flags.holdTimeout, 'NEBULA_ROUTER_HOLD_TIMEOUT', env);
+  if (t !== undefined) out.holdTimeoutMs = positiveDuration(t, '--hold-timeout');
   return out;
 }
 

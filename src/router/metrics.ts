@@ -37,6 +37,9 @@ export class RouterMetrics {
   private readonly retries: Counter<'model'>;
   readonly rateLimited: Counter;
   private readonly authFailures: Counter<'reason'>;
+  private readonly heldTotal: Counter<'model' | 'outcome'>;
+  private readonly heldSeconds: Histogram<'model'>;
+  private heldNow: (() => Iterable<{ label: string; held: number }>) | undefined;
   private replicaLoad: (() => Iterable<ScrapedReplicaLoad>) | undefined;
 
   private readonly counterChildren = new Map<string, CounterChild>();
@@ -111,6 +114,30 @@ export class RouterMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.heldTotal = new Counter({
+      name: 'nebula_router_held_requests_total',
+      help: 'Requests held for an idle (autoscaled) model, by outcome: served, timeout, full (503 at once), cancelled, gone',
+      labelNames: ['model', 'outcome'],
+      registers,
+    });
+    this.heldSeconds = new Histogram({
+      name: 'nebula_router_held_seconds',
+      help: 'How long served requests were held waiting for an idle model to wake',
+      labelNames: ['model'],
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+      registers,
+    });
+    const held = () => this.heldNow?.() ?? [];
+    new Gauge({
+      name: 'nebula_router_held_requests',
+      help: 'Requests held right now for an idle (autoscaled) model',
+      labelNames: ['model'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of held()) if (r.held > 0) this.set({ model: r.label }, r.held);
+      },
+    });
     // Read at exposition time from the routing table, so it never holds series of replicas that are gone.
     const load = () => this.replicaLoad?.() ?? [];
     new Gauge({
@@ -173,6 +200,17 @@ export class RouterMetrics {
 
   upstreamError(model: string, kind: UpstreamErrorKind): void {
     this.counter(this.upstreamErrors, `e\0${model}\0${kind}`, { model, kind }).inc();
+  }
+
+  /** A held request ended: served (went on to a replica), timeout, full, cancelled or gone. */
+  heldEnded(model: string, outcome: 'served' | 'timeout' | 'full' | 'cancelled' | 'gone', ms: number): void {
+    this.counter(this.heldTotal, `h\0${model}\0${outcome}`, { model, outcome }).inc();
+    if (outcome === 'served') this.heldSeconds.observe({ model }, ms / 1000);
+  }
+
+  /** Where `nebula_router_held_requests` reads the queues from (the routing table). */
+  trackHeld(routes: () => Iterable<{ label: string; held: number }>): void {
+    this.heldNow = routes;
   }
 
   retry(model: string): void {

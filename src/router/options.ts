@@ -32,7 +32,12 @@ export const RouterOptions = z
     rateLimitRps: z.number().positive().optional(),
     rateLimitBurst: z.number().int().positive().optional(),
     /** Longest login session accepted (`exp - iat`, seconds) whatever the token says (default 12 h). */
-    maxSessionTtlS: z.number().int().min(60).max(30 * 86400).optional(),
+    maxSessionTtlS: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86400)
+      .optional(),
     maxBodyBytes: z
       .number()
       .int()
@@ -44,6 +49,12 @@ export const RouterOptions = z
     ejectMs: z.number().int().min(0).default(2000),
     /** Retry-After (s) with 503 when a model has no ready replica. */
     retryAfterS: z.number().int().min(1).default(5),
+    /** Requests held per idle (autoscaled) model while it wakes; the next one gets 503 + Retry-After. */
+    holdMax: z.number().int().min(0).max(100_000).default(256),
+    /** Longest a request is held for an idle model to wake (ms). */
+    holdTimeoutMs: z.number().int().min(1000).max(3_600_000).default(300_000),
+    /** How often the router publishes its per-model load for the autoscaler (ms, 0 = never). */
+    loadPublishMs: z.number().int().min(0).max(600_000).default(2000),
     /** Engine /metrics scrape period (ms, 0 = off). */
     scrapeIntervalMs: z.number().int().min(0).default(1500),
     connectTimeoutMs: z.number().int().positive().default(3000),

@@ -85,6 +85,11 @@ export class ComponentRegistration {
     await this.store.put(keys.component('router', instanceId), value, { lease: this.keeper.id });
   }
 
+  /** The registration lease (other keys that should vanish with this router live under it). */
+  get leaseId(): string | undefined {
+    return this.keeper?.id;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) this.clock.clearTimeout(this.timer);

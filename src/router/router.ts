@@ -27,6 +27,8 @@ import { LoadScraper } from './table/load-scraper.js';
 import { DEFAULT_FIRST_BYTE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, PoolSet } from './table/pool-set.js';
 import { loadStaticUpstreamsFile, type StaticModel } from './table/static-upstreams.js';
 import { StoreSource } from './table/store-source.js';
+import type { ModelRoute } from './table/endpoint-table.js';
+import { LoadPublisher } from './table/load-publisher.js';
 
 /** Injected dependencies. `store` is optional when only static upstreams and tokens are used. */
 export interface RouterDeps {
@@ -151,7 +153,13 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
         'no tokens and no store keys: every request will be refused (use --tokens-file or --no-auth)',
       );
     }
-    const auth = new Authenticator({ noAuth: opts.noAuth, tokens, keys: storeKeys, users: storeUsers, sessions });
+    const auth = new Authenticator({
+      noAuth: opts.noAuth,
+      tokens,
+      keys: storeKeys,
+      users: storeUsers,
+      sessions,
+    });
     const defaultLimit =
       opts.rateLimitRps === undefined
         ? undefined
@@ -167,6 +175,12 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
     cleanups.push(() => scraper.stop());
     metrics.trackReplicaLoad(() => table.allReplicas());
 
+    // Autoscaling: the router publishes load and holds requests for idle models (only with a store, where an
+    // autoscaler can hear the wake). The publisher starts once the registration lease exists.
+    let publisher: LoadPublisher | undefined;
+    const canHold = store !== undefined && opts.register && opts.holdMax > 0;
+    metrics.trackHeld(() => [...table.allRoutes()].map((r) => ({ label: r.label, held: r.holds.size })));
+
     const startedAt = now();
     const ctx: RouterContext = {
       table,
@@ -177,6 +191,12 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
         maxRetries: opts.maxRetries,
         ejectMs: opts.ejectMs,
         retryAfterS: opts.retryAfterS,
+        ...(canHold
+          ? {
+              hold: { maxHeld: opts.holdMax, timeoutMs: opts.holdTimeoutMs },
+              onHold: (route: ModelRoute) => publisher?.wake(route),
+            }
+          : {}),
         metrics,
         now,
       },
@@ -230,6 +250,19 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
       );
       await reg.start();
       cleanups.push(() => reg.stop());
+      if (opts.loadPublishMs > 0) {
+        const pub = new LoadPublisher(store, () => table.allRoutes(), {
+          instanceId: opts.instanceId ?? defaultInstanceId(port),
+          intervalMs: opts.loadPublishMs,
+          refreshMs: 30_000,
+          leaseId: () => reg.leaseId,
+          clock,
+          logger,
+        });
+        publisher = pub;
+        pub.start();
+        cleanups.push(() => pub.stop());
+      }
     }
 
     const reload = () => {

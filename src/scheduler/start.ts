@@ -16,6 +16,7 @@ import { EventRecorder } from '../store/events.js';
 import { encode } from '../store/json.js';
 import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { Store } from '../store/types.js';
+import { Autoscaler, createAutoscalerMetrics } from './autoscale/index.js';
 import { SchedulerController } from './loop/index.js';
 import { SchedulerConfigError } from './errors.js';
 import { startHttp } from './http.js';
@@ -43,6 +44,8 @@ export const SchedulerOptions = z.object({
   fullResyncMs: z.number().int().min(0).default(60_000),
   /** Events retention (seconds); default the EventRecorder's. */
   eventRetentionSeconds: z.number().int().min(60).optional(),
+  /** How often the autoscaler decides (0 turns it off). */
+  autoscaleIntervalMs: z.number().int().min(0).max(600_000).default(2_000),
 });
 export type SchedulerOptions = z.input<typeof SchedulerOptions>;
 
@@ -97,6 +100,10 @@ export async function startScheduler(
   metrics.isLeader.set(0);
 
   let elector: LeaderElector | undefined;
+  const recorder = new EventRecorder(s, {
+    clock,
+    ...(o.eventRetentionSeconds ? { retentionSeconds: o.eventRetentionSeconds } : {}),
+  });
   const controller = new SchedulerController(
     {
       graceMs: o.gracePeriodMs,
@@ -109,10 +116,7 @@ export async function startScheduler(
       clock,
       logger,
       metrics,
-      recorder: new EventRecorder(s, {
-        clock,
-        ...(o.eventRetentionSeconds ? { retentionSeconds: o.eventRetentionSeconds } : {}),
-      }),
+      recorder,
       fence: () => (elector?.isLeader ? elector.fence() : undefined),
       onWriteRefused: () => elector?.check(),
     },
@@ -206,6 +210,48 @@ export async function startScheduler(
       controller.deactivate();
       await e.stop(revoke);
     });
+
+    // The autoscaler leads on its own lease name: it may run on another instance than the scheduler.
+    if (o.autoscaleIntervalMs > 0) {
+      const asMetrics = createAutoscalerMetrics(registry);
+      let asElector: LeaderElector | undefined;
+      const autoscaler = new Autoscaler(
+        { intervalMs: o.autoscaleIntervalMs, statusEveryMs: 10_000 },
+        {
+          store: s,
+          view: controller.view,
+          recorder,
+          fence: () => (asElector?.isLeader ? asElector.fence() : undefined),
+          clock,
+          logger: logger.child({ loop: 'autoscaler' }),
+          metrics: asMetrics,
+        },
+      );
+      await autoscaler.start();
+      cleanups.push(() => autoscaler.stop());
+      asElector = new LeaderElector(s, {
+        name: 'autoscaler',
+        instanceId,
+        leaseId: () => lease.id,
+        checkEveryMs: Math.max(500, (o.leaseTtlSeconds * 1000) / 3),
+        clock,
+        logger,
+        onElected: () => {
+          asMetrics.isLeader.set(1);
+          autoscaler.activate();
+        },
+        onDeposed: () => {
+          asMetrics.isLeader.set(0);
+          autoscaler.deactivate();
+        },
+      });
+      const ae = asElector;
+      await ae.start();
+      cleanups.push(async () => {
+        autoscaler.deactivate();
+        await ae.stop(revoke);
+      });
+    }
     logger.info({ port: http.port, store: s.kind }, 'scheduler started');
 
     let stopping: Promise<void> | undefined;

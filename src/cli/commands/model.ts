@@ -10,26 +10,20 @@ import { examples, withConnection, withOutput } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { confirm } from '../prompt.js';
+import { renderFields } from '../output/index.js';
 import { action } from '../runtime.js';
 import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import type { WaitTarget } from '../wait.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
+import { autoscalingFields, registerAutoscaleCommand } from './autoscale.js';
 import { registerLegacyModelCommands } from './legacy.js';
 import { registerModelRevisionCommands, rolloutFields, withRolloutFlags } from './model-revisions.js';
 import { modelDetail, modelsTable } from './model-views.js';
 
 const ENGINES = EngineType.options;
 
-/** `--state` words, in lifecycle order. */
-const STATES = [
-  'stopped',
-  'downloading',
-  'starting',
-  'running',
-  'degraded',
-  'failed',
-  'stopping',
-] as const satisfies readonly AggregatedState[];
+/** `--state` words: the aggregated states, as the domain lists them. */
+const STATES = AggregatedState.options;
 
 /** The spec flags `model create` takes (declared in spec-flags.ts). */
 const MODEL_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory', 'revision', 'arg', 'env'] as const;
@@ -75,9 +69,19 @@ export function registerModelCommands(program: Command): void {
   get.action(
     action(async (ctx, uid) => {
       const m = await ctx.client().models.get(checkModelUid(uid));
-      ctx.print(m, () => modelDetail(m, ctx.style, ctx.now()));
+      // An autoscaled model: its policy and the autoscaler's last decision too.
+      const scaling = m.deployment?.autoscaling
+        ? await ctx.client().models.autoscaling(m.model_uid)
+        : undefined;
+      ctx.print(
+        scaling ? { ...m, autoscaling: scaling } : m,
+        () =>
+          modelDetail(m, ctx.style, ctx.now()) + (scaling ? renderFields(autoscalingFields(scaling)) : ''),
+      );
     }),
   );
+
+  registerAutoscaleCommand(model);
 
   const create = model
     .command('create')

@@ -22,6 +22,10 @@ export const EventType = z.enum([
   'scaled',
   /** The server read (or could not read) the model's files facts. */
   'facts',
+  /** The autoscaler changed (or, in a dry run, would change) the replica count; the message has its inputs. */
+  'autoscaled',
+  /** An idle model got its first ready replica after a wake request; the message has the wake latency. */
+  'woken',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -15,3 +15,4 @@ export * from './settings.js';
 export * from './spec-fields.js';
 export * from './revision.js';
 export * from './model-revision.js';
+export * from './autoscaling.js';

@@ -5,6 +5,7 @@ import { ModelUid } from '../ids.js';
 import { Labels, Timestamp } from './common.js';
 import { ModelFacts } from './model-facts.js';
 import { RevisionNumber, RolloutPolicy } from './revision.js';
+import { AutoscalingPolicy } from './autoscaling.js';
 
 export const ModelSource = z.enum(['huggingface', 'modelscope', 'local']);
 export type ModelSource = z.infer<typeof ModelSource>;
@@ -164,6 +165,8 @@ export const ModelDeployment = z.object({
   spec_revision: RevisionNumber.optional(),
   /** How a change of revision is rolled out (absent: rolling with the defaults). */
   rollout: RolloutPolicy.optional(),
+  /** Load-based replica count (absent: `replicas` is fixed). The autoscaler writes only `replicas`. */
+  autoscaling: AutoscalingPolicy.optional(),
   created_at: Timestamp,
   updated_at: Timestamp,
 });

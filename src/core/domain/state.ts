@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
 /** The seven aggregated model states of seed 002 (computed, never stored). */
-export const AggregatedState = z.enum(['stopped', 'downloading', 'starting', 'running', 'degraded', 'failed', 'stopping']);
+/** `idle`: autoscaled to zero replicas after no requests (running, not stopped: the next request wakes it). */
+export const AggregatedState = z.enum([
+  'stopped',
+  'idle',
+  'downloading',
+  'starting',
+  'running',
+  'degraded',
+  'failed',
+  'stopping',
+]);
 export type AggregatedState = z.infer<typeof AggregatedState>;
 
 /** Leader record `/leader/{name}` bound to the leader's lease. */

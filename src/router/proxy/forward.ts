@@ -3,6 +3,7 @@ import type { PickRequest } from '../balancers/types.js';
 import { routerErrors, type RouterError } from '../errors.js';
 import type { RouterMetrics } from '../metrics.js';
 import type { ModelRoute } from '../table/endpoint-table.js';
+import type { HeldRequest, HoldLimits } from '../table/hold-queue.js';
 import type { Replica } from '../table/replica.js';
 import {
   classifyUpstreamError,
@@ -44,6 +45,10 @@ export interface ForwardSettings {
   ejectMs: number;
   /** Retry-After (s) sent with 503 when no replica is ready. */
   retryAfterS: number;
+  /** Requests for an idle (autoscaled) model wait for a replica: at most this many per model, this long. */
+  hold?: HoldLimits | undefined;
+  /** A request was held for `route` (the router asks for a wake). */
+  onHold?: ((route: ModelRoute) => void) | undefined;
   metrics: RouterMetrics;
   now: () => number;
 }
@@ -77,7 +82,7 @@ class RetrySignal extends Error {
  * starts only once the last one failed), and the flow its sink resumes, so a request allocates nothing
  * per attempt beyond the upstream request.
  */
-export class ProxyCall implements UpstreamHandler, ProxyFlow {
+export class ProxyCall implements UpstreamHandler, ProxyFlow, HeldRequest {
   private readonly tried: string[] = [];
   /** The attempt in flight: its replica (which counts it as outstanding until it ends) and controller. */
   private replica: Replica | undefined;
@@ -88,6 +93,9 @@ export class ProxyCall implements UpstreamHandler, ProxyFlow {
   private rewritten: Map<string, Buffer> | undefined;
   /** The response head went to the sink: no more retries. */
   private started = false;
+  /** Un-holds this call while it waits for an idle model's replica. */
+  private unhold: (() => void) | undefined;
+  private heldAt = 0;
 
   constructor(
     private readonly settings: ForwardSettings,
@@ -96,6 +104,9 @@ export class ProxyCall implements UpstreamHandler, ProxyFlow {
   ) {}
 
   start(): void {
+    const route = this.req.route;
+    route.requests++;
+    route.lastRequestAt = this.settings.now();
     if (this.aborted) this.sink.cancelled();
     else this.next();
   }
@@ -105,18 +116,60 @@ export class ProxyCall implements UpstreamHandler, ProxyFlow {
     if (this.aborted) return;
     this.aborted = true;
     this.abortReason = reason;
+    if (this.unhold) {
+      this.unhold();
+      this.unhold = undefined;
+      this.settings.metrics.heldEnded(this.req.route.label, 'cancelled', this.settings.now() - this.heldAt);
+      this.sink.cancelled();
+      return;
+    }
     this.controller?.abort(reason);
   }
 
-  /** The sink can take data again. */
+  // HeldRequest: the call waits in its model's hold queue (idle model, wake asked).
+
   resume(): void {
+    if (this.unhold) {
+      this.unhold = undefined;
+      this.settings.metrics.heldEnded(this.req.route.label, 'served', this.settings.now() - this.heldAt);
+      this.next();
+      return;
+    }
     this.controller?.resume();
+  }
+
+  expire(why: 'timeout' | 'gone'): void {
+    this.unhold = undefined;
+    this.settings.metrics.heldEnded(this.req.route.label, why, this.settings.now() - this.heldAt);
+    this.fail(
+      why === 'gone'
+        ? routerErrors.modelNotFound(this.req.model)
+        : routerErrors.noReplica(this.req.model, this.settings.retryAfterS),
+      false,
+    );
+  }
+
+  /** Holds the call for an idle model's replica; false when it may not wait (not autoscaled, or full). */
+  private hold(): boolean {
+    const { route } = this.req;
+    const limits = this.settings.hold;
+    if (!route.wakeable || limits === undefined || this.tried.length > 0) return false;
+    const unhold = route.holds.add(this, limits);
+    if (unhold === false) {
+      this.settings.metrics.heldEnded(route.label, 'full', 0);
+      return false;
+    }
+    this.unhold = unhold;
+    this.heldAt = this.settings.now();
+    this.settings.onHold?.(route);
+    return true;
   }
 
   private next(): void {
     const { route } = this.req;
     const replica = this.choose();
     if (replica === undefined) {
+      if (this.hold()) return;
       this.fail(
         this.lastError === undefined
           ? routerErrors.noReplica(this.req.model, this.settings.retryAfterS)

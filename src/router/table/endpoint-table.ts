@@ -6,6 +6,7 @@ import {
   type Balancer,
   type PrefixAwareOptions,
 } from '../balancers/index.js';
+import { HoldQueue } from './hold-queue.js';
 import type { PoolSet } from './pool-set.js';
 import { Replica, targetFingerprint, type UpstreamTarget } from './replica.js';
 import { WILDCARD_MODEL, type StaticModel } from './static-upstreams.js';
@@ -24,6 +25,11 @@ export interface ManagedModel {
   ready: { replicaId: number; target: UpstreamTarget }[];
   /** Unix seconds, for `/v1/models`. */
   created: number;
+  /**
+   * The model is autoscaled and running: with no ready replica it is idle or waking, so requests are held
+   * (bounded) until one is ready instead of answered 503.
+   */
+  wakeable?: boolean | undefined;
 }
 
 /** Per-model proxy timeouts (ms); undefined ones are the router's defaults. */
@@ -40,6 +46,13 @@ export class ModelRoute {
   balancer: Balancer;
   /** The `model` label of this model's metrics: the model_uid, or the configured name of a static model. */
   readonly label: string;
+  /** Autoscaled and running: hold requests while no replica is ready (see ManagedModel.wakeable). */
+  wakeable = false;
+  /** Requests held for a replica to become ready. */
+  readonly holds = new HoldQueue();
+  /** Requests routed to this model since the router started, and when the last one came (the load signal). */
+  requests = 0;
+  lastRequestAt = 0;
 
   constructor(
     /** model_uid for managed models, the configured name for static ones. */
@@ -153,6 +166,7 @@ export class EndpointTable {
     for (const m of this.managed) {
       const route = this.route(m.modelUid, m.listName, m.policy, true, m.created);
       route.timeouts = m.timeouts;
+      route.wakeable = m.wakeable === true;
       const list = m.ready.map((r) =>
         this.replica(`${m.modelUid}/${r.replicaId}`, m.modelUid, r.target, true, nextReplicas),
       );
@@ -200,6 +214,11 @@ export class EndpointTable {
       const oldRoute = this.routes.get(old.managed ? old.model : `static:${old.model}`);
       if (oldRoute?.balancer instanceof PrefixAwareBalancer) oldRoute.balancer.forgetReplica(id);
     }
+    // Held requests go on once their model has a ready replica, and end when it is gone or no longer waits.
+    for (const r of nextRoutes.values())
+      if (r.holds.size > 0 && r.replicas.length > 0) r.holds.release();
+      else if (r.holds.size > 0 && !r.wakeable) r.holds.drop();
+    for (const [key, r] of this.routes) if (!nextRoutes.has(key)) r.holds.drop();
     this.routes = nextRoutes;
     this.names = nextNames;
     this.wildcard = wildcard;

@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import { Endpoint } from '../../core/domain/endpoint.js';
 import { durationMs } from '../../core/duration.js';
-import { ModelSpec } from '../../core/domain/model.js';
+import { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
 import { PlacementPlan } from '../../core/domain/placement.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
@@ -34,6 +34,8 @@ export function buildManagedModels(
   endpoints: Iterable<Endpoint>,
   specs: ReadonlyMap<string, ModelSpec>,
   now: number,
+  /** Models that are autoscaled and running (their requests are held while no replica is ready). */
+  wakeable: ReadonlySet<string> = new Set(),
 ): ManagedModel[] {
   const byModel = new Map<string, Endpoint[]>();
   for (const ep of endpoints) {
@@ -62,19 +64,21 @@ export function buildManagedModels(
         target: { origin: originOf(e.address, e.port), basePath: '', servedName: e.served_model_name },
       })),
       created: Math.floor((spec ? Date.parse(spec.created_at) : now) / 1000),
+      ...(wakeable.has(uid) ? { wakeable: true } : {}),
     });
   }
   return out;
 }
 
 /**
- * Watches `/endpoints/`, `/models/` and `/placements/` (informers: list + watch + re-list) and feeds the
+ * Watches `/endpoints/`, `/models/`, `/placements/` and `/deployments/` (informers: list + watch + re-list) and feeds the
  * endpoint table. Changes arriving together (one txn, several prefixes) are folded into one rebuild.
  */
 export class StoreSource {
   private readonly endpoints: Informer<Endpoint>;
   private readonly specs: Informer<ModelSpec>;
   private readonly plans: Informer<PlacementPlan>;
+  private readonly deployments: Informer<ModelDeployment>;
   private started = false;
   private pending = false;
 
@@ -113,10 +117,17 @@ export class StoreSource {
       keyFilter: (k) => kind(k) === 'placement',
       name: 'router-placements',
     });
+    this.deployments = new Informer({
+      ...common,
+      prefix: prefixes.deployments,
+      schema: ModelDeployment,
+      keyFilter: (k) => kind(k) === 'deployment',
+      name: 'router-deployments',
+    });
   }
 
   private get informers(): Informer<unknown>[] {
-    return [this.endpoints, this.specs, this.plans] as Informer<unknown>[];
+    return [this.endpoints, this.specs, this.plans, this.deployments] as Informer<unknown>[];
   }
 
   async start(): Promise<void> {
@@ -156,6 +167,9 @@ export class StoreSource {
     for (const plan of this.plans.list()) specs.set(plan.value.model_uid, plan.value.spec);
     for (const spec of this.specs.list()) specs.set(spec.value.model_uid, spec.value);
     const eps = this.endpoints.list().map((t) => t.value);
-    this.apply(buildManagedModels(eps, specs, (this.opts.now ?? Date.now)()));
+    const wakeable = new Set<string>();
+    for (const d of this.deployments.list())
+      if (d.value.autoscaling && d.value.desired_state === 'running') wakeable.add(d.value.model_uid);
+    this.apply(buildManagedModels(eps, specs, (this.opts.now ?? Date.now)(), wakeable));
   }
 }

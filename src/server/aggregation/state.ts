@@ -8,7 +8,9 @@ import type {
 
 /** What the aggregated state is computed from: everything the store knows about one model. */
 export interface StateInput {
-  deployment: Pick<ModelDeployment, 'desired_state' | 'replicas'> | undefined;
+  deployment:
+    | (Pick<ModelDeployment, 'desired_state' | 'replicas'> & Partial<Pick<ModelDeployment, 'autoscaling'>>)
+    | undefined;
   plan: Pick<PlacementPlan, 'assignments' | 'unplaced'> | undefined;
   endpoints: readonly Pick<Endpoint, 'replica_id' | 'status' | 'restarts' | 'last_error'>[];
   downloads: readonly Pick<DownloadProgress, 'phase' | 'bytes_done' | 'bytes_total' | 'error'>[];
@@ -47,7 +49,8 @@ function percent(done: number, total: number): string {
  * - none ready and unplaceable (nothing could be placed) or crashing (failed endpoint, restarts with an
  *   error, failed download) -> failed, with the reason;
  * - otherwise starting.
- * A running deployment scaled to 0 replicas counts as stopped (nothing is meant to serve).
+ * A running deployment scaled to 0 replicas counts as stopped (nothing is meant to serve), unless the
+ * autoscaler put it there: then it is `idle` (a request wakes it).
  */
 export function aggregateState(input: StateInput): StateResult {
   const { deployment, plan, endpoints, downloads } = input;
@@ -56,6 +59,14 @@ export function aggregateState(input: StateInput): StateResult {
   const running = deployment?.desired_state === 'running' && deployment.replicas > 0;
 
   if (!running) {
+    if (deployment?.desired_state === 'running' && deployment.autoscaling && total === 0)
+      return {
+        state: 'idle',
+        reason: 'autoscaled to zero; the next request wakes it',
+        desired: 0,
+        ready,
+        total,
+      };
     const why =
       deployment === undefined
         ? 'no deployment'

@@ -71,6 +71,9 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('POST', '/api/v2/models/{uid}/start', 'operator', 'model.start', 'model/{uid}'),
   p('POST', '/api/v2/models/{uid}/stop', 'operator', 'model.stop', 'model/{uid}'),
   p('PUT', '/api/v2/models/{uid}/scale', 'operator', 'model.scale', 'model/{uid}'),
+  p('GET', '/api/v2/models/{uid}/autoscaling', 'viewer', 'model.autoscaling_get', 'model/{uid}'),
+  p('PUT', '/api/v2/models/{uid}/autoscaling', 'operator', 'model.autoscale', 'model/{uid}'),
+  p('DELETE', '/api/v2/models/{uid}/autoscaling', 'operator', 'model.autoscale_off', 'model/{uid}'),
   p('POST', '/api/v2/models/{uid}/save-as-template', 'operator', 'template.save_from_model', 'model/{uid}'),
   p('GET', '/api/v2/models/{uid}/events', 'viewer', 'event.list', 'model/{uid}'),
   // revisions and rollouts (issue 17)

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import type { AutoscalingPolicy } from '../../core/domain/index.js';
 import {
   type EngineType,
   ModelDeployment,
@@ -678,6 +679,12 @@ export class ModelService {
     let from = 0;
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const dep = this.baseDeployment(pair, now);
+      const a = dep.autoscaling;
+      if (a)
+        throw errors.conflict(
+          'AUTOSCALED',
+          `model ${uid} is autoscaled (${a.min_replicas}-${a.max_replicas} replicas): change its policy, or turn autoscaling off first`,
+        );
       from = dep.replicas;
       if (pair.deployment && dep.replicas === replicas) return undefined;
       return { deployment: this.bump(dep, { replicas }, now) };
@@ -690,6 +697,35 @@ export class ModelService {
         message: `scaled from ${from} to ${replicas} by ${actor}`,
       });
     }
+  }
+
+  /**
+   * Sets (or with null removes) the model's autoscaling policy. The replica count moves into the new
+   * min..max at once; within it, the autoscaler decides. Removing the policy keeps the current count
+   * (at least 1 when the model was idle, so a running model serves again).
+   */
+  async autoscale(
+    uid: string,
+    policy: AutoscalingPolicy | null,
+    expected: number | undefined,
+    actor: string,
+  ): Promise<void> {
+    let message = '';
+    const { changed } = await this.mutate(uid, expected, (pair, now) => {
+      const dep = this.baseDeployment(pair, now);
+      if (policy === null) {
+        if (!dep.autoscaling) return undefined;
+        const { autoscaling: _off, ...rest } = dep;
+        message = `autoscaling turned off by ${actor}`;
+        const replicas = rest.desired_state === 'running' ? Math.max(rest.replicas, 1) : rest.replicas;
+        return { deployment: this.bump(rest, { replicas }, now) };
+      }
+      if (JSON.stringify(dep.autoscaling) === JSON.stringify(policy)) return undefined;
+      const replicas = Math.min(Math.max(dep.replicas, policy.min_replicas), policy.max_replicas);
+      message = `autoscaling ${policy.min_replicas}-${policy.max_replicas} replicas, target ${policy.target.metric} ${policy.target.value}${policy.dry_run ? ' (dry run)' : ''} set by ${actor}`;
+      return { deployment: this.bump(dep, { autoscaling: policy, replicas }, now) };
+    });
+    if (changed) await this.event({ model_uid: uid, type: 'updated', source: 'server', message });
   }
 
   /**
@@ -714,6 +750,8 @@ export class ModelService {
         { op: 'delete', key: keys.deployment(uid) },
         // The history goes with the model (a later model of the same uid starts its own).
         { op: 'deletePrefix', prefix: keys.modelRevisionsOf(uid) },
+        { op: 'delete', key: keys.autoscaler(uid) },
+        { op: 'delete', key: keys.wake(uid) },
       ],
     });
     if (!res.succeeded)

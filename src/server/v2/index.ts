@@ -2,6 +2,7 @@ import type { ServerContext } from '../context.js';
 import type { AnyRoute } from '../http/route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { authRoutes } from './auth.js';
+import { autoscalingRoutes } from './autoscaling.js';
 import { backupRoutes } from './backup.js';
 import { cachePurgeRoutes } from './cache-purge.js';
 import { cacheRoutes } from './cache.js';
@@ -24,6 +25,7 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
   return [
     ...modelRoutes(ctx),
     ...revisionRoutes(ctx),
+    ...autoscalingRoutes(ctx),
     ...templateRoutes(ctx),
     ...nodeRoutes(ctx),
     ...engineRoutes(ctx),
