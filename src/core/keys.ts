@@ -54,6 +54,7 @@ export const prefixes = {
   settings: '/settings/',
   modelRevisions: '/model_revisions/',
   drains: '/drains/',
+  pulls: '/pulls/',
 } as const;
 
 /** Every prefix Nebula owns (backup and restore cover exactly these). */
@@ -98,6 +99,9 @@ export const keys = {
   /** An operator's request to migrate one replica (scheduler-handled). */
   drain: (modelUid: string, replicaId: number) => `/drains/${uid(modelUid)}/${replica(replicaId)}`,
   drainsOf: (modelUid: string) => `/drains/${uid(modelUid)}/`,
+  /** A request to download one model's files onto one node without starting it (node-handled). */
+  pull: (modelUid: string, nodeId: string) => `/pulls/${uid(modelUid)}/${node(nodeId)}`,
+  pullsOf: (modelUid: string) => `/pulls/${uid(modelUid)}/`,
 } as const;
 
 /** What a key names, or undefined for keys outside the layout. */
@@ -124,7 +128,8 @@ export type ParsedKey =
   | { kind: 'meta'; name: string }
   | { kind: 'settings'; name: string }
   | { kind: 'modelRevision'; modelUid: string; revision: number }
-  | { kind: 'drain'; modelUid: string; replicaId: number };
+  | { kind: 'drain'; modelUid: string; replicaId: number }
+  | { kind: 'pull'; modelUid: string; nodeId: string };
 
 function revisionNumber(n: number): string {
   if (!Number.isInteger(n) || n < 1 || n > 99_999_999) {
@@ -193,6 +198,8 @@ export function parseKey(key: string): ParsedKey | undefined {
         : undefined;
     case 'drains':
       return n === 4 && c && REPLICA_RE.test(c) ? { kind: 'drain', modelUid: b, replicaId: Number(c) } : undefined;
+    case 'pulls':
+      return n === 4 && c ? { kind: 'pull', modelUid: b, nodeId: c } : undefined;
     default:
       return undefined;
   }

@@ -36,6 +36,7 @@ import { parseGpuMode, type GpuMode, GpuInventory } from './gpu/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { createNodeMetrics } from './metrics.js';
 import { Reconciler } from './reconcile/index.js';
+import { PullRunner } from './pull/index.js';
 
 export interface NodeAgentOptions {
   nodeId: string;
@@ -252,6 +253,17 @@ export async function startNodeAgent(
       cleanups.push(() => cm.stop());
     }
     const modelFiles = deps.modelFiles ?? cacheManager!;
+    // Pre-pulls (`nebula model pull`) download through the same cache manager, without an engine.
+    let pulls: PullRunner | undefined;
+    if (cacheManager) {
+      const runner = new PullRunner(
+        { nodeId },
+        { store, files: cacheManager, clock, logger: logger.child({ component: 'pull' }) },
+      );
+      await runner.start();
+      pulls = runner;
+      cleanups.push(() => runner.stop());
+    }
 
     const gpus = new GpuInventory(
       nodeId,
@@ -426,6 +438,7 @@ export async function startNodeAgent(
           hb.stop();
           engineDetector.stop();
           await rec.stop(keepEngines);
+          await pulls?.stop();
           await cacheManager?.stop();
           await admin.close();
           // Keeping engines: let the lease expire by itself, so endpoints stay routable until the next

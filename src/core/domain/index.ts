@@ -14,3 +14,4 @@ export * from './state.js';
 export * from './settings.js';
 export * from './spec-fields.js';
 export * from './revision.js';
+export * from './pull.js';
