@@ -22,6 +22,8 @@ export const EventType = z.enum([
   'scaled',
   /** The server read (or could not read) the model's files facts. */
   'facts',
+  /** A download without a start was requested (`nebula model pull`, a download-only import). */
+  'pull',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

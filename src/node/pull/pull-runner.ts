@@ -39,6 +39,8 @@ export interface PullRunnerDeps {
   files: PullFiles;
   clock?: Clock;
   logger?: Logger;
+  /** Hears every finished pull (the agent records it as a model event). */
+  onFinished?: (record: ModelPull) => void;
 }
 
 interface Job {
@@ -194,10 +196,13 @@ export class PullRunner {
     if (job.controller.signal.aborted) return this.forget(job);
     try {
       const lease = await this.deps.store.grantLease(this.opts.resultTtlSeconds ?? 600);
-      await this.write(job, (c) => pullOutcome(c, outcome, now()), lease).catch(async (err: unknown) => {
+      let written: ModelPull | undefined;
+      const make = (c: ModelPull) => (written = pullOutcome(c, outcome, now()));
+      await this.write(job, make, lease).catch(async (err: unknown) => {
         await this.deps.store.revokeLease(lease).catch(() => undefined);
         throw err;
       });
+      if (written) this.deps.onFinished?.(written);
       if (outcome.ok)
         log?.info({ cached: outcome.result.cached, fetched_bytes: outcome.result.fetchedBytes }, 'pull done');
       else log?.warn({ err: outcome.error }, 'pull failed');

@@ -73,6 +73,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('PUT', '/api/v2/models/{uid}/scale', 'operator', 'model.scale', 'model/{uid}'),
   p('POST', '/api/v2/models/{uid}/save-as-template', 'operator', 'template.save_from_model', 'model/{uid}'),
   p('GET', '/api/v2/models/{uid}/events', 'viewer', 'event.list', 'model/{uid}'),
+  p('POST', '/api/v2/models/{uid}/pull', 'operator', 'model.pull', 'model/{uid}'),
+  p('GET', '/api/v2/models/{uid}/pulls', 'viewer', 'model.pulls', 'model/{uid}'),
   p(
     'GET',
     '/api/v2/models/{uid}/replicas/{replica_id}/logs',

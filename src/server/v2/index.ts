@@ -14,6 +14,7 @@ import { modelRoutes } from './models.js';
 import { secretRoutes } from './secret.js';
 import { nodeRoutes } from './nodes.js';
 import { openAiProxyRoutes } from './openai-proxy.js';
+import { pullRoutes } from './pull.js';
 import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { userRoutes } from './users.js';
@@ -38,5 +39,6 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...catalogRoutes(ctx),
     ...openAiProxyRoutes(ctx),
     ...settingsRoutes(ctx),
+    ...pullRoutes(ctx),
   ];
 }
