@@ -19,7 +19,11 @@ export type RevisionCause = z.infer<typeof RevisionCause>;
 export const ModelRevision = z.object({
   model_uid: ModelUid,
   revision: RevisionNumber,
-  spec: ModelSpec,
+  // A getter: model.ts imports this module (RolloutPolicy), so ModelSpec is not yet defined when this
+  // object is built; zod reads the getter at first parse.
+  get spec() {
+    return ModelSpec;
+  },
   /** Who made it (`user:alice`, `key:ab12cd`, `system`). */
   created_by: z.string().min(1).max(200),
   created_at: Timestamp,
