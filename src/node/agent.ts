@@ -277,7 +277,7 @@ export async function startNodeAgent(
           files: cacheManager,
           clock,
           logger: logger.child({ component: 'pull' }),
-          onFinished: (p) => pullEvent(p),
+          onFinished: (p) => void pullEvent(p),
         },
       );
       await runner.start();
