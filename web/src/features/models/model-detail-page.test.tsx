@@ -135,7 +135,9 @@ describe('model detail', () => {
   });
 
   it('viewers get no Download button', async () => {
-    const api = fakeApi({ 'GET /api/v2/models/tiny': () => ({ ...detail, state: 'stopped', downloads: [] }) });
+    const api = fakeApi({
+      'GET /api/v2/models/tiny': () => ({ ...detail, state: 'stopped', downloads: [] }),
+    });
     renderApp({ route: '/models/tiny', fetch: api.fetch, sessions: sessionAs('viewer') });
     expect(await screen.findByTestId('spec-card')).toBeInTheDocument();
     expect(screen.queryByTestId('pull-button')).toBeNull();
