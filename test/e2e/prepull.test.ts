@@ -194,6 +194,9 @@ describe('pre-pull: download without starting, then a start downloads nothing', 
       expect(r.stderr).toMatch(new RegExp(`${target}: done`));
       expect(r).toMatchObject({ code: 0, stdout: `Downloading tiny onto ${target}.\n` });
       expect(existsSync(join(hfRepoDir(target, PULL_REPO), 'refs', 'main'))).toBe(true);
+      const get = await cli(['model', 'get', 'tiny']);
+      expect(get.stdout).toContain('Pre-pull (download without starting):');
+      expect(get.stdout).toMatch(new RegExp(`${target} +done`));
       const cache = await admin.nodes.cache(target);
       expect(cache.items.some((e) => e.model_name === PULL_REPO && e.complete)).toBe(true);
     } finally {
