@@ -65,6 +65,8 @@ describe('PullRunner', () => {
   let files: FakeFiles;
   let runner: PullRunner | undefined;
   const puts: string[] = [];
+  /** Writes of the runner that fail (the store is away), counted down. */
+  let failPuts = 0;
 
   beforeEach(async () => {
     const inner = await openEmbeddedStore({});
@@ -75,6 +77,10 @@ describe('PullRunner', () => {
         if (prop === 'put')
           return (k: string, v: string, o?: object) => {
             puts.push(k);
+            if (failPuts > 0) {
+              failPuts -= 1;
+              return Promise.reject(new Error('store unavailable'));
+            }
             return target.put(k, v, o);
           };
         const v = Reflect.get(target, prop, recv) as unknown;
@@ -82,6 +88,7 @@ describe('PullRunner', () => {
       },
     });
     files = new FakeFiles();
+    failPuts = 0;
   });
   afterEach(async () => {
     await runner?.stop();
@@ -155,6 +162,16 @@ describe('PullRunner', () => {
     const again = (await read('b'))?.value;
     expect(again?.cached).toBe(true);
     expect(again?.error).toBeUndefined();
+  });
+
+  it('tries again when the store does not take a write, and never leaves a pull pending', async () => {
+    await put(request('g', 'n1'));
+    failPuts = 4; // the first write and its three quick retries
+    await start({ retryMs: 20 });
+    await until(() => files.calls.length === 1);
+    expect((await read('g'))?.value.status).toBe('downloading');
+    files.finish(0, { cached: false, fetchedBytes: 3, bytesTotal: 3, filesTotal: 1 });
+    await until(async () => (await read('g'))?.value.status === 'done');
   });
 
   it('stops a download whose request is deleted, and writes nothing more', async () => {

@@ -32,6 +32,8 @@ export interface PullRunnerOptions {
   progressIntervalMs?: number;
   /** How long a finished pull's result stays in the store (default 10 minutes). */
   resultTtlSeconds?: number;
+  /** Wait before trying again when the store did not take a write (default 5 s). */
+  retryMs?: number;
 }
 
 export interface PullRunnerDeps {
@@ -71,6 +73,7 @@ export class PullRunner {
   private readonly queue: WorkQueue<Job>;
   private informer: Informer<ModelPull> | undefined;
   private stopped = false;
+  private readonly timers = new Set<TimerHandle>();
 
   constructor(
     private readonly opts: PullRunnerOptions,
@@ -113,6 +116,8 @@ export class PullRunner {
   /** Stops watching and cancels the pulls in flight (their records stay, a restarted agent resumes them). */
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.clear();
     await this.informer?.stop();
     for (const job of this.jobs.values()) job.controller.abort();
     await this.queue.idle();
@@ -175,8 +180,9 @@ export class PullRunner {
       target = targetOf(cur.value);
       await this.write(job, (c) => pullProgress(c, undefined, now()));
     } catch (err) {
-      if (!(err instanceof Superseded)) log?.warn({ err: errorMessage(err) }, 'could not start pull');
-      return this.forget(job);
+      if (err instanceof Superseded) return this.forget(job);
+      log?.warn({ err: errorMessage(err) }, 'could not start pull; trying again soon');
+      return this.retryLater(job);
     }
     log?.info({ model: target.model_name, source: target.model_source }, 'pulling model files');
     const progress = this.progressWriter(job, (s) => (c) => pullProgress(c, s, now()));
@@ -207,9 +213,23 @@ export class PullRunner {
         log?.info({ cached: outcome.result.cached, fetched_bytes: outcome.result.fetchedBytes }, 'pull done');
       else log?.warn({ err: outcome.error }, 'pull failed');
     } catch (err) {
-      if (!(err instanceof Superseded)) log?.warn({ err: errorMessage(err) }, 'could not record pull result');
+      if (!(err instanceof Superseded)) {
+        // The files are in the cache now: the retry finds them there and only writes the result.
+        log?.warn({ err: errorMessage(err) }, 'could not record pull result; trying again soon');
+        return this.retryLater(job);
+      }
     }
     this.forget(job);
+  }
+
+  /** Runs the job again after `retryMs` (the store did not answer): a pull is never left pending. */
+  private retryLater(job: Job): void {
+    const timer = this.clock.setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.stopped || job.controller.signal.aborted || this.jobs.get(job.key) !== job) return;
+      this.queue.push([job]);
+    }, this.opts.retryMs ?? 5000);
+    this.timers.add(timer);
   }
 
   private forget(job: Job): void {
