@@ -14,4 +14,5 @@ export * from './state.js';
 export * from './settings.js';
 export * from './spec-fields.js';
 export * from './revision.js';
+export * from './model-revision.js';
 export * from './pull.js';
