@@ -63,6 +63,19 @@ export const PULL_TARGET_FIELDS = [
 ] as const satisfies readonly (keyof ModelPull)[];
 export type PullTarget = Pick<ModelPull, (typeof PULL_TARGET_FIELDS)[number]>;
 
+/** The target fields of a pull or a spec (optional GGUF fields only when set). */
+export function pullTargetFrom(src: PullTarget): PullTarget {
+  const t: PullTarget = {
+    model_name: src.model_name,
+    model_source: src.model_source,
+    revision: src.revision,
+    engine_type: src.engine_type,
+  };
+  if (src.gguf_file !== undefined) t.gguf_file = src.gguf_file;
+  if (src.gguf_quant !== undefined) t.gguf_quant = src.gguf_quant;
+  return t;
+}
+
 /** True when both name the same files (same hub, repository, revision and GGUF choice). */
 export function samePullTarget(a: PullTarget, b: PullTarget): boolean {
   return PULL_TARGET_FIELDS.every((k) => (a[k] ?? null) === (b[k] ?? null));

@@ -8,7 +8,7 @@
  * overwritten by an older one's progress.
  */
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import { ModelPull, type PullTarget } from '../../core/domain/index.js';
+import { ModelPull, pullTargetFrom, type PullTarget } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
@@ -49,19 +49,6 @@ interface Job {
   key: string;
   requestedAt: string;
   controller: AbortController;
-}
-
-/** The fields of a record that say which files to fetch. */
-function targetOf(p: ModelPull): PullTarget {
-  const t: PullTarget = {
-    model_name: p.model_name,
-    model_source: p.model_source,
-    revision: p.revision,
-    engine_type: p.engine_type,
-  };
-  if (p.gguf_file !== undefined) t.gguf_file = p.gguf_file;
-  if (p.gguf_quant !== undefined) t.gguf_quant = p.gguf_quant;
-  return t;
 }
 
 /** Thrown by a write that found its request gone or replaced: the job stops quietly. */
@@ -177,7 +164,7 @@ export class PullRunner {
     let target: PullTarget;
     try {
       const cur = await this.current(job);
-      target = targetOf(cur.value);
+      target = pullTargetFrom(cur.value);
       await this.write(job, (c) => pullProgress(c, undefined, now()));
     } catch (err) {
       if (err instanceof Superseded) return this.forget(job);

@@ -14,6 +14,7 @@ import {
   type NodeStatus,
   type PlacementPlan,
   type PullTarget,
+  pullTargetFrom,
   samePullTarget,
 } from '../../core/domain/index.js';
 import { keys } from '../../core/keys.js';
@@ -51,15 +52,7 @@ export function pullTargetOf(spec: ModelSpec): PullTarget {
       { model_uid: spec.model_uid, model_source: spec.model_source },
     );
   }
-  const t: PullTarget = {
-    model_name: spec.model_name,
-    model_source: spec.model_source,
-    revision: spec.revision,
-    engine_type: spec.engine_type,
-  };
-  if (spec.gguf_file !== undefined) t.gguf_file = spec.gguf_file;
-  if (spec.gguf_quant !== undefined) t.gguf_quant = spec.gguf_quant;
-  return t;
+  return pullTargetFrom({ ...spec, model_source: spec.model_source });
 }
 
 /**
