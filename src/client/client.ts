@@ -154,6 +154,10 @@ export function createClient(opts: ClientOptions) {
       call<T.RolloutPauseResponse>('POST', `/api/v2/models/${enc(uid)}/rollout/pause`),
     resumeRollout: (uid: string) =>
       call<T.RolloutPauseResponse>('POST', `/api/v2/models/${enc(uid)}/rollout/resume`),
+    /** Downloads the model's files onto nodes without starting it (named nodes, or where it would run). */
+    pull: (uid: string, body: T.PullModelRequest = {}) =>
+      call<T.PullModelResponse>('POST', `/api/v2/models/${enc(uid)}/pull`, { body }),
+    pulls: (uid: string) => get<T.PullList>(`/api/v2/models/${enc(uid)}/pulls`),
     /** The last `tail` lines of a replica's engine log. */
     async logs(uid: string, replicaId: number, o: { tail?: number } = {}): Promise<string> {
       const res = await send('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {

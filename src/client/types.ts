@@ -14,6 +14,7 @@ import type {
   ModelCacheEntry,
   ModelDeployment,
   ModelEvent,
+  ModelPull,
   ModelRequest,
   ModelSpec,
   ModelTemplate,
@@ -34,6 +35,7 @@ export type {
   ModelCacheEntry,
   ModelDeployment,
   ModelEvent,
+  ModelPull,
   ModelRequest,
   ModelSpec,
   ModelTemplate,
@@ -83,6 +85,11 @@ export type ListModelsParams = Partial<{
   limit: number;
   offset: number;
 }>;
+
+// pre-pull
+export type PullModelRequest = In<typeof S.PullBody>;
+export type PullModelResponse = Out<typeof S.PullResponse>;
+export type PullList = Out<typeof S.PullList>;
 
 // cluster settings
 export type ClusterSettingsView = Out<typeof S.ClusterSettingsView>;

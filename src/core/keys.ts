@@ -57,6 +57,7 @@ export const prefixes = {
   load: '/load/',
   wake: '/wake/',
   autoscaler: '/autoscaler/',
+  pulls: '/pulls/',
 } as const;
 
 /** Every prefix Nebula owns (backup and restore cover exactly these). */
@@ -108,6 +109,9 @@ export const keys = {
   wake: (modelUid: string) => `/wake/${uid(modelUid)}`,
   /** The autoscaler's last decision for a model. */
   autoscaler: (modelUid: string) => `/autoscaler/${uid(modelUid)}`,
+  /** A request to download one model's files onto one node without starting it (node-handled). */
+  pull: (modelUid: string, nodeId: string) => `/pulls/${uid(modelUid)}/${node(nodeId)}`,
+  pullsOf: (modelUid: string) => `/pulls/${uid(modelUid)}/`,
 } as const;
 
 /** What a key names, or undefined for keys outside the layout. */
@@ -137,7 +141,8 @@ export type ParsedKey =
   | { kind: 'drain'; modelUid: string; replicaId: number }
   | { kind: 'load'; modelUid: string; router: string }
   | { kind: 'wake'; modelUid: string }
-  | { kind: 'autoscaler'; modelUid: string };
+  | { kind: 'autoscaler'; modelUid: string }
+  | { kind: 'pull'; modelUid: string; nodeId: string };
 
 function revisionNumber(n: number): string {
   if (!Number.isInteger(n) || n < 1 || n > 99_999_999) {
@@ -212,6 +217,8 @@ export function parseKey(key: string): ParsedKey | undefined {
       return n === 3 ? { kind: 'autoscaler', modelUid: b } : undefined;
     case 'drains':
       return n === 4 && c && REPLICA_RE.test(c) ? { kind: 'drain', modelUid: b, replicaId: Number(c) } : undefined;
+    case 'pulls':
+      return n === 4 && c ? { kind: 'pull', modelUid: b, nodeId: c } : undefined;
     default:
       return undefined;
   }

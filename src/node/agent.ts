@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../core/clock.js';
-import { Labels, PortRange, type EngineType } from '../core/domain/index.js';
+import { Labels, PortRange, type EngineType, type ModelPull } from '../core/domain/index.js';
 import { errorMessage } from '../core/errors.js';
 import { NodeId } from '../core/ids.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -36,6 +36,7 @@ import { parseGpuMode, type GpuMode, GpuInventory } from './gpu/index.js';
 import { Heartbeat } from './heartbeat.js';
 import { createNodeMetrics } from './metrics.js';
 import { Reconciler } from './reconcile/index.js';
+import { PullRunner } from './pull/index.js';
 
 export interface NodeAgentOptions {
   nodeId: string;
@@ -252,6 +253,37 @@ export async function startNodeAgent(
       cleanups.push(() => cm.stop());
     }
     const modelFiles = deps.modelFiles ?? cacheManager!;
+    const pullEvent = (p: ModelPull) =>
+      events
+        .record({
+          model_uid: p.model_uid,
+          type: p.status === 'done' ? 'downloaded' : 'download_failed',
+          level: p.status === 'done' ? 'info' : 'error',
+          message: (p.status === 'done'
+            ? `pre-pull on ${nodeId}: ${p.cached ? 'already cached' : `${p.fetched_bytes ?? 0} bytes fetched`}`
+            : `pre-pull on ${nodeId} failed: ${p.error ?? 'unknown error'}`
+          ).slice(0, 1000),
+          source: 'node',
+          node_id: nodeId,
+        })
+        .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'could not record pull event'));
+    // Pre-pulls (`nebula model pull`) download through the same cache manager, without an engine.
+    let pulls: PullRunner | undefined;
+    if (cacheManager) {
+      const runner = new PullRunner(
+        { nodeId },
+        {
+          store,
+          files: cacheManager,
+          clock,
+          logger: logger.child({ component: 'pull' }),
+          onFinished: (p) => void pullEvent(p),
+        },
+      );
+      await runner.start();
+      pulls = runner;
+      cleanups.push(() => runner.stop());
+    }
 
     const gpus = new GpuInventory(
       nodeId,
@@ -426,6 +458,7 @@ export async function startNodeAgent(
           hb.stop();
           engineDetector.stop();
           await rec.stop(keepEngines);
+          await pulls?.stop();
           await cacheManager?.stop();
           await admin.close();
           // Keeping engines: let the lease expire by itself, so endpoints stay routable until the next

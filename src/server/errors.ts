@@ -53,6 +53,9 @@ export const ErrorCodes = [
   'GGUF_VARIANT_NOT_FOUND',
   'GGUF_VARIANT_AMBIGUOUS',
   'GGUF_NO_VARIANTS',
+  'NODE_UNSCHEDULABLE',
+  'PULL_UNPLACEABLE',
+  'NOTHING_TO_PULL',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 

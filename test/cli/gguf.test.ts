@@ -63,7 +63,7 @@ describe('nebula GGUF flags (--gguf-file / --quant)', () => {
   });
 
   it('catalog import --quant / --gguf-file; the engine defaults to llamacpp with them', async () => {
-    const q = await cli(['catalog', 'import', REPO, '--uid', 'tiny-q8', '--quant', 'q8_0', '--no-start']);
+    const q = await cli(['catalog', 'import', REPO, '--uid', 'tiny-q8', '--quant', 'q8_0', '--no-start', '--no-pull']);
     expect(q.stderr).toBe('');
     expect(q.code).toBe(0);
     expect(await spec('tiny-q8')).toMatchObject({

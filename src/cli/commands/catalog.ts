@@ -161,7 +161,8 @@ export function registerCatalogCommands(program: Command): void {
     .addOption(providerOption())
     .option('--uid <uid>', 'model uid (default: derived from the name)')
     .option('--replicas <n>', 'replicas', '1')
-    .option('--no-start', 'import it stopped');
+    .option('--no-start', 'import it stopped (and download its weights onto the nodes that would run it)')
+    .option('--no-pull', 'with --no-start: do not download the weights');
   withSpecFlags(imp, IMPORT_SPEC_FLAGS, { revision: 'branch, tag or commit' });
   withGgufFlags(imp);
   withConnection(withOutput(withWait(imp)));
@@ -188,6 +189,7 @@ export function registerCatalogCommands(program: Command): void {
       if (uid !== undefined) body.model_uid = checkModelUid(uid);
       if (ctx.bool('wait') && body.auto_start === false)
         throw new UsageError('--wait cannot be used with --no-start');
+      if (ctx.flags.pull === false) body.pull = false;
       const res = await ctx.client().catalog.import(body);
       for (const w of res.warnings) ctx.err(`warning: ${w}\n`);
       const created = res.model.model_uid;
@@ -195,7 +197,9 @@ export function registerCatalogCommands(program: Command): void {
         ctx,
         created,
         'running',
-        `Model ${created} imported from ${id}${body.auto_start ? ' and started' : ''}.`,
+        `Model ${created} imported from ${id}${body.auto_start ? ' and started' : ''}${
+          res.pull_nodes ? `; downloading onto ${res.pull_nodes.join(', ')}` : ''
+        }.`,
         res,
       );
     }),

@@ -98,6 +98,19 @@ export function modelDetail(m: ModelDetailView, style: Style, nowMs = Date.now()
       [...m.endpoints].sort((a, b) => a.replica_id - b.replica_id),
     );
   }
+  if (m.pulls && m.pulls.length > 0) {
+    out += '\nPre-pull (download without starting):\n';
+    out += renderTable(
+      [
+        { header: 'NODE', value: (p) => p.node_id },
+        { header: 'STATUS', value: (p) => (p.status === 'done' && p.cached ? 'done (cached)' : p.status) },
+        { header: 'BYTES', value: (p) => `${formatBytes(p.bytes_done)} / ${formatBytes(p.bytes_total)}` },
+        { header: 'FILES', value: (p) => `${p.files_done}/${p.files_total}` },
+        { header: 'ERROR', value: (p) => p.error, maxWidth: 60 },
+      ],
+      m.pulls,
+    );
+  }
   if (m.stats) {
     const s = m.stats;
     out += '\nTraffic:\n';

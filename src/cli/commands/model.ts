@@ -19,6 +19,7 @@ import { autoscalingFields, registerAutoscaleCommand } from './autoscale.js';
 import { registerLegacyModelCommands } from './legacy.js';
 import { registerModelRevisionCommands, rolloutFields, withRolloutFlags } from './model-revisions.js';
 import { modelDetail, modelsTable } from './model-views.js';
+import { registerModelPullCommand } from './model-pull.js';
 
 const ENGINES = EngineType.options;
 
@@ -93,7 +94,8 @@ export function registerModelCommands(program: Command): void {
     .option('--served-name <name>', 'name clients use in "model" (default: the uid)')
     .option('--label <key=value>', 'label (repeatable)', collect)
     .option('--description <text>', 'free text')
-    .option('--start', 'start it right away');
+    .option('--start', 'start it right away')
+    .option('--pull', 'download only: put the weights onto the nodes that would run it, without starting');
   withGgufFlags(create);
   withRolloutFlags(create);
   withConnection(withOutput(withWait(create)));
@@ -117,6 +119,8 @@ export function registerModelCommands(program: Command): void {
       const gguf = ggufFields(ctx, engine_type);
       if (model_source === 'local' && !spec.model_path && gguf.engine !== 'sim')
         throw new UsageError('--source local needs --path DIR');
+      if (ctx.bool('pull') && ctx.bool('start'))
+        throw new UsageError('--pull downloads without starting; a start downloads by itself (drop one)');
       if (ctx.bool('wait') && !ctx.bool('start'))
         throw new UsageError('--wait needs --start (there is nothing to wait for otherwise)');
       const labels = parseLabelPairs(ctx.list('label'));
@@ -129,6 +133,7 @@ export function registerModelCommands(program: Command): void {
         replicas: replicasFlag(ctx) ?? 1,
         auto_start: ctx.bool('start'),
       };
+      if (ctx.bool('pull')) body.pull = true;
       if (uid !== undefined) body.model_uid = uid;
       const servedName = ctx.str('servedName');
       if (servedName !== undefined) body.served_model_name = servedName;
@@ -138,7 +143,11 @@ export function registerModelCommands(program: Command): void {
       const rollout = rolloutFields(ctx);
       if (rollout) body.rollout = rollout;
       const created = await ctx.client().models.create(body);
-      const started = ctx.bool('start') ? ' and started' : '';
+      const started = ctx.bool('start')
+        ? ' and started'
+        : ctx.bool('pull')
+          ? `; downloading its files (nebula model pull ${created.model_uid} --wait follows them)`
+          : '';
       await finishLifecycle(
         ctx,
         created.model_uid,
@@ -241,4 +250,5 @@ export function registerModelCommands(program: Command): void {
 
   registerLegacyModelCommands(model);
   registerModelRevisionCommands(model);
+  registerModelPullCommand(model);
 }

@@ -26,6 +26,8 @@ export const EventType = z.enum([
   'autoscaled',
   /** An idle model got its first ready replica after a wake request; the message has the wake latency. */
   'woken',
+  /** A download without a start was requested (`nebula model pull`, a download-only import). */
+  'pull',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

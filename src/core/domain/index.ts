@@ -16,3 +16,4 @@ export * from './spec-fields.js';
 export * from './revision.js';
 export * from './model-revision.js';
 export * from './autoscaling.js';
+export * from './pull.js';

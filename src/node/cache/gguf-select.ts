@@ -16,7 +16,9 @@ import { CacheError } from './errors.js';
 import type { Manifest } from './manifest.js';
 
 /** The GGUF choice of a spec, or undefined when its engine loads whole repositories (not llama.cpp). */
-export function ggufChoiceOf(spec: ModelSpec): GgufChoice | undefined {
+export function ggufChoiceOf(
+  spec: Pick<ModelSpec, 'engine_type' | 'gguf_file' | 'gguf_quant'>,
+): GgufChoice | undefined {
   if (spec.engine_type !== 'llamacpp') return undefined;
   const c: GgufChoice = {};
   if (spec.gguf_file !== undefined) c.gguf_file = spec.gguf_file;

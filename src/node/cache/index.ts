@@ -4,7 +4,16 @@
  */
 export { createCacheManager, type CacheManager } from './manager.js';
 export type { CacheManagerOptions, CacheManagerDeps } from './options.js';
-export type { ModelFiles, EnsureModelRequest, EnsureModelResult, PurgeOutcome, InUseCheck } from './types.js';
+export type {
+  ModelFiles,
+  EnsureModelRequest,
+  EnsureModelResult,
+  PurgeOutcome,
+  InUseCheck,
+  PrefetchRequest,
+  PrefetchResult,
+} from './types.js';
+export type { ProgressSnapshot } from './progress.js';
 export { CacheError, type CacheErrorCode } from './errors.js';
 export { diskLevel, diskStatus, type StatFsFn, type StatFsResult } from './disk.js';
 export { selectEvictions, referencedModels, modelRef } from './lru.js';

@@ -50,7 +50,15 @@ import { answerPurgeRequest, type PurgeRequestDeps } from './purge-requests.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js';
 import { scanCache, type ScannedModel } from './scan.js';
 import { SharedDownload } from './shared-download.js';
-import type { EnsureModelRequest, EnsureModelResult, InUseCheck, ModelFiles, PurgeOutcome } from './types.js';
+import type {
+  EnsureModelRequest,
+  EnsureModelResult,
+  InUseCheck,
+  ModelFiles,
+  PrefetchRequest,
+  PrefetchResult,
+  PurgeOutcome,
+} from './types.js';
 import { validateRepoId, validateRevision } from './validate.js';
 
 export interface CacheManager extends ModelFiles {
@@ -69,6 +77,11 @@ export interface CacheManager extends ModelFiles {
   /** Records that an engine uses the model now (its `last_used_at`). */
   markUsed(modelName: string, source: ModelSource): Promise<void>;
   setInUseCheck(check: InUseCheck): void;
+  /**
+   * Downloads a model's files without starting anything (a pre-pull): the same check of the cache, the
+   * same shared download (a replica starting meanwhile joins it) and the same verification as `ensure`.
+   */
+  prefetch(req: PrefetchRequest): Promise<PrefetchResult>;
   /** The entries of the last scan, by model name hash. */
   readonly entries: ReadonlyMap<string, ModelCacheEntry>;
   /** Downloads in flight (for tests and the admin API). */
@@ -238,49 +251,63 @@ class CacheManagerImpl implements CacheManager {
     return {};
   }
 
-  async ensure(req: EnsureModelRequest): Promise<EnsureModelResult> {
-    const { spec } = req;
-    if (req.signal.aborted) throw cancelled(spec.model_name);
-    if (spec.model_source === 'local') return this.ensureLocal(req);
-    const source = spec.model_source;
+  /** The hub, repository, revision and GGUF choice a spec's files come from (validated). */
+  private hubTarget(
+    spec: Pick<ModelSpec, 'model_name' | 'revision' | 'engine_type' | 'gguf_file' | 'gguf_quant'>,
+    source: 'huggingface' | 'modelscope',
+  ) {
     const name = spec.model_name;
     validateRepoId(name, source === 'modelscope');
     let revision = validateRevision(spec.revision || 'main');
     if (source === 'modelscope') revision = msRevision(revision);
     // llama.cpp loads one GGUF variant: only its files are fetched, and the engine gets its first file.
     const gguf = ggufChoiceOf(spec);
-    const cached = await this.completeLocally(source, name, revision, gguf);
-    if (cached) {
-      await this.markUsed(name, source);
-      return { modelPath: cached, env: this.envFor(source), downloaded: false };
-    }
+    return { source, name, revision, gguf };
+  }
+
+  /** The running download of a target, or a new one: one download per model (and variant) per node. */
+  private sharedFor(t: ReturnType<CacheManagerImpl['hubTarget']>): SharedDownload {
+    const { source, name, revision, gguf } = t;
     const key = `${source}:${name}@${revision}${ggufChoiceKey(gguf)}`;
-    let shared = this.inflight.get(key);
-    if (!shared) {
-      const created = new SharedDownload(
-        {
-          store: this.store,
-          clock: this.clock,
-          nodeId: this.opts.nodeId,
-          progressIntervalMs: this.opts.progressIntervalMs ?? 500,
-          progressTtlSeconds: this.opts.progressTtlSeconds ?? 30,
-          ...(this.logger ? { logger: this.logger } : {}),
-        },
-        name,
-        source,
-        (signal, tracker) => this.download(source, name, revision, signal, tracker, gguf),
-      );
-      shared = created;
-      this.inflight.set(key, created);
-      void created.promise.then(
-        () => this.inflight.delete(key),
-        () => {
-          this.inflight.delete(key);
-          // A failed download may have left partial files: show them as an incomplete entry.
-          void this.rescan().catch(() => undefined);
-        },
-      );
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const created = new SharedDownload(
+      {
+        store: this.store,
+        clock: this.clock,
+        nodeId: this.opts.nodeId,
+        progressIntervalMs: this.opts.progressIntervalMs ?? 500,
+        progressTtlSeconds: this.opts.progressTtlSeconds ?? 30,
+        ...(this.logger ? { logger: this.logger } : {}),
+      },
+      name,
+      source,
+      (signal, tracker) => this.download(source, name, revision, signal, tracker, gguf),
+    );
+    this.inflight.set(key, created);
+    void created.promise.then(
+      () => this.inflight.delete(key),
+      () => {
+        this.inflight.delete(key);
+        // A failed download may have left partial files: show them as an incomplete entry.
+        void this.rescan().catch(() => undefined);
+      },
+    );
+    return created;
+  }
+
+  async ensure(req: EnsureModelRequest): Promise<EnsureModelResult> {
+    const { spec } = req;
+    if (req.signal.aborted) throw cancelled(spec.model_name);
+    if (spec.model_source === 'local') return this.ensureLocal(req);
+    const source = spec.model_source;
+    const t = this.hubTarget(spec, source);
+    const cached = await this.completeLocally(source, t.name, t.revision, t.gguf);
+    if (cached) {
+      await this.markUsed(t.name, source);
+      return { modelPath: cached.path, env: this.envFor(source), downloaded: false };
     }
+    const shared = this.sharedFor(t);
     const join: Parameters<SharedDownload['join']>[0] = {
       modelUid: req.modelUid,
       replicaId: req.replicaId,
@@ -288,12 +315,41 @@ class CacheManagerImpl implements CacheManager {
     };
     if (req.onProgress) join.onProgress = req.onProgress;
     const out = await shared.join(join);
-    await this.markUsed(name, source);
+    await this.markUsed(t.name, source);
     // The entry is published before the engine starts: schedulers see the copy as soon as it exists.
     await this.rescan().catch((err: unknown) =>
       this.logger?.warn({ err: errorMessage(err) }, 'cache scan after download failed'),
     );
     return { modelPath: out.modelPath, env: this.envFor(source), downloaded: out.fetchedBytes > 0 };
+  }
+
+  async prefetch(req: PrefetchRequest): Promise<PrefetchResult> {
+    const { target } = req;
+    if (req.signal.aborted) throw cancelled(target.model_name);
+    const source = target.model_source;
+    const t = this.hubTarget(target, source);
+    const cached = await this.completeLocally(source, t.name, t.revision, t.gguf);
+    if (cached) {
+      // A pulled model counts as used now: LRU eviction takes models nobody asked for first.
+      await this.markUsed(t.name, source);
+      return { cached: true, fetchedBytes: 0, bytesTotal: cached.bytes, filesTotal: cached.files };
+    }
+    const shared = this.sharedFor(t);
+    const out = await shared.follow({
+      signal: req.signal,
+      ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    });
+    await this.markUsed(t.name, source);
+    await this.rescan().catch((err: unknown) =>
+      this.logger?.warn({ err: errorMessage(err) }, 'cache scan after download failed'),
+    );
+    const snap = shared.tracker.snapshot;
+    return {
+      cached: false,
+      fetchedBytes: out.fetchedBytes,
+      bytesTotal: snap.bytes_total,
+      filesTotal: snap.files_total,
+    };
   }
 
   private async download(
@@ -348,7 +404,7 @@ class CacheManagerImpl implements CacheManager {
     name: string,
     revision: string,
     gguf: GgufChoice | undefined,
-  ): Promise<string | undefined> {
+  ): Promise<{ path: string; bytes: number; files: number } | undefined> {
     const stored = await readStoredManifest(this.cacheDir, source, name);
     if (!stored || (stored.revision !== revision && stored.commit !== revision)) return undefined;
     let m = stored;
@@ -373,7 +429,11 @@ class CacheManagerImpl implements CacheManager {
       const have = new Set(stored.files.map((f) => f.path));
       if (stored.listing.some((f) => !have.has(f.path))) return undefined;
     }
-    const withFile = (dir: string) => (file ? join(dir, ...file.split('/')) : dir);
+    const found = (dir: string) => ({
+      path: file ? join(dir, ...file.split('/')) : dir,
+      bytes: m.files.reduce((n, f) => n + f.size, 0),
+      files: m.files.length,
+    });
     if (source === 'huggingface') {
       const repoDir = hfRepoDir(this.cacheDir, name);
       if (m.revision === revision && revision !== m.commit) {
@@ -381,12 +441,12 @@ class CacheManagerImpl implements CacheManager {
         if (ref !== m.commit) return undefined;
       }
       const snap = hfSnapshotDir(repoDir, m.commit);
-      return (await filesMatch(snap, m.files)) ? withFile(snap) : undefined;
+      return (await filesMatch(snap, m.files)) ? found(snap) : undefined;
     }
     const [org = '', repo = ''] = name.split('/');
     const dir = msModelDir(this.cacheDir, org, repo);
     if (await exists(msTempDir(this.cacheDir, org, repo))) return undefined;
-    return (await filesMatch(dir, m.files)) ? withFile(dir) : undefined;
+    return (await filesMatch(dir, m.files)) ? found(dir) : undefined;
   }
 
   private async ensureLocal(req: EnsureModelRequest): Promise<EnsureModelResult> {

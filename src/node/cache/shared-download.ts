@@ -11,7 +11,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
 import { CacheError, cancelled } from './errors.js';
 import type { DownloadOutcome } from './download-model.js';
-import { ProgressPublisher, ProgressTracker } from './progress.js';
+import { ProgressPublisher, ProgressTracker, type ProgressSnapshot } from './progress.js';
 
 export interface JoinRequest {
   modelUid: string;
@@ -64,6 +64,35 @@ export class SharedDownload {
 
   get waiting(): number {
     return this.waiters;
+  }
+
+  /**
+   * Waits for the download without a replica (a pre-pull): no progress key of its own, the caller gets
+   * the tracker's snapshots. Counts as a waiter, so a replica joining later shares the same download and
+   * a pull aborted alone cancels it.
+   */
+  async follow(req: {
+    signal: AbortSignal;
+    onProgress?: (s: ProgressSnapshot) => void;
+  }): Promise<DownloadOutcome> {
+    if (req.signal.aborted) throw cancelled(this.modelName);
+    this.waiters += 1;
+    const unsubscribe = req.onProgress ? this.tracker.subscribe(req.onProgress) : () => undefined;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(cancelled(this.modelName));
+      req.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    try {
+      return await Promise.race([this.promise, aborted]);
+    } finally {
+      unsubscribe();
+      if (onAbort) req.signal.removeEventListener('abort', onAbort);
+      this.waiters -= 1;
+      if (this.waiters === 0 && !this.settled && req.signal.aborted)
+        this.controller.abort(cancelled(this.modelName));
+    }
   }
 
   /** Waits for the download on behalf of one replica, publishing that replica's progress. */

@@ -1,4 +1,5 @@
-import type { DownloadProgress, ModelSpec } from '../../core/domain/index.js';
+import type { DownloadProgress, ModelSpec, PullTarget } from '../../core/domain/index.js';
+import type { ProgressSnapshot } from './progress.js';
 
 /**
  * The contract between the node agent's reconciler and the cache manager: before an engine starts, the
@@ -44,3 +45,22 @@ export interface PurgeOutcome {
 
 /** Answers whether a running replica on this node uses the model's files (the node agent knows). */
 export type InUseCheck = (modelName: string, source: string) => boolean;
+
+/** A download without an engine (a pre-pull): which files, and how to follow them. */
+export interface PrefetchRequest {
+  target: PullTarget;
+  /** Aborting stops waiting; the download itself stops when nothing else (a replica) waits for it. */
+  signal: AbortSignal;
+  /** Byte-level progress of the shared download (at most every 100 ms). */
+  onProgress?: (snapshot: ProgressSnapshot) => void;
+}
+
+export interface PrefetchResult {
+  /** True when every file was already in the cache (nothing was fetched, the hub was not asked). */
+  cached: boolean;
+  /** Bytes fetched from the hub while this request waited (0 when cached). */
+  fetchedBytes: number;
+  /** Size and number of the files a start of this target loads. */
+  bytesTotal: number;
+  filesTotal: number;
+}

@@ -83,6 +83,8 @@ export const ROUTE_POLICIES: readonly RoutePolicy[] = [
   p('POST', '/api/v2/models/{uid}/rollback', 'operator', 'model.rollback', 'model/{uid}'),
   p('POST', '/api/v2/models/{uid}/rollout/pause', 'operator', 'model.rollout_pause', 'model/{uid}'),
   p('POST', '/api/v2/models/{uid}/rollout/resume', 'operator', 'model.rollout_resume', 'model/{uid}'),
+  p('POST', '/api/v2/models/{uid}/pull', 'operator', 'model.pull', 'model/{uid}'),
+  p('GET', '/api/v2/models/{uid}/pulls', 'viewer', 'model.pulls', 'model/{uid}'),
   p(
     'GET',
     '/api/v2/models/{uid}/replicas/{replica_id}/logs',

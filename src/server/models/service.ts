@@ -756,6 +756,12 @@ export class ModelService {
     });
     if (!res.succeeded)
       throw new ApiError(409, 'CONFLICT', 'the model was changed concurrently; read it again and retry');
+    // Its pre-pulls go with it (a node stops a download whose request vanished).
+    await this.store
+      .deletePrefix(keys.pullsOf(uid))
+      .catch((err: unknown) =>
+        this.logger.warn({ err: errorMessage(err), model_uid: uid }, 'could not delete pulls'),
+      );
     let purgeResult: 'not_requested' | 'requested' | 'unsupported' | 'failed' = 'not_requested';
     if (purge) {
       if (!this.purgeHook) purgeResult = 'unsupported';

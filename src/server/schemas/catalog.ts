@@ -109,6 +109,11 @@ export const ImportBody = z
     engine_type: EngineType.default('vllm'),
     replicas: z.number().int().min(0).max(1000).default(1),
     auto_start: z.boolean().default(true),
+    /**
+     * With `auto_start` false: download the weights onto the nodes that would run the model (default true:
+     * an import that does not start is a download-only import; `false` creates the model only).
+     */
+    pull: z.boolean().optional(),
     resources: SpecFields.resources,
     description: SpecFields.description,
     /** llama.cpp: the GGUF variant to load by file name (see the detail's `gguf_variants`). */
@@ -120,6 +125,11 @@ export const ImportBody = z
 export type ImportBody = z.infer<typeof ImportBody>;
 
 export const ImportResponse = z
-  .object({ model: ModelView, warnings: z.array(z.string()) })
+  .object({
+    model: ModelView,
+    warnings: z.array(z.string()),
+    /** Nodes a download-only import started downloading on (absent: no download was started). */
+    pull_nodes: z.array(z.string()).optional(),
+  })
   .meta({ id: 'CatalogImportResponse' });
 export type ImportResponse = z.infer<typeof ImportResponse>;

@@ -12,3 +12,4 @@ export * from './catalog.js';
 export * from './v1.js';
 export * from './settings.js';
 export * from './autoscaling.js';
+export * from './pull.js';

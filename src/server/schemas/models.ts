@@ -9,6 +9,7 @@ import {
   ModelCacheEntry,
   ModelDeployment,
   ModelEvent,
+  ModelPull,
   ModelSource,
   ModelSpec,
   PlacementPlan,
@@ -81,6 +82,11 @@ export const CreateModelBody = z
     ...DeploymentFields,
     rollout: RolloutInput.optional(),
     auto_start: z.boolean().default(false),
+    /**
+     * Download only: with `auto_start` false, download the weights onto the nodes that would run the model
+     * (a pre-pull, see `POST /models/{uid}/pull`) so a later start finds them cached. Default false.
+     */
+    pull: z.boolean().optional(),
   })
   .superRefine(checkLocalPath)
   .superRefine(checkGgufChoice)
@@ -242,6 +248,8 @@ export const ModelDetailView = ModelView.extend({
   stats: ModelStats.nullable(),
   /** What one replica reserves (optional: servers before model files facts do not send it). */
   memory_estimate: MemoryEstimateView.optional(),
+  /** Pre-pulls per node (`nebula model pull`): pending, downloading, and finished ones for 10 minutes. */
+  pulls: z.array(ModelPull).optional(),
 }).meta({ id: 'ModelDetailView' });
 export type ModelDetailView = z.infer<typeof ModelDetailView>;
 

@@ -1,6 +1,7 @@
 import type { ServerContext } from '../context.js';
 import { actor, author, readModelView } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
+import { pullAfterCreate } from '../models/pull.js';
 import {
   CatalogModelDetail,
   CatalogModelParams,
@@ -61,6 +62,12 @@ export function catalogRoutes(ctx: ServerContext): AnyRoute[] {
         c.set('auditDetails', { provider: body.provider, model_id: body.model_id });
         const { uid, warnings } = await ctx.catalog.import(body, actor(c), author(c));
         c.set('auditResource', `model/${uid}`);
+        if (!body.auto_start && body.pull !== false) {
+          // A download-only import: the weights go onto the nodes that would run it.
+          const pulled = await pullAfterCreate(ctx, uid, actor(c));
+          if ('warning' in pulled) warnings.push(pulled.warning);
+          else return { model: await readModelView(ctx, uid), warnings, pull_nodes: pulled.nodes };
+        }
         return { model: await readModelView(ctx, uid), warnings };
       },
     }),

@@ -16,6 +16,7 @@ import { revisionRoutes } from './revisions.js';
 import { secretRoutes } from './secret.js';
 import { nodeRoutes } from './nodes.js';
 import { openAiProxyRoutes } from './openai-proxy.js';
+import { pullRoutes } from './pull.js';
 import { settingsRoutes } from './settings.js';
 import { templateRoutes } from './templates.js';
 import { userRoutes } from './users.js';
@@ -42,5 +43,6 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...catalogRoutes(ctx),
     ...openAiProxyRoutes(ctx),
     ...settingsRoutes(ctx),
+    ...pullRoutes(ctx),
   ];
 }

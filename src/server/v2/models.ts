@@ -1,4 +1,4 @@
-import { DownloadProgress, Endpoint, PlacementPlan } from '../../core/domain/index.js';
+import { DownloadProgress, Endpoint, ModelPull, PlacementPlan } from '../../core/domain/index.js';
 import { memoryEstimateView } from '../aggregation/estimate-view.js';
 import { keys } from '../../core/keys.js';
 import { filterModelViews } from '../aggregation/model-view.js';
@@ -6,6 +6,7 @@ import type { ServerContext } from '../context.js';
 import { actor, author, expected, readModelEvents, readModelView, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { enforceEngineOverrides } from '../models/engine-config-policy.js';
+import { pullAfterCreate } from '../models/pull.js';
 import {
   CreateModelBody,
   DeleteModelQuery,
@@ -49,7 +50,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       response: ModelView,
       status: 201,
       handler: async (c, { body }) => {
-        const { model_uid, replicas, node_selector, placement_strategy, auto_start, rollout, ...spec } = body;
+        const { model_uid, replicas, node_selector, placement_strategy, auto_start, rollout, pull, ...spec } = body;
         if (model_uid) c.set('auditResource', `model/${model_uid}`);
         await enforceEngineOverrides(ctx, c, spec.engine_config);
         await ctx.catalog.checkGgufChoice(spec);
@@ -59,6 +60,8 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
           author(c),
         );
         c.set('auditResource', `model/${uid}`);
+        // Download only: the weights go onto the nodes that would run it (never fails the create).
+        if (pull && !auto_start) c.set('auditDetails', { pull: await pullAfterCreate(ctx, uid, actor(c)) });
         return withEtag(c, await readModelView(ctx, uid));
       },
     }),
@@ -93,13 +96,14 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
       handler: async (c, { params }) => {
         const uid = params.uid;
         const view = await readModelView(ctx, uid);
-        const [plan, endpoints, downloads, events, cache, stats] = await Promise.all([
+        const [plan, endpoints, downloads, events, cache, stats, pulls] = await Promise.all([
           ctx.reader.get(keys.placement(uid), PlacementPlan),
           ctx.reader.list(keys.endpointsOf(uid), Endpoint),
           ctx.reader.list(keys.downloadProgressOf(uid), DownloadProgress),
           readModelEvents(ctx, uid, 50),
           ctx.views.cacheEntries(),
           statsFor(ctx, view.served_model_name, uid, c.var.traceparent),
+          ctx.reader.list(keys.pullsOf(uid), ModelPull),
         ]);
         return withEtag(c, {
           ...view,
@@ -110,6 +114,7 @@ export function modelRoutes(ctx: ServerContext): AnyRoute[] {
           events,
           stats,
           memory_estimate: memoryEstimateView(view.spec),
+          pulls: pulls.items.map((t) => t.value),
         });
       },
     }),

@@ -25,6 +25,7 @@ import type {
   NodeDetailView,
   NodeView,
   Overview,
+  PullModelResponse,
   Role,
   RollbackResponse,
   RolloutPauseResponse,
@@ -120,6 +121,8 @@ export function makeApi(client: ApiClient) {
       create: (body: CreateModelInput) => post<ModelView>('/api/v2/models', body),
       start: (uid: string) => post<ModelView>(`/api/v2/models/${enc(uid)}/start`, {}),
       stop: (uid: string) => post<ModelView>(`/api/v2/models/${enc(uid)}/stop`, {}),
+      /** Pre-pull: download onto the nodes that would run it, without starting. */
+      pull: (uid: string) => post<PullModelResponse>(`/api/v2/models/${enc(uid)}/pull`, {}),
       scale: (uid: string, replicas: number) =>
         put<ModelView>(`/api/v2/models/${enc(uid)}/scale`, { replicas }),
       remove: (uid: string, purge = false) =>

@@ -101,6 +101,48 @@ describe('model detail', () => {
     expect(await screen.findByText('placed 2 replicas')).toBeInTheDocument();
   });
 
+  it('operators pre-pull a stopped model ("Download") and see the progress per node', async () => {
+    const pull = {
+      model_uid: 'tiny',
+      node_id: 'n2',
+      model_name: 'org/tiny',
+      model_source: 'huggingface',
+      revision: 'main',
+      engine_type: 'vllm',
+      requested_at: now,
+      status: 'downloading',
+      bytes_done: 250,
+      bytes_total: 1000,
+      files_done: 1,
+      files_total: 4,
+      speed_bps: 1024,
+    };
+    const stopped = { ...detail, state: 'stopped', downloads: [], pulls: [] as unknown[] };
+    const api = fakeApi({
+      'GET /api/v2/models/tiny': () => stopped,
+      'POST /api/v2/models/tiny/pull': () => {
+        stopped.pulls = [pull];
+        return { model_uid: 'tiny', nodes: ['n2'], chosen_by: 'planner', unplaced: null, pulls: [pull] };
+      },
+    });
+    renderApp({ route: '/models/tiny', fetch: api.fetch, sessions: sessionAs('operator') });
+    await userEvent.setup().click(await screen.findByTestId('pull-button'));
+    const row = await screen.findByTestId('pull-progress');
+    expect(row).toHaveTextContent('n2');
+    expect(row).toHaveTextContent('downloading');
+    expect(row).toHaveTextContent('1/4 files');
+    expect(api.callsTo('POST', '/api/v2/models/tiny/pull')).toHaveLength(1);
+  });
+
+  it('viewers get no Download button', async () => {
+    const api = fakeApi({
+      'GET /api/v2/models/tiny': () => ({ ...detail, state: 'stopped', downloads: [] }),
+    });
+    renderApp({ route: '/models/tiny', fetch: api.fetch, sessions: sessionAs('viewer') });
+    expect(await screen.findByTestId('spec-card')).toBeInTheDocument();
+    expect(screen.queryByTestId('pull-button')).toBeNull();
+  });
+
   it('says so when the model does not exist', async () => {
     const api = fakeApi({
       'GET /api/v2/models/ghost': () => apiError(404, 'MODEL_NOT_FOUND', 'model ghost not found'),

@@ -25,6 +25,7 @@ import { DownloadProgressBar } from './download-bar.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { ModelActions } from './model-actions.tsx';
 import { RevisionsPanel, rolloutLine } from './revisions-panel.tsx';
+import { DownloadButton, PullProgressBar } from './pull-panel.tsx';
 import { SaveTemplateModal } from './save-template-modal.tsx';
 
 /** Seed 002: the detail page refreshes every 8 seconds. */
@@ -117,6 +118,7 @@ export function ModelDetailPage() {
                 Chat
               </Button>
             ) : null}
+            {canOperate && m.state === 'stopped' ? <DownloadButton m={m} /> : null}
             {canOperate ? (
               <Button variant="default" leftSection={<IconDeviceFloppy size={16} />} onClick={save.open}>
                 Save as template
@@ -143,6 +145,15 @@ export function ModelDetailPage() {
             <Stack gap="md">
               {activeDownloads.map((d) => (
                 <DownloadProgressBar key={`${d.replica_id}-${d.node_id}`} p={d} />
+              ))}
+            </Stack>
+          </SectionCard>
+        ) : null}
+        {m.pulls && m.pulls.length > 0 ? (
+          <SectionCard title="Pre-pull (download without starting)" testId="pulls-card">
+            <Stack gap="md">
+              {m.pulls.map((p) => (
+                <PullProgressBar key={p.node_id} p={p} />
               ))}
             </Stack>
           </SectionCard>
