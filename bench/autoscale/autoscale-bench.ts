@@ -399,7 +399,7 @@ async function main(): Promise<void> {
   if (auto) writeFileSync(join(here, 'autoscaled-run.svg'), plot(auto, trace(DURATION_S, SEED)));
   writeFileSync(
     join(here, 'results.json'),
-    `${JSON.stringify({ durationS: DURATION_S, seed: SEED, results, wakes }, null, 1)}\n`,
+    `${JSON.stringify({ durationS: DURATION_S, seed: SEED, results, wakes }, null, 2)}\n`,
   );
 }
 
