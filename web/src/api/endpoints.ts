@@ -3,6 +3,8 @@ import type {
   AggregatedState,
   ApiKeyView,
   AuditEvent,
+  AutoscalingPolicyInput,
+  AutoscalingView,
   CacheSummary,
   CatalogModelDetail,
   CatalogProvider,
@@ -125,6 +127,11 @@ export function makeApi(client: ApiClient) {
       pull: (uid: string) => post<PullModelResponse>(`/api/v2/models/${enc(uid)}/pull`, {}),
       scale: (uid: string, replicas: number) =>
         put<ModelView>(`/api/v2/models/${enc(uid)}/scale`, { replicas }),
+      /** The autoscaling policy (null when off) and the autoscaler's last decision. */
+      autoscaling: (uid: string) => get<AutoscalingView>(`/api/v2/models/${enc(uid)}/autoscaling`),
+      setAutoscaling: (uid: string, policy: AutoscalingPolicyInput) =>
+        put<ModelView>(`/api/v2/models/${enc(uid)}/autoscaling`, { policy }),
+      clearAutoscaling: (uid: string) => del<ModelView>(`/api/v2/models/${enc(uid)}/autoscaling`),
       remove: (uid: string, purge = false) =>
         del<DeleteModelResponse>(`/api/v2/models/${enc(uid)}`, purge ? { purge: true } : undefined),
       saveAsTemplate: (

@@ -6,6 +6,8 @@ export type {
   AggregatedState,
   ApiKeyView,
   AuditEvent,
+  AutoscalingPolicyInput,
+  AutoscalingView,
   CachedModel,
   CacheSummary,
   CatalogItem,

@@ -21,6 +21,7 @@ import {
   SpecCard,
   StatsRow,
 } from './detail-sections.tsx';
+import { AutoscalingCard } from './autoscaling-card.tsx';
 import { DownloadProgressBar } from './download-bar.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { ModelActions } from './model-actions.tsx';
@@ -172,6 +173,7 @@ export function ModelDetailPage() {
                 <SpecCard m={m} />
                 <DeploymentCard m={m} />
               </SimpleGrid>
+              <AutoscalingCard uid={m.model_uid} current={m.desired_replicas} />
               <EndpointsCard m={m} onLogs={() => setTab('logs')} />
               <CacheCard m={m} />
             </Stack>
