@@ -50,6 +50,8 @@ export const ErrorCodes = [
   'GGUF_VARIANT_NOT_FOUND',
   'GGUF_VARIANT_AMBIGUOUS',
   'GGUF_NO_VARIANTS',
+  'ADAPTER_NAME_TAKEN',
+  'ADAPTER_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 

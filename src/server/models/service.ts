@@ -17,6 +17,9 @@ import { ApiError, errors } from '../errors.js';
 import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
+import { checkAdapters } from './adapter-names.js';
+import { listJson } from '../../store/json.js';
+import { parseKey } from '../../core/keys.js';
 import type { RepoFile } from '../../facts/index.js';
 import {
   describeFacts,
@@ -180,6 +183,17 @@ export class ModelService {
     return out;
   }
 
+  /** Every stored spec (for the cluster-wide name checks of adapters). */
+  private async allSpecs(): Promise<ModelSpec[]> {
+    const res = await listJson(
+      this.store,
+      prefixes.models,
+      ModelSpec,
+      (k) => parseKey(k)?.kind === 'modelSpec',
+    );
+    return res.items.map((t) => t.value);
+  }
+
   /** Creates spec + deployment in one transaction (both must be absent): 409 MODEL_ALREADY_EXISTS otherwise. */
   async create(input: CreateModelInput, actor: string): Promise<string> {
     const derived = input.model_uid === undefined;
@@ -187,6 +201,7 @@ export class ModelService {
       const uid = input.model_uid ?? deriveModelUid(input.spec.model_name, await this.takenUids());
       const now = this.now();
       const built = buildSpec(uid, input.spec, now);
+      checkAdapters(built, await this.allSpecs());
       const read = await this.readFacts(built, input.files);
       const spec: ModelSpec = read.facts ? { ...built, facts: read.facts } : built;
       const dep = ModelDeployment.parse({
@@ -298,6 +313,9 @@ export class ModelService {
     const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
     const parsedNext = refacts ? ModelSpec.safeParse(next) : undefined;
     const read = parsedNext?.success ? await this.readFacts(parsedNext.data) : {};
+    const names =
+      body.adapters !== undefined || body.served_model_name !== undefined || body.engine_type !== undefined;
+    const others = names ? await this.allSpecs() : [];
     const { changed } = await this.mutate(uid, expected, (pair, now) => {
       const cur = pair.spec.value;
       const merged: Record<string, unknown> = { ...cur };
@@ -332,6 +350,7 @@ export class ModelService {
       // A change of engine or engine_config must pass the (new) engine's contract.
       if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
         checkSpecEngineConfig(spec.engine_type, spec.engine_config);
+      if (spec && names) checkAdapters(spec, others);
       const depPatch: Partial<ModelDeployment> = {};
       if (body.replicas !== undefined) depPatch.replicas = body.replicas;
       if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;
