@@ -4,9 +4,11 @@
  * its own name (`--lora-modules name=path`), so the adapter's name is the `model`. llama.cpp serves one
  * model and selects adapters per request (`lora: [{id, scale}]`, tools/server/server-schema.cpp; ids not
  * listed run at scale 0), so the base's name plus a `lora` list with the adapter at scale 1. Requests for
- * the base of a llama.cpp model with adapters carry every id at scale 0: a request without `lora` would
- * reuse the slot's cached prompt computed under another adapter (server-context.cpp only clears the cache
- * when a request names a different adapter set).
+ * the base of a llama.cpp model with adapters carry every id at scale 0, for two reasons seen on the
+ * pinned llama-server: `--lora-init-without-apply` only skips applying the adapters at startup, so a
+ * request without `lora` gets every adapter at its load scale (1); and such a request reuses the slot's
+ * cached prompt computed under another selection (server-context.cpp clears it only when a request names
+ * a different adapter set).
  */
 import type { EngineType } from '../core/domain/index.js';
 
