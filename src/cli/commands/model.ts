@@ -15,6 +15,7 @@ import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import type { WaitTarget } from '../wait.js';
 import { finishLifecycle, withWait } from './lifecycle.js';
 import { registerLegacyModelCommands } from './legacy.js';
+import { registerModelAdapterCommands } from './model-adapter.js';
 import { modelDetail, modelsTable } from './model-views.js';
 
 const ENGINES = EngineType.options;
@@ -232,4 +233,5 @@ export function registerModelCommands(program: Command): void {
   );
 
   registerLegacyModelCommands(model);
+  registerModelAdapterCommands(model);
 }
