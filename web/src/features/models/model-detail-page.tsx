@@ -21,6 +21,7 @@ import {
   SpecCard,
   StatsRow,
 } from './detail-sections.tsx';
+import { AdaptersCard } from './adapters-card.tsx';
 import { DownloadProgressBar } from './download-bar.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { ModelActions } from './model-actions.tsx';
@@ -158,6 +159,7 @@ export function ModelDetailPage() {
                 <DeploymentCard m={m} />
               </SimpleGrid>
               <EndpointsCard m={m} onLogs={() => setTab('logs')} />
+              <AdaptersCard m={m} />
               <CacheCard m={m} />
             </Stack>
           </Tabs.Panel>
