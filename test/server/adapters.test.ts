@@ -39,6 +39,17 @@ describe('LoRA adapters in the model API', () => {
     });
     expect(up.status).toBe(200);
     expect((await stored('b1'))?.adapters?.map((a) => a.name)).toEqual(['sql', 'fr']);
+    // The change is in the model's events and in the audit log (who, what, result).
+    const events = (await (await t.call('GET', '/api/v2/models/b1/events', { token: op() })).json()) as {
+      items: { message?: string }[];
+    };
+    expect(events.items.map((e) => e.message)).toContainEqual(expect.stringMatching(/adapters \+fr$/));
+    const audit = (await (
+      await t.call('GET', '/api/v2/audit?limit=50', { token: t.tokens.admin })
+    ).json()) as {
+      items: { action: string; resource: string; result: string }[];
+    };
+    expect(audit.items.some((a) => a.resource.includes('b1') && a.result === 'success')).toBe(true);
   });
 
   it('refuses names taken in the cluster with 409 and a reason, changing nothing', async () => {

@@ -54,3 +54,17 @@ export function checkAdapters(spec: ModelSpec, others: Iterable<ModelSpec>): voi
   const problem = adapterNameProblem(spec, others);
   if (problem !== undefined) throw new ApiError(409, 'ADAPTER_NAME_TAKEN', problem);
 }
+
+/** `; adapters +fr -sql` for the model's event (empty when the names did not change). */
+export function adapterChange(
+  before: readonly { name: string }[] | undefined,
+  after: readonly { name: string }[] | undefined,
+): string {
+  const b = new Set((before ?? []).map((a) => a.name));
+  const a = new Set((after ?? []).map((x) => x.name));
+  const parts = [
+    ...[...a].filter((n) => !b.has(n)).map((n) => `+${n}`),
+    ...[...b].filter((n) => !a.has(n)).map((n) => `-${n}`),
+  ];
+  return parts.length === 0 ? '' : `; adapters ${parts.join(' ')}`;
+}

@@ -17,7 +17,7 @@ import { ApiError, errors } from '../errors.js';
 import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
-import { checkAdapters } from './adapter-names.js';
+import { adapterChange, checkAdapters } from './adapter-names.js';
 import { listJson } from '../../store/json.js';
 import { parseKey } from '../../core/keys.js';
 import type { RepoFile } from '../../facts/index.js';
@@ -361,7 +361,14 @@ export class ModelService {
       return spec ? { spec, deployment } : { deployment };
     });
     if (changed) {
-      await this.event({ model_uid: uid, type: 'updated', source: 'server', message: `updated by ${actor}` });
+      const lora =
+        body.adapters !== undefined ? adapterChange(before.adapters, body.adapters ?? undefined) : '';
+      await this.event({
+        model_uid: uid,
+        type: 'updated',
+        source: 'server',
+        message: `updated by ${actor}${lora}`,
+      });
       if (read.event) await this.event(read.event);
     }
   }
