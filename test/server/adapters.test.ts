@@ -52,6 +52,19 @@ describe('LoRA adapters in the model API', () => {
     expect(audit.items.some((a) => a.resource.includes('b1') && a.result === 'success')).toBe(true);
   });
 
+  it('an empty list is no list (the spec, and so the engines, stay as without adapters)', async () => {
+    const res = await t.call('POST', '/api/v2/models', {
+      token: op(),
+      body: { ...base, model_uid: 'e1', adapters: [] },
+    });
+    expect(res.status).toBe(201);
+    expect((await stored('e1'))?.adapters).toBeUndefined();
+    await t.call('PUT', '/api/v2/models/e1', { token: op(), body: { adapters: [adapter('e1-a')] } });
+    expect((await stored('e1'))?.adapters).toHaveLength(1);
+    await t.call('PUT', '/api/v2/models/e1', { token: op(), body: { adapters: [] } });
+    expect((await stored('e1'))?.adapters).toBeUndefined();
+  });
+
   it('refuses names taken in the cluster with 409 and a reason, changing nothing', async () => {
     await t.call('POST', '/api/v2/models', {
       token: op(),

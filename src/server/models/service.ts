@@ -67,8 +67,11 @@ function defaultGpuCount(engine: EngineType): number {
  * engine_config must pass the engine's contract (422 naming the field).
  */
 export function buildSpec(uid: string, input: SpecInput, nowIso: string, createdAt = nowIso): ModelSpec {
+  const { adapters, ...rest } = input;
   const spec = ModelSpec.parse({
-    ...input,
+    ...rest,
+    // An empty adapter list is no list (the same spec, the same engine fingerprint).
+    ...(adapters && adapters.length > 0 ? { adapters } : {}),
     model_uid: uid,
     engine_config: { extra_args: [], env: {}, ...(input.engine_config ?? {}) },
     resources: { gpu_count: defaultGpuCount(input.engine_type), ...(input.resources ?? {}) },
@@ -324,7 +327,8 @@ export class ModelService {
         const v = body[k];
         if (v === undefined) continue;
         specChanged = true;
-        if (v === null) delete merged[k];
+        // An empty adapter list is no list: the spec (and the engines' fingerprint) stays as without one.
+        if (v === null || (k === 'adapters' && Array.isArray(v) && v.length === 0)) delete merged[k];
         else if (k === 'engine_config') {
           const cfg = { ...cur.engine_config, ...(v as Partial<ModelSpec['engine_config']>) };
           // Env values are shown masked; the placeholder sent back keeps the stored value.
