@@ -165,7 +165,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
     });
     scraper.start();
     cleanups.push(() => scraper.stop());
-    metrics.trackReplicaLoad(() => table.allReplicas());
+    metrics.trackReplicaLoad(() => table.engineReplicas());
 
     const startedAt = now();
     const ctx: RouterContext = {

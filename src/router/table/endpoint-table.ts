@@ -114,6 +114,14 @@ export class EndpointTable {
     return this.replicas.values();
   }
 
+  /**
+   * One replica per engine: without the routes of LoRA adapters, which reach the same engines as their
+   * base's (their route key is `uid#adapter`; a model_uid has no "#").
+   */
+  *engineReplicas(): IterableIterator<Replica> {
+    for (const r of this.replicas.values()) if (!(r.managed && r.model.includes('#'))) yield r;
+  }
+
   /** `/v1/models` body (OpenAI list format), cached between rebuilds: one entry per model with a ready replica. */
   modelsListBody(): string {
     if (this.modelsBody === undefined) {

@@ -1,7 +1,10 @@
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { Endpoint, ModelSpec } from '../../core/domain/index.js';
 import { engineModelSelection } from '../../engines/lora-routing.js';
 import { EndpointTable } from './endpoint-table.js';
+import { LoadScraper } from './load-scraper.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 import { PoolSet } from './pool-set.js';
 import { buildManagedModels } from './store-source.js';
 
@@ -104,6 +107,8 @@ describe('LoRA adapters in the routing table', () => {
     expect([sql.label, fr.label, base.label]).toEqual(['sql', 'fr', 'base']);
     expect(sql.balancer).not.toBe(base.balancer);
     expect(new Set([...sql.replicas, ...base.replicas].map((r) => r.id)).size).toBe(4);
+    // One engine, one load: adapter replicas are not engines of their own (scrapes and engine gauges).
+    expect([...t.engineReplicas()].map((r) => r.id)).toEqual(['base/0', 'base/1']);
     const list = JSON.parse(t.modelsListBody()) as { data: { id: string; parent?: string }[] };
     expect(list.data.map((d) => [d.id, d.parent])).toEqual([
       ['chat', undefined],
@@ -121,5 +126,34 @@ describe('LoRA adapters in the routing table', () => {
     expect(t.lookup('sql')).toBeUndefined();
     expect(t.lookup('chat')?.replicas[0]?.target.bodyFields).toEqual({ lora: [{ id: 0, scale: 0 }] });
     t.clear();
+  });
+});
+
+describe('load scrapes with adapters', () => {
+  it('scrape each engine once and give its load to the adapter routes on it', async () => {
+    let scrapes = 0;
+    const srv = createServer((_req, res) => {
+      scrapes++;
+      res.end('vllm:num_requests_running 3\nvllm:num_requests_waiting 2\n');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    const t = table();
+    const e = { ...ep(0, 'vllm', ['sql', 'fr']), port };
+    t.setManaged(buildManagedModels([e], new Map([['base', spec('vllm', ['sql', 'fr'])]]), 0));
+    const scraper = new LoadScraper(() => t.allReplicas(), { intervalMs: 60_000, timeoutMs: 2_000 });
+    scraper.scrapeAll();
+    const all = [...t.allReplicas()];
+    expect(all).toHaveLength(3);
+    await waitFor(() => all.every((r) => r.loadAt > 0), { timeoutMs: 5_000, what: 'the scraped loads' });
+    expect(scrapes).toBe(1);
+    expect(all.map((r) => [r.running, r.waiting])).toEqual([
+      [3, 2],
+      [3, 2],
+      [3, 2],
+    ]);
+    scraper.stop();
+    t.clear();
+    await new Promise((r) => srv.close(r));
   });
 });
