@@ -81,3 +81,17 @@ export function mergeEnv(
 ): Record<string, string> {
   return { ...defaults, ...(input.env ?? {}), ...input.spec.engine_config.env, ...enforced };
 }
+
+/** vLLM accepts only these `--max-lora-rank` values (LoRAConfig's possible_max_ranks, v0.11). */
+export const VLLM_LORA_RANKS: readonly number[] = [8, 16, 32, 64, 128, 256, 320, 512];
+
+/** The largest rank among the adapters whose configs say (undefined when none says). */
+export function maxAdapterRank(adapters: LaunchInput['adapters']): number | undefined {
+  const ranks = (adapters ?? []).flatMap((a) => (a.rank === undefined ? [] : [a.rank]));
+  return ranks.length === 0 ? undefined : Math.max(...ranks);
+}
+
+/** `name=path` for vLLM's `--lora-modules` and SGLang's `--lora-paths`. */
+export function loraModuleArgs(adapters: NonNullable<LaunchInput['adapters']>): string[] {
+  return adapters.map((a) => `${a.name}=${a.path}`);
+}

@@ -260,7 +260,17 @@ describe('engine_config checks', () => {
 
   const acceptedArgs: [EngineType, string[]][] = [
     ['vllm', ['--max-num-seqs', '64', '--enable-prefix-caching', '--task', 'embed']],
-    ['vllm', ['--max_num_seqs=64', '-O3', '--no-enable-prefix-caching', '--lora-modules', 'a=/x', 'b=/y']],
+    [
+      'vllm',
+      [
+        '--max_num_seqs=64',
+        '-O3',
+        '--no-enable-prefix-caching',
+        '--allowed-media-domains',
+        'a.example',
+        'b.example',
+      ],
+    ],
     ['vllm', ['--seed', '-1', '--limit-mm-per-prompt', '{"image":2}']],
     ['sglang', ['--chunked-prefill-size', '4096', '--disable-radix-cache', '--cuda-graph-bs', '1', '2', '4']],
     ['llamacpp', ['-np', '4', '--no-cont-batching', '--control-vector-layer-range', '1', '10', '-fa', 'on']],

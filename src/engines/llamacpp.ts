@@ -33,7 +33,8 @@ function modelFlags(input: LaunchInput): string[] {
 
 /**
  * `llama-server (-m <file.gguf> | --hf-repo org/name) --host H --port P --alias S -ngl (999|0)
- *  [--split-mode layer --tensor-split 1,1,...] [-c L] --metrics <extra_args>`. Every layer goes to the GPUs
+ *  [--split-mode layer --tensor-split 1,1,...] [-c L] [--lora <adapter.gguf>... --lora-init-without-apply]
+ *  --metrics <extra_args>`. Every layer goes to the GPUs
  * (split evenly by layer across several); dtype/quantization/LoRA settings do not apply (the GGUF fixes
  * them) and llama.cpp has no memory-share flag.
  */
@@ -46,6 +47,20 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
   if (gpus > 1)
     argv.push('--split-mode', 'layer', '--tensor-split', assignment.gpu_indices.map(() => '1').join(','));
   if (cfg.max_model_len !== undefined) argv.push('-c', String(cfg.max_model_len));
+  // LoRA adapters: loaded at start at scale 0 (`--lora-init-without-apply`), each request selects its own
+  // by id (`lora: [{id, scale}]`, the id being the flag's position), so one process serves the base and
+  // every adapter. llama.cpp reads a `--lora` value as a comma-separated list: a path with a comma would
+  // become two adapters and shift every id after it.
+  const adapters = input.adapters ?? [];
+  for (const a of adapters) {
+    if (/[,"]/.test(a.path) || !/\.gguf$/i.test(a.path))
+      throw new EngineLaunchError(
+        `llama.cpp needs a .gguf file without "," or quotes for adapter ${a.name}, got "${a.path}"`,
+        'INVALID_MODEL_PATH',
+      );
+    argv.push('--lora', a.path);
+  }
+  if (adapters.length > 0) argv.push('--lora-init-without-apply');
   argv.push('--metrics', ...cfg.extra_args);
 
   const layout = cacheLayout(input.cacheDir);

@@ -2,6 +2,8 @@ import { isAbsolute } from 'node:path';
 import {
   cacheLayout,
   cudaVisibleDevices,
+  loraModuleArgs,
+  maxAdapterRank,
   memoryFraction,
   mergeEnv,
   modelArgument,
@@ -14,7 +16,8 @@ import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
 /**
  * `python3 -m sglang.launch_server --model-path M --host H --port P --served-model-name S --tp-size N
  *  --mem-fraction-static F --download-dir <cache>/hub [--revision R] [--context-length L] [--dtype D]
- *  [--quantization Q] [--enable-lora] --enable-metrics <extra_args>`. Metrics are switched on because the
+ *  [--quantization Q] [--enable-lora [--lora-paths name=path... --max-loras-per-batch N [--max-lora-rank R]]]
+ *  --enable-metrics <extra_args>`. Metrics are switched on because the
  * router reads load from them.
  */
 function buildLaunch(input: LaunchInput): LaunchCommand {
@@ -33,7 +36,14 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
   if (cfg.max_model_len !== undefined) argv.push('--context-length', String(cfg.max_model_len));
   argv.push(...torchDtypeFlags(cfg.dtype, cfg.quantization));
   if (cfg.quantization !== undefined) argv.push('--quantization', cfg.quantization);
-  if (cfg.enable_lora === true) argv.push('--enable-lora');
+  const adapters = input.adapters ?? [];
+  if (adapters.length > 0) {
+    // Every adapter of the spec is loaded at start and may serve in one batch.
+    argv.push('--enable-lora', '--lora-paths', ...loraModuleArgs(adapters));
+    argv.push('--max-loras-per-batch', String(adapters.length));
+    const rank = maxAdapterRank(adapters);
+    if (rank !== undefined) argv.push('--max-lora-rank', String(rank));
+  } else if (cfg.enable_lora === true) argv.push('--enable-lora');
   argv.push('--enable-metrics', ...cfg.extra_args);
 
   const defaults: Record<string, string> = { HF_HOME: layout.hfHome, MODELSCOPE_CACHE: layout.modelscope };

@@ -21,6 +21,11 @@ export interface LaunchInput {
   nebulaBin: { command: string; args: string[] };
   /** Environment from the cache manager (HF_HOME, MODELSCOPE_CACHE, ...); overrides the defaults here. */
   env?: Record<string, string>;
+  /**
+   * The spec's LoRA adapters as the cache manager resolved them, in the spec's order (llama.cpp numbers
+   * them by it): what each engine loads, and its rank when the adapter's config says.
+   */
+  adapters?: { name: string; path: string; rank?: number }[];
   /** Replaces the engine's program (e.g. /opt/vllm/bin/vllm); from the node's settings. */
   executable?: string;
 }

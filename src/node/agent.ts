@@ -14,7 +14,7 @@ import { LeaseKeeper } from '../store/lease-keeper.js';
 import type { Store } from '../store/types.js';
 import { createAdminApp, startAdminServer } from './admin-api.js';
 import { acquireAgentLock, DEFAULT_ORPHAN_GRACE_MS, startOrphanWatchdog } from './orphans/index.js';
-import { createCacheManager, type CacheManager, type ModelFiles } from './cache/index.js';
+import { adapterRefs, createCacheManager, type CacheManager, type ModelFiles } from './cache/index.js';
 import {
   type DesiredReplica,
   DEFAULT_REPLICA_TIMING,
@@ -243,7 +243,12 @@ export async function startNodeAgent(
           // A model's files are in use while one of this node's engines for it is alive.
           isInUse: (name, source) =>
             (late.reconciler?.views() ?? []).some(
-              (v) => v.model_name === name && v.model_source === source && v.pid !== undefined,
+              (v) =>
+                v.pid !== undefined &&
+                ((v.model_name === name && v.model_source === source) ||
+                  adapterRefs({ adapters: v.adapters }).some(
+                    (a) => a.model_name === name && a.model_source === source,
+                  )),
             ),
         },
         { store, logger: logger.child({ component: 'cache' }), clock },

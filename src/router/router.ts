@@ -173,7 +173,7 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
     });
     scraper.start();
     cleanups.push(() => scraper.stop());
-    metrics.trackReplicaLoad(() => table.allReplicas());
+    metrics.trackReplicaLoad(() => table.engineReplicas());
 
     // Autoscaling: the router publishes load and holds requests for idle models (only with a store, where an
     // autoscaler can hear the wake). The publisher starts once the registration lease exists.

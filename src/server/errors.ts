@@ -56,6 +56,8 @@ export const ErrorCodes = [
   'NODE_UNSCHEDULABLE',
   'PULL_UNPLACEABLE',
   'NOTHING_TO_PULL',
+  'ADAPTER_NAME_TAKEN',
+  'ADAPTER_NOT_FOUND',
 ] as const;
 export type ErrorCode = (typeof ErrorCodes)[number];
 

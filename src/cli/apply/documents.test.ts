@@ -192,3 +192,30 @@ describe('apply plan', () => {
     expect(summarizePlan([])).toBe('0 objects: 0 to create, 0 to update, 0 unchanged');
   });
 });
+
+describe('apply files with LoRA adapters', () => {
+  it('read adapters with the spec validators and plan them as one field', () => {
+    const [doc] = parseDocuments(
+      `kind: Model
+model_uid: base
+model_name: org/base
+engine_type: vllm
+adapters:
+  - { name: sql, source: huggingface, model_id: org/sql-lora }
+`,
+      'm.yaml',
+    );
+    expect((doc as ModelDocument).adapters).toEqual([
+      { name: 'sql', source: 'huggingface', model_id: 'org/sql-lora' },
+    ]);
+    expect(modelCreateBody(doc as ModelDocument)['adapters']).toHaveLength(1);
+    expect(
+      usage(() =>
+        parseDocuments(
+          'kind: Model\nmodel_uid: base\nmodel_name: org/base\nengine_type: vllm\nadapters: [{ name: Bad, source: local, path: x }]\n',
+          'bad.yaml',
+        ),
+      ),
+    ).toMatch(/adapters/);
+  });
+});

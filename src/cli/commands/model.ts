@@ -18,6 +18,7 @@ import { finishLifecycle, withWait } from './lifecycle.js';
 import { autoscalingFields, registerAutoscaleCommand } from './autoscale.js';
 import { registerLegacyModelCommands } from './legacy.js';
 import { registerModelRevisionCommands, rolloutFields, withRolloutFlags } from './model-revisions.js';
+import { registerModelAdapterCommands } from './model-adapter.js';
 import { modelDetail, modelsTable } from './model-views.js';
 import { registerModelPullCommand } from './model-pull.js';
 
@@ -251,4 +252,5 @@ export function registerModelCommands(program: Command): void {
   registerLegacyModelCommands(model);
   registerModelRevisionCommands(model);
   registerModelPullCommand(model);
+  registerModelAdapterCommands(model);
 }

@@ -24,6 +24,13 @@ export const Endpoint = z.object({
   /** The spec revision this replica runs. */
   revision: z.number().int().min(1).optional(),
   gpu_indices: z.array(z.number().int().min(0)).default([]),
+  /**
+   * The LoRA adapters this replica loaded (spec `adapters`), each with the id the engine knows it by
+   * (llama.cpp: its position among the `--lora` flags, what a request's `lora: [{id, scale}]` names).
+   */
+  adapters: z
+    .array(z.object({ name: z.string().min(1).max(63), id: z.number().int().min(0).max(1023) }))
+    .optional(),
   pid: z.number().int().optional(),
   restarts: z.number().int().min(0).default(0),
   last_error: z.string().optional(),

@@ -110,6 +110,95 @@ export const ServedModelName = z
     'served_model_name starts with a letter or digit, then letters, digits, ".", "_", ":", "/" or "-"',
   );
 
+/** A LoRA adapter's name: what clients put in `model` to reach it. DNS-label-like (1-63 of a-z, 0-9, "-"). */
+export const AdapterName = z
+  .string()
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    'adapter name is 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+  );
+
+/**
+ * A local adapter's path on the node: absolute, no "." or ".." segments, no control characters, and no ","
+ * or quotes (llama.cpp reads `--lora` as a comma-separated list).
+ */
+export const LocalAdapterPath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .refine(
+    (p) =>
+      p.startsWith('/') &&
+      // eslint-disable-next-line no-control-regex
+      !/[\u0000-\u001f\u007f,"'\\]/.test(p) &&
+      p
+        .slice(1)
+        .split('/')
+        .every((s, i, all) => (s !== '' || i === all.length - 1) && s !== '.' && s !== '..'),
+    'adapter path must be an absolute path without "." or ".." segments, control characters, "," or quotes',
+  );
+
+/**
+ * One LoRA adapter of a base model (seed 001 §3.7): from a hub (`model_id` at `revision`) or a local path.
+ * llama.cpp loads one `.gguf` of it (`gguf_file`, else the only or first one); vLLM and SGLang the folder
+ * (`adapter_config.json` + weights).
+ */
+export const LoraAdapter = z
+  .strictObject({
+    name: AdapterName,
+    source: ModelSource,
+    /** Hub repository (`org/name`) for huggingface / modelscope adapters. */
+    model_id: ModelName.optional(),
+    /** Local adapters: the file (llama.cpp `.gguf`) or directory on every node. */
+    path: LocalAdapterPath.optional(),
+    /** Hub revision (branch, tag or commit); absent: `main`. */
+    revision: Revision.optional(),
+    /** llama.cpp: which `.gguf` of the adapter repository (absent: the only one, else the first by name). */
+    gguf_file: GgufFileName.optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.source === 'local') {
+      if (a.path === undefined)
+        ctx.addIssue({ code: 'custom', path: ['path'], message: 'a local adapter needs path' });
+      if (a.model_id !== undefined || a.revision !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['model_id'],
+          message: 'a local adapter takes path, not model_id or revision',
+        });
+    } else {
+      if (a.model_id === undefined)
+        ctx.addIssue({ code: 'custom', path: ['model_id'], message: `a ${a.source} adapter needs model_id` });
+      if (a.path !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['path'],
+          message: `a ${a.source} adapter takes model_id, not path`,
+        });
+    }
+  });
+export type LoraAdapter = z.infer<typeof LoraAdapter>;
+
+/** The most adapters one base model may carry (each one is memory on every replica and a route). */
+export const MAX_ADAPTERS = 32;
+
+/** A base model's adapters: names unique within the list. */
+export const LoraAdapters = z
+  .array(LoraAdapter)
+  .max(MAX_ADAPTERS)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((a, i) => {
+      if (seen.has(a.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          message: `adapter name "${a.name}" is given twice`,
+        });
+      seen.add(a.name);
+    });
+  });
+
 /**
  * `/models/{model_uid}/spec`: the persistent identity of a model. Written by the server. The one schema of
  * a spec: the API's bodies, the CLI's apply files and every list of spec keys derive from it
@@ -137,6 +226,8 @@ export const ModelSpec = z.object({
   resources: ResourceRequirements.default({ gpu_count: 1 }),
   routing_policy: RoutingPolicy.optional(),
   proxy_timeouts: ProxyTimeouts.optional(),
+  /** LoRA adapters served on top of this base model (absent: none; an unset list keeps launch fingerprints). */
+  adapters: LoraAdapters.optional(),
   labels: Labels.default({}),
   description: z.string().max(2000).optional(),
   /** Server-owned: what the model's files say (weights bytes, layers, KV heads, ...); see model-facts.ts. */

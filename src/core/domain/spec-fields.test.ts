@@ -34,6 +34,7 @@ describe('spec field roles', () => {
       'resources',
       'routing_policy',
       'proxy_timeouts',
+      'adapters',
       'labels',
       'description',
     ]);
@@ -66,6 +67,7 @@ describe('spec field roles', () => {
       'engine_config',
       'served_model_name',
       'resources',
+      'adapters',
     ]);
   });
 
@@ -77,6 +79,7 @@ describe('spec field roles', () => {
       'served_model_name',
       'routing_policy',
       'proxy_timeouts',
+      'adapters',
       'description',
     ]);
   });
@@ -114,5 +117,35 @@ describe('spec input shapes', () => {
     expect(Object.keys(DeploymentInputShape)).toEqual(['replicas', 'node_selector', 'placement_strategy']);
     for (const k of Object.keys(DeploymentInputShape)) expect(k in ModelDeployment.shape).toBe(true);
     expect(DeploymentInputShape.replicas.safeParse(1001).success).toBe(false);
+  });
+});
+
+describe('adapters', () => {
+  const hub = { name: 'sql-expert', source: 'huggingface', model_id: 'org/sql-lora' };
+  it('accept hub and local adapters', () => {
+    expect(SpecInputShape.adapters.safeParse([hub]).success).toBe(true);
+    expect(
+      SpecInputShape.adapters.safeParse([{ name: 'fr', source: 'local', path: '/models/fr.gguf' }]).success,
+    ).toBe(true);
+  });
+
+  it('refuse duplicate, non-DNS-label names and hostile paths', () => {
+    expect(SpecInputShape.adapters.safeParse([hub, hub]).success).toBe(false);
+    for (const name of ['SQL', '-x', 'x-', 'a_b', 'a/b', '', 'x'.repeat(64)])
+      expect([name, SpecInputShape.adapters.safeParse([{ ...hub, name }]).success]).toEqual([name, false]);
+    for (const path of ['rel/x.gguf', '/a/../b', '/a/./b', '/a,b.gguf', '/a\nb', '/a"b', '//etc'])
+      expect([
+        path,
+        SpecInputShape.adapters.safeParse([{ name: 'l', source: 'local', path }]).success,
+      ]).toEqual([path, false]);
+    expect(SpecInputShape.adapters.safeParse([{ ...hub, model_id: '../x' }]).success).toBe(false);
+    expect(SpecInputShape.adapters.safeParse([{ ...hub, revision: '../main' }]).success).toBe(false);
+  });
+
+  it('need model_id for hubs and path for local, not both', () => {
+    expect(SpecInputShape.adapters.safeParse([{ name: 'a', source: 'huggingface' }]).success).toBe(false);
+    expect(SpecInputShape.adapters.safeParse([{ name: 'a', source: 'local' }]).success).toBe(false);
+    expect(SpecInputShape.adapters.safeParse([{ ...hub, path: '/x' }]).success).toBe(false);
+    expect(SpecInputShape.adapters.safeParse([{ ...hub, extra: 1 }]).success).toBe(false);
   });
 });

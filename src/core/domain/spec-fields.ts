@@ -35,6 +35,8 @@ export const SPEC_FIELD_ROLES = {
   resources: 'engine',
   routing_policy: 'routing',
   proxy_timeouts: 'routing',
+  // Engines load adapters at launch (llama.cpp --lora, vLLM --lora-modules): a change restarts them.
+  adapters: 'engine',
   labels: 'meta',
   description: 'meta',
   facts: 'server-owned',
@@ -107,6 +109,7 @@ export const SpecInputShape = {
   resources: withoutDefaults(S.resources.unwrap().partial()).optional(),
   routing_policy: S.routing_policy,
   proxy_timeouts: S.proxy_timeouts,
+  adapters: S.adapters,
   labels: S.labels.unwrap().optional(),
   description: S.description,
 } satisfies { [K in SpecInputField]: z.ZodType };

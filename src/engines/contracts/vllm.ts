@@ -62,6 +62,9 @@ const refused: Record<string, Refusal> = {
   '--dtype': managed('set engine_config.dtype'),
   '--quantization': managed('set engine_config.quantization'),
   '--enable-lora': managed('set engine_config.enable_lora'),
+  '--lora-modules': managed('set adapters (the node downloads them)'),
+  '--max-loras': managed('one per adapter of the spec'),
+  '--max-lora-rank': managed("the largest rank of the adapters' configs"),
   '--hf-token': denied(
     'a token on the command line is visible to every process; set env HF_TOKEN (write-only)',
   ),

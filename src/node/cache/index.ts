@@ -5,6 +5,7 @@
 export { createCacheManager, type CacheManager } from './manager.js';
 export type { CacheManagerOptions, CacheManagerDeps } from './options.js';
 export type {
+  ResolvedAdapter,
   ModelFiles,
   EnsureModelRequest,
   EnsureModelResult,
@@ -17,6 +18,7 @@ export type { ProgressSnapshot } from './progress.js';
 export { CacheError, type CacheErrorCode } from './errors.js';
 export { diskLevel, diskStatus, type StatFsFn, type StatFsResult } from './disk.js';
 export { selectEvictions, referencedModels, modelRef } from './lru.js';
+export { adapterFilesSpec, adapterRefs, readAdapterRank } from './adapter-files.js';
 export { scanCache, type ScannedModel } from './scan.js';
 export {
   hfHome,

@@ -3,6 +3,7 @@
  * what must not go, it picks the models to delete, oldest `last_used_at` first (never used = oldest),
  * until the projected usage is below the target (the warning threshold by default).
  */
+import { adapterRefs } from './adapter-files.js';
 import { DISK_WARNING_PERCENT, type ModelSpec, type ModelDeployment } from '../../core/domain/index.js';
 import type { ScannedModel } from './scan.js';
 
@@ -27,6 +28,8 @@ export function referencedModels(
     if (!deployed.has(s.model_uid)) continue;
     out.add(modelRef(s.model_source, s.model_name));
     if (s.model_source === 'local' && s.model_path) out.add(modelRef('local', s.model_path));
+    // A deployed model's adapters are needed as much as its weights.
+    for (const a of adapterRefs(s)) out.add(modelRef(a.model_source, a.model_name));
   }
   return out;
 }

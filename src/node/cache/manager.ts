@@ -25,6 +25,7 @@ import { listJson, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import type { Agent } from 'undici';
 import type { GgufChoice } from '../../core/gguf-variants.js';
+import { adapterFilesSpec, readAdapterRank } from './adapter-files.js';
 import { DiskMonitor, defaultStatfs } from './disk.js';
 import { downloadHf, downloadMs, type DownloadEnv, type DownloadOutcome } from './download-model.js';
 import { CacheError, cancelled, TransientHubError } from './errors.js';
@@ -58,6 +59,7 @@ import type {
   PrefetchRequest,
   PrefetchResult,
   PurgeOutcome,
+  ResolvedAdapter,
 } from './types.js';
 import { validateRepoId, validateRevision } from './validate.js';
 
@@ -265,6 +267,7 @@ class CacheManagerImpl implements CacheManager {
     return { source, name, revision, gguf };
   }
 
+
   /** The running download of a target, or a new one: one download per model (and variant) per node. */
   private sharedFor(t: ReturnType<CacheManagerImpl['hubTarget']>): SharedDownload {
     const { source, name, revision, gguf } = t;
@@ -297,6 +300,28 @@ class CacheManagerImpl implements CacheManager {
   }
 
   async ensure(req: EnsureModelRequest): Promise<EnsureModelResult> {
+    const base = await this.ensureOne(req);
+    const list = req.spec.adapters ?? [];
+    if (list.length === 0) return base;
+    // Adapters one after the other (each a download of its own, shared with other replicas that need it).
+    const adapters: ResolvedAdapter[] = [];
+    let downloaded = base.downloaded;
+    for (const a of list) {
+      const got = await this.ensureOne({ ...req, spec: adapterFilesSpec(req.spec, a) });
+      if (got.modelPath === undefined)
+        throw new CacheError(`adapter ${a.name} resolved to no files`, 'LOCAL_PATH_MISSING');
+      const rank = await readAdapterRank(got.modelPath);
+      adapters.push(
+        rank === undefined
+          ? { name: a.name, path: got.modelPath }
+          : { name: a.name, path: got.modelPath, rank },
+      );
+      downloaded ||= got.downloaded;
+    }
+    return { ...base, downloaded, adapters };
+  }
+
+  private async ensureOne(req: EnsureModelRequest): Promise<EnsureModelResult> {
     const { spec } = req;
     if (req.signal.aborted) throw cancelled(spec.model_name);
     if (spec.model_source === 'local') return this.ensureLocal(req);

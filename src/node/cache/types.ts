@@ -26,6 +26,20 @@ export interface EnsureModelResult {
   env: Record<string, string>;
   /** True when files were fetched for this request (false when the cache already had them). */
   downloaded: boolean;
+  /**
+   * The spec's LoRA adapters, in the spec's order, each with what the engine loads (a `.gguf` file for
+   * llama.cpp, else the adapter's directory). Absent when the spec has none.
+   */
+  adapters?: ResolvedAdapter[];
+}
+
+/** A LoRA adapter's files on the node, ready for the engine's launch. */
+export interface ResolvedAdapter {
+  name: string;
+  /** What the engine loads: a `.gguf` file (llama.cpp) or the adapter's folder. */
+  path: string;
+  /** Its rank (`r` of adapter_config.json), when the folder says. */
+  rank?: number;
 }
 
 export interface ModelFiles {

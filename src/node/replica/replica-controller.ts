@@ -379,6 +379,7 @@ export class ReplicaController {
           gpuMemoryTotalBytes: this.env.gpuMemoryTotal(d.assignment.gpu_indices) || undefined,
           nebulaBin: this.env.nebulaBin,
           env: files.env,
+          ...(files.adapters ? { adapters: files.adapters } : {}),
           ...(executable !== undefined ? { executable } : {}),
         });
         proc = await this.lock.run(async () => {

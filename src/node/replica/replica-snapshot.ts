@@ -45,6 +45,8 @@ export function toEndpoint(
     plan_version: f.appliedPlanVersion,
     ...(d.revision !== undefined ? { revision: d.revision } : {}),
     gpu_indices: d.assignment.gpu_indices,
+    // Engines load every adapter of the spec at launch (llama.cpp numbers them in this order).
+    ...(d.spec.adapters?.length ? { adapters: d.spec.adapters.map((a, id) => ({ name: a.name, id })) } : {}),
     pid: livePid(f),
     restarts: f.restarts,
     last_error: f.lastError?.slice(0, 4000),
@@ -63,6 +65,7 @@ export function toView(f: ReplicaFacts): ReplicaView {
     replica_id: d.replicaId,
     model_name: d.spec.model_name,
     model_source: d.spec.model_source,
+    ...(d.spec.adapters?.length ? { adapters: d.spec.adapters } : {}),
     phase: f.phase,
     status: endpointStatusOf(f.phase),
     pid: livePid(f),

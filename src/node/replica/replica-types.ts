@@ -1,5 +1,11 @@
 import type { Clock } from '../../core/clock.js';
-import type { EndpointStatus, EngineType, EventLevel, EventType } from '../../core/domain/index.js';
+import type {
+  EndpointStatus,
+  EngineType,
+  EventLevel,
+  EventType,
+  LoraAdapter,
+} from '../../core/domain/index.js';
 import type { Logger } from '../../core/logger.js';
 import type { ModelFiles } from '../cache/index.js';
 import type { DesiredReplica } from './desired.js';
@@ -107,6 +113,8 @@ export interface ReplicaView {
   /** The model's hub name (or local path) and source, from the plan's spec snapshot. */
   model_name: string;
   model_source: string;
+  /** Its LoRA adapters, from the spec (their files are in use while the engine runs). */
+  adapters?: LoraAdapter[];
   phase: ReplicaPhase;
   status: EndpointStatus | undefined;
   pid: number | undefined;

@@ -121,7 +121,8 @@ function handleModels(ctx: RouterContext, req: IncomingMessage, res: ServerRespo
 function findByRoute(ctx: RouterContext, id: string): Record<string, unknown> | undefined {
   const route = ctx.table.lookup(id);
   if (route === undefined || route.replicas.length === 0 || route.listName === '*') return undefined;
-  return { id: route.listName, object: 'model', created: route.created, owned_by: 'nebula' };
+  const entry = { id: route.listName, object: 'model', created: route.created, owned_by: 'nebula' };
+  return route.parent === undefined ? entry : { ...entry, parent: route.parent };
 }
 
 async function handleProxy(

@@ -235,13 +235,16 @@ export class ProxyCall implements UpstreamHandler, ProxyFlow, HeldRequest {
 
   private bodyFor(replica: Replica): Buffer {
     const served = replica.target.servedName;
-    if (served === undefined || served === this.req.model || this.req.json === undefined)
-      return this.req.body;
+    const fields = replica.target.bodyFields;
+    if (this.req.json === undefined) return this.req.body;
+    if ((served === undefined || served === this.req.model) && fields === undefined) return this.req.body;
     this.rewritten ??= new Map();
-    let b = this.rewritten.get(served);
+    // Replicas of one route share a rewrite unless they select differently (llama.cpp adapter ids).
+    const key = fields === undefined ? (served ?? '') : `${served ?? ''}|${JSON.stringify(fields)}`;
+    let b = this.rewritten.get(key);
     if (b === undefined) {
-      b = Buffer.from(JSON.stringify({ ...this.req.json, model: served }));
-      this.rewritten.set(served, b);
+      b = Buffer.from(JSON.stringify({ ...this.req.json, model: served ?? this.req.model, ...fields }));
+      this.rewritten.set(key, b);
     }
     return b;
   }

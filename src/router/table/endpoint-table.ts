@@ -18,6 +18,8 @@ export interface ManagedModel {
   aliases: string[];
   /** The id listed in `/v1/models`. */
   listName: string;
+  /** Set when this is a LoRA adapter of `modelUid`: its name and the base's listed name (`parent`). */
+  adapter?: { name: string; parent: string } | undefined;
   policy?: RoutingPolicy | undefined;
   /** The model's own proxy timeouts (spec `proxy_timeouts`); unset ones take the router's defaults. */
   timeouts?: RouteTimeouts | undefined;
@@ -44,8 +46,16 @@ export class ModelRoute {
   /** Proxy timeouts of this model (undefined: the router's defaults). */
   timeouts: RouteTimeouts | undefined;
   balancer: Balancer;
-  /** The `model` label of this model's metrics: the model_uid, or the configured name of a static model. */
+  /**
+   * The `model` label of this model's metrics: the model_uid, the adapter's name for a LoRA adapter (one
+   * series per adapter, bounded by the spec's MAX_ADAPTERS), or the configured name of a static model.
+   */
   readonly label: string;
+  /** The model_uid of a managed route: an adapter's route (`uid#adapter`) belongs to its base model. */
+  get modelUid(): string {
+    const i = this.model.indexOf('#');
+    return i < 0 ? this.model : this.model.slice(0, i);
+  }
   /** Autoscaled and running: hold requests while no replica is ready (see ManagedModel.wakeable). */
   wakeable = false;
   /** Requests held for a replica to become ready. */
@@ -62,9 +72,11 @@ export class ModelRoute {
     readonly managed: boolean,
     public created: number,
     prefix: Partial<PrefixAwareOptions> | undefined,
+    /** For a LoRA adapter: the base model's listed name (`/v1/models` shows it as `parent`). */
+    readonly parent?: string,
   ) {
     this.balancer = createBalancer(policy, prefix);
-    this.label = managed ? model : listName;
+    this.label = managed && parent === undefined ? model : listName;
   }
 }
 
@@ -120,6 +132,14 @@ export class EndpointTable {
     return this.replicas.values();
   }
 
+  /**
+   * One replica per engine: without the routes of LoRA adapters, which reach the same engines as their
+   * base's (their route key is `uid#adapter`; a model_uid has no "#").
+   */
+  *engineReplicas(): IterableIterator<Replica> {
+    for (const r of this.replicas.values()) if (!(r.managed && r.model.includes('#'))) yield r;
+  }
+
   /** `/v1/models` body (OpenAI list format), cached between rebuilds: one entry per model with a ready replica. */
   modelsListBody(): string {
     if (this.modelsBody === undefined) {
@@ -130,7 +150,11 @@ export class EndpointTable {
         // Two models claiming one served name: the one the name resolves to keeps it, the other is listed by uid.
         const id = this.names.get(r.listName) === r && !seen.has(r.listName) ? r.listName : r.model;
         seen.add(id);
-        data.push({ id, object: 'model', created: r.created, owned_by: 'nebula' });
+        data.push(
+          r.parent === undefined
+            ? { id, object: 'model', created: r.created, owned_by: 'nebula' }
+            : { id, object: 'model', created: r.created, owned_by: 'nebula', parent: r.parent },
+        );
       }
       data.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       this.modelsBody = JSON.stringify({ object: 'list', data });
@@ -164,15 +188,20 @@ export class EndpointTable {
     const nowS = Math.floor(this.now() / 1000);
 
     for (const m of this.managed) {
-      const route = this.route(m.modelUid, m.listName, m.policy, true, m.created);
+      // An adapter's route and replicas are keyed apart from the base's (`uid#adapter`), so its balancer
+      // (prefix tables included) and load counters never mix with the base's.
+      const key = m.adapter === undefined ? m.modelUid : `${m.modelUid}#${m.adapter.name}`;
+      const route = this.route(key, m.listName, m.policy, true, m.created, m.adapter?.parent);
       route.timeouts = m.timeouts;
       route.wakeable = m.wakeable === true;
+      const suffix = m.adapter === undefined ? '' : `#${m.adapter.name}`;
       const list = m.ready.map((r) =>
-        this.replica(`${m.modelUid}/${r.replicaId}`, m.modelUid, r.target, true, nextReplicas),
+        this.replica(`${m.modelUid}/${r.replicaId}${suffix}`, key, r.target, true, nextReplicas),
       );
       this.setReplicas(route, list);
       nextRoutes.set(route.model, route);
-      nextNames.set(m.modelUid, route);
+      if (m.adapter === undefined) nextNames.set(m.modelUid, route);
+      else if (!nextNames.has(m.adapter.name)) nextNames.set(m.adapter.name, route);
       for (const a of m.aliases) aliases.push([a, route]);
     }
     let wildcard: ModelRoute | undefined;
@@ -237,10 +266,12 @@ export class EndpointTable {
     policy: RoutingPolicy | undefined,
     managed: boolean,
     created: number,
+    parent?: string,
   ): ModelRoute {
     const want = policy ?? this.opts.defaultPolicy;
     const old = this.routes.get(key);
-    if (old === undefined) return new ModelRoute(key, listName, want, managed, created, this.opts.prefix);
+    if (old === undefined || old.parent !== parent)
+      return new ModelRoute(key, listName, want, managed, created, this.opts.prefix, parent);
     old.listName = listName;
     old.created = created;
     if (old.policy !== want) {

@@ -32,29 +32,46 @@ interface Published {
   requests: number;
 }
 
-/** The signal of one route now; `rps` from the requests counted since the previous look. */
-export function signalOf(route: ModelRoute, router: string, now: number, rps: number): LoadSignal {
+/**
+ * The signal of one model now (its own route and its adapters' routes, which share its replicas); `rps`
+ * from the requests counted since the previous look.
+ */
+export function signalOf(
+  routes: readonly ModelRoute[],
+  router: string,
+  now: number,
+  rps: number,
+): LoadSignal {
   let inflight = 0;
+  let held = 0;
   let waiting = 0;
   let kvSum = 0;
   let kvN = 0;
-  for (const r of route.replicas) {
-    inflight += r.outstanding;
-    if (r.loadAt > 0) {
-      waiting += r.waiting;
-      kvSum += r.kvUsage;
-      kvN++;
+  let last = 0;
+  const seen = new Set<string>();
+  for (const route of routes) {
+    held += route.holds.size;
+    last = Math.max(last, route.lastRequestAt);
+    for (const r of route.replicas) {
+      inflight += r.outstanding;
+      // An adapter route's replica objects are its own, but the engine's load is the base's: count it once.
+      if (r.loadAt > 0 && !seen.has(r.target.origin)) {
+        seen.add(r.target.origin);
+        waiting += r.waiting;
+        kvSum += r.kvUsage;
+        kvN++;
+      }
     }
   }
   return {
-    model_uid: route.model,
+    model_uid: routes[0]?.modelUid ?? '',
     router,
     inflight,
-    held: route.holds.size,
+    held,
     engine_waiting: waiting,
     ...(kvN > 0 ? { kv_cache_usage: Math.min(1, Math.max(0, kvSum / kvN)) } : {}),
     rps: Math.round(rps * 100) / 100,
-    ...(route.lastRequestAt > 0 ? { last_request_at: new Date(route.lastRequestAt).toISOString() } : {}),
+    ...(last > 0 ? { last_request_at: new Date(last).toISOString() } : {}),
     updated_at: new Date(now).toISOString(),
   };
 }
@@ -86,19 +103,18 @@ export class LoadPublisher {
 
   /** A request was held for an idle model: ask for a wake (once until a replica is ready). */
   wake(route: ModelRoute): void {
-    if (this.waking.has(route.model)) return;
-    this.waking.add(route.model);
+    const uid = route.modelUid;
+    if (this.waking.has(uid)) return;
+    this.waking.add(uid);
     const req: WakeRequest = {
-      model_uid: route.model,
+      model_uid: uid,
       router: this.opts.instanceId,
       requested_at: new Date(this.clock.now()).toISOString(),
     };
-    this.store
-      .put(keys.wake(route.model), encode(WakeRequest, req), { ifAbsent: true })
-      .catch((err: unknown) => {
-        this.waking.delete(route.model);
-        this.opts.logger?.warn({ model: route.model, err: errorMessage(err) }, 'wake request not written');
-      });
+    this.store.put(keys.wake(uid), encode(WakeRequest, req), { ifAbsent: true }).catch((err: unknown) => {
+      this.waking.delete(uid);
+      this.opts.logger?.warn({ model: uid, err: errorMessage(err) }, 'wake request not written');
+    });
     // A signal with the held count right away, so the autoscaler sees the load as well as the wake.
     void this.publish();
   }
@@ -117,27 +133,31 @@ export class LoadPublisher {
     const now = this.clock.now();
     const seen = new Set<string>();
     const writes: Promise<unknown>[] = [];
+    const byModel = new Map<string, ModelRoute[]>();
     for (const route of this.routes()) {
       if (!route.managed) continue;
-      seen.add(route.model);
-      if (route.replicas.length > 0) this.waking.delete(route.model);
-      const prev = this.published.get(route.model);
+      const list = byModel.get(route.modelUid);
+      if (list) list.push(route);
+      else byModel.set(route.modelUid, [route]);
+    }
+    for (const [uid, routes] of byModel) {
+      seen.add(uid);
+      if (routes.some((r) => r.replicas.length > 0)) this.waking.delete(uid);
+      const requests = routes.reduce((n, r) => n + r.requests, 0);
+      const prev = this.published.get(uid);
       const dt = prev ? Math.max(1, now - prev.at) / 1000 : 1;
-      const rps = prev ? Math.max(0, route.requests - prev.requests) / dt : 0;
-      const signal = signalOf(route, this.opts.instanceId, now, rps);
+      const rps = prev ? Math.max(0, requests - prev.requests) / dt : 0;
+      const signal = signalOf(routes, this.opts.instanceId, now, rps);
       const { updated_at: _t, ...shape } = signal;
       const body = JSON.stringify(shape);
       if (prev && prev.body === body && now - prev.at < this.opts.refreshMs) continue;
-      this.published.set(route.model, { body, at: now, requests: route.requests });
+      this.published.set(uid, { body, at: now, requests });
       writes.push(
         this.store
-          .put(keys.load(route.model, this.opts.instanceId), encode(LoadSignal, signal), { lease })
+          .put(keys.load(uid, this.opts.instanceId), encode(LoadSignal, signal), { lease })
           .catch((err: unknown) => {
-            this.published.delete(route.model);
-            this.opts.logger?.debug(
-              { model: route.model, err: errorMessage(err) },
-              'load signal not written',
-            );
+            this.published.delete(uid);
+            this.opts.logger?.debug({ model: uid, err: errorMessage(err) }, 'load signal not written');
           }),
       );
     }

@@ -49,9 +49,13 @@ export class LoadScraper {
     }, this.opts.intervalMs);
   }
 
-  /** Starts one scrape per replica not already being scraped (never waits for them). */
+  /**
+   * Starts one scrape per engine not already being scraped (never waits for them). Replicas that share an
+   * engine (a base model and its LoRA adapters' routes) share one scrape: it fills in all of them.
+   */
   scrapeAll(): void {
     const now = this.clock.now();
+    const byEngine = new Map<string, Replica[]>();
     for (const r of this.replicas()) {
       if (r.loadAt !== 0 && now - r.loadAt > 3 * this.opts.intervalMs) {
         r.waiting = 0;
@@ -59,12 +63,18 @@ export class LoadScraper {
         r.kvUsage = 0;
         r.loadAt = 0;
       }
-      if (!r.scraping) void this.scrape(r);
+      const key = `${r.target.origin}${r.target.basePath}`;
+      const list = byEngine.get(key);
+      if (list === undefined) byEngine.set(key, [r]);
+      else list.push(r);
+    }
+    for (const [first, ...same] of byEngine.values()) {
+      if (first && !first.scraping) void this.scrape(first, same);
     }
   }
 
-  /** Scrapes one replica; resolves when done (tests await it). */
-  async scrape(r: Replica): Promise<void> {
+  /** Scrapes one replica (and gives its load to `same`, replicas of the same engine); resolves when done. */
+  async scrape(r: Replica, same: readonly Replica[] = []): Promise<void> {
     r.scraping = true;
     try {
       const res = await r.pools.scrape.request({
@@ -88,6 +98,12 @@ export class LoadScraper {
       r.running = load.running ?? 0;
       r.kvUsage = load.kvUsage ?? 0;
       r.loadAt = this.clock.now();
+      for (const o of same) {
+        o.waiting = r.waiting;
+        o.running = r.running;
+        o.kvUsage = r.kvUsage;
+        o.loadAt = r.loadAt;
+      }
     } catch (err) {
       this.opts.logger?.debug(
         { replica: r.id, err: err instanceof Error ? err.message : String(err) },

@@ -12,6 +12,11 @@ export interface UpstreamTarget {
   servedName?: string | undefined;
   /** `Authorization` header value for the upstream (static upstreams with a key). */
   authorization?: string | undefined;
+  /**
+   * Fields set in every request body sent to this target, over the client's (llama.cpp's per-request
+   * `lora` selection of an adapter; see engines/lora-routing.ts).
+   */
+  bodyFields?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -47,5 +52,6 @@ export class Replica implements Candidate {
 
 /** Identity of what a replica points at: a replica whose target changes is a new replica. */
 export function targetFingerprint(t: UpstreamTarget): string {
-  return `${t.origin}${t.basePath}|${t.servedName ?? ''}|${t.authorization ?? ''}`;
+  const fields = t.bodyFields === undefined ? '' : JSON.stringify(t.bodyFields);
+  return `${t.origin}${t.basePath}|${t.servedName ?? ''}|${t.authorization ?? ''}|${fields}`;
 }

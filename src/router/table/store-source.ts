@@ -8,6 +8,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
 import { Informer, type InvalidEntry } from '../../store/informer.js';
 import type { ManagedModel, RouteTimeouts } from './endpoint-table.js';
+import { engineModelSelection } from '../../engines/lora-routing.js';
 
 /** `http://host:port`, bracketing IPv6 literals. */
 export function originOf(address: string, port: number): string {
@@ -53,19 +54,48 @@ export function buildManagedModels(
     if (spec?.served_model_name !== undefined) aliases.add(spec.served_model_name);
     for (const e of ready) aliases.add(e.served_model_name);
     aliases.delete(uid);
+    const listName = spec?.served_model_name ?? uid;
+    const created = Math.floor((spec ? Date.parse(spec.created_at) : now) / 1000);
+    const targetOf = (e: Endpoint, adapter: string | undefined) => {
+      const sel = engineModelSelection(e.engine_type, e.served_model_name, e.adapters ?? [], adapter);
+      return {
+        origin: originOf(e.address, e.port),
+        basePath: '',
+        servedName: sel.servedName,
+        ...(sel.bodyFields ? { bodyFields: sel.bodyFields } : {}),
+      };
+    };
     out.push({
       modelUid: uid,
       aliases: [...aliases],
-      listName: spec?.served_model_name ?? uid,
+      listName,
       policy: spec?.routing_policy,
       timeouts: routeTimeouts(spec),
-      ready: ready.map((e) => ({
-        replicaId: e.replica_id,
-        target: { origin: originOf(e.address, e.port), basePath: '', servedName: e.served_model_name },
-      })),
-      created: Math.floor((spec ? Date.parse(spec.created_at) : now) / 1000),
+      ready: ready.map((e) => ({ replicaId: e.replica_id, target: targetOf(e, undefined) })),
+      created,
       ...(wakeable.has(uid) ? { wakeable: true } : {}),
     });
+    // Each adapter is a route of its own (its own name, balancer and metrics label), over the base's ready
+    // replicas that loaded it. The spec decides which adapters exist: a removed one is gone at once, even
+    // while replicas that still load it drain.
+    const names = spec
+      ? (spec.adapters ?? []).map((a) => a.name)
+      : [...new Set(ready.flatMap((e) => (e.adapters ?? []).map((a) => a.name)))];
+    for (const name of names) {
+      out.push({
+        modelUid: uid,
+        adapter: { name, parent: listName },
+        aliases: [],
+        listName: name,
+        policy: spec?.routing_policy,
+        timeouts: routeTimeouts(spec),
+        ready: ready
+          .filter((e) => (e.adapters ?? []).some((a) => a.name === name))
+          .map((e) => ({ replicaId: e.replica_id, target: targetOf(e, name) })),
+        created,
+        ...(wakeable.has(uid) ? { wakeable: true } : {}),
+      });
+    }
   }
   return out;
 }

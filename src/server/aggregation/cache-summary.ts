@@ -52,10 +52,16 @@ export function summariseCache(
   if (views) {
     const byName = new Map<string, { model_uid: string; state: CachedModel['models'][number]['state'] }[]>();
     for (const view of views) {
-      const k = `${view.model_source}\u0000${view.model_name}`;
-      const list = byName.get(k) ?? [];
-      list.push({ model_uid: view.model_uid, state: view.state });
-      byName.set(k, list);
+      // A model uses its weights and its LoRA adapters' files (hub adapters are cache entries of their own).
+      const names = [
+        `${view.model_source}\u0000${view.model_name}`,
+        ...(view.spec.adapters ?? []).flatMap((a) => (a.model_id ? [`${a.source}\u0000${a.model_id}`] : [])),
+      ];
+      for (const k of new Set(names)) {
+        const list = byName.get(k) ?? [];
+        list.push({ model_uid: view.model_uid, state: view.state });
+        byName.set(k, list);
+      }
     }
     for (const g of groups.values()) g.models = byName.get(`${g.source}\u0000${g.model_name}`) ?? [];
   }

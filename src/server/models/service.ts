@@ -29,6 +29,9 @@ import {
   revisionNumbersOf,
   revisionPut,
 } from './revisions.js';
+import { adapterChange, checkAdapters } from './adapter-names.js';
+import { listJson } from '../../store/json.js';
+import { parseKey } from '../../core/keys.js';
 import type { RepoFile } from '../../facts/index.js';
 import {
   describeFacts,
@@ -113,8 +116,11 @@ function defaultGpuCount(engine: EngineType): number {
  * engine_config must pass the engine's contract (422 naming the field).
  */
 export function buildSpec(uid: string, input: SpecInput, nowIso: string, createdAt = nowIso): ModelSpec {
+  const { adapters, ...rest } = input;
   const spec = ModelSpec.parse({
-    ...input,
+    ...rest,
+    // An empty adapter list is no list (the same spec, the same engine fingerprint).
+    ...(adapters && adapters.length > 0 ? { adapters } : {}),
     model_uid: uid,
     engine_config: { extra_args: [], env: {}, ...(input.engine_config ?? {}) },
     resources: { gpu_count: defaultGpuCount(input.engine_type), ...(input.resources ?? {}) },
@@ -229,6 +235,17 @@ export class ModelService {
     return out;
   }
 
+  /** Every stored spec (for the cluster-wide name checks of adapters). */
+  private async allSpecs(): Promise<ModelSpec[]> {
+    const res = await listJson(
+      this.store,
+      prefixes.models,
+      ModelSpec,
+      (k) => parseKey(k)?.kind === 'modelSpec',
+    );
+    return res.items.map((t) => t.value);
+  }
+
   /** Creates spec + deployment in one transaction (both must be absent): 409 MODEL_ALREADY_EXISTS otherwise. */
   async create(input: CreateModelInput, actor: string, by?: string): Promise<string> {
     const derived = input.model_uid === undefined;
@@ -236,6 +253,7 @@ export class ModelService {
       const uid = input.model_uid ?? deriveModelUid(input.spec.model_name, await this.takenUids());
       const now = this.now();
       const built = buildSpec(uid, input.spec, now);
+      checkAdapters(built, await this.allSpecs());
       const read = await this.readFacts(built, input.files);
       const spec: ModelSpec = read.facts ? { ...built, facts: read.facts } : built;
       const dep = ModelDeployment.parse({
@@ -576,6 +594,9 @@ export class ModelService {
     const refacts = identity(next) !== identity(before) || (before.facts === undefined && specTouched);
     const parsedNext = refacts ? ModelSpec.safeParse(next) : undefined;
     const read = parsedNext?.success ? await this.readFacts(parsedNext.data) : {};
+    const names =
+      body.adapters !== undefined || body.served_model_name !== undefined || body.engine_type !== undefined;
+    const others = names ? await this.allSpecs() : [];
     const { changed, revision } = await this.mutate(
       uid,
       expected,
@@ -587,7 +608,8 @@ export class ModelService {
           const v = body[k];
           if (v === undefined) continue;
           specChanged = true;
-          if (v === null) delete merged[k];
+          // An empty adapter list is no list: the spec (and the engines' fingerprint) stays as without one.
+          if (v === null || (k === 'adapters' && Array.isArray(v) && v.length === 0)) delete merged[k];
           else if (k === 'engine_config') {
             const cfg = { ...cur.engine_config, ...(v as Partial<ModelSpec['engine_config']>) };
             // Env values are shown masked; the placeholder sent back keeps the stored value.
@@ -620,6 +642,7 @@ export class ModelService {
         // A change of engine or engine_config must pass the (new) engine's contract.
         if (spec && (body.engine_config !== undefined || body.engine_type !== undefined))
           checkSpecEngineConfig(spec.engine_type, spec.engine_config);
+        if (spec && names) checkAdapters(spec, others);
         const depPatch: Partial<ModelDeployment> = {};
         if (body.replicas !== undefined) depPatch.replicas = body.replicas;
         if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;
@@ -639,11 +662,13 @@ export class ModelService {
     );
     if (changed) {
       const what = revision ? ` (revision ${revision.revision}: ${revision.changed.join(', ')})` : '';
+      const lora =
+        body.adapters !== undefined ? adapterChange(before.adapters, body.adapters ?? undefined) : '';
       await this.event({
         model_uid: uid,
         type: 'updated',
         source: 'server',
-        message: `updated by ${actor}${what}`,
+        message: `updated by ${actor}${what}${lora}`,
       });
       if (read.event) await this.event(read.event);
     }

@@ -59,6 +59,16 @@ export interface CreateModelInput {
   engine_config?: { extra_args?: string[]; max_model_len?: number };
 }
 
+/** One LoRA adapter of a model as the console sends it (spec `adapters`). */
+export interface LoraAdapterInput {
+  name: string;
+  source: ModelSource;
+  model_id?: string;
+  path?: string;
+  revision?: string;
+  gguf_file?: string;
+}
+
 export interface ImportInput {
   provider: CatalogProvider;
   model_id: string;
@@ -132,6 +142,12 @@ export function makeApi(client: ApiClient) {
       setAutoscaling: (uid: string, policy: AutoscalingPolicyInput) =>
         put<ModelView>(`/api/v2/models/${enc(uid)}/autoscaling`, { policy }),
       clearAutoscaling: (uid: string) => del<ModelView>(`/api/v2/models/${enc(uid)}/autoscaling`),
+      /** Replaces the model's LoRA adapters (a spec update, conditional on the version shown). */
+      setAdapters: (uid: string, adapters: LoraAdapterInput[], resourceVersion: number) =>
+        put<ModelView>(`/api/v2/models/${enc(uid)}`, {
+          adapters: adapters.length === 0 ? null : adapters,
+          resource_version: resourceVersion,
+        }),
       remove: (uid: string, purge = false) =>
         del<DeleteModelResponse>(`/api/v2/models/${enc(uid)}`, purge ? { purge: true } : undefined),
       saveAsTemplate: (

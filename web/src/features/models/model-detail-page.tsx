@@ -22,6 +22,7 @@ import {
   StatsRow,
 } from './detail-sections.tsx';
 import { AutoscalingCard } from './autoscaling-card.tsx';
+import { AdaptersCard } from './adapters-card.tsx';
 import { DownloadProgressBar } from './download-bar.tsx';
 import { LogViewer } from './log-viewer.tsx';
 import { ModelActions } from './model-actions.tsx';
@@ -175,6 +176,7 @@ export function ModelDetailPage() {
               </SimpleGrid>
               <AutoscalingCard uid={m.model_uid} current={m.desired_replicas} />
               <EndpointsCard m={m} onLogs={() => setTab('logs')} />
+              <AdaptersCard m={m} />
               <CacheCard m={m} />
             </Stack>
           </Tabs.Panel>

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import type { ModelCacheEntry } from '../../core/domain/index.js';
+import type { ModelView } from '../schemas/models.js';
+import { summariseCache } from './cache-summary.js';
+
+const now = '2026-01-01T00:00:00.000Z';
+const entry = (model_name: string): ModelCacheEntry => ({
+  node_id: 'n1',
+  model_name,
+  source: 'huggingface',
+  layout: 'huggingface',
+  revision: 'main',
+  path: `/c/${model_name}`,
+  size_bytes: 10,
+  file_count: 1,
+  complete: true,
+  scanned_at: now,
+});
+
+describe('summariseCache', () => {
+  it("lists a model as a user of its weights and of its LoRA adapters' entries", () => {
+    const view = {
+      model_uid: 'base',
+      model_source: 'huggingface',
+      model_name: 'org/base',
+      state: 'running',
+      spec: { adapters: [{ name: 'sql', source: 'huggingface', model_id: 'org/sql-lora' }] },
+    } as unknown as ModelView;
+    const s = summariseCache([entry('org/base'), entry('org/sql-lora'), entry('org/other')], [view]);
+    const users = Object.fromEntries(s.items.map((i) => [i.model_name, i.models.map((m) => m.model_uid)]));
+    expect(users).toEqual({ 'org/base': ['base'], 'org/sql-lora': ['base'], 'org/other': [] });
+  });
+});
