@@ -22,6 +22,10 @@ export const EventType = z.enum([
   'scaled',
   /** The server read (or could not read) the model's files facts. */
   'facts',
+  /** The scheduler moved a model between revisions (started, progressed, finished, paused, rolled back). */
+  'rollout',
+  /** The scheduler migrated a replica away (an operator's drain, or a node drain). */
+  'drain',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -65,6 +65,7 @@ export class SchedulerController {
   private readonly missingSince = new Map<string, number>();
   private readonly lostSeen = new Set<string>();
   private readonly graceTimers = new Map<string, TimerHandle>();
+  private readonly wakeTimers = new Map<string, TimerHandle>();
   private massVanishLogged = false;
   private active = false;
   private timer: TimerHandle | undefined;
@@ -127,6 +128,8 @@ export class SchedulerController {
     this.resyncTimer = undefined;
     for (const t of this.graceTimers.values()) this.deps.clock.clearTimeout(t);
     this.graceTimers.clear();
+    for (const t of this.wakeTimers.values()) this.deps.clock.clearTimeout(t);
+    this.wakeTimers.clear();
   }
 
   async stop(): Promise<void> {
@@ -333,7 +336,10 @@ export class SchedulerController {
       heldNodeIds: avail.held,
       cache: this.view.cache.list().map((t) => t.value),
       anyReady: (uid, ids) => this.view.anyReady(uid, ids),
+      endpointsOf: (uid) => this.view.endpointsOf(uid),
+      drainsOf: (uid) => this.view.drainsOf(uid),
     });
+    for (const [uid, at] of out.wakeAt) this.wakeAt(uid, at);
 
     const planned = performance.now();
     const events: NewModelEvent[] = [];
@@ -418,6 +424,20 @@ export class SchedulerController {
       this.requestOverlay.set(key, item, revision);
     }
     events.push(...op.events);
+  }
+
+  /** Looks at `uid` again at `at` (a rollout's progress deadline); one timer per model, the latest wins. */
+  private wakeAt(uid: string, at: number): void {
+    const old = this.wakeTimers.get(uid);
+    if (old) this.deps.clock.clearTimeout(old);
+    const wait = Math.max(0, at - this.deps.clock.now());
+    this.wakeTimers.set(
+      uid,
+      this.deps.clock.setTimeout(() => {
+        this.wakeTimers.delete(uid);
+        this.markUid(uid);
+      }, wait),
+    );
   }
 
   private retryLater(uid: string, ms: number): void {
