@@ -220,10 +220,16 @@ function chooseBudget(policy: RolloutPolicy | undefined, replicas: number, fits:
   };
 }
 
-/** Fresh replica ids: not used by any assignment and not by an endpoint that still exists. */
+/**
+ * Fresh replica ids: above every id in use (assignments, and endpoints that still exist, such as a retiring
+ * replica's), so that an id is not reused while a node may still be retiring it; the lowest free ones when
+ * the range runs out.
+ */
 function freshIds(count: number, used: ReadonlySet<number>): number[] {
   const out: number[] = [];
-  for (let id = 0; out.length < count && id <= MAX_REPLICA_ID; id++) if (!used.has(id)) out.push(id);
+  const top = used.size > 0 ? Math.max(...used) : -1;
+  for (let id = top + 1; out.length < count && id <= MAX_REPLICA_ID; id++) out.push(id);
+  for (let id = 0; out.length < count && id <= top; id++) if (!used.has(id)) out.push(id);
   return out;
 }
 
@@ -250,6 +256,9 @@ export function rolloutStep(input: RolloutInput): RolloutOutput {
     s.to_revision === target.revision &&
     (s.phase === 'progressing' || s.phase === 'paused');
   const rolledBackTo = prevStatus?.phase === 'rolled_back' && prevStatus.to_revision === target.revision;
+  /** The status describes a rollback to the revision now targeted (itself rolled out). */
+  const isRollback = (s: RolloutStatus | undefined) =>
+    s?.phase === 'rolled_back' && s.to_revision === target.revision;
 
   // A rollout that missed its deadline: back to the revision it came from (a rollback is itself rolled out,
   // so ready replicas of the failed revision serve until the old ones are ready again).
@@ -310,7 +319,7 @@ export function rolloutStep(input: RolloutInput): RolloutOutput {
   const revisionRollout = retiring.some((a) => a.revision !== target.revision);
 
   // Paused: leave every assignment where it is.
-  if (policy?.paused && revisionRollout && !(status?.phase === 'rolled_back')) {
+  if (policy?.paused && revisionRollout && !isRollback(status)) {
     const updatedReady = current.filter((a) => isReady(a, eps)).length;
     const next: RolloutStatus = {
       ...(status && live(status) ? status : startStatus(prev, target.revision, wanted, now, fromRevision())),
@@ -476,7 +485,8 @@ export function rolloutStep(input: RolloutInput): RolloutOutput {
   let wakeAt: number | undefined;
   if (revisionRollout) {
     const deadlineS = policy?.progress_deadline_seconds ?? DEFAULT_DEADLINE_S;
-    if (status?.phase === 'rolled_back') {
+    if (status !== undefined && isRollback(status)) {
+      // A rollback is rolled out like any change; its status stays `rolled_back` with the reason.
       status = {
         ...status,
         updated_ready: updatedReady,
@@ -484,7 +494,6 @@ export function rolloutStep(input: RolloutInput): RolloutOutput {
         max_surge: budget.surge,
         max_unavailable: budget.unavailable,
       };
-      if (stillOld.length === 0) status = { ...status, updated_ready: updatedReady };
     } else {
       const starting = !live(status) || status?.phase === 'paused';
       const s: RolloutStatus = starting
@@ -528,7 +537,7 @@ export function rolloutStep(input: RolloutInput): RolloutOutput {
       status = s;
       if (s.deadline_at !== undefined) wakeAt = Date.parse(s.deadline_at) + 10;
     }
-  } else if (status?.phase === 'rolled_back' || live(status)) {
+  } else if (isRollback(status) || live(status)) {
     // The failed revision's last replicas just left (or a rollout finished on this step).
     status = { ...(status as RolloutStatus), updated_ready: updatedReady, wanted };
     if (status.phase !== 'rolled_back' && updatedReady >= wanted) {
