@@ -121,7 +121,7 @@ export function computePass(input: PassInput): PassOutput {
     }
     const p = preparedOf.get(w.model_uid);
     const next = p
-      ? stampRevision(buildPlan(p.workload, d, prev, input.knownRevision, input.now), p, prev)
+      ? stampRevision(buildPlan(p.workload, d, prev, input.knownRevision, input.now), p)
       : buildPlan(w, d, prev, input.knownRevision, input.now);
     if (p) {
       const op = opFor(w.model_uid);

@@ -36,6 +36,8 @@ export interface Prepared {
   drainingNodes: ReadonlySet<string>;
   /** True: the rollout step plans it; false: the planner alone. */
   rolling: boolean;
+  /** A change of revision under the `recreate` strategy (every replica restarts in place). */
+  recreate?: boolean;
 }
 
 export interface PrepareInput {
@@ -63,7 +65,16 @@ export function prepareRollouts(input: PrepareInput): Prepared[] {
       norm !== undefined &&
       !(recreate && revisionChange) &&
       needsRollout(norm, target, drains, drainingNodes);
-    return { workload, deployment: d, target, prev: norm, drains, drainingNodes, rolling };
+    return {
+      workload,
+      deployment: d,
+      target,
+      prev: norm,
+      drains,
+      drainingNodes,
+      rolling,
+      recreate: recreate && revisionChange,
+    };
   });
 }
 
@@ -72,12 +83,9 @@ export function prepareRollouts(input: PrepareInput): Prepared[] {
  * `recreate` restarts them in place), no other revision's spec, the rollout status carried (a recreate
  * records one that is complete at once), the grace period of the policy.
  */
-export function stampRevision(
-  plan: PlacementPlan,
-  p: Prepared,
-  prev: PlacementPlan | undefined,
-): PlacementPlan {
+export function stampRevision(plan: PlacementPlan, p: Prepared): PlacementPlan {
   if (!p.target || !p.deployment) return plan;
+  const prev = p.prev;
   const rev = p.target.revision;
   const out: PlacementPlan = {
     ...plan,
@@ -87,7 +95,7 @@ export function stampRevision(
   };
   delete out.specs;
   const prevRev = prev?.revision;
-  if (prev && prevRev !== undefined && prevRev !== rev && prev.assignments.length > 0 && !p.target.held) {
+  if (p.recreate && prevRev !== undefined) {
     out.rollout = {
       from_revision: prevRev,
       to_revision: rev,
