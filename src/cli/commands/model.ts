@@ -28,6 +28,7 @@ const STATES = [
   'degraded',
   'failed',
   'stopping',
+  'updating',
 ] as const satisfies readonly AggregatedState[];
 
 /** The spec flags `model create` takes (declared in spec-flags.ts). */
