@@ -5,6 +5,7 @@ import { authRoutes } from './auth.js';
 import { backupRoutes } from './backup.js';
 import { cachePurgeRoutes } from './cache-purge.js';
 import { cacheRoutes } from './cache.js';
+import { drainRoutes } from './drains.js';
 import { catalogRoutes } from './catalog.js';
 import { engineRoutes } from './engines.js';
 import { eventRoutes } from './events.js';
@@ -29,6 +30,7 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...cachePurgeRoutes(ctx),
     ...eventRoutes(ctx),
     ...logRoutes(ctx),
+    ...drainRoutes(ctx),
     ...migrateRoutes(ctx),
     ...backupRoutes(ctx),
     ...secretRoutes(ctx),
