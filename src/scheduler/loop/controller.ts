@@ -18,8 +18,12 @@ import { ClusterView } from './cluster-view.js';
 import { EventQueue } from './event-queue.js';
 import type { SchedulerMetrics } from '../metrics.js';
 import {
-  nodeAvailability,
   computePass,
+  emptyNodeGrace,
+  nodeGraceStep,
+  noteNodeBack,
+  noteNodeGone,
+  type NodeGraceState,
   executeOp,
   touchesPlan,
   touchesRequest,
@@ -62,8 +66,8 @@ export class SchedulerController {
   private readonly dirtyNodes = new Set<string>();
   private dirtyCapacity = false;
   private dirtyAll = false;
-  private readonly missingSince = new Map<string, number>();
-  private readonly lostSeen = new Set<string>();
+  /** Absent nodes and since when, and the lost ones announced (see pass/node-grace.ts). */
+  private grace: NodeGraceState = emptyNodeGrace();
   private readonly graceTimers = new Map<string, TimerHandle>();
   private readonly wakeTimers = new Map<string, TimerHandle>();
   private massVanishLogged = false;
@@ -114,7 +118,7 @@ export class SchedulerController {
     this.active = true;
     this.dirtyAll = true;
     const now = this.deps.clock.now();
-    for (const id of this.missingSince.keys()) this.armGrace(id, now);
+    for (const [id, since] of this.grace.missingSince) this.armGrace(id, since);
     this.scheduleResync();
     this.kick();
   }
@@ -170,19 +174,19 @@ export class SchedulerController {
 
   private nodeGone(id: string): void {
     const now = this.deps.clock.now();
-    if (!this.missingSince.has(id)) this.missingSince.set(id, now);
+    this.grace = noteNodeGone(this.grace, id, now);
     this.deps.logger.warn(
       { node: id, graceMs: this.opts.graceMs },
       'node status vanished; holding its replicas for the grace period',
     );
-    if (this.active) this.armGrace(id, this.missingSince.get(id) ?? now);
+    if (this.active) this.armGrace(id, this.grace.missingSince.get(id) ?? now);
     this.dirtyCapacity = true;
     this.kick();
   }
 
   private nodeBack(id: string): void {
-    if (this.missingSince.delete(id)) this.deps.logger.info({ node: id }, 'node is back');
-    this.lostSeen.delete(id);
+    if (this.grace.missingSince.has(id)) this.deps.logger.info({ node: id }, 'node is back');
+    this.grace = noteNodeBack(this.grace, id);
     const t = this.graceTimers.get(id);
     if (t) this.deps.clock.clearTimeout(t);
     this.graceTimers.delete(id);
@@ -272,19 +276,16 @@ export class SchedulerController {
     const live = this.view.liveNodeIds();
     const referenced = new Set<string>();
     for (const t of plans.values()) for (const a of t.value.assignments) referenced.add(a.node_id);
-    for (const id of referenced) {
-      if (!live.has(id) && !this.missingSince.has(id)) {
-        this.missingSince.set(id, now);
-        this.armGrace(id, now);
-      }
-    }
-    const avail = nodeAvailability({
-      live,
-      missingSince: this.missingSince,
-      draining: this.view.drainingNodeIds(),
+    const step = nodeGraceStep(this.grace, {
       now,
       graceMs: this.opts.graceMs,
+      live,
+      referenced,
+      draining: this.view.drainingNodeIds(),
     });
+    this.grace = step.state;
+    for (const id of step.newlyMissing) this.armGrace(id, now);
+    const avail = step;
     if (avail.massVanish && !this.massVanishLogged) {
       this.deps.logger.error(
         { missing: [...avail.held], live: live.size },
@@ -292,15 +293,9 @@ export class SchedulerController {
       );
     }
     this.massVanishLogged = avail.massVanish;
-    for (const id of avail.lost) {
-      if (!referenced.has(id)) {
-        this.missingSince.delete(id);
-        this.lostSeen.delete(id);
-      } else if (!this.lostSeen.has(id)) {
-        this.lostSeen.add(id);
-        this.dirtyNodes.add(id);
-        this.deps.logger.warn({ node: id }, 'node gone past the grace period: re-placing its replicas');
-      }
+    for (const id of step.newlyLost) {
+      this.dirtyNodes.add(id);
+      this.deps.logger.warn({ node: id }, 'node gone past the grace period: re-placing its replicas');
     }
     metrics.nodes.set({ state: 'live' }, live.size);
     metrics.nodes.set({ state: 'held' }, avail.held.size);
