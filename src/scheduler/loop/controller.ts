@@ -118,7 +118,7 @@ export class SchedulerController {
     this.active = true;
     this.dirtyAll = true;
     const now = this.deps.clock.now();
-    for (const [id, since] of this.grace.missingSince) this.armGrace(id, since);
+    for (const id of this.grace.missingSince.keys()) this.armGrace(id, now);
     this.scheduleResync();
     this.kick();
   }
