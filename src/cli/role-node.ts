@@ -55,6 +55,10 @@ export function registerNodeCommand(program: Command): void {
       'SIGTERM to SIGKILL when stopping an engine, e.g. 10s (a bare number is milliseconds; env NEBULA_NODE_STOP_GRACE_MS; default 10000)',
     )
     .option(
+      '--drain-settle-ms <duration>',
+      'a replica leaving the plan is shown draining this long before its in-flight requests are counted, so every router has dropped it (env NEBULA_NODE_DRAIN_SETTLE_MS; default 1500)',
+    )
+    .option(
       '--engine-bin <type=path>',
       'executable to launch for an engine, repeatable: llamacpp=/opt/llama/bin/llama-server, ' +
         'vllm=/opt/venv/bin/vllm, sglang=/opt/venv/bin/python3 (env NEBULA_ENGINE_BINS, comma-separated; ' +

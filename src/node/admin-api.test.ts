@@ -68,7 +68,7 @@ describe('node admin API', () => {
     expect(await res.json()).toEqual({
       status: 'ok',
       node_id: 'n1',
-      engines: { downloading: 0, starting: 0, ready: 1, failed: 1, stopping: 0 },
+      engines: { downloading: 0, starting: 0, ready: 1, draining: 0, failed: 1, stopping: 0 },
     });
   });
 

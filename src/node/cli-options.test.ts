@@ -131,6 +131,13 @@ describe('nebula node options', () => {
     expect(grace('20s')).toBe(20_000);
     expect(grace('0')).toBe(0);
     expect(grace('', { NEBULA_NODE_STOP_GRACE_MS: '1m' })).toBe(60_000);
+    const settle = (drainSettleMs: string, env: NodeJS.ProcessEnv = {}) =>
+      resolveNodeCliConfig({ ...base, ...(drainSettleMs ? { drainSettleMs } : {}) }, env).agent.timing
+        ?.drainSettleMs;
+    expect(settle('2s')).toBe(2_000);
+    expect(settle('', { NEBULA_NODE_DRAIN_SETTLE_MS: '500' })).toBe(500);
+    expect(settle('')).toBeUndefined();
+    expect(() => settle('-1')).toThrow(/--drain-settle-ms/);
     expect(initial('2d')).toBe(172_800_000);
     expect(() => initial('0')).toThrow(/must be more than 0/);
   });

@@ -39,6 +39,8 @@ export interface NodeCliFlags {
   restartBackoffMax?: string;
   restartBackoffReset?: string;
   stopGraceMs?: string;
+  /** How long a retiring replica is published `draining` before its in-flight requests are counted. */
+  drainSettleMs?: string;
   /** `--engine-bin TYPE=PATH`, repeatable. */
   engineBin?: string[];
   cacheEvict?: string;
@@ -146,6 +148,10 @@ export function resolveNodeCliConfig(
     resolveOptional(flags.stopGraceMs, 'NEBULA_NODE_STOP_GRACE_MS', env),
     '--stop-grace-ms',
   );
+  const settle = msDuration(
+    resolveOptional(flags.drainSettleMs, 'NEBULA_NODE_DRAIN_SETTLE_MS', env),
+    '--drain-settle-ms',
+  );
   const agent: NodeAgentOptions = {
     nodeId,
     address,
@@ -162,10 +168,11 @@ export function resolveNodeCliConfig(
   const adminHost = resolveOptional(flags.adminHost, 'NEBULA_NODE_ADMIN_HOST', env);
   if (adminHost) agent.adminHost = adminHost;
   if (adminToken) agent.adminToken = adminToken;
-  if (backoff !== undefined || grace !== undefined) {
+  if (backoff !== undefined || grace !== undefined || settle !== undefined) {
     agent.timing = {};
     if (backoff !== undefined) agent.timing.backoff = backoff;
     if (grace !== undefined) agent.timing.stopGraceMs = grace;
+    if (settle !== undefined) agent.timing.drainSettleMs = settle;
   }
   const orphanGrace = resolveOptional(flags.orphanGrace, 'NEBULA_NODE_ORPHAN_GRACE', env);
   if (orphanGrace !== undefined) agent.orphanGraceMs = parseDuration(orphanGrace, '--orphan-grace');

@@ -21,7 +21,7 @@ export interface NodeMetrics {
   heartbeatFailures: Counter;
 }
 
-const ENGINE_STATES = ['downloading', 'starting', 'ready', 'failed', 'stopping'] as const;
+const ENGINE_STATES = ['downloading', 'starting', 'ready', 'draining', 'failed', 'stopping'] as const;
 
 /** Registers the node agent's metrics (names in docs/metrics.md) on the role's own registry. */
 export function createNodeMetrics(registry: Registry, src: NodeMetricSources): NodeMetrics {

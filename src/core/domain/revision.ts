@@ -19,7 +19,8 @@ export type RevisionCause = z.infer<typeof RevisionCause>;
 export const ModelRevision = z.object({
   model_uid: ModelUid,
   revision: RevisionNumber,
-  spec: ModelSpec,
+  // Lazy: model.ts imports this module too, and evaluating ModelSpec here first would be a TDZ error.
+  spec: z.lazy(() => ModelSpec),
   /** Who made it (`user:alice`, `key:ab12cd`, `system`). */
   created_by: z.string().min(1).max(200),
   created_at: Timestamp,

@@ -8,8 +8,13 @@ export type NebulaBin = LaunchInput['nebulaBin'];
 export type LaunchContext = LaunchInput;
 export type LaunchSpec = LaunchCommand;
 
-/** The part of an engine adapter (src/engines) the node agent uses: argv/env for a launch, and readiness. */
-export type EngineAdapterLike = Pick<EngineAdapter, 'buildLaunch' | 'readiness'>;
+/**
+ * The part of an engine adapter (src/engines) the node agent uses: argv/env for a launch, readiness, and
+ * the metric names that say how many requests are in flight (read while a replica drains; an adapter
+ * without them gets no in-flight wait, only the settle time).
+ */
+export type EngineAdapterLike = Pick<EngineAdapter, 'buildLaunch' | 'readiness'> &
+  Partial<Pick<EngineAdapter, 'metricNames'>>;
 
 export type EngineAdapterLoader = (type: EngineType) => Promise<EngineAdapterLike>;
 

@@ -24,3 +24,5 @@ export {
   tailFile,
   withLogTail,
 } from './log-files.js';
+export { readInFlight, type InFlight } from './in-flight.js';
+export { drainInFlight, type DrainLoopOptions, type DrainOutcome } from './drain-loop.js';

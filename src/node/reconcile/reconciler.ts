@@ -4,6 +4,7 @@ import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
 import {
   desiredReplicas,
+  drainGraceOf,
   replicaKey,
   type DesiredReplica,
   planAdoption,
@@ -118,7 +119,10 @@ export class Reconciler {
     }
     for (const [key, c] of this.controllers) {
       if (desired.has(key) || c.removing) continue;
-      void c.remove().finally(() => {
+      // The grace of the plan that removed it; its own plan's when the whole plan is gone.
+      const plan = this.watch.plans.get(c.modelUid);
+      const grace = plan ? drainGraceOf(plan) : undefined;
+      void c.remove(undefined, grace).finally(() => {
         if (this.controllers.get(key) === c) this.controllers.delete(key);
         this.persist();
         this.trigger();
@@ -196,8 +200,9 @@ export class Reconciler {
 
   /** Operator force-stop of this node's replicas of a model (or one replica). Returns the replicas hit. */
   async forceStop(modelUid: string, replicaId?: number): Promise<number[]> {
+    // A replica being drained is hit too: force-stop means stop now, so its drain is cut short.
     const hit = [...this.controllers.values()].filter(
-      (c) => c.modelUid === modelUid && (replicaId === undefined || c.replicaId === replicaId) && !c.removing,
+      (c) => c.modelUid === modelUid && (replicaId === undefined || c.replicaId === replicaId),
     );
     await Promise.all(hit.map((c) => c.forceStop()));
     this.persist();
@@ -246,6 +251,9 @@ export class Reconciler {
     if (this.republishTimer) this.opts.clock.clearTimeout(this.republishTimer);
     await this.watch.stop();
     await this.waitIdle();
+    // Shutdown never waits for a drain (Ctrl-C of `nebula up` must end in bounded time): drains are cut.
+    for (const c of this.controllers.values())
+      c.hurry(this.env.timing.stopGraceMs, 'node agent shutting down');
     await Promise.all([...this.controllers.values()].map((c) => c.removing ?? c.shutdown(keepEngines)));
     if (!keepEngines) this.controllers.clear();
     this.persist();

@@ -116,4 +116,46 @@ describe('desiredReplicas', () => {
     expect(d.size).toBe(1);
     expect(d.get('m1/0')?.assignment.port).toBe(40001);
   });
+
+  it('runs each assignment on the spec of its revision, so moving the plan to a new revision restarts none', () => {
+    const v1 = simSpec('m1', { engine_config: { extra_args: ['--itl-ms', '5'], env: {} } });
+    const v2 = simSpec('m1', { engine_config: { extra_args: ['--itl-ms', '9'], env: {} } });
+    // Revision 1 runs everywhere.
+    const before = desiredReplicas(
+      [{ ...plan(v1, 4, [assignment(0, 'n1', 40001, { revision: 1 })]), revision: 1 }],
+      'n1',
+    );
+    // A rollout to revision 2 surges replica 1 beside replica 0, which keeps running revision 1.
+    const during = desiredReplicas(
+      [
+        {
+          ...plan(v2, 5, [
+            assignment(0, 'n1', 40001, { revision: 1 }),
+            assignment(1, 'n1', 40002, { revision: 2 }),
+          ]),
+          revision: 2,
+          specs: { '1': v1 },
+        },
+      ],
+      'n1',
+    );
+    expect(during.get('m1/0')).toMatchObject({ revision: 1, spec: v1, planVersion: 5 });
+    expect(during.get('m1/0')?.fingerprint).toBe(before.get('m1/0')?.fingerprint);
+    expect(during.get('m1/1')).toMatchObject({ revision: 2, spec: v2 });
+    expect(during.get('m1/1')?.fingerprint).not.toBe(launchFingerprint(v1, assignment(1, 'n1', 40002)));
+  });
+
+  it('leaves out an assignment whose revision the plan carries no spec for (never guesses one)', () => {
+    const p = { ...plan(simSpec('m1'), 2, [assignment(0, 'n1', 40001, { revision: 7 })]), revision: 8 };
+    expect(desiredReplicas([p], 'n1').size).toBe(0);
+  });
+
+  it("carries the plan's drain grace (30 s when unset) and no revision for plans without revisions", () => {
+    const p = plan(simSpec('m1'), 1, [assignment(0, 'n1', 40001)]);
+    expect(desiredReplicas([p], 'n1').get('m1/0')).toMatchObject({
+      revision: undefined,
+      drainGraceMs: 30_000,
+    });
+    expect(desiredReplicas([{ ...p, drain_grace_seconds: 5 }], 'n1').get('m1/0')?.drainGraceMs).toBe(5_000);
+  });
 });

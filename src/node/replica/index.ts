@@ -3,7 +3,14 @@
  * backoff), the state file that lets a new agent adopt it, and the views the API and metrics read.
  */
 export { DEFAULT_BACKOFF, type RestartBackoffPolicy } from './backoff.js';
-export { desiredReplicas, replicaKey, type DesiredReplica } from './desired.js';
+export {
+  DEFAULT_DRAIN_GRACE_MS,
+  desiredReplicas,
+  drainGraceOf,
+  replicaKey,
+  specOfAssignment,
+  type DesiredReplica,
+} from './desired.js';
 export { planAdoption, readStateFile, writeStateFile, type ReplicaRecord } from './node-state.js';
 export { ReplicaController } from './replica-controller.js';
 export {

@@ -2,49 +2,55 @@ import type { TimerHandle } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { assertEngineConfig } from '../../engines/engine-config-check.js';
-import { nextBackoff, type BackoffState } from './backoff.js';
 import type { DesiredReplica } from './desired.js';
 import {
   describeExit,
+  drainInFlight,
   type EngineProcess,
   type ExitInfo,
-  withLogTail,
   probeOnce,
+  readInFlight,
   type ReadinessSpec,
   waitUntilReady,
   watchReadiness,
+  withLogTail,
 } from '../engine/index.js';
 import { ModelFilesError } from '../errors.js';
 import { launchEngine } from './engine-launch.js';
+import {
+  initialState,
+  transition,
+  type Cut,
+  type LifecycleEffect,
+  type LifecycleEvent,
+  type LifecycleState,
+} from './lifecycle.js';
 import type { ReplicaRecord } from './node-state.js';
 import { toEndpoint, toRecord, toView, type ReplicaFacts } from './replica-snapshot.js';
-import type { ReplicaEnv, ReplicaEvent, ReplicaPhase, ReplicaView } from './replica-types.js';
+import type { ReplicaEnv, ReplicaView } from './replica-types.js';
 import { SerialQueue } from './serial-queue.js';
 
 /**
- * Supervises one replica on this node: files -> launch -> readiness -> ready, restarts with backoff after
- * crashes or lost readiness, restarts on a changed launch, stops when removed or force-stopped. Every state
- * change runs under one queue; the long waits (download, probes) run outside it and are cancelled through
- * an AbortSignal when the state moves on.
+ * Supervises one replica on this node. The decisions are the pure lifecycle core's (lifecycle.ts: files ->
+ * launch -> readiness -> ready, restarts with backoff, restart on a changed launch, graceful retirement,
+ * force-stop, shutdown); this class only interprets its effects (spawn, probe, publish, signal, timers)
+ * and feeds what happened back as events. Every transition runs under one queue; the long waits
+ * (download, probes) run outside it and are cancelled through an AbortSignal when the state moves on. A
+ * drain runs inside it (nothing else may change a leaving replica) and is cut short through `hurry()`.
  */
 export class ReplicaController {
-  private phase: ReplicaPhase = 'idle';
+  private state: LifecycleState;
   private desired: DesiredReplica;
-  private appliedPlanVersion: number;
-  private runningPlanVersion: number | undefined;
   private proc: EngineProcess | undefined;
-  private restarts = 0;
-  private backoff: BackoffState = { failures: 0 };
-  private lastError: string | undefined;
-  private startedAt: number | undefined;
-  private readyAt: number | undefined;
-  private nextRestartAt: number | undefined;
-  private held: { planVersion: number; reason: string } | undefined;
+  private lastLogPath: string | undefined;
+  /** The adopted engine had been ready under the previous agent (so it is not still loading weights). */
+  private readonly adoptedWasReady: boolean;
   private attempt: AbortController | undefined;
   private timer: TimerHandle | undefined;
-  private countRestart = false;
+  private draining: AbortController | undefined;
+  /** Set when the replica's drain was cut short: why, and the SIGKILL delay of its stop. */
+  private cut: Cut | undefined;
   private dirty = false;
-  private disposed = false;
   private readonly lock = new SerialQueue();
   /** Set while the replica is being removed; the reconciler waits for it before planning it again. */
   removing: Promise<void> | undefined;
@@ -55,13 +61,17 @@ export class ReplicaController {
     restore?: ReplicaRecord,
   ) {
     this.desired = desired;
-    this.appliedPlanVersion = desired.planVersion;
-    if (restore) {
-      this.restarts = restore.restarts;
-      if (restore.held) this.held = { planVersion: restore.held.plan_version, reason: restore.held.reason };
-      if (restore.started_at) this.startedAt = Date.parse(restore.started_at);
-      this.adoptedWasReady = restore.ready_at !== undefined;
-    }
+    this.state = initialState(
+      desired.planVersion,
+      restore && {
+        restarts: restore.restarts,
+        ...(restore.held
+          ? { held: { planVersion: restore.held.plan_version, reason: restore.held.reason } }
+          : {}),
+        ...(restore.started_at ? { startedAt: Date.parse(restore.started_at) } : {}),
+      },
+    );
+    this.adoptedWasReady = restore?.ready_at !== undefined;
   }
 
   get key(): string {
@@ -71,26 +81,11 @@ export class ReplicaController {
   /** Starts supervising: adopts `adopted` when given, else launches (or stays held). */
   start(adopted?: EngineProcess): Promise<void> {
     return this.lock.run(async () => {
-      if (this.disposed) return;
-      if (this.held && this.desired.planVersion <= this.held.planVersion) {
-        if (adopted) await adopted.terminate(this.env.timing.forceStopGraceMs);
-        this.phase = 'held';
-        this.lastError = this.held.reason;
-        await this.publish();
-        return;
-      }
-      this.held = undefined;
-      if (adopted) {
+      if (adopted && !this.state.disposed) {
         this.proc = adopted;
         this.watchExit(adopted);
-        this.phase = 'starting';
-        this.log().info({ pid: adopted.pid }, 'adopted running engine');
-        await this.publish();
-        this.env.onChange();
-        this.beginAttempt('adopt');
-      } else {
-        this.beginAttempt('launch');
       }
+      await this.apply({ type: 'start', adopted: adopted !== undefined, wasReady: this.adoptedWasReady });
     });
   }
 
@@ -102,112 +97,55 @@ export class ReplicaController {
   /** A new plan for this replica: restart when the launch changed, else just record the plan version. */
   update(desired: DesiredReplica): Promise<void> {
     return this.lock.run(async () => {
-      if (this.disposed) return;
-      const prev = this.desired;
+      if (this.state.disposed) return;
+      const launchChanged = desired.fingerprint !== this.desired.fingerprint;
       this.desired = desired;
-      if (this.held) {
-        if (desired.planVersion > this.held.planVersion) {
-          this.held = undefined;
-          this.resetForNewLaunch(desired);
-          this.beginAttempt('launch');
-          this.env.onChange();
-        }
-        return;
-      }
-      if (desired.fingerprint !== prev.fingerprint) {
-        this.cancelAttempt();
-        this.clearTimer();
-        if (this.proc) {
-          this.phase = 'stopping';
-          await this.publish();
-          await this.stopProcess(this.env.timing.stopGraceMs);
-        }
-        this.resetForNewLaunch(desired);
-        this.event({
-          type: 'restarted',
-          message: `plan version ${desired.planVersion} changed the launch; restarting`,
-        });
-        this.beginAttempt('launch');
-      } else if (desired.planVersion !== this.appliedPlanVersion) {
-        this.appliedPlanVersion = desired.planVersion;
-        if (this.phase === 'ready' || this.phase === 'unready') this.runningPlanVersion = desired.planVersion;
-        await this.publish();
-        this.env.onChange();
-      }
+      await this.apply({ type: 'plan', planVersion: desired.planVersion, launchChanged });
     });
   }
 
-  /** Removed from the plan: stop the engine and delete the endpoint (if this node still holds it). */
-  remove(reason = 'removed from the placement plan'): Promise<void> {
-    this.removing ??= this.lock.run(async () => {
-      if (this.disposed) return;
-      this.disposed = true;
-      this.cancelAttempt();
-      this.clearTimer();
-      if (this.proc) {
-        this.phase = 'stopping';
-        await this.publish(false);
-        await this.stopProcess(this.env.timing.stopGraceMs);
-      }
-      this.phase = 'idle';
-      await this.env.writer
-        .remove(this.desired.modelUid, this.desired.replicaId)
-        .catch((err: unknown) => this.log().warn({ err: errorMessage(err) }, 'could not delete endpoint'));
-      this.event({ type: 'stopped', message: `engine stopped: ${reason}` });
-      this.env.onChange();
-    });
+  /**
+   * Removed from the plan (rollout, scale-down, drain migration, stop or delete): retired gracefully. A
+   * serving engine is published `draining` (routers stop picking it), gets `graceMs` to finish its
+   * in-flight requests (read from its own metrics), then SIGTERM and SIGKILL after the stop grace. The
+   * endpoint is deleted at the end (if this node still holds it). `hurry()` cuts the drain short.
+   */
+  remove(reason = 'removed from the placement plan', graceMs = this.desired.drainGraceMs): Promise<void> {
+    this.removing ??= this.lock.run(() =>
+      this.apply({ type: 'remove', reason, graceMs, ...(this.cut ? { cut: this.cut } : {}) }),
+    );
     return this.removing;
+  }
+
+  /**
+   * Ends a drain now (agent shutdown, operator force-stop): the engine is stopped at once, with SIGKILL
+   * after `killGraceMs`. No effect when the replica is not being removed.
+   */
+  hurry(killGraceMs: number, why: string): void {
+    if (!this.removing || this.cut) return;
+    this.cut = { killGraceMs, why };
+    this.draining?.abort(new Error(why));
   }
 
   /** Operator force-stop: kill the engine and keep it down until the plan changes. */
   forceStop(reason = 'force-stopped by operator'): Promise<void> {
-    return this.lock.run(async () => {
-      if (this.disposed) return;
-      this.cancelAttempt();
-      this.clearTimer();
-      this.held = { planVersion: this.desired.planVersion, reason };
-      if (this.proc) {
-        this.phase = 'stopping';
-        await this.publish();
-        await this.stopProcess(this.env.timing.forceStopGraceMs);
-      }
-      this.phase = 'held';
-      this.lastError = reason;
-      this.readyAt = undefined;
-      this.runningPlanVersion = undefined;
-      this.nextRestartAt = undefined;
-      await this.publish();
-      this.event({ type: 'stopped', level: 'warning', message: reason });
-      this.env.onChange();
-    });
+    if (this.removing) {
+      // Leaving already: force-stop keeps its meaning (stop now), it just ends the drain.
+      this.hurry(this.env.timing.forceStopGraceMs, reason);
+      return this.removing;
+    }
+    return this.lock.run(() => this.apply({ type: 'force-stop', reason }));
   }
 
   /** Agent shutdown: stop the engine and delete the endpoint, or leave the engine running for adoption. */
   shutdown(keepEngines: boolean): Promise<void> {
-    return this.lock.run(async () => {
-      if (this.disposed) return;
-      this.disposed = true;
-      this.cancelAttempt();
-      this.clearTimer();
-      if (keepEngines) {
-        this.proc?.detach();
-        return;
-      }
-      if (this.proc) {
-        this.phase = 'stopping';
-        await this.publish(false);
-        await this.stopProcess(this.env.timing.stopGraceMs);
-      }
-      this.phase = 'idle';
-      await this.env.writer.remove(this.desired.modelUid, this.desired.replicaId).catch(() => undefined);
-      this.event({ type: 'stopped', message: 'engine stopped: node agent shutting down' });
-    });
+    return this.lock.run(() => this.apply({ type: 'shutdown', keepEngines }));
   }
 
   /** Writes the endpoint again if an earlier write failed (called on resync). */
   republishIfDirty(): Promise<void> {
     return this.lock.run(async () => {
-      if (this.dirty && !this.disposed) await this.publish();
+      if (this.dirty && !this.state.disposed) await this.publish(true);
     });
   }
 
@@ -221,26 +159,27 @@ export class ReplicaController {
   }
 
   private facts(): ReplicaFacts {
+    const s = this.state;
     return {
       desired: this.desired,
-      phase: this.phase,
+      phase: s.phase,
       proc: this.proc,
-      appliedPlanVersion: this.appliedPlanVersion,
-      runningPlanVersion: this.runningPlanVersion,
-      restarts: this.restarts,
-      lastError: this.lastError,
-      startedAt: this.startedAt,
-      readyAt: this.readyAt,
-      nextRestartAt: this.nextRestartAt,
-      held: this.held,
+      appliedPlanVersion: s.appliedPlanVersion,
+      runningPlanVersion: s.runningPlanVersion,
+      restarts: s.restarts,
+      lastError: s.lastError,
+      startedAt: s.startedAt,
+      readyAt: s.readyAt,
+      nextRestartAt: s.nextRestartAt,
+      held: s.held,
       lastLogPath: this.lastLogPath,
     };
   }
 
   /** Plan version the replica should run (latest plan) minus the one its ready process serves. */
   planVersionLag(): number {
-    if (this.held) return 0;
-    return this.desired.planVersion - (this.runningPlanVersion ?? 0);
+    if (this.state.held) return 0;
+    return this.desired.planVersion - (this.state.runningPlanVersion ?? 0);
   }
 
   /** GPU memory this replica holds while its engine runs. */
@@ -265,38 +204,77 @@ export class ReplicaController {
     return this.proc?.running ? this.desired.assignment.port : undefined;
   }
 
-  // ---- internals (called under the lock unless said otherwise) ----
+  // ---- the interpreter (called under the lock) ----
 
-  private lastLogPath: string | undefined;
-  /** The adopted engine had been ready under the previous agent (so it is not still loading weights). */
-  private adoptedWasReady = false;
+  /** One transition of the core, then its effects in order. */
+  private async apply(ev: LifecycleEvent): Promise<void> {
+    const { state, effects } = transition(this.state, ev, {
+      now: this.env.clock.now(),
+      timing: this.env.timing,
+      where: `${this.env.address}:${this.desired.assignment.port}`,
+      port: this.desired.assignment.port,
+    });
+    this.state = state;
+    for (const fx of effects) await this.run(fx, ev);
+  }
+
+  private async run(fx: LifecycleEffect, cause: LifecycleEvent): Promise<void> {
+    switch (fx.type) {
+      case 'publish':
+        return this.publish(fx.takeOver);
+      case 'attempt':
+        return this.beginAttempt(fx.mode, fx.wasReady);
+      case 'cancel-attempt':
+        this.attempt?.abort(new Error('replica state changed'));
+        this.attempt = undefined;
+        return;
+      case 'set-timer':
+        this.timer = this.env.clock.setTimeout(() => {
+          this.timer = undefined;
+          void this.lock.run(() => this.apply({ type: 'restart-due' }));
+        }, fx.ms);
+        return;
+      case 'clear-timer':
+        if (this.timer) this.env.clock.clearTimeout(this.timer);
+        this.timer = undefined;
+        return;
+      case 'stop':
+        await this.stopProcess(fx.graceMs);
+        return this.apply({ type: 'stopped' });
+      case 'drain':
+        return this.drain(fx.graceMs);
+      case 'remove-endpoint':
+        await this.env.writer.remove(this.desired.modelUid, this.desired.replicaId).catch((err: unknown) => {
+          if (cause.type !== 'shutdown')
+            this.log().warn({ err: errorMessage(err) }, 'could not delete endpoint');
+        });
+        return;
+      case 'detach':
+        this.proc?.detach();
+        return;
+      case 'event':
+        this.env.event(this.desired, this.state.appliedPlanVersion, fx.event);
+        return;
+      case 'count-restart':
+        this.env.onRestart(this.desired.modelUid);
+        return;
+      case 'changed':
+        this.env.onChange();
+        return;
+      case 'log': {
+        const fields = {
+          pid: this.proc?.pid,
+          ...(this.state.lastError && fx.level === 'warn' ? { err: this.state.lastError } : {}),
+        };
+        if (fx.level === 'warn') this.log().warn(fields, fx.message);
+        else this.log().info(fields, fx.message);
+        return;
+      }
+    }
+  }
 
   private log(): Logger {
     return this.env.logger.child({ model_uid: this.desired.modelUid, replica_id: this.desired.replicaId });
-  }
-
-  private event(e: ReplicaEvent): void {
-    this.env.event(this.desired, this.appliedPlanVersion, e);
-  }
-
-  private resetForNewLaunch(desired: DesiredReplica): void {
-    this.appliedPlanVersion = desired.planVersion;
-    this.runningPlanVersion = undefined;
-    this.restarts = 0;
-    this.backoff = { failures: 0 };
-    this.lastError = undefined;
-    this.readyAt = undefined;
-    this.nextRestartAt = undefined;
-  }
-
-  private cancelAttempt(): void {
-    this.attempt?.abort(new Error('replica state changed'));
-    this.attempt = undefined;
-  }
-
-  private clearTimer(): void {
-    if (this.timer) this.env.clock.clearTimeout(this.timer);
-    this.timer = undefined;
   }
 
   private async stopProcess(graceMs: number): Promise<void> {
@@ -308,80 +286,67 @@ export class ReplicaController {
     this.env.onChange();
   }
 
+  /** Waits for the engine's in-flight requests within the grace, then feeds `drained`. */
+  private async drain(graceMs: number): Promise<void> {
+    const p = this.proc;
+    const t = this.env.timing;
+    const started = this.env.clock.now();
+    const ctl = new AbortController();
+    this.draining = ctl;
+    if (this.cut) ctl.abort(new Error(this.cut.why));
+    const names = (await this.env.loadAdapter(this.desired.spec.engine_type).catch(() => undefined))
+      ?.metricNames;
+    const port = this.desired.assignment.port;
+    const outcome = await drainInFlight({
+      clock: this.env.clock,
+      alive: () => p?.running === true,
+      // An adapter without metric names (test fakes) gets the settle time only.
+      inFlight: names
+        ? () =>
+            this.env.inFlight
+              ? this.env.inFlight(port, names, t.probeTimeoutMs)
+              : readInFlight(port, names, t.probeTimeoutMs, this.env.fetch)
+        : () => Promise.resolve({ kind: 'count', requests: 0 }),
+      settleMs: t.drainSettleMs,
+      graceMs,
+      intervalMs: t.drainPollMs,
+      signal: ctl.signal,
+    });
+    this.draining = undefined;
+    const seconds = (this.env.clock.now() - started) / 1000;
+    await this.apply({ type: 'drained', outcome, seconds, graceMs, ...(this.cut ? { cut: this.cut } : {}) });
+  }
+
   private watchExit(p: EngineProcess): void {
     void p.exited.then((info) => this.lock.run(() => this.onExit(p, info)));
   }
 
   private async onExit(p: EngineProcess, info: ExitInfo): Promise<void> {
-    if (p !== this.proc || p.expectedExit || this.disposed) return;
+    if (p !== this.proc || p.expectedExit) return;
     this.proc = undefined;
-    this.cancelAttempt();
     const what = p.adopted ? 'exited (adopted engine: exit status unknown)' : describeExit(info);
-    this.lastError = withLogTail(`engine ${what}`, p.logPath);
-    this.log().warn({ pid: p.pid, exit: info }, 'engine exited unexpectedly');
-    this.event({ type: 'crashed', level: 'error', message: `engine (pid ${p.pid}) ${what}` });
-    await this.scheduleRestart(true);
+    await this.apply({ type: 'exited', pid: p.pid, what, detail: withLogTail(`engine ${what}`, p.logPath) });
   }
 
-  /** Stops a running engine that failed its probes and schedules the restart. */
-  private async failRunning(p: EngineProcess, signal: AbortSignal, reason: string): Promise<void> {
-    if (signal.aborted || this.proc !== p || this.disposed) return;
-    this.cancelAttempt();
-    this.lastError = withLogTail(reason, p.logPath);
-    this.log().warn({ pid: p.pid, reason }, 'engine failed; restarting');
-    this.event({ type: 'failed', level: 'error', message: reason });
-    await this.stopProcess(this.env.timing.stopGraceMs);
-    await this.scheduleRestart(true);
-  }
-
-  /** Download or launch failed before an engine ran. */
-  private async failAttempt(signal: AbortSignal, err: unknown): Promise<void> {
-    if (signal.aborted || this.disposed) return;
-    this.attempt = undefined;
-    this.lastError = errorMessage(err);
-    const download = err instanceof ModelFilesError;
-    this.log().warn({ err: this.lastError }, download ? 'model files unavailable' : 'engine launch failed');
-    this.event({ type: download ? 'download_failed' : 'failed', level: 'error', message: this.lastError });
-    await this.scheduleRestart(false);
-  }
-
-  private async scheduleRestart(countsAsRestart: boolean): Promise<void> {
-    const now = this.env.clock.now();
-    const { state, delayMs } = nextBackoff(this.env.timing.backoff, this.backoff, now, this.readyAt);
-    this.backoff = state;
-    this.readyAt = undefined;
-    this.runningPlanVersion = undefined;
-    this.countRestart = countsAsRestart;
-    this.phase = 'backoff';
-    this.nextRestartAt = now + delayMs;
-    await this.publish();
-    this.env.onChange();
-    this.timer = this.env.clock.setTimeout(() => void this.lock.run(() => this.restartNow()), delayMs);
-  }
-
-  private restartNow(): void {
-    this.timer = undefined;
-    if (this.disposed || this.phase !== 'backoff') return;
-    if (this.countRestart) {
-      this.restarts += 1;
-      this.env.onRestart(this.desired.modelUid);
-      this.event({ type: 'restarted', message: `restarting engine (restart ${this.restarts})` });
-    }
-    this.nextRestartAt = undefined;
-    this.beginAttempt('launch');
-  }
-
-  private beginAttempt(mode: 'launch' | 'adopt'): void {
-    this.cancelAttempt();
+  private beginAttempt(mode: 'launch' | 'adopt', wasReady: boolean): void {
+    this.attempt?.abort(new Error('replica state changed'));
     const ctl = new AbortController();
     this.attempt = ctl;
-    void this.runAttempt(ctl.signal, mode).catch((err: unknown) =>
+    void this.runAttempt(ctl.signal, mode, wasReady).catch((err: unknown) =>
       this.log().error({ err: errorMessage(err) }, 'replica attempt crashed'),
     );
   }
 
+  /** Feeds an event of the attempt `signal` belongs to, unless the state has moved on since. */
+  private feed(signal: AbortSignal, ev: LifecycleEvent, proc?: EngineProcess): Promise<void> {
+    return this.lock.run(async () => {
+      if (signal.aborted || (proc && this.proc !== proc)) return;
+      await this.apply(ev);
+    });
+  }
+
   /** Runs outside the lock: download, launch, wait for readiness, then watch health. */
-  private async runAttempt(signal: AbortSignal, mode: 'launch' | 'adopt'): Promise<void> {
+  private async runAttempt(signal: AbortSignal, mode: 'launch' | 'adopt', wasReady: boolean): Promise<void> {
     const d = this.desired;
     const t = this.env.timing;
     try {
@@ -393,11 +358,7 @@ export class ReplicaController {
         assertEngineConfig(d.spec.engine_type, d.spec.engine_config);
         // Before any download: a node without the engine cannot run this replica, however long it waits.
         const executable = await this.env.engineExecutable(d.spec.engine_type);
-        await this.lock.run(async () => {
-          if (signal.aborted) return;
-          this.phase = 'downloading';
-          await this.publish();
-        });
+        await this.feed(signal, { type: 'downloading' });
         if (signal.aborted) return;
         const files = await this.env.modelFiles.ensure({
           spec: d.spec,
@@ -418,48 +379,36 @@ export class ReplicaController {
           ...(executable !== undefined ? { executable } : {}),
         });
         proc = await this.lock.run(async () => {
-          if (signal.aborted || this.disposed) return undefined;
-          const p = await launchEngine({
+          if (signal.aborted || this.state.disposed) return undefined;
+          const p = await (this.env.launch ?? launchEngine)({
             dataDir: this.env.dataDir,
             replica: d,
-            restarts: this.restarts,
+            restarts: this.state.restarts,
             launch,
             filesEnv: files.env,
             keepLogs: t.keepLogs,
           });
           this.proc = p;
           this.lastLogPath = p.logPath;
-          this.startedAt = this.env.clock.now();
-          this.readyAt = undefined;
-          this.phase = 'starting';
           this.watchExit(p);
-          // The state file must know the pid before anything else can go wrong (agent kill -9).
-          this.env.onChange();
-          this.log().info({ pid: p.pid, port: d.assignment.port, log: p.logPath }, 'engine launched');
-          this.event({
-            type: 'starting',
-            message: `engine started (pid ${p.pid}, port ${d.assignment.port})`,
-          });
-          await this.publish();
+          // The state file must know the pid before anything else can go wrong (agent kill -9): the
+          // transition's first effect is `changed`.
+          await this.apply({ type: 'launched', pid: p.pid });
           return p;
         });
       } else {
         proc = this.proc;
       }
       if (!proc) return;
-      await this.superviseReadiness(
-        signal,
-        proc,
-        adapter.readiness,
-        mode === 'adopt' && this.adoptedWasReady,
-      );
+      await this.superviseReadiness(signal, proc, adapter.readiness, mode === 'adopt' && wasReady);
     } catch (err) {
       if (signal.aborted) return;
-      await this.lock.run(() => this.failAttempt(signal, err));
+      const error = errorMessage(err);
+      await this.feed(signal, { type: 'attempt-failed', error, download: err instanceof ModelFilesError });
     }
   }
 
-  /** Waits for readiness (then marks ready), then watches it; failures stop the engine and back off. */
+  /** Waits for readiness, then watches it; the core decides what each outcome means. */
   private async superviseReadiness(
     signal: AbortSignal,
     proc: EngineProcess,
@@ -468,7 +417,10 @@ export class ReplicaController {
   ): Promise<void> {
     const t = this.env.timing;
     const loop = {
-      probe: () => probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch),
+      probe: () =>
+        this.env.probe
+          ? this.env.probe(this.desired.assignment.port, readiness, t.probeTimeoutMs)
+          : probeOnce(this.desired.assignment.port, readiness, t.probeTimeoutMs, this.env.fetch),
       clock: this.env.clock,
       signal,
       alive: () => proc.running && this.proc === proc,
@@ -479,72 +431,31 @@ export class ReplicaController {
     const started = await waitUntilReady({ ...loop, intervalMs: t.probeIntervalMs, timeoutMs: limit });
     if (started === 'timeout') {
       const reason = `engine not ready after ${Math.round(limit / 1000)} s`;
-      await this.lock.run(() => this.failRunning(proc, signal, reason));
+      const detail = withLogTail(reason, proc.logPath);
+      await this.feed(signal, { type: 'failed', reason, detail }, proc);
       return;
     }
     if (started === 'gone') return;
-    await this.lock.run(async () => {
-      if (signal.aborted || this.proc !== proc || this.disposed) return;
-      this.phase = 'ready';
-      this.readyAt = this.env.clock.now();
-      this.runningPlanVersion = this.appliedPlanVersion;
-      this.lastError = undefined;
-      this.nextRestartAt = undefined;
-      this.log().info({ pid: proc.pid }, 'engine ready');
-      this.event({
-        type: 'ready',
-        message: `engine ready on ${this.env.address}:${this.desired.assignment.port}`,
-      });
-      await this.publish();
-      this.env.onChange();
-    });
+    await this.feed(signal, { type: 'ready' }, proc);
     const lost = `readiness lost: ${t.healthFailureThreshold} consecutive probes of ${readiness.path} failed`;
     const health = await watchReadiness({
       ...loop,
       intervalMs: t.healthIntervalMs,
       threshold: t.healthFailureThreshold,
       restartAfterMs: t.unhealthyRestartMs,
-      onUnready: () => this.lock.run(() => this.markUnready(proc, signal, lost)),
-      onRecovered: () => this.lock.run(() => this.markRecovered(proc, signal)),
+      onUnready: () => this.feed(signal, { type: 'unready', reason: lost }, proc),
+      onRecovered: () => this.feed(signal, { type: 'recovered' }, proc),
     });
     if (health.result === 'unhealthy') {
-      const reason =
+      const why =
         t.unhealthyRestartMs > 0
           ? `${lost}, and no answer for ${Math.round(t.unhealthyRestartMs / 1000)} s since`
           : lost;
-      await this.lock.run(() => this.failRunning(proc, signal, reason));
+      await this.feed(signal, { type: 'failed', reason: why, detail: withLogTail(why, proc.logPath) }, proc);
     }
   }
 
-  /** A ready engine stopped answering: out of rotation at once (the router drops non-ready endpoints). */
-  private async markUnready(p: EngineProcess, signal: AbortSignal, lost: string): Promise<void> {
-    if (signal.aborted || this.proc !== p || this.disposed || this.phase !== 'ready') return;
-    const now = this.env.clock.now();
-    this.phase = 'unready';
-    this.nextRestartAt = now + this.env.timing.unhealthyRestartMs;
-    this.lastError = `${lost}; out of rotation, restarted at ${new Date(this.nextRestartAt).toISOString()} unless it answers again`;
-    this.log().warn({ pid: p.pid }, 'engine stopped answering its readiness probe; out of rotation');
-    this.event({ type: 'failed', level: 'warning', message: this.lastError });
-    await this.publish();
-    this.env.onChange();
-  }
-
-  /** The engine answers again before its restart: back in rotation. */
-  private async markRecovered(p: EngineProcess, signal: AbortSignal): Promise<void> {
-    if (signal.aborted || this.proc !== p || this.disposed || this.phase !== 'unready') return;
-    this.phase = 'ready';
-    this.lastError = undefined;
-    this.nextRestartAt = undefined;
-    this.log().info({ pid: p.pid }, 'engine answers its readiness probe again');
-    this.event({
-      type: 'ready',
-      message: `engine answers again on ${this.env.address}:${this.desired.assignment.port}`,
-    });
-    await this.publish();
-    this.env.onChange();
-  }
-
-  private async publish(takeOver = true): Promise<void> {
+  private async publish(takeOver: boolean): Promise<void> {
     const ep = toEndpoint(this.facts(), this.env.nodeId, this.env.address, this.env.clock.now());
     if (!ep) return;
     try {

@@ -4,7 +4,15 @@ import type { Logger } from '../../core/logger.js';
 import type { ModelFiles } from '../cache/index.js';
 import type { DesiredReplica } from './desired.js';
 import type { EndpointWriter } from '../endpoint-writer.js';
-import type { EngineAdapterLoader, NebulaBin } from '../engine/index.js';
+import type {
+  EngineAdapterLoader,
+  EngineProcess,
+  InFlight,
+  NebulaBin,
+  ReadinessSpec,
+} from '../engine/index.js';
+import type { EngineMetricNames } from '../../engines/types.js';
+import type { EngineLaunchRequest } from './engine-launch.js';
 import type { RestartBackoffPolicy } from './backoff.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 
@@ -13,18 +21,20 @@ export const AGENT_MARKER_ENV = 'NEBULA_NODE_AGENT_DIR';
 export const REPLICA_MARKER_ENV = 'NEBULA_REPLICA';
 
 /**
- * Local lifecycle of a replica. `unready` (was ready, stopped answering its probe: out of rotation, restarted
+ * Local lifecycle of a replica. `draining` (left the plan for a planned reason: out of rotation, finishing
+ * its in-flight requests within the plan's grace before it is stopped), `unready` (was ready, stopped answering its probe: out of rotation, restarted
  * unless it answers again), `backoff` (waiting to restart after a failure) and `held` (force-stopped by an
  * operator) all show as endpoint status `failed`; `idle` has no endpoint.
  */
 export type ReplicaPhase =
-  'idle' | 'downloading' | 'starting' | 'ready' | 'unready' | 'backoff' | 'stopping' | 'held';
+  'idle' | 'downloading' | 'starting' | 'ready' | 'unready' | 'backoff' | 'draining' | 'stopping' | 'held';
 
 export function endpointStatusOf(phase: ReplicaPhase): EndpointStatus | undefined {
   switch (phase) {
     case 'downloading':
     case 'starting':
     case 'ready':
+    case 'draining':
     case 'stopping':
       return phase;
     case 'unready':
@@ -43,6 +53,13 @@ export interface ReplicaTiming {
   stopGraceMs: number;
   /** SIGTERM to SIGKILL for an operator's force-stop. */
   forceStopGraceMs: number;
+  /**
+   * A replica leaving the plan is published `draining` this long before its in-flight requests are
+   * counted, so every router (they watch endpoints) has taken it out of rotation.
+   */
+  drainSettleMs: number;
+  /** How often a draining engine's in-flight requests are read from its metrics. */
+  drainPollMs: number;
   /** Readiness probe period while an engine starts. */
   probeIntervalMs: number;
   probeTimeoutMs: number;
@@ -69,6 +86,8 @@ export const DEFAULT_REPLICA_TIMING: ReplicaTiming = {
   backoff: DEFAULT_BACKOFF,
   stopGraceMs: 10_000,
   forceStopGraceMs: 2_000,
+  drainSettleMs: 1_500,
+  drainPollMs: 250,
   probeIntervalMs: 500,
   // A frozen engine (SIGSTOP, a hung event loop) leaves the router within 1 + 3 x 1 s = 4 s of its last answer.
   probeTimeoutMs: 1_000,
@@ -93,6 +112,8 @@ export interface ReplicaView {
   pid: number | undefined;
   port: number;
   gpu_indices: number[];
+  /** Spec revision the replica runs (undefined on plans without revisions). */
+  revision?: number | undefined;
   /** Plan version the replica applies (the endpoint's plan_version). */
   plan_version: number;
   /** Plan version its running, ready process serves (undefined while not ready). */
@@ -140,4 +161,14 @@ export interface ReplicaEnv {
   /** An engine was restarted after a failure. */
   onRestart(modelUid: string): void;
   fetch?: typeof fetch;
+  /** Spawns an engine (default `launchEngine`; tests inject their own process). */
+  launch?: (req: EngineLaunchRequest) => Promise<EngineProcess>;
+  /** One readiness probe (default `probeOnce` on loopback). */
+  probe?: (port: number, readiness: ReadinessSpec, timeoutMs: number) => Promise<boolean>;
+  /** Reads a draining engine's in-flight requests (default `readInFlight` of its `/metrics`). */
+  inFlight?: (
+    port: number,
+    names: Pick<EngineMetricNames, 'running' | 'waiting'>,
+    timeoutMs: number,
+  ) => Promise<InFlight>;
 }

@@ -190,6 +190,15 @@ describe('buildManagedModels', () => {
     expect(models[3]?.ready).toEqual([]);
   });
 
+  it('never routes to a draining replica (graceful retirement: the router drops it before the engine stops)', () => {
+    const [a] = buildManagedModels(
+      [ep('a', 0, 'ready'), ep('a', 1, 'draining'), ep('a', 2, 'stopping')],
+      new Map([['a', spec('a')]]),
+      0,
+    );
+    expect(a?.ready.map((r) => r.replicaId)).toEqual([0]);
+  });
+
   it("carries a spec's proxy timeouts to the route, in ms", () => {
     const [a, b] = buildManagedModels(
       [ep('a', 0, 'ready'), ep('b', 0, 'ready')],
