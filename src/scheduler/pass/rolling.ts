@@ -138,29 +138,13 @@ function placer(p: Prepared, ctx: RollContext, base: PlacementPlan) {
   return (req: PlaceRequest): PlanDecision => {
     const plans = new Map(ctx.plans);
     plans.set(p.workload.model_uid, { ...base, assignments: [...req.keep] });
-    const blockers: Assignment[] = [];
-    const avoidNodes = new Set<string>();
-    for (const a of req.avoid) {
-      if (a.gpu_indices.length > 0) blockers.push({ ...a, gpu_memory_bytes: FILL_BYTES });
-      else avoidNodes.add(a.node_id);
-    }
+    // A drained replica's GPUs take nothing new; a replica without GPUs holds only a port and a process,
+    // so its replacement may run on the same node (a fresh process on another port).
+    const blockers: Assignment[] = req.avoid
+      .filter((a) => a.gpu_indices.length > 0)
+      .map((a) => ({ ...a, gpu_memory_bytes: FILL_BYTES }));
     plans.set(`${p.workload.model_uid}${RETIRING}`, { ...base, assignments: [...req.reserve, ...blockers] });
-    const nodes = ctx.nodes.map((n) =>
-      avoidNodes.has(n.status.node_id)
-        ? {
-            status: n.status,
-            settings: {
-              node_id: n.status.node_id,
-              labels: {},
-              draining: false,
-              ...n.settings,
-              cordoned: true,
-              updated_at: n.settings?.updated_at ?? base.updated_at,
-            },
-          }
-        : n,
-    );
-    const [d] = planWorkloads({ nodes, heldNodeIds: ctx.heldNodeIds, plans, cache: ctx.cache }, [
+    const [d] = planWorkloads({ nodes: ctx.nodes, heldNodeIds: ctx.heldNodeIds, plans, cache: ctx.cache }, [
       { ...p.workload, spec: req.spec, replicas: req.count },
     ]);
     if (!d) throw new Error('planner returned no decision');

@@ -34,7 +34,7 @@ export interface PlaceRequest {
   keep: readonly Assignment[];
   /** Retiring assignments: they still hold their GPUs and ports. */
   reserve: readonly Assignment[];
-  /** Assignments whose GPUs (or, without GPUs, whose node) a replacement must not take. */
+  /** Assignments whose GPUs a replacement must not take (one without GPUs may be replaced on its node). */
   avoid: readonly Assignment[];
 }
 
