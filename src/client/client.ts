@@ -139,6 +139,11 @@ export function createClient(opts: ClientOptions) {
       call<T.ModelView>('DELETE', `/api/v2/models/${enc(uid)}/autoscaling`),
     saveAsTemplate: (uid: string, body: T.SaveAsTemplateRequest) =>
       call<T.TemplateView>('POST', `/api/v2/models/${enc(uid)}/save-as-template`, { body }),
+    /** Migrates one replica: a replacement is placed and ready before this one retires (202, the pending request). */
+    drainReplica: (uid: string, replicaId: number) =>
+      call<T.DrainRequest>('POST', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/drain`, { body: {} }),
+    cancelDrain: (uid: string, replicaId: number) =>
+      call<T.DrainRequest>('DELETE', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/drain`),
     events: (uid: string, limit?: number) =>
       get<T.ListOf<T.ModelEvent>>(`/api/v2/models/${enc(uid)}/events`, { limit }),
     /** Revisions of the spec, newest first. */

@@ -162,11 +162,30 @@ describe('nebula node / cache / disk / alerts / logs / metrics / status / v1 com
     expect((await cli(['logs', 'tiny', '--tail', '0'])).code).toBe(2);
   });
 
-  it('force-stops one replica with drain', async () => {
+  it('drain migrates one replica (a drain request for the scheduler); --force stops it now', async () => {
     const r = await cli(['drain', '--model-uid', 'tiny', '--replica-id', '1']);
-    expect(r).toEqual({ code: 0, stdout: 'Replica 1 of tiny on node node-a stopped.\n', stderr: '' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'Drain of replica 1 of tiny requested: a replacement is placed first; this replica retires once it is ready.\n' +
+        'Follow it with: nebula model events tiny\n',
+    );
+    expect(admin.seen.some((s) => s.startsWith('POST /admin/models/tiny/stop'))).toBe(false);
+    expect(await cli(['drain', '--model-uid', 'tiny', '--replica-id', '1', '--cancel'])).toEqual({
+      code: 0,
+      stdout: 'Drain of replica 1 of tiny cancelled.\n',
+      stderr: '',
+    });
+    const f = await cli(['drain', '--model-uid', 'tiny', '--replica-id', '1', '--force']);
+    expect(f).toEqual({
+      code: 0,
+      stdout: 'Replica 1 of tiny on node node-a force-stopped (it stays down until the plan changes).\n',
+      stderr: '',
+    });
     expect(admin.seen.some((s) => s.startsWith('POST /admin/models/tiny/stop'))).toBe(true);
     expect((await cli(['drain', '--model-uid', 'tiny', '--replica-id', '5'])).stderr).toBe(
+      'error: model "tiny" has no replica 5 (REPLICA_NOT_FOUND)\n',
+    );
+    expect((await cli(['drain', '--model-uid', 'tiny', '--replica-id', '5', '--force'])).stderr).toBe(
       'error: model tiny has no replica 5 (REPLICA_NOT_FOUND)\n',
     );
     expect((await cli(['drain', '--model-uid', 'tiny'])).code).toBe(2);

@@ -1,6 +1,7 @@
 /**
  * The v1 commands seed 002 keeps working: `model load`, `model unload <request_id>` (request-driven, through
- * /model_requests), `scale --id --replicas` and `drain --model-uid --replica-id` (force-stop of one replica).
+ * /model_requests), `scale --id --replicas` and `drain --model-uid --replica-id` (migrates one replica;
+ * `--force` is the old force-stop).
  */
 import type { Command } from 'commander';
 import type { LoadModelRequest } from '../../client/index.js';
@@ -133,26 +134,58 @@ export function registerLegacyTopCommands(program: Command): void {
 
   const drain = program
     .command('drain')
-    .description('force-stop one replica of a model on its node (the scheduler places it again)')
+    .description(
+      'migrate one replica of a model: the scheduler places a replacement (another node or GPUs with room), ' +
+        'waits until it is ready, then retires this one gracefully; the model keeps serving. ' +
+        'Without room the replica stays and an event says why. --force stops it now instead',
+    )
     .requiredOption('--model-uid <uid>', 'the model')
-    .requiredOption('--replica-id <n>', 'the replica');
+    .requiredOption('--replica-id <n>', 'the replica')
+    .option(
+      '--force',
+      'force-stop the replica now on its node (no migration: it stays down, and the model may be degraded or failed, until the plan changes)',
+    )
+    .option('--cancel', 'cancel a pending drain (the replica stays)');
   withConnection(withOutput(drain));
   examples(drain, [
     'nebula drain --model-uid qwen2-5-7b --replica-id 1',
+    'nebula model events qwen2-5-7b          # follow the migration',
+    'nebula drain --model-uid qwen2-5-7b --replica-id 1 --force   # stop now, no replacement',
     'nebula node drain gpu-3    # a whole node: see nebula node drain --help',
   ]);
   drain.action(
     action(async (ctx) => {
       const uid = checkModelUid(ctx.str('modelUid') ?? '');
       const replicaId = ctx.int('replicaId', 0, 9999);
+      if (ctx.bool('force') && ctx.bool('cancel'))
+        throw new UsageError('--force and --cancel exclude each other');
       const client = ctx.client();
+      if (ctx.bool('cancel')) {
+        const r = await client.models.cancelDrain(uid, replicaId);
+        ctx.print(r, () => `Drain of replica ${replicaId} of ${uid} cancelled.\n`);
+        return;
+      }
+      if (!ctx.bool('force')) {
+        const r = await client.models.drainReplica(uid, replicaId);
+        ctx.print(
+          r,
+          () =>
+            `Drain of replica ${replicaId} of ${uid} requested: a replacement is placed first; this replica ` +
+            `retires once it is ready.\nFollow it with: nebula model events ${uid}\n`,
+        );
+        return;
+      }
       const m = await client.models.get(uid);
       const node =
         m.endpoints.find((e) => e.replica_id === replicaId)?.node_id ??
         m.plan?.assignments.find((a) => a.replica_id === replicaId)?.node_id;
       if (!node) throw new CliError(`model ${uid} has no replica ${replicaId}`, 'REPLICA_NOT_FOUND');
       const result = await client.v1.forceStop(node, uid, { replica_id: replicaId });
-      ctx.print(result, () => `Replica ${replicaId} of ${uid} on node ${node} stopped.\n`);
+      ctx.print(
+        result,
+        () =>
+          `Replica ${replicaId} of ${uid} on node ${node} force-stopped (it stays down until the plan changes).\n`,
+      );
     }),
   );
 }

@@ -1,11 +1,14 @@
 /** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
 import type { Command } from 'commander';
-import type { NodeDetailView, NodeView } from '../../client/index.js';
+import type { NebulaClient, NodeDetailView, NodeView } from '../../client/index.js';
 import { examples, withConnection, withOutput } from '../define.js';
 import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';
 import { action } from '../runtime.js';
+import { FailureError } from '../errors.js';
+import type { ProgressReporter } from '../output/progress.js';
+import { withWait } from './lifecycle.js';
 import { checkNodeId } from './cache.js';
 
 function nodeState(n: NodeView): string {
@@ -167,17 +170,70 @@ export function registerNodeCommands(program: Command): void {
   const verbs = [
     ['cordon', 'stop placing new replicas on a node (running ones stay)', 'cordon', 'cordoned'],
     ['uncordon', 'allow new replicas on a node again (also ends a drain)', 'uncordon', 'uncordoned'],
-    ['drain', 'cordon a node and move its replicas to other nodes', 'drain', 'draining'],
+    [
+      'drain',
+      'cordon a node and migrate its replicas: each gets a replacement on another node first and retires ' +
+        'once that one is ready (no downtime); replicas without room elsewhere keep serving (an event says why)',
+      'drain',
+      'draining',
+    ],
   ] as const;
   for (const [verb, description, method, done] of verbs) {
     const cmd = node.command(verb).argument('<node_id>', 'the node').description(description);
     withConnection(withOutput(cmd));
-    examples(cmd, [`nebula node ${verb} gpu-3`]);
+    if (verb === 'drain') withWait(cmd);
+    examples(
+      cmd,
+      verb === 'drain'
+        ? ['nebula node drain gpu-3', 'nebula node drain gpu-3 --wait --timeout 30m']
+        : [`nebula node ${verb} gpu-3`],
+    );
     cmd.action(
       action(async (ctx, id) => {
-        const result = await ctx.client().nodes[method](checkNodeId(id));
-        ctx.print(result, () => `Node ${id} ${done}.\n`);
+        const nodeId = checkNodeId(id);
+        const result = await ctx.client().nodes[method](nodeId);
+        if (verb !== 'drain' || !ctx.bool('wait')) {
+          ctx.print(result, () => `Node ${id} ${done}.\n`);
+          return;
+        }
+        if (ctx.format === 'table') ctx.out(`Node ${id} ${done}.\n`);
+        const timeoutMs = typeof ctx.flags.timeout === 'number' ? ctx.flags.timeout : 600_000;
+        const final = await waitForNodeDrained(ctx.client(), nodeId, timeoutMs, ctx.progress());
+        if (ctx.format !== 'table') ctx.print(final, () => '');
       }),
     );
+  }
+}
+
+/** `node drain --wait`: polls the node until no replica is planned on it, showing how many are left. */
+async function waitForNodeDrained(
+  client: NebulaClient,
+  nodeId: string,
+  timeoutMs: number,
+  progress: ProgressReporter,
+): Promise<NodeDetailView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await client.nodes.get(nodeId);
+    const left = n.assignments.length;
+    if (left === 0) {
+      progress.done(`${nodeId}: drained, no replicas left`);
+      return n;
+    }
+    const names = n.assignments
+      .slice(0, 5)
+      .map((a) => `${a.model_uid}/${a.replica_id}`)
+      .join(', ');
+    const line = `${nodeId}: ${left} replica(s) still on the node (${names}${left > 5 ? ', ...' : ''})`;
+    progress.update(line, String(left));
+    if (Date.now() >= deadline) {
+      progress.done();
+      throw new FailureError(
+        `timed out after ${formatDuration(timeoutMs)} with ${left} replica(s) still on ${nodeId}; ` +
+          'see nebula model events <uid> for why (no room elsewhere?)',
+        'WAIT_TIMEOUT',
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
   }
 }

@@ -63,6 +63,7 @@ export function colorState(style: Style, state: string): string {
     case 'failure':
       return style.red(state);
     case 'degraded':
+    case 'updating':
     case 'downloading':
     case 'starting':
     case 'stopping':

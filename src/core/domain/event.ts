@@ -28,6 +28,10 @@ export const EventType = z.enum([
   'woken',
   /** A download without a start was requested (`nebula model pull`, a download-only import). */
   'pull',
+  /** The scheduler moved a model between revisions (started, progressed, finished, paused, rolled back). */
+  'rollout',
+  /** The scheduler migrated a replica away (an operator's drain, or a node drain). */
+  'drain',
 ]);
 export type EventType = z.infer<typeof EventType>;
 

@@ -42,6 +42,9 @@ export const RolloutStatus = z.object({
   /** When it stops counting as progressing and rolls back. */
   deadline_at: Timestamp.optional(),
   reason: z.string().max(1_000).optional(),
+  /** The surge and unavailability the scheduler chose for this rollout (the policy's, or its defaults). */
+  max_surge: z.number().int().min(0).max(1000).optional(),
+  max_unavailable: z.number().int().min(0).max(1000).optional(),
 });
 export type RolloutStatus = z.infer<typeof RolloutStatus>;
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** The seven aggregated model states of seed 002 (computed, never stored). */
-/** `idle`: autoscaled to zero replicas after no requests (running, not stopped: the next request wakes it). */
+/**
+ * The seven aggregated model states of seed 002 (computed, never stored), plus `idle` (autoscaled to zero
+ * replicas after no requests: running, not stopped, the next request wakes it) and `updating` (a rollout to
+ * a new revision is under way while replicas serve: planned churn, neither degraded nor failed).
+ */
 export const AggregatedState = z.enum([
   'stopped',
   'idle',
@@ -11,6 +14,7 @@ export const AggregatedState = z.enum([
   'degraded',
   'failed',
   'stopping',
+  'updating',
 ]);
 export type AggregatedState = z.infer<typeof AggregatedState>;
 

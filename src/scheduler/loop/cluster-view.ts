@@ -12,6 +12,7 @@ import { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
 import { NodeSettings, NodeStatus } from '../../core/domain/node.js';
 import { PlacementPlan } from '../../core/domain/placement.js';
 import { ModelRequest } from '../../core/domain/request.js';
+import { DrainRequest } from '../../core/domain/revision.js';
 import { keys, parseKey, prefixes, type ParsedKey } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { Informer } from '../../store/informer.js';
@@ -81,6 +82,7 @@ export class ClusterView {
   readonly endpoints: Informer<Endpoint>;
   readonly placements: Informer<PlacementPlan>;
   readonly cache: Informer<ModelCacheEntry>;
+  readonly drains: Informer<DrainRequest>;
   private readonly all: Informer<unknown>[];
 
   constructor(opts: ClusterViewOptions) {
@@ -161,7 +163,8 @@ export class ClusterView {
         if (i.value.status === 'ready') h.model(i.value.model_uid);
       },
       onUpdate: (i, o) => {
-        if (i.value.status === 'ready' && o.value.status !== 'ready') h.model(i.value.model_uid);
+        // Readiness both ways gates rollouts and drains (a replacement that stops being ready holds them).
+        if ((i.value.status === 'ready') !== (o.value.status === 'ready')) h.model(i.value.model_uid);
       },
     });
     this.placements = make('placements', prefixes.placements, PlacementPlan, 'placement', {
@@ -170,6 +173,11 @@ export class ClusterView {
       onDelete: (o) => h.planEvent(o.value.model_uid, undefined),
     });
     this.cache = make('model_cache', prefixes.modelCache, ModelCacheEntry, 'modelCache', {});
+    this.drains = make('drains', prefixes.drains, DrainRequest, 'drain', {
+      onAdd: byUid,
+      onUpdate: byUid,
+      onDelete: byUid,
+    });
     this.all = [
       this.deployments,
       this.specs,
@@ -179,6 +187,7 @@ export class ClusterView {
       this.endpoints,
       this.placements,
       this.cache,
+      this.drains,
     ] as Informer<unknown>[];
   }
 
@@ -227,6 +236,22 @@ export class ClusterView {
         .filter((s) => s.value.draining)
         .map((s) => s.value.node_id),
     );
+  }
+
+  /** The endpoints of one model. */
+  endpointsOf(uid: string): Endpoint[] {
+    return this.endpoints
+      .list()
+      .map((t) => t.value)
+      .filter((e) => e.model_uid === uid);
+  }
+
+  /** Drain requests of one model. */
+  drainsOf(uid: string): DrainRequest[] {
+    return this.drains
+      .list()
+      .map((t) => t.value)
+      .filter((d) => d.model_uid === uid);
   }
 
   /** True when some replica of `uid` listed in `replicaIds` has a ready endpoint. */

@@ -118,7 +118,7 @@ describe('scheduler controller on the embedded store', () => {
     expect(events.items.filter((e) => e.value.type === 'unplaceable')).toHaveLength(2);
   });
 
-  it('drains a node: its replicas move', async () => {
+  it('drains a node: its replicas migrate (replacements with new replica ids; none was ready, so none waits)', async () => {
     await putJson(store, keys.nodeStatus('n1'), NodeStatus, simNodeStatus('n1'));
     await deploy('m3', { replicas: 2 });
     await until(async () => (await plan('m3'))?.value.assignments.length === 2, 'plan');
@@ -128,7 +128,7 @@ describe('scheduler controller on the embedded store', () => {
       const v = (await plan('m3'))?.value;
       return v?.assignments.every((a) => a.node_id === 'n2') ? v : undefined;
     }, 'moved');
-    expect(moved.assignments.map((a) => a.replica_id)).toEqual([0, 1]);
+    expect(moved.assignments.map((a) => a.replica_id)).toEqual([2, 3]);
   });
 
   it('v1 requests: Pending -> Scheduled, Unloading -> plan and request removed, impossible -> Failed', async () => {

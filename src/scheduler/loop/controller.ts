@@ -18,8 +18,12 @@ import { ClusterView } from './cluster-view.js';
 import { EventQueue } from './event-queue.js';
 import type { SchedulerMetrics } from '../metrics.js';
 import {
-  nodeAvailability,
   computePass,
+  emptyNodeGrace,
+  nodeGraceStep,
+  noteNodeBack,
+  noteNodeGone,
+  type NodeGraceState,
   executeOp,
   touchesPlan,
   touchesRequest,
@@ -62,9 +66,10 @@ export class SchedulerController {
   private readonly dirtyNodes = new Set<string>();
   private dirtyCapacity = false;
   private dirtyAll = false;
-  private readonly missingSince = new Map<string, number>();
-  private readonly lostSeen = new Set<string>();
+  /** Absent nodes and since when, and the lost ones announced (see pass/node-grace.ts). */
+  private grace: NodeGraceState = emptyNodeGrace();
   private readonly graceTimers = new Map<string, TimerHandle>();
+  private readonly wakeTimers = new Map<string, TimerHandle>();
   private massVanishLogged = false;
   private active = false;
   private timer: TimerHandle | undefined;
@@ -113,7 +118,7 @@ export class SchedulerController {
     this.active = true;
     this.dirtyAll = true;
     const now = this.deps.clock.now();
-    for (const id of this.missingSince.keys()) this.armGrace(id, now);
+    for (const id of this.grace.missingSince.keys()) this.armGrace(id, now);
     this.scheduleResync();
     this.kick();
   }
@@ -127,6 +132,8 @@ export class SchedulerController {
     this.resyncTimer = undefined;
     for (const t of this.graceTimers.values()) this.deps.clock.clearTimeout(t);
     this.graceTimers.clear();
+    for (const t of this.wakeTimers.values()) this.deps.clock.clearTimeout(t);
+    this.wakeTimers.clear();
   }
 
   async stop(): Promise<void> {
@@ -167,19 +174,19 @@ export class SchedulerController {
 
   private nodeGone(id: string): void {
     const now = this.deps.clock.now();
-    if (!this.missingSince.has(id)) this.missingSince.set(id, now);
+    this.grace = noteNodeGone(this.grace, id, now);
     this.deps.logger.warn(
       { node: id, graceMs: this.opts.graceMs },
       'node status vanished; holding its replicas for the grace period',
     );
-    if (this.active) this.armGrace(id, this.missingSince.get(id) ?? now);
+    if (this.active) this.armGrace(id, this.grace.missingSince.get(id) ?? now);
     this.dirtyCapacity = true;
     this.kick();
   }
 
   private nodeBack(id: string): void {
-    if (this.missingSince.delete(id)) this.deps.logger.info({ node: id }, 'node is back');
-    this.lostSeen.delete(id);
+    if (this.grace.missingSince.has(id)) this.deps.logger.info({ node: id }, 'node is back');
+    this.grace = noteNodeBack(this.grace, id);
     const t = this.graceTimers.get(id);
     if (t) this.deps.clock.clearTimeout(t);
     this.graceTimers.delete(id);
@@ -269,19 +276,16 @@ export class SchedulerController {
     const live = this.view.liveNodeIds();
     const referenced = new Set<string>();
     for (const t of plans.values()) for (const a of t.value.assignments) referenced.add(a.node_id);
-    for (const id of referenced) {
-      if (!live.has(id) && !this.missingSince.has(id)) {
-        this.missingSince.set(id, now);
-        this.armGrace(id, now);
-      }
-    }
-    const avail = nodeAvailability({
-      live,
-      missingSince: this.missingSince,
-      draining: this.view.drainingNodeIds(),
+    const step = nodeGraceStep(this.grace, {
       now,
       graceMs: this.opts.graceMs,
+      live,
+      referenced,
+      draining: this.view.drainingNodeIds(),
     });
+    this.grace = step.state;
+    for (const id of step.newlyMissing) this.armGrace(id, now);
+    const avail = step;
     if (avail.massVanish && !this.massVanishLogged) {
       this.deps.logger.error(
         { missing: [...avail.held], live: live.size },
@@ -289,15 +293,9 @@ export class SchedulerController {
       );
     }
     this.massVanishLogged = avail.massVanish;
-    for (const id of avail.lost) {
-      if (!referenced.has(id)) {
-        this.missingSince.delete(id);
-        this.lostSeen.delete(id);
-      } else if (!this.lostSeen.has(id)) {
-        this.lostSeen.add(id);
-        this.dirtyNodes.add(id);
-        this.deps.logger.warn({ node: id }, 'node gone past the grace period: re-placing its replicas');
-      }
+    for (const id of step.newlyLost) {
+      this.dirtyNodes.add(id);
+      this.deps.logger.warn({ node: id }, 'node gone past the grace period: re-placing its replicas');
     }
     metrics.nodes.set({ state: 'live' }, live.size);
     metrics.nodes.set({ state: 'held' }, avail.held.size);
@@ -333,7 +331,10 @@ export class SchedulerController {
       heldNodeIds: avail.held,
       cache: this.view.cache.list().map((t) => t.value),
       anyReady: (uid, ids) => this.view.anyReady(uid, ids),
+      endpointsOf: (uid) => this.view.endpointsOf(uid),
+      drainsOf: (uid) => this.view.drainsOf(uid),
     });
+    for (const [uid, at] of out.wakeAt) this.wakeAt(uid, at);
 
     const planned = performance.now();
     const events: NewModelEvent[] = [];
@@ -418,6 +419,20 @@ export class SchedulerController {
       this.requestOverlay.set(key, item, revision);
     }
     events.push(...op.events);
+  }
+
+  /** Looks at `uid` again at `at` (a rollout's progress deadline); one timer per model, the latest wins. */
+  private wakeAt(uid: string, at: number): void {
+    const old = this.wakeTimers.get(uid);
+    if (old) this.deps.clock.clearTimeout(old);
+    const wait = Math.max(0, at - this.deps.clock.now());
+    this.wakeTimers.set(
+      uid,
+      this.deps.clock.setTimeout(() => {
+        this.wakeTimers.delete(uid);
+        this.markUid(uid);
+      }, wait),
+    );
   }
 
   private retryLater(uid: string, ms: number): void {

@@ -183,3 +183,72 @@ describe('computePass', () => {
     expect(out.ops.find((o) => o.id === 'a')?.planPut?.source).toBe('deployment');
   });
 });
+
+describe('computePass: revisions', () => {
+  const w = workload('r', { replicas: 2 });
+  const a = (id: number, gpu: number) => ({
+    replica_id: id,
+    node_id: 'n1',
+    gpu_indices: [gpu],
+    gpu_memory_bytes: 2 ** 30,
+    port: 40000 + id,
+  });
+  const changed = specFor('r', { engine_config: { max_model_len: 4096, extra_args: [], env: {} } });
+  const base = (o: Partial<ModelDeployment>) =>
+    input({
+      targets: ['r'],
+      deployments: [deploymentFor('r', { replicas: 2, ...o })],
+      specs: [changed],
+      plans: [planOf(w, [a(0, 0), a(1, 0)])],
+    });
+
+  it('recreate: same replica ids, every assignment on the new revision, a complete rollout recorded', () => {
+    const out = computePass(
+      base({
+        spec_revision: 2,
+        rollout: {
+          strategy: 'recreate',
+          paused: false,
+          progress_deadline_seconds: 600,
+          drain_grace_seconds: 7,
+        },
+      }),
+    );
+    const plan = out.ops[0]?.planPut;
+    expect(plan?.assignments.map((x) => [x.replica_id, x.revision])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(plan?.revision).toBe(2);
+    expect(plan?.drain_grace_seconds).toBe(7);
+    expect(plan?.rollout).toMatchObject({ from_revision: 1, to_revision: 2, phase: 'complete' });
+  });
+
+  it('without spec_revision a change of the launch identity is revision plan.revision+1, rolled out with surge', () => {
+    const inp = base({});
+    // Both old replicas serve: they stay until replacements are ready.
+    inp.endpointsOf = () => [0, 1].map((id) => ({ replica_id: id, node_id: 'n1', status: 'ready' as const }));
+    const out = computePass(inp);
+    const plan = out.ops[0]?.planPut;
+    expect(plan?.revision).toBe(2);
+    expect(plan?.assignments.map((x) => [x.replica_id, x.revision])).toEqual([
+      [0, 1],
+      [1, 1],
+      [2, 2],
+      [3, 2],
+    ]);
+    expect(plan?.specs?.['1']?.engine_config.max_model_len).toBeUndefined();
+    expect(out.wakeAt.get('r')).toBe(Date.parse(T) + 600_000 + 10);
+    expect(out.ops[0]?.events.map((e) => e.type)).toContain('rollout');
+  });
+
+  it('deletes drain requests of models nothing runs', () => {
+    const inp = input({ targets: ['gone'] });
+    inp.drainsOf = (uid) =>
+      uid === 'gone'
+        ? [{ model_uid: 'gone', replica_id: 0, requested_by: 'user:x', requested_at: T, reason: 'replica' }]
+        : [];
+    const out = computePass(inp);
+    expect(out.ops.map((o) => o.drainDeletes)).toEqual([[keys.drain('gone', 0)]]);
+  });
+});

@@ -8,13 +8,17 @@ import type { ModelCacheEntry } from '../../core/domain/cache.js';
 import type { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
 import type { PlacementPlan } from '../../core/domain/placement.js';
 import type { ModelRequest, ModelRequestStatus } from '../../core/domain/request.js';
+import type { DrainRequest } from '../../core/domain/revision.js';
+import { keys } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
 import { decisionEvents, removalEvent } from './decision-events.js';
 import { desiredWorkloads } from './desired.js';
 import { buildPlan, planChanged } from './plan-build.js';
 import { planWorkloads } from '../planner/index.js';
-import type { ClusterNode, PlanDecision } from '../types.js';
-import { emptyOp, type WriteOp } from './writer.js';
+import type { ReadinessEndpoint } from '../rollout/index.js';
+import type { ClusterNode, PlanDecision, Workload } from '../types.js';
+import { prepareRollouts, rollModel, stampRevision, type Prepared } from './rolling.js';
+import { emptyOp, touchesPlan, touchesRequest, type WriteOp } from './writer.js';
 
 export interface PassInput {
   now: number;
@@ -32,6 +36,10 @@ export interface PassInput {
   cache: readonly ModelCacheEntry[];
   /** True when one of these replicas of `uid` has a ready endpoint. */
   anyReady: (uid: string, replicaIds: readonly number[]) => boolean;
+  /** The endpoints of `uid` (readiness gates rollouts and drains; absent: none known). */
+  endpointsOf?: (uid: string) => readonly ReadinessEndpoint[];
+  /** Drain requests of `uid` (absent: none). */
+  drainsOf?: (uid: string) => readonly DrainRequest[];
 }
 
 export interface PassOutput {
@@ -39,6 +47,8 @@ export interface PassOutput {
   decisions: PlanDecision[];
   /** Running deployments without a spec (skipped). */
   missingSpecs: string[];
+  /** Models to look at again at a time (a rollout's progress deadline), by model_uid. */
+  wakeAt: Map<string, number>;
 }
 
 const WATCHED: ReadonlySet<ModelRequestStatus> = new Set(['Pending', 'Scheduled', 'Unloading']);
@@ -59,12 +69,23 @@ export function computePass(input: PassInput): PassOutput {
   }
   const requests = new Map([...input.requests].map(([id, t]) => [id, t.value]));
   const desired = desiredWorkloads({ deployments, specs, requests });
-  const workloads = [...targets].flatMap((uid) => desired.workloads.get(uid) ?? []);
   const plans = new Map([...input.plans].map(([uid, t]) => [uid, t.value]));
+  // Revisions: which models move between revisions or migrate replicas (the rollout step, one by one,
+  // after the batch), and which the planner handles as before (in one batch).
+  const prepared = prepareRollouts({
+    workloads: [...targets].flatMap((uid) => desired.workloads.get(uid) ?? []),
+    deploymentOf: (uid) => deployments.get(uid),
+    plans,
+    drainsOf: (uid) => input.drainsOf?.(uid) ?? [],
+    nodes: input.nodes,
+  });
+  const workloads: Workload[] = prepared.filter((p) => !p.rolling).map((p) => p.workload);
   const decisions = planWorkloads(
     { nodes: input.nodes, heldNodeIds: input.heldNodeIds, plans, cache: input.cache },
     workloads,
   );
+  const preparedOf = new Map<string, Prepared>(prepared.map((p) => [p.workload.model_uid, p]));
+  const wakeAt = new Map<string, number>();
 
   const ops = new Map<string, WriteOp>();
   const opFor = (uid: string) => {
@@ -98,7 +119,24 @@ export function computePass(input: PassInput): PassOutput {
       });
       continue;
     }
-    const next = buildPlan(w, d, prev, input.knownRevision, input.now);
+    const p = preparedOf.get(w.model_uid);
+    const next = p
+      ? stampRevision(buildPlan(p.workload, d, prev, input.knownRevision, input.now), p)
+      : buildPlan(w, d, prev, input.knownRevision, input.now);
+    if (p) {
+      const op = opFor(w.model_uid);
+      const done = p.drains.filter((r) => !next.assignments.some((a) => a.replica_id === r.replica_id));
+      for (const r of done) {
+        op.drainDeletes.push(keys.drain(w.model_uid, r.replica_id));
+        op.events.push({
+          model_uid: w.model_uid,
+          source: 'scheduler',
+          type: 'drain',
+          replica_id: r.replica_id,
+          message: `drain of replica ${r.replica_id}: not in the plan, nothing to move`,
+        });
+      }
+    }
     if (planChanged(prev, next)) {
       const op = opFor(w.model_uid);
       op.planPut = next;
@@ -112,6 +150,43 @@ export function computePass(input: PassInput): PassOutput {
         ? `${d.unplaced.replicas} replica(s) not placed: ${d.unplaced.reason}`
         : undefined;
       op.requestPut = stamp(req.value, 'Scheduled', reason);
+    }
+  }
+
+  // Rollouts and migrations, one model at a time against the plans decided so far.
+  for (const p of prepared) {
+    if (!p.rolling) continue;
+    const uid = p.workload.model_uid;
+    const current = new Map(plans);
+    for (const op of ops.values()) {
+      if (op.planPut) current.set(op.uid, op.planPut);
+      else if (op.planDelete) current.delete(op.uid);
+    }
+    const r = rollModel(p, {
+      now: input.now,
+      knownRevision: input.knownRevision,
+      plans: current,
+      nodes: input.nodes,
+      heldNodeIds: input.heldNodeIds,
+      cache: input.cache,
+      endpoints: input.endpointsOf?.(uid) ?? [],
+    });
+    const op = opFor(uid);
+    op.drainDeletes.push(...r.drainsDone.map((id) => keys.drain(uid, id)));
+    op.events.push(...r.events);
+    if (r.plan && planChanged(plans.get(uid), r.plan)) {
+      op.planPut = r.plan;
+      op.counts = r.counts;
+    }
+    if (r.wakeAt !== undefined) wakeAt.set(uid, r.wakeAt);
+  }
+
+  // Drain requests of models nothing runs: nothing to move.
+  for (const uid of targets) {
+    if (desired.workloads.has(uid)) continue;
+    for (const r of input.drainsOf?.(uid) ?? []) {
+      const op = opFor(uid);
+      op.drainDeletes.push(keys.drain(uid, r.replica_id));
     }
   }
 
@@ -164,7 +239,12 @@ export function computePass(input: PassInput): PassOutput {
       }
     }
   }
-  return { ops: [...ops.values()], decisions, missingSpecs: desired.missingSpecs };
+  return {
+    ops: [...ops.values()].filter((o) => touchesPlan(o) || touchesRequest(o) || o.drainDeletes.length > 0),
+    decisions,
+    missingSpecs: desired.missingSpecs,
+    wakeAt,
+  };
 }
 
 function removalWhy(uid: string, plan: PlacementPlan, input: PassInput): string {

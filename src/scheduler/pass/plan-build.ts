@@ -40,7 +40,11 @@ export function planChanged(prev: PlacementPlan | undefined, next: PlacementPlan
   if (prev.source !== next.source || prev.generation !== next.generation) return true;
   if (prev.request_id !== next.request_id) return true;
   if (!sameUnplaced(prev.unplaced, next.unplaced)) return true;
-  if (!isDeepStrictEqual(prev.assignments, next.assignments)) return true;
+  if (!isDeepStrictEqual(stripUndefined(prev.assignments), stripUndefined(next.assignments))) return true;
+  if (prev.revision !== next.revision || prev.drain_grace_seconds !== next.drain_grace_seconds) return true;
+  if (!isDeepStrictEqual(stripUndefined(prev.rollout ?? null), stripUndefined(next.rollout ?? null)))
+    return true;
+  if (!isDeepStrictEqual(stripUndefined(prev.specs ?? null), stripUndefined(next.specs ?? null))) return true;
   return !isDeepStrictEqual(stripUndefined(prev.spec), stripUndefined(next.spec));
 }
 

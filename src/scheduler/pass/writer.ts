@@ -20,12 +20,21 @@ export interface WriteOp {
   prevRequest?: Typed<ModelRequest> | undefined;
   requestPut?: ModelRequest | undefined;
   requestDelete?: boolean;
+  /** Drain requests (`/drains/...` keys) that are done or moot, deleted in the same txn. */
+  drainDeletes: string[];
   events: NewModelEvent[];
   counts: { scheduled: number; rescheduled: number; removed: number };
 }
 
 export function emptyOp(id: string, uid: string, prevPlan: Typed<PlacementPlan> | undefined): WriteOp {
-  return { id, uid, prevPlan, events: [], counts: { scheduled: 0, rescheduled: 0, removed: 0 } };
+  return {
+    id,
+    uid,
+    prevPlan,
+    drainDeletes: [],
+    events: [],
+    counts: { scheduled: 0, rescheduled: 0, removed: 0 },
+  };
 }
 
 export function touchesPlan(op: WriteOp): boolean {
@@ -52,6 +61,8 @@ export async function executeOp(store: Store, fence: TxnCompare, op: WriteOp): P
     if (op.requestPut) success.push({ op: 'put', key, value: encode(ModelRequest, op.requestPut) });
     else success.push({ op: 'delete', key });
   }
+  // Deleted without a compare: a drain request is done once its replica left the plan written here.
+  for (const key of op.drainDeletes) success.push({ op: 'delete', key });
   if (success.length === 0) return undefined;
   const res = await store.txn({ compare, success });
   return res.succeeded ? res.revision : undefined;

@@ -319,3 +319,98 @@ describe('aggregateState (every combination)', () => {
     expect(n).toBe(deployments.length * plans.length * statuses.length ** 2 * crash.length * dls.length);
   });
 });
+
+describe('aggregateState during rollouts and drains', () => {
+  const asg = (replica_id: number, revision: number) => ({
+    replica_id,
+    node_id: 'n1',
+    gpu_indices: [0],
+    gpu_memory_bytes: 1,
+    port: 40000 + replica_id,
+    revision,
+  });
+  const rollout = (o: Partial<NonNullable<StateInput['plan']>['rollout']> = {}) => ({
+    from_revision: 2,
+    to_revision: 3,
+    phase: 'progressing' as const,
+    updated_ready: 1,
+    wanted: 2,
+    started_at: '2026-01-01T00:00:00.000Z',
+    ...o,
+  });
+
+  it('a rollout under way is updating N/M on rX, not degraded, even with a crashing new replica', () => {
+    const r = aggregateState({
+      deployment: run(2),
+      plan: { assignments: [asg(0, 2), asg(2, 3), asg(3, 3)], unplaced: null, rollout: rollout() },
+      endpoints: [ep(0, 'ready'), ep(1, 'draining'), ep(2, 'ready'), ep(3, 'starting', 2, 'exit 1')],
+      downloads: [],
+    });
+    expect(r.state).toBe('updating');
+    expect(r.reason).toBe('updating 1/2 on r3; 2/2 serving; replica 3: exit 1');
+    expect(r.ready).toBe(2);
+  });
+
+  it('a paused rollout says so', () => {
+    const r = aggregateState({
+      deployment: run(2),
+      plan: { assignments: [asg(0, 2), asg(2, 3)], unplaced: null, rollout: rollout({ phase: 'paused' }) },
+      endpoints: [ep(0, 'ready'), ep(2, 'starting')],
+      downloads: [],
+    });
+    expect(r.state).toBe('updating');
+    expect(r.reason).toMatch(/^updating 1\/2 on r3 \(paused\)/);
+  });
+
+  it('draining endpoints are neither ready nor failures', () => {
+    const r = aggregateState({
+      deployment: run(1),
+      plan: { assignments: [asg(1, 1)], unplaced: null },
+      endpoints: [ep(0, 'draining', 3, 'old error'), ep(1, 'ready')],
+      downloads: [],
+    });
+    expect(r).toMatchObject({ state: 'running', ready: 1, reason: null });
+    const starting = aggregateState({
+      deployment: run(1),
+      plan: { assignments: [asg(1, 1)], unplaced: null },
+      endpoints: [ep(0, 'draining', 3, 'old error'), ep(1, 'starting')],
+      downloads: [],
+    });
+    expect(starting.state).toBe('starting');
+  });
+
+  it('a drain in progress (replacement not ready yet) keeps the model running', () => {
+    const r = aggregateState({
+      deployment: run(1),
+      plan: { assignments: [asg(0, 1), asg(1, 1)], unplaced: null },
+      endpoints: [ep(0, 'ready'), ep(1, 'starting')],
+      downloads: [],
+    });
+    expect(r.state).toBe('running');
+  });
+
+  it('an automatic rollback: updating while the failed revision leaves, then running with the reason', () => {
+    const rb = rollout({
+      phase: 'rolled_back',
+      from_revision: 3,
+      to_revision: 2,
+      reason: 'revision 3 not ready within 600s',
+    });
+    const during = aggregateState({
+      deployment: run(2),
+      plan: { assignments: [asg(0, 2), asg(2, 3), asg(4, 2)], unplaced: null, rollout: rb },
+      endpoints: [ep(0, 'ready'), ep(2, 'ready'), ep(4, 'starting')],
+      downloads: [],
+    });
+    expect(during.state).toBe('updating');
+    expect(during.reason).toContain('rolling back from r3 to r2 (revision 3 not ready within 600s)');
+    const after = aggregateState({
+      deployment: run(2),
+      plan: { assignments: [asg(0, 2), asg(4, 2)], unplaced: null, rollout: rb },
+      endpoints: [ep(0, 'ready'), ep(4, 'ready')],
+      downloads: [],
+    });
+    expect(after.state).toBe('running');
+    expect(after.reason).toBe('r3 was rolled back automatically to r2: revision 3 not ready within 600s');
+  });
+});

@@ -11,7 +11,8 @@ export interface StateInput {
   deployment:
     | (Pick<ModelDeployment, 'desired_state' | 'replicas'> & Partial<Pick<ModelDeployment, 'autoscaling'>>)
     | undefined;
-  plan: Pick<PlacementPlan, 'assignments' | 'unplaced'> | undefined;
+  plan:
+    (Pick<PlacementPlan, 'assignments' | 'unplaced'> & Partial<Pick<PlacementPlan, 'rollout'>>) | undefined;
   endpoints: readonly Pick<Endpoint, 'replica_id' | 'status' | 'restarts' | 'last_error'>[];
   downloads: readonly Pick<DownloadProgress, 'phase' | 'bytes_done' | 'bytes_total' | 'error'>[];
 }
@@ -30,8 +31,12 @@ export interface StateResult {
 
 const ACTIVE_DOWNLOAD = new Set(['pending', 'downloading', 'verifying']);
 
-/** True when an endpoint is crashing: failed, or restarted after an error and not ready again. */
+/**
+ * True when an endpoint is crashing: failed, or restarted after an error and not ready again. A draining
+ * endpoint is leaving on purpose (rollout, scale-down, drain): never a failure.
+ */
 function isCrashing(e: StateInput['endpoints'][number]): boolean {
+  if (e.status === 'draining') return false;
   if (e.status === 'failed') return true;
   return e.status !== 'ready' && e.restarts > 0 && e.last_error !== undefined && e.last_error !== '';
 }
@@ -49,6 +54,9 @@ function percent(done: number, total: number): string {
  * - none ready and unplaceable (nothing could be placed) or crashing (failed endpoint, restarts with an
  *   error, failed download) -> failed, with the reason;
  * - otherwise starting.
+ * Revisions: while a rollout (or the rollback of a failed one) is under way and a replica serves, the state
+ * is `updating` ("updating 1/2 on r3"); `draining` endpoints (leaving on purpose) are neither ready nor
+ * failures; after an automatic rollback a running model's reason says so, with why.
  * A running deployment scaled to 0 replicas counts as stopped (nothing is meant to serve), unless the
  * autoscaler put it there: then it is `idle` (a request wakes it).
  */
@@ -82,7 +90,32 @@ export function aggregateState(input: StateInput): StateResult {
   const failedDownload = downloads.find((d) => d.phase === 'failed');
   const unplaced = plan?.unplaced ?? null;
 
-  if (ready >= desired) return { state: 'running', reason: null, desired, ready, total };
+  // A rollout under way while replicas serve: planned churn, shown as `updating N/M on rX`.
+  const rollout = plan?.rollout;
+  const rolling = rollout && (rollout.phase === 'progressing' || rollout.phase === 'paused');
+  const rollingBack =
+    rollout?.phase === 'rolled_back' &&
+    (plan?.assignments ?? []).some((a) => a.revision !== undefined && a.revision !== rollout.to_revision);
+  if ((rolling || rollingBack) && ready > 0) {
+    const what = rollingBack
+      ? `rolling back from r${rollout.from_revision ?? '?'} to r${rollout.to_revision} (${rollout.reason ?? 'automatic'})`
+      : `updating ${rollout.updated_ready}/${rollout.wanted} on r${rollout.to_revision}${rollout.phase === 'paused' ? ' (paused)' : ''}`;
+    const extra = crashing?.last_error ? `; replica ${crashing.replica_id}: ${crashing.last_error}` : '';
+    return {
+      state: 'updating',
+      reason: `${what}; ${Math.min(ready, desired)}/${desired} serving${extra}`,
+      desired,
+      ready,
+      total,
+    };
+  }
+  if (ready >= desired) {
+    const note =
+      rollout?.phase === 'rolled_back'
+        ? `r${rollout.from_revision ?? '?'} was rolled back automatically to r${rollout.to_revision}: ${rollout.reason ?? 'not ready in time'}`
+        : null;
+    return { state: 'running', reason: note, desired, ready, total };
+  }
   if (ready > 0) {
     const extra = crashing?.last_error
       ? `; replica ${crashing.replica_id}: ${crashing.last_error}`

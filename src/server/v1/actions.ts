@@ -8,7 +8,14 @@ import { defineRoute, type AnyRoute } from '../http/route.js';
 import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import { buildSpec } from '../models/service.js';
 import { listOf } from '../schemas/common.js';
-import { ForceStopParams, ForceStopQuery, ForceStopResponse, LoadBody, RequestParams, UnloadBody } from '../schemas/v1.js';
+import {
+  ForceStopParams,
+  ForceStopQuery,
+  ForceStopResponse,
+  LoadBody,
+  RequestParams,
+  UnloadBody,
+} from '../schemas/v1.js';
 
 const tags = ['v1'];
 
@@ -109,9 +116,9 @@ export function v1ActionRoutes(ctx: ServerContext): AnyRoute[] {
     defineRoute({
       method: 'post',
       path: '/api/nodes/{node_id}/models/{uid}/stop',
-      summary: "Force-stop a model's replicas on one node through the node admin API",
+      summary: "Force-stop a model's replicas on one node now, through the node admin API (no migration)",
       description:
-        'The node is reached only at the address and admin port it registered; the request carries the node admin token.',
+        'Stops the engine at once; the replica stays down (the model may show degraded or failed) until the plan changes. To move a replica without downtime use `POST /api/v2/models/{uid}/replicas/{replica_id}/drain`. The node is reached only at the address and admin port it registered; the request carries the node admin token.',
       tags,
       params: ForceStopParams,
       query: ForceStopQuery,

@@ -6,6 +6,7 @@ import { autoscalingRoutes } from './autoscaling.js';
 import { backupRoutes } from './backup.js';
 import { cachePurgeRoutes } from './cache-purge.js';
 import { cacheRoutes } from './cache.js';
+import { drainRoutes } from './drains.js';
 import { catalogRoutes } from './catalog.js';
 import { engineRoutes } from './engines.js';
 import { eventRoutes } from './events.js';
@@ -34,6 +35,7 @@ export function v2Routes(ctx: ServerContext): AnyRoute[] {
     ...cachePurgeRoutes(ctx),
     ...eventRoutes(ctx),
     ...logRoutes(ctx),
+    ...drainRoutes(ctx),
     ...migrateRoutes(ctx),
     ...backupRoutes(ctx),
     ...secretRoutes(ctx),

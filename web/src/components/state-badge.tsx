@@ -12,7 +12,8 @@ export function StateBadge({
   reason?: string | null;
   size?: 'xs' | 'sm' | 'md';
 }) {
-  const pulsing = state === 'downloading' || state === 'starting' || state === 'stopping';
+  const pulsing =
+    state === 'downloading' || state === 'starting' || state === 'stopping' || state === 'updating';
   return (
     <Tooltip
       label={reason ? `${STATE_HELP[state]}: ${reason}` : STATE_HELP[state]}

@@ -3,6 +3,7 @@ import type { AggregatedState } from '../api/types.ts';
 /** Every aggregated state, in the order filters and legends list them. */
 export const MODEL_STATES: readonly AggregatedState[] = [
   'running',
+  'updating',
   'degraded',
   'starting',
   'downloading',
@@ -15,6 +16,7 @@ export const MODEL_STATES: readonly AggregatedState[] = [
 /** Mantine color of each aggregated state (badges, legends, bars). */
 export const STATE_COLOR: Record<AggregatedState, string> = {
   running: 'teal',
+  updating: 'cyan',
   degraded: 'orange',
   starting: 'yellow',
   downloading: 'blue',
@@ -27,6 +29,7 @@ export const STATE_COLOR: Record<AggregatedState, string> = {
 /** What each state means, for tooltips. */
 export const STATE_HELP: Record<AggregatedState, string> = {
   running: 'Every replica is ready and serving',
+  updating: 'A new revision is rolling out (or a failed one rolling back) while replicas serve',
   degraded: 'Some replicas are ready, others are not',
   starting: 'Replicas are placed and their engines are starting',
   downloading: 'Model files are being downloaded to the nodes',

@@ -111,7 +111,7 @@ export function ModelDetailPage() {
         }
         actions={
           <>
-            {m.state === 'running' || m.state === 'degraded' ? (
+            {m.state === 'running' || m.state === 'degraded' || m.state === 'updating' ? (
               <Button
                 variant="light"
                 leftSection={<IconMessageChatbot size={16} />}
@@ -130,9 +130,14 @@ export function ModelDetailPage() {
           </>
         }
       />
-      {m.state_reason && (m.state === 'failed' || m.state === 'degraded' || m.state === 'starting') ? (
+      {m.state_reason &&
+      (m.state === 'failed' ||
+        m.state === 'degraded' ||
+        m.state === 'starting' ||
+        m.state === 'updating' ||
+        m.state === 'running') ? (
         <Alert
-          color={m.state === 'failed' ? 'red' : 'orange'}
+          color={m.state === 'failed' ? 'red' : m.state === 'updating' ? 'cyan' : 'orange'}
           variant="light"
           icon={<IconAlertTriangle size={18} />}
           mb="md"

@@ -48,7 +48,9 @@ export function PlaygroundPage() {
     queryFn: () => api.models.list(),
     refetchInterval: 10_000,
   });
-  const runnable = (models.data?.items ?? []).filter((m) => m.state === 'running' || m.state === 'degraded');
+  const runnable = (models.data?.items ?? []).filter(
+    (m) => m.state === 'running' || m.state === 'degraded' || m.state === 'updating',
+  );
   const selected = params.get('model');
   const model = runnable.find((m) => m.model_uid === selected) ?? null;
   const [system, setSystem] = useState('You are a helpful assistant.');

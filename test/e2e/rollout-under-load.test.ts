@@ -1,0 +1,238 @@
+/**
+ * Planned changes under a steady load through the router (issue 17): a rolling update of 3 replicas, a
+ * drain of one replica and a scale-down each complete with zero failed client requests. Real processes:
+ * the scheduler and router in-process, a real node agent launching engine-sim replicas (build first:
+ * `npm run build`), one store.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Endpoint } from '../../src/core/domain/endpoint.js';
+import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
+import { DrainRequest } from '../../src/core/domain/revision.js';
+import { keys, prefixes } from '../../src/core/keys.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import { startRouter, type RouterHandle } from '../../src/router/index.js';
+import { deploymentFor } from '../../src/scheduler/fixtures.js';
+import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
+import { openEmbeddedStore } from '../../src/store/embedded/index.js';
+import { listJson, putJson } from '../../src/store/json.js';
+import type { Store } from '../../src/store/types.js';
+import { simSpec } from '../node/fixtures.js';
+import { killEnginesOf } from '../node/procs.js';
+import { freePort, waitFor } from '../helpers/ports.js';
+import { tempDir } from '../helpers/tmp.js';
+import { readPlan } from '../scheduler/helpers.js';
+
+const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
+const UID = 'loaded';
+
+interface Tally {
+  ok: number;
+  failed: number;
+  errors: string[];
+}
+
+/** One request (streaming or not) through the router; a failure is any non-200 or a stream without [DONE]. */
+async function once(url: string, stream: boolean): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: UID,
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 8,
+        stream,
+      }),
+    });
+    const text = await res.text();
+    if (res.status !== 200) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
+    if (stream && !text.includes('[DONE]')) return `stream cut: ${text.slice(-200)}`;
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Workers sending requests back to back until stopped. */
+function load(url: string, workers: number): { stop: () => Promise<Tally> } {
+  const tally: Tally = { ok: 0, failed: 0, errors: [] };
+  let running = true;
+  const loops = Array.from({ length: workers }, async (_, i) => {
+    for (let n = 0; running; n++) {
+      const err = await once(url, (i + n) % 2 === 0);
+      if (err === undefined) tally.ok += 1;
+      else {
+        tally.failed += 1;
+        if (tally.errors.length < 10) tally.errors.push(err);
+      }
+    }
+  });
+  return {
+    stop: async () => {
+      running = false;
+      await Promise.all(loops);
+      return tally;
+    },
+  };
+}
+
+describe('planned changes under load: zero failed requests', () => {
+  const dir = tempDir('nebula-rollout-load-');
+  let store: Store;
+  let agent: NodeAgentHandle | undefined;
+  let scheduler: SchedulerHandle | undefined;
+  let router: RouterHandle | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before this suite');
+    store = await openEmbeddedStore({});
+    const base = await freePort();
+    agent = await startNodeAgent(
+      {
+        nodeId: 'ln',
+        address: '127.0.0.1',
+        dataDir: dir.path,
+        gpus: 'none',
+        adminPort: 0,
+        portRange: { start: base, end: base + 60 },
+        resyncIntervalMs: 2_000,
+        timing: {
+          stopGraceMs: 3_000,
+          probeIntervalMs: 100,
+          probeTimeoutMs: 500,
+          healthIntervalMs: 300,
+          drainSettleMs: 300,
+          drainPollMs: 100,
+        },
+      },
+      { store, logger: silentLogger() },
+    );
+    scheduler = await startScheduler(
+      {
+        instanceId: 's',
+        metricsPort: 0,
+        host: '127.0.0.1',
+        leaseTtlSeconds: 2,
+        gracePeriodMs: 5000,
+        debounceMs: 10,
+      },
+      { store, logger: silentLogger() },
+    );
+    router = await startRouter(
+      { host: '127.0.0.1', port: 0, grpcPort: null, noAuth: true },
+      { store, logger: silentLogger() },
+    );
+    await waitFor(() => scheduler?.isLeader(), { what: 'leader', timeoutMs: 10_000 });
+  });
+
+  afterAll(async () => {
+    await router?.stop().catch(() => undefined);
+    await scheduler?.stop().catch(() => undefined);
+    await agent?.stop().catch(() => undefined);
+    killEnginesOf(dir.path);
+    await store?.close().catch(() => undefined);
+    dir.cleanup();
+  });
+
+  const endpoints = async () =>
+    (await listJson(store, prefixes.endpoints, Endpoint)).items
+      .map((t) => t.value)
+      .filter((e) => e.model_uid === UID);
+  const put = async (rev: number, replicas: number, itl: string) => {
+    await putJson(
+      store,
+      keys.modelSpec(UID),
+      ModelSpec,
+      simSpec(UID, { engine_config: { extra_args: ['--itl-ms', itl], env: {} } }),
+    );
+    await putJson(
+      store,
+      keys.deployment(UID),
+      ModelDeployment,
+      deploymentFor(UID, {
+        replicas,
+        spec_revision: rev,
+        generation: Date.now() % 1_000_000,
+        rollout: {
+          strategy: 'rolling',
+          progress_deadline_seconds: 120,
+          paused: false,
+          drain_grace_seconds: 10,
+        },
+      }),
+    );
+  };
+  /** Settled: `n` ready endpoints on `rev`, nothing else left, and the plan agrees. */
+  const settled = (n: number, rev: number, what: string) =>
+    waitFor(
+      async () => {
+        const eps = await endpoints();
+        const plan = await readPlan(store, UID);
+        const ok =
+          eps.length === n &&
+          eps.every((e) => e.status === 'ready' && e.revision === rev) &&
+          plan?.assignments.length === n &&
+          plan.rollout?.phase !== 'progressing';
+        return ok ? { eps, plan } : undefined;
+      },
+      { what, timeoutMs: 90_000, intervalMs: 100 },
+    );
+  const underLoad = async (change: () => Promise<void>, until: () => Promise<unknown>) => {
+    const url = router?.url ?? '';
+    const l = load(url, 8);
+    await new Promise((r) => setTimeout(r, 500));
+    await change();
+    await until();
+    await new Promise((r) => setTimeout(r, 500));
+    return l.stop();
+  };
+
+  it('a rolling update of 3 replicas, a replica drain and a scale-down fail no request', async () => {
+    await put(1, 3, '1');
+    await settled(3, 1, '3 ready on r1');
+    await waitFor(async () => (await once(router?.url ?? '', false)) === undefined, {
+      what: 'router serves',
+      timeoutMs: 20_000,
+    });
+
+    const rolled = await underLoad(
+      () => put(2, 3, '2'),
+      () => settled(3, 2, 'rolled over to r2'),
+    );
+    expect(rolled.errors).toEqual([]);
+    expect(rolled.failed).toBe(0);
+    expect(rolled.ok).toBeGreaterThan(50);
+
+    const victim = (await endpoints())[0]?.replica_id ?? 0;
+    const drained = await underLoad(
+      async () => {
+        await putJson(store, keys.drain(UID, victim), DrainRequest, {
+          model_uid: UID,
+          replica_id: victim,
+          requested_by: 'user:test',
+          requested_at: new Date().toISOString(),
+          reason: 'replica',
+        });
+      },
+      async () => {
+        await waitFor(async () => (await store.get(keys.drain(UID, victim))) === undefined, {
+          what: 'drain done',
+          timeoutMs: 60_000,
+        });
+        const s = await settled(3, 2, 'drained');
+        expect(s.eps.some((e) => e.replica_id === victim)).toBe(false);
+      },
+    );
+    expect(drained.errors).toEqual([]);
+    expect(drained.failed).toBe(0);
+
+    const scaled = await underLoad(
+      () => put(2, 2, '2'),
+      () => settled(2, 2, 'scaled down to 2'),
+    );
+    expect(scaled.errors).toEqual([]);
+    expect(scaled.failed).toBe(0);
+  }, 300_000);
+});
