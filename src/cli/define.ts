@@ -1,5 +1,10 @@
-/** Small builders shared by the command groups: connection and output options, help examples. */
+/**
+ * Small builders shared by the command groups: connection and output options, help examples, and `leaf`,
+ * which declares one leaf command from a table entry (see src/cli/README.md).
+ */
 import { Option, type Command } from 'commander';
+import { withWait } from './commands/lifecycle.js';
+import { action, type CommandContext } from './runtime.js';
 
 const CONNECTION_GROUP = 'Connection Options:';
 
@@ -46,4 +51,73 @@ export function examples(cmd: Command, lines: readonly string[]): Command {
 export function addGlobalOptions(program: Command): void {
   program.enablePositionalOptions();
   for (const o of connectionOptions()) program.addOption(o);
+}
+
+/** A required option (commander's `.requiredOption`), as a value for a leaf's `options`. */
+export function required(flags: string, description: string): Option {
+  return new Option(flags, description).makeOptionMandatory();
+}
+
+/** `-y, --yes` of the commands that ask first. */
+export function yesOption(): Option {
+  return new Option('-y, --yes', 'do not ask for confirmation');
+}
+
+/**
+ * One entry of a leaf's `options`: an Option, a `[flags, description, default or parser]` row (what
+ * commander's `.option()` takes), or a function that adds a shared set (`withSpecFlags`, `withGgufFlags`).
+ * Entries are declared in the order given, which is the order `--help` lists them.
+ */
+export type OptionEntry =
+  | Option
+  | readonly [
+      flags: string,
+      description: string,
+      defaultOrParser?: string | ((v: string, prev: string[]) => string[]),
+    ]
+  | ((cmd: Command) => unknown);
+
+/** A leaf command as data: what `leaf` declares and runs. */
+export interface LeafCommand {
+  /** The command's name. */
+  name: string;
+  /** Another name it answers to (`ls`, `rm`). */
+  alias?: string;
+  /** Positional arguments: `[name, description]` or `[name, description, default]`. */
+  args?: readonly (readonly [name: string, description: string, defaultValue?: string])[];
+  description: string;
+  options?: readonly OptionEntry[];
+  /** `--wait` / `--timeout` (lifecycle commands). */
+  wait?: boolean;
+  /** `-o, --output`. */
+  output?: boolean;
+  /** `--router` next to the connection options (data-plane commands). */
+  router?: boolean;
+  /** The `Examples:` lines of its help. */
+  examples: readonly string[];
+  /** The action: the run's context and the positional arguments (variadic ones joined by spaces). */
+  run: (ctx: CommandContext, ...args: string[]) => Promise<void>;
+}
+
+/**
+ * Declares `def` under `parent`: arguments, its own options, then `--wait`/`--timeout`, `-o` and the
+ * connection options (the same order on every command), its examples and its action.
+ */
+export function leaf(parent: Command, def: LeafCommand): Command {
+  const cmd = parent.command(def.name);
+  if (def.alias !== undefined) cmd.alias(def.alias);
+  for (const [name, description, defaultValue] of def.args ?? [])
+    cmd.argument(name, description, defaultValue);
+  cmd.description(def.description);
+  for (const o of def.options ?? []) {
+    if (o instanceof Option) cmd.addOption(o);
+    else if (typeof o === 'function') o(cmd);
+    else if (typeof o[2] === 'function') cmd.option(o[0], o[1], o[2]);
+    else cmd.option(o[0], o[1], o[2]);
+  }
+  if (def.wait) withWait(cmd);
+  if (def.output) withOutput(cmd);
+  withConnection(cmd, def.router ? { router: true } : {});
+  examples(cmd, def.examples);
+  return cmd.action(action(def.run));
 }
