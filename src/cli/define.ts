@@ -93,10 +93,23 @@ export interface LeafCommand {
   output?: boolean;
   /** `--router` next to the connection options (data-plane commands). */
   router?: boolean;
+  /** False for commands that talk to no server (`context ...`): no connection options. */
+  connection?: boolean;
+  /** Options declared after the connection options (`withOffline`). */
+  trailing?: readonly OptionEntry[];
   /** The `Examples:` lines of its help. */
   examples: readonly string[];
   /** The action: the run's context and the positional arguments (variadic ones joined by spaces). */
   run: (ctx: CommandContext, ...args: string[]) => Promise<void>;
+}
+
+function addOptions(cmd: Command, entries: readonly OptionEntry[] = []): void {
+  for (const o of entries) {
+    if (o instanceof Option) cmd.addOption(o);
+    else if (typeof o === 'function') o(cmd);
+    else if (typeof o[2] === 'function') cmd.option(o[0], o[1], o[2]);
+    else cmd.option(o[0], o[1], o[2]);
+  }
 }
 
 /**
@@ -109,15 +122,11 @@ export function leaf(parent: Command, def: LeafCommand): Command {
   for (const [name, description, defaultValue] of def.args ?? [])
     cmd.argument(name, description, defaultValue);
   cmd.description(def.description);
-  for (const o of def.options ?? []) {
-    if (o instanceof Option) cmd.addOption(o);
-    else if (typeof o === 'function') o(cmd);
-    else if (typeof o[2] === 'function') cmd.option(o[0], o[1], o[2]);
-    else cmd.option(o[0], o[1], o[2]);
-  }
+  addOptions(cmd, def.options);
   if (def.wait) withWait(cmd);
   if (def.output) withOutput(cmd);
-  withConnection(cmd, def.router ? { router: true } : {});
+  if (def.connection !== false) withConnection(cmd, def.router ? { router: true } : {});
+  addOptions(cmd, def.trailing);
   examples(cmd, def.examples);
   return cmd.action(action(def.run));
 }

@@ -1,11 +1,10 @@
 /** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
 import type { Command } from 'commander';
 import type { NodeDetailView, NodeView } from '../../client/index.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { examples, leaf } from '../define.js';
 import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';
-import { action } from '../runtime.js';
 import { checkNodeId } from './cache.js';
 
 function nodeState(n: NodeView): string {
@@ -132,6 +131,8 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
   return out;
 }
 
+const NODE_ARG = ['<node_id>', 'the node'] as const;
+
 export function registerNodeCommands(program: Command): void {
   // `nebula node` with no subcommand is the node agent role (role-node.ts) when that is registered; the
   // client subcommands hang under the same command.
@@ -141,28 +142,29 @@ export function registerNodeCommands(program: Command): void {
     examples(node, ['nebula node list', 'nebula node cordon gpu-3', 'nebula node drain gpu-3']);
   }
 
-  const list = node.command('list').alias('ls').description('list nodes with GPUs, reservations and health');
-  withConnection(withOutput(list));
-  examples(list, ['nebula node list', 'nebula node list -o json']);
-  list.action(
-    action(async (ctx) => {
+  leaf(node, {
+    name: 'list',
+    alias: 'ls',
+    description: 'list nodes with GPUs, reservations and health',
+    output: true,
+    examples: ['nebula node list', 'nebula node list -o json'],
+    run: async (ctx) => {
       const { items } = await ctx.client().nodes.list();
       ctx.printList(items, (rows) => nodesTable(rows, ctx.style), 'No nodes have registered.');
-    }),
-  );
+    },
+  });
 
-  const get = node
-    .command('get')
-    .argument('<node_id>', 'the node')
-    .description('show a node: GPUs, replicas, disk, alerts');
-  withConnection(withOutput(get));
-  examples(get, ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml']);
-  get.action(
-    action(async (ctx, id) => {
+  leaf(node, {
+    name: 'get',
+    args: [NODE_ARG],
+    description: 'show a node: GPUs, replicas, disk, alerts',
+    output: true,
+    examples: ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml'],
+    run: async (ctx, id) => {
       const n = await ctx.client().nodes.get(checkNodeId(id));
       ctx.print(n, () => nodeDetail(n, ctx.style));
-    }),
-  );
+    },
+  });
 
   const verbs = [
     ['cordon', 'stop placing new replicas on a node (running ones stay)', 'cordon', 'cordoned'],
@@ -170,14 +172,16 @@ export function registerNodeCommands(program: Command): void {
     ['drain', 'cordon a node and move its replicas to other nodes', 'drain', 'draining'],
   ] as const;
   for (const [verb, description, method, done] of verbs) {
-    const cmd = node.command(verb).argument('<node_id>', 'the node').description(description);
-    withConnection(withOutput(cmd));
-    examples(cmd, [`nebula node ${verb} gpu-3`]);
-    cmd.action(
-      action(async (ctx, id) => {
+    leaf(node, {
+      name: verb,
+      args: [NODE_ARG],
+      description,
+      output: true,
+      examples: [`nebula node ${verb} gpu-3`],
+      run: async (ctx, id) => {
         const result = await ctx.client().nodes[method](checkNodeId(id));
         ctx.print(result, () => `Node ${id} ${done}.\n`);
-      }),
-    );
+      },
+    });
   }
 }
