@@ -436,7 +436,10 @@ export const denied = (reason: string): Refusal => ({ kind: 'denied', reason });
 /** Where the engine listens: the node decides, behind the router. */
 export const LISTENER = managed('the engine listens only where the node tells it, behind the router');
 
-/** Every engine answers /health with 200 once it serves (503 or no answer while it loads). */
+/**
+ * Every engine answers /health with 200 once it serves (503 or no answer while it loads). SGLang's
+ * /health_generate would run a generation on every probe.
+ */
 export const HEALTH_READINESS = { path: '/health', expectStatus: 200 } as const;
 
 /** GPUs of a Python server: tensor/pipeline/data parallelism follow the replica's GPU count. */
@@ -446,7 +449,7 @@ export const PYTHON_GPUS = managed('GPUs per replica come from resources.gpu_cou
  * What vLLM and SGLang (Python servers with argparse front ends and the same managed settings) refuse
  * alike; each adds its own spellings (memory share, context length) and dangerous flags.
  */
-export const PYTHON_SERVER_REFUSED: Readonly<Record<string, Refusal>> = {
+const PYTHON_SERVER_REFUSED: Readonly<Record<string, Refusal>> = {
   '--host': LISTENER,
   '--port': LISTENER,
   '--api-key': managed('the router authenticates clients'),
@@ -464,8 +467,42 @@ export const PYTHON_SERVER_REFUSED: Readonly<Record<string, Refusal>> = {
 };
 
 /** Variables a CUDA PyTorch engine may get besides its own prefix (NCCL tuning, CUDA and allocator switches). */
-export const PYTORCH_ALLOWED: readonly RegExp[] = [
+const PYTORCH_ALLOWED: readonly RegExp[] = [
   /^NCCL_[A-Z0-9_]+$/,
   /^CUDA_(LAUNCH_BLOCKING|DEVICE_MAX_CONNECTIONS|MODULE_LOADING|DEVICE_ORDER)$/,
   /^(PYTORCH_CUDA_ALLOC_CONF|TORCH_CUDA_ARCH_LIST|NVIDIA_TF32_OVERRIDE)$/,
 ];
+
+/**
+ * The contract of a Python serving engine (vLLM, SGLang): an argparse front end (`--x=v`, `-qawq`, prefix
+ * abbreviations), the refusals both share plus its own, the shared env policy plus its own variables and
+ * the PyTorch/NCCL switches, and the /health probe.
+ */
+export function pythonServerContract(c: {
+  engine: EngineType;
+  release: string;
+  source: string;
+  /** vLLM's parser reads `--max_model_len` as `--max-model-len`; SGLang's does not. */
+  underscoresAsDashes: boolean;
+  flags: readonly FlagSpec[];
+  refused: Readonly<Record<string, Refusal>>;
+  env: Partial<EnvPolicy>;
+  metricNames: EngineMetricNames;
+}): EngineContract {
+  return {
+    engine: c.engine,
+    release: c.release,
+    source: c.source,
+    dialect: {
+      equalsForm: true,
+      attachedShortValue: true,
+      underscoresAsDashes: c.underscoresAsDashes,
+      prefixAbbreviations: true,
+    },
+    flags: c.flags,
+    refused: { ...PYTHON_SERVER_REFUSED, ...c.refused },
+    env: envPolicy({ ...c.env, allowed: [...(c.env.allowed ?? []), ...PYTORCH_ALLOWED] }),
+    readiness: HEALTH_READINESS,
+    metricNames: c.metricNames,
+  };
+}

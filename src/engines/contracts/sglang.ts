@@ -1,15 +1,4 @@
-import {
-  HEALTH_READINESS,
-  LISTENER,
-  PYTHON_GPUS,
-  PYTHON_SERVER_REFUSED,
-  PYTORCH_ALLOWED,
-  denied,
-  envPolicy,
-  managed,
-  type EngineContract,
-  type Refusal,
-} from '../contract.js';
+import { LISTENER, PYTHON_GPUS, denied, managed, pythonServerContract, type Refusal } from '../contract.js';
 import { SGLANG_FLAGS, SGLANG_RELEASE } from './sglang-v0.5.3-flags.js';
 
 const GPUS = PYTHON_GPUS;
@@ -17,7 +6,6 @@ const WRITES = denied('it writes files to a path on the node');
 
 /** SGLang: flags Nebula sets or refuses, by any spelling of the flag. */
 const refused: Record<string, Refusal> = {
-  ...PYTHON_SERVER_REFUSED,
   '--model-path': managed('the model comes from model_name / model_path'),
   '--nccl-port': LISTENER,
   '--base-gpu-id': GPUS,
@@ -40,19 +28,14 @@ const refused: Record<string, Refusal> = {
 };
 
 /** The SGLang adapter's contract (see contract.ts). */
-export const SGLANG_CONTRACT: EngineContract = {
+export const SGLANG_CONTRACT = pythonServerContract({
   engine: 'sglang',
   release: SGLANG_RELEASE,
   source: 'src/engines/contracts/sglang-v0.5.3-flags.ts (transcribed from the release source)',
-  dialect: {
-    equalsForm: true,
-    attachedShortValue: true,
-    underscoresAsDashes: false,
-    prefixAbbreviations: true,
-  },
+  underscoresAsDashes: false,
   flags: SGLANG_FLAGS,
   refused,
-  env: envPolicy({
+  env: {
     managed: {
       SGLANG_USE_MODELSCOPE: 'set from model_source',
       SGLANG_HOST_IP: 'the engine listens only where the node tells it',
@@ -64,11 +47,9 @@ export const SGLANG_CONTRACT: EngineContract = {
         reason: 'moves where the engine writes files on the node',
       },
     ],
-    allowed: [/^SGLANG_[A-Z0-9_]+$/, ...PYTORCH_ALLOWED],
-  }),
+    allowed: [/^SGLANG_[A-Z0-9_]+$/],
+  },
 
-  // /health answers 200 once the server is up; /health_generate would run a generation on every probe.
-  readiness: HEALTH_READINESS,
   metricNames: {
     running: 'sglang:num_running_reqs',
     waiting: 'sglang:num_queue_reqs',
@@ -80,4 +61,4 @@ export const SGLANG_CONTRACT: EngineContract = {
     prefixCacheHits: null,
     prefixCacheHitRate: 'sglang:cache_hit_rate',
   },
-};
+});

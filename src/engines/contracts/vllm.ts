@@ -1,15 +1,4 @@
-import {
-  HEALTH_READINESS,
-  LISTENER,
-  PYTHON_GPUS,
-  PYTHON_SERVER_REFUSED,
-  PYTORCH_ALLOWED,
-  denied,
-  envPolicy,
-  managed,
-  type EngineContract,
-  type Refusal,
-} from '../contract.js';
+import { LISTENER, PYTHON_GPUS, denied, managed, pythonServerContract, type Refusal } from '../contract.js';
 import type { EngineMetricNames } from '../types.js';
 import { VLLM_FLAGS, VLLM_RELEASE } from './vllm-v0.11.0-flags.js';
 
@@ -32,7 +21,6 @@ const GPUS = PYTHON_GPUS;
 
 /** vLLM: flags Nebula sets or refuses, by any spelling of the flag. */
 const refused: Record<string, Refusal> = {
-  ...PYTHON_SERVER_REFUSED,
   '--model': managed('the model comes from model_name / model_path'),
   '--uds': LISTENER,
   '--headless': LISTENER,
@@ -73,19 +61,14 @@ const refused: Record<string, Refusal> = {
 };
 
 /** The vLLM adapter's contract (see contract.ts). */
-export const VLLM_CONTRACT: EngineContract = {
+export const VLLM_CONTRACT = pythonServerContract({
   engine: 'vllm',
   release: VLLM_RELEASE,
   source: 'src/engines/contracts/vllm-v0.11.0-flags.ts (transcribed from the release source)',
-  dialect: {
-    equalsForm: true,
-    attachedShortValue: true,
-    underscoresAsDashes: true,
-    prefixAbbreviations: true,
-  },
+  underscoresAsDashes: true,
   flags: VLLM_FLAGS,
   refused,
-  env: envPolicy({
+  env: {
     managed: {
       VLLM_USE_MODELSCOPE: 'set from model_source',
       VLLM_API_KEY: 'the router authenticates clients',
@@ -112,9 +95,8 @@ export const VLLM_CONTRACT: EngineContract = {
         reason: 'moves where the engine writes files on the node',
       },
     ],
-    allowed: [/^VLLM_[A-Z0-9_]+$/, ...PYTORCH_ALLOWED],
-  }),
+    allowed: [/^VLLM_[A-Z0-9_]+$/],
+  },
 
-  readiness: HEALTH_READINESS,
   metricNames: VLLM_METRIC_NAMES,
-};
+});
