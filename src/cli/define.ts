@@ -47,6 +47,26 @@ export function examples(cmd: Command, lines: readonly string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
+/** A command group (`nebula model ...`): its name, what it is for, and the examples of its help. */
+export function group(parent: Command, name: string, description: string, lines: readonly string[]): Command {
+  return examples(parent.command(name).description(description), lines);
+}
+
+/**
+ * The action of a list command: one API call, its items printed as a table (a note on stderr when there
+ * are none) or as json/yaml with `-o`.
+ */
+export function listing<T>(
+  fetch: (ctx: CommandContext) => Promise<{ items: readonly T[] }>,
+  table: (rows: readonly T[], ctx: CommandContext) => string,
+  empty: string,
+): (ctx: CommandContext) => Promise<void> {
+  return async (ctx) => {
+    const { items } = await fetch(ctx);
+    ctx.printList(items, (rows) => table(rows, ctx), empty);
+  };
+}
+
 /** Adds the global connection options to the program itself (before any subcommand). */
 export function addGlobalOptions(program: Command): void {
   program.enablePositionalOptions();
@@ -81,7 +101,7 @@ export type OptionEntry =
 export interface LeafCommand {
   /** The command's name. */
   name: string;
-  /** Another name it answers to (`ls`, `rm`). */
+  /** Another name it answers to (`rm`); every `list` answers to `ls` without saying so. */
   alias?: string;
   /** Positional arguments: `[name, description]` or `[name, description, default]`. */
   args?: readonly (readonly [name: string, description: string, defaultValue?: string])[];
@@ -89,7 +109,7 @@ export interface LeafCommand {
   options?: readonly OptionEntry[];
   /** `--wait` / `--timeout` (lifecycle commands). */
   wait?: boolean;
-  /** `-o, --output`. */
+  /** `-o, --output table|json|yaml`: on by default; false for commands that print no data. */
   output?: boolean;
   /** `--router` next to the connection options (data-plane commands). */
   router?: boolean;
@@ -118,13 +138,14 @@ function addOptions(cmd: Command, entries: readonly OptionEntry[] = []): void {
  */
 export function leaf(parent: Command, def: LeafCommand): Command {
   const cmd = parent.command(def.name);
-  if (def.alias !== undefined) cmd.alias(def.alias);
+  const alias = def.alias ?? (def.name === 'list' ? 'ls' : undefined);
+  if (alias !== undefined) cmd.alias(alias);
   for (const [name, description, defaultValue] of def.args ?? [])
     cmd.argument(name, description, defaultValue);
   cmd.description(def.description);
   addOptions(cmd, def.options);
   if (def.wait) withWait(cmd);
-  if (def.output) withOutput(cmd);
+  if (def.output !== false) withOutput(cmd);
   if (def.connection !== false) withConnection(cmd, def.router ? { router: true } : {});
   addOptions(cmd, def.trailing);
   examples(cmd, def.examples);

@@ -128,7 +128,6 @@ export function registerBackupCommands(admin: Command): void {
         'also write the session signing secret (whoever holds the file can then mint sessions; audited)',
       ],
     ],
-    output: true,
     trailing: [withOffline],
     examples: [
       'nebula admin backup -f nebula-backup.json',
@@ -186,7 +185,6 @@ export function registerBackupCommands(admin: Command): void {
       ['-f, --file <file>', 'backup file written by nebula admin backup'],
       ['--force', 'replace the keys of a non-empty store (keys the backup lacks are deleted)'],
     ],
-    output: true,
     trailing: [withOffline],
     examples: [
       'nebula admin restore -f nebula-backup.json',

@@ -7,7 +7,7 @@ import { API_KEY_PREFIX } from '../../core/domain/auth.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Connection } from '../connection.js';
 import { findContext, loadConfig, updateContext, upsertContext } from '../../core/cli-config.js';
-import { examples, leaf } from '../define.js';
+import { group, leaf } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
 import { readAllStdin, readLine, readPassword } from '../prompt.js';
@@ -32,7 +32,6 @@ function registerWhoami(parent: Command, name: string): void {
   leaf(parent, {
     name,
     description: 'show who the token belongs to and its role',
-    output: true,
     examples: ['nebula whoami', 'nebula whoami -o json', 'nebula --context prod whoami'],
     run: whoami,
   });
@@ -70,8 +69,11 @@ function loginContext(ctx: CommandContext, conn: Connection): { name: string; ma
 
 export function registerAuthCommands(program: Command): void {
   registerWhoami(program, 'whoami');
-  const auth = program.command('auth').description('log in and out (the token is kept in the CLI context)');
-  examples(auth, ['nebula auth login --username admin', 'nebula auth whoami', 'nebula auth logout']);
+  const auth = group(program, 'auth', 'log in and out (the token is kept in the CLI context)', [
+    'nebula auth login --username admin',
+    'nebula auth whoami',
+    'nebula auth logout',
+  ]);
   registerWhoami(auth, 'whoami');
 
   leaf(auth, {
@@ -82,6 +84,7 @@ export function registerAuthCommands(program: Command): void {
       ['--password-stdin', 'read the password from stdin (for scripts)'],
     ],
     router: true,
+    output: false,
     examples: [
       'nebula auth login --server http://gpu-head:8080 --username admin',
       'echo "$PASSWORD" | nebula auth login -u admin --password-stdin',
@@ -127,6 +130,7 @@ export function registerAuthCommands(program: Command): void {
     name: 'logout',
     description: 'end the session on the server and forget the token of the context (the context stays)',
     options: [['--all', 'end every session of your user, everywhere (other browsers and CLIs too)']],
+    output: false,
     examples: ['nebula auth logout', 'nebula auth logout --context prod', 'nebula auth logout --all'],
     run: async (ctx) => {
       const conn = ctx.connection();

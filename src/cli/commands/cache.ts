@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { NODE_ID_PATTERN } from '../../core/ids.js';
 import type { DiskAlert, NodeDiskStatus } from '../../core/domain/index.js';
-import { examples, leaf } from '../define.js';
+import { group, leaf } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge, formatBytes, formatPercent } from '../output/human.js';
 import { colorState } from '../output/style.js';
@@ -67,14 +67,14 @@ function cachedModelColumns<
 }
 
 export function registerCacheCommands(program: Command): void {
-  const cache = program.command('cache').description('model files cached on the nodes');
-  examples(cache, ['nebula cache list', 'nebula cache list --node gpu-1']);
+  const cache = group(program, 'cache', 'model files cached on the nodes', [
+    'nebula cache list',
+    'nebula cache list --node gpu-1',
+  ]);
   leaf(cache, {
     name: 'list',
-    alias: 'ls',
     description: 'cached models across the cluster, or on one node with --node',
     options: [['--node <node_id>', 'only this node (with paths and file counts)']],
-    output: true,
     examples: ['nebula cache list', 'nebula cache list --node gpu-1 -o json'],
     run: async (ctx) => {
       const node = ctx.str('node');
@@ -125,13 +125,11 @@ export function registerCacheCommands(program: Command): void {
     },
   });
 
-  const disk = program.command('disk').description("disk usage of the nodes' model caches");
-  examples(disk, ['nebula disk status']);
+  const disk = group(program, 'disk', "disk usage of the nodes' model caches", ['nebula disk status']);
   leaf(disk, {
     name: 'status',
     description: 'disk usage and alerts (85% warning, 95% critical) per node',
     options: [['--node <node_id>', 'only this node']],
-    output: true,
     examples: ['nebula disk status', 'nebula disk status --node gpu-1 -o json'],
     run: async (ctx) => {
       const node = ctx.str('node');

@@ -7,7 +7,7 @@ import type {
   CatalogModelDetail,
   CatalogProvider,
 } from '../../client/index.js';
-import { examples, leaf } from '../define.js';
+import { group, leaf } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../output/human.js';
@@ -86,10 +86,7 @@ function ggufTable(d: CatalogModelDetail): string {
 }
 
 export function registerCatalogCommands(program: Command): void {
-  const catalog = program
-    .command('catalog')
-    .description('search Hugging Face / ModelScope and import models');
-  examples(catalog, [
+  const catalog = group(program, 'catalog', 'search Hugging Face / ModelScope and import models', [
     'nebula catalog search qwen2.5 --limit 5',
     'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
   ]);
@@ -103,7 +100,6 @@ export function registerCatalogCommands(program: Command): void {
       ['--limit <n>', 'results per page (1-100)', '20'],
       ['--page <n>', 'page number', '1'],
     ],
-    output: true,
     examples: [
       'nebula catalog search qwen2.5',
       'nebula catalog search llama --provider modelscope --limit 5 -o json',
@@ -126,7 +122,6 @@ export function registerCatalogCommands(program: Command): void {
     args: [HUB_MODEL_ARG],
     description: 'show a hub model: files, size, revision',
     options: [providerOption(), ['--revision <rev>', 'branch, tag or commit']],
-    output: true,
     examples: [
       'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct',
       'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct-GGUF   # lists the GGUF variants',
@@ -168,7 +163,6 @@ export function registerCatalogCommands(program: Command): void {
       withGgufFlags,
     ],
     wait: true,
-    output: true,
     examples: [
       'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
       'nebula catalog import qwen/Qwen2.5-7B-Instruct --provider modelscope --uid qwen7b --replicas 2 --no-start',

@@ -51,6 +51,7 @@ export function registerChatCommand(program: Command): void {
       ['--max-tokens <n>', 'longest answer, in tokens'],
     ],
     router: true,
+    output: false,
     examples: [
       'nebula chat qwen2-5-7b "Write a haiku about GPUs"',
       'nebula chat qwen2-5-7b -m "Summarise this" --system "You are terse" --no-stream',

@@ -35,14 +35,12 @@ export function enginesTable(rows: readonly EngineRow[], style: Style): string {
 export function registerEngineListCommand(program: Command): void {
   leaf(engineGroup(program), {
     name: 'list',
-    alias: 'ls',
     description:
       'list the engines each node can launch: type, version, executable (and unusable ones, with why)',
     options: [
       ['--node <node_id>', 'only this node'],
       new Option('--type <engine>', 'only this engine').choices(EngineType.options),
     ],
-    output: true,
     examples: [
       'nebula engine list',
       'nebula engine list --type llamacpp',

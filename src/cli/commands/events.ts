@@ -74,7 +74,6 @@ export function registerEventCommands(program: Command): void {
     name: 'events',
     description: 'model lifecycle events: scheduled, downloading, started, crashed...',
     options: [['--model <model_uid>', 'only this model'], LIMIT],
-    output: true,
     examples: ['nebula events', 'nebula events --model qwen2-5-7b --limit 20', 'nebula events -o json'],
     run: async (ctx) => {
       const limit = ctx.int('limit', 1, 1000);
@@ -96,7 +95,6 @@ export function registerEventCommands(program: Command): void {
       ['--action <action>', 'only this action (e.g. model.create)'],
       ['--since <time>', 'only after this ISO time (2025-01-31T00:00:00Z)'],
     ],
-    output: true,
     examples: [
       'nebula audit',
       'nebula audit --actor alice --since 2025-01-31T00:00:00Z',
@@ -123,7 +121,6 @@ export function registerEventCommands(program: Command): void {
       ['--node <node_id>', 'only this node'],
       new Option('--level <level>', 'only this level').choices(ALERT_LEVELS),
     ],
-    output: true,
     examples: ['nebula alerts', 'nebula alerts --level critical -o json'],
     run: async (ctx) => {
       const node = ctx.str('node');

@@ -4,7 +4,7 @@ import { Role } from '../../core/domain/index.js';
 import { durationMs } from '../../core/duration.js';
 import { formatRate, parseRate } from '../../core/rate.js';
 import type { ApiKeyView, CreateApiKeyRequest, UpdateApiKeyRequest } from '../../client/index.js';
-import { examples, leaf, required, yesOption } from '../define.js';
+import { group, leaf, listing, required, yesOption } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -52,8 +52,7 @@ function checkKeyId(id: string): string {
 }
 
 export function registerKeyCommands(program: Command): void {
-  const key = program.command('key').description('manage API keys');
-  examples(key, [
+  const key = group(program, 'key', 'manage API keys', [
     'nebula key create --name ci --role operator --expires 30d',
     'nebula key create --name batch --rate-limit 60/min',
     'nebula key update 3f9a1c0b --rate-limit 10/s:burst=20',
@@ -73,7 +72,6 @@ export function registerKeyCommands(program: Command): void {
         'router rate limit such as 60/min or 10/s:burst=20 (admin; default: the router default)',
       ],
     ],
-    output: true,
     examples: [
       'nebula key create --name ci --role operator --expires 30d',
       'nebula key create --name grafana --role viewer -o json',
@@ -109,15 +107,14 @@ export function registerKeyCommands(program: Command): void {
 
   leaf(key, {
     name: 'list',
-    alias: 'ls',
     description: 'list API keys (yours; all of them with --all, admin)',
     options: [['--all', "every user's keys"]],
-    output: true,
     examples: ['nebula key list', 'nebula key list --all -o json'],
-    run: async (ctx) => {
-      const { items } = await ctx.client().keys.list({ all: ctx.bool('all') });
-      ctx.printList(items, (rows) => keysTable(rows, ctx.now()), 'No API keys.');
-    },
+    run: listing(
+      (ctx) => ctx.client().keys.list({ all: ctx.bool('all') }),
+      (rows, ctx) => keysTable(rows, ctx.now()),
+      'No API keys.',
+    ),
   });
 
   leaf(key, {
@@ -128,7 +125,6 @@ export function registerKeyCommands(program: Command): void {
       ['--name <name>', 'new name'],
       ['--rate-limit <rate>', 'rate such as 60/min or 10/s:burst=20, or "default" (admin)'],
     ],
-    output: true,
     examples: [
       'nebula key update 3f9a1c0b --rate-limit 60/min',
       'nebula key update 3f9a1c0b --rate-limit default',
@@ -155,6 +151,7 @@ export function registerKeyCommands(program: Command): void {
     args: [KEY_ID_ARG],
     description: 'revoke an API key at once (asks first unless --yes)',
     options: [yesOption()],
+    output: false,
     examples: ['nebula key revoke 3f9a1c0b --yes'],
     run: async (ctx, id) => {
       checkKeyId(id);

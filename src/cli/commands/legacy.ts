@@ -36,7 +36,6 @@ export function registerLegacyModelCommands(model: Command): void {
       ['--request-id <id>', 'request id (default: generated)'],
       (cmd) => withSpecFlags(cmd, LOAD_SPEC_FLAGS),
     ],
-    output: true,
     examples: [
       'nebula model load --uid qwen --name Qwen/Qwen2.5-0.5B-Instruct',
       'nebula model load --uid tiny --name demo/tiny --engine sim --replicas 2',
@@ -68,7 +67,6 @@ export function registerLegacyModelCommands(model: Command): void {
     name: 'unload',
     args: [['<request_id>', 'the v1 model request']],
     description: 'v1: unload a model loaded with model load',
-    output: true,
     examples: ['nebula model unload req-3f9a1c0b2d4e'],
     run: async (ctx, requestId) => {
       const result = await ctx.client().v1.unload({ request_id: checkRequestId(requestId) });
@@ -86,7 +84,6 @@ export function registerLegacyTopCommands(program: Command): void {
       required('--replicas <n>', 'replicas wanted'),
     ],
     wait: true,
-    output: true,
     examples: [
       'nebula scale --id qwen2-5-7b --replicas 3',
       'nebula scale --id req-3f9a1c0b2d4e --replicas 2',
@@ -135,7 +132,6 @@ export function registerLegacyTopCommands(program: Command): void {
     name: 'drain',
     description: 'force-stop one replica of a model on its node (the scheduler places it again)',
     options: [required('--model-uid <uid>', 'the model'), required('--replica-id <n>', 'the replica')],
-    output: true,
     examples: [
       'nebula drain --model-uid qwen2-5-7b --replica-id 1',
       'nebula node drain gpu-3    # a whole node: see nebula node drain --help',

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import type { CreateModelRequest } from '../../client/index.js';
 import { AggregatedState, EngineType } from '../../core/domain/index.js';
 import { checkModelUid, collect, parseLabelPairs } from '../args.js';
-import { examples, leaf, required, yesOption } from '../define.js';
+import { group, leaf, required, yesOption } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
@@ -34,8 +34,7 @@ const MODEL_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory', 'revi
 const MODEL_ARG = ['<model_uid>', 'the model'] as const;
 
 export function registerModelCommands(program: Command): void {
-  const model = program.command('model').description('manage models: spec + deployment, lifecycle and state');
-  examples(model, [
+  const model = group(program, 'model', 'manage models: spec + deployment, lifecycle and state', [
     'nebula model list',
     'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
     'nebula model get qwen2-5-0-5b-instruct',
@@ -43,7 +42,6 @@ export function registerModelCommands(program: Command): void {
 
   leaf(model, {
     name: 'list',
-    alias: 'ls',
     description: 'list models with their aggregated state',
     options: [
       new Option('--state <state>', 'only models in this state').choices(STATES),
@@ -51,7 +49,6 @@ export function registerModelCommands(program: Command): void {
       ['-q, --query <text>', 'only models whose uid or name contains this'],
       ['-l, --label <key=value>', 'only models with this label'],
     ],
-    output: true,
     examples: ['nebula model list', 'nebula model list --state failed', 'nebula model list -o json'],
     run: async (ctx) => {
       const state = ctx.choice('state', STATES);
@@ -70,7 +67,6 @@ export function registerModelCommands(program: Command): void {
     name: 'get',
     args: [MODEL_ARG],
     description: 'show a model: spec, deployment, replicas, download, traffic, events',
-    output: true,
     examples: ['nebula model get qwen2-5-7b', 'nebula model get qwen2-5-7b -o yaml'],
     run: async (ctx, uid) => {
       const m = await ctx.client().models.get(checkModelUid(uid));
@@ -93,7 +89,6 @@ export function registerModelCommands(program: Command): void {
       withGgufFlags,
     ],
     wait: true,
-    output: true,
     examples: [
       'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
       'nebula model create --name Qwen/Qwen2.5-7B-Instruct --uid qwen7b --gpus 2 --arg --max-num-seqs=64 --env HF_HUB_OFFLINE=1',
@@ -146,7 +141,6 @@ export function registerModelCommands(program: Command): void {
     description: 'start a model (desired state running)',
     options: [['--replicas <n>', "replicas to run (default: the deployment's)"]],
     wait: true,
-    output: true,
     examples: ['nebula model start qwen2-5-7b', 'nebula model start qwen2-5-7b --replicas 2 --wait'],
     run: async (ctx, uid) => {
       checkModelUid(uid);
@@ -169,7 +163,6 @@ export function registerModelCommands(program: Command): void {
     args: [MODEL_ARG],
     description: 'stop a model; its spec and deployment are kept',
     wait: true,
-    output: true,
     examples: ['nebula model stop qwen2-5-7b', 'nebula model stop qwen2-5-7b --wait'],
     run: async (ctx, uid) => {
       const m = await ctx.client().models.stop(checkModelUid(uid));
@@ -184,7 +177,6 @@ export function registerModelCommands(program: Command): void {
     description: 'change the number of replicas',
     options: [['--replicas <n>', 'replicas wanted (0-1000)']],
     wait: true,
-    output: true,
     examples: [
       'nebula model scale-model qwen2-5-7b --replicas 3',
       'nebula model scale-model qwen2-5-7b --replicas 1 --wait',
@@ -204,7 +196,6 @@ export function registerModelCommands(program: Command): void {
     args: [['<model_uid...>', 'models to delete']],
     description: 'delete models: spec, deployment and replicas (asks first unless --yes)',
     options: [yesOption(), ['--purge', 'also remove the cached model files from the nodes']],
-    output: true,
     examples: ['nebula model delete qwen2-5-7b', 'nebula model delete old-a old-b --yes --purge'],
     run: async (ctx, uidsJoined) => {
       const uids = (uidsJoined ?? '').split(' ').filter(Boolean).map(checkModelUid);

@@ -1,7 +1,7 @@
 /** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
 import type { Command } from 'commander';
 import type { NodeDetailView, NodeView } from '../../client/index.js';
-import { examples, leaf } from '../define.js';
+import { group, leaf, listing } from '../define.js';
 import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -138,27 +138,28 @@ export function registerNodeCommands(program: Command): void {
   // client subcommands hang under the same command.
   let node = program.commands.find((c) => c.name() === 'node');
   if (!node) {
-    node = program.command('node').description('GPU machines: list, inspect, cordon, drain');
-    examples(node, ['nebula node list', 'nebula node cordon gpu-3', 'nebula node drain gpu-3']);
+    node = group(program, 'node', 'GPU machines: list, inspect, cordon, drain', [
+      'nebula node list',
+      'nebula node cordon gpu-3',
+      'nebula node drain gpu-3',
+    ]);
   }
 
   leaf(node, {
     name: 'list',
-    alias: 'ls',
     description: 'list nodes with GPUs, reservations and health',
-    output: true,
     examples: ['nebula node list', 'nebula node list -o json'],
-    run: async (ctx) => {
-      const { items } = await ctx.client().nodes.list();
-      ctx.printList(items, (rows) => nodesTable(rows, ctx.style), 'No nodes have registered.');
-    },
+    run: listing(
+      (ctx) => ctx.client().nodes.list(),
+      (rows, ctx) => nodesTable(rows, ctx.style),
+      'No nodes have registered.',
+    ),
   });
 
   leaf(node, {
     name: 'get',
     args: [NODE_ARG],
     description: 'show a node: GPUs, replicas, disk, alerts',
-    output: true,
     examples: ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml'],
     run: async (ctx, id) => {
       const n = await ctx.client().nodes.get(checkNodeId(id));
@@ -176,7 +177,6 @@ export function registerNodeCommands(program: Command): void {
       name: verb,
       args: [NODE_ARG],
       description,
-      output: true,
       examples: [`nebula node ${verb} gpu-3`],
       run: async (ctx, id) => {
         const result = await ctx.client().nodes[method](checkNodeId(id));

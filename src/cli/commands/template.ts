@@ -9,7 +9,7 @@ import type {
 import { TemplateCategory } from '../../core/domain/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
 import { checkModelUid } from '../args.js';
-import { examples, leaf, required, yesOption } from '../define.js';
+import { group, leaf, listing, required, yesOption } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -94,26 +94,22 @@ function templateIdAndDescription(ctx: CommandContext): { template_id?: string; 
 }
 
 export function registerTemplateCommands(program: Command): void {
-  const group = program.command('template').description('model templates: presets to deploy models from');
-  examples(group, ['nebula template list', 'nebula template deploy qwen2-5-0-5b-instruct --uid qwen --wait']);
+  const templates = group(program, 'template', 'model templates: presets to deploy models from', [
+    'nebula template list',
+    'nebula template deploy qwen2-5-0-5b-instruct --uid qwen --wait',
+  ]);
 
-  leaf(group, {
+  leaf(templates, {
     name: 'list',
-    alias: 'ls',
     description: 'list templates (system and user)',
-    output: true,
     examples: ['nebula template list', 'nebula template list -o yaml'],
-    run: async (ctx) => {
-      const { items } = await ctx.client().templates.list();
-      ctx.printList(items, templatesTable, 'No templates found.');
-    },
+    run: listing((ctx) => ctx.client().templates.list(), templatesTable, 'No templates found.'),
   });
 
-  leaf(group, {
+  leaf(templates, {
     name: 'get',
     args: [TEMPLATE_ARG],
     description: 'show a template',
-    output: true,
     examples: ['nebula template get qwen2-5-0-5b-instruct -o yaml'],
     run: async (ctx, id) => {
       const t = await ctx.client().templates.get(checkTemplateId(id));
@@ -121,7 +117,7 @@ export function registerTemplateCommands(program: Command): void {
     },
   });
 
-  leaf(group, {
+  leaf(templates, {
     name: 'create',
     description: 'create a user template',
     options: [
@@ -135,7 +131,6 @@ export function registerTemplateCommands(program: Command): void {
       (cmd) => withSpecFlags(cmd, TEMPLATE_SPEC_FLAGS),
       ['--description <text>', 'free text'],
     ],
-    output: true,
     examples: [
       'nebula template create --name "Qwen 2.5 7B chat" --model-name Qwen/Qwen2.5-7B-Instruct --engine vllm --gpus 1',
       'nebula template create --name "Tiny sim" --model-name demo/tiny --engine sim --replicas 2 --id tiny-sim',
@@ -158,7 +153,7 @@ export function registerTemplateCommands(program: Command): void {
     },
   });
 
-  leaf(group, {
+  leaf(templates, {
     name: 'deploy',
     args: [TEMPLATE_ARG],
     description: 'create a model from a template (and start it, unless --no-start)',
@@ -168,7 +163,6 @@ export function registerTemplateCommands(program: Command): void {
       ['--no-start', 'create it stopped'],
     ],
     wait: true,
-    output: true,
     examples: [
       'nebula template deploy qwen2-5-0-5b-instruct',
       'nebula template deploy tiny-sim --uid tiny --replicas 3 --wait --timeout 5m',
@@ -193,7 +187,7 @@ export function registerTemplateCommands(program: Command): void {
     },
   });
 
-  leaf(group, {
+  leaf(templates, {
     name: 'save',
     args: [['<model_uid>', 'the model to save']],
     description: "save a model's spec and deployment as a new template",
@@ -203,7 +197,6 @@ export function registerTemplateCommands(program: Command): void {
       new Option('--category <category>', 'what kind of model').choices(TemplateCategory.options),
       ['--description <text>', 'free text'],
     ],
-    output: true,
     examples: ['nebula template save qwen2-5-7b --name "Qwen 7B, tuned"'],
     run: async (ctx, uid) => {
       const body: SaveAsTemplateRequest = { name: ctx.str('name') ?? '', ...templateIdAndDescription(ctx) };
@@ -214,12 +207,13 @@ export function registerTemplateCommands(program: Command): void {
     },
   });
 
-  leaf(group, {
+  leaf(templates, {
     name: 'delete',
     alias: 'rm',
     args: [TEMPLATE_ARG],
     description: 'delete a user template (asks first unless --yes)',
     options: [yesOption()],
+    output: false,
     examples: ['nebula template delete tiny-sim --yes'],
     run: async (ctx, id) => {
       checkTemplateId(id);

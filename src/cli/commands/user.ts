@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { Role, Username } from '../../core/domain/index.js';
 import type { UserView } from '../../client/index.js';
-import { examples, leaf, yesOption } from '../define.js';
+import { group, leaf, listing, yesOption } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderTable } from '../output/table.js';
@@ -43,19 +43,20 @@ export function usersTable(users: readonly UserView[], nowMs: number): string {
 const USERNAME_ARG = ['<username>', 'user name'] as const;
 
 export function registerUserCommands(program: Command): void {
-  const user = program.command('user').description('manage users (admin)');
-  examples(user, ['nebula user list', 'nebula user create alice --role operator']);
+  const user = group(program, 'user', 'manage users (admin)', [
+    'nebula user list',
+    'nebula user create alice --role operator',
+  ]);
 
   leaf(user, {
     name: 'list',
-    alias: 'ls',
     description: 'list users',
-    output: true,
     examples: ['nebula user list', 'nebula user list -o json'],
-    run: async (ctx) => {
-      const { items } = await ctx.client().users.list();
-      ctx.printList(items, (rows) => usersTable(rows, ctx.now()), 'No users.');
-    },
+    run: listing(
+      (ctx) => ctx.client().users.list(),
+      (rows, ctx) => usersTable(rows, ctx.now()),
+      'No users.',
+    ),
   });
 
   leaf(user, {
@@ -66,7 +67,6 @@ export function registerUserCommands(program: Command): void {
       new Option('--role <role>', 'what the user may do').choices(Role.options).default('viewer'),
       ['--password-stdin', 'read the password from stdin'],
     ],
-    output: true,
     examples: [
       'nebula user create alice --role operator',
       'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin',
@@ -88,6 +88,7 @@ export function registerUserCommands(program: Command): void {
     args: [USERNAME_ARG],
     description: 'delete a user (asks first unless --yes)',
     options: [yesOption()],
+    output: false,
     examples: ['nebula user delete alice', 'nebula user delete ci --yes'],
     run: async (ctx, username) => {
       checkUsername(username);
