@@ -42,9 +42,14 @@ export function withOutput(cmd: Command): Command {
   );
 }
 
+/** The text of the `Examples:` section every command's help ends with (for `addHelpText('after', ...)`). */
+export function examplesText(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+}
+
 /** The `Examples:` section every command's help ends with. */
 export function examples(cmd: Command, lines: readonly string[]): Command {
-  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  return cmd.addHelpText('after', examplesText(lines));
 }
 
 /** A command group (`nebula model ...`): its name, what it is for, and the examples of its help. */
