@@ -20,6 +20,9 @@ function redacted(ctx: CliContext, current: string | undefined): Record<string, 
   return { ...rest, token: token === undefined ? null : '(set)', current: ctx.name === current };
 }
 
+/** The context commands read and write the config file only: no server, and (but `list`) no data to print. */
+const CONFIG_ONLY = { connection: false, output: false } as const;
+
 export function registerContextCommands(program: Command): void {
   const contexts = group(
     program,
@@ -35,7 +38,8 @@ export function registerContextCommands(program: Command): void {
   leaf(contexts, {
     name: 'list',
     description: 'list contexts (* marks the current one)',
-    connection: false,
+    ...CONFIG_ONLY,
+    output: true,
     examples: ['nebula context list', 'nebula context list -o yaml'],
     run: async (ctx) => {
       const config = loadConfig(defaultConfigPath(ctx.io.env));
@@ -63,8 +67,7 @@ export function registerContextCommands(program: Command): void {
   leaf(contexts, {
     name: 'current',
     description: 'print the name of the current context',
-    output: false,
-    connection: false,
+    ...CONFIG_ONLY,
     examples: ['nebula context current'],
     run: async (ctx) => {
       const config = loadConfig(defaultConfigPath(ctx.io.env));
@@ -79,8 +82,7 @@ export function registerContextCommands(program: Command): void {
     name: 'use',
     args: [['<name>', 'context to make current']],
     description: 'switch the current context',
-    output: false,
-    connection: false,
+    ...CONFIG_ONLY,
     examples: ['nebula context use prod'],
     run: async (ctx, name) => {
       useContext(name, { configPath: defaultConfigPath(ctx.io.env) });
@@ -100,8 +102,7 @@ export function registerContextCommands(program: Command): void {
       ['--use', 'make it the current context'],
       ['--force', 'replace an existing context of that name'],
     ],
-    output: false,
-    connection: false,
+    ...CONFIG_ONLY,
     examples: [
       'nebula context add prod --server https://nebula.example.com --router https://llm.example.com --use',
       'nebula context add lab --server http://10.0.0.5:8080 --token nbk_... ',
@@ -144,8 +145,7 @@ export function registerContextCommands(program: Command): void {
     alias: 'rm',
     args: [['<name>', 'context to remove']],
     description: 'remove a context',
-    output: false,
-    connection: false,
+    ...CONFIG_ONLY,
     examples: ['nebula context remove old-lab'],
     run: async (ctx, name) => {
       removeContext(name, { configPath: defaultConfigPath(ctx.io.env) });
