@@ -5,7 +5,7 @@
 import { Option, type Command } from 'commander';
 import type { CreateModelRequest } from '../../client/index.js';
 import { AggregatedState, EngineType } from '../../core/domain/index.js';
-import { checkModelUid, collect, parseLabelPairs } from '../args.js';
+import { MODEL_ARG, checkModelUid, collect, parseLabelPairs } from '../args.js';
 import { group, leaf, required, yesOption } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
@@ -27,8 +27,6 @@ const STATES = AggregatedState.options;
 
 /** The spec flags `model create` takes (declared in spec-flags.ts). */
 const MODEL_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory', 'revision', 'arg', 'env'] as const;
-
-const MODEL_ARG = ['<model_uid>', 'the model'] as const;
 
 export function registerModelCommands(program: Command): void {
   const model = group(program, 'model', 'manage models: spec + deployment, lifecycle and state', [
