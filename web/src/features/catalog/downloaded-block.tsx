@@ -23,7 +23,6 @@ import { TableSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { formatBytes, formatRelative } from '../../lib/format.ts';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
-import { modelNameHash } from '../../lib/sha256.ts';
 import { SOURCE_LABEL } from '../../lib/states.ts';
 import { Fields } from '../models/detail-sections.tsx';
 import { buildDownloadedRows, type DownloadedModelRow } from './downloaded-rows.ts';
@@ -114,8 +113,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
   const remove = useMutation({
     mutationFn: async (v: { row: DownloadedModelRow; purge: boolean }) => {
       if (v.row.model_uid) return api.models.remove(v.row.model_uid, v.purge);
-      const hash = modelNameHash(v.row.source, v.row.model_name);
-      await Promise.all(v.row.nodes.map((n) => api.nodes.purgeCache(n.node_id, hash)));
+      await Promise.all(v.row.nodes.map((n) => api.nodes.purgeCache(n.node_id, n.name_hash)));
       return null;
     },
     onSuccess: (_d, v) => notifySuccess(`${v.row.model_uid ?? v.row.model_name} deleted`),

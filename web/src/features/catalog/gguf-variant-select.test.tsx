@@ -61,6 +61,7 @@ const cachedGguf = {
       complete: true,
       last_used_at: null,
       path: '/c',
+      name_hash: 'h1',
       gguf_files: ['tiny-Q4_K_M.gguf'],
     },
   ],

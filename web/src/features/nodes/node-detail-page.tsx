@@ -15,7 +15,7 @@ import { modals } from '@mantine/modals';
 import { IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { ModelCacheEntry } from '../../api/types.ts';
+import type { NodeDetailView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
@@ -23,12 +23,14 @@ import { CardsSkeleton } from '../../components/skeletons.tsx';
 import { UsageBar } from '../../components/usage-bar.tsx';
 import { formatBytes, formatDateTime, formatRelative } from '../../lib/format.ts';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
-import { modelNameHash } from '../../lib/sha256.ts';
 import { SOURCE_LABEL } from '../../lib/states.ts';
 import { SectionCard } from '../models/detail-sections.tsx';
 import { NodeActions } from './node-actions.tsx';
 import { NodeBadges } from './node-badges.tsx';
 import { NodeEngines } from './node-engines.tsx';
+
+/** A cache entry as the server shows it: `name_hash` is its key's hash, what a purge names. */
+type CacheEntry = NodeDetailView['cache'][number];
 
 /** One node: GPUs with their reservations, replicas, disk, alerts and model cache. */
 export function NodeDetailPage() {
@@ -42,7 +44,7 @@ export function NodeDetailPage() {
     refetchInterval: 5_000,
   });
   const purge = useMutation({
-    mutationFn: (e: ModelCacheEntry) => api.nodes.purgeCache(nodeId, modelNameHash(e.source, e.model_name)),
+    mutationFn: (e: CacheEntry) => api.nodes.purgeCache(nodeId, e.name_hash),
     onSuccess: (_d, e) => notifySuccess(`Deleting ${e.model_name} from ${nodeId}`),
     onError: (e) => notifyError(e, 'Delete failed'),
     onSettled: () => {
@@ -50,7 +52,7 @@ export function NodeDetailPage() {
       void qc.invalidateQueries({ queryKey: ['cache-summary'] });
     },
   });
-  const confirmPurge = (e: ModelCacheEntry) =>
+  const confirmPurge = (e: CacheEntry) =>
     modals.openConfirmModal({
       title: `Delete ${e.model_name} from ${nodeId}?`,
       children: (
