@@ -3,6 +3,7 @@ import { IconSearch, IconShieldCheck } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useApi } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
@@ -56,20 +57,12 @@ export function AuditPage() {
                 />
               );
             return (
-              <Table.ScrollContainer minWidth={1000}>
-                <Table data-testid="audit-table" fz="sm">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Time</Table.Th>
-                      <Table.Th>Actor</Table.Th>
-                      <Table.Th>Action</Table.Th>
-                      <Table.Th>Resource</Table.Th>
-                      <Table.Th>Result</Table.Th>
-                      <Table.Th>Source IP</Table.Th>
-                      <Table.Th>Request</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
+              <DataTable
+                minWidth={1000}
+                testId="audit-table"
+                fz="sm"
+                columns={['Time', 'Actor', 'Action', 'Resource', 'Result', 'Source IP', 'Request']}
+              >
                     {items.map((e) => (
                       <Table.Tr key={e.id}>
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.time)}</Table.Td>
@@ -106,9 +99,7 @@ export function AuditPage() {
                         </Table.Td>
                       </Table.Tr>
                     ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              </DataTable>
             );
           }}
         </QueryBoundary>

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useApi } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
@@ -65,18 +66,11 @@ export function EventsPage() {
                 />
               );
             return (
-              <Table.ScrollContainer minWidth={900}>
-                <Table data-testid="events-table">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th w={170}>Time</Table.Th>
-                      <Table.Th>Model</Table.Th>
-                      <Table.Th>Event</Table.Th>
-                      <Table.Th>Source</Table.Th>
-                      <Table.Th>Message</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
+              <DataTable
+                minWidth={900}
+                testId="events-table"
+                columns={[{ label: 'Time', w: 170 }, 'Model', 'Event', 'Source', 'Message']}
+              >
                     {items.map((e) => (
                       <Table.Tr key={`${e.model_uid}/${e.id}`}>
                         <Table.Td>
@@ -106,9 +100,7 @@ export function EventsPage() {
                         </Table.Td>
                       </Table.Tr>
                     ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              </DataTable>
             );
           }}
         </QueryBoundary>

@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Alert,
   Badge,
   Button,
@@ -14,9 +13,7 @@ import {
   Table,
   Text,
   TextInput,
-  Tooltip,
 } from '@mantine/core';
-import { modals } from '@mantine/modals';
 import {
   IconAlertTriangle,
   IconCheck,
@@ -28,14 +25,18 @@ import {
 } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage } from '../../api/errors.ts';
 import type { ApiKeyView, CreatedApiKey, Role } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
+import { FormActions, MutationError } from '../../components/form-actions.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
+import { RowAction } from '../../components/row-action.tsx';
+import { confirmAction } from '../../lib/confirm.tsx';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
+import { notifySuccess } from '../../lib/notify.ts';
+import { useAction } from '../../lib/use-action.ts';
 import { ROLES } from './users-page.tsx';
 
 /** A key's status from its dates (pure). */
@@ -84,7 +85,7 @@ function RateLimitModal({ apiKey, onClose }: { apiKey: ApiKeyView | null; onClos
     <Modal opened={apiKey !== null} onClose={onClose} title="Rate limit" centered>
       {apiKey ? (
         <Stack>
-          {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
+          <MutationError mutation={save} />
           <TextInput
             label="Rate limit"
             description={RATE_HELP}
@@ -92,14 +93,12 @@ function RateLimitModal({ apiKey, onClose }: { apiKey: ApiKeyView | null; onClos
             value={rate}
             onChange={(e) => setRate(e.currentTarget.value)}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button onClick={() => save.mutate(apiKey)} loading={save.isPending}>
-              Save
-            </Button>
-          </Group>
+          <FormActions
+            onCancel={onClose}
+            submitLabel="Save"
+            onSubmit={() => save.mutate(apiKey)}
+            loading={save.isPending}
+          />
         </Stack>
       ) : null}
     </Modal>
@@ -136,7 +135,7 @@ function CreateKeyModal({
   return (
     <Modal opened={opened} onClose={onClose} title="New API key" centered>
       <Stack>
-        {create.isError ? <Alert color="red">{errorMessage(create.error)}</Alert> : null}
+        <MutationError mutation={create} />
         <TextInput
           label="Name"
           description="What the key is for, e.g. ci-pipeline"
@@ -170,14 +169,13 @@ function CreateKeyModal({
           value={rate}
           onChange={(e) => setRate(e.currentTarget.value)}
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={() => create.mutate()} disabled={!name.trim()} loading={create.isPending}>
-            Create key
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={onClose}
+          submitLabel="Create key"
+          onSubmit={() => create.mutate()}
+          disabled={!name.trim()}
+          loading={create.isPending}
+        />
       </Stack>
     </Modal>
   );
@@ -237,20 +235,17 @@ export function ApiKeysPage() {
   const [showInactive, setShowInactive] = useState(false);
   const [limiting, setLimiting] = useState<ApiKeyView | null>(null);
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.apiKeys.list(true) });
-  const revoke = useMutation({
+  const revoke = useAction({
     mutationFn: (k: ApiKeyView) => api.apiKeys.revoke(k.id),
-    onSuccess: (_d, k) => notifySuccess(`Key ${k.name} revoked`),
-    onError: (e) => notifyError(e, 'Revoke failed'),
-    onSettled: () => void qc.invalidateQueries({ queryKey: ['api-keys'] }),
+    success: (_d, k) => `Key ${k.name} revoked`,
+    failure: 'Revoke failed',
+    invalidate: [['api-keys']],
   });
   const confirmRevoke = (k: ApiKeyView) =>
-    modals.openConfirmModal({
+    confirmAction({
       title: `Revoke key "${k.name}"?`,
-      children: (
-        <Text size="sm">Every client using {k.prefix}… is refused from now on. This cannot be undone.</Text>
-      ),
-      labels: { confirm: 'Revoke key', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      body: `Every client using ${k.prefix}… is refused from now on. This cannot be undone.`,
+      confirm: 'Revoke key',
       onConfirm: () => revoke.mutate(k),
     });
   return (
@@ -284,23 +279,22 @@ export function ApiKeysPage() {
                 />
               );
             return (
-              <Table.ScrollContainer minWidth={900}>
-                <Table data-testid="keys-table">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Key</Table.Th>
-                      <Table.Th>Role</Table.Th>
-                      <Table.Th>Owner</Table.Th>
-                      <Table.Th>Created</Table.Th>
-                      <Table.Th>Expires</Table.Th>
-                      <Table.Th>Last used</Table.Th>
-                      <Table.Th>Rate limit</Table.Th>
-                      <Table.Th>Status</Table.Th>
-                      <Table.Th />
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
+              <DataTable
+                minWidth={900}
+                testId="keys-table"
+                columns={[
+                  'Name',
+                  'Key',
+                  'Role',
+                  'Owner',
+                  'Created',
+                  'Expires',
+                  'Last used',
+                  'Rate limit',
+                  'Status',
+                  '',
+                ]}
+              >
                     {items.map((k) => {
                       const status = keyStatus(k);
                       return (
@@ -328,35 +322,27 @@ export function ApiKeysPage() {
                           </Table.Td>
                           <Table.Td ta="right">
                             {status === 'active' ? (
-                              <Tooltip label="Rate limit">
-                                <ActionIcon
-                                  variant="subtle"
+                              <>
+                                <RowAction
+                                  tooltip="Rate limit"
+                                  label={`Rate limit of ${k.name}`}
+                                  icon={<IconGauge size={18} />}
                                   onClick={() => setLimiting(k)}
-                                  aria-label={`Rate limit of ${k.name}`}
-                                >
-                                  <IconGauge size={18} />
-                                </ActionIcon>
-                              </Tooltip>
-                            ) : null}
-                            {status === 'active' ? (
-                              <Tooltip label="Revoke">
-                                <ActionIcon
-                                  variant="subtle"
+                                />
+                                <RowAction
+                                  tooltip="Revoke"
+                                  label={`Revoke ${k.name}`}
                                   color="red"
+                                  icon={<IconTrash size={18} />}
                                   onClick={() => confirmRevoke(k)}
-                                  aria-label={`Revoke ${k.name}`}
-                                >
-                                  <IconTrash size={18} />
-                                </ActionIcon>
-                              </Tooltip>
+                                />
+                              </>
                             ) : null}
                           </Table.Td>
                         </Table.Tr>
                       );
                     })}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              </DataTable>
             );
           }}
         </QueryBoundary>

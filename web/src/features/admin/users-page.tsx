@@ -1,33 +1,20 @@
-import {
-  ActionIcon,
-  Alert,
-  Badge,
-  Button,
-  Card,
-  Group,
-  Modal,
-  PasswordInput,
-  Select,
-  Stack,
-  Switch,
-  Table,
-  Text,
-  TextInput,
-  Tooltip,
-} from '@mantine/core';
+import { Badge, Button, Card, Group, Modal, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { modals } from '@mantine/modals';
 import { IconPlus, IconTrash, IconUsers } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage } from '../../api/errors.ts';
 import type { Role, UserView } from '../../api/types.ts';
 import { useApi, useSession } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
+import { FormActions, MutationError } from '../../components/form-actions.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
+import { RowAction } from '../../components/row-action.tsx';
+import { confirmAction } from '../../lib/confirm.tsx';
 import { formatRelative } from '../../lib/format.ts';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
+import { notifySuccess } from '../../lib/notify.ts';
+import { useAction } from '../../lib/use-action.ts';
 
 export const ROLES: { value: Role; label: string }[] = [
   { value: 'viewer', label: 'Viewer: read only' },
@@ -61,7 +48,7 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
     <Modal opened={opened} onClose={onClose} title="New user" centered>
       <form onSubmit={form.onSubmit((v) => create.mutate(v))}>
         <Stack>
-          {create.isError ? <Alert color="red">{errorMessage(create.error)}</Alert> : null}
+          <MutationError mutation={create} />
           <TextInput label="Username" withAsterisk autoComplete="off" {...form.getInputProps('username')} />
           <PasswordInput
             label="Password"
@@ -70,14 +57,7 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
             {...form.getInputProps('password')}
           />
           <Select label="Role" data={ROLES} allowDeselect={false} {...form.getInputProps('role')} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              Create user
-            </Button>
-          </Group>
+          <FormActions onCancel={onClose} submitLabel="Create user" loading={create.isPending} />
         </Stack>
       </form>
     </Modal>
@@ -87,33 +67,30 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
 /** Console and API users: create, change role, disable, delete. Admins only. */
 export function UsersPage() {
   const api = useApi();
-  const qc = useQueryClient();
   const me = useSession();
   const [createOpen, setCreateOpen] = useState(false);
   const users = useQuery({ queryKey: ['users'], queryFn: () => api.users.list() });
-  const invalidate = () => void qc.invalidateQueries({ queryKey: ['users'] });
-  const update = useMutation({
+  const update = useAction({
     mutationFn: (v: { username: string; role?: Role; disabled?: boolean }) =>
       api.users.update(v.username, {
         ...(v.role ? { role: v.role } : {}),
         ...(v.disabled !== undefined ? { disabled: v.disabled } : {}),
       }),
-    onSuccess: (u) => notifySuccess(`${u.username} updated`),
-    onError: (e) => notifyError(e, 'Update failed'),
-    onSettled: invalidate,
+    success: (u) => `${u.username} updated`,
+    failure: 'Update failed',
+    invalidate: [['users']],
   });
-  const remove = useMutation({
+  const remove = useAction({
     mutationFn: (u: UserView) => api.users.remove(u.username),
-    onSuccess: (_d, u) => notifySuccess(`${u.username} deleted`),
-    onError: (e) => notifyError(e, 'Delete failed'),
-    onSettled: invalidate,
+    success: (_d, u) => `${u.username} deleted`,
+    failure: 'Delete failed',
+    invalidate: [['users']],
   });
   const confirmRemove = (u: UserView) =>
-    modals.openConfirmModal({
+    confirmAction({
       title: `Delete user ${u.username}?`,
-      children: <Text size="sm">They can no longer log in. Their API keys stop working.</Text>,
-      labels: { confirm: 'Delete user', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      body: 'They can no longer log in. Their API keys stop working.',
+      confirm: 'Delete user',
       onConfirm: () => remove.mutate(u),
     });
   return (
@@ -133,17 +110,7 @@ export function UsersPage() {
             data.items.length === 0 ? (
               <EmptyState icon={<IconUsers size={28} />} title="No users" />
             ) : (
-              <Table data-testid="users-table">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>User</Table.Th>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>Enabled</Table.Th>
-                    <Table.Th>Created</Table.Th>
-                    <Table.Th />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
+              <DataTable testId="users-table" columns={['User', 'Role', 'Enabled', 'Created', '']}>
                   {data.items.map((u) => {
                     const self = u.username === me?.username;
                     return (
@@ -192,23 +159,19 @@ export function UsersPage() {
                         </Table.Td>
                         <Table.Td ta="right">
                           {!self ? (
-                            <Tooltip label="Delete user">
-                              <ActionIcon
-                                variant="subtle"
-                                color="red"
-                                onClick={() => confirmRemove(u)}
-                                aria-label={`Delete ${u.username}`}
-                              >
-                                <IconTrash size={18} />
-                              </ActionIcon>
-                            </Tooltip>
+                            <RowAction
+                              tooltip="Delete user"
+                              label={`Delete ${u.username}`}
+                              color="red"
+                              icon={<IconTrash size={18} />}
+                              onClick={() => confirmRemove(u)}
+                            />
                           ) : null}
                         </Table.Td>
                       </Table.Tr>
                     );
                   })}
-                </Table.Tbody>
-              </Table>
+              </DataTable>
             )
           }
         </QueryBoundary>

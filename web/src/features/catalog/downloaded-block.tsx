@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Badge,
   Button,
   Card,
@@ -17,8 +16,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useApi, usePermissions } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
+import { RowAction } from '../../components/row-action.tsx';
 import { TableSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { formatBytes, formatRelative } from '../../lib/format.ts';
@@ -203,21 +204,21 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
         />
       ) : null}
       {rows && rows.length > 0 ? (
-        <Table.ScrollContainer minWidth={820}>
-          <Table data-testid="downloaded-table" style={{ whiteSpace: 'nowrap' }}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>UID</Table.Th>
-                <Table.Th>Source · revision</Table.Th>
-                <Table.Th>Size</Table.Th>
-                <Table.Th>Nodes</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th ta="right">Actions</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
+        <DataTable
+          minWidth={820}
+          testId="downloaded-table"
+          style={{ whiteSpace: 'nowrap' }}
+          columns={[
+            'Name',
+            'UID',
+            'Source · revision',
+            'Size',
+            'Nodes',
+            'Last used',
+            'State',
+            { label: 'Actions', ta: 'right' },
+          ]}
+        >
               {rows.map((r) => (
                 <Table.Tr
                   key={r.key}
@@ -281,37 +282,27 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                   </Table.Td>
                   <Table.Td>
                     <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Tooltip label="Details">
-                        <ActionIcon
-                          variant="subtle"
-                          color="gray"
-                          aria-label={`Details of ${r.model_uid ?? r.model_name}`}
-                          onClick={() =>
-                            r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r)
-                          }
-                        >
-                          <IconEye size={18} />
-                        </ActionIcon>
-                      </Tooltip>
+                      <RowAction
+                        tooltip="Details"
+                        label={`Details of ${r.model_uid ?? r.model_name}`}
+                        color="gray"
+                        icon={<IconEye size={18} />}
+                        onClick={() => (r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r))}
+                      />
                       {isAdmin ? (
-                        <Tooltip label="Delete">
-                          <ActionIcon
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete ${r.model_uid ?? r.model_name}`}
-                            onClick={() => confirmDelete(r)}
-                          >
-                            <IconTrash size={18} />
-                          </ActionIcon>
-                        </Tooltip>
+                        <RowAction
+                          tooltip="Delete"
+                          label={`Delete ${r.model_uid ?? r.model_name}`}
+                          color="red"
+                          icon={<IconTrash size={18} />}
+                          onClick={() => confirmDelete(r)}
+                        />
                       ) : null}
                     </Group>
                   </Table.Td>
                 </Table.Tr>
               ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        </DataTable>
       ) : null}
       <Drawer
         opened={detailsOf !== null}
@@ -338,16 +329,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                   : []),
               ]}
             />
-            <Table fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Node</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Size</Table.Th>
-                  <Table.Th>Path</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+            <DataTable fz="sm" columns={['Node', 'Status', 'Size', 'Path']}>
                 {detailsOf.nodes.map((n) => (
                   <Table.Tr key={n.node_id}>
                     <Table.Td>{n.node_id}</Table.Td>
@@ -358,8 +340,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                     </Table.Td>
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
+            </DataTable>
           </Stack>
         ) : null}
       </Drawer>

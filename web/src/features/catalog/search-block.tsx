@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Alert,
   Badge,
   Button,
@@ -10,7 +9,6 @@ import {
   Table,
   Text,
   TextInput,
-  Tooltip,
 } from '@mantine/core';
 import { IconCloudOff, IconDownload, IconEye, IconHeart, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -18,8 +16,10 @@ import { useState } from 'react';
 import { ApiError } from '../../api/errors.ts';
 import type { CatalogItem, CatalogProvider } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
+import { RowAction } from '../../components/row-action.tsx';
 import { TableSkeleton } from '../../components/skeletons.tsx';
 import { formatBytes, formatCount, formatRelative } from '../../lib/format.ts';
 import { useDebounced } from '../../lib/use-debounced.ts';
@@ -169,21 +169,21 @@ export function SearchBlock({
       ) : null}
       {data && data.items.length > 0 ? (
         <>
-          <Table.ScrollContainer minWidth={860}>
-            <Table data-testid="search-results" style={{ opacity: search.isPlaceholderData ? 0.6 : 1 }}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Model ID</Table.Th>
-                  <Table.Th>Source</Table.Th>
-                  <Table.Th>Task</Table.Th>
-                  <Table.Th>Size</Table.Th>
-                  <Table.Th>Downloads</Table.Th>
-                  <Table.Th>Likes</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                  <Table.Th ta="right">Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+          <DataTable
+            minWidth={860}
+            testId="search-results"
+            style={{ opacity: search.isPlaceholderData ? 0.6 : 1 }}
+            columns={[
+              'Model ID',
+              'Source',
+              'Task',
+              'Size',
+              'Downloads',
+              'Likes',
+              'Updated',
+              { label: 'Actions', ta: 'right' },
+            ]}
+          >
                 {data.items.map((it) => (
                   <Table.Tr key={`${it.source}:${it.id}`} data-testid={`hub-row-${it.id}`}>
                     <Table.Td>
@@ -228,16 +228,13 @@ export function SearchBlock({
                     </Table.Td>
                     <Table.Td>
                       <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Tooltip label="Details">
-                          <ActionIcon
-                            variant="subtle"
-                            color="gray"
-                            onClick={() => onDetails(it)}
-                            aria-label={`Details of ${it.id}`}
-                          >
-                            <IconEye size={18} />
-                          </ActionIcon>
-                        </Tooltip>
+                        <RowAction
+                          tooltip="Details"
+                          label={`Details of ${it.id}`}
+                          color="gray"
+                          icon={<IconEye size={18} />}
+                          onClick={() => onDetails(it)}
+                        />
                         {canOperate ? (
                           <Button
                             size="compact-sm"
@@ -253,9 +250,7 @@ export function SearchBlock({
                     </Table.Td>
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          </DataTable>
           <Group justify="space-between" mt="md">
             <Text size="xs" c="dimmed">
               Page {data.page} · {data.items.length} result{data.items.length === 1 ? '' : 's'} · {PAGE_SIZE}{' '}

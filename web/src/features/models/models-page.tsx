@@ -5,6 +5,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import type { AggregatedState, EngineType, ModelView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
@@ -175,21 +176,20 @@ export function ModelsPage() {
           )
         ) : null}
         {models.data && models.data.items.length > 0 ? (
-          <Table.ScrollContainer minWidth={960}>
-            <Table data-testid="models-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Model</Table.Th>
-                  <Table.Th>Source</Table.Th>
-                  <Table.Th>Engine</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Replicas</Table.Th>
-                  <Table.Th>Progress</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                  {canOperate ? <Table.Th ta="right">Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+          <DataTable
+            minWidth={960}
+            testId="models-table"
+            columns={[
+              'Model',
+              'Source',
+              'Engine',
+              'State',
+              'Replicas',
+              'Progress',
+              'Updated',
+              canOperate && { label: 'Actions', ta: 'right' },
+            ]}
+          >
                 {models.data.items.map((m) => (
                   <Table.Tr
                     key={m.model_uid}
@@ -241,9 +241,7 @@ export function ModelsPage() {
                     ) : null}
                   </Table.Tr>
                 ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          </DataTable>
         ) : null}
       </Card>
       {canOperate ? <LoadModelDialog opened={loadOpen} onClose={load.close} /> : null}

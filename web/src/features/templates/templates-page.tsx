@@ -1,25 +1,17 @@
-import {
-  ActionIcon,
-  Badge,
-  Button,
-  Card,
-  Group,
-  SegmentedControl,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
-import { modals } from '@mantine/modals';
+import { Badge, Button, Card, Group, SegmentedControl, Table, Text, Tooltip } from '@mantine/core';
 import { IconLock, IconPencil, IconPlus, IconRocket, IconTemplate, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TemplateView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
+import { RowAction } from '../../components/row-action.tsx';
 import { formatRelative } from '../../lib/format.ts';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
+import { confirmAction } from '../../lib/confirm.tsx';
+import { useAction } from '../../lib/use-action.ts';
 import { ENGINE_LABEL, SOURCE_LABEL } from '../../lib/states.ts';
 import { DeployModal } from './deploy-modal.tsx';
 import { TemplateFormModal } from './template-form.tsx';
@@ -27,25 +19,23 @@ import { TemplateFormModal } from './template-form.tsx';
 /** Presets to deploy models from. System templates ship with Nebula and are read-only. */
 export function TemplatesPage() {
   const api = useApi();
-  const qc = useQueryClient();
   const { canOperate } = usePermissions();
   const templates = useQuery({ queryKey: ['templates'], queryFn: () => api.templates.list() });
   const [filter, setFilter] = useState('all');
   const [formOpen, setFormOpen] = useState(false);
   const [editing, setEditing] = useState<TemplateView | null>(null);
   const [deploying, setDeploying] = useState<TemplateView | null>(null);
-  const remove = useMutation({
+  const remove = useAction({
     mutationFn: (t: TemplateView) => api.templates.remove(t.template_id),
-    onSuccess: (_d, t) => notifySuccess(`Template "${t.name}" deleted`),
-    onError: (e) => notifyError(e, 'Delete failed'),
-    onSettled: () => void qc.invalidateQueries({ queryKey: ['templates'] }),
+    success: (_d, t) => `Template "${t.name}" deleted`,
+    failure: 'Delete failed',
+    invalidate: [['templates']],
   });
   const confirmRemove = (t: TemplateView) =>
-    modals.openConfirmModal({
+    confirmAction({
       title: `Delete template "${t.name}"?`,
-      children: <Text size="sm">Models deployed from it keep running; only the template goes away.</Text>,
-      labels: { confirm: 'Delete template', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      body: 'Models deployed from it keep running; only the template goes away.',
+      confirm: 'Delete template',
       onConfirm: () => remove.mutate(t),
     });
 
@@ -97,20 +87,19 @@ export function TemplatesPage() {
               );
             }
             return (
-              <Table.ScrollContainer minWidth={900}>
-                <Table data-testid="templates-table">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Category</Table.Th>
-                      <Table.Th>Model</Table.Th>
-                      <Table.Th>Engine</Table.Th>
-                      <Table.Th>Replicas</Table.Th>
-                      <Table.Th>Updated</Table.Th>
-                      {canOperate ? <Table.Th ta="right">Actions</Table.Th> : null}
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
+              <DataTable
+                minWidth={900}
+                testId="templates-table"
+                columns={[
+                  'Name',
+                  'Category',
+                  'Model',
+                  'Engine',
+                  'Replicas',
+                  'Updated',
+                  canOperate && { label: 'Actions', ta: 'right' },
+                ]}
+              >
                     {items.map((t) => (
                       <Table.Tr key={t.template_id}>
                         <Table.Td>
@@ -174,45 +163,39 @@ export function TemplatesPage() {
                               </Button>
                               {t.source === 'user' ? (
                                 <>
-                                  <Tooltip label="Edit">
-                                    <ActionIcon
-                                      variant="subtle"
-                                      color="gray"
-                                      aria-label={`Edit ${t.name}`}
-                                      onClick={() => {
-                                        setEditing(t);
-                                        setFormOpen(true);
-                                      }}
-                                    >
-                                      <IconPencil size={18} />
-                                    </ActionIcon>
-                                  </Tooltip>
-                                  <Tooltip label="Delete">
-                                    <ActionIcon
-                                      variant="subtle"
-                                      color="red"
-                                      aria-label={`Delete ${t.name}`}
-                                      onClick={() => confirmRemove(t)}
-                                    >
-                                      <IconTrash size={18} />
-                                    </ActionIcon>
-                                  </Tooltip>
+                                  <RowAction
+                                    tooltip="Edit"
+                                    label={`Edit ${t.name}`}
+                                    color="gray"
+                                    icon={<IconPencil size={18} />}
+                                    onClick={() => {
+                                      setEditing(t);
+                                      setFormOpen(true);
+                                    }}
+                                  />
+                                  <RowAction
+                                    tooltip="Delete"
+                                    label={`Delete ${t.name}`}
+                                    color="red"
+                                    icon={<IconTrash size={18} />}
+                                    onClick={() => confirmRemove(t)}
+                                  />
                                 </>
                               ) : (
-                                <Tooltip label="System templates are read-only">
-                                  <ActionIcon variant="subtle" color="gray" disabled aria-label="Read-only">
-                                    <IconLock size={18} />
-                                  </ActionIcon>
-                                </Tooltip>
+                                <RowAction
+                                  tooltip="System templates are read-only"
+                                  label="Read-only"
+                                  color="gray"
+                                  icon={<IconLock size={18} />}
+                                  disabled
+                                />
                               )}
                             </Group>
                           </Table.Td>
                         ) : null}
                       </Table.Tr>
                     ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
+              </DataTable>
             );
           }}
         </QueryBoundary>
