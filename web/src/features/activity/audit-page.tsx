@@ -63,42 +63,42 @@ export function AuditPage() {
                 fz="sm"
                 columns={['Time', 'Actor', 'Action', 'Resource', 'Result', 'Source IP', 'Request']}
               >
-                    {items.map((e) => (
-                      <Table.Tr key={e.id}>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.time)}</Table.Td>
-                        <Table.Td>
-                          <Text size="sm" fw={500}>
-                            {e.actor}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            {e.role ?? 'anonymous'} · {e.auth_method}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Code>{e.action}</Code>
-                        </Table.Td>
-                        <Table.Td ff="monospace">{e.resource}</Table.Td>
-                        <Table.Td>
-                          <Tooltip
-                            label={e.details ? JSON.stringify(e.details) : `HTTP ${e.status_code}`}
-                            multiline
-                            maw={420}
-                          >
-                            <Badge color={e.result === 'success' ? 'teal' : 'red'} variant="light">
-                              {e.result} {e.status_code}
-                            </Badge>
-                          </Tooltip>
-                        </Table.Td>
-                        <Table.Td ff="monospace">{e.source_ip}</Table.Td>
-                        <Table.Td>
-                          <Tooltip label={e.request_id}>
-                            <Text size="xs" ff="monospace">
-                              {e.request_id.slice(0, 12)}
-                            </Text>
-                          </Tooltip>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
+                {items.map((e) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.time)}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm" fw={500}>
+                        {e.actor}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {e.role ?? 'anonymous'} · {e.auth_method}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Code>{e.action}</Code>
+                    </Table.Td>
+                    <Table.Td ff="monospace">{e.resource}</Table.Td>
+                    <Table.Td>
+                      <Tooltip
+                        label={e.details ? JSON.stringify(e.details) : `HTTP ${e.status_code}`}
+                        multiline
+                        maw={420}
+                      >
+                        <Badge color={e.result === 'success' ? 'teal' : 'red'} variant="light">
+                          {e.result} {e.status_code}
+                        </Badge>
+                      </Tooltip>
+                    </Table.Td>
+                    <Table.Td ff="monospace">{e.source_ip}</Table.Td>
+                    <Table.Td>
+                      <Tooltip label={e.request_id}>
+                        <Text size="xs" ff="monospace">
+                          {e.request_id.slice(0, 12)}
+                        </Text>
+                      </Tooltip>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
               </DataTable>
             );
           }}

@@ -71,35 +71,35 @@ export function EventsPage() {
                 testId="events-table"
                 columns={[{ label: 'Time', w: 170 }, 'Model', 'Event', 'Source', 'Message']}
               >
-                    {items.map((e) => (
-                      <Table.Tr key={`${e.model_uid}/${e.id}`}>
-                        <Table.Td>
-                          <Text size="sm" title={formatDateTime(e.time)}>
-                            {formatRelative(e.time)}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Anchor component={Link} to={`/models/${e.model_uid}`} size="sm">
-                            {e.model_uid}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>
-                          <Badge color={LEVEL_COLOR[e.level] ?? 'gray'} variant="light" radius="sm">
-                            {e.type}
-                          </Badge>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm" c="dimmed">
-                            {e.source}
-                            {e.node_id ? ` · ${e.node_id}` : ''}
-                            {e.replica_id !== undefined ? ` #${e.replica_id}` : ''}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm">{e.message}</Text>
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
+                {items.map((e) => (
+                  <Table.Tr key={`${e.model_uid}/${e.id}`}>
+                    <Table.Td>
+                      <Text size="sm" title={formatDateTime(e.time)}>
+                        {formatRelative(e.time)}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/models/${e.model_uid}`} size="sm">
+                        {e.model_uid}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge color={LEVEL_COLOR[e.level] ?? 'gray'} variant="light" radius="sm">
+                        {e.type}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" c="dimmed">
+                        {e.source}
+                        {e.node_id ? ` · ${e.node_id}` : ''}
+                        {e.replica_id !== undefined ? ` #${e.replica_id}` : ''}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{e.message}</Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
               </DataTable>
             );
           }}

@@ -295,53 +295,51 @@ export function ApiKeysPage() {
                   '',
                 ]}
               >
-                    {items.map((k) => {
-                      const status = keyStatus(k);
-                      return (
-                        <Table.Tr key={k.id}>
-                          <Table.Td fw={600}>{k.name}</Table.Td>
-                          <Table.Td ff="monospace">{k.prefix}…</Table.Td>
-                          <Table.Td>
-                            <Badge variant="light" radius="sm">
-                              {k.role}
-                            </Badge>
-                          </Table.Td>
-                          <Table.Td>{k.owner}</Table.Td>
-                          <Table.Td title={formatDateTime(k.created_at)}>
-                            {formatRelative(k.created_at)}
-                          </Table.Td>
-                          <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
-                          <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
-                          <Table.Td ff="monospace" data-testid={`rate-${k.id}`}>
-                            {rateText(k.rate_limit)}
-                          </Table.Td>
-                          <Table.Td>
-                            <Badge color={STATUS_COLOR[status]} variant="light">
-                              {status}
-                            </Badge>
-                          </Table.Td>
-                          <Table.Td ta="right">
-                            {status === 'active' ? (
-                              <>
-                                <RowAction
-                                  tooltip="Rate limit"
-                                  label={`Rate limit of ${k.name}`}
-                                  icon={<IconGauge size={18} />}
-                                  onClick={() => setLimiting(k)}
-                                />
-                                <RowAction
-                                  tooltip="Revoke"
-                                  label={`Revoke ${k.name}`}
-                                  color="red"
-                                  icon={<IconTrash size={18} />}
-                                  onClick={() => confirmRevoke(k)}
-                                />
-                              </>
-                            ) : null}
-                          </Table.Td>
-                        </Table.Tr>
-                      );
-                    })}
+                {items.map((k) => {
+                  const status = keyStatus(k);
+                  return (
+                    <Table.Tr key={k.id}>
+                      <Table.Td fw={600}>{k.name}</Table.Td>
+                      <Table.Td ff="monospace">{k.prefix}…</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" radius="sm">
+                          {k.role}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{k.owner}</Table.Td>
+                      <Table.Td title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</Table.Td>
+                      <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
+                      <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
+                      <Table.Td ff="monospace" data-testid={`rate-${k.id}`}>
+                        {rateText(k.rate_limit)}
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge color={STATUS_COLOR[status]} variant="light">
+                          {status}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td ta="right">
+                        {status === 'active' ? (
+                          <>
+                            <RowAction
+                              tooltip="Rate limit"
+                              label={`Rate limit of ${k.name}`}
+                              icon={<IconGauge size={18} />}
+                              onClick={() => setLimiting(k)}
+                            />
+                            <RowAction
+                              tooltip="Revoke"
+                              label={`Revoke ${k.name}`}
+                              color="red"
+                              icon={<IconTrash size={18} />}
+                              onClick={() => confirmRevoke(k)}
+                            />
+                          </>
+                        ) : null}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
               </DataTable>
             );
           }}

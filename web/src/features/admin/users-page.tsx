@@ -1,4 +1,17 @@
-import { Badge, Button, Card, Group, Modal, PasswordInput, Select, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  PasswordInput,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { IconPlus, IconTrash, IconUsers } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -111,66 +124,66 @@ export function UsersPage() {
               <EmptyState icon={<IconUsers size={28} />} title="No users" />
             ) : (
               <DataTable testId="users-table" columns={['User', 'Role', 'Enabled', 'Created', '']}>
-                  {data.items.map((u) => {
-                    const self = u.username === me?.username;
-                    return (
-                      <Table.Tr key={u.username} data-testid={`user-row-${u.username}`}>
-                        <Table.Td>
-                          <Group gap={6}>
-                            <Text size="sm" fw={600}>
-                              {u.username}
-                            </Text>
-                            {self ? (
-                              <Badge size="xs" variant="light">
-                                you
-                              </Badge>
-                            ) : null}
-                          </Group>
-                        </Table.Td>
-                        <Table.Td>
-                          <Select
-                            size="xs"
-                            w={200}
-                            data={ROLES}
-                            value={u.role}
-                            allowDeselect={false}
-                            disabled={self}
-                            onChange={(v) =>
-                              v && v !== u.role && update.mutate({ username: u.username, role: v as Role })
-                            }
-                            aria-label={`Role of ${u.username}`}
-                          />
-                        </Table.Td>
-                        <Table.Td>
-                          <Switch
-                            checked={!u.disabled}
-                            disabled={self}
-                            onChange={(e) =>
-                              update.mutate({ username: u.username, disabled: !e.currentTarget.checked })
-                            }
-                            aria-label={`Enable ${u.username}`}
-                          />
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm" c="dimmed">
-                            {formatRelative(u.created_at)}
-                            {u.created_by ? ` by ${u.created_by}` : ''}
+                {data.items.map((u) => {
+                  const self = u.username === me?.username;
+                  return (
+                    <Table.Tr key={u.username} data-testid={`user-row-${u.username}`}>
+                      <Table.Td>
+                        <Group gap={6}>
+                          <Text size="sm" fw={600}>
+                            {u.username}
                           </Text>
-                        </Table.Td>
-                        <Table.Td ta="right">
-                          {!self ? (
-                            <RowAction
-                              tooltip="Delete user"
-                              label={`Delete ${u.username}`}
-                              color="red"
-                              icon={<IconTrash size={18} />}
-                              onClick={() => confirmRemove(u)}
-                            />
+                          {self ? (
+                            <Badge size="xs" variant="light">
+                              you
+                            </Badge>
                           ) : null}
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>
+                        <Select
+                          size="xs"
+                          w={200}
+                          data={ROLES}
+                          value={u.role}
+                          allowDeselect={false}
+                          disabled={self}
+                          onChange={(v) =>
+                            v && v !== u.role && update.mutate({ username: u.username, role: v as Role })
+                          }
+                          aria-label={`Role of ${u.username}`}
+                        />
+                      </Table.Td>
+                      <Table.Td>
+                        <Switch
+                          checked={!u.disabled}
+                          disabled={self}
+                          onChange={(e) =>
+                            update.mutate({ username: u.username, disabled: !e.currentTarget.checked })
+                          }
+                          aria-label={`Enable ${u.username}`}
+                        />
+                      </Table.Td>
+                      <Table.Td>
+                        <Text size="sm" c="dimmed">
+                          {formatRelative(u.created_at)}
+                          {u.created_by ? ` by ${u.created_by}` : ''}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td ta="right">
+                        {!self ? (
+                          <RowAction
+                            tooltip="Delete user"
+                            label={`Delete ${u.username}`}
+                            color="red"
+                            icon={<IconTrash size={18} />}
+                            onClick={() => confirmRemove(u)}
+                          />
+                        ) : null}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
               </DataTable>
             )
           }

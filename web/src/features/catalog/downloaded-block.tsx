@@ -1,15 +1,4 @@
-import {
-  Badge,
-  Button,
-  Card,
-  Drawer,
-  Group,
-  Progress,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
+import { Badge, Button, Card, Drawer, Group, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconEye, IconRefresh, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -219,89 +208,87 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
             { label: 'Actions', ta: 'right' },
           ]}
         >
-              {rows.map((r) => (
-                <Table.Tr
-                  key={r.key}
-                  data-testid={`downloaded-row-${r.model_uid ?? r.model_name}`}
-                  bg={
-                    highlight && r.model_uid === highlight ? 'var(--mantine-color-violet-light)' : undefined
-                  }
+          {rows.map((r) => (
+            <Table.Tr
+              key={r.key}
+              data-testid={`downloaded-row-${r.model_uid ?? r.model_name}`}
+              bg={highlight && r.model_uid === highlight ? 'var(--mantine-color-violet-light)' : undefined}
+            >
+              <Table.Td>
+                <Text
+                  size="sm"
+                  fw={600}
+                  ff="monospace"
+                  style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
+                  miw={180}
+                  maw={320}
                 >
-                  <Table.Td>
-                    <Text
-                      size="sm"
-                      fw={600}
-                      ff="monospace"
-                      style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
-                      miw={180}
-                      maw={320}
-                    >
-                      {r.model_name}
+                  {r.model_name}
+                </Text>
+                {r.gguf_files ? (
+                  <Text
+                    size="xs"
+                    c="dimmed"
+                    ff="monospace"
+                    style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
+                    maw={320}
+                    data-testid="gguf-files"
+                  >
+                    GGUF: {r.gguf_files.join(', ')}
+                  </Text>
+                ) : null}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">
+                  {r.model_uid ?? (
+                    <Text span c="dimmed">
+                      —
                     </Text>
-                    {r.gguf_files ? (
-                      <Text
-                        size="xs"
-                        c="dimmed"
-                        ff="monospace"
-                        style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
-                        maw={320}
-                        data-testid="gguf-files"
-                      >
-                        GGUF: {r.gguf_files.join(', ')}
-                      </Text>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">
-                      {r.model_uid ?? (
-                        <Text span c="dimmed">
-                          —
-                        </Text>
-                      )}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{SOURCE_LABEL[r.source] ?? r.source}</Text>
-                    <Text size="xs" c="dimmed" ff="monospace">
-                      {r.revision ?? '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{formatBytes(r.size_bytes)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <NodeSpread row={r} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed">
-                      {formatRelative(r.last_used_at)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <StateCell row={r} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <RowAction
-                        tooltip="Details"
-                        label={`Details of ${r.model_uid ?? r.model_name}`}
-                        color="gray"
-                        icon={<IconEye size={18} />}
-                        onClick={() => (r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r))}
-                      />
-                      {isAdmin ? (
-                        <RowAction
-                          tooltip="Delete"
-                          label={`Delete ${r.model_uid ?? r.model_name}`}
-                          color="red"
-                          icon={<IconTrash size={18} />}
-                          onClick={() => confirmDelete(r)}
-                        />
-                      ) : null}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
+                  )}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{SOURCE_LABEL[r.source] ?? r.source}</Text>
+                <Text size="xs" c="dimmed" ff="monospace">
+                  {r.revision ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{formatBytes(r.size_bytes)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <NodeSpread row={r} />
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm" c="dimmed">
+                  {formatRelative(r.last_used_at)}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <StateCell row={r} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4} justify="flex-end" wrap="nowrap">
+                  <RowAction
+                    tooltip="Details"
+                    label={`Details of ${r.model_uid ?? r.model_name}`}
+                    color="gray"
+                    icon={<IconEye size={18} />}
+                    onClick={() => (r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r))}
+                  />
+                  {isAdmin ? (
+                    <RowAction
+                      tooltip="Delete"
+                      label={`Delete ${r.model_uid ?? r.model_name}`}
+                      color="red"
+                      icon={<IconTrash size={18} />}
+                      onClick={() => confirmDelete(r)}
+                    />
+                  ) : null}
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
         </DataTable>
       ) : null}
       <Drawer
@@ -330,16 +317,16 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
               ]}
             />
             <DataTable fz="sm" columns={['Node', 'Status', 'Size', 'Path']}>
-                {detailsOf.nodes.map((n) => (
-                  <Table.Tr key={n.node_id}>
-                    <Table.Td>{n.node_id}</Table.Td>
-                    <Table.Td>{n.complete ? 'complete' : 'partial'}</Table.Td>
-                    <Table.Td>{formatBytes(n.size_bytes)}</Table.Td>
-                    <Table.Td ff="monospace" fz="xs">
-                      {n.path}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
+              {detailsOf.nodes.map((n) => (
+                <Table.Tr key={n.node_id}>
+                  <Table.Td>{n.node_id}</Table.Td>
+                  <Table.Td>{n.complete ? 'complete' : 'partial'}</Table.Td>
+                  <Table.Td>{formatBytes(n.size_bytes)}</Table.Td>
+                  <Table.Td ff="monospace" fz="xs">
+                    {n.path}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
             </DataTable>
           </Stack>
         ) : null}

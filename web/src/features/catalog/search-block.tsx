@@ -184,72 +184,72 @@ export function SearchBlock({
               { label: 'Actions', ta: 'right' },
             ]}
           >
-                {data.items.map((it) => (
-                  <Table.Tr key={`${it.source}:${it.id}`} data-testid={`hub-row-${it.id}`}>
-                    <Table.Td>
-                      <Text
-                        size="sm"
-                        fw={600}
-                        ff="monospace"
-                        className="nb-row-link"
-                        onClick={() => onDetails(it)}
-                      >
-                        {it.id}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge
+            {data.items.map((it) => (
+              <Table.Tr key={`${it.source}:${it.id}`} data-testid={`hub-row-${it.id}`}>
+                <Table.Td>
+                  <Text
+                    size="sm"
+                    fw={600}
+                    ff="monospace"
+                    className="nb-row-link"
+                    onClick={() => onDetails(it)}
+                  >
+                    {it.id}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge
+                    variant="light"
+                    color={it.source === 'huggingface' ? 'yellow' : 'indigo'}
+                    radius="sm"
+                  >
+                    {PROVIDER_SHORT[it.source]}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{it.task ?? '—'}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{formatBytes(it.size)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{formatCount(it.downloads)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <IconHeart size={14} color="var(--mantine-color-pink-5)" />
+                    <Text size="sm">{formatCount(it.likes)}</Text>
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed">
+                    {formatRelative(it.updated_at)}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <RowAction
+                      tooltip="Details"
+                      label={`Details of ${it.id}`}
+                      color="gray"
+                      icon={<IconEye size={18} />}
+                      onClick={() => onDetails(it)}
+                    />
+                    {canOperate ? (
+                      <Button
+                        size="compact-sm"
                         variant="light"
-                        color={it.source === 'huggingface' ? 'yellow' : 'indigo'}
-                        radius="sm"
+                        leftSection={<IconDownload size={14} />}
+                        onClick={() => onDownload(it)}
+                        aria-label={`Download ${it.id}`}
                       >
-                        {PROVIDER_SHORT[it.source]}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{it.task ?? '—'}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{formatBytes(it.size)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{formatCount(it.downloads)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} wrap="nowrap">
-                        <IconHeart size={14} color="var(--mantine-color-pink-5)" />
-                        <Text size="sm">{formatCount(it.likes)}</Text>
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        {formatRelative(it.updated_at)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <RowAction
-                          tooltip="Details"
-                          label={`Details of ${it.id}`}
-                          color="gray"
-                          icon={<IconEye size={18} />}
-                          onClick={() => onDetails(it)}
-                        />
-                        {canOperate ? (
-                          <Button
-                            size="compact-sm"
-                            variant="light"
-                            leftSection={<IconDownload size={14} />}
-                            onClick={() => onDownload(it)}
-                            aria-label={`Download ${it.id}`}
-                          >
-                            Download
-                          </Button>
-                        ) : null}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
+                        Download
+                      </Button>
+                    ) : null}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
           </DataTable>
           <Group justify="space-between" mt="md">
             <Text size="xs" c="dimmed">

@@ -190,57 +190,57 @@ export function ModelsPage() {
               canOperate && { label: 'Actions', ta: 'right' },
             ]}
           >
-                {models.data.items.map((m) => (
-                  <Table.Tr
-                    key={m.model_uid}
-                    className="nb-row-link"
-                    onClick={() => void navigate(`/models/${m.model_uid}`)}
-                    data-testid={`model-row-${m.model_uid}`}
-                  >
-                    <Table.Td>
-                      <Text fw={600} size="sm">
-                        {m.model_uid}
-                      </Text>
-                      <Text size="xs" c="dimmed" ff="monospace">
-                        {m.model_name}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {SOURCE_LABEL[m.model_source] ?? m.model_source}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {ENGINE_LABEL[m.engine_type] ?? m.engine_type}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <StateBadge state={m.state} reason={m.state_reason} />
-                      {m.state === 'failed' && m.state_reason ? (
-                        <Text size="xs" c="red" maw={260} lineClamp={2} mt={2}>
-                          {m.state_reason}
-                        </Text>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td>
-                      <Replicas m={m} />
-                    </Table.Td>
-                    <Table.Td>
-                      {m.download ? <DownloadSummaryBar download={m.download} /> : <Text c="dimmed">—</Text>}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        {formatRelative(m.updated_at)}
-                      </Text>
-                    </Table.Td>
-                    {canOperate ? (
-                      <Table.Td>
-                        <ModelActions model={m} compact />
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
+            {models.data.items.map((m) => (
+              <Table.Tr
+                key={m.model_uid}
+                className="nb-row-link"
+                onClick={() => void navigate(`/models/${m.model_uid}`)}
+                data-testid={`model-row-${m.model_uid}`}
+              >
+                <Table.Td>
+                  <Text fw={600} size="sm">
+                    {m.model_uid}
+                  </Text>
+                  <Text size="xs" c="dimmed" ff="monospace">
+                    {m.model_name}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                    {SOURCE_LABEL[m.model_source] ?? m.model_source}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                    {ENGINE_LABEL[m.engine_type] ?? m.engine_type}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <StateBadge state={m.state} reason={m.state_reason} />
+                  {m.state === 'failed' && m.state_reason ? (
+                    <Text size="xs" c="red" maw={260} lineClamp={2} mt={2}>
+                      {m.state_reason}
+                    </Text>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>
+                  <Replicas m={m} />
+                </Table.Td>
+                <Table.Td>
+                  {m.download ? <DownloadSummaryBar download={m.download} /> : <Text c="dimmed">—</Text>}
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" c="dimmed">
+                    {formatRelative(m.updated_at)}
+                  </Text>
+                </Table.Td>
+                {canOperate ? (
+                  <Table.Td>
+                    <ModelActions model={m} compact />
+                  </Table.Td>
+                ) : null}
+              </Table.Tr>
+            ))}
           </DataTable>
         ) : null}
       </Card>

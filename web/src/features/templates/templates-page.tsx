@@ -100,101 +100,101 @@ export function TemplatesPage() {
                   canOperate && { label: 'Actions', ta: 'right' },
                 ]}
               >
-                    {items.map((t) => (
-                      <Table.Tr key={t.template_id}>
-                        <Table.Td>
-                          <Group gap={6} wrap="nowrap">
-                            <Text size="sm" fw={600}>
-                              {t.name}
-                            </Text>
-                            <Tooltip
-                              label={
-                                t.source === 'system' ? 'Ships with Nebula (read-only)' : 'Created by a user'
-                              }
-                            >
-                              <Badge
-                                size="xs"
-                                variant="outline"
-                                radius="sm"
-                                color={t.source === 'system' ? 'gray' : 'violet'}
-                                leftSection={t.source === 'system' ? <IconLock size={10} /> : undefined}
-                                style={{ minWidth: 'max-content' }}
-                              >
-                                {t.source}
-                              </Badge>
-                            </Tooltip>
-                          </Group>
-                          {t.description ? (
-                            <Text size="xs" c="dimmed" lineClamp={1} maw={320}>
-                              {t.description}
-                            </Text>
-                          ) : null}
-                        </Table.Td>
-                        <Table.Td>
-                          <Badge variant="light" radius="sm" style={{ minWidth: 'max-content' }}>
-                            {t.category}
+                {items.map((t) => (
+                  <Table.Tr key={t.template_id}>
+                    <Table.Td>
+                      <Group gap={6} wrap="nowrap">
+                        <Text size="sm" fw={600}>
+                          {t.name}
+                        </Text>
+                        <Tooltip
+                          label={
+                            t.source === 'system' ? 'Ships with Nebula (read-only)' : 'Created by a user'
+                          }
+                        >
+                          <Badge
+                            size="xs"
+                            variant="outline"
+                            radius="sm"
+                            color={t.source === 'system' ? 'gray' : 'violet'}
+                            leftSection={t.source === 'system' ? <IconLock size={10} /> : undefined}
+                            style={{ minWidth: 'max-content' }}
+                          >
+                            {t.source}
                           </Badge>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm" ff="monospace">
-                            {t.spec.model_name}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            {SOURCE_LABEL[t.spec.model_source]}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>{ENGINE_LABEL[t.spec.engine_type]}</Table.Td>
-                        <Table.Td>{t.deployment.replicas}</Table.Td>
-                        <Table.Td>
-                          <Text size="sm" c="dimmed">
-                            {formatRelative(t.updated_at)}
-                          </Text>
-                        </Table.Td>
-                        {canOperate ? (
-                          <Table.Td>
-                            <Group gap={4} justify="flex-end" wrap="nowrap">
-                              <Button
-                                size="compact-sm"
-                                variant="light"
-                                leftSection={<IconRocket size={14} />}
-                                onClick={() => setDeploying(t)}
-                              >
-                                Deploy
-                              </Button>
-                              {t.source === 'user' ? (
-                                <>
-                                  <RowAction
-                                    tooltip="Edit"
-                                    label={`Edit ${t.name}`}
-                                    color="gray"
-                                    icon={<IconPencil size={18} />}
-                                    onClick={() => {
-                                      setEditing(t);
-                                      setFormOpen(true);
-                                    }}
-                                  />
-                                  <RowAction
-                                    tooltip="Delete"
-                                    label={`Delete ${t.name}`}
-                                    color="red"
-                                    icon={<IconTrash size={18} />}
-                                    onClick={() => confirmRemove(t)}
-                                  />
-                                </>
-                              ) : (
-                                <RowAction
-                                  tooltip="System templates are read-only"
-                                  label="Read-only"
-                                  color="gray"
-                                  icon={<IconLock size={18} />}
-                                  disabled
-                                />
-                              )}
-                            </Group>
-                          </Table.Td>
-                        ) : null}
-                      </Table.Tr>
-                    ))}
+                        </Tooltip>
+                      </Group>
+                      {t.description ? (
+                        <Text size="xs" c="dimmed" lineClamp={1} maw={320}>
+                          {t.description}
+                        </Text>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge variant="light" radius="sm" style={{ minWidth: 'max-content' }}>
+                        {t.category}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" ff="monospace">
+                        {t.spec.model_name}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {SOURCE_LABEL[t.spec.model_source]}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{ENGINE_LABEL[t.spec.engine_type]}</Table.Td>
+                    <Table.Td>{t.deployment.replicas}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm" c="dimmed">
+                        {formatRelative(t.updated_at)}
+                      </Text>
+                    </Table.Td>
+                    {canOperate ? (
+                      <Table.Td>
+                        <Group gap={4} justify="flex-end" wrap="nowrap">
+                          <Button
+                            size="compact-sm"
+                            variant="light"
+                            leftSection={<IconRocket size={14} />}
+                            onClick={() => setDeploying(t)}
+                          >
+                            Deploy
+                          </Button>
+                          {t.source === 'user' ? (
+                            <>
+                              <RowAction
+                                tooltip="Edit"
+                                label={`Edit ${t.name}`}
+                                color="gray"
+                                icon={<IconPencil size={18} />}
+                                onClick={() => {
+                                  setEditing(t);
+                                  setFormOpen(true);
+                                }}
+                              />
+                              <RowAction
+                                tooltip="Delete"
+                                label={`Delete ${t.name}`}
+                                color="red"
+                                icon={<IconTrash size={18} />}
+                                onClick={() => confirmRemove(t)}
+                              />
+                            </>
+                          ) : (
+                            <RowAction
+                              tooltip="System templates are read-only"
+                              label="Read-only"
+                              color="gray"
+                              icon={<IconLock size={18} />}
+                              disabled
+                            />
+                          )}
+                        </Group>
+                      </Table.Td>
+                    ) : null}
+                  </Table.Tr>
+                ))}
               </DataTable>
             );
           }}
