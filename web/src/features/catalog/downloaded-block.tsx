@@ -1,7 +1,6 @@
 import { Badge, Button, Card, Drawer, Group, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { modals } from '@mantine/modals';
 import { IconEye, IconRefresh, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useApi, usePermissions } from '../../auth/context.tsx';
@@ -9,10 +8,11 @@ import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
 import { RowAction } from '../../components/row-action.tsx';
+import { confirmAction } from '../../lib/confirm.tsx';
+import { useAction } from '../../lib/use-action.ts';
 import { TableSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { formatBytes, formatRelative } from '../../lib/format.ts';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { SOURCE_LABEL } from '../../lib/states.ts';
 import { Fields } from '../models/detail-sections.tsx';
 import { buildDownloadedRows, type DownloadedModelRow } from './downloaded-rows.ts';
@@ -81,7 +81,6 @@ function StateCell({ row }: { row: DownloadedModelRow }) {
 /** Seed 004 §3.1: models whose files are in the cluster (or on their way), with refresh, delete and details. */
 export function DownloadedBlock({ highlight }: { highlight: string | null }) {
   const api = useApi();
-  const qc = useQueryClient();
   const navigate = useNavigate();
   const { isAdmin } = usePermissions();
   const [detailsOf, setDetailsOf] = useState<DownloadedModelRow | null>(null);
@@ -100,25 +99,22 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
     void cache.refetch();
     void models.refetch();
   };
-  const remove = useMutation({
+  const remove = useAction({
     mutationFn: async (v: { row: DownloadedModelRow; purge: boolean }) => {
       if (v.row.model_uid) return api.models.remove(v.row.model_uid, v.purge);
       await Promise.all(v.row.nodes.map((n) => api.nodes.purgeCache(n.node_id, n.name_hash)));
       return null;
     },
-    onSuccess: (_d, v) => notifySuccess(`${v.row.model_uid ?? v.row.model_name} deleted`),
-    onError: (e) => notifyError(e, 'Delete failed'),
-    onSettled: () => {
-      void qc.invalidateQueries({ queryKey: ['models'] });
-      void qc.invalidateQueries({ queryKey: ['cache-summary'] });
-    },
+    success: (_d, v) => `${v.row.model_uid ?? v.row.model_name} deleted`,
+    failure: 'Delete failed',
+    invalidate: [['models'], ['cache-summary']],
   });
 
   const confirmDelete = (row: DownloadedModelRow) => {
     let purge = row.model_uid === null;
-    modals.openConfirmModal({
+    confirmAction({
       title: `Delete ${row.model_uid ?? row.model_name}?`,
-      children: (
+      body: (
         <Stack gap="sm">
           {row.model_uid ? (
             <>
@@ -145,8 +141,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
           )}
         </Stack>
       ),
-      labels: { confirm: 'Delete', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      confirm: 'Delete',
       onConfirm: () => remove.mutate({ row, purge }),
     });
   };

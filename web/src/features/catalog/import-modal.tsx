@@ -1,24 +1,14 @@
 import { Badge, Group, Modal, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-
 import { useMutation } from '@tanstack/react-query';
-
 import { useEffect } from 'react';
-
 import type { ImportInput } from '../../api/endpoints.ts';
-
 import type { CatalogItem, EngineType, ImportResponse } from '../../api/types.ts';
-
 import { useApi } from '../../auth/context.tsx';
-
 import { FormActions, MutationError } from '../../components/form-actions.tsx';
-
 import { formatBytes, suggestModelUid } from '../../lib/format.ts';
-
 import { SOURCE_LABEL } from '../../lib/states.ts';
-
 import { EngineSelect, ReplicasInput, uidError } from '../models/spec-fields.tsx';
-
 import { GgufVariantSelect } from './gguf-variant-select.tsx';
 
 interface Values {

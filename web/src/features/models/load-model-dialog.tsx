@@ -14,33 +14,19 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-
 import { useDebouncedValue } from '@mantine/hooks';
-
 import { IconForms, IconTemplate } from '@tabler/icons-react';
-
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-
 import { useState } from 'react';
-
 import { useNavigate } from 'react-router';
-
 import type { CreateModelInput } from '../../api/endpoints.ts';
-
 import type { EngineType, ModelSource } from '../../api/types.ts';
-
 import { useApi } from '../../auth/context.tsx';
-
 import { MutationError } from '../../components/form-actions.tsx';
-
 import { notifySuccess } from '../../lib/notify.ts';
-
 import { ENGINE_LABEL, SOURCE_LABEL, SOURCES } from '../../lib/states.ts';
-
 import { GgufVariantSelect } from '../catalog/gguf-variant-select.tsx';
-
 import { DeployFields, useDeployOptions } from '../templates/deploy-fields.tsx';
-
 import { EngineSelect, GpuCountInput, ReplicasInput, uidError } from './spec-fields.tsx';
 
 const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/;

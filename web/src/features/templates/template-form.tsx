@@ -1,24 +1,14 @@
 import { Modal, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
-
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-
 import { useEffect } from 'react';
-
 import type { TemplateInput } from '../../api/endpoints.ts';
-
 import type { EngineType, ModelSource, TemplateCategory, TemplateView } from '../../api/types.ts';
-
 import { useApi } from '../../auth/context.tsx';
-
 import { notifySuccess } from '../../lib/notify.ts';
-
 import { FormActions, MutationError } from '../../components/form-actions.tsx';
-
 import { SOURCES } from '../../lib/states.ts';
-
 import { EngineSelect, GpuCountInput, ReplicasInput } from '../models/spec-fields.tsx';
-
 import { CATEGORIES } from '../models/save-template-modal.tsx';
 
 interface Values {
