@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { confirmAction } from './confirm.tsx';
 import { notifyError, notifySuccess } from './notify.ts';
 
 /**
@@ -29,4 +30,18 @@ export function useAction<TData, TVars>({
         void qc.invalidateQueries({ queryKey });
     },
   });
+}
+
+/**
+ * An action that asks first: `useAction` plus the confirmation dialog `ask(item)` describes. Returns the
+ * function that opens the dialog for an item.
+ */
+export function useConfirmedAction<TData, TVars>({
+  ask,
+  ...action
+}: Parameters<typeof useAction<TData, TVars>>[0] & {
+  ask: (v: TVars) => Omit<Parameters<typeof confirmAction>[0], 'onConfirm'>;
+}): (v: TVars) => void {
+  const mutation = useAction(action);
+  return (v) => confirmAction({ ...ask(v), onConfirm: () => mutation.mutate(v) });
 }

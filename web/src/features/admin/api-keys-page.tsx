@@ -2,7 +2,6 @@ import {
   Alert,
   Badge,
   Button,
-  Card,
   Code,
   CopyButton,
   Group,
@@ -31,12 +30,11 @@ import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { FormActions, MutationError } from '../../components/form-actions.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { QueryBoundary } from '../../components/query-boundary.tsx';
+import { ListCard } from '../../components/list-card.tsx';
 import { RowAction } from '../../components/row-action.tsx';
-import { confirmAction } from '../../lib/confirm.tsx';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
 import { notifySuccess } from '../../lib/notify.ts';
-import { useAction } from '../../lib/use-action.ts';
+import { useConfirmedAction } from '../../lib/use-action.ts';
 import { ROLES } from './users-page.tsx';
 
 /** A key's status from its dates (pure). */
@@ -235,19 +233,17 @@ export function ApiKeysPage() {
   const [showInactive, setShowInactive] = useState(false);
   const [limiting, setLimiting] = useState<ApiKeyView | null>(null);
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.apiKeys.list(true) });
-  const revoke = useAction({
+  const confirmRevoke = useConfirmedAction({
     mutationFn: (k: ApiKeyView) => api.apiKeys.revoke(k.id),
     success: (_d, k) => `Key ${k.name} revoked`,
     failure: 'Revoke failed',
     invalidate: [['api-keys']],
-  });
-  const confirmRevoke = (k: ApiKeyView) =>
-    confirmAction({
+    ask: (k) => ({
       title: `Revoke key "${k.name}"?`,
       body: `Every client using ${k.prefix}… is refused from now on. This cannot be undone.`,
       confirm: 'Revoke key',
-      onConfirm: () => revoke.mutate(k),
-    });
+    }),
+  });
   return (
     <>
       <PageHeader
@@ -259,92 +255,91 @@ export function ApiKeysPage() {
           </Button>
         }
       />
-      <Card withBorder radius="md" padding="md">
-        <Group mb="md">
-          <Switch
-            label="Show revoked and expired keys"
-            checked={showInactive}
-            onChange={(e) => setShowInactive(e.currentTarget.checked)}
+      <ListCard
+        query={keys}
+        filters={
+          <>
+            <Switch
+              label="Show revoked and expired keys"
+              checked={showInactive}
+              onChange={(e) => setShowInactive(e.currentTarget.checked)}
+            />
+          </>
+        }
+        select={(data) => data.items.filter((k) => showInactive || keyStatus(k) === 'active')}
+        empty={
+          <EmptyState
+            icon={<IconKey size={28} />}
+            title="No API keys"
+            description="Create one for the CLI or an application."
           />
-        </Group>
-        <QueryBoundary query={keys}>
-          {(data) => {
-            const items = data.items.filter((k) => showInactive || keyStatus(k) === 'active');
-            if (items.length === 0)
+        }
+      >
+        {(items) => (
+          <DataTable
+            minWidth={900}
+            testId="keys-table"
+            columns={[
+              'Name',
+              'Key',
+              'Role',
+              'Owner',
+              'Created',
+              'Expires',
+              'Last used',
+              'Rate limit',
+              'Status',
+              '',
+            ]}
+          >
+            {items.map((k) => {
+              const status = keyStatus(k);
               return (
-                <EmptyState
-                  icon={<IconKey size={28} />}
-                  title="No API keys"
-                  description="Create one for the CLI or an application."
-                />
+                <Table.Tr key={k.id}>
+                  <Table.Td fw={600}>{k.name}</Table.Td>
+                  <Table.Td ff="monospace">{k.prefix}…</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" radius="sm">
+                      {k.role}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{k.owner}</Table.Td>
+                  <Table.Td title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</Table.Td>
+                  <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
+                  <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
+                  <Table.Td ff="monospace" data-testid={`rate-${k.id}`}>
+                    {rateText(k.rate_limit)}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={STATUS_COLOR[status]} variant="light">
+                      {status}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {status === 'active' ? (
+                      <>
+                        <RowAction
+                          tooltip="Rate limit"
+                          label={`Rate limit of ${k.name}`}
+                          icon={<IconGauge size={18} />}
+                          onClick={() => setLimiting(k)}
+                        />
+                        <RowAction
+                          tooltip="Revoke"
+                          label={`Revoke ${k.name}`}
+                          color="red"
+                          icon={<IconTrash size={18} />}
+                          onClick={() => confirmRevoke(k)}
+                        />
+                      </>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
               );
-            return (
-              <DataTable
-                minWidth={900}
-                testId="keys-table"
-                columns={[
-                  'Name',
-                  'Key',
-                  'Role',
-                  'Owner',
-                  'Created',
-                  'Expires',
-                  'Last used',
-                  'Rate limit',
-                  'Status',
-                  '',
-                ]}
-              >
-                {items.map((k) => {
-                  const status = keyStatus(k);
-                  return (
-                    <Table.Tr key={k.id}>
-                      <Table.Td fw={600}>{k.name}</Table.Td>
-                      <Table.Td ff="monospace">{k.prefix}…</Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" radius="sm">
-                          {k.role}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{k.owner}</Table.Td>
-                      <Table.Td title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</Table.Td>
-                      <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
-                      <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
-                      <Table.Td ff="monospace" data-testid={`rate-${k.id}`}>
-                        {rateText(k.rate_limit)}
-                      </Table.Td>
-                      <Table.Td>
-                        <Badge color={STATUS_COLOR[status]} variant="light">
-                          {status}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td ta="right">
-                        {status === 'active' ? (
-                          <>
-                            <RowAction
-                              tooltip="Rate limit"
-                              label={`Rate limit of ${k.name}`}
-                              icon={<IconGauge size={18} />}
-                              onClick={() => setLimiting(k)}
-                            />
-                            <RowAction
-                              tooltip="Revoke"
-                              label={`Revoke ${k.name}`}
-                              color="red"
-                              icon={<IconTrash size={18} />}
-                              onClick={() => confirmRevoke(k)}
-                            />
-                          </>
-                        ) : null}
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </DataTable>
-            );
-          }}
-        </QueryBoundary>
-      </Card>
+            })}
+          </DataTable>
+        )}
+      </ListCard>
       <CreateKeyModal
         opened={createOpen}
         onClose={() => setCreateOpen(false)}

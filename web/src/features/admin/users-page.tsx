@@ -1,7 +1,6 @@
 import {
   Badge,
   Button,
-  Card,
   Group,
   Modal,
   PasswordInput,
@@ -22,12 +21,11 @@ import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { FormActions, MutationError } from '../../components/form-actions.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
-import { QueryBoundary } from '../../components/query-boundary.tsx';
+import { ListCard } from '../../components/list-card.tsx';
 import { RowAction } from '../../components/row-action.tsx';
-import { confirmAction } from '../../lib/confirm.tsx';
 import { formatRelative } from '../../lib/format.ts';
 import { notifySuccess } from '../../lib/notify.ts';
-import { useAction } from '../../lib/use-action.ts';
+import { useAction, useConfirmedAction } from '../../lib/use-action.ts';
 
 export const ROLES: { value: Role; label: string }[] = [
   { value: 'viewer', label: 'Viewer: read only' },
@@ -93,19 +91,17 @@ export function UsersPage() {
     failure: 'Update failed',
     invalidate: [['users']],
   });
-  const remove = useAction({
+  const confirmRemove = useConfirmedAction({
     mutationFn: (u: UserView) => api.users.remove(u.username),
     success: (_d, u) => `${u.username} deleted`,
     failure: 'Delete failed',
     invalidate: [['users']],
-  });
-  const confirmRemove = (u: UserView) =>
-    confirmAction({
+    ask: (u) => ({
       title: `Delete user ${u.username}?`,
       body: 'They can no longer log in. Their API keys stop working.',
       confirm: 'Delete user',
-      onConfirm: () => remove.mutate(u),
-    });
+    }),
+  });
   return (
     <>
       <PageHeader
@@ -117,78 +113,76 @@ export function UsersPage() {
           </Button>
         }
       />
-      <Card withBorder radius="md" padding="md">
-        <QueryBoundary query={users}>
-          {(data) =>
-            data.items.length === 0 ? (
-              <EmptyState icon={<IconUsers size={28} />} title="No users" />
-            ) : (
-              <DataTable testId="users-table" columns={['User', 'Role', 'Enabled', 'Created', '']}>
-                {data.items.map((u) => {
-                  const self = u.username === me?.username;
-                  return (
-                    <Table.Tr key={u.username} data-testid={`user-row-${u.username}`}>
-                      <Table.Td>
-                        <Group gap={6}>
-                          <Text size="sm" fw={600}>
-                            {u.username}
-                          </Text>
-                          {self ? (
-                            <Badge size="xs" variant="light">
-                              you
-                            </Badge>
-                          ) : null}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>
-                        <Select
-                          size="xs"
-                          w={200}
-                          data={ROLES}
-                          value={u.role}
-                          allowDeselect={false}
-                          disabled={self}
-                          onChange={(v) =>
-                            v && v !== u.role && update.mutate({ username: u.username, role: v as Role })
-                          }
-                          aria-label={`Role of ${u.username}`}
-                        />
-                      </Table.Td>
-                      <Table.Td>
-                        <Switch
-                          checked={!u.disabled}
-                          disabled={self}
-                          onChange={(e) =>
-                            update.mutate({ username: u.username, disabled: !e.currentTarget.checked })
-                          }
-                          aria-label={`Enable ${u.username}`}
-                        />
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" c="dimmed">
-                          {formatRelative(u.created_at)}
-                          {u.created_by ? ` by ${u.created_by}` : ''}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td ta="right">
-                        {!self ? (
-                          <RowAction
-                            tooltip="Delete user"
-                            label={`Delete ${u.username}`}
-                            color="red"
-                            icon={<IconTrash size={18} />}
-                            onClick={() => confirmRemove(u)}
-                          />
-                        ) : null}
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </DataTable>
-            )
-          }
-        </QueryBoundary>
-      </Card>
+      <ListCard
+        query={users}
+        select={(data) => data.items}
+        empty={<EmptyState icon={<IconUsers size={28} />} title="No users" />}
+      >
+        {(items) => (
+          <DataTable testId="users-table" columns={['User', 'Role', 'Enabled', 'Created', '']}>
+            {items.map((u) => {
+              const self = u.username === me?.username;
+              return (
+                <Table.Tr key={u.username} data-testid={`user-row-${u.username}`}>
+                  <Table.Td>
+                    <Group gap={6}>
+                      <Text size="sm" fw={600}>
+                        {u.username}
+                      </Text>
+                      {self ? (
+                        <Badge size="xs" variant="light">
+                          you
+                        </Badge>
+                      ) : null}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    <Select
+                      size="xs"
+                      w={200}
+                      data={ROLES}
+                      value={u.role}
+                      allowDeselect={false}
+                      disabled={self}
+                      onChange={(v) =>
+                        v && v !== u.role && update.mutate({ username: u.username, role: v as Role })
+                      }
+                      aria-label={`Role of ${u.username}`}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <Switch
+                      checked={!u.disabled}
+                      disabled={self}
+                      onChange={(e) =>
+                        update.mutate({ username: u.username, disabled: !e.currentTarget.checked })
+                      }
+                      aria-label={`Enable ${u.username}`}
+                    />
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c="dimmed">
+                      {formatRelative(u.created_at)}
+                      {u.created_by ? ` by ${u.created_by}` : ''}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {!self ? (
+                      <RowAction
+                        tooltip="Delete user"
+                        label={`Delete ${u.username}`}
+                        color="red"
+                        icon={<IconTrash size={18} />}
+                        onClick={() => confirmRemove(u)}
+                      />
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </DataTable>
+        )}
+      </ListCard>
       <CreateUserModal opened={createOpen} onClose={() => setCreateOpen(false)} />
     </>
   );

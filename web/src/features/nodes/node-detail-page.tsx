@@ -6,8 +6,7 @@ import type { NodeDetailView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { RowAction } from '../../components/row-action.tsx';
-import { confirmAction } from '../../lib/confirm.tsx';
-import { useAction } from '../../lib/use-action.ts';
+import { useConfirmedAction } from '../../lib/use-action.ts';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
 import { CardsSkeleton } from '../../components/skeletons.tsx';
@@ -32,19 +31,17 @@ export function NodeDetailPage() {
     queryFn: () => api.nodes.get(nodeId),
     refetchInterval: 5_000,
   });
-  const purge = useAction({
+  const confirmPurge = useConfirmedAction({
     mutationFn: (e: CacheEntry) => api.nodes.purgeCache(nodeId, e.name_hash),
     success: (_d, e) => `Deleting ${e.model_name} from ${nodeId}`,
     failure: 'Delete failed',
     invalidate: [['node', nodeId], ['cache-summary']],
-  });
-  const confirmPurge = (e: CacheEntry) =>
-    confirmAction({
+    ask: (e) => ({
       title: `Delete ${e.model_name} from ${nodeId}?`,
       body: `Frees ${formatBytes(e.size_bytes)}. The node refuses if a running replica uses these files.`,
       confirm: 'Delete files',
-      onConfirm: () => purge.mutate(e),
-    });
+    }),
+  });
 
   return (
     <>
