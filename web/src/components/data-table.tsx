@@ -1,5 +1,6 @@
-import { Table, type TableProps } from '@mantine/core';
+import { Table, Text, type TableProps } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { formatRelative } from '../lib/format.ts';
 
 /** One header cell: a label, or a label with width/alignment; `null`/`false` leave the column out. */
 export type Column = ReactNode | { label?: ReactNode; w?: number; ta?: 'right' } | null | false;
@@ -44,4 +45,15 @@ export function DataTable({
     </Table>
   );
   return minWidth ? <Table.ScrollContainer minWidth={minWidth}>{table}</Table.ScrollContainer> : table;
+}
+
+/** A cell with a time as "5 minutes ago", dimmed (the tables' updated / last used columns). */
+export function AgoCell({ time }: { time: string | null | undefined }) {
+  return (
+    <Table.Td>
+      <Text size="sm" c="dimmed">
+        {formatRelative(time)}
+      </Text>
+    </Table.Td>
+  );
 }

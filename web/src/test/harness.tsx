@@ -1,4 +1,5 @@
-import { render, type RenderResult } from '@testing-library/react';
+import { render, waitFor, type RenderResult } from '@testing-library/react';
+import { expect } from 'vitest';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import type { Role } from '../api/types.ts';
 import { App } from '../app.tsx';
@@ -48,10 +49,17 @@ export function fakeApi(routes: Record<string, Handler>) {
     const out = await handler(call);
     return out instanceof Response ? out : json(out);
   };
+  const callsTo = (method: string, path: string) =>
+    calls.filter((c) => c.method === method && c.path === path);
   return {
     fetch,
     calls,
-    callsTo: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path),
+    callsTo,
+    /** Waits until exactly one request went to `method path` and returns its body. */
+    async sentOnce(method: string, path: string): Promise<unknown> {
+      await waitFor(() => expect(callsTo(method, path)).toHaveLength(1));
+      return callsTo(method, path)[0]?.body;
+    },
   };
 }
 

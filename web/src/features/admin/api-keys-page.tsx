@@ -13,15 +13,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import {
-  IconAlertTriangle,
-  IconCheck,
-  IconCopy,
-  IconGauge,
-  IconKey,
-  IconPlus,
-  IconTrash,
-} from '@tabler/icons-react';
+import { IconAlertTriangle, IconCheck, IconCopy, IconGauge, IconKey, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ApiKeyView, CreatedApiKey, Role } from '../../api/types.ts';
@@ -29,7 +21,7 @@ import { useApi } from '../../auth/context.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { FormActions, MutationError } from '../../components/form-actions.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
+import { CreateButton, PageHeader } from '../../components/page-header.tsx';
 import { ListCard } from '../../components/list-card.tsx';
 import { RowAction } from '../../components/row-action.tsx';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
@@ -249,11 +241,7 @@ export function ApiKeysPage() {
       <PageHeader
         title="API keys"
         description="Keys for the CLI, scripts and OpenAI clients. The secret is shown once, at creation."
-        actions={
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setCreateOpen(true)}>
-            New key
-          </Button>
-        }
+        actions={<CreateButton label="New key" onClick={() => setCreateOpen(true)} />}
       />
       <ListCard
         query={keys}

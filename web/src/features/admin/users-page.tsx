@@ -1,6 +1,5 @@
 import {
   Badge,
-  Button,
   Group,
   Modal,
   PasswordInput,
@@ -12,7 +11,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { IconPlus, IconTrash, IconUsers } from '@tabler/icons-react';
+import { IconTrash, IconUsers } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Role, UserView } from '../../api/types.ts';
@@ -20,7 +19,7 @@ import { useApi, useSession } from '../../auth/context.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { FormActions, MutationError } from '../../components/form-actions.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
+import { CreateButton, PageHeader } from '../../components/page-header.tsx';
 import { ListCard } from '../../components/list-card.tsx';
 import { RowAction } from '../../components/row-action.tsx';
 import { formatRelative } from '../../lib/format.ts';
@@ -107,11 +106,7 @@ export function UsersPage() {
       <PageHeader
         title="Users"
         description="People who log in to the console and the API, and their roles."
-        actions={
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setCreateOpen(true)}>
-            New user
-          </Button>
-        }
+        actions={<CreateButton label="New user" onClick={() => setCreateOpen(true)} />}
       />
       <ListCard
         query={users}

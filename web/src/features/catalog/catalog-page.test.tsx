@@ -146,8 +146,7 @@ describe('model catalog', () => {
     await user.clear(within(dialog).getByLabelText('Model UID'));
     await user.type(within(dialog).getByLabelText('Model UID'), 'my-model');
     await user.click(within(dialog).getByRole('button', { name: 'Download' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/catalog/import')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/catalog/import')[0]?.body).toEqual({
+    expect(await api.sentOnce('POST', '/api/v2/catalog/import')).toEqual({
       provider: 'huggingface',
       model_id: 'org/model-3',
       model_uid: 'my-model',

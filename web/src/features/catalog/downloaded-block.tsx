@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useApi, usePermissions } from '../../auth/context.tsx';
-import { DataTable } from '../../components/data-table.tsx';
+import { AgoCell, DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
 import { RowAction } from '../../components/row-action.tsx';
@@ -254,11 +254,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
               <Table.Td>
                 <NodeSpread row={r} />
               </Table.Td>
-              <Table.Td>
-                <Text size="sm" c="dimmed">
-                  {formatRelative(r.last_used_at)}
-                </Text>
-              </Table.Td>
+              <AgoCell time={r.last_used_at} />
               <Table.Td>
                 <StateCell row={r} />
               </Table.Td>

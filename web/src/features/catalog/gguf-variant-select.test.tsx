@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { type Call, fakeApi, fixtures, renderApp, sessionAs } from '../../test/harness.tsx';
@@ -152,8 +152,7 @@ describe('GGUF variant choice', () => {
     await user.clear(within(dialog).getByLabelText('Model UID'));
     await user.type(within(dialog).getByLabelText('Model UID'), 'tiny-q8');
     await user.click(within(dialog).getByRole('button', { name: 'Download' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/catalog/import')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/catalog/import')[0]?.body).toEqual({
+    expect(await api.sentOnce('POST', '/api/v2/catalog/import')).toEqual({
       provider: 'huggingface',
       model_id: 'org/tiny-GGUF',
       model_uid: 'tiny-q8',
@@ -190,8 +189,7 @@ describe('GGUF variant choice', () => {
     await user.click(await screen.findByRole('option', { name: /^F16 · tiny-F16\.gguf/ }));
     await user.type(within(dialog).getByLabelText(/Model UID/), 'tiny-q8');
     await user.click(within(dialog).getByRole('button', { name: 'Create model' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/models')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/models')[0]?.body).toMatchObject({
+    expect(await api.sentOnce('POST', '/api/v2/models')).toMatchObject({
       model_name: 'org/tiny-GGUF',
       model_source: 'huggingface',
       engine_type: 'llamacpp',

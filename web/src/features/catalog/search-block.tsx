@@ -16,12 +16,12 @@ import { useState } from 'react';
 import { ApiError } from '../../api/errors.ts';
 import type { CatalogItem, CatalogProvider } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
-import { DataTable } from '../../components/data-table.tsx';
+import { AgoCell, DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
 import { RowAction } from '../../components/row-action.tsx';
 import { TableSkeleton } from '../../components/skeletons.tsx';
-import { formatBytes, formatCount, formatRelative } from '../../lib/format.ts';
+import { formatBytes, formatCount } from '../../lib/format.ts';
 import { useDebounced } from '../../lib/use-debounced.ts';
 
 /** Seed 004 §8: 20 results a page, one search per 300-500 ms pause in typing. */
@@ -221,11 +221,7 @@ export function SearchBlock({
                     <Text size="sm">{formatCount(it.likes)}</Text>
                   </Group>
                 </Table.Td>
-                <Table.Td>
-                  <Text size="sm" c="dimmed">
-                    {formatRelative(it.updated_at)}
-                  </Text>
-                </Table.Td>
+                <AgoCell time={it.updated_at} />
                 <Table.Td>
                   <Group gap={4} justify="flex-end" wrap="nowrap">
                     <RowAction

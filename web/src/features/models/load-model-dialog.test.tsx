@@ -61,8 +61,7 @@ describe('load model dialog', () => {
     await user.type(within(dialog).getByLabelText(/Model path/), '/models/my-model');
     await user.type(within(dialog).getByLabelText(/Model UID/), 'local-one');
     await user.click(within(dialog).getByRole('button', { name: 'Create model' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/models')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/models')[0]?.body).toEqual({
+    expect(await api.sentOnce('POST', '/api/v2/models')).toEqual({
       model_name: 'my-model',
       model_source: 'local',
       model_path: '/models/my-model',

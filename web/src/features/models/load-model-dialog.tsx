@@ -4,7 +4,6 @@ import {
   Card,
   Group,
   Modal,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -24,10 +23,10 @@ import type { EngineType, ModelSource } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
 import { MutationError } from '../../components/form-actions.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
-import { ENGINE_LABEL, SOURCE_LABEL, SOURCES } from '../../lib/states.ts';
+import { ENGINE_LABEL, SOURCE_LABEL } from '../../lib/states.ts';
 import { GgufVariantSelect } from '../catalog/gguf-variant-select.tsx';
 import { DeployFields, useDeployOptions } from '../templates/deploy-fields.tsx';
-import { EngineSelect, GpuCountInput, ReplicasInput, uidError } from './spec-fields.tsx';
+import { EngineSelect, GpuCountInput, ReplicasInput, SourceControl, uidError } from './spec-fields.tsx';
 
 const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/;
 
@@ -105,17 +104,7 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
     <form onSubmit={form.onSubmit((v) => create.mutate(v))}>
       <Stack gap="md">
         <MutationError mutation={create} title="The server refused this model" />
-        <div>
-          <Text size="sm" fw={500} mb={4}>
-            Model source
-          </Text>
-          <SegmentedControl
-            fullWidth
-            data={SOURCES.map((s) => ({ value: s.value, label: s.label }))}
-            {...form.getInputProps('model_source')}
-            aria-label="Model source"
-          />
-        </div>
+        <SourceControl {...form.getInputProps('model_source')} />
         <TextInput
           label={local ? 'Model name' : 'Repository'}
           placeholder={

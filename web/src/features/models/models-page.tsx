@@ -5,13 +5,12 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import type { AggregatedState, EngineType, ModelView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
-import { DataTable } from '../../components/data-table.tsx';
+import { AgoCell, DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { TableSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
-import { formatRelative } from '../../lib/format.ts';
 import { ENGINE_LABEL, ENGINES, MODEL_STATES, SOURCE_LABEL, STATE_COLOR } from '../../lib/states.ts';
 import { useDebounced } from '../../lib/use-debounced.ts';
 import { DownloadSummaryBar } from './download-bar.tsx';
@@ -229,11 +228,7 @@ export function ModelsPage() {
                 <Table.Td>
                   {m.download ? <DownloadSummaryBar download={m.download} /> : <Text c="dimmed">—</Text>}
                 </Table.Td>
-                <Table.Td>
-                  <Text size="sm" c="dimmed">
-                    {formatRelative(m.updated_at)}
-                  </Text>
-                </Table.Td>
+                <AgoCell time={m.updated_at} />
                 {canOperate ? (
                   <Table.Td>
                     <ModelActions model={m} compact />

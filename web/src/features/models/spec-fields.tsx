@@ -1,12 +1,34 @@
-import { NumberInput, Select, type NumberInputProps, type SelectProps } from '@mantine/core';
+import {
+  NumberInput,
+  SegmentedControl,
+  Select,
+  Text,
+  type NumberInputProps,
+  type SegmentedControlProps,
+  type SelectProps,
+} from '@mantine/core';
 import { MODEL_UID_PATTERN } from '../../lib/format.ts';
-import { ENGINES } from '../../lib/states.ts';
+import { ENGINES, SOURCES } from '../../lib/states.ts';
 
 /** Why a typed model uid is not valid, or null (empty: the server derives one). */
 export const uidError = (v: string) =>
   v && !MODEL_UID_PATTERN.test(v)
     ? 'lowercase letters, digits and "-", starting with a letter (max 63)'
     : null;
+
+const SOURCE_OPTIONS = SOURCES.map((s) => ({ value: s.value, label: s.label }));
+
+/** Where a model's files come from (Hugging Face, ModelScope, a local path), labelled above. */
+export function SourceControl(props: Omit<SegmentedControlProps, 'data'>) {
+  return (
+    <div>
+      <Text size="sm" fw={500} mb={4}>
+        Model source
+      </Text>
+      <SegmentedControl fullWidth data={SOURCE_OPTIONS} aria-label="Model source" {...props} />
+    </div>
+  );
+}
 
 const ENGINE_OPTIONS = ENGINES.map((e) => ({ value: e.value, label: e.label }));
 

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Breadcrumbs, Card, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
@@ -7,7 +7,7 @@ import { useApi, usePermissions } from '../../auth/context.tsx';
 import { DataTable } from '../../components/data-table.tsx';
 import { RowAction } from '../../components/row-action.tsx';
 import { useConfirmedAction } from '../../lib/use-action.ts';
-import { PageHeader } from '../../components/page-header.tsx';
+import { BackCrumbs, PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
 import { CardsSkeleton } from '../../components/skeletons.tsx';
 import { UsageBar } from '../../components/usage-bar.tsx';
@@ -45,12 +45,7 @@ export function NodeDetailPage() {
 
   return (
     <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/nodes" size="sm">
-          Nodes
-        </Anchor>
-        <Text size="sm">{nodeId}</Text>
-      </Breadcrumbs>
+      <BackCrumbs to="/nodes" label="Nodes" current={nodeId} />
       <QueryBoundary query={node} loading={<CardsSkeleton count={3} height={180} />}>
         {(n) => (
           <>

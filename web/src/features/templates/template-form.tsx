@@ -1,4 +1,4 @@
-import { Modal, SegmentedControl, Select, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { Modal, Select, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -7,8 +7,7 @@ import type { EngineType, ModelSource, TemplateCategory, TemplateView } from '..
 import { useApi } from '../../auth/context.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
 import { FormActions, MutationError } from '../../components/form-actions.tsx';
-import { SOURCES } from '../../lib/states.ts';
-import { EngineSelect, GpuCountInput, ReplicasInput } from '../models/spec-fields.tsx';
+import { EngineSelect, GpuCountInput, ReplicasInput, SourceControl } from '../models/spec-fields.tsx';
 import { CATEGORIES } from '../models/save-template-modal.tsx';
 
 interface Values {
@@ -135,16 +134,7 @@ export function TemplateFormModal({
             />
           </SimpleGrid>
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
-          <div>
-            <Text size="sm" fw={500} mb={4}>
-              Model source
-            </Text>
-            <SegmentedControl
-              fullWidth
-              data={SOURCES.map((s) => ({ value: s.value, label: s.label }))}
-              {...form.getInputProps('model_source')}
-            />
-          </div>
+          <SourceControl {...form.getInputProps('model_source')} />
           <TextInput
             label={local ? 'Model name' : 'Repository'}
             withAsterisk

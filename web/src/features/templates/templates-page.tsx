@@ -1,15 +1,14 @@
 import { Badge, Button, Group, SegmentedControl, Table, Text, Tooltip } from '@mantine/core';
-import { IconLock, IconPencil, IconPlus, IconRocket, IconTemplate, IconTrash } from '@tabler/icons-react';
+import { IconLock, IconPencil, IconRocket, IconTemplate, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { TemplateView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
-import { DataTable } from '../../components/data-table.tsx';
+import { AgoCell, DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
+import { CreateButton, PageHeader } from '../../components/page-header.tsx';
 import { ListCard } from '../../components/list-card.tsx';
 import { RowAction } from '../../components/row-action.tsx';
-import { formatRelative } from '../../lib/format.ts';
 import { useConfirmedAction } from '../../lib/use-action.ts';
 import { ENGINE_LABEL, SOURCE_LABEL } from '../../lib/states.ts';
 import { DeployModal } from './deploy-modal.tsx';
@@ -43,15 +42,13 @@ export function TemplatesPage() {
         description="Ready-made model configurations: deploy one in a click, or save a running model as a template."
         actions={
           canOperate ? (
-            <Button
-              leftSection={<IconPlus size={16} />}
+            <CreateButton
+              label="New template"
               onClick={() => {
                 setEditing(null);
                 setFormOpen(true);
               }}
-            >
-              New template
-            </Button>
+            />
           ) : null
         }
       />
@@ -138,11 +135,7 @@ export function TemplatesPage() {
                 </Table.Td>
                 <Table.Td>{ENGINE_LABEL[t.spec.engine_type]}</Table.Td>
                 <Table.Td>{t.deployment.replicas}</Table.Td>
-                <Table.Td>
-                  <Text size="sm" c="dimmed">
-                    {formatRelative(t.updated_at)}
-                  </Text>
-                </Table.Td>
+                <AgoCell time={t.updated_at} />
                 {canOperate ? (
                   <Table.Td>
                     <Group gap={4} justify="flex-end" wrap="nowrap">
