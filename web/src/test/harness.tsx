@@ -144,6 +144,30 @@ export const fixtures = {
       ...over,
     };
   },
+  /** A system template ("qwen-chat": Qwen 7B on vLLM, 2 replicas by default). */
+  template(over: Record<string, unknown> = {}) {
+    return {
+      template_id: 'qwen-chat',
+      name: 'Qwen chat',
+      description: 'A chat model',
+      category: 'chat',
+      source: 'system',
+      spec: {
+        model_name: 'Qwen/Qwen2.5-7B-Instruct',
+        model_source: 'huggingface',
+        revision: 'main',
+        engine_type: 'vllm',
+        engine_config: { extra_args: [], env: {} },
+        resources: { gpu_count: 1 },
+        labels: {},
+      },
+      deployment: { replicas: 2, node_selector: {}, placement_strategy: 'binpack' },
+      created_at: '2025-01-01T00:00:00.000Z',
+      updated_at: '2025-01-01T00:00:00.000Z',
+      resource_version: 1,
+      ...over,
+    };
+  },
   modelList(items: unknown[], counts: Record<string, number> = {}) {
     return { items, total: items.length, offset: 0, limit: 1000, counts };
   },

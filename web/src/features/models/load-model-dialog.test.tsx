@@ -3,26 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { type Call, fakeApi, fixtures, renderApp, sessionAs } from '../../test/harness.tsx';
 
-const template = {
-  template_id: 'qwen-chat',
-  name: 'Qwen chat',
-  description: 'A chat model',
-  category: 'chat',
-  source: 'system',
-  spec: {
-    model_name: 'Qwen/Qwen2.5-7B-Instruct',
-    model_source: 'huggingface',
-    revision: 'main',
-    engine_type: 'vllm',
-    engine_config: { extra_args: [], env: {} },
-    resources: { gpu_count: 1 },
-    labels: {},
-  },
-  deployment: { replicas: 2, node_selector: {}, placement_strategy: 'binpack' },
-  created_at: '2025-01-01T00:00:00.000Z',
-  updated_at: '2025-01-01T00:00:00.000Z',
-  resource_version: 1,
-};
+const template = fixtures.template();
 
 function setup() {
   const api = fakeApi({

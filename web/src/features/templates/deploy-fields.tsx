@@ -1,5 +1,5 @@
 import { SimpleGrid, Switch, TextInput } from '@mantine/core';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { ReplicasInput, uidError } from '../models/spec-fields.tsx';
 
 /** What deploying a template asks: the new model's uid, its replicas and whether it starts now. */
@@ -7,6 +7,11 @@ export function useDeployOptions(initialReplicas: number | string) {
   const [uid, setUid] = useState('');
   const [replicas, setReplicas] = useState<number | string>(initialReplicas);
   const [autoStart, setAutoStart] = useState(true);
+  const reset = useCallback((replicasDefault: number | string) => {
+    setUid('');
+    setReplicas(replicasDefault);
+    setAutoStart(true);
+  }, []);
   return {
     uid,
     setUid,
@@ -16,12 +21,8 @@ export function useDeployOptions(initialReplicas: number | string) {
     setAutoStart,
     /** The uid's problem, or null (an empty uid lets the server derive one). */
     uidProblem: uidError(uid.trim()),
-    /** Back to a fresh form for a template with this default replica count. */
-    reset: (replicasDefault: number | string) => {
-      setUid('');
-      setReplicas(replicasDefault);
-      setAutoStart(true);
-    },
+    /** Back to a fresh form for a template with this default replica count (stable across renders). */
+    reset,
   };
 }
 export type DeployOptions = ReturnType<typeof useDeployOptions>;
