@@ -104,6 +104,16 @@ export function renderApp(opts: {
   );
 }
 
+/** The spec fields models and templates share (Hugging Face, vLLM, one GPU). */
+const BASE_SPEC = {
+  model_source: 'huggingface',
+  revision: 'main',
+  engine_type: 'vllm',
+  engine_config: { extra_args: [], env: {} },
+  resources: { gpu_count: 1 },
+  labels: {},
+};
+
 /** Minimal valid objects of the API's types, for fixtures. */
 export const fixtures = {
   model(over: Record<string, unknown> = {}) {
@@ -124,18 +134,7 @@ export const fixtures = {
       total_replicas: 1,
       plan_version: 1,
       download: null,
-      spec: {
-        model_uid: uid,
-        model_name: name,
-        model_source: 'huggingface',
-        revision: 'main',
-        engine_type: 'vllm',
-        engine_config: { extra_args: [], env: {} },
-        resources: { gpu_count: 1 },
-        labels: {},
-        created_at: now,
-        updated_at: now,
-      },
+      spec: { model_uid: uid, model_name: name, ...BASE_SPEC, created_at: now, updated_at: now },
       deployment: null,
       labels: {},
       created_at: now,
@@ -152,20 +151,24 @@ export const fixtures = {
       description: 'A chat model',
       category: 'chat',
       source: 'system',
-      spec: {
-        model_name: 'Qwen/Qwen2.5-7B-Instruct',
-        model_source: 'huggingface',
-        revision: 'main',
-        engine_type: 'vllm',
-        engine_config: { extra_args: [], env: {} },
-        resources: { gpu_count: 1 },
-        labels: {},
-      },
+      spec: { model_name: 'Qwen/Qwen2.5-7B-Instruct', ...BASE_SPEC },
       deployment: { replicas: 2, node_selector: {}, placement_strategy: 'binpack' },
       created_at: '2025-01-01T00:00:00.000Z',
       updated_at: '2025-01-01T00:00:00.000Z',
       resource_version: 1,
       ...over,
+    };
+  },
+  /** A model's detail view with nothing placed, downloaded, cached or recorded yet. */
+  modelDetail(over: Record<string, unknown> = {}) {
+    return {
+      ...fixtures.model(over),
+      plan: null,
+      endpoints: [],
+      downloads: [],
+      cache: [],
+      events: [],
+      stats: null,
     };
   },
   modelList(items: unknown[], counts: Record<string, number> = {}) {

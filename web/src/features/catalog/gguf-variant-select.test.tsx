@@ -91,15 +91,7 @@ function setup(route: string) {
     },
     'POST /api/v2/models': ({ body }: Call) =>
       fixtures.model({ model_uid: (body as { model_uid?: string }).model_uid ?? 'derived' }),
-    'GET /api/v2/models/tiny-q8': () => ({
-      ...fixtures.model({ model_uid: 'tiny-q8' }),
-      plan: null,
-      endpoints: [],
-      downloads: [],
-      cache: [],
-      events: [],
-      stats: null,
-    }),
+    'GET /api/v2/models/tiny-q8': () => fixtures.modelDetail({ model_uid: 'tiny-q8' }),
   });
   renderApp({ route, fetch: api.fetch, sessions: sessionAs('operator') });
   return { api, user: userEvent.setup() };

@@ -18,15 +18,7 @@ function setup() {
   renderApp({ route: '/models', fetch: api.fetch, sessions: sessionAs('operator') });
   return { api, user: userEvent.setup() };
 }
-const apiDetail = (uid: string) => ({
-  ...fixtures.model({ model_uid: uid }),
-  plan: null,
-  endpoints: [],
-  downloads: [],
-  cache: [],
-  events: [],
-  stats: null,
-});
+const apiDetail = (uid: string) => fixtures.modelDetail({ model_uid: uid });
 
 describe('load model dialog', () => {
   it('creates a local model with its path, engine and uid (manual tab)', async () => {

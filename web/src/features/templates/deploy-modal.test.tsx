@@ -8,15 +8,7 @@ describe('deploy a template', () => {
     const api = fakeApi({
       'GET /api/v2/templates': () => ({ items: [fixtures.template()] }),
       'POST /api/v2/templates/qwen-chat/deploy': () => fixtures.model({ model_uid: 'my-qwen' }),
-      'GET /api/v2/models/my-qwen': () => ({
-        ...fixtures.model({ model_uid: 'my-qwen' }),
-        plan: null,
-        endpoints: [],
-        downloads: [],
-        cache: [],
-        events: [],
-        stats: null,
-      }),
+      'GET /api/v2/models/my-qwen': () => fixtures.modelDetail({ model_uid: 'my-qwen' }),
     });
     renderApp({ route: '/templates', fetch: api.fetch, sessions: sessionAs('operator') });
     const user = userEvent.setup();
