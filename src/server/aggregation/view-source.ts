@@ -13,6 +13,7 @@ import {
 } from '../../core/domain/index.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
+import type { CacheEntryView } from '../schemas/cache.js';
 import type { ModelView } from '../schemas/models.js';
 import { buildModelView, modelViewFrom } from './model-view.js';
 import { loadCacheEntries, loadNodesSnapshot, type NodesSnapshot } from './nodes-snapshot.js';
@@ -35,7 +36,8 @@ export interface ViewSource {
   /** Nodes; pass the models view to share its plans and endpoints. */
   nodes(models?: ModelsView): Promise<NodesSnapshot>;
   requests(): Promise<ModelRequest[]>;
-  cacheEntries(): Promise<ModelCacheEntry[]>;
+  /** Every node's cache entries, each with its key's `name_hash`. */
+  cacheEntries(): Promise<CacheEntryView[]>;
   stop(): Promise<void>;
 }
 
@@ -68,7 +70,7 @@ export class DirectViewSource implements ViewSource {
     return (await this.reader.list(prefixes.modelRequests, ModelRequest)).items.map((t) => t.value);
   }
 
-  cacheEntries(): Promise<ModelCacheEntry[]> {
+  cacheEntries(): Promise<CacheEntryView[]> {
     return loadCacheEntries(this.reader);
   }
 
