@@ -66,6 +66,9 @@ interface ModelMemory {
   lastWake?: AutoscaleStatus['last_wake'];
 }
 
+/** How soon a load change is decided on. */
+const LOAD_REACTION_MS = 200;
+
 export class Autoscaler {
   readonly loads: Informer<LoadSignal>;
   readonly wakes: Informer<WakeRequest>;
@@ -74,6 +77,8 @@ export class Autoscaler {
   private timer: TimerHandle | undefined;
   private active = false;
   private running: Promise<void> | undefined;
+  private dueAt = 0;
+  private again = false;
 
   constructor(
     private readonly opts: AutoscalerOptions,
@@ -87,6 +92,9 @@ export class Autoscaler {
       schema: LoadSignal,
       keyFilter: (k) => parseKey(k)?.kind === 'load',
       name: 'autoscaler:load',
+      // New load is decided on at once (routers publish at most every couple of seconds), not on the next tick.
+      onAdd: () => this.soon(LOAD_REACTION_MS),
+      onUpdate: () => this.soon(LOAD_REACTION_MS),
     });
     this.wakes = new Informer<WakeRequest>({
       ...common,
@@ -95,7 +103,7 @@ export class Autoscaler {
       keyFilter: (k) => parseKey(k)?.kind === 'wake',
       name: 'autoscaler:wake',
       // A wake should not wait for the next tick.
-      onAdd: () => this.kick(),
+      onAdd: () => this.soon(0),
     });
   }
 
@@ -128,11 +136,26 @@ export class Autoscaler {
 
   /** Runs a pass soon (a wake request arrived). */
   kick(): void {
-    if (this.active) this.schedule(0);
+    this.soon(0);
+  }
+
+  /**
+   * A pass within `ms`: sooner than the one planned, never two at once (asked during a pass, it runs right
+   * after), and never postponing one already due.
+   */
+  private soon(ms: number): void {
+    if (!this.active) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer && this.dueAt <= this.clock.now() + ms) return;
+    this.schedule(ms);
   }
 
   private schedule(ms: number): void {
     if (this.timer) this.clock.clearTimeout(this.timer);
+    this.dueAt = this.clock.now() + ms;
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       if (!this.active) return;
@@ -140,7 +163,9 @@ export class Autoscaler {
         .catch((err: unknown) => this.deps.logger?.warn({ err: errorMessage(err) }, 'autoscaler pass failed'))
         .finally(() => {
           this.running = undefined;
-          if (this.active && !this.timer) this.schedule(this.opts.intervalMs);
+          const again = this.again;
+          this.again = false;
+          if (this.active && !this.timer) this.schedule(again ? 0 : this.opts.intervalMs);
         });
     }, ms);
   }
