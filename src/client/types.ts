@@ -3,7 +3,7 @@
  * CLI and the web console import these without pulling any server code into their bundles.
  */
 import type { z } from 'zod';
-import type * as S from '../server/schemas/index.js';
+import type * as S from '../api/schemas/index.js';
 import type {
   AggregatedState,
   AuditEvent,

@@ -6,7 +6,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { decode, type Typed } from '../../store/json.js';
 import type { Store, WatchEvent, Watcher } from '../../store/types.js';
-import type { ModelView } from '../schemas/models.js';
+import type { ModelView } from '../../api/schemas/models.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 import { buildNodesSnapshot } from './nodes-snapshot.js';
 import type { ModelsSnapshot } from './snapshot.js';

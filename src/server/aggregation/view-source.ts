@@ -13,7 +13,7 @@ import {
 } from '../../core/domain/index.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
-import type { ModelView } from '../schemas/models.js';
+import type { ModelView } from '../../api/schemas/models.js';
 import { buildModelView, modelViewFrom } from './model-view.js';
 import { loadCacheEntries, loadNodesSnapshot, type NodesSnapshot } from './nodes-snapshot.js';
 import { loadModelsSnapshot, type ModelsSnapshot } from './snapshot.js';

@@ -4,7 +4,7 @@ import { keys } from '../../core/keys.js';
 import { buildModelView } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
 import { errors } from '../errors.js';
-import type { ModelView } from '../schemas/models.js';
+import type { ModelView } from '../../api/schemas/models.js';
 import { etag, expectedRevision } from './conditional.js';
 import type { ServerEnv } from './env.js';
 

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { policyKey, type RoutePolicy } from '../auth/rbac.js';
 import { maskEngineEnvDeep } from '../models/engine-config-policy.js';
-import { ErrorResponse } from '../schemas/common.js';
+import { ErrorResponse } from '../../api/schemas/common.js';
 import type { ServerEnv } from './env.js';
 
 type Schema = z.ZodType;

@@ -4,7 +4,7 @@ import { errorMessage } from '../../core/errors.js';
 import { keys, prefixes } from '../../core/keys.js';
 import { decode, encode } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
-import type { MigrateResponse } from '../schemas/v1.js';
+import type { MigrateResponse } from '../../api/schemas/v1.js';
 
 /** Seed 002 Phase 7: Running/Scheduled requests become running deployments, everything else stopped. */
 export function desiredStateFor(status: ModelRequest['status']): 'running' | 'stopped' {

@@ -14,7 +14,7 @@ import type { EventRecorder, NewModelEvent } from '../../store/events.js';
 import { decode, encode, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
-import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
+import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../../api/schemas/models.js';
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
 import type { RepoFile } from '../../facts/index.js';

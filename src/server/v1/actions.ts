@@ -7,8 +7,8 @@ import { ApiError, errors } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import { buildSpec } from '../models/service.js';
-import { listOf } from '../schemas/common.js';
-import { ForceStopParams, ForceStopQuery, ForceStopResponse, LoadBody, RequestParams, UnloadBody } from '../schemas/v1.js';
+import { listOf } from '../../api/schemas/common.js';
+import { ForceStopParams, ForceStopQuery, ForceStopResponse, LoadBody, RequestParams, UnloadBody } from '../../api/schemas/v1.js';
 
 const tags = ['v1'];
 

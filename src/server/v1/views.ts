@@ -14,7 +14,7 @@ import {
   RouterMetrics,
   V1ModelList,
   V1NodeList,
-} from '../schemas/v1.js';
+} from '../../api/schemas/v1.js';
 import { aggregateState } from '../aggregation/state.js';
 import { engineHealth, gpuSignals, healthIssues, portConflicts } from '../aggregation/health-signals.js';
 

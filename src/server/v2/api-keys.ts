@@ -12,7 +12,7 @@ import {
   CreateApiKeyBody,
   CreatedApiKey,
   UpdateApiKeyBody,
-} from '../schemas/auth.js';
+} from '../../api/schemas/auth.js';
 
 const tags = ['api-keys'];
 

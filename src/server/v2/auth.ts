@@ -8,8 +8,8 @@ import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { clearSessionCookies, setSessionCookies } from '../http/session-cookie.js';
-import { ChangePasswordBody, LoginBody, LoginResponse, LogoutBody, WhoAmI } from '../schemas/auth.js';
-import { Ack } from '../schemas/common.js';
+import { ChangePasswordBody, LoginBody, LoginResponse, LogoutBody, WhoAmI } from '../../api/schemas/auth.js';
+import { Ack } from '../../api/schemas/common.js';
 
 /** A hash to compare against when the user does not exist, so timing does not reveal which usernames exist. */
 let decoy: Promise<string> | undefined;

@@ -7,7 +7,7 @@ import { Backup, backupStore, restoreStore } from '../../store/backup.js';
 import type { ServerContext } from '../context.js';
 import { actor } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { QueryBool } from '../schemas/common.js';
+import { QueryBool } from '../../api/schemas/common.js';
 
 export const BACKUP_PATH = '/api/v2/admin/backup';
 export const RESTORE_PATH = '/api/v2/admin/restore';

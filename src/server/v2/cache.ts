@@ -3,7 +3,7 @@ import { parseKey, prefixes } from '../../core/keys.js';
 import { summariseCache } from '../aggregation/cache-summary.js';
 import type { ServerContext } from '../context.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { AlertList, AlertsQuery, CacheSummary } from '../schemas/cache.js';
+import { AlertList, AlertsQuery, CacheSummary } from '../../api/schemas/cache.js';
 
 export function cacheRoutes(ctx: ServerContext): AnyRoute[] {
   return [

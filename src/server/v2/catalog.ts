@@ -10,7 +10,7 @@ import {
   ImportResponse,
   SearchQuery,
   SearchResponse,
-} from '../schemas/catalog.js';
+} from '../../api/schemas/catalog.js';
 
 const tags = ['catalog'];
 

@@ -1,6 +1,6 @@
 import type { ServerContext } from '../context.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { EngineList, EnginesQuery, type EngineRow } from '../schemas/engines.js';
+import { EngineList, EnginesQuery, type EngineRow } from '../../api/schemas/engines.js';
 
 /** `GET /api/v2/engines`: the engines each online node can launch, from the nodes' own status. */
 export function engineRoutes(ctx: ServerContext): AnyRoute[] {

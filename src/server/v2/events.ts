@@ -4,8 +4,8 @@ import type { ServerContext } from '../context.js';
 import { errors } from '../errors.js';
 import { readModelEvents } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { AuditList, AuditQuery, EventList, EventsQuery, ModelEventsQuery } from '../schemas/events.js';
-import { UidParams } from '../schemas/models.js';
+import { AuditList, AuditQuery, EventList, EventsQuery, ModelEventsQuery } from '../../api/schemas/events.js';
+import { UidParams } from '../../api/schemas/models.js';
 
 export function eventRoutes(ctx: ServerContext): AnyRoute[] {
   return [

@@ -5,8 +5,8 @@ import type { ServerContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { endQuietly } from '../http/stream.js';
-import { QueryBool } from '../schemas/common.js';
-import { ReplicaParams } from '../schemas/models.js';
+import { QueryBool } from '../../api/schemas/common.js';
+import { ReplicaParams } from '../../api/schemas/models.js';
 
 const LogsQuery = z.object({
   tail: z.coerce.number().int().min(1).max(10_000).default(200),

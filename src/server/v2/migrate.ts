@@ -1,7 +1,7 @@
 import type { ServerContext } from '../context.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { migrateV1ToV2 } from '../models/migrate.js';
-import { MigrateResponse } from '../schemas/v1.js';
+import { MigrateResponse } from '../../api/schemas/v1.js';
 
 export function migrateRoutes(ctx: ServerContext): AnyRoute[] {
   return [

@@ -19,8 +19,8 @@ import {
   StopBody,
   UidParams,
   UpdateModelBody,
-} from '../schemas/models.js';
-import type { ModelStats } from '../schemas/models.js';
+} from '../../api/schemas/models.js';
+import type { ModelStats } from '../../api/schemas/models.js';
 
 const tags = ['models'];
 

@@ -9,8 +9,8 @@ import type { ServerEnv } from '../http/env.js';
 import { actor, expected, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { checkExpected } from '../models/service.js';
-import { NodeCacheResponse, NodeDiskResponse } from '../schemas/cache.js';
-import { NodeActionBody, NodeDetailView, NodeList, NodeParams, NodeSettingsView } from '../schemas/nodes.js';
+import { NodeCacheResponse, NodeDiskResponse } from '../../api/schemas/cache.js';
+import { NodeActionBody, NodeDetailView, NodeList, NodeParams, NodeSettingsView } from '../../api/schemas/nodes.js';
 
 const tags = ['nodes'];
 

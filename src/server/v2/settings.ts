@@ -1,7 +1,7 @@
 import type { ServerContext } from '../context.js';
 import { actor, expected, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
-import { ClusterSettingsView, UpdateClusterSettingsBody } from '../schemas/settings.js';
+import { ClusterSettingsView, UpdateClusterSettingsBody } from '../../api/schemas/settings.js';
 
 const tags = ['settings'];
 

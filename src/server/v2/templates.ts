@@ -4,8 +4,8 @@ import { actor, expected, readModelView, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { enforceEngineOverrides } from '../models/engine-config-policy.js';
 import { deriveTemplateId } from '../models/uid.js';
-import { Ack } from '../schemas/common.js';
-import { ModelView, UidParams } from '../schemas/models.js';
+import { Ack } from '../../api/schemas/common.js';
+import { ModelView, UidParams } from '../../api/schemas/models.js';
 import {
   CreateTemplateBody,
   DeployTemplateBody,
@@ -14,7 +14,7 @@ import {
   TemplateParams,
   TemplateView,
   UpdateTemplateBody,
-} from '../schemas/templates.js';
+} from '../../api/schemas/templates.js';
 import type { Typed } from '../../store/json.js';
 
 const tags = ['templates'];

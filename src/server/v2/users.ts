@@ -9,8 +9,8 @@ import { ApiError, errors } from '../errors.js';
 import { actor, expected, withEtag } from '../http/helpers.js';
 import { defineRoute, type AnyRoute } from '../http/route.js';
 import { checkExpected } from '../models/service.js';
-import { CreateUserBody, UpdateUserBody, UserList, UserParams, UserView } from '../schemas/auth.js';
-import { Ack } from '../schemas/common.js';
+import { CreateUserBody, UpdateUserBody, UserList, UserParams, UserView } from '../../api/schemas/auth.js';
+import { Ack } from '../../api/schemas/common.js';
 
 const tags = ['users'];
 
