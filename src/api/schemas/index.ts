@@ -10,3 +10,4 @@ export * from './auth.js';
 export * from './catalog.js';
 export * from './v1.js';
 export * from './settings.js';
+export * from './system.js';
