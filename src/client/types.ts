@@ -1,5 +1,5 @@
 /**
- * Response and request types of the control API, inferred from the server's zod schemas. Type-only: the
+ * Response and request types of the control API, inferred from the zod schemas of src/api. Type-only: the
  * CLI and the web console import these without pulling any server code into their bundles.
  */
 import type { z } from 'zod';

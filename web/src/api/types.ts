@@ -37,6 +37,10 @@ export type {
   TemplateView,
   UserView,
   WhoAmI,
+  // Request bodies, under the names the console's forms use.
+  CatalogImportRequest as ImportInput,
+  CreateModelRequest as CreateModelInput,
+  CreateTemplateRequest as TemplateInput,
 } from '../../../src/client/types.ts';
 
 // Enumerations the client module does not re-export (type-only as well).
