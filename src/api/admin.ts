@@ -12,7 +12,7 @@ import {
   UpdateClusterSettingsBody,
 } from './schemas/index.js';
 
-/** metrics */
+/** Router metrics. */
 export const metrics = {
   router: endpoint({
     method: 'get',
@@ -26,7 +26,7 @@ export const metrics = {
   }),
 };
 
-/** settings */
+/** Cluster settings. */
 export const settings = {
   cluster: endpoint({
     method: 'get',
@@ -53,7 +53,7 @@ export const settings = {
   }),
 };
 
-/** admin */
+/** Store backup and restore, secret rotation, v1 -> v2 migration (admin). */
 export const admin = {
   backup: endpoint({
     method: 'get',

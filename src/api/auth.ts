@@ -19,7 +19,7 @@ import {
   WhoAmI,
 } from './schemas/index.js';
 
-/** users */
+/** Users (admin). */
 export const users = {
   list: endpoint({
     method: 'get',
@@ -79,7 +79,7 @@ export const users = {
   }),
 };
 
-/** keys */
+/** API keys (each user their own; admins every key). */
 export const keys = {
   create: endpoint({
     method: 'post',
@@ -132,7 +132,7 @@ export const keys = {
   }),
 };
 
-/** auth */
+/** Login, identity, sessions. */
 export const auth = {
   login: endpoint({
     method: 'post',

@@ -10,7 +10,7 @@ import {
   SearchResponse,
 } from './schemas/index.js';
 
-/** catalog */
+/** Hugging Face / ModelScope search and import (seed 004). */
 export const catalog = {
   search: endpoint({
     method: 'get',

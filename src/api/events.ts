@@ -1,7 +1,7 @@
 import { endpoint } from './endpoint.js';
 import { AuditList, AuditQuery, EventList, EventsQuery } from './schemas/index.js';
 
-/** events */
+/** Model lifecycle events. */
 export const events = {
   list: endpoint({
     method: 'get',
@@ -16,7 +16,7 @@ export const events = {
   }),
 };
 
-/** audit */
+/** The audit trail (admin). */
 export const audit = {
   list: endpoint({
     method: 'get',

@@ -20,21 +20,8 @@ import {
   UpdateModelBody,
 } from './schemas/index.js';
 
-/** models */
+/** v2 models: spec + deployment, aggregated state (seed 002 Phase 4). */
 export const models = {
-  saveAsTemplate: endpoint({
-    method: 'post',
-    path: '/api/v2/models/{uid}/save-as-template',
-    minRole: 'operator',
-    action: 'template.save_from_model',
-    resource: 'model/{uid}',
-    summary: "Save a model's spec and deployment settings as a user template",
-    tags: ['models', 'templates'],
-    params: UidParams,
-    body: SaveAsTemplateBody,
-    response: TemplateView,
-    status: 201,
-  }),
   create: endpoint({
     method: 'post',
     path: '/api/v2/models',
@@ -136,6 +123,19 @@ export const models = {
     params: UidParams,
     body: ScaleBody,
     response: ModelView,
+  }),
+  saveAsTemplate: endpoint({
+    method: 'post',
+    path: '/api/v2/models/{uid}/save-as-template',
+    minRole: 'operator',
+    action: 'template.save_from_model',
+    resource: 'model/{uid}',
+    summary: "Save a model's spec and deployment settings as a user template",
+    tags: ['models', 'templates'],
+    params: UidParams,
+    body: SaveAsTemplateBody,
+    response: TemplateView,
+    status: 201,
   }),
   logs: endpoint({
     method: 'get',

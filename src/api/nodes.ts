@@ -16,7 +16,23 @@ import {
   PurgeResult,
 } from './schemas/index.js';
 
-/** engines */
+/** cordon, uncordon, drain: operator intent for a node, compared on its settings' revision. */
+const nodeAction = (name: 'cordon' | 'uncordon' | 'drain', summary: string) =>
+  endpoint({
+    method: 'post',
+    path: `/api/v2/nodes/{node_id}/${name}`,
+    minRole: 'operator',
+    action: `node.${name}`,
+    resource: 'node/{node_id}',
+    summary,
+    tags: ['nodes'],
+    params: NodeParams,
+    body: NodeActionBody,
+    bodyOptional: true,
+    response: NodeSettingsView,
+  });
+
+/** Inference engines each node can launch. */
 export const engines = {
   list: endpoint({
     method: 'get',
@@ -34,7 +50,7 @@ export const engines = {
   }),
 };
 
-/** nodes */
+/** Nodes: status, GPUs, cache, disk; cordon / drain. */
 export const nodes = {
   purgeCache: endpoint({
     method: 'delete',
@@ -72,45 +88,9 @@ export const nodes = {
     params: NodeParams,
     response: NodeDetailView,
   }),
-  cordon: endpoint({
-    method: 'post',
-    path: '/api/v2/nodes/{node_id}/cordon',
-    minRole: 'operator',
-    action: 'node.cordon',
-    resource: 'node/{node_id}',
-    summary: 'Cordon a node: no new replicas are placed on it',
-    tags: ['nodes'],
-    params: NodeParams,
-    body: NodeActionBody,
-    bodyOptional: true,
-    response: NodeSettingsView,
-  }),
-  uncordon: endpoint({
-    method: 'post',
-    path: '/api/v2/nodes/{node_id}/uncordon',
-    minRole: 'operator',
-    action: 'node.uncordon',
-    resource: 'node/{node_id}',
-    summary: 'Uncordon a node (also ends a drain)',
-    tags: ['nodes'],
-    params: NodeParams,
-    body: NodeActionBody,
-    bodyOptional: true,
-    response: NodeSettingsView,
-  }),
-  drain: endpoint({
-    method: 'post',
-    path: '/api/v2/nodes/{node_id}/drain',
-    minRole: 'operator',
-    action: 'node.drain',
-    resource: 'node/{node_id}',
-    summary: 'Drain a node: cordon it and let the scheduler move its replicas away',
-    tags: ['nodes'],
-    params: NodeParams,
-    body: NodeActionBody,
-    bodyOptional: true,
-    response: NodeSettingsView,
-  }),
+  cordon: nodeAction('cordon', 'Cordon a node: no new replicas are placed on it'),
+  uncordon: nodeAction('uncordon', 'Uncordon a node (also ends a drain)'),
+  drain: nodeAction('drain', 'Drain a node: cordon it and let the scheduler move its replicas away'),
   cache: endpoint({
     method: 'get',
     path: '/api/v2/nodes/{node_id}/cache',
@@ -135,7 +115,7 @@ export const nodes = {
   }),
 };
 
-/** cache */
+/** The cluster's model cache. */
 export const cache = {
   summary: endpoint({
     method: 'get',
@@ -150,7 +130,7 @@ export const cache = {
   }),
 };
 
-/** alerts */
+/** Disk alerts of the nodes' caches. */
 export const alerts = {
   list: endpoint({
     method: 'get',

@@ -1,7 +1,7 @@
 import { endpoint } from './endpoint.js';
 import { Healthz } from './schemas/index.js';
 
-/** system */
+/** Process endpoints and the API description: public, so probes and scrapers need no token. */
 export const system = {
   healthz: endpoint({
     method: 'get',

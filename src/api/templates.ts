@@ -10,7 +10,7 @@ import {
   UpdateTemplateBody,
 } from './schemas/index.js';
 
-/** templates */
+/** Model templates (system and user). */
 export const templates = {
   list: endpoint({
     method: 'get',

@@ -18,7 +18,7 @@ import {
   listOf,
 } from './schemas/index.js';
 
-/** v1 */
+/** The v1 compatibility API (seed 000) under /api/. */
 export const v1 = {
   load: endpoint({
     method: 'post',
