@@ -2,9 +2,10 @@ import type { Clock } from '../../core/clock.js';
 import { ModelDeployment, ModelRequest, ModelSpec } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import { keys, prefixes } from '../../core/keys.js';
-import { decode, encode } from '../../store/json.js';
+import { decode } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import type { MigrateResponse } from '../../api/schemas/v1.js';
+import { createModelKeys } from './service.js';
 
 /** Seed 002 Phase 7: Running/Scheduled requests become running deployments, everything else stopped. */
 export function desiredStateFor(status: ModelRequest['status']): 'running' | 'stopped' {
@@ -61,16 +62,7 @@ export async function migrateV1ToV2(store: Store, clock: Clock): Promise<Migrate
         created_at: req.created_at,
         updated_at: now,
       });
-      const r = await store.txn({
-        compare: [
-          { key: keys.modelSpec(uid), modRevision: 0 },
-          { key: keys.deployment(uid), modRevision: 0 },
-        ],
-        success: [
-          { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, spec) },
-          { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, dep) },
-        ],
-      });
+      const r = await createModelKeys(store, uid, spec, dep);
       seen.add(uid);
       if (r.succeeded) {
         out.migrated++;

@@ -77,6 +77,28 @@ export function buildSpec(uid: string, input: SpecInput, nowIso: string, created
   return spec;
 }
 
+/**
+ * Writes a new model's spec and deployment in one txn that succeeds only while neither key exists
+ * (creation and the v1 migration alike): `succeeded` false means the uid was taken meanwhile.
+ */
+export async function createModelKeys(
+  store: Store,
+  uid: string,
+  spec: ModelSpec,
+  dep: ModelDeployment,
+): Promise<{ succeeded: boolean }> {
+  return store.txn({
+    compare: [
+      { key: keys.modelSpec(uid), modRevision: 0 },
+      { key: keys.deployment(uid), modRevision: 0 },
+    ],
+    success: [
+      { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, spec) },
+      { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, dep) },
+    ],
+  });
+}
+
 /** Throws 409 CONFLICT when the caller's resource_version is older than what is stored. */
 export function checkExpected(expected: number | undefined, ...current: (number | undefined)[]): void {
   if (expected === undefined) return;
@@ -199,16 +221,7 @@ export class ModelService {
         created_at: now,
         updated_at: now,
       });
-      const res = await this.store.txn({
-        compare: [
-          { key: keys.modelSpec(uid), modRevision: 0 },
-          { key: keys.deployment(uid), modRevision: 0 },
-        ],
-        success: [
-          { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, spec) },
-          { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, dep) },
-        ],
-      });
+      const res = await createModelKeys(this.store, uid, spec, dep);
       if (res.succeeded) {
         await this.event({
           model_uid: uid,
