@@ -4,25 +4,7 @@
  */
 import type { z } from 'zod';
 import type * as S from '../api/schemas/index.js';
-import type {
-  AggregatedState,
-  AuditEvent,
-  DiskAlert,
-  DownloadProgress,
-  Endpoint,
-  EngineType,
-  ModelCacheEntry,
-  ModelDeployment,
-  ModelEvent,
-  ModelRequest,
-  ModelSpec,
-  ModelTemplate,
-  NodeDiskStatus,
-  NodeSettings,
-  NodeStatus,
-  PlacementPlan,
-  Role,
-} from '../core/domain/index.js';
+import type { AggregatedState } from '../core/domain/index.js';
 
 export type {
   AggregatedState,
@@ -42,7 +24,7 @@ export type {
   NodeStatus,
   PlacementPlan,
   Role,
-};
+} from '../core/domain/index.js';
 
 export type { Backup, RestoreResult } from '../store/backup.js';
 
