@@ -1,6 +1,6 @@
 import type { ModelCacheEntry } from '../../core/domain/index.js';
-import type { CacheSummary, CachedModel } from '../schemas/cache.js';
-import type { ModelView } from '../schemas/models.js';
+import type { CacheSummary, CachedModel } from '../../api/schemas/cache.js';
+import type { ModelView } from '../../api/schemas/models.js';
 
 /**
  * Groups cache entries of all nodes by model (source + name + revision), with the models (specs) that

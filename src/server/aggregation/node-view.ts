@@ -1,4 +1,4 @@
-import type { NodeDetailView, NodeView } from '../schemas/nodes.js';
+import type { NodeDetailView, NodeView } from '../../api/schemas/nodes.js';
 import type { ModelCacheEntry } from '../../core/domain/index.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 

@@ -103,7 +103,7 @@ export function UsersPage() {
     onSettled: invalidate,
   });
   const remove = useMutation({
-    mutationFn: (u: UserView) => api.users.remove(u.username),
+    mutationFn: (u: UserView) => api.users.delete(u.username),
     onSuccess: (_d, u) => notifySuccess(`${u.username} deleted`),
     onError: (e) => notifyError(e, 'Delete failed'),
     onSettled: invalidate,

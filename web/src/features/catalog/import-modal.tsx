@@ -15,7 +15,7 @@ import {
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { ImportInput } from '../../api/endpoints.ts';
+import type { ImportInput } from '../../api/types.ts';
 import { errorMessage } from '../../api/errors.ts';
 import type { CatalogItem, EngineType, ImportResponse } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';

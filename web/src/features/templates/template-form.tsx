@@ -15,7 +15,7 @@ import {
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { TemplateInput } from '../../api/endpoints.ts';
+import type { TemplateInput } from '../../api/types.ts';
 import { errorMessage } from '../../api/errors.ts';
 import type { EngineType, ModelSource, TemplateCategory, TemplateView } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';

@@ -35,7 +35,7 @@ export function TemplatesPage() {
   const [editing, setEditing] = useState<TemplateView | null>(null);
   const [deploying, setDeploying] = useState<TemplateView | null>(null);
   const remove = useMutation({
-    mutationFn: (t: TemplateView) => api.templates.remove(t.template_id),
+    mutationFn: (t: TemplateView) => api.templates.delete(t.template_id),
     onSuccess: (_d, t) => notifySuccess(`Template "${t.name}" deleted`),
     onError: (e) => notifyError(e, 'Delete failed'),
     onSettled: () => void qc.invalidateQueries({ queryKey: ['templates'] }),
