@@ -12,6 +12,7 @@ import { destination, pino } from 'pino';
 import { parsePortRange, resolveOption, resolveOptional, resolvePort } from './core/config.js';
 import { parseDuration } from './core/duration.js';
 import { ConfigError, errorMessage } from './core/errors.js';
+import { stopOnSignal } from './core/shutdown.js';
 import { NODE_ID_PATTERN } from './core/ids.js';
 import type { Logger } from './core/logger.js';
 import { describeFix, ensurePrivateDir, ensurePrivateFile, type ModeFix } from './core/private-files.js';
@@ -324,24 +325,14 @@ export async function startUp(
 /** CLI action: start, then wait for SIGINT/SIGTERM and stop everything. */
 export async function runUp(opts: UpOptions): Promise<void> {
   const handle = await startUp(opts);
-  await new Promise<void>((done) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        process.stderr.write(`nebula up: second ${sig}, exiting now\n`);
-        process.exit(130);
-      }
-      process.stdout.write(`\nnebula up: ${sig} received, stopping engines and roles...\n`);
-      handle
+  await stopOnSignal({
+    name: 'nebula up',
+    onSignal: (sig) => process.stdout.write(`\nnebula up: ${sig} received, stopping engines and roles...\n`),
+    stop: async () => {
+      await handle
         .stop()
-        .catch((err: unknown) => process.stderr.write(`nebula up: stop failed: ${errorMessage(err)}\n`))
-        .finally(() => {
-          process.stdout.write('nebula up: stopped\n');
-          done();
-        });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+        .catch((err: unknown) => process.stderr.write(`nebula up: stop failed: ${errorMessage(err)}\n`));
+      process.stdout.write('nebula up: stopped\n');
+    },
   });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { examplesText } from './define.js';
 import { roleAction } from './role-action.js';
 
 interface EngineSimFlags {
@@ -49,12 +50,13 @@ export function registerEngineSimCommand(program: Command): void {
     .option('--log-level <level>', 'log level (debug logs one line per request; env NEBULA_LOG_LEVEL)')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  nebula engine-sim --model Qwen/Qwen2.5-7B-Instruct --port 8001\n' +
-        '  nebula engine-sim --model demo --port 0 --ttft-ms 0 --itl-ms 0          # zero-latency, for benchmarks\n' +
-        '  nebula engine-sim --model demo --port 8001 --max-num-seqs 4 --max-waiting 8 --fail-rate 0.1\n' +
-        '  curl -s localhost:8001/v1/chat/completions -H content-type:application/json \\\n' +
-        '    -d \'{"model":"demo","messages":[{"role":"user","content":"hi"}]}\'\n',
+      examplesText([
+        'nebula engine-sim --model Qwen/Qwen2.5-7B-Instruct --port 8001',
+        'nebula engine-sim --model demo --port 0 --ttft-ms 0 --itl-ms 0          # zero-latency, for benchmarks',
+        'nebula engine-sim --model demo --port 8001 --max-num-seqs 4 --max-waiting 8 --fail-rate 0.1',
+        'curl -s localhost:8001/v1/chat/completions -H content-type:application/json \\',
+        '  -d \'{"model":"demo","messages":[{"role":"user","content":"hi"}]}\'',
+      ]),
     )
     .action(
       // Bad flags end with exit 2 and one line naming the flag.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { NodeCliFlags } from '../node/cli-options.js';
 import { codeMatches, roleAction } from './role-action.js';
+import { examplesText } from './define.js';
 
 /** `nebula node`: the node agent (one per GPU machine). */
 export function registerNodeCommand(program: Command): void {
@@ -71,12 +72,13 @@ export function registerNodeCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  nebula node --etcd http://10.0.0.1:2379 --node-id gpu-1 --address 10.0.0.11\n' +
-        '  nebula node --etcd http://127.0.0.1:2379 --node-id sim-1 --gpus sim:2x80GiB --admin-port 9093\n' +
-        '  NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100\n' +
-        '  nebula node --etcd http://10.0.0.1:2379 --engine-bin vllm=/opt/venv/bin/vllm\n' +
-        '  nebula node --etcd http://10.0.0.1:2379 --cache-dir /data/models --cache-evict lru\n',
+      examplesText([
+        'nebula node --etcd http://10.0.0.1:2379 --node-id gpu-1 --address 10.0.0.11',
+        'nebula node --etcd http://127.0.0.1:2379 --node-id sim-1 --gpus sim:2x80GiB --admin-port 9093',
+        'NEBULA_NODE_TOKEN=secret nebula node --etcd http://10.0.0.1:2379 --labels zone=a,gpu=h100',
+        'nebula node --etcd http://10.0.0.1:2379 --engine-bin vllm=/opt/venv/bin/vllm',
+        'nebula node --etcd http://10.0.0.1:2379 --cache-dir /data/models --cache-evict lru',
+      ]),
     )
     .action(
       // Bad flags or environment: one line and exit 2 (other failures exit 1 through runCli).
@@ -104,8 +106,9 @@ export function registerNodeWatchdogCommand(program: Command): void {
     .option('--kill-grace-ms <duration>', 'SIGTERM to SIGKILL (a bare number is milliseconds)', '10000')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  nebula node-watchdog --data-dir ~/.nebula/node --agent-pid 4242 --agent-start 123456   # started by `nebula node`\n',
+      examplesText([
+        'nebula node-watchdog --data-dir ~/.nebula/node --agent-pid 4242 --agent-start 123456   # started by `nebula node`',
+      ]),
     )
     .action(
       async (flags: {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RouterCliFlags } from '../router/cli-options.js';
 import { codeMatches, roleAction } from './role-action.js';
+import { examplesText } from './define.js';
 
 /** `nebula router`: the OpenAI-compatible data plane. */
 export function registerRouterCommand(program: Command): void {
@@ -69,11 +70,12 @@ export function registerRouterCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  nebula router --etcd http://10.0.0.1:2379\n' +
-        '  nebula router --etcd http://127.0.0.1:2379 --port 8000 --grpc-port 8001 --policy prefix-aware\n' +
-        '  nebula router --static-upstreams upstreams.yaml --tokens-file tokens.yaml\n' +
-        '  NEBULA_UPSTREAM_URL=http://127.0.0.1:9000 nebula router --no-auth --host 127.0.0.1\n' +
+      examplesText([
+        'nebula router --etcd http://10.0.0.1:2379',
+        'nebula router --etcd http://127.0.0.1:2379 --port 8000 --grpc-port 8001 --policy prefix-aware',
+        'nebula router --static-upstreams upstreams.yaml --tokens-file tokens.yaml',
+        'NEBULA_UPSTREAM_URL=http://127.0.0.1:9000 nebula router --no-auth --host 127.0.0.1',
+      ]) +
         '\nupstreams.yaml:   my-model: [http://10.0.0.5:8000, http://10.0.0.6:8000]\n' +
         'tokens.yaml:      - { token: "s3cret-token", name: ci, rate_limit: { rps: 5, burst: 10 } }\n' +
         'SIGHUP re-reads both files (they are also watched for changes).\n',

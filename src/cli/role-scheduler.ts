@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { SchedulerCliFlags } from '../scheduler/cli-options.js';
 import { codeMatches, roleAction } from './role-action.js';
+import { examplesText } from './define.js';
 
 /** `nebula scheduler`: places replicas on GPUs (one leader at a time; run two or three for failover). */
 export function registerSchedulerCommand(program: Command): void {
@@ -33,10 +34,11 @@ export function registerSchedulerCommand(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  nebula scheduler --etcd http://10.0.0.1:2379\n' +
-        '  nebula scheduler --etcd http://h1:2379,http://h2:2379 --instance-id sched-b --grace-period 2m\n' +
-        '  curl -s localhost:9091/healthz     # {"status":"ok","leader":true,...}\n',
+      examplesText([
+        'nebula scheduler --etcd http://10.0.0.1:2379',
+        'nebula scheduler --etcd http://h1:2379,http://h2:2379 --instance-id sched-b --grace-period 2m',
+        'curl -s localhost:9091/healthz     # {"status":"ok","leader":true,...}',
+      ]),
     )
     .action(
       // Bad flags or environment: one line and exit 2, nothing started.

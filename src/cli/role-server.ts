@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ServerCliFlags } from '../server/run-server.js';
+import { examplesText } from './define.js';
 
 /** `nebula server`: the control API and web console. */
 export function registerServerCommand(program: Command): void {
@@ -29,10 +30,11 @@ export function registerServerCommand(program: Command): void {
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (only behind your own proxy)')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  nebula server --etcd http://10.0.0.1:2379 --data-dir /var/lib/nebula\n' +
-        '  nebula server --etcd http://127.0.0.1:2379 --port 8080 --router-url http://127.0.0.1:8000\n' +
-        '  HF_ENDPOINT=https://hf-mirror.com nebula server --etcd http://127.0.0.1:2379\n' +
+      examplesText([
+        'nebula server --etcd http://10.0.0.1:2379 --data-dir /var/lib/nebula',
+        'nebula server --etcd http://127.0.0.1:2379 --port 8080 --router-url http://127.0.0.1:8000',
+        'HF_ENDPOINT=https://hf-mirror.com nebula server --etcd http://127.0.0.1:2379',
+      ]) +
         '\nOn the first start it creates the admin user and prints its password once; with --data-dir it\n' +
         'writes an admin API key to <data-dir>/admin.key (mode 0600). Secrets: NEBULA_JWT_SECRET (optional).\n',
     )

@@ -10,6 +10,7 @@ import { resolveConnection, type Connection } from './connection.js';
 import { ioOf, type CliIo } from './io.js';
 import { parseOutputFormat, serialize, type OutputFormat } from './output/format.js';
 import { ProgressReporter } from './output/progress.js';
+import { confirm } from './prompt.js';
 import { styleFor, type Style } from './output/style.js';
 import { createClient, type NebulaClient } from '../client/index.js';
 
@@ -111,6 +112,29 @@ export class CommandContext {
 
   bool(name: string): boolean {
     return this.flags[name] === true;
+  }
+
+  /**
+   * The string flags given, under the request-body field each fills (`{ description: 'description',
+   * served_model_name: 'servedName' }`); absent flags are left out, so the result spreads into a body.
+   */
+  strs<K extends string>(fields: Record<K, string>): Partial<Record<K, string>> {
+    const out: Partial<Record<K, string>> = {};
+    for (const [field, flag] of Object.entries(fields) as [K, string][]) {
+      const v = this.str(flag);
+      if (v !== undefined) out[field] = v;
+    }
+    return out;
+  }
+
+  /**
+   * True with `--yes` or when the person at the terminal answers yes to `question`; otherwise says
+   * `nothing` on stderr and is false. Without a terminal and without --yes it refuses (exit 2).
+   */
+  async confirmed(question: string, what: string, nothing = 'Nothing deleted.'): Promise<boolean> {
+    if (this.bool('yes') || (await confirm(this.io, question, what))) return true;
+    this.err(`${nothing}\n`);
+    return false;
   }
 
   list(name: string): string[] {

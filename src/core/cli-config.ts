@@ -135,12 +135,18 @@ export function upsertContext(
   saveConfig(path, config);
 }
 
-/** Removes a context; clears current-context when it pointed there. Throws when it does not exist. */
-export function removeContext(name: string, opts: { configPath?: string } = {}): void {
+/** The config file and its contents, which must hold context `name` (CONTEXT_NOT_FOUND otherwise). */
+function configWith(name: string, opts: { configPath?: string }): { path: string; config: CliConfig } {
   const path = opts.configPath ?? defaultConfigPath();
   const config = loadConfig(path);
   if (!findContext(config, name))
     throw new ConfigError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
+  return { path, config };
+}
+
+/** Removes a context; clears current-context when it pointed there. Throws when it does not exist. */
+export function removeContext(name: string, opts: { configPath?: string } = {}): void {
+  const { path, config } = configWith(name, opts);
   config.contexts = config.contexts.filter((c) => c.name !== name);
   if (config['current-context'] === name) delete config['current-context'];
   saveConfig(path, config);
@@ -148,10 +154,7 @@ export function removeContext(name: string, opts: { configPath?: string } = {}):
 
 /** Makes `name` the current context. */
 export function useContext(name: string, opts: { configPath?: string } = {}): void {
-  const path = opts.configPath ?? defaultConfigPath();
-  const config = loadConfig(path);
-  if (!findContext(config, name))
-    throw new ConfigError(`context "${name}" does not exist`, 'CONTEXT_NOT_FOUND');
+  const { path, config } = configWith(name, opts);
   config['current-context'] = name;
   saveConfig(path, config);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../test/helpers/seeded-random.js';
 import { readSse, SseParser, type SseEvent } from './sse.js';
 
 const enc = new TextEncoder();
@@ -9,17 +10,7 @@ function parseAll(chunks: readonly (string | Uint8Array)[]): SseEvent[] {
   return [...chunks.flatMap((c) => p.push(c)), ...p.end()];
 }
 
-/** A small seeded PRNG (mulberry32) so a failing split can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** Cuts `bytes` at random places (sometimes none, sometimes one per byte). */
 function randomSplit(bytes: Uint8Array, next: () => number): Uint8Array[] {

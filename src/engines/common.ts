@@ -1,6 +1,7 @@
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Dtype, ModelSpec } from '../core/domain/index.js';
-import type { LaunchInput } from './types.js';
+import type { EngineContract } from './contract.js';
+import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
 
 /** Served model name: what clients put in `model`. */
 export function servedModelName(spec: ModelSpec): string {
@@ -94,4 +95,81 @@ export function maxAdapterRank(adapters: LaunchInput['adapters']): number | unde
 /** `name=path` for vLLM's `--lora-modules` and SGLang's `--lora-paths`. */
 export function loraModuleArgs(adapters: NonNullable<LaunchInput['adapters']>): string[] {
   return adapters.map((a) => `${a.name}=${a.path}`);
+}
+
+/** An adapter from its contract (readiness, metric names) and its argv builder. */
+export function adapterOf(
+  contract: EngineContract,
+  buildLaunch: EngineAdapter['buildLaunch'],
+): EngineAdapter {
+  return {
+    type: contract.engine,
+    buildLaunch,
+    readiness: contract.readiness,
+    metricNames: contract.metricNames,
+    contract,
+    servedModelName,
+  };
+}
+
+/** How a Python serving engine (vLLM, SGLang) spells the settings Nebula manages on its command line. */
+export interface PythonEngineFlags {
+  /** The executable when the node names none. */
+  command: string;
+  /** What comes before `--host`: the subcommand or module, and the model. */
+  head: (model: string) => string[];
+  tensorParallel: string;
+  memoryShare: string;
+  contextLength: string;
+  /** Flags that are always on, right before `extra_args`. */
+  always: readonly string[];
+  /** The variable that makes it download from ModelScope, and its value. */
+  modelscope: readonly [name: string, value: string];
+  /** How it takes the spec's LoRA adapters at start. */
+  lora: {
+    /** The flag followed by one `name=path` per adapter. */
+    modules: string;
+    /** The flag for how many adapters may serve in one batch. */
+    maxLoras: string;
+    /** The `--max-lora-rank` it is given for the largest adapter rank (absent: that rank itself). */
+    rank?: (largest: number) => number;
+  };
+}
+
+/**
+ * `<head> --host H --port P --served-model-name S [<tp> N] [<share> F] --download-dir <cache>/hub
+ * [--revision R] [<context> L] [--dtype D] [--quantization Q]
+ * [--enable-lora [<modules> name=path... <max loras> N [--max-lora-rank R]]] <always> <extra_args>`,
+ * with HF_HOME and MODELSCOPE_CACHE in the node cache and CUDA_VISIBLE_DEVICES from the placement.
+ */
+export function pythonEngineLaunch(input: LaunchInput, flags: PythonEngineFlags): LaunchCommand {
+  const { spec, assignment } = input;
+  const cfg = spec.engine_config;
+  const { model } = modelArgument(input);
+  const layout = cacheLayout(input.cacheDir);
+  const gpus = assignment.gpu_indices.length;
+  const argv = [...flags.head(model), '--host', input.host, '--port', String(assignment.port)];
+  argv.push('--served-model-name', servedModelName(spec));
+  if (gpus > 0) argv.push(flags.tensorParallel, String(gpus));
+  const share = gpus > 0 ? memoryFraction(assignment.gpu_memory_bytes, input.gpuMemoryTotalBytes) : undefined;
+  if (share !== undefined) argv.push(flags.memoryShare, share);
+  argv.push('--download-dir', layout.hubDir);
+  if (!isAbsolute(model) && spec.revision !== 'main') argv.push('--revision', spec.revision);
+  if (cfg.max_model_len !== undefined) argv.push(flags.contextLength, String(cfg.max_model_len));
+  argv.push(...torchDtypeFlags(cfg.dtype, cfg.quantization));
+  if (cfg.quantization !== undefined) argv.push('--quantization', cfg.quantization);
+  const adapters = input.adapters ?? [];
+  if (adapters.length > 0) {
+    // Every adapter of the spec is loaded at start and may serve in one batch.
+    argv.push('--enable-lora', flags.lora.modules, ...loraModuleArgs(adapters));
+    argv.push(flags.lora.maxLoras, String(adapters.length));
+    const rank = maxAdapterRank(adapters);
+    if (rank !== undefined) argv.push('--max-lora-rank', String(flags.lora.rank?.(rank) ?? rank));
+  } else if (cfg.enable_lora === true) argv.push('--enable-lora');
+  argv.push(...flags.always, ...cfg.extra_args);
+
+  const defaults: Record<string, string> = { HF_HOME: layout.hfHome, MODELSCOPE_CACHE: layout.modelscope };
+  if (spec.model_source === 'modelscope') defaults[flags.modelscope[0]] = flags.modelscope[1];
+  const env = mergeEnv(defaults, input, { CUDA_VISIBLE_DEVICES: cudaVisibleDevices(assignment.gpu_indices) });
+  return { command: input.executable ?? flags.command, argv, env };
 }

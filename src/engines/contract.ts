@@ -415,3 +415,95 @@ export const COMMON_ALLOWED: readonly RegExp[] = [
   /^(HF_HUB_DOWNLOAD_TIMEOUT|HF_HUB_ETAG_TIMEOUT|TRANSFORMERS_OFFLINE|TOKENIZERS_PARALLELISM)$/,
   /^(OMP_NUM_THREADS|MKL_NUM_THREADS|OPENBLAS_NUM_THREADS|TZ)$/,
 ];
+
+/**
+ * An engine's environment policy: the rules every engine shares (device and cache variables managed,
+ * loader and interpreter variables denied, hub credentials and thread counts allowed), then its own.
+ */
+export function envPolicy(own: Partial<EnvPolicy>): EnvPolicy {
+  return {
+    managed: { ...DEVICE_AND_CACHE_MANAGED, ...own.managed },
+    denied: [...LOADER_DENIED, ...(own.denied ?? [])],
+    allowed: [...COMMON_ALLOWED, ...(own.allowed ?? [])],
+  };
+}
+
+/** A flag or variable Nebula sets itself; `reason` says from what. */
+export const managed = (reason: string): Refusal => ({ kind: 'managed', reason });
+/** A flag or variable that is unsafe on a node; `reason` says why. */
+export const denied = (reason: string): Refusal => ({ kind: 'denied', reason });
+
+/** Where the engine listens: the node decides, behind the router. */
+export const LISTENER = managed('the engine listens only where the node tells it, behind the router');
+
+/**
+ * Every engine answers /health with 200 once it serves (503 or no answer while it loads). SGLang's
+ * /health_generate would run a generation on every probe.
+ */
+export const HEALTH_READINESS = { path: '/health', expectStatus: 200 } as const;
+
+/** GPUs of a Python server: tensor/pipeline/data parallelism follow the replica's GPU count. */
+export const PYTHON_GPUS = managed('GPUs per replica come from resources.gpu_count');
+
+/**
+ * What vLLM and SGLang (Python servers with argparse front ends and the same managed settings) refuse
+ * alike; each adds its own spellings (memory share, context length) and dangerous flags.
+ */
+const PYTHON_SERVER_REFUSED: Readonly<Record<string, Refusal>> = {
+  '--host': LISTENER,
+  '--port': LISTENER,
+  '--api-key': managed('the router authenticates clients'),
+  '--served-model-name': managed('set served_model_name'),
+  '--tensor-parallel-size': PYTHON_GPUS,
+  '--pipeline-parallel-size': PYTHON_GPUS,
+  '--data-parallel-size': PYTHON_GPUS,
+  '--download-dir': managed("the node's model cache"),
+  '--revision': managed('set revision'),
+  '--dtype': managed('set engine_config.dtype'),
+  '--quantization': managed('set engine_config.quantization'),
+  '--enable-lora': managed('set engine_config.enable_lora'),
+  '--max-lora-rank': managed("the largest rank of the adapters' configs"),
+  '--kv-events-config': denied('it opens a publisher socket outside the router'),
+  '--trust-remote-code': denied('it runs Python code from the model repository on the node'),
+};
+
+/** Variables a CUDA PyTorch engine may get besides its own prefix (NCCL tuning, CUDA and allocator switches). */
+const PYTORCH_ALLOWED: readonly RegExp[] = [
+  /^NCCL_[A-Z0-9_]+$/,
+  /^CUDA_(LAUNCH_BLOCKING|DEVICE_MAX_CONNECTIONS|MODULE_LOADING|DEVICE_ORDER)$/,
+  /^(PYTORCH_CUDA_ALLOC_CONF|TORCH_CUDA_ARCH_LIST|NVIDIA_TF32_OVERRIDE)$/,
+];
+
+/**
+ * The contract of a Python serving engine (vLLM, SGLang): an argparse front end (`--x=v`, `-qawq`, prefix
+ * abbreviations), the refusals both share plus its own, the shared env policy plus its own variables and
+ * the PyTorch/NCCL switches, and the /health probe.
+ */
+export function pythonServerContract(c: {
+  engine: EngineType;
+  release: string;
+  source: string;
+  /** vLLM's parser reads `--max_model_len` as `--max-model-len`; SGLang's does not. */
+  underscoresAsDashes: boolean;
+  flags: readonly FlagSpec[];
+  refused: Readonly<Record<string, Refusal>>;
+  env: Partial<EnvPolicy>;
+  metricNames: EngineMetricNames;
+}): EngineContract {
+  return {
+    engine: c.engine,
+    release: c.release,
+    source: c.source,
+    dialect: {
+      equalsForm: true,
+      attachedShortValue: true,
+      underscoresAsDashes: c.underscoresAsDashes,
+      prefixAbbreviations: true,
+    },
+    flags: c.flags,
+    refused: { ...PYTHON_SERVER_REFUSED, ...c.refused },
+    env: envPolicy({ ...c.env, allowed: [...(c.env.allowed ?? []), ...PYTORCH_ALLOWED] }),
+    readiness: HEALTH_READINESS,
+    metricNames: c.metricNames,
+  };
+}

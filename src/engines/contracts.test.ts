@@ -19,7 +19,7 @@ import { assertEngineConfig, engineConfigIssues } from './engine-config-check.js
 import { parseEngineLoad } from '../router/table/prom-text.js';
 import { EngineLaunchError } from './errors.js';
 import { loadEngineAdapter } from './factory.js';
-import type { LaunchInput } from './types.js';
+import type { EngineMetricNames, LaunchInput } from './types.js';
 
 const now = '2026-01-01T00:00:00.000Z';
 
@@ -149,39 +149,33 @@ describe('engine contracts: what each adapter emits is what its pinned release a
   it('pins readiness paths and metric names per engine', () => {
     for (const c of Object.values(ENGINE_CONTRACTS))
       expect(c.readiness).toEqual({ path: '/health', expectStatus: 200 });
-    expect(ENGINE_CONTRACTS.vllm.metricNames).toEqual({
-      running: 'vllm:num_requests_running',
-      waiting: 'vllm:num_requests_waiting',
-      kvCacheUsage: 'vllm:kv_cache_usage_perc',
-      promptTokens: 'vllm:prompt_tokens_total',
-      generationTokens: 'vllm:generation_tokens_total',
-      timeToFirstToken: 'vllm:time_to_first_token_seconds',
-      prefixCacheQueries: 'vllm:prefix_cache_queries_total',
-      prefixCacheHits: 'vllm:prefix_cache_hits_total',
-      prefixCacheHitRate: null,
-    });
-    expect(ENGINE_CONTRACTS.sglang.metricNames).toEqual({
-      running: 'sglang:num_running_reqs',
-      waiting: 'sglang:num_queue_reqs',
-      kvCacheUsage: 'sglang:token_usage',
-      promptTokens: 'sglang:prompt_tokens_total',
-      generationTokens: 'sglang:generation_tokens_total',
-      timeToFirstToken: 'sglang:time_to_first_token_seconds',
-      prefixCacheQueries: null,
-      prefixCacheHits: null,
-      prefixCacheHitRate: 'sglang:cache_hit_rate',
-    });
-    // The pinned llama-server (tools/server/server-task.cpp, to_metrics) has no KV-cache usage gauge.
-    expect(ENGINE_CONTRACTS.llamacpp.metricNames).toEqual({
-      running: 'llamacpp:requests_processing',
-      waiting: 'llamacpp:requests_deferred',
-      kvCacheUsage: null,
-      promptTokens: 'llamacpp:prompt_tokens_total',
-      generationTokens: 'llamacpp:tokens_predicted_total',
-      timeToFirstToken: null,
-      prefixCacheQueries: null,
-      prefixCacheHits: null,
-      prefixCacheHitRate: null,
+    // One row per series: vLLM, SGLang, llama.cpp. The pinned llama-server (tools/server/server-task.cpp,
+    // to_metrics) has no KV-cache usage gauge, no TTFT histogram and no prefix-cache series.
+    const pinned: [keyof EngineMetricNames, string | null, string | null, string | null][] = [
+      ['running', 'vllm:num_requests_running', 'sglang:num_running_reqs', 'llamacpp:requests_processing'],
+      ['waiting', 'vllm:num_requests_waiting', 'sglang:num_queue_reqs', 'llamacpp:requests_deferred'],
+      ['kvCacheUsage', 'vllm:kv_cache_usage_perc', 'sglang:token_usage', null],
+      [
+        'promptTokens',
+        'vllm:prompt_tokens_total',
+        'sglang:prompt_tokens_total',
+        'llamacpp:prompt_tokens_total',
+      ],
+      [
+        'generationTokens',
+        'vllm:generation_tokens_total',
+        'sglang:generation_tokens_total',
+        'llamacpp:tokens_predicted_total',
+      ],
+      ['timeToFirstToken', 'vllm:time_to_first_token_seconds', 'sglang:time_to_first_token_seconds', null],
+      ['prefixCacheQueries', 'vllm:prefix_cache_queries_total', null, null],
+      ['prefixCacheHits', 'vllm:prefix_cache_hits_total', null, null],
+      ['prefixCacheHitRate', null, 'sglang:cache_hit_rate', null],
+    ];
+    (['vllm', 'sglang', 'llamacpp'] as const).forEach((engine, column) => {
+      expect(ENGINE_CONTRACTS[engine].metricNames).toEqual(
+        Object.fromEntries(pinned.map((row) => [row[0], row[column + 1]])),
+      );
     });
     expect(ENGINE_CONTRACTS.sim.metricNames).toEqual(ENGINE_CONTRACTS.vllm.metricNames);
   });

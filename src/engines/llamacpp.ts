@@ -1,7 +1,7 @@
-import { cacheLayout, cudaVisibleDevices, mergeEnv, servedModelName } from './common.js';
+import { adapterOf, cacheLayout, cudaVisibleDevices, mergeEnv, servedModelName } from './common.js';
 import { LLAMACPP_CONTRACT } from './contracts/llamacpp.js';
 import { EngineLaunchError } from './errors.js';
-import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
+import type { LaunchCommand, LaunchInput } from './types.js';
 
 /**
  * The GGUF to load: `-m <file>` with the file the cache manager resolved (the chosen variant, the first
@@ -70,11 +70,4 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
   return { command: input.executable ?? 'llama-server', argv, env };
 }
 
-export const adapter: EngineAdapter = {
-  type: 'llamacpp',
-  buildLaunch,
-  readiness: LLAMACPP_CONTRACT.readiness,
-  metricNames: LLAMACPP_CONTRACT.metricNames,
-  contract: LLAMACPP_CONTRACT,
-  servedModelName,
-};
+export const adapter = adapterOf(LLAMACPP_CONTRACT, buildLaunch);

@@ -1,6 +1,6 @@
-import { cudaVisibleDevices, mergeEnv, servedModelName } from './common.js';
+import { adapterOf, cudaVisibleDevices, mergeEnv, servedModelName } from './common.js';
 import { SIM_CONTRACT } from './contracts/sim.js';
-import type { EngineAdapter, LaunchCommand, LaunchInput } from './types.js';
+import type { LaunchCommand, LaunchInput } from './types.js';
 
 /**
  * `<nebula> engine-sim --model M --served-model-name S --host H --port P [--max-model-len L] <extra_args>`:
@@ -25,11 +25,4 @@ function buildLaunch(input: LaunchInput): LaunchCommand {
   return { command: input.executable ?? input.nebulaBin.command, argv, env };
 }
 
-export const adapter: EngineAdapter = {
-  type: 'sim',
-  buildLaunch,
-  readiness: SIM_CONTRACT.readiness,
-  metricNames: SIM_CONTRACT.metricNames,
-  contract: SIM_CONTRACT,
-  servedModelName,
-};
+export const adapter = adapterOf(SIM_CONTRACT, buildLaunch);

@@ -1,3 +1,4 @@
+import { stopOnSignal } from '../core/shutdown.js';
 import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { initTracing } from '../core/tracing.js';
@@ -31,24 +32,15 @@ export async function runRouter(flags: RouterCliFlags): Promise<void> {
   const grpc = router.grpcPort === null ? 'off' : String(router.grpcPort);
   process.stdout.write(`nebula router: OpenAI API ${router.url}/v1 (gRPC port ${grpc})\n`);
   const handle = router;
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        process.stderr.write(`nebula router: second ${sig}, exiting now\n`);
-        process.exit(130);
-      }
-      logger.info({ signal: sig }, 'shutting down');
-      handle
+  process.on('SIGHUP', () => handle.reload());
+  await stopOnSignal({
+    name: 'nebula router',
+    onSignal: (sig) => logger.info({ signal: sig }, 'shutting down'),
+    stop: async () => {
+      await handle
         .stop()
-        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'))
-        .finally(() => {
-          void Promise.allSettled([store?.close(), tracing.shutdown()]).finally(resolve);
-        });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    process.on('SIGHUP', () => handle.reload());
+        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'));
+      await Promise.allSettled([store?.close(), tracing.shutdown()]);
+    },
   });
 }

@@ -130,6 +130,30 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
     expect(s.items.find((i: { model_name: string }) => i.model_name === 'BAAI/bge-m3').models).toEqual([]);
   });
 
+  it('every cache view carries name_hash, the hash segment of the entry key a purge names', async () => {
+    const stored = await t.store.list(keys.modelCacheOf('node-b'));
+    const byName = new Map<string, string>();
+    for (const kv of stored.items) {
+      const e = JSON.parse(kv.value) as { model_name: string };
+      byName.set(e.model_name, kv.key.slice(keys.modelCacheOf('node-b').length));
+    }
+    expect(byName.size).toBe(2);
+    type Entry = { model_name: string; name_hash: string };
+    const pairs = (items: Entry[]) => items.map((e): [string, string] => [e.model_name, e.name_hash]);
+    const cache = await t.json('GET', '/api/v2/nodes/node-b/cache', { token: v() });
+    expect(new Map(pairs(cache.items))).toEqual(byName);
+    const detail = await t.json('GET', '/api/v2/nodes/node-b', { token: v() });
+    expect(new Map(pairs(detail.cache))).toEqual(byName);
+    const model = await t.json('GET', '/api/v2/models/m1', { token: v() });
+    const onB = model.cache.filter((e: { node_id: string }) => e.node_id === 'node-b');
+    expect(pairs(onB)).toEqual([['Qwen/Qwen2.5-7B-Instruct', byName.get('Qwen/Qwen2.5-7B-Instruct')]]);
+    const s = await t.json('GET', '/api/v2/cache/summary', { token: v() });
+    for (const item of s.items as { model_name: string; nodes: { node_id: string; name_hash: string }[] }[]) {
+      const b = item.nodes.find((n) => n.node_id === 'node-b');
+      expect(b?.name_hash).toBe(byName.get(item.model_name));
+    }
+  });
+
   it('alerts: critical first, filters', async () => {
     await putDisk(t.store, 'node-a', 90);
     const all = await t.json('GET', '/api/v2/alerts', { token: v() });

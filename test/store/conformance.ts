@@ -276,6 +276,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreHa
       await store.put('/lk/kept', 'v', { lease: kept });
       await store.put('/lk/revoked', 'v', { lease: revoked });
       const rec = await watch('/lk/');
+      // Real time must pass here: 3.5 s of 500 ms keep-alives outlive the 2 s TTL only if each one extends it.
       for (let i = 0; i < 7; i++) {
         await sleep(500);
         expect(await store.keepAliveOnce(kept)).toBeGreaterThanOrEqual(2);
@@ -334,6 +335,7 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreHa
 
       await waitFor(() => rec.events().length >= expected.length, { timeoutMs: 10_000, what: 'all events' });
       await waitFor(() => live.events().length >= expected.length - liveFrom, { timeoutMs: 10_000 });
+      // A short negative window: nothing more (an error, a duplicate) may arrive after the last event.
       await sleep(100);
       expect(rec.errors).toEqual([]);
       const got = rec.batches.flatMap((b) =>

@@ -9,9 +9,17 @@ import {
 import { ModelUid, NodeId } from '../../core/ids.js';
 import { listOf } from './common.js';
 
+/**
+ * A cache entry as the API shows it: the stored entry plus `name_hash`, the last segment of its key
+ * `/model_cache/{node_id}/{name_hash}`, which `DELETE /api/v2/nodes/{node_id}/cache/{hash}` takes (so
+ * clients never recompute the node's hash).
+ */
+export const CacheEntryView = ModelCacheEntry.extend({ name_hash: z.string() });
+export type CacheEntryView = z.infer<typeof CacheEntryView>;
+
 export const NodeCacheResponse = z.object({
   node_id: NodeId,
-  items: z.array(ModelCacheEntry),
+  items: z.array(CacheEntryView),
   total_bytes: z.number(),
 });
 export type NodeCacheResponse = z.infer<typeof NodeCacheResponse>;
@@ -41,6 +49,8 @@ export const CachedModel = z.object({
       complete: z.boolean(),
       last_used_at: z.string().nullable(),
       path: z.string(),
+      /** The entry's key hash on this node (`CacheEntryView.name_hash`): what a purge of it names. */
+      name_hash: z.string(),
       /** The `.gguf` files this node holds (GGUF repositories: the variants fetched there). */
       gguf_files: z.array(z.string()).optional(),
     }),

@@ -6,7 +6,6 @@ import {
   EngineType,
   Endpoint,
   Labels,
-  ModelCacheEntry,
   ModelDeployment,
   ModelEvent,
   ModelPull,
@@ -19,6 +18,7 @@ import {
   SpecUpdateShape,
 } from '../../core/domain/index.js';
 import { ModelUid } from '../../core/ids.js';
+import { CacheEntryView } from './cache.js';
 import { pageOf, QueryBool, queryInt, ResourceVersion, WithResourceVersion } from './common.js';
 import { RolloutInput } from './revisions.js';
 
@@ -246,7 +246,7 @@ export const ModelDetailView = ModelView.extend({
   plan: PlacementPlan.nullable(),
   endpoints: z.array(Endpoint),
   downloads: z.array(DownloadProgress),
-  cache: z.array(ModelCacheEntry),
+  cache: z.array(CacheEntryView),
   events: z.array(ModelEvent),
   stats: ModelStats.nullable(),
   /** What one replica reserves (optional: servers before model files facts do not send it). */

@@ -5,7 +5,6 @@ import {
   Gpu,
   GpuSource,
   Labels,
-  ModelCacheEntry,
   NodeDiskStatus,
   NodeEngine,
   NodeEngineError,
@@ -14,6 +13,7 @@ import {
   PortRange,
 } from '../../core/domain/index.js';
 import { ModelUid, NodeId } from '../../core/ids.js';
+import { CacheEntryView } from './cache.js';
 import { listOf, ResourceVersion, WithResourceVersion } from './common.js';
 
 export const NodeParams = z.object({ node_id: NodeId });
@@ -71,7 +71,7 @@ export const NodeDetailView = NodeView.extend({
       plan_version: z.number().int(),
     }),
   ),
-  cache: z.array(ModelCacheEntry),
+  cache: z.array(CacheEntryView),
 }).meta({ id: 'NodeDetailView' });
 export type NodeDetailView = z.infer<typeof NodeDetailView>;
 

@@ -8,10 +8,10 @@ import { dirname, join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Backup, RestoreResult } from '../../store/backup.js';
 import type { Store } from '../../store/types.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { leaf } from '../define.js';
 import { CliError, UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
-import { action, type CommandContext } from '../runtime.js';
+import type { CommandContext } from '../runtime.js';
 
 const OFFLINE_GROUP = 'Offline Options (open the store directly instead of using the server):';
 
@@ -118,24 +118,25 @@ function requireFile(ctx: CommandContext): string {
 }
 
 export function registerBackupCommands(admin: Command): void {
-  const backup = admin
-    .command('backup')
-    .description('write every Nebula key of the store, read at one revision, to a JSON file (mode 0600)')
-    .option('-f, --file <file>', 'where to write the backup ("-" for stdout)')
-    .option(
-      '--include-secrets',
-      'also write the session signing secret (whoever holds the file can then mint sessions; audited)',
-    );
-  withOffline(withConnection(withOutput(backup)));
-  examples(backup, [
-    'nebula admin backup -f nebula-backup.json',
-    'nebula admin backup -f - > backup.json',
-    'nebula admin backup -f backup.json --etcd http://10.0.0.1:2379,http://10.0.0.2:2379',
-    'nebula admin backup -f backup.json --data-dir ~/.nebula/data   # while nebula up is stopped',
-    'nebula admin backup -f full-backup.json --include-secrets      # keeps sessions valid across a restore',
-  ]);
-  backup.action(
-    action(async (ctx) => {
+  leaf(admin, {
+    name: 'backup',
+    description: 'write every Nebula key of the store, read at one revision, to a JSON file (mode 0600)',
+    options: [
+      ['-f, --file <file>', 'where to write the backup ("-" for stdout)'],
+      [
+        '--include-secrets',
+        'also write the session signing secret (whoever holds the file can then mint sessions; audited)',
+      ],
+    ],
+    trailing: [withOffline],
+    examples: [
+      'nebula admin backup -f nebula-backup.json',
+      'nebula admin backup -f - > backup.json',
+      'nebula admin backup -f backup.json --etcd http://10.0.0.1:2379,http://10.0.0.2:2379',
+      'nebula admin backup -f backup.json --data-dir ~/.nebula/data   # while nebula up is stopped',
+      'nebula admin backup -f full-backup.json --include-secrets      # keeps sessions valid across a restore',
+    ],
+    run: async (ctx) => {
       const file = requireFile(ctx);
       const includeSecrets = ctx.bool('includeSecrets');
       const store = await openOffline(ctx, { mustExist: true });
@@ -174,22 +175,23 @@ export function registerBackupCommands(admin: Command): void {
           ['Created', b.created_at],
         ]),
       );
-    }),
-  );
+    },
+  });
 
-  const restore = admin
-    .command('restore')
-    .description('write a backup into the store; refused when it already has Nebula keys, unless --force')
-    .option('-f, --file <file>', 'backup file written by nebula admin backup')
-    .option('--force', 'replace the keys of a non-empty store (keys the backup lacks are deleted)');
-  withOffline(withConnection(withOutput(restore)));
-  examples(restore, [
-    'nebula admin restore -f nebula-backup.json',
-    'nebula admin restore -f nebula-backup.json --force',
-    'nebula admin restore -f backup.json --etcd http://10.0.0.1:2379   # before starting the roles',
-  ]);
-  restore.action(
-    action(async (ctx) => {
+  leaf(admin, {
+    name: 'restore',
+    description: 'write a backup into the store; refused when it already has Nebula keys, unless --force',
+    options: [
+      ['-f, --file <file>', 'backup file written by nebula admin backup'],
+      ['--force', 'replace the keys of a non-empty store (keys the backup lacks are deleted)'],
+    ],
+    trailing: [withOffline],
+    examples: [
+      'nebula admin restore -f nebula-backup.json',
+      'nebula admin restore -f nebula-backup.json --force',
+      'nebula admin restore -f backup.json --etcd http://10.0.0.1:2379   # before starting the roles',
+    ],
+    run: async (ctx) => {
       const file = requireFile(ctx);
       const { parseBackup } = await import('../../store/backup.js');
       // Checked here first: a bad file gets its one-line reason without touching anything.
@@ -210,6 +212,6 @@ export function registerBackupCommands(admin: Command): void {
           ...(store ? [] : [['Note', 'restart the server(s) so they reload secrets and caches'] as const]),
         ]),
       );
-    }),
-  );
+    },
+  });
 }

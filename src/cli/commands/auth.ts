@@ -7,11 +7,11 @@ import { API_KEY_PREFIX } from '../../core/domain/auth.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Connection } from '../connection.js';
 import { findContext, loadConfig, updateContext, upsertContext } from '../../core/cli-config.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
 import { readAllStdin, readLine, readPassword } from '../prompt.js';
-import { action, type CommandContext } from '../runtime.js';
+import type { CommandContext } from '../runtime.js';
 import { registerKeyCommands } from './key.js';
 
 async function whoami(ctx: CommandContext): Promise<void> {
@@ -29,10 +29,12 @@ async function whoami(ctx: CommandContext): Promise<void> {
 }
 
 function registerWhoami(parent: Command, name: string): void {
-  const cmd = parent.command(name).description('show who the token belongs to and its role');
-  withConnection(withOutput(cmd));
-  examples(cmd, ['nebula whoami', 'nebula whoami -o json', 'nebula --context prod whoami']);
-  cmd.action(action(whoami));
+  leaf(parent, {
+    name,
+    description: 'show who the token belongs to and its role',
+    examples: ['nebula whoami', 'nebula whoami -o json', 'nebula --context prod whoami'],
+    run: whoami,
+  });
 }
 
 function sameServer(a: string, b: string): boolean {
@@ -67,23 +69,28 @@ function loginContext(ctx: CommandContext, conn: Connection): { name: string; ma
 
 export function registerAuthCommands(program: Command): void {
   registerWhoami(program, 'whoami');
-  const auth = program.command('auth').description('log in and out (the token is kept in the CLI context)');
-  examples(auth, ['nebula auth login --username admin', 'nebula auth whoami', 'nebula auth logout']);
+  const auth = group(program, 'auth', 'log in and out (the token is kept in the CLI context)', [
+    'nebula auth login --username admin',
+    'nebula auth whoami',
+    'nebula auth logout',
+  ]);
   registerWhoami(auth, 'whoami');
 
-  const login = auth
-    .command('login')
-    .description('log in with a user name and password; the token is saved in the context')
-    .option('-u, --username <name>', 'user name (asked for when absent)')
-    .option('--password-stdin', 'read the password from stdin (for scripts)');
-  withConnection(login, { router: true });
-  examples(login, [
-    'nebula auth login --server http://gpu-head:8080 --username admin',
-    'echo "$PASSWORD" | nebula auth login -u admin --password-stdin',
-    'nebula auth login --context prod -u alice',
-  ]);
-  login.action(
-    action(async (ctx) => {
+  leaf(auth, {
+    name: 'login',
+    description: 'log in with a user name and password; the token is saved in the context',
+    options: [
+      ['-u, --username <name>', 'user name (asked for when absent)'],
+      ['--password-stdin', 'read the password from stdin (for scripts)'],
+    ],
+    router: true,
+    output: false,
+    examples: [
+      'nebula auth login --server http://gpu-head:8080 --username admin',
+      'echo "$PASSWORD" | nebula auth login -u admin --password-stdin',
+      'nebula auth login --context prod -u alice',
+    ],
+    run: async (ctx) => {
       let username = ctx.str('username');
       if (username === undefined) {
         if (ctx.io.stdin.isTTY !== true || ctx.bool('passwordStdin'))
@@ -113,20 +120,19 @@ export function registerAuthCommands(program: Command): void {
       ctx.out(
         `Logged in to ${conn.server} as ${res.username} (${res.role}); token saved in context "${name}"${makeCurrent ? ' (now current)' : ''} (expires ${res.expires_at}).\n`,
       );
-    }),
-  );
+    },
+  });
 
   // `nebula auth key ...` is `nebula key ...` under the auth group too.
   registerKeyCommands(auth);
 
-  const logout = auth
-    .command('logout')
-    .description('end the session on the server and forget the token of the context (the context stays)')
-    .option('--all', 'end every session of your user, everywhere (other browsers and CLIs too)');
-  withConnection(logout);
-  examples(logout, ['nebula auth logout', 'nebula auth logout --context prod', 'nebula auth logout --all']);
-  logout.action(
-    action(async (ctx) => {
+  leaf(auth, {
+    name: 'logout',
+    description: 'end the session on the server and forget the token of the context (the context stays)',
+    options: [['--all', 'end every session of your user, everywhere (other browsers and CLIs too)']],
+    output: false,
+    examples: ['nebula auth logout', 'nebula auth logout --context prod', 'nebula auth logout --all'],
+    run: async (ctx) => {
       const conn = ctx.connection();
       const name = conn.contextName;
       if (name === undefined)
@@ -148,6 +154,6 @@ export function registerAuthCommands(program: Command): void {
       ctx.out(
         had ? `Logged out: token removed from context "${name}".\n` : `Context "${name}" had no token.\n`,
       );
-    }),
-  );
+    },
+  });
 }

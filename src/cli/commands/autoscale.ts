@@ -5,11 +5,10 @@
 import type { Command } from 'commander';
 import type { AutoscalingPolicyInput, AutoscalingView } from '../../client/index.js';
 import { AutoscalingPolicy } from '../../core/domain/index.js';
-import { checkModelUid } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { MODEL_ARG, checkModelUid } from '../args.js';
+import { leaf } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderFields } from '../output/index.js';
-import { action } from '../runtime.js';
 
 /** The policy lines `model get` and `model autoscale` print (empty when autoscaling is off). */
 export function autoscalingFields(v: AutoscalingView): [string, string | undefined][] {
@@ -31,34 +30,32 @@ export function autoscalingFields(v: AutoscalingView): [string, string | undefin
   ];
 }
 
+/** Registers `nebula model autoscale`. */
 export function registerAutoscaleCommand(model: Command): void {
-  const cmd = model
-    .command('autoscale')
-    .argument('<model_uid>', 'the model')
-    .description('set, show or turn off load-based autoscaling (replicas between --min and --max)')
-    .option('--min <n>', 'fewest replicas (0 allows scale to zero with --scale-to-zero-after)')
-    .option('--max <n>', 'most replicas')
-    .option('--target-inflight <n>', 'aim for this many requests in flight per replica (default 8)')
-    .option('--target-queue <n>', 'aim for this many waiting requests per replica')
-    .option('--target-kv <fraction>', 'aim for this KV-cache usage per replica (0-1, e.g. 0.7)')
-    .option('--scale-up-window <duration>', 'scale up only when the load asked for it this long (default 0s)')
-    .option(
-      '--scale-down-window <duration>',
-      'scale down only when the load allowed it this long (default 5m)',
-    )
-    .option('--scale-to-zero-after <duration>', 'with --min 0: go idle after this long without a request')
-    .option('--dry-run', 'decide and record, but never change the replica count')
-    .option('--off', 'turn autoscaling off (the count stays; an idle model gets 1)');
-  withConnection(withOutput(cmd));
-  examples(cmd, [
-    'nebula model autoscale qwen7b --min 0 --max 4 --target-inflight 8 --scale-down-window 30s --scale-to-zero-after 10m',
-    'nebula model autoscale qwen7b --min 1 --max 8 --target-kv 0.7',
-    'nebula model autoscale qwen7b',
-    'nebula model autoscale qwen7b --off',
-  ]);
-  cmd.action(
-    action(async (ctx, raw) => {
-      const uid = checkModelUid(raw ?? '');
+  leaf(model, {
+    name: 'autoscale',
+    args: [MODEL_ARG],
+    description: 'set, show or turn off load-based autoscaling (replicas between --min and --max)',
+    options: [
+      ['--min <n>', 'fewest replicas (0 allows scale to zero with --scale-to-zero-after)'],
+      ['--max <n>', 'most replicas'],
+      ['--target-inflight <n>', 'aim for this many requests in flight per replica (default 8)'],
+      ['--target-queue <n>', 'aim for this many waiting requests per replica'],
+      ['--target-kv <fraction>', 'aim for this KV-cache usage per replica (0-1, e.g. 0.7)'],
+      ['--scale-up-window <duration>', 'scale up only when the load asked for it this long (default 0s)'],
+      ['--scale-down-window <duration>', 'scale down only when the load allowed it this long (default 5m)'],
+      ['--scale-to-zero-after <duration>', 'with --min 0: go idle after this long without a request'],
+      ['--dry-run', 'decide and record, but never change the replica count'],
+      ['--off', 'turn autoscaling off (the count stays; an idle model gets 1)'],
+    ],
+    examples: [
+      'nebula model autoscale qwen7b --min 0 --max 4 --target-inflight 8 --scale-down-window 30s --scale-to-zero-after 10m',
+      'nebula model autoscale qwen7b --min 1 --max 8 --target-kv 0.7',
+      'nebula model autoscale qwen7b',
+      'nebula model autoscale qwen7b --off',
+    ],
+    run: async (ctx, raw) => {
+      const uid = checkModelUid(raw);
       const client = ctx.client();
       const targets = (['targetInflight', 'targetQueue', 'targetKv'] as const).filter(
         (t) => ctx.str(t) !== undefined,
@@ -111,6 +108,6 @@ export function registerAutoscaleCommand(model: Command): void {
         m,
         () => `Autoscaling of ${uid}: ${min}-${max} replicas (now ${m.deployment?.replicas ?? 0}).\n`,
       );
-    }),
-  );
+    },
+  });
 }

@@ -2,12 +2,11 @@
 import type { Command } from 'commander';
 import { NODE_ID_PATTERN } from '../../core/ids.js';
 import type { DiskAlert, NodeDiskStatus } from '../../core/domain/index.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge, formatBytes, formatPercent } from '../output/human.js';
 import { colorState } from '../output/style.js';
 import { renderTable, type Column } from '../output/table.js';
-import { action } from '../runtime.js';
 
 export function checkNodeId(id: string): string {
   if (!NODE_ID_PATTERN.test(id)) throw new UsageError(`invalid node id "${id}"`, 'INVALID_NODE_ID');
@@ -68,17 +67,16 @@ function cachedModelColumns<
 }
 
 export function registerCacheCommands(program: Command): void {
-  const cache = program.command('cache').description('model files cached on the nodes');
-  examples(cache, ['nebula cache list', 'nebula cache list --node gpu-1']);
-  const list = cache
-    .command('list')
-    .alias('ls')
-    .description('cached models across the cluster, or on one node with --node')
-    .option('--node <node_id>', 'only this node (with paths and file counts)');
-  withConnection(withOutput(list));
-  examples(list, ['nebula cache list', 'nebula cache list --node gpu-1 -o json']);
-  list.action(
-    action(async (ctx) => {
+  const cache = group(program, 'cache', 'model files cached on the nodes', [
+    'nebula cache list',
+    'nebula cache list --node gpu-1',
+  ]);
+  leaf(cache, {
+    name: 'list',
+    description: 'cached models across the cluster, or on one node with --node',
+    options: [['--node <node_id>', 'only this node (with paths and file counts)']],
+    examples: ['nebula cache list', 'nebula cache list --node gpu-1 -o json'],
+    run: async (ctx) => {
       const node = ctx.str('node');
       if (node !== undefined) {
         const res = await ctx.client().nodes.cache(checkNodeId(node));
@@ -124,19 +122,16 @@ export function registerCacheCommands(program: Command): void {
           ggufLines(items),
         'No cached models.',
       );
-    }),
-  );
+    },
+  });
 
-  const disk = program.command('disk').description("disk usage of the nodes' model caches");
-  examples(disk, ['nebula disk status']);
-  const status = disk
-    .command('status')
-    .description('disk usage and alerts (85% warning, 95% critical) per node')
-    .option('--node <node_id>', 'only this node');
-  withConnection(withOutput(status));
-  examples(status, ['nebula disk status', 'nebula disk status --node gpu-1 -o json']);
-  status.action(
-    action(async (ctx) => {
+  const disk = group(program, 'disk', "disk usage of the nodes' model caches", ['nebula disk status']);
+  leaf(disk, {
+    name: 'status',
+    description: 'disk usage and alerts (85% warning, 95% critical) per node',
+    options: [['--node <node_id>', 'only this node']],
+    examples: ['nebula disk status', 'nebula disk status --node gpu-1 -o json'],
+    run: async (ctx) => {
       const node = ctx.str('node');
       const red = (s: string): string => colorState(ctx.style, s);
       if (node !== undefined) {
@@ -147,6 +142,6 @@ export function registerCacheCommands(program: Command): void {
       const { items } = await ctx.client().nodes.list();
       const rows = items.map((n) => ({ node_id: n.node_id, disk: n.disk, alerts: n.alerts }));
       ctx.printList(rows, (r) => diskTable(r, red), 'No nodes.');
-    }),
-  );
+    },
+  });
 }

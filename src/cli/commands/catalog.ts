@@ -7,14 +7,14 @@ import type {
   CatalogModelDetail,
   CatalogProvider,
 } from '../../client/index.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
-import { action, type CommandContext } from '../runtime.js';
+import type { CommandContext } from '../runtime.js';
 import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
-import { finishLifecycle, withWait } from './lifecycle.js';
+import { finishLifecycle } from './lifecycle.js';
 
 /** The spec flags `catalog import` takes (declared in spec-flags.ts). */
 const IMPORT_SPEC_FLAGS = ['engine', 'revision'] as const;
@@ -37,6 +37,8 @@ function providerOption(): Option {
 function provider(ctx: CommandContext): CatalogProvider {
   return PROVIDER_ALIASES[ctx.str('provider') ?? 'huggingface'] ?? 'huggingface';
 }
+const HUB_MODEL_ARG = ['<model_id>', 'owner/name on the hub'] as const;
+
 const REPO_ID = /^(?:[A-Za-z0-9][A-Za-z0-9._-]*\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function checkRepoId(id: string): string {
@@ -84,28 +86,25 @@ function ggufTable(d: CatalogModelDetail): string {
 }
 
 export function registerCatalogCommands(program: Command): void {
-  const catalog = program
-    .command('catalog')
-    .description('search Hugging Face / ModelScope and import models');
-  examples(catalog, [
+  const catalog = group(program, 'catalog', 'search Hugging Face / ModelScope and import models', [
     'nebula catalog search qwen2.5 --limit 5',
     'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
   ]);
 
-  const search = catalog
-    .command('search')
-    .argument('[query]', 'words to search for', '')
-    .description('search a hub for models')
-    .addOption(providerOption())
-    .option('--limit <n>', 'results per page (1-100)', '20')
-    .option('--page <n>', 'page number', '1');
-  withConnection(withOutput(search));
-  examples(search, [
-    'nebula catalog search qwen2.5',
-    'nebula catalog search llama --provider modelscope --limit 5 -o json',
-  ]);
-  search.action(
-    action(async (ctx, query) => {
+  leaf(catalog, {
+    name: 'search',
+    args: [['[query]', 'words to search for', '']],
+    description: 'search a hub for models',
+    options: [
+      providerOption(),
+      ['--limit <n>', 'results per page (1-100)', '20'],
+      ['--page <n>', 'page number', '1'],
+    ],
+    examples: [
+      'nebula catalog search qwen2.5',
+      'nebula catalog search llama --provider modelscope --limit 5 -o json',
+    ],
+    run: async (ctx, query) => {
       const limit = ctx.int('limit', 1, 100);
       const page = ctx.int('page', 1, 50);
       const res = await ctx.client().catalog.search({ provider: provider(ctx), q: query ?? '', page, limit });
@@ -115,22 +114,19 @@ export function registerCatalogCommands(program: Command): void {
         (items) => catalogTable(items) + (res.has_more ? `More results: --page ${page + 1}\n` : ''),
         'No models found.',
       );
-    }),
-  );
+    },
+  });
 
-  const show = catalog
-    .command('show')
-    .argument('<model_id>', 'owner/name on the hub')
-    .description('show a hub model: files, size, revision')
-    .addOption(providerOption())
-    .option('--revision <rev>', 'branch, tag or commit');
-  withConnection(withOutput(show));
-  examples(show, [
-    'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct',
-    'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct-GGUF   # lists the GGUF variants',
-  ]);
-  show.action(
-    action(async (ctx, id) => {
+  leaf(catalog, {
+    name: 'show',
+    args: [HUB_MODEL_ARG],
+    description: 'show a hub model: files, size, revision',
+    options: [providerOption(), ['--revision <rev>', 'branch, tag or commit']],
+    examples: [
+      'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct',
+      'nebula catalog show Qwen/Qwen2.5-0.5B-Instruct-GGUF   # lists the GGUF variants',
+    ],
+    run: async (ctx, id) => {
       const revision = ctx.str('revision');
       const d = await ctx
         .client()
@@ -151,29 +147,30 @@ export function registerCatalogCommands(program: Command): void {
             ['Likes', compact(d.likes)],
           ]) + ggufTable(d),
       );
-    }),
-  );
+    },
+  });
 
-  const imp = catalog
-    .command('import')
-    .argument('<model_id>', 'owner/name on the hub')
-    .description('create a model from a hub model (and start it, unless --no-start)')
-    .addOption(providerOption())
-    .option('--uid <uid>', 'model uid (default: derived from the name)')
-    .option('--replicas <n>', 'replicas', '1')
-    .option('--no-start', 'import it stopped (and download its weights onto the nodes that would run it)')
-    .option('--no-pull', 'with --no-start: do not download the weights');
-  withSpecFlags(imp, IMPORT_SPEC_FLAGS, { revision: 'branch, tag or commit' });
-  withGgufFlags(imp);
-  withConnection(withOutput(withWait(imp)));
-  examples(imp, [
-    'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
-    'nebula catalog import qwen/Qwen2.5-7B-Instruct --provider modelscope --uid qwen7b --replicas 2 --no-start',
-    'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct-GGUF --engine llamacpp --quant Q8_0',
-    'nebula catalog import bartowski/Llama-3.2-1B-Instruct-GGUF --gguf-file Llama-3.2-1B-Instruct-Q6_K_L.gguf',
-  ]);
-  imp.action(
-    action(async (ctx, id) => {
+  leaf(catalog, {
+    name: 'import',
+    args: [HUB_MODEL_ARG],
+    description: 'create a model from a hub model (and start it, unless --no-start)',
+    options: [
+      providerOption(),
+      ['--uid <uid>', 'model uid (default: derived from the name)'],
+      ['--replicas <n>', 'replicas', '1'],
+      ['--no-start', 'import it stopped (and download its weights onto the nodes that would run it)'],
+      ['--no-pull', 'with --no-start: do not download the weights'],
+      (cmd) => withSpecFlags(cmd, IMPORT_SPEC_FLAGS, { revision: 'branch, tag or commit' }),
+      withGgufFlags,
+    ],
+    wait: true,
+    examples: [
+      'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct --wait',
+      'nebula catalog import qwen/Qwen2.5-7B-Instruct --provider modelscope --uid qwen7b --replicas 2 --no-start',
+      'nebula catalog import Qwen/Qwen2.5-0.5B-Instruct-GGUF --engine llamacpp --quant Q8_0',
+      'nebula catalog import bartowski/Llama-3.2-1B-Instruct-GGUF --gguf-file Llama-3.2-1B-Instruct-Q6_K_L.gguf',
+    ],
+    run: async (ctx, id) => {
       const { engine_type = 'vllm', ...spec } = specFields(ctx, IMPORT_SPEC_FLAGS);
       const gguf = ggufFields(ctx, engine_type);
       const body: CatalogImportRequest = {
@@ -202,6 +199,6 @@ export function registerCatalogCommands(program: Command): void {
         }.`,
         res,
       );
-    }),
-  );
+    },
+  });
 }

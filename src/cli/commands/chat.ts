@@ -5,9 +5,9 @@
 import type { Command } from 'commander';
 import { chatCompletion, chatCompletionsUrl, type ChatMessage } from '../chat/chat-client.js';
 import { runChatRepl } from '../chat/repl.js';
-import { examples, withConnection } from '../define.js';
+import { leaf } from '../define.js';
 import { CliError, SilentExit, UsageError } from '../errors.js';
-import { action, type CommandContext } from '../runtime.js';
+import type { CommandContext } from '../runtime.js';
 
 /** When no model is named: the router's only model, or a usage error listing what there is. */
 async function pickModel(ctx: CommandContext, baseUrl: string, token: string | undefined): Promise<string> {
@@ -36,25 +36,29 @@ function parseTemperature(value: string): number {
 }
 
 export function registerChatCommand(program: Command): void {
-  const cmd = program
-    .command('chat')
-    .description('chat with a model through the router: one answer for a prompt, else an interactive session')
-    .argument('[model]', "served model name (default: the router's only model)")
-    .argument('[prompt...]', 'ask this once and exit (the answer streams to stdout)')
-    .option('-m, --message <text>', 'ask this once and exit (same as a PROMPT argument)')
-    .option('--system <text>', 'system prompt that starts the conversation')
-    .option('--no-stream', 'wait for the whole answer instead of streaming tokens')
-    .option('--temperature <t>', 'sampling temperature, 0-2')
-    .option('--max-tokens <n>', 'longest answer, in tokens');
-  withConnection(cmd, { router: true });
-  examples(cmd, [
-    'nebula chat qwen2-5-7b "Write a haiku about GPUs"',
-    'nebula chat qwen2-5-7b -m "Summarise this" --system "You are terse" --no-stream',
-    'nebula chat qwen2-5-7b            # interactive: /exit quits, Ctrl-C cancels an answer',
-    'echo "hello" | nebula chat qwen2-5-7b',
-  ]);
-  cmd.action(
-    action(async (ctx, modelArg, promptArg) => {
+  leaf(program, {
+    name: 'chat',
+    args: [
+      ['[model]', "served model name (default: the router's only model)"],
+      ['[prompt...]', 'ask this once and exit (the answer streams to stdout)'],
+    ],
+    description: 'chat with a model through the router: one answer for a prompt, else an interactive session',
+    options: [
+      ['-m, --message <text>', 'ask this once and exit (same as a PROMPT argument)'],
+      ['--system <text>', 'system prompt that starts the conversation'],
+      ['--no-stream', 'wait for the whole answer instead of streaming tokens'],
+      ['--temperature <t>', 'sampling temperature, 0-2'],
+      ['--max-tokens <n>', 'longest answer, in tokens'],
+    ],
+    router: true,
+    output: false,
+    examples: [
+      'nebula chat qwen2-5-7b "Write a haiku about GPUs"',
+      'nebula chat qwen2-5-7b -m "Summarise this" --system "You are terse" --no-stream',
+      'nebula chat qwen2-5-7b            # interactive: /exit quits, Ctrl-C cancels an answer',
+      'echo "hello" | nebula chat qwen2-5-7b',
+    ],
+    run: async (ctx, modelArg, promptArg) => {
       const conn = ctx.connection();
       const temperature =
         ctx.str('temperature') === undefined ? undefined : parseTemperature(ctx.str('temperature') ?? '');
@@ -95,6 +99,6 @@ export function registerChatCommand(program: Command): void {
         onToken: (t) => ctx.out(t),
       });
       if (!result.content.endsWith('\n')) ctx.out('\n');
-    }),
-  );
+    },
+  });
 }

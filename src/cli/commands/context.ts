@@ -10,10 +10,9 @@ import {
   useContext,
 } from '../../core/cli-config.js';
 import { defaultConfigPath } from '../../core/cli-config.js';
-import { examples, withOutput } from '../define.js';
+import { group, leaf, required } from '../define.js';
 import { CliError, UsageError } from '../errors.js';
 import { renderTable } from '../output/table.js';
-import { action } from '../runtime.js';
 
 /** A context as shown to people and scripts: the token never leaves the file. */
 function redacted(ctx: CliContext, current: string | undefined): Record<string, unknown> {
@@ -21,21 +20,28 @@ function redacted(ctx: CliContext, current: string | undefined): Record<string, 
   return { ...rest, token: token === undefined ? null : '(set)', current: ctx.name === current };
 }
 
-export function registerContextCommands(program: Command): void {
-  const group = program
-    .command('context')
-    .description('manage CLI contexts (server URL, router URL, token) in ~/.nebula/config.yaml');
-  examples(group, [
-    'nebula context list',
-    'nebula context add prod --server https://nebula.example.com --use',
-    'nebula context use local',
-  ]);
+/** The context commands read and write the config file only: no server, and (but `list`) no data to print. */
+const CONFIG_ONLY = { connection: false, output: false } as const;
 
-  examples(
-    withOutput(group.command('list').alias('ls').description('list contexts (* marks the current one)')),
-    ['nebula context list', 'nebula context list -o yaml'],
-  ).action(
-    action(async (ctx) => {
+export function registerContextCommands(program: Command): void {
+  const contexts = group(
+    program,
+    'context',
+    'manage CLI contexts (server URL, router URL, token) in ~/.nebula/config.yaml',
+    [
+      'nebula context list',
+      'nebula context add prod --server https://nebula.example.com --use',
+      'nebula context use local',
+    ],
+  );
+
+  leaf(contexts, {
+    name: 'list',
+    description: 'list contexts (* marks the current one)',
+    ...CONFIG_ONLY,
+    output: true,
+    examples: ['nebula context list', 'nebula context list -o yaml'],
+    run: async (ctx) => {
       const config = loadConfig(defaultConfigPath(ctx.io.env));
       const current = config['current-context'];
       const rows = config.contexts.map((c) => redacted(c, current));
@@ -55,51 +61,53 @@ export function registerContextCommands(program: Command): void {
           ),
         'No contexts. Add one with: nebula context add NAME --server URL',
       );
-    }),
-  );
+    },
+  });
 
-  examples(group.command('current').description('print the name of the current context'), [
-    'nebula context current',
-  ]).action(
-    action(async (ctx) => {
+  leaf(contexts, {
+    name: 'current',
+    description: 'print the name of the current context',
+    ...CONFIG_ONLY,
+    examples: ['nebula context current'],
+    run: async (ctx) => {
       const config = loadConfig(defaultConfigPath(ctx.io.env));
       const name = ctx.io.env.NEBULA_CONTEXT || config['current-context'];
       if (name === undefined || !findContext(config, name))
         throw new CliError('no current context (see: nebula context use NAME)', 'NO_CONTEXT');
       ctx.out(`${name}\n`);
-    }),
-  );
+    },
+  });
 
-  examples(
-    group
-      .command('use')
-      .argument('<name>', 'context to make current')
-      .description('switch the current context'),
-    ['nebula context use prod'],
-  ).action(
-    action(async (ctx, name) => {
+  leaf(contexts, {
+    name: 'use',
+    args: [['<name>', 'context to make current']],
+    description: 'switch the current context',
+    ...CONFIG_ONLY,
+    examples: ['nebula context use prod'],
+    run: async (ctx, name) => {
       useContext(name, { configPath: defaultConfigPath(ctx.io.env) });
       ctx.out(`Switched to context "${name}".\n`);
-    }),
-  );
+    },
+  });
 
-  examples(
-    group
-      .command('add')
-      .argument('<name>', 'context name')
-      .description('add a context (or replace one with --force)')
-      .requiredOption('--server <url>', 'control API URL')
-      .option('--router <url>', 'OpenAI-compatible router URL (for chat)')
-      .option('--token <key>', 'API key (or use: nebula auth login)')
-      .option('--user <name>', 'user name shown by context list')
-      .option('--use', 'make it the current context')
-      .option('--force', 'replace an existing context of that name'),
-    [
+  leaf(contexts, {
+    name: 'add',
+    args: [['<name>', 'context name']],
+    description: 'add a context (or replace one with --force)',
+    options: [
+      required('--server <url>', 'control API URL'),
+      ['--router <url>', 'OpenAI-compatible router URL (for chat)'],
+      ['--token <key>', 'API key (or use: nebula auth login)'],
+      ['--user <name>', 'user name shown by context list'],
+      ['--use', 'make it the current context'],
+      ['--force', 'replace an existing context of that name'],
+    ],
+    ...CONFIG_ONLY,
+    examples: [
       'nebula context add prod --server https://nebula.example.com --router https://llm.example.com --use',
       'nebula context add lab --server http://10.0.0.5:8080 --token nbk_... ',
     ],
-  ).action(
-    action(async (ctx, name) => {
+    run: async (ctx, name) => {
       const parsedName = ContextName.safeParse(name);
       if (!parsedName.success)
         throw new UsageError(
@@ -129,20 +137,19 @@ export function registerContextCommands(program: Command): void {
       ctx.out(
         `Context "${name}" ${existing ? 'replaced' : 'added'}${config['current-context'] === name ? ' (current)' : ''}.\n`,
       );
-    }),
-  );
+    },
+  });
 
-  examples(
-    group
-      .command('remove')
-      .alias('rm')
-      .argument('<name>', 'context to remove')
-      .description('remove a context'),
-    ['nebula context remove old-lab'],
-  ).action(
-    action(async (ctx, name) => {
+  leaf(contexts, {
+    name: 'remove',
+    alias: 'rm',
+    args: [['<name>', 'context to remove']],
+    description: 'remove a context',
+    ...CONFIG_ONLY,
+    examples: ['nebula context remove old-lab'],
+    run: async (ctx, name) => {
       removeContext(name, { configPath: defaultConfigPath(ctx.io.env) });
       ctx.out(`Context "${name}" removed.\n`);
-    }),
-  );
+    },
+  });
 }

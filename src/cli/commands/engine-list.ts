@@ -2,10 +2,9 @@
 import { Option, type Command } from 'commander';
 import { EngineType } from '../../core/domain/index.js';
 import type { EngineRow } from '../../client/index.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { leaf } from '../define.js';
 import type { Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
-import { action } from '../runtime.js';
 import { checkNodeId } from './cache.js';
 import { engineGroup } from './engine.js';
 
@@ -34,22 +33,20 @@ export function enginesTable(rows: readonly EngineRow[], style: Style): string {
 
 /** Registers `nebula engine list` under the `engine` group (engine.ts, with `nebula engine install`). */
 export function registerEngineListCommand(program: Command): void {
-  const list = engineGroup(program)
-    .command('list')
-    .alias('ls')
-    .description(
+  leaf(engineGroup(program), {
+    name: 'list',
+    description:
       'list the engines each node can launch: type, version, executable (and unusable ones, with why)',
-    )
-    .option('--node <node_id>', 'only this node')
-    .addOption(new Option('--type <engine>', 'only this engine').choices(EngineType.options));
-  withConnection(withOutput(list));
-  examples(list, [
-    'nebula engine list',
-    'nebula engine list --type llamacpp',
-    'nebula engine list --node gpu-1 -o yaml',
-  ]);
-  list.action(
-    action(async (ctx) => {
+    options: [
+      ['--node <node_id>', 'only this node'],
+      new Option('--type <engine>', 'only this engine').choices(EngineType.options),
+    ],
+    examples: [
+      'nebula engine list',
+      'nebula engine list --type llamacpp',
+      'nebula engine list --node gpu-1 -o yaml',
+    ],
+    run: async (ctx) => {
       const node = ctx.str('node');
       const type = ctx.choice('type', EngineType.options);
       const res = await ctx.client().engines.list({
@@ -62,6 +59,6 @@ export function registerEngineListCommand(program: Command): void {
           `Not reporting engines (older node agent; any engine may be placed there): ${res.unreported_nodes.join(', ')}\n`,
         );
       }
-    }),
-  );
+    },
+  });
 }

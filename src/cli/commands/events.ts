@@ -2,15 +2,22 @@
 import { Option, type Command } from 'commander';
 import type { AuditEvent, DiskAlert, ModelEvent } from '../../core/domain/index.js';
 import { checkModelUid } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { leaf, type OptionEntry } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderTable } from '../output/table.js';
-import { action } from '../runtime.js';
 import { checkNodeId } from './cache.js';
 
 const ALERT_LEVELS = ['warning', 'critical'] as const;
+
+/** `--limit` of the event lists. */
+const LIMIT: OptionEntry = ['--limit <n>', 'how many (newest)', '100'];
+
+/** The filters that were given and not empty (an empty `--actor ""` filters nothing). */
+function nonEmpty<T extends Record<string, string | undefined>>(filters: T): Partial<T> {
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as Partial<T>;
+}
 
 /** Oldest first, like a log. */
 function chronological<T extends { time: string }>(items: readonly T[]): T[] {
@@ -63,15 +70,12 @@ export function alertsTable(items: readonly DiskAlert[], style: Style, nowMs: nu
 }
 
 export function registerEventCommands(program: Command): void {
-  const events = program
-    .command('events')
-    .description('model lifecycle events: scheduled, downloading, started, crashed...')
-    .option('--model <model_uid>', 'only this model')
-    .option('--limit <n>', 'how many (newest)', '100');
-  withConnection(withOutput(events));
-  examples(events, ['nebula events', 'nebula events --model qwen2-5-7b --limit 20', 'nebula events -o json']);
-  events.action(
-    action(async (ctx) => {
+  leaf(program, {
+    name: 'events',
+    description: 'model lifecycle events: scheduled, downloading, started, crashed...',
+    options: [['--model <model_uid>', 'only this model'], LIMIT],
+    examples: ['nebula events', 'nebula events --model qwen2-5-7b --limit 20', 'nebula events -o json'],
+    run: async (ctx) => {
       const limit = ctx.int('limit', 1, 1000);
       const model = ctx.str('model');
       const res =
@@ -79,47 +83,46 @@ export function registerEventCommands(program: Command): void {
           ? await ctx.client().events.list({ limit })
           : await ctx.client().models.events(checkModelUid(model), limit);
       ctx.printList(chronological(res.items), (items) => eventsTable(items, ctx.style), 'No events.');
-    }),
-  );
+    },
+  });
 
-  const audit = program
-    .command('audit')
-    .description('the audit trail: every change, who made it, and whether it worked (admin)')
-    .option('--limit <n>', 'how many (newest)', '100')
-    .option('--actor <name>', 'only this user or key')
-    .option('--action <action>', 'only this action (e.g. model.create)')
-    .option('--since <time>', 'only after this ISO time (2025-01-31T00:00:00Z)');
-  withConnection(withOutput(audit));
-  examples(audit, [
-    'nebula audit',
-    'nebula audit --actor alice --since 2025-01-31T00:00:00Z',
-    'nebula audit --action model.delete -o json',
-  ]);
-  audit.action(
-    action(async (ctx) => {
+  leaf(program, {
+    name: 'audit',
+    description: 'the audit trail: every change, who made it, and whether it worked (admin)',
+    options: [
+      LIMIT,
+      ['--actor <name>', 'only this user or key'],
+      ['--action <action>', 'only this action (e.g. model.create)'],
+      ['--since <time>', 'only after this ISO time (2025-01-31T00:00:00Z)'],
+    ],
+    examples: [
+      'nebula audit',
+      'nebula audit --actor alice --since 2025-01-31T00:00:00Z',
+      'nebula audit --action model.delete -o json',
+    ],
+    run: async (ctx) => {
       const limit = ctx.int('limit', 1, 1000);
       const since = ctx.str('since');
       if (since !== undefined && Number.isNaN(Date.parse(since)))
         throw new UsageError(`--since must be an ISO time (got "${since}")`);
       const res = await ctx.client().audit.list({
         limit,
-        ...(ctx.str('actor') ? { actor: ctx.str('actor') } : {}),
-        ...(ctx.str('action') ? { action: ctx.str('action') } : {}),
+        ...nonEmpty(ctx.strs({ actor: 'actor', action: 'action' })),
         ...(since ? { since: new Date(since).toISOString() } : {}),
       });
       ctx.printList(chronological(res.items), (items) => auditTable(items, ctx.style), 'No audit events.');
-    }),
-  );
+    },
+  });
 
-  const alerts = program
-    .command('alerts')
-    .description('active alerts (disk usage >= 85% warning, >= 95% critical)')
-    .option('--node <node_id>', 'only this node')
-    .addOption(new Option('--level <level>', 'only this level').choices(ALERT_LEVELS));
-  withConnection(withOutput(alerts));
-  examples(alerts, ['nebula alerts', 'nebula alerts --level critical -o json']);
-  alerts.action(
-    action(async (ctx) => {
+  leaf(program, {
+    name: 'alerts',
+    description: 'active alerts (disk usage >= 85% warning, >= 95% critical)',
+    options: [
+      ['--node <node_id>', 'only this node'],
+      new Option('--level <level>', 'only this level').choices(ALERT_LEVELS),
+    ],
+    examples: ['nebula alerts', 'nebula alerts --level critical -o json'],
+    run: async (ctx) => {
       const node = ctx.str('node');
       const level = ctx.choice('level', ALERT_LEVELS);
       const res = await ctx.client().alerts.list({
@@ -127,6 +130,6 @@ export function registerEventCommands(program: Command): void {
         ...(level ? { level } : {}),
       });
       ctx.printList(res.items, (items) => alertsTable(items, ctx.style, ctx.now()), 'No active alerts.');
-    }),
-  );
+    },
+  });
 }

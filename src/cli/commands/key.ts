@@ -4,12 +4,10 @@ import { Role } from '../../core/domain/index.js';
 import { durationMs } from '../../core/duration.js';
 import { formatRate, parseRate } from '../../core/rate.js';
 import type { ApiKeyView, CreateApiKeyRequest, UpdateApiKeyRequest } from '../../client/index.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf, listing, required, yesOption } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
-import { confirm } from '../prompt.js';
-import { action } from '../runtime.js';
 
 function keyState(k: ApiKeyView, nowMs = Date.now()): string {
   if (k.revoked_at) return 'revoked';
@@ -46,9 +44,15 @@ function rateLimitFlag(raw: string | undefined): string | null | undefined {
   return raw;
 }
 
+const KEY_ID_ARG = ['<key_id>', 'the key id (see: nebula key list)'] as const;
+
+function checkKeyId(id: string): string {
+  if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
+  return id;
+}
+
 export function registerKeyCommands(program: Command): void {
-  const key = program.command('key').description('manage API keys');
-  examples(key, [
+  const key = group(program, 'key', 'manage API keys', [
     'nebula key create --name ci --role operator --expires 30d',
     'nebula key create --name batch --rate-limit 60/min',
     'nebula key update 3f9a1c0b --rate-limit 10/s:burst=20',
@@ -56,23 +60,23 @@ export function registerKeyCommands(program: Command): void {
     'nebula key revoke 3f9a1c0b',
   ]);
 
-  const create = key
-    .command('create')
-    .description('create an API key; its secret is printed once, keep it safe')
-    .requiredOption('--name <name>', 'what the key is for')
-    .addOption(new Option('--role <role>', 'role of the key (at most your own)').choices(Role.options))
-    .option('--expires <duration>', 'lifetime such as 90m, 12h or 30d (default: never)')
-    .option(
-      '--rate-limit <rate>',
-      'router rate limit such as 60/min or 10/s:burst=20 (admin; default: the router default)',
-    );
-  withConnection(withOutput(create));
-  examples(create, [
-    'nebula key create --name ci --role operator --expires 30d',
-    'nebula key create --name grafana --role viewer -o json',
-  ]);
-  create.action(
-    action(async (ctx) => {
+  leaf(key, {
+    name: 'create',
+    description: 'create an API key; its secret is printed once, keep it safe',
+    options: [
+      required('--name <name>', 'what the key is for'),
+      new Option('--role <role>', 'role of the key (at most your own)').choices(Role.options),
+      ['--expires <duration>', 'lifetime such as 90m, 12h or 30d (default: never)'],
+      [
+        '--rate-limit <rate>',
+        'router rate limit such as 60/min or 10/s:burst=20 (admin; default: the router default)',
+      ],
+    ],
+    examples: [
+      'nebula key create --name ci --role operator --expires 30d',
+      'nebula key create --name grafana --role viewer -o json',
+    ],
+    run: async (ctx) => {
       const expires = ctx.str('expires');
       // The one duration grammar (core/duration); the server checks the range (1 minute to 10 years).
       if (expires !== undefined && durationMs(expires) === undefined) {
@@ -98,40 +102,36 @@ export function registerKeyCommands(program: Command): void {
             ['Key', k.key],
           ]) + 'The key is shown only now: store it somewhere safe.\n',
       );
-    }),
-  );
+    },
+  });
 
-  const list = key
-    .command('list')
-    .alias('ls')
-    .description('list API keys (yours; all of them with --all, admin)')
-    .option('--all', "every user's keys");
-  withConnection(withOutput(list));
-  examples(list, ['nebula key list', 'nebula key list --all -o json']);
-  list.action(
-    action(async (ctx) => {
-      const { items } = await ctx.client().keys.list({ all: ctx.bool('all') });
-      ctx.printList(items, (rows) => keysTable(rows, ctx.now()), 'No API keys.');
-    }),
-  );
+  leaf(key, {
+    name: 'list',
+    description: 'list API keys (yours; all of them with --all, admin)',
+    options: [['--all', "every user's keys"]],
+    examples: ['nebula key list', 'nebula key list --all -o json'],
+    run: listing(
+      (ctx) => ctx.client().keys.list({ all: ctx.bool('all') }),
+      (rows, ctx) => keysTable(rows, ctx.now()),
+      'No API keys.',
+    ),
+  });
 
-  const update = key
-    .command('update')
-    .argument('<key_id>', 'the key id (see: nebula key list)')
-    .description('rename a key or change its rate limit (routers apply it within seconds)')
-    .option('--name <name>', 'new name')
-    .option('--rate-limit <rate>', 'rate such as 60/min or 10/s:burst=20, or "default" (admin)');
-  withConnection(withOutput(update));
-  examples(update, [
-    'nebula key update 3f9a1c0b --rate-limit 60/min',
-    'nebula key update 3f9a1c0b --rate-limit default',
-  ]);
-  update.action(
-    action(async (ctx, id) => {
-      if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
-      const body: UpdateApiKeyRequest = {};
-      const name = ctx.str('name');
-      if (name !== undefined) body.name = name;
+  leaf(key, {
+    name: 'update',
+    args: [KEY_ID_ARG],
+    description: 'rename a key or change its rate limit (routers apply it within seconds)',
+    options: [
+      ['--name <name>', 'new name'],
+      ['--rate-limit <rate>', 'rate such as 60/min or 10/s:burst=20, or "default" (admin)'],
+    ],
+    examples: [
+      'nebula key update 3f9a1c0b --rate-limit 60/min',
+      'nebula key update 3f9a1c0b --rate-limit default',
+    ],
+    run: async (ctx, id) => {
+      checkKeyId(id);
+      const body: UpdateApiKeyRequest = ctx.strs({ name: 'name' });
       const rate = rateLimitFlag(ctx.str('rateLimit'));
       if (rate !== undefined) body.rate_limit = rate;
       if (Object.keys(body).length === 0) throw new UsageError('give --name and/or --rate-limit');
@@ -143,25 +143,21 @@ export function registerKeyCommands(program: Command): void {
           ['Rate limit', k.rate_limit ? formatRate(k.rate_limit) : 'router default'],
         ]),
       );
-    }),
-  );
+    },
+  });
 
-  const revoke = key
-    .command('revoke')
-    .argument('<key_id>', 'the key id (see: nebula key list)')
-    .description('revoke an API key at once (asks first unless --yes)')
-    .option('-y, --yes', 'do not ask for confirmation');
-  withConnection(revoke);
-  examples(revoke, ['nebula key revoke 3f9a1c0b --yes']);
-  revoke.action(
-    action(async (ctx, id) => {
-      if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
-      if (!ctx.bool('yes') && !(await confirm(ctx.io, `Revoke API key ${id}?`, `revoke key ${id}`))) {
-        ctx.err('Nothing revoked.\n');
-        return;
-      }
+  leaf(key, {
+    name: 'revoke',
+    args: [KEY_ID_ARG],
+    description: 'revoke an API key at once (asks first unless --yes)',
+    options: [yesOption()],
+    output: false,
+    examples: ['nebula key revoke 3f9a1c0b --yes'],
+    run: async (ctx, id) => {
+      checkKeyId(id);
+      if (!(await ctx.confirmed(`Revoke API key ${id}?`, `revoke key ${id}`, 'Nothing revoked.'))) return;
       await ctx.client().keys.revoke(id);
       ctx.out(`API key ${id} revoked.\n`);
-    }),
-  );
+    },
+  });
 }

@@ -7,12 +7,11 @@ import type { Command } from 'commander';
 import type { LoadModelRequest } from '../../client/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
 import { checkModelUid } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { leaf, required } from '../define.js';
 import { CliError, UsageError } from '../errors.js';
 import { renderFields } from '../output/table.js';
-import { action } from '../runtime.js';
 import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
-import { finishLifecycle, withWait } from './lifecycle.js';
+import { finishLifecycle } from './lifecycle.js';
 
 /** The spec flags `model load` takes (declared in spec-flags.ts). */
 const LOAD_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory'] as const;
@@ -27,23 +26,22 @@ function hasCode(err: unknown, code: string): boolean {
 }
 
 export function registerLegacyModelCommands(model: Command): void {
-  const load = model
-    .command('load')
-    .description(
+  leaf(model, {
+    name: 'load',
+    description:
       'v1: load a model through a model request (kept for compatibility; prefer model create --start)',
-    )
-    .requiredOption('--uid <uid>', 'model uid')
-    .requiredOption('--name <model>', 'model name on the hub (org/name)')
-    .option('--replicas <n>', 'replicas', '1')
-    .option('--request-id <id>', 'request id (default: generated)');
-  withSpecFlags(load, LOAD_SPEC_FLAGS);
-  withConnection(withOutput(load));
-  examples(load, [
-    'nebula model load --uid qwen --name Qwen/Qwen2.5-0.5B-Instruct',
-    'nebula model load --uid tiny --name demo/tiny --engine sim --replicas 2',
-  ]);
-  load.action(
-    action(async (ctx) => {
+    options: [
+      required('--uid <uid>', 'model uid'),
+      required('--name <model>', 'model name on the hub (org/name)'),
+      ['--replicas <n>', 'replicas', '1'],
+      ['--request-id <id>', 'request id (default: generated)'],
+      (cmd) => withSpecFlags(cmd, LOAD_SPEC_FLAGS),
+    ],
+    examples: [
+      'nebula model load --uid qwen --name Qwen/Qwen2.5-0.5B-Instruct',
+      'nebula model load --uid tiny --name demo/tiny --engine sim --replicas 2',
+    ],
+    run: async (ctx) => {
       const body: LoadModelRequest = {
         model_uid: checkModelUid(ctx.str('uid') ?? ''),
         model_name: ctx.str('name') ?? '',
@@ -63,36 +61,35 @@ export function registerLegacyModelCommands(model: Command): void {
           ['Status', req.status],
         ]),
       );
-    }),
-  );
+    },
+  });
 
-  const unload = model
-    .command('unload')
-    .argument('<request_id>', 'the v1 model request')
-    .description('v1: unload a model loaded with model load');
-  withConnection(withOutput(unload));
-  examples(unload, ['nebula model unload req-3f9a1c0b2d4e']);
-  unload.action(
-    action(async (ctx, requestId) => {
+  leaf(model, {
+    name: 'unload',
+    args: [['<request_id>', 'the v1 model request']],
+    description: 'v1: unload a model loaded with model load',
+    examples: ['nebula model unload req-3f9a1c0b2d4e'],
+    run: async (ctx, requestId) => {
       const result = await ctx.client().v1.unload({ request_id: checkRequestId(requestId) });
       ctx.print(result, () => `Request ${requestId} unloading.\n`);
-    }),
-  );
+    },
+  });
 }
 
 export function registerLegacyTopCommands(program: Command): void {
-  const scale = program
-    .command('scale')
-    .description('change the replicas of a model (by model uid) or of a v1 model request (by request id)')
-    .requiredOption('--id <id>', 'model uid or v1 request id')
-    .requiredOption('--replicas <n>', 'replicas wanted');
-  withConnection(withOutput(withWait(scale)));
-  examples(scale, [
-    'nebula scale --id qwen2-5-7b --replicas 3',
-    'nebula scale --id req-3f9a1c0b2d4e --replicas 2',
-  ]);
-  scale.action(
-    action(async (ctx) => {
+  leaf(program, {
+    name: 'scale',
+    description: 'change the replicas of a model (by model uid) or of a v1 model request (by request id)',
+    options: [
+      required('--id <id>', 'model uid or v1 request id'),
+      required('--replicas <n>', 'replicas wanted'),
+    ],
+    wait: true,
+    examples: [
+      'nebula scale --id qwen2-5-7b --replicas 3',
+      'nebula scale --id req-3f9a1c0b2d4e --replicas 2',
+    ],
+    run: async (ctx) => {
       const id = ctx.str('id') ?? '';
       const replicas = ctx.int('replicas', 0, 1000);
       const client = ctx.client();
@@ -129,32 +126,31 @@ export function registerLegacyTopCommands(program: Command): void {
         created,
         () => `Request ${req.request_id} replaced by ${created.request_id} with ${replicas} replica(s).\n`,
       );
-    }),
-  );
+    },
+  });
 
-  const drain = program
-    .command('drain')
-    .description(
+  leaf(program, {
+    name: 'drain',
+    description:
       'migrate one replica of a model: the scheduler places a replacement (another node or GPUs with room), ' +
-        'waits until it is ready, then retires this one gracefully; the model keeps serving. ' +
-        'Without room the replica stays and an event says why. --force stops it now instead',
-    )
-    .requiredOption('--model-uid <uid>', 'the model')
-    .requiredOption('--replica-id <n>', 'the replica')
-    .option(
-      '--force',
-      'force-stop the replica now on its node (no migration: it stays down, and the model may be degraded or failed, until the plan changes)',
-    )
-    .option('--cancel', 'cancel a pending drain (the replica stays)');
-  withConnection(withOutput(drain));
-  examples(drain, [
-    'nebula drain --model-uid qwen2-5-7b --replica-id 1',
-    'nebula model events qwen2-5-7b          # follow the migration',
-    'nebula drain --model-uid qwen2-5-7b --replica-id 1 --force   # stop now, no replacement',
-    'nebula node drain gpu-3    # a whole node: see nebula node drain --help',
-  ]);
-  drain.action(
-    action(async (ctx) => {
+      'waits until it is ready, then retires this one gracefully; the model keeps serving. ' +
+      'Without room the replica stays and an event says why. --force stops it now instead',
+    options: [
+      required('--model-uid <uid>', 'the model'),
+      required('--replica-id <n>', 'the replica'),
+      [
+        '--force',
+        'force-stop the replica now on its node (no migration: it stays down, and the model may be degraded or failed, until the plan changes)',
+      ],
+      ['--cancel', 'cancel a pending drain (the replica stays)'],
+    ],
+    examples: [
+      'nebula drain --model-uid qwen2-5-7b --replica-id 1',
+      'nebula model events qwen2-5-7b          # follow the migration',
+      'nebula drain --model-uid qwen2-5-7b --replica-id 1 --force   # stop now, no replacement',
+      'nebula node drain gpu-3    # a whole node: see nebula node drain --help',
+    ],
+    run: async (ctx) => {
       const uid = checkModelUid(ctx.str('modelUid') ?? '');
       const replicaId = ctx.int('replicaId', 0, 9999);
       if (ctx.bool('force') && ctx.bool('cancel'))
@@ -186,8 +182,8 @@ export function registerLegacyTopCommands(program: Command): void {
         () =>
           `Replica ${replicaId} of ${uid} on node ${node} force-stopped (it stays down until the plan changes).\n`,
       );
-    }),
-  );
+    },
+  });
 }
 
 function checkRequestIdOrUid(id: string): 'uid' | 'request' {

@@ -8,10 +8,12 @@ import type { Command } from 'commander';
 import type { ModelDetailView } from '../../client/index.js';
 import { LoraAdapter } from '../../core/domain/index.js';
 import { checkModelUid } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderTable } from '../output/table.js';
-import { action, type CommandContext } from '../runtime.js';
+import type { CommandContext } from '../runtime.js';
+
+const BASE_MODEL_ARG = ['<model_uid>', 'the base model'] as const;
 
 /** The adapter the flags describe, validated as the spec validates it (one-line reason otherwise). */
 export function adapterFromFlags(
@@ -75,80 +77,72 @@ async function changeAdapters(
   );
 }
 
+/** Registers `nebula model adapter list|add|remove`. */
 export function registerModelAdapterCommands(model: Command): void {
-  const adapter = model.command('adapter').description('LoRA adapters served on top of a base model');
-  examples(adapter, [
+  const adapter = group(model, 'adapter', 'LoRA adapters served on top of a base model', [
     'nebula model adapter list qwen2-5-7b',
     'nebula model adapter add qwen2-5-7b sql-expert --hf org/qwen2.5-7b-sql-lora',
     'nebula model adapter remove qwen2-5-7b sql-expert',
   ]);
 
-  const list = adapter
-    .command('list')
-    .alias('ls')
-    .argument('<model_uid>', 'the base model')
-    .description('adapters of a model and how many ready replicas loaded each');
-  withConnection(withOutput(list));
-  examples(list, ['nebula model adapter list qwen2-5-7b', 'nebula model adapter list qwen2-5-7b -o json']);
-  list.action(
-    action(async (ctx, uid) => {
+  leaf(adapter, {
+    name: 'list',
+    args: [BASE_MODEL_ARG],
+    description: 'adapters of a model and how many ready replicas loaded each',
+    examples: ['nebula model adapter list qwen2-5-7b', 'nebula model adapter list qwen2-5-7b -o json'],
+    run: async (ctx, uid) => {
       const m = await ctx.client().models.get(checkModelUid(uid));
       ctx.printList(adapterRows(m), adapterTable, `Model ${uid} has no adapters.`);
-    }),
-  );
+    },
+  });
 
-  const add = adapter
-    .command('add')
-    .argument('<model_uid>', 'the base model')
-    .argument('<name>', 'the name clients put in "model" (1-63 of a-z, 0-9, "-")')
-    .description('add a LoRA adapter (a spec change: the model restarts its replicas to load it)')
-    .option('--hf <org/name>', 'from a Hugging Face repository')
-    .option('--ms <org/name>', 'from a ModelScope repository')
-    .option('--path <path>', 'from a local file (.gguf for llama.cpp) or folder on every node')
-    .option('--revision <rev>', 'hub branch, tag or commit (default main)')
-    .option('--gguf-file <file>', 'llama.cpp: which .gguf of the adapter repository');
-  withConnection(add);
-  examples(add, [
-    'nebula model adapter add qwen2-5-7b sql-expert --hf org/qwen2.5-7b-sql-lora',
-    'nebula model adapter add tiny fr --path /models/fr-lora.gguf',
-  ]);
-  add.action(
-    action(async (ctx, uid, name) => {
+  leaf(adapter, {
+    name: 'add',
+    args: [BASE_MODEL_ARG, ['<name>', 'the name clients put in "model" (1-63 of a-z, 0-9, "-")']],
+    description: 'add a LoRA adapter (a spec change: the model restarts its replicas to load it)',
+    options: [
+      ['--hf <org/name>', 'from a Hugging Face repository'],
+      ['--ms <org/name>', 'from a ModelScope repository'],
+      ['--path <path>', 'from a local file (.gguf for llama.cpp) or folder on every node'],
+      ['--revision <rev>', 'hub branch, tag or commit (default main)'],
+      ['--gguf-file <file>', 'llama.cpp: which .gguf of the adapter repository'],
+    ],
+    output: false,
+    examples: [
+      'nebula model adapter add qwen2-5-7b sql-expert --hf org/qwen2.5-7b-sql-lora',
+      'nebula model adapter add tiny fr --path /models/fr-lora.gguf',
+    ],
+    run: async (ctx, uid, name) => {
       checkModelUid(uid);
-      const a = adapterFromFlags(name ?? '', {
-        ...(ctx.str('hf') !== undefined ? { hf: ctx.str('hf') } : {}),
-        ...(ctx.str('ms') !== undefined ? { ms: ctx.str('ms') } : {}),
-        ...(ctx.str('path') !== undefined ? { path: ctx.str('path') } : {}),
-        ...(ctx.str('revision') !== undefined ? { revision: ctx.str('revision') } : {}),
-        ...(ctx.str('ggufFile') !== undefined ? { ggufFile: ctx.str('ggufFile') } : {}),
-      });
+      const a = adapterFromFlags(
+        name,
+        ctx.strs({ hf: 'hf', ms: 'ms', path: 'path', revision: 'revision', ggufFile: 'ggufFile' }),
+      );
       await changeAdapters(ctx, uid, (list) => {
         if (list.some((x) => x.name === a.name))
           throw new UsageError(`model ${uid} already has an adapter named ${a.name}`, 'CONFLICT');
         return [...list, a];
       });
       ctx.out(`Adapter ${a.name} added to ${uid}; its replicas restart to load it.\n`);
-    }),
-  );
+    },
+  });
 
-  const remove = adapter
-    .command('remove')
-    .alias('rm')
-    .argument('<model_uid>', 'the base model')
-    .argument('<name>', 'the adapter')
-    .description('remove a LoRA adapter (its name stops routing at once; replicas restart without it)');
-  withConnection(remove);
-  examples(remove, ['nebula model adapter remove qwen2-5-7b sql-expert']);
-  remove.action(
-    action(async (ctx, uid, name) => {
+  leaf(adapter, {
+    name: 'remove',
+    alias: 'rm',
+    args: [BASE_MODEL_ARG, ['<name>', 'the adapter']],
+    description: 'remove a LoRA adapter (its name stops routing at once; replicas restart without it)',
+    output: false,
+    examples: ['nebula model adapter remove qwen2-5-7b sql-expert'],
+    run: async (ctx, uid, name) => {
       checkModelUid(uid);
       await changeAdapters(ctx, uid, (list) => {
         const next = list.filter((x) => x.name !== name);
         if (next.length === list.length)
-          throw new UsageError(`model ${uid} has no adapter named ${name ?? ''}`, 'ADAPTER_NOT_FOUND');
+          throw new UsageError(`model ${uid} has no adapter named ${name}`, 'ADAPTER_NOT_FOUND');
         return next;
       });
-      ctx.out(`Adapter ${name ?? ''} removed from ${uid}.\n`);
-    }),
-  );
+      ctx.out(`Adapter ${name} removed from ${uid}.\n`);
+    },
+  });
 }

@@ -5,13 +5,11 @@
  */
 import type { Command } from 'commander';
 import type { ModelPull, NebulaClient } from '../../client/index.js';
-import { checkModelUid, collect } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { MODEL_ARG, checkModelUid, collect } from '../args.js';
+import { leaf } from '../define.js';
 import { FailureError } from '../errors.js';
 import { formatBytes, formatDuration } from '../output/human.js';
 import { progressBar, ProgressReporter } from '../output/progress.js';
-import { action } from '../runtime.js';
-import { withWait } from './lifecycle.js';
 
 /** One node's progress line (pure), and the key that says whether it changed in a way worth printing. */
 export function describePull(p: ModelPull): { line: string; key: string } {
@@ -79,25 +77,26 @@ async function waitForPulls(
   }
 }
 
+/** Registers `nebula model pull`. */
 export function registerModelPullCommand(model: Command): void {
-  const pull = model
-    .command('pull')
-    .argument('<model_uid>', 'the model')
-    .description(
+  leaf(model, {
+    name: 'pull',
+    args: [MODEL_ARG],
+    description:
       "download a model's files onto the nodes that would run it (or the named ones) without starting it",
-    )
-    .option(
-      '--node <node_id>',
-      'download onto this node (repeatable; default: where the scheduler would place it)',
-      collect,
-    );
-  withConnection(withOutput(withWait(pull)));
-  examples(pull, [
-    'nebula model pull qwen2-5-7b',
-    'nebula model pull qwen2-5-7b --node gpu-1 --node gpu-2 --wait',
-  ]);
-  pull.action(
-    action(async (ctx, uidArg) => {
+    options: [
+      [
+        '--node <node_id>',
+        'download onto this node (repeatable; default: where the scheduler would place it)',
+        collect,
+      ],
+    ],
+    wait: true,
+    examples: [
+      'nebula model pull qwen2-5-7b',
+      'nebula model pull qwen2-5-7b --node gpu-1 --node gpu-2 --wait',
+    ],
+    run: async (ctx, uidArg) => {
       const uid = checkModelUid(uidArg);
       const nodes = ctx.list('node');
       const client = ctx.client();
@@ -129,6 +128,6 @@ export function registerModelPullCommand(model: Command): void {
           'PULL_FAILED',
         );
       }
-    }),
-  );
+    },
+  });
 }

@@ -12,15 +12,14 @@ import type {
   UpdateModelRequest,
 } from '../../client/index.js';
 import { durationMs } from '../../core/duration.js';
-import { checkModelUid, collect, parseLabelPairs } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { MODEL_ARG, checkModelUid, collect, parseLabelPairs } from '../args.js';
+import { group, leaf } from '../define.js';
 import { FailureError, UsageError } from '../errors.js';
 import { formatAge, formatDuration } from '../output/human.js';
 import type { ProgressReporter } from '../output/progress.js';
 import { renderTable } from '../output/table.js';
-import { action, type CommandContext } from '../runtime.js';
+import type { CommandContext } from '../runtime.js';
 import { replicasFlag, specFields, withSpecFlags, type SpecFlagName } from '../spec-flags.js';
-import { withWait } from './lifecycle.js';
 
 /** Spec flags `model update` takes: those without a default (a default would overwrite the stored value). */
 const UPDATE_SPEC_FLAGS = [
@@ -247,24 +246,21 @@ async function finishRollout(
 
 /** Registers the revision and rollout commands under `nebula model`. */
 export function registerModelRevisionCommands(model: Command): void {
-  const history = model
-    .command('history')
-    .argument('<model_uid>', 'the model')
-    .description("the spec's revisions (who, when, why, what changed); --revision shows one, --diff compares")
-    .option('--revision <n>', 'show this revision (its spec)')
-    .option(
-      '--diff [against]',
-      'with --revision: the changes against another revision (default: the one before)',
-    );
-  withConnection(withOutput(history));
-  examples(history, [
-    'nebula model history qwen7b',
-    'nebula model history qwen7b --revision 3',
-    'nebula model history qwen7b --revision 3 --diff',
-    'nebula model history qwen7b --revision 5 --diff 2 -o json',
-  ]);
-  history.action(
-    action(async (ctx, uid) => {
+  leaf(model, {
+    name: 'history',
+    args: [MODEL_ARG],
+    description: "the spec's revisions (who, when, why, what changed); --revision shows one, --diff compares",
+    options: [
+      ['--revision <n>', 'show this revision (its spec)'],
+      ['--diff [against]', 'with --revision: the changes against another revision (default: the one before)'],
+    ],
+    examples: [
+      'nebula model history qwen7b',
+      'nebula model history qwen7b --revision 3',
+      'nebula model history qwen7b --revision 3 --diff',
+      'nebula model history qwen7b --revision 5 --diff 2 -o json',
+    ],
+    run: async (ctx, uid) => {
       checkModelUid(uid);
       const rawRev = ctx.str('revision');
       const diff = ctx.flags['diff'];
@@ -292,23 +288,24 @@ export function registerModelRevisionCommands(model: Command): void {
         const head = revisionsTable([r], null, ctx.now());
         return `${head}\n${JSON.stringify(r.spec, null, 2)}\n`;
       });
-    }),
-  );
+    },
+  });
 
-  const rollback = model
-    .command('rollback')
-    .argument('<model_uid>', 'the model')
-    .description('restore an earlier revision of the spec (a new revision); the rollout moves the replicas')
-    .option('--to <n>', 'the revision to restore (default: the one before the current)')
-    .option('-m, --message <text>', 'why (kept with the revision)');
-  withConnection(withOutput(withWait(rollback)));
-  examples(rollback, [
-    'nebula model rollback qwen7b',
-    'nebula model rollback qwen7b --to 2 --wait',
-    'nebula model rollback qwen7b --to 2 -m "r3 answers slower"',
-  ]);
-  rollback.action(
-    action(async (ctx, uid) => {
+  leaf(model, {
+    name: 'rollback',
+    args: [MODEL_ARG],
+    description: 'restore an earlier revision of the spec (a new revision); the rollout moves the replicas',
+    options: [
+      ['--to <n>', 'the revision to restore (default: the one before the current)'],
+      ['-m, --message <text>', 'why (kept with the revision)'],
+    ],
+    wait: true,
+    examples: [
+      'nebula model rollback qwen7b',
+      'nebula model rollback qwen7b --to 2 --wait',
+      'nebula model rollback qwen7b --to 2 -m "r3 answers slower"',
+    ],
+    run: async (ctx, uid) => {
       checkModelUid(uid);
       const to = ctx.str('to');
       const message = ctx.str('message');
@@ -323,62 +320,60 @@ export function registerModelRevisionCommands(model: Command): void {
         `Model ${uid} rolled back to revision ${r.rollback_of} (now revision ${r.revision}: ${r.changed.join(', ')}).`,
         r,
       );
-    }),
-  );
+    },
+  });
 
-  const rollout = model.command('rollout').description('pause or resume a rollout');
-  examples(rollout, ['nebula model rollout pause qwen7b', 'nebula model rollout resume qwen7b']);
+  const rollout = group(model, 'rollout', 'pause or resume a rollout', [
+    'nebula model rollout pause qwen7b',
+    'nebula model rollout resume qwen7b',
+  ]);
   for (const verb of ['pause', 'resume'] as const) {
-    const cmd = rollout
-      .command(verb)
-      .argument('<model_uid>', 'the model')
-      .description(
+    leaf(rollout, {
+      name: verb,
+      args: [MODEL_ARG],
+      description:
         verb === 'pause'
           ? 'pause the rollout: replicas stay as they are (old and new revision) until resumed'
           : 'resume a paused rollout',
-      );
-    withConnection(withOutput(cmd));
-    examples(cmd, [`nebula model rollout ${verb} qwen7b`]);
-    cmd.action(
-      action(async (ctx, uid) => {
+      examples: [`nebula model rollout ${verb} qwen7b`],
+      run: async (ctx, uid) => {
         checkModelUid(uid);
         const c = ctx.client().models;
         const r = verb === 'pause' ? await c.pauseRollout(uid) : await c.resumeRollout(uid);
         const at = r.rollout ? ` (${describeRollout({ rollout: r.rollout }) ?? ''})` : '';
         ctx.print(r, () => `Rollout of ${uid} ${r.paused ? 'paused' : 'resumed'}${at}.\n`);
-      }),
-    );
+      },
+    });
   }
 
-  const update = model
-    .command('update')
-    .argument('<model_uid>', 'the model')
-    .description('change a model (only the flags given); a spec change makes a revision and rolls out')
-    .option('--replicas <n>', 'replicas wanted');
-  withSpecFlags(update, UPDATE_SPEC_FLAGS, {
-    arg: 'extra engine argument (repeatable; replaces the stored list)',
-    env: 'engine environment variable (repeatable; replaces the stored ones)',
-  })
-    .option('--served-name <name>', 'name clients use in "model"')
-    .option('--label <key=value>', 'label (repeatable; replaces the stored ones)', collect)
-    .option('--description <text>', 'free text');
-  withRolloutFlags(update);
-  withConnection(withOutput(withWait(update)));
-  examples(update, [
-    'nebula model update qwen7b --arg --max-model-len=8192 --wait',
-    'nebula model update qwen7b --max-surge 1 --max-unavailable 0 --progress-deadline 15m',
-    'nebula model update qwen7b --strategy recreate',
-  ]);
-  update.action(
-    action(async (ctx, uid) => {
+  leaf(model, {
+    name: 'update',
+    args: [MODEL_ARG],
+    description: 'change a model (only the flags given); a spec change makes a revision and rolls out',
+    options: [
+      ['--replicas <n>', 'replicas wanted'],
+      (cmd) =>
+        withSpecFlags(cmd, UPDATE_SPEC_FLAGS, {
+          arg: 'extra engine argument (repeatable; replaces the stored list)',
+          env: 'engine environment variable (repeatable; replaces the stored ones)',
+        }),
+      ['--served-name <name>', 'name clients use in "model"'],
+      ['--label <key=value>', 'label (repeatable; replaces the stored ones)', collect],
+      ['--description <text>', 'free text'],
+      withRolloutFlags,
+    ],
+    wait: true,
+    examples: [
+      'nebula model update qwen7b --arg --max-model-len=8192 --wait',
+      'nebula model update qwen7b --max-surge 1 --max-unavailable 0 --progress-deadline 15m',
+      'nebula model update qwen7b --strategy recreate',
+    ],
+    run: async (ctx, uid) => {
       checkModelUid(uid);
       const body: UpdateModelRequest = { ...specFields(ctx, UPDATE_SPEC_FLAGS) };
       const replicas = replicasFlag(ctx);
       if (replicas !== undefined) body.replicas = replicas;
-      const served = ctx.str('servedName');
-      if (served !== undefined) body.served_model_name = served;
-      const description = ctx.str('description');
-      if (description !== undefined) body.description = description;
+      Object.assign(body, ctx.strs({ served_model_name: 'servedName', description: 'description' }));
       const labels = ctx.list('label');
       if (labels.length > 0) body.labels = parseLabelPairs(labels);
       const rollout = rolloutFields(ctx);
@@ -392,6 +387,6 @@ export function registerModelRevisionCommands(model: Command): void {
         ? `Model ${uid} updated: revision ${rev}.`
         : `Model ${uid} updated${rev !== null ? ` (revision ${rev}, unchanged)` : ''}.`;
       await finishRollout(ctx, uid, rev, line, m);
-    }),
-  );
+    },
+  });
 }

@@ -5,16 +5,14 @@
 import { Option, type Command } from 'commander';
 import type { CreateModelRequest } from '../../client/index.js';
 import { AggregatedState, EngineType } from '../../core/domain/index.js';
-import { checkModelUid, collect, parseLabelPairs } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { MODEL_ARG, checkModelUid, collect, parseLabelPairs } from '../args.js';
+import { group, leaf, required, yesOption } from '../define.js';
 import { ggufFields, withGgufFlags } from '../gguf-flags.js';
 import { UsageError } from '../errors.js';
-import { confirm } from '../prompt.js';
 import { renderFields } from '../output/index.js';
-import { action } from '../runtime.js';
 import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
 import type { WaitTarget } from '../wait.js';
-import { finishLifecycle, withWait } from './lifecycle.js';
+import { finishLifecycle } from './lifecycle.js';
 import { autoscalingFields, registerAutoscaleCommand } from './autoscale.js';
 import { registerLegacyModelCommands } from './legacy.js';
 import { registerModelRevisionCommands, rolloutFields, withRolloutFlags } from './model-revisions.js';
@@ -31,25 +29,23 @@ const STATES = AggregatedState.options;
 const MODEL_SPEC_FLAGS = ['source', 'path', 'engine', 'gpus', 'gpuMemory', 'revision', 'arg', 'env'] as const;
 
 export function registerModelCommands(program: Command): void {
-  const model = program.command('model').description('manage models: spec + deployment, lifecycle and state');
-  examples(model, [
+  const model = group(program, 'model', 'manage models: spec + deployment, lifecycle and state', [
     'nebula model list',
     'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
     'nebula model get qwen2-5-0-5b-instruct',
   ]);
 
-  const list = model
-    .command('list')
-    .alias('ls')
-    .description('list models with their aggregated state')
-    .addOption(new Option('--state <state>', 'only models in this state').choices(STATES))
-    .addOption(new Option('--engine <engine>', 'only models on this engine').choices(ENGINES))
-    .option('-q, --query <text>', 'only models whose uid or name contains this')
-    .option('-l, --label <key=value>', 'only models with this label');
-  withConnection(withOutput(list));
-  examples(list, ['nebula model list', 'nebula model list --state failed', 'nebula model list -o json']);
-  list.action(
-    action(async (ctx) => {
+  leaf(model, {
+    name: 'list',
+    description: 'list models with their aggregated state',
+    options: [
+      new Option('--state <state>', 'only models in this state').choices(STATES),
+      new Option('--engine <engine>', 'only models on this engine').choices(ENGINES),
+      ['-q, --query <text>', 'only models whose uid or name contains this'],
+      ['-l, --label <key=value>', 'only models with this label'],
+    ],
+    examples: ['nebula model list', 'nebula model list --state failed', 'nebula model list -o json'],
+    run: async (ctx) => {
       const state = ctx.choice('state', STATES);
       const page = await ctx.client().models.list({
         ...(state ? { state } : {}),
@@ -59,17 +55,15 @@ export function registerModelCommands(program: Command): void {
         limit: 5000,
       });
       ctx.printList(page.items, (items) => modelsTable(items, ctx.style, ctx.now()), 'No models found.');
-    }),
-  );
+    },
+  });
 
-  const get = model
-    .command('get')
-    .argument('<model_uid>', 'the model')
-    .description('show a model: spec, deployment, replicas, download, traffic, events');
-  withConnection(withOutput(get));
-  examples(get, ['nebula model get qwen2-5-7b', 'nebula model get qwen2-5-7b -o yaml']);
-  get.action(
-    action(async (ctx, uid) => {
+  leaf(model, {
+    name: 'get',
+    args: [MODEL_ARG],
+    description: 'show a model: spec, deployment, replicas, download, traffic, events',
+    examples: ['nebula model get qwen2-5-7b', 'nebula model get qwen2-5-7b -o yaml'],
+    run: async (ctx, uid) => {
       const m = await ctx.client().models.get(checkModelUid(uid));
       // An autoscaled model: its policy and the autoscaler's last decision too.
       const scaling = m.deployment?.autoscaling
@@ -80,36 +74,37 @@ export function registerModelCommands(program: Command): void {
         () =>
           modelDetail(m, ctx.style, ctx.now()) + (scaling ? renderFields(autoscalingFields(scaling)) : ''),
       );
-    }),
-  );
+    },
+  });
 
   registerAutoscaleCommand(model);
 
-  const create = model
-    .command('create')
-    .description('create a model (spec + deployment); --start runs it')
-    .requiredOption('--name <model>', 'model name on the hub (org/name), or a name for --source local')
-    .option('--uid <uid>', 'model uid (default: derived from the name)')
-    .option('--replicas <n>', 'replicas to run', '1');
-  withSpecFlags(create, MODEL_SPEC_FLAGS)
-    .option('--served-name <name>', 'name clients use in "model" (default: the uid)')
-    .option('--label <key=value>', 'label (repeatable)', collect)
-    .option('--description <text>', 'free text')
-    .option('--start', 'start it right away')
-    .option('--pull', 'download only: put the weights onto the nodes that would run it, without starting');
-  withGgufFlags(create);
-  withRolloutFlags(create);
-  withConnection(withOutput(withWait(create)));
-  examples(create, [
-    'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
-    'nebula model create --name Qwen/Qwen2.5-7B-Instruct --uid qwen7b --gpus 2 --arg --max-num-seqs=64 --env HF_HUB_OFFLINE=1',
-    'nebula model create --name my-llama --source local --path /models/llama --engine llamacpp --gpus 0',
-    'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct-GGUF --engine llamacpp --quant Q4_K_M --gpus 0 --start',
-    'nebula model create --name tiny --source local --path /models/tiny-Q8_0.gguf --engine llamacpp --gpus 0',
-    'nebula model create --name demo/tiny --engine sim --replicas 2 --start --wait --timeout 2m',
-  ]);
-  create.action(
-    action(async (ctx) => {
+  leaf(model, {
+    name: 'create',
+    description: 'create a model (spec + deployment); --start runs it',
+    options: [
+      required('--name <model>', 'model name on the hub (org/name), or a name for --source local'),
+      ['--uid <uid>', 'model uid (default: derived from the name)'],
+      ['--replicas <n>', 'replicas to run', '1'],
+      (cmd) => withSpecFlags(cmd, MODEL_SPEC_FLAGS),
+      ['--served-name <name>', 'name clients use in "model" (default: the uid)'],
+      ['--label <key=value>', 'label (repeatable)', collect],
+      ['--description <text>', 'free text'],
+      ['--start', 'start it right away'],
+      ['--pull', 'download only: put the weights onto the nodes that would run it, without starting'],
+      withGgufFlags,
+      withRolloutFlags,
+    ],
+    wait: true,
+    examples: [
+      'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct --start --wait',
+      'nebula model create --name Qwen/Qwen2.5-7B-Instruct --uid qwen7b --gpus 2 --arg --max-num-seqs=64 --env HF_HUB_OFFLINE=1',
+      'nebula model create --name my-llama --source local --path /models/llama --engine llamacpp --gpus 0',
+      'nebula model create --name Qwen/Qwen2.5-0.5B-Instruct-GGUF --engine llamacpp --quant Q4_K_M --gpus 0 --start',
+      'nebula model create --name tiny --source local --path /models/tiny-Q8_0.gguf --engine llamacpp --gpus 0',
+      'nebula model create --name demo/tiny --engine sim --replicas 2 --start --wait --timeout 2m',
+    ],
+    run: async (ctx) => {
       const uid = ctx.str('uid');
       if (uid !== undefined) checkModelUid(uid);
       const {
@@ -136,10 +131,7 @@ export function registerModelCommands(program: Command): void {
       };
       if (ctx.bool('pull')) body.pull = true;
       if (uid !== undefined) body.model_uid = uid;
-      const servedName = ctx.str('servedName');
-      if (servedName !== undefined) body.served_model_name = servedName;
-      const description = ctx.str('description');
-      if (description !== undefined) body.description = description;
+      Object.assign(body, ctx.strs({ served_model_name: 'servedName', description: 'description' }));
       if (Object.keys(labels).length > 0) body.labels = labels;
       const rollout = rolloutFields(ctx);
       if (rollout) body.rollout = rollout;
@@ -156,18 +148,17 @@ export function registerModelCommands(program: Command): void {
         `Model ${created.model_uid} created${started}.`,
         created,
       );
-    }),
-  );
+    },
+  });
 
-  const start = model
-    .command('start')
-    .argument('<model_uid>', 'the model')
-    .description('start a model (desired state running)')
-    .option('--replicas <n>', "replicas to run (default: the deployment's)");
-  withConnection(withOutput(withWait(start)));
-  examples(start, ['nebula model start qwen2-5-7b', 'nebula model start qwen2-5-7b --replicas 2 --wait']);
-  start.action(
-    action(async (ctx, uid) => {
+  leaf(model, {
+    name: 'start',
+    args: [MODEL_ARG],
+    description: 'start a model (desired state running)',
+    options: [['--replicas <n>', "replicas to run (default: the deployment's)"]],
+    wait: true,
+    examples: ['nebula model start qwen2-5-7b', 'nebula model start qwen2-5-7b --replicas 2 --wait'],
+    run: async (ctx, uid) => {
       checkModelUid(uid);
       const replicas = replicasFlag(ctx);
       if (replicas === 0)
@@ -180,74 +171,60 @@ export function registerModelCommands(program: Command): void {
         `Model ${uid} starting (${m.desired_replicas} replica(s)).`,
         m,
       );
-    }),
-  );
+    },
+  });
 
-  const stop = model
-    .command('stop')
-    .argument('<model_uid>', 'the model')
-    .description('stop a model; its spec and deployment are kept');
-  withConnection(withOutput(withWait(stop)));
-  examples(stop, ['nebula model stop qwen2-5-7b', 'nebula model stop qwen2-5-7b --wait']);
-  stop.action(
-    action(async (ctx, uid) => {
+  leaf(model, {
+    name: 'stop',
+    args: [MODEL_ARG],
+    description: 'stop a model; its spec and deployment are kept',
+    wait: true,
+    examples: ['nebula model stop qwen2-5-7b', 'nebula model stop qwen2-5-7b --wait'],
+    run: async (ctx, uid) => {
       const m = await ctx.client().models.stop(checkModelUid(uid));
       await finishLifecycle(ctx, uid, 'stopped', `Model ${uid} stopping.`, m);
-    }),
-  );
+    },
+  });
 
-  const scale = model
-    .command('scale-model')
-    .alias('scale')
-    .argument('<model_uid>', 'the model')
-    .description('change the number of replicas')
-    .option('--replicas <n>', 'replicas wanted (0-1000)');
-  withConnection(withOutput(withWait(scale)));
-  examples(scale, [
-    'nebula model scale-model qwen2-5-7b --replicas 3',
-    'nebula model scale-model qwen2-5-7b --replicas 1 --wait',
-  ]);
-  scale.action(
-    action(async (ctx, uid) => {
+  leaf(model, {
+    name: 'scale-model',
+    alias: 'scale',
+    args: [MODEL_ARG],
+    description: 'change the number of replicas',
+    options: [['--replicas <n>', 'replicas wanted (0-1000)']],
+    wait: true,
+    examples: [
+      'nebula model scale-model qwen2-5-7b --replicas 3',
+      'nebula model scale-model qwen2-5-7b --replicas 1 --wait',
+    ],
+    run: async (ctx, uid) => {
       checkModelUid(uid);
       const replicas = ctx.int('replicas', 0, 1000);
       const m = await ctx.client().models.scale(uid, replicas);
       const target: WaitTarget = replicas === 0 || m.desired_state === 'stopped' ? 'stopped' : 'running';
       await finishLifecycle(ctx, uid, target, `Model ${uid} scaled to ${replicas} replica(s).`, m);
-    }),
-  );
+    },
+  });
 
-  const del = model
-    .command('delete')
-    .alias('rm')
-    .argument('<model_uid...>', 'models to delete')
-    .description('delete models: spec, deployment and replicas (asks first unless --yes)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--purge', 'also remove the cached model files from the nodes');
-  withConnection(withOutput(del));
-  examples(del, ['nebula model delete qwen2-5-7b', 'nebula model delete old-a old-b --yes --purge']);
-  del.action(
-    action(async (ctx, uidsJoined) => {
+  leaf(model, {
+    name: 'delete',
+    alias: 'rm',
+    args: [['<model_uid...>', 'models to delete']],
+    description: 'delete models: spec, deployment and replicas (asks first unless --yes)',
+    options: [yesOption(), ['--purge', 'also remove the cached model files from the nodes']],
+    examples: ['nebula model delete qwen2-5-7b', 'nebula model delete old-a old-b --yes --purge'],
+    run: async (ctx, uidsJoined) => {
       const uids = (uidsJoined ?? '').split(' ').filter(Boolean).map(checkModelUid);
-      if (!ctx.bool('yes')) {
-        const ok = await confirm(
-          ctx.io,
-          `Delete ${uids.length === 1 ? `model ${uids[0]}` : `${uids.length} models (${uids.join(', ')})`}?`,
-          `delete ${uids.join(', ')}`,
-        );
-        if (!ok) {
-          ctx.err('Nothing deleted.\n');
-          return;
-        }
-      }
+      const what = uids.length === 1 ? `model ${uids[0]}` : `${uids.length} models (${uids.join(', ')})`;
+      if (!(await ctx.confirmed(`Delete ${what}?`, `delete ${uids.join(', ')}`))) return;
       const results = [];
       for (const uid of uids) {
         results.push(await ctx.client().models.delete(uid, ctx.bool('purge') ? { purge: true } : {}));
         if (ctx.format === 'table') ctx.out(`Model ${uid} deleted.\n`);
       }
       if (ctx.format !== 'table') ctx.print(uids.length === 1 ? results[0] : results, () => '');
-    }),
-  );
+    },
+  });
 
   registerLegacyModelCommands(model);
   registerModelRevisionCommands(model);

@@ -1,14 +1,12 @@
 /** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
 import type { Command } from 'commander';
 import type { NebulaClient, NodeDetailView, NodeView } from '../../client/index.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf, listing } from '../define.js';
 import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';
-import { action } from '../runtime.js';
 import { FailureError } from '../errors.js';
 import type { ProgressReporter } from '../output/progress.js';
-import { withWait } from './lifecycle.js';
 import { checkNodeId } from './cache.js';
 
 function nodeState(n: NodeView): string {
@@ -135,37 +133,41 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
   return out;
 }
 
+const NODE_ARG = ['<node_id>', 'the node'] as const;
+
 export function registerNodeCommands(program: Command): void {
   // `nebula node` with no subcommand is the node agent role (role-node.ts) when that is registered; the
   // client subcommands hang under the same command.
   let node = program.commands.find((c) => c.name() === 'node');
   if (!node) {
-    node = program.command('node').description('GPU machines: list, inspect, cordon, drain');
-    examples(node, ['nebula node list', 'nebula node cordon gpu-3', 'nebula node drain gpu-3']);
+    node = group(program, 'node', 'GPU machines: list, inspect, cordon, drain', [
+      'nebula node list',
+      'nebula node cordon gpu-3',
+      'nebula node drain gpu-3',
+    ]);
   }
 
-  const list = node.command('list').alias('ls').description('list nodes with GPUs, reservations and health');
-  withConnection(withOutput(list));
-  examples(list, ['nebula node list', 'nebula node list -o json']);
-  list.action(
-    action(async (ctx) => {
-      const { items } = await ctx.client().nodes.list();
-      ctx.printList(items, (rows) => nodesTable(rows, ctx.style), 'No nodes have registered.');
-    }),
-  );
+  leaf(node, {
+    name: 'list',
+    description: 'list nodes with GPUs, reservations and health',
+    examples: ['nebula node list', 'nebula node list -o json'],
+    run: listing(
+      (ctx) => ctx.client().nodes.list(),
+      (rows, ctx) => nodesTable(rows, ctx.style),
+      'No nodes have registered.',
+    ),
+  });
 
-  const get = node
-    .command('get')
-    .argument('<node_id>', 'the node')
-    .description('show a node: GPUs, replicas, disk, alerts');
-  withConnection(withOutput(get));
-  examples(get, ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml']);
-  get.action(
-    action(async (ctx, id) => {
+  leaf(node, {
+    name: 'get',
+    args: [NODE_ARG],
+    description: 'show a node: GPUs, replicas, disk, alerts',
+    examples: ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml'],
+    run: async (ctx, id) => {
       const n = await ctx.client().nodes.get(checkNodeId(id));
       ctx.print(n, () => nodeDetail(n, ctx.style));
-    }),
-  );
+    },
+  });
 
   const verbs = [
     ['cordon', 'stop placing new replicas on a node (running ones stay)', 'cordon', 'cordoned'],
@@ -179,17 +181,16 @@ export function registerNodeCommands(program: Command): void {
     ],
   ] as const;
   for (const [verb, description, method, done] of verbs) {
-    const cmd = node.command(verb).argument('<node_id>', 'the node').description(description);
-    withConnection(withOutput(cmd));
-    if (verb === 'drain') withWait(cmd);
-    examples(
-      cmd,
-      verb === 'drain'
-        ? ['nebula node drain gpu-3', 'nebula node drain gpu-3 --wait --timeout 30m']
-        : [`nebula node ${verb} gpu-3`],
-    );
-    cmd.action(
-      action(async (ctx, id) => {
+    leaf(node, {
+      name: verb,
+      args: [NODE_ARG],
+      description,
+      wait: verb === 'drain',
+      examples:
+        verb === 'drain'
+          ? ['nebula node drain gpu-3', 'nebula node drain gpu-3 --wait --timeout 30m']
+          : [`nebula node ${verb} gpu-3`],
+      run: async (ctx, id) => {
         const nodeId = checkNodeId(id);
         const result = await ctx.client().nodes[method](nodeId);
         if (verb !== 'drain' || !ctx.bool('wait')) {
@@ -200,8 +201,8 @@ export function registerNodeCommands(program: Command): void {
         const timeoutMs = typeof ctx.flags.timeout === 'number' ? ctx.flags.timeout : 600_000;
         const final = await waitForNodeDrained(ctx.client(), nodeId, timeoutMs, ctx.progress());
         if (ctx.format !== 'table') ctx.print(final, () => '');
-      }),
-    );
+      },
+    });
   }
 }
 

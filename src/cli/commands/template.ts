@@ -9,14 +9,13 @@ import type {
 import { TemplateCategory } from '../../core/domain/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
 import { checkModelUid } from '../args.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf, listing, required, yesOption } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
-import { confirm } from '../prompt.js';
-import { action } from '../runtime.js';
+import type { CommandContext } from '../runtime.js';
 import { replicasFlag, specFields, withSpecFlags } from '../spec-flags.js';
-import { finishLifecycle, withWait } from './lifecycle.js';
+import { finishLifecycle } from './lifecycle.js';
 
 /** The spec flags `template create` takes (declared in spec-flags.ts). */
 const TEMPLATE_SPEC_FLAGS = [
@@ -83,50 +82,60 @@ function templateDetail(t: TemplateView, nowMs: number): string {
   ]);
 }
 
+const TEMPLATE_ARG = ['<template_id>', 'the template'] as const;
+
+/** `--id` (checked) and `--description` of `template create` and `template save`. */
+function templateIdAndDescription(ctx: CommandContext): { template_id?: string; description?: string } {
+  const { template_id, description } = ctx.strs({ template_id: 'id', description: 'description' });
+  return {
+    ...(template_id === undefined ? {} : { template_id: checkTemplateId(template_id) }),
+    ...(description === undefined ? {} : { description }),
+  };
+}
+
 export function registerTemplateCommands(program: Command): void {
-  const group = program.command('template').description('model templates: presets to deploy models from');
-  examples(group, ['nebula template list', 'nebula template deploy qwen2-5-0-5b-instruct --uid qwen --wait']);
+  const templates = group(program, 'template', 'model templates: presets to deploy models from', [
+    'nebula template list',
+    'nebula template deploy qwen2-5-0-5b-instruct --uid qwen --wait',
+  ]);
 
-  const list = group.command('list').alias('ls').description('list templates (system and user)');
-  withConnection(withOutput(list));
-  examples(list, ['nebula template list', 'nebula template list -o yaml']);
-  list.action(
-    action(async (ctx) => {
-      const { items } = await ctx.client().templates.list();
-      ctx.printList(items, templatesTable, 'No templates found.');
-    }),
-  );
+  leaf(templates, {
+    name: 'list',
+    description: 'list templates (system and user)',
+    examples: ['nebula template list', 'nebula template list -o yaml'],
+    run: listing((ctx) => ctx.client().templates.list(), templatesTable, 'No templates found.'),
+  });
 
-  const get = group.command('get').argument('<template_id>', 'the template').description('show a template');
-  withConnection(withOutput(get));
-  examples(get, ['nebula template get qwen2-5-0-5b-instruct -o yaml']);
-  get.action(
-    action(async (ctx, id) => {
+  leaf(templates, {
+    name: 'get',
+    args: [TEMPLATE_ARG],
+    description: 'show a template',
+    examples: ['nebula template get qwen2-5-0-5b-instruct -o yaml'],
+    run: async (ctx, id) => {
       const t = await ctx.client().templates.get(checkTemplateId(id));
       ctx.print(t, () => templateDetail(t, ctx.now()));
-    }),
-  );
+    },
+  });
 
-  const create = group
-    .command('create')
-    .description('create a user template')
-    .requiredOption('--name <text>', 'display name')
-    .requiredOption('--model-name <model>', 'model name on the hub (org/name)')
-    .option('--id <template_id>', 'template id (default: derived from the name)')
-    .addOption(
+  leaf(templates, {
+    name: 'create',
+    description: 'create a user template',
+    options: [
+      required('--name <text>', 'display name'),
+      required('--model-name <model>', 'model name on the hub (org/name)'),
+      ['--id <template_id>', 'template id (default: derived from the name)'],
       new Option('--category <category>', 'what kind of model')
         .choices(TemplateCategory.options)
         .default('chat'),
-    )
-    .option('--replicas <n>', 'default replicas when deployed', '1');
-  withSpecFlags(create, TEMPLATE_SPEC_FLAGS).option('--description <text>', 'free text');
-  withConnection(withOutput(create));
-  examples(create, [
-    'nebula template create --name "Qwen 2.5 7B chat" --model-name Qwen/Qwen2.5-7B-Instruct --engine vllm --gpus 1',
-    'nebula template create --name "Tiny sim" --model-name demo/tiny --engine sim --replicas 2 --id tiny-sim',
-  ]);
-  create.action(
-    action(async (ctx) => {
+      ['--replicas <n>', 'default replicas when deployed', '1'],
+      (cmd) => withSpecFlags(cmd, TEMPLATE_SPEC_FLAGS),
+      ['--description <text>', 'free text'],
+    ],
+    examples: [
+      'nebula template create --name "Qwen 2.5 7B chat" --model-name Qwen/Qwen2.5-7B-Instruct --engine vllm --gpus 1',
+      'nebula template create --name "Tiny sim" --model-name demo/tiny --engine sim --replicas 2 --id tiny-sim',
+    ],
+    run: async (ctx) => {
       const body: CreateTemplateRequest = {
         name: ctx.str('name') ?? '',
         category: ctx.choice('category', TemplateCategory.options) ?? 'chat',
@@ -138,29 +147,27 @@ export function registerTemplateCommands(program: Command): void {
         },
         deployment: { replicas: replicasFlag(ctx) ?? 1 },
       };
-      const id = ctx.str('id');
-      if (id !== undefined) body.template_id = checkTemplateId(id);
-      const description = ctx.str('description');
-      if (description !== undefined) body.description = description;
+      Object.assign(body, templateIdAndDescription(ctx));
       const t = await ctx.client().templates.create(body);
       ctx.print(t, () => `Template ${t.template_id} created.\n`);
-    }),
-  );
+    },
+  });
 
-  const deploy = group
-    .command('deploy')
-    .argument('<template_id>', 'the template')
-    .description('create a model from a template (and start it, unless --no-start)')
-    .option('--uid <uid>', 'model uid (default: derived from the model name)')
-    .option('--replicas <n>', "replicas (default: the template's)")
-    .option('--no-start', 'create it stopped');
-  withConnection(withOutput(withWait(deploy)));
-  examples(deploy, [
-    'nebula template deploy qwen2-5-0-5b-instruct',
-    'nebula template deploy tiny-sim --uid tiny --replicas 3 --wait --timeout 5m',
-  ]);
-  deploy.action(
-    action(async (ctx, id) => {
+  leaf(templates, {
+    name: 'deploy',
+    args: [TEMPLATE_ARG],
+    description: 'create a model from a template (and start it, unless --no-start)',
+    options: [
+      ['--uid <uid>', 'model uid (default: derived from the model name)'],
+      ['--replicas <n>', "replicas (default: the template's)"],
+      ['--no-start', 'create it stopped'],
+    ],
+    wait: true,
+    examples: [
+      'nebula template deploy qwen2-5-0-5b-instruct',
+      'nebula template deploy tiny-sim --uid tiny --replicas 3 --wait --timeout 5m',
+    ],
+    run: async (ctx, id) => {
       const body: DeployTemplateRequest = { auto_start: ctx.flags.start !== false };
       const uid = ctx.str('uid');
       if (uid !== undefined) body.model_uid = checkModelUid(uid);
@@ -177,50 +184,42 @@ export function registerTemplateCommands(program: Command): void {
         `Model ${m.model_uid} created from template ${id}${started}.`,
         m,
       );
-    }),
-  );
+    },
+  });
 
-  const save = group
-    .command('save')
-    .argument('<model_uid>', 'the model to save')
-    .description("save a model's spec and deployment as a new template")
-    .requiredOption('--name <text>', 'display name of the template')
-    .option('--id <template_id>', 'template id (default: derived from the name)')
-    .addOption(new Option('--category <category>', 'what kind of model').choices(TemplateCategory.options))
-    .option('--description <text>', 'free text');
-  withConnection(withOutput(save));
-  examples(save, ['nebula template save qwen2-5-7b --name "Qwen 7B, tuned"']);
-  save.action(
-    action(async (ctx, uid) => {
-      const body: SaveAsTemplateRequest = { name: ctx.str('name') ?? '' };
-      const id = ctx.str('id');
-      if (id !== undefined) body.template_id = checkTemplateId(id);
+  leaf(templates, {
+    name: 'save',
+    args: [['<model_uid>', 'the model to save']],
+    description: "save a model's spec and deployment as a new template",
+    options: [
+      required('--name <text>', 'display name of the template'),
+      ['--id <template_id>', 'template id (default: derived from the name)'],
+      new Option('--category <category>', 'what kind of model').choices(TemplateCategory.options),
+      ['--description <text>', 'free text'],
+    ],
+    examples: ['nebula template save qwen2-5-7b --name "Qwen 7B, tuned"'],
+    run: async (ctx, uid) => {
+      const body: SaveAsTemplateRequest = { name: ctx.str('name') ?? '', ...templateIdAndDescription(ctx) };
       const category = ctx.choice('category', TemplateCategory.options);
       if (category !== undefined) body.category = category;
-      const description = ctx.str('description');
-      if (description !== undefined) body.description = description;
       const t = await ctx.client().models.saveAsTemplate(checkModelUid(uid), body);
       ctx.print(t, () => `Template ${t.template_id} saved from model ${uid}.\n`);
-    }),
-  );
+    },
+  });
 
-  const del = group
-    .command('delete')
-    .alias('rm')
-    .argument('<template_id>', 'the template')
-    .description('delete a user template (asks first unless --yes)')
-    .option('-y, --yes', 'do not ask for confirmation');
-  withConnection(del);
-  examples(del, ['nebula template delete tiny-sim --yes']);
-  del.action(
-    action(async (ctx, id) => {
+  leaf(templates, {
+    name: 'delete',
+    alias: 'rm',
+    args: [TEMPLATE_ARG],
+    description: 'delete a user template (asks first unless --yes)',
+    options: [yesOption()],
+    output: false,
+    examples: ['nebula template delete tiny-sim --yes'],
+    run: async (ctx, id) => {
       checkTemplateId(id);
-      if (!ctx.bool('yes') && !(await confirm(ctx.io, `Delete template ${id}?`, `delete template ${id}`))) {
-        ctx.err('Nothing deleted.\n');
-        return;
-      }
+      if (!(await ctx.confirmed(`Delete template ${id}?`, `delete template ${id}`))) return;
       await ctx.client().templates.delete(id);
       ctx.out(`Template ${id} deleted.\n`);
-    }),
-  );
+    },
+  });
 }

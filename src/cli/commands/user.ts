@@ -2,12 +2,12 @@
 import { Option, type Command } from 'commander';
 import { Role, Username } from '../../core/domain/index.js';
 import type { UserView } from '../../client/index.js';
-import { examples, withConnection, withOutput } from '../define.js';
+import { group, leaf, listing, yesOption } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderTable } from '../output/table.js';
-import { confirm, readAllStdin, readPassword } from '../prompt.js';
-import { action, type CommandContext } from '../runtime.js';
+import { readAllStdin, readPassword } from '../prompt.js';
+import type { CommandContext } from '../runtime.js';
 
 function checkUsername(name: string): string {
   const r = Username.safeParse(name);
@@ -40,33 +40,38 @@ export function usersTable(users: readonly UserView[], nowMs: number): string {
   );
 }
 
+const USERNAME_ARG = ['<username>', 'user name'] as const;
+
 export function registerUserCommands(program: Command): void {
-  const user = program.command('user').description('manage users (admin)');
-  examples(user, ['nebula user list', 'nebula user create alice --role operator']);
-
-  const list = user.command('list').alias('ls').description('list users');
-  withConnection(withOutput(list));
-  examples(list, ['nebula user list', 'nebula user list -o json']);
-  list.action(
-    action(async (ctx) => {
-      const { items } = await ctx.client().users.list();
-      ctx.printList(items, (rows) => usersTable(rows, ctx.now()), 'No users.');
-    }),
-  );
-
-  const create = user
-    .command('create')
-    .argument('<username>', 'user name')
-    .description('create a user; the password is asked twice without echo (or read with --password-stdin)')
-    .addOption(new Option('--role <role>', 'what the user may do').choices(Role.options).default('viewer'))
-    .option('--password-stdin', 'read the password from stdin');
-  withConnection(withOutput(create));
-  examples(create, [
+  const user = group(program, 'user', 'manage users (admin)', [
+    'nebula user list',
     'nebula user create alice --role operator',
-    'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin',
   ]);
-  create.action(
-    action(async (ctx, username) => {
+
+  leaf(user, {
+    name: 'list',
+    description: 'list users',
+    examples: ['nebula user list', 'nebula user list -o json'],
+    run: listing(
+      (ctx) => ctx.client().users.list(),
+      (rows, ctx) => usersTable(rows, ctx.now()),
+      'No users.',
+    ),
+  });
+
+  leaf(user, {
+    name: 'create',
+    args: [USERNAME_ARG],
+    description: 'create a user; the password is asked twice without echo (or read with --password-stdin)',
+    options: [
+      new Option('--role <role>', 'what the user may do').choices(Role.options).default('viewer'),
+      ['--password-stdin', 'read the password from stdin'],
+    ],
+    examples: [
+      'nebula user create alice --role operator',
+      'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin',
+    ],
+    run: async (ctx, username) => {
       checkUsername(username);
       const password = await newPassword(ctx);
       if (password.length < 8) throw new UsageError('passwords have at least 8 characters');
@@ -74,29 +79,22 @@ export function registerUserCommands(program: Command): void {
         .client()
         .users.create({ username, password, role: ctx.choice('role', Role.options) ?? 'viewer' });
       ctx.print(u, () => `User ${u.username} created (${u.role}).\n`);
-    }),
-  );
+    },
+  });
 
-  const del = user
-    .command('delete')
-    .alias('rm')
-    .argument('<username>', 'user name')
-    .description('delete a user (asks first unless --yes)')
-    .option('-y, --yes', 'do not ask for confirmation');
-  withConnection(del);
-  examples(del, ['nebula user delete alice', 'nebula user delete ci --yes']);
-  del.action(
-    action(async (ctx, username) => {
+  leaf(user, {
+    name: 'delete',
+    alias: 'rm',
+    args: [USERNAME_ARG],
+    description: 'delete a user (asks first unless --yes)',
+    options: [yesOption()],
+    output: false,
+    examples: ['nebula user delete alice', 'nebula user delete ci --yes'],
+    run: async (ctx, username) => {
       checkUsername(username);
-      if (
-        !ctx.bool('yes') &&
-        !(await confirm(ctx.io, `Delete user ${username}?`, `delete user ${username}`))
-      ) {
-        ctx.err('Nothing deleted.\n');
-        return;
-      }
+      if (!(await ctx.confirmed(`Delete user ${username}?`, `delete user ${username}`))) return;
       await ctx.client().users.delete(username);
       ctx.out(`User ${username} deleted.\n`);
-    }),
-  );
+    },
+  });
 }

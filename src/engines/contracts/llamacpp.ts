@@ -1,17 +1,15 @@
 import {
-  COMMON_ALLOWED,
-  DEVICE_AND_CACHE_MANAGED,
-  LOADER_DENIED,
+  HEALTH_READINESS,
+  LISTENER,
+  denied,
+  envPolicy,
+  managed,
   type EngineContract,
   type Refusal,
 } from '../contract.js';
 import { LLAMA_SERVER_FLAGS, LLAMA_SERVER_RELEASE } from './llama-server-flags.js';
 
-const managed = (reason: string): Refusal => ({ kind: 'managed', reason });
-const denied = (reason: string): Refusal => ({ kind: 'denied', reason });
-
 const MODEL = managed('the model file comes from the spec and the node cache manager');
-const LISTENER = managed('the engine listens only where the node tells it, behind the router');
 const GPUS = managed('GPU selection and offload come from the placement');
 const WRITES = denied('it writes files to a path on the node');
 const READS = denied('it lets the engine or its clients read files from the node');
@@ -110,22 +108,17 @@ export const LLAMACPP_CONTRACT: EngineContract = {
   },
   flags: LLAMA_SERVER_FLAGS,
   refused,
-  env: {
-    managed: { ...DEVICE_AND_CACHE_MANAGED, GGML_CUDA_DEVICES: 'the GPUs placement assigned' },
+  env: envPolicy({
+    managed: { GGML_CUDA_DEVICES: 'the GPUs placement assigned' },
     denied: [
-      ...LOADER_DENIED,
       { pattern: /^GGML_BACKEND_PATH$/, reason: 'loads a library into the engine' },
       { pattern: /^(AIP_|LLAMA_SERVER_)/, reason: 'changes where and how llama-server listens' },
       { pattern: /^LLAMA_(ARG|API)_/, reason: 'not an option of this llama-server build' },
     ],
-    allowed: [
-      ...COMMON_ALLOWED,
-      /^GGML_(CUDA|SCHED|CPU|OP)_[A-Z0-9_]+$/,
-      /^(OMP_WAIT_POLICY|KMP_BLOCKTIME|NO_COLOR)$/,
-    ],
-  },
+    allowed: [/^GGML_(CUDA|SCHED|CPU|OP)_[A-Z0-9_]+$/, /^(OMP_WAIT_POLICY|KMP_BLOCKTIME|NO_COLOR)$/],
+  }),
   // 503 while the model loads, 200 once it serves.
-  readiness: { path: '/health', expectStatus: 200 },
+  readiness: HEALTH_READINESS,
   // What tools/server/server-task.cpp (server_task_result_metrics::to_metrics) of this build exports, with
   // --metrics: counters prompt_tokens_total, prompt_tokens_cached_total, tokens_predicted_total, ...;
   // gauges requests_processing, requests_deferred, ... There is no KV-cache usage gauge (builds up to

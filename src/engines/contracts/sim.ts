@@ -1,15 +1,12 @@
 import {
-  COMMON_ALLOWED,
-  DEVICE_AND_CACHE_MANAGED,
-  LOADER_DENIED,
+  HEALTH_READINESS,
+  LISTENER,
+  envPolicy,
   flagTable,
+  managed,
   type EngineContract,
-  type Refusal,
 } from '../contract.js';
 import { VLLM_METRIC_NAMES } from './vllm.js';
-
-const managed = (reason: string): Refusal => ({ kind: 'managed', reason });
-const LISTENER = managed('the engine listens only where the node tells it, behind the router');
 
 /**
  * The simulator's contract: `nebula engine-sim` (src/cli/role-engine-sim.ts, commander: `--x=v` works, no
@@ -54,11 +51,7 @@ export const SIM_CONTRACT: EngineContract = {
     '--max-model-len': managed('set engine_config.max_model_len'),
     '--help': { kind: 'denied', reason: 'it makes the simulator print its help and exit' },
   },
-  env: {
-    managed: { ...DEVICE_AND_CACHE_MANAGED },
-    denied: [...LOADER_DENIED],
-    allowed: [...COMMON_ALLOWED, /^NEBULA_LOG_LEVEL$/],
-  },
-  readiness: { path: '/health', expectStatus: 200 },
+  env: envPolicy({ allowed: [/^NEBULA_LOG_LEVEL$/] }),
+  readiness: HEALTH_READINESS,
   metricNames: VLLM_METRIC_NAMES,
 };

@@ -1,10 +1,4 @@
-import {
-  COMMON_ALLOWED,
-  DEVICE_AND_CACHE_MANAGED,
-  LOADER_DENIED,
-  type EngineContract,
-  type Refusal,
-} from '../contract.js';
+import { LISTENER, PYTHON_GPUS, denied, managed, pythonServerContract, type Refusal } from '../contract.js';
 import type { EngineMetricNames } from '../types.js';
 import { VLLM_FLAGS, VLLM_RELEASE } from './vllm-v0.11.0-flags.js';
 
@@ -22,31 +16,20 @@ export const VLLM_METRIC_NAMES: EngineMetricNames = {
   prefixCacheHitRate: null,
 };
 
-const managed = (reason: string): Refusal => ({ kind: 'managed', reason });
-const denied = (reason: string): Refusal => ({ kind: 'denied', reason });
-
 const LOADS_CODE = denied('it loads Python code or classes by name into the engine');
-const LISTENER = managed('the engine listens only where the node tells it, behind the router');
-const GPUS = managed('GPUs per replica come from resources.gpu_count');
+const GPUS = PYTHON_GPUS;
 
 /** vLLM: flags Nebula sets or refuses, by any spelling of the flag. */
 const refused: Record<string, Refusal> = {
   '--model': managed('the model comes from model_name / model_path'),
-  '--host': LISTENER,
-  '--port': LISTENER,
   '--uds': LISTENER,
   '--headless': LISTENER,
   '--root-path': LISTENER,
-  '--api-key': managed('the router authenticates clients'),
   '--ssl-keyfile': LISTENER,
   '--ssl-certfile': LISTENER,
   '--ssl-ca-certs': LISTENER,
   '--ssl-cert-reqs': LISTENER,
   '--enable-ssl-refresh': LISTENER,
-  '--served-model-name': managed('set served_model_name'),
-  '--tensor-parallel-size': GPUS,
-  '--pipeline-parallel-size': GPUS,
-  '--data-parallel-size': GPUS,
   '--data-parallel-size-local': GPUS,
   '--data-parallel-rank': GPUS,
   '--data-parallel-start-rank': GPUS,
@@ -56,15 +39,9 @@ const refused: Record<string, Refusal> = {
   '--api-server-count': LISTENER,
   '--gpu-memory-utilization': managed("the memory share comes from the replica's GPU reservation"),
   '--kv-cache-memory-bytes': managed("the memory share comes from the replica's GPU reservation"),
-  '--download-dir': managed("the node's model cache"),
-  '--revision': managed('set revision'),
   '--max-model-len': managed('set engine_config.max_model_len'),
-  '--dtype': managed('set engine_config.dtype'),
-  '--quantization': managed('set engine_config.quantization'),
-  '--enable-lora': managed('set engine_config.enable_lora'),
   '--lora-modules': managed('set adapters (the node downloads them)'),
   '--max-loras': managed('one per adapter of the spec'),
-  '--max-lora-rank': managed("the largest rank of the adapters' configs"),
   '--hf-token': denied(
     'a token on the command line is visible to every process; set env HF_TOKEN (write-only)',
   ),
@@ -80,36 +57,27 @@ const refused: Record<string, Refusal> = {
   '--kv-transfer-config': denied(
     'its connector module path loads Python code; KV transfer is not managed by Nebula',
   ),
-  '--kv-events-config': denied('it opens a publisher socket outside the router'),
-  '--trust-remote-code': denied('it runs Python code from the model repository on the node'),
   '--allowed-local-media-path': denied('it lets API clients read files from the node'),
   '--disable-log-stats': denied("the router reads load from the engine's metrics"),
   '--distributed-executor-backend': denied('multi-node executors are not managed by Nebula'),
 };
 
 /** The vLLM adapter's contract (see contract.ts). */
-export const VLLM_CONTRACT: EngineContract = {
+export const VLLM_CONTRACT = pythonServerContract({
   engine: 'vllm',
   release: VLLM_RELEASE,
   source: 'src/engines/contracts/vllm-v0.11.0-flags.ts (transcribed from the release source)',
-  dialect: {
-    equalsForm: true,
-    attachedShortValue: true,
-    underscoresAsDashes: true,
-    prefixAbbreviations: true,
-  },
+  underscoresAsDashes: true,
   flags: VLLM_FLAGS,
   refused,
   env: {
     managed: {
-      ...DEVICE_AND_CACHE_MANAGED,
       VLLM_USE_MODELSCOPE: 'set from model_source',
       VLLM_API_KEY: 'the router authenticates clients',
       VLLM_HOST_IP: 'the engine listens only where the node tells it',
       VLLM_PORT: 'the engine listens only where the node tells it',
     },
     denied: [
-      ...LOADER_DENIED,
       {
         pattern: /^VLLM_(PLUGINS|LOGGING_CONFIG_PATH|CONFIGURE_LOGGING)$/,
         reason: 'loads Python code or configuration into the engine',
@@ -129,14 +97,8 @@ export const VLLM_CONTRACT: EngineContract = {
         reason: 'moves where the engine writes files on the node',
       },
     ],
-    allowed: [
-      ...COMMON_ALLOWED,
-      /^VLLM_[A-Z0-9_]+$/,
-      /^NCCL_[A-Z0-9_]+$/,
-      /^CUDA_(LAUNCH_BLOCKING|DEVICE_MAX_CONNECTIONS|MODULE_LOADING|DEVICE_ORDER)$/,
-      /^(PYTORCH_CUDA_ALLOC_CONF|TORCH_CUDA_ARCH_LIST|NVIDIA_TF32_OVERRIDE)$/,
-    ],
+    allowed: [/^VLLM_[A-Z0-9_]+$/],
   },
-  readiness: { path: '/health', expectStatus: 200 },
+
   metricNames: VLLM_METRIC_NAMES,
-};
+});

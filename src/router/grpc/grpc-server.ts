@@ -21,7 +21,7 @@ import {
   type PredictResponseMsg,
 } from './mapping.js';
 import { aiServiceProtoPath } from './proto-path.js';
-import { grpcErrorOf, StreamSink, UnarySink } from './sinks.js';
+import { grpcErrorOf, StreamSink, UnarySink, type SinkCommon } from './sinks.js';
 
 /** Loader options shared with clients (tests): snake_case fields, numbers for int64, defaults filled in. */
 export const PROTO_LOADER_OPTIONS = {
@@ -85,52 +85,53 @@ export async function startGrpcServer(
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   const { service } = loadAiService();
   const server = new Server({ 'grpc.max_receive_message_length': 32 * 1024 * 1024 });
+  /** Both RPCs: prepare, refuse with a gRPC status, or proxy into the RPC's sink (a cancel aborts it). */
+  const serve = (
+    call:
+      | ServerUnaryCall<PredictRequestMsg, PredictResponseMsg>
+      | ServerWritableStream<PredictRequestMsg, PredictChunkMsg>,
+    route: 'grpc_predict' | 'grpc_stream',
+    fail: (err: ReturnType<typeof grpcErrorOf>) => void,
+    sinkOf: (c: SinkCommon) => UnarySink | StreamSink,
+  ): void => {
+    const startedAt = performance.now();
+    const p = prepare(ctx, call.metadata, call.request, route === 'grpc_stream', route);
+    if (p instanceof RouterError) {
+      fail(grpcErrorOf(p));
+      ctx.metrics.request('unknown', route, p.status, 0);
+      return;
+    }
+    const sink = sinkOf({
+      requestId: p.requestId,
+      model: p.route.label,
+      route,
+      startedAt,
+      metrics: ctx.metrics,
+      logger: ctx.logger,
+      span: p.span,
+    });
+    const proxy = new ProxyCall(ctx.forward, p, sink);
+    call.on('cancelled', () => proxy.abort(new Error('grpc call cancelled')));
+    proxy.start();
+  };
   server.addService(service, {
     Predict: (
       call: ServerUnaryCall<PredictRequestMsg, PredictResponseMsg>,
       callback: sendUnaryData<PredictResponseMsg>,
-    ) => {
-      const startedAt = performance.now();
-      const p = prepare(ctx, call.metadata, call.request, false, 'grpc_predict');
-      if (p instanceof RouterError) {
-        callback(grpcErrorOf(p));
-        ctx.metrics.request('unknown', 'grpc_predict', p.status, 0);
-        return;
-      }
-      const sink = new UnarySink(callback, {
-        requestId: p.requestId,
-        model: p.route.label,
-        route: 'grpc_predict',
-        startedAt,
-        metrics: ctx.metrics,
-        logger: ctx.logger,
-        span: p.span,
-      });
-      const proxy = new ProxyCall(ctx.forward, p, sink);
-      call.on('cancelled', () => proxy.abort(new Error('grpc call cancelled')));
-      proxy.start();
-    },
-    StreamPredict: (call: ServerWritableStream<PredictRequestMsg, PredictChunkMsg>) => {
-      const startedAt = performance.now();
-      const p = prepare(ctx, call.metadata, call.request, true, 'grpc_stream');
-      if (p instanceof RouterError) {
-        call.emit('error', grpcErrorOf(p));
-        ctx.metrics.request('unknown', 'grpc_stream', p.status, 0);
-        return;
-      }
-      const sink = new StreamSink(call, {
-        requestId: p.requestId,
-        model: p.route.label,
-        route: 'grpc_stream',
-        startedAt,
-        metrics: ctx.metrics,
-        logger: ctx.logger,
-        span: p.span,
-      });
-      const proxy = new ProxyCall(ctx.forward, p, sink);
-      call.on('cancelled', () => proxy.abort(new Error('grpc call cancelled')));
-      proxy.start();
-    },
+    ) =>
+      serve(
+        call,
+        'grpc_predict',
+        (err) => callback(err),
+        (c) => new UnarySink(callback, c),
+      ),
+    StreamPredict: (call: ServerWritableStream<PredictRequestMsg, PredictChunkMsg>) =>
+      serve(
+        call,
+        'grpc_stream',
+        (err) => call.emit('error', err),
+        (c) => new StreamSink(call, c),
+      ),
   });
   const bound = await new Promise<number>((resolve, reject) => {
     const addr = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

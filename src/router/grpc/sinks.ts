@@ -38,7 +38,7 @@ export function grpcErrorOf(err: RouterError): ServerErrorResponse {
   return grpcError(err.status, err.message, err.retryAfterS);
 }
 
-interface SinkCommon {
+export interface SinkCommon {
   requestId: string;
   model: string;
   route: string;

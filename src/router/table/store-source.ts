@@ -6,6 +6,7 @@ import { PlacementPlan } from '../../core/domain/placement.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
+import type { z } from 'zod';
 import { Informer, type InvalidEntry } from '../../store/informer.js';
 import type { ManagedModel, RouteTimeouts } from './endpoint-table.js';
 import { engineModelSelection } from '../../engines/lora-routing.js';
@@ -125,35 +126,13 @@ export class StoreSource {
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
     };
-    const kind = (k: string) => parseKey(k)?.kind;
-    this.endpoints = new Informer({
-      ...common,
-      prefix: prefixes.endpoints,
-      schema: Endpoint,
-      keyFilter: (k) => kind(k) === 'endpoint',
-      name: 'router-endpoints',
-    });
-    this.specs = new Informer({
-      ...common,
-      prefix: prefixes.models,
-      schema: ModelSpec,
-      keyFilter: (k) => kind(k) === 'modelSpec',
-      name: 'router-specs',
-    });
-    this.plans = new Informer({
-      ...common,
-      prefix: prefixes.placements,
-      schema: PlacementPlan,
-      keyFilter: (k) => kind(k) === 'placement',
-      name: 'router-placements',
-    });
-    this.deployments = new Informer({
-      ...common,
-      prefix: prefixes.deployments,
-      schema: ModelDeployment,
-      keyFilter: (k) => kind(k) === 'deployment',
-      name: 'router-deployments',
-    });
+    // One informer per record kind the table is built from, each keeping only its own keys.
+    const watch = <T>(name: string, prefix: string, schema: z.ZodType<T>, kind: string): Informer<T> =>
+      new Informer({ ...common, prefix, schema, keyFilter: (k) => parseKey(k)?.kind === kind, name });
+    this.endpoints = watch('router-endpoints', prefixes.endpoints, Endpoint, 'endpoint');
+    this.specs = watch('router-specs', prefixes.models, ModelSpec, 'modelSpec');
+    this.plans = watch('router-placements', prefixes.placements, PlacementPlan, 'placement');
+    this.deployments = watch('router-deployments', prefixes.deployments, ModelDeployment, 'deployment');
   }
 
   private get informers(): Informer<unknown>[] {

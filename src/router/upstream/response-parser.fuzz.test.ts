@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../test/helpers/seeded-random.js';
 import { ResponseParser, UpstreamProtocolError, type UpstreamHeaders } from './response-parser.js';
 
 /**
@@ -9,17 +10,7 @@ import { ResponseParser, UpstreamProtocolError, type UpstreamHeaders } from './r
  * Seeded, so a failure names the seed that reproduces it.
  */
 
-/** A small seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));

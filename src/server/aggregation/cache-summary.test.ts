@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelCacheEntry } from '../../core/domain/index.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { ModelView } from '../../api/schemas/models.js';
 import { summariseCache } from './cache-summary.js';
 
 const now = '2026-01-01T00:00:00.000Z';
-const entry = (model_name: string): ModelCacheEntry => ({
+const entry = (model_name: string): CacheEntryView => ({
   node_id: 'n1',
+  name_hash: `h-${model_name.replace('/', '-')}`,
   model_name,
   source: 'huggingface',
   layout: 'huggingface',

@@ -1,5 +1,4 @@
-import type { ModelCacheEntry } from '../../core/domain/index.js';
-import type { CacheSummary, CachedModel } from '../../api/schemas/cache.js';
+import type { CacheEntryView, CacheSummary, CachedModel } from '../../api/schemas/cache.js';
 import type { ModelView } from '../../api/schemas/models.js';
 
 /**
@@ -7,7 +6,7 @@ import type { ModelView } from '../../api/schemas/models.js';
  * use those files and their states: the catalog page's "downloaded models" block (pure).
  */
 export function summariseCache(
-  entries: readonly ModelCacheEntry[],
+  entries: readonly CacheEntryView[],
   views: readonly ModelView[] | undefined,
 ): CacheSummary {
   const groups = new Map<string, CachedModel>();
@@ -39,6 +38,7 @@ export function summariseCache(
       complete: e.complete,
       last_used_at: e.last_used_at ?? null,
       path: e.path,
+      name_hash: e.name_hash,
       ...(e.gguf_files ? { gguf_files: e.gguf_files } : {}),
     });
     if (e.gguf_files) g.gguf_files = [...new Set([...(g.gguf_files ?? []), ...e.gguf_files])].sort();

@@ -1,15 +1,16 @@
 import type { z } from 'zod';
 import { backoffDelay, type BackoffPolicy } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
-import type { DownloadProgress, Endpoint, ModelCacheEntry, ModelRequest } from '../../core/domain/index.js';
+import type { DownloadProgress, Endpoint, ModelRequest } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { decode, type Typed } from '../../store/json.js';
 import type { Store, WatchEvent, Watcher } from '../../store/types.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { ModelView } from '../../api/schemas/models.js';
 import { buildModelView } from './model-view.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
-import { buildNodesSnapshot } from './nodes-snapshot.js';
+import { buildNodesSnapshot, cacheEntryView } from './nodes-snapshot.js';
 import type { ModelsSnapshot } from './snapshot.js';
 import { TRACKED, trackedOf, type ModelsView, type TrackedName, type ViewSource } from './view-source.js';
 
@@ -287,9 +288,9 @@ export class CachedViewSource implements ViewSource {
     return [...this.maps.requests.values()].sort((a, b) => (a.key < b.key ? -1 : 1)).map((t) => t.value);
   }
 
-  async cacheEntries(): Promise<ModelCacheEntry[]> {
+  async cacheEntries(): Promise<CacheEntryView[]> {
     if (!(await this.sync())) return this.fallback.cacheEntries();
-    return [...this.maps.cache.values()].map((t) => t.value);
+    return [...this.maps.cache.values()].map(cacheEntryView);
   }
 
   async stop(): Promise<void> {

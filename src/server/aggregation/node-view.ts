@@ -1,5 +1,5 @@
 import type { NodeDetailView, NodeView } from '../../api/schemas/nodes.js';
-import type { ModelCacheEntry } from '../../core/domain/index.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 
 /** Every node id the store knows of: online (status) or remembered (settings, disk, plans). */
@@ -68,7 +68,7 @@ export function buildNodeDetail(
   snap: NodesSnapshot,
   nodeId: string,
   nowMs: number,
-  cache: ModelCacheEntry[],
+  cache: CacheEntryView[],
 ): NodeDetailView {
   const base = buildNodeView(snap, nodeId, nowMs);
   const assignments = (snap.assignmentsByNode.get(nodeId) ?? []).map(({ plan, assignment: a }) => ({

@@ -10,6 +10,7 @@ import {
 } from '../../core/domain/index.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { StoreReader } from './store-reader.js';
 
 /** Everything about nodes, indexed by node_id. Read-only. */
@@ -92,8 +93,18 @@ export async function loadNodesSnapshot(
   });
 }
 
+/**
+ * A stored cache entry as the API shows it: with `name_hash`, the hash segment of its key
+ * `/model_cache/{node}/{hash}` (read from the key, not recomputed, so it names what a purge must).
+ */
+export function cacheEntryView(t: Typed<ModelCacheEntry>): CacheEntryView {
+  const parsed = parseKey(t.key);
+  const nameHash = parsed?.kind === 'modelCache' ? parsed.nameHash : t.key.slice(t.key.lastIndexOf('/') + 1);
+  return { ...t.value, name_hash: nameHash };
+}
+
 /** Cache entries of every node (one list). */
-export async function loadCacheEntries(reader: StoreReader): Promise<ModelCacheEntry[]> {
+export async function loadCacheEntries(reader: StoreReader): Promise<CacheEntryView[]> {
   const res = await reader.list(prefixes.modelCache, ModelCacheEntry, (k) => kind(k) === 'modelCache');
-  return res.items.map((t) => t.value);
+  return res.items.map(cacheEntryView);
 }

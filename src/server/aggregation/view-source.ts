@@ -12,6 +12,7 @@ import {
   PlacementPlan,
 } from '../../core/domain/index.js';
 import { parseKey, prefixes } from '../../core/keys.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { ModelView } from '../../api/schemas/models.js';
 import { modelViewFrom } from './model-view.js';
 import { loadCacheEntries, loadNodesSnapshot, type NodesSnapshot } from './nodes-snapshot.js';
@@ -34,7 +35,8 @@ export interface ViewSource {
   /** Nodes; pass the models view to share its plans and endpoints. */
   nodes(models?: ModelsView): Promise<NodesSnapshot>;
   requests(): Promise<ModelRequest[]>;
-  cacheEntries(): Promise<ModelCacheEntry[]>;
+  /** Every node's cache entries, each with its key's `name_hash`. */
+  cacheEntries(): Promise<CacheEntryView[]>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ export class DirectViewSource implements ViewSource {
     return (await this.reader.list(prefixes.modelRequests, ModelRequest)).items.map((t) => t.value);
   }
 
-  cacheEntries(): Promise<ModelCacheEntry[]> {
+  cacheEntries(): Promise<CacheEntryView[]> {
     return loadCacheEntries(this.reader);
   }
 

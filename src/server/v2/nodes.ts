@@ -3,6 +3,7 @@ import { DiskAlert, ModelCacheEntry, NodeDiskStatus, NodeSettings } from '../../
 import { keys } from '../../core/keys.js';
 import { decode, encode } from '../../store/json.js';
 import { buildNodeDetail, buildNodeView, knownNodeIds } from '../aggregation/node-view.js';
+import { cacheEntryView } from '../aggregation/nodes-snapshot.js';
 import type { ServerContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import type { ServerEnv } from '../http/env.js';
@@ -90,7 +91,7 @@ export function nodeRoutes(ctx: ServerContext): Implementation[] {
           node_id: params.node_id,
         });
       }
-      const items = res.items.map((t) => t.value);
+      const items = res.items.map(cacheEntryView);
       return { node_id: params.node_id, items, total_bytes: items.reduce((n, e) => n + e.size_bytes, 0) };
     }),
     implement(api.nodes.disk, async (_c, { params }) => {

@@ -1,4 +1,5 @@
-import { render, type RenderResult } from '@testing-library/react';
+import { render, waitFor, type RenderResult } from '@testing-library/react';
+import { expect } from 'vitest';
 import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
 import type { Role } from '../api/types.ts';
 import { App } from '../app.tsx';
@@ -48,10 +49,17 @@ export function fakeApi(routes: Record<string, Handler>) {
     const out = await handler(call);
     return out instanceof Response ? out : json(out);
   };
+  const callsTo = (method: string, path: string) =>
+    calls.filter((c) => c.method === method && c.path === path);
   return {
     fetch,
     calls,
-    callsTo: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path),
+    callsTo,
+    /** Waits until exactly one request went to `method path` and returns its body. */
+    async sentOnce(method: string, path: string): Promise<unknown> {
+      await waitFor(() => expect(callsTo(method, path)).toHaveLength(1));
+      return callsTo(method, path)[0]?.body;
+    },
   };
 }
 
@@ -96,6 +104,16 @@ export function renderApp(opts: {
   );
 }
 
+/** The spec fields models and templates share (Hugging Face, vLLM, one GPU). */
+const BASE_SPEC = {
+  model_source: 'huggingface',
+  revision: 'main',
+  engine_type: 'vllm',
+  engine_config: { extra_args: [], env: {} },
+  resources: { gpu_count: 1 },
+  labels: {},
+};
+
 /** Minimal valid objects of the API's types, for fixtures. */
 export const fixtures = {
   model(over: Record<string, unknown> = {}) {
@@ -116,24 +134,41 @@ export const fixtures = {
       total_replicas: 1,
       plan_version: 1,
       download: null,
-      spec: {
-        model_uid: uid,
-        model_name: name,
-        model_source: 'huggingface',
-        revision: 'main',
-        engine_type: 'vllm',
-        engine_config: { extra_args: [], env: {} },
-        resources: { gpu_count: 1 },
-        labels: {},
-        created_at: now,
-        updated_at: now,
-      },
+      spec: { model_uid: uid, model_name: name, ...BASE_SPEC, created_at: now, updated_at: now },
       deployment: null,
       labels: {},
       created_at: now,
       updated_at: now,
       resource_version: 1,
       ...over,
+    };
+  },
+  /** A system template ("qwen-chat": Qwen 7B on vLLM, 2 replicas by default). */
+  template(over: Record<string, unknown> = {}) {
+    return {
+      template_id: 'qwen-chat',
+      name: 'Qwen chat',
+      description: 'A chat model',
+      category: 'chat',
+      source: 'system',
+      spec: { model_name: 'Qwen/Qwen2.5-7B-Instruct', ...BASE_SPEC },
+      deployment: { replicas: 2, node_selector: {}, placement_strategy: 'binpack' },
+      created_at: '2025-01-01T00:00:00.000Z',
+      updated_at: '2025-01-01T00:00:00.000Z',
+      resource_version: 1,
+      ...over,
+    };
+  },
+  /** A model's detail view with nothing placed, downloaded, cached or recorded yet. */
+  modelDetail(over: Record<string, unknown> = {}) {
+    return {
+      ...fixtures.model(over),
+      plan: null,
+      endpoints: [],
+      downloads: [],
+      cache: [],
+      events: [],
+      stats: null,
     };
   },
   modelList(items: unknown[], counts: Record<string, number> = {}) {

@@ -94,8 +94,7 @@ describe('API keys', () => {
     const edit = await screen.findByRole('dialog', { name: 'Rate limit' });
     await user.type(within(edit).getByRole('textbox', { name: /Rate limit/ }), '10/s');
     await user.click(within(edit).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(api.callsTo('PATCH', '/api/v2/auth/api-keys/aaaaaaaa')).toHaveLength(1));
-    expect(api.callsTo('PATCH', '/api/v2/auth/api-keys/aaaaaaaa')[0]?.body).toEqual({ rate_limit: '10/s' });
+    expect(await api.sentOnce('PATCH', '/api/v2/auth/api-keys/aaaaaaaa')).toEqual({ rate_limit: '10/s' });
     await waitFor(() => expect(screen.getByTestId('rate-aaaaaaaa')).toHaveTextContent('10/s'));
   });
 

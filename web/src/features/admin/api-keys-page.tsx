@@ -1,9 +1,7 @@
 import {
-  ActionIcon,
   Alert,
   Badge,
   Button,
-  Card,
   Code,
   CopyButton,
   Group,
@@ -14,28 +12,21 @@ import {
   Table,
   Text,
   TextInput,
-  Tooltip,
 } from '@mantine/core';
-import { modals } from '@mantine/modals';
-import {
-  IconAlertTriangle,
-  IconCheck,
-  IconCopy,
-  IconGauge,
-  IconKey,
-  IconPlus,
-  IconTrash,
-} from '@tabler/icons-react';
+import { IconAlertTriangle, IconCheck, IconCopy, IconGauge, IconKey, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage } from '../../api/errors.ts';
 import type { ApiKeyView, CreatedApiKey, Role } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
+import { DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
-import { QueryBoundary } from '../../components/query-boundary.tsx';
+import { FormActions, MutationError } from '../../components/form-actions.tsx';
+import { CreateButton, PageHeader } from '../../components/page-header.tsx';
+import { ListCard } from '../../components/list-card.tsx';
+import { RowAction } from '../../components/row-action.tsx';
 import { formatDateTime, formatRelative } from '../../lib/format.ts';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
+import { notifySuccess } from '../../lib/notify.ts';
+import { useConfirmedAction } from '../../lib/use-action.ts';
 import { ROLES } from './users-page.tsx';
 
 /** A key's status from its dates (pure). */
@@ -84,7 +75,7 @@ function RateLimitModal({ apiKey, onClose }: { apiKey: ApiKeyView | null; onClos
     <Modal opened={apiKey !== null} onClose={onClose} title="Rate limit" centered>
       {apiKey ? (
         <Stack>
-          {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
+          <MutationError mutation={save} />
           <TextInput
             label="Rate limit"
             description={RATE_HELP}
@@ -92,14 +83,12 @@ function RateLimitModal({ apiKey, onClose }: { apiKey: ApiKeyView | null; onClos
             value={rate}
             onChange={(e) => setRate(e.currentTarget.value)}
           />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button onClick={() => save.mutate(apiKey)} loading={save.isPending}>
-              Save
-            </Button>
-          </Group>
+          <FormActions
+            onCancel={onClose}
+            submitLabel="Save"
+            onSubmit={() => save.mutate(apiKey)}
+            loading={save.isPending}
+          />
         </Stack>
       ) : null}
     </Modal>
@@ -136,7 +125,7 @@ function CreateKeyModal({
   return (
     <Modal opened={opened} onClose={onClose} title="New API key" centered>
       <Stack>
-        {create.isError ? <Alert color="red">{errorMessage(create.error)}</Alert> : null}
+        <MutationError mutation={create} />
         <TextInput
           label="Name"
           description="What the key is for, e.g. ci-pipeline"
@@ -170,14 +159,13 @@ function CreateKeyModal({
           value={rate}
           onChange={(e) => setRate(e.currentTarget.value)}
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={() => create.mutate()} disabled={!name.trim()} loading={create.isPending}>
-            Create key
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={onClose}
+          submitLabel="Create key"
+          onSubmit={() => create.mutate()}
+          disabled={!name.trim()}
+          loading={create.isPending}
+        />
       </Stack>
     </Modal>
   );
@@ -237,130 +225,109 @@ export function ApiKeysPage() {
   const [showInactive, setShowInactive] = useState(false);
   const [limiting, setLimiting] = useState<ApiKeyView | null>(null);
   const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.keys.list({ all: true }) });
-  const revoke = useMutation({
+  const confirmRevoke = useConfirmedAction({
     mutationFn: (k: ApiKeyView) => api.keys.revoke(k.id),
-    onSuccess: (_d, k) => notifySuccess(`Key ${k.name} revoked`),
-    onError: (e) => notifyError(e, 'Revoke failed'),
-    onSettled: () => void qc.invalidateQueries({ queryKey: ['api-keys'] }),
-  });
-  const confirmRevoke = (k: ApiKeyView) =>
-    modals.openConfirmModal({
+    success: (_d, k) => `Key ${k.name} revoked`,
+    failure: 'Revoke failed',
+    invalidate: [['api-keys']],
+    ask: (k) => ({
       title: `Revoke key "${k.name}"?`,
-      children: (
-        <Text size="sm">Every client using {k.prefix}… is refused from now on. This cannot be undone.</Text>
-      ),
-      labels: { confirm: 'Revoke key', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
-      onConfirm: () => revoke.mutate(k),
-    });
+      body: `Every client using ${k.prefix}… is refused from now on. This cannot be undone.`,
+      confirm: 'Revoke key',
+    }),
+  });
   return (
     <>
       <PageHeader
         title="API keys"
         description="Keys for the CLI, scripts and OpenAI clients. The secret is shown once, at creation."
-        actions={
-          <Button leftSection={<IconPlus size={16} />} onClick={() => setCreateOpen(true)}>
-            New key
-          </Button>
-        }
+        actions={<CreateButton label="New key" onClick={() => setCreateOpen(true)} />}
       />
-      <Card withBorder radius="md" padding="md">
-        <Group mb="md">
-          <Switch
-            label="Show revoked and expired keys"
-            checked={showInactive}
-            onChange={(e) => setShowInactive(e.currentTarget.checked)}
+      <ListCard
+        query={keys}
+        filters={
+          <>
+            <Switch
+              label="Show revoked and expired keys"
+              checked={showInactive}
+              onChange={(e) => setShowInactive(e.currentTarget.checked)}
+            />
+          </>
+        }
+        select={(data) => data.items.filter((k) => showInactive || keyStatus(k) === 'active')}
+        empty={
+          <EmptyState
+            icon={<IconKey size={28} />}
+            title="No API keys"
+            description="Create one for the CLI or an application."
           />
-        </Group>
-        <QueryBoundary query={keys}>
-          {(data) => {
-            const items = data.items.filter((k) => showInactive || keyStatus(k) === 'active');
-            if (items.length === 0)
+        }
+      >
+        {(items) => (
+          <DataTable
+            minWidth={900}
+            testId="keys-table"
+            columns={[
+              'Name',
+              'Key',
+              'Role',
+              'Owner',
+              'Created',
+              'Expires',
+              'Last used',
+              'Rate limit',
+              'Status',
+              '',
+            ]}
+          >
+            {items.map((k) => {
+              const status = keyStatus(k);
               return (
-                <EmptyState
-                  icon={<IconKey size={28} />}
-                  title="No API keys"
-                  description="Create one for the CLI or an application."
-                />
+                <Table.Tr key={k.id}>
+                  <Table.Td fw={600}>{k.name}</Table.Td>
+                  <Table.Td ff="monospace">{k.prefix}…</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" radius="sm">
+                      {k.role}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{k.owner}</Table.Td>
+                  <Table.Td title={formatDateTime(k.created_at)}>{formatRelative(k.created_at)}</Table.Td>
+                  <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
+                  <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
+                  <Table.Td ff="monospace" data-testid={`rate-${k.id}`}>
+                    {rateText(k.rate_limit)}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={STATUS_COLOR[status]} variant="light">
+                      {status}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {status === 'active' ? (
+                      <>
+                        <RowAction
+                          tooltip="Rate limit"
+                          label={`Rate limit of ${k.name}`}
+                          icon={<IconGauge size={18} />}
+                          onClick={() => setLimiting(k)}
+                        />
+                        <RowAction
+                          tooltip="Revoke"
+                          label={`Revoke ${k.name}`}
+                          color="red"
+                          icon={<IconTrash size={18} />}
+                          onClick={() => confirmRevoke(k)}
+                        />
+                      </>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
               );
-            return (
-              <Table.ScrollContainer minWidth={900}>
-                <Table data-testid="keys-table">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Key</Table.Th>
-                      <Table.Th>Role</Table.Th>
-                      <Table.Th>Owner</Table.Th>
-                      <Table.Th>Created</Table.Th>
-                      <Table.Th>Expires</Table.Th>
-                      <Table.Th>Last used</Table.Th>
-                      <Table.Th>Rate limit</Table.Th>
-                      <Table.Th>Status</Table.Th>
-                      <Table.Th />
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {items.map((k) => {
-                      const status = keyStatus(k);
-                      return (
-                        <Table.Tr key={k.id}>
-                          <Table.Td fw={600}>{k.name}</Table.Td>
-                          <Table.Td ff="monospace">{k.prefix}…</Table.Td>
-                          <Table.Td>
-                            <Badge variant="light" radius="sm">
-                              {k.role}
-                            </Badge>
-                          </Table.Td>
-                          <Table.Td>{k.owner}</Table.Td>
-                          <Table.Td title={formatDateTime(k.created_at)}>
-                            {formatRelative(k.created_at)}
-                          </Table.Td>
-                          <Table.Td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</Table.Td>
-                          <Table.Td>{formatRelative(k.last_used_at)}</Table.Td>
-                          <Table.Td ff="monospace" data-testid={`rate-${k.id}`}>
-                            {rateText(k.rate_limit)}
-                          </Table.Td>
-                          <Table.Td>
-                            <Badge color={STATUS_COLOR[status]} variant="light">
-                              {status}
-                            </Badge>
-                          </Table.Td>
-                          <Table.Td ta="right">
-                            {status === 'active' ? (
-                              <Tooltip label="Rate limit">
-                                <ActionIcon
-                                  variant="subtle"
-                                  onClick={() => setLimiting(k)}
-                                  aria-label={`Rate limit of ${k.name}`}
-                                >
-                                  <IconGauge size={18} />
-                                </ActionIcon>
-                              </Tooltip>
-                            ) : null}
-                            {status === 'active' ? (
-                              <Tooltip label="Revoke">
-                                <ActionIcon
-                                  variant="subtle"
-                                  color="red"
-                                  onClick={() => confirmRevoke(k)}
-                                  aria-label={`Revoke ${k.name}`}
-                                >
-                                  <IconTrash size={18} />
-                                </ActionIcon>
-                              </Tooltip>
-                            ) : null}
-                          </Table.Td>
-                        </Table.Tr>
-                      );
-                    })}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            );
-          }}
-        </QueryBoundary>
-      </Card>
+            })}
+          </DataTable>
+        )}
+      </ListCard>
       <CreateKeyModal
         opened={createOpen}
         onClose={() => setCreateOpen(false)}

@@ -31,8 +31,22 @@ function setup(role: Role, opts: { hubDown?: boolean } = {}) {
         node_count: 2,
         complete_nodes: 2,
         nodes: [
-          { node_id: 'n1', size_bytes: 1, complete: true, last_used_at: null, path: '/c' },
-          { node_id: 'n2', size_bytes: 1, complete: true, last_used_at: null, path: '/c' },
+          {
+            node_id: 'n1',
+            size_bytes: 1,
+            complete: true,
+            last_used_at: null,
+            path: '/c',
+            name_hash: 'aaaa0001',
+          },
+          {
+            node_id: 'n2',
+            size_bytes: 1,
+            complete: true,
+            last_used_at: null,
+            path: '/c',
+            name_hash: 'bbbb0002',
+          },
         ],
         last_used_at: null,
         models: [],
@@ -132,8 +146,7 @@ describe('model catalog', () => {
     await user.clear(within(dialog).getByLabelText('Model UID'));
     await user.type(within(dialog).getByLabelText('Model UID'), 'my-model');
     await user.click(within(dialog).getByRole('button', { name: 'Download' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/catalog/import')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/catalog/import')[0]?.body).toEqual({
+    expect(await api.sentOnce('POST', '/api/v2/catalog/import')).toEqual({
       provider: 'huggingface',
       model_id: 'org/model-3',
       model_uid: 'my-model',
@@ -161,7 +174,7 @@ describe('model catalog', () => {
     expect(screen.queryByRole('button', { name: /^Delete / })).toBeNull();
   });
 
-  it('deletes cached files after confirmation (admins)', async () => {
+  it('deletes cached files after confirmation (admins), naming each entry by the hash the server gives', async () => {
     const { api, user } = setup('admin');
     await screen.findByTestId('downloaded-row-org/cached');
     await user.click(screen.getByRole('button', { name: 'Delete org/cached' }));
@@ -169,8 +182,8 @@ describe('model catalog', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await waitFor(() =>
       expect(api.calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([
-        expect.stringMatching(/^\/api\/v2\/nodes\/n1\/cache\/[0-9a-f]{16}$/),
-        expect.stringMatching(/^\/api\/v2\/nodes\/n2\/cache\/[0-9a-f]{16}$/),
+        '/api/v2/nodes/n1/cache/aaaa0001',
+        '/api/v2/nodes/n2/cache/bbbb0002',
       ]),
     );
   });

@@ -1,29 +1,18 @@
-import {
-  ActionIcon,
-  Badge,
-  Button,
-  Card,
-  Drawer,
-  Group,
-  Progress,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
-import { modals } from '@mantine/modals';
+import { Badge, Button, Card, Drawer, Group, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconEye, IconRefresh, IconTrash } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useApi, usePermissions } from '../../auth/context.tsx';
+import { AgoCell, DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
+import { RowAction } from '../../components/row-action.tsx';
+import { confirmAction } from '../../lib/confirm.tsx';
+import { useAction } from '../../lib/use-action.ts';
 import { TableSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { formatBytes, formatRelative } from '../../lib/format.ts';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
-import { modelNameHash } from '../../lib/sha256.ts';
 import { SOURCE_LABEL } from '../../lib/states.ts';
 import { Fields } from '../models/detail-sections.tsx';
 import { buildDownloadedRows, type DownloadedModelRow } from './downloaded-rows.ts';
@@ -92,7 +81,6 @@ function StateCell({ row }: { row: DownloadedModelRow }) {
 /** Seed 004 §3.1: models whose files are in the cluster (or on their way), with refresh, delete and details. */
 export function DownloadedBlock({ highlight }: { highlight: string | null }) {
   const api = useApi();
-  const qc = useQueryClient();
   const navigate = useNavigate();
   const { isAdmin } = usePermissions();
   const [detailsOf, setDetailsOf] = useState<DownloadedModelRow | null>(null);
@@ -111,26 +99,22 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
     void cache.refetch();
     void models.refetch();
   };
-  const remove = useMutation({
+  const remove = useAction({
     mutationFn: async (v: { row: DownloadedModelRow; purge: boolean }) => {
       if (v.row.model_uid) return api.models.delete(v.row.model_uid, v.purge ? { purge: true } : {});
-      const hash = modelNameHash(v.row.source, v.row.model_name);
-      await Promise.all(v.row.nodes.map((n) => api.nodes.purgeCache(n.node_id, hash)));
+      await Promise.all(v.row.nodes.map((n) => api.nodes.purgeCache(n.node_id, n.name_hash)));
       return null;
     },
-    onSuccess: (_d, v) => notifySuccess(`${v.row.model_uid ?? v.row.model_name} deleted`),
-    onError: (e) => notifyError(e, 'Delete failed'),
-    onSettled: () => {
-      void qc.invalidateQueries({ queryKey: ['models'] });
-      void qc.invalidateQueries({ queryKey: ['cache-summary'] });
-    },
+    success: (_d, v) => `${v.row.model_uid ?? v.row.model_name} deleted`,
+    failure: 'Delete failed',
+    invalidate: [['models'], ['cache-summary']],
   });
 
   const confirmDelete = (row: DownloadedModelRow) => {
     let purge = row.model_uid === null;
-    modals.openConfirmModal({
+    confirmAction({
       title: `Delete ${row.model_uid ?? row.model_name}?`,
-      children: (
+      body: (
         <Stack gap="sm">
           {row.model_uid ? (
             <>
@@ -157,8 +141,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
           )}
         </Stack>
       ),
-      labels: { confirm: 'Delete', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      confirm: 'Delete',
       onConfirm: () => remove.mutate({ row, purge }),
     });
   };
@@ -205,115 +188,99 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
         />
       ) : null}
       {rows && rows.length > 0 ? (
-        <Table.ScrollContainer minWidth={820}>
-          <Table data-testid="downloaded-table" style={{ whiteSpace: 'nowrap' }}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>UID</Table.Th>
-                <Table.Th>Source · revision</Table.Th>
-                <Table.Th>Size</Table.Th>
-                <Table.Th>Nodes</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th ta="right">Actions</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((r) => (
-                <Table.Tr
-                  key={r.key}
-                  data-testid={`downloaded-row-${r.model_uid ?? r.model_name}`}
-                  bg={
-                    highlight && r.model_uid === highlight ? 'var(--mantine-color-violet-light)' : undefined
-                  }
+        <DataTable
+          minWidth={820}
+          testId="downloaded-table"
+          style={{ whiteSpace: 'nowrap' }}
+          columns={[
+            'Name',
+            'UID',
+            'Source · revision',
+            'Size',
+            'Nodes',
+            'Last used',
+            'State',
+            { label: 'Actions', ta: 'right' },
+          ]}
+        >
+          {rows.map((r) => (
+            <Table.Tr
+              key={r.key}
+              data-testid={`downloaded-row-${r.model_uid ?? r.model_name}`}
+              bg={highlight && r.model_uid === highlight ? 'var(--mantine-color-violet-light)' : undefined}
+            >
+              <Table.Td>
+                <Text
+                  size="sm"
+                  fw={600}
+                  ff="monospace"
+                  style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
+                  miw={180}
+                  maw={320}
                 >
-                  <Table.Td>
-                    <Text
-                      size="sm"
-                      fw={600}
-                      ff="monospace"
-                      style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
-                      miw={180}
-                      maw={320}
-                    >
-                      {r.model_name}
+                  {r.model_name}
+                </Text>
+                {r.gguf_files ? (
+                  <Text
+                    size="xs"
+                    c="dimmed"
+                    ff="monospace"
+                    style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
+                    maw={320}
+                    data-testid="gguf-files"
+                  >
+                    GGUF: {r.gguf_files.join(', ')}
+                  </Text>
+                ) : null}
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">
+                  {r.model_uid ?? (
+                    <Text span c="dimmed">
+                      —
                     </Text>
-                    {r.gguf_files ? (
-                      <Text
-                        size="xs"
-                        c="dimmed"
-                        ff="monospace"
-                        style={{ whiteSpace: 'normal', overflowWrap: 'anywhere' }}
-                        maw={320}
-                        data-testid="gguf-files"
-                      >
-                        GGUF: {r.gguf_files.join(', ')}
-                      </Text>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">
-                      {r.model_uid ?? (
-                        <Text span c="dimmed">
-                          —
-                        </Text>
-                      )}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{SOURCE_LABEL[r.source] ?? r.source}</Text>
-                    <Text size="xs" c="dimmed" ff="monospace">
-                      {r.revision ?? '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{formatBytes(r.size_bytes)}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <NodeSpread row={r} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed">
-                      {formatRelative(r.last_used_at)}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <StateCell row={r} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Tooltip label="Details">
-                        <ActionIcon
-                          variant="subtle"
-                          color="gray"
-                          aria-label={`Details of ${r.model_uid ?? r.model_name}`}
-                          onClick={() =>
-                            r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r)
-                          }
-                        >
-                          <IconEye size={18} />
-                        </ActionIcon>
-                      </Tooltip>
-                      {isAdmin ? (
-                        <Tooltip label="Delete">
-                          <ActionIcon
-                            variant="subtle"
-                            color="red"
-                            aria-label={`Delete ${r.model_uid ?? r.model_name}`}
-                            onClick={() => confirmDelete(r)}
-                          >
-                            <IconTrash size={18} />
-                          </ActionIcon>
-                        </Tooltip>
-                      ) : null}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+                  )}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{SOURCE_LABEL[r.source] ?? r.source}</Text>
+                <Text size="xs" c="dimmed" ff="monospace">
+                  {r.revision ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{formatBytes(r.size_bytes)}</Text>
+              </Table.Td>
+              <Table.Td>
+                <NodeSpread row={r} />
+              </Table.Td>
+              <AgoCell time={r.last_used_at} />
+              <Table.Td>
+                <StateCell row={r} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4} justify="flex-end" wrap="nowrap">
+                  <RowAction
+                    tooltip="Details"
+                    label={`Details of ${r.model_uid ?? r.model_name}`}
+                    color="gray"
+                    icon={<IconEye size={18} />}
+                    onClick={() => (r.model_uid ? void navigate(`/models/${r.model_uid}`) : setDetailsOf(r))}
+                  />
+                  {isAdmin ? (
+                    <RowAction
+                      tooltip="Delete"
+                      label={`Delete ${r.model_uid ?? r.model_name}`}
+                      color="red"
+                      icon={<IconTrash size={18} />}
+                      onClick={() => confirmDelete(r)}
+                    />
+                  ) : null}
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       ) : null}
       <Drawer
         opened={detailsOf !== null}
@@ -340,28 +307,18 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
                   : []),
               ]}
             />
-            <Table fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Node</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Size</Table.Th>
-                  <Table.Th>Path</Table.Th>
+            <DataTable fz="sm" columns={['Node', 'Status', 'Size', 'Path']}>
+              {detailsOf.nodes.map((n) => (
+                <Table.Tr key={n.node_id}>
+                  <Table.Td>{n.node_id}</Table.Td>
+                  <Table.Td>{n.complete ? 'complete' : 'partial'}</Table.Td>
+                  <Table.Td>{formatBytes(n.size_bytes)}</Table.Td>
+                  <Table.Td ff="monospace" fz="xs">
+                    {n.path}
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {detailsOf.nodes.map((n) => (
-                  <Table.Tr key={n.node_id}>
-                    <Table.Td>{n.node_id}</Table.Td>
-                    <Table.Td>{n.complete ? 'complete' : 'partial'}</Table.Td>
-                    <Table.Td>{formatBytes(n.size_bytes)}</Table.Td>
-                    <Table.Td ff="monospace" fz="xs">
-                      {n.path}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+              ))}
+            </DataTable>
           </Stack>
         ) : null}
       </Drawer>

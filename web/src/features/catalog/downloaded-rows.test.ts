@@ -12,13 +12,14 @@ const cached = (over: Partial<CachedModel> = {}): CachedModel => ({
   node_count: 2,
   complete_nodes: 2,
   nodes: [
-    { node_id: 'n1', size_bytes: 1000, complete: true, last_used_at: null, path: '/c/a' },
+    { node_id: 'n1', size_bytes: 1000, complete: true, last_used_at: null, path: '/c/a', name_hash: 'h1' },
     {
       node_id: 'n2',
       size_bytes: 1000,
       complete: true,
       last_used_at: '2025-01-01T00:00:00.000Z',
       path: '/c/a',
+      name_hash: 'h1',
     },
   ],
   last_used_at: '2025-01-01T00:00:00.000Z',

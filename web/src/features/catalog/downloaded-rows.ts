@@ -12,7 +12,8 @@ export interface DownloadedModelRow {
   size_bytes: number | null;
   node_count: number;
   complete_nodes: number;
-  nodes: { node_id: string; complete: boolean; size_bytes: number; path: string }[];
+  /** Where the files are; `name_hash` is the node's cache key hash (what a purge names). */
+  nodes: { node_id: string; complete: boolean; size_bytes: number; path: string; name_hash: string }[];
   last_used_at: string | null;
   /** GGUF repositories: the `.gguf` files cached (the variants fetched); absent when there are none. */
   gguf_files?: string[];
@@ -41,6 +42,7 @@ export function buildDownloadedRows(
       complete: n.complete,
       size_bytes: n.size_bytes,
       path: n.path,
+      name_hash: n.name_hash,
     }));
     const base = {
       model_name: c.model_name,

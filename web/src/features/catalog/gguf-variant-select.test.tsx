@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { type Call, fakeApi, fixtures, renderApp, sessionAs } from '../../test/harness.tsx';
@@ -61,6 +61,7 @@ const cachedGguf = {
       complete: true,
       last_used_at: null,
       path: '/c',
+      name_hash: 'h1',
       gguf_files: ['tiny-Q4_K_M.gguf'],
     },
   ],
@@ -90,15 +91,7 @@ function setup(route: string) {
     },
     'POST /api/v2/models': ({ body }: Call) =>
       fixtures.model({ model_uid: (body as { model_uid?: string }).model_uid ?? 'derived' }),
-    'GET /api/v2/models/tiny-q8': () => ({
-      ...fixtures.model({ model_uid: 'tiny-q8' }),
-      plan: null,
-      endpoints: [],
-      downloads: [],
-      cache: [],
-      events: [],
-      stats: null,
-    }),
+    'GET /api/v2/models/tiny-q8': () => fixtures.modelDetail({ model_uid: 'tiny-q8' }),
   });
   renderApp({ route, fetch: api.fetch, sessions: sessionAs('operator') });
   return { api, user: userEvent.setup() };
@@ -151,8 +144,7 @@ describe('GGUF variant choice', () => {
     await user.clear(within(dialog).getByLabelText('Model UID'));
     await user.type(within(dialog).getByLabelText('Model UID'), 'tiny-q8');
     await user.click(within(dialog).getByRole('button', { name: 'Download' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/catalog/import')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/catalog/import')[0]?.body).toEqual({
+    expect(await api.sentOnce('POST', '/api/v2/catalog/import')).toEqual({
       provider: 'huggingface',
       model_id: 'org/tiny-GGUF',
       model_uid: 'tiny-q8',
@@ -189,8 +181,7 @@ describe('GGUF variant choice', () => {
     await user.click(await screen.findByRole('option', { name: /^F16 · tiny-F16\.gguf/ }));
     await user.type(within(dialog).getByLabelText(/Model UID/), 'tiny-q8');
     await user.click(within(dialog).getByRole('button', { name: 'Create model' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/models')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/models')[0]?.body).toMatchObject({
+    expect(await api.sentOnce('POST', '/api/v2/models')).toMatchObject({
       model_name: 'org/tiny-GGUF',
       model_source: 'huggingface',
       engine_type: 'llamacpp',

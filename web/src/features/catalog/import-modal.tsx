@@ -1,26 +1,14 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  Select,
-  SimpleGrid,
-  Stack,
-  Switch,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Badge, Group, Modal, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { ImportInput } from '../../api/types.ts';
-import { errorMessage } from '../../api/errors.ts';
 import type { CatalogItem, EngineType, ImportResponse } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
-import { formatBytes, MODEL_UID_PATTERN, suggestModelUid } from '../../lib/format.ts';
-import { ENGINES, SOURCE_LABEL } from '../../lib/states.ts';
+import { FormActions, MutationError } from '../../components/form-actions.tsx';
+import { formatBytes, suggestModelUid } from '../../lib/format.ts';
+import { SOURCE_LABEL } from '../../lib/states.ts';
+import { EngineSelect, ReplicasInput, uidError } from '../models/spec-fields.tsx';
 import { GgufVariantSelect } from './gguf-variant-select.tsx';
 
 interface Values {
@@ -64,10 +52,7 @@ export function ImportModal({
   const form = useForm<Values>({
     initialValues: { model_uid: '', engine_type: 'vllm', replicas: 1, auto_start: true, gguf_file: '' },
     validate: {
-      model_uid: (v) =>
-        !v.trim() || MODEL_UID_PATTERN.test(v.trim())
-          ? null
-          : 'lowercase letters, digits and "-", starting with a letter (max 63)',
+      model_uid: (v) => uidError(v.trim()),
       replicas: (v) =>
         Number.isInteger(Number(v)) && Number(v) >= 0 && Number(v) <= 1000
           ? null
@@ -109,30 +94,15 @@ export function ImportModal({
                 {item.size ? <Badge variant="default">{formatBytes(item.size)}</Badge> : null}
               </Group>
             </Stack>
-            {run.isError ? (
-              <Alert color="red" variant="light" title="Import failed">
-                {errorMessage(run.error)}
-              </Alert>
-            ) : null}
+            <MutationError mutation={run} title="Import failed" />
             <TextInput
               label="Model UID"
               description="The name clients use; leave empty to derive one"
               {...form.getInputProps('model_uid')}
             />
             <SimpleGrid cols={2}>
-              <Select
-                label="Engine"
-                data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
-                allowDeselect={false}
-                {...form.getInputProps('engine_type')}
-              />
-              <NumberInput
-                label="Replicas"
-                min={0}
-                max={1000}
-                allowDecimal={false}
-                {...form.getInputProps('replicas')}
-              />
+              <EngineSelect {...form.getInputProps('engine_type')} />
+              <ReplicasInput {...form.getInputProps('replicas')} />
             </SimpleGrid>
             {form.values.engine_type === 'llamacpp' ? (
               <GgufVariantSelect
@@ -147,14 +117,7 @@ export function ImportModal({
               description="Off: only register the model; start it later"
               {...form.getInputProps('auto_start', { type: 'checkbox' })}
             />
-            <Group justify="flex-end">
-              <Button variant="default" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={run.isPending}>
-                Download
-              </Button>
-            </Group>
+            <FormActions onCancel={onClose} submitLabel="Download" loading={run.isPending} />
           </Stack>
         </form>
       ) : null}

@@ -1,5 +1,4 @@
 import {
-  ActionIcon,
   Alert,
   Badge,
   Button,
@@ -10,7 +9,6 @@ import {
   Table,
   Text,
   TextInput,
-  Tooltip,
 } from '@mantine/core';
 import { IconCloudOff, IconDownload, IconEye, IconHeart, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -18,10 +16,12 @@ import { useState } from 'react';
 import { ApiError } from '../../api/errors.ts';
 import type { CatalogItem, CatalogProvider } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
+import { AgoCell, DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
+import { RowAction } from '../../components/row-action.tsx';
 import { TableSkeleton } from '../../components/skeletons.tsx';
-import { formatBytes, formatCount, formatRelative } from '../../lib/format.ts';
+import { formatBytes, formatCount } from '../../lib/format.ts';
 import { useDebounced } from '../../lib/use-debounced.ts';
 
 /** Seed 004 §8: 20 results a page, one search per 300-500 ms pause in typing. */
@@ -169,93 +169,84 @@ export function SearchBlock({
       ) : null}
       {data && data.items.length > 0 ? (
         <>
-          <Table.ScrollContainer minWidth={860}>
-            <Table data-testid="search-results" style={{ opacity: search.isPlaceholderData ? 0.6 : 1 }}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Model ID</Table.Th>
-                  <Table.Th>Source</Table.Th>
-                  <Table.Th>Task</Table.Th>
-                  <Table.Th>Size</Table.Th>
-                  <Table.Th>Downloads</Table.Th>
-                  <Table.Th>Likes</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                  <Table.Th ta="right">Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {data.items.map((it) => (
-                  <Table.Tr key={`${it.source}:${it.id}`} data-testid={`hub-row-${it.id}`}>
-                    <Table.Td>
-                      <Text
-                        size="sm"
-                        fw={600}
-                        ff="monospace"
-                        className="nb-row-link"
-                        onClick={() => onDetails(it)}
-                      >
-                        {it.id}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Badge
+          <DataTable
+            minWidth={860}
+            testId="search-results"
+            style={{ opacity: search.isPlaceholderData ? 0.6 : 1 }}
+            columns={[
+              'Model ID',
+              'Source',
+              'Task',
+              'Size',
+              'Downloads',
+              'Likes',
+              'Updated',
+              { label: 'Actions', ta: 'right' },
+            ]}
+          >
+            {data.items.map((it) => (
+              <Table.Tr key={`${it.source}:${it.id}`} data-testid={`hub-row-${it.id}`}>
+                <Table.Td>
+                  <Text
+                    size="sm"
+                    fw={600}
+                    ff="monospace"
+                    className="nb-row-link"
+                    onClick={() => onDetails(it)}
+                  >
+                    {it.id}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge
+                    variant="light"
+                    color={it.source === 'huggingface' ? 'yellow' : 'indigo'}
+                    radius="sm"
+                  >
+                    {PROVIDER_SHORT[it.source]}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{it.task ?? '—'}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{formatBytes(it.size)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{formatCount(it.downloads)}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4} wrap="nowrap">
+                    <IconHeart size={14} color="var(--mantine-color-pink-5)" />
+                    <Text size="sm">{formatCount(it.likes)}</Text>
+                  </Group>
+                </Table.Td>
+                <AgoCell time={it.updated_at} />
+                <Table.Td>
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <RowAction
+                      tooltip="Details"
+                      label={`Details of ${it.id}`}
+                      color="gray"
+                      icon={<IconEye size={18} />}
+                      onClick={() => onDetails(it)}
+                    />
+                    {canOperate ? (
+                      <Button
+                        size="compact-sm"
                         variant="light"
-                        color={it.source === 'huggingface' ? 'yellow' : 'indigo'}
-                        radius="sm"
+                        leftSection={<IconDownload size={14} />}
+                        onClick={() => onDownload(it)}
+                        aria-label={`Download ${it.id}`}
                       >
-                        {PROVIDER_SHORT[it.source]}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{it.task ?? '—'}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{formatBytes(it.size)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{formatCount(it.downloads)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} wrap="nowrap">
-                        <IconHeart size={14} color="var(--mantine-color-pink-5)" />
-                        <Text size="sm">{formatCount(it.likes)}</Text>
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        {formatRelative(it.updated_at)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Tooltip label="Details">
-                          <ActionIcon
-                            variant="subtle"
-                            color="gray"
-                            onClick={() => onDetails(it)}
-                            aria-label={`Details of ${it.id}`}
-                          >
-                            <IconEye size={18} />
-                          </ActionIcon>
-                        </Tooltip>
-                        {canOperate ? (
-                          <Button
-                            size="compact-sm"
-                            variant="light"
-                            leftSection={<IconDownload size={14} />}
-                            onClick={() => onDownload(it)}
-                            aria-label={`Download ${it.id}`}
-                          >
-                            Download
-                          </Button>
-                        ) : null}
-                      </Group>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+                        Download
+                      </Button>
+                    ) : null}
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </DataTable>
           <Group justify="space-between" mt="md">
             <Text size="xs" c="dimmed">
               Page {data.page} · {data.items.length} result{data.items.length === 1 ? '' : 's'} · {PAGE_SIZE}{' '}

@@ -1,18 +1,13 @@
 import { Checkbox, Stack, Text } from '@mantine/core';
-import { modals } from '@mantine/modals';
+import { confirmAction } from '../../lib/confirm.tsx';
 
 /** Asks before stopping: replicas go away and traffic to the model fails until it starts again. */
 export function confirmStop(uid: string, onConfirm: () => void): void {
-  modals.openConfirmModal({
+  confirmAction({
     title: `Stop ${uid}?`,
-    children: (
-      <Text size="sm">
-        Its replicas shut down and requests to this model fail until it is started again. The configuration is
-        kept.
-      </Text>
-    ),
-    labels: { confirm: 'Stop model', cancel: 'Cancel' },
-    confirmProps: { color: 'orange' },
+    body: 'Its replicas shut down and requests to this model fail until it is started again. The configuration is kept.',
+    confirm: 'Stop model',
+    color: 'orange',
     onConfirm,
   });
 }
@@ -20,9 +15,9 @@ export function confirmStop(uid: string, onConfirm: () => void): void {
 /** Asks before deleting, with the option to purge the model's cached files from the nodes. */
 export function confirmDelete(uid: string, modelName: string, onConfirm: (purge: boolean) => void): void {
   let purge = false;
-  modals.openConfirmModal({
+  confirmAction({
     title: `Delete ${uid}?`,
-    children: (
+    body: (
       <Stack gap="sm">
         <Text size="sm">
           This removes the model's spec and deployment and stops its replicas. It cannot be undone.
@@ -36,8 +31,7 @@ export function confirmDelete(uid: string, modelName: string, onConfirm: (purge:
         />
       </Stack>
     ),
-    labels: { confirm: 'Delete model', cancel: 'Cancel' },
-    confirmProps: { color: 'red' },
+    confirm: 'Delete model',
     onConfirm: () => onConfirm(purge),
   });
 }

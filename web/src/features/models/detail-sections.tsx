@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import type { ModelDetailView, ModelEvent } from '../../api/types.ts';
 import { formatBytes, formatCount, formatDateTime, formatRelative, formatSeconds } from '../../lib/format.ts';
 import { ENGINE_LABEL, SOURCE_LABEL } from '../../lib/states.ts';
+import { DataTable } from '../../components/data-table.tsx';
 
 /** A label/value grid for spec-like objects. */
 export function Fields({ rows }: { rows: [string, ReactNode][] }) {
@@ -192,28 +193,22 @@ export function DeploymentCard({ m }: { m: ModelDetailView }) {
         </Group>
       ) : null}
       {plan && plan.assignments.length > 0 ? (
-        <Table mt="sm" fz="sm" data-testid="plan-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Replica</Table.Th>
-              <Table.Th>Node</Table.Th>
-              <Table.Th>GPUs</Table.Th>
-              <Table.Th>Reserved / GPU</Table.Th>
-              <Table.Th>Port</Table.Th>
+        <DataTable
+          mt="sm"
+          fz="sm"
+          testId="plan-table"
+          columns={['Replica', 'Node', 'GPUs', 'Reserved / GPU', 'Port']}
+        >
+          {plan.assignments.map((a) => (
+            <Table.Tr key={a.replica_id}>
+              <Table.Td>{a.replica_id}</Table.Td>
+              <Table.Td>{a.node_id}</Table.Td>
+              <Table.Td>{a.gpu_indices.length ? a.gpu_indices.join(', ') : 'CPU'}</Table.Td>
+              <Table.Td>{a.gpu_memory_bytes ? formatBytes(a.gpu_memory_bytes) : '—'}</Table.Td>
+              <Table.Td ff="monospace">{a.port}</Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {plan.assignments.map((a) => (
-              <Table.Tr key={a.replica_id}>
-                <Table.Td>{a.replica_id}</Table.Td>
-                <Table.Td>{a.node_id}</Table.Td>
-                <Table.Td>{a.gpu_indices.length ? a.gpu_indices.join(', ') : 'CPU'}</Table.Td>
-                <Table.Td>{a.gpu_memory_bytes ? formatBytes(a.gpu_memory_bytes) : '—'}</Table.Td>
-                <Table.Td ff="monospace">{a.port}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+          ))}
+        </DataTable>
       ) : null}
     </SectionCard>
   );
@@ -235,56 +230,40 @@ export function EndpointsCard({ m, onLogs }: { m: ModelDetailView; onLogs: (repl
           No replica has reported an endpoint yet.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={720}>
-          <Table fz="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Replica</Table.Th>
-                <Table.Th>Node</Table.Th>
-                <Table.Th>Address</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Restarts</Table.Th>
-                <Table.Th>Ready since</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {m.endpoints.map((e) => (
-                <Table.Tr key={e.replica_id}>
-                  <Table.Td>{e.replica_id}</Table.Td>
-                  <Table.Td>{e.node_id}</Table.Td>
-                  <Table.Td ff="monospace">
-                    {e.address}:{e.port}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={EP_COLOR[e.status] ?? 'gray'} variant="light" size="sm">
-                      {e.status}
-                    </Badge>
-                    {e.last_error ? (
-                      <Tooltip label={e.last_error} multiline maw={420}>
-                        <Text size="xs" c="red" lineClamp={1} maw={240}>
-                          {e.last_error}
-                        </Text>
-                      </Tooltip>
-                    ) : null}
-                  </Table.Td>
-                  <Table.Td>{e.restarts}</Table.Td>
-                  <Table.Td>{e.ready_at ? formatRelative(e.ready_at) : '—'}</Table.Td>
-                  <Table.Td>
-                    <Text
-                      size="sm"
-                      c="violet"
-                      style={{ cursor: 'pointer' }}
-                      onClick={() => onLogs(e.replica_id)}
-                    >
-                      Logs
+        <DataTable
+          minWidth={720}
+          fz="sm"
+          columns={['Replica', 'Node', 'Address', 'Status', 'Restarts', 'Ready since', '']}
+        >
+          {m.endpoints.map((e) => (
+            <Table.Tr key={e.replica_id}>
+              <Table.Td>{e.replica_id}</Table.Td>
+              <Table.Td>{e.node_id}</Table.Td>
+              <Table.Td ff="monospace">
+                {e.address}:{e.port}
+              </Table.Td>
+              <Table.Td>
+                <Badge color={EP_COLOR[e.status] ?? 'gray'} variant="light" size="sm">
+                  {e.status}
+                </Badge>
+                {e.last_error ? (
+                  <Tooltip label={e.last_error} multiline maw={420}>
+                    <Text size="xs" c="red" lineClamp={1} maw={240}>
+                      {e.last_error}
                     </Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+                  </Tooltip>
+                ) : null}
+              </Table.Td>
+              <Table.Td>{e.restarts}</Table.Td>
+              <Table.Td>{e.ready_at ? formatRelative(e.ready_at) : '—'}</Table.Td>
+              <Table.Td>
+                <Text size="sm" c="violet" style={{ cursor: 'pointer' }} onClick={() => onLogs(e.replica_id)}>
+                  Logs
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
     </SectionCard>
   );
@@ -300,38 +279,26 @@ export function CacheCard({ m }: { m: ModelDetailView }) {
             : 'Not cached on any node yet.'}
         </Text>
       ) : (
-        <Table fz="sm">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Node</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Size</Table.Th>
-              <Table.Th>Files</Table.Th>
-              <Table.Th>Last used</Table.Th>
-              <Table.Th>Path</Table.Th>
+        <DataTable fz="sm" columns={['Node', 'Status', 'Size', 'Files', 'Last used', 'Path']}>
+          {m.cache.map((c) => (
+            <Table.Tr key={c.node_id}>
+              <Table.Td>{c.node_id}</Table.Td>
+              <Table.Td>
+                <Badge size="sm" variant="light" color={c.complete ? 'teal' : 'yellow'}>
+                  {c.complete ? 'complete' : 'partial'}
+                </Badge>
+              </Table.Td>
+              <Table.Td>{formatBytes(c.size_bytes)}</Table.Td>
+              <Table.Td>{c.file_count}</Table.Td>
+              <Table.Td>{formatRelative(c.last_used_at)}</Table.Td>
+              <Table.Td ff="monospace" fz="xs">
+                <Text size="xs" ff="monospace" truncate maw={360}>
+                  {c.path}
+                </Text>
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {m.cache.map((c) => (
-              <Table.Tr key={c.node_id}>
-                <Table.Td>{c.node_id}</Table.Td>
-                <Table.Td>
-                  <Badge size="sm" variant="light" color={c.complete ? 'teal' : 'yellow'}>
-                    {c.complete ? 'complete' : 'partial'}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{formatBytes(c.size_bytes)}</Table.Td>
-                <Table.Td>{c.file_count}</Table.Td>
-                <Table.Td>{formatRelative(c.last_used_at)}</Table.Td>
-                <Table.Td ff="monospace" fz="xs">
-                  <Text size="xs" ff="monospace" truncate maw={360}>
-                    {c.path}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+          ))}
+        </DataTable>
       )}
     </SectionCard>
   );

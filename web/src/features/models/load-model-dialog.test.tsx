@@ -3,26 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { type Call, fakeApi, fixtures, renderApp, sessionAs } from '../../test/harness.tsx';
 
-const template = {
-  template_id: 'qwen-chat',
-  name: 'Qwen chat',
-  description: 'A chat model',
-  category: 'chat',
-  source: 'system',
-  spec: {
-    model_name: 'Qwen/Qwen2.5-7B-Instruct',
-    model_source: 'huggingface',
-    revision: 'main',
-    engine_type: 'vllm',
-    engine_config: { extra_args: [], env: {} },
-    resources: { gpu_count: 1 },
-    labels: {},
-  },
-  deployment: { replicas: 2, node_selector: {}, placement_strategy: 'binpack' },
-  created_at: '2025-01-01T00:00:00.000Z',
-  updated_at: '2025-01-01T00:00:00.000Z',
-  resource_version: 1,
-};
+const template = fixtures.template();
 
 function setup() {
   const api = fakeApi({
@@ -37,15 +18,7 @@ function setup() {
   renderApp({ route: '/models', fetch: api.fetch, sessions: sessionAs('operator') });
   return { api, user: userEvent.setup() };
 }
-const apiDetail = (uid: string) => ({
-  ...fixtures.model({ model_uid: uid }),
-  plan: null,
-  endpoints: [],
-  downloads: [],
-  cache: [],
-  events: [],
-  stats: null,
-});
+const apiDetail = (uid: string) => fixtures.modelDetail({ model_uid: uid });
 
 describe('load model dialog', () => {
   it('creates a local model with its path, engine and uid (manual tab)', async () => {
@@ -61,8 +34,7 @@ describe('load model dialog', () => {
     await user.type(within(dialog).getByLabelText(/Model path/), '/models/my-model');
     await user.type(within(dialog).getByLabelText(/Model UID/), 'local-one');
     await user.click(within(dialog).getByRole('button', { name: 'Create model' }));
-    await waitFor(() => expect(api.callsTo('POST', '/api/v2/models')).toHaveLength(1));
-    expect(api.callsTo('POST', '/api/v2/models')[0]?.body).toEqual({
+    expect(await api.sentOnce('POST', '/api/v2/models')).toEqual({
       model_name: 'my-model',
       model_source: 'local',
       model_path: '/models/my-model',

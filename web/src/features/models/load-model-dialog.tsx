@@ -1,12 +1,9 @@
 import {
-  Alert,
   Badge,
   Button,
   Card,
   Group,
   Modal,
-  NumberInput,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -22,13 +19,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { CreateModelInput } from '../../api/types.ts';
-import { errorMessage } from '../../api/errors.ts';
 import type { EngineType, ModelSource } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
-import { MODEL_UID_PATTERN } from '../../lib/format.ts';
+import { MutationError } from '../../components/form-actions.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
-import { ENGINE_LABEL, ENGINES, SOURCE_LABEL, SOURCES } from '../../lib/states.ts';
+import { ENGINE_LABEL, SOURCE_LABEL } from '../../lib/states.ts';
 import { GgufVariantSelect } from '../catalog/gguf-variant-select.tsx';
+import { DeployFields, useDeployOptions } from '../templates/deploy-fields.tsx';
+import { EngineSelect, GpuCountInput, ReplicasInput, SourceControl, uidError } from './spec-fields.tsx';
 
 const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/;
 
@@ -45,11 +43,6 @@ interface ManualValues {
   /** llama.cpp on a hub repository: the GGUF variant's file name; '' = the default rule. */
   gguf_file: string;
 }
-
-export const uidError = (v: string) =>
-  v && !MODEL_UID_PATTERN.test(v)
-    ? 'lowercase letters, digits and "-", starting with a letter (max 63)'
-    : null;
 
 /** The manual form's values as the create request (empty optional fields left out). Pure. */
 export function toCreateInput(v: ManualValues): CreateModelInput {
@@ -110,22 +103,8 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
   return (
     <form onSubmit={form.onSubmit((v) => create.mutate(v))}>
       <Stack gap="md">
-        {create.isError ? (
-          <Alert color="red" variant="light" title="The server refused this model">
-            {errorMessage(create.error)}
-          </Alert>
-        ) : null}
-        <div>
-          <Text size="sm" fw={500} mb={4}>
-            Model source
-          </Text>
-          <SegmentedControl
-            fullWidth
-            data={SOURCES.map((s) => ({ value: s.value, label: s.label }))}
-            {...form.getInputProps('model_source')}
-            aria-label="Model source"
-          />
-        </div>
+        <MutationError mutation={create} title="The server refused this model" />
+        <SourceControl {...form.getInputProps('model_source')} />
         <TextInput
           label={local ? 'Model name' : 'Repository'}
           placeholder={
@@ -158,12 +137,7 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
           />
         )}
         <SimpleGrid cols={2}>
-          <Select
-            label="Engine"
-            data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
-            allowDeselect={false}
-            {...form.getInputProps('engine_type')}
-          />
+          <EngineSelect {...form.getInputProps('engine_type')} />
           <TextInput
             label="Model UID"
             placeholder="derived from the name"
@@ -180,20 +154,8 @@ function ManualTab({ onDone }: { onDone: (uid: string) => void }) {
           />
         ) : null}
         <SimpleGrid cols={2}>
-          <NumberInput
-            label="Replicas"
-            min={0}
-            max={1000}
-            allowDecimal={false}
-            {...form.getInputProps('replicas')}
-          />
-          <NumberInput
-            label="GPUs per replica"
-            min={0}
-            max={16}
-            allowDecimal={false}
-            {...form.getInputProps('gpu_count')}
-          />
+          <ReplicasInput {...form.getInputProps('replicas')} />
+          <GpuCountInput {...form.getInputProps('gpu_count')} />
         </SimpleGrid>
         <Switch
           label="Start right away"
@@ -214,9 +176,7 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
   const api = useApi();
   const templates = useQuery({ queryKey: ['templates'], queryFn: () => api.templates.list() });
   const [id, setId] = useState<string | null>(null);
-  const [uid, setUid] = useState('');
-  const [replicas, setReplicas] = useState<number | string>('');
-  const [autoStart, setAutoStart] = useState(true);
+  const { uid, replicas, autoStart, ...opts } = useDeployOptions('');
   const deploy = useMutation({
     mutationFn: () =>
       api.templates.deploy(id ?? '', {
@@ -229,12 +189,8 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
   const t = templates.data?.items.find((x) => x.template_id === id);
   return (
     <Stack gap="md">
-      {templates.isError ? <Alert color="red">{errorMessage(templates.error)}</Alert> : null}
-      {deploy.isError ? (
-        <Alert color="red" variant="light" title="Deploy failed">
-          {errorMessage(deploy.error)}
-        </Alert>
-      ) : null}
+      <MutationError mutation={templates} />
+      <MutationError mutation={deploy} title="Deploy failed" />
       <Select
         label="Template"
         placeholder={templates.isLoading ? 'Loading templates…' : 'Pick a template'}
@@ -247,7 +203,7 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
         onChange={(v) => {
           setId(v);
           const tpl = templates.data?.items.find((x) => x.template_id === v);
-          if (tpl) setReplicas(tpl.deployment.replicas);
+          if (tpl) opts.setReplicas(tpl.deployment.replicas);
         }}
         nothingFoundMessage="No template matches"
       />
@@ -274,32 +230,11 @@ function TemplateTab({ onDone }: { onDone: (uid: string) => void }) {
           ) : null}
         </Card>
       ) : null}
-      <SimpleGrid cols={2}>
-        <TextInput
-          label="Model UID"
-          placeholder="derived from the template"
-          value={uid}
-          onChange={(e) => setUid(e.currentTarget.value)}
-          error={uidError(uid.trim())}
-        />
-        <NumberInput
-          label="Replicas"
-          min={0}
-          max={1000}
-          allowDecimal={false}
-          value={replicas}
-          onChange={setReplicas}
-        />
-      </SimpleGrid>
-      <Switch
-        label="Start right away"
-        checked={autoStart}
-        onChange={(e) => setAutoStart(e.currentTarget.checked)}
-      />
+      <DeployFields options={{ uid, replicas, autoStart, ...opts }} columns />
       <Group justify="flex-end">
         <Button
           onClick={() => deploy.mutate()}
-          disabled={!id || uidError(uid.trim()) !== null}
+          disabled={!id || opts.uidProblem !== null}
           loading={deploy.isPending}
         >
           Deploy template

@@ -1,8 +1,9 @@
-import { ActionIcon, Button, Group, Tooltip } from '@mantine/core';
+import { Button, Group } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconArrowsVertical, IconPlayerPlay, IconPlayerStop, IconTrash } from '@tabler/icons-react';
 import type { ModelView } from '../../api/types.ts';
 import { usePermissions } from '../../auth/context.tsx';
+import { RowAction } from '../../components/row-action.tsx';
 import { isActive } from '../../lib/states.ts';
 import { confirmDelete, confirmStop } from './confirmations.tsx';
 import { ScaleModal } from './scale-modal.tsx';
@@ -50,41 +51,39 @@ export function ModelActions({
     return (
       <Group gap={4} wrap="nowrap" justify="flex-end" onClick={(e) => e.stopPropagation()}>
         {running ? (
-          <Tooltip label="Stop">
-            <ActionIcon
-              variant="subtle"
-              color="orange"
-              onClick={onStop}
-              loading={actions.stop.isPending}
-              aria-label={`Stop ${uid}`}
-            >
-              <IconPlayerStop size={18} />
-            </ActionIcon>
-          </Tooltip>
+          <RowAction
+            tooltip="Stop"
+            label={`Stop ${uid}`}
+            color="orange"
+            icon={<IconPlayerStop size={18} />}
+            onClick={onStop}
+            loading={actions.stop.isPending}
+          />
         ) : (
-          <Tooltip label="Start">
-            <ActionIcon
-              variant="subtle"
-              color="teal"
-              onClick={onStart}
-              loading={actions.start.isPending}
-              aria-label={`Start ${uid}`}
-            >
-              <IconPlayerPlay size={18} />
-            </ActionIcon>
-          </Tooltip>
+          <RowAction
+            tooltip="Start"
+            label={`Start ${uid}`}
+            color="teal"
+            icon={<IconPlayerPlay size={18} />}
+            onClick={onStart}
+            loading={actions.start.isPending}
+          />
         )}
-        <Tooltip label="Scale">
-          <ActionIcon variant="subtle" color="gray" onClick={scale.open} aria-label={`Scale ${uid}`}>
-            <IconArrowsVertical size={18} />
-          </ActionIcon>
-        </Tooltip>
+        <RowAction
+          tooltip="Scale"
+          label={`Scale ${uid}`}
+          color="gray"
+          icon={<IconArrowsVertical size={18} />}
+          onClick={scale.open}
+        />
         {isAdmin ? (
-          <Tooltip label="Delete">
-            <ActionIcon variant="subtle" color="red" onClick={onDelete} aria-label={`Delete ${uid}`}>
-              <IconTrash size={18} />
-            </ActionIcon>
-          </Tooltip>
+          <RowAction
+            tooltip="Delete"
+            label={`Delete ${uid}`}
+            color="red"
+            icon={<IconTrash size={18} />}
+            onClick={onDelete}
+          />
         ) : null}
         {modal}
       </Group>

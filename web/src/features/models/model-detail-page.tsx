@@ -1,4 +1,4 @@
-import { Alert, Anchor, Breadcrumbs, Button, Card, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
+import { Alert, Button, Card, SimpleGrid, Stack, Tabs, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconAlertTriangle, IconDeviceFloppy, IconMessageChatbot } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
@@ -8,7 +8,7 @@ import { ApiError } from '../../api/errors.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
+import { BackCrumbs, PageHeader } from '../../components/page-header.tsx';
 import { CardsSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
 import { formatRelative } from '../../lib/format.ts';
@@ -47,14 +47,7 @@ export function ModelDetailPage() {
       q.state.error instanceof ApiError && q.state.error.status === 404 ? false : DETAIL_POLL_MS,
   });
   const m = detail.data;
-  const crumbs = (
-    <Breadcrumbs mb="xs">
-      <Anchor component={Link} to="/models" size="sm">
-        Models
-      </Anchor>
-      <Text size="sm">{uid}</Text>
-    </Breadcrumbs>
-  );
+  const crumbs = <BackCrumbs to="/models" label="Models" current={uid} />;
 
   if (!m) {
     if (detail.error instanceof ApiError && detail.error.status === 404) {

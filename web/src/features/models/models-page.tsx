@@ -5,12 +5,12 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearchParams } from 'react-router';
 import type { AggregatedState, EngineType, ModelView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
+import { AgoCell, DataTable } from '../../components/data-table.tsx';
 import { EmptyState } from '../../components/empty-state.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { TableSkeleton } from '../../components/skeletons.tsx';
 import { StateBadge } from '../../components/state-badge.tsx';
-import { formatRelative } from '../../lib/format.ts';
 import { ENGINE_LABEL, ENGINES, MODEL_STATES, SOURCE_LABEL, STATE_COLOR } from '../../lib/states.ts';
 import { useDebounced } from '../../lib/use-debounced.ts';
 import { DownloadSummaryBar } from './download-bar.tsx';
@@ -176,75 +176,68 @@ export function ModelsPage() {
           )
         ) : null}
         {models.data && models.data.items.length > 0 ? (
-          <Table.ScrollContainer minWidth={960}>
-            <Table data-testid="models-table">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Model</Table.Th>
-                  <Table.Th>Source</Table.Th>
-                  <Table.Th>Engine</Table.Th>
-                  <Table.Th>State</Table.Th>
-                  <Table.Th>Replicas</Table.Th>
-                  <Table.Th>Progress</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                  {canOperate ? <Table.Th ta="right">Actions</Table.Th> : null}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {models.data.items.map((m) => (
-                  <Table.Tr
-                    key={m.model_uid}
-                    className="nb-row-link"
-                    onClick={() => void navigate(`/models/${m.model_uid}`)}
-                    data-testid={`model-row-${m.model_uid}`}
-                  >
-                    <Table.Td>
-                      <Text fw={600} size="sm">
-                        {m.model_uid}
-                      </Text>
-                      <Text size="xs" c="dimmed" ff="monospace">
-                        {m.model_name}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {SOURCE_LABEL[m.model_source] ?? m.model_source}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {ENGINE_LABEL[m.engine_type] ?? m.engine_type}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <StateBadge state={m.state} reason={m.state_reason} />
-                      {m.state === 'failed' && m.state_reason ? (
-                        <Text size="xs" c="red" maw={260} lineClamp={2} mt={2}>
-                          {m.state_reason}
-                        </Text>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td>
-                      <Replicas m={m} />
-                    </Table.Td>
-                    <Table.Td>
-                      {m.download ? <DownloadSummaryBar download={m.download} /> : <Text c="dimmed">—</Text>}
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm" c="dimmed">
-                        {formatRelative(m.updated_at)}
-                      </Text>
-                    </Table.Td>
-                    {canOperate ? (
-                      <Table.Td>
-                        <ModelActions model={m} compact />
-                      </Table.Td>
-                    ) : null}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+          <DataTable
+            minWidth={960}
+            testId="models-table"
+            columns={[
+              'Model',
+              'Source',
+              'Engine',
+              'State',
+              'Replicas',
+              'Progress',
+              'Updated',
+              canOperate && { label: 'Actions', ta: 'right' },
+            ]}
+          >
+            {models.data.items.map((m) => (
+              <Table.Tr
+                key={m.model_uid}
+                className="nb-row-link"
+                onClick={() => void navigate(`/models/${m.model_uid}`)}
+                data-testid={`model-row-${m.model_uid}`}
+              >
+                <Table.Td>
+                  <Text fw={600} size="sm">
+                    {m.model_uid}
+                  </Text>
+                  <Text size="xs" c="dimmed" ff="monospace">
+                    {m.model_name}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                    {SOURCE_LABEL[m.model_source] ?? m.model_source}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+                    {ENGINE_LABEL[m.engine_type] ?? m.engine_type}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <StateBadge state={m.state} reason={m.state_reason} />
+                  {m.state === 'failed' && m.state_reason ? (
+                    <Text size="xs" c="red" maw={260} lineClamp={2} mt={2}>
+                      {m.state_reason}
+                    </Text>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>
+                  <Replicas m={m} />
+                </Table.Td>
+                <Table.Td>
+                  {m.download ? <DownloadSummaryBar download={m.download} /> : <Text c="dimmed">—</Text>}
+                </Table.Td>
+                <AgoCell time={m.updated_at} />
+                {canOperate ? (
+                  <Table.Td>
+                    <ModelActions model={m} compact />
+                  </Table.Td>
+                ) : null}
+              </Table.Tr>
+            ))}
+          </DataTable>
         ) : null}
       </Card>
       {canOperate ? <LoadModelDialog opened={loadOpen} onClose={load.close} /> : null}

@@ -1,9 +1,9 @@
-import { Alert, Button, Group, Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
+import { Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { errorMessage } from '../../api/errors.ts';
 import type { TemplateCategory } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
+import { FormActions, MutationError } from '../../components/form-actions.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
 
 export const CATEGORIES: TemplateCategory[] = [
@@ -47,7 +47,7 @@ export function SaveTemplateModal({
   return (
     <Modal opened={opened} onClose={onClose} title="Save as template" centered>
       <Stack>
-        {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
+        <MutationError mutation={save} />
         <TextInput
           label="Template name"
           value={name}
@@ -68,14 +68,13 @@ export function SaveTemplateModal({
           autosize
           minRows={2}
         />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button onClick={() => save.mutate()} disabled={!name.trim()} loading={save.isPending}>
-            Save template
-          </Button>
-        </Group>
+        <FormActions
+          onCancel={onClose}
+          submitLabel="Save template"
+          onSubmit={() => save.mutate()}
+          disabled={!name.trim()}
+          loading={save.isPending}
+        />
       </Stack>
     </Modal>
   );

@@ -1,67 +1,48 @@
-import { Button, Group, Text } from '@mantine/core';
-import { modals } from '@mantine/modals';
+import { Button, Group } from '@mantine/core';
 import { IconArrowBarDown, IconLock, IconLockOpen } from '@tabler/icons-react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import type { NodeView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
+import { confirmAction } from '../../lib/confirm.tsx';
+import { useAction } from '../../lib/use-action.ts';
 
 type Action = 'cordon' | 'uncordon' | 'drain';
 
 /** Cordon / uncordon / drain for operators; drain asks first (its replicas move elsewhere). */
 export function NodeActions({ node, size = 'xs' }: { node: NodeView; size?: 'xs' | 'sm' }) {
   const api = useApi();
-  const qc = useQueryClient();
   const { canOperate } = usePermissions();
-  const run = useMutation({
+  const run = useAction({
     mutationFn: (a: Action) => api.nodes[a](node.node_id),
-    onSuccess: (_d, a) =>
-      notifySuccess(
-        `${node.node_id}: ${a === 'drain' ? 'draining' : a === 'cordon' ? 'cordoned' : 'uncordoned'}`,
-      ),
-    onError: (e) => notifyError(e),
-    onSettled: () => {
-      void qc.invalidateQueries({ queryKey: ['nodes'] });
-      void qc.invalidateQueries({ queryKey: ['node', node.node_id] });
-    },
+    success: (_d, a) =>
+      `${node.node_id}: ${a === 'drain' ? 'draining' : a === 'cordon' ? 'cordoned' : 'uncordoned'}`,
+    invalidate: [['nodes'], ['node', node.node_id]],
   });
   if (!canOperate) return null;
   const drain = () =>
-    modals.openConfirmModal({
+    confirmAction({
       title: `Drain ${node.node_id}?`,
-      children: (
-        <Text size="sm">
-          The node is cordoned and the scheduler moves its {node.replicas} replica(s) to other nodes. Requests
-          to those replicas may fail while they move.
-        </Text>
-      ),
-      labels: { confirm: 'Drain node', cancel: 'Cancel' },
-      confirmProps: { color: 'orange' },
+      body: `The node is cordoned and the scheduler moves its ${node.replicas} replica(s) to other nodes. Requests to those replicas may fail while they move.`,
+      confirm: 'Drain node',
+      color: 'orange',
       onConfirm: () => run.mutate('drain'),
     });
+  const button = (action: Action, icon: ReactNode, label: string) => (
+    <Button
+      size={size}
+      variant="default"
+      leftSection={icon}
+      onClick={() => run.mutate(action)}
+      loading={run.isPending && run.variables === action}
+    >
+      {label}
+    </Button>
+  );
   return (
     <Group gap={6} wrap="nowrap">
-      {node.cordoned ? (
-        <Button
-          size={size}
-          variant="default"
-          leftSection={<IconLockOpen size={14} />}
-          onClick={() => run.mutate('uncordon')}
-          loading={run.isPending && run.variables === 'uncordon'}
-        >
-          Uncordon
-        </Button>
-      ) : (
-        <Button
-          size={size}
-          variant="default"
-          leftSection={<IconLock size={14} />}
-          onClick={() => run.mutate('cordon')}
-          loading={run.isPending && run.variables === 'cordon'}
-        >
-          Cordon
-        </Button>
-      )}
+      {node.cordoned
+        ? button('uncordon', <IconLockOpen size={14} />, 'Uncordon')
+        : button('cordon', <IconLock size={14} />, 'Cordon')}
       {!node.draining ? (
         <Button
           size={size}

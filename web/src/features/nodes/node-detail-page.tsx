@@ -1,76 +1,51 @@
-import {
-  ActionIcon,
-  Anchor,
-  Badge,
-  Breadcrumbs,
-  Card,
-  Group,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  Tooltip,
-} from '@mantine/core';
-import { modals } from '@mantine/modals';
+import { Anchor, Badge, Card, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { IconTrash } from '@tabler/icons-react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { ModelCacheEntry } from '../../api/types.ts';
+import type { NodeDetailView } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
-import { PageHeader } from '../../components/page-header.tsx';
+import { DataTable } from '../../components/data-table.tsx';
+import { RowAction } from '../../components/row-action.tsx';
+import { useConfirmedAction } from '../../lib/use-action.ts';
+import { BackCrumbs, PageHeader } from '../../components/page-header.tsx';
 import { QueryBoundary } from '../../components/query-boundary.tsx';
 import { CardsSkeleton } from '../../components/skeletons.tsx';
 import { UsageBar } from '../../components/usage-bar.tsx';
 import { formatBytes, formatDateTime, formatRelative } from '../../lib/format.ts';
-import { notifyError, notifySuccess } from '../../lib/notify.ts';
-import { modelNameHash } from '../../lib/sha256.ts';
 import { SOURCE_LABEL } from '../../lib/states.ts';
 import { SectionCard } from '../models/detail-sections.tsx';
 import { NodeActions } from './node-actions.tsx';
 import { NodeBadges } from './node-badges.tsx';
 import { NodeEngines } from './node-engines.tsx';
 
+/** A cache entry as the server shows it: `name_hash` is its key's hash, what a purge names. */
+type CacheEntry = NodeDetailView['cache'][number];
+
 /** One node: GPUs with their reservations, replicas, disk, alerts and model cache. */
 export function NodeDetailPage() {
   const { nodeId = '' } = useParams();
   const api = useApi();
-  const qc = useQueryClient();
   const { isAdmin } = usePermissions();
   const node = useQuery({
     queryKey: ['node', nodeId],
     queryFn: () => api.nodes.get(nodeId),
     refetchInterval: 5_000,
   });
-  const purge = useMutation({
-    mutationFn: (e: ModelCacheEntry) => api.nodes.purgeCache(nodeId, modelNameHash(e.source, e.model_name)),
-    onSuccess: (_d, e) => notifySuccess(`Deleting ${e.model_name} from ${nodeId}`),
-    onError: (e) => notifyError(e, 'Delete failed'),
-    onSettled: () => {
-      void qc.invalidateQueries({ queryKey: ['node', nodeId] });
-      void qc.invalidateQueries({ queryKey: ['cache-summary'] });
-    },
-  });
-  const confirmPurge = (e: ModelCacheEntry) =>
-    modals.openConfirmModal({
+  const confirmPurge = useConfirmedAction({
+    mutationFn: (e: CacheEntry) => api.nodes.purgeCache(nodeId, e.name_hash),
+    success: (_d, e) => `Deleting ${e.model_name} from ${nodeId}`,
+    failure: 'Delete failed',
+    invalidate: [['node', nodeId], ['cache-summary']],
+    ask: (e) => ({
       title: `Delete ${e.model_name} from ${nodeId}?`,
-      children: (
-        <Text size="sm">
-          Frees {formatBytes(e.size_bytes)}. The node refuses if a running replica uses these files.
-        </Text>
-      ),
-      labels: { confirm: 'Delete files', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
-      onConfirm: () => purge.mutate(e),
-    });
+      body: `Frees ${formatBytes(e.size_bytes)}. The node refuses if a running replica uses these files.`,
+      confirm: 'Delete files',
+    }),
+  });
 
   return (
     <>
-      <Breadcrumbs mb="xs">
-        <Anchor component={Link} to="/nodes" size="sm">
-          Nodes
-        </Anchor>
-        <Text size="sm">{nodeId}</Text>
-      </Breadcrumbs>
+      <BackCrumbs to="/nodes" label="Nodes" current={nodeId} />
       <QueryBoundary query={node} loading={<CardsSkeleton count={3} height={180} />}>
         {(n) => (
           <>
@@ -149,55 +124,46 @@ export function NodeDetailPage() {
                     No replica is placed on this node.
                   </Text>
                 ) : (
-                  <Table fz="sm">
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th>Model</Table.Th>
-                        <Table.Th>Replica</Table.Th>
-                        <Table.Th>GPUs</Table.Th>
-                        <Table.Th>Reserved / GPU</Table.Th>
-                        <Table.Th>Port</Table.Th>
-                        <Table.Th>Status</Table.Th>
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {n.assignments.map((a) => {
-                        const ep = n.endpoints.find(
-                          (e) => e.model_uid === a.model_uid && e.replica_id === a.replica_id,
-                        );
-                        return (
-                          <Table.Tr key={`${a.model_uid}-${a.replica_id}`}>
-                            <Table.Td>
-                              <Anchor component={Link} to={`/models/${a.model_uid}`} size="sm">
-                                {a.model_uid}
-                              </Anchor>
-                            </Table.Td>
-                            <Table.Td>{a.replica_id}</Table.Td>
-                            <Table.Td>{a.gpu_indices.length ? a.gpu_indices.join(', ') : 'CPU'}</Table.Td>
-                            <Table.Td>{formatBytes(a.gpu_memory_bytes)}</Table.Td>
-                            <Table.Td ff="monospace">{a.port}</Table.Td>
-                            <Table.Td>
-                              {ep ? (
-                                <Badge
-                                  variant="light"
-                                  size="sm"
-                                  color={
-                                    ep.status === 'ready' ? 'teal' : ep.status === 'failed' ? 'red' : 'yellow'
-                                  }
-                                >
-                                  {ep.status}
-                                </Badge>
-                              ) : (
-                                <Text c="dimmed" size="sm">
-                                  pending
-                                </Text>
-                              )}
-                            </Table.Td>
-                          </Table.Tr>
-                        );
-                      })}
-                    </Table.Tbody>
-                  </Table>
+                  <DataTable
+                    fz="sm"
+                    columns={['Model', 'Replica', 'GPUs', 'Reserved / GPU', 'Port', 'Status']}
+                  >
+                    {n.assignments.map((a) => {
+                      const ep = n.endpoints.find(
+                        (e) => e.model_uid === a.model_uid && e.replica_id === a.replica_id,
+                      );
+                      return (
+                        <Table.Tr key={`${a.model_uid}-${a.replica_id}`}>
+                          <Table.Td>
+                            <Anchor component={Link} to={`/models/${a.model_uid}`} size="sm">
+                              {a.model_uid}
+                            </Anchor>
+                          </Table.Td>
+                          <Table.Td>{a.replica_id}</Table.Td>
+                          <Table.Td>{a.gpu_indices.length ? a.gpu_indices.join(', ') : 'CPU'}</Table.Td>
+                          <Table.Td>{formatBytes(a.gpu_memory_bytes)}</Table.Td>
+                          <Table.Td ff="monospace">{a.port}</Table.Td>
+                          <Table.Td>
+                            {ep ? (
+                              <Badge
+                                variant="light"
+                                size="sm"
+                                color={
+                                  ep.status === 'ready' ? 'teal' : ep.status === 'failed' ? 'red' : 'yellow'
+                                }
+                              >
+                                {ep.status}
+                              </Badge>
+                            ) : (
+                              <Text c="dimmed" size="sm">
+                                pending
+                              </Text>
+                            )}
+                          </Table.Td>
+                        </Table.Tr>
+                      );
+                    })}
+                  </DataTable>
                 )}
               </SectionCard>
               <Card withBorder radius="md" padding="lg" data-testid="node-cache">
@@ -210,49 +176,36 @@ export function NodeDetailPage() {
                     No model files cached on this node.
                   </Text>
                 ) : (
-                  <Table fz="sm">
-                    <Table.Thead>
-                      <Table.Tr>
-                        <Table.Th>Model</Table.Th>
-                        <Table.Th>Source</Table.Th>
-                        <Table.Th>Size</Table.Th>
-                        <Table.Th>Status</Table.Th>
-                        <Table.Th>Last used</Table.Th>
-                        <Table.Th>Path</Table.Th>
-                        {isAdmin ? <Table.Th /> : null}
-                      </Table.Tr>
-                    </Table.Thead>
-                    <Table.Tbody>
-                      {n.cache.map((e) => (
-                        <Table.Tr key={`${e.source}:${e.model_name}`}>
-                          <Table.Td ff="monospace">{e.model_name}</Table.Td>
-                          <Table.Td>{SOURCE_LABEL[e.source] ?? e.source}</Table.Td>
-                          <Table.Td>{formatBytes(e.size_bytes)}</Table.Td>
-                          <Table.Td>{e.complete ? 'complete' : 'partial'}</Table.Td>
-                          <Table.Td>{formatRelative(e.last_used_at)}</Table.Td>
+                  <DataTable
+                    fz="sm"
+                    columns={['Model', 'Source', 'Size', 'Status', 'Last used', 'Path', isAdmin && '']}
+                  >
+                    {n.cache.map((e) => (
+                      <Table.Tr key={`${e.source}:${e.model_name}`}>
+                        <Table.Td ff="monospace">{e.model_name}</Table.Td>
+                        <Table.Td>{SOURCE_LABEL[e.source] ?? e.source}</Table.Td>
+                        <Table.Td>{formatBytes(e.size_bytes)}</Table.Td>
+                        <Table.Td>{e.complete ? 'complete' : 'partial'}</Table.Td>
+                        <Table.Td>{formatRelative(e.last_used_at)}</Table.Td>
+                        <Table.Td>
+                          <Text size="xs" ff="monospace" truncate maw={320}>
+                            {e.path}
+                          </Text>
+                        </Table.Td>
+                        {isAdmin ? (
                           <Table.Td>
-                            <Text size="xs" ff="monospace" truncate maw={320}>
-                              {e.path}
-                            </Text>
+                            <RowAction
+                              tooltip="Delete these files"
+                              label={`Delete cache of ${e.model_name}`}
+                              color="red"
+                              icon={<IconTrash size={16} />}
+                              onClick={() => confirmPurge(e)}
+                            />
                           </Table.Td>
-                          {isAdmin ? (
-                            <Table.Td>
-                              <Tooltip label="Delete these files">
-                                <ActionIcon
-                                  variant="subtle"
-                                  color="red"
-                                  onClick={() => confirmPurge(e)}
-                                  aria-label={`Delete cache of ${e.model_name}`}
-                                >
-                                  <IconTrash size={16} />
-                                </ActionIcon>
-                              </Tooltip>
-                            </Table.Td>
-                          ) : null}
-                        </Table.Tr>
-                      ))}
-                    </Table.Tbody>
-                  </Table>
+                        ) : null}
+                      </Table.Tr>
+                    ))}
+                  </DataTable>
                 )}
               </Card>
             </Stack>

@@ -1,21 +1,19 @@
-import { Alert, Button, Group, Modal, NumberInput, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Modal, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useNavigate } from 'react-router';
-import { errorMessage } from '../../api/errors.ts';
 import type { TemplateView } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
-import { uidError } from '../models/load-model-dialog.tsx';
+import { FormActions, MutationError } from '../../components/form-actions.tsx';
+import { DeployFields, useDeployOptions } from './deploy-fields.tsx';
 
 /** Deploys a template as a new model (uid, replicas, start now). */
 export function DeployModal({ template, onClose }: { template: TemplateView | null; onClose: () => void }) {
   const api = useApi();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const [uid, setUid] = useState('');
-  const [replicas, setReplicas] = useState<number | string>(1);
-  const [autoStart, setAutoStart] = useState(true);
+  const { uid, replicas, autoStart, ...opts } = useDeployOptions(1);
   const deploy = useMutation({
     mutationFn: (t: TemplateView) =>
       api.templates.deploy(t.template_id, {
@@ -31,13 +29,12 @@ export function DeployModal({ template, onClose }: { template: TemplateView | nu
     },
   });
   const reset = deploy.reset;
+  const resetOptions = opts.reset;
   useEffect(() => {
     if (!template) return;
-    setUid('');
-    setReplicas(template.deployment.replicas);
-    setAutoStart(true);
+    resetOptions(template.deployment.replicas);
     reset();
-  }, [template, reset]);
+  }, [template, reset, resetOptions]);
   return (
     <Modal opened={template !== null} onClose={onClose} title={`Deploy ${template?.name ?? ''}`} centered>
       {template ? (
@@ -45,39 +42,15 @@ export function DeployModal({ template, onClose }: { template: TemplateView | nu
           <Text size="sm" c="dimmed" ff="monospace">
             {template.spec.model_name} · {template.spec.engine_type}
           </Text>
-          {deploy.isError ? <Alert color="red">{errorMessage(deploy.error)}</Alert> : null}
-          <TextInput
-            label="Model UID"
-            placeholder="derived from the template"
-            value={uid}
-            onChange={(e) => setUid(e.currentTarget.value)}
-            error={uidError(uid.trim())}
+          <MutationError mutation={deploy} />
+          <DeployFields options={{ uid, replicas, autoStart, ...opts }} />
+          <FormActions
+            onCancel={onClose}
+            submitLabel="Deploy"
+            onSubmit={() => deploy.mutate(template)}
+            loading={deploy.isPending}
+            disabled={opts.uidProblem !== null}
           />
-          <NumberInput
-            label="Replicas"
-            min={0}
-            max={1000}
-            allowDecimal={false}
-            value={replicas}
-            onChange={setReplicas}
-          />
-          <Switch
-            label="Start right away"
-            checked={autoStart}
-            onChange={(e) => setAutoStart(e.currentTarget.checked)}
-          />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button
-              onClick={() => deploy.mutate(template)}
-              loading={deploy.isPending}
-              disabled={uidError(uid.trim()) !== null}
-            >
-              Deploy
-            </Button>
-          </Group>
         </Stack>
       ) : null}
     </Modal>

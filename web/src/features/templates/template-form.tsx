@@ -1,26 +1,13 @@
-import {
-  Alert,
-  Button,
-  Group,
-  Modal,
-  NumberInput,
-  SegmentedControl,
-  Select,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Textarea,
-} from '@mantine/core';
+import { Modal, Select, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import type { TemplateInput } from '../../api/types.ts';
-import { errorMessage } from '../../api/errors.ts';
 import type { EngineType, ModelSource, TemplateCategory, TemplateView } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
-import { ENGINES, SOURCES } from '../../lib/states.ts';
+import { FormActions, MutationError } from '../../components/form-actions.tsx';
+import { EngineSelect, GpuCountInput, ReplicasInput, SourceControl } from '../models/spec-fields.tsx';
 import { CATEGORIES } from '../models/save-template-modal.tsx';
 
 interface Values {
@@ -136,7 +123,7 @@ export function TemplateFormModal({
     >
       <form onSubmit={form.onSubmit((v) => save.mutate(v))}>
         <Stack>
-          {save.isError ? <Alert color="red">{errorMessage(save.error)}</Alert> : null}
+          <MutationError mutation={save} />
           <SimpleGrid cols={2}>
             <TextInput label="Name" withAsterisk {...form.getInputProps('name')} />
             <Select
@@ -147,16 +134,7 @@ export function TemplateFormModal({
             />
           </SimpleGrid>
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
-          <div>
-            <Text size="sm" fw={500} mb={4}>
-              Model source
-            </Text>
-            <SegmentedControl
-              fullWidth
-              data={SOURCES.map((s) => ({ value: s.value, label: s.label }))}
-              {...form.getInputProps('model_source')}
-            />
-          </div>
+          <SourceControl {...form.getInputProps('model_source')} />
           <TextInput
             label={local ? 'Model name' : 'Repository'}
             withAsterisk
@@ -169,35 +147,15 @@ export function TemplateFormModal({
             <TextInput label="Revision" placeholder="main" {...form.getInputProps('revision')} />
           )}
           <SimpleGrid cols={3}>
-            <Select
-              label="Engine"
-              data={ENGINES.map((e) => ({ value: e.value, label: e.label }))}
-              allowDeselect={false}
-              {...form.getInputProps('engine_type')}
-            />
-            <NumberInput
-              label="GPUs per replica"
-              min={0}
-              max={16}
-              allowDecimal={false}
-              {...form.getInputProps('gpu_count')}
-            />
-            <NumberInput
-              label="Default replicas"
-              min={0}
-              max={1000}
-              allowDecimal={false}
-              {...form.getInputProps('replicas')}
-            />
+            <EngineSelect {...form.getInputProps('engine_type')} />
+            <GpuCountInput {...form.getInputProps('gpu_count')} />
+            <ReplicasInput label="Default replicas" {...form.getInputProps('replicas')} />
           </SimpleGrid>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={save.isPending}>
-              {editing ? 'Save changes' : 'Create template'}
-            </Button>
-          </Group>
+          <FormActions
+            onCancel={onClose}
+            submitLabel={editing ? 'Save changes' : 'Create template'}
+            loading={save.isPending}
+          />
         </Stack>
       </form>
     </Modal>
