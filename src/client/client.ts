@@ -209,7 +209,8 @@ export function createClient(opts: ClientOptions) {
     /** Field-level diff of revision `n` against `against` (default: the one before it). */
     diff: (uid: string, n: number, against?: number) =>
       call('models.revisionDiff', { params: { uid, n }, query: { against } }),
-    rollback: (uid: string, body: T.RollbackRequest = {}) => call('models.rollback', { params: { uid }, body }),
+    rollback: (uid: string, body: T.RollbackRequest = {}) =>
+      call('models.rollback', { params: { uid }, body }),
     pauseRollout: (uid: string) => call('models.pauseRollout', { params: { uid } }),
     resumeRollout: (uid: string) => call('models.resumeRollout', { params: { uid } }),
     /** Downloads the model's files onto nodes without starting it (named nodes, or where it would run). */

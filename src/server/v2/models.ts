@@ -25,7 +25,8 @@ async function statsFor(
 export function modelRoutes(ctx: ServerContext): Implementation[] {
   return [
     implement(api.models.create, async (c, { body }) => {
-      const { model_uid, replicas, node_selector, placement_strategy, auto_start, rollout, pull, ...spec } = body;
+      const { model_uid, replicas, node_selector, placement_strategy, auto_start, rollout, pull, ...spec } =
+        body;
       if (model_uid) c.set('auditResource', `model/${model_uid}`);
       await enforceEngineOverrides(ctx, c, spec.engine_config);
       await ctx.catalog.checkGgufChoice(spec);
