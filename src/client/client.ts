@@ -1,20 +1,27 @@
 import { toApiError, ApiError } from './errors.js';
 import { readSse } from '../core/sse.js';
+import { resolve, type CallInput, type EndpointName, type ResponseOf } from './call.js';
 import type * as T from './types.js';
 
 export interface ClientOptions {
-  /** Server base URL, e.g. http://127.0.0.1:8080 */
+  /** Server base URL, e.g. http://127.0.0.1:8080; '' in the browser (same origin as the console). */
   baseUrl: string;
-  /** Session token (JWT) or API key (nbk_...). */
+  /** Session token (JWT) or API key (nbk_...). The console sends none: its session is an HttpOnly cookie. */
   token?: string | undefined;
   fetch?: typeof fetch;
-  /** Per-request timeout (default 30 s; log following is not limited). */
+  /** Per-request timeout (default 30 s, 0: none; log following is not limited). */
   timeoutMs?: number;
   /** Extra headers on every request (e.g. a traceparent). */
   headers?: Record<string, string>;
+  /** Cookie sessions: whether one is believed open (so a 401 means it ended). */
+  hasSession?: () => boolean;
+  /** Cookie sessions: the CSRF token to echo in `X-Nebula-CSRF` (the readable `nebula_csrf` cookie). */
+  csrfToken?: () => string | null | undefined;
+  /** Called on a 401 to a request that carried credentials (token or session): the session ended. */
+  onUnauthorized?: () => void;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+type Query = Record<string, string | number | boolean | undefined | null>;
 
 interface RequestOptions {
   query?: Query | undefined;
@@ -23,6 +30,8 @@ interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Do not apply the client timeout (streams). */
   noTimeout?: boolean;
+  /** The Accept header (default JSON). */
+  accept?: string;
   /** This request's timeout instead of the client's (backups are large). */
   timeoutMs?: number;
 }
@@ -32,7 +41,6 @@ export interface Conditional {
   ifMatch?: number | undefined;
 }
 
-const enc = encodeURIComponent;
 /** Backups and restores move the whole store: ten minutes instead of the usual per-request limit. */
 const BACKUP_TIMEOUT_MS = 10 * 60_000;
 
@@ -51,62 +59,115 @@ export function newTraceparent(): string {
 const cond = (c?: Conditional): Record<string, string> | undefined =>
   c?.ifMatch === undefined ? undefined : { 'if-match': `"${c.ifMatch}"` };
 
+/** `?a=1&b=x` from defined, non-empty values only. */
+export function buildQuery(query: Query | undefined): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {}))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Per-call options of the generic call. */
+export interface CallOptions {
+  headers?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number;
+}
+
 /**
- * Typed client of the Nebula control API (used by the CLI, the tests and the benchmarks; the web console
- * shares its types). Every error answer is thrown as `ApiError { status, code, message, details }`.
+ * Typed client of the Nebula control API, for the CLI, the tests, the benchmarks and the web console
+ * (cookie session, CSRF header, relative base URL there). Every method resolves its method and path from
+ * the endpoint declarations in src/api; every error answer is thrown as
+ * `ApiError { status, code, message, details, retryAfter, requestId }`.
  */
 export function createClient(opts: ClientOptions) {
   const base = opts.baseUrl.replace(/\/+$/, '');
-  const fetchImpl = opts.fetch ?? globalThis.fetch;
+  const fetchImpl = (input: string, init: RequestInit) => (opts.fetch ?? globalThis.fetch)(input, init);
   const timeoutMs = opts.timeoutMs ?? 30_000;
 
   async function send(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
-    const url = new URL(base + path);
-    for (const [k, v] of Object.entries(o.query ?? {}))
-      if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = {
-      accept: 'application/json',
+      accept: o.accept ?? 'application/json',
       ...(opts.headers ?? {}),
       ...(o.headers ?? {}),
     };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+    const csrf = opts.csrfToken?.();
+    if (csrf) headers['x-nebula-csrf'] = csrf;
     headers['traceparent'] ??= newTraceparent();
-    const init: RequestInit = { method, headers };
+    const hadSession = Boolean(opts.token) || opts.hasSession?.() === true;
+    const init: RequestInit = { method, headers, credentials: 'same-origin' };
     if (o.body !== undefined) {
       headers['content-type'] = 'application/json';
       init.body = JSON.stringify(o.body);
     }
     const limitMs = o.timeoutMs ?? timeoutMs;
-    const signals = [o.signal, o.noTimeout ? undefined : AbortSignal.timeout(limitMs)].filter(
+    const signals = [o.signal, o.noTimeout || limitMs <= 0 ? undefined : AbortSignal.timeout(limitMs)].filter(
       (s): s is AbortSignal => s !== undefined,
     );
     if (signals.length > 0) init.signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
     let res: Response;
     try {
-      res = await fetchImpl(url, init);
+      res = await fetchImpl(`${base}${path}${buildQuery(o.query)}`, init);
     } catch (err) {
+      // The caller's own abort is not a network failure: it propagates as is.
+      if (o.signal?.aborted) throw err;
       const why =
         err instanceof Error && err.name === 'TimeoutError'
           ? `timed out after ${limitMs} ms`
           : err instanceof Error
             ? err.message
             : String(err);
-      throw new ApiError(0, 'UNREACHABLE', `cannot reach ${base}: ${why}`);
+      throw new ApiError(0, 'UNREACHABLE', `cannot reach ${base || 'the Nebula server'}: ${why}`);
     }
-    if (!res.ok) throw await toApiError(res);
+    if (!res.ok) {
+      const err = await toApiError(res);
+      // A login with bad credentials is a 401 too, but it ends no session.
+      if (res.status === 401 && hadSession) opts.onUnauthorized?.();
+      throw err;
+    }
     return res;
   }
 
-  async function call<R>(method: string, path: string, o: RequestOptions = {}): Promise<R> {
+  async function request<R>(method: string, path: string, o: RequestOptions = {}): Promise<R> {
     const res = await send(method, path, o);
     const text = await res.text();
     return (text === '' ? undefined : JSON.parse(text)) as R;
   }
 
-  const get = <R>(path: string, query?: Query) => call<R>('GET', path, { query });
+  const options = (name: EndpointName, input: object, o: CallOptions & RequestOptions) => {
+    const { params, query, body } = input as {
+      params?: Record<string, unknown>;
+      query?: Query;
+      body?: unknown;
+    };
+    const { method, path } = resolve(name, params);
+    return { method, path, o: { ...o, query: { ...(query ?? {}), ...(o.query ?? {}) }, body } };
+  };
+
+  /** Calls a declared endpoint by name (`call('models.get', { params: { uid } })`), typed from its schemas. */
+  async function call<N extends EndpointName>(
+    name: N,
+    input: CallInput<N>,
+    o: CallOptions & RequestOptions = {},
+  ): Promise<ResponseOf<N>> {
+    const r = options(name, input, o);
+    return request<ResponseOf<N>>(r.method, r.path, r.o);
+  }
+
+  /** Opens a streaming endpoint (SSE) by name: the response, its status checked; read it with `readSse`. */
+  async function stream<N extends EndpointName>(
+    name: N,
+    input: CallInput<N>,
+    o: CallOptions & RequestOptions = {},
+  ): Promise<Response> {
+    const r = options(name, input, o);
+    return send(r.method, r.path, { accept: 'text/event-stream', noTimeout: true, ...r.o });
+  }
 
   const models = {
-    list: (p: T.ListModelsParams = {}) => get<T.ModelList>('/api/v2/models', p),
+    list: (p: T.ListModelsParams = {}) => call('models.list', { query: p }),
     /** Every model, paging through the list. */
     async listAll(p: Omit<T.ListModelsParams, 'limit' | 'offset'> = {}): Promise<T.ModelView[]> {
       const out: T.ModelView[] = [];
@@ -117,193 +178,189 @@ export function createClient(opts: ClientOptions) {
         if (page.items.length === 0 || offset >= page.total) return out;
       }
     },
-    get: (uid: string) => get<T.ModelDetailView>(`/api/v2/models/${enc(uid)}`),
-    create: (body: T.CreateModelRequest) => call<T.ModelView>('POST', '/api/v2/models', { body }),
+    get: (uid: string) => call('models.get', { params: { uid } }),
+    create: (body: T.CreateModelRequest) => call('models.create', { body }),
     update: (uid: string, body: T.UpdateModelRequest, c?: Conditional) =>
-      call<T.ModelView>('PUT', `/api/v2/models/${enc(uid)}`, { body, headers: cond(c) }),
+      call('models.update', { params: { uid }, body }, { headers: cond(c) }),
     delete: (uid: string, o: { purge?: boolean } & Conditional = {}) =>
-      call<T.DeleteModelResponse>('DELETE', `/api/v2/models/${enc(uid)}`, {
-        query: { purge: o.purge },
-        headers: cond(o),
-      }),
+      call('models.delete', { params: { uid }, query: { purge: o.purge } }, { headers: cond(o) }),
     start: (uid: string, body: { replicas?: number; resource_version?: number } = {}) =>
-      call<T.ModelView>('POST', `/api/v2/models/${enc(uid)}/start`, { body }),
+      call('models.start', { params: { uid }, body }),
     stop: (uid: string, body: { resource_version?: number } = {}) =>
-      call<T.ModelView>('POST', `/api/v2/models/${enc(uid)}/stop`, { body }),
+      call('models.stop', { params: { uid }, body }),
     scale: (uid: string, replicas: number, c: { resource_version?: number } = {}) =>
-      call<T.ModelView>('PUT', `/api/v2/models/${enc(uid)}/scale`, { body: { replicas, ...c } }),
-    autoscaling: (uid: string) => get<T.AutoscalingView>(`/api/v2/models/${enc(uid)}/autoscaling`),
+      call('models.scale', { params: { uid }, body: { replicas, ...c } }),
+    autoscaling: (uid: string) => call('models.autoscaling', { params: { uid } }),
     setAutoscaling: (uid: string, policy: T.AutoscalingPolicyInput) =>
-      call<T.ModelView>('PUT', `/api/v2/models/${enc(uid)}/autoscaling`, { body: { policy } }),
-    clearAutoscaling: (uid: string) =>
-      call<T.ModelView>('DELETE', `/api/v2/models/${enc(uid)}/autoscaling`),
+      call('models.setAutoscaling', { params: { uid }, body: { policy } }),
+    clearAutoscaling: (uid: string) => call('models.clearAutoscaling', { params: { uid } }),
     saveAsTemplate: (uid: string, body: T.SaveAsTemplateRequest) =>
-      call<T.TemplateView>('POST', `/api/v2/models/${enc(uid)}/save-as-template`, { body }),
+      call('models.saveAsTemplate', { params: { uid }, body }),
     /** Migrates one replica: a replacement is placed and ready before this one retires (202, the pending request). */
     drainReplica: (uid: string, replicaId: number) =>
-      call<T.DrainRequest>('POST', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/drain`, { body: {} }),
+      call('models.drainReplica', { params: { uid, replica_id: replicaId }, body: {} }),
     cancelDrain: (uid: string, replicaId: number) =>
-      call<T.DrainRequest>('DELETE', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/drain`),
-    events: (uid: string, limit?: number) =>
-      get<T.ListOf<T.ModelEvent>>(`/api/v2/models/${enc(uid)}/events`, { limit }),
+      call('models.cancelDrain', { params: { uid, replica_id: replicaId } }),
+    events: (uid: string, limit?: number) => call('models.events', { params: { uid }, query: { limit } }),
     /** Revisions of the spec, newest first. */
     revisions: (uid: string, p: { limit?: number; offset?: number } = {}) =>
-      get<T.ModelRevisionList>(`/api/v2/models/${enc(uid)}/revisions`, p),
-    revision: (uid: string, n: number) => get<T.ModelRevision>(`/api/v2/models/${enc(uid)}/revisions/${n}`),
+      call('models.revisions', { params: { uid }, query: p }),
+    revision: (uid: string, n: number) => call('models.revision', { params: { uid, n } }),
     /** Field-level diff of revision `n` against `against` (default: the one before it). */
     diff: (uid: string, n: number, against?: number) =>
-      get<T.ModelRevisionDiff>(`/api/v2/models/${enc(uid)}/revisions/${n}/diff`, { against }),
+      call('models.revisionDiff', { params: { uid, n }, query: { against } }),
     rollback: (uid: string, body: T.RollbackRequest = {}) =>
-      call<T.RollbackResponse>('POST', `/api/v2/models/${enc(uid)}/rollback`, { body }),
-    pauseRollout: (uid: string) =>
-      call<T.RolloutPauseResponse>('POST', `/api/v2/models/${enc(uid)}/rollout/pause`),
-    resumeRollout: (uid: string) =>
-      call<T.RolloutPauseResponse>('POST', `/api/v2/models/${enc(uid)}/rollout/resume`),
+      call('models.rollback', { params: { uid }, body }),
+    pauseRollout: (uid: string) => call('models.pauseRollout', { params: { uid } }),
+    resumeRollout: (uid: string) => call('models.resumeRollout', { params: { uid } }),
     /** Downloads the model's files onto nodes without starting it (named nodes, or where it would run). */
-    pull: (uid: string, body: T.PullModelRequest = {}) =>
-      call<T.PullModelResponse>('POST', `/api/v2/models/${enc(uid)}/pull`, { body }),
-    pulls: (uid: string) => get<T.PullList>(`/api/v2/models/${enc(uid)}/pulls`),
+    pull: (uid: string, body: T.PullModelRequest = {}) => call('models.pull', { params: { uid }, body }),
+    pulls: (uid: string) => call('models.pulls', { params: { uid } }),
     /** The last `tail` lines of a replica's engine log. */
     async logs(uid: string, replicaId: number, o: { tail?: number } = {}): Promise<string> {
-      const res = await send('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {
-        query: { tail: o.tail },
-        headers: { accept: 'text/plain' },
-      });
-      return res.text();
+      const r = options(
+        'models.logs',
+        { params: { uid, replica_id: replicaId }, query: { tail: o.tail } },
+        {},
+      );
+      return (await send(r.method, r.path, { ...r.o, accept: 'text/plain' })).text();
     },
+    /** Opens a replica's log as SSE (`file` events mark an engine restart); the caller reads and aborts it. */
+    openLogStream: (uid: string, replicaId: number, o: { tail?: number; signal?: AbortSignal } = {}) =>
+      stream(
+        'models.logs',
+        { params: { uid, replica_id: replicaId }, query: { tail: o.tail, follow: true } },
+        { signal: o.signal },
+      ),
     /** Follows a replica's log (SSE): yields each event's data until the stream ends or `signal` aborts. */
     async *followLogs(
       uid: string,
       replicaId: number,
       o: { tail?: number; signal?: AbortSignal } = {},
     ): AsyncGenerator<string> {
-      const res = await send('GET', `/api/v2/models/${enc(uid)}/replicas/${replicaId}/logs`, {
-        query: { tail: o.tail, follow: true },
-        headers: { accept: 'text/event-stream' },
-        signal: o.signal,
-        noTimeout: true,
-      });
+      const res = await models.openLogStream(uid, replicaId, o);
       if (!res.body) return;
-      for await (const ev of readSse(res.body)) yield ev.data;
+      for await (const ev of readSse(res.body, o.signal)) yield ev.data;
     },
   };
 
   const templates = {
-    list: () => get<T.ListOf<T.TemplateView>>('/api/v2/templates'),
-    get: (id: string) => get<T.TemplateView>(`/api/v2/templates/${enc(id)}`),
-    create: (body: T.CreateTemplateRequest) => call<T.TemplateView>('POST', '/api/v2/templates', { body }),
+    list: () => call('templates.list', {}),
+    get: (id: string) => call('templates.get', { params: { template_id: id } }),
+    create: (body: T.CreateTemplateRequest) => call('templates.create', { body }),
     update: (id: string, body: T.UpdateTemplateRequest, c?: Conditional) =>
-      call<T.TemplateView>('PUT', `/api/v2/templates/${enc(id)}`, { body, headers: cond(c) }),
+      call('templates.update', { params: { template_id: id }, body }, { headers: cond(c) }),
     delete: (id: string, c?: Conditional) =>
-      call<T.Ack>('DELETE', `/api/v2/templates/${enc(id)}`, { headers: cond(c) }),
+      call('templates.delete', { params: { template_id: id } }, { headers: cond(c) }),
     deploy: (id: string, body: T.DeployTemplateRequest = {}) =>
-      call<T.ModelView>('POST', `/api/v2/templates/${enc(id)}/deploy`, { body }),
+      call('templates.deploy', { params: { template_id: id }, body }),
   };
 
+  const nodeAction =
+    (name: 'nodes.cordon' | 'nodes.uncordon' | 'nodes.drain') => (nodeId: string, c?: Conditional) =>
+      call(name, { params: { node_id: nodeId }, body: {} }, { headers: cond(c) });
   const nodes = {
-    list: () => get<T.ListOf<T.NodeView>>('/api/v2/nodes'),
-    get: (nodeId: string) => get<T.NodeDetailView>(`/api/v2/nodes/${enc(nodeId)}`),
-    cordon: (nodeId: string, c?: Conditional) =>
-      call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/cordon`, { body: {}, headers: cond(c) }),
-    uncordon: (nodeId: string, c?: Conditional) =>
-      call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/uncordon`, {
-        body: {},
-        headers: cond(c),
-      }),
-    drain: (nodeId: string, c?: Conditional) =>
-      call<T.NodeSettingsView>('POST', `/api/v2/nodes/${enc(nodeId)}/drain`, { body: {}, headers: cond(c) }),
-    cache: (nodeId: string) => get<T.NodeCacheResponse>(`/api/v2/nodes/${enc(nodeId)}/cache`),
-    disk: (nodeId: string) => get<T.NodeDiskResponse>(`/api/v2/nodes/${enc(nodeId)}/disk`),
+    list: () => call('nodes.list', {}),
+    get: (nodeId: string) => call('nodes.get', { params: { node_id: nodeId } }),
+    cordon: nodeAction('nodes.cordon'),
+    uncordon: nodeAction('nodes.uncordon'),
+    drain: nodeAction('nodes.drain'),
+    cache: (nodeId: string) => call('nodes.cache', { params: { node_id: nodeId } }),
+    disk: (nodeId: string) => call('nodes.disk', { params: { node_id: nodeId } }),
+    /** Deletes one model's files from a node's cache (`hash`: the entry's name hash). */
+    purgeCache: (nodeId: string, hash: string) =>
+      call('nodes.purgeCache', { params: { node_id: nodeId, hash } }),
   };
 
   const engines = {
     /** Engines per node (`GET /api/v2/engines`), optionally for one node or one engine type. */
-    list: (p: { node_id?: string; type?: T.EngineType } = {}) => get<T.EngineList>('/api/v2/engines', p),
+    list: (p: { node_id?: string; type?: T.EngineType } = {}) => call('engines.list', { query: p }),
   };
 
   const auth = {
-    login: (username: string, password: string) =>
-      call<T.LoginResponse>('POST', '/api/v2/auth/login', { body: { username, password } }),
-    whoami: () => get<T.WhoAmI>('/api/v2/auth/whoami'),
+    login: (username: string, password: string) => call('auth.login', { body: { username, password } }),
+    whoami: () => call('auth.whoami', {}),
     /** Ends this session server-side (`all`: every session of the user). */
-    logout: (all = false) => call<T.Ack>('POST', '/api/v2/auth/logout', { body: all ? { all: true } : {} }),
+    logout: (all = false) => call('auth.logout', { body: all ? { all: true } : {} }),
     changePassword: (currentPassword: string, newPassword: string) =>
-      call<T.Ack>('POST', '/api/v2/auth/password', {
-        body: { current_password: currentPassword, new_password: newPassword },
-      }),
+      call('auth.changePassword', { body: { current_password: currentPassword, new_password: newPassword } }),
   };
 
   const users = {
-    list: () => get<T.ListOf<T.UserView>>('/api/v2/auth/users'),
-    get: (username: string) => get<T.UserView>(`/api/v2/auth/users/${enc(username)}`),
-    create: (body: T.CreateUserRequest) => call<T.UserView>('POST', '/api/v2/auth/users', { body }),
+    list: () => call('users.list', {}),
+    get: (username: string) => call('users.get', { params: { username } }),
+    create: (body: T.CreateUserRequest) => call('users.create', { body }),
     update: (username: string, body: T.UpdateUserRequest, c?: Conditional) =>
-      call<T.UserView>('PUT', `/api/v2/auth/users/${enc(username)}`, { body, headers: cond(c) }),
-    delete: (username: string) => call<T.Ack>('DELETE', `/api/v2/auth/users/${enc(username)}`),
+      call('users.update', { params: { username }, body }, { headers: cond(c) }),
+    delete: (username: string) => call('users.delete', { params: { username } }),
   };
 
   const keys = {
     /** The caller's keys; `all`: every user's keys (admin). */
     list: (o: { all?: boolean } = {}) =>
-      get<T.ListOf<T.ApiKeyView>>('/api/v2/auth/api-keys', { all: o.all ? 'true' : undefined }),
-    create: (body: T.CreateApiKeyRequest) => call<T.CreatedApiKey>('POST', '/api/v2/auth/api-keys', { body }),
+      call('keys.list', {}, { query: { all: o.all ? 'true' : undefined } }),
+    create: (body: T.CreateApiKeyRequest) => call('keys.create', { body }),
     update: (id: string, body: T.UpdateApiKeyRequest) =>
-      call<T.ApiKeyView>('PATCH', `/api/v2/auth/api-keys/${enc(id)}`, { body }),
-    revoke: (id: string) => call<T.ApiKeyView>('DELETE', `/api/v2/auth/api-keys/${enc(id)}`),
+      call('keys.update', { params: { key_id: id }, body }),
+    revoke: (id: string) => call('keys.revoke', { params: { key_id: id } }),
   };
 
   const catalog = {
-    search: (p: { provider: T.CatalogProvider; q?: string; page?: number; limit?: number }) =>
-      get<T.CatalogSearchResponse>('/api/v2/catalog/search', p),
-    get: (provider: T.CatalogProvider, modelId: string, o: { revision?: string } = {}) =>
-      get<T.CatalogModelDetail>(`/api/v2/catalog/models/${provider}/${enc(modelId)}`, o),
-    import: (body: T.CatalogImportRequest) =>
-      call<T.CatalogImportResponse>('POST', '/api/v2/catalog/import', { body }),
+    search: (
+      p: { provider: T.CatalogProvider; q?: string; page?: number; limit?: number },
+      o: { signal?: AbortSignal } = {},
+    ) => call('catalog.search', { query: p }, o),
+    /** One model of a hub; `owner/name` ids travel as two path segments, like the hubs' own URLs. */
+    get: (provider: T.CatalogProvider, modelId: string, o: { revision?: string } = {}) => {
+      const [owner, name, ...rest] = modelId.split('/');
+      return owner && name && rest.length === 0
+        ? call('catalog.getOwned', { params: { provider, owner, name }, query: o })
+        : call('catalog.get', { params: { provider, model_id: modelId }, query: o });
+    },
+    import: (body: T.CatalogImportRequest) => call('catalog.import', { body }),
   };
 
   const v1 = {
-    overview: () => get<T.Overview>('/api/overview'),
-    nodes: () => get<T.ListOf<T.V1Node>>('/api/nodes'),
-    endpoints: () => get<T.ListOf<T.Endpoint>>('/api/endpoints'),
-    placements: () => get<T.ListOf<T.PlacementPlan>>('/api/placements'),
-    requests: () => get<T.ListOf<T.ModelRequest>>('/api/requests'),
-    models: () => get<T.ListOf<T.V1Model>>('/api/models'),
-    health: () => get<T.Health>('/api/health'),
-    routerMetrics: () => get<T.RouterMetrics>('/api/metrics/router'),
-    load: (body: T.LoadModelRequest) => call<T.ModelRequest>('POST', '/api/models/load', { body }),
-    unload: (body: T.UnloadModelRequest) =>
-      call<T.ListOf<T.ModelRequest>>('POST', '/api/models/unload', { body }),
-    deleteRequest: (requestId: string) => call<T.ModelRequest>('DELETE', `/api/requests/${enc(requestId)}`),
+    overview: () => call('v1.overview', {}),
+    nodes: () => call('v1.nodes', {}),
+    endpoints: () => call('v1.endpoints', {}),
+    placements: () => call('v1.placements', {}),
+    requests: () => call('v1.requests', {}),
+    models: () => call('v1.models', {}),
+    health: () => call('v1.health', {}),
+    routerMetrics: () => call('v1.routerMetrics', {}),
+    load: (body: T.LoadModelRequest) => call('v1.load', { body }),
+    unload: (body: T.UnloadModelRequest) => call('v1.unload', { body }),
+    deleteRequest: (requestId: string) => call('v1.deleteRequest', { params: { request_id: requestId } }),
     /**
      * Force-stop on a node: every replica of the model there, or only `replica_id` (a server that does not
      * pass it on stops every replica of the model on that node).
      */
     forceStop: (nodeId: string, uid: string, o: { replica_id?: number } = {}) =>
-      call<T.ForceStopResponse>('POST', `/api/nodes/${enc(nodeId)}/models/${enc(uid)}/stop`, {
-        query: { replica_id: o.replica_id },
-      }),
+      call('v1.forceStop', { params: { node_id: nodeId, uid }, query: { replica_id: o.replica_id } }),
   };
 
   return {
     baseUrl: base,
     /** Raw JSON call, for routes added after this client was written. */
-    request: call,
+    request,
+    call,
+    stream,
     models,
     templates,
     nodes,
     engines,
-    cache: { summary: () => get<T.CacheSummary>('/api/v2/cache/summary') },
+    cache: { summary: () => call('cache.summary', {}) },
     alerts: {
       list: (p: { node_id?: string; level?: 'warning' | 'critical' } = {}) =>
-        get<T.ListOf<T.DiskAlert>>('/api/v2/alerts', p),
+        call('alerts.list', { query: p }),
     },
     events: {
-      list: (p: { model_uid?: string; limit?: number } = {}) =>
-        get<T.ListOf<T.ModelEvent>>('/api/v2/events', p),
+      list: (p: { model_uid?: string; limit?: number } = {}) => call('events.list', { query: p }),
     },
     audit: {
       list: (p: { limit?: number; actor?: string; action?: string; since?: string } = {}) =>
-        get<T.ListOf<T.AuditEvent>>('/api/v2/audit', p),
+        call('audit.list', { query: p }),
     },
     auth,
     users,
@@ -311,33 +368,44 @@ export function createClient(opts: ClientOptions) {
     catalog,
     v1,
     admin: {
-      migrate: () => call<T.MigrateResponse>('POST', '/api/v2/migrate'),
+      migrate: () => call('admin.migrate', {}),
       /** The cluster's metadata (`include_secrets`: password and key hashes too). */
       backup: (o: { include_secrets?: boolean } = {}) =>
-        call<T.Backup>('GET', '/api/v2/admin/backup', {
-          query: { include_secrets: o.include_secrets ? 'true' : undefined },
-          timeoutMs: BACKUP_TIMEOUT_MS,
-        }),
+        call(
+          'admin.backup',
+          {},
+          {
+            query: { include_secrets: o.include_secrets ? 'true' : undefined },
+            timeoutMs: BACKUP_TIMEOUT_MS,
+          },
+        ),
       /** Writes a backup into the store (`force`: also over a store that already holds a cluster). */
       restore: (backup: T.Backup, o: { force?: boolean } = {}) =>
-        call<T.RestoreResult>('POST', '/api/v2/admin/restore', {
-          body: backup,
-          query: { force: o.force ? 'true' : undefined },
-          timeoutMs: BACKUP_TIMEOUT_MS,
-        }),
+        call(
+          'admin.restore',
+          { body: backup },
+          { query: { force: o.force ? 'true' : undefined }, timeoutMs: BACKUP_TIMEOUT_MS },
+        ),
       /** A new session signing secret: every session signed with the old one is refused. */
-      rotateSecret: () => call<T.RotateSecretResponse>('POST', '/api/v2/admin/rotate-secret'),
+      rotateSecret: () => call('admin.rotateSecret', {}),
     },
     settings: {
-      cluster: () => get<T.ClusterSettingsView>('/api/v2/settings/cluster'),
-      updateCluster: (body: T.UpdateClusterSettingsRequest) =>
-        call<T.ClusterSettingsView>('PUT', '/api/v2/settings/cluster', { body }),
+      cluster: () => call('settings.cluster', {}),
+      updateCluster: (body: T.UpdateClusterSettingsRequest) => call('settings.updateCluster', { body }),
     },
-    metrics: { router: () => get<T.RouterMetrics>('/api/v2/metrics/router') },
+    metrics: { router: () => call('metrics.router', {}) },
+    /** The router's OpenAI API through the server (the console's playground): the raw response, SSE when streaming. */
+    openai: {
+      chat: (body: { model: string } & Record<string, unknown>, o: { signal?: AbortSignal } = {}) =>
+        stream('openai.chat', { body }, { signal: o.signal, accept: 'text/event-stream, application/json' }),
+    },
     system: {
-      healthz: () => get<{ status: string; version: string; store: string }>('/healthz'),
-      metrics: async () => (await send('GET', '/metrics', { headers: { accept: 'text/plain' } })).text(),
-      openapi: () => get<Record<string, unknown>>('/api/openapi.json'),
+      healthz: () => call('system.healthz', {}),
+      metrics: async () => {
+        const r = options('system.metrics', {}, {});
+        return (await send(r.method, r.path, { ...r.o, accept: 'text/plain' })).text();
+      },
+      openapi: () => call('system.openapi', {}) as Promise<Record<string, unknown>>,
     },
     /** The same client with another token. */
     withToken: (token: string | undefined) => createClient({ ...opts, token }),

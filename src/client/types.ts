@@ -1,30 +1,10 @@
 /**
- * Response and request types of the control API, inferred from the server's zod schemas. Type-only: the
+ * Response and request types of the control API, inferred from the zod schemas of src/api. Type-only: the
  * CLI and the web console import these without pulling any server code into their bundles.
  */
 import type { z } from 'zod';
-import type * as S from '../server/schemas/index.js';
-import type {
-  AggregatedState,
-  AuditEvent,
-  DiskAlert,
-  DownloadProgress,
-  DrainRequest,
-  Endpoint,
-  EngineType,
-  ModelCacheEntry,
-  ModelDeployment,
-  ModelEvent,
-  ModelPull,
-  ModelRequest,
-  ModelSpec,
-  ModelTemplate,
-  NodeDiskStatus,
-  NodeSettings,
-  NodeStatus,
-  PlacementPlan,
-  Role,
-} from '../core/domain/index.js';
+import type * as S from '../api/schemas/index.js';
+import type { AggregatedState } from '../core/domain/index.js';
 
 export type {
   AggregatedState,
@@ -46,7 +26,7 @@ export type {
   NodeStatus,
   PlacementPlan,
   Role,
-};
+} from '../core/domain/index.js';
 
 export type { Backup, RestoreResult } from '../store/backup.js';
 

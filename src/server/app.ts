@@ -1,14 +1,15 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { CachedViewSource } from './aggregation/cluster-cache.js';
-import { ROUTE_POLICIES, RouteTable, policyKey } from './auth/rbac.js';
+import { endpointsOf, type AnyEndpoint } from '../api/index.js';
+import { ROUTE_POLICIES, RouteTable } from './auth/rbac.js';
 import { createContext, type ServerContext } from './context.js';
 import { errorToHttp } from './errors.js';
 import { auditMiddleware } from './http/audit-middleware.js';
 import { authMiddleware } from './http/auth-middleware.js';
 import type { ServerEnv } from './http/env.js';
 import { requestContext } from './http/request-context.js';
-import { mount, type AnyRoute } from './http/route.js';
+import { bindImplementations, mount } from './http/route.js';
 import { securityHeaders } from './http/security-headers.js';
 import { serveConsole } from './http/static.js';
 import { validationError } from './http/validation.js';
@@ -23,7 +24,8 @@ import { v2Routes } from './v2/index.js';
 /** The Hono app of the control API, with the context its handlers use (tests reach services through it). */
 export type NebulaApp = OpenAPIHono<ServerEnv> & {
   readonly context: ServerContext;
-  readonly routes_: readonly AnyRoute[];
+  /** The mounted endpoints (every declaration of src/api). */
+  readonly routes_: readonly AnyEndpoint[];
 };
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -61,15 +63,13 @@ export async function createApp(deps: ServerDeps, options: ServerOptions = {}): 
     c.req.path === RESTORE_PATH ? restoreBodyLimit(c, next) : apiBodyLimit(c, next),
   );
 
-  const policies = new Map(ROUTE_POLICIES.map((p) => [policyKey(p.method, p.path), p]));
-  const routes = [...systemRoutes(ctx, app), ...v1Routes(ctx), ...v2Routes(ctx)];
-  const mounted = new Set<string>();
-  for (const r of routes) {
-    mount(app, r, { policies, validateResponses: ctx.options.validateResponses });
-    mounted.add(policyKey(r.method, r.path));
-  }
-  const orphans = [...policies.keys()].filter((k) => !mounted.has(k));
-  if (orphans.length > 0) throw new Error(`RBAC table rows without a route: ${orphans.join(', ')}`);
+  // Every declared endpoint gets its handler, or the server does not start (see bindImplementations).
+  const impls = bindImplementations(endpointsOf(), [
+    ...systemRoutes(ctx, app),
+    ...v1Routes(ctx),
+    ...v2Routes(ctx),
+  ]);
+  for (const impl of impls) mount(app, impl, { validateResponses: ctx.options.validateResponses });
 
   app.use('*', serveConsole(ctx.options.webDir));
   app.notFound((c) =>
@@ -81,5 +81,5 @@ export async function createApp(deps: ServerDeps, options: ServerOptions = {}): 
     for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v);
     return c.json(body, status as 500);
   });
-  return Object.assign(app, { context: ctx, routes_: routes });
+  return Object.assign(app, { context: ctx, routes_: impls.map((i) => i.endpoint) });
 }

@@ -14,22 +14,15 @@
  * not readable, the live ones are re-published by their owners within seconds, and restoring them
  * unleased would make dead nodes and endpoints look alive forever.
  */
-import { z } from 'zod';
 import { systemClock, type Clock } from '../core/clock.js';
 import { AlreadyExistsError, InvalidArgumentError } from '../core/errors.js';
-import { ALL_PREFIXES, keys as storeKeys } from '../core/keys.js';
+import { Backup, BackupEntry, BACKUP_FORMAT, BACKUP_VERSION, inNebulaPrefix } from '../core/backup-format.js';
+import { keys as storeKeys } from '../core/keys.js';
 import type { KeyValue, Store, TxnOp } from './types.js';
-
-export const BACKUP_FORMAT = 'nebula-backup';
-export const BACKUP_VERSION = 1;
 
 /** etcd refuses txns over 128 ops (`--max-txn-ops`) and requests over 1.5 MiB (`--max-request-bytes`). */
 export const RESTORE_TXN_MAX_OPS = 100;
 export const RESTORE_TXN_MAX_BYTES = 1024 * 1024;
-/** One value larger than this cannot be written to etcd with default settings. */
-const MAX_VALUE_BYTES = 1024 * 1024;
-
-const inNebulaPrefix = (key: string): boolean => ALL_PREFIXES.some((p) => key.startsWith(p));
 
 /**
  * Keys that are secrets rather than state: the session signing secret (with it anyone mints an admin
@@ -39,33 +32,7 @@ const inNebulaPrefix = (key: string): boolean => ALL_PREFIXES.some((p) => key.st
 export const SECRET_KEYS: readonly string[] = [storeKeys.meta('jwt-secret')];
 const isSecretKey = (key: string): boolean => SECRET_KEYS.includes(key);
 
-export const BackupEntry = z.strictObject({
-  key: z
-    .string()
-    .min(2)
-    .max(1024)
-    .refine(inNebulaPrefix, {
-      error: (iss) => `key "${String(iss.input).slice(0, 80)}" is outside Nebula's prefixes`,
-    }),
-  value: z.string().refine((v) => Buffer.byteLength(v) <= MAX_VALUE_BYTES, 'value larger than 1 MiB'),
-  /** The key was bound to a lease: kept for reading, never restored. */
-  lease: z.boolean(),
-});
-export type BackupEntry = z.infer<typeof BackupEntry>;
-
-export const Backup = z.strictObject({
-  format: z.literal(BACKUP_FORMAT),
-  version: z.literal(BACKUP_VERSION),
-  /** Store revision every key was read at. */
-  revision: z.number().int().min(0),
-  created_at: z.string(),
-  /** Store kind it was taken from ("etcd", "embedded"); informative. */
-  store: z.string().optional(),
-  /** Whether SECRET_KEYS were included (`--include-secrets`); absent in older files, which had them. */
-  secrets_included: z.boolean().optional(),
-  keys: z.array(BackupEntry),
-});
-export type Backup = z.infer<typeof Backup>;
+export { Backup, BackupEntry, BACKUP_FORMAT, BACKUP_VERSION, inNebulaPrefix } from '../core/backup-format.js';
 
 export interface RestoreOptions {
   /** Replace the Nebula keys of a store that already has some (deleting those the backup lacks). */

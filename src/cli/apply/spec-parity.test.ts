@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SPEC_INPUT_FIELDS } from '../../core/domain/index.js';
-import { CreateModelBody, UpdateModelBody } from '../../server/schemas/models.js';
-import { CreateTemplateBody } from '../../server/schemas/templates.js';
+import { CreateModelBody, UpdateModelBody } from '../../api/schemas/models.js';
+import { CreateTemplateBody } from '../../api/schemas/templates.js';
 import { ModelDocument, TemplateDocument } from './documents.js';
 
 /** Apply files and the API must refuse the same spec values: they validate with the same schema. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelDetailView } from '../../server/schemas/models.js';
+import type { ModelDetailView } from '../../api/schemas/models.js';
 import { specFor } from '../../scheduler/fixtures.js';
 import { memoryEstimateView } from '../../server/aggregation/estimate-view.js';
 import { styleFor } from '../output/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CacheEntryView } from '../schemas/cache.js';
-import type { ModelView } from '../schemas/models.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
+import type { ModelView } from '../../api/schemas/models.js';
 import { summariseCache } from './cache-summary.js';
 
 const now = '2026-01-01T00:00:00.000Z';

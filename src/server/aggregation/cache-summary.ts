@@ -1,5 +1,5 @@
-import type { CacheEntryView, CacheSummary, CachedModel } from '../schemas/cache.js';
-import type { ModelView } from '../schemas/models.js';
+import type { CacheEntryView, CacheSummary, CachedModel } from '../../api/schemas/cache.js';
+import type { ModelView } from '../../api/schemas/models.js';
 
 /**
  * Groups cache entries of all nodes by model (source + name + revision), with the models (specs) that

@@ -6,19 +6,13 @@ import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { decode, type Typed } from '../../store/json.js';
 import type { Store, WatchEvent, Watcher } from '../../store/types.js';
-import type { CacheEntryView } from '../schemas/cache.js';
-import type { ModelView } from '../schemas/models.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
+import type { ModelView } from '../../api/schemas/models.js';
+import { buildModelView } from './model-view.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 import { buildNodesSnapshot, cacheEntryView } from './nodes-snapshot.js';
 import type { ModelsSnapshot } from './snapshot.js';
-import {
-  TRACKED,
-  trackedOf,
-  viewOf,
-  type ModelsView,
-  type TrackedName,
-  type ViewSource,
-} from './view-source.js';
+import { TRACKED, trackedOf, type ModelsView, type TrackedName, type ViewSource } from './view-source.js';
 
 type Maps = { [K in TrackedName]: Map<string, Typed<z.infer<(typeof TRACKED)[K]['schema']>>> };
 
@@ -259,7 +253,7 @@ export class CachedViewSource implements ViewSource {
         views.push(memo.view);
         continue;
       }
-      const view = viewOf(
+      const view = buildModelView(
         spec,
         snap.deployments.get(uid),
         snap.plans.get(uid),

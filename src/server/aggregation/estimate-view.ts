@@ -1,6 +1,6 @@
 import type { ModelSpec } from '../../core/domain/index.js';
 import { estimateReplicaMemory } from '../../scheduler/estimate/index.js';
-import type { MemoryEstimateView } from '../schemas/models.js';
+import type { MemoryEstimateView } from '../../api/schemas/models.js';
 
 /** The estimator's answer for `spec` as the API shows it (pure; the scheduler reserves the same). */
 export function memoryEstimateView(spec: ModelSpec): MemoryEstimateView {

@@ -6,7 +6,7 @@ import type {
   PlacementPlan,
 } from '../../core/domain/index.js';
 import type { Typed } from '../../store/json.js';
-import type { ModelView } from '../schemas/models.js';
+import type { ModelView } from '../../api/schemas/models.js';
 import type { ModelsSnapshot } from './snapshot.js';
 import { aggregateState } from './state.js';
 

@@ -1,5 +1,5 @@
-import type { NodeDetailView, NodeView } from '../schemas/nodes.js';
-import type { CacheEntryView } from '../schemas/cache.js';
+import type { NodeDetailView, NodeView } from '../../api/schemas/nodes.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 
 /** Every node id the store knows of: online (status) or remembered (settings, disk, plans). */

@@ -10,7 +10,7 @@ import {
 } from '../../core/domain/index.js';
 import { parseKey, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
-import type { CacheEntryView } from '../schemas/cache.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { StoreReader } from './store-reader.js';
 
 /** Everything about nodes, indexed by node_id. Read-only. */

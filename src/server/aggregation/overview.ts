@@ -1,6 +1,6 @@
 import type { DiskAlert, ModelRequest } from '../../core/domain/index.js';
-import type { ModelView } from '../schemas/models.js';
-import type { Overview } from '../schemas/v1.js';
+import type { ModelView } from '../../api/schemas/models.js';
+import type { Overview } from '../../api/schemas/v1.js';
 import { countModelStates } from './model-view.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 import type { ModelsSnapshot } from './snapshot.js';

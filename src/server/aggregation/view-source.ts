@@ -12,10 +12,9 @@ import {
   PlacementPlan,
 } from '../../core/domain/index.js';
 import { parseKey, prefixes } from '../../core/keys.js';
-import type { Typed } from '../../store/json.js';
-import type { CacheEntryView } from '../schemas/cache.js';
-import type { ModelView } from '../schemas/models.js';
-import { buildModelView, modelViewFrom } from './model-view.js';
+import type { CacheEntryView } from '../../api/schemas/cache.js';
+import type { ModelView } from '../../api/schemas/models.js';
+import { modelViewFrom } from './model-view.js';
 import { loadCacheEntries, loadNodesSnapshot, type NodesSnapshot } from './nodes-snapshot.js';
 import { loadModelsSnapshot, type ModelsSnapshot } from './snapshot.js';
 import type { StoreReader } from './store-reader.js';
@@ -100,15 +99,4 @@ export function trackedOf(key: string): TrackedName | undefined {
   for (const [name, t] of Object.entries(TRACKED) as [TrackedName, (typeof TRACKED)[TrackedName]][])
     if (t.kind === kind) return name;
   return undefined;
-}
-
-/** Model view of one uid from typed maps (shared by the cached source's per-model memo). */
-export function viewOf(
-  spec: Typed<ModelSpec>,
-  dep: Typed<ModelDeployment> | undefined,
-  plan: Typed<PlacementPlan> | undefined,
-  endpoints: readonly Endpoint[],
-  downloads: readonly DownloadProgress[],
-): ModelView {
-  return buildModelView(spec, dep, plan, endpoints, downloads);
 }

@@ -1,4 +1,4 @@
-import type { CatalogItem, CatalogModelDetail } from '../schemas/catalog.js';
+import type { CatalogItem, CatalogModelDetail } from '../../api/schemas/catalog.js';
 import type { HubClient } from '../../hub/index.js';
 import { getCatalogJson } from './hub-json.js';
 import { buildDetail, hfFiles, hfGated, isObj, normaliseHfItem, str } from './normalise.js';

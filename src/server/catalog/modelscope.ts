@@ -1,4 +1,4 @@
-import type { CatalogItem, CatalogModelDetail } from '../schemas/catalog.js';
+import type { CatalogItem, CatalogModelDetail } from '../../api/schemas/catalog.js';
 import type { HubClient } from '../../hub/index.js';
 import { getCatalogJson, HubNotFoundError } from './hub-json.js';
 import { buildDetail, msFiles, msSearchList, normaliseMsItem, unwrapData } from './normalise.js';

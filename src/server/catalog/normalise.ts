@@ -1,5 +1,5 @@
 import { defaultGgufVariant, GGUF_DEFAULT_RULE, ggufVariants } from '../../core/gguf-variants.js';
-import type { CatalogGgufVariant, CatalogItem, CatalogModelDetail } from '../schemas/catalog.js';
+import type { CatalogGgufVariant, CatalogItem, CatalogModelDetail } from '../../api/schemas/catalog.js';
 
 type Json = Record<string, unknown>;
 

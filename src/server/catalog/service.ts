@@ -3,14 +3,14 @@ import { resolveGgufVariant, type GgufChoice, type GgufVariant } from '../../cor
 import type { Logger } from '../../core/logger.js';
 import { ApiError, errors } from '../errors.js';
 import type { ModelService } from '../models/service.js';
-import { ggufChoiceProblem } from '../schemas/models.js';
+import { ggufChoiceProblem } from '../../api/schemas/models.js';
 import {
   REPO_ID_PATTERN,
   type CatalogModelDetail,
   type CatalogProvider,
   type ImportBody,
   type SearchResponse,
-} from '../schemas/catalog.js';
+} from '../../api/schemas/catalog.js';
 import { HubNotFoundError } from './hub-json.js';
 import type { HubProvider } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { CatalogItem, CatalogModelDetail, CatalogProvider } from '../schemas/catalog.js';
+import type { CatalogItem, CatalogModelDetail, CatalogProvider } from '../../api/schemas/catalog.js';
 
 /** One hub behind the catalog. Implementations build URLs only from their configured base and validated ids. */
 export interface HubProvider {

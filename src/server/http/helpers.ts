@@ -5,7 +5,7 @@ import { buildModelView } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
 import { principalId } from '../auth/principal.js';
 import { errors } from '../errors.js';
-import type { ModelView } from '../schemas/models.js';
+import type { ModelView } from '../../api/schemas/models.js';
 import { etag, expectedRevision } from './conditional.js';
 import type { ServerEnv } from './env.js';
 

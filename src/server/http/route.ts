@@ -1,9 +1,10 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { policyKey, type RoutePolicy } from '../auth/rbac.js';
+import type { AnyEndpoint, Endpoint } from '../../api/endpoint.js';
+import { policyKey } from '../auth/rbac.js';
 import { maskEngineEnvDeep } from '../models/engine-config-policy.js';
-import { ErrorResponse } from '../schemas/common.js';
+import { ErrorResponse } from '../../api/schemas/common.js';
 import type { ServerEnv } from './env.js';
 
 type Schema = z.ZodType;
@@ -15,48 +16,54 @@ export interface HandlerInput<P, Q, B> {
   body: Out<B>;
 }
 
-/** A route of the control API: its schemas feed validation and the OpenAPI document alike. */
-export interface RouteSpec<
+type Handler<P, Q, B, R> = (
+  c: Context<ServerEnv>,
+  input: HandlerInput<P, Q, B>,
+) => Promise<(R extends Schema ? z.input<R> : never) | Response>;
+
+/** A handler bound to its declaration in src/api: what the server mounts. */
+export interface Implementation {
+  readonly endpoint: AnyEndpoint;
+  readonly handler: Handler<unknown, unknown, unknown, unknown>;
+}
+
+/**
+ * Binds a handler to an endpoint declared in src/api; its input (params, query, body) and its return
+ * value are typed from the declaration's schemas: `implement(api.models.create, async (c, { body }) => ...)`.
+ */
+export function implement<
   P extends Schema | undefined,
   Q extends Schema | undefined,
   B extends Schema | undefined,
   R extends Schema | undefined,
-> {
-  method: 'get' | 'post' | 'put' | 'delete' | 'patch';
-  /** OpenAPI path template (`/api/v2/models/{uid}`). */
-  path: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  params?: P;
-  query?: Q;
-  body?: B;
-  /** Whether the JSON body may be omitted (an empty body then validates as `{}`). */
-  bodyOptional?: boolean;
-  /** JSON response schema; omit for routes that answer something else (text, stream, HTML). */
-  response?: R;
-  /** Content type of non-JSON answers, for the document. */
-  produces?: string;
-  status?: 200 | 201 | 202;
-  /** Extra headers this route reads (documented). */
-  headers?: Record<string, string>;
-  handler: (
-    c: Context<ServerEnv>,
-    input: HandlerInput<P, Q, B>,
-  ) => Promise<(R extends Schema ? z.input<R> : never) | Response>;
+>(endpoint: Endpoint<P, Q, B, R>, handler: Handler<P, Q, B, R>): Implementation {
+  return { endpoint, handler: handler as Implementation['handler'] };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoute = RouteSpec<any, any, any, any>;
-
-/** Identity with inference: `defineRoute({...})` types the handler's input from the schemas. */
-export function defineRoute<
-  P extends Schema | undefined = undefined,
-  Q extends Schema | undefined = undefined,
-  B extends Schema | undefined = undefined,
-  R extends Schema | undefined = undefined,
->(r: RouteSpec<P, Q, B, R>): RouteSpec<P, Q, B, R> {
-  return r;
+/**
+ * Pairs the declared endpoints with their implementations: each declaration needs exactly one handler,
+ * and each handler must name a declaration (of this list). Anything else is a programming error that
+ * stops the server at startup, so no declared route goes unanswered and no route escapes the RBAC table.
+ */
+export function bindImplementations(
+  declared: ReadonlyArray<{ name: string; endpoint: AnyEndpoint }>,
+  impls: readonly Implementation[],
+): Implementation[] {
+  const names = new Map(declared.map((d) => [d.endpoint, d.name]));
+  const bound = new Map<AnyEndpoint, Implementation>();
+  for (const i of impls) {
+    const key = policyKey(i.endpoint.method, i.endpoint.path);
+    const name = names.get(i.endpoint);
+    if (name === undefined) throw new Error(`handler for ${key} names no declared endpoint (src/api)`);
+    if (bound.has(i.endpoint)) throw new Error(`endpoint ${name} (${key}) has two handlers`);
+    bound.set(i.endpoint, i);
+  }
+  const missing = declared.filter((d) => !bound.has(d.endpoint));
+  if (missing.length > 0)
+    throw new Error(
+      `declared endpoints without a handler: ${missing.map((d) => `${d.name} (${policyKey(d.endpoint.method, d.endpoint.path)})`).join(', ')}`,
+    );
+  return declared.map((d) => bound.get(d.endpoint) as Implementation);
 }
 
 const errorContent = { 'application/json': { schema: ErrorResponse } };
@@ -71,19 +78,17 @@ const ERROR_RESPONSES = {
 };
 
 export interface MountOptions {
-  policies: Map<string, RoutePolicy>;
   validateResponses: boolean;
 }
 
 /**
- * Registers a route on the app: OpenAPI entry, zod validation of params/query/body, and the handler,
- * whose plain return value becomes JSON with the route's status. A route missing from the RBAC table is
- * a programming error: registration throws, so no route can escape authorization.
+ * Registers an implemented endpoint on the app: OpenAPI entry (summary, role and audit action from the
+ * declaration), zod validation of params/query/body, and the handler, whose plain return value becomes
+ * JSON with the declared status.
  */
-export function mount(app: OpenAPIHono<ServerEnv>, r: AnyRoute, opts: MountOptions): void {
+export function mount(app: OpenAPIHono<ServerEnv>, impl: Implementation, opts: MountOptions): void {
+  const r = impl.endpoint;
   const key = policyKey(r.method, r.path);
-  const policy = opts.policies.get(key);
-  if (!policy) throw new Error(`route ${key} has no entry in the RBAC table (src/server/auth/rbac.ts)`);
   const status = r.status ?? 200;
   const request: Record<string, unknown> = {};
   if (r.params) request['params'] = r.params;
@@ -97,9 +102,9 @@ export function mount(app: OpenAPIHono<ServerEnv>, r: AnyRoute, opts: MountOptio
     method: r.method,
     path: r.path,
     summary: r.summary,
-    description: `${r.description ? `${r.description}\n\n` : ''}Minimum role: **${policy.minRole}**. Audit action: \`${policy.action}\`.`,
+    description: `${r.description ? `${r.description}\n\n` : ''}Minimum role: **${r.minRole}**. Audit action: \`${r.action}\`.`,
     tags: r.tags,
-    ...(policy.minRole === 'public' ? { security: [] } : {}),
+    ...(r.minRole === 'public' ? { security: [] } : {}),
     request,
     responses: { [status]: { description: 'OK', content: okContent }, ...ERROR_RESPONSES },
   });
@@ -110,7 +115,7 @@ export function mount(app: OpenAPIHono<ServerEnv>, r: AnyRoute, opts: MountOptio
       query: r.query ? valid.valid('query') : {},
       body: r.body ? valid.valid('json') : {},
     };
-    const raw = await r.handler(c, input as HandlerInput<unknown, unknown, unknown>);
+    const raw = await impl.handler(c, input as HandlerInput<unknown, unknown, unknown>);
     if (raw instanceof Response) return raw;
     // Secret env values of engine configs are write-only: every JSON answer shows them masked.
     const out = maskEngineEnvDeep(raw, c.var.principal?.role);

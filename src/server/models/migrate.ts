@@ -2,10 +2,10 @@ import type { Clock } from '../../core/clock.js';
 import { ModelDeployment, ModelRequest, ModelSpec } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import { keys, prefixes } from '../../core/keys.js';
-import { decode, encode } from '../../store/json.js';
+import { decode } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
-import type { MigrateResponse } from '../schemas/v1.js';
-import { buildRevision, revisionPut } from './revisions.js';
+import type { MigrateResponse } from '../../api/schemas/v1.js';
+import { createModelKeys } from './service.js';
 
 /** Seed 002 Phase 7: Running/Scheduled requests become running deployments, everything else stopped. */
 export function desiredStateFor(status: ModelRequest['status']): 'running' | 'stopped' {
@@ -63,23 +63,9 @@ export async function migrateV1ToV2(store: Store, clock: Clock): Promise<Migrate
         created_at: req.created_at,
         updated_at: now,
       });
-      // Revision 1 of the model is the request's spec, written with it.
-      const rev = revisionPut(
-        buildRevision({ spec, revision: 1, by: 'system', at: now, cause: 'migrate', changed: [] }),
-      );
       await store.deletePrefix(keys.modelRevisionsOf(uid)); // leftovers of an earlier model of this uid
-      const r = await store.txn({
-        compare: [
-          { key: keys.modelSpec(uid), modRevision: 0 },
-          { key: keys.deployment(uid), modRevision: 0 },
-          rev.compare,
-        ],
-        success: [
-          { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, spec) },
-          { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, dep) },
-          rev.op,
-        ],
-      });
+      // Revision 1 of the model is the request's spec, written with it.
+      const r = await createModelKeys(store, uid, spec, dep, { by: 'system', at: now, cause: 'migrate' });
       seen.add(uid);
       if (r.succeeded) {
         out.migrated++;

@@ -18,10 +18,10 @@ import type { EventRecorder, NewModelEvent } from '../../store/events.js';
 import { decode, encode, type Typed } from '../../store/json.js';
 import type { Store, TxnCompare, TxnOp } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
-import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../schemas/models.js';
+import { ggufChoiceProblem, type CreateModelBody, type UpdateModelBody } from '../../api/schemas/models.js';
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { deriveModelUid } from './uid.js';
-import type { RolloutInput } from '../schemas/revisions.js';
+import type { RolloutInput } from '../../api/schemas/revisions.js';
 import {
   buildRevision,
   canonicalJson,
@@ -130,6 +130,32 @@ export function buildSpec(uid: string, input: SpecInput, nowIso: string, created
   });
   checkSpecEngineConfig(spec.engine_type, spec.engine_config);
   return spec;
+}
+
+/**
+ * Writes a new model's spec, deployment and revision 1 in one txn that succeeds only while none of the
+ * keys exists (creation and the v1 migration alike): `succeeded` false means the uid was taken meanwhile.
+ */
+export async function createModelKeys(
+  store: Store,
+  uid: string,
+  spec: ModelSpec,
+  dep: ModelDeployment,
+  first: { by: string; at: string; cause: 'create' | 'migrate' },
+): Promise<{ succeeded: boolean }> {
+  const rev = revisionPut(buildRevision({ spec, revision: 1, ...first, changed: [] }));
+  return store.txn({
+    compare: [
+      { key: keys.modelSpec(uid), modRevision: 0 },
+      { key: keys.deployment(uid), modRevision: 0 },
+      rev.compare,
+    ],
+    success: [
+      { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, spec) },
+      { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, dep) },
+      rev.op,
+    ],
+  });
 }
 
 /** Throws 409 CONFLICT when the caller's resource_version is older than what is stored. */
@@ -269,27 +295,10 @@ export class ModelService {
         updated_at: now,
       });
       await this.dropOrphanRevisions(uid);
-      const rev = revisionPut(
-        buildRevision({
-          spec,
-          revision: 1,
-          by: by ?? `user:${actor}`,
-          at: now,
-          cause: 'create',
-          changed: [],
-        }),
-      );
-      const res = await this.store.txn({
-        compare: [
-          { key: keys.modelSpec(uid), modRevision: 0 },
-          { key: keys.deployment(uid), modRevision: 0 },
-          rev.compare,
-        ],
-        success: [
-          { op: 'put', key: keys.modelSpec(uid), value: encode(ModelSpec, spec) },
-          { op: 'put', key: keys.deployment(uid), value: encode(ModelDeployment, dep) },
-          rev.op,
-        ],
+      const res = await createModelKeys(this.store, uid, spec, dep, {
+        by: by ?? `user:${actor}`,
+        at: now,
+        cause: 'create',
       });
       if (res.succeeded) {
         await this.event({

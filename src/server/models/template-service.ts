@@ -4,7 +4,7 @@ import { keys, prefixes } from '../../core/keys.js';
 import { decode, encode, listJson, type Typed } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import { ApiError, errors } from '../errors.js';
-import type { CreateTemplateBody, UpdateTemplateBody } from '../schemas/templates.js';
+import type { CreateTemplateBody, UpdateTemplateBody } from '../../api/schemas/templates.js';
 import { checkSpecEngineConfig, restoreMaskedEnv } from './engine-config-policy.js';
 import { checkExpected } from './service.js';
 import { deriveTemplateId } from './uid.js';

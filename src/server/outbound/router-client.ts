@@ -8,7 +8,7 @@ import { ApiError } from '../errors.js';
 import { fetchWithTimeout, hostForUrl } from './http.js';
 import { parsePrometheusText } from './prometheus.js';
 import { summariseRouterMetrics, type ScrapeTotals } from './router-metrics.js';
-import type { RouterMetrics } from '../schemas/v1.js';
+import type { RouterMetrics } from '../../api/schemas/v1.js';
 
 /**
  * Talks to the router: /healthz and /metrics. Its URL comes from configuration or from the router's own

@@ -1,5 +1,5 @@
-import type { ModelStats } from '../schemas/models.js';
-import type { RouterMetrics } from '../schemas/v1.js';
+import type { ModelStats } from '../../api/schemas/models.js';
+import type { RouterMetrics } from '../../api/schemas/v1.js';
 import { histogramQuantile, type ParsedMetrics, type Sample } from './prometheus.js';
 
 /** Counters of one scrape, kept to turn the next scrape's totals into rates. */

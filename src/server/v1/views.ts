@@ -4,21 +4,10 @@ import { keys, parseKey, prefixes } from '../../core/keys.js';
 import { storeFault } from '../system-routes.js';
 import { buildOverview } from '../aggregation/overview.js';
 import type { ServerContext } from '../context.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
-import {
-  EndpointList,
-  Health,
-  Overview,
-  PlacementList,
-  RequestList,
-  RouterMetrics,
-  V1ModelList,
-  V1NodeList,
-} from '../schemas/v1.js';
+import { implement, type Implementation } from '../http/route.js';
+import { api } from '../../api/index.js';
 import { aggregateState } from '../aggregation/state.js';
 import { engineHealth, gpuSignals, healthIssues, portConflicts } from '../aggregation/health-signals.js';
-
-const tags = ['v1'];
 const HEARTBEAT_STALE_SECONDS = 30;
 
 async function leader(ctx: ServerContext): Promise<{ holder: string; since: string } | undefined> {
@@ -48,240 +37,176 @@ export function laggingEndpoints(
   return out;
 }
 
-export function v1ViewRoutes(ctx: ServerContext): AnyRoute[] {
+export function v1ViewRoutes(ctx: ServerContext): Implementation[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/overview',
-      summary:
-        'Cluster overview: counts and health of nodes, GPUs, endpoints, placements, requests, models, alerts',
-      tags,
-      response: Overview,
-      handler: async () => {
-        const models = await ctx.views.models();
-        const [nodes, requests, lead] = await Promise.all([
-          ctx.views.nodes(models),
-          ctx.views.requests(),
-          leader(ctx),
-        ]);
-        return buildOverview({
-          models: models.snap,
-          views: models.views,
-          nodes,
-          requests,
-          leader: lead?.holder ?? null,
-          revision: models.snap.revision,
-          nowMs: ctx.clock.now(),
-        });
-      },
+    implement(api.v1.overview, async () => {
+      const models = await ctx.views.models();
+      const [nodes, requests, lead] = await Promise.all([
+        ctx.views.nodes(models),
+        ctx.views.requests(),
+        leader(ctx),
+      ]);
+      return buildOverview({
+        models: models.snap,
+        views: models.views,
+        nodes,
+        requests,
+        leader: lead?.holder ?? null,
+        revision: models.snap.revision,
+        nowMs: ctx.clock.now(),
+      });
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/nodes',
-      summary: 'Registered nodes (status, heartbeat age, cordon flag)',
-      tags,
-      response: V1NodeList,
-      handler: async () => {
-        const snap = await ctx.views.nodes();
-        const cordoned = new Set(
-          [...snap.settings.values()]
-            .filter((t) => t.value.cordoned || t.value.draining)
-            .map((t) => t.value.node_id),
+    implement(api.v1.nodes, async () => {
+      const snap = await ctx.views.nodes();
+      const cordoned = new Set(
+        [...snap.settings.values()]
+          .filter((t) => t.value.cordoned || t.value.draining)
+          .map((t) => t.value.node_id),
+      );
+      const now = ctx.clock.now();
+      return {
+        items: [...snap.statuses.values()]
+          .sort((a, b) => a.value.node_id.localeCompare(b.value.node_id))
+          .map((t) => ({
+            ...t.value,
+            heartbeat_age_seconds: Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000),
+            cordoned: cordoned.has(t.value.node_id),
+          })),
+      };
+    }),
+    implement(api.v1.endpoints, async () => ({
+      items: (await ctx.views.models()).snap.endpointList.map((t) => t.value),
+    })),
+    implement(api.v1.placements, async () => {
+      return { items: (await ctx.views.models()).snap.planList.map((t) => t.value) };
+    }),
+    implement(api.v1.requests, async () => ({ items: await ctx.views.requests() })),
+    implement(api.v1.models, async () => {
+      const { snap, views } = await ctx.views.models();
+      const requests = await ctx.views.requests();
+      const out = new Map<string, ReturnType<typeof row>>();
+      function row(
+        uid: string,
+        name: string,
+        engine: string,
+        origin: 'deployment' | 'request' | 'placement',
+        replicas: number,
+        state: string,
+      ) {
+        const ready = (snap.endpoints.get(uid) ?? []).filter((e) => e.status === 'ready').length;
+        return {
+          model_uid: uid,
+          model_name: name,
+          engine_type: engine,
+          origin,
+          replicas,
+          ready_replicas: ready,
+          state,
+          plan_version: snap.plans.get(uid)?.value.plan_version ?? null,
+        };
+      }
+      for (const v of views)
+        out.set(
+          v.model_uid,
+          row(v.model_uid, v.model_name, v.engine_type, 'deployment', v.desired_replicas, v.state),
         );
-        const now = ctx.clock.now();
-        return {
-          items: [...snap.statuses.values()]
-            .sort((a, b) => a.value.node_id.localeCompare(b.value.node_id))
-            .map((t) => ({
-              ...t.value,
-              heartbeat_age_seconds: Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000),
-              cordoned: cordoned.has(t.value.node_id),
-            })),
-        };
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/endpoints',
-      summary: 'All endpoints (replicas as their nodes report them)',
-      tags,
-      response: EndpointList,
-      handler: async () => ({ items: (await ctx.views.models()).snap.endpointList.map((t) => t.value) }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/placements',
-      summary: 'All placement plans',
-      tags,
-      response: PlacementList,
-      handler: async () => {
-        return { items: (await ctx.views.models()).snap.planList.map((t) => t.value) };
-      },
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/requests',
-      summary: 'The v1 request queue (/model_requests)',
-      tags,
-      response: RequestList,
-      handler: async () => ({ items: await ctx.views.requests() }),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/models',
-      summary: 'Models as v1 sees them: v2 deployments, v1 requests and any placement',
-      tags,
-      response: V1ModelList,
-      handler: async () => {
-        const { snap, views } = await ctx.views.models();
-        const requests = await ctx.views.requests();
-        const out = new Map<string, ReturnType<typeof row>>();
-        function row(
-          uid: string,
-          name: string,
-          engine: string,
-          origin: 'deployment' | 'request' | 'placement',
-          replicas: number,
-          state: string,
-        ) {
-          const ready = (snap.endpoints.get(uid) ?? []).filter((e) => e.status === 'ready').length;
-          return {
-            model_uid: uid,
-            model_name: name,
-            engine_type: engine,
-            origin,
-            replicas,
-            ready_replicas: ready,
-            state,
-            plan_version: snap.plans.get(uid)?.value.plan_version ?? null,
-          };
-        }
-        for (const v of views)
-          out.set(
-            v.model_uid,
-            row(v.model_uid, v.model_name, v.engine_type, 'deployment', v.desired_replicas, v.state),
-          );
-        for (const r of requests) {
-          const uid = r.spec.model_uid;
-          if (out.has(uid)) continue;
-          out.set(uid, row(uid, r.spec.model_name, r.spec.engine_type, 'request', r.replicas, r.status));
-        }
-        for (const [uid, plan] of snap.plans) {
-          if (out.has(uid)) continue;
-          const s = aggregateState({
-            deployment: { desired_state: 'running', replicas: plan.value.assignments.length },
-            plan: plan.value,
-            endpoints: snap.endpoints.get(uid) ?? [],
-            downloads: snap.downloads.get(uid) ?? [],
-          });
-          out.set(
+      for (const r of requests) {
+        const uid = r.spec.model_uid;
+        if (out.has(uid)) continue;
+        out.set(uid, row(uid, r.spec.model_name, r.spec.engine_type, 'request', r.replicas, r.status));
+      }
+      for (const [uid, plan] of snap.plans) {
+        if (out.has(uid)) continue;
+        const s = aggregateState({
+          deployment: { desired_state: 'running', replicas: plan.value.assignments.length },
+          plan: plan.value,
+          endpoints: snap.endpoints.get(uid) ?? [],
+          downloads: snap.downloads.get(uid) ?? [],
+        });
+        out.set(
+          uid,
+          row(
             uid,
-            row(
-              uid,
-              plan.value.spec.model_name,
-              plan.value.spec.engine_type,
-              'placement',
-              plan.value.assignments.length,
-              s.state,
-            ),
-          );
-        }
-        return { items: [...out.values()].sort((a, b) => a.model_uid.localeCompare(b.model_uid)) };
-      },
+            plan.value.spec.model_name,
+            plan.value.spec.engine_type,
+            'placement',
+            plan.value.assignments.length,
+            s.state,
+          ),
+        );
+      }
+      return { items: [...out.values()].sort((a, b) => a.model_uid.localeCompare(b.model_uid)) };
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/health',
-      summary:
-        'Component health: store, router /healthz, scheduler leader, node heartbeats, plan_version consistency',
-      tags,
-      response: Health,
-      handler: async (c) => {
-        const now = ctx.clock.now();
-        let store: { ok: boolean; kind: string; revision: number | null; error: string | null };
-        try {
-          const revision = await ctx.store.revision();
-          const fault = storeFault(ctx.store);
-          store = { ok: fault === undefined, kind: ctx.store.kind, revision, error: fault ?? null };
-        } catch (err) {
-          store = { ok: false, kind: ctx.store.kind, revision: null, error: errorMessage(err) };
-        }
-        const [router, lead, nodes, comps, snap] = await Promise.all([
-          ctx.router.health(c.var.traceparent),
-          leader(ctx),
-          ctx.reader
-            .list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus')
-            .catch(() => ({ items: [] })),
-          ctx.reader
-            .list(prefixes.components, ComponentStatus, (k) => parseKey(k)?.kind === 'component')
-            .catch(() => ({ items: [] })),
-          ctx.views
-            .models()
-            .then((m) => m.snap)
-            .catch(() => undefined),
-        ]);
-        const nodeRows = nodes.items.map((t) => {
-          const age = Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000);
-          return {
-            node_id: t.value.node_id,
-            heartbeat_at: t.value.heartbeat_at,
-            age_seconds: age,
-            healthy: age <= HEARTBEAT_STALE_SECONDS,
-          };
-        });
-        const lagging = snap
-          ? laggingEndpoints(
-              snap.plans,
-              snap.endpointList.map((t) => t.value),
-            )
-          : [];
-        const nodeValues = nodes.items.map((t) => t.value);
-        const conflicts = portConflicts(nodeValues, snap ? snap.planList.map((t) => t.value) : []);
-        const engines = engineHealth(snap ? snap.endpointList.map((t) => t.value) : []);
-        const gpus = gpuSignals(nodeValues);
-        const { issues, healthy } = healthIssues({
-          storeOk: store.ok,
-          // It answered but reports a fault of its file: say which (unreachable otherwise).
-          ...(store.revision !== null && store.error !== null ? { storeError: store.error } : {}),
-          routerOk: router.ok,
-          leader: lead !== undefined,
-          staleNodes: nodeRows.filter((n) => !n.healthy).map((n) => n.node_id),
-          lagging: lagging.length,
-          conflicts,
-          engines,
-          gpus,
-        });
+    implement(api.v1.health, async (c) => {
+      const now = ctx.clock.now();
+      let store: { ok: boolean; kind: string; revision: number | null; error: string | null };
+      try {
+        const revision = await ctx.store.revision();
+        const fault = storeFault(ctx.store);
+        store = { ok: fault === undefined, kind: ctx.store.kind, revision, error: fault ?? null };
+      } catch (err) {
+        store = { ok: false, kind: ctx.store.kind, revision: null, error: errorMessage(err) };
+      }
+      const [router, lead, nodes, comps, snap] = await Promise.all([
+        ctx.router.health(c.var.traceparent),
+        leader(ctx),
+        ctx.reader
+          .list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus')
+          .catch(() => ({ items: [] })),
+        ctx.reader
+          .list(prefixes.components, ComponentStatus, (k) => parseKey(k)?.kind === 'component')
+          .catch(() => ({ items: [] })),
+        ctx.views
+          .models()
+          .then((m) => m.snap)
+          .catch(() => undefined),
+      ]);
+      const nodeRows = nodes.items.map((t) => {
+        const age = Math.max(0, (now - Date.parse(t.value.heartbeat_at)) / 1000);
         return {
-          status: healthy ? ('ok' as const) : ('degraded' as const),
-          port_conflicts: conflicts,
-          engines,
-          gpus,
-          issues,
-          store,
-          router,
-          scheduler: { leader: lead?.holder ?? null, since: lead?.since ?? null },
-          nodes: nodeRows,
-          components: comps.items.map((t) => t.value),
-          plan_consistency: { consistent: lagging.length === 0, lagging },
+          node_id: t.value.node_id,
+          heartbeat_at: t.value.heartbeat_at,
+          age_seconds: age,
+          healthy: age <= HEARTBEAT_STALE_SECONDS,
         };
-      },
+      });
+      const lagging = snap
+        ? laggingEndpoints(
+            snap.plans,
+            snap.endpointList.map((t) => t.value),
+          )
+        : [];
+      const nodeValues = nodes.items.map((t) => t.value);
+      const conflicts = portConflicts(nodeValues, snap ? snap.planList.map((t) => t.value) : []);
+      const engines = engineHealth(snap ? snap.endpointList.map((t) => t.value) : []);
+      const gpus = gpuSignals(nodeValues);
+      const { issues, healthy } = healthIssues({
+        storeOk: store.ok,
+        // It answered but reports a fault of its file: say which (unreachable otherwise).
+        ...(store.revision !== null && store.error !== null ? { storeError: store.error } : {}),
+        routerOk: router.ok,
+        leader: lead !== undefined,
+        staleNodes: nodeRows.filter((n) => !n.healthy).map((n) => n.node_id),
+        lagging: lagging.length,
+        conflicts,
+        engines,
+        gpus,
+      });
+      return {
+        status: healthy ? ('ok' as const) : ('degraded' as const),
+        port_conflicts: conflicts,
+        engines,
+        gpus,
+        issues,
+        store,
+        router,
+        scheduler: { leader: lead?.holder ?? null, since: lead?.since ?? null },
+        nodes: nodeRows,
+        components: comps.items.map((t) => t.value),
+        plan_consistency: { consistent: lagging.length === 0, lagging },
+      };
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/metrics/router',
-      summary: 'Router metrics as JSON (same as /api/metrics/router)',
-      tags: ['metrics'],
-      response: RouterMetrics,
-      handler: async (c) => ctx.router.metrics(c.var.traceparent),
-    }),
-    defineRoute({
-      method: 'get',
-      path: '/api/metrics/router',
-      summary:
-        "The router's Prometheus metrics as JSON: request rate, latency and TTFT quantiles, tokens, per model",
-      tags: ['v1', 'metrics'],
-      response: RouterMetrics,
-      handler: async (c) => ctx.router.metrics(c.var.traceparent),
-    }),
+    implement(api.metrics.router, async (c) => ctx.router.metrics(c.var.traceparent)),
+    implement(api.v1.routerMetrics, async (c) => ctx.router.metrics(c.var.traceparent)),
   ];
 }

@@ -6,10 +6,9 @@ import { signSession } from '../auth/jwt.js';
 import { hashPassword, verifyPassword } from '../auth/passwords.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
+import { implement, type Implementation } from '../http/route.js';
+import { api } from '../../api/index.js';
 import { clearSessionCookies, setSessionCookies } from '../http/session-cookie.js';
-import { ChangePasswordBody, LoginBody, LoginResponse, LogoutBody, WhoAmI } from '../schemas/auth.js';
-import { Ack } from '../schemas/common.js';
 
 /** A hash to compare against when the user does not exist, so timing does not reveal which usernames exist. */
 let decoy: Promise<string> | undefined;
@@ -40,145 +39,106 @@ export async function endUserSessions(
   throw new ApiError(409, 'CONFLICT', 'the account changed concurrently; retry');
 }
 
-export function authRoutes(ctx: ServerContext): AnyRoute[] {
+export function authRoutes(ctx: ServerContext): Implementation[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/v2/auth/login',
-      summary:
-        'Log in with username and password; returns a session token (JWT) and sets the console cookies',
-      description:
-        'Failed attempts are throttled per username, per source address and per (username, address) ' +
-        '(429 + Retry-After); addresses a user logged in from before are not held back by attacks elsewhere.',
-      tags: ['auth'],
-      body: LoginBody,
-      response: LoginResponse,
-      handler: async (c, { body }) => {
-        c.set('claimedUser', body.username.slice(0, 64));
-        // Throttled per username and per address (see LoginThrottle): only failures count.
-        const who = body.username.toLowerCase();
-        const ip = c.var.sourceIp;
-        const wait = ctx.loginThrottle?.check(who, ip) ?? 0;
-        if (wait > 0) {
-          ctx.metrics.rateLimited.inc({ kind: 'login' });
-          throw new ApiError(429, 'RATE_LIMITED', `too many login attempts; retry in ${wait} s`, {
-            headers: { 'Retry-After': String(wait) },
-          });
-        }
-        const user = await ctx.users.get(body.username, true).catch(() => undefined);
-        if (!user) {
-          decoy ??= hashPassword('decoy-password');
-          await verifyPassword(body.password, await decoy);
-          ctx.loginThrottle?.failed(who, ip);
-          ctx.metrics.authFailures.inc({ reason: 'bad_login' });
-          throw badLogin();
-        }
-        const ok = await verifyPassword(body.password, user.value.password_hash);
-        if (!ok || user.value.disabled) {
-          ctx.loginThrottle?.failed(who, ip);
-          ctx.metrics.authFailures.inc({ reason: 'bad_login' });
-          throw badLogin();
-        }
-        ctx.loginThrottle?.succeeded(who, ip);
-        const { token, expiresAt } = await signSession(
-          ctx.jwtSecret,
-          { username: user.value.username, role: user.value.role, epoch: user.value.session_epoch ?? 0 },
-          { nowMs: ctx.clock.now(), ttlSeconds: ctx.options.jwtTtlSeconds },
-        );
-        c.set('principal', { username: user.value.username, role: user.value.role, method: 'jwt' });
-        setSessionCookies(c, {
-          token,
-          secret: ctx.jwtSecret,
-          maxAgeS: (expiresAt - ctx.clock.now()) / 1000,
-          trustProxy: ctx.options.trustProxy,
+    implement(api.auth.login, async (c, { body }) => {
+      c.set('claimedUser', body.username.slice(0, 64));
+      // Throttled per username and per address (see LoginThrottle): only failures count.
+      const who = body.username.toLowerCase();
+      const ip = c.var.sourceIp;
+      const wait = ctx.loginThrottle?.check(who, ip) ?? 0;
+      if (wait > 0) {
+        ctx.metrics.rateLimited.inc({ kind: 'login' });
+        throw new ApiError(429, 'RATE_LIMITED', `too many login attempts; retry in ${wait} s`, {
+          headers: { 'Retry-After': String(wait) },
         });
-        return {
-          token,
-          token_type: 'Bearer' as const,
-          expires_at: new Date(expiresAt).toISOString(),
-          username: user.value.username,
-          role: user.value.role,
-        };
-      },
+      }
+      const user = await ctx.users.get(body.username, true).catch(() => undefined);
+      if (!user) {
+        decoy ??= hashPassword('decoy-password');
+        await verifyPassword(body.password, await decoy);
+        ctx.loginThrottle?.failed(who, ip);
+        ctx.metrics.authFailures.inc({ reason: 'bad_login' });
+        throw badLogin();
+      }
+      const ok = await verifyPassword(body.password, user.value.password_hash);
+      if (!ok || user.value.disabled) {
+        ctx.loginThrottle?.failed(who, ip);
+        ctx.metrics.authFailures.inc({ reason: 'bad_login' });
+        throw badLogin();
+      }
+      ctx.loginThrottle?.succeeded(who, ip);
+      const { token, expiresAt } = await signSession(
+        ctx.jwtSecret,
+        { username: user.value.username, role: user.value.role, epoch: user.value.session_epoch ?? 0 },
+        { nowMs: ctx.clock.now(), ttlSeconds: ctx.options.jwtTtlSeconds },
+      );
+      c.set('principal', { username: user.value.username, role: user.value.role, method: 'jwt' });
+      setSessionCookies(c, {
+        token,
+        secret: ctx.jwtSecret,
+        maxAgeS: (expiresAt - ctx.clock.now()) / 1000,
+        trustProxy: ctx.options.trustProxy,
+      });
+      return {
+        token,
+        token_type: 'Bearer' as const,
+        expires_at: new Date(expiresAt).toISOString(),
+        username: user.value.username,
+        role: user.value.role,
+      };
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/auth/whoami',
-      summary: 'Who the token belongs to: username, role, how authenticated',
-      tags: ['auth'],
-      response: WhoAmI,
-      handler: async (c) => {
-        const p = c.var.principal;
-        if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
-        return {
-          username: p.username,
-          role: p.role,
-          auth_method: p.method,
-          key_id: p.keyId ?? null,
-          expires_at: p.expiresAt ?? null,
-        };
-      },
+    implement(api.auth.whoami, async (c) => {
+      const p = c.var.principal;
+      if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
+      return {
+        username: p.username,
+        role: p.role,
+        auth_method: p.method,
+        key_id: p.keyId ?? null,
+        expires_at: p.expiresAt ?? null,
+      };
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/v2/auth/logout',
-      summary: 'End this session (or, with `all`, every session of your user, everywhere)',
-      description:
-        'The server and the routers refuse the ended session(s) within seconds. API keys are not affected ' +
-        '(revoke them separately); with an API key only `all: true` applies.',
-      tags: ['auth'],
-      body: LogoutBody,
-      bodyOptional: true,
-      response: Ack,
-      handler: async (c, { body }) => {
-        const p = c.var.principal;
-        if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
-        if (body.all === true) {
-          await endUserSessions(ctx, p.username, { all: true });
-        } else {
-          if (!p.session) {
-            throw new ApiError(
-              400,
-              'NOT_A_SESSION',
-              'this is an API key, not a session: revoke the key, or send {"all": true}',
-            );
-          }
-          await endUserSessions(ctx, p.username, { jti: p.session.jti, exp: p.session.expiresAt });
+    implement(api.auth.logout, async (c, { body }) => {
+      const p = c.var.principal;
+      if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
+      if (body.all === true) {
+        await endUserSessions(ctx, p.username, { all: true });
+      } else {
+        if (!p.session) {
+          throw new ApiError(
+            400,
+            'NOT_A_SESSION',
+            'this is an API key, not a session: revoke the key, or send {"all": true}',
+          );
         }
-        c.set('auditDetails', { all: body.all === true });
-        clearSessionCookies(c);
-        return { ok: true as const };
-      },
+        await endUserSessions(ctx, p.username, { jti: p.session.jti, exp: p.session.expiresAt });
+      }
+      c.set('auditDetails', { all: body.all === true });
+      clearSessionCookies(c);
+      return { ok: true as const };
     }),
-    defineRoute({
-      method: 'post',
-      path: '/api/v2/auth/password',
-      summary: 'Change your own password (needs the current one); ends all your sessions',
-      tags: ['auth'],
-      body: ChangePasswordBody,
-      response: Ack,
-      handler: async (c, { body }) => {
-        const p = c.var.principal;
-        if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
-        const user = await ctx.users.get(p.username, true);
-        if (!user || !(await verifyPassword(body.current_password, user.value.password_hash))) {
-          throw new ApiError(403, 'FORBIDDEN', 'the current password is wrong');
-        }
-        // A new password ends every session issued under the old one (this one too).
-        const next = User.parse({
-          ...endSessions(user.value, { all: true }, ctx.clock.now()),
-          password_hash: await hashPassword(body.new_password),
-          updated_at: new Date(ctx.clock.now()).toISOString(),
-        });
-        const res = await ctx.store.txn({
-          compare: [{ key: keys.user(p.username), modRevision: user.modRevision }],
-          success: [{ op: 'put', key: keys.user(p.username), value: encode(User, next) }],
-        });
-        ctx.users.invalidate(p.username);
-        if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'your account changed concurrently; retry');
-        clearSessionCookies(c);
-        return { ok: true as const };
-      },
+    implement(api.auth.changePassword, async (c, { body }) => {
+      const p = c.var.principal;
+      if (!p) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
+      const user = await ctx.users.get(p.username, true);
+      if (!user || !(await verifyPassword(body.current_password, user.value.password_hash))) {
+        throw new ApiError(403, 'FORBIDDEN', 'the current password is wrong');
+      }
+      // A new password ends every session issued under the old one (this one too).
+      const next = User.parse({
+        ...endSessions(user.value, { all: true }, ctx.clock.now()),
+        password_hash: await hashPassword(body.new_password),
+        updated_at: new Date(ctx.clock.now()).toISOString(),
+      });
+      const res = await ctx.store.txn({
+        compare: [{ key: keys.user(p.username), modRevision: user.modRevision }],
+        success: [{ op: 'put', key: keys.user(p.username), value: encode(User, next) }],
+      });
+      ctx.users.invalidate(p.username);
+      if (!res.succeeded) throw new ApiError(409, 'CONFLICT', 'your account changed concurrently; retry');
+      clearSessionCookies(c);
+      return { ok: true as const };
     }),
   ];
 }

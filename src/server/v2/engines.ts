@@ -1,58 +1,48 @@
 import type { ServerContext } from '../context.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
-import { EngineList, EnginesQuery, type EngineRow } from '../schemas/engines.js';
+import { implement, type Implementation } from '../http/route.js';
+import { api } from '../../api/index.js';
+import { type EngineRow } from '../../api/schemas/engines.js';
 
 /** `GET /api/v2/engines`: the engines each online node can launch, from the nodes' own status. */
-export function engineRoutes(ctx: ServerContext): AnyRoute[] {
+export function engineRoutes(ctx: ServerContext): Implementation[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/engines',
-      summary: 'Engines per node: type, version and executable path, and engines found but unusable',
-      description:
-        "Read from the node agents' status (online nodes only). Nodes whose agent does not report engines " +
-        'are listed in unreported_nodes; the scheduler places any engine there.',
-      tags: ['engines', 'nodes'],
-      query: EnginesQuery,
-      response: EngineList,
-      handler: async (_c, { query }) => {
-        const snap = await ctx.views.nodes();
-        const items: EngineRow[] = [];
-        const unreported: string[] = [];
-        for (const id of [...snap.statuses.keys()].sort()) {
-          if (query.node_id !== undefined && id !== query.node_id) continue;
-          const st = snap.statuses.get(id)?.value;
-          if (!st) continue;
-          if (!st.engines) {
-            unreported.push(id);
-            continue;
-          }
-          for (const e of st.engines) {
-            items.push({
-              node_id: id,
-              type: e.type,
-              status: 'available',
-              version: e.version,
-              path: e.path,
-              error: null,
-            });
-          }
-          for (const e of st.engine_errors ?? []) {
-            items.push({
-              node_id: id,
-              type: e.type,
-              status: 'unusable',
-              version: null,
-              path: e.path,
-              error: e.error,
-            });
-          }
+    implement(api.engines.list, async (_c, { query }) => {
+      const snap = await ctx.views.nodes();
+      const items: EngineRow[] = [];
+      const unreported: string[] = [];
+      for (const id of [...snap.statuses.keys()].sort()) {
+        if (query.node_id !== undefined && id !== query.node_id) continue;
+        const st = snap.statuses.get(id)?.value;
+        if (!st) continue;
+        if (!st.engines) {
+          unreported.push(id);
+          continue;
         }
-        return {
-          items: query.type === undefined ? items : items.filter((r) => r.type === query.type),
-          unreported_nodes: unreported,
-        };
-      },
+        for (const e of st.engines) {
+          items.push({
+            node_id: id,
+            type: e.type,
+            status: 'available',
+            version: e.version,
+            path: e.path,
+            error: null,
+          });
+        }
+        for (const e of st.engine_errors ?? []) {
+          items.push({
+            node_id: id,
+            type: e.type,
+            status: 'unusable',
+            version: null,
+            path: e.path,
+            error: e.error,
+          });
+        }
+      }
+      return {
+        items: query.type === undefined ? items : items.filter((r) => r.type === query.type),
+        unreported_nodes: unreported,
+      };
     }),
   ];
 }

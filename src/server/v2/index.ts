@@ -1,5 +1,5 @@
 import type { ServerContext } from '../context.js';
-import type { AnyRoute } from '../http/route.js';
+import type { Implementation } from '../http/route.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { authRoutes } from './auth.js';
 import { autoscalingRoutes } from './autoscaling.js';
@@ -23,7 +23,7 @@ import { templateRoutes } from './templates.js';
 import { userRoutes } from './users.js';
 
 /** v2 control API (seed 002 Phase 4, seed 004 catalog, auth, audit...) under /api/v2/. */
-export function v2Routes(ctx: ServerContext): AnyRoute[] {
+export function v2Routes(ctx: ServerContext): Implementation[] {
   return [
     ...modelRoutes(ctx),
     ...revisionRoutes(ctx),

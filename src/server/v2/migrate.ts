@@ -1,23 +1,14 @@
 import type { ServerContext } from '../context.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
+import { implement, type Implementation } from '../http/route.js';
+import { api } from '../../api/index.js';
 import { migrateV1ToV2 } from '../models/migrate.js';
-import { MigrateResponse } from '../schemas/v1.js';
 
-export function migrateRoutes(ctx: ServerContext): AnyRoute[] {
+export function migrateRoutes(ctx: ServerContext): Implementation[] {
   return [
-    defineRoute({
-      method: 'post',
-      path: '/api/v2/migrate',
-      summary: 'Migrate v1 model requests to v2 models (idempotent)',
-      description:
-        'Running/Scheduled requests become running deployments, the rest stopped; models that already exist are skipped.',
-      tags: ['admin'],
-      response: MigrateResponse,
-      handler: async (c) => {
-        const r = await migrateV1ToV2(ctx.store, ctx.clock);
-        c.set('auditDetails', { total: r.total, migrated: r.migrated, skipped: r.skipped, failed: r.failed });
-        return r;
-      },
+    implement(api.admin.migrate, async (c) => {
+      const r = await migrateV1ToV2(ctx.store, ctx.clock);
+      c.set('auditDetails', { total: r.total, migrated: r.migrated, skipped: r.skipped, failed: r.failed });
+      return r;
     }),
   ];
 }

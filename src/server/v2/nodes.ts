@@ -8,12 +8,10 @@ import type { ServerContext } from '../context.js';
 import { ApiError, errors } from '../errors.js';
 import type { ServerEnv } from '../http/env.js';
 import { actor, expected, withEtag } from '../http/helpers.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
+import { implement, type Implementation } from '../http/route.js';
+import { api } from '../../api/index.js';
 import { checkExpected } from '../models/service.js';
-import { NodeCacheResponse, NodeDiskResponse } from '../schemas/cache.js';
-import { NodeActionBody, NodeDetailView, NodeList, NodeParams, NodeSettingsView } from '../schemas/nodes.js';
-
-const tags = ['nodes'];
+import { NodeSettingsView } from '../../api/schemas/nodes.js';
 
 /** True when the store knows the node: it is online, or was configured, reported or planned on. */
 async function nodeKnown(ctx: ServerContext, nodeId: string): Promise<boolean> {
@@ -53,117 +51,64 @@ async function writeSettings(
   return withEtag(c, { ...next, resource_version: res.revision });
 }
 
-export function nodeRoutes(ctx: ServerContext): AnyRoute[] {
-  const action = (
-    path: string,
-    summary: string,
-    patch: Partial<Pick<NodeSettings, 'cordoned' | 'draining'>>,
-  ) =>
-    defineRoute({
-      method: 'post',
-      path,
-      summary,
-      tags,
-      params: NodeParams,
-      body: NodeActionBody,
-      bodyOptional: true,
-      response: NodeSettingsView,
-      handler: async (c, { params, body }) =>
-        writeSettings(ctx, c, params.node_id, body.resource_version, patch),
-    });
+export function nodeRoutes(ctx: ServerContext): Implementation[] {
+  const action = (e: typeof api.nodes.cordon, patch: Partial<Pick<NodeSettings, 'cordoned' | 'draining'>>) =>
+    implement(e, async (c, { params, body }) =>
+      writeSettings(ctx, c, params.node_id, body.resource_version, patch),
+    );
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/nodes',
-      summary: 'List nodes: status, settings, GPUs with reserved memory, replicas, disk, alerts',
-      description:
-        'Offline nodes the store still remembers (settings, disk, plans) are listed with online=false.',
-      tags,
-      response: NodeList,
-      handler: async () => {
-        const snap = await ctx.views.nodes();
-        const now = ctx.clock.now();
-        return { items: knownNodeIds(snap).map((id) => buildNodeView(snap, id, now)) };
-      },
+    implement(api.nodes.list, async () => {
+      const snap = await ctx.views.nodes();
+      const now = ctx.clock.now();
+      return { items: knownNodeIds(snap).map((id) => buildNodeView(snap, id, now)) };
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/nodes/{node_id}',
-      summary: 'Node detail: status, settings, GPUs, assignments, endpoints, disk, alerts, cache',
-      tags,
-      params: NodeParams,
-      response: NodeDetailView,
-      handler: async (c, { params }) => {
-        const [snap, cache] = await Promise.all([ctx.views.nodes(), ctx.views.cacheEntries()]);
-        if (
-          !knownNodeIds(snap).includes(params.node_id) &&
-          !cache.some((e) => e.node_id === params.node_id)
-        ) {
-          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
-            node_id: params.node_id,
-          });
-        }
-        const view = buildNodeDetail(snap, params.node_id, ctx.clock.now(), cache);
-        c.header('ETag', `"${view.settings_resource_version}"`);
-        return view;
-      },
+    implement(api.nodes.get, async (c, { params }) => {
+      const [snap, cache] = await Promise.all([ctx.views.nodes(), ctx.views.cacheEntries()]);
+      if (!knownNodeIds(snap).includes(params.node_id) && !cache.some((e) => e.node_id === params.node_id)) {
+        throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
+          node_id: params.node_id,
+        });
+      }
+      const view = buildNodeDetail(snap, params.node_id, ctx.clock.now(), cache);
+      c.header('ETag', `"${view.settings_resource_version}"`);
+      return view;
     }),
-    action('/api/v2/nodes/{node_id}/cordon', 'Cordon a node: no new replicas are placed on it', {
+    action(api.nodes.cordon, {
       cordoned: true,
     }),
-    action('/api/v2/nodes/{node_id}/uncordon', 'Uncordon a node (also ends a drain)', {
+    action(api.nodes.uncordon, {
       cordoned: false,
       draining: false,
     }),
-    action(
-      '/api/v2/nodes/{node_id}/drain',
-      'Drain a node: cordon it and let the scheduler move its replicas away',
-      {
-        cordoned: true,
-        draining: true,
-      },
-    ),
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/nodes/{node_id}/cache',
-      summary: "A node's model cache",
-      tags: ['nodes', 'cache'],
-      params: NodeParams,
-      response: NodeCacheResponse,
-      handler: async (_c, { params }) => {
-        const res = await ctx.reader.list(keys.modelCacheOf(params.node_id), ModelCacheEntry);
-        if (res.items.length === 0 && !(await nodeKnown(ctx, params.node_id))) {
-          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
-            node_id: params.node_id,
-          });
-        }
-        const items = res.items.map(cacheEntryView);
-        return { node_id: params.node_id, items, total_bytes: items.reduce((n, e) => n + e.size_bytes, 0) };
-      },
+    action(api.nodes.drain, {
+      cordoned: true,
+      draining: true,
     }),
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/nodes/{node_id}/disk',
-      summary: "A node's cache disk status and alerts",
-      tags: ['nodes', 'cache'],
-      params: NodeParams,
-      response: NodeDiskResponse,
-      handler: async (_c, { params }) => {
-        const [disk, alerts] = await Promise.all([
-          ctx.reader.get(keys.nodeDisk(params.node_id), NodeDiskStatus),
-          ctx.reader.list(keys.alertsOf(params.node_id), DiskAlert),
-        ]);
-        if (!disk && alerts.items.length === 0 && !(await nodeKnown(ctx, params.node_id))) {
-          throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
-            node_id: params.node_id,
-          });
-        }
-        return {
+    implement(api.nodes.cache, async (_c, { params }) => {
+      const res = await ctx.reader.list(keys.modelCacheOf(params.node_id), ModelCacheEntry);
+      if (res.items.length === 0 && !(await nodeKnown(ctx, params.node_id))) {
+        throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
           node_id: params.node_id,
-          disk: disk?.value ?? null,
-          alerts: alerts.items.map((t) => t.value),
-        };
-      },
+        });
+      }
+      const items = res.items.map(cacheEntryView);
+      return { node_id: params.node_id, items, total_bytes: items.reduce((n, e) => n + e.size_bytes, 0) };
+    }),
+    implement(api.nodes.disk, async (_c, { params }) => {
+      const [disk, alerts] = await Promise.all([
+        ctx.reader.get(keys.nodeDisk(params.node_id), NodeDiskStatus),
+        ctx.reader.list(keys.alertsOf(params.node_id), DiskAlert),
+      ]);
+      if (!disk && alerts.items.length === 0 && !(await nodeKnown(ctx, params.node_id))) {
+        throw errors.notFound('NODE_NOT_FOUND', `node "${params.node_id}" is not known`, {
+          node_id: params.node_id,
+        });
+      }
+      return {
+        node_id: params.node_id,
+        disk: disk?.value ?? null,
+        alerts: alerts.items.map((t) => t.value),
+      };
     }),
   ];
 }

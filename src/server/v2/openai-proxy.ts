@@ -1,12 +1,11 @@
-import { z } from 'zod';
+import type { Context } from 'hono';
 import { errorMessage } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 import { ApiError } from '../errors.js';
-import { defineRoute, type AnyRoute } from '../http/route.js';
+import { implement, type Implementation } from '../http/route.js';
+import { api } from '../../api/index.js';
+import type { ServerEnv } from '../http/env.js';
 import { endQuietly } from '../http/stream.js';
-
-/** The OpenAI request bodies the console's playground sends: `model` is required, the rest passes through. */
-const OpenAiBody = z.looseObject({ model: z.string().min(1).max(256) });
 
 /**
  * Same-origin access to the router's OpenAI API for the web console (playground): the caller's own bearer
@@ -14,16 +13,19 @@ const OpenAiBody = z.looseObject({ model: z.string().min(1).max(256) });
  * rate-limited by the router exactly as for any client. The only target is the configured or registered
  * router; nothing in the request chooses where it goes.
  */
-export function openAiProxyRoutes(ctx: ServerContext): AnyRoute[] {
+export function openAiProxyRoutes(ctx: ServerContext): Implementation[] {
   const forward = async (
-    c: Parameters<AnyRoute['handler']>[0],
+    c: Context<ServerEnv>,
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
   ): Promise<Response> => {
     const base = await ctx.router.url();
     if (!base) throw new ApiError(503, 'ROUTER_UNAVAILABLE', 'no router is configured or registered');
-    const headers: Record<string, string> = { traceparent: c.var.traceparent, accept: c.req.header('accept') ?? '*/*' };
+    const headers: Record<string, string> = {
+      traceparent: c.var.traceparent,
+      accept: c.req.header('accept') ?? '*/*',
+    };
     // The caller's own credential, from the header or the console's session cookie.
     const credential = c.var.credential;
     if (credential) headers['authorization'] = `Bearer ${credential}`;
@@ -48,32 +50,19 @@ export function openAiProxyRoutes(ctx: ServerContext): AnyRoute[] {
       if (v) out.set(h, v);
     }
     if (out.get('content-type')?.includes('text/event-stream')) out.set('x-accel-buffering', 'no');
-    return new Response(upstream.body ? endQuietly(upstream.body) : null, { status: upstream.status, headers: out });
+    return new Response(upstream.body ? endQuietly(upstream.body) : null, {
+      status: upstream.status,
+      headers: out,
+    });
   };
 
-  const post = (suffix: string, summary: string) =>
-    defineRoute({
-      method: 'post',
-      path: `/api/v2/openai/v1/${suffix}`,
-      summary,
-      description: 'Forwarded to the router with the caller’s token; answers in OpenAI’s format (SSE when `stream`).',
-      tags: ['openai'],
-      body: OpenAiBody,
-      produces: 'application/json',
-      handler: async (c, { body }) => forward(c, 'POST', `/v1/${suffix}`, body),
-    });
+  const post = (e: typeof api.openai.chat, upstreamPath: string) =>
+    implement(e, async (c, { body }) => forward(c, 'POST', upstreamPath, body));
 
   return [
-    post('chat/completions', 'Chat completion through the router (for the console playground)'),
-    post('completions', 'Text completion through the router'),
-    post('embeddings', 'Embeddings through the router'),
-    defineRoute({
-      method: 'get',
-      path: '/api/v2/openai/v1/models',
-      summary: 'Models the router serves (ready replicas), in OpenAI’s list format',
-      tags: ['openai'],
-      produces: 'application/json',
-      handler: async (c) => forward(c, 'GET', '/v1/models', undefined),
-    }),
+    post(api.openai.chat, '/v1/chat/completions'),
+    post(api.openai.completions, '/v1/completions'),
+    post(api.openai.embeddings, '/v1/embeddings'),
+    implement(api.openai.models, async (c) => forward(c, 'GET', '/v1/models', undefined)),
   ];
 }

@@ -46,6 +46,11 @@ export type {
   TemplateView,
   UserView,
   WhoAmI,
+  // Request bodies, under the names the console's forms use.
+  CatalogImportRequest as ImportInput,
+  CreateModelRequest as CreateModelInput,
+  UpdateModelRequest as UpdateModelInput,
+  CreateTemplateRequest as TemplateInput,
 } from '../../../src/client/types.ts';
 
 // Enumerations the client module does not re-export (type-only as well).

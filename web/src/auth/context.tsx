@@ -1,8 +1,11 @@
 import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
-import { createApiClient, readCookie } from '../api/client.ts';
-import { makeApi, type Api } from '../api/endpoints.ts';
+import { createClient, type NebulaClient } from '../../../src/client/client.ts';
+import { readCookie } from '../api/cookie.ts';
 import type { Role } from '../api/types.ts';
 import { SessionStore, type Session } from './session-store.ts';
+
+/** The control API as the console calls it. */
+export type Api = NebulaClient;
 
 interface AppContextValue {
   api: Api;
@@ -26,14 +29,16 @@ export interface AppContextProviderProps {
 export function AppContextProvider({ children, fetch, sessions, baseUrl }: AppContextProviderProps) {
   const value = useMemo<AppContextValue>(() => {
     const store = sessions ?? new SessionStore();
-    const client = createApiClient({
+    // The typed client of src/client: same origin, cookie session (no bearer), no client-side timeout.
+    const api = createClient({
       baseUrl: baseUrl ?? '',
+      timeoutMs: 0,
       hasSession: () => store.get() !== null,
       csrfToken: () => readCookie('nebula_csrf'),
       onUnauthorized: () => store.clear('expired'),
       ...(fetch ? { fetch } : {}),
     });
-    return { api: makeApi(client), sessions: store };
+    return { api, sessions: store };
   }, [fetch, sessions, baseUrl]);
   return <AppContext.Provider value={value}>{children}</AppContext.Provider>;
 }

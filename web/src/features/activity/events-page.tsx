@@ -17,7 +17,7 @@ export function EventsPage() {
   const api = useApi();
   const [model, setModel] = useState<string | null>(null);
   const [level, setLevel] = useState<string | null>(null);
-  const models = useQuery({ queryKey: ['models', 'names'], queryFn: () => api.models.list() });
+  const models = useQuery({ queryKey: ['models', 'names'], queryFn: () => api.models.list({ limit: 1000 }) });
   const events = useQuery({
     queryKey: ['events', model],
     queryFn: () => api.events.list(model ? { model_uid: model, limit: 300 } : { limit: 300 }),

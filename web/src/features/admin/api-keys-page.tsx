@@ -64,7 +64,7 @@ function RateLimitModal({ apiKey, onClose }: { apiKey: ApiKeyView | null; onClos
   const [rate, setRate] = useState('');
   const save = useMutation({
     mutationFn: (k: ApiKeyView) =>
-      api.apiKeys.update(k.id, { rate_limit: rate.trim() === '' ? null : rate.trim() }),
+      api.keys.update(k.id, { rate_limit: rate.trim() === '' ? null : rate.trim() }),
     onSuccess: (k) => {
       notifySuccess(`Rate limit of ${k.name}: ${rateText(k.rate_limit)}`);
       void qc.invalidateQueries({ queryKey: ['api-keys'] });
@@ -111,7 +111,7 @@ function CreateKeyModal({
   const [rate, setRate] = useState('');
   const create = useMutation({
     mutationFn: () =>
-      api.apiKeys.create({
+      api.keys.create({
         name: name.trim(),
         role,
         ...(expires !== 'never' ? { expires_in: expires } : {}),
@@ -224,9 +224,9 @@ export function ApiKeysPage() {
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [showInactive, setShowInactive] = useState(false);
   const [limiting, setLimiting] = useState<ApiKeyView | null>(null);
-  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.apiKeys.list(true) });
+  const keys = useQuery({ queryKey: ['api-keys'], queryFn: () => api.keys.list({ all: true }) });
   const confirmRevoke = useConfirmedAction({
-    mutationFn: (k: ApiKeyView) => api.apiKeys.revoke(k.id),
+    mutationFn: (k: ApiKeyView) => api.keys.revoke(k.id),
     success: (_d, k) => `Key ${k.name} revoked`,
     failure: 'Revoke failed',
     invalidate: [['api-keys']],

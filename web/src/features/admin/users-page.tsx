@@ -91,7 +91,7 @@ export function UsersPage() {
     invalidate: [['users']],
   });
   const confirmRemove = useConfirmedAction({
-    mutationFn: (u: UserView) => api.users.remove(u.username),
+    mutationFn: (u: UserView) => api.users.delete(u.username),
     success: (_d, u) => `${u.username} deleted`,
     failure: 'Delete failed',
     invalidate: [['users']],

@@ -91,7 +91,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
   });
   const models = useQuery({
     queryKey: ['models', 'catalog'],
-    queryFn: () => api.models.list(),
+    queryFn: () => api.models.list({ limit: 1000 }),
     refetchInterval: CATALOG_REFRESH_MS,
   });
 
@@ -101,7 +101,7 @@ export function DownloadedBlock({ highlight }: { highlight: string | null }) {
   };
   const remove = useAction({
     mutationFn: async (v: { row: DownloadedModelRow; purge: boolean }) => {
-      if (v.row.model_uid) return api.models.remove(v.row.model_uid, v.purge);
+      if (v.row.model_uid) return api.models.delete(v.row.model_uid, v.purge ? { purge: true } : {});
       await Promise.all(v.row.nodes.map((n) => api.nodes.purgeCache(n.node_id, n.name_hash)));
       return null;
     },

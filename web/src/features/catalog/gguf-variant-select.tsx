@@ -40,7 +40,7 @@ export function GgufVariantSelect({
   const api = useApi();
   const detail = useQuery({
     queryKey: ['catalog-model', provider, repo],
-    queryFn: () => api.catalog.model(provider, repo),
+    queryFn: () => api.catalog.get(provider, repo),
     enabled: repo !== '',
     retry: false,
   });

@@ -23,7 +23,7 @@ export function HubModelDrawer({
   const { canOperate } = usePermissions();
   const detail = useQuery({
     queryKey: ['catalog-model', item?.source, item?.id],
-    queryFn: () => api.catalog.model(item?.source ?? 'huggingface', item?.id ?? ''),
+    queryFn: () => api.catalog.get(item?.source ?? 'huggingface', item?.id ?? ''),
     enabled: item !== null,
   });
   const d = detail.data;

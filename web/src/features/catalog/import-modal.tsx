@@ -2,7 +2,7 @@ import { Badge, Group, Modal, SimpleGrid, Stack, Switch, Text, TextInput } from 
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { ImportInput } from '../../api/endpoints.ts';
+import type { ImportInput } from '../../api/types.ts';
 import type { CatalogItem, EngineType, ImportResponse } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
 import { FormActions, MutationError } from '../../components/form-actions.tsx';

@@ -69,7 +69,7 @@ export function SearchBlock({
     queryKey: ['catalog-search', provider, q, page],
     queryFn: async ({ signal }) => {
       try {
-        const res = await api.catalog.search({ provider, q, page, limit: PAGE_SIZE }, signal);
+        const res = await api.catalog.search({ provider, q, page, limit: PAGE_SIZE }, { signal });
         onUnavailable(null);
         return res;
       } catch (err) {

@@ -2,8 +2,7 @@ import { ActionIcon, Button, Group, Select, Table, Text, TextInput, Tooltip } fr
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { LoraAdapterInput } from '../../api/endpoints.ts';
-import type { ModelDetailView } from '../../api/types.ts';
+import type { ModelDetailView, UpdateModelInput } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
 import { SectionCard } from './detail-sections.tsx';
@@ -11,6 +10,8 @@ import { SectionCard } from './detail-sections.tsx';
 /** Same rule as the spec's AdapterName: what clients put in `model`. */
 const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** One LoRA adapter of a model as the console sends it (spec `adapters`). */
+type LoraAdapterInput = NonNullable<UpdateModelInput['adapters']>[number];
 type Source = LoraAdapterInput['source'];
 
 /**
@@ -28,7 +29,12 @@ export function AdaptersCard({ m }: { m: ModelDetailView }) {
   const adapters = (m.spec.adapters ?? []) as LoraAdapterInput[];
   const ready = m.endpoints.filter((e) => e.status === 'ready');
   const save = useMutation({
-    mutationFn: (next: LoraAdapterInput[]) => api.models.setAdapters(m.model_uid, next, m.resource_version),
+    mutationFn: (next: LoraAdapterInput[]) =>
+      // A spec update of the whole list, conditional on the version shown.
+      api.models.update(m.model_uid, {
+        adapters: next.length === 0 ? null : next,
+        resource_version: m.resource_version,
+      }),
     onSuccess: () => {
       notifySuccess(`Adapters of ${m.model_uid} saved; its replicas restart to load them`);
       setName('');

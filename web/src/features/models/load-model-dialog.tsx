@@ -18,7 +18,7 @@ import { IconForms, IconTemplate } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import type { CreateModelInput } from '../../api/endpoints.ts';
+import type { CreateModelInput } from '../../api/types.ts';
 import type { EngineType, ModelSource } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
 import { MutationError } from '../../components/form-actions.tsx';

@@ -46,7 +46,7 @@ export function LogViewer({ uid, replicaIds }: { uid: string; replicaIds: number
     }, 150);
     void (async () => {
       try {
-        const res = await api.models.followLogs(uid, replica, TAIL, ctl.signal);
+        const res = await api.models.openLogStream(uid, replica, { tail: TAIL, signal: ctl.signal });
         setState('live');
         await readSse(
           res,

@@ -101,6 +101,7 @@ export function ModelsPage() {
     queryKey: ['models', { state, engine, q: debouncedQ }],
     queryFn: () =>
       api.models.list({
+        limit: 1000,
         ...(state ? { state } : {}),
         ...(engine ? { engine_type: engine } : {}),
         ...(debouncedQ ? { q: debouncedQ } : {}),

@@ -45,7 +45,7 @@ function DiffView({ uid, n }: { uid: string; n: number }) {
   const api = useApi();
   const q = useQuery({
     queryKey: ['model-revision-diff', uid, n],
-    queryFn: () => api.models.revisionDiff(uid, n),
+    queryFn: () => api.models.diff(uid, n),
   });
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   const d: ModelRevisionDiff | undefined = q.data;
@@ -87,7 +87,7 @@ export function RevisionsPanel({ m }: { m: ModelDetailView }) {
   const uid = m.model_uid;
   const list = useQuery({
     queryKey: ['model-revisions', uid, m.revision ?? null],
-    queryFn: () => api.models.revisions(uid),
+    queryFn: () => api.models.revisions(uid, { limit: 100 }),
   });
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ['model', uid] });
@@ -95,7 +95,7 @@ export function RevisionsPanel({ m }: { m: ModelDetailView }) {
     void qc.invalidateQueries({ queryKey: ['models'] });
   };
   const rollback = useMutation({
-    mutationFn: (to: number) => api.models.rollback(uid, to),
+    mutationFn: (to: number) => api.models.rollback(uid, { to }),
     onSuccess: (r) =>
       notifySuccess(`${uid} rolled back to revision ${r.rollback_of} (now revision ${r.revision})`),
     onError: (e) => notifyError(e, 'Rollback failed'),

@@ -32,7 +32,8 @@ export function useModelActions() {
     onSettled: (_d, _e, v) => refresh(v.uid),
   });
   const remove = useMutation({
-    mutationFn: (v: { uid: string; purge: boolean }) => api.models.remove(v.uid, v.purge),
+    mutationFn: (v: { uid: string; purge: boolean }) =>
+      api.models.delete(v.uid, v.purge ? { purge: true } : {}),
     onSuccess: (d, v) => {
       qc.removeQueries({ queryKey: ['model', v.uid] });
       notifySuccess(

@@ -252,13 +252,13 @@ export function OverviewPage() {
   const api = useApi();
   const overview = useQuery({
     queryKey: ['overview'],
-    queryFn: () => api.cluster.overview(),
+    queryFn: () => api.v1.overview(),
     refetchInterval: POLL_MS,
   });
   const nodes = useQuery({ queryKey: ['nodes'], queryFn: () => api.nodes.list(), refetchInterval: POLL_MS });
   const health = useQuery({
     queryKey: ['health'],
-    queryFn: () => api.cluster.health(),
+    queryFn: () => api.v1.health(),
     refetchInterval: POLL_MS,
   });
   const traffic = useTraffic();

@@ -15,7 +15,7 @@ export function useTraffic() {
   const qc = useQueryClient();
   const metrics = useQuery({
     queryKey: ['router-metrics'],
-    queryFn: () => api.cluster.routerMetrics(),
+    queryFn: () => api.v1.routerMetrics(),
     refetchInterval: TRAFFIC_POLL_MS,
     retry: false,
   });

@@ -45,7 +45,7 @@ export function PlaygroundPage() {
   const [params, setParams] = useSearchParams();
   const models = useQuery({
     queryKey: ['models', 'playground'],
-    queryFn: () => api.models.list(),
+    queryFn: () => api.models.list({ limit: 1000 }),
     refetchInterval: 10_000,
   });
   const runnable = (models.data?.items ?? []).filter(
@@ -93,12 +93,12 @@ export function PlaygroundPage() {
         fn(prev[prev.length - 1] ?? { role: 'assistant', content: '' }),
       ]);
     try {
-      const res = await api.playground.chat(
+      const res = await api.openai.chat(
         buildChatBody(model.served_model_name, system, history, {
           temperature,
           max_tokens: Number(maxTokens) || 256,
         }),
-        ctl.signal,
+        { signal: ctl.signal },
       );
       await readSse(
         res,

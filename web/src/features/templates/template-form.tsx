@@ -2,7 +2,7 @@ import { Modal, Select, SimpleGrid, Stack, TextInput, Textarea } from '@mantine/
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import type { TemplateInput } from '../../api/endpoints.ts';
+import type { TemplateInput } from '../../api/types.ts';
 import type { EngineType, ModelSource, TemplateCategory, TemplateView } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
 import { notifySuccess } from '../../lib/notify.ts';

@@ -24,7 +24,7 @@ export function TemplatesPage() {
   const [editing, setEditing] = useState<TemplateView | null>(null);
   const [deploying, setDeploying] = useState<TemplateView | null>(null);
   const confirmRemove = useConfirmedAction({
-    mutationFn: (t: TemplateView) => api.templates.remove(t.template_id),
+    mutationFn: (t: TemplateView) => api.templates.delete(t.template_id),
     success: (_d, t) => `Template "${t.name}" deleted`,
     failure: 'Delete failed',
     invalidate: [['templates']],

@@ -124,6 +124,9 @@ export const ReplicaParams = z.object({
     .transform(Number),
 });
 
+/** `POST .../replicas/{replica_id}/drain` takes no options (an empty object or no body). */
+export const DrainBody = z.strictObject({});
+
 export const ListModelsQuery = z.object({
   state: AggregatedState.optional(),
   /** Substring of model_uid or model_name (case-insensitive). */

@@ -11,5 +11,6 @@ export * from './auth.js';
 export * from './catalog.js';
 export * from './v1.js';
 export * from './settings.js';
+export * from './system.js';
 export * from './autoscaling.js';
 export * from './pull.js';
