@@ -214,14 +214,15 @@ export async function startScheduler(
     // The autoscaler leads on its own lease name: it may run on another instance than the scheduler.
     if (o.autoscaleIntervalMs > 0) {
       const asMetrics = createAutoscalerMetrics(registry);
-      let asElector: LeaderElector | undefined;
+      // Filled once the elector exists (it needs the autoscaler, the autoscaler's writes need its fence).
+      const lead: { elector?: LeaderElector } = {};
       const autoscaler = new Autoscaler(
         { intervalMs: o.autoscaleIntervalMs, statusEveryMs: 10_000 },
         {
           store: s,
           view: controller.view,
           recorder,
-          fence: () => (asElector?.isLeader ? asElector.fence() : undefined),
+          fence: () => (lead.elector?.isLeader ? lead.elector.fence() : undefined),
           clock,
           logger: logger.child({ loop: 'autoscaler' }),
           metrics: asMetrics,
@@ -229,7 +230,7 @@ export async function startScheduler(
       );
       await autoscaler.start();
       cleanups.push(() => autoscaler.stop());
-      asElector = new LeaderElector(s, {
+      const ae = new LeaderElector(s, {
         name: 'autoscaler',
         instanceId,
         leaseId: () => lease.id,
@@ -245,7 +246,7 @@ export async function startScheduler(
           autoscaler.deactivate();
         },
       });
-      const ae = asElector;
+      lead.elector = ae;
       await ae.start();
       cleanups.push(async () => {
         autoscaler.deactivate();
