@@ -84,13 +84,22 @@ const router = await startRouter(
   { store, logger: silentLogger() },
 );
 
-/** Writes revision `rev` of the spec (a neutral env change, same engine speed) and the deployment naming it. */
+/**
+ * Writes revision `rev` of the spec and the deployment naming it. Revisions differ only in a context length
+ * no request comes near (same engine speed); each replica answers /health 503 for its first second (loading).
+ */
 const put = async (rev: number) => {
   await putJson(
     store,
     keys.modelSpec(UID),
     ModelSpec,
-    simSpec(UID, { engine_config: { extra_args: ['--itl-ms', '1'], env: { ROLLOUT_MARK: String(rev) } } }),
+    simSpec(UID, {
+      engine_config: {
+        extra_args: ['--itl-ms', '1', '--startup-ms', '1000'],
+        env: {},
+        max_model_len: 4096 - rev,
+      },
+    }),
   );
   await putJson(
     store,
@@ -136,9 +145,20 @@ interface Row {
   p50_ms: number;
   p99_ms: number;
   rollout_seconds: number | null;
+  /** Only the requests that finished between the spec change and the rollout's end. */
+  during_rollout: { served: number; failed: number; p50_ms: number; p99_ms: number } | null;
   errors: string[];
 }
-const row = (run: string, t: LoadTally, rolloutSeconds: number | null): Row => ({
+const within = (t: LoadTally, from: number, to: number) => {
+  const lat = t.latenciesMs.filter((_, i) => (t.doneAtMs[i] ?? 0) >= from && (t.doneAtMs[i] ?? 0) <= to);
+  return {
+    served: lat.length,
+    failed: t.failedAtMs.filter((at) => at >= from && at <= to).length,
+    p50_ms: Number(quantile(lat, 0.5).toFixed(1)),
+    p99_ms: Number(quantile(lat, 0.99).toFixed(1)),
+  };
+};
+const row = (run: string, t: LoadTally, rollout: { from: number; to: number } | null): Row => ({
   run,
   seconds: Number(t.seconds.toFixed(1)),
   served: t.ok,
@@ -146,7 +166,8 @@ const row = (run: string, t: LoadTally, rolloutSeconds: number | null): Row => (
   req_per_s: Number(((t.ok + t.failed) / t.seconds).toFixed(1)),
   p50_ms: Number(quantile(t.latenciesMs, 0.5).toFixed(1)),
   p99_ms: Number(quantile(t.latenciesMs, 0.99).toFixed(1)),
-  rollout_seconds: rolloutSeconds,
+  rollout_seconds: rollout ? Number(((rollout.to - rollout.from) / 1000).toFixed(1)) : null,
+  during_rollout: rollout ? within(t, rollout.from, rollout.to) : null,
   errors: t.errors,
 });
 
@@ -154,7 +175,11 @@ const rows: Row[] = [];
 try {
   await waitFor(() => scheduler.isLeader(), { what: 'leader', timeoutMs: 10_000 });
   await put(1);
-  await settled(1, 90_000);
+  await settled(1, 40_000).catch(async (err: unknown) => {
+    const eps = (await listJson(store, prefixes.endpoints, Endpoint)).items.map((t) => t.value);
+    console.error(JSON.stringify({ plan: await readPlan(store, UID), eps }, null, 1).slice(0, 4000));
+    throw err;
+  });
   await waitFor(
     async () => ((await routerRequest(router.url, UID, false)) === undefined ? true : undefined),
     {
@@ -176,9 +201,9 @@ try {
   const changeAt = performance.now();
   await put(2);
   await settled(2, SECONDS * 1000);
-  const rolloutSeconds = Number(((performance.now() - changeAt) / 1000).toFixed(1));
+  const doneAt = performance.now();
   await sleep(Math.max(0, SECONDS * 1000 - (performance.now() - t0)));
-  rows.push(row('rolling update of 3 replicas', await rolling.stop(), rolloutSeconds));
+  rows.push(row('rolling update of 3 replicas', await rolling.stop(), { from: changeAt, to: doneAt }));
 } finally {
   await router.stop().catch(() => undefined);
   await scheduler.stop().catch(() => undefined);
@@ -189,13 +214,19 @@ try {
 }
 
 console.log(
-  `workers ${WORKERS}, ${SECONDS}s per run, ${REPLICAS} engine-sim replicas (--itl-ms 1, 8 tokens)`,
+  `workers ${WORKERS}, ${SECONDS}s per run, ${REPLICAS} engine-sim replicas (--itl-ms 1 --startup-ms 1000, max_tokens 8)`,
 );
-console.log('| run | served | failed | req/s | p50 (ms) | p99 (ms) | rollout (s) |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '| run | served | failed | req/s | p50 (ms) | p99 (ms) | rollout (s) | during rollout: served / failed / p50 / p99 (ms) |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) {
   console.log(
-    `| ${r.run} | ${r.served} | ${r.failed} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.rollout_seconds ?? '-'} |`,
+    `| ${r.run} | ${r.served} | ${r.failed} | ${r.req_per_s} | ${r.p50_ms} | ${r.p99_ms} | ${r.rollout_seconds ?? '-'} | ${
+      r.during_rollout
+        ? `${r.during_rollout.served} / ${r.during_rollout.failed} / ${r.during_rollout.p50_ms} / ${r.during_rollout.p99_ms}`
+        : '-'
+    } |`,
   );
   for (const e of r.errors) console.log(`  error: ${e}`);
 }

@@ -12,6 +12,10 @@ export interface LoadTally {
   errors: string[];
   /** Latency of every successful request, in milliseconds (whole body read). */
   latenciesMs: number[];
+  /** When each successful request finished (`performance.now()`), index for index with `latenciesMs`. */
+  doneAtMs: number[];
+  /** When each failure happened (`performance.now()`). */
+  failedAtMs: number[];
   /** Wall time from start to stop, in seconds. */
   seconds: number;
 }
@@ -44,7 +48,15 @@ export async function routerRequest(
 
 /** Starts `workers` request loops for `model`; `stop()` ends them after their current request. */
 export function routerLoad(url: string, model: string, workers: number): { stop: () => Promise<LoadTally> } {
-  const tally: LoadTally = { ok: 0, failed: 0, errors: [], latenciesMs: [], seconds: 0 };
+  const tally: LoadTally = {
+    ok: 0,
+    failed: 0,
+    errors: [],
+    latenciesMs: [],
+    doneAtMs: [],
+    failedAtMs: [],
+    seconds: 0,
+  };
   const started = performance.now();
   let running = true;
   const loops = Array.from({ length: workers }, async (_, i) => {
@@ -53,9 +65,12 @@ export function routerLoad(url: string, model: string, workers: number): { stop:
       const err = await routerRequest(url, model, (i + n) % 2 === 0);
       if (err === undefined) {
         tally.ok += 1;
-        tally.latenciesMs.push(performance.now() - t0);
+        const now = performance.now();
+        tally.latenciesMs.push(now - t0);
+        tally.doneAtMs.push(now);
       } else {
         tally.failed += 1;
+        tally.failedAtMs.push(performance.now());
         if (tally.errors.length < 10) tally.errors.push(err);
       }
     }
