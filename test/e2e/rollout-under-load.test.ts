@@ -21,62 +21,12 @@ import type { Store } from '../../src/store/types.js';
 import { simSpec } from '../node/fixtures.js';
 import { killEnginesOf } from '../node/procs.js';
 import { freePort, waitFor } from '../helpers/ports.js';
+import { routerLoad, routerRequest } from '../helpers/router-load.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readPlan } from '../scheduler/helpers.js';
 
 const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const UID = 'loaded';
-
-interface Tally {
-  ok: number;
-  failed: number;
-  errors: string[];
-}
-
-/** One request (streaming or not) through the router; a failure is any non-200 or a stream without [DONE]. */
-async function once(url: string, stream: boolean): Promise<string | undefined> {
-  try {
-    const res = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: UID,
-        messages: [{ role: 'user', content: 'hi' }],
-        max_tokens: 8,
-        stream,
-      }),
-    });
-    const text = await res.text();
-    if (res.status !== 200) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
-    if (stream && !text.includes('[DONE]')) return `stream cut: ${text.slice(-200)}`;
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
-/** Workers sending requests back to back until stopped. */
-function load(url: string, workers: number): { stop: () => Promise<Tally> } {
-  const tally: Tally = { ok: 0, failed: 0, errors: [] };
-  let running = true;
-  const loops = Array.from({ length: workers }, async (_, i) => {
-    for (let n = 0; running; n++) {
-      const err = await once(url, (i + n) % 2 === 0);
-      if (err === undefined) tally.ok += 1;
-      else {
-        tally.failed += 1;
-        if (tally.errors.length < 10) tally.errors.push(err);
-      }
-    }
-  });
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return tally;
-    },
-  };
-}
 
 describe('planned changes under load: zero failed requests', () => {
   const dir = tempDir('nebula-rollout-load-');
@@ -181,7 +131,7 @@ describe('planned changes under load: zero failed requests', () => {
     );
   const underLoad = async (change: () => Promise<void>, until: () => Promise<unknown>) => {
     const url = router?.url ?? '';
-    const l = load(url, 8);
+    const l = routerLoad(url, UID, 8);
     await new Promise((r) => setTimeout(r, 500));
     await change();
     await until();
@@ -192,7 +142,7 @@ describe('planned changes under load: zero failed requests', () => {
   it('a rolling update of 3 replicas, a replica drain and a scale-down fail no request', async () => {
     await put(1, 3, '1');
     await settled(3, 1, '3 ready on r1');
-    await waitFor(async () => (await once(router?.url ?? '', false)) === undefined, {
+    await waitFor(async () => (await routerRequest(router?.url ?? '', UID, false)) === undefined, {
       what: 'router serves',
       timeoutMs: 20_000,
     });
