@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NebulaClient } from '../../src/client/index.js';
+import { readSse } from '../../src/core/sse.js';
 import { seededRandom } from '../../test/helpers/seeded-random.js';
 import { tempDir } from '../../test/helpers/tmp.js';
 import { startTestUp } from '../../test/helpers/up.js';
@@ -103,25 +104,15 @@ async function streamed(routerUrl: string, token: string, maxTokens: number): Pr
   });
   if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
   let ttft: number | undefined;
-  let buf = '';
   let done = false;
-  const dec = new TextDecoder();
-  for await (const chunk of res.body) {
-    buf += dec.decode(chunk as Uint8Array, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (!line.startsWith('data:')) continue;
-      const data = line.slice(5).trim();
-      if (data === '[DONE]') {
-        done = true;
-        continue;
-      }
-      const j = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: unknown };
-      if (j.error) throw new Error(`stream error ${JSON.stringify(j.error)}`);
-      if (ttft === undefined && (j.choices?.[0]?.delta?.content ?? '') !== '') ttft = performance.now() - t0;
+  for await (const { data } of readSse(res.body)) {
+    if (data === '[DONE]') {
+      done = true;
+      continue;
     }
+    const j = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: unknown };
+    if (j.error) throw new Error(`stream error ${JSON.stringify(j.error)}`);
+    if (ttft === undefined && (j.choices?.[0]?.delta?.content ?? '') !== '') ttft = performance.now() - t0;
   }
   if (ttft === undefined || !done) throw new Error('stream ended without content or [DONE]');
   return ttft;

@@ -22,62 +22,16 @@ import { simSpec } from '../node/fixtures.js';
 import { killEnginesOf } from '../node/procs.js';
 import { FAST_REPLICA_TIMING, startTestAgent } from '../node/test-agent.js';
 import { freePort, waitFor } from '../helpers/ports.js';
+import { chatOnce, startLoad } from '../helpers/router-load.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readPlan, startTestScheduler } from '../scheduler/helpers.js';
 
 const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const UID = 'loaded';
 
-interface Tally {
-  ok: number;
-  failed: number;
-  errors: string[];
-}
-
-/** One request (streaming or not) through the router; a failure is any non-200 or a stream without [DONE]. */
-async function once(url: string, stream: boolean): Promise<string | undefined> {
-  try {
-    const res = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: UID,
-        messages: [{ role: 'user', content: 'hi' }],
-        max_tokens: 8,
-        stream,
-      }),
-    });
-    const text = await res.text();
-    if (res.status !== 200) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
-    if (stream && !text.includes('[DONE]')) return `stream cut: ${text.slice(-200)}`;
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
-/** Workers sending requests back to back until stopped. */
-function load(url: string, workers: number): { stop: () => Promise<Tally> } {
-  const tally: Tally = { ok: 0, failed: 0, errors: [] };
-  let running = true;
-  const loops = Array.from({ length: workers }, async (_, i) => {
-    for (let n = 0; running; n++) {
-      const err = await once(url, (i + n) % 2 === 0);
-      if (err === undefined) tally.ok += 1;
-      else {
-        tally.failed += 1;
-        if (tally.errors.length < 10) tally.errors.push(err);
-      }
-    }
-  });
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return tally;
-    },
-  };
-}
+/** Requests for the test's model: one, or workers back to back (test/helpers/router-load.ts). */
+const once = (url: string, stream: boolean) => chatOnce(url, UID, stream);
+const load = (url: string, workers: number) => startLoad(url, UID, workers);
 
 describe('planned changes under load: zero failed requests', () => {
   const dir = tempDir('nebula-rollout-load-');

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/core/domain/index.js';
+import { readSse } from '../../src/core/sse.js';
 import type { NodeAgentHandle } from '../../src/node/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import type { Store, Watcher } from '../../src/store/types.js';
@@ -36,26 +37,16 @@ async function stream(
       }),
     });
     if (!res.ok || !res.body) return { chunks, done, error: `status ${res.status}` };
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const part of res.body) {
-      buf += decoder.decode(part as Uint8Array, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (!line.startsWith('data:')) continue;
-        const data = line.slice(5).trim();
-        if (data === '[DONE]') {
-          done = true;
-          continue;
-        }
-        const delta = (JSON.parse(data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]
-          ?.delta?.content;
-        if (delta) {
-          if (chunks === 0) onFirstChunk();
-          chunks += 1;
-        }
+    for await (const { data } of readSse(res.body)) {
+      if (data === '[DONE]') {
+        done = true;
+        continue;
+      }
+      const delta = (JSON.parse(data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta
+        ?.content;
+      if (delta) {
+        if (chunks === 0) onFirstChunk();
+        chunks += 1;
       }
     }
     return { chunks, done };
