@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHub, type FakeHub } from '../fake-hub/index.js';
 import { waitFor } from '../helpers/ports.js';
+import { waitModelRunning } from '../helpers/model-wait.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startTestUp, type TestUp } from '../helpers/up.js';
 
@@ -43,14 +44,7 @@ describe('all-in-one: catalog import downloads, then runs on the simulator', () 
       replicas: 1,
       auto_start: true,
     });
-    const detail = await waitFor(
-      async () => {
-        const d = await client.models.get('tiny');
-        if (d.state === 'failed') throw new Error(`model failed: ${d.state_reason ?? ''}`);
-        return d.state === 'running' ? d : undefined;
-      },
-      { timeoutMs: 60_000, what: 'tiny running' },
-    );
+    const detail = await waitModelRunning(client, 'tiny', { timeoutMs: 60_000 });
     expect(detail.ready_replicas).toBe(1);
     const events = detail.events.map((e) => e.type);
     expect(events).toContain('ready');

@@ -15,6 +15,7 @@ import { TINY_LORA_FILE, TINY_LORA_REPO, tinyLoraGguf } from '../fixtures/gguf/t
 import { llamaServerBinary, skipWithoutLlamaServer } from '../helpers/llama-server.js';
 import { waitFor } from '../helpers/ports.js';
 import { findProcesses } from '../helpers/procs.js';
+import { waitModelRunning } from '../helpers/model-wait.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startTestUp } from '../helpers/up.js';
 
@@ -94,14 +95,10 @@ describe.skipIf(skipWithoutLlamaServer('the LoRA suite'))('LoRA adapters on a re
       adapters: [{ name: 'tiny-sql', source: 'huggingface', model_id: TINY_LORA_REPO }],
       auto_start: true,
     });
-    const detail = await waitFor(
-      async () => {
-        const d = await client.models.get('tiny');
-        if (d.state === 'failed') throw new Error(`model failed: ${d.state_reason ?? ''}`);
-        return d.state === 'running' ? d : undefined;
-      },
-      { timeoutMs: 120_000, what: 'tiny running with its adapter' },
-    );
+    const detail = await waitModelRunning(client, 'tiny', {
+      timeoutMs: 120_000,
+      what: 'tiny running with its adapter',
+    });
     expect(detail.endpoints[0]?.adapters).toEqual([{ name: 'tiny-sql', id: 0 }]);
 
     // The adapter is a cache entry of its own, beside the base's.

@@ -19,6 +19,7 @@ import { cliFor } from '../cli/harness.js';
 import { startFakeHub, smallModelFiles, type FakeHub } from '../fake-hub/index.js';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
 import { freePort, waitFor } from '../helpers/ports.js';
+import { waitModelRunning } from '../helpers/model-wait.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killEnginesOf } from '../node/procs.js';
 import { addUser } from '../server/helpers.js';
@@ -172,14 +173,7 @@ describe('pre-pull: download without starting, then a start downloads nothing', 
 
     const mark = fileGets().length;
     await operator.models.start('tiny');
-    const running = await waitFor(
-      async () => {
-        const d = await admin.models.get('tiny');
-        if (d.state === 'failed') throw new Error(`tiny failed: ${d.state_reason ?? ''}`);
-        return d.state === 'running' ? d : undefined;
-      },
-      { timeoutMs: 60_000, what: 'tiny running' },
-    );
+    const running = await waitModelRunning(admin, 'tiny', { timeoutMs: 60_000 });
     expect(running.endpoints.map((e) => e.node_id)).toEqual([node]);
     expect(fileGets().slice(mark)).toEqual([]);
   }, 120_000);
