@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createClient, type ModelPull, type NebulaClient } from '../../src/client/index.js';
 import { keys } from '../../src/core/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { openEtcdStore } from '../../src/store/etcd/index.js';
@@ -22,6 +22,7 @@ import { freePort, waitFor } from '../helpers/ports.js';
 import { waitModelRunning } from '../helpers/model-wait.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killEnginesOf } from '../node/procs.js';
+import { startTestAgent } from '../node/test-agent.js';
 import { addUser } from '../server/helpers.js';
 
 const MIB = 1024 * 1024;
@@ -79,19 +80,14 @@ describe('pre-pull: download without starting, then a start downloads nothing', 
     for (const id of ['node-a', 'node-b']) {
       const port = await freePort();
       nodes.push(
-        await startNodeAgent(
-          {
-            nodeId: id,
-            address: '127.0.0.1',
-            dataDir: join(dir.path, id),
-            gpus: 'sim:1x24GiB',
-            adminPort: 0,
-            portRange: { start: port, end: port },
-            hfEndpoint: hub.url,
-            modelscopeEndpoint: hub.url,
-          },
-          { store, logger: silentLogger() },
-        ),
+        await startTestAgent(store, {
+          nodeId: id,
+          dataDir: join(dir.path, id),
+          gpus: 'sim:1x24GiB',
+          portRange: { start: port, end: port },
+          hfEndpoint: hub.url,
+          modelscopeEndpoint: hub.url,
+        }),
       );
     }
     const key = server.bootstrap?.apiKey;
