@@ -9,13 +9,14 @@
  *
  *   npx vite-node bench/autoscale/autoscale-bench.ts -- [--duration 60] [--seed 7] [--wakes 3]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { createClient, type NebulaClient } from '../../src/client/index.js';
-import { startUp } from '../../src/up.js';
+import type { NebulaClient } from '../../src/client/index.js';
+import { readSse } from '../../src/core/sse.js';
+import { seededRandom } from '../../test/helpers/seeded-random.js';
 import { tempDir } from '../../test/helpers/tmp.js';
+import { startTestUp } from '../../test/helpers/up.js';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 const flag = (name: string, dflt: string): string => {
@@ -28,18 +29,6 @@ const WAKES = Number(flag('wakes', '3'));
 const MAX = 4;
 const MODEL = 'bursty';
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** Deterministic PRNG (mulberry32) so the trace is the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The arrival rate (req/s) at time t of a trace of length T: a compressed "day" (a raised cosine from
@@ -62,7 +51,7 @@ interface Arrival {
 
 /** A non-homogeneous Poisson process by thinning (Lewis-Shedler) at the peak rate. */
 function trace(T: number, seed: number): Arrival[] {
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const peak = 20;
   const out: Arrival[] = [];
   let t = 0;
@@ -115,25 +104,15 @@ async function streamed(routerUrl: string, token: string, maxTokens: number): Pr
   });
   if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
   let ttft: number | undefined;
-  let buf = '';
   let done = false;
-  const dec = new TextDecoder();
-  for await (const chunk of res.body) {
-    buf += dec.decode(chunk as Uint8Array, { stream: true });
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (!line.startsWith('data:')) continue;
-      const data = line.slice(5).trim();
-      if (data === '[DONE]') {
-        done = true;
-        continue;
-      }
-      const j = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: unknown };
-      if (j.error) throw new Error(`stream error ${JSON.stringify(j.error)}`);
-      if (ttft === undefined && (j.choices?.[0]?.delta?.content ?? '') !== '') ttft = performance.now() - t0;
+  for await (const { data } of readSse(res.body)) {
+    if (data === '[DONE]') {
+      done = true;
+      continue;
     }
+    const j = JSON.parse(data) as { choices?: { delta?: { content?: string } }[]; error?: unknown };
+    if (j.error) throw new Error(`stream error ${JSON.stringify(j.error)}`);
+    if (ttft === undefined && (j.choices?.[0]?.delta?.content ?? '') !== '') ttft = performance.now() - t0;
   }
   if (ttft === undefined || !done) throw new Error('stream ended without content or [DONE]');
   return ttft;
@@ -277,33 +256,22 @@ ${ticks.join('\n')}
 
 async function main(): Promise<void> {
   const dir = tempDir('nebula-asbench-');
-  const sink = process.env['ASBENCH_LOG'] ? process.stderr : new Writable({ write: (_c, _e, cb) => cb() });
-  const up = await startUp(
+  const { up, token, client } = await startTestUp(
+    dir.path,
     {
-      dataDir: join(dir.path, 'data'),
-      host: '127.0.0.1',
-      serverPort: '0',
-      routerPort: '0',
-      grpcPort: '0',
-      schedulerPort: '0',
-      nodeAdminPort: '0',
-      nodeId: 'aio',
       gpus: `sim:${MAX}x24GiB`,
       portRange: '43400-43499',
-      cliConfig: join(dir.path, 'config.yaml'),
       rateLimit: 'off',
       holdMax: '64',
       holdTimeout: '60s',
       hfEndpoint: 'http://127.0.0.1:9',
       modelscopeEndpoint: 'http://127.0.0.1:9',
     },
-    sink,
+    process.env['ASBENCH_LOG'] ? { out: process.stderr } : {},
   );
   const results: RunResult[] = [];
   const wakes: { clientTtftMs: number; recordedMs?: number }[] = [];
   try {
-    const token = readFileSync(up.adminKeyPath, 'utf8').trim();
-    const client = createClient({ baseUrl: up.serverUrl, token });
     await client.models.create({
       model_name: 'demo/bursty',
       model_uid: MODEL,

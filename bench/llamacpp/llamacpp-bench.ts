@@ -24,14 +24,13 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { createClient } from '../../src/client/index.js';
-import { startUp, type UpHandle } from '../../src/up.js';
+import type { UpHandle } from '../../src/up.js';
 import { startFakeHub, TINY_GGUF_REPO } from '../../test/fake-hub/index.js';
 import { tinyLlamaRepoFiles, tinyTokenizer } from '../../test/fixtures/gguf/tiny-llama.js';
 import { llamaServerBinary, startLlamaServer } from '../../test/helpers/llama-server.js';
 import { findProcesses } from '../../test/helpers/procs.js';
 import { tempDir } from '../../test/helpers/tmp.js';
+import { startTestUp } from '../../test/helpers/up.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -142,25 +141,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const hub = await startFakeHub();
 let up: UpHandle | undefined;
 try {
-  up = await startUp(
-    {
-      dataDir: join(dir.path, 'data'),
-      host: '127.0.0.1',
-      serverPort: '0',
-      routerPort: '0',
-      grpcPort: '0',
-      schedulerPort: '0',
-      nodeAdminPort: '0',
-      nodeId: 'bench',
-      gpus: 'sim:2x24GiB',
-      portRange: '44500-44599',
-      hfEndpoint: hub.url,
-      cliConfig: join(dir.path, 'config.yaml'),
-    },
-    new Writable({ write: (_c, _e, cb) => cb() }),
-  );
-  const key = readFileSync(up.adminKeyPath, 'utf8').trim();
-  const client = createClient({ baseUrl: up.serverUrl, token: key });
+  const t = await startTestUp(dir.path, {
+    nodeId: 'bench',
+    gpus: 'sim:2x24GiB',
+    portRange: '44500-44599',
+    hfEndpoint: hub.url,
+  });
+  up = t.up;
+  const { client, token: key } = t;
   /** Deletes a model and waits until it is really gone: API 404, no engine process, router no longer routes it. */
   const gone = async (uid: string) => {
     const routerUrl = up!.routerUrl;

@@ -188,41 +188,54 @@ export async function startScheduler(
     await controller.start();
     cleanups.push(() => controller.stop());
 
-    elector = new LeaderElector(s, {
-      name: 'scheduler',
-      instanceId,
-      leaseId: () => lease.id,
-      checkEveryMs: Math.max(500, (o.leaseTtlSeconds * 1000) / 3),
-      clock,
-      logger,
-      onElected: () => {
-        metrics.isLeader.set(1);
-        controller.activate();
-      },
-      onDeposed: () => {
-        metrics.isLeader.set(0);
-        controller.deactivate();
-      },
-    });
-    const e = elector;
-    await e.start();
-    cleanups.push(async () => {
-      controller.deactivate();
-      await e.stop(revoke);
-    });
+    /**
+     * Leads `name` on this instance's lease: the loop runs only while leading and the gauge says so. `bind`
+     * sees the elector before it starts, so the loop's fence can read it from its first election on.
+     */
+    const lead = async (
+      name: string,
+      loop: { activate(): void; deactivate(): void },
+      gauge: { set(value: number): void },
+      bind: (el: LeaderElector) => void,
+    ): Promise<LeaderElector> => {
+      const el = new LeaderElector(s, {
+        name,
+        instanceId,
+        leaseId: () => lease.id,
+        checkEveryMs: Math.max(500, (o.leaseTtlSeconds * 1000) / 3),
+        clock,
+        logger,
+        onElected: () => {
+          gauge.set(1);
+          loop.activate();
+        },
+        onDeposed: () => {
+          gauge.set(0);
+          loop.deactivate();
+        },
+      });
+      bind(el);
+      await el.start();
+      cleanups.push(async () => {
+        loop.deactivate();
+        await el.stop(revoke);
+      });
+      return el;
+    };
+    const e = await lead('scheduler', controller, metrics.isLeader, (el) => (elector = el));
 
     // The autoscaler leads on its own lease name: it may run on another instance than the scheduler.
     if (o.autoscaleIntervalMs > 0) {
       const asMetrics = createAutoscalerMetrics(registry);
       // Filled once the elector exists (it needs the autoscaler, the autoscaler's writes need its fence).
-      const lead: { elector?: LeaderElector } = {};
+      const asLead: { elector?: LeaderElector } = {};
       const autoscaler = new Autoscaler(
         { intervalMs: o.autoscaleIntervalMs, statusEveryMs: 10_000 },
         {
           store: s,
           view: controller.view,
           recorder,
-          fence: () => (lead.elector?.isLeader ? lead.elector.fence() : undefined),
+          fence: () => (asLead.elector?.isLeader ? asLead.elector.fence() : undefined),
           clock,
           logger: logger.child({ loop: 'autoscaler' }),
           metrics: asMetrics,
@@ -230,28 +243,7 @@ export async function startScheduler(
       );
       await autoscaler.start();
       cleanups.push(() => autoscaler.stop());
-      const ae = new LeaderElector(s, {
-        name: 'autoscaler',
-        instanceId,
-        leaseId: () => lease.id,
-        checkEveryMs: Math.max(500, (o.leaseTtlSeconds * 1000) / 3),
-        clock,
-        logger,
-        onElected: () => {
-          asMetrics.isLeader.set(1);
-          autoscaler.activate();
-        },
-        onDeposed: () => {
-          asMetrics.isLeader.set(0);
-          autoscaler.deactivate();
-        },
-      });
-      lead.elector = ae;
-      await ae.start();
-      cleanups.push(async () => {
-        autoscaler.deactivate();
-        await ae.stop(revoke);
-      });
+      await lead('autoscaler', autoscaler, asMetrics.isLeader, (el) => (asLead.elector = el));
     }
     logger.info({ port: http.port, store: s.kind }, 'scheduler started');
 

@@ -4,15 +4,13 @@
  * model goes idle (no engine left); the next requests (plain and streamed, a burst) are held by the router
  * until the wake and all succeed; a flood beyond the hold queue gets 503 + Retry-After at once.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type NebulaClient } from '../../src/client/index.js';
-import { startUp, type UpHandle } from '../../src/up.js';
+import type { NebulaClient } from '../../src/client/index.js';
+import type { UpHandle } from '../../src/up.js';
 import { waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startTestUp } from '../helpers/up.js';
 
 const HOLD_MAX = 6;
 
@@ -24,31 +22,19 @@ describe('all-in-one: autoscaling on load, scale to zero, wake on request', () =
   let token: string;
 
   beforeAll(async () => {
-    const sink = new Writable({ write: (_c, _e, cb) => cb() });
-    up = await startUp(
+    ({ up, token, client, openai } = await startTestUp(
+      dir.path,
       {
-        dataDir: join(dir.path, 'data'),
-        host: '127.0.0.1',
-        serverPort: '0',
-        routerPort: '0',
-        grpcPort: '0',
-        schedulerPort: '0',
-        nodeAdminPort: '0',
-        nodeId: 'aio',
         gpus: 'sim:4x24GiB',
         portRange: '42100-42199',
-        cliConfig: join(dir.path, 'config.yaml'),
         rateLimit: 'off',
         holdMax: String(HOLD_MAX),
         holdTimeout: '60s',
         hfEndpoint: 'http://127.0.0.1:9',
         modelscopeEndpoint: 'http://127.0.0.1:9',
       },
-      sink,
-    );
-    token = readFileSync(up.adminKeyPath, 'utf8').trim();
-    client = createClient({ baseUrl: up.serverUrl, token });
-    openai = new OpenAI({ baseURL: `${up.routerUrl}/v1`, apiKey: token, maxRetries: 0, timeout: 120_000 });
+      { openaiTimeoutMs: 120_000 },
+    ));
     await client.models.create({
       model_name: 'demo/auto',
       model_uid: 'auto',

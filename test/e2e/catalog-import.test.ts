@@ -3,53 +3,36 @@
  * weights into the node cache with byte-level progress, the cache entry appears, and the replica runs on the
  * engine simulator and answers through the router.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../src/client/index.js';
-import { startUp, type UpHandle } from '../../src/up.js';
 import { startFakeHub, type FakeHub } from '../fake-hub/index.js';
 import { waitFor } from '../helpers/ports.js';
+import { waitModelRunning } from '../helpers/model-wait.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startTestUp, type TestUp } from '../helpers/up.js';
 
 describe('all-in-one: catalog import downloads, then runs on the simulator', () => {
   const dir = tempDir('nebula-import-');
   let hub: FakeHub;
-  let up: UpHandle;
+  let t: TestUp;
 
   beforeAll(async () => {
     hub = await startFakeHub();
-    const sink = new Writable({ write: (_c, _e, cb) => cb() });
-    up = await startUp(
-      {
-        dataDir: join(dir.path, 'data'),
-        host: '127.0.0.1',
-        serverPort: '0',
-        routerPort: '0',
-        grpcPort: '0',
-        schedulerPort: '0',
-        nodeAdminPort: '0',
-        nodeId: 'aio',
-        gpus: 'sim:1x24GiB',
-        portRange: '41000-41099',
-        hfEndpoint: hub.url,
-        modelscopeEndpoint: hub.url,
-        cliConfig: join(dir.path, 'config.yaml'),
-      },
-      sink,
-    );
+    t = await startTestUp(dir.path, {
+      portRange: '41000-41099',
+      hfEndpoint: hub.url,
+      modelscopeEndpoint: hub.url,
+    });
   });
   afterAll(async () => {
-    await up?.stop();
+    await t?.stop();
     await hub?.stop();
     dir.cleanup();
   });
 
   it('imports, downloads into the HF cache layout, serves, and shows the cache entry', async () => {
-    const token = readFileSync(up.adminKeyPath, 'utf8').trim();
-    const client = createClient({ baseUrl: up.serverUrl, token });
+    const { client, openai } = t;
     const search = await client.catalog.search({ provider: 'huggingface', q: 'tiny-llm' });
     expect(search.items.map((i) => i.id)).toContain('nebula-test/tiny-llm');
 
@@ -61,14 +44,7 @@ describe('all-in-one: catalog import downloads, then runs on the simulator', () 
       replicas: 1,
       auto_start: true,
     });
-    const detail = await waitFor(
-      async () => {
-        const d = await client.models.get('tiny');
-        if (d.state === 'failed') throw new Error(`model failed: ${d.state_reason ?? ''}`);
-        return d.state === 'running' ? d : undefined;
-      },
-      { timeoutMs: 60_000, what: 'tiny running' },
-    );
+    const detail = await waitModelRunning(client, 'tiny', { timeoutMs: 60_000 });
     expect(detail.ready_replicas).toBe(1);
     const events = detail.events.map((e) => e.type);
     expect(events).toContain('ready');
@@ -85,8 +61,10 @@ describe('all-in-one: catalog import downloads, then runs on the simulator', () 
     );
     expect(cache.size_bytes).toBeGreaterThan(0);
 
-    const openai = new OpenAI({ baseURL: `${up.routerUrl}/v1`, apiKey: token, maxRetries: 0 });
-    const r = await openai.chat.completions.create({ model: 'tiny', messages: [{ role: 'user', content: 'hi' }] });
+    const r = await openai.chat.completions.create({
+      model: 'tiny',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(r.choices[0]?.message.content).toBeTruthy();
   });
 });

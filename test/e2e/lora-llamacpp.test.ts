@@ -5,18 +5,19 @@
  * base, and the same one twice; `/v1/models` lists the adapter with its parent; the adapter is a cache
  * entry of its own; removing it makes its name 404 while the base keeps serving.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type NebulaClient } from '../../src/client/index.js';
-import { startUp, type UpHandle } from '../../src/up.js';
+import type { NebulaClient } from '../../src/client/index.js';
+import type { UpHandle } from '../../src/up.js';
 import { startFakeHub, TINY_GGUF_REPO, type FakeHub } from '../fake-hub/index.js';
 import { TINY_LORA_FILE, TINY_LORA_REPO, tinyLoraGguf } from '../fixtures/gguf/tiny-lora.js';
 import { llamaServerBinary, skipWithoutLlamaServer } from '../helpers/llama-server.js';
 import { waitFor } from '../helpers/ports.js';
 import { findProcesses } from '../helpers/procs.js';
+import { waitModelRunning } from '../helpers/model-wait.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startTestUp } from '../helpers/up.js';
 
 const PROMPT = 'tell me about the weather';
 
@@ -62,29 +63,18 @@ describe.skipIf(skipWithoutLlamaServer('the LoRA suite'))('LoRA adapters on a re
         },
       ],
     });
-    const sink = new Writable({ write: (_c, _e, cb) => cb() });
     const base = 44_000 + Math.floor(Math.random() * 50) * 100;
-    up = await startUp(
-      {
-        dataDir: join(dir.path, 'data'),
-        host: '127.0.0.1',
-        serverPort: '0',
-        routerPort: '0',
-        grpcPort: '0',
-        schedulerPort: '0',
-        nodeAdminPort: '0',
-        nodeId: 'lora',
-        gpus: 'sim:1x24GiB',
-        portRange: `${base}-${base + 99}`,
-        engineBin: [`llamacpp=${llamaBin}`],
-        hfEndpoint: hub.url,
-        cliConfig: join(dir.path, 'config.yaml'),
-        rateLimit: 'off',
-      },
-      sink,
-    );
-    key = readFileSync(up.adminKeyPath, 'utf8').trim();
-    client = createClient({ baseUrl: up.serverUrl, token: key });
+    ({
+      up,
+      token: key,
+      client,
+    } = await startTestUp(dir.path, {
+      nodeId: 'lora',
+      portRange: `${base}-${base + 99}`,
+      engineBin: [`llamacpp=${llamaBin}`],
+      hfEndpoint: hub.url,
+      rateLimit: 'off',
+    }));
   }, 120_000);
 
   afterAll(async () => {
@@ -105,14 +95,10 @@ describe.skipIf(skipWithoutLlamaServer('the LoRA suite'))('LoRA adapters on a re
       adapters: [{ name: 'tiny-sql', source: 'huggingface', model_id: TINY_LORA_REPO }],
       auto_start: true,
     });
-    const detail = await waitFor(
-      async () => {
-        const d = await client.models.get('tiny');
-        if (d.state === 'failed') throw new Error(`model failed: ${d.state_reason ?? ''}`);
-        return d.state === 'running' ? d : undefined;
-      },
-      { timeoutMs: 120_000, what: 'tiny running with its adapter' },
-    );
+    const detail = await waitModelRunning(client, 'tiny', {
+      timeoutMs: 120_000,
+      what: 'tiny running with its adapter',
+    });
     expect(detail.endpoints[0]?.adapters).toEqual([{ name: 'tiny-sql', id: 0 }]);
 
     // The adapter is a cache entry of its own, beside the base's.

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createClient, type ModelPull, type NebulaClient } from '../../src/client/index.js';
 import { keys } from '../../src/core/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
 import { openEtcdStore } from '../../src/store/etcd/index.js';
@@ -19,8 +19,10 @@ import { cliFor } from '../cli/harness.js';
 import { startFakeHub, smallModelFiles, type FakeHub } from '../fake-hub/index.js';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
 import { freePort, waitFor } from '../helpers/ports.js';
+import { waitModelRunning } from '../helpers/model-wait.js';
 import { tempDir } from '../helpers/tmp.js';
 import { killEnginesOf } from '../node/procs.js';
+import { startTestAgent } from '../node/test-agent.js';
 import { addUser } from '../server/helpers.js';
 
 const MIB = 1024 * 1024;
@@ -78,19 +80,14 @@ describe('pre-pull: download without starting, then a start downloads nothing', 
     for (const id of ['node-a', 'node-b']) {
       const port = await freePort();
       nodes.push(
-        await startNodeAgent(
-          {
-            nodeId: id,
-            address: '127.0.0.1',
-            dataDir: join(dir.path, id),
-            gpus: 'sim:1x24GiB',
-            adminPort: 0,
-            portRange: { start: port, end: port },
-            hfEndpoint: hub.url,
-            modelscopeEndpoint: hub.url,
-          },
-          { store, logger: silentLogger() },
-        ),
+        await startTestAgent(store, {
+          nodeId: id,
+          dataDir: join(dir.path, id),
+          gpus: 'sim:1x24GiB',
+          portRange: { start: port, end: port },
+          hfEndpoint: hub.url,
+          modelscopeEndpoint: hub.url,
+        }),
       );
     }
     const key = server.bootstrap?.apiKey;
@@ -172,14 +169,7 @@ describe('pre-pull: download without starting, then a start downloads nothing', 
 
     const mark = fileGets().length;
     await operator.models.start('tiny');
-    const running = await waitFor(
-      async () => {
-        const d = await admin.models.get('tiny');
-        if (d.state === 'failed') throw new Error(`tiny failed: ${d.state_reason ?? ''}`);
-        return d.state === 'running' ? d : undefined;
-      },
-      { timeoutMs: 60_000, what: 'tiny running' },
-    );
+    const running = await waitModelRunning(admin, 'tiny', { timeoutMs: 60_000 });
     expect(running.endpoints.map((e) => e.node_id)).toEqual([node]);
     expect(fileGets().slice(mark)).toEqual([]);
   }, 120_000);

@@ -11,19 +11,20 @@ import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
 import { DrainRequest } from '../../src/core/domain/revision.js';
 import { keys, prefixes } from '../../src/core/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { startRouter, type RouterHandle } from '../../src/router/index.js';
 import { deploymentFor } from '../../src/scheduler/fixtures.js';
-import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
+import type { SchedulerHandle } from '../../src/scheduler/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { listJson, putJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
 import { simSpec } from '../node/fixtures.js';
 import { killEnginesOf } from '../node/procs.js';
+import { FAST_REPLICA_TIMING, startTestAgent } from '../node/test-agent.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { routerLoad, routerRequest } from '../helpers/router-load.js';
 import { tempDir } from '../helpers/tmp.js';
-import { readPlan } from '../scheduler/helpers.js';
+import { readPlan, startTestScheduler } from '../scheduler/helpers.js';
 
 const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const UID = 'loaded';
@@ -39,37 +40,14 @@ describe('planned changes under load: zero failed requests', () => {
     if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before this suite');
     store = await openEmbeddedStore({});
     const base = await freePort();
-    agent = await startNodeAgent(
-      {
-        nodeId: 'ln',
-        address: '127.0.0.1',
-        dataDir: dir.path,
-        gpus: 'none',
-        adminPort: 0,
-        portRange: { start: base, end: base + 60 },
-        resyncIntervalMs: 2_000,
-        timing: {
-          stopGraceMs: 3_000,
-          probeIntervalMs: 100,
-          probeTimeoutMs: 500,
-          healthIntervalMs: 300,
-          drainSettleMs: 300,
-          drainPollMs: 100,
-        },
-      },
-      { store, logger: silentLogger() },
-    );
-    scheduler = await startScheduler(
-      {
-        instanceId: 's',
-        metricsPort: 0,
-        host: '127.0.0.1',
-        leaseTtlSeconds: 2,
-        gracePeriodMs: 5000,
-        debounceMs: 10,
-      },
-      { store, logger: silentLogger() },
-    );
+    agent = await startTestAgent(store, {
+      nodeId: 'ln',
+      dataDir: dir.path,
+      portRange: { start: base, end: base + 60 },
+      resyncIntervalMs: 2_000,
+      timing: FAST_REPLICA_TIMING,
+    });
+    scheduler = await startTestScheduler(store, { gracePeriodMs: 5000 });
     router = await startRouter(
       { host: '127.0.0.1', port: 0, grpcPort: null, noAuth: true },
       { store, logger: silentLogger() },

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import type { Store } from '../../src/store/types.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assignment, plan, simSpec } from './fixtures.js';
 import { engineSimPids, enginesOfDataDir, killEnginesOf } from './procs.js';
+import { startTestAgent } from './test-agent.js';
 import { getEndpoint, getNodeStatus, putPlan } from './store-helpers.js';
 
 /** The same agent on the embedded store, as `nebula up` runs it. */
@@ -28,17 +28,11 @@ describe('node agent on the embedded store', () => {
     expect(existsSync(new URL('../../dist/cli/main.js', import.meta.url))).toBe(true);
     store = await openEmbeddedStore({});
     const port = await freePort();
-    agent = await startNodeAgent(
-      {
-        nodeId: 'solo',
-        address: '127.0.0.1',
-        dataDir: dir.path,
-        gpus: 'none',
-        adminPort: 0,
-        portRange: { start: port, end: port },
-      },
-      { store, logger: silentLogger() },
-    );
+    agent = await startTestAgent(store, {
+      nodeId: 'solo',
+      dataDir: dir.path,
+      portRange: { start: port, end: port },
+    });
     expect(await getNodeStatus(store, 'solo')).toMatchObject({ gpu_source: 'none', gpus: [] });
     await putPlan(store, plan(simSpec('emb'), 1, [assignment(0, 'solo', port)]));
     const s = store;

@@ -2,14 +2,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/core/domain/index.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import { readSse } from '../../src/core/sse.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import type { Store, Watcher } from '../../src/store/types.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assignment, plan, simSpec } from './fixtures.js';
 import { isAlive, killEnginesOf } from './procs.js';
+import { FAST_REPLICA_TIMING, startTestAgent } from './test-agent.js';
 import { getEndpoint, putPlan, recordEndpointHistory } from './store-helpers.js';
 
 const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
@@ -36,26 +37,16 @@ async function stream(
       }),
     });
     if (!res.ok || !res.body) return { chunks, done, error: `status ${res.status}` };
-    const decoder = new TextDecoder();
-    let buf = '';
-    for await (const part of res.body) {
-      buf += decoder.decode(part as Uint8Array, { stream: true });
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) !== -1) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (!line.startsWith('data:')) continue;
-        const data = line.slice(5).trim();
-        if (data === '[DONE]') {
-          done = true;
-          continue;
-        }
-        const delta = (JSON.parse(data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]
-          ?.delta?.content;
-        if (delta) {
-          if (chunks === 0) onFirstChunk();
-          chunks += 1;
-        }
+    for await (const { data } of readSse(res.body)) {
+      if (data === '[DONE]') {
+        done = true;
+        continue;
+      }
+      const delta = (JSON.parse(data) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta
+        ?.content;
+      if (delta) {
+        if (chunks === 0) onFirstChunk();
+        chunks += 1;
       }
     }
     return { chunks, done };
@@ -84,26 +75,13 @@ describe('node agent: graceful retirement (real engine-sim processes)', () => {
     port = await freePort();
     port2 = await freePort();
     ({ history, watcher } = await recordEndpointHistory(store));
-    agent = await startNodeAgent(
-      {
-        nodeId: 'dn',
-        address: '127.0.0.1',
-        dataDir: dir.path,
-        gpus: 'none',
-        adminPort: 0,
-        portRange: { start: Math.min(port, port2), end: Math.max(port, port2) },
-        resyncIntervalMs: 2_000,
-        timing: {
-          stopGraceMs: 3_000,
-          probeIntervalMs: 100,
-          probeTimeoutMs: 500,
-          healthIntervalMs: 300,
-          drainSettleMs: 300,
-          drainPollMs: 100,
-        },
-      },
-      { store, logger: silentLogger() },
-    );
+    agent = await startTestAgent(store, {
+      nodeId: 'dn',
+      dataDir: dir.path,
+      portRange: { start: Math.min(port, port2), end: Math.max(port, port2) },
+      resyncIntervalMs: 2_000,
+      timing: FAST_REPLICA_TIMING,
+    });
   });
 
   afterAll(async () => {

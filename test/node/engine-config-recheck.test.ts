@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelEvent } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { listJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
@@ -10,6 +9,7 @@ import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assignment, plan, simSpec } from './fixtures.js';
 import { enginesOfDataDir, killEnginesOf } from './procs.js';
+import { startTestAgent } from './test-agent.js';
 import { getEndpoint, putPlan } from './store-helpers.js';
 
 /**
@@ -32,18 +32,12 @@ describe('node agent: engine_config re-check before spawn', () => {
   it('refuses --host 0.0.0.0 and LD_PRELOAD written straight into a plan: failed endpoint, event, no process', async () => {
     store = await openEmbeddedStore({});
     const port = await freePort();
-    agent = await startNodeAgent(
-      {
-        nodeId: 'solo',
-        address: '127.0.0.1',
-        dataDir: dir.path,
-        gpus: 'none',
-        adminPort: 0,
-        portRange: { start: port, end: port },
-        timing: { backoff: { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 60_000 } },
-      },
-      { store, logger: silentLogger() },
-    );
+    agent = await startTestAgent(store, {
+      nodeId: 'solo',
+      dataDir: dir.path,
+      portRange: { start: port, end: port },
+      timing: { backoff: { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 60_000 } },
+    });
     const spec = simSpec('evil', {
       engine_config: {
         extra_args: ['--ttft-ms', '0', '--host', '0.0.0.0'],

@@ -6,13 +6,13 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import type { Store } from '../../src/store/types.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assignment, plan, simSpec } from './fixtures.js';
+import { startTestAgent } from './test-agent.js';
 import { getEndpoint, getNodeStatus, putPlan } from './store-helpers.js';
 
 describe('node agent: engines', () => {
@@ -38,21 +38,16 @@ describe('node agent: engines', () => {
     );
     chmodSync(vllm, 0o755);
     const port = await freePort();
-    agent = await startNodeAgent(
-      {
-        nodeId: 'solo',
-        address: '127.0.0.1',
-        dataDir: join(dir.path, 'node'),
-        gpus: 'sim:1x80GiB',
-        adminPort: 0,
-        portRange: { start: port, end: port + 1 },
-        engineBins: { vllm },
-        enginePath: join(dir.path, 'empty'),
-        engineInstallRoots: {},
-        timing: { backoff: { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 600_000 } },
-      },
-      { store, logger: silentLogger() },
-    );
+    agent = await startTestAgent(store, {
+      nodeId: 'solo',
+      dataDir: join(dir.path, 'node'),
+      gpus: 'sim:1x80GiB',
+      portRange: { start: port, end: port + 1 },
+      engineBins: { vllm },
+      enginePath: join(dir.path, 'empty'),
+      engineInstallRoots: {},
+      timing: { backoff: { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 600_000 } },
+    });
     const s = store;
     const status = await getNodeStatus(s, 'solo');
     expect(status?.engines?.map((e) => [e.type, e.version])).toEqual([

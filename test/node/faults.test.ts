@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { startRouter, type RouterHandle } from '../../src/router/index.js';
 import { openEtcdStore } from '../../src/store/etcd/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
@@ -14,6 +14,7 @@ import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 import { assignment, plan, simSpec } from './fixtures.js';
 import { enginesOfDataDir, isAlive, killEnginesOf } from './procs.js';
+import { startTestAgent } from './test-agent.js';
 import { getEndpoint, getNodeStatus, putPlan } from './store-helpers.js';
 
 const BIN = fileURLToPath(new URL('../../bin/nebula.js', import.meta.url));
@@ -36,25 +37,19 @@ describe('faults: crashes and frozen engines (node agent + router, real engines)
       throw new Error('dist/ is missing: run `npm run build` before the node integration tests');
     store = await openEmbeddedStore({});
     ports.push(await freePort(), await freePort());
-    agent = await startNodeAgent(
-      {
-        nodeId: 'f1',
-        address: '127.0.0.1',
-        dataDir: dir.path,
-        gpus: 'none',
-        adminPort: 0,
-        portRange: { start: Math.min(...ports), end: Math.max(...ports) },
-        timing: {
-          // Default readiness probing once ready (1 s interval, 1 s timeout, 3 misses); a short backoff and
-          // restart-after-unready keep the test short; fast startup probes measure the restart itself.
-          backoff: { initialMs: 3_000, maxMs: 60_000, resetAfterMs: 600_000 },
-          probeIntervalMs: 50,
-          unhealthyRestartMs: 3_000,
-          stopGraceMs: 2_000,
-        },
+    agent = await startTestAgent(store, {
+      nodeId: 'f1',
+      dataDir: dir.path,
+      portRange: { start: Math.min(...ports), end: Math.max(...ports) },
+      timing: {
+        // Default readiness probing once ready (1 s interval, 1 s timeout, 3 misses); a short backoff and
+        // restart-after-unready keep the test short; fast startup probes measure the restart itself.
+        backoff: { initialMs: 3_000, maxMs: 60_000, resetAfterMs: 600_000 },
+        probeIntervalMs: 50,
+        unhealthyRestartMs: 3_000,
+        stopGraceMs: 2_000,
       },
-      { store, logger: silentLogger() },
-    );
+    });
     router = await startRouter(
       { host: '127.0.0.1', port: 0, grpcPort: null, noAuth: true },
       { store, logger: silentLogger() },

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/client/index.js';
-import { startUp, type UpHandle } from '../../src/up.js';
 import { waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
+import { startTestUp, type TestUp } from '../helpers/up.js';
 import { Capture } from '../cli/harness.js';
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
 
@@ -12,27 +10,13 @@ import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver.js';
 describe('nebula up with OpenTelemetry', () => {
   const dir = tempDir('nebula-up-otel-');
   let otlp: OtlpReceiver;
-  let up: UpHandle | undefined;
+  let up: TestUp | undefined;
   const saved = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'];
 
   beforeAll(async () => {
     otlp = await startOtlpReceiver();
     process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] = otlp.endpoint;
-    up = await startUp(
-      {
-        dataDir: join(dir.path, 'data'),
-        host: '127.0.0.1',
-        serverPort: '0',
-        routerPort: '0',
-        grpcPort: '0',
-        schedulerPort: '0',
-        nodeAdminPort: '0',
-        nodeId: 'up-otel',
-        gpus: 'sim:1x80GiB',
-        cliConfig: join(dir.path, 'config.yaml'),
-      },
-      new Capture(),
-    );
+    up = await startTestUp(dir.path, { nodeId: 'up-otel', gpus: 'sim:1x80GiB' }, { out: new Capture() });
   });
   afterAll(async () => {
     await up?.stop();
@@ -43,8 +27,7 @@ describe('nebula up with OpenTelemetry', () => {
   });
 
   it('exports a server span continuing the caller trace, and flushes on stop', async () => {
-    const handle = up as UpHandle;
-    const token = readFileSync(handle.adminKeyPath, 'utf8').trim();
+    const { up: handle, token } = up as TestUp;
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const api = createClient({
       baseUrl: handle.serverUrl,

@@ -3,7 +3,7 @@
  * records its decisions, answers a wake request for an idle model, and a second instance takes over when
  * the leading one dies while load keeps coming.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AutoscaleStatus,
   LoadSignal,
@@ -12,49 +12,18 @@ import {
   WakeRequest,
 } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
-import { openEtcdStore } from '../../src/store/etcd/index.js';
+import type { SchedulerHandle } from '../../src/scheduler/index.js';
 import { getJson, listJson, putJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
+import { useEtcdSuite } from '../helpers/etcd-suite.js';
 import { waitFor } from '../helpers/ports.js';
-import { deploy, fakeNode } from './helpers.js';
+import { deploy, fakeNode, startTestScheduler } from './helpers.js';
 
 describe('autoscaler on real etcd', () => {
-  let etcd: EtcdProcess;
-  const cleanups: (() => Promise<void>)[] = [];
-  let ns = 0;
-  let namespace = '';
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-
-  const open = async (): Promise<Store> => {
-    const store = await openEtcdStore({ endpoints: [etcd.endpoint], namespace, callTimeoutMs: 3000 });
-    cleanups.push(() => store.close());
-    return store;
-  };
+  const suite = useEtcdSuite('as');
+  const { cleanups } = suite;
   const scheduler = async (id: string): Promise<SchedulerHandle> => {
-    const h = await startScheduler(
-      {
-        instanceId: id,
-        metricsPort: 0,
-        host: '127.0.0.1',
-        leaseTtlSeconds: 2,
-        gracePeriodMs: 1000,
-        debounceMs: 10,
-        autoscaleIntervalMs: 200,
-      },
-      { store: await open(), logger: silentLogger() },
-    );
+    const h = await startTestScheduler(await suite.open(), { instanceId: id, autoscaleIntervalMs: 200 });
     cleanups.push(() => h.stop());
     return h;
   };
@@ -74,8 +43,7 @@ describe('autoscaler on real etcd', () => {
     });
 
   it('follows the load up and down within min..max and records each change', async () => {
-    namespace = `/as-${++ns}`;
-    const store = await open();
+    const store = await suite.fresh();
     await fakeNode(store, 'n1', { gpus: 4 }).then((n) => cleanups.push(() => n.kill()));
     await deploy(store, 'm', {
       replicas: 1,
@@ -111,8 +79,7 @@ describe('autoscaler on real etcd', () => {
   });
 
   it('wakes an idle model on a wake request and clears it once a replica is ready', async () => {
-    namespace = `/as-${++ns}`;
-    const store = await open();
+    const store = await suite.fresh();
     await fakeNode(store, 'n1', { gpus: 2 }).then((n) => cleanups.push(() => n.kill()));
     await deploy(store, 'w', {
       replicas: 0,
@@ -163,8 +130,7 @@ describe('autoscaler on real etcd', () => {
   });
 
   it('a second autoscaler takes over under load when the leader dies', async () => {
-    namespace = `/as-${++ns}`;
-    const store = await open();
+    const store = await suite.fresh();
     await fakeNode(store, 'n1', { gpus: 4 }).then((n) => cleanups.push(() => n.kill()));
     await deploy(store, 'f', {
       replicas: 1,

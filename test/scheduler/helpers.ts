@@ -3,8 +3,10 @@ import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
 import { NodeStatus } from '../../src/core/domain/node.js';
 import { PlacementPlan } from '../../src/core/domain/placement.js';
 import { keys } from '../../src/core/keys.js';
+import type { Clock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { deploymentFor, simNodeStatus, specFor, type SimNodeOptions } from '../../src/scheduler/fixtures.js';
+import { startScheduler, type SchedulerHandle, type SchedulerOptions } from '../../src/scheduler/index.js';
 import { getJson, putJson } from '../../src/store/json.js';
 import { LeaseKeeper } from '../../src/store/lease-keeper.js';
 import type { Store } from '../../src/store/types.js';
@@ -43,3 +45,26 @@ export async function readPlan(store: Store, uid: string): Promise<PlacementPlan
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts a scheduler instance on `store` with the suites' fast settings (2 s lease, 1 s grace, 10 ms
+ * debounce, metrics on a free port); `o` overrides them.
+ */
+export function startTestScheduler(
+  store: Store,
+  o: Partial<SchedulerOptions> = {},
+  clock?: Clock,
+): Promise<SchedulerHandle> {
+  return startScheduler(
+    {
+      instanceId: 's',
+      metricsPort: 0,
+      host: '127.0.0.1',
+      leaseTtlSeconds: 2,
+      gracePeriodMs: 1000,
+      debounceMs: 10,
+      ...o,
+    },
+    { store, logger: silentLogger(), ...(clock ? { clock } : {}) },
+  );
+}

@@ -2,7 +2,7 @@
  * Rolling updates, automatic rollback and migrating drains through the real scheduler on real etcd. The
  * nodes are fake (leased status keys); "a replica is ready" is an endpoint the test writes, as an agent would.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/core/clock.js';
 import { Endpoint } from '../../src/core/domain/endpoint.js';
 import { ModelEvent } from '../../src/core/domain/event.js';
@@ -11,55 +11,22 @@ import { NodeSettings } from '../../src/core/domain/node.js';
 import type { PlacementPlan } from '../../src/core/domain/placement.js';
 import { DrainRequest } from '../../src/core/domain/revision.js';
 import { keys } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { deploymentFor, nodeSettings, specFor } from '../../src/scheduler/fixtures.js';
-import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
-import { openEtcdStore } from '../../src/store/etcd/index.js';
+import type { SchedulerHandle } from '../../src/scheduler/index.js';
 import { getJson, listJson, putJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
+import { useEtcdSuite } from '../helpers/etcd-suite.js';
 import { JumpClock } from '../helpers/jump-clock.js';
 import { waitFor } from '../helpers/ports.js';
-import { fakeNode, readPlan } from './helpers.js';
+import { fakeNode, readPlan, startTestScheduler } from './helpers.js';
 
 const SPEC = { resources: { gpu_count: 1, gpu_memory_gib: 70 } };
 
 describe('rollouts and drains on real etcd', () => {
-  let etcd: EtcdProcess;
-  const cleanups: (() => Promise<void>)[] = [];
-  let ns = 0;
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-
-  const fresh = async (): Promise<Store> => {
-    const store = await openEtcdStore({
-      endpoints: [etcd.endpoint],
-      namespace: `/roll-${++ns}`,
-      callTimeoutMs: 3000,
-    });
-    cleanups.push(() => store.close());
-    return store;
-  };
+  const suite = useEtcdSuite('roll');
+  const { cleanups, fresh } = suite;
   const scheduler = async (store: Store, clock?: Clock): Promise<SchedulerHandle> => {
-    const h = await startScheduler(
-      {
-        instanceId: 's',
-        metricsPort: 0,
-        host: '127.0.0.1',
-        leaseTtlSeconds: 2,
-        gracePeriodMs: 1000,
-        debounceMs: 10,
-      },
-      { store, logger: silentLogger(), ...(clock ? { clock } : {}) },
-    );
+    const h = await startTestScheduler(store, {}, clock);
     cleanups.push(() => h.stop());
     await waitFor(() => h.isLeader(), { what: 'leader', timeoutMs: 10_000 });
     return h;

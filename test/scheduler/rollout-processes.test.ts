@@ -9,18 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Endpoint } from '../../src/core/domain/endpoint.js';
 import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
 import { keys, prefixes } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
+import type { NodeAgentHandle } from '../../src/node/index.js';
 import { deploymentFor } from '../../src/scheduler/fixtures.js';
-import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
+import type { SchedulerHandle } from '../../src/scheduler/index.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { listJson, putJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
 import { simSpec } from '../node/fixtures.js';
 import { killEnginesOf } from '../node/procs.js';
+import { FAST_REPLICA_TIMING, startTestAgent } from '../node/test-agent.js';
 import { freePort, waitFor } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import { readPlan } from './helpers.js';
+import { readPlan, startTestScheduler } from './helpers.js';
 
 const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const UID = 'roll';
@@ -35,37 +35,14 @@ describe('rolling update with real engine-sim replicas', () => {
     if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before this suite');
     store = await openEmbeddedStore({});
     const base = await freePort();
-    agent = await startNodeAgent(
-      {
-        nodeId: 'rn',
-        address: '127.0.0.1',
-        dataDir: dir.path,
-        gpus: 'none',
-        adminPort: 0,
-        portRange: { start: base, end: base + 40 },
-        resyncIntervalMs: 2_000,
-        timing: {
-          stopGraceMs: 3_000,
-          probeIntervalMs: 100,
-          probeTimeoutMs: 500,
-          healthIntervalMs: 300,
-          drainSettleMs: 200,
-          drainPollMs: 100,
-        },
-      },
-      { store, logger: silentLogger() },
-    );
-    scheduler = await startScheduler(
-      {
-        instanceId: 's',
-        metricsPort: 0,
-        host: '127.0.0.1',
-        leaseTtlSeconds: 2,
-        gracePeriodMs: 5000,
-        debounceMs: 10,
-      },
-      { store, logger: silentLogger() },
-    );
+    agent = await startTestAgent(store, {
+      nodeId: 'rn',
+      dataDir: dir.path,
+      portRange: { start: base, end: base + 40 },
+      resyncIntervalMs: 2_000,
+      timing: { ...FAST_REPLICA_TIMING, drainSettleMs: 200 },
+    });
+    scheduler = await startTestScheduler(store, { gracePeriodMs: 5000 });
     await waitFor(() => scheduler?.isLeader(), { what: 'leader', timeoutMs: 10_000 });
   });
 

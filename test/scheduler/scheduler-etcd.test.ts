@@ -1,65 +1,28 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Endpoint } from '../../src/core/domain/endpoint.js';
 import { ModelEvent } from '../../src/core/domain/event.js';
 import { ModelDeployment } from '../../src/core/domain/model.js';
 import { ModelRequest } from '../../src/core/domain/request.js';
 import { keys } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
 import { deploymentFor, specFor } from '../../src/scheduler/fixtures.js';
-import { startScheduler, type SchedulerHandle, type SchedulerOptions } from '../../src/scheduler/index.js';
-import { openEtcdStore } from '../../src/store/etcd/index.js';
+import type { SchedulerHandle, SchedulerOptions } from '../../src/scheduler/index.js';
 import { getJson, listJson, putJson } from '../../src/store/json.js';
-import type { Store } from '../../src/store/types.js';
 import type { Clock } from '../../src/core/clock.js';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
+import { useEtcdSuite } from '../helpers/etcd-suite.js';
 import { JumpClock } from '../helpers/jump-clock.js';
 import { waitFor } from '../helpers/ports.js';
-import { deploy, fakeNode, readPlan, sleep } from './helpers.js';
+import { deploy, fakeNode, readPlan, sleep, startTestScheduler } from './helpers.js';
 
 describe('scheduler on real etcd', () => {
-  let etcd: EtcdProcess;
-  const cleanups: (() => Promise<void>)[] = [];
-  let ns = 0;
-  let namespace = '';
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-
-  /** A store connection of the current test's namespace (each scheduler gets its own, like a process). */
-  const open = async (): Promise<Store> => {
-    const store = await openEtcdStore({ endpoints: [etcd.endpoint], namespace, callTimeoutMs: 3000 });
-    cleanups.push(() => store.close());
-    return store;
-  };
-  const fresh = async () => {
-    namespace = `/sched-${++ns}`;
-    return open();
-  };
+  const suite = useEtcdSuite('sched');
+  /** `open`: a store connection of the current test's namespace (each scheduler gets its own, like a process). */
+  const { cleanups, open, fresh } = suite;
   const scheduler = async (
     id: string,
     o: Partial<SchedulerOptions> = {},
     clock?: Clock,
   ): Promise<SchedulerHandle> => {
-    const store = await open();
-    const h = await startScheduler(
-      {
-        instanceId: id,
-        metricsPort: 0,
-        host: '127.0.0.1',
-        leaseTtlSeconds: 2,
-        gracePeriodMs: 1000,
-        debounceMs: 10,
-        ...o,
-      },
-      { store, logger: silentLogger(), ...(clock ? { clock } : {}) },
-    );
+    const h = await startTestScheduler(await open(), { instanceId: id, ...o }, clock);
     cleanups.push(() => h.stop());
     return h;
   };

@@ -1,9 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { openEtcdStore } from '../../src/store/etcd/index.js';
 import { Informer } from '../../src/store/informer.js';
 import type { Store } from '../../src/store/types.js';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd.js';
+import { useEtcdSuite } from '../helpers/etcd-suite.js';
 import { waitFor } from '../helpers/ports.js';
 import { gateNextWatch, TcpProxy } from './helpers.js';
 
@@ -18,28 +17,11 @@ async function truth(store: Store, prefix: string): Promise<Record<string, numbe
 }
 
 describe('Informer on real etcd', () => {
-  let etcd: EtcdProcess;
-  const cleanups: (() => Promise<void>)[] = [];
-  let ns = 0;
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-
-  const open = async (endpoint = etcd.endpoint, namespace = `/inf-${++ns}`) => {
-    const store = await openEtcdStore({ endpoints: [endpoint], namespace, callTimeoutMs: 2000 });
-    cleanups.push(() => store.close());
-    return store;
-  };
+  const suite = useEtcdSuite('inf', { callTimeoutMs: 2000 });
+  const { cleanups } = suite;
 
   it('relists and converges when its watch falls behind a compaction', async () => {
-    const store = await open();
+    const store = await suite.fresh();
     for (let i = 0; i < 5; i++) await store.put(`/items/${i}`, JSON.stringify({ n: i }));
     const gated = gateNextWatch(store);
     const deleted: string[] = [];
@@ -75,12 +57,12 @@ describe('Informer on real etcd', () => {
   });
 
   it('converges after the connection is cut and restored, including deletes made meanwhile', async () => {
-    const proxy = new TcpProxy('127.0.0.1', etcd.clientPort);
+    const proxy = new TcpProxy('127.0.0.1', suite.etcd.clientPort);
     const proxied = await proxy.listen();
     cleanups.push(() => proxy.close());
-    const namespace = `/inf-cut-${++ns}`;
-    const direct = await open(etcd.endpoint, namespace);
-    const viaProxy = await open(proxied, namespace);
+    const namespace = suite.namespace('inf-cut');
+    const direct = await suite.open({ namespace });
+    const viaProxy = await suite.open({ namespace, endpoint: proxied });
     for (let i = 0; i < 6; i++) await direct.put(`/items/${i}`, JSON.stringify({ n: i }));
 
     const deleted: string[] = [];
