@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  AutoscalingPolicy,
   AggregatedState,
   DeploymentInputShape,
   DownloadProgress,
@@ -81,6 +82,8 @@ export const CreateModelBody = z
     ...SpecFields,
     ...DeploymentFields,
     rollout: RolloutInput.optional(),
+    /** Load-based replica count (see `PUT /models/{uid}/autoscaling`); `replicas` is then its starting point. */
+    autoscaling: AutoscalingPolicy.optional(),
     auto_start: z.boolean().default(false),
     /**
      * Download only: with `auto_start` false, download the weights onto the nodes that would run the model
@@ -99,6 +102,8 @@ export const UpdateModelBody = z
     ...SpecUpdateShape,
     ...DeploymentFields,
     rollout: RolloutInput.optional(),
+    /** The autoscaling policy; `null` turns autoscaling off. */
+    autoscaling: AutoscalingPolicy.nullable().optional(),
     ...WithResourceVersion,
   })
   .meta({ id: 'UpdateModelBody' });

@@ -219,3 +219,56 @@ adapters:
     ).toMatch(/adapters/);
   });
 });
+
+describe('apply: rollout and autoscaling in model documents', () => {
+  const text = `
+kind: Model
+model_uid: auto
+model_name: demo/auto
+model_source: local
+engine_type: sim
+rollout: { max_surge: 1, drain_grace_seconds: 10 }
+autoscaling: { min_replicas: 0, max_replicas: 4, scale_to_zero_after: 10m }
+`;
+  it('reads them with the API defaults, and refuses a policy that cannot hold', () => {
+    const [doc] = parseDocuments(text, 'f.yaml') as ModelDocument[];
+    expect(doc?.rollout).toEqual({ max_surge: 1, drain_grace_seconds: 10 });
+    expect(doc?.autoscaling).toMatchObject({
+      min_replicas: 0,
+      max_replicas: 4,
+      target: { metric: 'inflight' },
+    });
+    expect(() => parseDocuments(text.replace('min_replicas: 0', 'min_replicas: 5'), 'f.yaml')).toThrow(
+      /autoscaling.min_replicas: min_replicas must not exceed max_replicas/,
+    );
+    expect(() => parseDocuments(text.replace('max_surge: 1', 'paused: true'), 'f.yaml')).toThrow(/paused/);
+  });
+
+  it('compares them field by field with the deployment and sends only what changed', () => {
+    const [doc] = parseDocuments(text, 'f.yaml') as ModelDocument[];
+    if (!doc) throw new Error('no document');
+    const deployment = {
+      replicas: 1,
+      node_selector: {},
+      placement_strategy: 'binpack',
+      rollout: {
+        strategy: 'rolling',
+        max_surge: 1,
+        progress_deadline_seconds: 600,
+        paused: false,
+        drain_grace_seconds: 10,
+      },
+      autoscaling: { ...doc.autoscaling },
+    };
+    const spec = { model_name: 'demo/auto', model_source: 'local', engine_type: 'sim' };
+    expect(planModel({ ...doc, replicas: undefined }, { spec, deployment }).action).toBe('unchanged');
+    const wider = planModel(
+      { ...doc, replicas: undefined, autoscaling: { ...doc.autoscaling!, max_replicas: 8 } },
+      { spec, deployment },
+    );
+    expect(wider.changes).toEqual([{ path: 'autoscaling.max_replicas', from: 4, to: 8 }]);
+    expect(modelUpdateSteps(wider as typeof wider & { doc: ModelDocument }).update).toEqual({
+      autoscaling: { ...doc.autoscaling, max_replicas: 8 },
+    });
+  });
+});

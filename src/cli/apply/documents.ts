@@ -9,6 +9,8 @@
  * engine_type: vllm
  * replicas: 2
  * desired_state: running      # optional: start (running) or stop (stopped) it
+ * rollout: { strategy: rolling, max_surge: 1 }              # optional
+ * autoscaling: { min_replicas: 1, max_replicas: 4 }         # optional: replicas follow the load
  * ---
  * kind: Template
  * template_id: qwen-small
@@ -20,12 +22,14 @@
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import {
+  AutoscalingPolicy,
   DeploymentInputShape,
   DesiredState,
   SpecInputShape,
   TemplateCategory,
   TemplateDeploymentDefaults,
 } from '../../core/domain/index.js';
+import { RolloutInput } from '../../api/schemas/revisions.js';
 import { ModelUid, Slug } from '../../core/ids.js';
 import { UsageError } from '../errors.js';
 
@@ -44,6 +48,8 @@ export const ModelDocument = z.strictObject({
   ...SpecShape,
   ...DeploymentInputShape,
   desired_state: DesiredState.optional(),
+  rollout: RolloutInput.optional(),
+  autoscaling: AutoscalingPolicy.optional(),
 });
 export type ModelDocument = z.infer<typeof ModelDocument>;
 

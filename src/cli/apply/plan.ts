@@ -25,7 +25,7 @@ export interface CurrentModel {
 export type CurrentTemplate = Record<string, unknown>;
 
 /** The deployment's fields a model document sets (the API's, plus the desired state). */
-const DEPLOYMENT_FIELDS = [...Object.keys(DeploymentInputShape), 'desired_state'];
+const DEPLOYMENT_FIELDS = [...Object.keys(DeploymentInputShape), 'desired_state', 'rollout', 'autoscaling'];
 
 /** A model's spec (the fields a client sets) + deployment flattened into the document's shape. */
 export function modelAsDocument(current: CurrentModel): Record<string, unknown> {

@@ -44,6 +44,11 @@ import {
 /** Spec fields as a create request gives them (before defaults). */
 export type SpecInput = Pick<CreateModelBody, SpecInputField>;
 
+/** `replicas` moved into a policy's min..max (unchanged without a policy). */
+function withinPolicy(replicas: number, policy: AutoscalingPolicy | undefined): number {
+  return policy ? Math.min(Math.max(replicas, policy.min_replicas), policy.max_replicas) : replicas;
+}
+
 export interface CreateModelInput {
   model_uid?: string | undefined;
   spec: SpecInput;
@@ -53,6 +58,8 @@ export interface CreateModelInput {
   auto_start: boolean;
   /** Rollout policy fields (merged over the defaults). */
   rollout?: RolloutInput | undefined;
+  /** Load-based replica count: `replicas` is then clamped into its min..max. */
+  autoscaling?: AutoscalingPolicy | undefined;
   /** The repository's file list when the caller already has it (catalog import): facts skip the listing. */
   files?: RepoFile[] | undefined;
 }
@@ -285,12 +292,13 @@ export class ModelService {
       const dep = ModelDeployment.parse({
         model_uid: uid,
         desired_state: input.auto_start ? 'running' : 'stopped',
-        replicas: input.replicas ?? 1,
+        replicas: withinPolicy(input.replicas ?? 1, input.autoscaling),
         node_selector: input.node_selector ?? {},
         placement_strategy: input.placement_strategy ?? 'binpack',
         generation: 1,
         spec_revision: 1,
         ...(input.rollout ? { rollout: mergeRollout(undefined, input.rollout) } : {}),
+        ...(input.autoscaling ? { autoscaling: input.autoscaling } : {}),
         created_at: now,
         updated_at: now,
       });
@@ -656,6 +664,21 @@ export class ModelService {
         if (body.replicas !== undefined) depPatch.replicas = body.replicas;
         if (body.node_selector !== undefined) depPatch.node_selector = body.node_selector;
         if (body.placement_strategy !== undefined) depPatch.placement_strategy = body.placement_strategy;
+        const autoscaling = body.autoscaling;
+        if (autoscaling !== undefined && (autoscaling !== null || pair.deployment?.value.autoscaling)) {
+          const cur = pair.deployment?.value.autoscaling;
+          if (canonicalJson(autoscaling ?? undefined) !== canonicalJson(cur))
+            depPatch.autoscaling = autoscaling ?? undefined;
+          // The count moves into the new min..max at once (an idle model turned off serves again with 1).
+          const base = depPatch.replicas ?? pair.deployment?.value.replicas ?? 1;
+          const replicas = autoscaling ? withinPolicy(base, autoscaling) : Math.max(base, 1);
+          if (replicas !== pair.deployment?.value.replicas) depPatch.replicas = replicas;
+        } else if (body.replicas !== undefined && pair.deployment?.value.autoscaling) {
+          throw errors.conflict(
+            'AUTOSCALED',
+            `model ${uid} is autoscaled: change its policy's min/max, or turn autoscaling off (autoscaling: null)`,
+          );
+        }
         if (body.rollout !== undefined) {
           const cur = pair.deployment?.value.rollout;
           const rollout = mergeRollout(cur, body.rollout);

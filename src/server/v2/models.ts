@@ -25,13 +25,22 @@ async function statsFor(
 export function modelRoutes(ctx: ServerContext): Implementation[] {
   return [
     implement(api.models.create, async (c, { body }) => {
-      const { model_uid, replicas, node_selector, placement_strategy, auto_start, rollout, pull, ...spec } =
-        body;
+      const {
+        model_uid,
+        replicas,
+        node_selector,
+        placement_strategy,
+        auto_start,
+        rollout,
+        autoscaling,
+        pull,
+        ...spec
+      } = body;
       if (model_uid) c.set('auditResource', `model/${model_uid}`);
       await enforceEngineOverrides(ctx, c, spec.engine_config);
       await ctx.catalog.checkGgufChoice(spec);
       const uid = await ctx.models.create(
-        { model_uid, spec, replicas, node_selector, placement_strategy, auto_start, rollout },
+        { model_uid, spec, replicas, node_selector, placement_strategy, auto_start, rollout, autoscaling },
         actor(c),
         author(c),
       );
