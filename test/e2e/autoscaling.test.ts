@@ -85,10 +85,19 @@ describe('all-in-one: autoscaling on load, scale to zero, wake on request', () =
     let served = 0;
     let clients = 1;
     let stop = false;
+    // Workers past `clients` wait for a change of it (no polling): `setClients` wakes them.
+    let changed!: () => void;
+    let change = new Promise<void>((r) => (changed = r));
+    const setClients = (n: number) => {
+      clients = n;
+      const wake = changed;
+      change = new Promise<void>((r) => (changed = r));
+      wake();
+    };
     const worker = async (i: number) => {
       while (!stop) {
         if (i >= clients) {
-          await new Promise((r) => setTimeout(r, 50));
+          await change;
           continue;
         }
         try {
@@ -102,7 +111,7 @@ describe('all-in-one: autoscaling on load, scale to zero, wake on request', () =
     const workers = Array.from({ length: 8 }, (_, i) => worker(i));
     try {
       // Up: 8 clients, about 8 in flight, target 3 per replica -> 3 (below the max of 4).
-      clients = 8;
+      setClients(8);
       await waitFor(async () => ((await client.models.get('auto')).ready_replicas >= 3 ? true : undefined), {
         what: '3 ready replicas under load',
         timeoutMs: 60_000,
@@ -121,7 +130,7 @@ describe('all-in-one: autoscaling on load, scale to zero, wake on request', () =
       expect(changes).toBeLessThanOrEqual(2);
       expect(last).toBeGreaterThanOrEqual(3);
       // Down: one client; after the 4 s window the count comes back to 1.
-      clients = 1;
+      setClients(1);
       await waitFor(
         async () => {
           const m = await client.models.get('auto');
@@ -131,6 +140,7 @@ describe('all-in-one: autoscaling on load, scale to zero, wake on request', () =
       );
     } finally {
       stop = true;
+      setClients(0);
       await Promise.all(workers);
     }
     expect(failures).toBe(0);

@@ -161,10 +161,11 @@ describe('day-two changes under load: zero failed requests', () => {
   /** Runs `change` under load and waits for `until`; returns what the load saw from start to end. */
   const underLoad = async (uid: string, change: () => Promise<unknown>, until: () => Promise<unknown>) => {
     const l = routerLoad(router?.url ?? '', uid, WORKERS);
-    await new Promise((r) => setTimeout(r, 500));
+    await l.served(20);
     await change();
     await until();
-    await new Promise((r) => setTimeout(r, 500));
+    // Requests that began after the change settled count too.
+    await l.served(20);
     return l.stop();
   };
 

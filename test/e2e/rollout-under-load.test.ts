@@ -110,10 +110,11 @@ describe('planned changes under load: zero failed requests', () => {
   const underLoad = async (change: () => Promise<void>, until: () => Promise<unknown>) => {
     const url = router?.url ?? '';
     const l = routerLoad(url, UID, 8);
-    await new Promise((r) => setTimeout(r, 500));
+    await l.served(20);
     await change();
     await until();
-    await new Promise((r) => setTimeout(r, 500));
+    // Requests that began after the change settled count too.
+    await l.served(20);
     return l.stop();
   };
 

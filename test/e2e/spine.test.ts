@@ -17,7 +17,11 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'nebula.js');
 describe('spine: nebula up -> create -> chat -> stop -> delete -> Ctrl-C', () => {
   const dir = tempDir('nebula-spine-');
   const dataDir = join(dir.path, 'data');
-  const env: NodeJS.ProcessEnv = { ...process.env, NEBULA_CONFIG: join(dir.path, 'config.yaml'), NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEBULA_CONFIG: join(dir.path, 'config.yaml'),
+    NO_COLOR: '1',
+  };
   delete env['NEBULA_SERVER'];
   delete env['NEBULA_TOKEN'];
   delete env['NEBULA_CONTEXT'];
@@ -37,11 +41,17 @@ describe('spine: nebula up -> create -> chat -> stop -> delete -> Ctrl-C', () =>
   };
 
   beforeAll(async () => {
-    up = spawn(process.execPath, [BIN, 'up', '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    up = spawn(process.execPath, [BIN, 'up', '--data-dir', dataDir], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     up.stdout?.on('data', (d: Buffer) => (upOut += d.toString()));
     up.stderr?.on('data', (d: Buffer) => (upOut += d.toString()));
     upExit = new Promise((res) => up.once('exit', (code) => res(code)));
-    await waitFor(() => upOut.includes('Press Ctrl-C'), { timeoutMs: 60_000, what: `nebula up to start: ${upOut}` });
+    await waitFor(() => upOut.includes('Press Ctrl-C'), {
+      timeoutMs: 60_000,
+      what: `nebula up to start: ${upOut}`,
+    });
   });
 
   afterAll(async () => {
@@ -62,8 +72,20 @@ describe('spine: nebula up -> create -> chat -> stop -> delete -> Ctrl-C', () =>
 
   it('creates, serves, stops and deletes a model; Ctrl-C leaves nothing behind', async () => {
     const created = cli(
-      'model', 'create', '--name', 'demo-model', '--uid', 'demo', '--engine', 'sim', '--source', 'local',
-      '--replicas', '2', '--start', '--wait',
+      'model',
+      'create',
+      '--name',
+      'demo-model',
+      '--uid',
+      'demo',
+      '--engine',
+      'sim',
+      '--source',
+      'local',
+      '--replicas',
+      '2',
+      '--start',
+      '--wait',
     );
     expect(created.code, created.stderr + created.stdout).toBe(0);
 
@@ -98,7 +120,10 @@ describe('spine: nebula up -> create -> chat -> stop -> delete -> Ctrl-C', () =>
 
     const stopped = cli('model', 'stop', 'demo', '--wait');
     expect(stopped.code, stopped.stderr).toBe(0);
-    await waitFor(() => pids.every((p) => !isAlive(p)), { timeoutMs: 30_000, what: 'engines to exit after stop' });
+    await waitFor(() => pids.every((p) => !isAlive(p)), {
+      timeoutMs: 30_000,
+      what: 'engines to exit after stop',
+    });
 
     const deleted = cli('model', 'delete', 'demo', '--yes');
     expect(deleted.code, deleted.stderr).toBe(0);
@@ -107,8 +132,22 @@ describe('spine: nebula up -> create -> chat -> stop -> delete -> Ctrl-C', () =>
     expect(gone.stderr).toContain('MODEL_NOT_FOUND');
 
     // A model still running at Ctrl-C: its engine must not outlive `nebula up`.
-    const second = cli('model', 'create', '--name', 'demo-model', '--uid', 'demo-two', '--engine', 'sim',
-      '--source', 'local', '--replicas', '1', '--start', '--wait');
+    const second = cli(
+      'model',
+      'create',
+      '--name',
+      'demo-model',
+      '--uid',
+      'demo-two',
+      '--engine',
+      'sim',
+      '--source',
+      'local',
+      '--replicas',
+      '1',
+      '--start',
+      '--wait',
+    );
     expect(second.code, second.stderr).toBe(0);
     const running = enginePids('demo-two');
     expect(running).toHaveLength(1);

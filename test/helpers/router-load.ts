@@ -4,6 +4,8 @@
  * non-200 answer, a stream without `[DONE]`, or a transport error: planned changes must produce none.
  */
 
+import { waitFor } from './wait-for.js';
+
 /** What a load run saw. */
 export interface LoadTally {
   ok: number;
@@ -47,7 +49,11 @@ export async function routerRequest(
 }
 
 /** Starts `workers` request loops for `model`; `stop()` ends them after their current request. */
-export function routerLoad(url: string, model: string, workers: number): { stop: () => Promise<LoadTally> } {
+export function routerLoad(
+  url: string,
+  model: string,
+  workers: number,
+): { stop: () => Promise<LoadTally>; served: (more: number) => Promise<void> } {
   const tally: LoadTally = {
     ok: 0,
     failed: 0,
@@ -81,6 +87,15 @@ export function routerLoad(url: string, model: string, workers: number): { stop:
       await Promise.all(loops);
       tally.seconds = (performance.now() - started) / 1000;
       return tally;
+    },
+    /** Resolves once `more` further requests have been answered (the load is really flowing). */
+    served: async (more: number) => {
+      const target = tally.ok + tally.failed + more;
+      await waitFor(() => (tally.ok + tally.failed >= target ? true : undefined), {
+        what: `${more} more requests through the router`,
+        timeoutMs: 30_000,
+        intervalMs: 20,
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ import { openEmbeddedStore } from '../../store/embedded/index.js';
 import { decode, encode } from '../../store/json.js';
 import type { Store } from '../../store/types.js';
 import type { PrefetchRequest, PrefetchResult, ProgressSnapshot } from '../cache/index.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 import { PullRunner } from './pull-runner.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -106,14 +107,14 @@ describe('PullRunner', () => {
     const kv = await store.get(keys.pull(uid, node));
     return kv ? { ...decode(ModelPull, kv), lease: kv.lease } : undefined;
   };
-  const until = async <T>(f: () => Promise<T | undefined> | T | undefined): Promise<T> => {
-    for (let i = 0; i < 200; i++) {
-      const v = await f();
-      if (v !== undefined && v !== false) return v;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('condition not met');
-  };
+  const until = <T>(f: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> =>
+    waitFor(
+      async () => {
+        const v = await f();
+        return v === false ? undefined : v;
+      },
+      { timeoutMs: 5_000, intervalMs: 10, what: 'the pull condition' },
+    );
 
   it('downloads the pulls naming its node, with bounded progress writes, and keeps the result under a lease', async () => {
     await start();
