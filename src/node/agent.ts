@@ -209,6 +209,11 @@ export async function startNodeAgent(
   try {
     // Parts wired to each other through callbacks before they all exist.
     const late: { heartbeat?: Heartbeat; writer?: EndpointWriter; reconciler?: Reconciler } = {};
+    /** Publishes the node's status now rather than at the next heartbeat. */
+    const publishStatusNow = () =>
+      void late.heartbeat
+        ?.beat()
+        .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'status update failed'));
     const lease = new LeaseKeeper(store, {
       ttlSeconds: options.leaseTtlSeconds ?? 10,
       clock,
@@ -322,10 +327,7 @@ export async function startNodeAgent(
       clock,
       logger: logger.child({ component: 'engines' }),
       // A new engine (or its version) is published at once rather than at the next heartbeat.
-      onChange: () =>
-        void late.heartbeat
-          ?.beat()
-          .catch((err: unknown) => logger.warn({ err: errorMessage(err) }, 'status update failed')),
+      onChange: publishStatusNow,
     });
     cleanups.push(() => engineDetector.stop());
     // The first heartbeat waits for the first detection (version probes take milliseconds to seconds), so
@@ -390,6 +392,8 @@ export async function startNodeAgent(
         gpuMemoryTotal: (indices) => gpus.totalMemoryOf(indices),
         event: recordEvent,
         onRestart: (uid) => metrics.restarts.inc({ model_uid: uid }),
+        // The taken port is in the status at once, so the scheduler moves the replica without a heartbeat's wait.
+        onPortTaken: publishStatusNow,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       },
       {

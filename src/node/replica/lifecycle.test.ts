@@ -100,6 +100,52 @@ describe('replica lifecycle: launch', () => {
   });
 });
 
+describe('replica lifecycle: a port taken by another process', () => {
+  const taken = (pid?: number): LifecycleEvent => ({
+    type: 'port-taken',
+    detail: 'port 9000 on 127.0.0.1 is in use by a process Nebula did not start',
+    ...(pid !== undefined ? { pid } : {}),
+  });
+
+  it('seen before the launch: stays starting (not failed), reports the ports and retries later, uncounted', async () => {
+    const r = new Run().on({ type: 'start', adopted: false, wasReady: false }).on({ type: 'downloading' });
+    r.on(taken());
+    expect([r.state.phase, r.state.running]).toEqual(['starting', false]);
+    expect(r.fx).toEqual(['event', 'publish', 'changed', 'report-ports', 'set-timer']);
+    expect(r.state.lastError).toContain('in use by a process Nebula did not start');
+    expect(r.events()[0]).toMatch(/^starting: port 9000/);
+    // Never an immediate retry: the scheduler is expected to move the port first.
+    const ms = r.effect('set-timer')!.ms;
+    expect(ms).toBe(10_000);
+    await r.after(ms);
+    r.on({ type: 'restart-due' });
+    expect(r.fx).toEqual(['attempt']);
+    expect(r.state.restarts).toBe(0);
+  });
+
+  it('seen after the engine exited while starting: no crash event, no restart counted', () => {
+    const r = new Run()
+      .on({ type: 'start', adopted: false, wasReady: false })
+      .on({ type: 'launched', pid: 7 });
+    r.on(taken(7));
+    expect([r.state.phase, r.state.running]).toEqual(['starting', false]);
+    expect(r.fx).toEqual(['cancel-attempt', 'event', 'publish', 'changed', 'report-ports', 'set-timer']);
+    expect(r.events().join()).not.toContain('crashed');
+    // A report that does not match the state (no engine, or stopped on purpose) changes nothing.
+    expect(new Run().on({ type: 'launched', pid: 7 }).on(taken()).effects).toEqual([]);
+    expect(new Run().on(taken(7)).effects).toEqual([]);
+  });
+
+  it('a new port from the scheduler relaunches at once, cancelling the retry', () => {
+    const r = new Run().on({ type: 'start', adopted: false, wasReady: false }).on(taken());
+    r.on({ type: 'plan', planVersion: 2, launchChanged: true });
+    expect(r.fx).toEqual(['cancel-attempt', 'clear-timer', 'event', 'attempt']);
+    expect(r.state).toMatchObject({ appliedPlanVersion: 2, lastError: undefined, nextRestartAt: undefined });
+    // The old timer cannot fire a second launch.
+    expect(new Run(r.state).on({ type: 'restart-due' }).effects).toEqual([]);
+  });
+});
+
 describe('replica lifecycle: crash loop and backoff', () => {
   it('restarts at once after the first crash, then 10 s doubling to the cap, counting restarts', async () => {
     const r = new Run().ready();

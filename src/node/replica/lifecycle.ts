@@ -64,6 +64,13 @@ export type LifecycleEvent =
   | { type: 'failed'; reason: string; detail: string }
   /** The engine exited on its own. `what`: "exited with code 1". */
   | { type: 'exited'; pid: number; what: string; detail: string }
+  /**
+   * The replica's port is held by a process Nebula did not start: seen before the launch (no `pid`), or
+   * after the engine (`pid`) exited while starting. Not the engine's failure: the node reports the port at
+   * once so the scheduler gives the replica another; meanwhile it retries on the backoff (the other
+   * process may leave), without counting a restart.
+   */
+  | { type: 'port-taken'; detail: string; pid?: number }
   /** The backoff timer fired. */
   | { type: 'restart-due' }
   /** The latest plan for this replica; `launchChanged` when its launch fingerprint differs. */
@@ -110,6 +117,8 @@ export type LifecycleEffect =
   | { type: 'count-restart' }
   /** Something the state file or metrics show changed. */
   | { type: 'changed' }
+  /** Publish the node's status now (its ports in use changed): the scheduler moves the replica's port. */
+  | { type: 'report-ports' }
   | { type: 'log'; level: 'info' | 'warn'; message: string };
 
 export interface LifecycleContext {
@@ -346,8 +355,37 @@ export function transition(s: LifecycleState, ev: LifecycleEvent, ctx: Lifecycle
       scheduleRestart(true);
       return out();
 
-    case 'restart-due':
-      if (st.disposed || st.phase !== 'backoff') return out();
+    case 'port-taken': {
+      if (st.disposed || st.afterStop || st.running !== (ev.pid !== undefined)) return out();
+      st.running = false;
+      st.lastError = ev.detail;
+      // Still `starting` (not `backoff`, which shows as failed): nothing is wrong with the model or engine.
+      st.phase = 'starting';
+      const next = nextBackoff(ctx.timing.backoff, st.backoff, ctx.now, undefined);
+      // The scheduler normally moves the port within a heartbeat; the retry is the fallback, never immediate.
+      const delayMs = Math.max(next.delayMs, ctx.timing.backoff.initialMs);
+      st.backoff = next.state;
+      st.countRestart = false;
+      st.readyAt = undefined;
+      st.runningPlanVersion = undefined;
+      st.nextRestartAt = ctx.now + delayMs;
+      if (ev.pid !== undefined) fx.push({ type: 'cancel-attempt' });
+      fx.push(
+        { type: 'log', level: 'warn', message: 'engine port in use by another process' },
+        { type: 'event', event: { type: 'starting', level: 'warning', message: ev.detail } },
+        { type: 'publish', takeOver: true },
+        { type: 'changed' },
+        { type: 'report-ports' },
+        { type: 'set-timer', ms: delayMs },
+      );
+      return out();
+    }
+
+    case 'restart-due': {
+      if (st.disposed) return out();
+      // A port wait is `starting` without an engine (the only such state); a failure's wait is `backoff`.
+      const portWait = st.phase === 'starting' && !st.running && st.nextRestartAt !== undefined;
+      if (st.phase !== 'backoff' && !portWait) return out();
       if (st.countRestart) {
         st.restarts += 1;
         fx.push(
@@ -361,6 +399,7 @@ export function transition(s: LifecycleState, ev: LifecycleEvent, ctx: Lifecycle
       st.nextRestartAt = undefined;
       launch();
       return out();
+    }
 
     case 'plan': {
       if (st.disposed) return out();

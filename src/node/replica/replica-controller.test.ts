@@ -26,7 +26,10 @@ describe('ReplicaController (interpreter, fake clock, injected launch and probes
   });
   afterAll(() => dir.cleanup());
 
-  function setup(inFlight: () => InFlight = () => ({ kind: 'count', requests: 0 })) {
+  function setup(
+    inFlight: () => InFlight = () => ({ kind: 'count', requests: 0 }),
+    extra: Partial<ReplicaEnv> = {},
+  ) {
     const clock = new FakeClock(0);
     const published: Endpoint[] = [];
     const removed: string[] = [];
@@ -88,12 +91,50 @@ describe('ReplicaController (interpreter, fake clock, injected launch and probes
       },
       probe: () => Promise.resolve(true),
       inFlight: () => Promise.resolve(inFlight()),
+      ...extra,
     };
     const d = desiredReplicas([plan(simSpec('m'), 1, [assignment(0, 'n1', 9000)])], 'n1').get('m/0')!;
     const c = new ReplicaController(env, d);
     const last = () => published.at(-1);
     return { c, clock, published, removed, events, last };
   }
+
+  it('does not launch into a port another process holds: stays starting and reports the ports', async () => {
+    let reports = 0;
+    const { c, events, last } = setup(undefined, {
+      portInUse: (port) => Promise.resolve(port === 9000),
+      onPortTaken: () => void (reports += 1),
+    });
+    await c.start();
+    await waitFor(() => reports === 1);
+    expect(procs).toHaveLength(0);
+    expect(last()).toMatchObject({ status: 'starting', restarts: 0 });
+    expect(last()?.last_error).toContain(
+      'port 9000 on 127.0.0.1 is in use by a process Nebula did not start',
+    );
+    expect(events.map((e) => e.type)).not.toContain('failed');
+    await c.remove('test over', 0);
+  });
+
+  it('an engine that dies while starting because its port was taken is not a crash', async () => {
+    let taken = false;
+    let reports = 0;
+    const { c, events, last } = setup(undefined, {
+      probe: () => Promise.resolve(false),
+      portInUse: () => Promise.resolve(taken),
+      onPortTaken: () => void (reports += 1),
+    });
+    await c.start();
+    const started = await waitFor(() => (last()?.status === 'starting' && last()?.pid ? last() : undefined));
+    // Another process won the port: the engine exits (here: killed) while something else listens there.
+    taken = true;
+    process.kill(started.pid!, 'SIGKILL');
+    await waitFor(() => reports === 1);
+    expect(last()).toMatchObject({ status: 'starting', restarts: 0 });
+    expect(last()?.last_error).toMatch(/^engine killed by SIGKILL: port 9000 .* in use/);
+    expect(events.map((e) => e.type)).not.toContain('crashed');
+    await c.remove('test over', 0);
+  });
 
   it('restarts a crashed engine at once, then after the backoff, counting restarts', async () => {
     const { c, clock, last } = setup();

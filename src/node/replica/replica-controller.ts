@@ -16,6 +16,7 @@ import {
   withLogTail,
 } from '../engine/index.js';
 import { ModelFilesError } from '../errors.js';
+import { listeningTcpPorts } from '../proc/index.js';
 import { launchEngine } from './engine-launch.js';
 import {
   initialState,
@@ -261,6 +262,9 @@ export class ReplicaController {
       case 'changed':
         this.env.onChange();
         return;
+      case 'report-ports':
+        this.env.onPortTaken?.();
+        return;
       case 'log': {
         const fields = {
           pid: this.proc?.pid,
@@ -328,7 +332,30 @@ export class ReplicaController {
     if (p !== this.proc || p.expectedExit) return;
     this.proc = undefined;
     const what = p.adopted ? 'exited (adopted engine: exit status unknown)' : describeExit(info);
+    // An engine that dies while starting because another process won its port (two launches racing for
+    // it) is not a crash: the port is reported and the scheduler gives the replica another one.
+    if (!p.adopted && this.state.phase === 'starting' && (await this.portInUse())) {
+      await this.apply({
+        type: 'port-taken',
+        pid: p.pid,
+        detail: `engine ${what}: ${this.portTakenDetail()}`,
+      });
+      return;
+    }
     await this.apply({ type: 'exited', pid: p.pid, what, detail: withLogTail(`engine ${what}`, p.logPath) });
+  }
+
+  private portInUse(): Promise<boolean> {
+    const port = this.desired.assignment.port;
+    const check = this.env.portInUse ?? ((n: number) => listeningTcpPorts().then((ps) => ps.includes(n)));
+    return check(port).catch(() => false);
+  }
+
+  private portTakenDetail(): string {
+    return (
+      `port ${this.desired.assignment.port} on ${this.env.engineHost} is in use by a process Nebula did ` +
+      'not start; waiting for the scheduler to assign another port'
+    );
   }
 
   private beginAttempt(mode: 'launch' | 'adopt', wasReady: boolean): void {
@@ -384,6 +411,10 @@ export class ReplicaController {
         });
         proc = await this.lock.run(async () => {
           if (signal.aborted || this.state.disposed) return undefined;
+          if (await this.portInUse()) {
+            await this.apply({ type: 'port-taken', detail: this.portTakenDetail() });
+            return undefined;
+          }
           const p = await (this.env.launch ?? launchEngine)({
             dataDir: this.env.dataDir,
             replica: d,

@@ -168,6 +168,13 @@ export interface ReplicaEnv {
   onChange(): void;
   /** An engine was restarted after a failure. */
   onRestart(modelUid: string): void;
+  /**
+   * Whether a process listens on `port` (the engine's own having exited or not started yet, it is someone
+   * else's). Default: the node's listening TCP ports (`/proc/net/tcp*`), the list its heartbeat reports.
+   */
+  portInUse?: (port: number) => Promise<boolean>;
+  /** A replica's port turned out to be taken: publish the node's status now (the scheduler moves it). */
+  onPortTaken?: () => void;
   fetch?: typeof fetch;
   /** Spawns an engine (default `launchEngine`; tests inject their own process). */
   launch?: (req: EngineLaunchRequest) => Promise<EngineProcess>;
