@@ -1,5 +1,6 @@
 import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { stopOnSignal } from '../core/shutdown.js';
 import { openEtcdStore } from '../store/etcd/index.js';
 import { startNodeAgent } from './agent.js';
 import { resolveNodeCliConfig, type NodeCliFlags } from './cli-options.js';
@@ -24,23 +25,14 @@ export async function runNodeAgent(flags: NodeCliFlags): Promise<void> {
     `nebula node ${agent.nodeId}: admin API ${agent.adminUrl} (data dir ${cfg.agent.dataDir})\n`,
   );
   const handle = agent;
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        process.stderr.write(`nebula node: second ${sig}, exiting now\n`);
-        process.exit(130);
-      }
-      logger.info({ signal: sig, keep_engines: cfg.keepEnginesOnExit }, 'shutting down');
-      handle
+  await stopOnSignal({
+    name: 'nebula node',
+    onSignal: (sig) => logger.info({ signal: sig, keep_engines: cfg.keepEnginesOnExit }, 'shutting down'),
+    stop: async () => {
+      await handle
         .stop({ keepEngines: cfg.keepEnginesOnExit })
-        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'))
-        .finally(() => {
-          void store.close().finally(resolve);
-        });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'));
+      await store.close();
+    },
   });
 }

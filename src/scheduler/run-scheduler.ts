@@ -1,5 +1,6 @@
 import { errorMessage } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { stopOnSignal } from '../core/shutdown.js';
 import { resolveSchedulerCli, type SchedulerCliFlags } from './cli-options.js';
 import { startScheduler } from './start.js';
 
@@ -11,21 +12,10 @@ export async function runScheduler(flags: SchedulerCliFlags): Promise<void> {
   process.stdout.write(
     `nebula scheduler ${handle.instanceId}: metrics on :${handle.metricsPort} (/healthz, /metrics)\n`,
   );
-  await new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        process.stderr.write(`nebula scheduler: second ${sig}, exiting now\n`);
-        process.exit(130);
-      }
-      logger.info({ signal: sig }, 'shutting down');
-      handle
-        .stop()
-        .catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed'))
-        .finally(resolve);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+  await stopOnSignal({
+    name: 'nebula scheduler',
+    onSignal: (sig) => logger.info({ signal: sig }, 'shutting down'),
+    stop: () =>
+      handle.stop().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'shutdown failed')),
   });
 }

@@ -2,13 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModelDeployment, ModelSpec } from '../../core/domain/index.js';
+import { ModelSpec } from '../../core/domain/index.js';
+import { deploymentFor, specFor } from '../../scheduler/fixtures.js';
 import { adapterFilesSpec, readAdapterRank } from './adapter-files.js';
 import { modelRef, referencedModels } from './lru.js';
 
-const now = '2026-01-01T00:00:00.000Z';
-const base = ModelSpec.parse({
-  model_uid: 'base',
+const base = specFor('base', {
   model_name: 'org/base-GGUF',
   model_source: 'huggingface',
   revision: 'v1',
@@ -18,8 +17,6 @@ const base = ModelSpec.parse({
     { name: 'sql', source: 'huggingface', model_id: 'org/sql-lora', gguf_file: 'sql-F16.gguf' },
     { name: 'fr', source: 'local', path: '/models/fr.gguf' },
   ],
-  created_at: now,
-  updated_at: now,
 });
 
 describe('adapters as model files', () => {
@@ -37,14 +34,7 @@ describe('adapters as model files', () => {
   });
 
   it("a deployed model's adapters are not evicted", () => {
-    const dep = ModelDeployment.parse({
-      model_uid: 'base',
-      desired_state: 'running',
-      replicas: 1,
-      generation: 1,
-      created_at: now,
-      updated_at: now,
-    });
+    const dep = deploymentFor('base');
     const refs = referencedModels([base], [dep]);
     expect(refs.has(modelRef('huggingface', 'org/sql-lora'))).toBe(true);
     expect(refs.has(modelRef('local', '/models/fr.gguf'))).toBe(true);

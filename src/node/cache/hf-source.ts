@@ -7,9 +7,9 @@
 import { z } from 'zod';
 import { CacheError } from './errors.js';
 import { headerValue, type HubClient } from '../../hub/index.js';
-import type { Manifest, ManifestFile } from './manifest.js';
+import { manifestFiles, type ListedFile, type Manifest } from './manifest.js';
 import { hubFileUrl, hubUrl } from '../../hub/index.js';
-import { encodePath, isCommitId, isHexDigest, validateFilePath } from './validate.js';
+import { encodePath, isCommitId } from './validate.js';
 
 const Sibling = z.object({
   rfilename: z.string(),
@@ -27,13 +27,6 @@ const TreeEntry = z.object({
   lfs: z.object({ oid: z.string(), size: z.number().int().min(0) }).optional(),
 });
 
-interface Listed {
-  path: string;
-  size: number;
-  sha256?: string;
-  gitOid?: string;
-}
-
 function repoPath(repoId: string): string {
   return encodePath(repoId);
 }
@@ -47,8 +40,8 @@ async function listTree(
   repoId: string,
   commit: string,
   signal: AbortSignal,
-): Promise<Listed[]> {
-  const out: Listed[] = [];
+): Promise<ListedFile[]> {
+  const out: ListedFile[] = [];
   let url: URL | undefined = hubUrl(
     http.policy,
     `/api/models/${repoPath(repoId)}/tree/${encodeURIComponent(commit)}?recursive=true`,
@@ -63,7 +56,7 @@ async function listTree(
       throw new CacheError(`file list of ${repoId}: unexpected answer from the hub`, 'DOWNLOAD_FAILED');
     for (const e of entries.data) {
       if (e.type !== 'file') continue;
-      const f: Listed = { path: e.path, size: e.lfs?.size ?? e.size };
+      const f: ListedFile = { path: e.path, size: e.lfs?.size ?? e.size };
       if (e.lfs) f.sha256 = e.lfs.oid;
       else if (e.oid) f.gitOid = e.oid;
       out.push(f);
@@ -101,33 +94,16 @@ export async function fetchHfManifest(
   const commit = info.data.sha;
   if (!isCommitId(commit))
     throw new CacheError(`model info of ${repoId}: invalid commit id`, 'DOWNLOAD_FAILED');
-  let listed: Listed[] = info.data.siblings.map((s) => {
-    const f: Listed = { path: s.rfilename, size: s.lfs?.size ?? s.size ?? -1 };
+  let listed: ListedFile[] = info.data.siblings.map((s) => {
+    const f: ListedFile = { path: s.rfilename, size: s.lfs?.size ?? s.size ?? -1 };
     if (s.lfs) f.sha256 = s.lfs.sha256;
     else if (s.blobId) f.gitOid = s.blobId;
     return f;
   });
   if (listed.some((f) => f.size < 0 || (!f.sha256 && !f.gitOid)))
     listed = await listTree(http, repoId, commit, signal);
-  const seen = new Set<string>();
-  const files: ManifestFile[] = listed.map((f) => {
-    validateFilePath(f.path, repoId);
-    if (seen.has(f.path))
-      throw new CacheError(`file list of ${repoId}: duplicate path ${f.path}`, 'DOWNLOAD_FAILED');
-    seen.add(f.path);
-    const out: ManifestFile = { path: f.path, size: f.size, url: resolveUrl(http, repoId, commit, f.path) };
-    if (f.sha256 !== undefined) {
-      if (!isHexDigest(f.sha256, 64))
-        throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.path}`, 'DOWNLOAD_FAILED');
-      out.sha256 = f.sha256;
-      out.blobKey = f.sha256;
-    } else if (f.gitOid !== undefined) {
-      if (!isHexDigest(f.gitOid, 40))
-        throw new CacheError(`file list of ${repoId}: invalid blob id for ${f.path}`, 'DOWNLOAD_FAILED');
-      out.gitOid = f.gitOid;
-      out.blobKey = f.gitOid;
-    }
-    return out;
+  const files = manifestFiles(repoId, listed, (path) => resolveUrl(http, repoId, commit, path), {
+    blobKeys: true,
   });
   if (files.length === 0)
     throw new CacheError(`${repoId}@${revision} has no files`, 'MODEL_NOT_FOUND_ON_HUB');

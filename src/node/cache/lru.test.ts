@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelDeployment, ModelSpec } from '../../core/domain/index.js';
+import { deploymentFor, specFor } from '../../scheduler/fixtures.js';
 import { modelRef, referencedModels, selectEvictions } from './lru.js';
 import type { ScannedModel } from './scan.js';
 
@@ -54,26 +54,14 @@ describe('selectEvictions', () => {
 });
 
 describe('referencedModels', () => {
-  const t = '2026-01-01T00:00:00.000Z';
   const spec = (uid: string, name: string, source: 'huggingface' | 'modelscope' | 'local', path?: string) =>
-    ModelSpec.parse({
-      model_uid: uid,
+    specFor(uid, {
       model_name: name,
       model_source: source,
       engine_type: 'vllm',
-      created_at: t,
-      updated_at: t,
       ...(path ? { model_path: path } : {}),
     });
-  const dep = (uid: string, state: 'running' | 'stopped') =>
-    ModelDeployment.parse({
-      model_uid: uid,
-      desired_state: state,
-      replicas: 1,
-      generation: 1,
-      created_at: t,
-      updated_at: t,
-    });
+  const dep = (uid: string, state: 'running' | 'stopped') => deploymentFor(uid, { desired_state: state });
 
   it('counts specs that have a deployment, running or stopped', () => {
     const refs = referencedModels(

@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ModelSource } from '../../core/domain/index.js';
 import { modelNameHash } from '../../core/ids.js';
+import { CacheError } from './errors.js';
+import { isHexDigest, validateFilePath } from './validate.js';
 
 export interface ManifestFile {
   /** Path inside the repository (validated: relative, no '..'). */
@@ -36,6 +38,47 @@ export interface Manifest {
    * chosen variant is fetched): kept so a later choice can be resolved without the hub.
    */
   listing?: { path: string; size: number }[];
+}
+
+/** One file as a hub lists it, before it is checked. */
+export interface ListedFile {
+  path: string;
+  size: number;
+  sha256?: string;
+  gitOid?: string;
+}
+
+/**
+ * Turns a hub's file list into manifest files, refusing an unsafe path, a path listed twice or a
+ * malformed digest (the list is hostile input). `urlOf` says where each file is fetched; with
+ * `blobKeys`, each file's digest also names its blob (the Hugging Face cache layout).
+ */
+export function manifestFiles(
+  repoId: string,
+  listed: readonly ListedFile[],
+  urlOf: (path: string) => URL,
+  opts: { blobKeys?: boolean } = {},
+): ManifestFile[] {
+  const seen = new Set<string>();
+  return listed.map((f) => {
+    validateFilePath(f.path, repoId);
+    if (seen.has(f.path))
+      throw new CacheError(`file list of ${repoId}: duplicate path ${f.path}`, 'DOWNLOAD_FAILED');
+    seen.add(f.path);
+    const out: ManifestFile = { path: f.path, size: f.size, url: urlOf(f.path) };
+    if (f.sha256 !== undefined) {
+      if (!isHexDigest(f.sha256, 64))
+        throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.path}`, 'DOWNLOAD_FAILED');
+      out.sha256 = f.sha256;
+      if (opts.blobKeys) out.blobKey = f.sha256;
+    } else if (f.gitOid !== undefined) {
+      if (!isHexDigest(f.gitOid, 40))
+        throw new CacheError(`file list of ${repoId}: invalid blob id for ${f.path}`, 'DOWNLOAD_FAILED');
+      out.gitOid = f.gitOid;
+      if (opts.blobKeys) out.blobKey = f.gitOid;
+    }
+    return out;
+  });
 }
 
 export const StoredManifest = z.object({

@@ -6,9 +6,9 @@
 import { z } from 'zod';
 import { CacheError } from './errors.js';
 import type { HubClient } from '../../hub/index.js';
-import type { Manifest, ManifestFile } from './manifest.js';
+import { manifestFiles, type Manifest } from './manifest.js';
 import { hubFileUrl, hubUrl, msRevision } from '../../hub/index.js';
-import { encodePath, isHexDigest, validateFilePath } from './validate.js';
+import { encodePath } from './validate.js';
 
 const MsFile = z.object({
   Path: z.string(),
@@ -55,23 +55,10 @@ export async function fetchMsManifest(
   const commit = blobs.find((f) => f.Revision)?.Revision ?? rev;
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(commit))
     throw new CacheError(`file list of ${repoId}: invalid revision id`, 'DOWNLOAD_FAILED');
-  const seen = new Set<string>();
-  const files: ManifestFile[] = blobs.map((f) => {
-    validateFilePath(f.Path, repoId);
-    if (seen.has(f.Path))
-      throw new CacheError(`file list of ${repoId}: duplicate path ${f.Path}`, 'DOWNLOAD_FAILED');
-    seen.add(f.Path);
-    const out: ManifestFile = {
-      path: f.Path,
-      size: f.Size,
-      url: hubFileUrl('modelscope', http.policy, repoId, rev, f.Path),
-    };
-    if (f.Sha256) {
-      if (!isHexDigest(f.Sha256, 64))
-        throw new CacheError(`file list of ${repoId}: invalid sha256 for ${f.Path}`, 'DOWNLOAD_FAILED');
-      out.sha256 = f.Sha256;
-    }
-    return out;
-  });
+  const files = manifestFiles(
+    repoId,
+    blobs.map((f) => ({ path: f.Path, size: f.Size, ...(f.Sha256 ? { sha256: f.Sha256 } : {}) })),
+    (path) => hubFileUrl('modelscope', http.policy, repoId, rev, path),
+  );
   return { source: 'modelscope', repoId, revision: rev, commit, files };
 }

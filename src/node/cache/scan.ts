@@ -106,6 +106,20 @@ async function lastUsed(cacheDir: string, source: string, name: string): Promise
   return s ? s.mtime.toISOString() : undefined;
 }
 
+/** A scanned model, whatever its layout, with when it was last used and its GGUF files (`names`). */
+async function scanned(
+  cacheDir: string,
+  model: Omit<ScannedModel, 'last_used_at' | 'gguf_files'>,
+  names: readonly string[],
+): Promise<ScannedModel> {
+  const out: ScannedModel = { ...model };
+  const used = await lastUsed(cacheDir, model.source, model.model_name);
+  if (used) out.last_used_at = used;
+  const gguf = ggufFiles(names);
+  if (gguf) out.gguf_files = gguf;
+  return out;
+}
+
 async function readRefs(refsDir: string, prefix = ''): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const e of await entries(refsDir)) {
@@ -166,22 +180,21 @@ async function scanHfRepo(
     snap.dangling === 0 &&
     snap.files > 0 &&
     (await manifestComplete(path, manifest && manifest.commit === commit ? manifest : undefined));
-  const out: ScannedModel = {
-    model_name: repoId,
-    source: 'huggingface',
-    layout: 'huggingface',
-    revision: revision ?? 'main',
-    path,
-    root: repoDir,
-    size_bytes: blobs.bytes,
-    file_count: snap.files,
-    complete,
-  };
-  const used = await lastUsed(cacheDir, 'huggingface', repoId);
-  if (used) out.last_used_at = used;
-  const gguf = ggufFiles(snap.names);
-  if (gguf) out.gguf_files = gguf;
-  return out;
+  return scanned(
+    cacheDir,
+    {
+      model_name: repoId,
+      source: 'huggingface',
+      layout: 'huggingface',
+      revision: revision ?? 'main',
+      path,
+      root: repoDir,
+      size_bytes: blobs.bytes,
+      file_count: snap.files,
+      complete,
+    },
+    snap.names,
+  );
 }
 
 async function scanHf(cacheDir: string): Promise<ScannedModel[]> {
@@ -212,26 +225,25 @@ async function scanMsModel(
   const temp = await walk(tempDir, { follow: false, skipDot: false });
   const mv = await readFile(join(dir, '.mv'), 'utf8').catch(() => '');
   const revision = manifest?.revision ?? /Revision:([^,]+)/.exec(mv)?.[1] ?? 'master';
-  const out: ScannedModel = {
-    model_name: id,
-    source: 'modelscope',
-    layout: 'modelscope',
-    revision,
-    path: dir,
-    root: dir,
-    size_bytes: w.bytes + temp.bytes,
-    file_count: w.files,
-    complete:
-      temp.files === 0 &&
-      w.incomplete === 0 &&
-      looksLikeModel(w.names) &&
-      (await manifestComplete(dir, manifest)),
-  };
-  const used = await lastUsed(cacheDir, 'modelscope', id);
-  if (used) out.last_used_at = used;
-  const gguf = ggufFiles(w.names);
-  if (gguf) out.gguf_files = gguf;
-  return out;
+  return scanned(
+    cacheDir,
+    {
+      model_name: id,
+      source: 'modelscope',
+      layout: 'modelscope',
+      revision,
+      path: dir,
+      root: dir,
+      size_bytes: w.bytes + temp.bytes,
+      file_count: w.files,
+      complete:
+        temp.files === 0 &&
+        w.incomplete === 0 &&
+        looksLikeModel(w.names) &&
+        (await manifestComplete(dir, manifest)),
+    },
+    w.names,
+  );
 }
 
 async function scanMs(cacheDir: string): Promise<ScannedModel[]> {
@@ -275,22 +287,21 @@ async function scanMs(cacheDir: string): Promise<ScannedModel[]> {
 async function plainModel(cacheDir: string, dir: string): Promise<ScannedModel | undefined> {
   const w = await walk(dir, { follow: true, skipDot: true });
   if (!looksLikeModel(w.names)) return undefined;
-  const out: ScannedModel = {
-    model_name: dir,
-    source: 'local',
-    layout: 'plain',
-    revision: 'local',
-    path: dir,
-    root: dir,
-    size_bytes: w.bytes,
-    file_count: w.files,
-    complete: w.incomplete === 0,
-  };
-  const used = await lastUsed(cacheDir, 'local', dir);
-  if (used) out.last_used_at = used;
-  const gguf = ggufFiles(w.names);
-  if (gguf) out.gguf_files = gguf;
-  return out;
+  return scanned(
+    cacheDir,
+    {
+      model_name: dir,
+      source: 'local',
+      layout: 'plain',
+      revision: 'local',
+      path: dir,
+      root: dir,
+      size_bytes: w.bytes,
+      file_count: w.files,
+      complete: w.incomplete === 0,
+    },
+    w.names,
+  );
 }
 
 /** Plain directories: each is a model directory, or holds model directories one level down. */

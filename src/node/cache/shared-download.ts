@@ -75,72 +75,78 @@ export class SharedDownload {
     signal: AbortSignal;
     onProgress?: (s: ProgressSnapshot) => void;
   }): Promise<DownloadOutcome> {
-    if (req.signal.aborted) throw cancelled(this.modelName);
-    this.waiters += 1;
-    const unsubscribe = req.onProgress ? this.tracker.subscribe(req.onProgress) : () => undefined;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(cancelled(this.modelName));
-      req.signal.addEventListener('abort', onAbort, { once: true });
+    return this.asWaiter(req.signal, async (outcome) => {
+      const unsubscribe = req.onProgress ? this.tracker.subscribe(req.onProgress) : () => undefined;
+      try {
+        return await outcome();
+      } finally {
+        unsubscribe();
+      }
     });
-    aborted.catch(() => undefined);
-    try {
-      return await Promise.race([this.promise, aborted]);
-    } finally {
-      unsubscribe();
-      if (onAbort) req.signal.removeEventListener('abort', onAbort);
-      this.waiters -= 1;
-      if (this.waiters === 0 && !this.settled && req.signal.aborted)
-        this.controller.abort(cancelled(this.modelName));
-    }
   }
 
   /** Waits for the download on behalf of one replica, publishing that replica's progress. */
   async join(req: JoinRequest): Promise<DownloadOutcome> {
-    if (req.signal.aborted) throw cancelled(this.modelName);
+    return this.asWaiter(req.signal, async (outcome) => {
+      const pubOpts: ConstructorParameters<typeof ProgressPublisher>[2] = {
+        clock: this.deps.clock,
+        minIntervalMs: this.deps.progressIntervalMs,
+        ttlSeconds: this.deps.progressTtlSeconds,
+      };
+      if (this.deps.logger) pubOpts.logger = this.deps.logger;
+      if (req.onProgress) pubOpts.onProgress = req.onProgress;
+      const pub = new ProgressPublisher(
+        this.deps.store,
+        {
+          nodeId: this.deps.nodeId,
+          modelUid: req.modelUid,
+          replicaId: req.replicaId,
+          modelName: this.modelName,
+          source: this.source,
+        },
+        pubOpts,
+      );
+      const unsubscribe = this.tracker.subscribe((s) => pub.update(s));
+      try {
+        const out = await outcome();
+        unsubscribe();
+        await pub.finish({ ...this.tracker.snapshot, phase: 'complete' });
+        return out;
+      } catch (err) {
+        unsubscribe();
+        const phase =
+          req.signal.aborted || (err instanceof CacheError && err.code === 'DOWNLOAD_CANCELLED')
+            ? 'cancelled'
+            : 'failed';
+        await pub.finish({ ...this.tracker.snapshot, phase, error: errorMessage(err) });
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Runs `use` as one waiter of the download: `outcome()` settles with the download, or rejects at once
+   * when `signal` fires (the download goes on for the others). When the last waiter leaves because its
+   * own signal fired, the download is cancelled.
+   */
+  private async asWaiter<T>(
+    signal: AbortSignal,
+    use: (outcome: () => Promise<DownloadOutcome>) => Promise<T>,
+  ): Promise<T> {
+    if (signal.aborted) throw cancelled(this.modelName);
     this.waiters += 1;
-    const pubOpts: ConstructorParameters<typeof ProgressPublisher>[2] = {
-      clock: this.deps.clock,
-      minIntervalMs: this.deps.progressIntervalMs,
-      ttlSeconds: this.deps.progressTtlSeconds,
-    };
-    if (this.deps.logger) pubOpts.logger = this.deps.logger;
-    if (req.onProgress) pubOpts.onProgress = req.onProgress;
-    const pub = new ProgressPublisher(
-      this.deps.store,
-      {
-        nodeId: this.deps.nodeId,
-        modelUid: req.modelUid,
-        replicaId: req.replicaId,
-        modelName: this.modelName,
-        source: this.source,
-      },
-      pubOpts,
-    );
-    const unsubscribe = this.tracker.subscribe((s) => pub.update(s));
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => reject(cancelled(this.modelName));
-      req.signal.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
     });
     aborted.catch(() => undefined);
     try {
-      const out = await Promise.race([this.promise, aborted]);
-      unsubscribe();
-      await pub.finish({ ...this.tracker.snapshot, phase: 'complete' });
-      return out;
-    } catch (err) {
-      unsubscribe();
-      const phase =
-        req.signal.aborted || (err instanceof CacheError && err.code === 'DOWNLOAD_CANCELLED')
-          ? 'cancelled'
-          : 'failed';
-      await pub.finish({ ...this.tracker.snapshot, phase, error: errorMessage(err) });
-      throw err;
+      return await use(() => Promise.race([this.promise, aborted]));
     } finally {
-      if (onAbort) req.signal.removeEventListener('abort', onAbort);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
       this.waiters -= 1;
-      if (this.waiters === 0 && !this.settled && req.signal.aborted)
+      if (this.waiters === 0 && !this.settled && signal.aborted)
         this.controller.abort(cancelled(this.modelName));
     }
   }

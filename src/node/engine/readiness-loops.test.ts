@@ -11,6 +11,24 @@ function scripted(answers: boolean[]) {
   };
 }
 
+type WaitOptions = Parameters<typeof waitUntilReady>[0];
+type WatchOptions = Parameters<typeof watchReadiness>[0];
+
+/** What every case shares: a probe that never answers ready, a live process, no cancellation. */
+function loopBase(clock: FakeClock) {
+  return { probe: async () => false, clock, signal: new AbortController().signal, alive: () => true };
+}
+
+/** `waitUntilReady` options: probe every 500 ms for a minute, with the case's overrides. */
+function waitOptions(clock: FakeClock, over: Partial<WaitOptions> = {}): WaitOptions {
+  return { ...loopBase(clock), intervalMs: 500, timeoutMs: 60_000, ...over };
+}
+
+/** `watchReadiness` options: probe every second, unready after 3 failures, with the case's overrides. */
+function watchOptions(clock: FakeClock, over: Partial<WatchOptions> = {}): WatchOptions {
+  return { ...loopBase(clock), intervalMs: 1000, threshold: 3, ...over };
+}
+
 async function run<T>(clock: FakeClock, p: Promise<T>, stepMs = 100, maxSteps = 1000): Promise<T> {
   let done = false;
   let value: T | undefined;
@@ -27,17 +45,7 @@ describe('waitUntilReady', () => {
   it('probes until the engine answers', async () => {
     const clock = new FakeClock();
     const s = scripted([false, false, true]);
-    const r = await run(
-      clock,
-      waitUntilReady({
-        probe: s.probe,
-        clock,
-        signal: new AbortController().signal,
-        alive: () => true,
-        intervalMs: 500,
-        timeoutMs: 10_000,
-      }),
-    );
+    const r = await run(clock, waitUntilReady(waitOptions(clock, { probe: s.probe, timeoutMs: 10_000 })));
     expect(r).toBe('ready');
     expect(s.calls()).toBe(3);
   });
@@ -45,17 +53,7 @@ describe('waitUntilReady', () => {
   it('times out', async () => {
     const clock = new FakeClock();
     const start = clock.now();
-    const r = await run(
-      clock,
-      waitUntilReady({
-        probe: async () => false,
-        clock,
-        signal: new AbortController().signal,
-        alive: () => true,
-        intervalMs: 500,
-        timeoutMs: 3_000,
-      }),
-    );
+    const r = await run(clock, waitUntilReady(waitOptions(clock, { timeoutMs: 3_000 })));
     expect(r).toBe('timeout');
     expect(clock.now() - start).toBeGreaterThanOrEqual(3_000);
     expect(clock.now() - start).toBeLessThan(4_000);
@@ -64,26 +62,12 @@ describe('waitUntilReady', () => {
   it('stops when the process is gone or the wait is cancelled', async () => {
     const clock = new FakeClock();
     let alive = true;
-    const p = waitUntilReady({
-      probe: async () => false,
-      clock,
-      signal: new AbortController().signal,
-      alive: () => alive,
-      intervalMs: 500,
-      timeoutMs: 60_000,
-    });
+    const p = waitUntilReady(waitOptions(clock, { alive: () => alive }));
     await clock.advance(1000);
     alive = false;
     expect(await run(clock, p)).toBe('gone');
     const ctl = new AbortController();
-    const q = waitUntilReady({
-      probe: async () => false,
-      clock,
-      signal: ctl.signal,
-      alive: () => true,
-      intervalMs: 500,
-      timeoutMs: 60_000,
-    });
+    const q = waitUntilReady(waitOptions(clock, { signal: ctl.signal }));
     await clock.advance(100);
     ctl.abort();
     expect(await run(clock, q)).toBe('gone');
@@ -94,17 +78,7 @@ describe('watchReadiness', () => {
   it('needs `threshold` consecutive failures; a success resets the count', async () => {
     const clock = new FakeClock();
     const s = scripted([true, false, false, true, false, false, false]);
-    const r = await run(
-      clock,
-      watchReadiness({
-        probe: s.probe,
-        clock,
-        signal: new AbortController().signal,
-        alive: () => true,
-        intervalMs: 1000,
-        threshold: 3,
-      }),
-    );
+    const r = await run(clock, watchReadiness(watchOptions(clock, { probe: s.probe })));
     expect(r).toEqual({ result: 'unhealthy', failures: 3 });
     expect(s.calls()).toBe(7);
   });
@@ -112,14 +86,7 @@ describe('watchReadiness', () => {
   it('ends quietly when cancelled', async () => {
     const clock = new FakeClock();
     const ctl = new AbortController();
-    const p = watchReadiness({
-      probe: async () => true,
-      clock,
-      signal: ctl.signal,
-      alive: () => true,
-      intervalMs: 1000,
-      threshold: 3,
-    });
+    const p = watchReadiness(watchOptions(clock, { probe: async () => true, signal: ctl.signal }));
     await clock.advance(5000);
     ctl.abort();
     expect(await run(clock, p)).toEqual({ result: 'gone' });
@@ -132,17 +99,14 @@ describe('watchReadiness', () => {
     const seen: string[] = [];
     const r = await run(
       clock,
-      watchReadiness({
-        probe: s.probe,
-        clock,
-        signal: new AbortController().signal,
-        alive: () => true,
-        intervalMs: 1000,
-        threshold: 3,
-        restartAfterMs: 5000,
-        onUnready: (n) => void seen.push(`unready:${n}@${s.calls()}`),
-        onRecovered: () => void seen.push(`recovered@${s.calls()}`),
-      }),
+      watchReadiness(
+        watchOptions(clock, {
+          probe: s.probe,
+          restartAfterMs: 5000,
+          onUnready: (n) => void seen.push(`unready:${n}@${s.calls()}`),
+          onRecovered: () => void seen.push(`recovered@${s.calls()}`),
+        }),
+      ),
     );
     expect(seen).toEqual(['unready:3@4', 'recovered@5', 'unready:3@8']);
     // Unready at the 8th probe, restarted 5 s (5 probes) later.
@@ -157,21 +121,18 @@ describe('watchReadiness', () => {
     let unreadyAt = 0;
     const r = await run(
       clock,
-      watchReadiness({
-        // Every probe hangs for its 1 s timeout, then fails.
-        probe: async () => {
-          at.push(clock.now() - start);
-          await clock.sleep(1000);
-          return false;
-        },
-        clock,
-        signal: new AbortController().signal,
-        alive: () => true,
-        intervalMs: 1000,
-        threshold: 3,
-        restartAfterMs: 10_000,
-        onUnready: () => void (unreadyAt = clock.now() - start),
-      }),
+      watchReadiness(
+        watchOptions(clock, {
+          // Every probe hangs for its 1 s timeout, then fails.
+          probe: async () => {
+            at.push(clock.now() - start);
+            await clock.sleep(1000);
+            return false;
+          },
+          restartAfterMs: 10_000,
+          onUnready: () => void (unreadyAt = clock.now() - start),
+        }),
+      ),
     );
     expect(at.slice(0, 4)).toEqual([1000, 2000, 3000, 4000]);
     // The third timed-out probe ends 4 s after the last good answer: out of rotation within 5 s.

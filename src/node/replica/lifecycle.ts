@@ -213,6 +213,14 @@ export function transition(s: LifecycleState, ev: LifecycleEvent, ctx: Lifecycle
     );
   };
   const launch = () => fx.push({ type: 'attempt', mode: 'launch', wasReady: false });
+  /** A serving change (ready, out of rotation, back): logged, announced, published at once. */
+  const servingChanged = (level: 'info' | 'warn', log: string, event: ReplicaEvent) =>
+    fx.push(
+      { type: 'log', level, message: log },
+      { type: 'event', event },
+      { type: 'publish', takeOver: true },
+      { type: 'changed' },
+    );
 
   switch (ev.type) {
     case 'start': {
@@ -288,12 +296,7 @@ export function transition(s: LifecycleState, ev: LifecycleEvent, ctx: Lifecycle
       st.runningPlanVersion = st.appliedPlanVersion;
       st.lastError = undefined;
       st.nextRestartAt = undefined;
-      fx.push(
-        { type: 'log', level: 'info', message: 'engine ready' },
-        { type: 'event', event: { type: 'ready', message: `engine ready on ${ctx.where}` } },
-        { type: 'publish', takeOver: true },
-        { type: 'changed' },
-      );
+      servingChanged('info', 'engine ready', { type: 'ready', message: `engine ready on ${ctx.where}` });
       return out();
 
     case 'unready':
@@ -301,16 +304,11 @@ export function transition(s: LifecycleState, ev: LifecycleEvent, ctx: Lifecycle
       st.phase = 'unready';
       st.nextRestartAt = ctx.now + ctx.timing.unhealthyRestartMs;
       st.lastError = `${ev.reason}; out of rotation, restarted at ${new Date(st.nextRestartAt).toISOString()} unless it answers again`;
-      fx.push(
-        {
-          type: 'log',
-          level: 'warn',
-          message: 'engine stopped answering its readiness probe; out of rotation',
-        },
-        { type: 'event', event: { type: 'failed', level: 'warning', message: st.lastError } },
-        { type: 'publish', takeOver: true },
-        { type: 'changed' },
-      );
+      servingChanged('warn', 'engine stopped answering its readiness probe; out of rotation', {
+        type: 'failed',
+        level: 'warning',
+        message: st.lastError,
+      });
       return out();
 
     case 'recovered':
@@ -318,12 +316,10 @@ export function transition(s: LifecycleState, ev: LifecycleEvent, ctx: Lifecycle
       st.phase = 'ready';
       st.lastError = undefined;
       st.nextRestartAt = undefined;
-      fx.push(
-        { type: 'log', level: 'info', message: 'engine answers its readiness probe again' },
-        { type: 'event', event: { type: 'ready', message: `engine answers again on ${ctx.where}` } },
-        { type: 'publish', takeOver: true },
-        { type: 'changed' },
-      );
+      servingChanged('info', 'engine answers its readiness probe again', {
+        type: 'ready',
+        message: `engine answers again on ${ctx.where}`,
+      });
       return out();
 
     case 'failed':
