@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { endpoint } from './endpoint.js';
 import {
   AlertList,
@@ -30,6 +31,26 @@ const nodeAction = (name: 'cordon' | 'uncordon' | 'drain', summary: string) =>
     body: NodeActionBody,
     bodyOptional: true,
     response: NodeSettingsView,
+  });
+
+/** A viewer's read of one node (`/api/v2/nodes/{node_id}` and what lies below it). */
+const nodeRead = <R extends z.ZodType>(
+  sub: '' | '/cache' | '/disk',
+  action: string,
+  summary: string,
+  tags: string[],
+  response: R,
+) =>
+  endpoint({
+    method: 'get',
+    path: `/api/v2/nodes/{node_id}${sub}`,
+    minRole: 'viewer',
+    action,
+    resource: 'node/{node_id}',
+    summary,
+    tags,
+    params: NodeParams,
+    response,
   });
 
 /** Inference engines each node can launch. */
@@ -77,42 +98,24 @@ export const nodes = {
     tags: ['nodes'],
     response: NodeList,
   }),
-  get: endpoint({
-    method: 'get',
-    path: '/api/v2/nodes/{node_id}',
-    minRole: 'viewer',
-    action: 'node.get',
-    resource: 'node/{node_id}',
-    summary: 'Node detail: status, settings, GPUs, assignments, endpoints, disk, alerts, cache',
-    tags: ['nodes'],
-    params: NodeParams,
-    response: NodeDetailView,
-  }),
+  get: nodeRead(
+    '',
+    'node.get',
+    'Node detail: status, settings, GPUs, assignments, endpoints, disk, alerts, cache',
+    ['nodes'],
+    NodeDetailView,
+  ),
   cordon: nodeAction('cordon', 'Cordon a node: no new replicas are placed on it'),
   uncordon: nodeAction('uncordon', 'Uncordon a node (also ends a drain)'),
   drain: nodeAction('drain', 'Drain a node: cordon it and let the scheduler move its replicas away'),
-  cache: endpoint({
-    method: 'get',
-    path: '/api/v2/nodes/{node_id}/cache',
-    minRole: 'viewer',
-    action: 'cache.list',
-    resource: 'node/{node_id}',
-    summary: "A node's model cache",
-    tags: ['nodes', 'cache'],
-    params: NodeParams,
-    response: NodeCacheResponse,
-  }),
-  disk: endpoint({
-    method: 'get',
-    path: '/api/v2/nodes/{node_id}/disk',
-    minRole: 'viewer',
-    action: 'disk.get',
-    resource: 'node/{node_id}',
-    summary: "A node's cache disk status and alerts",
-    tags: ['nodes', 'cache'],
-    params: NodeParams,
-    response: NodeDiskResponse,
-  }),
+  cache: nodeRead('/cache', 'cache.list', "A node's model cache", ['nodes', 'cache'], NodeCacheResponse),
+  disk: nodeRead(
+    '/disk',
+    'disk.get',
+    "A node's cache disk status and alerts",
+    ['nodes', 'cache'],
+    NodeDiskResponse,
+  ),
 };
 
 /** The cluster's model cache. */

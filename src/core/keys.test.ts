@@ -41,6 +41,14 @@ describe('key layout', () => {
       [keys.event('demo', 'e1'), { kind: 'event', modelUid: 'demo', id: 'e1' }],
       [keys.leader('scheduler'), { kind: 'leader', name: 'scheduler' }],
       [keys.meta('jwt-secret'), { kind: 'meta', name: 'jwt-secret' }],
+      [keys.cachePurge('n1', 'h1'), { kind: 'cachePurge', nodeId: 'n1', nameHash: 'h1' }],
+      [keys.settings('cluster'), { kind: 'settings', name: 'cluster' }],
+      [keys.modelRevision('demo', 7), { kind: 'modelRevision', modelUid: 'demo', revision: 7 }],
+      [keys.drain('demo', 2), { kind: 'drain', modelUid: 'demo', replicaId: 2 }],
+      [keys.load('demo', 'router-1'), { kind: 'load', modelUid: 'demo', router: 'router-1' }],
+      [keys.wake('demo'), { kind: 'wake', modelUid: 'demo' }],
+      [keys.autoscaler('demo'), { kind: 'autoscaler', modelUid: 'demo' }],
+      [keys.pull('demo', 'n1'), { kind: 'pull', modelUid: 'demo', nodeId: 'n1' }],
     ];
     for (const [key, parsed] of cases) expect(parseKey(key)).toEqual(parsed);
   });
@@ -55,7 +63,28 @@ describe('key layout', () => {
   });
 
   it('does not parse keys outside the layout', () => {
-    for (const k of ['', '/', 'nodes/n1/status', '/nodes/n1', '/nodes/n1/other', '/endpoints/demo/x', '/endpoints/demo/01', '/unknown/x', '/auth/other/x']) {
+    for (const k of [
+      '',
+      '/',
+      'nodes/n1/status',
+      '/nodes/n1',
+      '/nodes/n1/other',
+      '/endpoints/demo/x',
+      '/endpoints/demo/01',
+      '/unknown/x',
+      '/auth/other/x',
+      // Plain-id keys with a segment too many, too few, or empty; directory names from Object's prototype.
+      '/deployments/demo/x',
+      '/load/demo',
+      '/load/demo/',
+      '/components/router//',
+      '/constructor/x',
+      '/__proto__/x',
+      '/toString/x',
+      '/drains/demo',
+      '/download_progress/demo/01',
+      '/drains/demo/1/x',
+    ]) {
       expect(parseKey(k)).toBeUndefined();
     }
   });

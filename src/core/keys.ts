@@ -6,11 +6,13 @@ import { isValidModelUid, NODE_ID_PATTERN, SLUG_PATTERN } from './ids.js';
 import { InvalidArgumentError } from './errors.js';
 
 function uid(value: string): string {
-  if (!isValidModelUid(value)) throw new InvalidArgumentError(`invalid model_uid "${value}"`, 'INVALID_MODEL_UID');
+  if (!isValidModelUid(value))
+    throw new InvalidArgumentError(`invalid model_uid "${value}"`, 'INVALID_MODEL_UID');
   return value;
 }
 function node(value: string): string {
-  if (!NODE_ID_PATTERN.test(value)) throw new InvalidArgumentError(`invalid node_id "${value}"`, 'INVALID_NODE_ID');
+  if (!NODE_ID_PATTERN.test(value))
+    throw new InvalidArgumentError(`invalid node_id "${value}"`, 'INVALID_NODE_ID');
   return value;
 }
 function slug(value: string, what: string): string {
@@ -18,7 +20,8 @@ function slug(value: string, what: string): string {
   return value;
 }
 function segment(value: string, what: string): string {
-  if (!/^[A-Za-z0-9._-]{1,128}$/.test(value)) throw new InvalidArgumentError(`invalid ${what} "${value}"`, 'INVALID_ID');
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(value))
+    throw new InvalidArgumentError(`invalid ${what} "${value}"`, 'INVALID_ID');
   return value;
 }
 function replica(value: number): string {
@@ -76,7 +79,8 @@ export const keys = {
   placement: (modelUid: string) => `/placements/${uid(modelUid)}`,
   endpoint: (modelUid: string, replicaId: number) => `/endpoints/${uid(modelUid)}/${replica(replicaId)}`,
   endpointsOf: (modelUid: string) => `/endpoints/${uid(modelUid)}/`,
-  modelCache: (nodeId: string, nameHash: string) => `/model_cache/${node(nodeId)}/${segment(nameHash, 'hash')}`,
+  modelCache: (nodeId: string, nameHash: string) =>
+    `/model_cache/${node(nodeId)}/${segment(nameHash, 'hash')}`,
   modelCacheOf: (nodeId: string) => `/model_cache/${node(nodeId)}/`,
   downloadProgress: (modelUid: string, replicaId: number) =>
     `/download_progress/${uid(modelUid)}/${replica(replicaId)}`,
@@ -85,7 +89,8 @@ export const keys = {
   alert: (nodeId: string, alertType: string) => `/alerts/${node(nodeId)}/${segment(alertType, 'alert_type')}`,
   alertsOf: (nodeId: string) => `/alerts/${node(nodeId)}/`,
   /** A request to delete one model's files from one node's cache (written by the server, handled by the node). */
-  cachePurge: (nodeId: string, nameHash: string) => `/cache_purge/${node(nodeId)}/${segment(nameHash, 'hash')}`,
+  cachePurge: (nodeId: string, nameHash: string) =>
+    `/cache_purge/${node(nodeId)}/${segment(nameHash, 'hash')}`,
   cachePurgeOf: (nodeId: string) => `/cache_purge/${node(nodeId)}/`,
   user: (username: string) => `/auth/users/${segment(username, 'username')}`,
   apiKey: (id: string) => `/auth/api_keys/${segment(id, 'key id')}`,
@@ -114,35 +119,55 @@ export const keys = {
   pullsOf: (modelUid: string) => `/pulls/${uid(modelUid)}/`,
 } as const;
 
+/**
+ * Keys `/<dir>/<a>` and `/<dir>/<a>/<b>` whose segments are plain ids: per directory, the kind its keys
+ * name and the fields their segments fill, in order. ParsedKey and parseKey derive these kinds from it.
+ */
+const PLAIN_KEYS = {
+  node_settings: ['nodeSettings', 'nodeId'],
+  components: ['component', 'role', 'instanceId'],
+  deployments: ['deployment', 'modelUid'],
+  templates: ['template', 'templateId'],
+  model_requests: ['modelRequest', 'requestId'],
+  placements: ['placement', 'modelUid'],
+  model_cache: ['modelCache', 'nodeId', 'nameHash'],
+  node_disk: ['nodeDisk', 'nodeId'],
+  alerts: ['alert', 'nodeId', 'alertType'],
+  cache_purge: ['cachePurge', 'nodeId', 'nameHash'],
+  audit: ['audit', 'id'],
+  events: ['event', 'modelUid', 'id'],
+  leader: ['leader', 'name'],
+  meta: ['meta', 'name'],
+  settings: ['settings', 'name'],
+  load: ['load', 'modelUid', 'router'],
+  wake: ['wake', 'modelUid'],
+  autoscaler: ['autoscaler', 'modelUid'],
+  pulls: ['pull', 'modelUid', 'nodeId'],
+} as const satisfies Record<string, readonly [string, string] | readonly [string, string, string]>;
+
+/** `{ kind, ...fields: string }` for one row of PLAIN_KEYS. */
+type PlainKey<Row> = Row extends readonly [infer K, ...infer F extends readonly string[]]
+  ? { [P in 'kind' | F[number]]: P extends 'kind' ? K : string }
+  : never;
+
+/** Keys `/<dir>/<model_uid>/<replica_id>`: the kind each directory's keys name. */
+const REPLICA_KEYS = {
+  endpoints: 'endpoint',
+  download_progress: 'downloadProgress',
+  drains: 'drain',
+} as const;
+type ReplicaDir = keyof typeof REPLICA_KEYS;
+type ReplicaKey<K> = K extends string ? { kind: K; modelUid: string; replicaId: number } : never;
+
 /** What a key names, or undefined for keys outside the layout. */
 export type ParsedKey =
+  | PlainKey<(typeof PLAIN_KEYS)[keyof typeof PLAIN_KEYS]>
   | { kind: 'nodeStatus'; nodeId: string }
-  | { kind: 'nodeSettings'; nodeId: string }
-  | { kind: 'component'; role: string; instanceId: string }
   | { kind: 'modelSpec'; modelUid: string }
-  | { kind: 'deployment'; modelUid: string }
-  | { kind: 'template'; templateId: string }
-  | { kind: 'modelRequest'; requestId: string }
-  | { kind: 'placement'; modelUid: string }
-  | { kind: 'endpoint'; modelUid: string; replicaId: number }
-  | { kind: 'modelCache'; nodeId: string; nameHash: string }
-  | { kind: 'downloadProgress'; modelUid: string; replicaId: number }
-  | { kind: 'nodeDisk'; nodeId: string }
-  | { kind: 'alert'; nodeId: string; alertType: string }
-  | { kind: 'cachePurge'; nodeId: string; nameHash: string }
+  | ReplicaKey<(typeof REPLICA_KEYS)[ReplicaDir]>
   | { kind: 'user'; username: string }
   | { kind: 'apiKey'; id: string }
-  | { kind: 'audit'; id: string }
-  | { kind: 'event'; modelUid: string; id: string }
-  | { kind: 'leader'; name: string }
-  | { kind: 'meta'; name: string }
-  | { kind: 'settings'; name: string }
-  | { kind: 'modelRevision'; modelUid: string; revision: number }
-  | { kind: 'drain'; modelUid: string; replicaId: number }
-  | { kind: 'load'; modelUid: string; router: string }
-  | { kind: 'wake'; modelUid: string }
-  | { kind: 'autoscaler'; modelUid: string }
-  | { kind: 'pull'; modelUid: string; nodeId: string };
+  | { kind: 'modelRevision'; modelUid: string; revision: number };
 
 function revisionNumber(n: number): string {
   if (!Number.isInteger(n) || n < 1 || n > 99_999_999) {
@@ -159,66 +184,33 @@ export function parseKey(key: string): ParsedKey | undefined {
   const [, a, b, c] = p;
   const n = p.length;
   if (b === undefined || b === '') return undefined;
+  if (a !== undefined && Object.hasOwn(PLAIN_KEYS, a)) {
+    const [kind, ...fields] = PLAIN_KEYS[a as keyof typeof PLAIN_KEYS];
+    const ids = p.slice(2);
+    if (ids.length !== fields.length || ids.some((id) => id === '')) return undefined;
+    return Object.fromEntries([['kind', kind], ...fields.map((f, i) => [f, ids[i]])]) as ParsedKey;
+  }
+  const replicaKind =
+    a !== undefined && Object.hasOwn(REPLICA_KEYS, a) ? REPLICA_KEYS[a as ReplicaDir] : undefined;
+  if (replicaKind) {
+    return n === 4 && c && REPLICA_RE.test(c)
+      ? { kind: replicaKind, modelUid: b, replicaId: Number(c) }
+      : undefined;
+  }
   switch (a) {
     case 'nodes':
       return n === 4 && c === 'status' ? { kind: 'nodeStatus', nodeId: b } : undefined;
-    case 'node_settings':
-      return n === 3 ? { kind: 'nodeSettings', nodeId: b } : undefined;
-    case 'components':
-      return n === 4 && c ? { kind: 'component', role: b, instanceId: c } : undefined;
     case 'models':
       return n === 4 && c === 'spec' ? { kind: 'modelSpec', modelUid: b } : undefined;
-    case 'deployments':
-      return n === 3 ? { kind: 'deployment', modelUid: b } : undefined;
-    case 'templates':
-      return n === 3 ? { kind: 'template', templateId: b } : undefined;
-    case 'model_requests':
-      return n === 3 ? { kind: 'modelRequest', requestId: b } : undefined;
-    case 'placements':
-      return n === 3 ? { kind: 'placement', modelUid: b } : undefined;
-    case 'endpoints':
-      return n === 4 && c && REPLICA_RE.test(c) ? { kind: 'endpoint', modelUid: b, replicaId: Number(c) } : undefined;
-    case 'model_cache':
-      return n === 4 && c ? { kind: 'modelCache', nodeId: b, nameHash: c } : undefined;
-    case 'download_progress':
-      return n === 4 && c && REPLICA_RE.test(c)
-        ? { kind: 'downloadProgress', modelUid: b, replicaId: Number(c) }
-        : undefined;
-    case 'node_disk':
-      return n === 3 ? { kind: 'nodeDisk', nodeId: b } : undefined;
-    case 'alerts':
-      return n === 4 && c ? { kind: 'alert', nodeId: b, alertType: c } : undefined;
-    case 'cache_purge':
-      return n === 4 && c ? { kind: 'cachePurge', nodeId: b, nameHash: c } : undefined;
     case 'auth':
       if (n !== 4 || !c) return undefined;
       if (b === 'users') return { kind: 'user', username: c };
       if (b === 'api_keys') return { kind: 'apiKey', id: c };
       return undefined;
-    case 'audit':
-      return n === 3 ? { kind: 'audit', id: b } : undefined;
-    case 'events':
-      return n === 4 && c ? { kind: 'event', modelUid: b, id: c } : undefined;
-    case 'leader':
-      return n === 3 ? { kind: 'leader', name: b } : undefined;
-    case 'meta':
-      return n === 3 ? { kind: 'meta', name: b } : undefined;
-    case 'settings':
-      return n === 3 ? { kind: 'settings', name: b } : undefined;
     case 'model_revisions':
       return n === 4 && c && /^[0-9]{8}$/.test(c) && Number(c) >= 1
         ? { kind: 'modelRevision', modelUid: b, revision: Number(c) }
         : undefined;
-    case 'load':
-      return n === 4 && c ? { kind: 'load', modelUid: b, router: c } : undefined;
-    case 'wake':
-      return n === 3 ? { kind: 'wake', modelUid: b } : undefined;
-    case 'autoscaler':
-      return n === 3 ? { kind: 'autoscaler', modelUid: b } : undefined;
-    case 'drains':
-      return n === 4 && c && REPLICA_RE.test(c) ? { kind: 'drain', modelUid: b, replicaId: Number(c) } : undefined;
-    case 'pulls':
-      return n === 4 && c ? { kind: 'pull', modelUid: b, nodeId: c } : undefined;
     default:
       return undefined;
   }

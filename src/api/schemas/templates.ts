@@ -12,27 +12,24 @@ export const TemplateList = listOf(TemplateView);
 
 const TemplateSpecBody = z.strictObject(SpecFields).superRefine(checkLocalPath);
 
+/** What a template says about itself: create takes them, update takes any of them. */
+const TemplateFields = {
+  name: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  category: TemplateCategory,
+  spec: TemplateSpecBody,
+  deployment: TemplateDeploymentDefaults.partial().optional(),
+};
+
 export const CreateTemplateBody = z
-  .strictObject({
-    template_id: Slug.optional(),
-    name: z.string().min(1).max(200),
-    description: z.string().max(2000).optional(),
-    category: TemplateCategory,
-    spec: TemplateSpecBody,
-    deployment: TemplateDeploymentDefaults.partial().optional(),
-  })
+  .strictObject({ template_id: Slug.optional(), ...TemplateFields })
   .meta({ id: 'CreateTemplateBody' });
 export type CreateTemplateBody = z.infer<typeof CreateTemplateBody>;
 
 export const UpdateTemplateBody = z
-  .strictObject({
-    name: z.string().min(1).max(200).optional(),
-    description: z.string().max(2000).optional(),
-    category: TemplateCategory.optional(),
-    spec: TemplateSpecBody.optional(),
-    deployment: TemplateDeploymentDefaults.partial().optional(),
-    ...WithResourceVersion,
-  })
+  .strictObject(TemplateFields)
+  .partial()
+  .extend(WithResourceVersion)
   .meta({ id: 'UpdateTemplateBody' });
 export type UpdateTemplateBody = z.infer<typeof UpdateTemplateBody>;
 
@@ -40,7 +37,7 @@ export const DeployTemplateBody = z
   .strictObject({
     model_uid: ModelUid.optional(),
     auto_start: z.boolean().default(true),
-    description: z.string().max(2000).optional(),
+    description: TemplateFields.description,
     labels: SpecFields.labels,
     ...DeploymentFields,
   })
@@ -50,8 +47,8 @@ export type DeployTemplateBody = z.infer<typeof DeployTemplateBody>;
 export const SaveAsTemplateBody = z
   .strictObject({
     template_id: Slug.optional(),
-    name: z.string().min(1).max(200),
-    description: z.string().max(2000).optional(),
+    name: TemplateFields.name,
+    description: TemplateFields.description,
     category: TemplateCategory.default('chat'),
   })
   .meta({ id: 'SaveAsTemplateBody' });

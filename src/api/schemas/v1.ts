@@ -57,6 +57,9 @@ export const V1Model = z.object({
 });
 export const V1ModelList = listOf(V1Model);
 
+/** Which replica, on which node, a health finding is about. */
+const ReplicaOnNode = { model_uid: ModelUid, replica_id: z.number().int(), node_id: NodeId };
+
 export const Health = z
   .object({
     status: z.enum(['ok', 'degraded']),
@@ -81,9 +84,7 @@ export const Health = z
       consistent: z.boolean(),
       lagging: z.array(
         z.object({
-          model_uid: ModelUid,
-          replica_id: z.number().int(),
-          node_id: NodeId,
+          ...ReplicaOnNode,
           endpoint_plan_version: z.number().int(),
           plan_version: z.number().int(),
         }),
@@ -107,9 +108,7 @@ export const Health = z
       by_status: counts,
       issues: z.array(
         z.object({
-          model_uid: ModelUid,
-          replica_id: z.number().int(),
-          node_id: NodeId,
+          ...ReplicaOnNode,
           status: Endpoint.shape.status,
           restarts: z.number().int(),
           crash_looping: z.boolean(),

@@ -6,6 +6,7 @@
  * `deployments.replicas`, fenced by leadership and by the deployment's mod revision. Decisions that change
  * something are events with their inputs; the last decision is kept at `/autoscaler/{uid}` (bounded rate).
  */
+import type { z } from 'zod';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import {
@@ -21,7 +22,7 @@ import { errorMessage } from '../../core/errors.js';
 import { keys, parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { EventRecorder } from '../../store/events.js';
-import { Informer } from '../../store/informer.js';
+import { Informer, type InformerHandlers } from '../../store/informer.js';
 import { encode, type Typed } from '../../store/json.js';
 import type { Store, TxnCompare } from '../../store/types.js';
 import { decideReplicas, type AutoscaleMemory } from './decide.js';
@@ -85,26 +86,30 @@ export class Autoscaler {
     private readonly deps: AutoscalerDeps,
   ) {
     this.clock = deps.clock ?? systemClock;
-    const common = { store: deps.store, clock: deps.clock, logger: deps.logger };
-    this.loads = new Informer<LoadSignal>({
-      ...common,
-      prefix: prefixes.load,
-      schema: LoadSignal,
-      keyFilter: (k) => parseKey(k)?.kind === 'load',
-      name: 'autoscaler:load',
+    // One informer per record kind, each keeping only its own keys.
+    const watch = <T>(
+      kind: 'load' | 'wake',
+      prefix: string,
+      schema: z.ZodType<T>,
+      handlers: InformerHandlers<T>,
+    ): Informer<T> =>
+      new Informer<T>({
+        store: deps.store,
+        clock: deps.clock,
+        logger: deps.logger,
+        prefix,
+        schema,
+        keyFilter: (k) => parseKey(k)?.kind === kind,
+        name: `autoscaler:${kind}`,
+        ...handlers,
+      });
+    this.loads = watch('load', prefixes.load, LoadSignal, {
       // New load is decided on at once (routers publish at most every couple of seconds), not on the next tick.
       onAdd: () => this.soon(LOAD_REACTION_MS),
       onUpdate: () => this.soon(LOAD_REACTION_MS),
     });
-    this.wakes = new Informer<WakeRequest>({
-      ...common,
-      prefix: prefixes.wake,
-      schema: WakeRequest,
-      keyFilter: (k) => parseKey(k)?.kind === 'wake',
-      name: 'autoscaler:wake',
-      // A wake should not wait for the next tick.
-      onAdd: () => this.soon(0),
-    });
+    // A wake should not wait for the next tick.
+    this.wakes = watch('wake', prefixes.wake, WakeRequest, { onAdd: () => this.soon(0) });
   }
 
   async start(): Promise<void> {

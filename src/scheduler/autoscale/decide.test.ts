@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { AutoscalingPolicy, type LoadSignal } from '../../core/domain/index.js';
 import { decideReplicas, type AutoscaleMemory, type AutoscaleResult } from './decide.js';
 
+type DecideInput = Parameters<typeof decideReplicas>[0];
+
 const T0 = Date.parse('2026-12-06T00:00:00Z');
 const policy = (p: Partial<AutoscalingPolicy> = {}) =>
   AutoscalingPolicy.parse({ min_replicas: 1, max_replicas: 4, scale_down_window: '30s', ...p });
@@ -17,6 +19,10 @@ const sig = (inflight: number, o: Partial<LoadSignal> = {}, at = T0): LoadSignal
   ...o,
 });
 
+/** One decision: the default policy, as many ready as current, no signals, no wake, at T0, unless `o` says. */
+const decide = (o: Partial<DecideInput> & { current: number }): AutoscaleResult =>
+  decideReplicas({ policy: policy(), ready: o.current, signals: [], wakeRequested: false, now: T0, ...o });
+
 /** Runs passes every `stepMs` with the loads given, feeding `current` back as the autoscaler would. */
 function run(p: AutoscalingPolicy, loads: number[], start = 1, stepMs = 5_000) {
   let current = start;
@@ -24,15 +30,7 @@ function run(p: AutoscalingPolicy, loads: number[], start = 1, stepMs = 5_000) {
   const out: AutoscaleResult[] = [];
   loads.forEach((inflight, i) => {
     const now = T0 + i * stepMs;
-    const r = decideReplicas({
-      policy: p,
-      current,
-      ready: current,
-      signals: [sig(inflight, {}, now)],
-      wakeRequested: false,
-      now,
-      memory,
-    });
+    const r = decide({ policy: p, current, signals: [sig(inflight, {}, now)], now, memory });
     out.push(r);
     memory = r.memory;
     if (r.change) current = r.desired;
@@ -48,41 +46,20 @@ describe('decideReplicas', () => {
     [100, 1, 4, 'max'],
     [0, 1, 1, 'steady'],
   ])('load %i on %i replica(s) -> %i (%s)', (inflight, current, want, reason) => {
-    const r = decideReplicas({
-      policy: policy(),
-      current,
-      ready: current,
-      signals: [sig(inflight)],
-      wakeRequested: false,
-      now: T0,
-    });
+    const r = decide({ current, signals: [sig(inflight)] });
     expect(r.desired).toBe(want);
     expect(r.decision.reason).toBe(reason);
     expect(r.change).toBe(want !== current);
   });
 
   it('sums the signals of every router and counts held requests as load', () => {
-    const r = decideReplicas({
-      policy: policy(),
-      current: 1,
-      ready: 1,
-      signals: [sig(10), sig(6, { router: 'r2', held: 2 })],
-      wakeRequested: false,
-      now: T0,
-    });
+    const r = decide({ current: 1, signals: [sig(10), sig(6, { router: 'r2', held: 2 })] });
     expect(r.decision.inputs).toMatchObject({ inflight: 16, held: 2 });
     expect(r.desired).toBe(3);
   });
 
   it('keeps the count within 10 % of the target (no move on noise)', () => {
-    const r = decideReplicas({
-      policy: policy(),
-      current: 2,
-      ready: 2,
-      signals: [sig(17)],
-      wakeRequested: false,
-      now: T0,
-    });
+    const r = decide({ current: 2, signals: [sig(17)] });
     expect(r.desired).toBe(2);
     expect(r.decision.recommended).toBe(2);
   });
@@ -119,52 +96,23 @@ describe('decideReplicas', () => {
   });
 
   it('never goes below min or above max, and says so', () => {
-    const up = decideReplicas({
-      policy: policy({ min_replicas: 2 }),
-      current: 1,
-      ready: 1,
-      signals: [sig(0)],
-      wakeRequested: false,
-      now: T0,
-    });
+    const up = decide({ policy: policy({ min_replicas: 2 }), current: 1, signals: [sig(0)] });
     expect(up).toMatchObject({ desired: 2, change: true });
     expect(up.decision.reason).toBe('min');
-    const cap = decideReplicas({
-      policy: policy(),
-      current: 3,
-      ready: 3,
-      signals: [sig(200)],
-      wakeRequested: false,
-      now: T0,
-    });
+    const cap = decide({ current: 3, signals: [sig(200)] });
     expect(cap.desired).toBe(4);
     expect(cap.decision.reason).toBe('max');
   });
 
   it('never asks for more than the cluster can place, and says why', () => {
-    const r = decideReplicas({
-      policy: policy(),
-      current: 1,
-      ready: 1,
-      signals: [sig(32)],
-      wakeRequested: false,
-      placeable: 2,
-      now: T0,
-    });
+    const r = decide({ current: 1, signals: [sig(32)], placeable: 2 });
     expect(r.desired).toBe(2);
     expect(r.decision.reason).toBe('capacity');
     expect(r.decision.message).toMatch(/room for 2/);
   });
 
   it('keeps the count when no router reports load', () => {
-    const r = decideReplicas({
-      policy: policy(),
-      current: 3,
-      ready: 3,
-      signals: [],
-      wakeRequested: false,
-      now: T0,
-    });
+    const r = decide({ current: 3, signals: [] });
     expect(r).toMatchObject({ desired: 3, change: false });
     expect(r.decision.reason).toBe('no-signal');
   });
@@ -174,12 +122,10 @@ describe('decideReplicas', () => {
     const lastReq = new Date(T0).toISOString();
     let memory: AutoscaleMemory | undefined;
     const at = (s: number) => {
-      const r = decideReplicas({
+      const r = decide({
         policy: p,
         current: 1,
-        ready: 1,
         signals: [sig(0, { last_request_at: lastReq }, T0 + s * 1000)],
-        wakeRequested: false,
         now: T0 + s * 1000,
         memory,
       });
@@ -195,13 +141,10 @@ describe('decideReplicas', () => {
 
   it('an in-flight request keeps a model with min 0 awake', () => {
     const p = policy({ min_replicas: 0, scale_to_zero_after: '60s' });
-    const r = decideReplicas({
+    const r = decide({
       policy: p,
       current: 1,
-      ready: 1,
       signals: [sig(1, { last_request_at: new Date(T0 - 3_600_000).toISOString() })],
-      wakeRequested: false,
-      now: T0,
       memory: { recommendations: [], lastBusyAt: T0 - 3_600_000, since: T0 - 3_600_000 },
     });
     expect(r.desired).toBe(1);
@@ -209,81 +152,44 @@ describe('decideReplicas', () => {
 
   it('wakes an idle model at once when requests are held or a wake is asked', () => {
     const p = policy({ min_replicas: 0, scale_to_zero_after: '60s' });
-    const held = decideReplicas({
-      policy: p,
-      current: 0,
-      ready: 0,
-      signals: [sig(0, { held: 3 })],
-      wakeRequested: false,
-      now: T0,
-    });
+    const held = decide({ policy: p, current: 0, signals: [sig(0, { held: 3 })] });
     expect(held).toMatchObject({ desired: 1, change: true });
     expect(held.decision.reason).toBe('wake');
-    const asked = decideReplicas({
-      policy: p,
-      current: 0,
-      ready: 0,
-      signals: [],
-      wakeRequested: true,
-      now: T0,
-    });
+    const asked = decide({ policy: p, current: 0, signals: [], wakeRequested: true });
     expect(asked.desired).toBe(1);
-    const burst = decideReplicas({
-      policy: p,
-      current: 0,
-      ready: 0,
-      signals: [sig(0, { held: 30 })],
-      wakeRequested: true,
-      now: T0,
-    });
+    const burst = decide({ policy: p, current: 0, signals: [sig(0, { held: 30 })], wakeRequested: true });
     expect(burst.desired).toBe(4);
   });
 
   it('stays idle with nothing held', () => {
     const p = policy({ min_replicas: 0, scale_to_zero_after: '60s' });
-    const r = decideReplicas({
+    const r = decide({
       policy: p,
       current: 0,
-      ready: 0,
       signals: [sig(0)],
-      wakeRequested: false,
-      now: T0,
       memory: { recommendations: [], lastBusyAt: T0 - 120_000, since: T0 - 600_000 },
     });
     expect(r).toMatchObject({ desired: 0, change: false });
   });
 
   it('a dry run decides but changes nothing', () => {
-    const r = decideReplicas({
-      policy: policy({ dry_run: true }),
-      current: 1,
-      ready: 1,
-      signals: [sig(32)],
-      wakeRequested: false,
-      now: T0,
-    });
+    const r = decide({ policy: policy({ dry_run: true }), current: 1, signals: [sig(32)] });
     expect(r.desired).toBe(4);
     expect(r.change).toBe(false);
     expect(r.decision.dry_run).toBe(true);
   });
 
   it('scales on queue waiting and on KV-cache usage', () => {
-    const q = decideReplicas({
+    const q = decide({
       policy: policy({ target: { metric: 'queue', value: 4 } }),
       current: 1,
-      ready: 1,
       signals: [sig(2, { engine_waiting: 12 })],
-      wakeRequested: false,
-      now: T0,
     });
     expect(q.desired).toBe(3);
-    const kv = decideReplicas({
+    const kv = decide({
       policy: policy({ target: { metric: 'kv_cache', value: 0.5 } }),
       current: 2,
-      ready: 2,
       signals: [sig(4, { kv_cache_usage: 0.9 })],
-      wakeRequested: false,
-      now: T0,
     });
     expect(kv.desired).toBe(4);
   });

@@ -12,6 +12,7 @@ import { keys } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { runPool } from '../../core/pool.js';
 import type { EventRecorder, NewModelEvent } from '../../store/events.js';
+import type { Informer } from '../../store/informer.js';
 import type { Typed } from '../../store/json.js';
 import type { Store, TxnCompare } from '../../store/types.js';
 import { ClusterView } from './cluster-view.js';
@@ -236,27 +237,11 @@ export class SchedulerController {
   }
 
   private currentPlans(): Map<string, Typed<PlacementPlan>> {
-    const out = new Map<string, Typed<PlacementPlan>>();
-    for (const t of this.view.placements.list()) out.set(t.value.model_uid, t);
-    for (const key of this.planOverlay.keys()) {
-      const t = this.planOverlay.resolve(key, this.view.placements.get(key));
-      const uid = key.slice(key.lastIndexOf('/') + 1);
-      if (t) out.set(uid, t);
-      else out.delete(uid);
-    }
-    return out;
+    return withOverlay(this.view.placements, this.planOverlay, (p) => p.model_uid);
   }
 
   private currentRequests(): Map<string, Typed<ModelRequest>> {
-    const out = new Map<string, Typed<ModelRequest>>();
-    for (const t of this.view.requests.list()) out.set(t.value.request_id, t);
-    for (const key of this.requestOverlay.keys()) {
-      const t = this.requestOverlay.resolve(key, this.view.requests.get(key));
-      const id = key.slice(key.lastIndexOf('/') + 1);
-      if (t) out.set(id, t);
-      else out.delete(id);
-    }
-    return out;
+    return withOverlay(this.view.requests, this.requestOverlay, (r) => r.request_id);
   }
 
   private async pass(): Promise<void> {
@@ -438,4 +423,24 @@ export class SchedulerController {
   private retryLater(uid: string, ms: number): void {
     this.deps.clock.setTimeout(() => this.markUid(uid), ms);
   }
+}
+
+/**
+ * An informer's objects by id (`idOf`; the id is also the last segment of their key), with our own writes
+ * its watch has not delivered yet laid over them: written ones replace, deleted ones go.
+ */
+function withOverlay<T>(
+  informer: Pick<Informer<T>, 'list' | 'get'>,
+  overlay: WriteOverlay<T>,
+  idOf: (value: T) => string,
+): Map<string, Typed<T>> {
+  const out = new Map<string, Typed<T>>();
+  for (const t of informer.list()) out.set(idOf(t.value), t);
+  for (const key of overlay.keys()) {
+    const t = overlay.resolve(key, informer.get(key));
+    const id = key.slice(key.lastIndexOf('/') + 1);
+    if (t) out.set(id, t);
+    else out.delete(id);
+  }
+  return out;
 }

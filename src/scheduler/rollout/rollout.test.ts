@@ -1,7 +1,8 @@
+import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import type { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
 import type { PlacementPlan } from '../../core/domain/placement.js';
-import type { DrainRequest } from '../../core/domain/revision.js';
+import { RolloutPolicy, type DrainRequest } from '../../core/domain/revision.js';
 import type { NewModelEvent } from '../../store/events.js';
 import { deploymentFor, nodeSettings, planOf, simNode, specFor } from '../fixtures.js';
 import { workloadOfDeployment as workloadOfDeploymentFixture } from '../pass/desired.js';
@@ -18,6 +19,11 @@ function specV(len: number, o: Partial<ModelSpec> = {}): ModelSpec {
     resources: { gpu_count: 1, gpu_memory_gib: 80 },
     ...o,
   });
+}
+
+/** A rollout policy: the schema's defaults (rolling, 600 s deadline, not paused, 30 s grace) and `o`. */
+function rollout(o: Partial<z.input<typeof RolloutPolicy>>): RolloutPolicy {
+  return RolloutPolicy.parse(o);
 }
 
 interface World {
@@ -186,16 +192,7 @@ describe('rolling update', () => {
     const w = world({
       replicas: 4,
       gpus: 8,
-      deployment: {
-        rollout: {
-          strategy: 'rolling',
-          max_surge: 1,
-          max_unavailable: 1,
-          progress_deadline_seconds: 600,
-          paused: false,
-          drain_grace_seconds: 5,
-        },
-      },
+      deployment: { rollout: rollout({ max_surge: 1, max_unavailable: 1, drain_grace_seconds: 5 }) },
     });
     change(w, 2, 2000);
     step(w);
@@ -252,7 +249,7 @@ describe('rolling update', () => {
     const before = ids(w);
     w.deployment = {
       ...w.deployment,
-      rollout: { strategy: 'rolling', paused: true, progress_deadline_seconds: 600, drain_grace_seconds: 30 },
+      rollout: rollout({ paused: true }),
     };
     w.ready.add(2);
     w.ready.add(3);
@@ -262,12 +259,7 @@ describe('rolling update', () => {
     expect(messages(s.events)).toContain('paused');
     w.deployment = {
       ...w.deployment,
-      rollout: {
-        strategy: 'rolling',
-        paused: false,
-        progress_deadline_seconds: 600,
-        drain_grace_seconds: 30,
-      },
+      rollout: rollout({ paused: false }),
     };
     const r = step(w);
     expect(messages(r.events)).toContain('resumed');
@@ -279,14 +271,7 @@ describe('rolling update', () => {
     const w = world({
       replicas: 2,
       gpus: 8,
-      deployment: {
-        rollout: {
-          strategy: 'recreate',
-          paused: false,
-          progress_deadline_seconds: 600,
-          drain_grace_seconds: 30,
-        },
-      },
+      deployment: { rollout: rollout({ strategy: 'recreate' }) },
     });
     change(w, 2, 2000);
     expect(step(w).rolling).toBe(false);
