@@ -56,6 +56,7 @@ export const LLAMA_SERVER_CMAKE_OPTIONS: Readonly<Record<string, string>> = {
   LLAMA_BUILD_EXAMPLES: 'OFF',
   BUILD_SHARED_LIBS: 'OFF',
   LLAMA_BUILD_APP: 'OFF',
+  // A FetchContent nobody switched off fails the configure instead of downloading.
   FETCHCONTENT_FULLY_DISCONNECTED: 'ON',
 };
 
