@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GIB, ModelSpec, type Assignment } from '../core/domain/index.js';
+import { GIB, ModelSpec, type Assignment, type EngineType } from '../core/domain/index.js';
 import { EngineLaunchError } from './errors.js';
 import { loadEngineAdapter } from './factory.js';
 import type { LaunchInput } from './types.js';
@@ -53,81 +53,69 @@ function input(s: ModelSpec, assignment: Assignment, over: Partial<LaunchInput> 
 }
 
 const HF_ENV = { HF_HOME: '/var/lib/nebula/cache', MODELSCOPE_CACHE: '/var/lib/nebula/cache/modelscope' };
+const LLAMA_ENV = { LLAMA_CACHE: '/var/lib/nebula/cache/llama.cpp', HF_HOME: '/var/lib/nebula/cache' };
+const GGUF = '/models/qwen2.5-7b-instruct-q4_k_m.gguf';
+
+/** One exact launch: what an adapter must build for a spec on an assignment, to the last argument. */
+interface LaunchCase {
+  title: string;
+  /** Overrides of the test spec; its engine_type is the adapter's. */
+  spec?: Record<string, unknown>;
+  on: Assignment;
+  input?: Partial<LaunchInput>;
+  /** The command line as a shell shows it, program first (no argument holds a space). */
+  commandLine: string;
+  env: Record<string, string>;
+}
+
+/** Each case as its own test: the adapter's launch equals the case's command, argv and env exactly. */
+function itBuildsExactLaunches(engine: EngineType, cases: readonly LaunchCase[]): void {
+  it.each(cases.map((c) => [c.title, c] as const))('%s', async (_title, c) => {
+    const a = await loadEngineAdapter(engine);
+    const [command, ...argv] = c.commandLine.split(' ');
+    const launch = a.buildLaunch(input(spec({ engine_type: engine, ...c.spec }), c.on, c.input));
+    expect(launch).toEqual({ command, argv, env: c.env });
+  });
+}
 
 describe('vllm adapter', () => {
-  it('builds the exact launch for one GPU', async () => {
-    const a = await loadEngineAdapter('vllm');
-    const s = spec({
-      engine_config: { max_model_len: 8192, dtype: 'bfloat16', env: { VLLM_LOGGING_LEVEL: 'DEBUG' } },
-    });
-    expect(a.buildLaunch(input(s, oneGpu))).toEqual({
-      command: 'vllm',
-      argv: [
-        'serve',
-        'Qwen/Qwen2.5-7B-Instruct',
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40001',
-        '--served-model-name',
-        'qwen-7b',
-        '--tensor-parallel-size',
-        '1',
-        '--gpu-memory-utilization',
-        '0.50',
-        '--download-dir',
-        '/var/lib/nebula/cache/hub',
-        '--max-model-len',
-        '8192',
-        '--dtype',
-        'bfloat16',
-      ],
-      env: { ...HF_ENV, VLLM_LOGGING_LEVEL: 'DEBUG', CUDA_VISIBLE_DEVICES: '3' },
-    });
-  });
-
-  it('builds the exact launch for two GPUs from ModelScope with LoRA, quantization and extra args last', async () => {
-    const a = await loadEngineAdapter('vllm');
-    const s = spec({
-      model_source: 'modelscope',
-      revision: 'v1.1',
-      served_model_name: 'chat',
-      engine_config: {
-        quantization: 'awq',
-        enable_lora: true,
-        extra_args: ['--max-num-seqs', '64'],
-        env: { CUDA_VISIBLE_DEVICES: '7' },
+  itBuildsExactLaunches('vllm', [
+    {
+      title: 'builds the exact launch for one GPU',
+      spec: {
+        engine_config: { max_model_len: 8192, dtype: 'bfloat16', env: { VLLM_LOGGING_LEVEL: 'DEBUG' } },
       },
-    });
-    expect(a.buildLaunch(input(s, twoGpus, { executable: '/opt/vllm/bin/vllm' }))).toEqual({
-      command: '/opt/vllm/bin/vllm',
-      argv: [
-        'serve',
-        'Qwen/Qwen2.5-7B-Instruct',
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40002',
-        '--served-model-name',
-        'chat',
-        '--tensor-parallel-size',
-        '2',
-        '--gpu-memory-utilization',
-        '0.87',
-        '--download-dir',
-        '/var/lib/nebula/cache/hub',
-        '--revision',
-        'v1.1',
-        '--quantization',
-        'awq',
-        '--enable-lora',
-        '--max-num-seqs',
-        '64',
-      ],
+      on: oneGpu,
+      commandLine:
+        'vllm serve Qwen/Qwen2.5-7B-Instruct --host 10.0.0.5 --port 40001 --served-model-name qwen-7b ' +
+        '--tensor-parallel-size 1 --gpu-memory-utilization 0.50 --download-dir /var/lib/nebula/cache/hub ' +
+        '--max-model-len 8192 --dtype bfloat16',
+      env: { ...HF_ENV, VLLM_LOGGING_LEVEL: 'DEBUG', CUDA_VISIBLE_DEVICES: '3' },
+    },
+    {
+      title:
+        'builds the exact launch for two GPUs from ModelScope with LoRA, quantization and extra args last',
+      spec: {
+        model_source: 'modelscope',
+        revision: 'v1.1',
+        served_model_name: 'chat',
+        engine_config: {
+          quantization: 'awq',
+          enable_lora: true,
+          extra_args: ['--max-num-seqs', '64'],
+          env: { CUDA_VISIBLE_DEVICES: '7' },
+        },
+      },
+      on: twoGpus,
+      input: { executable: '/opt/vllm/bin/vllm' },
+      commandLine:
+        '/opt/vllm/bin/vllm serve Qwen/Qwen2.5-7B-Instruct --host 10.0.0.5 --port 40002 --served-model-name chat ' +
+        '--tensor-parallel-size 2 --gpu-memory-utilization 0.87 --download-dir /var/lib/nebula/cache/hub ' +
+        '--revision v1.1 --quantization awq --enable-lora --max-num-seqs 64',
       // The spec cannot move the replica off the GPUs it was placed on.
       env: { ...HF_ENV, VLLM_USE_MODELSCOPE: 'True', CUDA_VISIBLE_DEVICES: '0,1' },
-    });
-  });
+    },
+  ]);
 
   it('loads a resolved local path, takes the cache manager env, and maps fp8 to a quantization', async () => {
     const a = await loadEngineAdapter('vllm');
@@ -148,153 +136,67 @@ describe('vllm adapter', () => {
 });
 
 describe('sglang adapter', () => {
-  it('builds the exact launch for one GPU', async () => {
-    const a = await loadEngineAdapter('sglang');
-    const s = spec({ engine_type: 'sglang', engine_config: { max_model_len: 4096 } });
-    expect(a.buildLaunch(input(s, oneGpu))).toEqual({
-      command: 'python3',
-      argv: [
-        '-m',
-        'sglang.launch_server',
-        '--model-path',
-        'Qwen/Qwen2.5-7B-Instruct',
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40001',
-        '--served-model-name',
-        'qwen-7b',
-        '--tp-size',
-        '1',
-        '--mem-fraction-static',
-        '0.50',
-        '--download-dir',
-        '/var/lib/nebula/cache/hub',
-        '--context-length',
-        '4096',
-        '--enable-metrics',
-      ],
+  itBuildsExactLaunches('sglang', [
+    {
+      title: 'builds the exact launch for one GPU',
+      spec: { engine_config: { max_model_len: 4096 } },
+      on: oneGpu,
+      commandLine:
+        'python3 -m sglang.launch_server --model-path Qwen/Qwen2.5-7B-Instruct --host 10.0.0.5 --port 40001 ' +
+        '--served-model-name qwen-7b --tp-size 1 --mem-fraction-static 0.50 ' +
+        '--download-dir /var/lib/nebula/cache/hub --context-length 4096 --enable-metrics',
       env: { ...HF_ENV, CUDA_VISIBLE_DEVICES: '3' },
-    });
-  });
-
-  it('builds the exact launch for two GPUs', async () => {
-    const a = await loadEngineAdapter('sglang');
-    const s = spec({
-      engine_type: 'sglang',
-      model_source: 'modelscope',
-      engine_config: { dtype: 'float16', enable_lora: true, extra_args: ['--chunked-prefill-size', '4096'] },
-    });
-    expect(a.buildLaunch(input(s, twoGpus))).toEqual({
-      command: 'python3',
-      argv: [
-        '-m',
-        'sglang.launch_server',
-        '--model-path',
-        'Qwen/Qwen2.5-7B-Instruct',
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40002',
-        '--served-model-name',
-        'qwen-7b',
-        '--tp-size',
-        '2',
-        '--mem-fraction-static',
-        '0.87',
-        '--download-dir',
-        '/var/lib/nebula/cache/hub',
-        '--dtype',
-        'float16',
-        '--enable-lora',
-        '--enable-metrics',
-        '--chunked-prefill-size',
-        '4096',
-      ],
+    },
+    {
+      title: 'builds the exact launch for two GPUs',
+      spec: {
+        model_source: 'modelscope',
+        engine_config: {
+          dtype: 'float16',
+          enable_lora: true,
+          extra_args: ['--chunked-prefill-size', '4096'],
+        },
+      },
+      on: twoGpus,
+      commandLine:
+        'python3 -m sglang.launch_server --model-path Qwen/Qwen2.5-7B-Instruct --host 10.0.0.5 --port 40002 ' +
+        '--served-model-name qwen-7b --tp-size 2 --mem-fraction-static 0.87 ' +
+        '--download-dir /var/lib/nebula/cache/hub --dtype float16 --enable-lora --enable-metrics ' +
+        '--chunked-prefill-size 4096',
       env: { ...HF_ENV, SGLANG_USE_MODELSCOPE: 'true', CUDA_VISIBLE_DEVICES: '0,1' },
-    });
-  });
+    },
+  ]);
 });
 
 describe('llamacpp adapter', () => {
-  const gguf = '/models/qwen2.5-7b-instruct-q4_k_m.gguf';
-  const LLAMA_ENV = { LLAMA_CACHE: '/var/lib/nebula/cache/llama.cpp', HF_HOME: '/var/lib/nebula/cache' };
-
-  it('builds the exact launch for one GPU', async () => {
-    const a = await loadEngineAdapter('llamacpp');
-    const s = spec({
-      engine_type: 'llamacpp',
-      model_source: 'local',
-      model_path: gguf,
-      engine_config: { max_model_len: 8192 },
-    });
-    expect(a.buildLaunch(input(s, oneGpu))).toEqual({
-      command: 'llama-server',
-      argv: [
-        '-m',
-        gguf,
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40001',
-        '--alias',
-        'qwen-7b',
-        '-ngl',
-        '999',
-        '-c',
-        '8192',
-        '--metrics',
-      ],
+  itBuildsExactLaunches('llamacpp', [
+    {
+      title: 'builds the exact launch for one GPU',
+      spec: { model_source: 'local', model_path: GGUF, engine_config: { max_model_len: 8192 } },
+      on: oneGpu,
+      commandLine: `llama-server -m ${GGUF} --host 10.0.0.5 --port 40001 --alias qwen-7b -ngl 999 -c 8192 --metrics`,
       env: { ...LLAMA_ENV, CUDA_VISIBLE_DEVICES: '3' },
-    });
-  });
-
-  it('builds the exact launch for two GPUs (layer split)', async () => {
-    const a = await loadEngineAdapter('llamacpp');
-    const s = spec({ engine_type: 'llamacpp', engine_config: { extra_args: ['-np', '4'] } });
-    expect(a.buildLaunch(input(s, twoGpus, { modelPath: gguf }))).toEqual({
-      command: 'llama-server',
-      argv: [
-        '-m',
-        gguf,
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40002',
-        '--alias',
-        'qwen-7b',
-        '-ngl',
-        '999',
-        '--split-mode',
-        'layer',
-        '--tensor-split',
-        '1,1',
-        '--metrics',
-        '-np',
-        '4',
-      ],
+    },
+    {
+      title: 'builds the exact launch for two GPUs (layer split)',
+      spec: { engine_config: { extra_args: ['-np', '4'] } },
+      on: twoGpus,
+      input: { modelPath: GGUF },
+      commandLine:
+        `llama-server -m ${GGUF} --host 10.0.0.5 --port 40002 --alias qwen-7b -ngl 999 ` +
+        '--split-mode layer --tensor-split 1,1 --metrics -np 4',
       env: { ...LLAMA_ENV, CUDA_VISIBLE_DEVICES: '0,1' },
-    });
-  });
+    },
+  ]);
 
   it('runs on the CPU with no GPUs, fetches from Hugging Face without a path, and refuses non-GGUF paths', async () => {
     const a = await loadEngineAdapter('llamacpp');
     const cpu = a.buildLaunch(
       input(spec({ engine_type: 'llamacpp', model_name: 'org/model-GGUF' }), cpuOnly),
     );
-    expect(cpu.argv).toEqual([
-      '--hf-repo',
-      'org/model-GGUF',
-      '--host',
-      '10.0.0.5',
-      '--port',
-      '40003',
-      '--alias',
-      'qwen-7b',
-      '-ngl',
-      '0',
-      '--metrics',
-    ]);
+    expect(cpu.argv).toEqual(
+      '--hf-repo org/model-GGUF --host 10.0.0.5 --port 40003 --alias qwen-7b -ngl 0 --metrics'.split(' '),
+    );
     expect(cpu.env['CUDA_VISIBLE_DEVICES']).toBe('');
     expect(() =>
       a.buildLaunch(input(spec({ engine_type: 'llamacpp' }), oneGpu, { modelPath: '/models/dir' })),
@@ -306,55 +208,30 @@ describe('llamacpp adapter', () => {
 });
 
 describe('sim adapter', () => {
-  it('launches nebula engine-sim with tuning from extra_args (one GPU)', async () => {
-    const a = await loadEngineAdapter('sim');
-    const s = spec({
-      engine_type: 'sim',
-      engine_config: { max_model_len: 2048, extra_args: ['--ttft-ms', '50', '--itl-ms', '10'] },
-    });
-    expect(a.buildLaunch(input(s, oneGpu))).toEqual({
-      command: '/usr/bin/node',
-      argv: [
-        '/opt/nebula/bin/nebula.js',
-        'engine-sim',
-        '--model',
-        'Qwen/Qwen2.5-7B-Instruct',
-        '--served-model-name',
-        'qwen-7b',
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40001',
-        '--max-model-len',
-        '2048',
-        '--ttft-ms',
-        '50',
-        '--itl-ms',
-        '10',
-      ],
+  itBuildsExactLaunches('sim', [
+    {
+      title: 'launches nebula engine-sim with tuning from extra_args (one GPU)',
+      spec: { engine_config: { max_model_len: 2048, extra_args: ['--ttft-ms', '50', '--itl-ms', '10'] } },
+      on: oneGpu,
+      commandLine:
+        '/usr/bin/node /opt/nebula/bin/nebula.js engine-sim --model Qwen/Qwen2.5-7B-Instruct ' +
+        '--served-model-name qwen-7b --host 10.0.0.5 --port 40001 --max-model-len 2048 --ttft-ms 50 --itl-ms 10',
       env: { CUDA_VISIBLE_DEVICES: '3' },
-    });
-  });
+    },
+    {
+      title: 'launches the simulator on two GPUs',
+      spec: { engine_config: { env: { NEBULA_LOG_LEVEL: 'debug' } } },
+      on: twoGpus,
+      commandLine:
+        '/usr/bin/node /opt/nebula/bin/nebula.js engine-sim --model Qwen/Qwen2.5-7B-Instruct ' +
+        '--served-model-name qwen-7b --host 10.0.0.5 --port 40002',
+      env: { NEBULA_LOG_LEVEL: 'debug', CUDA_VISIBLE_DEVICES: '0,1' },
+    },
+  ]);
 
-  it('launches the simulator on two GPUs or none', async () => {
+  it('launches the simulator on no GPUs', async () => {
     const a = await loadEngineAdapter('sim');
     const s = spec({ engine_type: 'sim', engine_config: { env: { NEBULA_LOG_LEVEL: 'debug' } } });
-    expect(a.buildLaunch(input(s, twoGpus))).toEqual({
-      command: '/usr/bin/node',
-      argv: [
-        '/opt/nebula/bin/nebula.js',
-        'engine-sim',
-        '--model',
-        'Qwen/Qwen2.5-7B-Instruct',
-        '--served-model-name',
-        'qwen-7b',
-        '--host',
-        '10.0.0.5',
-        '--port',
-        '40002',
-      ],
-      env: { NEBULA_LOG_LEVEL: 'debug', CUDA_VISIBLE_DEVICES: '0,1' },
-    });
     expect(a.buildLaunch(input(s, cpuOnly)).env['CUDA_VISIBLE_DEVICES']).toBe('');
   });
 });

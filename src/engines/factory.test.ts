@@ -18,15 +18,18 @@ describe('loadEngineAdapter', () => {
 });
 
 describe('memoryFraction', () => {
-  it('rounds down to two decimals and clamps to 0.05-0.95', () => {
-    expect(memoryFraction(40, 80)).toBe('0.50');
-    expect(memoryFraction(29, 100)).toBe('0.29');
-    expect(memoryFraction(70, 80)).toBe('0.87');
-    expect(memoryFraction(79.9, 80)).toBe('0.95');
-    expect(memoryFraction(100, 80)).toBe('0.95');
-    expect(memoryFraction(1, 80)).toBe('0.05');
-    expect(memoryFraction(0, 80)).toBe('0.05');
-    expect(memoryFraction(10, undefined)).toBeUndefined();
-    expect(memoryFraction(10, 0)).toBeUndefined();
+  // Rounds down to two decimals and clamps to 0.05-0.95; no share without a known total.
+  it.each([
+    [40, 80, '0.50'],
+    [29, 100, '0.29'],
+    [70, 80, '0.87'],
+    [79.9, 80, '0.95'],
+    [100, 80, '0.95'],
+    [1, 80, '0.05'],
+    [0, 80, '0.05'],
+    [10, undefined, undefined],
+    [10, 0, undefined],
+  ])('memoryFraction(%s, %s) is %s', (reserved, total, share) => {
+    expect(memoryFraction(reserved, total)).toBe(share);
   });
 });

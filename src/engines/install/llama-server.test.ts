@@ -18,6 +18,7 @@ import {
   defaultEngineCacheRoot,
   installLlamaServer,
   installedLlamaServer,
+  LLAMA_SERVER_CMAKE_OPTIONS,
   llamaServerInstallDir,
   matchesIntegrity,
   parseCmakeProgress,
@@ -76,24 +77,33 @@ describe('tar reader', () => {
 
 describe('build plan', () => {
   it('turns every download off and CUDA on only for the cuda variant', () => {
+    /** The `-D<name>=<value>` options of a configure command line, by name. */
+    const options = (args: string[]): Record<string, string | undefined> =>
+      Object.fromEntries(args.filter((a) => a.startsWith('-D')).map((a) => a.slice(2).split('=')));
     const cpu = cmakeConfigureArgs('cpu', '/s', '/b');
-    expect(cpu).toEqual(
-      expect.arrayContaining([
-        '-DCMAKE_BUILD_TYPE=Release',
-        '-DGGML_NATIVE=OFF',
-        '-DLLAMA_OPENSSL=OFF',
-        '-DLLAMA_USE_PREBUILT_UI=OFF',
-        '-DLLAMA_BUILD_TESTS=OFF',
-        '-DLLAMA_BUILD_EXAMPLES=OFF',
-        '-DBUILD_SHARED_LIBS=OFF',
-        '-DLLAMA_BUILD_APP=OFF',
-        '-DFETCHCONTENT_FULLY_DISCONNECTED=ON',
-      ]),
-    );
+    expect(cpu.slice(0, 4)).toEqual(['-S', '/s', '-B', '/b']);
+    expect(options(cpu)).toEqual(LLAMA_SERVER_CMAKE_OPTIONS);
+    // Nothing is downloaded during the build.
+    expect(LLAMA_SERVER_CMAKE_OPTIONS).toMatchObject({
+      LLAMA_USE_PREBUILT_UI: 'OFF',
+      LLAMA_OPENSSL: 'OFF',
+      FETCHCONTENT_FULLY_DISCONNECTED: 'ON',
+    });
+    // A portable, optimised, self-contained server binary and nothing else.
+    expect(LLAMA_SERVER_CMAKE_OPTIONS).toMatchObject({
+      CMAKE_BUILD_TYPE: 'Release',
+      GGML_NATIVE: 'OFF',
+      BUILD_SHARED_LIBS: 'OFF',
+      LLAMA_BUILD_TESTS: 'OFF',
+      LLAMA_BUILD_EXAMPLES: 'OFF',
+      LLAMA_BUILD_APP: 'OFF',
+    });
     expect(cpu.some((a) => a.startsWith('-DGGML_CUDA'))).toBe(false);
-    expect(cmakeConfigureArgs('cuda', '/s', '/b')).toEqual(
-      expect.arrayContaining(['-DGGML_CUDA=ON', '-DGGML_CUDA_CUB_3DOT2=OFF']),
-    );
+    expect(options(cmakeConfigureArgs('cuda', '/s', '/b'))).toEqual({
+      ...LLAMA_SERVER_CMAKE_OPTIONS,
+      GGML_CUDA: 'ON',
+      GGML_CUDA_CUB_3DOT2: 'OFF',
+    });
   });
 
   it('reads cmake progress lines', () => {

@@ -42,28 +42,37 @@ export const LLAMA_VOCAB_FILES = ['ggml-vocab-llama-spm.gguf', 'ggml-vocab-llama
 export type LlamaServerVariant = 'cpu' | 'cuda';
 
 /**
- * cmake flags. Every download is off: LLAMA_USE_PREBUILT_UI (default ON) fetches the web UI, the CUDA
- * backend can FetchContent CCCL, OpenSSL/HTTPS is not needed on loopback; FETCHCONTENT_FULLY_DISCONNECTED
+ * The cmake options (`-D<name>=<value>`) of every build. Every download is off: LLAMA_USE_PREBUILT_UI
+ * (default ON) fetches the web UI, OpenSSL/HTTPS is not needed on loopback, FETCHCONTENT_FULLY_DISCONNECTED
  * stops any FetchContent we did not think of. GGML_NATIVE=OFF: the binary runs on other x86-64 CPUs too.
  */
+export const LLAMA_SERVER_CMAKE_OPTIONS: Readonly<Record<string, string>> = {
+  CMAKE_BUILD_TYPE: 'Release',
+  GGML_NATIVE: 'OFF',
+  LLAMA_OPENSSL: 'OFF',
+  LLAMA_USE_PREBUILT_UI: 'OFF',
+  // Only the server target: no tests, examples or app, and one static binary to copy.
+  LLAMA_BUILD_TESTS: 'OFF',
+  LLAMA_BUILD_EXAMPLES: 'OFF',
+  BUILD_SHARED_LIBS: 'OFF',
+  LLAMA_BUILD_APP: 'OFF',
+  // A FetchContent nobody switched off fails the configure instead of downloading.
+  FETCHCONTENT_FULLY_DISCONNECTED: 'ON',
+};
+
+/** What the cuda variant adds: the CUDA backend, with the toolkit's CUB (GGML_CUDA_CUB_3DOT2 fetches CCCL). */
+export const LLAMA_SERVER_CUDA_CMAKE_OPTIONS: Readonly<Record<string, string>> = {
+  GGML_CUDA: 'ON',
+  GGML_CUDA_CUB_3DOT2: 'OFF',
+};
+
+/** The cmake configure command line of a build of `variant`: source and build folders, then the options. */
 export function cmakeConfigureArgs(variant: LlamaServerVariant, srcDir: string, buildDir: string): string[] {
-  const args = [
-    '-S',
-    srcDir,
-    '-B',
-    buildDir,
-    '-DCMAKE_BUILD_TYPE=Release',
-    '-DGGML_NATIVE=OFF',
-    '-DLLAMA_OPENSSL=OFF',
-    '-DLLAMA_USE_PREBUILT_UI=OFF',
-    '-DLLAMA_BUILD_TESTS=OFF',
-    '-DLLAMA_BUILD_EXAMPLES=OFF',
-    '-DBUILD_SHARED_LIBS=OFF',
-    '-DLLAMA_BUILD_APP=OFF',
-    '-DFETCHCONTENT_FULLY_DISCONNECTED=ON',
-  ];
-  if (variant === 'cuda') args.push('-DGGML_CUDA=ON', '-DGGML_CUDA_CUB_3DOT2=OFF');
-  return args;
+  const options = {
+    ...LLAMA_SERVER_CMAKE_OPTIONS,
+    ...(variant === 'cuda' ? LLAMA_SERVER_CUDA_CMAKE_OPTIONS : {}),
+  };
+  return ['-S', srcDir, '-B', buildDir, ...Object.entries(options).map(([k, v]) => `-D${k}=${v}`)];
 }
 
 /** The percentage of a cmake/make progress line (`[ 42%] Building CXX object ...`), else undefined. */
