@@ -12,6 +12,7 @@ import type { ModelSpec } from '../../core/domain/model.js';
 import { factsFromConfig, factsFromGgufMetadata, selectWeightFiles } from '../../facts/index.js';
 import { estimateReplicaMemory, formatParts } from './estimator.js';
 import { specFor } from '../fixtures.js';
+import { ggufMetadata, LLAMA31_8B_Q4KM } from '../../../test/fixtures/gguf/llama31-8b.js';
 
 const KIB = 1024;
 
@@ -177,16 +178,7 @@ describe('Llama-3.1-8B-Instruct Q4_K_M on llama.cpp', () => {
     { path: 'Meta-Llama-3.1-8B-Instruct-f16.gguf', size: 16_068_890_912 },
   ];
   const sel = selectWeightFiles(files, { engine: 'llamacpp', file: 'Q4_K_M' });
-  const header = factsFromGgufMetadata({
-    'general.architecture': 'llama',
-    'llama.block_count': 32,
-    'llama.context_length': 131072,
-    'llama.embedding_length': 4096,
-    'llama.attention.head_count': 32,
-    'llama.attention.head_count_kv': 8,
-    'llama.vocab_size': 128256,
-    'general.file_type': 15,
-  });
+  const header = factsFromGgufMetadata(ggufMetadata(LLAMA31_8B_Q4KM));
   const facts = {
     ...header,
     format: 'gguf' as const,
