@@ -5,6 +5,7 @@ import {
   ggufVariants,
   isSafeGgufPath,
   resolveGgufVariant,
+  type GgufChoice,
   type GgufListedFile,
 } from './gguf-variants.js';
 
@@ -250,35 +251,18 @@ describe('resolveGgufVariant', () => {
     expect(bare.ok && bare.variant.files).toHaveLength(2);
   });
 
-  it('matches tags case-insensitively on the quant token only', () => {
-    expect(resolveGgufVariant(qwen05b, { gguf_quant: 'q5_k_m' })).toMatchObject({
-      ok: true,
-      by: 'quant',
-      variant: { name: 'qwen2.5-0.5b-instruct-q5_k_m.gguf' },
-    });
+  it.each<[string, GgufListedFile[], object]>([
+    ['q5_k_m', qwen05b, { ok: true, by: 'quant', variant: { name: 'qwen2.5-0.5b-instruct-q5_k_m.gguf' } }],
     // Q4_K is a prefix of Q4_K_M and Q4_K_L but names neither.
-    expect(resolveGgufVariant(bartowski, { gguf_quant: 'Q4_K' })).toMatchObject({
-      ok: false,
-      code: 'GGUF_VARIANT_NOT_FOUND',
-    });
-    expect(resolveGgufVariant(bartowski, { gguf_quant: 'Q4_K_L' })).toMatchObject({
-      ok: true,
-      variant: { name: 'Meta-Llama-3.1-70B-Instruct-Q4_K_L.gguf' },
-    });
+    ['Q4_K', bartowski, { ok: false, code: 'GGUF_VARIANT_NOT_FOUND' }],
+    ['Q4_K_L', bartowski, { ok: true, variant: { name: 'Meta-Llama-3.1-70B-Instruct-Q4_K_L.gguf' } }],
     // UD quants are their own tag.
-    expect(resolveGgufVariant(unsloth, { gguf_quant: 'ud-q4_k_xl' })).toMatchObject({
-      ok: true,
-      variant: { name: 'gemma-3-27b-it-UD-Q4_K_XL.gguf' },
-    });
+    ['ud-q4_k_xl', unsloth, { ok: true, variant: { name: 'gemma-3-27b-it-UD-Q4_K_XL.gguf' } }],
     // fp16 and F16 are the same thing.
-    expect(resolveGgufVariant(qwen7b, { gguf_quant: 'F16' })).toMatchObject({
-      ok: true,
-      variant: { quant: 'FP16' },
-    });
-    expect(resolveGgufVariant(unsloth, { gguf_quant: 'bf16' })).toMatchObject({
-      ok: true,
-      variant: { files: { length: 2 } },
-    });
+    ['F16', qwen7b, { ok: true, variant: { quant: 'FP16' } }],
+    ['bf16', unsloth, { ok: true, variant: { files: { length: 2 } } }],
+  ])('matches tags case-insensitively on the quant token only: %s', (gguf_quant, files, want) => {
+    expect(resolveGgufVariant(files, { gguf_quant })).toMatchObject(want);
   });
 
   it('refuses an unknown tag or file, naming the variants', () => {
@@ -295,20 +279,18 @@ describe('resolveGgufVariant', () => {
     expect(file).toMatchObject({ ok: false, code: 'GGUF_VARIANT_NOT_FOUND' });
   });
 
-  it('refuses a tag or bare name that matches several variants', () => {
+  describe('refuses a tag or bare name that matches several variants', () => {
     const files = [f('a/m-Q4_0.gguf'), f('b/m-Q4_0.gguf'), f('m-abliterated-Q8_0.gguf'), f('m-Q8_0.gguf')];
-    expect(resolveGgufVariant(files, { gguf_quant: 'Q8_0' })).toMatchObject({
-      ok: false,
-      code: 'GGUF_VARIANT_AMBIGUOUS',
-      available: ['m-Q8_0.gguf', 'm-abliterated-Q8_0.gguf'],
-    });
-    expect(resolveGgufVariant(files, { gguf_file: 'm-Q4_0.gguf' })).toMatchObject({
-      ok: false,
-      code: 'GGUF_VARIANT_AMBIGUOUS',
-    });
-    expect(resolveGgufVariant(files, { gguf_file: 'b/m-Q4_0.gguf' })).toMatchObject({
-      ok: true,
-      variant: { name: 'b/m-Q4_0.gguf' },
+    it.each<[GgufChoice, object]>([
+      [
+        { gguf_quant: 'Q8_0' },
+        { ok: false, code: 'GGUF_VARIANT_AMBIGUOUS', available: ['m-Q8_0.gguf', 'm-abliterated-Q8_0.gguf'] },
+      ],
+      [{ gguf_file: 'm-Q4_0.gguf' }, { ok: false, code: 'GGUF_VARIANT_AMBIGUOUS' }],
+      // A folder path names one of them.
+      [{ gguf_file: 'b/m-Q4_0.gguf' }, { ok: true, variant: { name: 'b/m-Q4_0.gguf' } }],
+    ])('%o', (choice, want) => {
+      expect(resolveGgufVariant(files, choice)).toMatchObject(want);
     });
   });
 });
