@@ -5,30 +5,27 @@ import {
   ggufVariants,
   isSafeGgufPath,
   resolveGgufVariant,
+  type GgufChoice,
   type GgufListedFile,
 } from './gguf-variants.js';
 
 const GB = 1024 ** 3;
 const f = (path: string, size: number | null = 1): GgufListedFile => ({ path, size });
+const pad5 = (n: number) => String(n).padStart(5, '0');
+/** A model split by gguf-split: its parts `<stem>-0000N-of-0000M.gguf`, one per size, in order. */
+const split = (stem: string, ...sizes: number[]): GgufListedFile[] =>
+  sizes.map((size, i) => f(`${stem}-${pad5(i + 1)}-of-${pad5(sizes.length)}.gguf`, size));
 
 /** Qwen's own repository style: lower-case, `fp16`, big quantisations split. */
 const qwen7b: GgufListedFile[] = [
   f('.gitattributes', 1800),
   f('LICENSE', 11_000),
   f('README.md', 5000),
-  f('qwen2.5-7b-instruct-fp16-00001-of-00004.gguf', 3.9 * GB),
-  f('qwen2.5-7b-instruct-fp16-00002-of-00004.gguf', 3.9 * GB),
-  f('qwen2.5-7b-instruct-fp16-00003-of-00004.gguf', 3.9 * GB),
-  f('qwen2.5-7b-instruct-fp16-00004-of-00004.gguf', 3.5 * GB),
-  f('qwen2.5-7b-instruct-q2_k-00001-of-00002.gguf', 2 * GB),
-  f('qwen2.5-7b-instruct-q2_k-00002-of-00002.gguf', 1 * GB),
-  f('qwen2.5-7b-instruct-q4_0-00001-of-00002.gguf', 3.9 * GB),
-  f('qwen2.5-7b-instruct-q4_0-00002-of-00002.gguf', 0.5 * GB),
-  f('qwen2.5-7b-instruct-q4_k_m-00001-of-00002.gguf', 3.9 * GB),
-  f('qwen2.5-7b-instruct-q4_k_m-00002-of-00002.gguf', 0.8 * GB),
-  f('qwen2.5-7b-instruct-q8_0-00001-of-00003.gguf', 3.9 * GB),
-  f('qwen2.5-7b-instruct-q8_0-00002-of-00003.gguf', 3.9 * GB),
-  f('qwen2.5-7b-instruct-q8_0-00003-of-00003.gguf', 0.3 * GB),
+  ...split('qwen2.5-7b-instruct-fp16', 3.9 * GB, 3.9 * GB, 3.9 * GB, 3.5 * GB),
+  ...split('qwen2.5-7b-instruct-q2_k', 2 * GB, 1 * GB),
+  ...split('qwen2.5-7b-instruct-q4_0', 3.9 * GB, 0.5 * GB),
+  ...split('qwen2.5-7b-instruct-q4_k_m', 3.9 * GB, 0.8 * GB),
+  ...split('qwen2.5-7b-instruct-q8_0', 3.9 * GB, 3.9 * GB, 0.3 * GB),
 ];
 
 /** The built-in template's repository (single files). */
@@ -56,18 +53,15 @@ const bartowski: GgufListedFile[] = [
   f('Meta-Llama-3.1-70B-Instruct-Q4_0_4_4.gguf', 40 * GB),
   f('Meta-Llama-3.1-70B-Instruct-Q4_K_L.gguf', 43.3 * GB),
   f('Meta-Llama-3.1-70B-Instruct-Q4_K_M.gguf', 42.5 * GB),
-  f('Meta-Llama-3.1-70B-Instruct-Q5_K_M/Meta-Llama-3.1-70B-Instruct-Q5_K_M-00001-of-00002.gguf', 39 * GB),
-  f('Meta-Llama-3.1-70B-Instruct-Q5_K_M/Meta-Llama-3.1-70B-Instruct-Q5_K_M-00002-of-00002.gguf', 10.9 * GB),
-  f('Meta-Llama-3.1-70B-Instruct-Q8_0/Meta-Llama-3.1-70B-Instruct-Q8_0-00001-of-00002.gguf', 39 * GB),
-  f('Meta-Llama-3.1-70B-Instruct-Q8_0/Meta-Llama-3.1-70B-Instruct-Q8_0-00002-of-00002.gguf', 36 * GB),
+  ...split('Meta-Llama-3.1-70B-Instruct-Q5_K_M/Meta-Llama-3.1-70B-Instruct-Q5_K_M', 39 * GB, 10.9 * GB),
+  ...split('Meta-Llama-3.1-70B-Instruct-Q8_0/Meta-Llama-3.1-70B-Instruct-Q8_0', 39 * GB, 36 * GB),
   f('README.md'),
 ];
 
 /** unsloth style: UD dynamic quants, BF16 split in a folder, vision projectors. */
 const unsloth: GgufListedFile[] = [
   f('.gitattributes'),
-  f('BF16/gemma-3-27b-it-BF16-00001-of-00002.gguf', 49 * GB),
-  f('BF16/gemma-3-27b-it-BF16-00002-of-00002.gguf', 5 * GB),
+  ...split('BF16/gemma-3-27b-it-BF16', 49 * GB, 5 * GB),
   f('README.md'),
   f('gemma-3-27b-it-IQ4_NL.gguf', 15.6 * GB),
   f('gemma-3-27b-it-Q4_K_M.gguf', 16.5 * GB),
@@ -250,35 +244,18 @@ describe('resolveGgufVariant', () => {
     expect(bare.ok && bare.variant.files).toHaveLength(2);
   });
 
-  it('matches tags case-insensitively on the quant token only', () => {
-    expect(resolveGgufVariant(qwen05b, { gguf_quant: 'q5_k_m' })).toMatchObject({
-      ok: true,
-      by: 'quant',
-      variant: { name: 'qwen2.5-0.5b-instruct-q5_k_m.gguf' },
-    });
+  it.each<[string, GgufListedFile[], object]>([
+    ['q5_k_m', qwen05b, { ok: true, by: 'quant', variant: { name: 'qwen2.5-0.5b-instruct-q5_k_m.gguf' } }],
     // Q4_K is a prefix of Q4_K_M and Q4_K_L but names neither.
-    expect(resolveGgufVariant(bartowski, { gguf_quant: 'Q4_K' })).toMatchObject({
-      ok: false,
-      code: 'GGUF_VARIANT_NOT_FOUND',
-    });
-    expect(resolveGgufVariant(bartowski, { gguf_quant: 'Q4_K_L' })).toMatchObject({
-      ok: true,
-      variant: { name: 'Meta-Llama-3.1-70B-Instruct-Q4_K_L.gguf' },
-    });
+    ['Q4_K', bartowski, { ok: false, code: 'GGUF_VARIANT_NOT_FOUND' }],
+    ['Q4_K_L', bartowski, { ok: true, variant: { name: 'Meta-Llama-3.1-70B-Instruct-Q4_K_L.gguf' } }],
     // UD quants are their own tag.
-    expect(resolveGgufVariant(unsloth, { gguf_quant: 'ud-q4_k_xl' })).toMatchObject({
-      ok: true,
-      variant: { name: 'gemma-3-27b-it-UD-Q4_K_XL.gguf' },
-    });
+    ['ud-q4_k_xl', unsloth, { ok: true, variant: { name: 'gemma-3-27b-it-UD-Q4_K_XL.gguf' } }],
     // fp16 and F16 are the same thing.
-    expect(resolveGgufVariant(qwen7b, { gguf_quant: 'F16' })).toMatchObject({
-      ok: true,
-      variant: { quant: 'FP16' },
-    });
-    expect(resolveGgufVariant(unsloth, { gguf_quant: 'bf16' })).toMatchObject({
-      ok: true,
-      variant: { files: { length: 2 } },
-    });
+    ['F16', qwen7b, { ok: true, variant: { quant: 'FP16' } }],
+    ['bf16', unsloth, { ok: true, variant: { files: { length: 2 } } }],
+  ])('matches tags case-insensitively on the quant token only: %s', (gguf_quant, files, want) => {
+    expect(resolveGgufVariant(files, { gguf_quant })).toMatchObject(want);
   });
 
   it('refuses an unknown tag or file, naming the variants', () => {
@@ -295,20 +272,18 @@ describe('resolveGgufVariant', () => {
     expect(file).toMatchObject({ ok: false, code: 'GGUF_VARIANT_NOT_FOUND' });
   });
 
-  it('refuses a tag or bare name that matches several variants', () => {
+  describe('refuses a tag or bare name that matches several variants', () => {
     const files = [f('a/m-Q4_0.gguf'), f('b/m-Q4_0.gguf'), f('m-abliterated-Q8_0.gguf'), f('m-Q8_0.gguf')];
-    expect(resolveGgufVariant(files, { gguf_quant: 'Q8_0' })).toMatchObject({
-      ok: false,
-      code: 'GGUF_VARIANT_AMBIGUOUS',
-      available: ['m-Q8_0.gguf', 'm-abliterated-Q8_0.gguf'],
-    });
-    expect(resolveGgufVariant(files, { gguf_file: 'm-Q4_0.gguf' })).toMatchObject({
-      ok: false,
-      code: 'GGUF_VARIANT_AMBIGUOUS',
-    });
-    expect(resolveGgufVariant(files, { gguf_file: 'b/m-Q4_0.gguf' })).toMatchObject({
-      ok: true,
-      variant: { name: 'b/m-Q4_0.gguf' },
+    it.each<[GgufChoice, object]>([
+      [
+        { gguf_quant: 'Q8_0' },
+        { ok: false, code: 'GGUF_VARIANT_AMBIGUOUS', available: ['m-Q8_0.gguf', 'm-abliterated-Q8_0.gguf'] },
+      ],
+      [{ gguf_file: 'm-Q4_0.gguf' }, { ok: false, code: 'GGUF_VARIANT_AMBIGUOUS' }],
+      // A folder path names one of them.
+      [{ gguf_file: 'b/m-Q4_0.gguf' }, { ok: true, variant: { name: 'b/m-Q4_0.gguf' } }],
+    ])('%o', (choice, want) => {
+      expect(resolveGgufVariant(files, choice)).toMatchObject(want);
     });
   });
 });

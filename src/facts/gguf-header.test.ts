@@ -3,12 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient, hubPolicies } from '../hub/index.js';
 import { factsFromGgufMetadata, GgufHeaderError, readGgufFacts } from './gguf-header.js';
-import { readModelFacts } from './reader.js';
-
-type Value = { u32: number } | { u64: bigint } | { f32: number } | { str: string } | { strs: string[] };
+import { readModelFacts, type FactsReaderDeps, type FactsTarget } from './reader.js';
+import { ggufMetadata, LLAMA31_8B_Q4KM, type GgufValue } from '../../test/fixtures/gguf/llama31-8b.js';
 
 /** Writes a GGUF v3 file: header with `kv`, no tensors, `pad` bytes of "weights" after it. */
-function writeGguf(kv: Record<string, Value>, pad = 0): Buffer {
+function writeGguf(kv: Record<string, GgufValue>, pad = 0): Buffer {
   const parts: Buffer[] = [];
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
@@ -56,23 +55,6 @@ function writeGguf(kv: Record<string, Value>, pad = 0): Buffer {
   return Buffer.concat([head, Buffer.alloc(aligned - head.length + pad)]);
 }
 
-/** Llama-3.1-8B-Instruct Q4_K_M's header fields as published (bartowski / lmstudio-community GGUFs). */
-const LLAMA31_8B_Q4KM: Record<string, Value> = {
-  'general.architecture': { str: 'llama' },
-  'general.name': { str: 'Meta Llama 3.1 8B Instruct' },
-  'llama.block_count': { u32: 32 },
-  'llama.context_length': { u32: 131072 },
-  'llama.embedding_length': { u32: 4096 },
-  'llama.feed_forward_length': { u32: 14336 },
-  'llama.attention.head_count': { u32: 32 },
-  'llama.attention.head_count_kv': { u32: 8 },
-  'llama.rope.freq_base': { f32: 500000 },
-  'llama.attention.layer_norm_rms_epsilon': { f32: 1e-5 },
-  'llama.vocab_size': { u32: 128256 },
-  'llama.rope.dimension_count': { u32: 128 },
-  'general.file_type': { u32: 15 },
-};
-
 /** A fake hub: `/org/repo/resolve/main/<file>` redirects to `/cdn/<file>` on localhost, which honours Range. */
 async function fakeHub(
   files: Record<string, Buffer>,
@@ -119,16 +101,7 @@ async function fakeHub(
 
 describe('GGUF header facts', () => {
   it('maps the published Llama-3.1-8B Q4_K_M header', () => {
-    const f = factsFromGgufMetadata({
-      'general.architecture': 'llama',
-      'llama.block_count': 32,
-      'llama.context_length': 131072,
-      'llama.embedding_length': 4096,
-      'llama.attention.head_count': 32,
-      'llama.attention.head_count_kv': 8,
-      'general.file_type': 15,
-      'llama.vocab_size': 128256,
-    });
+    const f = factsFromGgufMetadata(ggufMetadata(LLAMA31_8B_Q4KM));
     expect(f).toMatchObject({
       architecture: 'llama',
       num_layers: 32,
@@ -163,12 +136,7 @@ describe('reading a GGUF repository over Range through the hub client', () => {
       'Llama-3.1-8B-Instruct-Q4_K_M.gguf': file,
       'Llama-3.1-8B-Instruct-Q8_0.gguf': file,
     });
-    const p = hubPolicies({
-      hfEndpoint: hub.url,
-      modelscopeEndpoint: hub.url,
-      extraRedirectHosts: ['localhost'],
-    });
-    client = new HubClient({ policy: p.huggingface });
+    client = hubClient(hub.url, ['localhost']);
   });
   afterAll(() => hub.close());
 
@@ -178,17 +146,32 @@ describe('reading a GGUF repository over Range through the hub client', () => {
     { path: 'README.md', size: 1000 },
   ];
 
+  /** A Hugging Face client of the hub at `url` that follows redirects to `redirectHosts` too. */
+  const hubClient = (url: string, redirectHosts: string[] = []) =>
+    new HubClient({
+      policy: hubPolicies({ hfEndpoint: url, modelscopeEndpoint: url, extraRedirectHosts: redirectHosts })
+        .huggingface,
+    });
+
+  /** The llama.cpp spec of org/repo at main; its Q4_K_M variant unless `file` says otherwise. */
+  const target = (t: Partial<FactsTarget> = {}): FactsTarget => ({
+    model_name: 'org/repo',
+    model_source: 'huggingface',
+    revision: 'main',
+    engine_type: 'llamacpp',
+    file: 'Q4_K_M',
+    ...t,
+  });
+
+  /** Reads the facts of `t` through `c` (as both hubs), the repository's files from `listFiles`. */
+  const readThrough = (
+    c: HubClient,
+    t: FactsTarget,
+    listFiles: FactsReaderDeps['listFiles'] = async () => listing,
+  ) => readModelFacts(t, { hubs: { huggingface: c, modelscope: c }, listFiles, now: () => 0 });
+
   it('reads the chosen variant header with ranged reads and sizes the weights from the file list', async () => {
-    const r = await readModelFacts(
-      {
-        model_name: 'org/repo',
-        model_source: 'huggingface',
-        revision: 'main',
-        engine_type: 'llamacpp',
-        file: 'Q4_K_M',
-      },
-      { hubs: { huggingface: client, modelscope: client }, listFiles: async () => listing, now: () => 0 },
-    );
+    const r = await readThrough(client, target());
     expect(r.reason).toBeUndefined();
     expect(r.facts).toMatchObject({
       format: 'gguf',
@@ -209,27 +192,13 @@ describe('reading a GGUF repository over Range through the hub client', () => {
   });
 
   it('without a choice among several variants: the default rule picks the variant the node would load', async () => {
-    const r = await readModelFacts(
-      { model_name: 'org/repo', model_source: 'huggingface', revision: 'main', engine_type: 'llamacpp' },
-      { hubs: { huggingface: client, modelscope: client }, listFiles: async () => listing, now: () => 0 },
-    );
+    const r = await readThrough(client, target({ file: undefined }));
     // Q4_K_M comes first in the documented default rule (src/core/gguf-variants.ts).
     expect(r.facts?.weights_bytes).toBe(4_920_734_336);
   });
 
   it('a redirect off the allowlist is refused: no facts, the reason says why', async () => {
-    const p = hubPolicies({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url });
-    const strict = new HubClient({ policy: p.huggingface });
-    const r = await readModelFacts(
-      {
-        model_name: 'org/repo',
-        model_source: 'huggingface',
-        revision: 'main',
-        engine_type: 'llamacpp',
-        file: 'Q4_K_M',
-      },
-      { hubs: { huggingface: strict, modelscope: strict }, listFiles: async () => listing, now: () => 0 },
-    );
+    const r = await readThrough(hubClient(hub.url), target());
     // The sizes come from the listing; the header could not be read (localhost is not allowlisted here).
     expect(r.facts?.weights_bytes).toBe(4_920_734_336);
     expect(r.facts?.num_layers).toBeUndefined();
@@ -237,16 +206,9 @@ describe('reading a GGUF repository over Range through the hub client', () => {
   });
 
   it('a hub that does not answer gives no facts and a reason', async () => {
-    const r = await readModelFacts(
-      { model_name: 'org/repo', model_source: 'huggingface', revision: 'main', engine_type: 'vllm' },
-      {
-        hubs: { huggingface: client, modelscope: client },
-        listFiles: async () => {
-          throw new Error('hub 127.0.0.1:9 did not answer');
-        },
-        now: () => 0,
-      },
-    );
+    const r = await readThrough(client, target({ engine_type: 'vllm', file: undefined }), async () => {
+      throw new Error('hub 127.0.0.1:9 did not answer');
+    });
     expect(r.facts).toBeUndefined();
     expect(r.reason).toMatch(/did not answer/);
   });
@@ -257,22 +219,7 @@ describe('reading a GGUF repository over Range through the hub client', () => {
       true,
     );
     try {
-      const p = hubPolicies({
-        hfEndpoint: plain.url,
-        modelscopeEndpoint: plain.url,
-        extraRedirectHosts: ['localhost'],
-      });
-      const c = new HubClient({ policy: p.huggingface });
-      const r = await readModelFacts(
-        {
-          model_name: 'org/repo',
-          model_source: 'huggingface',
-          revision: 'main',
-          engine_type: 'llamacpp',
-          file: 'Q4_K_M',
-        },
-        { hubs: { huggingface: c, modelscope: c }, listFiles: async () => listing, now: () => 0 },
-      );
+      const r = await readThrough(hubClient(plain.url, ['localhost']), target());
       expect(r.facts).toMatchObject({ num_layers: 32, num_kv_heads: 8, gguf_file_type: 'Q4_K_M' });
     } finally {
       await plain.close();

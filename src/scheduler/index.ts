@@ -5,19 +5,8 @@
 export { startScheduler, SchedulerOptions, type SchedulerDeps, type SchedulerHandle } from './start.js';
 export { SchedulerController, type ControllerOptions } from './loop/index.js';
 export { planModel, planWorkloads, PortPool } from './planner/index.js';
-export {
-  estimateReplicaMemory,
-  perGpuBytesFromWeights,
-  ESTIMATOR,
-  RUNTIME,
-  KV_SEQUENCES,
-  currentFacts,
-  formatParts,
-  parseParamCountB,
-  type EstimateBasis,
-  type EstimateParts,
-  type MemoryEstimate,
-} from './estimate/index.js';
+/** The memory estimator: `estimate/index.ts` owns its export list. */
+export * from './estimate/index.js';
 export {
   desiredWorkloads,
   workloadOfDeployment,

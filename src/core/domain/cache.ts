@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ModelUid, NodeId, ReplicaId } from '../ids.js';
-import { Timestamp } from './common.js';
+import { NodeId } from '../ids.js';
+import { ReplicaOnNodeShape, Timestamp } from './common.js';
 import { ModelSource } from './model.js';
 
 export const CacheLayout = z.enum(['huggingface', 'modelscope', 'plain']);
@@ -32,9 +32,7 @@ export type DownloadPhase = z.infer<typeof DownloadPhase>;
 
 /** `/download_progress/{model_uid}/{replica_id}` under a 30 s lease renewed while the download is active. */
 export const DownloadProgress = z.object({
-  model_uid: ModelUid,
-  replica_id: ReplicaId,
-  node_id: NodeId,
+  ...ReplicaOnNodeShape,
   model_name: z.string(),
   source: ModelSource,
   phase: DownloadPhase,

@@ -1,7 +1,18 @@
 import { z } from 'zod';
+import { ModelUid, NodeId, ReplicaId } from '../ids.js';
 
 /** ISO-8601 timestamp with offset, as written by `new Date().toISOString()`. */
 export const Timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * Which replica, on which node: the leading fields of the records a node keeps about one of its replicas
+ * under `/{prefix}/{model_uid}/{replica_id}` (endpoints, download progress). Spread first into their shapes.
+ */
+export const ReplicaOnNodeShape = {
+  model_uid: ModelUid,
+  replica_id: ReplicaId,
+  node_id: NodeId,
+};
 
 export const Labels = z.record(
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/, 'label keys are 1-63 letters, digits, ".", "_", "/" or "-"'),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { ModelUid, NodeId, ReplicaId } from '../ids.js';
-import { Timestamp } from './common.js';
+import { ReplicaOnNodeShape, Timestamp } from './common.js';
 import { EngineType } from './model.js';
 
 /**
@@ -12,9 +11,7 @@ export type EndpointStatus = z.infer<typeof EndpointStatus>;
 
 /** `/endpoints/{model_uid}/{replica_id}`: a replica as its node sees it, under the node's lease. */
 export const Endpoint = z.object({
-  model_uid: ModelUid,
-  replica_id: ReplicaId,
-  node_id: NodeId,
+  ...ReplicaOnNodeShape,
   address: z.string().min(1),
   port: z.number().int().min(1).max(65535),
   engine_type: EngineType,

@@ -19,16 +19,26 @@ export type RoutingPolicy = z.infer<typeof RoutingPolicy>;
 export const Dtype = z.enum(['auto', 'float32', 'float16', 'bfloat16', 'fp8', 'int8', 'int4']);
 export type Dtype = z.infer<typeof Dtype>;
 
+/**
+ * A hub name that ends up in paths and URLs (repository, revision): 1 to `max` characters of `pattern`,
+ * and never "..", whatever the pattern lets through.
+ */
+function pathSafeName(max: number, pattern: RegExp, patternMessage: string, dotsMessage: string) {
+  return z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(pattern, patternMessage)
+    .refine((s) => !s.includes('..'), dotsMessage);
+}
+
 /** A model name on a hub: `org/name` (Hugging Face, ModelScope) or a free name for local models. */
-export const ModelName = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/,
-    'model_name must look like "org/name" or "name"',
-  )
-  .refine((s) => !s.includes('..'), 'model_name must not contain ".."');
+export const ModelName = pathSafeName(
+  200,
+  /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9._-]+)?$/,
+  'model_name must look like "org/name" or "name"',
+  'model_name must not contain ".."',
+);
 
 /** A GGUF file of a repository or local directory: relative path inside it, no "..", ending `.gguf`. */
 export const GgufFileName = z
@@ -74,15 +84,12 @@ export type ResourceRequirements = z.infer<typeof ResourceRequirements>;
  * segments: none empty, none starting with "." (no `.`, `..`, hidden names), no "..", no "%" escapes,
  * no leading "/". The one schema the API, the CLI's apply files and the node's reads share.
  */
-export const Revision = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(
-    /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/,
-    'revision is a branch, tag or commit: letters, digits, ".", "_", "-" and "/" between names (no leading "/" or ".", no empty names)',
-  )
-  .refine((r) => !r.includes('..'), 'revision may not contain ".." (a path outside the cache)');
+export const Revision = pathSafeName(
+  128,
+  /^[A-Za-z0-9_-][A-Za-z0-9._-]*(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$/,
+  'revision is a branch, tag or commit: letters, digits, ".", "_", "-" and "/" between names (no leading "/" or ".", no empty names)',
+  'revision may not contain ".." (a path outside the cache)',
+);
 export type Revision = z.infer<typeof Revision>;
 
 /**

@@ -20,15 +20,21 @@ describe('spec field roles', () => {
 
   // The lists below were hand-kept before (service.ts update, facts.ts, the node's fingerprint, the
   // schemas' nullable fields); the derived ones must say the same, in the same order.
+  // The facts identity fields (which model, which files, which engine): the fields a client sets and the
+  // launch fields both start with them (after model_uid for launch), in this order.
+  const identity = [
+    'model_name',
+    'model_source',
+    'revision',
+    'model_path',
+    'gguf_file',
+    'gguf_quant',
+    'engine_type',
+  ];
+
   it('derive the fields a client sets (the update merge)', () => {
     expect(SPEC_INPUT_FIELDS).toEqual([
-      'model_name',
-      'model_source',
-      'revision',
-      'model_path',
-      'gguf_file',
-      'gguf_quant',
-      'engine_type',
+      ...identity,
       'engine_config',
       'served_model_name',
       'resources',
@@ -43,27 +49,13 @@ describe('spec field roles', () => {
   });
 
   it('derive the facts identity fields', () => {
-    expect(SPEC_IDENTITY_FIELDS).toEqual([
-      'model_name',
-      'model_source',
-      'revision',
-      'model_path',
-      'gguf_file',
-      'gguf_quant',
-      'engine_type',
-    ]);
+    expect(SPEC_IDENTITY_FIELDS).toEqual(identity);
   });
 
   it('derive the launch fields: the old fingerprint list plus the GGUF choice (it changes llama.cpp argv)', () => {
     expect(SPEC_LAUNCH_FIELDS).toEqual([
       'model_uid',
-      'model_name',
-      'model_source',
-      'revision',
-      'model_path',
-      'gguf_file',
-      'gguf_quant',
-      'engine_type',
+      ...identity,
       'engine_config',
       'served_model_name',
       'resources',

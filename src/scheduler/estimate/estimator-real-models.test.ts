@@ -12,6 +12,7 @@ import type { ModelSpec } from '../../core/domain/model.js';
 import { factsFromConfig, factsFromGgufMetadata, selectWeightFiles } from '../../facts/index.js';
 import { estimateReplicaMemory, formatParts } from './estimator.js';
 import { specFor } from '../fixtures.js';
+import { ggufMetadata, LLAMA31_8B_Q4KM } from '../../../test/fixtures/gguf/llama31-8b.js';
 
 const KIB = 1024;
 
@@ -47,6 +48,31 @@ function withFacts(
   });
 }
 
+describe('the geometry read from the published config.json', () => {
+  it.each([
+    [
+      'qwen2.5-7b-instruct',
+      {
+        architecture: 'qwen2',
+        num_layers: 28,
+        num_attention_heads: 28,
+        num_kv_heads: 4,
+        hidden_size: 3584,
+        max_context: 32768,
+        dtype: 'bfloat16',
+        vocab_size: 152064,
+      },
+    ],
+    // The MoE fields.
+    [
+      'mixtral-8x7b-instruct-v0.1',
+      { architecture: 'mixtral', num_experts: 8, experts_per_token: 2, num_kv_heads: 8 },
+    ],
+  ])('%s', (name, geometry) => {
+    expect(factsFromConfig(config(name))).toMatchObject(geometry);
+  });
+});
+
 describe('Qwen2.5-7B-Instruct on vLLM (bf16)', () => {
   const cfg = factsFromConfig(config('qwen2.5-7b-instruct'));
   // model.safetensors.index.json: "total_size": 15231233024; vLLM logs "Loading model weights took 14.19 GB".
@@ -58,19 +84,6 @@ describe('Qwen2.5-7B-Instruct on vLLM (bf16)', () => {
     { max_model_len: 32768 },
   );
   const e = estimateReplicaMemory(spec);
-
-  it('reads the geometry from config.json', () => {
-    expect(cfg).toMatchObject({
-      architecture: 'qwen2',
-      num_layers: 28,
-      num_attention_heads: 28,
-      num_kv_heads: 4,
-      hidden_size: 3584,
-      max_context: 32768,
-      dtype: 'bfloat16',
-      vocab_size: 152064,
-    });
-  });
 
   it('weights as vLLM loads them, KV 56 KiB/token (2 x 28 x 4 x 128 x 2), 1.75 GiB at 32k', () => {
     expect(e.basis).toBe('facts');
@@ -138,15 +151,6 @@ describe('Mixtral-8x7B-Instruct-v0.1 on vLLM, tensor parallel 2', () => {
     ),
   );
 
-  it('reads the MoE fields', () => {
-    expect(cfg).toMatchObject({
-      architecture: 'mixtral',
-      num_experts: 8,
-      experts_per_token: 2,
-      num_kv_heads: 8,
-    });
-  });
-
   it('every expert is loaded: 43.5 GiB of weights per GPU, KV 128 KiB/token split over 2 GPUs', () => {
     expect(e.parts!.weightsBytes / GIB).toBeCloseTo(43.5, 1);
     expect(e.parts!.kvBytesPerToken).toBe(128 * KIB);
@@ -177,16 +181,7 @@ describe('Llama-3.1-8B-Instruct Q4_K_M on llama.cpp', () => {
     { path: 'Meta-Llama-3.1-8B-Instruct-f16.gguf', size: 16_068_890_912 },
   ];
   const sel = selectWeightFiles(files, { engine: 'llamacpp', file: 'Q4_K_M' });
-  const header = factsFromGgufMetadata({
-    'general.architecture': 'llama',
-    'llama.block_count': 32,
-    'llama.context_length': 131072,
-    'llama.embedding_length': 4096,
-    'llama.attention.head_count': 32,
-    'llama.attention.head_count_kv': 8,
-    'llama.vocab_size': 128256,
-    'general.file_type': 15,
-  });
+  const header = factsFromGgufMetadata(ggufMetadata(LLAMA31_8B_Q4KM));
   const facts = {
     ...header,
     format: 'gguf' as const,
