@@ -12,6 +12,7 @@ import type {
   UpdateModelRequest,
 } from '../../client/index.js';
 import { durationMs } from '../../core/duration.js';
+import { rolloutLine } from '../../core/rollout-line.js';
 import { MODEL_ARG, checkModelUid, collect, parseLabelPairs } from '../args.js';
 import { group, leaf } from '../define.js';
 import { FailureError, UsageError } from '../errors.js';
@@ -89,23 +90,9 @@ export function rolloutFields(ctx: CommandContext): RolloutInput | undefined {
   return Object.keys(r).length > 0 ? r : undefined;
 }
 
-/** `updating 1/2 on r3` for a model's rollout (pure); undefined when it has none. */
+/** `updating 1/2 on r3` for a model's rollout (pure; the wording is src/core's); undefined when it has none. */
 export function describeRollout(m: Pick<ModelDetailView, 'rollout'>): string | undefined {
-  const r = m.rollout;
-  if (!r) return undefined;
-  const at = `${r.updated_ready}/${r.wanted} on r${r.to_revision}`;
-  switch (r.phase) {
-    case 'progressing':
-      return `updating ${at}`;
-    case 'paused':
-      return `paused at ${at}`;
-    case 'complete':
-      return `complete ${at}`;
-    case 'rolled_back':
-      return `rolled back from r${r.to_revision}${r.reason ? ` (${r.reason})` : ''}`;
-    case 'failed':
-      return `rollout to r${r.to_revision} failed${r.reason ? ` (${r.reason})` : ''}`;
-  }
+  return m.rollout ? rolloutLine(m.rollout) : undefined;
 }
 
 export interface RolloutWaitOptions {
