@@ -2,52 +2,48 @@ import type { Command } from 'commander';
 import { examplesText } from './define.js';
 import { roleAction } from './role-action.js';
 
-interface EngineSimFlags {
-  model: string;
-  port?: string;
-  host?: string;
-  servedModelName?: string;
-  maxModelLen?: string;
-  ttftMs?: string;
-  itlMs?: string;
-  maxNumSeqs?: string;
-  maxWaiting?: string;
-  kvBlocks?: string;
-  blockSize?: string;
-  startupMs?: string;
-  failRate?: string;
-  mode?: string;
-  maxTokensDefault?: string;
-  embeddingDim?: string;
-  shutdownGraceMs?: string;
-  logLevel?: string;
-}
+/**
+ * The simulator's flags, each declared once: the key is the flag's attribute (the flag is the key in
+ * kebab-case), then the value's name in help, the help text and the default. All arrive as strings; the
+ * simulator's schema coerces and checks them (ConfigError names the bad one).
+ */
+const SIM_FLAGS = {
+  port: ['port', 'port to listen on', '8000'],
+  host: ['host', 'address to listen on', '127.0.0.1'],
+  servedModelName: ['name', 'name clients send as `model` (default: --model)'],
+  maxModelLen: ['tokens', 'context length', '4096'],
+  ttftMs: ['ms', 'time to first token with nothing cached (ms, or a duration: 1s)', '20'],
+  itlMs: ['ms', 'time between output tokens', '5'],
+  maxNumSeqs: ['n', 'requests decoded at once; more wait in FIFO order', '256'],
+  maxWaiting: ['n', 'waiting requests before new ones get 429', '1000'],
+  kvBlocks: ['n', 'KV cache size in blocks', '8192'],
+  blockSize: ['tokens', 'tokens per KV block', '16'],
+  startupMs: ['ms', '/health answers 503 for this long after start (model loading)', '0'],
+  failRate: ['fraction', 'share of requests answered 500 before the first byte', '0'],
+  mode: ['mode', 'echo (repeat the last user message) or random (seeded words)', 'echo'],
+  maxTokensDefault: ['n', 'max_tokens when a request gives none', '64'],
+  embeddingDim: ['n', 'default embedding length', '384'],
+  shutdownGraceMs: ['ms', 'on SIGTERM, how long running requests may finish', '5000'],
+  logLevel: ['level', 'log level (debug logs one line per request; env NEBULA_LOG_LEVEL)'],
+} as const satisfies Record<string, readonly [value: string, help: string, fallback?: string]>;
+
+type EngineSimFlags = { model: string } & { [K in keyof typeof SIM_FLAGS]?: string };
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** `nebula engine-sim`: the engine simulator (what the node agent launches for engine_type "sim"). */
 export function registerEngineSimCommand(program: Command): void {
-  program
+  const cmd = program
     .command('engine-sim')
     .description(
       'run the engine simulator: an OpenAI-compatible server that behaves like vLLM, without a GPU',
     )
-    .requiredOption('--model <name>', 'model name (as `vllm serve <model>` would get it)')
-    .option('--port <port>', 'port to listen on', '8000')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--served-model-name <name>', 'name clients send as `model` (default: --model)')
-    .option('--max-model-len <tokens>', 'context length', '4096')
-    .option('--ttft-ms <ms>', 'time to first token with nothing cached (ms, or a duration: 1s)', '20')
-    .option('--itl-ms <ms>', 'time between output tokens', '5')
-    .option('--max-num-seqs <n>', 'requests decoded at once; more wait in FIFO order', '256')
-    .option('--max-waiting <n>', 'waiting requests before new ones get 429', '1000')
-    .option('--kv-blocks <n>', 'KV cache size in blocks', '8192')
-    .option('--block-size <tokens>', 'tokens per KV block', '16')
-    .option('--startup-ms <ms>', '/health answers 503 for this long after start (model loading)', '0')
-    .option('--fail-rate <fraction>', 'share of requests answered 500 before the first byte', '0')
-    .option('--mode <mode>', 'echo (repeat the last user message) or random (seeded words)', 'echo')
-    .option('--max-tokens-default <n>', 'max_tokens when a request gives none', '64')
-    .option('--embedding-dim <n>', 'default embedding length', '384')
-    .option('--shutdown-grace-ms <ms>', 'on SIGTERM, how long running requests may finish', '5000')
-    .option('--log-level <level>', 'log level (debug logs one line per request; env NEBULA_LOG_LEVEL)')
+    .requiredOption('--model <name>', 'model name (as `vllm serve <model>` would get it)');
+  const table: Record<string, readonly [string, string, string?]> = SIM_FLAGS;
+  for (const [name, [value, help, fallback]] of Object.entries(table)) {
+    cmd.option(`--${kebab(name)} <${value}>`, help, fallback);
+  }
+  cmd
     .addHelpText(
       'after',
       examplesText([
