@@ -156,3 +156,42 @@ export function leaf(parent: Command, def: LeafCommand): Command {
   examples(cmd, def.examples);
   return cmd.action(action(def.run));
 }
+
+/** A leaf that removes the one thing its argument names (`template delete`, `key revoke`, `user delete`). */
+export interface RemovalCommand extends Pick<
+  LeafCommand,
+  'name' | 'alias' | 'args' | 'description' | 'examples'
+> {
+  /** Checks the argument before anything is asked or sent (a UsageError for a bad one). */
+  check: (id: string) => unknown;
+  verb: 'delete' | 'revoke';
+  /** What it removes, as the question and the result say it (`API key`). */
+  noun: string;
+  /** The noun in the line a refusal without a terminal names (`key`), when shorter. */
+  short?: string;
+  remove: (ctx: CommandContext, id: string) => Promise<unknown>;
+}
+
+const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Declares a removal (see {@link RemovalCommand}): `-y, --yes`, no `-o` (it prints no data). It checks the
+ * argument, asks `Delete template x?` (--yes skips it; no terminal and no --yes refuses), removes, and
+ * says `Template x deleted.` (`Nothing deleted.` on stderr when the answer is no).
+ */
+export function removal(parent: Command, def: RemovalCommand): Command {
+  const { check, verb, noun, short, remove, ...rest } = def;
+  const past = `${verb}d`;
+  return leaf(parent, {
+    ...rest,
+    options: [yesOption()],
+    output: false,
+    run: async (ctx, id) => {
+      check(id);
+      const asked = `${capitalized(verb)} ${noun} ${id}?`;
+      if (!(await ctx.confirmed(asked, `${verb} ${short ?? noun} ${id}`, `Nothing ${past}.`))) return;
+      await remove(ctx, id);
+      ctx.out(`${capitalized(noun)} ${id} ${past}.\n`);
+    },
+  });
+}

@@ -4,7 +4,7 @@ import { Role } from '../../core/domain/index.js';
 import { durationMs } from '../../core/duration.js';
 import { formatRate, parseRate } from '../../core/rate.js';
 import type { ApiKeyView, CreateApiKeyRequest, UpdateApiKeyRequest } from '../../client/index.js';
-import { group, leaf, listing, required, yesOption } from '../define.js';
+import { group, leaf, listing, removal, required } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -146,18 +146,15 @@ export function registerKeyCommands(program: Command): void {
     },
   });
 
-  leaf(key, {
+  removal(key, {
     name: 'revoke',
     args: [KEY_ID_ARG],
     description: 'revoke an API key at once (asks first unless --yes)',
-    options: [yesOption()],
-    output: false,
     examples: ['nebula key revoke 3f9a1c0b --yes'],
-    run: async (ctx, id) => {
-      checkKeyId(id);
-      if (!(await ctx.confirmed(`Revoke API key ${id}?`, `revoke key ${id}`, 'Nothing revoked.'))) return;
-      await ctx.client().keys.revoke(id);
-      ctx.out(`API key ${id} revoked.\n`);
-    },
+    check: checkKeyId,
+    verb: 'revoke',
+    noun: 'API key',
+    short: 'key',
+    remove: (ctx, id) => ctx.client().keys.revoke(id),
   });
 }

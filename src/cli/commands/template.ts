@@ -9,7 +9,7 @@ import type {
 import { TemplateCategory } from '../../core/domain/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
 import { checkModelUid } from '../args.js';
-import { group, leaf, listing, required, yesOption } from '../define.js';
+import { group, leaf, listing, removal, required } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -207,19 +207,15 @@ export function registerTemplateCommands(program: Command): void {
     },
   });
 
-  leaf(templates, {
+  removal(templates, {
     name: 'delete',
     alias: 'rm',
     args: [TEMPLATE_ARG],
     description: 'delete a user template (asks first unless --yes)',
-    options: [yesOption()],
-    output: false,
     examples: ['nebula template delete tiny-sim --yes'],
-    run: async (ctx, id) => {
-      checkTemplateId(id);
-      if (!(await ctx.confirmed(`Delete template ${id}?`, `delete template ${id}`))) return;
-      await ctx.client().templates.delete(id);
-      ctx.out(`Template ${id} deleted.\n`);
-    },
+    check: checkTemplateId,
+    verb: 'delete',
+    noun: 'template',
+    remove: (ctx, id) => ctx.client().templates.delete(id),
   });
 }

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { Role, Username } from '../../core/domain/index.js';
 import type { UserView } from '../../client/index.js';
-import { group, leaf, listing, yesOption } from '../define.js';
+import { group, leaf, listing, removal } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderTable } from '../output/table.js';
@@ -82,19 +82,15 @@ export function registerUserCommands(program: Command): void {
     },
   });
 
-  leaf(user, {
+  removal(user, {
     name: 'delete',
     alias: 'rm',
     args: [USERNAME_ARG],
     description: 'delete a user (asks first unless --yes)',
-    options: [yesOption()],
-    output: false,
     examples: ['nebula user delete alice', 'nebula user delete ci --yes'],
-    run: async (ctx, username) => {
-      checkUsername(username);
-      if (!(await ctx.confirmed(`Delete user ${username}?`, `delete user ${username}`))) return;
-      await ctx.client().users.delete(username);
-      ctx.out(`User ${username} deleted.\n`);
-    },
+    check: checkUsername,
+    verb: 'delete',
+    noun: 'user',
+    remove: (ctx, username) => ctx.client().users.delete(username),
   });
 }
