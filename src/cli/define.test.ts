@@ -51,13 +51,26 @@ describe('removals (template delete, key revoke, user delete)', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toContain(`refusing to ${what} without --yes: stdin is not a terminal`);
   });
+});
 
+describe('checked positional arguments', () => {
   it.each([
-    [['template', 'delete', 'Bad!', '--yes'], 'invalid template id "Bad!"'],
-    [['key', 'revoke', 'x', '--yes'], 'invalid key id "x"'],
-  ])('%j checks the argument before anything is sent', async (argv, message) => {
+    [['template', 'delete', 'Bad!', '--yes'], 'invalid template id "Bad!"', 'INVALID_ID'],
+    [['template', 'get', 'Bad!'], 'invalid template id "Bad!"', 'INVALID_ID'],
+    [['key', 'revoke', 'x', '--yes'], 'invalid key id "x"', 'INVALID_ID'],
+    [['key', 'update', 'x', '--name', 'n'], 'invalid key id "x"', 'INVALID_ID'],
+    [['user', 'delete', 'a b', '--yes'], 'invalid user name "a b"', 'INVALID_USERNAME'],
+    [['model', 'get', 'Bad'], 'invalid model uid "Bad"', 'INVALID_MODEL_UID'],
+    [['model', 'scale', 'Bad', '--replicas', 'x'], 'invalid model uid "Bad"', 'INVALID_MODEL_UID'],
+    [['model', 'history', 'Bad'], 'invalid model uid "Bad"', 'INVALID_MODEL_UID'],
+    [['model', 'adapter', 'remove', 'Bad', 'a'], 'invalid model uid "Bad"', 'INVALID_MODEL_UID'],
+    [['model', 'autoscale', 'Bad', '--off'], 'invalid model uid "Bad"', 'INVALID_MODEL_UID'],
+    [['node', 'drain', 'a b', '--wait'], 'invalid node id "a b"', 'INVALID_NODE_ID'],
+  ])('%j fails with exit 2 and one line before anything is sent', async (argv, message, code) => {
     const r = await run(argv);
-    expect(r.code).toBe(2);
+    expect(r).toMatchObject({ code: 2, out: '' });
+    expect(r.err.split('\n').filter(Boolean)).toHaveLength(1);
     expect(r.err).toContain(message);
+    expect(r.err).toContain(code);
   });
 });

@@ -102,14 +102,25 @@ export type OptionEntry =
     ]
   | ((cmd: Command) => unknown);
 
+/** One positional argument of a leaf (see {@link LeafCommand.args}). */
+export type ArgEntry = readonly [
+  name: string,
+  description: string,
+  defaultOrCheck?: string | ((value: string) => string),
+];
+
 /** A leaf command as data: what `leaf` declares and runs. */
 export interface LeafCommand {
   /** The command's name. */
   name: string;
   /** Another name it answers to (`rm`); every `list` answers to `ls` without saying so. */
   alias?: string;
-  /** Positional arguments: `[name, description]` or `[name, description, default]`. */
-  args?: readonly (readonly [name: string, description: string, defaultValue?: string])[];
+  /**
+   * Positional arguments: `[name, description]`, `[name, description, default]`, or `[name, description,
+   * check]` where `check` (commander's argParser) validates the value before the action runs, throwing a
+   * UsageError for a bad one, so a bad id never reaches the server.
+   */
+  args?: readonly ArgEntry[];
   description: string;
   options?: readonly OptionEntry[];
   /** `--wait` / `--timeout` (lifecycle commands). */
@@ -145,8 +156,10 @@ export function leaf(parent: Command, def: LeafCommand): Command {
   const cmd = parent.command(def.name);
   const alias = def.alias ?? (def.name === 'list' ? 'ls' : undefined);
   if (alias !== undefined) cmd.alias(alias);
-  for (const [name, description, defaultValue] of def.args ?? [])
-    cmd.argument(name, description, defaultValue);
+  for (const [name, description, defaultOrCheck] of def.args ?? []) {
+    if (typeof defaultOrCheck === 'function') cmd.argument(name, description, defaultOrCheck);
+    else cmd.argument(name, description, defaultOrCheck);
+  }
   cmd.description(def.description);
   addOptions(cmd, def.options);
   if (def.wait) withWait(cmd);
@@ -157,13 +170,11 @@ export function leaf(parent: Command, def: LeafCommand): Command {
   return cmd.action(action(def.run));
 }
 
-/** A leaf that removes the one thing its argument names (`template delete`, `key revoke`, `user delete`). */
+/** A leaf that removes the one thing its (checked) argument names (`template delete`, `key revoke`, `user delete`). */
 export interface RemovalCommand extends Pick<
   LeafCommand,
   'name' | 'alias' | 'args' | 'description' | 'examples'
 > {
-  /** Checks the argument before anything is asked or sent (a UsageError for a bad one). */
-  check: (id: string) => unknown;
   verb: 'delete' | 'revoke';
   /** What it removes, as the question and the result say it (`API key`). */
   noun: string;
@@ -175,19 +186,18 @@ export interface RemovalCommand extends Pick<
 const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
 /**
- * Declares a removal (see {@link RemovalCommand}): `-y, --yes`, no `-o` (it prints no data). It checks the
- * argument, asks `Delete template x?` (--yes skips it; no terminal and no --yes refuses), removes, and
+ * Declares a removal (see {@link RemovalCommand}): `-y, --yes`, no `-o` (it prints no data). Its argument
+ * is checked first (give it a check in `args`); then it asks `Delete template x?` (--yes skips it; no terminal and no --yes refuses), removes, and
  * says `Template x deleted.` (`Nothing deleted.` on stderr when the answer is no).
  */
 export function removal(parent: Command, def: RemovalCommand): Command {
-  const { check, verb, noun, short, remove, ...rest } = def;
+  const { verb, noun, short, remove, ...rest } = def;
   const past = `${verb}d`;
   return leaf(parent, {
     ...rest,
     options: [yesOption()],
     output: false,
     run: async (ctx, id) => {
-      check(id);
       const asked = `${capitalized(verb)} ${noun} ${id}?`;
       if (!(await ctx.confirmed(asked, `${verb} ${short ?? noun} ${id}`, `Nothing ${past}.`))) return;
       await remove(ctx, id);

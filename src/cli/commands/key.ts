@@ -44,7 +44,7 @@ function rateLimitFlag(raw: string | undefined): string | null | undefined {
   return raw;
 }
 
-const KEY_ID_ARG = ['<key_id>', 'the key id (see: nebula key list)'] as const;
+const KEY_ID_ARG = ['<key_id>', 'the key id (see: nebula key list)', checkKeyId] as const;
 
 function checkKeyId(id: string): string {
   if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
@@ -130,7 +130,6 @@ export function registerKeyCommands(program: Command): void {
       'nebula key update 3f9a1c0b --rate-limit default',
     ],
     run: async (ctx, id) => {
-      checkKeyId(id);
       const body: UpdateApiKeyRequest = ctx.strs({ name: 'name' });
       const rate = rateLimitFlag(ctx.str('rateLimit'));
       if (rate !== undefined) body.rate_limit = rate;
@@ -151,7 +150,6 @@ export function registerKeyCommands(program: Command): void {
     args: [KEY_ID_ARG],
     description: 'revoke an API key at once (asks first unless --yes)',
     examples: ['nebula key revoke 3f9a1c0b --yes'],
-    check: checkKeyId,
     verb: 'revoke',
     noun: 'API key',
     short: 'key',

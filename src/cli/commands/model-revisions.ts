@@ -13,7 +13,7 @@ import type {
 } from '../../client/index.js';
 import { durationMs } from '../../core/duration.js';
 import { rolloutLine } from '../../core/rollout-line.js';
-import { MODEL_ARG, checkModelUid, collect, parseLabelPairs } from '../args.js';
+import { MODEL_ARG, collect, parseLabelPairs } from '../args.js';
 import { group, leaf } from '../define.js';
 import { FailureError, UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
@@ -229,7 +229,6 @@ export function registerModelRevisionCommands(model: Command): void {
       'nebula model history qwen7b --revision 5 --diff 2 -o json',
     ],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const rawRev = ctx.str('revision');
       const diff = ctx.flags['diff'];
       if (rawRev === undefined) {
@@ -274,7 +273,6 @@ export function registerModelRevisionCommands(model: Command): void {
       'nebula model rollback qwen7b --to 2 -m "r3 answers slower"',
     ],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const to = ctx.str('to');
       const message = ctx.str('message');
       const r = await ctx.client().models.rollback(uid, {
@@ -305,7 +303,6 @@ export function registerModelRevisionCommands(model: Command): void {
           : 'resume a paused rollout',
       examples: [`nebula model rollout ${verb} qwen7b`],
       run: async (ctx, uid) => {
-        checkModelUid(uid);
         const c = ctx.client().models;
         const r = verb === 'pause' ? await c.pauseRollout(uid) : await c.resumeRollout(uid);
         const at = r.rollout ? ` (${describeRollout({ rollout: r.rollout }) ?? ''})` : '';
@@ -337,7 +334,6 @@ export function registerModelRevisionCommands(model: Command): void {
       'nebula model update qwen7b --strategy recreate',
     ],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const body: UpdateModelRequest = { ...specFields(ctx, UPDATE_SPEC_FLAGS) };
       const replicas = replicasFlag(ctx);
       if (replicas !== undefined) body.replicas = replicas;

@@ -133,7 +133,7 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
   return out;
 }
 
-const NODE_ARG = ['<node_id>', 'the node'] as const;
+const NODE_ARG = ['<node_id>', 'the node', checkNodeId] as const;
 
 export function registerNodeCommands(program: Command): void {
   // `nebula node` with no subcommand is the node agent role (role-node.ts) when that is registered; the
@@ -164,7 +164,7 @@ export function registerNodeCommands(program: Command): void {
     description: 'show a node: GPUs, replicas, disk, alerts',
     examples: ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml'],
     run: async (ctx, id) => {
-      const n = await ctx.client().nodes.get(checkNodeId(id));
+      const n = await ctx.client().nodes.get(id);
       ctx.print(n, () => nodeDetail(n, ctx.style));
     },
   });
@@ -191,14 +191,13 @@ export function registerNodeCommands(program: Command): void {
           ? ['nebula node drain gpu-3', 'nebula node drain gpu-3 --wait --timeout 30m']
           : [`nebula node ${verb} gpu-3`],
       run: async (ctx, id) => {
-        const nodeId = checkNodeId(id);
-        const result = await ctx.client().nodes[method](nodeId);
+        const result = await ctx.client().nodes[method](id);
         await finishWaiting(
           ctx,
           `Node ${id} ${done}.`,
           result,
           verb === 'drain'
-            ? (timeoutMs) => waitForNodeDrained(ctx.client(), nodeId, { timeoutMs, progress: ctx.progress() })
+            ? (timeoutMs) => waitForNodeDrained(ctx.client(), id, { timeoutMs, progress: ctx.progress() })
             : undefined,
         );
       },

@@ -82,7 +82,8 @@ function templateDetail(t: TemplateView, nowMs: number): string {
   ]);
 }
 
-const TEMPLATE_ARG = ['<template_id>', 'the template'] as const;
+/** The template argument, checked before the action runs (`deploy` checks it after its flags, so it declares its own). */
+const TEMPLATE_ARG = ['<template_id>', 'the template', checkTemplateId] as const;
 
 /** `--id` (checked) and `--description` of `template create` and `template save`. */
 function templateIdAndDescription(ctx: CommandContext): { template_id?: string; description?: string } {
@@ -112,7 +113,7 @@ export function registerTemplateCommands(program: Command): void {
     description: 'show a template',
     examples: ['nebula template get qwen2-5-0-5b-instruct -o yaml'],
     run: async (ctx, id) => {
-      const t = await ctx.client().templates.get(checkTemplateId(id));
+      const t = await ctx.client().templates.get(id);
       ctx.print(t, () => templateDetail(t, ctx.now()));
     },
   });
@@ -155,7 +156,7 @@ export function registerTemplateCommands(program: Command): void {
 
   leaf(templates, {
     name: 'deploy',
-    args: [TEMPLATE_ARG],
+    args: [['<template_id>', 'the template']],
     description: 'create a model from a template (and start it, unless --no-start)',
     options: [
       ['--uid <uid>', 'model uid (default: derived from the model name)'],
@@ -213,7 +214,6 @@ export function registerTemplateCommands(program: Command): void {
     args: [TEMPLATE_ARG],
     description: 'delete a user template (asks first unless --yes)',
     examples: ['nebula template delete tiny-sim --yes'],
-    check: checkTemplateId,
     verb: 'delete',
     noun: 'template',
     remove: (ctx, id) => ctx.client().templates.delete(id),

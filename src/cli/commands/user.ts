@@ -40,7 +40,7 @@ export function usersTable(users: readonly UserView[], nowMs: number): string {
   );
 }
 
-const USERNAME_ARG = ['<username>', 'user name'] as const;
+const USERNAME_ARG = ['<username>', 'user name', checkUsername] as const;
 
 export function registerUserCommands(program: Command): void {
   const user = group(program, 'user', 'manage users (admin)', [
@@ -72,7 +72,6 @@ export function registerUserCommands(program: Command): void {
       'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin',
     ],
     run: async (ctx, username) => {
-      checkUsername(username);
       const password = await newPassword(ctx);
       if (password.length < 8) throw new UsageError('passwords have at least 8 characters');
       const u = await ctx
@@ -88,7 +87,6 @@ export function registerUserCommands(program: Command): void {
     args: [USERNAME_ARG],
     description: 'delete a user (asks first unless --yes)',
     examples: ['nebula user delete alice', 'nebula user delete ci --yes'],
-    check: checkUsername,
     verb: 'delete',
     noun: 'user',
     remove: (ctx, username) => ctx.client().users.delete(username),
