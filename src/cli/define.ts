@@ -72,6 +72,20 @@ export function listing<T>(
   };
 }
 
+/**
+ * The action of a show command: one API call for its (checked) argument, printed as the detail text or
+ * as json/yaml with `-o`.
+ */
+export function showing<T>(
+  fetch: (ctx: CommandContext, id: string) => Promise<T>,
+  detail: (item: T, ctx: CommandContext) => string,
+): (ctx: CommandContext, id: string) => Promise<void> {
+  return async (ctx, id) => {
+    const item = await fetch(ctx, id);
+    ctx.print(item, () => detail(item, ctx));
+  };
+}
+
 /** Adds the global connection options to the program itself (before any subcommand). */
 export function addGlobalOptions(program: Command): void {
   program.enablePositionalOptions();

@@ -1,7 +1,7 @@
 /** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
 import type { Command } from 'commander';
 import type { NebulaClient, NodeDetailView, NodeView } from '../../client/index.js';
-import { group, leaf, listing } from '../define.js';
+import { group, leaf, listing, showing } from '../define.js';
 import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -163,10 +163,10 @@ export function registerNodeCommands(program: Command): void {
     args: [NODE_ARG],
     description: 'show a node: GPUs, replicas, disk, alerts',
     examples: ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml'],
-    run: async (ctx, id) => {
-      const n = await ctx.client().nodes.get(id);
-      ctx.print(n, () => nodeDetail(n, ctx.style));
-    },
+    run: showing(
+      (ctx, id) => ctx.client().nodes.get(id),
+      (n, ctx) => nodeDetail(n, ctx.style),
+    ),
   });
 
   const verbs = [

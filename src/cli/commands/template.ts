@@ -9,7 +9,7 @@ import type {
 import { TemplateCategory } from '../../core/domain/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
 import { checkModelUid } from '../args.js';
-import { group, leaf, listing, removal, required } from '../define.js';
+import { group, leaf, listing, removal, required, showing } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -112,10 +112,10 @@ export function registerTemplateCommands(program: Command): void {
     args: [TEMPLATE_ARG],
     description: 'show a template',
     examples: ['nebula template get qwen2-5-0-5b-instruct -o yaml'],
-    run: async (ctx, id) => {
-      const t = await ctx.client().templates.get(id);
-      ctx.print(t, () => templateDetail(t, ctx.now()));
-    },
+    run: showing(
+      (ctx, id) => ctx.client().templates.get(id),
+      (t, ctx) => templateDetail(t, ctx.now()),
+    ),
   });
 
   leaf(templates, {
