@@ -201,8 +201,9 @@ const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1
 
 /**
  * Declares a removal (see {@link RemovalCommand}): `-y, --yes`, no `-o` (it prints no data). Its argument
- * is checked first (give it a check in `args`); then it asks `Delete template x?` (--yes skips it; no terminal and no --yes refuses), removes, and
- * says `Template x deleted.` (`Nothing deleted.` on stderr when the answer is no).
+ * is checked first (give it a check in `args`); then it asks `Delete template x?` (--yes skips it; no
+ * terminal and no --yes refuses), removes, and says `Template x deleted.` (`Nothing deleted.` on stderr
+ * when the answer is no).
  */
 export function removal(parent: Command, def: RemovalCommand): Command {
   const { verb, noun, short, remove, ...rest } = def;
