@@ -65,8 +65,8 @@ export function parseChoice<T extends string>(value: string, flag: string, choic
   throw new UsageError(`${flag} must be one of ${choices.join(', ')} (got "${value}")`);
 }
 
-/** The `<model_uid>` argument of the commands about one model (a leaf's `args` entry). */
-export const MODEL_ARG = ['<model_uid>', 'the model'] as const;
+/** The `<model_uid>` argument of the commands about one model (a leaf's `args` entry), checked. */
+export const MODEL_ARG = ['<model_uid>', 'the model', checkModelUid] as const;
 
 /** Checks a model uid locally with the ModelUid rule, so a bad uid never reaches the server. */
 export function checkModelUid(uid: string): string {

@@ -72,6 +72,20 @@ export function listing<T>(
   };
 }
 
+/**
+ * The action of a show command: one API call for its (checked) argument, printed as the detail text or
+ * as json/yaml with `-o`.
+ */
+export function showing<T>(
+  fetch: (ctx: CommandContext, id: string) => Promise<T>,
+  detail: (item: T, ctx: CommandContext) => string,
+): (ctx: CommandContext, id: string) => Promise<void> {
+  return async (ctx, id) => {
+    const item = await fetch(ctx, id);
+    ctx.print(item, () => detail(item, ctx));
+  };
+}
+
 /** Adds the global connection options to the program itself (before any subcommand). */
 export function addGlobalOptions(program: Command): void {
   program.enablePositionalOptions();
@@ -102,14 +116,25 @@ export type OptionEntry =
     ]
   | ((cmd: Command) => unknown);
 
+/** One positional argument of a leaf (see {@link LeafCommand.args}). */
+export type ArgEntry = readonly [
+  name: string,
+  description: string,
+  defaultOrCheck?: string | ((value: string) => string),
+];
+
 /** A leaf command as data: what `leaf` declares and runs. */
 export interface LeafCommand {
   /** The command's name. */
   name: string;
   /** Another name it answers to (`rm`); every `list` answers to `ls` without saying so. */
   alias?: string;
-  /** Positional arguments: `[name, description]` or `[name, description, default]`. */
-  args?: readonly (readonly [name: string, description: string, defaultValue?: string])[];
+  /**
+   * Positional arguments: `[name, description]`, `[name, description, default]`, or `[name, description,
+   * check]` where `check` (commander's argParser) validates the value before the action runs, throwing a
+   * UsageError for a bad one, so a bad id never reaches the server.
+   */
+  args?: readonly ArgEntry[];
   description: string;
   options?: readonly OptionEntry[];
   /** `--wait` / `--timeout` (lifecycle commands). */
@@ -145,8 +170,10 @@ export function leaf(parent: Command, def: LeafCommand): Command {
   const cmd = parent.command(def.name);
   const alias = def.alias ?? (def.name === 'list' ? 'ls' : undefined);
   if (alias !== undefined) cmd.alias(alias);
-  for (const [name, description, defaultValue] of def.args ?? [])
-    cmd.argument(name, description, defaultValue);
+  for (const [name, description, defaultOrCheck] of def.args ?? []) {
+    if (typeof defaultOrCheck === 'function') cmd.argument(name, description, defaultOrCheck);
+    else cmd.argument(name, description, defaultOrCheck);
+  }
   cmd.description(def.description);
   addOptions(cmd, def.options);
   if (def.wait) withWait(cmd);
@@ -155,4 +182,41 @@ export function leaf(parent: Command, def: LeafCommand): Command {
   addOptions(cmd, def.trailing);
   examples(cmd, def.examples);
   return cmd.action(action(def.run));
+}
+
+/** A leaf that removes the one thing its (checked) argument names (`template delete`, `key revoke`, `user delete`). */
+export interface RemovalCommand extends Pick<
+  LeafCommand,
+  'name' | 'alias' | 'args' | 'description' | 'examples'
+> {
+  verb: 'delete' | 'revoke';
+  /** What it removes, as the question and the result say it (`API key`). */
+  noun: string;
+  /** The noun in the line a refusal without a terminal names (`key`), when shorter. */
+  short?: string;
+  remove: (ctx: CommandContext, id: string) => Promise<unknown>;
+}
+
+const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * Declares a removal (see {@link RemovalCommand}): `-y, --yes`, no `-o` (it prints no data). Its argument
+ * is checked first (give it a check in `args`); then it asks `Delete template x?` (--yes skips it; no
+ * terminal and no --yes refuses), removes, and says `Template x deleted.` (`Nothing deleted.` on stderr
+ * when the answer is no).
+ */
+export function removal(parent: Command, def: RemovalCommand): Command {
+  const { verb, noun, short, remove, ...rest } = def;
+  const past = `${verb}d`;
+  return leaf(parent, {
+    ...rest,
+    options: [yesOption()],
+    output: false,
+    run: async (ctx, id) => {
+      const asked = `${capitalized(verb)} ${noun} ${id}?`;
+      if (!(await ctx.confirmed(asked, `${verb} ${short ?? noun} ${id}`, `Nothing ${past}.`))) return;
+      await remove(ctx, id);
+      ctx.out(`${capitalized(noun)} ${id} ${past}.\n`);
+    },
+  });
 }

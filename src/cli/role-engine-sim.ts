@@ -1,53 +1,57 @@
 import type { Command } from 'commander';
 import { examplesText } from './define.js';
 import { roleAction } from './role-action.js';
+import { SimOptions, type SimOptionsInput } from '../sim/options.js';
 
-interface EngineSimFlags {
-  model: string;
-  port?: string;
-  host?: string;
-  servedModelName?: string;
-  maxModelLen?: string;
-  ttftMs?: string;
-  itlMs?: string;
-  maxNumSeqs?: string;
-  maxWaiting?: string;
-  kvBlocks?: string;
-  blockSize?: string;
-  startupMs?: string;
-  failRate?: string;
-  mode?: string;
-  maxTokensDefault?: string;
-  embeddingDim?: string;
-  shutdownGraceMs?: string;
-  logLevel?: string;
-}
+/**
+ * The simulator's flags, each declared once: the key is the flag's attribute (the flag is the key in
+ * kebab-case), then the value's name in help and the help text. Every simulator setting has one (the
+ * type says so); the defaults are the simulator's own (its schema's). All arrive as strings; the schema
+ * coerces and checks them (ConfigError names the bad one).
+ */
+const SIM_FLAGS = {
+  port: ['port', 'port to listen on'],
+  host: ['host', 'address to listen on'],
+  servedModelName: ['name', 'name clients send as `model` (default: --model)'],
+  maxModelLen: ['tokens', 'context length'],
+  ttftMs: ['ms', 'time to first token with nothing cached (ms, or a duration: 1s)'],
+  itlMs: ['ms', 'time between output tokens'],
+  maxNumSeqs: ['n', 'requests decoded at once; more wait in FIFO order'],
+  maxWaiting: ['n', 'waiting requests before new ones get 429'],
+  kvBlocks: ['n', 'KV cache size in blocks'],
+  blockSize: ['tokens', 'tokens per KV block'],
+  startupMs: ['ms', '/health answers 503 for this long after start (model loading)'],
+  failRate: ['fraction', 'share of requests answered 500 before the first byte'],
+  mode: ['mode', 'echo (repeat the last user message) or random (seeded words)'],
+  maxTokensDefault: ['n', 'max_tokens when a request gives none'],
+  embeddingDim: ['n', 'default embedding length'],
+  shutdownGraceMs: ['ms', 'on SIGTERM, how long running requests may finish'],
+  logLevel: ['level', 'log level (debug logs one line per request; env NEBULA_LOG_LEVEL)'],
+} as const satisfies Record<
+  Exclude<keyof SimOptionsInput, 'model'> | 'logLevel',
+  readonly [value: string, help: string]
+>;
+
+type EngineSimFlags = { model: string } & { [K in keyof typeof SIM_FLAGS]?: string };
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** `nebula engine-sim`: the engine simulator (what the node agent launches for engine_type "sim"). */
 export function registerEngineSimCommand(program: Command): void {
-  program
+  const cmd = program
     .command('engine-sim')
     .description(
       'run the engine simulator: an OpenAI-compatible server that behaves like vLLM, without a GPU',
     )
-    .requiredOption('--model <name>', 'model name (as `vllm serve <model>` would get it)')
-    .option('--port <port>', 'port to listen on', '8000')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--served-model-name <name>', 'name clients send as `model` (default: --model)')
-    .option('--max-model-len <tokens>', 'context length', '4096')
-    .option('--ttft-ms <ms>', 'time to first token with nothing cached (ms, or a duration: 1s)', '20')
-    .option('--itl-ms <ms>', 'time between output tokens', '5')
-    .option('--max-num-seqs <n>', 'requests decoded at once; more wait in FIFO order', '256')
-    .option('--max-waiting <n>', 'waiting requests before new ones get 429', '1000')
-    .option('--kv-blocks <n>', 'KV cache size in blocks', '8192')
-    .option('--block-size <tokens>', 'tokens per KV block', '16')
-    .option('--startup-ms <ms>', '/health answers 503 for this long after start (model loading)', '0')
-    .option('--fail-rate <fraction>', 'share of requests answered 500 before the first byte', '0')
-    .option('--mode <mode>', 'echo (repeat the last user message) or random (seeded words)', 'echo')
-    .option('--max-tokens-default <n>', 'max_tokens when a request gives none', '64')
-    .option('--embedding-dim <n>', 'default embedding length', '384')
-    .option('--shutdown-grace-ms <ms>', 'on SIGTERM, how long running requests may finish', '5000')
-    .option('--log-level <level>', 'log level (debug logs one line per request; env NEBULA_LOG_LEVEL)')
+    .requiredOption('--model <name>', 'model name (as `vllm serve <model>` would get it)');
+  // The defaults as the simulator resolves them, shown in help and handed over as strings like typed ones.
+  const defaults: Record<string, unknown> = SimOptions.parse({ model: 'defaults' });
+  for (const [name, [value, help]] of Object.entries(SIM_FLAGS)) {
+    const d = defaults[name];
+    const fallback = typeof d === 'number' || typeof d === 'string' ? String(d) : undefined;
+    cmd.option(`--${kebab(name)} <${value}>`, help, fallback);
+  }
+  cmd
     .addHelpText(
       'after',
       examplesText([

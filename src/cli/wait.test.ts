@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ModelDetailView, NebulaClient } from '../client/index.js';
 import { FailureError } from './errors.js';
 import { ProgressReporter } from './output/progress.js';
-import { describeProgress, waitForModel } from './wait.js';
+import { describeProgress, pollUntil, waitForModel } from './wait.js';
 
 type View = Pick<
   ModelDetailView,
@@ -148,5 +148,45 @@ describe('waitForModel', () => {
       'stopped',
     );
     expect((await r.p).state).toBe('stopped');
+  });
+});
+
+describe('pollUntil (the loop of every --wait)', () => {
+  function clock() {
+    let now = 0;
+    const slept: number[] = [];
+    let out = '';
+    const progress = new ProgressReporter(
+      { write: (s: string) => (out += s) },
+      { interactive: false, intervalMs: 10_000, now: () => now },
+    );
+    const o = {
+      timeoutMs: 2500,
+      progress,
+      now: () => now,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        now += ms;
+      },
+    };
+    return { o, slept, out: () => out };
+  }
+
+  it('polls at its default pace, the last pause cut at the deadline, then times out with the words of the last poll', async () => {
+    const c = clock();
+    let polls = 0;
+    const p = pollUntil(c.o, 1000, async () => ({ waiting: `with ${++polls} left` }));
+    await expect(p).rejects.toThrow(new FailureError('timed out after 2s with 4 left', 'WAIT_TIMEOUT'));
+    expect(c.slept).toEqual([1000, 1000, 500]);
+  });
+
+  it('returns what the poll found, with pollMs over the default', async () => {
+    const c = clock();
+    let polls = 0;
+    const found = await pollUntil({ ...c.o, pollMs: 200 }, 1000, async () =>
+      ++polls === 3 ? { done: 'there' } : { waiting: 'not yet' },
+    );
+    expect(found).toBe('there');
+    expect(c.slept).toEqual([200, 200]);
   });
 });

@@ -9,15 +9,53 @@ import { progressBar, type ProgressReporter } from './output/progress.js';
 
 export type WaitTarget = 'running' | 'stopped';
 
-export interface WaitOptions {
+/** What every `--wait` loop takes besides its subject: its time budget, where progress goes, and a clock. */
+export interface PollOptions {
+  timeoutMs: number;
+  progress: ProgressReporter;
+  /** Between polls (each loop has its own default). */
+  pollMs?: number;
+  /** The clock and the pause between polls (tests pass a fake pair). */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface WaitOptions extends PollOptions {
   client: NebulaClient;
   uid: string;
   target: WaitTarget;
-  timeoutMs: number;
-  progress: ProgressReporter;
-  pollMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What one poll found: the end (its result), or where things stand, worded for a timeout. */
+export type PollStep<T> = { done: T } | { waiting: string };
+
+/**
+ * The loop of every `--wait`: runs `poll` (which fetches, ends by returning `done` or throwing, and
+ * otherwise updates the progress) until it is done; when the time is up after a poll that was not,
+ * clears the progress and throws WAIT_TIMEOUT `timed out after <timeout> <waiting>`. Polls every
+ * `pollMs` (`defaultPollMs` when not given), the last pause cut short at the deadline.
+ */
+export async function pollUntil<T>(
+  o: PollOptions,
+  defaultPollMs: number,
+  poll: () => Promise<PollStep<T>>,
+): Promise<T> {
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + o.timeoutMs;
+  const pollMs = o.pollMs ?? defaultPollMs;
+  for (;;) {
+    const step = await poll();
+    if ('done' in step) return step.done;
+    if (now() >= deadline) {
+      o.progress.done();
+      throw new FailureError(
+        `timed out after ${formatDuration(o.timeoutMs)} ${step.waiting}`,
+        'WAIT_TIMEOUT',
+      );
+    }
+    await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
+  }
 }
 
 /** One progress line for a model (pure). Returns the line and the key that says whether it changed. */
@@ -57,11 +95,7 @@ function reached(m: ModelDetailView, target: WaitTarget): boolean {
 
 /** Polls until `target`; resolves with the last view, throws MODEL_FAILED or WAIT_TIMEOUT (exit 1). */
 export async function waitForModel(opts: WaitOptions): Promise<ModelDetailView> {
-  const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = now() + opts.timeoutMs;
-  const pollMs = opts.pollMs ?? 500;
-  for (;;) {
+  return pollUntil<ModelDetailView>(opts, 500, async () => {
     const m = await opts.client.models.get(opts.uid);
     const { line, key } = describeProgress(m);
     if (reached(m, opts.target)) {
@@ -70,7 +104,7 @@ export async function waitForModel(opts: WaitOptions): Promise<ModelDetailView> 
           ? `${m.model_uid}: stopped`
           : `${m.model_uid}: ${m.state}  replicas ready ${m.ready_replicas}/${m.desired_replicas}`,
       );
-      return m;
+      return { done: m };
     }
     if (m.state === 'failed' && opts.target === 'running') {
       opts.progress.done(`${m.model_uid}: ${line}`);
@@ -80,13 +114,8 @@ export async function waitForModel(opts: WaitOptions): Promise<ModelDetailView> 
       );
     }
     opts.progress.update(`${m.model_uid}: ${line}`, key);
-    if (now() >= deadline) {
-      opts.progress.done();
-      throw new FailureError(
-        `timed out after ${formatDuration(opts.timeoutMs)} waiting for ${m.model_uid} to be ${opts.target} (state ${m.state}, replicas ready ${m.ready_replicas}/${m.desired_replicas})`,
-        'WAIT_TIMEOUT',
-      );
-    }
-    await sleep(Math.min(pollMs, Math.max(0, deadline - now())));
-  }
+    return {
+      waiting: `waiting for ${m.model_uid} to be ${opts.target} (state ${m.state}, replicas ready ${m.ready_replicas}/${m.desired_replicas})`,
+    };
+  });
 }

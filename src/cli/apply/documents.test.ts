@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deploymentFor, specFor } from '../../scheduler/fixtures.js';
 import { UsageError } from '../errors.js';
 import { documentName, parseDocuments } from './documents.js';
 import {
@@ -108,26 +109,8 @@ describe('apply plan', () => {
     desired_state: 'running',
   };
   const current = {
-    spec: {
-      model_uid: 'qwen',
-      model_name: 'Qwen/Qwen2.5-0.5B',
-      model_source: 'huggingface',
-      revision: 'main',
-      engine_type: 'vllm',
-      engine_config: { extra_args: [], env: {} },
-      resources: { gpu_count: 1 },
-      labels: {},
-      created_at: '2025-01-01T00:00:00Z',
-      updated_at: '2025-01-01T00:00:00Z',
-    },
-    deployment: {
-      model_uid: 'qwen',
-      desired_state: 'stopped',
-      replicas: 1,
-      node_selector: {},
-      placement_strategy: 'binpack',
-      generation: 1,
-    },
+    spec: specFor('qwen', { model_name: 'Qwen/Qwen2.5-0.5B', engine_type: 'vllm' }),
+    deployment: deploymentFor('qwen', { desired_state: 'stopped' }),
   };
 
   it('creates what is missing, with auto_start from desired_state', () => {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { AutoscalingPolicyInput, AutoscalingView } from '../../client/index.js';
 import { AutoscalingPolicy } from '../../core/domain/index.js';
-import { MODEL_ARG, checkModelUid } from '../args.js';
+import { MODEL_ARG } from '../args.js';
 import { leaf } from '../define.js';
 import { UsageError } from '../errors.js';
 import { renderFields } from '../output/index.js';
@@ -54,8 +54,7 @@ export function registerAutoscaleCommand(model: Command): void {
       'nebula model autoscale qwen7b',
       'nebula model autoscale qwen7b --off',
     ],
-    run: async (ctx, raw) => {
-      const uid = checkModelUid(raw);
+    run: async (ctx, uid) => {
       const client = ctx.client();
       const targets = (['targetInflight', 'targetQueue', 'targetKv'] as const).filter(
         (t) => ctx.str(t) !== undefined,

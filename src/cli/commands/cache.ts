@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { formatAge, formatBytes, formatPercent } from '../output/human.js';
 import { colorState } from '../output/style.js';
 import { renderTable, type Column } from '../output/table.js';
+import type { CommandContext } from '../runtime.js';
 
 export function checkNodeId(id: string): string {
   if (!NODE_ID_PATTERN.test(id)) throw new UsageError(`invalid node id "${id}"`, 'INVALID_NODE_ID');
@@ -54,16 +55,37 @@ export function ggufLines(
 const ago = (iso: string | null | undefined, nowMs: number): string | undefined =>
   iso ? `${formatAge(iso, nowMs)} ago` : undefined;
 
-/** The columns both cache tables (cluster and one node) start with. */
-function cachedModelColumns<
-  T extends { model_name: string; source: string; revision: string | null; size_bytes: number },
->(): Column<T>[] {
-  return [
-    { header: 'MODEL', value: (e) => e.model_name, maxWidth: 48 },
-    { header: 'SOURCE', value: (e) => e.source },
-    { header: 'REVISION', value: (e) => e.revision, maxWidth: 12 },
-    { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
-  ];
+type CachedRow = { model_name: string; source: string; revision: string | null; size_bytes: number };
+
+/**
+ * Prints a cache listing (the cluster's, or one node's): the whole response with -o json/yaml (totals
+ * included); otherwise the model columns both start with, then `columns`, a total line and the GGUF files.
+ */
+function printCache<T extends CachedRow & { gguf_files?: string[] | undefined }>(
+  ctx: CommandContext,
+  res: { items: T[] },
+  columns: Column<T>[],
+  total: string,
+  empty: string,
+): void {
+  if (ctx.format !== 'table') return ctx.print(res, () => '');
+  ctx.printList(
+    res.items,
+    (items) =>
+      renderTable(
+        [
+          { header: 'MODEL', value: (e) => e.model_name, maxWidth: 48 },
+          { header: 'SOURCE', value: (e) => e.source },
+          { header: 'REVISION', value: (e) => e.revision, maxWidth: 12 },
+          { header: 'SIZE', value: (e) => formatBytes(e.size_bytes) },
+          ...columns,
+        ],
+        items,
+      ) +
+      `${total}\n` +
+      ggufLines(items),
+    empty,
+  );
 }
 
 export function registerCacheCommands(program: Command): void {
@@ -80,46 +102,34 @@ export function registerCacheCommands(program: Command): void {
       const node = ctx.str('node');
       if (node !== undefined) {
         const res = await ctx.client().nodes.cache(checkNodeId(node));
-        if (ctx.format !== 'table') return ctx.print(res, () => '');
-        ctx.printList(
-          res.items,
-          (items) =>
-            renderTable(
-              [
-                ...cachedModelColumns<(typeof items)[number]>(),
-                { header: 'FILES', value: (e) => e.file_count },
-                { header: 'COMPLETE', value: (e) => (e.complete ? 'yes' : 'no') },
-                { header: 'LAST USED', value: (e) => ago(e.last_used_at, ctx.now()) },
-                { header: 'PATH', value: (e) => e.path },
-              ],
-              items,
-            ) +
-            `Total: ${formatBytes(res.total_bytes)}\n` +
-            ggufLines(items),
+        printCache(
+          ctx,
+          res,
+          [
+            { header: 'FILES', value: (e) => e.file_count },
+            { header: 'COMPLETE', value: (e) => (e.complete ? 'yes' : 'no') },
+            { header: 'LAST USED', value: (e) => ago(e.last_used_at, ctx.now()) },
+            { header: 'PATH', value: (e) => e.path },
+          ],
+          `Total: ${formatBytes(res.total_bytes)}`,
           `No cached models on node ${node}.`,
         );
         return;
       }
       const summary = await ctx.client().cache.summary();
-      if (ctx.format !== 'table') return ctx.print(summary, () => '');
-      ctx.printList(
-        summary.items,
-        (items) =>
-          renderTable(
-            [
-              ...cachedModelColumns<(typeof items)[number]>(),
-              { header: 'NODES', value: (c) => `${c.complete_nodes}/${c.node_count}` },
-              { header: 'LAST USED', value: (c) => ago(c.last_used_at, ctx.now()) },
-              {
-                header: 'USED BY',
-                value: (c) => c.models.map((m) => `${m.model_uid}(${m.state})`).join(','),
-                maxWidth: 60,
-              },
-            ],
-            items,
-          ) +
-          `Total: ${formatBytes(summary.total_bytes)} on ${summary.node_count} node(s)\n` +
-          ggufLines(items),
+      printCache(
+        ctx,
+        summary,
+        [
+          { header: 'NODES', value: (c) => `${c.complete_nodes}/${c.node_count}` },
+          { header: 'LAST USED', value: (c) => ago(c.last_used_at, ctx.now()) },
+          {
+            header: 'USED BY',
+            value: (c) => c.models.map((m) => `${m.model_uid}(${m.state})`).join(','),
+            maxWidth: 60,
+          },
+        ],
+        `Total: ${formatBytes(summary.total_bytes)} on ${summary.node_count} node(s)`,
         'No cached models.',
       );
     },

@@ -4,7 +4,7 @@ import { Role } from '../../core/domain/index.js';
 import { durationMs } from '../../core/duration.js';
 import { formatRate, parseRate } from '../../core/rate.js';
 import type { ApiKeyView, CreateApiKeyRequest, UpdateApiKeyRequest } from '../../client/index.js';
-import { group, leaf, listing, required, yesOption } from '../define.js';
+import { group, leaf, listing, removal, required } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -44,7 +44,7 @@ function rateLimitFlag(raw: string | undefined): string | null | undefined {
   return raw;
 }
 
-const KEY_ID_ARG = ['<key_id>', 'the key id (see: nebula key list)'] as const;
+const KEY_ID_ARG = ['<key_id>', 'the key id (see: nebula key list)', checkKeyId] as const;
 
 function checkKeyId(id: string): string {
   if (!/^[a-z0-9]{8,32}$/.test(id)) throw new UsageError(`invalid key id "${id}"`, 'INVALID_ID');
@@ -130,7 +130,6 @@ export function registerKeyCommands(program: Command): void {
       'nebula key update 3f9a1c0b --rate-limit default',
     ],
     run: async (ctx, id) => {
-      checkKeyId(id);
       const body: UpdateApiKeyRequest = ctx.strs({ name: 'name' });
       const rate = rateLimitFlag(ctx.str('rateLimit'));
       if (rate !== undefined) body.rate_limit = rate;
@@ -146,18 +145,14 @@ export function registerKeyCommands(program: Command): void {
     },
   });
 
-  leaf(key, {
+  removal(key, {
     name: 'revoke',
     args: [KEY_ID_ARG],
     description: 'revoke an API key at once (asks first unless --yes)',
-    options: [yesOption()],
-    output: false,
     examples: ['nebula key revoke 3f9a1c0b --yes'],
-    run: async (ctx, id) => {
-      checkKeyId(id);
-      if (!(await ctx.confirmed(`Revoke API key ${id}?`, `revoke key ${id}`, 'Nothing revoked.'))) return;
-      await ctx.client().keys.revoke(id);
-      ctx.out(`API key ${id} revoked.\n`);
-    },
+    verb: 'revoke',
+    noun: 'API key',
+    short: 'key',
+    remove: (ctx, id) => ctx.client().keys.revoke(id),
   });
 }

@@ -16,7 +16,28 @@ export function withWait(cmd: Command): Command {
     );
 }
 
-/** Waits when --wait was given, then prints the outcome (a line, or the final object with -o json/yaml). */
+/**
+ * Ends a command that may `--wait`. Without it (or with nothing to wait for: `wait` undefined) prints
+ * `result`: the line `done`, or the object with -o json/yaml. With it says `done` (table), waits within
+ * `--timeout`, and prints the object waited for with -o json/yaml (the progress said the rest).
+ */
+export async function finishWaiting(
+  ctx: CommandContext,
+  done: string,
+  result: unknown,
+  wait: ((timeoutMs: number) => Promise<unknown>) | undefined,
+): Promise<void> {
+  if (!ctx.bool('wait') || wait === undefined) {
+    ctx.print(result, () => `${done}\n`);
+    return;
+  }
+  const timeoutMs = typeof ctx.flags.timeout === 'number' ? ctx.flags.timeout : 600_000;
+  if (ctx.format === 'table') ctx.out(`${done}\n`);
+  const final = await wait(timeoutMs);
+  if (ctx.format !== 'table') ctx.print(final, () => '');
+}
+
+/** Waits for the model to be `target` when --wait was given, then prints the outcome (`finishWaiting`). */
 export async function finishLifecycle(
   ctx: CommandContext,
   uid: string,
@@ -24,18 +45,7 @@ export async function finishLifecycle(
   done: string,
   result: unknown,
 ): Promise<void> {
-  if (!ctx.bool('wait')) {
-    ctx.print(result, () => `${done}\n`);
-    return;
-  }
-  const timeoutMs = typeof ctx.flags.timeout === 'number' ? ctx.flags.timeout : 600_000;
-  if (ctx.format === 'table') ctx.out(`${done}\n`);
-  const final = await waitForModel({
-    client: ctx.client(),
-    uid,
-    target,
-    timeoutMs,
-    progress: ctx.progress(),
-  });
-  if (ctx.format !== 'table') ctx.print(final, () => '');
+  await finishWaiting(ctx, done, result, (timeoutMs) =>
+    waitForModel({ client: ctx.client(), uid, target, timeoutMs, progress: ctx.progress() }),
+  );
 }

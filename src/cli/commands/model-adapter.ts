@@ -13,7 +13,7 @@ import { UsageError } from '../errors.js';
 import { renderTable } from '../output/table.js';
 import type { CommandContext } from '../runtime.js';
 
-const BASE_MODEL_ARG = ['<model_uid>', 'the base model'] as const;
+const BASE_MODEL_ARG = ['<model_uid>', 'the base model', checkModelUid] as const;
 
 /** The adapter the flags describe, validated as the spec validates it (one-line reason otherwise). */
 export function adapterFromFlags(
@@ -91,7 +91,7 @@ export function registerModelAdapterCommands(model: Command): void {
     description: 'adapters of a model and how many ready replicas loaded each',
     examples: ['nebula model adapter list qwen2-5-7b', 'nebula model adapter list qwen2-5-7b -o json'],
     run: async (ctx, uid) => {
-      const m = await ctx.client().models.get(checkModelUid(uid));
+      const m = await ctx.client().models.get(uid);
       ctx.printList(adapterRows(m), adapterTable, `Model ${uid} has no adapters.`);
     },
   });
@@ -113,7 +113,6 @@ export function registerModelAdapterCommands(model: Command): void {
       'nebula model adapter add tiny fr --path /models/fr-lora.gguf',
     ],
     run: async (ctx, uid, name) => {
-      checkModelUid(uid);
       const a = adapterFromFlags(
         name,
         ctx.strs({ hf: 'hf', ms: 'ms', path: 'path', revision: 'revision', ggufFile: 'ggufFile' }),
@@ -135,7 +134,6 @@ export function registerModelAdapterCommands(model: Command): void {
     output: false,
     examples: ['nebula model adapter remove qwen2-5-7b sql-expert'],
     run: async (ctx, uid, name) => {
-      checkModelUid(uid);
       await changeAdapters(ctx, uid, (list) => {
         const next = list.filter((x) => x.name !== name);
         if (next.length === list.length)

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { ModelPull, NebulaClient } from '../../client/index.js';
-import { MODEL_ARG, checkModelUid, collect } from '../args.js';
+import { MODEL_ARG, collect } from '../args.js';
 import { leaf } from '../define.js';
 import { FailureError } from '../errors.js';
 import { formatBytes, formatDuration } from '../output/human.js';
@@ -96,8 +96,7 @@ export function registerModelPullCommand(model: Command): void {
       'nebula model pull qwen2-5-7b',
       'nebula model pull qwen2-5-7b --node gpu-1 --node gpu-2 --wait',
     ],
-    run: async (ctx, uidArg) => {
-      const uid = checkModelUid(uidArg);
+    run: async (ctx, uid) => {
       const nodes = ctx.list('node');
       const client = ctx.client();
       const res = await client.models.pull(uid, nodes.length > 0 ? { nodes } : {});

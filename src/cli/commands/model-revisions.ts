@@ -12,14 +12,16 @@ import type {
   UpdateModelRequest,
 } from '../../client/index.js';
 import { durationMs } from '../../core/duration.js';
-import { MODEL_ARG, checkModelUid, collect, parseLabelPairs } from '../args.js';
+import { rolloutLine } from '../../core/rollout-line.js';
+import { MODEL_ARG, collect, parseLabelPairs } from '../args.js';
 import { group, leaf } from '../define.js';
 import { FailureError, UsageError } from '../errors.js';
-import { formatAge, formatDuration } from '../output/human.js';
-import type { ProgressReporter } from '../output/progress.js';
+import { formatAge } from '../output/human.js';
 import { renderTable } from '../output/table.js';
 import type { CommandContext } from '../runtime.js';
 import { replicasFlag, specFields, withSpecFlags, type SpecFlagName } from '../spec-flags.js';
+import { pollUntil, type PollOptions } from '../wait.js';
+import { finishWaiting } from './lifecycle.js';
 
 /** Spec flags `model update` takes: those without a default (a default would overwrite the stored value). */
 const UPDATE_SPEC_FLAGS = [
@@ -89,35 +91,16 @@ export function rolloutFields(ctx: CommandContext): RolloutInput | undefined {
   return Object.keys(r).length > 0 ? r : undefined;
 }
 
-/** `updating 1/2 on r3` for a model's rollout (pure); undefined when it has none. */
+/** `updating 1/2 on r3` for a model's rollout (pure; the wording is src/core's); undefined when it has none. */
 export function describeRollout(m: Pick<ModelDetailView, 'rollout'>): string | undefined {
-  const r = m.rollout;
-  if (!r) return undefined;
-  const at = `${r.updated_ready}/${r.wanted} on r${r.to_revision}`;
-  switch (r.phase) {
-    case 'progressing':
-      return `updating ${at}`;
-    case 'paused':
-      return `paused at ${at}`;
-    case 'complete':
-      return `complete ${at}`;
-    case 'rolled_back':
-      return `rolled back from r${r.to_revision}${r.reason ? ` (${r.reason})` : ''}`;
-    case 'failed':
-      return `rollout to r${r.to_revision} failed${r.reason ? ` (${r.reason})` : ''}`;
-  }
+  return m.rollout ? rolloutLine(m.rollout) : undefined;
 }
 
-export interface RolloutWaitOptions {
+export interface RolloutWaitOptions extends PollOptions {
   client: NebulaClient;
   uid: string;
   /** The revision to wait for. */
   revision: number;
-  timeoutMs: number;
-  progress: ProgressReporter;
-  pollMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -126,10 +109,7 @@ export interface RolloutWaitOptions {
  * another revision replaced it, and WAIT_TIMEOUT.
  */
 export async function waitForRollout(o: RolloutWaitOptions): Promise<ModelDetailView> {
-  const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = now() + o.timeoutMs;
-  for (;;) {
+  return pollUntil<ModelDetailView>(o, 1000, async () => {
     const m = await o.client.models.get(o.uid);
     const r = m.rollout ?? null;
     const current = m.revision ?? null;
@@ -164,22 +144,15 @@ export async function waitForRollout(o: RolloutWaitOptions): Promise<ModelDetail
           ? `${o.uid}: revision ${o.revision} (stopped; replicas start on it)`
           : `${o.uid}: revision ${o.revision} rolled out, replicas ready ${ready}/${m.desired_replicas}`,
       );
-      return m;
+      return { done: m };
     }
     const line =
       r && r.to_revision === o.revision
         ? (describeRollout(m) ?? '')
         : `waiting for the rollout to r${o.revision} (replicas on it ${onRev}/${m.desired_replicas})`;
     o.progress.update(`${o.uid}: ${line}`);
-    if (now() >= deadline) {
-      o.progress.done();
-      throw new FailureError(
-        `timed out after ${formatDuration(o.timeoutMs)} waiting for ${o.uid} to roll out revision ${o.revision} (${line})`,
-        'WAIT_TIMEOUT',
-      );
-    }
-    await sleep(Math.min(o.pollMs ?? 1000, Math.max(0, deadline - now())));
-  }
+    return { waiting: `waiting for ${o.uid} to roll out revision ${o.revision} (${line})` };
+  });
 }
 
 /** Revisions as a table (pure). */
@@ -220,7 +193,7 @@ function revisionArg(v: string, flag: string): number {
   return Number(v);
 }
 
-/** Waits for the rollout of `revision` when `--wait` was given, then prints the outcome. */
+/** Waits for the rollout of `revision` when `--wait` was given, then prints the outcome (`finishWaiting`). */
 async function finishRollout(
   ctx: CommandContext,
   uid: string,
@@ -228,20 +201,15 @@ async function finishRollout(
   done: string,
   result: unknown,
 ): Promise<void> {
-  if (!ctx.bool('wait') || revision === null || revision === undefined) {
-    ctx.print(result, () => `${done}\n`);
-    return;
-  }
-  if (ctx.format === 'table') ctx.out(`${done}\n`);
-  const timeoutMs = typeof ctx.flags.timeout === 'number' ? ctx.flags.timeout : 600_000;
-  const final = await waitForRollout({
-    client: ctx.client(),
-    uid,
-    revision,
-    timeoutMs,
-    progress: ctx.progress(),
-  });
-  if (ctx.format !== 'table') ctx.print(final, () => '');
+  await finishWaiting(
+    ctx,
+    done,
+    result,
+    revision === null || revision === undefined
+      ? undefined
+      : (timeoutMs) =>
+          waitForRollout({ client: ctx.client(), uid, revision, timeoutMs, progress: ctx.progress() }),
+  );
 }
 
 /** Registers the revision and rollout commands under `nebula model`. */
@@ -261,7 +229,6 @@ export function registerModelRevisionCommands(model: Command): void {
       'nebula model history qwen7b --revision 5 --diff 2 -o json',
     ],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const rawRev = ctx.str('revision');
       const diff = ctx.flags['diff'];
       if (rawRev === undefined) {
@@ -306,7 +273,6 @@ export function registerModelRevisionCommands(model: Command): void {
       'nebula model rollback qwen7b --to 2 -m "r3 answers slower"',
     ],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const to = ctx.str('to');
       const message = ctx.str('message');
       const r = await ctx.client().models.rollback(uid, {
@@ -337,7 +303,6 @@ export function registerModelRevisionCommands(model: Command): void {
           : 'resume a paused rollout',
       examples: [`nebula model rollout ${verb} qwen7b`],
       run: async (ctx, uid) => {
-        checkModelUid(uid);
         const c = ctx.client().models;
         const r = verb === 'pause' ? await c.pauseRollout(uid) : await c.resumeRollout(uid);
         const at = r.rollout ? ` (${describeRollout({ rollout: r.rollout }) ?? ''})` : '';
@@ -369,7 +334,6 @@ export function registerModelRevisionCommands(model: Command): void {
       'nebula model update qwen7b --strategy recreate',
     ],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const body: UpdateModelRequest = { ...specFields(ctx, UPDATE_SPEC_FLAGS) };
       const replicas = replicasFlag(ctx);
       if (replicas !== undefined) body.replicas = replicas;

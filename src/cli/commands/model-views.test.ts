@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelDetailView } from '../../api/schemas/models.js';
+import { rolloutLine } from '../../core/rollout-line.js';
 import { specFor } from '../../scheduler/fixtures.js';
 import { memoryEstimateView } from '../../server/aggregation/estimate-view.js';
 import { styleFor } from '../output/index.js';
+import { describeRollout } from './model-revisions.js';
 import { modelDetail } from './model-views.js';
 
 const style = styleFor({ isTTY: false } as never, {});
@@ -74,5 +76,26 @@ describe('nebula model get', () => {
   it('labels a size guessed from the name', () => {
     const spec = specFor('q', { model_name: 'Qwen/Qwen2.5-7B-Instruct', engine_type: 'vllm' });
     expect(modelDetail(detailOf(spec), style)).toMatch(/Memory:\s+.*\(name-guess\)/);
+  });
+});
+
+describe('the rollout line (one wording for the CLI and the console)', () => {
+  const base = { to_revision: 3, updated_ready: 1, wanted: 2 };
+  it.each([
+    ['progressing', undefined, 'updating 1/2 on r3', 'updating 1/2 on r3'],
+    ['paused', undefined, 'paused at 1/2 on r3', 'paused at 1/2 on r3'],
+    ['complete', undefined, 'complete 1/2 on r3', 'complete 1/2 on r3'],
+    ['rolled_back', undefined, 'rolled back from r3', 'rolled back from r3'],
+    ['rolled_back', 'crashed', 'rolled back from r3 (crashed)', 'rolled back from r3: crashed'],
+    ['failed', 'no GPU', 'rollout to r3 failed (no GPU)', 'rollout to r3 failed: no GPU'],
+  ] as const)('%s (%s)', (phase, reason, cli, console) => {
+    const r = { ...base, phase, ...(reason !== undefined ? { reason } : {}) };
+    expect(describeRollout({ rollout: { ...r, started_at: '2026-01-01T00:00:00.000Z' } })).toBe(cli);
+    expect(rolloutLine(r)).toBe(cli);
+    expect(rolloutLine(r, 'colon')).toBe(console);
+  });
+
+  it('says nothing without a rollout', () => {
+    expect(describeRollout({})).toBeUndefined();
   });
 });

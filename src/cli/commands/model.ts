@@ -64,7 +64,7 @@ export function registerModelCommands(program: Command): void {
     description: 'show a model: spec, deployment, replicas, download, traffic, events',
     examples: ['nebula model get qwen2-5-7b', 'nebula model get qwen2-5-7b -o yaml'],
     run: async (ctx, uid) => {
-      const m = await ctx.client().models.get(checkModelUid(uid));
+      const m = await ctx.client().models.get(uid);
       // An autoscaled model: its policy and the autoscaler's last decision too.
       const scaling = m.deployment?.autoscaling
         ? await ctx.client().models.autoscaling(m.model_uid)
@@ -159,7 +159,6 @@ export function registerModelCommands(program: Command): void {
     wait: true,
     examples: ['nebula model start qwen2-5-7b', 'nebula model start qwen2-5-7b --replicas 2 --wait'],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const replicas = replicasFlag(ctx);
       if (replicas === 0)
         throw new UsageError('--replicas must be at least 1 to start (use: nebula model stop)');
@@ -181,7 +180,7 @@ export function registerModelCommands(program: Command): void {
     wait: true,
     examples: ['nebula model stop qwen2-5-7b', 'nebula model stop qwen2-5-7b --wait'],
     run: async (ctx, uid) => {
-      const m = await ctx.client().models.stop(checkModelUid(uid));
+      const m = await ctx.client().models.stop(uid);
       await finishLifecycle(ctx, uid, 'stopped', `Model ${uid} stopping.`, m);
     },
   });
@@ -198,7 +197,6 @@ export function registerModelCommands(program: Command): void {
       'nebula model scale-model qwen2-5-7b --replicas 1 --wait',
     ],
     run: async (ctx, uid) => {
-      checkModelUid(uid);
       const replicas = ctx.int('replicas', 0, 1000);
       const m = await ctx.client().models.scale(uid, replicas);
       const target: WaitTarget = replicas === 0 || m.desired_state === 'stopped' ? 'stopped' : 'running';

@@ -1,13 +1,13 @@
 /** `nebula node list|get|cordon|uncordon|drain`: the GPU machines of the cluster. */
 import type { Command } from 'commander';
 import type { NebulaClient, NodeDetailView, NodeView } from '../../client/index.js';
-import { group, leaf, listing } from '../define.js';
+import { group, leaf, listing, showing } from '../define.js';
 import { formatBytes, formatDuration, formatPercent } from '../output/human.js';
 import { colorState, type Style } from '../output/style.js';
 import { renderFields, renderTable } from '../output/table.js';
-import { FailureError } from '../errors.js';
-import type { ProgressReporter } from '../output/progress.js';
+import { pollUntil, type PollOptions } from '../wait.js';
 import { checkNodeId } from './cache.js';
+import { finishWaiting } from './lifecycle.js';
 
 function nodeState(n: NodeView): string {
   if (!n.online) return 'offline';
@@ -133,7 +133,7 @@ function nodeDetail(n: NodeDetailView, style: Style): string {
   return out;
 }
 
-const NODE_ARG = ['<node_id>', 'the node'] as const;
+const NODE_ARG = ['<node_id>', 'the node', checkNodeId] as const;
 
 export function registerNodeCommands(program: Command): void {
   // `nebula node` with no subcommand is the node agent role (role-node.ts) when that is registered; the
@@ -163,10 +163,10 @@ export function registerNodeCommands(program: Command): void {
     args: [NODE_ARG],
     description: 'show a node: GPUs, replicas, disk, alerts',
     examples: ['nebula node get gpu-1', 'nebula node get gpu-1 -o yaml'],
-    run: async (ctx, id) => {
-      const n = await ctx.client().nodes.get(checkNodeId(id));
-      ctx.print(n, () => nodeDetail(n, ctx.style));
-    },
+    run: showing(
+      (ctx, id) => ctx.client().nodes.get(id),
+      (n, ctx) => nodeDetail(n, ctx.style),
+    ),
   });
 
   const verbs = [
@@ -191,16 +191,15 @@ export function registerNodeCommands(program: Command): void {
           ? ['nebula node drain gpu-3', 'nebula node drain gpu-3 --wait --timeout 30m']
           : [`nebula node ${verb} gpu-3`],
       run: async (ctx, id) => {
-        const nodeId = checkNodeId(id);
-        const result = await ctx.client().nodes[method](nodeId);
-        if (verb !== 'drain' || !ctx.bool('wait')) {
-          ctx.print(result, () => `Node ${id} ${done}.\n`);
-          return;
-        }
-        if (ctx.format === 'table') ctx.out(`Node ${id} ${done}.\n`);
-        const timeoutMs = typeof ctx.flags.timeout === 'number' ? ctx.flags.timeout : 600_000;
-        const final = await waitForNodeDrained(ctx.client(), nodeId, timeoutMs, ctx.progress());
-        if (ctx.format !== 'table') ctx.print(final, () => '');
+        const result = await ctx.client().nodes[method](id);
+        await finishWaiting(
+          ctx,
+          `Node ${id} ${done}.`,
+          result,
+          verb === 'drain'
+            ? (timeoutMs) => waitForNodeDrained(ctx.client(), id, { timeoutMs, progress: ctx.progress() })
+            : undefined,
+        );
       },
     });
   }
@@ -210,31 +209,25 @@ export function registerNodeCommands(program: Command): void {
 async function waitForNodeDrained(
   client: NebulaClient,
   nodeId: string,
-  timeoutMs: number,
-  progress: ProgressReporter,
+  o: PollOptions,
 ): Promise<NodeDetailView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  return pollUntil<NodeDetailView>(o, 1000, async () => {
     const n = await client.nodes.get(nodeId);
     const left = n.assignments.length;
     if (left === 0) {
-      progress.done(`${nodeId}: drained, no replicas left`);
-      return n;
+      o.progress.done(`${nodeId}: drained, no replicas left`);
+      return { done: n };
     }
     const names = n.assignments
       .slice(0, 5)
       .map((a) => `${a.model_uid}/${a.replica_id}`)
       .join(', ');
     const line = `${nodeId}: ${left} replica(s) still on the node (${names}${left > 5 ? ', ...' : ''})`;
-    progress.update(line, String(left));
-    if (Date.now() >= deadline) {
-      progress.done();
-      throw new FailureError(
-        `timed out after ${formatDuration(timeoutMs)} with ${left} replica(s) still on ${nodeId}; ` +
-          'see nebula model events <uid> for why (no room elsewhere?)',
-        'WAIT_TIMEOUT',
-      );
-    }
-    await new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))));
-  }
+    o.progress.update(line, String(left));
+    return {
+      waiting:
+        `with ${left} replica(s) still on ${nodeId}; ` +
+        'see nebula model events <uid> for why (no room elsewhere?)',
+    };
+  });
 }

@@ -9,7 +9,7 @@ import type {
 import { TemplateCategory } from '../../core/domain/index.js';
 import { SLUG_PATTERN } from '../../core/ids.js';
 import { checkModelUid } from '../args.js';
-import { group, leaf, listing, required, yesOption } from '../define.js';
+import { group, leaf, listing, removal, required, showing } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderFields, renderTable } from '../output/table.js';
@@ -82,7 +82,8 @@ function templateDetail(t: TemplateView, nowMs: number): string {
   ]);
 }
 
-const TEMPLATE_ARG = ['<template_id>', 'the template'] as const;
+/** The template argument, checked before the action runs (`deploy` checks it after its flags, so it declares its own). */
+const TEMPLATE_ARG = ['<template_id>', 'the template', checkTemplateId] as const;
 
 /** `--id` (checked) and `--description` of `template create` and `template save`. */
 function templateIdAndDescription(ctx: CommandContext): { template_id?: string; description?: string } {
@@ -111,10 +112,10 @@ export function registerTemplateCommands(program: Command): void {
     args: [TEMPLATE_ARG],
     description: 'show a template',
     examples: ['nebula template get qwen2-5-0-5b-instruct -o yaml'],
-    run: async (ctx, id) => {
-      const t = await ctx.client().templates.get(checkTemplateId(id));
-      ctx.print(t, () => templateDetail(t, ctx.now()));
-    },
+    run: showing(
+      (ctx, id) => ctx.client().templates.get(id),
+      (t, ctx) => templateDetail(t, ctx.now()),
+    ),
   });
 
   leaf(templates, {
@@ -155,7 +156,7 @@ export function registerTemplateCommands(program: Command): void {
 
   leaf(templates, {
     name: 'deploy',
-    args: [TEMPLATE_ARG],
+    args: [['<template_id>', 'the template']],
     description: 'create a model from a template (and start it, unless --no-start)',
     options: [
       ['--uid <uid>', 'model uid (default: derived from the model name)'],
@@ -207,19 +208,14 @@ export function registerTemplateCommands(program: Command): void {
     },
   });
 
-  leaf(templates, {
+  removal(templates, {
     name: 'delete',
     alias: 'rm',
     args: [TEMPLATE_ARG],
     description: 'delete a user template (asks first unless --yes)',
-    options: [yesOption()],
-    output: false,
     examples: ['nebula template delete tiny-sim --yes'],
-    run: async (ctx, id) => {
-      checkTemplateId(id);
-      if (!(await ctx.confirmed(`Delete template ${id}?`, `delete template ${id}`))) return;
-      await ctx.client().templates.delete(id);
-      ctx.out(`Template ${id} deleted.\n`);
-    },
+    verb: 'delete',
+    noun: 'template',
+    remove: (ctx, id) => ctx.client().templates.delete(id),
   });
 }

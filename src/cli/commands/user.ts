@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { Role, Username } from '../../core/domain/index.js';
 import type { UserView } from '../../client/index.js';
-import { group, leaf, listing, yesOption } from '../define.js';
+import { group, leaf, listing, removal } from '../define.js';
 import { UsageError } from '../errors.js';
 import { formatAge } from '../output/human.js';
 import { renderTable } from '../output/table.js';
@@ -40,7 +40,7 @@ export function usersTable(users: readonly UserView[], nowMs: number): string {
   );
 }
 
-const USERNAME_ARG = ['<username>', 'user name'] as const;
+const USERNAME_ARG = ['<username>', 'user name', checkUsername] as const;
 
 export function registerUserCommands(program: Command): void {
   const user = group(program, 'user', 'manage users (admin)', [
@@ -72,7 +72,6 @@ export function registerUserCommands(program: Command): void {
       'printf "%s" "$PW" | nebula user create ci --role viewer --password-stdin',
     ],
     run: async (ctx, username) => {
-      checkUsername(username);
       const password = await newPassword(ctx);
       if (password.length < 8) throw new UsageError('passwords have at least 8 characters');
       const u = await ctx
@@ -82,19 +81,14 @@ export function registerUserCommands(program: Command): void {
     },
   });
 
-  leaf(user, {
+  removal(user, {
     name: 'delete',
     alias: 'rm',
     args: [USERNAME_ARG],
     description: 'delete a user (asks first unless --yes)',
-    options: [yesOption()],
-    output: false,
     examples: ['nebula user delete alice', 'nebula user delete ci --yes'],
-    run: async (ctx, username) => {
-      checkUsername(username);
-      if (!(await ctx.confirmed(`Delete user ${username}?`, `delete user ${username}`))) return;
-      await ctx.client().users.delete(username);
-      ctx.out(`User ${username} deleted.\n`);
-    },
+    verb: 'delete',
+    noun: 'user',
+    remove: (ctx, username) => ctx.client().users.delete(username),
   });
 }

@@ -3,6 +3,7 @@ import { modals } from '@mantine/modals';
 import { IconArrowBackUp, IconPlayerPause, IconPlayerPlay } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
+import { rolloutLine as coreRolloutLine } from '../../../../src/core/rollout-line.ts';
 import type { ModelDetailView, ModelRevision, ModelRevisionDiff } from '../../api/types.ts';
 import { useApi, usePermissions } from '../../auth/context.tsx';
 import { ErrorState } from '../../components/error-state.tsx';
@@ -12,21 +13,9 @@ import { SectionCard } from './detail-sections.tsx';
 
 type Rollout = NonNullable<ModelDetailView['rollout']>;
 
-/** `updating 1/2 on r3`, as the CLI says it (pure). */
+/** `updating 1/2 on r3`, worded as the CLI words it (src/core/rollout-line.ts), the reason after a colon (pure). */
 export function rolloutLine(r: Rollout): string {
-  const at = `${r.updated_ready}/${r.wanted} on r${r.to_revision}`;
-  switch (r.phase) {
-    case 'progressing':
-      return `updating ${at}`;
-    case 'paused':
-      return `paused at ${at}`;
-    case 'complete':
-      return `complete ${at}`;
-    case 'rolled_back':
-      return `rolled back from r${r.to_revision}${r.reason ? `: ${r.reason}` : ''}`;
-    case 'failed':
-      return `rollout to r${r.to_revision} failed${r.reason ? `: ${r.reason}` : ''}`;
-  }
+  return coreRolloutLine(r, 'colon');
 }
 
 const PHASE_COLOR: Record<Rollout['phase'], string> = {
