@@ -29,6 +29,18 @@ function tryDecode<T>(d: Decoder<T>, kv: KeyValue): Typed<T> | InvalidEntry {
 
 const isInvalid = <T>(x: Typed<T> | InvalidEntry): x is InvalidEntry => 'reason' in x;
 
+/** What one update of an informer's cache changed, and the keys it had to treat as absent. */
+export interface CacheUpdate<T> {
+  changes: CacheChange<T>[];
+  invalid: InvalidEntry[];
+}
+
+/** Removes a cached key and records its deletion. */
+function drop<T>(cache: Map<string, Typed<T>>, key: string, old: Typed<T>, changes: CacheChange<T>[]): void {
+  cache.delete(key);
+  changes.push({ type: 'delete', old });
+}
+
 /**
  * Replaces the cache with a fresh list, returning what changed (adds, updates, and deletes of keys that
  * vanished while we were not watching). Mutates `cache`. Items that fail validation are reported and
@@ -38,9 +50,8 @@ export function replaceAll<T>(
   cache: Map<string, Typed<T>>,
   items: readonly KeyValue[],
   d: Decoder<T>,
-): { changes: CacheChange<T>[]; invalid: InvalidEntry[] } {
-  const changes: CacheChange<T>[] = [];
-  const invalid: InvalidEntry[] = [];
+): CacheUpdate<T> {
+  const { changes, invalid }: CacheUpdate<T> = { changes: [], invalid: [] };
   const seen = new Set<string>();
   for (const kv of items) {
     if (d.keyFilter && !d.keyFilter(kv.key)) continue;
@@ -58,10 +69,7 @@ export function replaceAll<T>(
     }
   }
   for (const [key, old] of cache) {
-    if (!seen.has(key)) {
-      cache.delete(key);
-      changes.push({ type: 'delete', old });
-    }
+    if (!seen.has(key)) drop(cache, key, old, changes);
   }
   return { changes, invalid };
 }
@@ -74,18 +82,14 @@ export function applyEvents<T>(
   cache: Map<string, Typed<T>>,
   events: readonly WatchEvent[],
   d: Decoder<T>,
-): { changes: CacheChange<T>[]; invalid: InvalidEntry[] } {
-  const changes: CacheChange<T>[] = [];
-  const invalid: InvalidEntry[] = [];
+): CacheUpdate<T> {
+  const { changes, invalid }: CacheUpdate<T> = { changes: [], invalid: [] };
   for (const ev of events) {
     if (d.keyFilter && !d.keyFilter(ev.key)) continue;
     const old = cache.get(ev.key);
     if (old && old.modRevision >= ev.modRevision) continue;
     if (ev.type === 'delete') {
-      if (old) {
-        cache.delete(ev.key);
-        changes.push({ type: 'delete', old });
-      }
+      if (old) drop(cache, ev.key, old, changes);
       continue;
     }
     const kv: KeyValue = {
@@ -99,10 +103,7 @@ export function applyEvents<T>(
     if (isInvalid(decoded)) {
       invalid.push(decoded);
       // The key now holds something we cannot use: it is gone as far as consumers are concerned.
-      if (old) {
-        cache.delete(ev.key);
-        changes.push({ type: 'delete', old });
-      }
+      if (old) drop(cache, ev.key, old, changes);
       continue;
     }
     cache.set(ev.key, decoded);
