@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors.js';
-import { keys, parseKey, prefixes, ALL_PREFIXES } from './keys.js';
+import { keys, kindFilter, parseKey, prefixes, ALL_PREFIXES } from './keys.js';
 
 describe('key layout', () => {
   it('builds the keys of DESIGN.md §2', () => {
@@ -58,6 +58,13 @@ describe('key layout', () => {
     for (const k of ['', '/', 'nodes/n1/status', '/nodes/n1', '/nodes/n1/other', '/endpoints/demo/x', '/endpoints/demo/01', '/unknown/x', '/auth/other/x']) {
       expect(parseKey(k)).toBeUndefined();
     }
+  });
+
+  it('filters keys by kind (a prefix can hold several kinds)', () => {
+    const isNode = kindFilter('nodeStatus');
+    expect(isNode(keys.nodeStatus('n1'))).toBe(true);
+    expect(isNode(keys.nodeSettings('n1'))).toBe(false);
+    expect(isNode('/nodes/n1/other')).toBe(false);
   });
 
   it('lists every owned prefix once, each ending in a slash', () => {

@@ -8,7 +8,7 @@ import {
   NodeStatus,
   PlacementPlan,
 } from '../../core/domain/index.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, parseKey, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
 import type { CacheEntryView } from '../../api/schemas/cache.js';
 import { groupBy, indexBy, pushTo } from './group.js';
@@ -27,7 +27,6 @@ export interface NodesSnapshot {
   endpointsByNode: Map<string, Endpoint[]>;
 }
 
-const kind = (k: string) => parseKey(k)?.kind;
 const nodeOf = (t: Typed<{ node_id: string }>): string => t.value.node_id;
 
 /** The raw lists a nodes snapshot is built from. */
@@ -67,14 +66,12 @@ export async function loadNodesSnapshot(
   shared?: { plans: Typed<PlacementPlan>[]; endpoints: Typed<Endpoint>[] },
 ): Promise<NodesSnapshot> {
   const [statuses, settings, disks, alerts, plans, endpoints] = await Promise.all([
-    reader.list(prefixes.nodes, NodeStatus, (k) => kind(k) === 'nodeStatus'),
+    reader.list(prefixes.nodes, NodeStatus, kindFilter('nodeStatus')),
     reader.list(prefixes.nodeSettings, NodeSettings),
     reader.list(prefixes.nodeDisk, NodeDiskStatus),
-    reader.list(prefixes.alerts, DiskAlert, (k) => kind(k) === 'alert'),
+    reader.list(prefixes.alerts, DiskAlert, kindFilter('alert')),
     shared ? { items: shared.plans } : reader.list(prefixes.placements, PlacementPlan),
-    shared
-      ? { items: shared.endpoints }
-      : reader.list(prefixes.endpoints, Endpoint, (k) => kind(k) === 'endpoint'),
+    shared ? { items: shared.endpoints } : reader.list(prefixes.endpoints, Endpoint, kindFilter('endpoint')),
   ]);
   return buildNodesSnapshot({
     statuses: statuses.items,
@@ -98,6 +95,6 @@ export function cacheEntryView(t: Typed<ModelCacheEntry>): CacheEntryView {
 
 /** Cache entries of every node (one list). */
 export async function loadCacheEntries(reader: StoreReader): Promise<CacheEntryView[]> {
-  const res = await reader.list(prefixes.modelCache, ModelCacheEntry, (k) => kind(k) === 'modelCache');
+  const res = await reader.list(prefixes.modelCache, ModelCacheEntry, kindFilter('modelCache'));
   return res.items.map(cacheEntryView);
 }

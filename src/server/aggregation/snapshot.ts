@@ -5,7 +5,7 @@ import {
   ModelSpec,
   PlacementPlan,
 } from '../../core/domain/index.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
 import { groupBy, indexBy } from './group.js';
 import type { StoreReader } from './store-reader.js';
@@ -22,10 +22,6 @@ export interface ModelsSnapshot {
   planList: Typed<PlacementPlan>[];
   endpointList: Typed<Endpoint>[];
 }
-
-const isSpecKey = (k: string) => parseKey(k)?.kind === 'modelSpec';
-const isEndpointKey = (k: string) => parseKey(k)?.kind === 'endpoint';
-const isProgressKey = (k: string) => parseKey(k)?.kind === 'downloadProgress';
 
 /** What the store holds about one model: its spec, and the rest once written. */
 export interface ModelRecords {
@@ -58,11 +54,11 @@ const valueOf = <T>(t: Typed<T>): T => t.value;
 /** One list per prefix (five in all), in parallel: never a read per model. */
 export async function loadModelsSnapshot(reader: StoreReader): Promise<ModelsSnapshot> {
   const [specs, deployments, plans, endpoints, downloads] = await Promise.all([
-    reader.list(prefixes.models, ModelSpec, isSpecKey),
+    reader.list(prefixes.models, ModelSpec, kindFilter('modelSpec')),
     reader.list(prefixes.deployments, ModelDeployment),
     reader.list(prefixes.placements, PlacementPlan),
-    reader.list(prefixes.endpoints, Endpoint, isEndpointKey),
-    reader.list(prefixes.downloadProgress, DownloadProgress, isProgressKey),
+    reader.list(prefixes.endpoints, Endpoint, kindFilter('endpoint')),
+    reader.list(prefixes.downloadProgress, DownloadProgress, kindFilter('downloadProgress')),
   ]);
   return {
     specs: indexBy(specs.items, uidOf),
