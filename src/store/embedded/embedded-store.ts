@@ -1,6 +1,16 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage, InvalidArgumentError } from '../../core/errors.js';
+import {
+  checkCompactRevision,
+  checkKey,
+  checkLeaseTtl,
+  checkList,
+  checkPrefix,
+  checkTxn,
+  checkValue,
+  checkWatch,
+} from '../arg-check.js';
 import type { Logger } from '../../core/logger.js';
 import { ConflictError, LeaseNotFoundError, StoreClosedError } from '../errors.js';
 import { FaultRecorder } from './faults.js';
@@ -26,7 +36,6 @@ import { compareKeys, prefixEnd } from './key-range.js';
 import { LeaseTable } from './lease-table.js';
 import { Mvcc, toKeyValue, type RevisionWriter } from './mvcc.js';
 import type { Statements } from './statements.js';
-import { checkKey, checkTxn, checkValue } from './txn-check.js';
 import { WatchHub } from './watch-hub.js';
 
 /** Public operations whose SQLite failures are recorded (see FaultRecorder). */
@@ -116,11 +125,8 @@ export class EmbeddedStore implements Store {
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.open();
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
+    checkList(prefix, opts);
     const limit = opts.limit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new InvalidArgumentError('limit must be an integer >= 0');
-    }
     let start = prefix;
     // The smallest key after `startAfter` is startAfter + NUL.
     if (opts.startAfter !== undefined && compareKeys(opts.startAfter + '\u0000', start) > 0) {
@@ -177,7 +183,7 @@ export class EmbeddedStore implements Store {
 
   async deletePrefix(prefix: string): Promise<DeleteResult> {
     this.open();
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
+    checkPrefix(prefix);
     const { result, revision } = this.mvcc.write((w) => w.deletePrefix(prefix));
     return { deleted: result, revision };
   }
@@ -213,9 +219,7 @@ export class EmbeddedStore implements Store {
 
   async grantLease(ttlSeconds: number): Promise<string> {
     this.open();
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 9_000_000_000) {
-      throw new InvalidArgumentError('lease TTL must be a whole number of seconds >= 1');
-    }
+    checkLeaseTtl(ttlSeconds);
     const id = this.s.getMeta.get('next_lease')?.value ?? 1;
     this.db.transaction(() => {
       this.s.setMeta.run('next_lease', id + 1);
@@ -269,10 +273,7 @@ export class EmbeddedStore implements Store {
 
   async watch(prefix: string, opts: WatchOptions): Promise<Watcher> {
     this.open();
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
-    if (opts.fromRevision !== undefined && (!Number.isInteger(opts.fromRevision) || opts.fromRevision < 0)) {
-      throw new InvalidArgumentError('fromRevision must be an integer >= 0');
-    }
+    checkWatch(prefix, opts);
     return this.hub.add(prefix, opts, this.mvcc.revision);
   }
 
@@ -283,8 +284,7 @@ export class EmbeddedStore implements Store {
 
   async compact(revision: number): Promise<void> {
     this.open();
-    if (!Number.isInteger(revision) || revision < 0)
-      throw new InvalidArgumentError('revision must be an integer >= 0');
+    checkCompactRevision(revision);
     if (revision > this.mvcc.revision) {
       throw new InvalidArgumentError(
         `cannot compact to future revision ${revision} (current ${this.mvcc.revision})`,

@@ -1,7 +1,15 @@
 import type { Etcd3, ICompare, IRequestOp, IResponseHeader } from 'etcd3';
-import { InvalidArgumentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { checkKey, checkTxn, checkValue } from '../embedded/txn-check.js';
+import {
+  checkCompactRevision,
+  checkKey,
+  checkLeaseTtl,
+  checkList,
+  checkPrefix,
+  checkTxn,
+  checkValue,
+  checkWatch,
+} from '../arg-check.js';
 import { ConflictError, LeaseNotFoundError, StoreClosedError, StoreUnavailableError } from '../errors.js';
 import type {
   DeleteOptions,
@@ -65,10 +73,7 @@ export class EtcdStore implements Store {
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
-    if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 0)) {
-      throw new InvalidArgumentError('limit must be an integer >= 0');
-    }
+    checkList(prefix, opts);
     const range = this.codec.prefixRange(prefix);
     let start = range.start;
     if (opts.startAfter !== undefined) {
@@ -153,7 +158,7 @@ export class EtcdStore implements Store {
   }
 
   async deletePrefix(prefix: string): Promise<DeleteResult> {
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
+    checkPrefix(prefix);
     const { start, end } = this.codec.prefixRange(prefix);
     const res = await this.call('deletePrefix', () =>
       this.client.kv.deleteRange({ key: start, range_end: end }),
@@ -184,9 +189,7 @@ export class EtcdStore implements Store {
   }
 
   async grantLease(ttlSeconds: number): Promise<string> {
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
-      throw new InvalidArgumentError('lease TTL must be a whole number of seconds >= 1');
-    }
+    checkLeaseTtl(ttlSeconds);
     const res = await this.call('grantLease', () =>
       this.client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }),
     );
@@ -243,10 +246,7 @@ export class EtcdStore implements Store {
   }
 
   async watch(prefix: string, opts: WatchOptions): Promise<Watcher> {
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
-    if (opts.fromRevision !== undefined && (!Number.isInteger(opts.fromRevision) || opts.fromRevision < 0)) {
-      throw new InvalidArgumentError('fromRevision must be an integer >= 0');
-    }
+    checkWatch(prefix, opts);
     const w = new EtcdWatch(
       this.client.watchClient,
       this.codec,
@@ -298,8 +298,7 @@ export class EtcdStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
-    if (!Number.isInteger(revision) || revision < 0)
-      throw new InvalidArgumentError('revision must be an integer >= 0');
+    checkCompactRevision(revision);
     try {
       await this.call('compact', () => this.client.kv.compact({ revision, physical: false }));
     } catch (err) {
