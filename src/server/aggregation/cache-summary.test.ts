@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { ModelView } from '../../api/schemas/models.js';
+import { cacheEntryFor } from '../../scheduler/fixtures.js';
 import { summariseCache } from './cache-summary.js';
 
-const now = '2026-01-01T00:00:00.000Z';
 const entry = (model_name: string): CacheEntryView => ({
-  node_id: 'n1',
+  ...cacheEntryFor('n1', { model_name, path: `/c/${model_name}`, size_bytes: 10 }),
   name_hash: `h-${model_name.replace('/', '-')}`,
-  model_name,
-  source: 'huggingface',
-  layout: 'huggingface',
-  revision: 'main',
-  path: `/c/${model_name}`,
-  size_bytes: 10,
-  file_count: 1,
-  complete: true,
-  scanned_at: now,
 });
 
 describe('summariseCache', () => {
