@@ -1,16 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage, InvalidArgumentError } from '../../core/errors.js';
-import {
-  checkCompactRevision,
-  checkKey,
-  checkLeaseTtl,
-  checkList,
-  checkPrefix,
-  checkTxn,
-  checkValue,
-  checkWatch,
-} from '../arg-check.js';
+import * as args from '../arg-check.js';
 import type { Logger } from '../../core/logger.js';
 import { ConflictError, LeaseNotFoundError, StoreClosedError } from '../errors.js';
 import { FaultRecorder } from './faults.js';
@@ -118,14 +109,14 @@ export class EmbeddedStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.open();
-    checkKey(key);
+    args.checkKey(key);
     const row = this.s.getKv.get(key);
     return row ? toKeyValue(row) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.open();
-    checkList(prefix, opts);
+    args.checkList(prefix, opts);
     const limit = opts.limit;
     let start = prefix;
     // The smallest key after `startAfter` is startAfter + NUL.
@@ -155,8 +146,8 @@ export class EmbeddedStore implements Store {
 
   async put(key: string, value: string, opts: PutOptions = {}): Promise<WriteResult> {
     this.open();
-    checkKey(key);
-    checkValue(value);
+    args.checkKey(key);
+    args.checkValue(value);
     const lease = this.leaseFor(opts.lease);
     const { revision } = this.mvcc.write((w) => {
       if (opts.ifAbsent || opts.ifModRevision !== undefined) {
@@ -171,7 +162,7 @@ export class EmbeddedStore implements Store {
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     this.open();
-    checkKey(key);
+    args.checkKey(key);
     const { result, revision } = this.mvcc.write((w) => {
       if (opts.ifModRevision !== undefined && (w.current(key)?.mod_rev ?? 0) !== opts.ifModRevision) {
         throw new ConflictError(key);
@@ -183,7 +174,7 @@ export class EmbeddedStore implements Store {
 
   async deletePrefix(prefix: string): Promise<DeleteResult> {
     this.open();
-    checkPrefix(prefix);
+    args.checkPrefix(prefix);
     const { result, revision } = this.mvcc.write((w) => w.deletePrefix(prefix));
     return { deleted: result, revision };
   }
@@ -205,7 +196,7 @@ export class EmbeddedStore implements Store {
 
   async txn(req: TxnRequest): Promise<TxnResult> {
     this.open();
-    checkTxn(req);
+    args.checkTxn(req);
     const leasesOf = (ops: readonly TxnOp[]) =>
       ops.map((op) => (op.op === 'put' ? this.leaseFor(op.lease) : null));
     const { result, revision } = this.mvcc.write((w) => {
@@ -219,7 +210,7 @@ export class EmbeddedStore implements Store {
 
   async grantLease(ttlSeconds: number): Promise<string> {
     this.open();
-    checkLeaseTtl(ttlSeconds);
+    args.checkLeaseTtl(ttlSeconds);
     const id = this.s.getMeta.get('next_lease')?.value ?? 1;
     this.db.transaction(() => {
       this.s.setMeta.run('next_lease', id + 1);
@@ -273,7 +264,7 @@ export class EmbeddedStore implements Store {
 
   async watch(prefix: string, opts: WatchOptions): Promise<Watcher> {
     this.open();
-    checkWatch(prefix, opts);
+    args.checkWatch(prefix, opts);
     return this.hub.add(prefix, opts, this.mvcc.revision);
   }
 
@@ -284,7 +275,7 @@ export class EmbeddedStore implements Store {
 
   async compact(revision: number): Promise<void> {
     this.open();
-    checkCompactRevision(revision);
+    args.checkCompactRevision(revision);
     if (revision > this.mvcc.revision) {
       throw new InvalidArgumentError(
         `cannot compact to future revision ${revision} (current ${this.mvcc.revision})`,

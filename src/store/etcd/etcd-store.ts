@@ -1,15 +1,6 @@
 import type { Etcd3, ICompare, IRequestOp, IResponseHeader } from 'etcd3';
 import type { Logger } from '../../core/logger.js';
-import {
-  checkCompactRevision,
-  checkKey,
-  checkLeaseTtl,
-  checkList,
-  checkPrefix,
-  checkTxn,
-  checkValue,
-  checkWatch,
-} from '../arg-check.js';
+import * as args from '../arg-check.js';
 import { ConflictError, LeaseNotFoundError, StoreClosedError, StoreUnavailableError } from '../errors.js';
 import type {
   DeleteOptions,
@@ -66,14 +57,14 @@ export class EtcdStore implements Store {
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    checkKey(key);
+    args.checkKey(key);
     const res = await this.call('get', () => this.client.kv.range({ key: this.codec.encode(key) }));
     const kv = res.kvs[0];
     return kv ? this.codec.toKeyValue(kv) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    checkList(prefix, opts);
+    args.checkList(prefix, opts);
     const range = this.codec.prefixRange(prefix);
     let start = range.start;
     if (opts.startAfter !== undefined) {
@@ -125,8 +116,8 @@ export class EtcdStore implements Store {
   }
 
   async put(key: string, value: string, opts: PutOptions = {}): Promise<WriteResult> {
-    checkKey(key);
-    checkValue(value);
+    args.checkKey(key);
+    args.checkValue(value);
     if (opts.lease !== undefined) checkLeaseId(opts.lease);
     const op = this.toOp({ op: 'put', key, value, ...(opts.lease ? { lease: opts.lease } : {}) });
     const compare: ICompare[] = [];
@@ -142,7 +133,7 @@ export class EtcdStore implements Store {
   }
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    checkKey(key);
+    args.checkKey(key);
     const req = { key: this.codec.encode(key) };
     if (opts.ifModRevision === undefined) {
       const res = await this.call('delete', () => this.client.kv.deleteRange(req));
@@ -158,7 +149,7 @@ export class EtcdStore implements Store {
   }
 
   async deletePrefix(prefix: string): Promise<DeleteResult> {
-    checkPrefix(prefix);
+    args.checkPrefix(prefix);
     const { start, end } = this.codec.prefixRange(prefix);
     const res = await this.call('deletePrefix', () =>
       this.client.kv.deleteRange({ key: start, range_end: end }),
@@ -167,7 +158,7 @@ export class EtcdStore implements Store {
   }
 
   async txn(req: TxnRequest): Promise<TxnResult> {
-    checkTxn(req);
+    args.checkTxn(req);
     let leaseId: string | undefined;
     for (const op of [...req.success, ...(req.failure ?? [])]) {
       if (op.op === 'put' && op.lease !== undefined) {
@@ -189,7 +180,7 @@ export class EtcdStore implements Store {
   }
 
   async grantLease(ttlSeconds: number): Promise<string> {
-    checkLeaseTtl(ttlSeconds);
+    args.checkLeaseTtl(ttlSeconds);
     const res = await this.call('grantLease', () =>
       this.client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }),
     );
@@ -246,7 +237,7 @@ export class EtcdStore implements Store {
   }
 
   async watch(prefix: string, opts: WatchOptions): Promise<Watcher> {
-    checkWatch(prefix, opts);
+    args.checkWatch(prefix, opts);
     const w = new EtcdWatch(
       this.client.watchClient,
       this.codec,
@@ -298,7 +289,7 @@ export class EtcdStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
-    checkCompactRevision(revision);
+    args.checkCompactRevision(revision);
     try {
       await this.call('compact', () => this.client.kv.compact({ revision, physical: false }));
     } catch (err) {
