@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors.js';
-import { keys, parseKey, prefixes, ALL_PREFIXES } from './keys.js';
+import { keys, kindFilter, parseKey, prefixes, ALL_PREFIXES } from './keys.js';
 
 describe('key layout', () => {
   it('builds the keys of DESIGN.md §2', () => {
@@ -87,6 +87,13 @@ describe('key layout', () => {
     ]) {
       expect(parseKey(k)).toBeUndefined();
     }
+  });
+
+  it('filters keys by kind (a prefix can hold several kinds)', () => {
+    const isNode = kindFilter('nodeStatus');
+    expect(isNode(keys.nodeStatus('n1'))).toBe(true);
+    expect(isNode(keys.nodeSettings('n1'))).toBe(false);
+    expect(isNode('/nodes/n1/other')).toBe(false);
   });
 
   it('lists every owned prefix once, each ending in a slash', () => {

@@ -215,3 +215,8 @@ export function parseKey(key: string): ParsedKey | undefined {
       return undefined;
   }
 }
+
+/** A key filter for one kind of key (for lists and watches of a prefix that holds several kinds). */
+export function kindFilter(kind: ParsedKey['kind']): (key: string) => boolean {
+  return (key) => parseKey(key)?.kind === kind;
+}

@@ -2,6 +2,7 @@
  * Builders of valid domain values for the scheduler's tests and benchmarks: simulated nodes, specs,
  * deployments. Kept in the source tree so unit tests, integration tests and benches share one copy.
  */
+import type { ModelCacheEntry } from '../core/domain/cache.js';
 import { GIB } from '../core/domain/common.js';
 import type { z } from 'zod';
 import { ModelDeployment, ModelSpec, type EngineType } from '../core/domain/model.js';
@@ -132,4 +133,21 @@ export function planOf(w: Workload, assignments: Assignment[], version = 1): Pla
     unplaced: null,
     updated_at: T0,
   });
+}
+
+/** A complete cache entry on `node` (by default of `org/m` from Hugging Face, one 1-byte file). */
+export function cacheEntryFor(node: string, o: Partial<ModelCacheEntry> = {}): ModelCacheEntry {
+  return {
+    node_id: node,
+    model_name: 'org/m',
+    source: 'huggingface',
+    layout: 'huggingface',
+    revision: 'main',
+    path: '/x',
+    size_bytes: 1,
+    file_count: 1,
+    complete: true,
+    scanned_at: T0,
+    ...o,
+  };
 }

@@ -7,21 +7,26 @@ import type { Store } from '../store/types.js';
 import { DEFAULT_PORT, type ServerOptions } from './options.js';
 import { startServer } from './server.js';
 
-/** Flags of `nebula server` as commander hands them over. */
-export interface ServerCliFlags {
+/**
+ * Flags of `nebula server` as commander hands them over: the store's address, the port as text, and the
+ * options that a flag sets as it is (same name and type as in ServerOptions).
+ */
+export type ServerCliFlags = Pick<
+  ServerOptions,
+  | 'host'
+  | 'routerUrl'
+  | 'hfEndpoint'
+  | 'modelscopeEndpoint'
+  | 'dataDir'
+  | 'webDir'
+  | 'nodeToken'
+  | 'instanceId'
+  | 'trustProxy'
+> & {
   etcd?: string;
   etcdNamespace?: string;
   port?: string;
-  host?: string;
-  routerUrl?: string;
-  hfEndpoint?: string;
-  modelscopeEndpoint?: string;
-  dataDir?: string;
-  webDir?: string;
-  nodeToken?: string;
-  instanceId?: string;
-  trustProxy?: boolean;
-}
+};
 
 /** Flags > NEBULA_* / hub variables > defaults (pure apart from reading `env`). */
 export function resolveServerCli(

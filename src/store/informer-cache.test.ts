@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { applyEvents, replaceAll } from './informer-cache.js';
+import { InformerCache } from './informer-cache.js';
 import type { Typed } from './json.js';
 import type { KeyValue, WatchEvent } from './types.js';
 
@@ -30,43 +30,47 @@ const summary = (changes: { type: string; item?: Typed<V>; old?: Typed<V> }[]) =
 
 describe('replaceAll', () => {
   it('emits adds, updates (on a new revision only) and deletes of vanished keys', () => {
-    const cache = new Map<string, Typed<V>>();
-    expect(
-      summary(replaceAll(cache, [kv('/a', 1, 2), kv('/b', 2, 3), kv('/x/skip', 0, 4)], d).changes),
-    ).toEqual(['add /a', 'add /b']);
-    const r = replaceAll(cache, [kv('/a', 1, 2), kv('/b', 5, 6), kv('/c', 3, 7), kv('/d', 'nope', 8)], d);
+    const cache = new InformerCache<V>(d);
+    expect(summary(cache.replaceAll([kv('/a', 1, 2), kv('/b', 2, 3), kv('/x/skip', 0, 4)]).changes)).toEqual([
+      'add /a',
+      'add /b',
+    ]);
+    const r = cache.replaceAll([kv('/a', 1, 2), kv('/b', 5, 6), kv('/c', 3, 7), kv('/d', 'nope', 8)]);
     expect(summary(r.changes)).toEqual(['update /b', 'add /c']);
     expect(r.invalid.map((i) => i.key)).toEqual(['/d']);
-    expect(summary(replaceAll(cache, [kv('/c', 3, 7)], d).changes)).toEqual(['delete /a', 'delete /b']);
-    expect([...cache.keys()]).toEqual(['/c']);
+    expect(summary(cache.replaceAll([kv('/c', 3, 7)]).changes)).toEqual(['delete /a', 'delete /b']);
+    expect([...cache.items.keys()]).toEqual(['/c']);
   });
   it('treats a re-created key with the same mod revision pattern as an update', () => {
-    const cache = new Map<string, Typed<V>>();
-    replaceAll(cache, [kv('/a', 1, 5, 2)], d);
-    expect(summary(replaceAll(cache, [kv('/a', 1, 5, 5)], d).changes)).toEqual(['update /a']);
+    const cache = new InformerCache<V>(d);
+    cache.replaceAll([kv('/a', 1, 5, 2)]);
+    expect(summary(cache.replaceAll([kv('/a', 1, 5, 5)]).changes)).toEqual(['update /a']);
   });
 });
 
 describe('applyEvents', () => {
   it('applies puts and deletes in order and skips replayed history', () => {
-    const cache = new Map<string, Typed<V>>();
-    replaceAll(cache, [kv('/a', 1, 5)], d);
-    const r = applyEvents(
-      cache,
-      [put('/a', 0, 4), put('/a', 2, 6), put('/b', 1, 6), del('/a', 7), del('/zz', 7), put('/q/skip', 1, 8)],
-      d,
-    );
+    const cache = new InformerCache<V>(d);
+    cache.replaceAll([kv('/a', 1, 5)]);
+    const r = cache.applyEvents([
+      put('/a', 0, 4),
+      put('/a', 2, 6),
+      put('/b', 1, 6),
+      del('/a', 7),
+      del('/zz', 7),
+      put('/q/skip', 1, 8),
+    ]);
     expect(summary(r.changes)).toEqual(['update /a', 'add /b', 'delete /a']);
-    expect([...cache.keys()]).toEqual(['/b']);
+    expect([...cache.items.keys()]).toEqual(['/b']);
     // A replay of the same events changes nothing more.
-    expect(applyEvents(cache, [put('/b', 1, 6)], d).changes).toEqual([]);
+    expect(cache.applyEvents([put('/b', 1, 6)]).changes).toEqual([]);
   });
   it('drops a cached key whose new value does not validate', () => {
-    const cache = new Map<string, Typed<V>>();
-    applyEvents(cache, [put('/a', 1, 2)], d);
-    const r = applyEvents(cache, [put('/a', '{"n":"x"}', 3), put('/new', 'garbage', 3)], d);
+    const cache = new InformerCache<V>(d);
+    cache.applyEvents([put('/a', 1, 2)]);
+    const r = cache.applyEvents([put('/a', '{"n":"x"}', 3), put('/new', 'garbage', 3)]);
     expect(summary(r.changes)).toEqual(['delete /a']);
     expect(r.invalid.map((i) => i.key)).toEqual(['/a', '/new']);
-    expect(cache.size).toBe(0);
+    expect(cache.items.size).toBe(0);
   });
 });

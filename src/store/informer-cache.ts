@@ -29,84 +29,88 @@ function tryDecode<T>(d: Decoder<T>, kv: KeyValue): Typed<T> | InvalidEntry {
 
 const isInvalid = <T>(x: Typed<T> | InvalidEntry): x is InvalidEntry => 'reason' in x;
 
-/**
- * Replaces the cache with a fresh list, returning what changed (adds, updates, and deletes of keys that
- * vanished while we were not watching). Mutates `cache`. Items that fail validation are reported and
- * treated as absent, so a consumer never sees a value its schema refuses.
- */
-export function replaceAll<T>(
-  cache: Map<string, Typed<T>>,
-  items: readonly KeyValue[],
-  d: Decoder<T>,
-): { changes: CacheChange<T>[]; invalid: InvalidEntry[] } {
-  const changes: CacheChange<T>[] = [];
-  const invalid: InvalidEntry[] = [];
-  const seen = new Set<string>();
-  for (const kv of items) {
-    if (d.keyFilter && !d.keyFilter(kv.key)) continue;
-    const decoded = tryDecode(d, kv);
-    if (isInvalid(decoded)) {
-      invalid.push(decoded);
-      continue;
-    }
-    seen.add(kv.key);
-    const old = cache.get(kv.key);
-    cache.set(kv.key, decoded);
-    if (!old) changes.push({ type: 'add', item: decoded });
-    else if (old.modRevision !== decoded.modRevision || old.createRevision !== decoded.createRevision) {
-      changes.push({ type: 'update', item: decoded, old });
-    }
-  }
-  for (const [key, old] of cache) {
-    if (!seen.has(key)) {
-      cache.delete(key);
-      changes.push({ type: 'delete', old });
-    }
-  }
-  return { changes, invalid };
+/** What one update of an informer's cache changed, and the keys it had to treat as absent. */
+export interface CacheUpdate<T> {
+  changes: CacheChange<T>[];
+  invalid: InvalidEntry[];
 }
 
 /**
- * Applies one batch of watch events. Events at or below the revision already cached for a key are
- * skipped, so replaying a stretch of history after a relist is harmless.
+ * An informer's cache: the decoded items of one prefix by key, and its two updates (a fresh list, a batch
+ * of watch events), each returning what changed. Pure: no I/O. Items that fail validation are reported
+ * and treated as absent, so a consumer never sees a value its schema refuses.
  */
-export function applyEvents<T>(
-  cache: Map<string, Typed<T>>,
-  events: readonly WatchEvent[],
-  d: Decoder<T>,
-): { changes: CacheChange<T>[]; invalid: InvalidEntry[] } {
-  const changes: CacheChange<T>[] = [];
-  const invalid: InvalidEntry[] = [];
-  for (const ev of events) {
-    if (d.keyFilter && !d.keyFilter(ev.key)) continue;
-    const old = cache.get(ev.key);
-    if (old && old.modRevision >= ev.modRevision) continue;
-    if (ev.type === 'delete') {
-      if (old) {
-        cache.delete(ev.key);
-        changes.push({ type: 'delete', old });
+export class InformerCache<T> {
+  /** The cached items by key (callers read, only the updates write). */
+  readonly items = new Map<string, Typed<T>>();
+
+  constructor(private readonly d: Decoder<T>) {}
+
+  /**
+   * Replaces the cache with a fresh list, returning what changed (adds, updates, and deletes of keys that
+   * vanished while we were not watching).
+   */
+  replaceAll(list: readonly KeyValue[]): CacheUpdate<T> {
+    const out: CacheUpdate<T> = { changes: [], invalid: [] };
+    const seen = new Set<string>();
+    for (const kv of list) {
+      if (this.d.keyFilter && !this.d.keyFilter(kv.key)) continue;
+      const decoded = tryDecode(this.d, kv);
+      if (isInvalid(decoded)) {
+        out.invalid.push(decoded);
+        continue;
       }
-      continue;
-    }
-    const kv: KeyValue = {
-      key: ev.key,
-      value: ev.value ?? '',
-      createRevision: ev.createRevision,
-      modRevision: ev.modRevision,
-      version: ev.version,
-    };
-    const decoded = tryDecode(d, kv);
-    if (isInvalid(decoded)) {
-      invalid.push(decoded);
-      // The key now holds something we cannot use: it is gone as far as consumers are concerned.
-      if (old) {
-        cache.delete(ev.key);
-        changes.push({ type: 'delete', old });
+      seen.add(kv.key);
+      const old = this.items.get(kv.key);
+      this.items.set(kv.key, decoded);
+      if (!old) out.changes.push({ type: 'add', item: decoded });
+      else if (old.modRevision !== decoded.modRevision || old.createRevision !== decoded.createRevision) {
+        out.changes.push({ type: 'update', item: decoded, old });
       }
-      continue;
     }
-    cache.set(ev.key, decoded);
-    changes.push(old ? { type: 'update', item: decoded, old } : { type: 'add', item: decoded });
+    for (const [key, old] of this.items) {
+      if (!seen.has(key)) this.drop(key, old, out);
+    }
+    return out;
   }
-  return { changes, invalid };
+
+  /**
+   * Applies one batch of watch events. Events at or below the revision already cached for a key are
+   * skipped, so replaying a stretch of history after a relist is harmless.
+   */
+  applyEvents(events: readonly WatchEvent[]): CacheUpdate<T> {
+    const out: CacheUpdate<T> = { changes: [], invalid: [] };
+    for (const ev of events) {
+      if (this.d.keyFilter && !this.d.keyFilter(ev.key)) continue;
+      const old = this.items.get(ev.key);
+      if (old && old.modRevision >= ev.modRevision) continue;
+      if (ev.type === 'delete') {
+        if (old) this.drop(ev.key, old, out);
+        continue;
+      }
+      const kv: KeyValue = {
+        key: ev.key,
+        value: ev.value ?? '',
+        createRevision: ev.createRevision,
+        modRevision: ev.modRevision,
+        version: ev.version,
+      };
+      const decoded = tryDecode(this.d, kv);
+      if (isInvalid(decoded)) {
+        out.invalid.push(decoded);
+        // The key now holds something we cannot use: it is gone as far as consumers are concerned.
+        if (old) this.drop(ev.key, old, out);
+        continue;
+      }
+      this.items.set(ev.key, decoded);
+      out.changes.push(old ? { type: 'update', item: decoded, old } : { type: 'add', item: decoded });
+    }
+    return out;
+  }
+
+  /** Removes a cached key and records its deletion. */
+  private drop(key: string, old: Typed<T>, out: CacheUpdate<T>): void {
+    this.items.delete(key);
+    out.changes.push({ type: 'delete', old });
+  }
 }

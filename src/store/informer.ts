@@ -4,7 +4,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { CompactedError } from './errors.js';
-import { applyEvents, replaceAll, type CacheChange, type InvalidEntry } from './informer-cache.js';
+import { InformerCache, type CacheChange, type InvalidEntry } from './informer-cache.js';
 import type { Typed } from './json.js';
 import type { Store, Watcher } from './types.js';
 
@@ -63,7 +63,7 @@ type WakeReason = { kind: 'error'; err: Error } | { kind: 'resync' } | { kind: '
  * Controllers read `get`/`list` and react in the handlers.
  */
 export class Informer<T> {
-  private readonly cache = new Map<string, Typed<T>>();
+  private readonly cache: InformerCache<T>;
   private readonly clock: Clock;
   private stateValue: InformerState = 'idle';
   private wake: ((reason: WakeReason) => void) | undefined;
@@ -84,6 +84,7 @@ export class Informer<T> {
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.clock = opts.clock ?? systemClock;
+    this.cache = new InformerCache<T>(opts);
     this.readyPromise = new Promise<void>((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
@@ -114,16 +115,16 @@ export class Informer<T> {
   }
 
   get(key: string): Typed<T> | undefined {
-    return this.cache.get(key);
+    return this.cache.items.get(key);
   }
 
   /** Cached items sorted by key (byte order for ASCII keys, which is what Nebula uses). */
   list(): Typed<T>[] {
-    return [...this.cache.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...this.cache.items.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   get size(): number {
-    return this.cache.size;
+    return this.cache.items.size;
   }
 
   /** Relists now (closing the current watch), e.g. after the caller learns it may have missed something. */
@@ -202,7 +203,7 @@ export class Informer<T> {
         if (this.isStopped()) break;
         this.stats.lists++;
         this.stats.revision = listed.revision;
-        const { changes, invalid } = replaceAll(this.cache, listed.items, o);
+        const { changes, invalid } = this.cache.replaceAll(listed.items);
         this.emit(changes, invalid);
         if (!this.synced) {
           this.synced = true;
@@ -213,7 +214,7 @@ export class Informer<T> {
           onEvents: (events, revision) => {
             if (this.isStopped()) return;
             this.stats.revision = Math.max(this.stats.revision, revision);
-            const applied = applyEvents(this.cache, events, o);
+            const applied = this.cache.applyEvents(events);
             this.emit(applied.changes, applied.invalid);
           },
           onError: (err) => this.signal({ kind: 'error', err }),

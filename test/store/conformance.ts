@@ -66,6 +66,35 @@ export function runStoreConformance(name: string, factory: () => Promise<StoreHa
       return rec;
     };
 
+    it('refuses bad arguments with the same InvalidArgumentError, changing nothing', async () => {
+      const noop = { onEvents: () => undefined, onError: () => undefined };
+      const bad: [string, () => Promise<unknown>, string][] = [
+        ['empty key', () => store.put('', 'v'), 'key must be a non-empty string'],
+        ['value not a string', () => store.put('/bad/k', 1 as unknown as string), 'value must be a string'],
+        ['list prefix', () => store.list(1 as unknown as string), 'prefix must be a string'],
+        ['list limit', () => store.list('/bad/', { limit: -1 }), 'limit must be an integer >= 0'],
+        ['deletePrefix prefix', () => store.deletePrefix(1 as unknown as string), 'prefix must be a string'],
+        [
+          'watch revision',
+          () => store.watch('/bad/', { ...noop, fromRevision: 1.5 }),
+          'fromRevision must be an integer >= 0',
+        ],
+        ['lease TTL 0', () => store.grantLease(0), 'lease TTL must be a whole number of seconds >= 1'],
+        [
+          'lease TTL past etcd',
+          () => store.grantLease(9_000_000_001),
+          'lease TTL must be a whole number of seconds >= 1',
+        ],
+        ['compact revision', () => store.compact(-1), 'revision must be an integer >= 0'],
+      ];
+      const before = await store.revision();
+      for (const [what, call, message] of bad) {
+        await expect(call(), what).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message });
+      }
+      expect(await store.revision()).toBe(before);
+      expect((await store.list('/bad/')).items).toEqual([]);
+    });
+
     it('puts, gets, lists by prefix and deletes, with per-key revisions and versions', async () => {
       const r1 = await store.put('/a/1', 'one');
       await store.put('/a/2', 'two');

@@ -1,17 +1,18 @@
 import type { z } from 'zod';
 import { backoffDelay, type BackoffPolicy } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
-import type { DownloadProgress, Endpoint, ModelRequest } from '../../core/domain/index.js';
+import type { ModelRequest } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { decode, type Typed } from '../../store/json.js';
 import type { Store, WatchEvent, Watcher } from '../../store/types.js';
 import type { CacheEntryView } from '../../api/schemas/cache.js';
 import type { ModelView } from '../../api/schemas/models.js';
-import { buildModelView } from './model-view.js';
+import { groupBy, indexBy } from './group.js';
+import { modelViewFrom } from './model-view.js';
 import type { NodesSnapshot } from './nodes-snapshot.js';
 import { buildNodesSnapshot, cacheEntryView } from './nodes-snapshot.js';
-import type { ModelsSnapshot } from './snapshot.js';
+import { uidOf, type ModelsSnapshot } from './snapshot.js';
 import { TRACKED, trackedOf, type ModelsView, type TrackedName, type ViewSource } from './view-source.js';
 
 type Maps = { [K in TrackedName]: Map<string, Typed<z.infer<(typeof TRACKED)[K]['schema']>>> };
@@ -222,44 +223,26 @@ export class CachedViewSource implements ViewSource {
     if (!(await this.sync())) return this.fallback.models();
     if (this.modelsMemo?.stamp === this.stamp) return this.modelsMemo.value;
     const m = this.maps;
-    const group = <T extends { model_uid: string }>(items: Map<string, Typed<T>>) => {
-      const g = new Map<string, T[]>();
-      for (const t of items.values()) {
-        const list = g.get(t.value.model_uid);
-        if (list) list.push(t.value);
-        else g.set(t.value.model_uid, [t.value]);
-      }
-      return g;
-    };
-    const byUid = <T extends { model_uid: string }>(items: Map<string, Typed<T>>) =>
-      new Map([...items.values()].map((t) => [t.value.model_uid, t]));
     const snap: ModelsSnapshot = {
-      specs: byUid(m.specs),
-      deployments: byUid(m.deployments),
-      plans: byUid(m.plans),
-      endpoints: group<Endpoint>(m.endpoints),
-      downloads: group<DownloadProgress>(m.downloads),
+      specs: indexBy(m.specs.values(), uidOf),
+      deployments: indexBy(m.deployments.values(), uidOf),
+      plans: indexBy(m.plans.values(), uidOf),
+      endpoints: groupBy(m.endpoints.values(), uidOf, (t) => t.value),
+      downloads: groupBy(m.downloads.values(), uidOf, (t) => t.value),
       revision: this.applied,
       planList: [...m.plans.values()],
       endpointList: [...m.endpoints.values()],
     };
     const views: ModelView[] = [];
     for (const uid of [...snap.specs.keys()].sort()) {
-      const spec = snap.specs.get(uid);
-      if (!spec) continue;
       const st = this.uidStamp.get(uid) ?? 0;
       const memo = this.viewMemo.get(uid);
       if (memo && memo.stamp === st) {
         views.push(memo.view);
         continue;
       }
-      const view = buildModelView(
-        spec,
-        snap.deployments.get(uid),
-        snap.plans.get(uid),
-        snap.endpoints.get(uid) ?? [],
-        snap.downloads.get(uid) ?? [],
-      );
+      const view = modelViewFrom(snap, uid);
+      if (!view) continue;
       this.viewMemo.set(uid, { stamp: st, view });
       views.push(view);
     }

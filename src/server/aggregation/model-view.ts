@@ -1,16 +1,8 @@
-import type {
-  DownloadProgress,
-  Endpoint,
-  ModelDeployment,
-  ModelSpec,
-  PlacementPlan,
-} from '../../core/domain/index.js';
+import type { Endpoint, ModelDeployment, ModelSpec, PlacementPlan } from '../../core/domain/index.js';
 import type { Typed } from '../../store/json.js';
 import type { ModelView } from '../../api/schemas/models.js';
-import type { ModelsSnapshot } from './snapshot.js';
+import { modelRecords, type ModelRecords, type ModelsSnapshot } from './snapshot.js';
 import { aggregateState } from './state.js';
-
-const EMPTY: never[] = [];
 
 /**
  * The resource version of a model: the newest modRevision of its spec and deployment. An update that
@@ -45,13 +37,8 @@ export function replicasCurrent(
 }
 
 /** Builds the list view of one model (pure). */
-export function buildModelView(
-  spec: Typed<ModelSpec>,
-  dep: Typed<ModelDeployment> | undefined,
-  plan: Typed<PlacementPlan> | undefined,
-  endpoints: readonly Endpoint[],
-  downloads: readonly DownloadProgress[],
-): ModelView {
+export function buildModelView(r: ModelRecords): ModelView {
+  const { spec, deployment: dep, plan, endpoints, downloads } = r;
   const s = aggregateState({ deployment: dep?.value, plan: plan?.value, endpoints, downloads });
   const active = downloads.filter((d) => d.phase !== 'complete' && d.phase !== 'cancelled');
   const done = active.reduce((n, d) => n + d.bytes_done, 0);
@@ -93,15 +80,8 @@ export function buildModelView(
 
 /** The view of one model from a snapshot; undefined when it has no spec. */
 export function modelViewFrom(snap: ModelsSnapshot, uid: string): ModelView | undefined {
-  const spec = snap.specs.get(uid);
-  if (!spec) return undefined;
-  return buildModelView(
-    spec,
-    snap.deployments.get(uid),
-    snap.plans.get(uid),
-    snap.endpoints.get(uid) ?? EMPTY,
-    snap.downloads.get(uid) ?? EMPTY,
-  );
+  const r = modelRecords(snap, uid);
+  return r && buildModelView(r);
 }
 
 export interface ModelFilter {

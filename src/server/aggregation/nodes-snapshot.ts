@@ -8,9 +8,10 @@ import {
   NodeStatus,
   PlacementPlan,
 } from '../../core/domain/index.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, parseKey, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
 import type { CacheEntryView } from '../../api/schemas/cache.js';
+import { groupBy, indexBy, pushTo } from './group.js';
 import type { StoreReader } from './store-reader.js';
 
 /** Everything about nodes, indexed by node_id. Read-only. */
@@ -26,13 +27,7 @@ export interface NodesSnapshot {
   endpointsByNode: Map<string, Endpoint[]>;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
-}
-
-const kind = (k: string) => parseKey(k)?.kind;
+const nodeOf = (t: Typed<{ node_id: string }>): string => t.value.node_id;
 
 /** The raw lists a nodes snapshot is built from. */
 export interface NodesLists {
@@ -46,22 +41,19 @@ export interface NodesLists {
 
 /** Indexes node lists by node (pure): per-node assignments and endpoints are precomputed. */
 export function buildNodesSnapshot(l: NodesLists): NodesSnapshot {
-  const alertMap = new Map<string, DiskAlert[]>();
-  for (const a of l.alerts) push(alertMap, a.value.node_id, a.value);
   const assignmentsByNode = new Map<string, { plan: PlacementPlan; assignment: Assignment }[]>();
   for (const p of l.plans)
-    for (const a of p.value.assignments) push(assignmentsByNode, a.node_id, { plan: p.value, assignment: a });
-  const endpointsByNode = new Map<string, Endpoint[]>();
-  for (const e of l.endpoints) push(endpointsByNode, e.value.node_id, e.value);
+    for (const a of p.value.assignments)
+      pushTo(assignmentsByNode, a.node_id, { plan: p.value, assignment: a });
   return {
-    statuses: new Map(l.statuses.map((t) => [t.value.node_id, t])),
-    settings: new Map(l.settings.map((t) => [t.value.node_id, t])),
+    statuses: indexBy(l.statuses, nodeOf),
+    settings: indexBy(l.settings, nodeOf),
     disks: new Map(l.disks.map((t) => [t.value.node_id, t.value])),
-    alerts: alertMap,
+    alerts: groupBy(l.alerts, nodeOf, (t) => t.value),
     plans: l.plans,
     endpoints: l.endpoints.map((t) => t.value),
     assignmentsByNode,
-    endpointsByNode,
+    endpointsByNode: groupBy(l.endpoints, nodeOf, (t) => t.value),
   };
 }
 
@@ -74,14 +66,12 @@ export async function loadNodesSnapshot(
   shared?: { plans: Typed<PlacementPlan>[]; endpoints: Typed<Endpoint>[] },
 ): Promise<NodesSnapshot> {
   const [statuses, settings, disks, alerts, plans, endpoints] = await Promise.all([
-    reader.list(prefixes.nodes, NodeStatus, (k) => kind(k) === 'nodeStatus'),
+    reader.list(prefixes.nodes, NodeStatus, kindFilter('nodeStatus')),
     reader.list(prefixes.nodeSettings, NodeSettings),
     reader.list(prefixes.nodeDisk, NodeDiskStatus),
-    reader.list(prefixes.alerts, DiskAlert, (k) => kind(k) === 'alert'),
+    reader.list(prefixes.alerts, DiskAlert, kindFilter('alert')),
     shared ? { items: shared.plans } : reader.list(prefixes.placements, PlacementPlan),
-    shared
-      ? { items: shared.endpoints }
-      : reader.list(prefixes.endpoints, Endpoint, (k) => kind(k) === 'endpoint'),
+    shared ? { items: shared.endpoints } : reader.list(prefixes.endpoints, Endpoint, kindFilter('endpoint')),
   ]);
   return buildNodesSnapshot({
     statuses: statuses.items,
@@ -105,6 +95,6 @@ export function cacheEntryView(t: Typed<ModelCacheEntry>): CacheEntryView {
 
 /** Cache entries of every node (one list). */
 export async function loadCacheEntries(reader: StoreReader): Promise<CacheEntryView[]> {
-  const res = await reader.list(prefixes.modelCache, ModelCacheEntry, (k) => kind(k) === 'modelCache');
+  const res = await reader.list(prefixes.modelCache, ModelCacheEntry, kindFilter('modelCache'));
   return res.items.map(cacheEntryView);
 }

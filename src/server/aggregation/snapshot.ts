@@ -5,8 +5,9 @@ import {
   ModelSpec,
   PlacementPlan,
 } from '../../core/domain/index.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, prefixes } from '../../core/keys.js';
 import type { Typed } from '../../store/json.js';
+import { groupBy, indexBy } from './group.js';
 import type { StoreReader } from './store-reader.js';
 
 /** Everything the store says about models, indexed by model_uid. Read-only. */
@@ -22,42 +23,49 @@ export interface ModelsSnapshot {
   endpointList: Typed<Endpoint>[];
 }
 
-const isSpecKey = (k: string) => parseKey(k)?.kind === 'modelSpec';
-const isEndpointKey = (k: string) => parseKey(k)?.kind === 'endpoint';
-const isProgressKey = (k: string) => parseKey(k)?.kind === 'downloadProgress';
-
-function index<T>(items: Typed<T>[], uidOf: (v: T) => string): Map<string, Typed<T>> {
-  const m = new Map<string, Typed<T>>();
-  for (const t of items) m.set(uidOf(t.value), t);
-  return m;
+/** What the store holds about one model: its spec, and the rest once written. */
+export interface ModelRecords {
+  spec: Typed<ModelSpec>;
+  deployment: Typed<ModelDeployment> | undefined;
+  plan: Typed<PlacementPlan> | undefined;
+  endpoints: readonly Endpoint[];
+  downloads: readonly DownloadProgress[];
 }
 
-function group<T>(items: Typed<T>[], uidOf: (v: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const t of items) {
-    const uid = uidOf(t.value);
-    const list = m.get(uid);
-    if (list) list.push(t.value);
-    else m.set(uid, [t.value]);
-  }
-  return m;
+const EMPTY: never[] = [];
+
+/** The records of one model in a snapshot; undefined when it has no spec. */
+export function modelRecords(snap: ModelsSnapshot, uid: string): ModelRecords | undefined {
+  const spec = snap.specs.get(uid);
+  if (!spec) return undefined;
+  return {
+    spec,
+    deployment: snap.deployments.get(uid),
+    plan: snap.plans.get(uid),
+    endpoints: snap.endpoints.get(uid) ?? EMPTY,
+    downloads: snap.downloads.get(uid) ?? EMPTY,
+  };
 }
+
+/** The model a stored record belongs to. */
+export const uidOf = (t: Typed<{ model_uid: string }>): string => t.value.model_uid;
+const valueOf = <T>(t: Typed<T>): T => t.value;
 
 /** One list per prefix (five in all), in parallel: never a read per model. */
 export async function loadModelsSnapshot(reader: StoreReader): Promise<ModelsSnapshot> {
   const [specs, deployments, plans, endpoints, downloads] = await Promise.all([
-    reader.list(prefixes.models, ModelSpec, isSpecKey),
+    reader.list(prefixes.models, ModelSpec, kindFilter('modelSpec')),
     reader.list(prefixes.deployments, ModelDeployment),
     reader.list(prefixes.placements, PlacementPlan),
-    reader.list(prefixes.endpoints, Endpoint, isEndpointKey),
-    reader.list(prefixes.downloadProgress, DownloadProgress, isProgressKey),
+    reader.list(prefixes.endpoints, Endpoint, kindFilter('endpoint')),
+    reader.list(prefixes.downloadProgress, DownloadProgress, kindFilter('downloadProgress')),
   ]);
   return {
-    specs: index(specs.items, (v) => v.model_uid),
-    deployments: index(deployments.items, (v) => v.model_uid),
-    plans: index(plans.items, (v) => v.model_uid),
-    endpoints: group(endpoints.items, (v) => v.model_uid),
-    downloads: group(downloads.items, (v) => v.model_uid),
+    specs: indexBy(specs.items, uidOf),
+    deployments: indexBy(deployments.items, uidOf),
+    plans: indexBy(plans.items, uidOf),
+    endpoints: groupBy(endpoints.items, uidOf, valueOf),
+    downloads: groupBy(downloads.items, uidOf, valueOf),
     revision: Math.max(
       specs.revision,
       deployments.revision,

@@ -38,3 +38,27 @@ export async function getCatalogJson(http: HubClient, url: URL): Promise<unknown
     throw err instanceof HubError ? catalogHubError(err) : err;
   }
 }
+
+/**
+ * What the HTTP hub providers share: the hub client and the configured base URL every request is built
+ * from, catalog-capped JSON reads, and search URLs sorted by downloads.
+ */
+export abstract class HttpHubProvider {
+  constructor(
+    private readonly http: HubClient,
+    protected readonly base: string,
+  ) {}
+
+  /** GETs JSON from this hub (see getCatalogJson). */
+  protected getJson(url: URL): Promise<unknown> {
+    return getCatalogJson(this.http, url);
+  }
+
+  /** `{base}{path}?search=q&sort=downloads` (no `search` for an empty query); callers add paging. */
+  protected searchUrl(path: string, q: string): URL {
+    const url = new URL(`${this.base}${path}`);
+    if (q) url.searchParams.set('search', q);
+    url.searchParams.set('sort', 'downloads');
+    return url;
+  }
+}

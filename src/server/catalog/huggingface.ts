@@ -1,8 +1,7 @@
 import type { CatalogItem, CatalogModelDetail } from '../../api/schemas/catalog.js';
-import type { HubClient } from '../../hub/index.js';
-import { getCatalogJson } from './hub-json.js';
+import { HttpHubProvider } from './hub-json.js';
 import { buildDetail, hfFiles, hfGated, isObj, normaliseHfItem, str } from './normalise.js';
-import type { HubProvider } from './types.js';
+import type { CatalogPage, HubProvider } from './types.js';
 
 /** Fields asked of the list API (`expand[]`): what the catalog shows, including the storage size. */
 const EXPAND = [
@@ -26,24 +25,17 @@ const MAX_WINDOW = 1000;
  * - detail: `GET {base}/api/models/{id}[/revision/{rev}]?blobs=true` (siblings with sizes), and when sizes
  *   are missing `GET {base}/api/models/{id}/tree/{rev}?recursive=true`.
  */
-export class HuggingFaceProvider implements HubProvider {
+export class HuggingFaceProvider extends HttpHubProvider implements HubProvider {
   readonly name = 'huggingface' as const;
   readonly defaultRevision = 'main';
 
-  constructor(
-    private readonly http: HubClient,
-    private readonly base: string,
-  ) {}
-
-  async search(q: string, page: number, limit: number): Promise<{ items: CatalogItem[]; hasMore: boolean }> {
+  async search(q: string, page: number, limit: number): Promise<CatalogPage> {
     const want = Math.min(MAX_WINDOW, page * limit);
-    const url = new URL(`${this.base}/api/models`);
-    if (q) url.searchParams.set('search', q);
-    url.searchParams.set('sort', 'downloads');
+    const url = this.searchUrl('/api/models', q);
     url.searchParams.set('direction', '-1');
     url.searchParams.set('limit', String(want));
     for (const e of EXPAND) url.searchParams.append('expand[]', e);
-    const raw = await getCatalogJson(this.http, url);
+    const raw = await this.getJson(url);
     const all = (Array.isArray(raw) ? raw : [])
       .map(normaliseHfItem)
       .filter((x): x is CatalogItem => x !== undefined);
@@ -58,14 +50,14 @@ export class HuggingFaceProvider implements HubProvider {
       : `/api/models/${id}`;
     const url = new URL(`${this.base}${path}`);
     url.searchParams.set('blobs', 'true');
-    const raw = await getCatalogJson(this.http, url);
+    const raw = await this.getJson(url);
     const item = normaliseHfItem(raw) ?? normaliseHfItem({ ...(isObj(raw) ? raw : {}), id });
     if (!item) throw new Error('unexpected answer from the hub');
     let files = hfFiles(raw);
     if (files.length === 0 || files.some((f) => f.size === null)) {
       const tree = new URL(`${this.base}/api/models/${id}/tree/${encodeURIComponent(rev)}`);
       tree.searchParams.set('recursive', 'true');
-      const treeFiles = hfFiles(await getCatalogJson(this.http, tree));
+      const treeFiles = hfFiles(await this.getJson(tree));
       if (treeFiles.length > 0) files = treeFiles;
     }
     return buildDetail(item, files, {

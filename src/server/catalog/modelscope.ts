@@ -1,8 +1,7 @@
 import type { CatalogItem, CatalogModelDetail } from '../../api/schemas/catalog.js';
-import type { HubClient } from '../../hub/index.js';
-import { getCatalogJson, HubNotFoundError } from './hub-json.js';
+import { HttpHubProvider, HubNotFoundError } from './hub-json.js';
 import { buildDetail, msFiles, msSearchList, normaliseMsItem, unwrapData } from './normalise.js';
-import type { HubProvider } from './types.js';
+import type { CatalogPage, HubProvider } from './types.js';
 
 /**
  * ModelScope HTTP APIs:
@@ -12,22 +11,15 @@ import type { HubProvider } from './types.js';
  * - files: `GET {base}/api/v1/models/{id}/repo/files?Revision=&Recursive=true`
  *   -> `{Code, Data: {Files: [{Path, Size, Type}]}, Success}`
  */
-export class ModelScopeProvider implements HubProvider {
+export class ModelScopeProvider extends HttpHubProvider implements HubProvider {
   readonly name = 'modelscope' as const;
   readonly defaultRevision = 'master';
 
-  constructor(
-    private readonly http: HubClient,
-    private readonly base: string,
-  ) {}
-
-  async search(q: string, page: number, limit: number): Promise<{ items: CatalogItem[]; hasMore: boolean }> {
-    const url = new URL(`${this.base}/openapi/v1/models`);
-    if (q) url.searchParams.set('search', q);
-    url.searchParams.set('sort', 'downloads');
+  async search(q: string, page: number, limit: number): Promise<CatalogPage> {
+    const url = this.searchUrl('/openapi/v1/models', q);
     url.searchParams.set('page_number', String(page));
     url.searchParams.set('page_size', String(limit));
-    const { items, total } = msSearchList(await getCatalogJson(this.http, url));
+    const { items, total } = msSearchList(await this.getJson(url));
     const out = items.map(normaliseMsItem).filter((x): x is CatalogItem => x !== undefined);
     const hasMore = total !== null ? page * limit < total : out.length >= limit;
     return { items: out, hasMore };
@@ -36,9 +28,7 @@ export class ModelScopeProvider implements HubProvider {
   private async metadata(id: string): Promise<CatalogItem | undefined> {
     for (const path of [`/openapi/v1/models/${id}`, `/api/v1/models/${id}`]) {
       try {
-        const item = normaliseMsItem(
-          unwrapData(await getCatalogJson(this.http, new URL(`${this.base}${path}`))),
-        );
+        const item = normaliseMsItem(unwrapData(await this.getJson(new URL(`${this.base}${path}`))));
         if (item) return item;
       } catch (err) {
         if (!(err instanceof HubNotFoundError)) throw err;
@@ -54,7 +44,7 @@ export class ModelScopeProvider implements HubProvider {
     filesUrl.searchParams.set('Recursive', 'true');
     const [meta, filesRaw] = await Promise.all([
       this.metadata(id).catch(() => undefined),
-      getCatalogJson(this.http, filesUrl),
+      this.getJson(filesUrl),
     ]);
     const i = id.indexOf('/');
     const item: CatalogItem = meta ?? {

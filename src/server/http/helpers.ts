@@ -20,6 +20,22 @@ export function author(c: Context<ServerEnv>): string {
   return p ? principalId(p) : 'system';
 }
 
+/**
+ * One page of a list for the `pageOf` envelope (api/schemas/common.ts): the items from `offset`, at most
+ * `limit`, and the total before paging.
+ */
+export function slicePage<T>(
+  items: readonly T[],
+  q: { offset: number; limit: number },
+): { items: T[]; total: number; offset: number; limit: number } {
+  return {
+    items: items.slice(q.offset, q.offset + q.limit),
+    total: items.length,
+    offset: q.offset,
+    limit: q.limit,
+  };
+}
+
 /** The revision an update is conditioned on (If-Match header or body `resource_version`). */
 export function expected(c: Context<ServerEnv>, bodyVersion?: number): number | undefined {
   return expectedRevision(c.req.header('if-match'), bodyVersion);
@@ -40,13 +56,13 @@ export async function readModelView(ctx: ServerContext, uid: string): Promise<Mo
     ctx.reader.list(keys.endpointsOf(uid), Endpoint),
     ctx.reader.list(keys.downloadProgressOf(uid), DownloadProgress),
   ]);
-  return buildModelView(
-    pair.spec,
-    pair.deployment,
+  return buildModelView({
+    spec: pair.spec,
+    deployment: pair.deployment,
     plan,
-    endpoints.items.map((t) => t.value),
-    downloads.items.map((t) => t.value),
-  );
+    endpoints: endpoints.items.map((t) => t.value),
+    downloads: downloads.items.map((t) => t.value),
+  });
 }
 
 /** The newest `limit` events of a model, newest first. */

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelCacheEntry, NodeSettings, NodeStatus, PlacementPlan } from '../../core/domain/index.js';
-import { deploymentFor, nodeSettings, simNodeStatus, specFor } from '../../scheduler/fixtures.js';
+import type { NodeSettings, NodeStatus, PlacementPlan } from '../../core/domain/index.js';
+import {
+  cacheEntryFor,
+  deploymentFor,
+  nodeSettings,
+  simNodeStatus,
+  specFor,
+} from '../../scheduler/fixtures.js';
 import { ApiError } from '../errors.js';
 import { choosePullNodes, pullTargetOf, type PullChoiceInput } from './pull.js';
-
-const T0 = '2026-01-01T00:00:00.000Z';
 
 type InputOptions = Partial<Omit<PullChoiceInput, 'settings'>> & {
   nodes?: NodeStatus[];
@@ -37,26 +41,13 @@ function refusal(f: () => unknown): { status: number; code: string; message: str
   throw new Error('no refusal');
 }
 
-const cached = (node: string): ModelCacheEntry => ({
-  node_id: node,
-  model_name: 'org/m',
-  source: 'huggingface',
-  layout: 'huggingface',
-  revision: 'main',
-  path: '/x',
-  size_bytes: 1,
-  file_count: 1,
-  complete: true,
-  scanned_at: T0,
-});
-
 describe('choosePullNodes (pure)', () => {
   it('asks the planner: max(1, replicas) replicas, cached nodes first', () => {
     expect(choosePullNodes(input())).toEqual({ nodes: ['n1'], chosenBy: 'planner', unplaced: null });
     // A stopped deployment with 0 replicas still pulls onto one node.
     const zero = deploymentFor('m', { desired_state: 'stopped', replicas: 0 });
     expect(choosePullNodes(input({ deployment: zero })).nodes).toHaveLength(1);
-    expect(choosePullNodes(input({ cache: [cached('n2')] })).nodes).toEqual(['n2']);
+    expect(choosePullNodes(input({ cache: [cacheEntryFor('n2')] })).nodes).toEqual(['n2']);
     const two = deploymentFor('m', { desired_state: 'stopped', replicas: 2 });
     expect(choosePullNodes(input({ deployment: two })).nodes).toEqual(['n1', 'n2']);
   });

@@ -31,7 +31,7 @@ import {
 } from './revisions.js';
 import { adapterChange, checkAdapters } from './adapter-names.js';
 import { listJson } from '../../store/json.js';
-import { parseKey } from '../../core/keys.js';
+import { kindFilter } from '../../core/keys.js';
 import type { RepoFile } from '../../facts/index.js';
 import {
   describeFacts,
@@ -270,12 +270,7 @@ export class ModelService {
 
   /** Every stored spec (for the cluster-wide name checks of adapters). */
   private async allSpecs(): Promise<ModelSpec[]> {
-    const res = await listJson(
-      this.store,
-      prefixes.models,
-      ModelSpec,
-      (k) => parseKey(k)?.kind === 'modelSpec',
-    );
+    const res = await listJson(this.store, prefixes.models, ModelSpec, kindFilter('modelSpec'));
     return res.items.map((t) => t.value);
   }
 

@@ -22,6 +22,20 @@ const spec = (
   ...s,
 });
 
+/** A Hugging Face model served by vLLM on one GPU (the common case); `engine` adds vLLM settings. */
+const vllmFromHf = (
+  model_name: string,
+  engine: Partial<TemplateSpec['engine_config']>,
+  resources: Omit<TemplateSpec['resources'], 'gpu_count'>,
+): TemplateSpec =>
+  spec({
+    model_name,
+    model_source: 'huggingface',
+    engine_type: 'vllm',
+    engine_config: { extra_args: [], env: {}, ...engine },
+    resources: { gpu_count: 1, ...resources },
+  });
+
 /**
  * Built-in templates for common models (seed 002 follow-up "系统内置模板"). Written at startup when absent,
  * with source `system`: users cannot edit or delete them (they can copy one by deploying it or saving a
@@ -33,52 +47,44 @@ export const SYSTEM_TEMPLATES: readonly SystemTemplateDef[] = [
     name: 'Qwen2.5 7B Instruct (vLLM)',
     description: 'General chat model, 7.6B parameters, 32k context; one 24 GiB+ GPU.',
     category: 'chat',
-    spec: spec({
-      model_name: 'Qwen/Qwen2.5-7B-Instruct',
-      model_source: 'huggingface',
-      engine_type: 'vllm',
-      engine_config: { extra_args: [], env: {}, max_model_len: 32768, dtype: 'bfloat16' },
-      resources: { gpu_count: 1, param_count_b: 7.6 },
-    }),
+    spec: vllmFromHf(
+      'Qwen/Qwen2.5-7B-Instruct',
+      { max_model_len: 32768, dtype: 'bfloat16' },
+      { param_count_b: 7.6 },
+    ),
   },
   {
     template_id: 'llama-3.1-8b-instruct-vllm',
     name: 'Llama 3.1 8B Instruct (vLLM)',
     description: 'Meta Llama 3.1 chat model, 8B parameters (gated on Hugging Face: needs HF_TOKEN on nodes).',
     category: 'chat',
-    spec: spec({
-      model_name: 'meta-llama/Llama-3.1-8B-Instruct',
-      model_source: 'huggingface',
-      engine_type: 'vllm',
-      engine_config: { extra_args: [], env: {}, max_model_len: 16384, dtype: 'bfloat16' },
-      resources: { gpu_count: 1, param_count_b: 8 },
-    }),
+    spec: vllmFromHf(
+      'meta-llama/Llama-3.1-8B-Instruct',
+      { max_model_len: 16384, dtype: 'bfloat16' },
+      { param_count_b: 8 },
+    ),
   },
   {
     template_id: 'bge-m3-embedding',
     name: 'BGE-M3 embeddings (vLLM)',
     description: 'Multilingual embedding model (568M parameters) for /v1/embeddings.',
     category: 'embedding',
-    spec: spec({
-      model_name: 'BAAI/bge-m3',
-      model_source: 'huggingface',
-      engine_type: 'vllm',
-      engine_config: { extra_args: ['--task', 'embed'], env: {} },
-      resources: { gpu_count: 1, param_count_b: 0.57, gpu_memory_gib: 4 },
-    }),
+    spec: vllmFromHf(
+      'BAAI/bge-m3',
+      { extra_args: ['--task', 'embed'] },
+      { param_count_b: 0.57, gpu_memory_gib: 4 },
+    ),
   },
   {
     template_id: 'bge-reranker-v2-m3',
     name: 'BGE reranker v2 M3 (vLLM)',
     description: 'Cross-encoder reranker for /v1/rerank.',
     category: 'rerank',
-    spec: spec({
-      model_name: 'BAAI/bge-reranker-v2-m3',
-      model_source: 'huggingface',
-      engine_type: 'vllm',
-      engine_config: { extra_args: ['--task', 'score'], env: {} },
-      resources: { gpu_count: 1, param_count_b: 0.57, gpu_memory_gib: 4 },
-    }),
+    spec: vllmFromHf(
+      'BAAI/bge-reranker-v2-m3',
+      { extra_args: ['--task', 'score'] },
+      { param_count_b: 0.57, gpu_memory_gib: 4 },
+    ),
   },
   {
     template_id: 'qwen2.5-0.5b-instruct-gguf',

@@ -1,6 +1,6 @@
 import { ComponentStatus, LeaderRecord, NodeStatus } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
-import { keys, parseKey, prefixes } from '../../core/keys.js';
+import { keys, kindFilter, prefixes } from '../../core/keys.js';
 import { storeFault } from '../system-routes.js';
 import { buildOverview } from '../aggregation/overview.js';
 import type { ServerContext } from '../context.js';
@@ -150,11 +150,9 @@ export function v1ViewRoutes(ctx: ServerContext): Implementation[] {
       const [router, lead, nodes, comps, snap] = await Promise.all([
         ctx.router.health(c.var.traceparent),
         leader(ctx),
+        ctx.reader.list(prefixes.nodes, NodeStatus, kindFilter('nodeStatus')).catch(() => ({ items: [] })),
         ctx.reader
-          .list(prefixes.nodes, NodeStatus, (k) => parseKey(k)?.kind === 'nodeStatus')
-          .catch(() => ({ items: [] })),
-        ctx.reader
-          .list(prefixes.components, ComponentStatus, (k) => parseKey(k)?.kind === 'component')
+          .list(prefixes.components, ComponentStatus, kindFilter('component'))
           .catch(() => ({ items: [] })),
         ctx.views
           .models()

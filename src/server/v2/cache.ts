@@ -1,5 +1,5 @@
 import { DiskAlert } from '../../core/domain/index.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, prefixes } from '../../core/keys.js';
 import { summariseCache } from '../aggregation/cache-summary.js';
 import type { ServerContext } from '../context.js';
 import { implement, type Implementation } from '../http/route.js';
@@ -12,7 +12,7 @@ export function cacheRoutes(ctx: ServerContext): Implementation[] {
       return summariseCache(entries, models.views);
     }),
     implement(api.alerts.list, async (_c, { query }) => {
-      const res = await ctx.reader.list(prefixes.alerts, DiskAlert, (k) => parseKey(k)?.kind === 'alert');
+      const res = await ctx.reader.list(prefixes.alerts, DiskAlert, kindFilter('alert'));
       const items = res.items
         .map((t) => t.value)
         .filter(

@@ -1,5 +1,5 @@
 import { ModelEvent } from '../../core/domain/index.js';
-import { keys, parseKey, prefixes } from '../../core/keys.js';
+import { keys, kindFilter, prefixes } from '../../core/keys.js';
 import type { ServerContext } from '../context.js';
 import { errors } from '../errors.js';
 import { readModelEvents } from '../http/helpers.js';
@@ -10,7 +10,7 @@ export function eventRoutes(ctx: ServerContext): Implementation[] {
   return [
     implement(api.events.list, async (_c, { query }) => {
       if (query.model_uid) return { items: await readModelEvents(ctx, query.model_uid, query.limit) };
-      const res = await ctx.reader.list(prefixes.events, ModelEvent, (k) => parseKey(k)?.kind === 'event');
+      const res = await ctx.reader.list(prefixes.events, ModelEvent, kindFilter('event'));
       // Keys group events by model; ids are time-ordered, so sort by id across models.
       const items = res.items.map((t) => t.value).sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
       return { items: items.slice(0, query.limit) };

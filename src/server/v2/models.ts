@@ -3,7 +3,15 @@ import { memoryEstimateView } from '../aggregation/estimate-view.js';
 import { keys } from '../../core/keys.js';
 import { filterModelViews } from '../aggregation/model-view.js';
 import type { ServerContext } from '../context.js';
-import { actor, author, expected, readModelEvents, readModelView, withEtag } from '../http/helpers.js';
+import {
+  actor,
+  author,
+  expected,
+  readModelEvents,
+  readModelView,
+  slicePage,
+  withEtag,
+} from '../http/helpers.js';
 import { implement, type Implementation } from '../http/route.js';
 import { api } from '../../api/index.js';
 import { enforceEngineOverrides } from '../models/engine-config-policy.js';
@@ -52,13 +60,7 @@ export function modelRoutes(ctx: ServerContext): Implementation[] {
     implement(api.models.list, async (_c, { query }) => {
       const { views } = await ctx.views.models();
       const { items, counts } = filterModelViews(views, query);
-      return {
-        items: items.slice(query.offset, query.offset + query.limit),
-        total: items.length,
-        offset: query.offset,
-        limit: query.limit,
-        counts,
-      };
+      return { ...slicePage(items, query), counts };
     }),
     implement(api.models.get, async (c, { params }) => {
       const uid = params.uid;

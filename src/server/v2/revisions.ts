@@ -2,7 +2,7 @@ import { PlacementPlan } from '../../core/domain/index.js';
 import { keys } from '../../core/keys.js';
 import type { ServerContext } from '../context.js';
 import { errors } from '../errors.js';
-import { actor, author, expected } from '../http/helpers.js';
+import { actor, author, expected, slicePage } from '../http/helpers.js';
 import { implement, type Implementation } from '../http/route.js';
 import { api } from '../../api/index.js';
 import { diffSpecs } from '../models/revisions.js';
@@ -26,13 +26,7 @@ export function revisionRoutes(ctx: ServerContext): Implementation[] {
   return [
     implement(api.models.revisions, async (_c, { params, query }) => {
       const { items, current } = await ctx.models.revisions(params.uid);
-      return {
-        items: items.slice(query.offset, query.offset + query.limit),
-        total: items.length,
-        offset: query.offset,
-        limit: query.limit,
-        current,
-      };
+      return { ...slicePage(items, query), current };
     }),
     implement(api.models.revision, async (_c, { params }) => ctx.models.revision(params.uid, params.n)),
     implement(api.models.revisionDiff, async (_c, { params, query }) => {

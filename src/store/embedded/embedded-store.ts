@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import { errorMessage, InvalidArgumentError } from '../../core/errors.js';
+import * as args from '../arg-check.js';
 import type { Logger } from '../../core/logger.js';
 import { ConflictError, LeaseNotFoundError, StoreClosedError } from '../errors.js';
 import { FaultRecorder } from './faults.js';
@@ -26,7 +27,6 @@ import { compareKeys, prefixEnd } from './key-range.js';
 import { LeaseTable } from './lease-table.js';
 import { Mvcc, toKeyValue, type RevisionWriter } from './mvcc.js';
 import type { Statements } from './statements.js';
-import { checkKey, checkTxn, checkValue } from './txn-check.js';
 import { WatchHub } from './watch-hub.js';
 
 /** Public operations whose SQLite failures are recorded (see FaultRecorder). */
@@ -109,18 +109,15 @@ export class EmbeddedStore implements Store {
 
   async get(key: string): Promise<KeyValue | undefined> {
     this.open();
-    checkKey(key);
+    args.checkKey(key);
     const row = this.s.getKv.get(key);
     return row ? toKeyValue(row) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     this.open();
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
+    args.checkList(prefix, opts);
     const limit = opts.limit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new InvalidArgumentError('limit must be an integer >= 0');
-    }
     let start = prefix;
     // The smallest key after `startAfter` is startAfter + NUL.
     if (opts.startAfter !== undefined && compareKeys(opts.startAfter + '\u0000', start) > 0) {
@@ -149,8 +146,8 @@ export class EmbeddedStore implements Store {
 
   async put(key: string, value: string, opts: PutOptions = {}): Promise<WriteResult> {
     this.open();
-    checkKey(key);
-    checkValue(value);
+    args.checkKey(key);
+    args.checkValue(value);
     const lease = this.leaseFor(opts.lease);
     const { revision } = this.mvcc.write((w) => {
       if (opts.ifAbsent || opts.ifModRevision !== undefined) {
@@ -165,7 +162,7 @@ export class EmbeddedStore implements Store {
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
     this.open();
-    checkKey(key);
+    args.checkKey(key);
     const { result, revision } = this.mvcc.write((w) => {
       if (opts.ifModRevision !== undefined && (w.current(key)?.mod_rev ?? 0) !== opts.ifModRevision) {
         throw new ConflictError(key);
@@ -177,7 +174,7 @@ export class EmbeddedStore implements Store {
 
   async deletePrefix(prefix: string): Promise<DeleteResult> {
     this.open();
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
+    args.checkPrefix(prefix);
     const { result, revision } = this.mvcc.write((w) => w.deletePrefix(prefix));
     return { deleted: result, revision };
   }
@@ -199,7 +196,7 @@ export class EmbeddedStore implements Store {
 
   async txn(req: TxnRequest): Promise<TxnResult> {
     this.open();
-    checkTxn(req);
+    args.checkTxn(req);
     const leasesOf = (ops: readonly TxnOp[]) =>
       ops.map((op) => (op.op === 'put' ? this.leaseFor(op.lease) : null));
     const { result, revision } = this.mvcc.write((w) => {
@@ -213,9 +210,7 @@ export class EmbeddedStore implements Store {
 
   async grantLease(ttlSeconds: number): Promise<string> {
     this.open();
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 9_000_000_000) {
-      throw new InvalidArgumentError('lease TTL must be a whole number of seconds >= 1');
-    }
+    args.checkLeaseTtl(ttlSeconds);
     const id = this.s.getMeta.get('next_lease')?.value ?? 1;
     this.db.transaction(() => {
       this.s.setMeta.run('next_lease', id + 1);
@@ -269,10 +264,7 @@ export class EmbeddedStore implements Store {
 
   async watch(prefix: string, opts: WatchOptions): Promise<Watcher> {
     this.open();
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
-    if (opts.fromRevision !== undefined && (!Number.isInteger(opts.fromRevision) || opts.fromRevision < 0)) {
-      throw new InvalidArgumentError('fromRevision must be an integer >= 0');
-    }
+    args.checkWatch(prefix, opts);
     return this.hub.add(prefix, opts, this.mvcc.revision);
   }
 
@@ -283,8 +275,7 @@ export class EmbeddedStore implements Store {
 
   async compact(revision: number): Promise<void> {
     this.open();
-    if (!Number.isInteger(revision) || revision < 0)
-      throw new InvalidArgumentError('revision must be an integer >= 0');
+    args.checkCompactRevision(revision);
     if (revision > this.mvcc.revision) {
       throw new InvalidArgumentError(
         `cannot compact to future revision ${revision} (current ${this.mvcc.revision})`,

@@ -1,7 +1,6 @@
 import type { Etcd3, ICompare, IRequestOp, IResponseHeader } from 'etcd3';
-import { InvalidArgumentError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { checkKey, checkTxn, checkValue } from '../embedded/txn-check.js';
+import * as args from '../arg-check.js';
 import { ConflictError, LeaseNotFoundError, StoreClosedError, StoreUnavailableError } from '../errors.js';
 import type {
   DeleteOptions,
@@ -58,17 +57,14 @@ export class EtcdStore implements Store {
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
-    checkKey(key);
+    args.checkKey(key);
     const res = await this.call('get', () => this.client.kv.range({ key: this.codec.encode(key) }));
     const kv = res.kvs[0];
     return kv ? this.codec.toKeyValue(kv) : undefined;
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
-    if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 0)) {
-      throw new InvalidArgumentError('limit must be an integer >= 0');
-    }
+    args.checkList(prefix, opts);
     const range = this.codec.prefixRange(prefix);
     let start = range.start;
     if (opts.startAfter !== undefined) {
@@ -120,8 +116,8 @@ export class EtcdStore implements Store {
   }
 
   async put(key: string, value: string, opts: PutOptions = {}): Promise<WriteResult> {
-    checkKey(key);
-    checkValue(value);
+    args.checkKey(key);
+    args.checkValue(value);
     if (opts.lease !== undefined) checkLeaseId(opts.lease);
     const op = this.toOp({ op: 'put', key, value, ...(opts.lease ? { lease: opts.lease } : {}) });
     const compare: ICompare[] = [];
@@ -137,7 +133,7 @@ export class EtcdStore implements Store {
   }
 
   async delete(key: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
-    checkKey(key);
+    args.checkKey(key);
     const req = { key: this.codec.encode(key) };
     if (opts.ifModRevision === undefined) {
       const res = await this.call('delete', () => this.client.kv.deleteRange(req));
@@ -153,7 +149,7 @@ export class EtcdStore implements Store {
   }
 
   async deletePrefix(prefix: string): Promise<DeleteResult> {
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
+    args.checkPrefix(prefix);
     const { start, end } = this.codec.prefixRange(prefix);
     const res = await this.call('deletePrefix', () =>
       this.client.kv.deleteRange({ key: start, range_end: end }),
@@ -162,7 +158,7 @@ export class EtcdStore implements Store {
   }
 
   async txn(req: TxnRequest): Promise<TxnResult> {
-    checkTxn(req);
+    args.checkTxn(req);
     let leaseId: string | undefined;
     for (const op of [...req.success, ...(req.failure ?? [])]) {
       if (op.op === 'put' && op.lease !== undefined) {
@@ -184,9 +180,7 @@ export class EtcdStore implements Store {
   }
 
   async grantLease(ttlSeconds: number): Promise<string> {
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
-      throw new InvalidArgumentError('lease TTL must be a whole number of seconds >= 1');
-    }
+    args.checkLeaseTtl(ttlSeconds);
     const res = await this.call('grantLease', () =>
       this.client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 }),
     );
@@ -243,10 +237,7 @@ export class EtcdStore implements Store {
   }
 
   async watch(prefix: string, opts: WatchOptions): Promise<Watcher> {
-    if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
-    if (opts.fromRevision !== undefined && (!Number.isInteger(opts.fromRevision) || opts.fromRevision < 0)) {
-      throw new InvalidArgumentError('fromRevision must be an integer >= 0');
-    }
+    args.checkWatch(prefix, opts);
     const w = new EtcdWatch(
       this.client.watchClient,
       this.codec,
@@ -298,8 +289,7 @@ export class EtcdStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
-    if (!Number.isInteger(revision) || revision < 0)
-      throw new InvalidArgumentError('revision must be an integer >= 0');
+    args.checkCompactRevision(revision);
     try {
       await this.call('compact', () => this.client.kv.compact({ revision, physical: false }));
     } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTxn, checkTxnOps } from './txn-check.js';
+import { checkTxn, checkTxnOps } from './arg-check.js';
 
 describe('txn checks', () => {
   it('accepts distinct puts and overlapping deletes', () => {

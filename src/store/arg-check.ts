@@ -1,5 +1,15 @@
-import { InvalidArgumentError } from '../../core/errors.js';
-import type { TxnOp, TxnRequest } from '../types.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { ListOptions, TxnOp, TxnRequest, WatchOptions } from './types.js';
+
+/*
+ * Argument checks of the Store interface, shared by both implementations (embedded and etcd) so that
+ * they refuse the same calls with the same InvalidArgumentError messages before touching their backend.
+ */
+
+/** etcd's largest lease TTL (its MaxLeaseTTL, seconds); the embedded store keeps the same bound. */
+const MAX_LEASE_TTL_SECONDS = 9_000_000_000;
+
+const isNonNegativeInteger = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
 /** Rejects a key that is empty or not a string (etcd refuses empty keys too). */
 export function checkKey(key: unknown, what = 'key'): asserts key is string {
@@ -9,6 +19,43 @@ export function checkKey(key: unknown, what = 'key'): asserts key is string {
 
 export function checkValue(value: unknown): asserts value is string {
   if (typeof value !== 'string') throw new InvalidArgumentError('value must be a string');
+}
+
+/** Rejects a prefix that is not a string (the empty prefix is every key). */
+export function checkPrefix(prefix: unknown): asserts prefix is string {
+  if (typeof prefix !== 'string') throw new InvalidArgumentError('prefix must be a string');
+}
+
+/** A list's prefix and options: a limit, when given, is an integer >= 0 (0 means none, as in etcd). */
+export function checkList(prefix: unknown, opts: ListOptions): asserts prefix is string {
+  checkPrefix(prefix);
+  if (opts.limit !== undefined && !isNonNegativeInteger(opts.limit)) {
+    throw new InvalidArgumentError('limit must be an integer >= 0');
+  }
+}
+
+/** A watch's prefix and options: a start revision, when given, is an integer >= 0. */
+export function checkWatch(prefix: unknown, opts: WatchOptions): asserts prefix is string {
+  checkPrefix(prefix);
+  if (opts.fromRevision !== undefined && !isNonNegativeInteger(opts.fromRevision)) {
+    throw new InvalidArgumentError('fromRevision must be an integer >= 0');
+  }
+}
+
+/** The revision to compact to: an integer >= 0. */
+export function checkCompactRevision(revision: unknown): asserts revision is number {
+  if (!isNonNegativeInteger(revision)) throw new InvalidArgumentError('revision must be an integer >= 0');
+}
+
+/** A lease TTL: whole seconds from 1 up to etcd's maximum. */
+export function checkLeaseTtl(ttlSeconds: unknown): asserts ttlSeconds is number {
+  if (
+    !Number.isInteger(ttlSeconds) ||
+    (ttlSeconds as number) < 1 ||
+    (ttlSeconds as number) > MAX_LEASE_TTL_SECONDS
+  ) {
+    throw new InvalidArgumentError('lease TTL must be a whole number of seconds >= 1');
+  }
 }
 
 /**
@@ -51,7 +98,7 @@ export function checkTxn(req: TxnRequest): void {
   for (const c of req.compare) {
     checkKey(c.key, 'compare key');
     if ('modRevision' in c) {
-      if (!Number.isInteger(c.modRevision) || c.modRevision < 0) {
+      if (!isNonNegativeInteger(c.modRevision)) {
         throw new InvalidArgumentError('compare modRevision must be an integer >= 0');
       }
     } else if (typeof (c as { value?: unknown }).value !== 'string') {
