@@ -18,7 +18,7 @@ import {
 } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
 import { modelNameHash } from '../../core/ids.js';
-import { keys, parseKey, prefixes } from '../../core/keys.js';
+import { keys, kindFilter, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { Informer } from '../../store/informer.js';
 import { listJson, type Typed } from '../../store/json.js';
@@ -573,13 +573,13 @@ class CacheManagerImpl implements CacheManager {
         this.store,
         prefixes.models,
         ModelSpec,
-        (k) => parseKey(k)?.kind === 'modelSpec',
+        kindFilter('modelSpec'),
       );
       const deps = await listJson(
         this.store,
         prefixes.deployments,
         ModelDeployment,
-        (k) => parseKey(k)?.kind === 'deployment',
+        kindFilter('deployment'),
       );
       const referenced = referencedModels(
         specs.items.map((t) => t.value),

@@ -2,7 +2,7 @@ import { backoffDelay, type BackoffPolicy } from '../../core/backoff.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { PlacementPlan } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, parseKey, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { decode, listJson } from '../../store/json.js';
 import type { Store, WatchEvent, Watcher } from '../../store/types.js';
@@ -127,6 +127,4 @@ export class PlacementWatch {
   }
 }
 
-function isPlacementKey(key: string): boolean {
-  return parseKey(key)?.kind === 'placement';
-}
+const isPlacementKey = kindFilter('placement');

@@ -19,7 +19,7 @@ import {
   type PlacementPlan,
 } from '../../core/domain/index.js';
 import { errorMessage } from '../../core/errors.js';
-import { keys, parseKey, prefixes } from '../../core/keys.js';
+import { keys, kindFilter, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { EventRecorder } from '../../store/events.js';
 import { Informer, type InformerHandlers } from '../../store/informer.js';
@@ -99,7 +99,7 @@ export class Autoscaler {
         logger: deps.logger,
         prefix,
         schema,
-        keyFilter: (k) => parseKey(k)?.kind === kind,
+        keyFilter: kindFilter(kind),
         name: `autoscaler:${kind}`,
         ...handlers,
       });

@@ -13,7 +13,7 @@ import { NodeSettings, NodeStatus } from '../../core/domain/node.js';
 import { PlacementPlan } from '../../core/domain/placement.js';
 import { ModelRequest } from '../../core/domain/request.js';
 import { DrainRequest } from '../../core/domain/revision.js';
-import { keys, parseKey, prefixes, type ParsedKey } from '../../core/keys.js';
+import { keys, kindFilter, parseKey, prefixes, type ParsedKey } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { Informer } from '../../store/informer.js';
 import type { Typed } from '../../store/json.js';
@@ -57,10 +57,6 @@ function nodeShape(n: NodeStatus): string {
 function freed(now: NodeStatus, old: NodeStatus): boolean {
   const before = new Map(old.gpus.map((g) => [g.index, g.memory_used_bytes]));
   return now.gpus.some((g) => (before.get(g.index) ?? 0) - g.memory_used_bytes >= FREED_THRESHOLD);
-}
-
-function kindFilter(kind: ParsedKey['kind']): (key: string) => boolean {
-  return (key) => parseKey(key)?.kind === kind;
 }
 
 function uidOf(key: string): string | undefined {
