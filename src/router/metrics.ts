@@ -48,85 +48,75 @@ export class RouterMetrics {
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    this.requests = new Counter({
-      name: 'nebula_router_requests_total',
-      help: 'Requests answered by the router, by model, HTTP status and route',
-      labelNames: ['model', 'status', 'route'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'nebula_router_request_duration_seconds',
-      help: 'Time from receiving a request to the end of its response',
-      labelNames: ['model', 'route'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.ttft = new Histogram({
-      name: 'nebula_router_time_to_first_token_seconds',
-      help: 'Time from receiving a streamed request to the first byte of the engine stream',
-      labelNames: ['model'],
-      buckets: TTFT_BUCKETS,
-      registers,
-    });
-    this.promptTokens = new Counter({
-      name: 'nebula_router_prompt_tokens_total',
-      help: 'Prompt tokens reported in responses (usage)',
-      labelNames: ['model'],
-      registers,
-    });
-    this.completionTokens = new Counter({
-      name: 'nebula_router_completion_tokens_total',
-      help: 'Completion tokens reported in responses (usage)',
-      labelNames: ['model'],
-      registers,
-    });
-    this.upstreamErrors = new Counter({
-      name: 'nebula_router_upstream_errors_total',
-      help: 'Failed upstream attempts, by model and kind (connect, timeout, http_5xx, http_429, reset, protocol)',
-      labelNames: ['model', 'kind'],
-      registers,
-    });
-    this.activeStreams = new Gauge({
-      name: 'nebula_router_active_streams',
-      help: 'Streamed responses in progress',
-      registers,
-    });
-    this.readyReplicas = new Gauge({
-      name: 'nebula_router_ready_replicas',
-      help: 'Ready replicas in the routing table, by model',
-      labelNames: ['model'],
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'nebula_router_retries_total',
-      help: 'Requests sent again to another replica after a failure before the first byte',
-      labelNames: ['model'],
-      registers,
-    });
-    this.rateLimited = new Counter({
-      name: 'nebula_router_rate_limited_total',
-      help: 'Requests refused with 429 by the per-key rate limit',
-      registers,
-    });
-    this.authFailures = new Counter({
-      name: 'nebula_router_auth_failures_total',
-      help: 'Requests refused with 401, by reason (missing, invalid, expired, revoked, disabled)',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.heldTotal = new Counter({
-      name: 'nebula_router_held_requests_total',
-      help: 'Requests held for an idle (autoscaled) model, by outcome: served, timeout, full (503 at once), cancelled, gone',
-      labelNames: ['model', 'outcome'],
-      registers,
-    });
-    this.heldSeconds = new Histogram({
-      name: 'nebula_router_held_seconds',
-      help: 'How long served requests were held waiting for an idle model to wake',
-      labelNames: ['model'],
-      buckets: [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Counter<L>({ name, help, labelNames, registers });
+    const histogram = <L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) =>
+      new Histogram<L>({ name, help, labelNames, buckets, registers });
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Gauge<L>({ name, help, labelNames, registers });
+    this.requests = counter(
+      'nebula_router_requests_total',
+      'Requests answered by the router, by model, HTTP status and route',
+      ['model', 'status', 'route'],
+    );
+    this.duration = histogram(
+      'nebula_router_request_duration_seconds',
+      'Time from receiving a request to the end of its response',
+      ['model', 'route'],
+      LATENCY_BUCKETS,
+    );
+    this.ttft = histogram(
+      'nebula_router_time_to_first_token_seconds',
+      'Time from receiving a streamed request to the first byte of the engine stream',
+      ['model'],
+      TTFT_BUCKETS,
+    );
+    this.promptTokens = counter(
+      'nebula_router_prompt_tokens_total',
+      'Prompt tokens reported in responses (usage)',
+      ['model'],
+    );
+    this.completionTokens = counter(
+      'nebula_router_completion_tokens_total',
+      'Completion tokens reported in responses (usage)',
+      ['model'],
+    );
+    this.upstreamErrors = counter(
+      'nebula_router_upstream_errors_total',
+      'Failed upstream attempts, by model and kind (connect, timeout, http_5xx, http_429, reset, protocol)',
+      ['model', 'kind'],
+    );
+    this.activeStreams = gauge('nebula_router_active_streams', 'Streamed responses in progress');
+    this.readyReplicas = gauge(
+      'nebula_router_ready_replicas',
+      'Ready replicas in the routing table, by model',
+      ['model'],
+    );
+    this.retries = counter(
+      'nebula_router_retries_total',
+      'Requests sent again to another replica after a failure before the first byte',
+      ['model'],
+    );
+    this.rateLimited = counter(
+      'nebula_router_rate_limited_total',
+      'Requests refused with 429 by the per-key rate limit',
+    );
+    this.authFailures = counter(
+      'nebula_router_auth_failures_total',
+      'Requests refused with 401, by reason (missing, invalid, expired, revoked, disabled)',
+      ['reason'],
+    );
+    this.heldTotal = counter(
+      'nebula_router_held_requests_total',
+      'Requests held for an idle (autoscaled) model, by outcome: served, timeout, full (503 at once), cancelled, gone',
+      ['model', 'outcome'],
+    );
+    this.heldSeconds = histogram(
+      'nebula_router_held_seconds',
+      'How long served requests were held waiting for an idle model to wake',
+      ['model'],
+      [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+    );
     const held = () => this.heldNow?.() ?? [];
     new Gauge({
       name: 'nebula_router_held_requests',
