@@ -7,6 +7,8 @@
  * forwards none of them. Anything malformed is an error, after which the connection must be closed.
  */
 
+import { HeaderNames } from '../header-names.js';
+
 export interface ResponseEvents {
   onHead(status: number, headers: UpstreamHeaders): void;
   onBody(chunk: Buffer): void;
@@ -39,6 +41,15 @@ const F_RETRY_AFTER = 3;
 const F_CONTENT_TYPE = 4;
 const F_CONTENT_LENGTH = 5;
 const F_TRANSFER_ENCODING = 6;
+/** The header names the parser reads, in the order of the F_ ids above. */
+const KEPT_HEADERS = new HeaderNames([
+  'connection',
+  'keep-alive',
+  'retry-after',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+]);
 
 /** The response headers the router uses; others are checked for form only and not kept. */
 export interface UpstreamHeaders {
@@ -246,26 +257,7 @@ export class ResponseParser {
       const line = pos;
       pos = end + 2;
       // Only names of interest are compared (by length first); the others are skipped unread.
-      let field = 0;
-      switch (c - line) {
-        case 10: {
-          const name = text.slice(line, c).toLowerCase();
-          field = name === 'connection' ? F_CONNECTION : name === 'keep-alive' ? F_KEEP_ALIVE : 0;
-          break;
-        }
-        case 11:
-          if (text.slice(line, c).toLowerCase() === 'retry-after') field = F_RETRY_AFTER;
-          break;
-        case 12:
-          if (text.slice(line, c).toLowerCase() === 'content-type') field = F_CONTENT_TYPE;
-          break;
-        case 14:
-          if (text.slice(line, c).toLowerCase() === 'content-length') field = F_CONTENT_LENGTH;
-          break;
-        case 17:
-          if (text.slice(line, c).toLowerCase() === 'transfer-encoding') field = F_TRANSFER_ENCODING;
-          break;
-      }
+      const field = KEPT_HEADERS.idOf(text, line, c);
       if (field === 0) continue;
       const value = text.slice(c + 1, end).trim();
       if (BAD_VALUE.test(value)) throw new UpstreamProtocolError('malformed header value');
