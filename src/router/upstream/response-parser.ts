@@ -322,17 +322,28 @@ export class ResponseParser {
     this.events.onHead(status, headers);
   }
 
+  /**
+   * A line that may arrive over several reads: with `nl` (the LF's offset) it is what earlier reads kept
+   * plus `data` up to `nl`; without one (-1) the rest of `data` is kept for the next read and this is
+   * undefined.
+   */
+  private lineUpTo(data: Buffer, pos: number, nl: number): string | undefined {
+    if (nl === -1) {
+      this.line += data.toString('latin1', pos, data.length);
+      return undefined;
+    }
+    const raw = this.line + data.toString('latin1', pos, nl);
+    this.line = '';
+    return raw;
+  }
+
   private feedChunkSize(data: Buffer, pos: number): number {
     const nl = data.indexOf(LF, pos);
     const upto = nl === -1 ? data.length : nl;
     if (this.line.length + (upto - pos) > MAX_CHUNK_LINE)
       throw new UpstreamProtocolError('chunk size line too long');
-    if (nl === -1) {
-      this.line += data.toString('latin1', pos, data.length);
-      return data.length;
-    }
-    const raw = this.line + data.toString('latin1', pos, nl);
-    this.line = '';
+    const raw = this.lineUpTo(data, pos, nl);
+    if (raw === undefined) return data.length;
     if (!raw.endsWith('\r')) throw new UpstreamProtocolError('chunk size line not ended by CRLF');
     const semi = raw.indexOf(';');
     const hex = (semi === -1 ? raw.slice(0, -1) : raw.slice(0, semi)).trimEnd();
@@ -355,12 +366,8 @@ export class ResponseParser {
     const upto = nl === -1 ? data.length : nl;
     this.trailerBytes += upto - pos;
     if (this.trailerBytes > MAX_TRAILER_BYTES) throw new UpstreamProtocolError('trailers too large');
-    if (nl === -1) {
-      this.line += data.toString('latin1', pos, data.length);
-      return data.length;
-    }
-    const raw = this.line + data.toString('latin1', pos, nl);
-    this.line = '';
+    const raw = this.lineUpTo(data, pos, nl);
+    if (raw === undefined) return data.length;
     if (!raw.endsWith('\r')) throw new UpstreamProtocolError('trailer line not ended by CRLF');
     if (raw === '\r') this.state = State.Done;
     return nl + 1;
