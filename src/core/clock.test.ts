@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from './clock.js';
+import { every, FakeClock } from './clock.js';
 
 describe('FakeClock', () => {
   it('fires timers in order only when time advances', async () => {
@@ -28,5 +28,27 @@ describe('FakeClock', () => {
     const q = clock.sleep(1000, ac.signal);
     ac.abort(new Error('stop'));
     await expect(q).rejects.toThrow('stop');
+  });
+});
+
+describe('every', () => {
+  it('runs every interval, one timer at a time, and never after stop (even when stopped from a run)', async () => {
+    const clock = new FakeClock(0);
+    const at: number[] = [];
+    const t = every(clock, 100, () => {
+      at.push(clock.now());
+      if (at.length === 3) t.stop();
+    });
+    await clock.advance(99);
+    expect(at).toEqual([]);
+    await clock.advance(1000);
+    expect(at).toEqual([100, 200, 300]);
+
+    const runs: number[] = [];
+    const u = every(clock, 50, () => runs.push(clock.now()));
+    await clock.advance(120);
+    u.stop();
+    await clock.advance(500);
+    expect(runs).toEqual([1149, 1199]);
   });
 });

@@ -103,3 +103,29 @@ export class FakeClock implements Clock {
     return this.pending.length;
   }
 }
+
+/** A loop started by `every`. */
+export interface Ticker {
+  /** Cancels the next run (a run in progress finishes); no run starts after this. */
+  stop(): void;
+}
+
+/**
+ * Calls `fn` every `ms` on `clock` until stopped. The next run is timed from the call of the previous one
+ * (one timer at a time), so a loop never stacks timers however long `fn` takes to return.
+ */
+export function every(clock: Clock, ms: number, fn: () => void): Ticker {
+  let stopped = false;
+  let timer: TimerHandle | undefined;
+  const tick = () => {
+    fn();
+    if (!stopped) timer = clock.setTimeout(tick, ms);
+  };
+  timer = clock.setTimeout(tick, ms);
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clock.clearTimeout(timer);
+    },
+  };
+}

@@ -21,6 +21,33 @@ const LATENCY_BUCKETS = [
 ];
 const TTFT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 
+const HELD_BUCKETS = [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
+
+/** Every router metric by name, with the help line `/metrics` shows for it. */
+const HELP = {
+  nebula_router_requests_total: 'Requests answered by the router, by model, HTTP status and route',
+  nebula_router_request_duration_seconds: 'Time from receiving a request to the end of its response',
+  nebula_router_time_to_first_token_seconds:
+    'Time from receiving a streamed request to the first byte of the engine stream',
+  nebula_router_prompt_tokens_total: 'Prompt tokens reported in responses (usage)',
+  nebula_router_completion_tokens_total: 'Completion tokens reported in responses (usage)',
+  nebula_router_upstream_errors_total:
+    'Failed upstream attempts, by model and kind (connect, timeout, http_5xx, http_429, reset, protocol)',
+  nebula_router_active_streams: 'Streamed responses in progress',
+  nebula_router_ready_replicas: 'Ready replicas in the routing table, by model',
+  nebula_router_retries_total: 'Requests sent again to another replica after a failure before the first byte',
+  nebula_router_rate_limited_total: 'Requests refused with 429 by the per-key rate limit',
+  nebula_router_auth_failures_total:
+    'Requests refused with 401, by reason (missing, invalid, expired, revoked, disabled)',
+  nebula_router_held_requests_total:
+    'Requests held for an idle (autoscaled) model, by outcome: served, timeout, full (503 at once), cancelled, gone',
+  nebula_router_held_seconds: 'How long served requests were held waiting for an idle model to wake',
+  nebula_router_held_requests: 'Requests held right now for an idle (autoscaled) model',
+  nebula_router_replica_engine_requests:
+    "Requests in each replica's engine as the router's last /metrics scrape read them (state running|waiting); replicas never scraped are absent",
+} as const;
+type RouterMetricName = keyof typeof HELP;
+
 /**
  * The router's metrics, registered in the role's own registry. Label children are cached by their label
  * values so the hot path does one Map lookup instead of prom-client's label hashing per request.
@@ -48,111 +75,50 @@ export class RouterMetrics {
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    this.requests = new Counter({
-      name: 'nebula_router_requests_total',
-      help: 'Requests answered by the router, by model, HTTP status and route',
-      labelNames: ['model', 'status', 'route'],
-      registers,
+    const counter = <L extends string>(name: RouterMetricName, labelNames: readonly L[] = []) =>
+      new Counter<L>({ name, help: HELP[name], labelNames, registers });
+    const histogram = <L extends string>(name: RouterMetricName, labelNames: L[], buckets: number[]) =>
+      new Histogram<L>({ name, help: HELP[name], labelNames, buckets, registers });
+    const gauge = <L extends string>(name: RouterMetricName, labelNames: readonly L[] = []) =>
+      new Gauge<L>({ name, help: HELP[name], labelNames, registers });
+    this.requests = counter('nebula_router_requests_total', ['model', 'status', 'route']);
+    this.duration = histogram('nebula_router_request_duration_seconds', ['model', 'route'], LATENCY_BUCKETS);
+    this.ttft = histogram('nebula_router_time_to_first_token_seconds', ['model'], TTFT_BUCKETS);
+    this.promptTokens = counter('nebula_router_prompt_tokens_total', ['model']);
+    this.completionTokens = counter('nebula_router_completion_tokens_total', ['model']);
+    this.upstreamErrors = counter('nebula_router_upstream_errors_total', ['model', 'kind']);
+    this.activeStreams = gauge('nebula_router_active_streams');
+    this.readyReplicas = gauge('nebula_router_ready_replicas', ['model']);
+    this.retries = counter('nebula_router_retries_total', ['model']);
+    this.rateLimited = counter('nebula_router_rate_limited_total');
+    this.authFailures = counter('nebula_router_auth_failures_total', ['reason']);
+    this.heldTotal = counter('nebula_router_held_requests_total', ['model', 'outcome']);
+    this.heldSeconds = histogram('nebula_router_held_seconds', ['model'], HELD_BUCKETS);
+    // Gauges read at exposition time from the routing table: no series of models or replicas that are gone.
+    const collected = <L extends string>(
+      name: RouterMetricName,
+      labelNames: L[],
+      fill: (g: Gauge<L>) => void,
+    ) =>
+      new Gauge<L>({
+        name,
+        help: HELP[name],
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          fill(this);
+        },
+      });
+    collected('nebula_router_held_requests', ['model'], (g) => {
+      for (const r of this.heldNow?.() ?? []) if (r.held > 0) g.set({ model: r.label }, r.held);
     });
-    this.duration = new Histogram({
-      name: 'nebula_router_request_duration_seconds',
-      help: 'Time from receiving a request to the end of its response',
-      labelNames: ['model', 'route'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.ttft = new Histogram({
-      name: 'nebula_router_time_to_first_token_seconds',
-      help: 'Time from receiving a streamed request to the first byte of the engine stream',
-      labelNames: ['model'],
-      buckets: TTFT_BUCKETS,
-      registers,
-    });
-    this.promptTokens = new Counter({
-      name: 'nebula_router_prompt_tokens_total',
-      help: 'Prompt tokens reported in responses (usage)',
-      labelNames: ['model'],
-      registers,
-    });
-    this.completionTokens = new Counter({
-      name: 'nebula_router_completion_tokens_total',
-      help: 'Completion tokens reported in responses (usage)',
-      labelNames: ['model'],
-      registers,
-    });
-    this.upstreamErrors = new Counter({
-      name: 'nebula_router_upstream_errors_total',
-      help: 'Failed upstream attempts, by model and kind (connect, timeout, http_5xx, http_429, reset, protocol)',
-      labelNames: ['model', 'kind'],
-      registers,
-    });
-    this.activeStreams = new Gauge({
-      name: 'nebula_router_active_streams',
-      help: 'Streamed responses in progress',
-      registers,
-    });
-    this.readyReplicas = new Gauge({
-      name: 'nebula_router_ready_replicas',
-      help: 'Ready replicas in the routing table, by model',
-      labelNames: ['model'],
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'nebula_router_retries_total',
-      help: 'Requests sent again to another replica after a failure before the first byte',
-      labelNames: ['model'],
-      registers,
-    });
-    this.rateLimited = new Counter({
-      name: 'nebula_router_rate_limited_total',
-      help: 'Requests refused with 429 by the per-key rate limit',
-      registers,
-    });
-    this.authFailures = new Counter({
-      name: 'nebula_router_auth_failures_total',
-      help: 'Requests refused with 401, by reason (missing, invalid, expired, revoked, disabled)',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.heldTotal = new Counter({
-      name: 'nebula_router_held_requests_total',
-      help: 'Requests held for an idle (autoscaled) model, by outcome: served, timeout, full (503 at once), cancelled, gone',
-      labelNames: ['model', 'outcome'],
-      registers,
-    });
-    this.heldSeconds = new Histogram({
-      name: 'nebula_router_held_seconds',
-      help: 'How long served requests were held waiting for an idle model to wake',
-      labelNames: ['model'],
-      buckets: [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
-      registers,
-    });
-    const held = () => this.heldNow?.() ?? [];
-    new Gauge({
-      name: 'nebula_router_held_requests',
-      help: 'Requests held right now for an idle (autoscaled) model',
-      labelNames: ['model'],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of held()) if (r.held > 0) this.set({ model: r.label }, r.held);
-      },
-    });
-    // Read at exposition time from the routing table, so it never holds series of replicas that are gone.
-    const load = () => this.replicaLoad?.() ?? [];
-    new Gauge({
-      name: 'nebula_router_replica_engine_requests',
-      help: "Requests in each replica's engine as the router's last /metrics scrape read them (state running|waiting); replicas never scraped are absent",
-      labelNames: ['model', 'replica', 'state'],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of load()) {
-          if (r.loadAt === 0) continue;
-          this.set({ model: r.model, replica: r.id, state: 'running' }, r.running);
-          this.set({ model: r.model, replica: r.id, state: 'waiting' }, r.waiting);
-        }
-      },
+    collected('nebula_router_replica_engine_requests', ['model', 'replica', 'state'], (g) => {
+      for (const r of this.replicaLoad?.() ?? []) {
+        if (r.loadAt === 0) continue;
+        g.set({ model: r.model, replica: r.id, state: 'running' }, r.running);
+        g.set({ model: r.model, replica: r.id, state: 'waiting' }, r.waiting);
+      }
     });
   }
 

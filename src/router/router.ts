@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { unwatchFile, watchFile } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { listen } from '../core/listen.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { createMetricsRegistry } from '../core/metrics.js';
 import { noopTracing, type Tracing } from '../core/tracing.js';
@@ -226,7 +226,9 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
     });
-    const port = await listen(server, opts.host, opts.port);
+    // A deep accept queue (the kernel caps it at net.core.somaxconn): hundreds of clients connecting at once
+    // must not have their SYNs dropped and retried a second later (Node's default is 511).
+    const port = await listen(server, opts.host, opts.port, 4096);
     cleanups.push(() => closeServer(server));
 
     let grpcPort: number | null = null;
@@ -299,19 +301,6 @@ export async function startRouter(input: RouterOptionsInput, deps: RouterDeps = 
     await stopAll();
     throw err;
   }
-}
-
-function listen(server: Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once('error', onError);
-    // A deep accept queue (the kernel caps it at net.core.somaxconn): hundreds of clients connecting at
-    // once must not have their SYNs dropped and retried a second later (Node's default is 511).
-    server.listen({ port, host, backlog: 4096 }, () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 /** Stops accepting, lets requests in flight finish for a moment, then cuts what is left (long streams). */

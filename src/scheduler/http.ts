@@ -1,7 +1,7 @@
 /** The scheduler's small HTTP listener: `GET /healthz` and `GET /metrics` (seed 000 §5). */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listen } from '../core/listen.js';
 
 export interface HealthInfo {
   leader: boolean;
@@ -44,14 +44,7 @@ export async function startHttp(opts: {
     }
     send(404, JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${path ?? ''}` } }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, opts.host, opts.port);
   return {
     port,
     close: () =>

@@ -4,7 +4,7 @@
  * seconds as a safety net) and campaign when it is gone. A lease is not a lock: every write of the
  * leader is fenced with `fence()` (the leader key still has the revision we created it with).
  */
-import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { every, systemClock, type Clock, type Ticker } from '../core/clock.js';
 import { LeaderRecord } from '../core/domain/state.js';
 import { errorMessage } from '../core/errors.js';
 import { keys } from '../core/keys.js';
@@ -29,7 +29,7 @@ export class LeaderElector {
   readonly key: string;
   private leaderRevision: number | undefined;
   private watcher: Watcher | undefined;
-  private timer: TimerHandle | undefined;
+  private ticker: Ticker | undefined;
   private stopped = false;
   private busy: Promise<void> | undefined;
   private readonly clock: Clock;
@@ -62,7 +62,7 @@ export class LeaderElector {
       },
     });
     await this.runCheck();
-    this.schedule();
+    if (!this.stopped) this.ticker = every(this.clock, this.opts.checkEveryMs, () => this.check());
   }
 
   /** Checks the key now (after a lease loss, a failed fenced write, or a watch event). */
@@ -74,21 +74,13 @@ export class LeaderElector {
   /** Gives up leadership (deletes the key if it is still ours) and stops campaigning. */
   async stop(resign: boolean): Promise<void> {
     this.stopped = true;
-    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.ticker?.stop();
     await this.busy;
     await this.watcher?.close().catch(() => undefined);
     if (resign && this.leaderRevision !== undefined) {
       await this.store.delete(this.key, { ifModRevision: this.leaderRevision }).catch(() => undefined);
     }
     this.leaderRevision = undefined;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.check();
-      this.schedule();
-    }, this.opts.checkEveryMs);
   }
 
   private async runCheck(): Promise<void> {

@@ -3,16 +3,9 @@
  * stable identities for prefix blocks and repeatable "model output".
  */
 
-const TWO_32 = 4294967296;
+import { mix32 } from '../core/hash.js';
 
-function mix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const TWO_32 = 4294967296;
 
 /**
  * 53-bit hash of `text`, seeded with another hash so blocks can be chained (a block's identity includes

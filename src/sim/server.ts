@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../core/clock.js';
+import { listen } from '../core/listen.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { nebulaVersion } from '../core/version.js';
 import type { RequestMeta, SimContext } from './context.js';
@@ -214,14 +214,7 @@ export async function startEngineSim(
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, opts.host, opts.port);
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `http://${hostForUrl}:${port}`;
   logger.info({ url, model: opts.model, served_model_name: opts.servedModelName }, 'engine-sim listening');

@@ -19,8 +19,15 @@ interface TestCandidate extends Candidate {
   kvUsage: number;
 }
 
-function candidates(n: number): TestCandidate[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `r${i}`, outstanding: 0, waiting: 0, kvUsage: 0 }));
+/** `n` idle candidates `r0`..; `loads[i]` sets candidate i's load. */
+function candidates(n: number, loads: Partial<Omit<TestCandidate, 'id'>>[] = []): TestCandidate[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `r${i}`,
+    outstanding: 0,
+    waiting: 0,
+    kvUsage: 0,
+    ...loads[i],
+  }));
 }
 
 describe('RoundRobinBalancer', () => {
@@ -62,11 +69,7 @@ describe('RoundRobinBalancer', () => {
 describe('LeastOutstandingBalancer', () => {
   it('picks the candidate with the fewest in-flight plus queued requests', () => {
     const b = new LeastOutstandingBalancer();
-    const cs = candidates(3);
-    cs[0]!.outstanding = 5;
-    cs[1]!.outstanding = 1;
-    cs[1]!.waiting = 3;
-    cs[2]!.outstanding = 2;
+    const cs = candidates(3, [{ outstanding: 5 }, { outstanding: 1, waiting: 3 }, { outstanding: 2 }]);
     expect(b.pick(cs, {})?.id).toBe('r2');
     expect(b.pick(cs, { exclude: new Set(['r2']) })?.id).toBe('r1');
   });
@@ -304,10 +307,7 @@ describe('PrefixAwareBalancer', () => {
 
   it('falls back to least load without a prefix, skips excluded and departed replicas', () => {
     const b = new PrefixAwareBalancer();
-    const cs = candidates(3);
-    cs[0]!.outstanding = 2;
-    cs[1]!.outstanding = 1;
-    cs[2]!.outstanding = 3;
+    const cs = candidates(3, [{ outstanding: 2 }, { outstanding: 1 }, { outstanding: 3 }]);
     expect(b.pick(cs, {})!.id).toBe('r1');
     expect(b.pick(cs, { prefixHashes: [] })!.id).toBe('r1');
     const h = hashesFor(sys(4));

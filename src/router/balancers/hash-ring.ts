@@ -1,4 +1,4 @@
-import { hashString } from './hash.js';
+import { hashString } from '../../core/hash.js';
 
 /**
  * Consistent-hash ring with virtual nodes: a key maps to the first point clockwise from its hash. When a

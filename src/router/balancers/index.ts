@@ -20,7 +20,7 @@ export {
   DEFAULT_PREFIX_HASH,
   type PrefixHashOptions,
 } from './prefix-hash.js';
-export { fnv1a, hashString, mix32 } from './hash.js';
+export { fnv1a, hashString, mix32 } from '../../core/hash.js';
 
 export const DEFAULT_POLICY: RoutingPolicy = 'least-outstanding';
 

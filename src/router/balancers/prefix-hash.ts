@@ -1,4 +1,4 @@
-import { fnv1a } from './hash.js';
+import { fnv1a } from '../../core/hash.js';
 
 export interface PrefixHashOptions {
   /** Characters per block (~16 tokens at 64). */

@@ -122,6 +122,11 @@ describe('response mapping', () => {
     expect(grpcCodeFor(500)).toBe(status.INTERNAL);
     expect(grpcCodeFor(400)).toBe(status.INVALID_ARGUMENT);
     expect(grpcCodeFor(499)).toBe(status.CANCELLED);
+    for (const http of [413, 422]) expect(grpcCodeFor(http)).toBe(status.INVALID_ARGUMENT);
+    for (const http of [408, 504]) expect(grpcCodeFor(http)).toBe(status.DEADLINE_EXCEEDED);
+    expect(grpcCodeFor(403)).toBe(status.PERMISSION_DENIED);
+    expect(grpcCodeFor(502)).toBe(status.UNAVAILABLE);
+    expect(grpcCodeFor(418)).toBe(status.UNKNOWN);
     expect(errorMessageOf('{"error":{"message":"boom"}}', 500)).toBe('boom');
     expect(errorMessageOf('{"message":"vllm style"}', 400)).toBe('vllm style');
     expect(errorMessageOf('', 502)).toBe('upstream answered 502');

@@ -83,32 +83,25 @@ export function toOpenAIRequest(
   return { path, body };
 }
 
+/** The gRPC status of each HTTP status the router or an engine answers with; others map by class. */
+const GRPC_CODE_BY_HTTP: ReadonlyMap<number, GrpcStatus> = new Map(
+  (
+    [
+      [GrpcStatus.INVALID_ARGUMENT, [400, 413, 422]],
+      [GrpcStatus.UNAUTHENTICATED, [401]],
+      [GrpcStatus.PERMISSION_DENIED, [403]],
+      [GrpcStatus.NOT_FOUND, [404]],
+      [GrpcStatus.DEADLINE_EXCEEDED, [408, 504]],
+      [GrpcStatus.RESOURCE_EXHAUSTED, [429]],
+      [GrpcStatus.CANCELLED, [499]],
+      [GrpcStatus.UNAVAILABLE, [502, 503]],
+    ] as const
+  ).flatMap(([code, statuses]) => statuses.map((http) => [http, code] as const)),
+);
+
 /** gRPC status for an HTTP status (the router's own errors and the engines'). */
 export function grpcCodeFor(httpStatus: number): GrpcStatus {
-  switch (httpStatus) {
-    case 400:
-    case 413:
-    case 422:
-      return GrpcStatus.INVALID_ARGUMENT;
-    case 401:
-      return GrpcStatus.UNAUTHENTICATED;
-    case 403:
-      return GrpcStatus.PERMISSION_DENIED;
-    case 404:
-      return GrpcStatus.NOT_FOUND;
-    case 408:
-    case 504:
-      return GrpcStatus.DEADLINE_EXCEEDED;
-    case 429:
-      return GrpcStatus.RESOURCE_EXHAUSTED;
-    case 499:
-      return GrpcStatus.CANCELLED;
-    case 502:
-    case 503:
-      return GrpcStatus.UNAVAILABLE;
-    default:
-      return httpStatus >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN;
-  }
+  return GRPC_CODE_BY_HTTP.get(httpStatus) ?? (httpStatus >= 500 ? GrpcStatus.INTERNAL : GrpcStatus.UNKNOWN);
 }
 
 function usageOf(u: unknown): UsageMsg | null {

@@ -16,19 +16,18 @@ describe('inspectBody', () => {
     expect(ins('{"model":"m","stream":null}')).toMatchObject({ stream: false, user: undefined });
   });
 
-  it('refuses what cannot be routed', () => {
-    const code = (s: string) => {
-      const r = ins(s);
-      return r instanceof RouterError ? `${r.status} ${r.code}` : 'ok';
-    };
-    expect(code('{bad')).toBe('400 invalid_json');
-    expect(code('[1]')).toBe('400 invalid_request');
-    expect(code('null')).toBe('400 invalid_request');
-    expect(code('{}')).toBe('400 invalid_request');
-    expect(code('{"model":""}')).toBe('400 invalid_request');
-    expect(code('{"model":3}')).toBe('400 invalid_request');
-    expect(code(`{"model":"${'m'.repeat(300)}"}`)).toBe('400 invalid_request');
-    expect(code('{"model":"m","stream":"yes"}')).toBe('400 invalid_request');
+  it.each([
+    ['{bad', '400 invalid_json'],
+    ['[1]', '400 invalid_request'],
+    ['null', '400 invalid_request'],
+    ['{}', '400 invalid_request'],
+    ['{"model":""}', '400 invalid_request'],
+    ['{"model":3}', '400 invalid_request'],
+    [`{"model":"${'m'.repeat(300)}"}`, '400 invalid_request'],
+    ['{"model":"m","stream":"yes"}', '400 invalid_request'],
+  ])('refuses what cannot be routed: %s', (body, code) => {
+    const r = ins(body);
+    expect(r instanceof RouterError ? `${r.status} ${r.code}` : 'ok').toBe(code);
   });
 });
 

@@ -1,4 +1,19 @@
 import type { IncomingMessage } from 'node:http';
+import { HeaderNames } from '../header-names.js';
+
+const ROUTING_HEADERS = new HeaderNames([
+  'authorization',
+  'x-request-id',
+  'x-session-id',
+  'traceparent',
+  'tracestate',
+  'content-length',
+]);
+const H_AUTHORIZATION = 1;
+const H_REQUEST_ID = 2;
+const H_SESSION_ID = 3;
+const H_TRACEPARENT = 4;
+const H_TRACESTATE = 5;
 
 /** The request headers the proxy path reads; the first occurrence of each wins. */
 export interface RoutingHeaders {
@@ -25,30 +40,15 @@ export function routingHeaders(req: IncomingMessage): RoutingHeaders {
   };
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    // Cheap length filter before the case-insensitive comparison.
-    switch (name.length) {
-      case 13:
-        if (out.authorization === undefined && name.toLowerCase() === 'authorization')
-          out.authorization = raw[i + 1];
-        break;
-      case 12:
-        if (out.requestId === undefined && name.toLowerCase() === 'x-request-id') out.requestId = raw[i + 1];
-        else if (out.sessionId === undefined && name.toLowerCase() === 'x-session-id')
-          out.sessionId = raw[i + 1];
-        break;
-      case 11:
-        if (out.traceparent === undefined && name.toLowerCase() === 'traceparent')
-          out.traceparent = raw[i + 1];
-        break;
-      case 10:
-        if (out.tracestate === undefined && name.toLowerCase() === 'tracestate') out.tracestate = raw[i + 1];
-        break;
-      case 14:
-        if (out.contentLength === undefined && name.toLowerCase() === 'content-length')
-          out.contentLength = raw[i + 1];
-        break;
-    }
+    const id = ROUTING_HEADERS.idOf(raw[i] as string);
+    if (id === 0) continue;
+    const value = raw[i + 1];
+    if (id === H_AUTHORIZATION) out.authorization ??= value;
+    else if (id === H_REQUEST_ID) out.requestId ??= value;
+    else if (id === H_SESSION_ID) out.sessionId ??= value;
+    else if (id === H_TRACEPARENT) out.traceparent ??= value;
+    else if (id === H_TRACESTATE) out.tracestate ??= value;
+    else out.contentLength ??= value;
   }
   return out;
 }

@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../../core/clock.js';
-import { systemClock } from '../../core/clock.js';
+import type { Clock, Ticker } from '../../core/clock.js';
+import { every, systemClock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import { parseEngineLoad } from './prom-text.js';
 import type { Replica } from './replica.js';
@@ -20,7 +20,7 @@ const MAX_METRICS_BYTES = 4 * 1024 * 1024;
  * that stopped answering is judged by the router's own in-flight count only.
  */
 export class LoadScraper {
-  private timer: TimerHandle | undefined;
+  private ticker: Ticker | undefined;
   private stopped = false;
   private readonly clock: Clock;
 
@@ -32,21 +32,13 @@ export class LoadScraper {
   }
 
   start(): void {
-    if (this.opts.intervalMs <= 0) return;
-    this.schedule();
+    if (this.opts.intervalMs <= 0 || this.stopped) return;
+    this.ticker = every(this.clock, this.opts.intervalMs, () => this.scrapeAll());
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) this.clock.clearTimeout(this.timer);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
-      this.scrapeAll();
-      this.schedule();
-    }, this.opts.intervalMs);
+    this.ticker?.stop();
   }
 
   /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../core/domain/endpoint.js';
-import type { ModelSpec } from '../../core/domain/model.js';
+import { ModelSpec } from '../../core/domain/model.js';
 import { EndpointTable } from './endpoint-table.js';
 import { PoolSet } from './pool-set.js';
 import { parseEngineLoad } from './prom-text.js';
@@ -146,19 +146,17 @@ function ep(
   };
 }
 function spec(uid: string, extra: Partial<ModelSpec> = {}): ModelSpec {
-  return {
+  // The schema fills in the rest (revision, engine_config, labels), as a stored spec has them.
+  return ModelSpec.parse({
     model_uid: uid,
     model_name: 'org/m',
     model_source: 'local',
-    revision: 'main',
     engine_type: 'sim',
-    engine_config: { extra_args: [], env: {} },
     resources: { gpu_count: 0 },
-    labels: {},
     created_at: ts,
     updated_at: ts,
     ...extra,
-  };
+  });
 }
 
 describe('buildManagedModels', () => {

@@ -154,44 +154,42 @@ describe('ResponseParser', () => {
     });
   });
 
-  it('refuses malformed responses', () => {
-    const bad = (raw: string) => {
-      try {
-        const { p } = parser();
-        p.feed(Buffer.from(raw, 'latin1'));
-        p.end();
-        return 'accepted';
-      } catch (err) {
-        expect(err).toBeInstanceOf(UpstreamProtocolError);
-        return (err as Error).message.replace('upstream protocol error: ', '');
-      }
-    };
-    expect(bad('HTTP/2 200 OK\r\n\r\n')).toBe('malformed status line');
-    expect(bad('HTTP/1.1 20 OK\r\n\r\n')).toBe('malformed status line');
-    expect(bad('HTTP/1.1 200 OK\r\nno colon\r\n\r\n')).toBe('malformed header line');
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-length : 1\r\n\r\nx')).toBe('malformed header name');
-    expect(bad('HTTP/1.1 200 OK\r\nx-other\t: 1\r\ncontent-length: 0\r\n\r\n')).toBe('malformed header name');
-    expect(bad('HTTP/1.1 200 OK\r\n folded: x\r\n\r\n')).toBe('malformed header name');
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-type: a\rb\r\n\r\n')).toBe('malformed header value');
-    expect(bad('HTTP/1.1 200 OK\r\nretry-after: 1\x01\r\n\r\n')).toBe('malformed header value');
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-length: 1\nx: y\r\n\r\nx')).toBe('malformed header value');
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n')).toBe('invalid content-length');
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nx')).toBe(
-      'conflicting content-length',
-    );
-    expect(bad('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n')).toBe('invalid chunk size');
-    expect(bad('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc')).toBe(
-      'chunk data not followed by CRLF',
-    );
-    expect(bad('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\nab\r\n')).toBe(
-      'chunk size line not ended by CRLF',
-    );
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nxy')).toBe('bytes after the end of the response');
-    expect(bad('HTTP/1.1 101 Switching Protocols\r\n\r\n')).toBe('unexpected protocol switch');
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nab')).toBe('connection closed mid-body');
-    expect(bad('HTTP/1.1 200 OK\r\n')).toBe('connection closed before the response');
-    expect(bad(`HTTP/1.1 200 OK\r\nx: ${'a'.repeat(70 * 1024)}`)).toBe('response head too large');
-    expect(bad('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')).toBe('accepted');
+  /** What the parser says of `raw` fed whole: 'accepted', or the protocol error's reason. */
+  const bad = (raw: string) => {
+    try {
+      const { p } = parser();
+      p.feed(Buffer.from(raw, 'latin1'));
+      p.end();
+      return 'accepted';
+    } catch (err) {
+      expect(err).toBeInstanceOf(UpstreamProtocolError);
+      return (err as Error).message.replace('upstream protocol error: ', '');
+    }
+  };
+
+  it.each([
+    ['HTTP/2 200 OK\r\n\r\n', 'malformed status line'],
+    ['HTTP/1.1 20 OK\r\n\r\n', 'malformed status line'],
+    ['HTTP/1.1 200 OK\r\nno colon\r\n\r\n', 'malformed header line'],
+    ['HTTP/1.1 200 OK\r\ncontent-length : 1\r\n\r\nx', 'malformed header name'],
+    ['HTTP/1.1 200 OK\r\nx-other\t: 1\r\ncontent-length: 0\r\n\r\n', 'malformed header name'],
+    ['HTTP/1.1 200 OK\r\n folded: x\r\n\r\n', 'malformed header name'],
+    ['HTTP/1.1 200 OK\r\ncontent-type: a\rb\r\n\r\n', 'malformed header value'],
+    ['HTTP/1.1 200 OK\r\nretry-after: 1\x01\r\n\r\n', 'malformed header value'],
+    ['HTTP/1.1 200 OK\r\ncontent-length: 1\nx: y\r\n\r\nx', 'malformed header value'],
+    ['HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n', 'invalid content-length'],
+    ['HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nx', 'conflicting content-length'],
+    ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', 'invalid chunk size'],
+    ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc', 'chunk data not followed by CRLF'],
+    ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\nab\r\n', 'chunk size line not ended by CRLF'],
+    ['HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nxy', 'bytes after the end of the response'],
+    ['HTTP/1.1 101 Switching Protocols\r\n\r\n', 'unexpected protocol switch'],
+    ['HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nab', 'connection closed mid-body'],
+    ['HTTP/1.1 200 OK\r\n', 'connection closed before the response'],
+    [`HTTP/1.1 200 OK\r\nx: ${'a'.repeat(70 * 1024)}`, 'response head too large'],
+    ['HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok', 'accepted'],
+  ])('refuses malformed responses: case %# -> %s', (raw, why) => {
+    expect(bad(raw)).toBe(why);
   });
 
   it('is reusable for the next response on the connection', () => {

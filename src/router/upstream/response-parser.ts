@@ -7,6 +7,8 @@
  * forwards none of them. Anything malformed is an error, after which the connection must be closed.
  */
 
+import { HeaderNames } from '../header-names.js';
+
 export interface ResponseEvents {
   onHead(status: number, headers: UpstreamHeaders): void;
   onBody(chunk: Buffer): void;
@@ -39,6 +41,15 @@ const F_RETRY_AFTER = 3;
 const F_CONTENT_TYPE = 4;
 const F_CONTENT_LENGTH = 5;
 const F_TRANSFER_ENCODING = 6;
+/** The header names the parser reads, in the order of the F_ ids above. */
+const KEPT_HEADERS = new HeaderNames([
+  'connection',
+  'keep-alive',
+  'retry-after',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+]);
 
 /** The response headers the router uses; others are checked for form only and not kept. */
 export interface UpstreamHeaders {
@@ -246,26 +257,7 @@ export class ResponseParser {
       const line = pos;
       pos = end + 2;
       // Only names of interest are compared (by length first); the others are skipped unread.
-      let field = 0;
-      switch (c - line) {
-        case 10: {
-          const name = text.slice(line, c).toLowerCase();
-          field = name === 'connection' ? F_CONNECTION : name === 'keep-alive' ? F_KEEP_ALIVE : 0;
-          break;
-        }
-        case 11:
-          if (text.slice(line, c).toLowerCase() === 'retry-after') field = F_RETRY_AFTER;
-          break;
-        case 12:
-          if (text.slice(line, c).toLowerCase() === 'content-type') field = F_CONTENT_TYPE;
-          break;
-        case 14:
-          if (text.slice(line, c).toLowerCase() === 'content-length') field = F_CONTENT_LENGTH;
-          break;
-        case 17:
-          if (text.slice(line, c).toLowerCase() === 'transfer-encoding') field = F_TRANSFER_ENCODING;
-          break;
-      }
+      const field = KEPT_HEADERS.idOf(text, line, c);
       if (field === 0) continue;
       const value = text.slice(c + 1, end).trim();
       if (BAD_VALUE.test(value)) throw new UpstreamProtocolError('malformed header value');
@@ -330,17 +322,28 @@ export class ResponseParser {
     this.events.onHead(status, headers);
   }
 
+  /**
+   * A line that may arrive over several reads: with `nl` (the LF's offset) it is what earlier reads kept
+   * plus `data` up to `nl`; without one (-1) the rest of `data` is kept for the next read and this is
+   * undefined.
+   */
+  private lineUpTo(data: Buffer, pos: number, nl: number): string | undefined {
+    if (nl === -1) {
+      this.line += data.toString('latin1', pos, data.length);
+      return undefined;
+    }
+    const raw = this.line + data.toString('latin1', pos, nl);
+    this.line = '';
+    return raw;
+  }
+
   private feedChunkSize(data: Buffer, pos: number): number {
     const nl = data.indexOf(LF, pos);
     const upto = nl === -1 ? data.length : nl;
     if (this.line.length + (upto - pos) > MAX_CHUNK_LINE)
       throw new UpstreamProtocolError('chunk size line too long');
-    if (nl === -1) {
-      this.line += data.toString('latin1', pos, data.length);
-      return data.length;
-    }
-    const raw = this.line + data.toString('latin1', pos, nl);
-    this.line = '';
+    const raw = this.lineUpTo(data, pos, nl);
+    if (raw === undefined) return data.length;
     if (!raw.endsWith('\r')) throw new UpstreamProtocolError('chunk size line not ended by CRLF');
     const semi = raw.indexOf(';');
     const hex = (semi === -1 ? raw.slice(0, -1) : raw.slice(0, semi)).trimEnd();
@@ -363,12 +366,8 @@ export class ResponseParser {
     const upto = nl === -1 ? data.length : nl;
     this.trailerBytes += upto - pos;
     if (this.trailerBytes > MAX_TRAILER_BYTES) throw new UpstreamProtocolError('trailers too large');
-    if (nl === -1) {
-      this.line += data.toString('latin1', pos, data.length);
-      return data.length;
-    }
-    const raw = this.line + data.toString('latin1', pos, nl);
-    this.line = '';
+    const raw = this.lineUpTo(data, pos, nl);
+    if (raw === undefined) return data.length;
     if (!raw.endsWith('\r')) throw new UpstreamProtocolError('trailer line not ended by CRLF');
     if (raw === '\r') this.state = State.Done;
     return nl + 1;
