@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { every, FakeClock } from './clock.js';
+import { every, FakeClock, pendingSystemTimers, systemClock } from './clock.js';
 
 describe('FakeClock', () => {
   it('fires timers in order only when time advances', async () => {
@@ -50,5 +50,16 @@ describe('every', () => {
     u.stop();
     await clock.advance(500);
     expect(runs).toEqual([1149, 1199]);
+  });
+});
+
+describe('systemClock', () => {
+  it('forgets a timer once it fired or was cleared (loops must not grow its table)', async () => {
+    const before = pendingSystemTimers();
+    await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 1));
+    const cleared = systemClock.setTimeout(() => undefined, 60_000);
+    expect(pendingSystemTimers()).toBe(before + 1);
+    systemClock.clearTimeout(cleared);
+    expect(pendingSystemTimers()).toBe(before);
   });
 });

@@ -16,9 +16,13 @@ let nextId = 1;
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
     const id = nextId++;
+    // A fired timer leaves the map too: long-running loops (probes, heartbeats) must not grow it forever.
+    const t = setTimeout(() => {
+      timers.delete(id);
+      fn();
+    }, ms);
+    t.unref?.();
     timers.set(id, t);
     return { id };
   },
@@ -43,6 +47,11 @@ export const systemClock: Clock = {
   },
 };
 const timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+/** Timers of `systemClock` set and not yet fired or cleared (for tests). */
+export function pendingSystemTimers(): number {
+  return timers.size;
+}
 
 /** A clock that only moves when told to. */
 export class FakeClock implements Clock {

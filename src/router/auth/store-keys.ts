@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.js';
 import { ApiKey } from '../../core/domain/auth.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { IndexedView } from '../../store/indexed-view.js';
 import type { Store } from '../../store/types.js';
@@ -16,7 +16,7 @@ export class StoreKeys {
     this.view = new IndexedView<ApiKey>(store, {
       prefix: prefixes.apiKeys,
       schema: ApiKey,
-      keyFilter: (k) => parseKey(k)?.kind === 'apiKey',
+      keyFilter: kindFilter('apiKey'),
       indexBy: (k) => k.key_hash,
       name: 'router-api-keys',
       what: 'api key record',

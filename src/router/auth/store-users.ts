@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { UserState } from '../../core/credentials.js';
 import { User } from '../../core/domain/auth.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import { IndexedView } from '../../store/indexed-view.js';
 import type { Store } from '../../store/types.js';
@@ -23,7 +23,7 @@ export class StoreUsers implements UserLookup {
     this.view = new IndexedView<User>(store, {
       prefix: prefixes.users,
       schema: User,
-      keyFilter: (k) => parseKey(k)?.kind === 'user',
+      keyFilter: kindFilter('user'),
       indexBy: (u) => u.username,
       name: 'router-users',
       what: 'user record',

@@ -3,7 +3,7 @@ import { Endpoint } from '../../core/domain/endpoint.js';
 import { durationMs } from '../../core/duration.js';
 import { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
 import { PlacementPlan } from '../../core/domain/placement.js';
-import { parseKey, prefixes } from '../../core/keys.js';
+import { kindFilter, prefixes } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
 import type { z } from 'zod';
@@ -128,7 +128,7 @@ export class StoreSource {
     };
     // One informer per record kind the table is built from, each keeping only its own keys.
     const watch = <T>(name: string, prefix: string, schema: z.ZodType<T>, kind: string): Informer<T> =>
-      new Informer({ ...common, prefix, schema, keyFilter: (k) => parseKey(k)?.kind === kind, name });
+      new Informer({ ...common, prefix, schema, keyFilter: kindFilter(kind), name });
     this.endpoints = watch('router-endpoints', prefixes.endpoints, Endpoint, 'endpoint');
     this.specs = watch('router-specs', prefixes.models, ModelSpec, 'modelSpec');
     this.plans = watch('router-placements', prefixes.placements, PlacementPlan, 'placement');
