@@ -3,7 +3,7 @@ import { Endpoint } from '../../core/domain/endpoint.js';
 import { durationMs } from '../../core/duration.js';
 import { ModelDeployment, ModelSpec } from '../../core/domain/model.js';
 import { PlacementPlan } from '../../core/domain/placement.js';
-import { kindFilter, prefixes } from '../../core/keys.js';
+import { kindFilter, prefixes, type ParsedKey } from '../../core/keys.js';
 import type { Logger } from '../../core/logger.js';
 import type { Store } from '../../store/types.js';
 import type { z } from 'zod';
@@ -127,8 +127,12 @@ export class StoreSource {
       ...(opts.logger ? { logger: opts.logger } : {}),
     };
     // One informer per record kind the table is built from, each keeping only its own keys.
-    const watch = <T>(name: string, prefix: string, schema: z.ZodType<T>, kind: string): Informer<T> =>
-      new Informer({ ...common, prefix, schema, keyFilter: kindFilter(kind), name });
+    const watch = <T>(
+      name: string,
+      prefix: string,
+      schema: z.ZodType<T>,
+      kind: ParsedKey['kind'],
+    ): Informer<T> => new Informer({ ...common, prefix, schema, keyFilter: kindFilter(kind), name });
     this.endpoints = watch('router-endpoints', prefixes.endpoints, Endpoint, 'endpoint');
     this.specs = watch('router-specs', prefixes.models, ModelSpec, 'modelSpec');
     this.plans = watch('router-placements', prefixes.placements, PlacementPlan, 'placement');
