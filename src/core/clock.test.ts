@@ -56,7 +56,12 @@ describe('every', () => {
 describe('systemClock', () => {
   it('forgets a timer once it fired or was cleared (loops must not grow its table)', async () => {
     const before = pendingSystemTimers();
-    await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 1));
+    let fired!: () => void;
+    const done = new Promise<void>((resolve) => (fired = resolve));
+    systemClock.setTimeout(() => fired(), 0);
+    expect(pendingSystemTimers()).toBe(before + 1);
+    await done;
+    expect(pendingSystemTimers()).toBe(before);
     const cleared = systemClock.setTimeout(() => undefined, 60_000);
     expect(pendingSystemTimers()).toBe(before + 1);
     systemClock.clearTimeout(cleared);
