@@ -292,10 +292,14 @@ describe('node agent (in-process, real etcd, real engines)', () => {
     expect(ep).toMatchObject({ status: 'failed', last_error: 'force-stopped by operator' });
     expect(ep.pid).toBeUndefined();
     // Several backoff periods (200, 400, 800 ms) later it is still down: the agent's clock moves past them
-    // at once, firing any restart they would have brought; what such a restart starts (a spawn, a
-    // 'starting' endpoint) shows within tens of milliseconds, so a short real wait bounds the check.
+    // at once, firing any restart they would have brought. The replica says why nothing follows: it is
+    // held, with no restart planned (a launch would have left `held` before spawning anything).
     await clock.jump(1_500);
-    await new Promise((r) => setTimeout(r, 200));
+    expect(agent!.replicas().find((r) => r.model_uid === 'chat-a' && r.replica_id === 0)).toMatchObject({
+      phase: 'held',
+      held: true,
+      next_restart_at: undefined,
+    });
     expect(engineSimPids(p0)).toEqual([]);
     expect((await getEndpoint(store, 'chat-a', 0))?.status).toBe('failed');
     // A new plan version brings it back.
