@@ -56,6 +56,18 @@ interface FormValues {
   dryRun: boolean;
 }
 
+/** The form's duration fields (windows and scale-to-zero), one text input each, in the order shown. */
+const WINDOW_FIELDS: readonly {
+  key: 'up' | 'down' | 'zero';
+  label: string;
+  description: string;
+  placeholder?: string;
+}[] = [
+  { key: 'up', label: 'Scale-up window', description: '0s: at once' },
+  { key: 'down', label: 'Scale-down window', description: 'e.g. 5m' },
+  { key: 'zero', label: 'Scale to zero after', description: 'with min 0; empty: never', placeholder: '10m' },
+];
+
 const num = (v: number | string) => (typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v));
 
 /** Field -> message for what the server would refuse (min <= max, windows positive, ...). */
@@ -220,28 +232,17 @@ function AutoscalingModal({
             />
           </Group>
           <Group grow align="flex-start">
-            <TextInput
-              label="Scale-up window"
-              description="0s: at once"
-              value={f.up}
-              onChange={(e) => set('up', e.currentTarget.value)}
-              error={errors.up}
-            />
-            <TextInput
-              label="Scale-down window"
-              description="e.g. 5m"
-              value={f.down}
-              onChange={(e) => set('down', e.currentTarget.value)}
-              error={errors.down}
-            />
-            <TextInput
-              label="Scale to zero after"
-              description="with min 0; empty: never"
-              placeholder="10m"
-              value={f.zero}
-              onChange={(e) => set('zero', e.currentTarget.value)}
-              error={errors.zero}
-            />
+            {WINDOW_FIELDS.map((w) => (
+              <TextInput
+                key={w.key}
+                label={w.label}
+                description={w.description}
+                placeholder={w.placeholder}
+                value={f[w.key]}
+                onChange={(e) => set(w.key, e.currentTarget.value)}
+                error={errors[w.key]}
+              />
+            ))}
           </Group>
           <Switch
             label="Dry run: decide and record, never change the replica count"
