@@ -56,6 +56,12 @@ interface FormValues {
   dryRun: boolean;
 }
 
+/** The form's replica bounds, whole numbers up to 1000 (max at least 1), in the order shown. */
+const REPLICA_FIELDS: readonly { key: 'min' | 'max'; label: string; min: number }[] = [
+  { key: 'min', label: 'Min replicas', min: 0 },
+  { key: 'max', label: 'Max replicas', min: 1 },
+];
+
 /** The form's duration fields (windows and scale-to-zero), one text input each, in the order shown. */
 const WINDOW_FIELDS: readonly {
   key: 'up' | 'down' | 'zero';
@@ -192,24 +198,18 @@ function AutoscalingModal({
             stabilisation windows: scale up to the lowest, down to the highest recommendation of the window.
           </Text>
           <Group grow align="flex-start">
-            <NumberInput
-              label="Min replicas"
-              min={0}
-              max={1000}
-              allowDecimal={false}
-              value={f.min}
-              onChange={(v) => set('min', v)}
-              error={errors.min}
-            />
-            <NumberInput
-              label="Max replicas"
-              min={1}
-              max={1000}
-              allowDecimal={false}
-              value={f.max}
-              onChange={(v) => set('max', v)}
-              error={errors.max}
-            />
+            {REPLICA_FIELDS.map((r) => (
+              <NumberInput
+                key={r.key}
+                label={r.label}
+                min={r.min}
+                max={1000}
+                allowDecimal={false}
+                value={f[r.key]}
+                onChange={(v) => set(r.key, v)}
+                error={errors[r.key]}
+              />
+            ))}
           </Group>
           <Group grow align="flex-start">
             <Select
