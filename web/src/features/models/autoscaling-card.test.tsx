@@ -5,22 +5,14 @@ import { fakeApi, fixtures, renderApp, sessionAs } from '../../test/harness.tsx'
 import { durationToMs, validateAutoscaling } from './autoscaling-card.tsx';
 
 const now = new Date().toISOString();
-const detail = {
-  ...fixtures.model({
-    model_uid: 'chat',
-    model_name: 'org/chat',
-    state: 'running',
-    ready_replicas: 2,
-    desired_replicas: 2,
-  }),
-  plan: null,
-  endpoints: [],
-  downloads: [],
-  cache: [],
-  events: [],
-  stats: null,
+const detail = fixtures.modelDetail({
+  model_uid: 'chat',
+  model_name: 'org/chat',
+  state: 'running',
+  ready_replicas: 2,
+  desired_replicas: 2,
   memory_estimate: null,
-};
+});
 const decision = {
   at: now,
   current: 2,

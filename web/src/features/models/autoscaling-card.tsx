@@ -56,6 +56,24 @@ interface FormValues {
   dryRun: boolean;
 }
 
+/** The form's replica bounds, whole numbers up to 1000 (max at least 1), in the order shown. */
+const REPLICA_FIELDS: readonly { key: 'min' | 'max'; label: string; min: number }[] = [
+  { key: 'min', label: 'Min replicas', min: 0 },
+  { key: 'max', label: 'Max replicas', min: 1 },
+];
+
+/** The form's duration fields (windows and scale-to-zero), one text input each, in the order shown. */
+const WINDOW_FIELDS: readonly {
+  key: 'up' | 'down' | 'zero';
+  label: string;
+  description: string;
+  placeholder?: string;
+}[] = [
+  { key: 'up', label: 'Scale-up window', description: '0s: at once' },
+  { key: 'down', label: 'Scale-down window', description: 'e.g. 5m' },
+  { key: 'zero', label: 'Scale to zero after', description: 'with min 0; empty: never', placeholder: '10m' },
+];
+
 const num = (v: number | string) => (typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v));
 
 /** Field -> message for what the server would refuse (min <= max, windows positive, ...). */
@@ -180,24 +198,18 @@ function AutoscalingModal({
             stabilisation windows: scale up to the lowest, down to the highest recommendation of the window.
           </Text>
           <Group grow align="flex-start">
-            <NumberInput
-              label="Min replicas"
-              min={0}
-              max={1000}
-              allowDecimal={false}
-              value={f.min}
-              onChange={(v) => set('min', v)}
-              error={errors.min}
-            />
-            <NumberInput
-              label="Max replicas"
-              min={1}
-              max={1000}
-              allowDecimal={false}
-              value={f.max}
-              onChange={(v) => set('max', v)}
-              error={errors.max}
-            />
+            {REPLICA_FIELDS.map((r) => (
+              <NumberInput
+                key={r.key}
+                label={r.label}
+                min={r.min}
+                max={1000}
+                allowDecimal={false}
+                value={f[r.key]}
+                onChange={(v) => set(r.key, v)}
+                error={errors[r.key]}
+              />
+            ))}
           </Group>
           <Group grow align="flex-start">
             <Select
@@ -220,28 +232,17 @@ function AutoscalingModal({
             />
           </Group>
           <Group grow align="flex-start">
-            <TextInput
-              label="Scale-up window"
-              description="0s: at once"
-              value={f.up}
-              onChange={(e) => set('up', e.currentTarget.value)}
-              error={errors.up}
-            />
-            <TextInput
-              label="Scale-down window"
-              description="e.g. 5m"
-              value={f.down}
-              onChange={(e) => set('down', e.currentTarget.value)}
-              error={errors.down}
-            />
-            <TextInput
-              label="Scale to zero after"
-              description="with min 0; empty: never"
-              placeholder="10m"
-              value={f.zero}
-              onChange={(e) => set('zero', e.currentTarget.value)}
-              error={errors.zero}
-            />
+            {WINDOW_FIELDS.map((w) => (
+              <TextInput
+                key={w.key}
+                label={w.label}
+                description={w.description}
+                placeholder={w.placeholder}
+                value={f[w.key]}
+                onChange={(e) => set(w.key, e.currentTarget.value)}
+                error={errors[w.key]}
+              />
+            ))}
           </Group>
           <Switch
             label="Dry run: decide and record, never change the replica count"

@@ -1,4 +1,5 @@
 import { Group, Progress, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 import type { DownloadProgress, ModelView } from '../../api/types.ts';
 import { formatBytes, formatDuration, formatSpeed, percent } from '../../lib/format.ts';
 
@@ -24,37 +25,66 @@ const PHASE_COLOR: Record<string, string> = {
   pending: 'gray',
 };
 
-/** One replica's download on one node, with speed, ETA, files and the error of a failed attempt. */
-export function DownloadProgressBar({ p }: { p: DownloadProgress }) {
-  const pct = p.phase === 'complete' ? 100 : percent(p.bytes_done, p.bytes_total);
+/** What a transfer row shows besides its title: the counters every transfer of weights reports. */
+interface TransferCounters {
+  bytes_done: number;
+  bytes_total: number;
+  files_done: number;
+  files_total: number;
+  error?: string;
+}
+
+/**
+ * One transfer of weights onto a node (a replica's download, a node's pre-pull): title with its state,
+ * bytes and files with the rates that apply, a bar (full once done, moving while active), the file in
+ * flight and the error of a failed one. The callers say what their states mean.
+ */
+export function TransferBar({
+  testId,
+  title,
+  state,
+  note,
+  p,
+  rates,
+  done,
+  active,
+  color,
+  currentFile,
+}: {
+  testId: string;
+  title: ReactNode;
+  state: string;
+  /** After the state, e.g. " · attempt 2". */
+  note: string;
+  p: TransferCounters;
+  /** Appended after the file count, each after a " · ". */
+  rates: readonly string[];
+  done: boolean;
+  active: boolean;
+  color: string;
+  currentFile?: string | undefined;
+}) {
+  const pct = done ? 100 : percent(p.bytes_done, p.bytes_total);
   return (
-    <Stack gap={4} data-testid="download-progress">
+    <Stack gap={4} data-testid={testId}>
       <Group justify="space-between" wrap="nowrap">
         <Text size="sm" fw={500}>
-          Replica {p.replica_id} on {p.node_id}
+          {title}
           <Text span c="dimmed" size="xs">
             {' '}
-            · {p.phase}
-            {p.attempt > 1 ? ` · attempt ${p.attempt}` : ''}
+            · {state}
+            {note}
           </Text>
         </Text>
         <Text size="xs" c="dimmed" ff="monospace">
-          {formatBytes(p.bytes_done)} / {formatBytes(p.bytes_total)} · {p.files_done}/{p.files_total} files ·{' '}
-          {formatSpeed(p.speed_bps)}
-          {p.eta_seconds !== undefined ? ` · ETA ${formatDuration(p.eta_seconds)}` : ''}
+          {formatBytes(p.bytes_done)} / {formatBytes(p.bytes_total)} · {p.files_done}/{p.files_total} files
+          {rates.map((r) => ` · ${r}`).join('')}
         </Text>
       </Group>
-      <Progress
-        value={pct}
-        size="lg"
-        radius="xl"
-        color={PHASE_COLOR[p.phase] ?? 'blue'}
-        striped={p.phase === 'downloading'}
-        animated={p.phase === 'downloading'}
-      />
-      {p.current_file ? (
+      <Progress value={pct} size="lg" radius="xl" color={color} striped={active} animated={active} />
+      {currentFile ? (
         <Text size="xs" c="dimmed" ff="monospace" truncate>
-          {p.current_file}
+          {currentFile}
         </Text>
       ) : null}
       {p.error ? (
@@ -63,5 +93,26 @@ export function DownloadProgressBar({ p }: { p: DownloadProgress }) {
         </Text>
       ) : null}
     </Stack>
+  );
+}
+
+/** One replica's download on one node, with speed, ETA, files and the error of a failed attempt. */
+export function DownloadProgressBar({ p }: { p: DownloadProgress }) {
+  return (
+    <TransferBar
+      testId="download-progress"
+      title={`Replica ${p.replica_id} on ${p.node_id}`}
+      state={p.phase}
+      note={p.attempt > 1 ? ` · attempt ${p.attempt}` : ''}
+      p={p}
+      rates={[
+        formatSpeed(p.speed_bps),
+        ...(p.eta_seconds !== undefined ? [`ETA ${formatDuration(p.eta_seconds)}`] : []),
+      ]}
+      done={p.phase === 'complete'}
+      active={p.phase === 'downloading'}
+      color={PHASE_COLOR[p.phase] ?? 'blue'}
+      currentFile={p.current_file}
+    />
   );
 }

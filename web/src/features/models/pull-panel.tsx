@@ -1,10 +1,11 @@
-import { Button, Group, Progress, Stack, Text } from '@mantine/core';
+import { Button } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ModelDetailView, ModelPull } from '../../api/types.ts';
 import { useApi } from '../../auth/context.tsx';
-import { formatBytes, formatSpeed, percent } from '../../lib/format.ts';
+import { formatSpeed } from '../../lib/format.ts';
 import { notifyError, notifySuccess } from '../../lib/notify.ts';
+import { TransferBar } from './download-bar.tsx';
 
 const STATUS_COLOR: Record<ModelPull['status'], string> = {
   pending: 'gray',
@@ -42,36 +43,17 @@ export function DownloadButton({ m }: { m: Pick<ModelDetailView, 'model_uid' | '
 
 /** One node's pre-pull: status, bytes, files, speed, the error of a failed one. */
 export function PullProgressBar({ p }: { p: ModelPull }) {
-  const pct = p.status === 'done' ? 100 : percent(p.bytes_done, p.bytes_total);
   return (
-    <Stack gap={4} data-testid="pull-progress">
-      <Group justify="space-between" wrap="nowrap">
-        <Text size="sm" fw={500}>
-          {p.node_id}
-          <Text span c="dimmed" size="xs">
-            {' '}
-            · {p.status}
-            {p.status === 'done' && p.cached ? ' (already cached)' : ''}
-          </Text>
-        </Text>
-        <Text size="xs" c="dimmed" ff="monospace">
-          {formatBytes(p.bytes_done)} / {formatBytes(p.bytes_total)} · {p.files_done}/{p.files_total} files
-          {p.status === 'downloading' && p.speed_bps !== undefined ? ` · ${formatSpeed(p.speed_bps)}` : ''}
-        </Text>
-      </Group>
-      <Progress
-        value={pct}
-        size="lg"
-        radius="xl"
-        color={STATUS_COLOR[p.status]}
-        striped={p.status === 'downloading'}
-        animated={p.status === 'downloading'}
-      />
-      {p.error ? (
-        <Text size="xs" c="red">
-          {p.error}
-        </Text>
-      ) : null}
-    </Stack>
+    <TransferBar
+      testId="pull-progress"
+      title={p.node_id}
+      state={p.status}
+      note={p.status === 'done' && p.cached ? ' (already cached)' : ''}
+      p={p}
+      rates={p.status === 'downloading' && p.speed_bps !== undefined ? [formatSpeed(p.speed_bps)] : []}
+      done={p.status === 'done'}
+      active={p.status === 'downloading'}
+      color={STATUS_COLOR[p.status]}
+    />
   );
 }

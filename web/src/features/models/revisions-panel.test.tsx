@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { fakeApi, fixtures, renderApp, sessionAs } from '../../test/harness.tsx';
 
 const now = new Date().toISOString();
-const detail = {
-  ...fixtures.model({ model_uid: 'tiny', model_name: 'org/tiny', state: 'running', ready_replicas: 2 }),
+const detail = fixtures.modelDetail({
+  model_uid: 'tiny',
+  model_name: 'org/tiny',
+  state: 'running',
+  ready_replicas: 2,
   revision: 3,
   replicas_current: 1,
   rollout: {
@@ -16,13 +19,7 @@ const detail = {
     wanted: 2,
     started_at: now,
   },
-  plan: null,
-  endpoints: [],
-  downloads: [],
-  cache: [],
-  events: [],
-  stats: null,
-};
+});
 const spec = { ...detail.spec };
 const rev = (n: number, extra: Record<string, unknown>) => ({
   model_uid: 'tiny',
