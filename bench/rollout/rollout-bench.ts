@@ -22,14 +22,10 @@ import { waitFor } from '../../test/helpers/ports.js';
 import { quantile, routerLoad, routerRequest, type LoadTally } from '../../test/helpers/router-load.js';
 import { startSimStack } from '../../test/helpers/sim-stack.js';
 import { readPlan } from '../../test/scheduler/helpers.js';
+import { benchOption } from '../cli-args.js';
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const arg = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : dflt;
-};
-const SECONDS = Number(arg('seconds', '30'));
-const WORKERS = Number(arg('workers', '8'));
+const SECONDS = Number(benchOption('seconds', '30'));
+const WORKERS = Number(benchOption('workers', '8'));
 const UID = 'bench-roll';
 const REPLICAS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
