@@ -17,15 +17,11 @@ import { readSse } from '../../src/core/sse.js';
 import { seededRandom } from '../../test/helpers/seeded-random.js';
 import { tempDir } from '../../test/helpers/tmp.js';
 import { startTestUp } from '../../test/helpers/up.js';
+import { benchOption } from '../cli-args.js';
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const flag = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : dflt;
-};
-const DURATION_S = Number(flag('duration', '60'));
-const SEED = Number(flag('seed', '7'));
-const WAKES = Number(flag('wakes', '3'));
+const DURATION_S = Number(benchOption('duration', '60'));
+const SEED = Number(benchOption('seed', '7'));
+const WAKES = Number(benchOption('wakes', '3'));
 const MAX = 4;
 const MODEL = 'bursty';
 const here = dirname(fileURLToPath(import.meta.url));

@@ -15,27 +15,17 @@ import { fileURLToPath } from 'node:url';
 import { Endpoint } from '../../src/core/domain/endpoint.js';
 import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
 import { keys, prefixes } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent } from '../../src/node/index.js';
-import { startRouter } from '../../src/router/index.js';
 import { deploymentFor } from '../../src/scheduler/fixtures.js';
-import { startScheduler } from '../../src/scheduler/index.js';
-import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { listJson, putJson } from '../../src/store/json.js';
 import { simSpec } from '../../test/node/fixtures.js';
-import { killEnginesOf } from '../../test/node/procs.js';
-import { freePort, waitFor } from '../../test/helpers/ports.js';
+import { waitFor } from '../../test/helpers/ports.js';
 import { quantile, routerLoad, routerRequest, type LoadTally } from '../../test/helpers/router-load.js';
-import { tempDir } from '../../test/helpers/tmp.js';
+import { startSimStack } from '../../test/helpers/sim-stack.js';
 import { readPlan } from '../../test/scheduler/helpers.js';
+import { benchOption } from '../cli-args.js';
 
-const argv = process.argv.slice(2).filter((a) => a !== '--');
-const arg = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : dflt;
-};
-const SECONDS = Number(arg('seconds', '30'));
-const WORKERS = Number(arg('workers', '8'));
+const SECONDS = Number(benchOption('seconds', '30'));
+const WORKERS = Number(benchOption('workers', '8'));
 const UID = 'bench-roll';
 const REPLICAS = 3;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -45,44 +35,9 @@ if (!existsSync(join(here, '../../dist/cli/main.js'))) {
   process.exit(1);
 }
 
-const dir = tempDir('nebula-rollout-bench-');
-const store = await openEmbeddedStore({});
-const base = await freePort();
-const agent = await startNodeAgent(
-  {
-    nodeId: 'bn',
-    address: '127.0.0.1',
-    dataDir: dir.path,
-    gpus: 'none',
-    adminPort: 0,
-    portRange: { start: base, end: base + 40 },
-    resyncIntervalMs: 2_000,
-    timing: {
-      stopGraceMs: 3_000,
-      probeIntervalMs: 100,
-      probeTimeoutMs: 500,
-      healthIntervalMs: 300,
-      drainSettleMs: 300,
-      drainPollMs: 100,
-    },
-  },
-  { store, logger: silentLogger() },
-);
-const scheduler = await startScheduler(
-  {
-    instanceId: 's',
-    metricsPort: 0,
-    host: '127.0.0.1',
-    leaseTtlSeconds: 2,
-    gracePeriodMs: 5000,
-    debounceMs: 10,
-  },
-  { store, logger: silentLogger() },
-);
-const router = await startRouter(
-  { host: '127.0.0.1', port: 0, grpcPort: null, noAuth: true },
-  { store, logger: silentLogger() },
-);
+const stack = await startSimStack({ tmpPrefix: 'nebula-rollout-bench-', nodes: ['bn'], router: true });
+const { store, router } = stack;
+if (!router) throw new Error('the stack started no router');
 
 /**
  * Writes revision `rev` of the spec and the deployment naming it. Revisions differ only in a context length
@@ -121,9 +76,7 @@ const put = async (rev: number) => {
 const settled = (rev: number, timeoutMs: number) =>
   waitFor(
     async () => {
-      const eps = (await listJson(store, prefixes.endpoints, Endpoint)).items
-        .map((t) => t.value)
-        .filter((e) => e.model_uid === UID);
+      const eps = await stack.endpointsOf(UID);
       const plan = await readPlan(store, UID);
       return eps.length === REPLICAS &&
         eps.every((e) => e.status === 'ready' && e.revision === rev) &&
@@ -173,7 +126,6 @@ const row = (run: string, t: LoadTally, rollout: { from: number; to: number } | 
 
 const rows: Row[] = [];
 try {
-  await waitFor(() => scheduler.isLeader(), { what: 'leader', timeoutMs: 10_000 });
   await put(1);
   await settled(1, 40_000).catch(async (err: unknown) => {
     const eps = (await listJson(store, prefixes.endpoints, Endpoint)).items.map((t) => t.value);
@@ -205,12 +157,7 @@ try {
   await sleep(Math.max(0, SECONDS * 1000 - (performance.now() - t0)));
   rows.push(row('rolling update of 3 replicas', await rolling.stop(), { from: changeAt, to: doneAt }));
 } finally {
-  await router.stop().catch(() => undefined);
-  await scheduler.stop().catch(() => undefined);
-  await agent.stop().catch(() => undefined);
-  killEnginesOf(dir.path);
-  await store.close().catch(() => undefined);
-  dir.cleanup();
+  await stack.stop();
 }
 
 console.log(

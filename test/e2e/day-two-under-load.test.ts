@@ -6,42 +6,32 @@
  * server, scheduler and router in-process on one store, two node agents launching engine-sim replicas
  * (build first: `npm run build`). Each case prints the load it carried (served, failed, req/s, p99).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type NebulaClient } from '../../src/client/index.js';
-import { Endpoint } from '../../src/core/domain/endpoint.js';
-import { keys, prefixes } from '../../src/core/keys.js';
+import type { Endpoint } from '../../src/core/domain/endpoint.js';
+import { keys } from '../../src/core/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { startNodeAgent, type NodeAgentHandle } from '../../src/node/index.js';
-import { startRouter, type RouterHandle } from '../../src/router/index.js';
-import { startScheduler, type SchedulerHandle } from '../../src/scheduler/index.js';
+import type { RouterHandle } from '../../src/router/index.js';
 import { startServer, type ServerHandle } from '../../src/server/index.js';
-import { openEmbeddedStore } from '../../src/store/embedded/index.js';
-import { listJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
-import { killEnginesOf } from '../node/procs.js';
-import { freePort, waitFor } from '../helpers/ports.js';
+import { waitFor } from '../helpers/ports.js';
 import { describeLoad, routerLoad, routerRequest, type LoadTally } from '../helpers/router-load.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startSimStack, type SimStack } from '../helpers/sim-stack.js';
 import { readPlan } from '../scheduler/helpers.js';
 
-const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const NODES = ['day-a', 'day-b'] as const;
 const WORKERS = 8;
 
 describe('day-two changes under load: zero failed requests', () => {
-  const dir = tempDir('nebula-day-two-');
+  let stack: SimStack;
   let store: Store;
-  let server: ServerHandle | undefined;
-  let scheduler: SchedulerHandle | undefined;
   let router: RouterHandle | undefined;
-  const agents: NodeAgentHandle[] = [];
+  let server: ServerHandle | undefined;
   let admin: NebulaClient;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before this suite');
-    store = await openEmbeddedStore({});
+    stack = await startSimStack({ tmpPrefix: 'nebula-day-two-', nodes: NODES, router: true });
+    ({ store, router } = stack);
     server = await startServer(
       {
         host: '127.0.0.1',
@@ -57,47 +47,6 @@ describe('day-two changes under load: zero failed requests', () => {
     const key = server.bootstrap?.apiKey;
     if (!key) throw new Error('no admin key');
     admin = createClient({ baseUrl: server.url, token: key });
-    for (const nodeId of NODES) {
-      const base = await freePort();
-      agents.push(
-        await startNodeAgent(
-          {
-            nodeId,
-            address: '127.0.0.1',
-            dataDir: join(dir.path, nodeId),
-            gpus: 'none',
-            adminPort: 0,
-            portRange: { start: base, end: base + 40 },
-            resyncIntervalMs: 2_000,
-            timing: {
-              stopGraceMs: 3_000,
-              probeIntervalMs: 100,
-              probeTimeoutMs: 500,
-              healthIntervalMs: 300,
-              drainSettleMs: 300,
-              drainPollMs: 100,
-            },
-          },
-          { store, logger: silentLogger() },
-        ),
-      );
-    }
-    scheduler = await startScheduler(
-      {
-        instanceId: 's',
-        metricsPort: 0,
-        host: '127.0.0.1',
-        leaseTtlSeconds: 2,
-        gracePeriodMs: 5000,
-        debounceMs: 10,
-      },
-      { store, logger: silentLogger() },
-    );
-    router = await startRouter(
-      { host: '127.0.0.1', port: 0, grpcPort: null, noAuth: true },
-      { store, logger: silentLogger() },
-    );
-    await waitFor(() => scheduler?.isLeader(), { what: 'leader', timeoutMs: 10_000 });
     await waitFor(async () => ((await admin.nodes.list()).items.length === 2 ? true : undefined), {
       what: 'two nodes registered',
       timeoutMs: 20_000,
@@ -105,19 +54,11 @@ describe('day-two changes under load: zero failed requests', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await router?.stop().catch(() => undefined);
-    await scheduler?.stop().catch(() => undefined);
-    for (const a of agents) await a.stop().catch(() => undefined);
-    for (const n of NODES) killEnginesOf(join(dir.path, n));
     await server?.stop().catch(() => undefined);
-    await store?.close().catch(() => undefined);
-    dir.cleanup();
+    await stack?.stop();
   });
 
-  const endpointsOf = async (uid: string) =>
-    (await listJson(store, prefixes.endpoints, Endpoint)).items
-      .map((t) => t.value)
-      .filter((e) => e.model_uid === uid);
+  const endpointsOf = (uid: string) => stack.endpointsOf(uid);
 
   /** Creates and starts a simulator model with `replicas` replicas and a short-fused rollout policy. */
   const create = async (uid: string, replicas: number, progressDeadlineSeconds = 120) => {

@@ -4,70 +4,40 @@
  * the scheduler and router in-process, a real node agent launching engine-sim replicas (build first:
  * `npm run build`), one store.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Endpoint } from '../../src/core/domain/endpoint.js';
 import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
 import { DrainRequest } from '../../src/core/domain/revision.js';
-import { keys, prefixes } from '../../src/core/keys.js';
-import { silentLogger } from '../../src/core/logger.js';
-import type { NodeAgentHandle } from '../../src/node/index.js';
-import { startRouter, type RouterHandle } from '../../src/router/index.js';
+import { keys } from '../../src/core/keys.js';
+import type { RouterHandle } from '../../src/router/index.js';
 import { deploymentFor } from '../../src/scheduler/fixtures.js';
-import type { SchedulerHandle } from '../../src/scheduler/index.js';
-import { openEmbeddedStore } from '../../src/store/embedded/index.js';
-import { listJson, putJson } from '../../src/store/json.js';
+import { putJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
 import { simSpec } from '../node/fixtures.js';
-import { killEnginesOf } from '../node/procs.js';
-import { FAST_REPLICA_TIMING, startTestAgent } from '../node/test-agent.js';
-import { freePort, waitFor } from '../helpers/ports.js';
+import { waitFor } from '../helpers/ports.js';
 import { routerLoad, routerRequest } from '../helpers/router-load.js';
-import { tempDir } from '../helpers/tmp.js';
-import { readPlan, startTestScheduler } from '../scheduler/helpers.js';
+import { startSimStack, type SimStack } from '../helpers/sim-stack.js';
+import { readPlan } from '../scheduler/helpers.js';
 
-const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const UID = 'loaded';
 
 describe('planned changes under load: zero failed requests', () => {
-  const dir = tempDir('nebula-rollout-load-');
+  let stack: SimStack;
   let store: Store;
-  let agent: NodeAgentHandle | undefined;
-  let scheduler: SchedulerHandle | undefined;
   let router: RouterHandle | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before this suite');
-    store = await openEmbeddedStore({});
-    const base = await freePort();
-    agent = await startTestAgent(store, {
-      nodeId: 'ln',
-      dataDir: dir.path,
-      portRange: { start: base, end: base + 60 },
-      resyncIntervalMs: 2_000,
-      timing: FAST_REPLICA_TIMING,
+    stack = await startSimStack({
+      tmpPrefix: 'nebula-rollout-load-',
+      nodes: ['ln'],
+      ports: 60,
+      router: true,
     });
-    scheduler = await startTestScheduler(store, { gracePeriodMs: 5000 });
-    router = await startRouter(
-      { host: '127.0.0.1', port: 0, grpcPort: null, noAuth: true },
-      { store, logger: silentLogger() },
-    );
-    await waitFor(() => scheduler?.isLeader(), { what: 'leader', timeoutMs: 10_000 });
+    ({ store, router } = stack);
   });
 
-  afterAll(async () => {
-    await router?.stop().catch(() => undefined);
-    await scheduler?.stop().catch(() => undefined);
-    await agent?.stop().catch(() => undefined);
-    killEnginesOf(dir.path);
-    await store?.close().catch(() => undefined);
-    dir.cleanup();
-  });
+  afterAll(() => stack?.stop());
 
-  const endpoints = async () =>
-    (await listJson(store, prefixes.endpoints, Endpoint)).items
-      .map((t) => t.value)
-      .filter((e) => e.model_uid === UID);
+  const endpoints = () => stack.endpointsOf(UID);
   const put = async (rev: number, replicas: number, itl: string) => {
     await putJson(
       store,

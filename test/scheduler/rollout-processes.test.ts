@@ -4,55 +4,34 @@
  * three replicas of the new revision, retires the old ones only as the new ones are ready, and ends with
  * every endpoint on the new revision; the count of ready replicas never drops below 3 on the way.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Endpoint } from '../../src/core/domain/endpoint.js';
 import { ModelDeployment, ModelSpec } from '../../src/core/domain/model.js';
 import { keys, prefixes } from '../../src/core/keys.js';
-import type { NodeAgentHandle } from '../../src/node/index.js';
 import { deploymentFor } from '../../src/scheduler/fixtures.js';
-import type { SchedulerHandle } from '../../src/scheduler/index.js';
-import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { listJson, putJson } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
 import { simSpec } from '../node/fixtures.js';
-import { killEnginesOf } from '../node/procs.js';
-import { FAST_REPLICA_TIMING, startTestAgent } from '../node/test-agent.js';
-import { freePort, waitFor } from '../helpers/ports.js';
-import { tempDir } from '../helpers/tmp.js';
-import { readPlan, startTestScheduler } from './helpers.js';
+import { waitFor } from '../helpers/ports.js';
+import { startSimStack, type SimStack } from '../helpers/sim-stack.js';
+import { readPlan } from './helpers.js';
 
-const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const UID = 'roll';
 
 describe('rolling update with real engine-sim replicas', () => {
-  const dir = tempDir('nebula-rollout-');
+  let stack: SimStack;
   let store: Store;
-  let agent: NodeAgentHandle | undefined;
-  let scheduler: SchedulerHandle | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before this suite');
-    store = await openEmbeddedStore({});
-    const base = await freePort();
-    agent = await startTestAgent(store, {
-      nodeId: 'rn',
-      dataDir: dir.path,
-      portRange: { start: base, end: base + 40 },
-      resyncIntervalMs: 2_000,
-      timing: { ...FAST_REPLICA_TIMING, drainSettleMs: 200 },
+    stack = await startSimStack({
+      tmpPrefix: 'nebula-rollout-',
+      nodes: ['rn'],
+      timing: { drainSettleMs: 200 },
     });
-    scheduler = await startTestScheduler(store, { gracePeriodMs: 5000 });
-    await waitFor(() => scheduler?.isLeader(), { what: 'leader', timeoutMs: 10_000 });
+    ({ store } = stack);
   });
 
-  afterAll(async () => {
-    await scheduler?.stop().catch(() => undefined);
-    await agent?.stop().catch(() => undefined);
-    killEnginesOf(dir.path);
-    await store?.close().catch(() => undefined);
-    dir.cleanup();
-  });
+  afterAll(() => stack?.stop());
 
   const endpoints = async () =>
     (await listJson(store, prefixes.endpoints, Endpoint)).items.map((t) => t.value);
