@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { ApiKey, User, type Role } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -107,3 +108,55 @@ export async function makeApp(options: ServerOptions = {}, deps: Partial<ServerD
   };
   return { app, store, tokens, call, json, close };
 }
+
+/**
+ * The app of a describe block: made before its tests, closed after them. Call it inside `describe`; the
+ * handle it returns works only inside hooks and tests. `options` and `deps` may be thunks, evaluated when
+ * the app is made (after the hooks registered before this call, e.g. a fake hub's start).
+ */
+export function useApp(
+  options: ServerOptions | (() => ServerOptions) = {},
+  deps: Partial<ServerDeps> | (() => Partial<ServerDeps>) = {},
+): TestApp {
+  let made: TestApp | undefined;
+  beforeAll(async () => {
+    made = await makeApp(
+      typeof options === 'function' ? options() : options,
+      typeof deps === 'function' ? deps() : deps,
+    );
+  });
+  afterAll(async () => {
+    await made?.close();
+  });
+  const running = (): TestApp => {
+    if (!made) throw new Error('the app is not made: use it inside hooks and tests');
+    return made;
+  };
+  return {
+    get app() {
+      return running().app;
+    },
+    get store() {
+      return running().store;
+    },
+    get tokens() {
+      return running().tokens;
+    },
+    call: (method, path, opts) => running().call(method, path, opts),
+    json: (method, path, opts) => running().json(method, path, opts),
+    close: () => running().close(),
+  };
+}
+
+/** Creates model `uid` (Qwen2.5-7B-Instruct from Hugging Face on vLLM, plus `extra`) as the operator. */
+export const createModel = (t: TestApp, uid: string, extra: Record<string, unknown> = {}) =>
+  t.json('POST', '/api/v2/models', {
+    token: t.tokens.operator,
+    body: {
+      model_uid: uid,
+      model_name: 'Qwen/Qwen2.5-7B-Instruct',
+      model_source: 'huggingface',
+      engine_type: 'vllm',
+      ...extra,
+    },
+  });

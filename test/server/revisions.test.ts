@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelDeployment, ModelRevision, ModelRequest, ModelSpec } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { decode, encode } from '../../src/store/json.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { useApp } from './helpers.js';
 
 const base = { model_source: 'huggingface', engine_type: 'vllm' };
 
 describe('model revisions, diff, rollback, rollout pause (issue 17)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp();
   const op = () => t.tokens.operator;
   const viewer = () => t.tokens.viewer;
   const revisionsOf = async (uid: string) =>
