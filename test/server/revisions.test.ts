@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelDeployment, ModelRevision, ModelRequest, ModelSpec } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
-import { decode, encode } from '../../src/store/json.js';
+import { decode, encode, getJson } from '../../src/store/json.js';
 import { useApp } from './helpers.js';
 
 const base = { model_source: 'huggingface', engine_type: 'vllm' };
@@ -12,10 +12,8 @@ describe('model revisions, diff, rollback, rollout pause (issue 17)', () => {
   const viewer = () => t.tokens.viewer;
   const revisionsOf = async (uid: string) =>
     (await t.store.list(keys.modelRevisionsOf(uid))).items.map((kv) => decode(ModelRevision, kv).value);
-  const deploymentOf = async (uid: string) => {
-    const kv = await t.store.get(keys.deployment(uid));
-    return kv ? decode(ModelDeployment, kv).value : undefined;
-  };
+  const deploymentOf = async (uid: string) =>
+    (await getJson(t.store, keys.deployment(uid), ModelDeployment))?.value;
 
   it('create writes revision 1 with the spec, and the deployment names it', async () => {
     const m = await t.json('POST', '/api/v2/models', {
