@@ -10,6 +10,7 @@ import type { ServerDeps, ServerOptions } from '../../src/server/options.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { encode } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
+import { startFakeHub, type FakeHub, type FakeHubOptions } from '../fake-hub/index.js';
 import { NO_HUB } from '../helpers/no-hub.js';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -146,6 +147,46 @@ export function useApp(
     json: (method, path, opts) => running().json(method, path, opts),
     close: () => running().close(),
   };
+}
+
+/**
+ * A fake hub for the describe block (started before its tests, stopped after them) and the block's app
+ * (`useApp`) with both hubs pointed at it. Call it inside `describe`; the handles work only inside hooks
+ * and tests.
+ */
+export function useHubApp(hubOptions: FakeHubOptions = {}): { hub: FakeHub; t: TestApp } {
+  let started: FakeHub | undefined;
+  beforeAll(async () => {
+    started = await startFakeHub(hubOptions);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const running = (): FakeHub => {
+    if (!started) throw new Error('the fake hub is not started: use it inside hooks and tests');
+    return started;
+  };
+  const hub: FakeHub = {
+    get url() {
+      return running().url;
+    },
+    get port() {
+      return running().port;
+    },
+    get requests() {
+      return running().requests;
+    },
+    stop: () => running().stop(),
+    addModel: (model) => running().addModel(model),
+    removeModel: (id) => running().removeModel(id),
+    repo: (id) => running().repo(id),
+    setFailure: (f) => running().setFailure(f),
+    addFailure: (f) => running().addFailure(f),
+    clearRequests: () => running().clearRequests(),
+  };
+  // Registered after the hub's hooks: made once the hub runs, closed before it stops.
+  const t = useApp(() => ({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url, hubTimeoutMs: 3000 }));
+  return { hub, t };
 }
 
 /** Creates model `uid` (Qwen2.5-7B-Instruct from Hugging Face on vLLM, plus `extra`) as the operator. */
