@@ -1,4 +1,3 @@
-import { afterAll, beforeAll } from 'vitest';
 import { ApiKey, User, type Role } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -12,6 +11,7 @@ import { encode } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from '../fake-hub/index.js';
 import { NO_HUB } from '../helpers/no-hub.js';
+import { useSuiteResource } from '../helpers/suite-resource.js';
 
 export const PASSWORD = 'correct-horse-battery';
 let hashed: Promise<string> | undefined;
@@ -119,20 +119,15 @@ export function useApp(
   options: ServerOptions | (() => ServerOptions) = {},
   deps: Partial<ServerDeps> | (() => Partial<ServerDeps>) = {},
 ): TestApp {
-  let made: TestApp | undefined;
-  beforeAll(async () => {
-    made = await makeApp(
-      typeof options === 'function' ? options() : options,
-      typeof deps === 'function' ? deps() : deps,
-    );
-  });
-  afterAll(async () => {
-    await made?.close();
-  });
-  const running = (): TestApp => {
-    if (!made) throw new Error('the app is not made: use it inside hooks and tests');
-    return made;
-  };
+  const running = useSuiteResource(
+    'the app',
+    () =>
+      makeApp(
+        typeof options === 'function' ? options() : options,
+        typeof deps === 'function' ? deps() : deps,
+      ),
+    (app) => app.close(),
+  );
   return {
     get app() {
       return running().app;
@@ -155,17 +150,11 @@ export function useApp(
  * and tests.
  */
 export function useHubApp(hubOptions: FakeHubOptions = {}): { hub: FakeHub; t: TestApp } {
-  let started: FakeHub | undefined;
-  beforeAll(async () => {
-    started = await startFakeHub(hubOptions);
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  const running = (): FakeHub => {
-    if (!started) throw new Error('the fake hub is not started: use it inside hooks and tests');
-    return started;
-  };
+  const running = useSuiteResource(
+    'the fake hub',
+    () => startFakeHub(hubOptions),
+    (started) => started.stop(),
+  );
   const hub: FakeHub = {
     get url() {
       return running().url;
