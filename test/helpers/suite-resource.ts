@@ -24,3 +24,17 @@ export function useSuiteResource<T>(
     return current;
   };
 }
+
+/**
+ * A stand-in for what `get` returns when it is used: what a describe block hands out before its resource
+ * has started (methods are called on the current resource).
+ */
+export function forwardTo<T extends object>(get: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, prop) {
+      const current = get();
+      const value: unknown = Reflect.get(current, prop, current);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}

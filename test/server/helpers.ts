@@ -11,7 +11,7 @@ import { encode } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from '../fake-hub/index.js';
 import { NO_HUB } from '../helpers/no-hub.js';
-import { useSuiteResource } from '../helpers/suite-resource.js';
+import { forwardTo, useSuiteResource } from '../helpers/suite-resource.js';
 
 export const PASSWORD = 'correct-horse-battery';
 let hashed: Promise<string> | undefined;
@@ -128,20 +128,7 @@ export function useApp(
       ),
     (app) => app.close(),
   );
-  return {
-    get app() {
-      return running().app;
-    },
-    get store() {
-      return running().store;
-    },
-    get tokens() {
-      return running().tokens;
-    },
-    call: (method, path, opts) => running().call(method, path, opts),
-    json: (method, path, opts) => running().json(method, path, opts),
-    close: () => running().close(),
-  };
+  return forwardTo(running);
 }
 
 /**
@@ -155,24 +142,7 @@ export function useHubApp(hubOptions: FakeHubOptions = {}): { hub: FakeHub; t: T
     () => startFakeHub(hubOptions),
     (started) => started.stop(),
   );
-  const hub: FakeHub = {
-    get url() {
-      return running().url;
-    },
-    get port() {
-      return running().port;
-    },
-    get requests() {
-      return running().requests;
-    },
-    stop: () => running().stop(),
-    addModel: (model) => running().addModel(model),
-    removeModel: (id) => running().removeModel(id),
-    repo: (id) => running().repo(id),
-    setFailure: (f) => running().setFailure(f),
-    addFailure: (f) => running().addFailure(f),
-    clearRequests: () => running().clearRequests(),
-  };
+  const hub = forwardTo(running);
   // Registered after the hub's hooks: made once the hub runs, closed before it stops.
   const t = useApp(() => ({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url, hubTimeoutMs: 3000 }));
   return { hub, t };
