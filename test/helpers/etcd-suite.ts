@@ -2,10 +2,11 @@
  * The scaffolding of a suite on real etcd: one etcd for the describe block, stores in per-test namespaces,
  * and cleanups that run after each test (last registered first). Call it inside `describe`.
  */
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterEach } from 'vitest';
 import { openEtcdStore } from '../../src/store/etcd/index.js';
 import type { Store } from '../../src/store/types.js';
 import { startEtcd, type EtcdProcess } from './etcd.js';
+import { useSuiteResource } from './suite-resource.js';
 
 export interface EtcdSuite {
   /** The running etcd (only inside hooks and tests). */
@@ -21,25 +22,18 @@ export interface EtcdSuite {
 }
 
 export function useEtcdSuite(prefix: string, o: { callTimeoutMs?: number } = {}): EtcdSuite {
-  let etcd: EtcdProcess | undefined;
+  const running = useSuiteResource(
+    'etcd',
+    () => startEtcd(),
+    (etcd) => etcd.destroy(),
+  );
   const cleanups: (() => Promise<void>)[] = [];
   let n = 0;
   let current = '';
 
-  beforeAll(async () => {
-    etcd = await startEtcd();
-  });
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   });
-  afterAll(async () => {
-    await etcd?.destroy();
-  });
-
-  const running = (): EtcdProcess => {
-    if (!etcd) throw new Error('etcd is not started: use the suite inside hooks and tests');
-    return etcd;
-  };
   const suite: EtcdSuite = {
     get etcd() {
       return running();

@@ -31,8 +31,28 @@ export interface TestUpExtras {
 }
 
 /**
- * Starts the all-in-one with its data under `<dir>/data` and its CLI context in `<dir>/config.yaml`, node
- * `aio` on one simulated 24 GiB GPU unless `overrides` say otherwise.
+ * The all-in-one's options in a test: every port 0 on 127.0.0.1, node `aio` on one simulated 24 GiB GPU
+ * unless `overrides` say otherwise.
+ */
+export function testUpOptions(dataDir: string, cliConfig: string, overrides: UpOptions = {}): UpOptions {
+  return {
+    dataDir,
+    host: '127.0.0.1',
+    serverPort: '0',
+    routerPort: '0',
+    grpcPort: '0',
+    schedulerPort: '0',
+    nodeAdminPort: '0',
+    nodeId: 'aio',
+    gpus: 'sim:1x24GiB',
+    cliConfig,
+    ...overrides,
+  };
+}
+
+/**
+ * Starts the all-in-one (`testUpOptions`) with its data under `<dir>/data` and its CLI context in
+ * `<dir>/config.yaml`.
  */
 export async function startTestUp(
   dir: string,
@@ -40,19 +60,7 @@ export async function startTestUp(
   extras: TestUpExtras = {},
 ): Promise<TestUp> {
   const up = await startUp(
-    {
-      dataDir: join(dir, 'data'),
-      host: '127.0.0.1',
-      serverPort: '0',
-      routerPort: '0',
-      grpcPort: '0',
-      schedulerPort: '0',
-      nodeAdminPort: '0',
-      nodeId: 'aio',
-      gpus: 'sim:1x24GiB',
-      cliConfig: join(dir, 'config.yaml'),
-      ...overrides,
-    },
+    testUpOptions(join(dir, 'data'), join(dir, 'config.yaml'), overrides),
     extras.out ?? silentSink(),
   );
   const token = readFileSync(up.adminKeyPath, 'utf8').trim();

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelSpec } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
-import { decode } from '../../src/store/json.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { getJson } from '../../src/store/json.js';
+import { useApp } from './helpers.js';
 
 /** Issue 18: adapters in the spec, their names one namespace with the served model names (HTTP). */
 describe('LoRA adapters in the model API', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp();
   const op = () => t.tokens.operator;
   const base = {
     model_name: 'org/base',
@@ -21,10 +15,7 @@ describe('LoRA adapters in the model API', () => {
     resources: { gpu_count: 0 },
   };
   const adapter = (name: string) => ({ name, source: 'huggingface', model_id: `org/${name}-lora` });
-  const stored = async (uid: string) => {
-    const kv = await t.store.get(keys.modelSpec(uid));
-    return kv ? decode(ModelSpec, kv).value : undefined;
-  };
+  const stored = async (uid: string) => (await getJson(t.store, keys.modelSpec(uid), ModelSpec))?.value;
 
   it('stores adapters given at create and by update', async () => {
     const res = await t.call('POST', '/api/v2/models', {

@@ -1,25 +1,21 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/core/domain/index.js';
 import { createLogger } from '../../src/core/logger.js';
 import { prefixes } from '../../src/core/keys.js';
 import { listJson } from '../../src/store/json.js';
-import { makeApp, PASSWORD, type TestApp } from './helpers.js';
+import { PASSWORD, useApp } from './helpers.js';
 
 describe('audit trail', () => {
-  let t: TestApp;
   const lines: string[] = [];
-  beforeAll(async () => {
+  const t = useApp({}, () => {
     const sink = new Writable({
       write(chunk: Buffer, _enc, cb) {
         lines.push(...chunk.toString().split('\n').filter(Boolean));
         cb();
       },
     });
-    t = await makeApp({}, { logger: createLogger({ component: 'server', destination: sink }) });
-  });
-  afterAll(async () => {
-    await t.close();
+    return { logger: createLogger({ component: 'server', destination: sink }) };
   });
 
   const stored = async () => (await listJson(t.store, prefixes.audit, AuditEvent)).items.map((i) => i.value);

@@ -1,6 +1,6 @@
 import { statSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiKey } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { generateApiKey } from '../../src/server/auth/api-keys.js';
@@ -9,16 +9,10 @@ import { JWT_AUDIENCE, JWT_ISSUER, signSession } from '../../src/server/auth/jwt
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { encode } from '../../src/store/json.js';
 import { tempDir } from '../helpers/tmp.js';
-import { makeApp, PASSWORD, type TestApp } from './helpers.js';
+import { makeApp, PASSWORD, useApp } from './helpers.js';
 
 describe('auth: login, tokens, users, API keys', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp();
   const login = (username: string, password: string) =>
     t.call('POST', '/api/v2/auth/login', { body: { username, password } });
 
@@ -366,7 +360,8 @@ describe('login throttling per username and per address', () => {
       const login = (username: string, password: string, ip: string) =>
         t.call('POST', '/api/v2/auth/login', { body: { username, password }, headers: from(ip) });
       expect((await login('admin', PASSWORD, '203.0.113.5')).status).toBe(200);
-      for (let i = 0; i < 10; i++) expect((await login('admin', 'bad-guess', `198.51.100.${i}`)).status).toBe(401);
+      for (let i = 0; i < 10; i++)
+        expect((await login('admin', 'bad-guess', `198.51.100.${i}`)).status).toBe(401);
       expect((await login('admin', PASSWORD, '198.51.100.200')).status).toBe(429);
       expect((await login('admin', PASSWORD, '203.0.113.5')).status).toBe(200);
     } finally {

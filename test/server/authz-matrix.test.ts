@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/core/domain/index.js';
 import { ROUTE_POLICIES, type RoutePolicy } from '../../src/server/auth/rbac.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { useApp } from './helpers.js';
 
 /** Values for path parameters: ids that are valid but name nothing, so allowed calls end in 404/422. */
 const PARAM_VALUES: Record<string, string> = {
@@ -40,19 +40,13 @@ function expected(p: RoutePolicy, who: Role | 'none'): 'allowed' | 401 | 403 {
 }
 
 describe('authorization matrix (every route x no token / viewer / operator / admin)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    // Hubs and router point at a closed port: allowed calls fail fast with 503 instead of going outside.
-    t = await makeApp({
-      hfEndpoint: 'http://127.0.0.1:9',
-      modelscopeEndpoint: 'http://127.0.0.1:9',
-      routerUrl: 'http://127.0.0.1:9',
-      hubTimeoutMs: 2000,
-      outboundTimeoutMs: 2000,
-    });
-  });
-  afterAll(async () => {
-    await t.close();
+  // Hubs and router point at a closed port: allowed calls fail fast with 503 instead of going outside.
+  const t = useApp({
+    hfEndpoint: 'http://127.0.0.1:9',
+    modelscopeEndpoint: 'http://127.0.0.1:9',
+    routerUrl: 'http://127.0.0.1:9',
+    hubTimeoutMs: 2000,
+    outboundTimeoutMs: 2000,
   });
 
   it('covers every registered route, and the OpenAPI document lists exactly the table', async () => {

@@ -3,22 +3,16 @@
  * `nebula apply` sends). Validation is refused with a reason and changes nothing; while a policy is set the
  * replica count is the autoscaler's (409 AUTOSCALED for a manual count).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelDeployment } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { getJson } from '../../src/store/json.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { useApp } from './helpers.js';
 
 describe('autoscaling policy (API)', () => {
-  let t: TestApp;
+  const t = useApp();
   const policy = { min_replicas: 2, max_replicas: 4, scale_down_window: '30s' };
   const dep = async (uid: string) => (await getJson(t.store, keys.deployment(uid), ModelDeployment))?.value;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
   const create = (uid: string, extra: Record<string, unknown>) =>
     t.call('POST', '/api/v2/models', {
       token: t.tokens.operator,

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelTemplate } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { encode } from '../../src/store/json.js';
-import { startFakeHub, type FakeHub, type FakeModel } from '../fake-hub/index.js';
-import { makeApp, type TestApp } from './helpers.js';
+import type { FakeModel } from '../fake-hub/index.js';
+import { makeApp, useHubApp } from './helpers.js';
 
 const KIB = 1024;
 const REPO = 'nebula-test/variants-GGUF';
@@ -23,16 +23,7 @@ const model: FakeModel = {
 };
 
 describe('GGUF variants in the catalog and on model create', () => {
-  let hub: FakeHub;
-  let t: TestApp;
-  beforeAll(async () => {
-    hub = await startFakeHub({ extraModels: [model] });
-    t = await makeApp({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url, hubTimeoutMs: 3000 });
-  });
-  afterAll(async () => {
-    await t.close();
-    await hub.stop();
-  });
+  const { t } = useHubApp({ extraModels: [model] });
   const op = () => t.tokens.operator;
 
   it('the repo detail lists the variants with their sizes (splits summed) and the default pick', async () => {

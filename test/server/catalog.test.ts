@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keys } from '../../src/core/keys.js';
-import { startFakeHub, type FakeHub } from '../fake-hub/index.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { startFakeHub } from '../fake-hub/index.js';
+import { makeApp, useHubApp } from './helpers.js';
 
 /** A "hub" that redirects every request to `target(path)`: to test that redirects are checked. */
 async function redirector(
@@ -21,16 +21,7 @@ async function redirector(
 }
 
 describe('catalog against the fake hub', () => {
-  let hub: FakeHub;
-  let t: TestApp;
-  beforeAll(async () => {
-    hub = await startFakeHub();
-    t = await makeApp({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url, hubTimeoutMs: 3000 });
-  });
-  afterAll(async () => {
-    await t.close();
-    await hub.stop();
-  });
+  const { hub, t } = useHubApp();
   const v = () => t.tokens.viewer;
 
   it('searches Hugging Face, sorted by downloads, paged', async () => {

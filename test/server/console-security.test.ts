@@ -4,9 +4,9 @@
  * localStorage, sent by script).
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DOCS_PAGE } from '../../src/server/openapi/docs-page.js';
-import { makeApp, PASSWORD, type TestApp } from './helpers.js';
+import { makeApp, PASSWORD, useApp } from './helpers.js';
 
 /** name -> { value, attributes } of every Set-Cookie of a response. */
 function cookiesOf(res: Response): Map<string, { value: string; attrs: string[] }> {
@@ -20,13 +20,7 @@ function cookiesOf(res: Response): Map<string, { value: string; attrs: string[] 
 }
 
 describe('console security', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = useApp();
 
   it('sends security headers on console pages, API answers, errors and the docs page', async () => {
     for (const [path, token] of [

@@ -1,42 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DrainRequest } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { getJson } from '../../src/store/json.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { createModel, useApp } from './helpers.js';
 import { GIB, putPlan } from './fixtures.js';
 
 describe('drain of one replica (a request the scheduler carries out)', () => {
-  let t: TestApp;
+  const t = useApp();
   beforeAll(async () => {
-    t = await makeApp();
-    await t.json('POST', '/api/v2/models', {
-      token: t.tokens.operator,
-      body: {
-        model_uid: 'm1',
-        model_name: 'Qwen/Qwen2.5-7B-Instruct',
-        model_source: 'huggingface',
-        engine_type: 'vllm',
-        auto_start: true,
-        replicas: 2,
-      },
-    });
+    await createModel(t, 'm1', { auto_start: true, replicas: 2 });
     await putPlan(t.store, 'm1', [
       { replica: 0, node: 'node-a', gpus: [0], mem: 30 * GIB },
       { replica: 1, node: 'node-a', gpus: [1], mem: 30 * GIB },
     ]);
-    await t.json('POST', '/api/v2/models', {
-      token: t.tokens.operator,
-      body: {
-        model_uid: 'idle',
-        model_name: 'Qwen/Qwen2.5-7B-Instruct',
-        model_source: 'huggingface',
-        engine_type: 'vllm',
-        auto_start: false,
-      },
-    });
-  });
-  afterAll(async () => {
-    await t.close();
+    await createModel(t, 'idle', { auto_start: false });
   });
   const path = (uid: string, rid: number | string) => `/api/v2/models/${uid}/replicas/${rid}/drain`;
 

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelSpec } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { MASKED_ENV_VALUE } from '../../src/engines/contract.js';
 import { decode } from '../../src/store/json.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { useApp } from './helpers.js';
 
 /**
  * Issue 15 finding 1: engine launch is not a code-execution API. Every attempt of the finding is refused
@@ -11,13 +11,7 @@ import { makeApp, type TestApp } from './helpers.js';
  * changes nothing; env values are write-only; the engine_overrides setting restricts raw overrides.
  */
 describe('engine_config against the engine contracts (HTTP)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp();
   const op = () => t.tokens.operator;
   // What a refused request must not change (the audit log does record it).
   const storeRevision = async () => {

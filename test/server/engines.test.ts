@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { putNode } from './fixtures.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { useApp } from './helpers.js';
 
 describe('GET /api/v2/engines', () => {
-  let t: TestApp;
+  const t = useApp();
   beforeAll(async () => {
-    t = await makeApp({});
     await putNode(t.store, 'gpu-1', {
       engines: {
         engines: [
@@ -21,9 +20,6 @@ describe('GET /api/v2/engines', () => {
       engines: { engines: [{ type: 'sim', version: '0.1.0', path: '/opt/nebula/bin/nebula.js' }] },
     });
     await putNode(t.store, 'old-agent');
-  });
-  afterAll(async () => {
-    await t.close();
   });
 
   it("lists each online node's engines, unusable ones with why, and nodes that do not report", async () => {

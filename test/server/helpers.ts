@@ -9,7 +9,9 @@ import type { ServerDeps, ServerOptions } from '../../src/server/options.js';
 import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { encode } from '../../src/store/json.js';
 import type { Store } from '../../src/store/types.js';
+import { startFakeHub, type FakeHub, type FakeHubOptions } from '../fake-hub/index.js';
 import { NO_HUB } from '../helpers/no-hub.js';
+import { forwardTo, useSuiteResource } from '../helpers/suite-resource.js';
 
 export const PASSWORD = 'correct-horse-battery';
 let hashed: Promise<string> | undefined;
@@ -107,3 +109,54 @@ export async function makeApp(options: ServerOptions = {}, deps: Partial<ServerD
   };
   return { app, store, tokens, call, json, close };
 }
+
+/**
+ * The app of a describe block: made before its tests, closed after them. Call it inside `describe`; the
+ * handle it returns works only inside hooks and tests. `options` and `deps` may be thunks, evaluated when
+ * the app is made (after the hooks registered before this call, e.g. a fake hub's start).
+ */
+export function useApp(
+  options: ServerOptions | (() => ServerOptions) = {},
+  deps: Partial<ServerDeps> | (() => Partial<ServerDeps>) = {},
+): TestApp {
+  const running = useSuiteResource(
+    'the app',
+    () =>
+      makeApp(
+        typeof options === 'function' ? options() : options,
+        typeof deps === 'function' ? deps() : deps,
+      ),
+    (app) => app.close(),
+  );
+  return forwardTo(running);
+}
+
+/**
+ * A fake hub for the describe block (started before its tests, stopped after them) and the block's app
+ * (`useApp`) with both hubs pointed at it. Call it inside `describe`; the handles work only inside hooks
+ * and tests.
+ */
+export function useHubApp(hubOptions: FakeHubOptions = {}): { hub: FakeHub; t: TestApp } {
+  const running = useSuiteResource(
+    'the fake hub',
+    () => startFakeHub(hubOptions),
+    (started) => started.stop(),
+  );
+  const hub = forwardTo(running);
+  // Registered after the hub's hooks: made once the hub runs, closed before it stops.
+  const t = useApp(() => ({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url, hubTimeoutMs: 3000 }));
+  return { hub, t };
+}
+
+/** Creates model `uid` (Qwen2.5-7B-Instruct from Hugging Face on vLLM, plus `extra`) as the operator. */
+export const createModel = (t: TestApp, uid: string, extra: Record<string, unknown> = {}) =>
+  t.json('POST', '/api/v2/models', {
+    token: t.tokens.operator,
+    body: {
+      model_uid: uid,
+      model_name: 'Qwen/Qwen2.5-7B-Instruct',
+      model_source: 'huggingface',
+      engine_type: 'vllm',
+      ...extra,
+    },
+  });

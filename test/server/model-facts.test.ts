@@ -3,21 +3,12 @@
  * and config.json once, stores them in spec.facts, the detail shows the estimate from them, clients cannot
  * set facts, and a hub that is away never blocks a create.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeHub, type FakeHub } from '../fake-hub/index.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startFakeHub } from '../fake-hub/index.js';
+import { makeApp, useHubApp } from './helpers.js';
 
 describe('model files facts', () => {
-  let hub: FakeHub;
-  let t: TestApp;
-  beforeAll(async () => {
-    hub = await startFakeHub();
-    t = await makeApp({ hfEndpoint: hub.url, modelscopeEndpoint: hub.url, hubTimeoutMs: 3000 });
-  });
-  afterAll(async () => {
-    await t.close();
-    await hub.stop();
-  });
+  const { hub, t } = useHubApp();
   const op = () => t.tokens.operator;
 
   it('import reads sizes and config.json once; the detail shows the estimate from them', async () => {

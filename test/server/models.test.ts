@@ -1,23 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ModelSource } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { useApp } from './helpers.js';
 import { putCache, putDownload, putEndpoint, putNode, putPlan } from './fixtures.js';
 
 const base = { model_source: 'huggingface', engine_type: 'vllm' };
 
 describe.each([false, true])('v2 models (view cache %s)', (viewCache) => {
-  let t: TestApp;
   const purged: [string, ModelSource][] = [];
-  beforeAll(async () => {
-    t = await makeApp(
-      { viewCache },
-      { purgeCache: async (name, source) => void purged.push([name, source]) },
-    );
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp({ viewCache }, { purgeCache: async (name, source) => void purged.push([name, source]) });
   const op = () => t.tokens.operator;
 
   it('creates spec + deployment, deriving a unique uid from the name', async () => {

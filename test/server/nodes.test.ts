@@ -1,27 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NodeSettings } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
 import { getJson } from '../../src/store/json.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { createModel, useApp } from './helpers.js';
 import { GIB, putCache, putDisk, putEndpoint, putNode, putPlan } from './fixtures.js';
 
 describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)', (viewCache) => {
-  let t: TestApp;
+  const t = useApp({ viewCache });
   beforeAll(async () => {
-    t = await makeApp({ viewCache });
     await putNode(t.store, 'node-a', { gpus: 2 });
     await putNode(t.store, 'node-b', { gpus: 1, heartbeatAgoMs: 90_000 });
-    await t.json('POST', '/api/v2/models', {
-      token: t.tokens.operator,
-      body: {
-        model_uid: 'm1',
-        model_name: 'Qwen/Qwen2.5-7B-Instruct',
-        model_source: 'huggingface',
-        engine_type: 'vllm',
-        auto_start: true,
-        replicas: 2,
-      },
-    });
+    await createModel(t, 'm1', { auto_start: true, replicas: 2 });
     await putPlan(t.store, 'm1', [
       { replica: 0, node: 'node-a', gpus: [0], mem: 30 * GIB },
       { replica: 1, node: 'node-a', gpus: [1], mem: 20 * GIB },
@@ -36,9 +25,6 @@ describe.each([false, true])('nodes, cache, disk, alerts, events (view cache %s)
     await putCache(t.store, 'node-b', 'BAAI/bge-m3', 2 * GIB);
     await putDisk(t.store, 'node-a', 50);
     await putDisk(t.store, 'node-b', 96);
-  });
-  afterAll(async () => {
-    await t.close();
   });
   const v = () => t.tokens.viewer;
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, type TestApp } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from './helpers.js';
 
 /**
  * A revision becomes a path on the node (`refs/<revision>` in the hub cache): anything that could climb
@@ -27,13 +27,7 @@ const TRAVERSALS = [
 const FINE = ['main', 'v1.0', 'refs/pr/3', '0123456789abcdef0123456789abcdef01234567', 'release-2024_01'];
 
 describe('revision path traversal', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp();
   const op = () => t.tokens.operator;
   const nonAudit = async (since: number) =>
     (await t.store.list('/', {})).items

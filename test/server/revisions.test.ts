@@ -1,27 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ModelDeployment, ModelRevision, ModelRequest, ModelSpec } from '../../src/core/domain/index.js';
 import { keys } from '../../src/core/keys.js';
-import { decode, encode } from '../../src/store/json.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { decode, encode, getJson } from '../../src/store/json.js';
+import { useApp } from './helpers.js';
 
 const base = { model_source: 'huggingface', engine_type: 'vllm' };
 
 describe('model revisions, diff, rollback, rollout pause (issue 17)', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp();
   const op = () => t.tokens.operator;
   const viewer = () => t.tokens.viewer;
   const revisionsOf = async (uid: string) =>
     (await t.store.list(keys.modelRevisionsOf(uid))).items.map((kv) => decode(ModelRevision, kv).value);
-  const deploymentOf = async (uid: string) => {
-    const kv = await t.store.get(keys.deployment(uid));
-    return kv ? decode(ModelDeployment, kv).value : undefined;
-  };
+  const deploymentOf = async (uid: string) =>
+    (await getJson(t.store, keys.deployment(uid), ModelDeployment))?.value;
 
   it('create writes revision 1 with the spec, and the deployment names it', async () => {
     const m = await t.json('POST', '/api/v2/models', {

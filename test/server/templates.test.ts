@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SYSTEM_TEMPLATES } from '../../src/server/models/system-templates.js';
-import { makeApp, type TestApp } from './helpers.js';
+import { makeApp, useApp } from './helpers.js';
 
 describe('templates', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await makeApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const t = useApp();
   const op = () => t.tokens.operator;
 
   it('seeds the built-in system templates once', async () => {

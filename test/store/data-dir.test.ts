@@ -28,6 +28,7 @@ import { openEmbeddedStore } from '../../src/store/embedded/index.js';
 import { startUp, type UpHandle, type UpOptions } from '../../src/up.js';
 import { Capture } from '../cli/harness.js';
 import { tempDir } from '../helpers/tmp.js';
+import { testUpOptions } from '../helpers/up.js';
 
 const captured = vi.hoisted(() => ({ cacheOptions: [] as { evictLru?: boolean }[] }));
 vi.mock('../../src/node/cache/manager.js', async (importOriginal) => {
@@ -44,21 +45,8 @@ vi.mock('../../src/node/cache/manager.js', async (importOriginal) => {
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
-function upOptions(dataDir: string, cliConfig: string, extra: Partial<UpOptions> = {}): UpOptions {
-  return {
-    dataDir,
-    host: '127.0.0.1',
-    serverPort: '0',
-    routerPort: '0',
-    grpcPort: '0',
-    schedulerPort: '0',
-    nodeAdminPort: '0',
-    nodeId: 'up-data-dir',
-    gpus: 'sim:1x80GiB',
-    cliConfig,
-    ...extra,
-  };
-}
+const upOptions = (dataDir: string, cliConfig: string, extra: UpOptions = {}): UpOptions =>
+  testUpOptions(dataDir, cliConfig, { nodeId: 'up-data-dir', gpus: 'sim:1x80GiB', ...extra });
 
 /**
  * Random bytes over a whole page in the middle of the file: the in-use page (SQLite's dbstat) nearest the

@@ -8,13 +8,11 @@ import {
   REVISION_FIELDS,
   revisionNumbersOf,
 } from './revisions.js';
+import { specFor } from '../../../test/server/fixtures.js';
 
 const at = '2026-01-01T00:00:00.000Z';
 const spec = ModelSpec.parse({
-  model_uid: 'm',
-  model_name: 'org/m',
-  model_source: 'huggingface',
-  engine_type: 'vllm',
+  ...specFor('m', 'org/m'),
   engine_config: { extra_args: ['--a'], env: { X: '1' } },
   created_at: at,
   updated_at: at,
