@@ -21,18 +21,18 @@ export function RowAction({
   loading?: boolean;
   disabled?: boolean;
 }) {
-  return (
-    <Tooltip label={tooltip}>
-      <ActionIcon
-        variant="subtle"
-        {...(color ? { color } : {})}
-        {...(onClick ? { onClick } : {})}
-        {...(loading !== undefined ? { loading } : {})}
-        {...(disabled !== undefined ? { disabled } : {})}
-        aria-label={label}
-      >
-        {icon}
-      </ActionIcon>
-    </Tooltip>
+  const button = (
+    <ActionIcon
+      variant="subtle"
+      {...(color ? { color } : {})}
+      {...(onClick ? { onClick } : {})}
+      {...(loading !== undefined ? { loading } : {})}
+      {...(disabled !== undefined ? { disabled } : {})}
+      aria-label={label}
+    >
+      {icon}
+    </ActionIcon>
   );
+  // A disabled button gets no pointer events: a wrapper carries the tooltip that says why it is disabled.
+  return <Tooltip label={tooltip}>{disabled ? <span>{button}</span> : button}</Tooltip>;
 }

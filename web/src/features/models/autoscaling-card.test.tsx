@@ -34,6 +34,23 @@ const policy = {
 };
 
 describe('model detail: autoscaling', () => {
+  it("disables the header's Scale button while a policy sets the count, saying why", async () => {
+    const deployment = { replicas: 2, node_selector: {}, placement_strategy: 'binpack', autoscaling: policy };
+    const autoscaled = { ...detail, deployment };
+    const api = fakeApi({
+      'GET /api/v2/models/chat': () => autoscaled,
+      'GET /api/v2/models/chat/autoscaling': () => ({ model_uid: 'chat', policy, status: null }),
+    });
+    renderApp({ route: '/models/chat', fetch: api.fetch, sessions: sessionAs('operator') });
+    const user = userEvent.setup();
+    const scale = await screen.findByRole('button', { name: 'Scale' });
+    expect(scale).toBeDisabled();
+    await user.hover(scale.parentElement!);
+    expect(
+      await screen.findByText('Autoscaled (0-4 replicas): change the autoscaling policy instead'),
+    ).toBeInTheDocument();
+  });
+
   it('shows the policy and the last decision to viewers, read-only', async () => {
     const api = fakeApi({
       'GET /api/v2/models/chat': () => detail,

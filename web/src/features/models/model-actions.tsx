@@ -1,4 +1,4 @@
-import { Button, Group } from '@mantine/core';
+import { Button, Group, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconArrowsVertical, IconPlayerPlay, IconPlayerStop, IconTrash } from '@tabler/icons-react';
 import type { ModelView } from '../../api/types.ts';
@@ -11,7 +11,8 @@ import { useModelActions } from './use-model-actions.ts';
 
 /**
  * Start / stop / scale / delete for one model, shown only to roles that may use them (operators start,
- * stop and scale; admins also delete). `compact` renders icon buttons for table rows.
+ * stop and scale; admins also delete). `compact` renders icon buttons for table rows. Scale is disabled
+ * while an autoscaling policy sets the count (the server would answer 409 AUTOSCALED), saying so.
  */
 export function ModelActions({
   model,
@@ -29,6 +30,10 @@ export function ModelActions({
   const uid = model.model_uid;
   const running = model.desired_state === 'running' && isActive(model.state);
   const busy = actions.start.isPending || actions.stop.isPending;
+  const policy = model.deployment?.autoscaling;
+  const scaleTip = policy
+    ? `Autoscaled (${policy.min_replicas}-${policy.max_replicas} replicas): change the autoscaling policy instead`
+    : 'Scale';
 
   const onStart = () => actions.start.mutate(uid);
   const onStop = () => confirmStop(uid, () => actions.stop.mutate(uid));
@@ -70,11 +75,12 @@ export function ModelActions({
           />
         )}
         <RowAction
-          tooltip="Scale"
+          tooltip={scaleTip}
           label={`Scale ${uid}`}
           color="gray"
           icon={<IconArrowsVertical size={18} />}
           onClick={scale.open}
+          disabled={policy !== undefined}
         />
         {isAdmin ? (
           <RowAction
@@ -113,9 +119,20 @@ export function ModelActions({
           Start
         </Button>
       )}
-      <Button leftSection={<IconArrowsVertical size={16} />} variant="default" onClick={scale.open}>
-        Scale
-      </Button>
+      {policy ? (
+        // A disabled button gets no pointer events: the wrapper carries the tooltip that says why.
+        <Tooltip label={scaleTip}>
+          <span>
+            <Button leftSection={<IconArrowsVertical size={16} />} variant="default" disabled>
+              Scale
+            </Button>
+          </span>
+        </Tooltip>
+      ) : (
+        <Button leftSection={<IconArrowsVertical size={16} />} variant="default" onClick={scale.open}>
+          Scale
+        </Button>
+      )}
       {isAdmin ? (
         <Button
           leftSection={<IconTrash size={16} />}

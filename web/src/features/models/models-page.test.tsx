@@ -122,6 +122,35 @@ describe('models page', () => {
     await waitFor(() => expect(api.callsTo('POST', '/api/v2/models/alpha/stop')).toHaveLength(1));
   });
 
+  it('disables Scale for an autoscaled model, naming the policy (the server would refuse it)', async () => {
+    const autoscaled = fixtures.model({
+      model_uid: 'auto',
+      deployment: {
+        replicas: 2,
+        node_selector: {},
+        placement_strategy: 'binpack',
+        autoscaling: {
+          min_replicas: 1,
+          max_replicas: 4,
+          target: { metric: 'inflight', value: 8 },
+          scale_up_window: '0s',
+          scale_down_window: '5m',
+          dry_run: false,
+        },
+      },
+    });
+    const api = fakeApi({ 'GET /api/v2/models': () => fixtures.modelList([autoscaled, models[0]!], counts) });
+    renderApp({ route: '/models', fetch: api.fetch, sessions: sessionAs('operator') });
+    const user = userEvent.setup();
+    await screen.findByTestId('models-table');
+    expect(screen.getByRole('button', { name: 'Scale auto' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Scale alpha' })).toBeEnabled();
+    await user.hover(screen.getByRole('button', { name: 'Scale auto' }).parentElement!);
+    expect(
+      await screen.findByText('Autoscaled (1-4 replicas): change the autoscaling policy instead'),
+    ).toBeInTheDocument();
+  });
+
   it('lets admins delete after confirming, optionally purging the cache', async () => {
     const { api, user } = setup('admin');
     await screen.findByTestId('models-table');
