@@ -136,6 +136,31 @@ describe('ReplicaController (interpreter, fake clock, injected launch and probes
     await c.remove('test over', 0);
   });
 
+  it('an engine whose own log says its address was taken is not a crash, even when the holder is gone', async () => {
+    let reports = 0;
+    const { c, events, last } = setup(undefined, {
+      probe: () => Promise.resolve(false),
+      portInUse: () => Promise.resolve(false),
+      onPortTaken: () => void (reports += 1),
+      launch: async (req) => {
+        const p = await EngineProcess.spawn({
+          command: 'sh',
+          argv: ['-c', 'echo "error: listen EADDRINUSE: address already in use 127.0.0.1:9000" >&2; exit 1'],
+          env: {},
+          logPath: join(dir.path, `engine-${procs.length}-${req.restarts}.log`),
+        });
+        procs.push(p);
+        return p;
+      },
+    });
+    await c.start();
+    await waitFor(() => reports === 1);
+    expect(last()).toMatchObject({ status: 'starting', restarts: 0 });
+    expect(last()?.last_error).toMatch(/^engine exited with code 1: port 9000 .* in use/);
+    expect(events.map((e) => e.type)).not.toContain('crashed');
+    await c.remove('test over', 0);
+  });
+
   it('restarts a crashed engine at once, then after the backoff, counting restarts', async () => {
     const { c, clock, last } = setup();
     await c.start();

@@ -32,6 +32,12 @@ import type { ReplicaEnv, ReplicaView } from './replica-types.js';
 import { SerialQueue } from './serial-queue.js';
 
 /**
+ * How the engines say their listen address was taken: Node and Python (`EADDRINUSE`, `[Errno 98] Address
+ * already in use`), llama.cpp's server (`couldn't bind HTTP server socket`).
+ */
+const BIND_FAILED = /EADDRINUSE|address already in use|couldn't bind|could not bind/i;
+
+/**
  * Supervises one replica on this node. The decisions are the pure lifecycle core's (lifecycle.ts: files ->
  * launch -> readiness -> ready, restarts with backoff, restart on a changed launch, graceful retirement,
  * force-stop, shutdown); this class only interprets its effects (spawn, probe, publish, signal, timers)
@@ -332,9 +338,15 @@ export class ReplicaController {
     if (p !== this.proc || p.expectedExit) return;
     this.proc = undefined;
     const what = p.adopted ? 'exited (adopted engine: exit status unknown)' : describeExit(info);
+    const detail = withLogTail(`engine ${what}`, p.logPath);
     // An engine that dies while starting because another process won its port (two launches racing for
-    // it) is not a crash: the port is reported and the scheduler gives the replica another one.
-    if (!p.adopted && this.state.phase === 'starting' && (await this.portInUse())) {
+    // it) is not a crash: the port is reported and the scheduler gives the replica another one. Its own
+    // bind error counts too, for a holder already gone again (the retry then finds the port free).
+    if (
+      !p.adopted &&
+      this.state.phase === 'starting' &&
+      (BIND_FAILED.test(detail) || (await this.portInUse()))
+    ) {
       await this.apply({
         type: 'port-taken',
         pid: p.pid,
@@ -342,7 +354,7 @@ export class ReplicaController {
       });
       return;
     }
-    await this.apply({ type: 'exited', pid: p.pid, what, detail: withLogTail(`engine ${what}`, p.logPath) });
+    await this.apply({ type: 'exited', pid: p.pid, what, detail });
   }
 
   private portInUse(): Promise<boolean> {
