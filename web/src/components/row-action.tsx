@@ -1,5 +1,21 @@
 import { ActionIcon, Tooltip, type MantineColor } from '@mantine/core';
-import type { ReactNode } from 'react';
+import type { ReactElement, ReactNode } from 'react';
+
+/**
+ * A tooltip on a control that may be disabled. A disabled button gets no pointer events, so it is wrapped
+ * in a span that carries the tooltip (the tooltip then says why it is disabled).
+ */
+export function Tip({
+  label,
+  disabled,
+  children,
+}: {
+  label: string;
+  disabled?: boolean;
+  children: ReactElement;
+}) {
+  return <Tooltip label={label}>{disabled ? <span>{children}</span> : children}</Tooltip>;
+}
 
 /** An icon button with a tooltip: the actions at the end of a table row. */
 export function RowAction({
@@ -33,6 +49,9 @@ export function RowAction({
       {icon}
     </ActionIcon>
   );
-  // A disabled button gets no pointer events: a wrapper carries the tooltip that says why it is disabled.
-  return <Tooltip label={tooltip}>{disabled ? <span>{button}</span> : button}</Tooltip>;
+  return (
+    <Tip label={tooltip} {...(disabled !== undefined ? { disabled } : {})}>
+      {button}
+    </Tip>
+  );
 }

@@ -1,9 +1,9 @@
-import { Button, Group, Tooltip } from '@mantine/core';
+import { Button, Group } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconArrowsVertical, IconPlayerPlay, IconPlayerStop, IconTrash } from '@tabler/icons-react';
 import type { ModelView } from '../../api/types.ts';
 import { usePermissions } from '../../auth/context.tsx';
-import { RowAction } from '../../components/row-action.tsx';
+import { RowAction, Tip } from '../../components/row-action.tsx';
 import { isActive } from '../../lib/states.ts';
 import { confirmDelete, confirmStop } from './confirmations.tsx';
 import { ScaleModal } from './scale-modal.tsx';
@@ -50,6 +50,17 @@ export function ModelActions({
       busy={actions.scale.isPending}
       onSubmit={(replicas) => actions.scale.mutate({ uid, replicas }, { onSuccess: scale.close })}
     />
+  );
+
+  const scaleButton = (
+    <Button
+      leftSection={<IconArrowsVertical size={16} />}
+      variant="default"
+      onClick={scale.open}
+      disabled={policy !== undefined}
+    >
+      Scale
+    </Button>
   );
 
   if (compact) {
@@ -120,18 +131,11 @@ export function ModelActions({
         </Button>
       )}
       {policy ? (
-        // A disabled button gets no pointer events: the wrapper carries the tooltip that says why.
-        <Tooltip label={scaleTip}>
-          <span>
-            <Button leftSection={<IconArrowsVertical size={16} />} variant="default" disabled>
-              Scale
-            </Button>
-          </span>
-        </Tooltip>
+        <Tip label={scaleTip} disabled>
+          {scaleButton}
+        </Tip>
       ) : (
-        <Button leftSection={<IconArrowsVertical size={16} />} variant="default" onClick={scale.open}>
-          Scale
-        </Button>
+        scaleButton
       )}
       {isAdmin ? (
         <Button
